@@ -1,0 +1,361 @@
+package egress
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
+)
+
+// Flags kept per canonical name. A name is stored once; an entry sets the
+// bits it allows, and every proper suffix of an entry is stored as interior
+// so that Match can stop at the first suffix the list knows nothing below.
+const (
+	flagExact    uint8 = 1 << iota // the name itself ("example.com", ".example.com")
+	flagSubtree                    // names strictly below it ("*.example.com", ".example.com")
+	flagInterior                   // some entry lies below it
+)
+
+// maxName is the longest name in presentation form without the root dot
+// (RFC 1035: 255 octets on the wire).
+const maxName = 253
+
+// profile is UTS #46 lookup processing with the DNS length limits checked and
+// STD3 rules on, so an entry is a host name and nothing else. Hyphens in the
+// third and fourth position are allowed, as browsers allow them
+// ("r3---sn-abc.googlevideo.com").
+var profile = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.VerifyDNSLength(true),
+	idna.CheckHyphens(false),
+	idna.Transitional(false),
+)
+
+// Allowlist is a prepared, immutable allowlist. It is safe for concurrent use.
+type Allowlist struct {
+	names    map[string]uint8
+	prefixes map[netip.Prefix]struct{}
+	bits4    []int // prefix lengths present among IPv4 entries, longest first
+	bits6    []int // the same for IPv6
+	n        int
+}
+
+// ParseError reports an allowlist line that is not a valid entry.
+type ParseError struct {
+	File  string // name given to ParseAllowlist, or the path
+	Line  int    // 1-based
+	Entry string // the line without its comment
+	Err   error
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("egress: %s:%d: invalid allowlist entry %q: %v "+
+		"(want a host name such as example.com, *.example.com or .example.com, an IP address, or a CIDR prefix; fix or remove the line)",
+		e.File, e.Line, e.Entry, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ParseAllowlist reads an allowlist from r. name is used in error messages,
+// usually the file's path.
+func ParseAllowlist(r io.Reader, name string) (*Allowlist, error) {
+	a := newAllowlist()
+	if err := a.parse(r, name); err != nil {
+		return nil, err
+	}
+	a.finish()
+	return a, nil
+}
+
+// LoadAllowlist reads and merges the allowlist files at paths. It fails on
+// the first file that cannot be read or holds an invalid entry.
+func LoadAllowlist(paths ...string) (*Allowlist, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("egress: no allowlist file given")
+	}
+	a := newAllowlist()
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("egress: reading allowlist: %w", err)
+		}
+		err = a.parse(f, p)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	a.finish()
+	return a, nil
+}
+
+func newAllowlist() *Allowlist {
+	return &Allowlist{names: map[string]uint8{}, prefixes: map[netip.Prefix]struct{}{}}
+}
+
+func (a *Allowlist) parse(r io.Reader, file string) error {
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+		}
+		if i := bytes.IndexByte(b, '#'); i >= 0 {
+			b = b[:i]
+		}
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 {
+			continue
+		}
+		if err := a.add(string(b)); err != nil {
+			return &ParseError{File: file, Line: line, Entry: string(b), Err: err}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("egress: %s: after line %d: %w", file, line, err)
+	}
+	return nil
+}
+
+func (a *Allowlist) add(entry string) error {
+	if strings.ContainsAny(entry, " \t") {
+		return errors.New("more than one field; put one entry per line")
+	}
+	if p, ok, err := parseAddrEntry(entry); ok {
+		if err != nil {
+			return err
+		}
+		if _, dup := a.prefixes[p]; !dup {
+			a.prefixes[p] = struct{}{}
+			a.n++
+		}
+		return nil
+	}
+
+	flags, host := flagExact, entry
+	switch {
+	case strings.HasPrefix(entry, "*."):
+		flags, host = flagSubtree, entry[2:]
+	case strings.HasPrefix(entry, "."):
+		flags, host = flagExact|flagSubtree, entry[1:]
+	}
+	host = strings.TrimSuffix(host, ".")
+	if host == "" {
+		return errors.New("empty name; the list cannot allow every name")
+	}
+	if !utf8.ValidString(host) {
+		return errors.New("not valid UTF-8")
+	}
+	if strings.Contains(host, "*") {
+		return errors.New(`"*" is only allowed as the whole first label ("*.example.com")`)
+	}
+	canon, err := profile.ToASCII(host)
+	if err != nil {
+		return err
+	}
+	canon = strings.ToLower(canon)
+	if allDigits(canon[strings.LastIndexByte(canon, '.')+1:]) {
+		return errors.New("the last label is numeric: not a host name, and not a valid IPv4 address")
+	}
+
+	if a.names[canon]&flags != flags {
+		a.n++
+	}
+	a.names[canon] |= flags
+	// Mark every proper suffix as interior, stopping where an earlier entry
+	// already did: its suffixes are marked too.
+	for s := canon; ; {
+		i := strings.IndexByte(s, '.')
+		if i < 0 {
+			break
+		}
+		s = s[i+1:]
+		if a.names[s]&flagInterior != 0 {
+			break
+		}
+		a.names[s] |= flagInterior
+	}
+	return nil
+}
+
+// parseAddrEntry reports whether entry is meant as an address (it has a ':'
+// or a '/', or parses as an IPv4 address), and if so parses it.
+func parseAddrEntry(entry string) (netip.Prefix, bool, error) {
+	if strings.Contains(entry, "/") {
+		p, err := netip.ParsePrefix(entry)
+		if err != nil {
+			return p, true, err
+		}
+		if p.Addr().Is4In6() {
+			return p, true, errors.New("IPv4-mapped IPv6 prefix; write the IPv4 prefix")
+		}
+		if m := p.Masked(); m != p {
+			return p, true, fmt.Errorf("host bits set; did you mean %s?", m)
+		}
+		return p, true, nil
+	}
+	ip, err := netip.ParseAddr(entry)
+	if err != nil {
+		if strings.Contains(entry, ":") {
+			return netip.Prefix{}, true, err
+		}
+		return netip.Prefix{}, false, nil // a host name
+	}
+	if ip.Zone() != "" {
+		return netip.Prefix{}, true, errors.New("IPv6 zones are not allowed")
+	}
+	ip = ip.Unmap()
+	return netip.PrefixFrom(ip, ip.BitLen()), true, nil
+}
+
+func (a *Allowlist) finish() {
+	for p := range a.prefixes {
+		if p.Addr().Is4() {
+			a.bits4 = append(a.bits4, p.Bits())
+		} else {
+			a.bits6 = append(a.bits6, p.Bits())
+		}
+	}
+	for _, s := range []*[]int{&a.bits4, &a.bits6} {
+		slices.Sort(*s)
+		*s = slices.Compact(*s)
+		slices.Reverse(*s)
+	}
+}
+
+// Len returns the number of distinct entries: names and addresses.
+func (a *Allowlist) Len() int { return a.n }
+
+// Match reports whether the host name is allowed. name may be in any case
+// and may end in a dot. A name with a non-ASCII character is converted to
+// punycode first (that conversion allocates; ASCII names do not). Names
+// with DNS escapes ("\046", "\."), empty labels, or more than 253 octets
+// never match: no entry can be written that way.
+func (a *Allowlist) Match(name string) bool {
+	if a == nil {
+		return false
+	}
+	name = strings.TrimSuffix(name, ".")
+	var buf [maxName]byte
+	if len(name) > len(buf) {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 0x80:
+			return a.matchUnicode(name)
+		case c == '\\':
+			return false
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return a.match(buf[:n])
+}
+
+func (a *Allowlist) matchUnicode(name string) bool {
+	if !utf8.ValidString(name) {
+		return false
+	}
+	canon, err := profile.ToASCII(name)
+	if err != nil || !isASCII(canon) {
+		return false
+	}
+	return a.Match(canon)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// match walks the lower-case name b from its last label to its first.
+// The map lookups use string(b[i:]) in place, so nothing is allocated.
+func (a *Allowlist) match(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	end := len(b)
+	for {
+		i := bytes.LastIndexByte(b[:end], '.')
+		if end-i-1 == 0 || end-i-1 > 63 {
+			return false // empty or overlong label
+		}
+		flags := a.names[string(b[i+1:])]
+		if i < 0 {
+			return flags&flagExact != 0
+		}
+		if flags&flagSubtree != 0 {
+			return validLabels(b[:i])
+		}
+		if flags&flagInterior == 0 {
+			return false
+		}
+		end = i
+	}
+}
+
+// validLabels reports whether every label of b is 1 to 63 octets long.
+func validLabels(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '.')
+		if i < 0 {
+			return len(b) > 0 && len(b) <= 63
+		}
+		if i == 0 || i > 63 {
+			return false
+		}
+		b = b[i+1:]
+	}
+}
+
+// MatchAddr reports whether ip is within an IP or CIDR entry. IPv4-mapped
+// IPv6 addresses are judged as the IPv4 address they carry.
+func (a *Allowlist) MatchAddr(ip netip.Addr) bool {
+	if a == nil || !ip.IsValid() {
+		return false
+	}
+	ip = ip.Unmap().WithZone("")
+	bits := a.bits6
+	if ip.Is4() {
+		bits = a.bits4
+	}
+	for _, n := range bits {
+		p, err := ip.Prefix(n)
+		if err != nil {
+			return false
+		}
+		if _, ok := a.prefixes[p]; ok {
+			return true
+		}
+	}
+	return false
+}
