@@ -1,0 +1,72 @@
+package scanner
+
+// Ids of the built-in detections. Each has an entry in rules.json that sets
+// its default severity and description.
+const (
+	// Input handling.
+	RuleInputUnreadable  = "INPUT_UNREADABLE"
+	RuleInputLimit       = "INPUT_LIMIT"
+	RuleInputParseError  = "INPUT_PARSE_ERROR"
+	RuleInputSpecialFile = "INPUT_SPECIAL_FILE"
+	RuleSymlinkEscape    = "INPUT_SYMLINK_ESCAPE"
+	RuleBinaryFile       = "BINARY_FILE"
+	RuleBinaryExecutable = "BINARY_EXECUTABLE"
+	RuleArchiveEncrypted = "ARCHIVE_ENCRYPTED"
+	RuleArchivePath      = "ARCHIVE_PATH_TRAVERSAL"
+
+	// Dynamic code.
+	RuleEval          = "DANGEROUS_EVAL"
+	RuleFunctionCtor  = "DANGEROUS_FUNCTION_CTOR"
+	RuleVM            = "DANGEROUS_VM"
+	RuleStringTimer   = "DANGEROUS_STRING_TIMER"
+	RuleDynamicImport = "DYNAMIC_REQUIRE"
+	RuleHiddenCall    = "OBF_HIDDEN_CALL"
+
+	// Processes.
+	RuleChildProcess = "DANGEROUS_CHILD_PROCESS"
+	RulePipeToShell  = "SHELL_PIPE_INTERPRETER"
+	RuleReverseShell = "REVERSE_SHELL"
+
+	// Network.
+	RuleNetRequest       = "NETWORK_FETCH"
+	RuleNetSocket        = "NETWORK_SOCKET"
+	RuleExfilEndpoint    = "NET_EXFIL_ENDPOINT"
+	RuleRawIPURL         = "NET_RAW_IP_URL"
+	RuleDomainNotAllowed = "NET_DOMAIN_NOT_ALLOWED"
+
+	// Credentials.
+	RuleCredFile   = "CRED_FILE_ACCESS"
+	RuleEnvHarvest = "CRED_ENV_HARVEST"
+
+	// Chains.
+	RuleChainExfil   = "CHAIN_EXFILTRATION"
+	RuleChainDropper = "CHAIN_DROPPER"
+
+	// Filesystem.
+	RuleFSWriteHome       = "FS_WRITE_OUTSIDE"
+	RuleFSRecursiveDelete = "FS_RECURSIVE_DELETE"
+	RuleFSChmodDownload   = "FS_CHMOD_DOWNLOAD"
+	RuleFSPersistence     = "FS_PERSISTENCE"
+	RuleQuarantineBypass  = "FS_QUARANTINE_BYPASS"
+
+	// Obfuscation.
+	RuleObfHexNames       = "OBF_HEX_MANGLING"
+	RuleObfPacked         = "OBF_PACKED_EVAL"
+	RuleObfBidi           = "OBF_TROJAN_SOURCE"
+	RuleObfEncodedPayload = "OBF_ENCODED_PAYLOAD"
+
+	// SKILL.md.
+	RuleSkillHiddenComment  = "SKILL_HIDDEN_COMMENT"
+	RuleSkillInvisible      = "SKILL_INVISIBLE_TEXT"
+	RuleSkillInjection      = "SKILL_PROMPT_INJECTION"
+	RuleSkillPrerequisite   = "SKILL_FAKE_PREREQUISITE"
+	RuleSkillPasswordZip    = "SKILL_PASSWORD_ARCHIVE"
+	RuleSkillPasteScript    = "SKILL_PASTE_SITE"
+	RuleSkillPasswordPrompt = "SKILL_PASSWORD_PROMPT"
+	RuleSkillInstall        = "SKILL_INSTALL_DOWNLOAD"
+	RuleSkillFrontMatter    = "SKILL_BAD_FRONT_MATTER"
+
+	// package.json.
+	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"
+	RulePkgURLDep    = "PKG_URL_DEPENDENCY"
+)

@@ -1,0 +1,201 @@
+package scanner
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Rule describes one detection. The JSON shape is the original stack's
+// scanner-rules.json (id, name, severity, category, patterns, description)
+// plus optional fields. A rule with Patterns or Regex is a text rule: it
+// matches every line of every text file whose base name matches one of
+// Files (all files when Files is empty). A rule without them only sets the
+// severity and description of a built-in detection with the same id.
+type Rule struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name,omitempty"`
+	Severity    string   `json:"severity"`
+	Category    string   `json:"category,omitempty"`
+	Patterns    []string `json:"patterns,omitempty"` // literal substrings
+	Regex       []string `json:"regex,omitempty"`    // RE2 syntax, matched per line
+	Files       []string `json:"files,omitempty"`    // path.Match patterns on the base name
+	Description string   `json:"description,omitempty"`
+	Disabled    bool     `json:"disabled,omitempty"`
+}
+
+//go:embed rules.json
+var defaultRulesJSON []byte
+
+// DefaultRules returns a copy of the embedded rules, which list every
+// built-in detection and the default text rules.
+func DefaultRules() []Rule {
+	rules, err := parseRules(defaultRulesJSON, "embedded rules.json")
+	if err != nil {
+		panic(err) // the embedded file is tested; this cannot happen in a release
+	}
+	return rules
+}
+
+// LoadRules reads a JSON array of rules. Unknown fields are allowed, so the
+// original stack's scanner-rules.json loads as is.
+func LoadRules(file string) ([]Rule, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("scanner: reading rules: %w", err)
+	}
+	return parseRules(data, file)
+}
+
+func parseRules(data []byte, name string) ([]Rule, error) {
+	var rules []Rule
+	if err := json.Unmarshal(data, &rules); err != nil {
+		return nil, fmt.Errorf("scanner: rules file %s: %v (want a JSON array of {\"id\",\"severity\",\"patterns\",...})", name, err)
+	}
+	for i, r := range rules {
+		if r.ID == "" {
+			return nil, fmt.Errorf("scanner: rules file %s: rule %d has no id", name, i+1)
+		}
+		if !validSeverity(r.Severity) {
+			return nil, fmt.Errorf("scanner: rules file %s: rule %s: severity %q is not one of info, low, medium, high, critical", name, r.ID, r.Severity)
+		}
+		for _, g := range r.Files {
+			if _, err := path.Match(g, ""); err != nil {
+				return nil, fmt.Errorf("scanner: rules file %s: rule %s: bad files pattern %q: %v", name, r.ID, g, err)
+			}
+		}
+	}
+	return rules, nil
+}
+
+func validSeverity(s string) bool {
+	switch s {
+	case SeverityInfo, SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical:
+		return true
+	}
+	return false
+}
+
+// mergeRules returns base with each extra rule replacing the base rule of the
+// same id or, for a new id, appended.
+func mergeRules(base, extra []Rule) []Rule {
+	out := append([]Rule(nil), base...)
+	idx := make(map[string]int, len(out))
+	for i, r := range out {
+		idx[r.ID] = i
+	}
+	for _, r := range extra {
+		if i, ok := idx[r.ID]; ok {
+			out[i] = r
+			continue
+		}
+		idx[r.ID] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// textRule is a compiled text rule.
+type textRule struct {
+	Rule
+	res []*regexp.Regexp
+}
+
+type ruleSet struct {
+	all  []Rule
+	byID map[string]Rule
+	text []textRule
+}
+
+func compileRules(rules []Rule) (*ruleSet, error) {
+	rs := &ruleSet{all: rules, byID: make(map[string]Rule, len(rules))}
+	for _, r := range rules {
+		rs.byID[r.ID] = r
+		if r.Disabled || (len(r.Patterns) == 0 && len(r.Regex) == 0) {
+			continue
+		}
+		tr := textRule{Rule: r}
+		for _, p := range r.Patterns {
+			tr.res = append(tr.res, regexp.MustCompile(regexp.QuoteMeta(p)))
+		}
+		for _, p := range r.Regex {
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return nil, fmt.Errorf("scanner: rule %s: regex %q: %v", r.ID, p, err)
+			}
+			tr.res = append(tr.res, re)
+		}
+		rs.text = append(rs.text, tr)
+	}
+	return rs, nil
+}
+
+func (tr *textRule) appliesTo(rel string) bool {
+	if len(tr.Files) == 0 {
+		return true
+	}
+	base := path.Base(rel)
+	for _, g := range tr.Files {
+		if ok, _ := path.Match(g, base); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// matchText runs the text rules over src, one finding per rule and line.
+func (rs *ruleSet) matchText(rel string, src []byte, emit func(Finding)) {
+	var active []*textRule
+	for i := range rs.text {
+		if rs.text[i].appliesTo(rel) {
+			active = append(active, &rs.text[i])
+		}
+	}
+	if len(active) == 0 {
+		return
+	}
+	forEachLine(src, func(n int, line string) {
+		for _, tr := range active {
+			for _, re := range tr.res {
+				if loc := re.FindStringIndex(line); loc != nil {
+					emit(Finding{RuleID: tr.ID, File: rel, Line: n, Column: loc[0] + 1, Snippet: snippet(line)})
+					break
+				}
+			}
+		}
+	})
+}
+
+// forEachLine calls fn with each 1-based line number and line.
+func forEachLine(src []byte, fn func(n int, line string)) {
+	s := string(src)
+	for n := 1; len(s) > 0; n++ {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			fn(n, s)
+			return
+		}
+		fn(n, strings.TrimSuffix(s[:i], "\r"))
+		s = s[i+1:]
+	}
+}
+
+// snippet trims a line to a readable length for reports.
+func snippet(line string) string {
+	line = strings.TrimSpace(line)
+	const max = 160
+	if len(line) > max {
+		cut := max
+		for cut > 0 && !utf8RuneStart(line[cut]) {
+			cut--
+		}
+		line = line[:cut] + "…"
+	}
+	return line
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,283 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+)
+
+// Severities, lowest first. A Finding's Severity is one of these.
+const (
+	SeverityInfo     = "info"
+	SeverityLow      = "low"
+	SeverityMedium   = "medium"
+	SeverityHigh     = "high"
+	SeverityCritical = "critical"
+)
+
+// severityRank orders severities; unknown strings rank as critical so a typo in
+// a rules file can only make the scanner stricter.
+func severityRank(s string) int {
+	switch s {
+	case SeverityInfo:
+		return 0
+	case SeverityLow:
+		return 1
+	case SeverityMedium:
+		return 2
+	case SeverityHigh:
+		return 3
+	}
+	return 4
+}
+
+// Verdict is the decision for one skill, plugin, file or archive.
+type Verdict string
+
+// Verdicts, from the verdict policy in the package documentation.
+const (
+	Allow Verdict = "allow"
+	Warn  Verdict = "warn"
+	Block Verdict = "block"
+)
+
+// Finding is one detection. File is relative to the Result's Path (for an
+// archive: the member name); Line and Column are 1-based, 0 when unknown.
+type Finding struct {
+	RuleID   string `json:"rule_id"`
+	Severity string `json:"severity"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Message  string `json:"message"`
+	Snippet  string `json:"snippet"`
+}
+
+// Result is the outcome for one scanned unit: a skill directory, a plugin
+// package, a single file or an archive.
+type Result struct {
+	Skill    string    `json:"skill"`
+	Path     string    `json:"path"`
+	SHA256   string    `json:"sha256"`
+	Verdict  Verdict   `json:"verdict"`
+	Findings []Finding `json:"findings"`
+}
+
+// Report holds the results of one Scan call, in the order the units were found.
+type Report struct {
+	Results []Result `json:"results"`
+}
+
+// Allowlist accepts the domains that network rules should not report. An
+// *egress.Allowlist satisfies it.
+type Allowlist interface {
+	Match(name string) bool
+}
+
+// Options configure a Scanner. The zero value scans with the embedded
+// default rules, no domain allowlist and the default limits.
+type Options struct {
+	// Rules override or extend the default rules by id (see LoadRules).
+	Rules []Rule
+	// Allowlist, when set, makes every literal URL whose host it does not
+	// match a finding (rule NET_DOMAIN_NOT_ALLOWED). Known exfiltration
+	// endpoints and raw-IP URLs are reported either way.
+	Allowlist Allowlist
+	// PromptChecker, when set, judges SKILL.md prose for prompt injection.
+	PromptChecker PromptChecker
+	// Limits bound what one scan reads; zero fields take the defaults.
+	Limits Limits
+	// Workers is the number of files analysed at once; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// PromptChecker reports the prompt-injection rules a text triggers; an
+// empty result means none. Adapt a *sanitizer.Sanitizer with SanitizerChecker.
+type PromptChecker interface {
+	CheckPrompt(text string) (ruleIDs []string, score float64)
+}
+
+// Limits bound the work and memory of a scan. Anything beyond a limit is
+// reported as a finding, never skipped silently.
+type Limits struct {
+	MaxFileSize       int64 // bytes per file; default 8 MiB
+	MaxFiles          int   // files per unit; default 5,000
+	MaxTotalSize      int64 // bytes per unit, after decompression; default 256 MiB
+	MaxExpansionRatio int   // archive: uncompressed / compressed; default 100
+	MaxDepth          int   // directory depth searched for SKILL.md; default 6
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = 8 << 20
+	}
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = 5000
+	}
+	if l.MaxTotalSize <= 0 {
+		l.MaxTotalSize = 256 << 20
+	}
+	if l.MaxExpansionRatio <= 0 {
+		l.MaxExpansionRatio = 100
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = 6
+	}
+	return l
+}
+
+// Scanner scans skills and plugins. It is safe for concurrent use.
+type Scanner struct {
+	rules   *ruleSet
+	allow   Allowlist
+	prompt  PromptChecker
+	limits  Limits
+	workers int
+}
+
+// New returns a Scanner; it fails when a rule does not compile.
+func New(opts Options) (*Scanner, error) {
+	rs, err := compileRules(mergeRules(DefaultRules(), opts.Rules))
+	if err != nil {
+		return nil, err
+	}
+	w := opts.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	return &Scanner{rules: rs, allow: opts.Allowlist, prompt: opts.PromptChecker,
+		limits: opts.Limits.withDefaults(), workers: w}, nil
+}
+
+// Scan scans each path: a directory (every skill found in it, or the
+// directory as one plugin or bundle), a single file, or a .zip, .tgz or
+// .tar.gz archive read in memory. An input that cannot be read becomes a
+// Result with a finding and verdict block; Scan returns an error only when
+// ctx ends.
+func (s *Scanner) Scan(ctx context.Context, paths ...string) (*Report, error) {
+	var units []unit
+	for _, p := range paths {
+		units = append(units, s.discover(p)...)
+	}
+	rep := &Report{Results: make([]Result, len(units))}
+	for i, u := range units {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rep.Results[i] = s.scanUnit(ctx, u)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// scanUnit reads every file of a unit and analyses them with a bounded pool.
+func (s *Scanner) scanUnit(ctx context.Context, u unit) Result {
+	res := Result{Skill: u.name, Path: u.path}
+	var (
+		mu       sync.Mutex
+		findings []Finding
+		files    []fileFacts
+	)
+	add := func(fs ...Finding) {
+		mu.Lock()
+		findings = append(findings, fs...)
+		mu.Unlock()
+	}
+	jobs := make(chan file)
+	var wg sync.WaitGroup
+	for range s.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := s.newAnalyzer()
+			defer a.close()
+			for f := range jobs {
+				facts := a.analyzeFile(ctx, f)
+				mu.Lock()
+				findings = append(findings, facts.findings...)
+				facts.findings = nil
+				files = append(files, facts)
+				mu.Unlock()
+			}
+		}()
+	}
+	meta, err := u.open(s.limits, func(f file) error {
+		select {
+		case jobs <- f:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}, add)
+	close(jobs)
+	wg.Wait()
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		add(Finding{RuleID: RuleInputUnreadable, File: u.rel, Message: fmt.Sprintf("cannot read %s: %v; the input was not fully scanned", u.path, err)})
+	}
+	res.SHA256 = meta.sha256
+	if name := skillName(files); name != "" {
+		res.Skill = name
+	}
+	findings = append(findings, s.unitChains(files)...)
+	res.Findings = s.finish(findings)
+	res.Verdict = decide(res.Findings)
+	return res
+}
+
+// finish fills severities from the rule table, drops disabled rules and
+// duplicates, and sorts findings by file, line, column and rule.
+func (s *Scanner) finish(in []Finding) []Finding {
+	out := make([]Finding, 0, len(in))
+	seen := make(map[Finding]bool, len(in))
+	for _, f := range in {
+		r, ok := s.rules.byID[f.RuleID]
+		if ok && r.Disabled {
+			continue
+		}
+		if f.Severity == "" {
+			if ok {
+				f.Severity = r.Severity
+			} else {
+				f.Severity = SeverityHigh
+			}
+		}
+		if f.Message == "" && ok {
+			f.Message = r.Description
+		}
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.RuleID < b.RuleID
+	})
+	return out
+}
+
+// skillName is the front matter name of the unit's top-most SKILL.md.
+func skillName(files []fileFacts) string {
+	name, depth := "", -1
+	for _, f := range files {
+		if f.skillName != "" && (depth < 0 || f.depth < depth) {
+			name, depth = f.skillName, f.depth
+		}
+	}
+	return name
+}
