@@ -1,0 +1,151 @@
+package auditlog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Event is one audit record as a component reports it. The writer adds the
+// chain fields (seq, prev, hash). The eight base fields are always written,
+// even when empty, so every line has the same shape; Rules is written as []
+// when nil.
+type Event struct {
+	Time      time.Time      `json:"ts"`         // RFC 3339 UTC with nanoseconds; Write fills a zero Time
+	Event     string         `json:"event"`      // "http.request", "dns.query", "quarantine.move", ...
+	RequestID string         `json:"request_id"` //
+	ClientIP  string         `json:"client_ip"`  //
+	TokenName string         `json:"token_name"` // a token's NAME, never its secret
+	Route     string         `json:"route"`      //
+	Outcome   string         `json:"outcome"`    // "allowed", "rejected", "stripped", "unauthorized", "blocked", ...
+	Rules     []string       `json:"rules"`      // rule ids that fired; [] rather than null
+	Fields    map[string]any `json:"fields,omitempty"`
+}
+
+// PromptDigest is how a prompt appears in the audit log: its SHA-256 (hex)
+// and its length in bytes. The raw text is never logged.
+func PromptDigest(text string) (sha256hex string, length int) {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:]), len(text)
+}
+
+// tsLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so that a
+// timestamp has exactly one canonical spelling.
+const tsLayout = "2006-01-02T15:04:05.000000000Z"
+
+// forbiddenFields are keys that would put a secret or a raw prompt in the
+// log. Write refuses them rather than trusting every caller to remember.
+var forbiddenFields = map[string]bool{
+	"prompt": true, "authorization": true, "password": true, "secret": true,
+	"token": true, "api_key": true, "cookie": true,
+}
+
+// marshalFields returns the JSON of e.Fields, or nil when there are none.
+// encoding/json sorts map keys, which makes the bytes deterministic.
+func marshalFields(e *Event) ([]byte, error) {
+	if len(e.Fields) == 0 {
+		return nil, nil
+	}
+	for k := range e.Fields {
+		if forbiddenFields[k] {
+			return nil, fmt.Errorf("auditlog: event %q: field %q would log a secret or raw prompt; log auditlog.PromptDigest or a token name instead", e.Event, k)
+		}
+	}
+	b, err := json.Marshal(e.Fields)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: event %q: fields cannot be encoded as JSON: %w", e.Event, err)
+	}
+	return b, nil
+}
+
+// appendCanonical appends the canonical bytes of a record: a JSON object
+// with the keys in this fixed order and no whitespace:
+//
+//	{"seq":N,"prev":"HEX","ts":"…","event":"…","request_id":"…","client_ip":"…",
+//	 "token_name":"…","route":"…","outcome":"…","rules":[…],"fields":{…}}
+//
+// "fields" is present only when the event has fields. The written line is
+// these bytes with `,"hash":"HEX"` inserted before the final brace.
+func appendCanonical(dst []byte, seq uint64, prev string, e *Event, fields []byte) []byte {
+	dst = append(dst, `{"seq":`...)
+	dst = strconv.AppendUint(dst, seq, 10)
+	dst = append(dst, `,"prev":"`...)
+	dst = append(dst, prev...)
+	dst = append(dst, `","ts":"`...)
+	dst = e.Time.UTC().AppendFormat(dst, tsLayout)
+	dst = append(dst, `","event":`...)
+	dst = appendString(dst, e.Event)
+	dst = append(dst, `,"request_id":`...)
+	dst = appendString(dst, e.RequestID)
+	dst = append(dst, `,"client_ip":`...)
+	dst = appendString(dst, e.ClientIP)
+	dst = append(dst, `,"token_name":`...)
+	dst = appendString(dst, e.TokenName)
+	dst = append(dst, `,"route":`...)
+	dst = appendString(dst, e.Route)
+	dst = append(dst, `,"outcome":`...)
+	dst = appendString(dst, e.Outcome)
+	dst = append(dst, `,"rules":[`...)
+	for i, r := range e.Rules {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, r)
+	}
+	dst = append(dst, ']')
+	if fields != nil {
+		dst = append(dst, `,"fields":`...)
+		dst = append(dst, fields...)
+	}
+	return append(dst, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD
+// written as a raw character (not \ufffd), so decoding and re-encoding a
+// written string gives back the same bytes; the verifier relies on that.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

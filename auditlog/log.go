@@ -1,0 +1,619 @@
+package auditlog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ErrLocked is returned (wrapped) by Open when another Log, in this process
+// or another one, already has the file open.
+var ErrLocked = errors.New("auditlog: log file is locked by another writer")
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("auditlog: log is closed")
+
+// MaxRecordSize bounds one line, so a reader never has to buffer more.
+const MaxRecordSize = 1 << 20
+
+// noneBuffer is how much SyncNone buffers before a writer writes it out
+// itself instead of waiting for the flush interval.
+const noneBuffer = 256 << 10
+
+// Log is an open audit log. It is safe for concurrent use.
+type Log struct {
+	path string
+	opts Options
+	lock *os.File
+
+	// mu guards the chain and the records not yet handed to the file.
+	mu        sync.Mutex
+	progress  *sync.Cond // broadcast when flushed or err changes
+	h         hash.Hash
+	sum       []byte
+	seq       uint64
+	prev      [64]byte // hex hash of record seq
+	pend      []byte   // encoded records after flushed
+	pendFirst uint64
+	spare     []byte
+	flushed   uint64 // last seq handed to the file (and fsynced unless SyncNone)
+	err       error  // sticky: after a failed write the file may end in a partial line
+	closed    bool
+
+	// io guards the file: writes, fsync, rotation, checkpoints.
+	io        sync.Mutex
+	f         *os.File
+	size      int64
+	unsynced  bool
+	fileFirst uint64    // seq of the active file's first record
+	fileStart time.Time // when the active file got its first record
+	lastSeq   uint64    // last record in the file
+	lastHash  string
+	cpSeq     uint64 // last record named by the checkpoint
+
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Open opens (creating if needed) the audit log at path and continues its
+// chain. Only one Log may have a path open at a time: a second Open, from
+// this process or another, fails with an error wrapping ErrLocked.
+//
+// If the file ends in a partial line (a crash or power loss in the middle of
+// a write), Open cuts it off and writes an "auditlog.torn_tail" event saying
+// so. Open refuses to continue a chain it cannot trust: a last record that
+// does not verify with the configured key, or a log that ends before the
+// checkpoint.
+func Open(path string, opts Options) (*Log, error) {
+	o, err := opts.withDefaults(path)
+	if err != nil {
+		return nil, err
+	}
+	var key []byte
+	if o.KeyFile != "" {
+		if key, err = ReadKeyFile(o.KeyFile); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("auditlog: create directory for %s: %w", path, err)
+	}
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	l := &Log{
+		path: path, opts: o, lock: lock, h: newHash(key),
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	l.progress = sync.NewCond(&l.mu)
+	torn, err := l.recover()
+	if err != nil {
+		if l.f != nil {
+			l.f.Close()
+		}
+		lock.Close()
+		return nil, err
+	}
+	go l.run()
+	if torn != nil {
+		err := l.Write(Event{Event: "auditlog.torn_tail", Outcome: "truncated", Fields: map[string]any{
+			"file": filepath.Base(path), "offset": torn.Offset, "bytes": torn.Bytes,
+		}})
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+func newHash(key []byte) hash.Hash {
+	if key == nil {
+		return newSHA256()
+	}
+	return newHMAC(key)
+}
+
+// lockFile takes an exclusive flock on PATH.lock. The lock is on a separate
+// file because rotation renames the log itself. The lock file is never
+// removed: removing a flock file races with the next opener.
+func lockFile(path string) (*os.File, error) {
+	name := path + ".lock"
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		owner, _ := io.ReadAll(io.LimitReader(f, 32))
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s is held by pid %s; a log has one writer, so share one *auditlog.Log per path", ErrLocked, name, strings.TrimSpace(string(owner)))
+		}
+		return nil, fmt.Errorf("auditlog: lock %s: %w", name, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(fmt.Sprintf("%d\n", os.Getpid())), 0)
+	}
+	return f, nil
+}
+
+// tornTail describes the bytes Open cut off the end of the active file.
+type tornTail struct{ Offset, Bytes int64 }
+
+// recover opens the active file, finishes an interrupted rotation, cuts off
+// a torn tail and loads the chain head.
+func (l *Log) recover() (*tornTail, error) {
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: %w", err)
+	}
+	l.f = f
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: %w", err)
+	}
+	l.size = st.Size()
+	if l.size > 0 {
+		if err := l.finishRotation(st); err != nil {
+			return nil, err
+		}
+	}
+	var torn *tornTail
+	if l.size > 0 {
+		nl, err := lastIndexByte(l.f, l.size, '\n')
+		if err != nil {
+			return nil, fmt.Errorf("auditlog: read %s: %w", l.path, err)
+		}
+		if end := nl + 1; end < l.size {
+			torn = &tornTail{Offset: end, Bytes: l.size - end}
+			if err := l.f.Truncate(end); err != nil {
+				return nil, fmt.Errorf("auditlog: cut torn tail of %s: %w", l.path, err)
+			}
+			if err := l.f.Sync(); err != nil {
+				return nil, fmt.Errorf("auditlog: %w", err)
+			}
+			l.size = end
+		}
+	}
+	headFile, headSize := l.f, l.size
+	if l.size > 0 {
+		first, _, err := readRecordAt(l.f, 0, l.h)
+		if err != nil {
+			return nil, fmt.Errorf("auditlog: first record of %s: %w; run stackaudit verify-log and move the file aside", l.path, err)
+		}
+		l.fileFirst, l.fileStart = first.Seq, first.Time
+	} else if name, err := newestRotated(l.path); err != nil {
+		return nil, err
+	} else if name != "" {
+		rf, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("auditlog: %w", err)
+		}
+		defer rf.Close()
+		st, err := rf.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("auditlog: %w", err)
+		}
+		headFile, headSize = rf, st.Size()
+	}
+	if headSize > 0 {
+		rec, err := readLastRecord(headFile, headSize, l.h)
+		if err != nil {
+			return nil, fmt.Errorf("auditlog: last record of %s: %w; run stackaudit verify-log on the log and move it aside to start a new chain", headFile.Name(), err)
+		}
+		l.seq = rec.Seq
+		copy(l.prev[:], rec.Hash)
+	} else {
+		copy(l.prev[:], genesis)
+	}
+	l.flushed, l.lastSeq, l.lastHash, l.cpSeq = l.seq, l.seq, string(l.prev[:]), l.seq
+	return torn, l.checkCheckpoint()
+}
+
+// finishRotation completes a rotation that crashed between linking the
+// active file to its rotated name and removing the active name.
+func (l *Log) finishRotation(st os.FileInfo) error {
+	first, _, err := readRecordAt(l.f, 0, nil)
+	if err != nil {
+		return nil // reported with context by recover
+	}
+	rst, err := os.Stat(rotatedName(l.path, first.Seq))
+	if err != nil || !os.SameFile(st, rst) {
+		return nil
+	}
+	l.f.Close()
+	if err := os.Remove(l.path); err != nil {
+		return fmt.Errorf("auditlog: finish interrupted rotation of %s: %w", l.path, err)
+	}
+	l.f, err = os.OpenFile(l.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("auditlog: %w", err)
+	}
+	l.size = 0
+	return nil
+}
+
+// checkCheckpoint refuses to continue a chain that ends before the
+// checkpoint or disagrees with it: someone truncated or replaced the log.
+func (l *Log) checkCheckpoint() error {
+	if l.opts.Checkpoint == "off" {
+		return nil
+	}
+	cp, err := ReadCheckpoint(l.opts.Checkpoint)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	hint := "; run stackaudit verify-log, keep the files as evidence, and move them and the checkpoint aside to start a new chain"
+	if l.seq < cp.Seq {
+		return fmt.Errorf("auditlog: %s ends at seq %d but checkpoint %s records seq %d: the log was truncated or replaced%s", l.path, l.seq, l.opts.Checkpoint, cp.Seq, hint)
+	}
+	if l.seq == cp.Seq && cp.Hash != string(l.prev[:]) {
+		return fmt.Errorf("auditlog: record %d of %s has a different hash than checkpoint %s: the log was rewritten%s", l.seq, l.path, l.opts.Checkpoint, hint)
+	}
+	l.cpSeq = cp.Seq
+	return nil
+}
+
+// rotatedName is the name a file gets when it is rotated: the log's path
+// plus the first seq it holds, zero-padded so that names sort in order.
+func rotatedName(path string, firstSeq uint64) string {
+	return fmt.Sprintf("%s.%020d", path, firstSeq)
+}
+
+// rotatedFiles lists the rotated siblings of path, oldest first.
+func rotatedFiles(path string) ([]string, error) {
+	matches, err := filepath.Glob(globEscape(path) + ".[0-9]*")
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: list rotated files of %s: %w", path, err)
+	}
+	var out []string
+	for _, m := range matches {
+		if s := m[len(path)+1:]; len(s) == 20 && strings.Trim(s, "0123456789") == "" {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func newestRotated(path string) (string, error) {
+	files, err := rotatedFiles(path)
+	if err != nil || len(files) == 0 {
+		return "", err
+	}
+	return files[len(files)-1], nil
+}
+
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Write appends e to the log and returns once it is as durable as
+// Options.Sync promises. A zero e.Time is set to the current time. After a
+// failed write every later Write fails too, because the file may end in a
+// partial record; reopening the log repairs it.
+func (l *Log) Write(e Event) error {
+	if e.Time.IsZero() {
+		e.Time = l.opts.Now()
+	}
+	fields, err := marshalFields(&e)
+	if err != nil {
+		return err
+	}
+	if l.opts.Sync == SyncAlways {
+		l.io.Lock()
+		defer l.io.Unlock()
+	}
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return ErrClosed
+	}
+	if l.err != nil {
+		err := l.err
+		l.mu.Unlock()
+		return err
+	}
+	start := len(l.pend)
+	l.pend = appendCanonical(l.pend, l.seq+1, string(l.prev[:]), &e, fields)
+	if len(l.pend)-start > MaxRecordSize-hashSuffixLen {
+		l.pend = l.pend[:start]
+		l.mu.Unlock()
+		return fmt.Errorf("auditlog: event %q is larger than %d bytes; log less detail in fields", e.Event, MaxRecordSize)
+	}
+	l.sumInto(l.prev[:], l.pend[start:])
+	l.pend = appendHash(l.pend[:len(l.pend)-1], l.prev[:])
+	l.seq++
+	if start == 0 {
+		l.pendFirst = l.seq
+	}
+	seq := l.seq
+	switch l.opts.Sync {
+	case SyncAlways:
+		l.mu.Unlock()
+		return l.flushLocked(true)
+	case SyncBatch:
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
+		for l.flushed < seq && l.err == nil {
+			l.progress.Wait()
+		}
+		err := l.err
+		if l.flushed >= seq {
+			err = nil
+		}
+		l.mu.Unlock()
+		return err
+	default: // SyncNone
+		full := len(l.pend) >= noneBuffer
+		l.mu.Unlock()
+		if !full {
+			return nil
+		}
+		l.io.Lock()
+		defer l.io.Unlock()
+		return l.flushLocked(false)
+	}
+}
+
+// sumInto writes the hex hash of canonical into dst. l.mu is held.
+func (l *Log) sumInto(dst, canonical []byte) {
+	l.h.Reset()
+	l.h.Write(canonical)
+	l.sum = l.h.Sum(l.sum[:0])
+	encodeHex(dst, l.sum)
+}
+
+// flushLocked hands every pending record to the file, rotating first if
+// needed, and fsyncs when sync is set. l.io is held; l.mu is not, so
+// writers keep filling the next batch while this one is on its way.
+func (l *Log) flushLocked(sync bool) error {
+	l.mu.Lock()
+	buf, first, last, lastHash := l.pend, l.pendFirst, l.seq, string(l.prev[:])
+	l.pend, l.spare = l.spare[:0], nil
+	err := l.err
+	l.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if len(buf) > 0 {
+		if err = l.rotateIfDue(len(buf), first); err == nil {
+			var n int
+			n, err = l.f.Write(buf)
+			l.size += int64(n)
+			l.unsynced = true
+		}
+	}
+	if err == nil && sync && l.unsynced {
+		if err = l.f.Sync(); err == nil {
+			l.unsynced = false
+		}
+	}
+	l.mu.Lock()
+	l.spare = buf[:0]
+	if err != nil {
+		err = fmt.Errorf("auditlog: write %s: %w; no further records are accepted until the log is reopened", l.path, err)
+		l.err = err
+	} else if len(buf) > 0 {
+		l.flushed = last
+		l.lastSeq, l.lastHash = last, lastHash
+	}
+	l.progress.Broadcast()
+	l.mu.Unlock()
+	return err
+}
+
+// rotateIfDue starts a new active file when writing n more bytes would pass
+// RotateSize or the active file is older than RotateAge. first is the seq
+// of the first record about to be written. l.io is held.
+func (l *Log) rotateIfDue(n int, first uint64) error {
+	now := l.opts.Now()
+	if l.size == 0 {
+		l.fileFirst, l.fileStart = first, now
+		return nil
+	}
+	bySize := l.opts.RotateSize > 0 && l.size+int64(n) > l.opts.RotateSize
+	byAge := l.opts.RotateAge > 0 && now.Sub(l.fileStart) >= l.opts.RotateAge
+	if !bySize && !byAge {
+		return nil
+	}
+	if l.unsynced {
+		if err := l.f.Sync(); err != nil {
+			return err
+		}
+		l.unsynced = false
+	}
+	// Link then remove, not rename: a rename would silently replace a file
+	// that already has the rotated name.
+	rotated := rotatedName(l.path, l.fileFirst)
+	if err := os.Link(l.path, rotated); err != nil {
+		return fmt.Errorf("rotate: %w", err)
+	}
+	if err := os.Remove(l.path); err != nil {
+		return fmt.Errorf("rotate: %w", err)
+	}
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("rotate: %w", err)
+	}
+	if err := syncDir(filepath.Dir(l.path)); err != nil {
+		f.Close()
+		return fmt.Errorf("rotate: %w", err)
+	}
+	l.f.Close()
+	l.f, l.size, l.fileFirst, l.fileStart = f, 0, first, now
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// run is the background writer: group commit for SyncBatch, the flush
+// interval for SyncNone, and checkpoints.
+func (l *Log) run() {
+	defer close(l.done)
+	var flushTick, cpTick <-chan time.Time
+	if l.opts.Sync == SyncNone {
+		t := time.NewTicker(l.opts.FlushInterval)
+		defer t.Stop()
+		flushTick = t.C
+	}
+	if l.opts.Checkpoint != "off" {
+		t := time.NewTicker(l.opts.CheckpointInterval)
+		defer t.Stop()
+		cpTick = t.C
+	}
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-l.kick:
+			l.io.Lock()
+			l.flushLocked(true)
+			l.io.Unlock()
+		case <-flushTick:
+			l.io.Lock()
+			l.flushLocked(false)
+			l.io.Unlock()
+		case <-cpTick:
+			l.io.Lock()
+			l.checkpointLocked()
+			l.io.Unlock()
+		}
+	}
+}
+
+// checkpointLocked makes every written record durable and then records the
+// last one in the checkpoint file. l.io is held.
+func (l *Log) checkpointLocked() error {
+	if err := l.flushLocked(true); err != nil {
+		return err
+	}
+	if l.opts.Checkpoint == "off" || l.lastSeq == l.cpSeq {
+		return nil
+	}
+	cp := Checkpoint{Seq: l.lastSeq, Hash: l.lastHash, File: filepath.Base(l.path), Time: l.opts.Now().UTC()}
+	if err := WriteCheckpoint(l.opts.Checkpoint, cp); err != nil {
+		return err
+	}
+	l.cpSeq = l.lastSeq
+	return nil
+}
+
+// Sync writes and fsyncs every accepted record and updates the checkpoint.
+// SyncNone callers use it at points where they need durability.
+func (l *Log) Sync() error {
+	l.io.Lock()
+	defer l.io.Unlock()
+	return l.checkpointLocked()
+}
+
+// Close writes and fsyncs every accepted record, updates the checkpoint and
+// releases the lock. Writes after Close fail with ErrClosed.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.stop)
+	<-l.done
+	l.io.Lock()
+	defer l.io.Unlock()
+	err := l.checkpointLocked()
+	if cerr := l.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("auditlog: close %s: %w", l.path, cerr)
+	}
+	l.lock.Close()
+	return err
+}
+
+// lastIndexByte returns the offset of the last c in f[0:end], or -1.
+func lastIndexByte(f io.ReaderAt, end int64, c byte) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for end > 0 {
+		n := min(end, int64(len(buf)))
+		start := end - n
+		if _, err := f.ReadAt(buf[:n], start); err != nil && err != io.EOF {
+			return -1, err
+		}
+		if i := bytes.LastIndexByte(buf[:n], c); i >= 0 {
+			return start + int64(i), nil
+		}
+		end = start
+	}
+	return -1, nil
+}
+
+// readLastRecord parses and checks the hash of the last line of f, which
+// must end in a newline.
+func readLastRecord(f io.ReaderAt, size int64, h hash.Hash) (*Record, error) {
+	nl, err := lastIndexByte(f, size-1, '\n')
+	if err != nil {
+		return nil, err
+	}
+	rec, _, err := readRecordAt(f, nl+1, h)
+	return rec, err
+}
+
+// readRecordAt parses the line starting at off and, when h is not nil,
+// checks its hash. It returns the record and the line's length.
+func readRecordAt(f io.ReaderAt, off int64, h hash.Hash) (*Record, int, error) {
+	buf := make([]byte, 4096)
+	var line []byte
+	for {
+		n, err := f.ReadAt(buf, off+int64(len(line)))
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			line = append(line, buf[:i]...)
+			break
+		}
+		line = append(line, buf[:n]...)
+		if len(line) > MaxRecordSize {
+			return nil, 0, fmt.Errorf("line longer than %d bytes", MaxRecordSize)
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("line has no end: %v", err)
+		}
+	}
+	rec, err := ParseRecord(line)
+	if err != nil {
+		return nil, 0, err
+	}
+	if h != nil {
+		if err := rec.check(h); err != nil {
+			return nil, 0, err
+		}
+	}
+	return rec, len(line) + 1, nil
+}
