@@ -1,0 +1,46 @@
+// Command stackaudit inspects an OpenClaw Secure Stack installation after
+// the fact. Subcommands:
+//
+//	stackaudit verify-log [--key-file K] [--checkpoint C] [--partial] [--format text|json] FILE...
+//
+// verify-log checks a hash-chained audit log (see package auditlog): the
+// active file and any rotated siblings, in any order. It exits 0 when the
+// chain is intact, 1 when it was tampered with or truncated (printing the
+// first bad record as file, line, seq and reason), and 2 when a file or
+// the key or checkpoint cannot be read.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands = []command{
+	{"verify-log", "check a hash-chained audit log for tampering and truncation", verifyLog},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		for _, c := range commands {
+			if c.name == args[0] {
+				return c.run(args[1:], stdout, stderr)
+			}
+		}
+		fmt.Fprintf(stderr, "stackaudit: unknown command %q\n", args[0])
+	}
+	fmt.Fprintln(stderr, "usage: stackaudit COMMAND [flags] [args]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(stderr, "  %-12s %s\n", c.name, c.summary)
+	}
+	return 2
+}
