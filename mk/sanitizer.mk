@@ -1,0 +1,1 @@
+# sanitizer: prompt-injection detection library. No binaries of its own.

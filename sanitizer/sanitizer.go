@@ -1,0 +1,163 @@
+package sanitizer
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// SystemPolicy says what to do with client-supplied system text: "system" and
+// "developer" messages, /v1/responses "instructions", and tool definitions.
+type SystemPolicy string
+
+const (
+	SystemSanitize SystemPolicy = "sanitize" // scan it like any other text (the default)
+	SystemAllow    SystemPolicy = "allow"    // trust it: do not scan
+	SystemReject   SystemPolicy = "reject"   // refuse any request that carries it
+)
+
+// Config configures a Sanitizer. The zero value is usable: the default rules
+// and the system policy "sanitize".
+type Config struct {
+	// Rules to apply. Nil means DefaultRules(); an empty non-nil slice means none.
+	Rules []Rule
+	// SystemMessages is the policy for client-supplied system text.
+	SystemMessages SystemPolicy
+	// MaxDepth bounds JSON nesting in bodies; deeper bodies are rejected. Default 64.
+	MaxDepth int
+}
+
+// Sanitizer detects prompt injection in text and rewrites OpenAI-style bodies.
+// It is safe for concurrent use.
+type Sanitizer struct {
+	rules    []compiledRule
+	system   SystemPolicy
+	maxDepth int
+}
+
+type compiledRule struct {
+	Rule
+	re *regexp.Regexp
+}
+
+// Match is one detection in one text.
+type Match struct {
+	RuleID   string `json:"rule_id"`
+	Action   Action `json:"action"`
+	Severity string `json:"severity"`
+	Role     string `json:"role,omitempty"`  // normalised role of the message
+	Field    string `json:"field,omitempty"` // JSON path of the text in a body, e.g. messages[2].content
+	// Start and End are the byte span of the match in the original text.
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Result is the verdict on a text or a body. Action is the strongest action
+// of its matches; Score is the highest model score seen (0 to 1).
+type Result struct {
+	Action  Action
+	Matches []Match
+	Score   float64
+}
+
+// RuleIDs lists the ids of the matches, sorted and without repeats; it is
+// never nil, so an audit record shows [] rather than null.
+func (r Result) RuleIDs() []string {
+	ids := make([]string, 0, len(r.Matches))
+	for _, m := range r.Matches {
+		ids = append(ids, m.RuleID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func (r *Result) add(ms ...Match) {
+	for _, m := range ms {
+		if m.Action.rank() > r.Action.rank() {
+			r.Action = m.Action
+		}
+		r.Matches = append(r.Matches, m)
+	}
+}
+
+// New compiles the configuration.
+func New(cfg Config) (*Sanitizer, error) {
+	rules := cfg.Rules
+	if rules == nil {
+		rules = DefaultRules()
+	}
+	s := &Sanitizer{system: cfg.SystemMessages, maxDepth: cfg.MaxDepth}
+	switch s.system {
+	case "":
+		s.system = SystemSanitize
+	case SystemSanitize, SystemAllow, SystemReject:
+	default:
+		return nil, fmt.Errorf("sanitizer: SystemMessages is %q; use %q, %q or %q", s.system, SystemSanitize, SystemAllow, SystemReject)
+	}
+	if s.maxDepth <= 0 {
+		s.maxDepth = 64
+	}
+	seen := make(map[string]bool, len(rules))
+	for i, r := range rules {
+		r.Roles = slices.Clone(r.Roles)
+		if err := r.validate(); err != nil {
+			return nil, fmt.Errorf("sanitizer: rule %d (%q): %w", i+1, r.ID, err)
+		}
+		if seen[r.ID] {
+			return nil, fmt.Errorf("sanitizer: rule %d: duplicate id %q", i+1, r.ID)
+		}
+		seen[r.ID] = true
+		re, _ := compilePattern(r.Pattern) // validate compiled it already
+		s.rules = append(s.rules, compiledRule{Rule: r, re: re})
+	}
+	return s, nil
+}
+
+// Check inspects one text as spoken by role ("user", "system", "tool", ...)
+// and reports what fired. It never changes the text.
+func (s *Sanitizer) Check(role, text string) Result {
+	var r Result
+	r.add(s.scan(normalizeRole(role), text)...)
+	return r
+}
+
+// scan returns the matches of every rule that applies to role.
+func (s *Sanitizer) scan(role, text string) []Match {
+	var out []Match
+	for i := range s.rules {
+		cr := &s.rules[i]
+		if len(cr.Roles) > 0 && !slices.Contains(cr.Roles, role) {
+			continue
+		}
+		for _, loc := range cr.re.FindAllStringIndex(text, -1) {
+			out = append(out, Match{RuleID: cr.ID, Action: cr.Action, Severity: cr.Severity, Role: role, Start: loc[0], End: loc[1]})
+		}
+	}
+	return out
+}
+
+// strip removes the spans of strip matches from text.
+func strip(text string, ms []Match) string {
+	var spans [][2]int
+	for _, m := range ms {
+		if m.Action == ActionStrip && m.End > m.Start {
+			spans = append(spans, [2]int{m.Start, m.End})
+		}
+	}
+	if len(spans) == 0 {
+		return text
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	var b strings.Builder
+	b.Grow(len(text))
+	pos := 0
+	for _, sp := range spans {
+		if sp[0] > pos {
+			b.WriteString(text[pos:sp[0]])
+		}
+		pos = max(pos, sp[1])
+	}
+	b.WriteString(text[pos:])
+	return b.String()
+}

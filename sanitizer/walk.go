@@ -1,0 +1,314 @@
+package sanitizer
+
+import "strconv"
+
+// SanitizeChat inspects a POST /v1/chat/completions body: every message's
+// content (a string or an array of parts with "text" or "input_text"), the
+// message "name" and "tool_call_id" (the gateway prints them into the
+// prompt), assistant tool_calls, and client tool definitions (as system text).
+// On ActionStrip, out is the body with the matched spans removed from those
+// strings and every other byte unchanged; otherwise out is in.
+func (s *Sanitizer) SanitizeChat(in []byte) (out []byte, r Result, err error) {
+	return s.sanitize(in, (*walker).chat)
+}
+
+// SanitizeResponses inspects a POST /v1/responses body: "instructions" (as
+// system text), "input" as a string or as items (message content, function
+// calls and their outputs, reasoning), and client tool definitions.
+func (s *Sanitizer) SanitizeResponses(in []byte) (out []byte, r Result, err error) {
+	return s.sanitize(in, (*walker).responses)
+}
+
+// SanitizeToolsInvoke inspects a POST /tools/invoke body
+// ({tool|name, action?, args, sessionKey?, agentId?, idempotencyKey?}): the
+// action and every string in args, at any depth, as user text.
+func (s *Sanitizer) SanitizeToolsInvoke(in []byte) (out []byte, r Result, err error) {
+	return s.sanitize(in, (*walker).toolsInvoke)
+}
+
+func (s *Sanitizer) sanitize(in []byte, walk func(*walker, *node) error) ([]byte, Result, error) {
+	root, err := parseBody(in, s.maxDepth)
+	if err != nil {
+		return in, Result{}, err
+	}
+	w := &walker{s: s}
+	if err := walk(w, root); err != nil {
+		return in, Result{}, err
+	}
+	if w.r.Action != ActionStrip {
+		return in, w.r, nil
+	}
+	return rewrite(in, w.edits), w.r, nil
+}
+
+// walker visits the text-bearing fields of one body.
+type walker struct {
+	s     *Sanitizer
+	r     Result
+	edits []edit
+}
+
+// maxStripRounds bounds re-scanning after a strip. Removing a span can join
+// its neighbours into a new match ("<|im_<|im_start|>start|>"), so stripped
+// text is scanned again; text that still needs stripping after this many
+// rounds is rejected.
+const maxStripRounds = 4
+
+// text inspects one string field spoken by role.
+func (w *walker) text(n *node, field, role string) error {
+	if role == "system" {
+		switch w.s.system {
+		case SystemAllow:
+			return nil
+		case SystemReject:
+			return bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
+		}
+	}
+	ms := w.s.scan(role, n.str)
+	for i := range ms {
+		ms[i].Field = field
+	}
+	w.r.add(ms...)
+	if !hasStrip(ms) {
+		return nil
+	}
+	text := n.str
+	for round := 0; ; round++ {
+		text = strip(text, ms)
+		ms = w.s.scan(role, text)
+		if !hasStrip(ms) {
+			break
+		}
+		if round == maxStripRounds {
+			w.r.add(Match{RuleID: "sanitizer.strip-incomplete", Action: ActionReject, Severity: "high", Role: role, Field: field})
+			return nil
+		}
+	}
+	for _, m := range ms {
+		if m.Action == ActionReject { // stripping uncovered a new attack
+			m.Field = field
+			m.Start, m.End = -1, -1 // the span is in the stripped text, not the original
+			w.r.add(m)
+		}
+	}
+	w.edits = append(w.edits, edit{n: n, text: text})
+	return nil
+}
+
+func hasStrip(ms []Match) bool {
+	for _, m := range ms {
+		if m.Action == ActionStrip {
+			return true
+		}
+	}
+	return false
+}
+
+// optionalText inspects key of obj when it is a string; null and absent are
+// fine, anything else is refused because the gateway would read it differently.
+func (w *walker) optionalText(obj *node, key, path, role string) error {
+	n := obj.get(key)
+	if n == nil || n.kind == kindNull {
+		return nil
+	}
+	if n.kind != kindString {
+		return bodyErr(join(path, key), "must be a string, not %s", n.kind)
+	}
+	return w.text(n, join(path, key), role)
+}
+
+// allStrings inspects every string value under n, at any depth.
+func (w *walker) allStrings(n *node, path, role string) error {
+	switch n.kind {
+	case kindString:
+		return w.text(n, path, role)
+	case kindArray:
+		for i, e := range n.elems {
+			if err := w.allStrings(e, index(path, i), role); err != nil {
+				return err
+			}
+		}
+	case kindObject:
+		for i, e := range n.elems {
+			if err := w.allStrings(e, join(path, n.keys[i]), role); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+func (w *walker) chat(root *node) error {
+	msgs := root.get("messages")
+	if msgs == nil {
+		return w.tools(root)
+	}
+	if msgs.kind != kindArray {
+		return bodyErr("messages", "must be an array of message objects, not %s", msgs.kind)
+	}
+	for i, m := range msgs.elems {
+		path := index("messages", i)
+		if m.kind != kindObject {
+			return bodyErr(path, "must be a message object, not %s", m.kind)
+		}
+		rn := m.get("role")
+		if rn == nil || rn.kind != kindString {
+			return bodyErr(join(path, "role"), "must be a string such as \"user\"")
+		}
+		role := normalizeRole(rn.str)
+		if err := w.chatContent(m.get("content"), join(path, "content"), role); err != nil {
+			return err
+		}
+		for _, key := range []string{"name", "tool_call_id"} {
+			if err := w.optionalText(m, key, path, role); err != nil {
+				return err
+			}
+		}
+		if err := w.toolCalls(m.get("tool_calls"), join(path, "tool_calls")); err != nil {
+			return err
+		}
+	}
+	return w.tools(root)
+}
+
+func (w *walker) chatContent(n *node, path, role string) error {
+	if n == nil || n.kind == kindNull {
+		return nil
+	}
+	switch n.kind {
+	case kindString:
+		return w.text(n, path, role)
+	case kindArray:
+		for i, part := range n.elems {
+			pp := index(path, i)
+			if part.kind != kindObject {
+				return bodyErr(pp, "must be a content part object, not %s", part.kind)
+			}
+			// The gateway reads "text" and "input_text" from parts of any type.
+			for _, key := range []string{"text", "input_text"} {
+				if err := w.optionalText(part, key, pp, role); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return bodyErr(path, "must be a string or an array of content parts, not %s", n.kind)
+}
+
+// toolCalls inspects assistant tool calls from the client's history: the
+// gateway renders their names and arguments into the prompt.
+func (w *walker) toolCalls(n *node, path string) error {
+	if n == nil || n.kind == kindNull {
+		return nil
+	}
+	if n.kind != kindArray {
+		return bodyErr(path, "must be an array of tool calls, not %s", n.kind)
+	}
+	for i, call := range n.elems {
+		if err := w.allStrings(call, index(path, i), "assistant"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tools inspects client tool definitions, which reach the model beside the
+// system prompt.
+func (w *walker) tools(root *node) error {
+	n := root.get("tools")
+	if n == nil || n.kind == kindNull {
+		return nil
+	}
+	if n.kind != kindArray {
+		return bodyErr("tools", "must be an array of tool definitions, not %s", n.kind)
+	}
+	return w.allStrings(n, "tools", "system")
+}
+
+func (w *walker) responses(root *node) error {
+	if err := w.optionalText(root, "instructions", "", "system"); err != nil {
+		return err
+	}
+	in := root.get("input")
+	switch {
+	case in == nil || in.kind == kindNull:
+	case in.kind == kindString:
+		if err := w.text(in, "input", "user"); err != nil {
+			return err
+		}
+	case in.kind == kindArray:
+		for i, item := range in.elems {
+			if err := w.responsesItem(item, index("input", i)); err != nil {
+				return err
+			}
+		}
+	default:
+		return bodyErr("input", "must be a string or an array of input items, not %s", in.kind)
+	}
+	return w.tools(root)
+}
+
+func (w *walker) responsesItem(item *node, path string) error {
+	if item.kind != kindObject {
+		return bodyErr(path, "must be an input item object, not %s", item.kind)
+	}
+	typ := "message" // the short form {role, content} is a message
+	if t := item.get("type"); t != nil {
+		if t.kind != kindString {
+			return bodyErr(join(path, "type"), "must be a string, not %s", t.kind)
+		}
+		typ = t.str
+	}
+	switch typ {
+	case "message":
+		rn := item.get("role")
+		if rn == nil || rn.kind != kindString {
+			return bodyErr(join(path, "role"), "must be a string such as \"user\"")
+		}
+		return w.chatContent(item.get("content"), join(path, "content"), normalizeRole(rn.str))
+	case "function_call":
+		for _, key := range []string{"name", "arguments"} {
+			if err := w.optionalText(item, key, path, "assistant"); err != nil {
+				return err
+			}
+		}
+	case "function_call_output":
+		for _, key := range []string{"call_id", "output"} {
+			if err := w.optionalText(item, key, path, "tool"); err != nil {
+				return err
+			}
+		}
+	case "reasoning":
+		for _, key := range []string{"content", "summary"} {
+			if err := w.optionalText(item, key, path, "assistant"); err != nil {
+				return err
+			}
+		}
+	case "item_reference":
+	default:
+		return bodyErr(join(path, "type"), "is %q, which the sanitizer cannot inspect; use message, function_call, function_call_output, reasoning or item_reference", typ)
+	}
+	return nil
+}
+
+func (w *walker) toolsInvoke(root *node) error {
+	for _, key := range []string{"tool", "name", "sessionKey", "agentId", "idempotencyKey"} {
+		if n := root.get(key); n != nil && n.kind != kindString && n.kind != kindNull {
+			return bodyErr(key, "must be a string, not %s", n.kind)
+		}
+	}
+	if err := w.optionalText(root, "action", "", "user"); err != nil {
+		return err
+	}
+	args := root.get("args")
+	if args == nil || args.kind == kindNull {
+		return nil
+	}
+	if args.kind != kindObject {
+		return bodyErr("args", "must be an object of tool arguments, not %s", args.kind)
+	}
+	return w.allStrings(args, "args", "user")
+}
