@@ -122,8 +122,8 @@ func TestBenignBodiesPassUnchanged(t *testing.T) {
 	s := newDefault(t, Config{})
 	bodies := map[string]func([]byte) ([]byte, Result, error){
 		`{"model":"openclaw","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"What is the capital of France?"}],"stream":true}`: s.SanitizeChat,
-		`{"model":"openclaw","input":[{"type":"message","role":"user","content":"Summarise this article about bees."}],"x_unknown":{"deep":[1,2,3]}}`:   s.SanitizeResponses,
-		`{"tool":"web_search","args":{"query":"weather in Lisbon","limit":3}}`:                                                                        s.SanitizeToolsInvoke,
+		`{"model":"openclaw","input":[{"type":"message","role":"user","content":"Summarise this article about bees."}],"x_unknown":{"deep":[1,2,3]}}`:                           s.SanitizeResponses,
+		`{"tool":"web_search","args":{"query":"weather in Lisbon","limit":3}}`:                                                                                                  s.SanitizeToolsInvoke,
 	}
 	for body, f := range bodies {
 		out, r, err := f([]byte(body))
