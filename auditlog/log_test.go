@@ -2,12 +2,17 @@ package auditlog
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func readRecords(t *testing.T, path string) []*Record {
@@ -84,4 +89,328 @@ func TestSecondOpenIsLocked(t *testing.T) {
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "pid") {
 		t.Fatalf("second Open: %v, want ErrLocked naming the pid", err)
 	}
+}
+
+// lockChildEnv makes the test binary act as a second process that tries to
+// open the log named by the variable's value.
+const lockChildEnv = "AUDITLOG_TEST_LOCK_CHILD"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(lockChildEnv); path != "" {
+		lockChild(path)
+	}
+	if os.Getenv(killChildEnv) != "" {
+		killChild()
+	}
+	os.Exit(m.Run())
+}
+
+func lockChild(path string) {
+	l, err := Open(path, Options{})
+	if err == nil {
+		l.Close()
+		fmt.Println("opened")
+		os.Exit(0)
+	}
+	fmt.Println(err)
+	if errors.Is(err, ErrLocked) {
+		os.Exit(3)
+	}
+	os.Exit(1)
+}
+
+func TestSecondOpenFromAnotherProcessIsLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	child := func() (string, int) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), lockChildEnv+"="+path)
+		out, _ := cmd.Output()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	l, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, code := child()
+	if code != 3 || !strings.Contains(out, fmt.Sprintf("pid %d", os.Getpid())) {
+		t.Fatalf("while this process holds the log, another got exit %d: %s", code, out)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := child(); code != 0 {
+		t.Fatalf("after Close, another process could not open the log: %d %s", code, out)
+	}
+}
+
+func writeN(t testing.TB, l *Log, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if err := l.Write(Event{Event: "test.event", Outcome: "allowed", Fields: map[string]any{"i": i}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mustVerify(t *testing.T, paths []string, opts VerifyOptions) *Report {
+	t.Helper()
+	rep, err := Verify(paths, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Problem != nil {
+		t.Fatalf("Verify: %v", rep.Problem)
+	}
+	return rep
+}
+
+func allFiles(t *testing.T, path string) []string {
+	t.Helper()
+	files, err := rotatedFiles(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(files, path)
+}
+
+func TestRotationBySizeChainsAcrossFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{Sync: SyncAlways, RotateSize: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 100)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files := allFiles(t, path)
+	if len(files) < 10 {
+		t.Fatalf("100 records of ~250 bytes with rotate_size 2000 made only %d files", len(files))
+	}
+	for _, f := range files {
+		if st, _ := os.Stat(f); st.Size() > 2000 {
+			t.Errorf("%s is %d bytes, over rotate_size", f, st.Size())
+		}
+	}
+	cp, err := ReadCheckpoint(path + ".checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the verifier follows the chain given the files in any order", func(t *testing.T) {
+		shuffled := append([]string(nil), files...)
+		rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		rep := mustVerify(t, shuffled, VerifyOptions{Checkpoint: &cp})
+		if rep.Records != 100 || rep.LastSeq != 100 || len(rep.Files) != len(files) {
+			t.Fatalf("report %+v", rep)
+		}
+		for i, fr := range rep.Files {
+			if fr.File != files[i] {
+				t.Fatalf("file %d in chain order is %s, want %s", i, fr.File, files[i])
+			}
+		}
+	})
+	t.Run("a missing middle file is reported", func(t *testing.T) {
+		gap := append(append([]string(nil), files[:3]...), files[4:]...)
+		rep, err := Verify(gap, VerifyOptions{})
+		if err != nil || rep.Problem == nil || rep.Problem.Kind != KindMissing || rep.Problem.File != files[4] {
+			t.Fatalf("Verify without %s: %v %+v", files[3], err, rep.Problem)
+		}
+	})
+	t.Run("a missing first file is reported unless --partial", func(t *testing.T) {
+		rep, err := Verify(files[1:], VerifyOptions{})
+		if err != nil || rep.Problem == nil || rep.Problem.Kind != KindMissing {
+			t.Fatalf("Verify without the first file: %v %+v", err, rep.Problem)
+		}
+		mustVerify(t, files[1:], VerifyOptions{Partial: true})
+	})
+	t.Run("reopening continues the chain in the active file", func(t *testing.T) {
+		l, err := Open(path, Options{RotateSize: 2000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeN(t, l, 5)
+		l.Close()
+		if rep := mustVerify(t, allFiles(t, path), VerifyOptions{}); rep.LastSeq != 105 {
+			t.Fatalf("last seq %d, want 105", rep.LastSeq)
+		}
+	})
+}
+
+func TestRotationByAge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	l, err := Open(path, Options{RotateAge: time.Hour, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 3)
+	now = now.Add(59 * time.Minute)
+	writeN(t, l, 3)
+	if files := allFiles(t, path); len(files) != 1 {
+		t.Fatalf("rotated before rotate_age: %v", files)
+	}
+	now = now.Add(time.Minute)
+	writeN(t, l, 3)
+	l.Close()
+	files := allFiles(t, path)
+	if len(files) != 2 || files[0] != rotatedName(path, 1) {
+		t.Fatalf("after rotate_age: files %v, want %s and the active file", files, rotatedName(path, 1))
+	}
+	if rep := mustVerify(t, files, VerifyOptions{}); rep.Files[0].Records != 6 || rep.Files[1].Records != 3 {
+		t.Fatalf("report %+v", rep.Files)
+	}
+}
+
+func TestReopenAfterInterruptedRotation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 4)
+	l.Close()
+	// A crash between the link and the remove leaves both names.
+	if err := os.Link(path, rotatedName(path, 1)); err != nil {
+		t.Fatal(err)
+	}
+	l, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 2)
+	l.Close()
+	files := allFiles(t, path)
+	if rep := mustVerify(t, files, VerifyOptions{}); len(files) != 2 || rep.Records != 6 || rep.Files[1].FirstSeq != 5 {
+		t.Fatalf("files %v, report %+v", files, rep)
+	}
+}
+
+func TestTornTailIsCutAndRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 10)
+	l.Close()
+	st, _ := os.Stat(path)
+	torn := `{"seq":11,"prev":"8d2`
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(torn)
+	f.Close()
+
+	rep := mustVerify(t, []string{path}, VerifyOptions{})
+	if rep.TornTail == nil || rep.TornTail.Line != 11 || rep.TornTail.Offset != st.Size() || rep.TornTail.Bytes != int64(len(torn)) {
+		t.Fatalf("torn tail %+v, want line 11 at offset %d, %d bytes", rep.TornTail, st.Size(), len(torn))
+	}
+
+	l, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 1)
+	l.Close()
+	rep = mustVerify(t, []string{path}, VerifyOptions{})
+	if rep.TornTail != nil || rep.Records != 12 {
+		t.Fatalf("after reopening: %+v", rep)
+	}
+	recs := readRecords(t, path)
+	ev := recs[10]
+	if ev.Event.Event != "auditlog.torn_tail" || ev.Fields["offset"] != float64(st.Size()) || ev.Fields["bytes"] != float64(len(torn)) {
+		t.Fatalf("record 11 is %+v, want an auditlog.torn_tail event with offset and bytes", ev.Event)
+	}
+}
+
+func TestOpenRefusesAChainItCannotTrust(t *testing.T) {
+	dir := t.TempDir()
+	keyA, keyB := filepath.Join(dir, "a.key"), filepath.Join(dir, "b.key")
+	os.WriteFile(keyA, []byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"), 0o600)
+	os.WriteFile(keyB, []byte("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"), 0o600)
+	path := filepath.Join(dir, "audit.jsonl")
+	l, err := Open(path, Options{KeyFile: keyA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 10)
+	l.Close()
+
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"another key", Options{KeyFile: keyB}, "hash mismatch"},
+		{"no key", Options{}, "hash mismatch"},
+	} {
+		t.Run("opening with "+tc.name+" is refused", func(t *testing.T) {
+			l, err := Open(path, tc.opts)
+			if err == nil {
+				l.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %q does not name the file and %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("a log that ends before its checkpoint is refused", func(t *testing.T) {
+		b, _ := os.ReadFile(path)
+		lines := bytes.SplitAfter(b, []byte("\n"))
+		os.WriteFile(path, bytes.Join(lines[:6], nil), 0o600)
+		l, err := Open(path, Options{KeyFile: keyA})
+		if err == nil {
+			l.Close()
+			t.Fatal("Open succeeded")
+		}
+		if !strings.Contains(err.Error(), "checkpoint") || !strings.Contains(err.Error(), "seq 10") {
+			t.Fatalf("error %q does not explain the checkpoint", err)
+		}
+	})
+}
+
+func TestWriteAfterClose(t *testing.T) {
+	l, err := Open(filepath.Join(t.TempDir(), "audit.jsonl"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Write(Event{Event: "late"}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Write after Close: %v", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// waitFor polls cond; the deadline only bounds a broken test.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+	}
+}
+
+func TestBackgroundFlushAndCheckpoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{Sync: SyncNone, FlushInterval: 10 * time.Millisecond, CheckpointInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	writeN(t, l, 3)
+	waitFor(t, "the none-mode buffer to reach the file", func() bool {
+		b, _ := os.ReadFile(path)
+		return bytes.Count(b, []byte("\n")) == 3
+	})
+	waitFor(t, "a checkpoint naming seq 3", func() bool {
+		cp, err := ReadCheckpoint(path + ".checkpoint")
+		return err == nil && cp.Seq == 3
+	})
+	cp, _ := ReadCheckpoint(path + ".checkpoint")
+	mustVerify(t, []string{path}, VerifyOptions{Checkpoint: &cp})
 }

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"hash"
 	"os"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // genesis is the prev of the first record of a chain.
@@ -25,15 +27,22 @@ type Record struct {
 	Prev string // hex hash of record Seq-1 (64 zeros for the first record)
 	Hash string // hex SHA-256 or HMAC-SHA256 of the canonical bytes
 	Event
-	canonical []byte
+	body []byte // canonical bytes without the closing brace
 }
 
 // ParseRecord parses one line (without its newline) as the writer wrote it.
 // It accepts only the writer's exact spelling: fixed key order, no
-// whitespace, no unknown or repeated keys, the canonical timestamp form.
-// That way the bytes the hash covers are the bytes every reader sees. It
-// does not check the hash; that needs the key and the previous record.
+// whitespace, no escapes the writer does not produce, valid UTF-8, the
+// canonical timestamp form, so the bytes a hash covers are the bytes every
+// reader sees. It does not check the hash; that needs the key and the
+// previous record.
 func ParseRecord(line []byte) (*Record, error) {
+	return parseRecord(bytes.Clone(line), true)
+}
+
+// parseRecord is ParseRecord without the copy; the Record aliases line.
+// The verifier skips decoding fields, which it only needs to be valid JSON.
+func parseRecord(line []byte, decodeFields bool) (*Record, error) {
 	if len(line) > MaxRecordSize {
 		return nil, fmt.Errorf("line longer than %d bytes", MaxRecordSize)
 	}
@@ -45,62 +54,199 @@ func ParseRecord(line []byte) (*Record, error) {
 	if !isHex(hashHex) {
 		return nil, errors.New("hash is not 64 lowercase hex digits")
 	}
-	canonical := append(line[:n:n], '}')
-	var w struct {
-		Seq       uint64          `json:"seq"`
-		Prev      string          `json:"prev"`
-		TS        string          `json:"ts"`
-		Event     string          `json:"event"`
-		RequestID string          `json:"request_id"`
-		ClientIP  string          `json:"client_ip"`
-		TokenName string          `json:"token_name"`
-		Route     string          `json:"route"`
-		Outcome   string          `json:"outcome"`
-		Rules     []string        `json:"rules"`
-		Fields    json.RawMessage `json:"fields"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(canonical))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
-		return nil, fmt.Errorf("not an audit record: %v", err)
-	}
-	if w.Seq == 0 {
-		return nil, errors.New("seq is missing or 0 (records count from 1)")
-	}
-	if !isHex([]byte(w.Prev)) {
-		return nil, errors.New("prev is not 64 lowercase hex digits")
-	}
-	ts, err := time.Parse(tsLayout, w.TS)
-	if err != nil {
-		return nil, fmt.Errorf("ts %q is not RFC 3339 UTC with nine fraction digits", w.TS)
-	}
-	r := &Record{Seq: w.Seq, Prev: w.Prev, Hash: string(hashHex), canonical: canonical, Event: Event{
-		Time: ts, Event: w.Event, RequestID: w.RequestID, ClientIP: w.ClientIP, TokenName: w.TokenName,
-		Route: w.Route, Outcome: w.Outcome, Rules: w.Rules,
-	}}
-	var fields []byte
-	if w.Fields != nil {
-		if err := json.Unmarshal(w.Fields, &r.Fields); err != nil || len(r.Fields) == 0 {
-			return nil, errors.New("fields is not a non-empty JSON object")
+	p := parser{b: line[:n]}
+	r := &Record{Hash: string(hashHex), body: line[:n]}
+	p.lit(`{"seq":`)
+	r.Seq = p.uint()
+	p.lit(`,"prev":"`)
+	r.Prev = p.hex()
+	p.lit(`","ts":"`)
+	r.Time = p.ts()
+	p.lit(`","event":`)
+	r.Event.Event = p.str()
+	p.lit(`,"request_id":`)
+	r.RequestID = p.str()
+	p.lit(`,"client_ip":`)
+	r.ClientIP = p.str()
+	p.lit(`,"token_name":`)
+	r.TokenName = p.str()
+	p.lit(`,"route":`)
+	r.Route = p.str()
+	p.lit(`,"outcome":`)
+	r.Outcome = p.str()
+	p.lit(`,"rules":[`)
+	r.Rules = []string{}
+	for p.err == nil && p.i < len(p.b) && p.b[p.i] != ']' {
+		if len(r.Rules) > 0 {
+			p.lit(",")
 		}
-		fields = w.Fields
+		r.Rules = append(r.Rules, p.str())
 	}
-	if !bytes.Equal(appendCanonical(nil, r.Seq, r.Prev, &r.Event, fields), canonical) {
-		return nil, errors.New("record is not in the writer's canonical form (keys reordered, repeated or re-spelled, or whitespace added)")
+	p.lit("]")
+	if p.err == nil && p.i < len(p.b) {
+		p.lit(`,"fields":`)
+		fields := p.b[p.i:]
+		p.i = len(p.b)
+		switch {
+		case p.err != nil:
+		case len(fields) < 2 || fields[0] != '{' || string(fields) == "{}" || !json.Valid(fields):
+			p.fail("fields is not a non-empty JSON object")
+		case decodeFields:
+			if err := json.Unmarshal(fields, &r.Fields); err != nil {
+				p.fail("fields: " + err.Error())
+			}
+		}
 	}
-	if r.Rules == nil {
-		r.Rules = []string{}
+	if p.err != nil {
+		return nil, p.err
 	}
 	return r, nil
+}
+
+// parser reads the canonical bytes of a record, which appendCanonical
+// writes; anything else is an error naming the byte offset.
+type parser struct {
+	b   []byte
+	i   int
+	err error
+}
+
+func (p *parser) fail(want string) {
+	if p.err == nil {
+		p.err = fmt.Errorf("not in the writer's canonical form at byte %d: want %s", p.i, want)
+	}
+}
+
+func (p *parser) lit(s string) {
+	if p.err == nil && !bytes.HasPrefix(p.b[p.i:], []byte(s)) {
+		p.fail(strconv.Quote(s))
+	}
+	if p.err == nil {
+		p.i += len(s)
+	}
+}
+
+func (p *parser) uint() uint64 {
+	j := p.i
+	for j < len(p.b) && '0' <= p.b[j] && p.b[j] <= '9' {
+		j++
+	}
+	v, err := strconv.ParseUint(string(p.b[p.i:j]), 10, 64)
+	if p.err == nil && (err != nil || v == 0 || p.b[p.i] == '0') {
+		p.fail("seq, a number from 1 without leading zeros")
+	}
+	p.i = j
+	return v
+}
+
+func (p *parser) hex() string {
+	if p.err != nil || len(p.b)-p.i < 64 || !isHex(p.b[p.i:p.i+64]) {
+		p.fail("prev, 64 lowercase hex digits")
+		return ""
+	}
+	p.i += 64
+	return string(p.b[p.i-64 : p.i])
+}
+
+func (p *parser) ts() time.Time {
+	if p.err != nil || len(p.b)-p.i < len(tsLayout) {
+		p.fail("ts in RFC 3339 UTC with nine fraction digits")
+		return time.Time{}
+	}
+	s := string(p.b[p.i : p.i+len(tsLayout)])
+	t, err := time.Parse(tsLayout, s)
+	if err != nil || t.Format(tsLayout) != s {
+		p.fail("ts in RFC 3339 UTC with nine fraction digits")
+	}
+	p.i += len(tsLayout)
+	return t
+}
+
+// str reads a JSON string as appendString writes it: the only escapes are
+// \" \\ \n \r \t and \u00XX for other control characters.
+func (p *parser) str() string {
+	p.lit(`"`)
+	if p.err != nil {
+		return ""
+	}
+	start := p.i
+	var out []byte
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			s := p.b[start:p.i]
+			p.i++
+			if out != nil {
+				return string(append(out, s...))
+			}
+			return string(s)
+		case c == '\\':
+			out = append(out, p.b[start:p.i]...)
+			e, n := unescape(p.b[p.i:])
+			if n == 0 {
+				p.fail("an escape the writer produces")
+				return ""
+			}
+			out = append(out, e)
+			p.i += n
+			start = p.i
+		case c < 0x20:
+			p.fail("an escaped control character")
+			return ""
+		case c < utf8.RuneSelf:
+			p.i++
+		default:
+			r, size := utf8.DecodeRune(p.b[p.i:])
+			if r == utf8.RuneError && size == 1 {
+				p.fail("valid UTF-8")
+				return ""
+			}
+			p.i += size
+		}
+	}
+	p.fail(`closing "`)
+	return ""
+}
+
+// unescape decodes the escape at the start of b, returning the byte and
+// the escape's length, or 0 for one appendString would not write.
+func unescape(b []byte) (byte, int) {
+	if len(b) < 2 {
+		return 0, 0
+	}
+	switch b[1] {
+	case '"', '\\':
+		return b[1], 2
+	case 'n':
+		return '\n', 2
+	case 'r':
+		return '\r', 2
+	case 't':
+		return '\t', 2
+	case 'u':
+		if len(b) < 6 || b[2] != '0' || b[3] != '0' || b[4] > '1' || b[4] < '0' {
+			return 0, 0
+		}
+		lo := strings.IndexByte(hexDigits, b[5])
+		c := byte((b[4]-'0')<<4) | byte(lo)
+		if lo < 0 || c == '\n' || c == '\r' || c == '\t' {
+			return 0, 0
+		}
+		return c, 6
+	}
+	return 0, 0
 }
 
 // check recomputes the record's hash with h (SHA-256, or HMAC-SHA256 keyed
 // with the log's key).
 func (r *Record) check(h hash.Hash) error {
 	h.Reset()
-	h.Write(r.canonical)
+	h.Write(r.body)
+	h.Write([]byte{'}'})
+	var sum [sha256.Size]byte
 	var got [64]byte
-	encodeHex(got[:], h.Sum(nil))
+	encodeHex(got[:], h.Sum(sum[:0]))
 	if string(got[:]) != r.Hash {
 		return errors.New("hash mismatch: the record was changed after it was written, or the key is wrong")
 	}

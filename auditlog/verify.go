@@ -149,7 +149,7 @@ func firstSeq(path string) (uint64, error) {
 		return 0, fmt.Errorf("auditlog: read %s: %w", path, err)
 	case err == nil:
 		var rec *Record
-		if rec, err = ParseRecord(line); err == nil {
+		if rec, err = parseRecord(line, false); err == nil {
 			return rec.Seq, nil
 		}
 	}
@@ -201,7 +201,7 @@ func (v *verifier) file(path string, last bool) error {
 			break
 		}
 		off += int64(len(b)) + 1
-		rec, perr := ParseRecord(b)
+		rec, perr := parseRecord(b, false)
 		if perr != nil {
 			v.fail(path, line, 0, KindTampered, "%v", perr)
 			return nil
