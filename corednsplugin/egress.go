@@ -1,0 +1,172 @@
+package corednsplugin
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coredns/coredns/plugin"
+	"github.com/coredns/coredns/plugin/metrics"
+	"github.com/coredns/coredns/request"
+	"github.com/miekg/dns"
+
+	"github.com/openclaw-secure-stack/securestack/auditlog"
+	"github.com/openclaw-secure-stack/securestack/egress"
+)
+
+// logger is the part of CoreDNS's plugin logger the plugin uses; tests
+// pass their own.
+type logger interface {
+	Infof(format string, v ...any)
+	Warningf(format string, v ...any)
+	Errorf(format string, v ...any)
+}
+
+// Egress is the egress plugin: it answers queries for names that are not
+// on the allowlist itself and passes the rest down the chain, filtering
+// what comes back.
+type Egress struct {
+	Next plugin.Handler
+
+	cfg     config
+	list    atomic.Pointer[egress.Allowlist]
+	log     logger
+	now     func() time.Time
+	servers []string // server labels for the gauges
+
+	// audit is set by start, before the server accepts queries.
+	audit *auditlog.Log
+
+	// Reload state, touched only by the reload goroutine and start.
+	stamps  []os.FileInfo // the files the current list was read from
+	failed  []os.FileInfo // the files that last failed to load, not retried until they change
+	lastErr string        // the last reload error logged, so a broken file is reported once
+	stopped chan struct{}
+	done    sync.WaitGroup
+}
+
+func newEgress(cfg config, log logger, now func() time.Time) (*Egress, error) {
+	e := &Egress{cfg: cfg, log: log, now: now}
+	stamps, err := statAll(cfg.files)
+	if err != nil {
+		return nil, err
+	}
+	list, err := egress.LoadAllowlist(cfg.files...)
+	if err != nil {
+		return nil, err
+	}
+	if list.Len() == 0 {
+		log.Warningf("allowlist %v has no entries: every query will be blocked", cfg.files)
+	}
+	e.list.Store(list)
+	e.stamps = stamps
+	return e, nil
+}
+
+// Name implements plugin.Handler.
+func (e *Egress) Name() string { return pluginName }
+
+// ServeDNS implements plugin.Handler.
+func (e *Egress) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+	server := metrics.WithServer(ctx)
+	if reason := unjudgeable(r); reason != "" {
+		requestCount.WithLabelValues(server, "refused").Inc()
+		e.record(server, w, r, "refused", "egress.unjudgeable", map[string]any{"reason": reason})
+		e.reply(w, r, dns.RcodeRefused, "query cannot be judged: "+reason)
+		return dns.RcodeSuccess, nil // answered: CoreDNS must not write again
+	}
+	list := e.list.Load()
+	if !list.Match(r.Question[0].Name) {
+		requestCount.WithLabelValues(server, "blocked").Inc()
+		e.record(server, w, r, "blocked", "egress.not_allowed", nil)
+		e.reply(w, r, e.cfg.blockRcode, "name is not on the egress allowlist")
+		return dns.RcodeSuccess, nil
+	}
+	requestCount.WithLabelValues(server, "allowed").Inc()
+	// EDNS options (client subnet, private-use codes) would reach the
+	// upstream resolver as they are, a channel the name check does not see.
+	if opt := r.IsEdns0(); opt != nil {
+		opt.Option = nil
+	}
+	fw := &filterWriter{ResponseWriter: w, e: e, list: list, req: r, server: server}
+	return plugin.NextOrFailure(e.Name(), e.Next, ctx, fw, r)
+}
+
+// unjudgeable says why the plugin cannot judge r, or "" when it can.
+// Such a query is refused rather than forwarded: whatever the plugin cannot
+// read, an upstream might.
+func unjudgeable(r *dns.Msg) string {
+	switch {
+	case r.Response:
+		return "the message is a response"
+	case r.Opcode != dns.OpcodeQuery:
+		return fmt.Sprintf("opcode %s, want QUERY", opcodeName(r.Opcode))
+	case len(r.Question) != 1:
+		return fmt.Sprintf("%d questions, want 1", len(r.Question))
+	case r.Question[0].Qclass != dns.ClassINET:
+		return fmt.Sprintf("class %s, want IN", dns.Class(r.Question[0].Qclass))
+	case len(r.Answer) > 0 || len(r.Ns) > 0:
+		return "records in the answer or authority section"
+	}
+	for _, rr := range r.Extra {
+		if rr.Header().Rrtype != dns.TypeOPT {
+			return "an additional record other than OPT"
+		}
+	}
+	if len(r.Extra) > 1 {
+		return "more than one OPT record"
+	}
+	return ""
+}
+
+func opcodeName(op int) string {
+	if s, ok := dns.OpcodeToString[op]; ok {
+		return s
+	}
+	return fmt.Sprint(op)
+}
+
+// reply writes an answer with rcode and an Extended DNS Error 15 (Blocked)
+// carrying why. The EDE goes out only when the client spoke EDNS, as
+// RFC 6891 requires.
+func (e *Egress) reply(w dns.ResponseWriter, r *dns.Msg, rcode int, why string) error {
+	m := new(dns.Msg)
+	m.SetRcode(r, rcode)
+	m.RecursionAvailable = true
+	if opt := r.IsEdns0(); opt != nil && len(r.Extra) == 1 {
+		m.SetEdns0(dns.DefaultMsgSize, opt.Do())
+		m.IsEdns0().Option = []dns.EDNS0{&dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeBlocked, ExtraText: why}}
+	}
+	return w.WriteMsg(m)
+}
+
+// record writes an audit event for a query that was not simply allowed.
+func (e *Egress) record(server string, w dns.ResponseWriter, r *dns.Msg, outcome, rule string, fields map[string]any) {
+	if e.audit == nil {
+		return
+	}
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	if len(r.Question) > 0 {
+		fields["qname"] = r.Question[0].Name
+		fields["qtype"] = dns.Type(r.Question[0].Qtype).String()
+	}
+	state := request.Request{W: w, Req: r}
+	fields["proto"] = state.Proto()
+	fields["server"] = server
+	err := e.audit.Write(auditlog.Event{
+		Event:    "dns.query",
+		ClientIP: state.IP(),
+		Outcome:  outcome,
+		Rules:    []string{rule},
+		Fields:   fields,
+	})
+	if err != nil {
+		auditErrors.WithLabelValues(server).Inc()
+		e.log.Errorf("audit_log %s: %v", e.cfg.auditPath, err)
+	}
+}

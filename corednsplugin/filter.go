@@ -1,0 +1,218 @@
+package corednsplugin
+
+import (
+	"net"
+	"net/netip"
+
+	"github.com/miekg/dns"
+
+	"github.com/openclaw-secure-stack/securestack/egress"
+)
+
+// filterWriter judges the answer to an allowed query on its way back to the
+// client. egress runs before cache, so cache hits are written through it
+// too: a poisoned answer in the cache is filtered every time it is served.
+type filterWriter struct {
+	dns.ResponseWriter
+	e      *Egress
+	list   *egress.Allowlist // the list the query was judged by
+	req    *dns.Msg
+	server string
+}
+
+// WriteMsg refuses an answer that names a host outside the allowlist (a
+// CNAME or DNAME target, or the owner of an answer record) and, with
+// deny_private_answers, drops address records that point inside the
+// network (DNS rebinding). res is never modified in place: the cache below
+// may hold the same slices.
+func (f *filterWriter) WriteMsg(res *dns.Msg) error {
+	if name, ok := f.foreignName(res); !ok {
+		answersFiltered.WithLabelValues(f.server, "name").Inc()
+		f.e.record(f.server, f.ResponseWriter, f.req, "refused", "egress.answer_not_allowed", map[string]any{"answer_name": name})
+		return f.e.reply(f.ResponseWriter, f.req, dns.RcodeRefused, "the answer leads to "+name+", which is not on the egress allowlist")
+	}
+	if f.e.cfg.denyPrivate {
+		if out, dropped := f.dropPrivate(res); len(dropped) > 0 {
+			answersFiltered.WithLabelValues(f.server, "private").Inc()
+			f.e.record(f.server, f.ResponseWriter, f.req, "filtered", "egress.private_answer", map[string]any{"dropped": dropped})
+			res = out
+		}
+	}
+	return f.ResponseWriter.WriteMsg(res)
+}
+
+// Write handles a plugin that writes wire bytes: they are unpacked and
+// judged like a message. Bytes that do not unpack are refused.
+func (f *filterWriter) Write(b []byte) (int, error) {
+	m := new(dns.Msg)
+	if err := m.Unpack(b); err != nil {
+		answersFiltered.WithLabelValues(f.server, "unreadable").Inc()
+		return 0, f.e.reply(f.ResponseWriter, f.req, dns.RcodeRefused, "the answer could not be read")
+	}
+	if err := f.WriteMsg(m); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// foreignName returns the first name in the answer section that is neither
+// the question nor allowed, and false; or "", true.
+func (f *filterWriter) foreignName(res *dns.Msg) (string, bool) {
+	qname := f.req.Question[0].Name
+	ok := func(name string) bool {
+		return equalFold(name, qname) || f.list.Match(name)
+	}
+	for _, rr := range res.Answer {
+		if name := rr.Header().Name; !ok(name) {
+			return name, false
+		}
+		switch rr := rr.(type) {
+		case *dns.CNAME:
+			if !ok(rr.Target) {
+				return rr.Target, false
+			}
+		case *dns.DNAME:
+			if !ok(rr.Target) {
+				return rr.Target, false
+			}
+		}
+	}
+	return "", true
+}
+
+// equalFold compares two DNS names ASCII-case-insensitively, without the
+// allocation strings.EqualFold's Unicode handling does not need here.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// dropPrivate returns res without the records whose addresses are internal,
+// and those addresses. Addresses the allowlist names by IP or CIDR are kept:
+// that is how an operator allows an internal service.
+func (f *filterWriter) dropPrivate(res *dns.Msg) (*dns.Msg, []string) {
+	var dropped []string
+	keep := func(rrs []dns.RR) []dns.RR {
+		var out []dns.RR
+		for i, rr := range rrs {
+			bad := f.internalAddrs(rr)
+			if len(bad) == 0 {
+				if out != nil {
+					out = append(out, rr)
+				}
+				continue
+			}
+			dropped = append(dropped, bad...)
+			if out == nil {
+				out = append(make([]dns.RR, 0, len(rrs)), rrs[:i]...)
+			}
+		}
+		if out == nil && len(dropped) == 0 {
+			return rrs
+		}
+		return out
+	}
+	answer := keep(res.Answer)
+	n := len(dropped)
+	extra := keep(res.Extra)
+	if len(dropped) == 0 {
+		return res, nil
+	}
+	out := *res // shallow: the slices we keep are shared, the ones we change are new
+	if n > 0 {
+		out.Answer = answer
+	}
+	if len(dropped) > n {
+		out.Extra = extra
+	}
+	return &out, dropped
+}
+
+// internalAddrs returns the internal addresses rr carries: A, AAAA, and the
+// address hints of SVCB and HTTPS records.
+func (f *filterWriter) internalAddrs(rr dns.RR) []string {
+	var ips []net.IP
+	switch rr := rr.(type) {
+	case *dns.A:
+		ips = []net.IP{rr.A}
+	case *dns.AAAA:
+		ips = []net.IP{rr.AAAA}
+	case *dns.SVCB:
+		ips = svcbHints(rr.Value)
+	case *dns.HTTPS:
+		ips = svcbHints(rr.Value)
+	}
+	var bad []string
+	for _, ip := range ips {
+		a, ok := netip.AddrFromSlice(ip)
+		if !ok || (internal(a) && !f.list.MatchAddr(a)) {
+			bad = append(bad, ip.String())
+		}
+	}
+	return bad
+}
+
+func svcbHints(kv []dns.SVCBKeyValue) []net.IP {
+	var ips []net.IP
+	for _, v := range kv {
+		switch v := v.(type) {
+		case *dns.SVCBIPv4Hint:
+			ips = append(ips, v.Hint...)
+		case *dns.SVCBIPv6Hint:
+			ips = append(ips, v.Hint...)
+		}
+	}
+	return ips
+}
+
+// internalRanges are the addresses a public name has no business resolving
+// to: an attacker's name pointing there turns the agent against the host
+// itself or its network (DNS rebinding).
+var internalRanges = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"; 0.0.0.0 reaches localhost
+	netip.MustParsePrefix("10.0.0.0/8"),     // private, RFC 1918
+	netip.MustParsePrefix("100.64.0.0/10"),  // CGNAT, RFC 6598
+	netip.MustParsePrefix("127.0.0.0/8"),    // loopback
+	netip.MustParsePrefix("169.254.0.0/16"), // link-local, cloud metadata
+	netip.MustParsePrefix("172.16.0.0/12"),  // private, RFC 1918
+	netip.MustParsePrefix("192.168.0.0/16"), // private, RFC 1918
+	netip.MustParsePrefix("::/128"),         // unspecified
+	netip.MustParsePrefix("::1/128"),        // loopback
+	netip.MustParsePrefix("fc00::/7"),       // unique local, RFC 4193
+	netip.MustParsePrefix("fe80::/10"),      // link-local
+	netip.MustParsePrefix("fec0::/10"),      // site-local, deprecated but still routed by some
+}
+
+// nat64 is the well-known NAT64 prefix (RFC 6052): its addresses reach the
+// IPv4 address in their last 32 bits.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// internal reports whether a is in an internal range. IPv4-mapped and NAT64
+// addresses are judged by the IPv4 address they carry.
+func internal(a netip.Addr) bool {
+	a = a.WithZone("").Unmap()
+	if nat64.Contains(a) {
+		b := a.As16()
+		a = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	for _, p := range internalRanges {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
