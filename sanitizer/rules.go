@@ -159,7 +159,7 @@ func (r *Rule) validate() error {
 // compilePattern compiles a rule pattern case-insensitively, since it runs
 // against case-folded text and a pattern written with capitals must still match.
 func compilePattern(p string) (*regexp.Regexp, error) {
-	return regexp.Compile("(?i)(?:" + p + ")")
+	return regexp.Compile("(?im)(?:" + p + ")")
 }
 
 // normalizeRole maps a message role to the names rules use.

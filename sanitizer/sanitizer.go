@@ -2,7 +2,7 @@ package sanitizer
 
 import (
 	"fmt"
-	"regexp"
+	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
 	"slices"
 	"strings"
 )
@@ -31,14 +31,9 @@ type Config struct {
 // Sanitizer detects prompt injection in text and rewrites OpenAI-style bodies.
 // It is safe for concurrent use.
 type Sanitizer struct {
-	rules    []compiledRule
+	engine   *ruleEngine
 	system   SystemPolicy
 	maxDepth int
-}
-
-type compiledRule struct {
-	Rule
-	re *regexp.Regexp
 }
 
 // Match is one detection in one text.
@@ -98,6 +93,7 @@ func New(cfg Config) (*Sanitizer, error) {
 	if s.maxDepth <= 0 {
 		s.maxDepth = 64
 	}
+	checked := make([]Rule, len(rules))
 	seen := make(map[string]bool, len(rules))
 	for i, r := range rules {
 		r.Roles = slices.Clone(r.Roles)
@@ -108,9 +104,9 @@ func New(cfg Config) (*Sanitizer, error) {
 			return nil, fmt.Errorf("sanitizer: rule %d: duplicate id %q", i+1, r.ID)
 		}
 		seen[r.ID] = true
-		re, _ := compilePattern(r.Pattern) // validate compiled it already
-		s.rules = append(s.rules, compiledRule{Rule: r, re: re})
+		checked[i] = r
 	}
+	s.engine = newRuleEngine(checked)
 	return s, nil
 }
 
@@ -122,17 +118,20 @@ func (s *Sanitizer) Check(role, text string) Result {
 	return r
 }
 
-// scan returns the matches of every rule that applies to role.
+// scan returns the matches of every rule that applies to role, with spans
+// in the original text.
 func (s *Sanitizer) scan(role, text string) []Match {
-	var out []Match
-	for i := range s.rules {
-		cr := &s.rules[i]
-		if len(cr.Roles) > 0 && !slices.Contains(cr.Roles, role) {
-			continue
-		}
-		for _, loc := range cr.re.FindAllStringIndex(text, -1) {
-			out = append(out, Match{RuleID: cr.ID, Action: cr.Action, Severity: cr.Severity, Role: role, Start: loc[0], End: loc[1]})
-		}
+	n := textnorm.Normalize(text, false)
+	spans := s.engine.match(role, n.Text)
+	if len(spans) == 0 {
+		return nil
+	}
+	n = textnorm.Normalize(text, true) // only now are the offsets worth computing
+	out := make([]Match, 0, len(spans))
+	for _, sp := range spans {
+		r := &s.engine.rules[sp.rule]
+		start, end := n.Span(sp.start, sp.end)
+		out = append(out, Match{RuleID: r.ID, Action: r.Action, Severity: r.Severity, Role: role, Start: start, End: end})
 	}
 	return out
 }

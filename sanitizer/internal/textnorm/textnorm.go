@@ -1,0 +1,232 @@
+// Package textnorm folds text for prompt-injection matching and keeps a map
+// back to the original bytes. The sanitizer's rules and its model both read
+// the folded text, so both see through the same disguises.
+package textnorm
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text is a text folded for matching, with a way back to the original.
+type Text struct {
+	Text string
+	// off[i] is the byte offset in the original of the character that produced
+	// byte i of text; off[len(text)] is the original's length. Only filled
+	// when asked for, since most texts never need a span mapped back.
+	off []int32
+	// Counts of characters that only serve to hide text.
+	Tags      int // Unicode tag characters decoded into Text (ASCII smuggling)
+	Invisible int // zero-width and other format characters inside words
+}
+
+// Normalize folds text for matching:
+//
+//   - compatibility decomposition (NFKD, the decomposing half of NFKC), then
+//     combining marks are dropped, so fullwidth, mathematical, circled and
+//     accented letters become plain ones;
+//   - zero-width, invisible and bidi control characters are dropped;
+//   - Unicode tag characters (U+E0020–U+E007E) are decoded to the ASCII they
+//     hide, in place, so the hidden text is scanned with the rest;
+//   - Cyrillic and Greek letters that look Latin are folded to Latin;
+//   - case is folded to lower case;
+//   - runs of white space become one space, or one newline when the run holds
+//     a line break, so rules can still anchor at line starts.
+//
+// Offsets (for Span) are computed only when withOffsets is set. The result
+// starts with a newline, so that a rule can anchor at the start of
+// any line, the first included, with "\n".
+func Normalize(text string, withOffsets bool) Text {
+	f := folder{out: make([]byte, 1, len(text)+1), withOffsets: withOffsets}
+	f.out[0] = '\n'
+	if withOffsets {
+		f.off = make([]int32, 1, len(text)+2)
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if printable[c] {
+			// A run of printable ASCII: copied in one go, then lower-cased.
+			j := i + 1
+			for j < len(text) && printable[text[j]] {
+				j++
+			}
+			if f.space != 0 {
+				f.flush()
+			}
+			start := len(f.out)
+			f.out = append(f.out, text[i:j]...)
+			for k := start; k < len(f.out); k++ {
+				if b := f.out[k]; 'A' <= b && b <= 'Z' {
+					f.out[k] = b + 'a' - 'A'
+				}
+			}
+			if withOffsets {
+				for k := i; k < j; k++ {
+					f.off = append(f.off, int32(k))
+				}
+			}
+			b := f.out[len(f.out)-1]
+			f.prevLetter = 'a' <= b && b <= 'z'
+			i = j
+			continue
+		}
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ' || c == '\t':
+				f.white(false, i)
+			case c == '\n' || c == '\r' || c == '\v' || c == '\f':
+				f.white(true, i)
+			case c < 0x20 || c == 0x7f:
+				// other control characters hide nothing worth keeping
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r >= 0xE0020 && r <= 0xE007E:
+			f.tags++
+			if c := byte(r - 0xE0000); c == ' ' {
+				f.white(false, i)
+			} else {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				f.emit(rune(c), i)
+			}
+		case unicode.IsSpace(r):
+			f.white(r == 0x2028 || r == 0x2029 || r == 0x85, i)
+		case invisible(r):
+			if f.prevLetter {
+				f.invisible++
+			}
+		default:
+			f.prevLetter = false
+			if d := norm.NFKD.PropertiesString(text[i : i+size]).Decomposition(); d != nil {
+				for _, dr := range string(d) {
+					if dr = fold(dr); dr >= 0 {
+						f.emit(dr, i)
+					}
+				}
+			} else if r = fold(r); r >= 0 {
+				f.emit(r, i)
+			}
+		}
+		i += size
+	}
+	if withOffsets {
+		f.off = append(f.off, int32(len(text)))
+	}
+	return Text{Text: string(f.out), off: f.off, Tags: f.tags, Invisible: f.invisible}
+}
+
+// printable marks the ASCII bytes that pass through unchanged but for case.
+var printable = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
+type folder struct {
+	out         []byte
+	off         []int32
+	withOffsets bool
+	space       byte // pending white space: 0, ' ' or '\n'
+	spaceAt     int
+	prevLetter  bool
+	tags        int
+	invisible   int
+}
+
+func (f *folder) white(newline bool, at int) {
+	if f.space == 0 {
+		f.space, f.spaceAt = ' ', at
+	}
+	if newline {
+		f.space = '\n'
+	}
+	f.prevLetter = false
+}
+
+// flush writes pending white space, unless it would lead the text.
+func (f *folder) flush() {
+	if len(f.out) > 1 {
+		f.out = append(f.out, f.space)
+		if f.withOffsets {
+			f.off = append(f.off, int32(f.spaceAt))
+		}
+	}
+	f.space = 0
+}
+
+func (f *folder) emit(r rune, at int) {
+	if f.space != 0 {
+		f.flush()
+	}
+	before := len(f.out)
+	f.out = utf8.AppendRune(f.out, r)
+	if f.withOffsets {
+		for range len(f.out) - before {
+			f.off = append(f.off, int32(at))
+		}
+	}
+	f.prevLetter = unicode.IsLetter(r)
+}
+
+// invisible reports characters that render as nothing: format characters
+// (zero-width spaces and joiners, bidi controls, tags outside the printable
+// range), and letters that are blank by design.
+func invisible(r rune) bool {
+	switch r {
+	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x034F: // Hangul fillers, braille blank, grapheme joiner
+		return true
+	}
+	return unicode.In(r, unicode.Cf, unicode.Cc, unicode.Co, unicode.Cs) || (r >= 0xE0000 && r <= 0xE0FFF)
+}
+
+// fold maps one decomposed rune to what matching sees, or -1 to drop it.
+func fold(r rune) rune {
+	if unicode.In(r, unicode.Mn, unicode.Me) || invisible(r) {
+		return -1
+	}
+	if l, ok := confusables[r]; ok {
+		return l
+	}
+	return unicode.ToLower(r)
+}
+
+// confusables folds Cyrillic and Greek letters that are drawn like Latin
+// ones, the usual homoglyph substitutions, to the Latin letter (lower case).
+var confusables = map[rune]rune{
+	// Cyrillic
+	'а': 'a', 'А': 'a', 'в': 'b', 'В': 'b', 'с': 'c', 'С': 'c', 'ԁ': 'd', 'е': 'e', 'Е': 'e', 'ё': 'e',
+	'һ': 'h', 'Н': 'h', 'н': 'h', 'і': 'i', 'І': 'i', 'ї': 'i', 'ј': 'j', 'Ј': 'j', 'к': 'k', 'К': 'k',
+	'ӏ': 'l', 'м': 'm', 'М': 'm', 'о': 'o', 'О': 'o', 'р': 'p', 'Р': 'p', 'ԛ': 'q', 'г': 'r', 'ѕ': 's',
+	'Ѕ': 's', 'т': 't', 'Т': 't', 'ц': 'u', 'ѵ': 'v', 'ԝ': 'w', 'Ԝ': 'w', 'х': 'x', 'Х': 'x', 'у': 'y',
+	'У': 'y', 'ү': 'y', 'ʐ': 'z', 'Ζ': 'z',
+	// Greek
+	'α': 'a', 'Α': 'a', 'Β': 'b', 'β': 'b', 'ϲ': 'c', 'ε': 'e', 'Ε': 'e', 'Η': 'h', 'ι': 'i', 'Ι': 'i',
+	'κ': 'k', 'Κ': 'k', 'Μ': 'm', 'ν': 'v', 'Ν': 'n', 'ο': 'o', 'Ο': 'o', 'ρ': 'p', 'Ρ': 'p', 'τ': 't',
+	'Τ': 't', 'υ': 'u', 'χ': 'x', 'Χ': 'x', 'γ': 'y', 'Υ': 'y',
+	// Latin look-alikes outside ASCII that NFKD leaves alone
+	'ı': 'i', 'ȷ': 'j', 'ɑ': 'a', 'ɡ': 'g', 'ɩ': 'i', 'ʟ': 'l', 'ɴ': 'n', 'ʀ': 'r', 'ꜱ': 's', 'ᴀ': 'a',
+	'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ᴏ': 'o', 'ᴘ': 'p', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ᴢ': 'z',
+	'ø': 'o', 'Ø': 'o', 'ł': 'l', 'Ł': 'l', 'đ': 'd', 'Đ': 'd', 'ħ': 'h',
+}
+
+// Span maps a byte span of the normalised text back to the original. The
+// end grows to cover the whole of a character that expanded into several
+// bytes ("ﬁ" into "fi"), so a strip never leaves half of one behind.
+func (n *Text) Span(start, end int) (int, int) {
+	if end <= start {
+		return int(n.off[start]), int(n.off[start])
+	}
+	e := end
+	for e < len(n.Text) && n.off[e] == n.off[end-1] {
+		e++
+	}
+	return int(n.off[start]), int(n.off[e])
+}
