@@ -10,6 +10,8 @@ import (
 	caddycmd "github.com/caddyserver/caddy/v2/cmd"
 
 	_ "github.com/caddyserver/caddy/v2/modules/standard"
+
+	_ "github.com/openclaw-secure-stack/securestack/caddyplugin"
 )
 
 func main() {

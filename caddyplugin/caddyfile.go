@@ -1,0 +1,155 @@
+package caddyplugin
+
+import (
+	"strconv"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
+	"github.com/caddyserver/caddy/v2/caddyconfig/httpcaddyfile"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"github.com/dustin/go-humanize"
+
+	"github.com/openclaw-secure-stack/securestack/auditlog"
+	"github.com/openclaw-secure-stack/securestack/auth"
+)
+
+func init() {
+	httpcaddyfile.RegisterHandlerDirective("openclaw_guard", parseCaddyfile)
+	// A gate must see every request: before basic_auth puts it ahead of
+	// respond and reverse_proxy, so no `order` line is needed.
+	httpcaddyfile.RegisterDirectiveOrder("openclaw_guard", httpcaddyfile.Before, "basic_auth")
+}
+
+func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error) {
+	g := new(Guard)
+	err := g.UnmarshalCaddyfile(h.Dispenser)
+	return g, err
+}
+
+// UnmarshalCaddyfile sets up the guard from Caddyfile tokens:
+//
+//	openclaw_guard {
+//		token              NAME SECRET|sha256:HEX
+//		token_file         PATH
+//		token_env          NAME VAR
+//		rules              FILE
+//		system_messages    allow|sanitize|reject
+//		audit_log          FILE {
+//			sync       always|batch|none
+//			key_file   PATH
+//			rotate_size SIZE
+//			rotate_age  DURATION
+//		}
+//		max_body           SIZE
+//		upstream_token_env VAR
+//		public_paths       PATH...
+//		tools_invoke       deny|sanitize
+//		failed_attempts    BURST EVERY
+//	}
+//
+// token, token_file and token_env may repeat. An inline raw secret is hashed
+// here, so the JSON config holds only its sha256 digest.
+func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
+	d.Next() // directive name
+	if d.NextArg() {
+		return d.ArgErr()
+	}
+	for d.NextBlock(0) {
+		switch d.Val() {
+		case "token":
+			var name, secret string
+			if !d.AllArgs(&name, &secret) {
+				return d.ArgErr()
+			}
+			tok, err := auth.ParseToken(name, secret)
+			if err != nil {
+				return d.Errf("token: %v", err)
+			}
+			g.Tokens = append(g.Tokens, TokenConfig{Name: name, Secret: tok.Digest()})
+		case "token_file":
+			var p string
+			if !d.AllArgs(&p) {
+				return d.ArgErr()
+			}
+			g.TokenFiles = append(g.TokenFiles, p)
+		case "token_env":
+			var name, v string
+			if !d.AllArgs(&name, &v) {
+				return d.ArgErr()
+			}
+			g.TokenEnv = append(g.TokenEnv, TokenEnvConfig{Name: name, Var: v})
+		case "rules":
+			if !d.AllArgs(&g.Rules) {
+				return d.ArgErr()
+			}
+		case "system_messages":
+			if !d.AllArgs(&g.SystemMessages) {
+				return d.ArgErr()
+			}
+		case "tools_invoke":
+			if !d.AllArgs(&g.ToolsInvoke) {
+				return d.ArgErr()
+			}
+		case "upstream_token_env":
+			if !d.AllArgs(&g.UpstreamTokenEnv) {
+				return d.ArgErr()
+			}
+		case "max_body":
+			var s string
+			if !d.AllArgs(&s) {
+				return d.ArgErr()
+			}
+			n, err := humanize.ParseBytes(s)
+			if err != nil || n == 0 || n > 1<<40 {
+				return d.Errf("max_body %q: want a size such as 1MiB", s)
+			}
+			g.MaxBody = int64(n)
+		case "public_paths":
+			g.PublicPaths = append([]string{}, d.RemainingArgs()...)
+		case "failed_attempts":
+			var burst, every string
+			if !d.AllArgs(&burst, &every) {
+				return d.ArgErr()
+			}
+			b, err := strconv.Atoi(burst)
+			if err != nil || b < 1 {
+				return d.Errf("failed_attempts burst %q: want a positive number", burst)
+			}
+			dur, err := caddy.ParseDuration(every)
+			if err != nil || dur <= 0 {
+				return d.Errf("failed_attempts every %q: want a duration such as 6s", every)
+			}
+			g.FailedAttempts = &FailedAttemptsConfig{Burst: b, Every: caddy.Duration(dur)}
+		case "audit_log":
+			cfg := &AuditLogConfig{}
+			if !d.NextArg() {
+				return d.ArgErr()
+			}
+			cfg.Path = d.Val()
+			if d.NextArg() {
+				return d.ArgErr()
+			}
+			for nesting := d.Nesting(); d.NextBlock(nesting); {
+				name := d.Val()
+				var val string
+				if !d.AllArgs(&val) {
+					return d.ArgErr()
+				}
+				var check auditlog.Options
+				if err := check.Set(name, val); err != nil {
+					return d.Errf("audit_log: %v", err)
+				}
+				if cfg.Options == nil {
+					cfg.Options = map[string]string{}
+				}
+				cfg.Options[name] = val
+			}
+			g.AuditLog = cfg
+		default:
+			return d.Errf("unrecognized openclaw_guard option %q", d.Val())
+		}
+	}
+	return nil
+}
+
+var _ caddyfile.Unmarshaler = (*Guard)(nil)
