@@ -288,7 +288,11 @@ func (g *Guard) reject(w http.ResponseWriter, ev auditlog.Event, rej *rejection)
 }
 
 func writeAPIError(w http.ResponseWriter, status int, errType, code, message string) {
-	body, _ := json.Marshal(map[string]any{"error": map[string]any{"message": message, "type": errType, "code": code}})
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(map[string]any{"error": map[string]any{"message": message, "type": errType, "code": code}})
+	body := buf.Bytes()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Set("Cache-Control", "no-store")
