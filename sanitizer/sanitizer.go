@@ -1,10 +1,13 @@
 package sanitizer
 
 import (
+	_ "embed"
 	"fmt"
+	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // SystemPolicy says what to do with client-supplied system text: "system" and
@@ -26,14 +29,38 @@ type Config struct {
 	SystemMessages SystemPolicy
 	// MaxDepth bounds JSON nesting in bodies; deeper bodies are rejected. Default 64.
 	MaxDepth int
+	// Threshold is the model score (0 to 1) at or above which a text is an
+	// injection. Zero means DefaultThreshold.
+	Threshold float64
+	// ModelAction is what a model hit does: reject (the default), strip
+	// (removes the whole text) or flag.
+	ModelAction Action
+	// DisableModel turns the scoring model off; only rules apply.
+	DisableModel bool
 }
+
+// DefaultThreshold is the shipped operating point of the model, chosen on
+// held-out folds of the training data (see docs/BENCHMARKS.md).
+const DefaultThreshold = 0.7
+
+// ModelRuleID names model hits in Result.Matches and audit records.
+const ModelRuleID = "model.injection"
+
+//go:embed model.bin
+var modelFile []byte
+
+// shippedModel is parsed once; it is never written after.
+var shippedModel = sync.OnceValues(func() (*model.Model, error) { return model.Parse(modelFile) })
 
 // Sanitizer detects prompt injection in text and rewrites OpenAI-style bodies.
 // It is safe for concurrent use.
 type Sanitizer struct {
-	engine   *ruleEngine
-	system   SystemPolicy
-	maxDepth int
+	engine      *ruleEngine
+	system      SystemPolicy
+	maxDepth    int
+	model       *model.Model // nil when disabled
+	threshold   float64
+	modelAction Action
 }
 
 // Match is one detection in one text.
@@ -93,6 +120,28 @@ func New(cfg Config) (*Sanitizer, error) {
 	if s.maxDepth <= 0 {
 		s.maxDepth = 64
 	}
+	if !cfg.DisableModel {
+		m, err := shippedModel()
+		if err != nil {
+			return nil, fmt.Errorf("sanitizer: embedded model: %w", err)
+		}
+		s.model = m
+	}
+	s.threshold = cfg.Threshold
+	if s.threshold == 0 {
+		s.threshold = DefaultThreshold
+	}
+	if s.threshold < 0 || s.threshold > 1 {
+		return nil, fmt.Errorf("sanitizer: Threshold is %v; use a score between 0 and 1", s.threshold)
+	}
+	s.modelAction = cfg.ModelAction
+	switch s.modelAction {
+	case "":
+		s.modelAction = ActionReject
+	case ActionFlag, ActionStrip, ActionReject:
+	default:
+		return nil, fmt.Errorf("sanitizer: ModelAction is %q; use %q, %q or %q", s.modelAction, ActionReject, ActionStrip, ActionFlag)
+	}
 	checked := make([]Rule, len(rules))
 	seen := make(map[string]bool, len(rules))
 	for i, r := range rules {
@@ -114,26 +163,36 @@ func New(cfg Config) (*Sanitizer, error) {
 // and reports what fired. It never changes the text.
 func (s *Sanitizer) Check(role, text string) Result {
 	var r Result
-	r.add(s.scan(normalizeRole(role), text)...)
+	ms, score := s.scan(normalizeRole(role), text)
+	r.add(ms...)
+	r.Score = score
 	return r
 }
 
 // scan returns the matches of every rule that applies to role, with spans
-// in the original text.
-func (s *Sanitizer) scan(role, text string) []Match {
+// in the original text, and the model's score. The model does not judge
+// system text: a system prompt is made of instructions by design.
+func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
 	n := textnorm.Normalize(text, false)
 	spans := s.engine.match(role, n.Text)
+	var out []Match
+	score := 0.0
+	if s.model != nil && role != "system" {
+		score = s.model.Score(n.Text)
+		if score >= s.threshold {
+			out = append(out, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
+		}
+	}
 	if len(spans) == 0 {
-		return nil
+		return out, score
 	}
 	n = textnorm.Normalize(text, true) // only now are the offsets worth computing
-	out := make([]Match, 0, len(spans))
 	for _, sp := range spans {
 		r := &s.engine.rules[sp.rule]
 		start, end := n.Span(sp.start, sp.end)
 		out = append(out, Match{RuleID: r.ID, Action: r.Action, Severity: r.Severity, Role: role, Start: start, End: end})
 	}
-	return out
+	return out, score
 }
 
 // strip removes the spans of strip matches from text.

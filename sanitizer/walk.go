@@ -64,7 +64,8 @@ func (w *walker) text(n *node, field, role string) error {
 			return bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
 		}
 	}
-	ms := w.s.scan(role, n.str)
+	ms, score := w.s.scan(role, n.str)
+	w.r.Score = max(w.r.Score, score)
 	for i := range ms {
 		ms[i].Field = field
 	}
@@ -75,7 +76,7 @@ func (w *walker) text(n *node, field, role string) error {
 	text := n.str
 	for round := 0; ; round++ {
 		text = strip(text, ms)
-		ms = w.s.scan(role, text)
+		ms, _ = w.s.scan(role, text)
 		if !hasStrip(ms) {
 			break
 		}
