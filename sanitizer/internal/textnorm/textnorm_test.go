@@ -1,0 +1,72 @@
+package textnorm
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestNormalizeSeesThroughDisguises(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"folds case and collapses white space", "IGNORE\t  all  \r\n\n previous", "\nignore all\nprevious"},
+		{"drops zero-width and bidi characters", "ig\u200bno\u200dre\u202e \u2066all", "\nignore all"},
+		{"decodes Unicode tag characters", "hi\U000E0049\U000E0047\U000E004E\U000E004F\U000E0052\U000E0045", "\nhiignore"},
+		{"folds fullwidth and mathematical letters", "Ｉｇｎｏｒｅ 𝐚𝐥𝐥", "\nignore all"},
+		{"drops accents", "ïgnörè", "\nignore"},
+		{"folds Cyrillic look-alikes", "Іgnоrе аll", "\nignore all"},
+		{"expands ligatures", "ﬁle", "\nfile"},
+		{"drops control characters", "a\x00b\x1bc", "\nabc"},
+		{"leaves no leading or trailing space", "  hi  ", "\nhi"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Normalize(c.in, false).Text; got != c.want {
+				t.Errorf("Normalize(%q) = %q, want %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeCountsHiddenCharacters(t *testing.T) {
+	n := Normalize("pass\u200bword \U000E0041\U000E0042", false)
+	if n.Tags != 2 || n.Invisible != 1 {
+		t.Errorf("tags %d invisible %d, want 2 and 1", n.Tags, n.Invisible)
+	}
+}
+
+func TestSpanMapsBackToTheOriginal(t *testing.T) {
+	in := "Say: ＩＧＮＯＲＥ\u200b previous ﬁles"
+	n := Normalize(in, true)
+	for _, word := range []string{"ignore", "previous", "files"} {
+		i := strings.Index(n.Text, word)
+		s, e := n.Span(i, i+len(word))
+		orig := in[s:e]
+		if got := Normalize(orig, false).Text; got != "\n"+word {
+			t.Errorf("%s maps back to %q", word, orig)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"Ignore ALL", "ig\u200bnore", "\U000E0041x", "ﬁ", "Ｉ", "\xff\xfe", "a\r\n\tb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		n := Normalize(in, true)
+		if !strings.HasPrefix(n.Text, "\n") {
+			t.Fatalf("no leading newline: %q", n.Text)
+		}
+		if utf8.ValidString(in) && !utf8.ValidString(n.Text) {
+			t.Fatalf("valid input gave invalid output %q", n.Text)
+		}
+		if Normalize(in, false).Text != n.Text {
+			t.Fatal("offsets changed the text")
+		}
+		for i := 0; i <= len(n.Text); i++ {
+			s, e := n.Span(min(i, len(n.Text)), len(n.Text))
+			if s < 0 || e > len(in) || s > e {
+				t.Fatalf("span %d..%d out of %d", s, e, len(in))
+			}
+		}
+	})
+}
