@@ -68,7 +68,7 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // ParseAllowlist reads an allowlist from r. name is used in error messages,
 // usually the file's path.
 func ParseAllowlist(r io.Reader, name string) (*Allowlist, error) {
-	a := newAllowlist()
+	a := newAllowlist(0)
 	if err := a.parse(r, name); err != nil {
 		return nil, err
 	}
@@ -82,15 +82,30 @@ func LoadAllowlist(paths ...string) (*Allowlist, error) {
 	if len(paths) == 0 {
 		return nil, errors.New("egress: no allowlist file given")
 	}
-	a := newAllowlist()
-	for _, p := range paths {
+	files := make([]*os.File, len(paths))
+	defer func() {
+		for _, f := range files {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}()
+	var size int64
+	for i, p := range paths {
 		f, err := os.Open(p)
 		if err != nil {
 			return nil, fmt.Errorf("egress: reading allowlist: %w", err)
 		}
-		err = a.parse(f, p)
-		f.Close()
-		if err != nil {
+		files[i] = f
+		if fi, err := f.Stat(); err == nil {
+			size += fi.Size()
+		}
+	}
+	// Sizing the map for the files up front saves it from growing step by
+	// step through a large list; an entry line is rarely under 16 bytes.
+	a := newAllowlist(int(min(size/16, 1<<24)))
+	for i, f := range files {
+		if err := a.parse(f, paths[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -98,8 +113,8 @@ func LoadAllowlist(paths ...string) (*Allowlist, error) {
 	return a, nil
 }
 
-func newAllowlist() *Allowlist {
-	return &Allowlist{names: map[string]uint8{}, prefixes: map[netip.Prefix]struct{}{}}
+func newAllowlist(hint int) *Allowlist {
+	return &Allowlist{names: make(map[string]uint8, hint), prefixes: map[netip.Prefix]struct{}{}}
 }
 
 func (a *Allowlist) parse(r io.Reader, file string) error {
@@ -160,19 +175,18 @@ func (a *Allowlist) add(entry string) error {
 	if strings.Contains(host, "*") {
 		return errors.New(`"*" is only allowed as the whole first label ("*.example.com")`)
 	}
-	canon, err := profile.ToASCII(host)
+	canon, err := canonicalHost(host)
 	if err != nil {
 		return err
 	}
-	canon = strings.ToLower(canon)
 	if allDigits(canon[strings.LastIndexByte(canon, '.')+1:]) {
 		return errors.New("the last label is numeric: not a host name, and not a valid IPv4 address")
 	}
 
-	if a.names[canon]&flags != flags {
+	if old := a.names[canon]; old&flags != flags {
+		a.names[canon] = old | flags
 		a.n++
 	}
-	a.names[canon] |= flags
 	// Mark every proper suffix as interior, stopping where an earlier entry
 	// already did: its suffixes are marked too.
 	for s := canon; ; {
@@ -181,16 +195,61 @@ func (a *Allowlist) add(entry string) error {
 			break
 		}
 		s = s[i+1:]
-		if a.names[s]&flagInterior != 0 {
+		old := a.names[s]
+		if old&flagInterior != 0 {
 			break
 		}
-		a.names[s] |= flagInterior
+		a.names[s] = old | flagInterior
 	}
 	return nil
 }
 
+// canonicalHost converts a host name to lower-case punycode. Plain ASCII
+// host names (letters, digits, hyphens, no "xn--" label) take a short path
+// that gives what the idna profile gives, without its Unicode tables; most
+// of a large list is such names. FuzzCanonicalHost holds the two together.
+func canonicalHost(host string) (string, error) {
+	if plainASCIIHost(host) {
+		return strings.ToLower(host), nil
+	}
+	canon, err := profile.ToASCII(host)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToLower(canon), nil
+}
+
+// plainASCIIHost reports whether host is letters, digits and hyphens in
+// labels of 1 to 63 octets, 253 in all, with no label starting "xn--" (a
+// punycode label must be decoded to be checked).
+func plainASCIIHost(host string) bool {
+	if len(host) == 0 || len(host) > maxName {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(host); i++ {
+		if i == len(host) || host[i] == '.' {
+			n := i - start
+			if n == 0 || n > 63 {
+				return false
+			}
+			if n >= 4 && (host[start]|0x20) == 'x' && (host[start+1]|0x20) == 'n' && host[start+2] == '-' && host[start+3] == '-' {
+				return false
+			}
+			start = i + 1
+			continue
+		}
+		c := host[i] | 0x20 // lower-cases letters; digits and '-' are unchanged by it
+		if !('a' <= c && c <= 'z' || '0' <= host[i] && host[i] <= '9' || host[i] == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // parseAddrEntry reports whether entry is meant as an address (it has a ':'
-// or a '/', or parses as an IPv4 address), and if so parses it.
+// or a '/', or parses as an IPv4 address), and if so parses it. Names are
+// told apart before netip is asked, since its errors allocate.
 func parseAddrEntry(entry string) (netip.Prefix, bool, error) {
 	if strings.Contains(entry, "/") {
 		p, err := netip.ParsePrefix(entry)
@@ -205,12 +264,15 @@ func parseAddrEntry(entry string) (netip.Prefix, bool, error) {
 		}
 		return p, true, nil
 	}
+	if !strings.Contains(entry, ":") && strings.Trim(entry, "0123456789.") != "" {
+		return netip.Prefix{}, false, nil // a host name
+	}
 	ip, err := netip.ParseAddr(entry)
 	if err != nil {
 		if strings.Contains(entry, ":") {
 			return netip.Prefix{}, true, err
 		}
-		return netip.Prefix{}, false, nil // a host name
+		return netip.Prefix{}, false, nil // digits and dots, but not an address: judged as a name
 	}
 	if ip.Zone() != "" {
 		return netip.Prefix{}, true, errors.New("IPv6 zones are not allowed")

@@ -82,3 +82,25 @@ func FuzzMatch(f *testing.F) {
 		_ = a.MatchAddr(netip.Addr{})
 	})
 }
+
+// FuzzCanonicalHost checks that the ASCII short path of canonicalHost gives
+// exactly what the idna profile gives.
+func FuzzCanonicalHost(f *testing.F) {
+	for _, s := range []string{"Example.COM", "a-b.c", "-a.b", "a..b", "xn--bcher-kva.example", "XN--80AK6AA92E.com",
+		"r3---sn-abc.googlevideo.com", strings.Repeat("a", 63) + ".b", strings.Repeat("a", 64), "a_b.c", "1.2.3.4", "@", "`"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		if !plainASCIIHost(host) {
+			return
+		}
+		fast, _ := canonicalHost(host)
+		slow, err := profile.ToASCII(host)
+		if err != nil {
+			t.Fatalf("%q: the short path accepts it, idna says %v", host, err)
+		}
+		if fast != strings.ToLower(slow) {
+			t.Fatalf("%q: short path %q, idna %q", host, fast, slow)
+		}
+	})
+}
