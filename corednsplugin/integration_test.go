@@ -608,3 +608,51 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestExampleCorefile runs examples/coredns as the README tells operators
+// to, with only the ports and the upstream swapped for the test's own.
+func TestExampleCorefile(t *testing.T) {
+	root, err := testbin.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := filepath.Join(root, "examples", "coredns")
+	corefile, err := os.ReadFile(filepath.Join(example, "Corefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := os.ReadFile(filepath.Join(example, "allowlist.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "allowlist.txt"), list, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	up := startUpstream(t)
+	conf := string(corefile)
+	for old, new := range map[string]string{".:5353 {": ".:PORT {", "prometheus 127.0.0.1:9153": "prometheus 127.0.0.1:METRICS", "forward . 1.1.1.1 9.9.9.9": "forward . " + up.addr} {
+		if !strings.Contains(conf, old) {
+			t.Fatalf("examples/coredns/Corefile no longer has %q; update this test with it", old)
+		}
+		conf = strings.Replace(conf, old, new, 1)
+	}
+	cd := startCoreDNS(t, dir, conf)
+	if r := exchange(t, cd.addr, "udp", query("api.openai.com.", dns.TypeA, true)); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 {
+		t.Errorf("api.openai.com: %v", r)
+	}
+	if r := exchange(t, cd.addr, "udp", query("c2VjcmV0.attacker.example.", dns.TypeA, true)); r.Rcode != dns.RcodeNameError {
+		t.Errorf("a blocked name: %s", dns.RcodeToString[r.Rcode])
+	}
+	if up.count("c2VjcmV0.attacker.example.") != 0 {
+		t.Error("the blocked name reached the upstream")
+	}
+	cd.stop(t)
+	found := false
+	for _, r := range readAudit(t, filepath.Join(dir, "dns-audit.jsonl")) {
+		found = found || (r.Outcome == "blocked" && r.Fields["qname"] == "c2VjcmV0.attacker.example.")
+	}
+	if !found {
+		t.Error("the blocked query is not in dns-audit.jsonl")
+	}
+}
