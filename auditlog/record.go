@@ -41,8 +41,9 @@ func ParseRecord(line []byte) (*Record, error) {
 }
 
 // parseRecord is ParseRecord without the copy; the Record aliases line.
-// The verifier skips decoding fields, which it only needs to be valid JSON.
-func parseRecord(line []byte, decodeFields bool) (*Record, error) {
+// Unless full is set it only checks the event's strings and fields, which
+// is all the verifier needs, and leaves them empty in the Record.
+func parseRecord(line []byte, full bool) (*Record, error) {
 	if len(line) > MaxRecordSize {
 		return nil, fmt.Errorf("line longer than %d bytes", MaxRecordSize)
 	}
@@ -54,7 +55,7 @@ func parseRecord(line []byte, decodeFields bool) (*Record, error) {
 	if !isHex(hashHex) {
 		return nil, errors.New("hash is not 64 lowercase hex digits")
 	}
-	p := parser{b: line[:n]}
+	p := parser{b: line[:n], checkOnly: !full}
 	r := &Record{Hash: string(hashHex), body: line[:n]}
 	p.lit(`{"seq":`)
 	r.Seq = p.uint()
@@ -76,11 +77,13 @@ func parseRecord(line []byte, decodeFields bool) (*Record, error) {
 	r.Outcome = p.str()
 	p.lit(`,"rules":[`)
 	r.Rules = []string{}
-	for p.err == nil && p.i < len(p.b) && p.b[p.i] != ']' {
-		if len(r.Rules) > 0 {
+	for n := 0; p.err == nil && p.i < len(p.b) && p.b[p.i] != ']'; n++ {
+		if n > 0 {
 			p.lit(",")
 		}
-		r.Rules = append(r.Rules, p.str())
+		if rule := p.str(); full {
+			r.Rules = append(r.Rules, rule)
+		}
 	}
 	p.lit("]")
 	if p.err == nil && p.i < len(p.b) {
@@ -91,7 +94,7 @@ func parseRecord(line []byte, decodeFields bool) (*Record, error) {
 		case p.err != nil:
 		case len(fields) < 2 || fields[0] != '{' || string(fields) == "{}" || !json.Valid(fields):
 			p.fail("fields is not a non-empty JSON object")
-		case decodeFields:
+		case full:
 			if err := json.Unmarshal(fields, &r.Fields); err != nil {
 				p.fail("fields: " + err.Error())
 			}
@@ -106,9 +109,10 @@ func parseRecord(line []byte, decodeFields bool) (*Record, error) {
 // parser reads the canonical bytes of a record, which appendCanonical
 // writes; anything else is an error naming the byte offset.
 type parser struct {
-	b   []byte
-	i   int
-	err error
+	b         []byte
+	i         int
+	err       error
+	checkOnly bool // check strings without building them
 }
 
 func (p *parser) fail(want string) {
@@ -154,8 +158,8 @@ func (p *parser) ts() time.Time {
 		return time.Time{}
 	}
 	s := string(p.b[p.i : p.i+len(tsLayout)])
-	t, err := time.Parse(tsLayout, s)
-	if err != nil || t.Format(tsLayout) != s {
+	t, err := time.Parse(tsLayout, s) // exact: the layout fixes every digit
+	if err != nil {
 		p.fail("ts in RFC 3339 UTC with nine fraction digits")
 	}
 	p.i += len(tsLayout)
@@ -177,6 +181,9 @@ func (p *parser) str() string {
 		case c == '"':
 			s := p.b[start:p.i]
 			p.i++
+			if p.checkOnly {
+				return ""
+			}
 			if out != nil {
 				return string(append(out, s...))
 			}
@@ -253,16 +260,23 @@ func (r *Record) check(h hash.Hash) error {
 	return nil
 }
 
+var hexDigit = func() (t [256]bool) {
+	for _, c := range hexDigits {
+		t[c] = true
+	}
+	return t
+}()
+
+// isHex reports whether b is a hash as the writer spells it.
 func isHex(b []byte) bool {
 	if len(b) != 64 {
 		return false
 	}
+	ok := true
 	for _, c := range b {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
+		ok = ok && hexDigit[c]
 	}
-	return true
+	return ok
 }
 
 func encodeHex(dst, src []byte) {

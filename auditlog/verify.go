@@ -84,6 +84,24 @@ type Report struct {
 // the seq of their first record. It reports the first bad record in
 // Report.Problem; the error is for files it cannot read at all.
 func Verify(paths []string, opts VerifyOptions) (*Report, error) {
+	return verify(paths, openRegular, opts)
+}
+
+// openRegular opens a file for Verify, refusing what is not a regular file
+// (a FIFO or device would block or never end).
+func openRegular(name string) (io.ReadCloser, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("auditlog: %w", err)
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("auditlog: %s is not a regular file", name)
+	}
+	return f, nil
+}
+
+func verify(paths []string, open func(string) (io.ReadCloser, error), opts VerifyOptions) (*Report, error) {
 	type file struct {
 		path  string
 		first uint64
@@ -91,7 +109,7 @@ func Verify(paths []string, opts VerifyOptions) (*Report, error) {
 	files := make([]file, 0, len(paths))
 	rep := &Report{Files: []FileReport{}, Checkpoint: opts.Checkpoint}
 	for _, p := range paths {
-		first, err := firstSeq(p)
+		first, err := firstSeq(p, open)
 		if err != nil {
 			var pr *Problem
 			if errors.As(err, &pr) {
@@ -114,7 +132,7 @@ func Verify(paths []string, opts VerifyOptions) (*Report, error) {
 			return rep, nil
 		}
 	}
-	v := &verifier{opts: opts, rep: rep, h: newHash(opts.Key)}
+	v := &verifier{opts: opts, rep: rep, h: newHash(opts.Key), open: open}
 	for i, f := range files {
 		if err := v.file(f.path, i == len(files)-1); err != nil {
 			return nil, err
@@ -128,19 +146,12 @@ func Verify(paths []string, opts VerifyOptions) (*Report, error) {
 }
 
 // firstSeq returns the seq of the file's first record, 0 for an empty file.
-func firstSeq(path string) (uint64, error) {
-	f, err := os.Open(path)
+func firstSeq(path string, open func(string) (io.ReadCloser, error)) (uint64, error) {
+	f, err := open(path)
 	if err != nil {
-		return 0, fmt.Errorf("auditlog: %w", err)
+		return 0, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("auditlog: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return 0, fmt.Errorf("auditlog: %s is not a regular file", path)
-	}
 	line, err := readLine(bufio.NewReader(f))
 	switch {
 	case err == io.EOF:
@@ -160,6 +171,7 @@ type verifier struct {
 	opts    VerifyOptions
 	rep     *Report
 	h       hash.Hash
+	open    func(string) (io.ReadCloser, error)
 	seq     uint64 // last good seq
 	hash    string // last good hash
 	started bool
@@ -172,9 +184,9 @@ func (v *verifier) fail(file string, line int, seq uint64, kind, format string, 
 
 // file checks one file's records against the chain so far.
 func (v *verifier) file(path string, last bool) error {
-	f, err := os.Open(path)
+	f, err := v.open(path)
 	if err != nil {
-		return fmt.Errorf("auditlog: %w", err)
+		return err
 	}
 	defer f.Close()
 	fr := FileReport{File: path}
@@ -284,23 +296,24 @@ func (v *verifier) checkpointAtEnd() {
 
 var errLineTooLong = fmt.Errorf("line longer than %d bytes", MaxRecordSize)
 
-// readLine returns the next line without its newline. At the end of the
-// input it returns the remaining bytes (if any) with io.EOF.
+// readLine returns the next line without its newline; the slice is valid
+// until the next read. At the end of the input it returns the remaining
+// bytes (if any) with io.EOF.
 func readLine(br *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		b, err := br.ReadSlice('\n')
-		line = append(line, b...)
-		if len(line) > MaxRecordSize+1 {
+	b, err := br.ReadSlice('\n')
+	if err == nil {
+		return b[:len(b)-1], nil
+	}
+	line := append([]byte(nil), b...)
+	for err == bufio.ErrBufferFull {
+		if len(line) > MaxRecordSize {
 			return nil, errLineTooLong
 		}
-		switch err {
-		case nil:
-			return line[:len(line)-1], nil
-		case bufio.ErrBufferFull:
-			continue
-		default:
-			return line, err
-		}
+		b, err = br.ReadSlice('\n')
+		line = append(line, b...)
 	}
+	if err == nil {
+		return line[:len(line)-1], nil
+	}
+	return line, err
 }
