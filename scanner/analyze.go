@@ -2,38 +2,329 @@ package scanner
 
 import (
 	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+
+	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // fileFacts is what analysing one file yields: its findings and the
-// capabilities that the chain rules combine across a unit.
+// capabilities that the unit-level chain rules combine across files.
 type fileFacts struct {
 	rel      string
 	findings []Finding
-	caps     capSet
+	caps     [numCaps]*site
+	code     bool // a program file, not documentation
 	// skillName is the front matter name when the file is a SKILL.md.
 	skillName string
 	depth     int
+	// secrets are secret-named environment variables that reach a sink.
+	secrets []secretFlow
+	// mentions are the UPPER_SNAKE names a documentation file names, which
+	// is how a skill declares the secrets it uses.
+	mentions map[string]bool
 }
 
-// analyzer holds the per-goroutine state (tree-sitter parsers are not safe
-// for concurrent use).
+// secretFlow is a secret environment variable reaching the network or the
+// output the agent reads.
+type secretFlow struct {
+	name, sink string
+	line       int
+}
+
+// secretUse records a secret flow for the unit-level check.
+func (a *analyzer) secretUse(sc *scope, off int, name, sink string) {
+	line, _ := sc.pos(off)
+	a.facts.secrets = append(a.facts.secrets, secretFlow{name: name, sink: sink, line: line})
+}
+
+var upperSnakeRE = regexp.MustCompile(`\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b`)
+
+func mentions(src []byte) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range upperSnakeRE.FindAll(src, -1) {
+		m[string(w)] = true
+	}
+	return m
+}
+
+// analyzer holds one goroutine's parsers and compiled queries: tree-sitter
+// objects are not safe for concurrent use.
 type analyzer struct {
-	s *Scanner
+	s       *Scanner
+	ctx     context.Context
+	ps      parsers
+	queries map[lang]*sitter.Query
+	facts   *fileFacts
 }
 
-func (s *Scanner) newAnalyzer() *analyzer { return &analyzer{s: s} }
+func (s *Scanner) newAnalyzer() *analyzer {
+	return &analyzer{s: s, queries: map[lang]*sitter.Query{}}
+}
 
-func (a *analyzer) close() {}
+func (a *analyzer) close() {
+	for _, q := range a.queries {
+		q.Close()
+	}
+	a.ps.close()
+}
 
-// analyzeFile runs every applicable analysis over one text file.
-func (a *analyzer) analyzeFile(ctx context.Context, f file) fileFacts {
-	facts := fileFacts{rel: f.rel}
-	a.s.rules.matchText(f.rel, f.data, func(fd Finding) { facts.findings = append(facts.findings, fd) })
+func (a *analyzer) query(l lang, src string) (*sitter.Query, error) {
+	if q, ok := a.queries[l]; ok {
+		return q, nil
+	}
+	q, err := sitter.NewQuery([]byte(src), sitterLangs[l]())
+	if err != nil {
+		return nil, fmt.Errorf("scanner: %s query: %v", l, err)
+	}
+	a.queries[l] = q
+	return q, nil
+}
+
+// analyzeFile runs every applicable analysis over one text file. A panic in
+// an analysis is a scanner bug; it becomes a blocking finding for the file
+// rather than a crash or a silent pass.
+func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
+	facts = fileFacts{rel: f.rel, depth: strings.Count(f.rel, "/")}
+	a.ctx, a.facts = ctx, &facts
+	defer func() {
+		if r := recover(); r != nil {
+			facts.findings = append(facts.findings, Finding{RuleID: RuleInputUnreadable, File: f.rel,
+				Message: fmt.Sprintf("internal error while analysing this file (%v); please report it with the file", r)})
+		}
+	}()
+	out := &facts.findings
+	a.s.rules.matchText(f.rel, f.data, func(fd Finding) { *out = append(*out, fd) })
+	l := fileLang(f.rel, f.data)
+	sc := a.newScope(f.rel, f.data, 1, 1, out)
+	switch l {
+	case langMarkdown:
+		facts.skillName = a.analyzeMarkdown(sc, path.Base(f.rel) == skillManifest)
+		facts.mentions = mentions(f.data)
+	case langText:
+		a.analyzeProse(sc, sc.src, false)
+		sc.checkURLs(false)
+		a.checkBlobs(sc, true)
+		a.endScope(sc)
+	default:
+		facts.code = l != langConfig
+		a.analyzeCode(sc, l, true)
+	}
+	a.checkHidden(sc, l)
 	return facts
 }
 
-// capSet is a set of capabilities seen in one file or code block.
-type capSet uint32
+// analyzeCode runs the parser-based analysis of a language and the
+// text-level checks that apply to all code, then the scope's chains.
+func (a *analyzer) analyzeCode(sc *scope, l lang, parseErrors bool) {
+	a.codeChecks(sc, l, parseErrors)
+	a.endScope(sc)
+}
 
-// unitChains combines capabilities across the files of a unit.
-func (s *Scanner) unitChains(files []fileFacts) []Finding { return nil }
+func (a *analyzer) codeChecks(sc *scope, l lang, parseErrors bool) {
+	switch l {
+	case langJS, langTS, langTSX:
+		a.analyzeJS(sc, l, parseErrors)
+	case langShell:
+		a.analyzeShell(sc, parseErrors)
+	case langPython:
+		a.analyzePython(sc, parseErrors)
+	case langJSON:
+		a.analyzeJSON(sc, parseErrors)
+	}
+	sc.checkURLs(true)
+	if l != langConfig && l != langJSON {
+		sc.checkCredPaths()
+	}
+	a.checkBlobs(sc, false)
+}
+
+// endScope evaluates a scope's chains and adds its capabilities to the
+// file's, for the unit-level chains.
+func (a *analyzer) endScope(sc *scope) {
+	caps := sc.chains()
+	for c, s := range caps {
+		if s != nil && a.facts.caps[c] == nil {
+			a.facts.caps[c] = s
+		}
+	}
+}
+
+// analyzeSnippet analyses a string found in code (a shell command handed to
+// child_process, a folded eval argument) as code of its own, placing every
+// finding at the call. Its capabilities join the enclosing scope's.
+func (a *analyzer) analyzeSnippet(parent *scope, off int, code string, l lang, label string) {
+	if parent.depth >= 4 || strings.TrimSpace(code) == "" {
+		return
+	}
+	c := parent.fixedChild(off, []byte(code), label)
+	if l == langText {
+		c.checkURLs(true)
+		c.checkCredPaths()
+	} else {
+		a.codeChecks(c, l, false)
+	}
+	parent.absorb(c)
+}
+
+// analyzeDecoded scans decoded content; when it holds anything of high
+// severity or more, the blob itself is reported as an encoded payload.
+func (a *analyzer) analyzeDecoded(parent *scope, off int, decoded, encoding string) {
+	if parent.depth >= 4 {
+		return
+	}
+	before := len(*parent.out)
+	c := parent.fixedChild(off, []byte(decoded), encoding+"-decoded content")
+	l := sniffLang(decoded)
+	switch l {
+	case langText:
+		c.checkURLs(true)
+		c.checkCredPaths()
+		a.analyzeProse(c, c.src, true)
+		if strings.Contains(decoded, "|") || strings.Contains(decoded, "$(") {
+			a.codeChecks(c, langShell, false)
+		}
+	case langMarkdown:
+		a.analyzeProse(c, c.src, true)
+	default:
+		a.codeChecks(c, l, false)
+	}
+	parent.absorb(c)
+	for _, f := range (*parent.out)[before:] {
+		if severityRank(a.severity(f)) >= severityRank(SeverityHigh) {
+			parent.report(RuleObfEncodedPayload, off, fmt.Sprintf("%s content decodes to something dangerous: %s", encoding, short(decoded)))
+			return
+		}
+	}
+}
+
+// severity is a finding's severity before finish fills it in.
+func (a *analyzer) severity(f Finding) string {
+	if f.Severity != "" {
+		return f.Severity
+	}
+	if r, ok := a.s.rules.byID[f.RuleID]; ok {
+		if r.Disabled {
+			return SeverityInfo
+		}
+		return r.Severity
+	}
+	return SeverityHigh
+}
+
+// checkBlobs decodes long base64, hex and \x runs and scans what they hold.
+func (a *analyzer) checkBlobs(sc *scope, prose bool) {
+	if sc.depth >= 4 {
+		return
+	}
+	for _, b := range findBlobs(sc.src) {
+		a.analyzeDecoded(sc, b.off, b.text, b.encoding)
+	}
+}
+
+// checkHidden reports invisible characters: in prose they hide text from
+// the person reviewing a skill, in code they hide logic (trojan source).
+func (a *analyzer) checkHidden(sc *scope, l lang) {
+	h := findHidden(sc.src)
+	prose := l == langMarkdown || l == langText
+	if off, ok := h.first["tag"]; ok {
+		sc.report(RuleSkillInvisible, off, fmt.Sprintf("%d invisible Unicode tag characters spelling %q", h.count["tag"], short(h.decoded)))
+		if h.decoded != "" {
+			c := sc.fixedChild(off, []byte(h.decoded), "tag-character text")
+			a.analyzeProse(c, c.src, true)
+			c.checkURLs(true)
+			sc.absorb(c)
+		}
+	}
+	if off, ok := h.first["bidi"]; ok {
+		if prose {
+			sc.reportSev(RuleSkillInvisible, SeverityHigh, off, fmt.Sprintf("%d bidirectional control characters reorder the text a reader sees", h.count["bidi"]))
+		} else {
+			sc.report(RuleObfBidi, off, fmt.Sprintf("%d bidirectional control characters in code (trojan source)", h.count["bidi"]))
+		}
+	}
+	if off, ok := h.first["zero-width"]; ok {
+		n := h.count["zero-width"]
+		switch {
+		case n >= 3 && prose:
+			sc.report(RuleSkillInvisible, off, fmt.Sprintf("%d zero-width characters hide text from the reader", n))
+		case n >= 3:
+			sc.reportSev(RuleSkillInvisible, SeverityMedium, off, fmt.Sprintf("%d zero-width characters in code", n))
+		default:
+			sc.reportSev(RuleSkillInvisible, SeverityLow, off, fmt.Sprintf("%d zero-width character(s)", n))
+		}
+	}
+}
+
+// fixedChild returns a scope for text that has no positions of its own in
+// the file (a decoded blob, a folded string): every finding in it is placed
+// at off of the parent.
+func (sc *scope) fixedChild(off int, src []byte, label string) *scope {
+	line, col := sc.pos(off)
+	c := sc.a.newScope(sc.rel, src, line, col, sc.out)
+	c.depth = sc.depth + 1
+	c.fixed = &fixedPos{line: line, col: col, label: label}
+	if sc.fixed != nil && label == "" {
+		c.fixed.label = sc.fixed.label
+	}
+	return c
+}
+
+// absorb takes over a child's capabilities, for the parent's chains.
+func (sc *scope) absorb(c *scope) {
+	for i, s := range c.caps {
+		if s != nil && sc.caps[i] == nil {
+			sc.caps[i] = s
+		}
+	}
+}
+
+// unitChains combines facts across the files of a unit: a collector in
+// one file and a sender in another are still exfiltration, and a secret
+// the skill's documentation never names should not leave the process.
+func (s *Scanner) unitChains(files []fileFacts) []Finding {
+	var out []Finding
+	var src, net *fileFacts
+	documented := map[string]bool{}
+	for i := range files {
+		f := &files[i]
+		for k := range f.mentions {
+			documented[k] = true
+		}
+		if !f.code {
+			continue
+		}
+		if src == nil && (f.caps[capCredRead] != nil || f.caps[capEnvDump] != nil) {
+			src = f
+		}
+		if net == nil && f.caps[capNetwork] != nil {
+			net = f
+		}
+	}
+	if src != nil && net != nil && src != net {
+		what := src.caps[capCredRead]
+		if what == nil {
+			what = src.caps[capEnvDump]
+		}
+		out = append(out, Finding{RuleID: RuleChainExfil, File: net.rel, Line: net.caps[capNetwork].line,
+			Message: fmt.Sprintf("%s in %s (line %d) and %s here: together the skill's files can send secrets away",
+				what.what, src.rel, what.line, net.caps[capNetwork].what)})
+	}
+	for _, f := range files {
+		for _, sf := range f.secrets {
+			if documented[sf.name] {
+				continue
+			}
+			if sf.sink == "network" {
+				out = append(out, Finding{RuleID: RuleChainExfil, File: f.rel, Line: sf.line,
+					Message: fmt.Sprintf("sends the secret %s, which the skill's documentation never names, in a request body", sf.name)})
+			} else {
+				out = append(out, Finding{RuleID: RuleSecretLeak, File: f.rel, Line: sf.line,
+					Message: fmt.Sprintf("writes the secret %s, which the skill's documentation never names, to output the agent reads", sf.name)})
+			}
+		}
+	}
+	return out
+}

@@ -26,6 +26,7 @@ const (
 	RuleChildProcess = "DANGEROUS_CHILD_PROCESS"
 	RulePipeToShell  = "SHELL_PIPE_INTERPRETER"
 	RuleReverseShell = "REVERSE_SHELL"
+	RuleDeserialize  = "DANGEROUS_DESERIALIZATION"
 
 	// Network.
 	RuleNetRequest       = "NETWORK_FETCH"
@@ -33,10 +34,12 @@ const (
 	RuleExfilEndpoint    = "NET_EXFIL_ENDPOINT"
 	RuleRawIPURL         = "NET_RAW_IP_URL"
 	RuleDomainNotAllowed = "NET_DOMAIN_NOT_ALLOWED"
+	RuleNetBeacon        = "NET_BACKGROUND_BEACON"
 
 	// Credentials.
 	RuleCredFile   = "CRED_FILE_ACCESS"
 	RuleEnvHarvest = "CRED_ENV_HARVEST"
+	RuleSecretLeak = "CRED_SECRET_OUTPUT"
 
 	// Chains.
 	RuleChainExfil   = "CHAIN_EXFILTRATION"
@@ -54,6 +57,7 @@ const (
 	RuleObfPacked         = "OBF_PACKED_EVAL"
 	RuleObfBidi           = "OBF_TROJAN_SOURCE"
 	RuleObfEncodedPayload = "OBF_ENCODED_PAYLOAD"
+	RuleTimeBomb          = "TIME_BOMB"
 
 	// SKILL.md.
 	RuleSkillHiddenComment  = "SKILL_HIDDEN_COMMENT"
@@ -65,8 +69,15 @@ const (
 	RuleSkillPasswordPrompt = "SKILL_PASSWORD_PROMPT"
 	RuleSkillInstall        = "SKILL_INSTALL_DOWNLOAD"
 	RuleSkillFrontMatter    = "SKILL_BAD_FRONT_MATTER"
+	RuleSkillExfil          = "SKILL_EXFIL_INSTRUCTION"
+	RuleSkillConcealment    = "SKILL_CONCEALMENT"
+	RuleSkillDisclosure     = "SKILL_SECRET_DISCLOSURE"
+	RuleSkillImpersonation  = "SKILL_IMPERSONATED_TOOL"
 
 	// package.json.
 	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"
 	RulePkgURLDep    = "PKG_URL_DEPENDENCY"
+
+	// Data files.
+	RuleDataEmbeddedCode = "DATA_EMBEDDED_CODE"
 )

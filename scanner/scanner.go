@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+
+	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
 // Severities, lowest first. A Finding's Severity is one of these.
@@ -86,7 +88,10 @@ type Options struct {
 	// match a finding (rule NET_DOMAIN_NOT_ALLOWED). Known exfiltration
 	// endpoints and raw-IP URLs are reported either way.
 	Allowlist Allowlist
-	// PromptChecker, when set, judges SKILL.md prose for prompt injection.
+	// PromptChecker judges SKILL.md prose for prompt injection; nil means a
+	// sanitizer with its default rules and without its scoring model, which
+	// is tuned for chat and reads every skill as instructions (which skills
+	// are).
 	PromptChecker PromptChecker
 	// Limits bound what one scan reads; zero fields take the defaults.
 	Limits Limits
@@ -94,10 +99,10 @@ type Options struct {
 	Workers int
 }
 
-// PromptChecker reports the prompt-injection rules a text triggers; an
-// empty result means none. Adapt a *sanitizer.Sanitizer with SanitizerChecker.
+// PromptChecker finds prompt injection in text; *sanitizer.Sanitizer is one.
+// Skill text is checked with role "tool".
 type PromptChecker interface {
-	CheckPrompt(text string) (ruleIDs []string, score float64)
+	Check(role, text string) sanitizer.Result
 }
 
 // Limits bound the work and memory of a scan. Anything beyond a limit is
@@ -144,11 +149,19 @@ func New(opts Options) (*Scanner, error) {
 	if err != nil {
 		return nil, err
 	}
+	pc := opts.PromptChecker
+	if pc == nil {
+		san, err := sanitizer.New(sanitizer.Config{DisableModel: true})
+		if err != nil {
+			return nil, fmt.Errorf("scanner: default prompt checker: %w", err)
+		}
+		pc = san
+	}
 	w := opts.Workers
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
-	return &Scanner{rules: rs, allow: opts.Allowlist, prompt: opts.PromptChecker,
+	return &Scanner{rules: rs, allow: opts.Allowlist, prompt: pc,
 		limits: opts.Limits.withDefaults(), workers: w}, nil
 }
 
@@ -232,8 +245,12 @@ func (s *Scanner) scanUnit(ctx context.Context, u unit) Result {
 // finish fills severities from the rule table, drops disabled rules and
 // duplicates, and sorts findings by file, line, column and rule.
 func (s *Scanner) finish(in []Finding) []Finding {
+	type key struct {
+		rule, file string
+		line       int
+	}
 	out := make([]Finding, 0, len(in))
-	seen := make(map[Finding]bool, len(in))
+	seen := make(map[key]int, len(in))
 	for _, f := range in {
 		r, ok := s.rules.byID[f.RuleID]
 		if ok && r.Disabled {
@@ -249,10 +266,17 @@ func (s *Scanner) finish(in []Finding) []Finding {
 		if f.Message == "" && ok {
 			f.Message = r.Description
 		}
-		if seen[f] {
+		// One finding per rule and line: the same technique found by two
+		// analyses (say, the AST and a text rule) is reported once, at the
+		// higher severity.
+		k := key{f.RuleID, f.File, f.Line}
+		if i, ok := seen[k]; ok {
+			if severityRank(f.Severity) > severityRank(out[i].Severity) {
+				out[i] = f
+			}
 			continue
 		}
-		seen[f] = true
+		seen[k] = len(out)
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

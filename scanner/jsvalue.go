@@ -1,0 +1,567 @@
+package scanner
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	sitter "github.com/smacker/go-tree-sitter"
+)
+
+// hole stands for an unknown part of a partly folded string, so that path
+// and URL patterns still match around it.
+const hole = "\x00"
+
+type vkind uint8
+
+const (
+	vUnknown vkind = iota
+	vStr           // a string; partial when it has holes
+	vNum
+	vArr
+	vRef  // a known object or function, by canonical name
+	vWrap // a function that passes its argument to ref
+)
+
+// jsVal is the abstract value of a JavaScript expression.
+type jsVal struct {
+	kind    vkind
+	s       string
+	partial bool
+	n       float64
+	arr     []jsVal
+	ref     string // "eval", "require", "module:child_process", "module:child_process.exec", "global", "process.env"...
+	// built is set when a string was assembled (concatenation, escapes,
+	// char codes, joins) rather than written as one plain literal.
+	built bool
+	// decoded is set when a string came out of base64 or hex decoding.
+	decoded bool
+	// hidden is set when a reference was reached through a built string.
+	hidden bool
+}
+
+func str(s string) jsVal { return jsVal{kind: vStr, s: s} }
+
+// asString returns the string form of a value for concatenation.
+func (v jsVal) asString() (string, bool) {
+	switch v.kind {
+	case vStr:
+		return v.s, !v.partial
+	case vNum:
+		return strconv.FormatFloat(v.n, 'f', -1, 64), true
+	}
+	return hole, false
+}
+
+// binding is one declaration of a name: the value node, or a property of it
+// when destructured, or an imported module member.
+type binding struct {
+	off   uint32
+	value *sitter.Node
+	prop  string // destructured property, "" for the whole value
+	ref   string // set for imports: the canonical ref
+}
+
+// jsEnv folds the expressions of one file.
+type jsEnv struct {
+	src   []byte
+	binds map[string][]binding
+	memo  map[*sitter.Node]jsVal
+	depth int
+}
+
+func newJSEnv(src []byte) *jsEnv {
+	return &jsEnv{src: src, binds: map[string][]binding{}, memo: map[*sitter.Node]jsVal{}}
+}
+
+func (e *jsEnv) bind(name string, b binding) {
+	e.binds[name] = append(e.binds[name], b)
+}
+
+// lookup returns the binding of name nearest before off (or the first one
+// after it), which approximates lexical scope without building scopes.
+func (e *jsEnv) lookup(name string, off uint32) (binding, bool) {
+	bs := e.binds[name]
+	if len(bs) == 0 {
+		return binding{}, false
+	}
+	i := sort.Search(len(bs), func(i int) bool { return bs[i].off >= off })
+	if i > 0 {
+		return bs[i-1], true
+	}
+	return bs[0], true
+}
+
+// globals are names that mean something before any declaration.
+var jsGlobals = map[string]string{
+	"eval": "eval", "Function": "Function", "require": "require", "fetch": "fetch",
+	"XMLHttpRequest": "XMLHttpRequest", "WebSocket": "WebSocket", "EventSource": "EventSource",
+	"setTimeout": "setTimeout", "setInterval": "setInterval", "setImmediate": "setImmediate",
+	"atob": "atob", "btoa": "btoa", "Buffer": "Buffer", "String": "String", "process": "process",
+	"globalThis": "global", "global": "global", "window": "global", "self": "global",
+	"Bun": "Bun", "Deno": "Deno", "JSON": "JSON", "Object": "Object", "Reflect": "Reflect",
+	"decodeURIComponent": "decodeURIComponent", "unescape": "unescape", "decodeURI": "decodeURI",
+	"navigator": "navigator", "module": "module", "Date": "Date", "console": "console",
+}
+
+// eval folds an expression to a value. Depth is bounded so that
+// self-referencing declarations terminate.
+func (e *jsEnv) eval(n *sitter.Node) jsVal {
+	if n == nil {
+		return jsVal{}
+	}
+	if v, ok := e.memo[n]; ok {
+		return v
+	}
+	if e.depth > 24 {
+		return jsVal{}
+	}
+	e.depth++
+	e.memo[n] = jsVal{} // cycle guard
+	v := e.eval1(n)
+	e.depth--
+	e.memo[n] = v
+	return v
+}
+
+func (e *jsEnv) eval1(n *sitter.Node) jsVal {
+	switch n.Type() {
+	case "string":
+		return jsString(text(n, e.src))
+	case "template_string":
+		return e.template(n)
+	case "number":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(text(n, e.src), "_", ""), 64)
+		if err != nil {
+			if i, err := strconv.ParseInt(strings.ReplaceAll(text(n, e.src), "_", ""), 0, 64); err == nil {
+				return jsVal{kind: vNum, n: float64(i)}
+			}
+			return jsVal{}
+		}
+		return jsVal{kind: vNum, n: f}
+	case "parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "type_assertion", "await_expression":
+		if c := n.NamedChild(0); c != nil {
+			return e.eval(c)
+		}
+	case "sequence_expression":
+		if c := int(n.NamedChildCount()); c > 0 {
+			return e.eval(n.NamedChild(c - 1))
+		}
+	case "identifier", "shorthand_property_identifier":
+		return e.ident(text(n, e.src), n.StartByte())
+	case "binary_expression":
+		if op := field(n, "operator"); op != nil && text(op, e.src) == "+" {
+			l, r := e.eval(field(n, "left")), e.eval(field(n, "right"))
+			if l.kind == vNum && r.kind == vNum {
+				return jsVal{kind: vNum, n: l.n + r.n}
+			}
+			if l.kind == vStr || r.kind == vStr {
+				ls, lok := l.asString()
+				rs, rok := r.asString()
+				return jsVal{kind: vStr, s: ls + rs, partial: !lok || !rok, built: true, decoded: l.decoded || r.decoded}
+			}
+		}
+	case "array":
+		var arr []jsVal
+		for _, c := range namedChildren(n) {
+			arr = append(arr, e.eval(c))
+		}
+		return jsVal{kind: vArr, arr: arr}
+	case "member_expression":
+		obj := e.eval(field(n, "object"))
+		return e.member(obj, text(field(n, "property"), e.src), false)
+	case "subscript_expression":
+		obj := e.eval(field(n, "object"))
+		idx := field(n, "index")
+		key := e.eval(idx)
+		if key.kind == vNum && obj.kind == vArr && int(key.n) >= 0 && int(key.n) < len(obj.arr) {
+			return obj.arr[int(key.n)]
+		}
+		if key.kind == vStr && !key.partial {
+			return e.member(obj, key.s, key.built || idx.Type() != "string")
+		}
+	case "call_expression":
+		return e.call(n)
+	case "arrow_function", "function_expression", "function_declaration", "function":
+		return e.wrapper(n)
+	}
+	return jsVal{}
+}
+
+// wrapper recognises one-parameter functions that hand their parameter
+// straight to a known function, like (name) => require(name).
+func (e *jsEnv) wrapper(n *sitter.Node) jsVal {
+	var param string
+	if p := field(n, "parameter"); p != nil {
+		param = text(p, e.src)
+	} else if ps := namedChildren(field(n, "parameters")); len(ps) == 1 {
+		param = text(ps[0], e.src)
+	}
+	body := field(n, "body")
+	if param == "" || body == nil {
+		return jsVal{}
+	}
+	if body.Type() == "statement_block" {
+		if body.NamedChildCount() != 1 || body.NamedChild(0).Type() != "return_statement" {
+			return jsVal{}
+		}
+		body = body.NamedChild(0).NamedChild(0)
+	}
+	if body == nil || body.Type() != "call_expression" {
+		return jsVal{}
+	}
+	args := namedChildren(field(body, "arguments"))
+	if len(args) != 1 || text(args[0], e.src) != param {
+		return jsVal{}
+	}
+	if callee := e.eval(field(body, "function")); callee.kind == vRef {
+		return jsVal{kind: vRef, ref: "wrap:" + callee.ref}
+	}
+	return jsVal{}
+}
+
+func (e *jsEnv) ident(name string, off uint32) jsVal {
+	if b, ok := e.lookup(name, off); ok {
+		if b.ref != "" {
+			return jsVal{kind: vRef, ref: b.ref}
+		}
+		v := e.eval(b.value)
+		if b.prop != "" {
+			return e.member(v, b.prop, false)
+		}
+		return v
+	}
+	if g, ok := jsGlobals[name]; ok && g != "" {
+		return jsVal{kind: vRef, ref: g}
+	}
+	return jsVal{}
+}
+
+// member resolves obj.prop for references.
+func (e *jsEnv) member(obj jsVal, prop string, computed bool) jsVal {
+	if obj.kind != vRef {
+		if obj.kind == vStr && prop == "length" {
+			return jsVal{kind: vNum, n: float64(len(obj.s))}
+		}
+		return jsVal{}
+	}
+	var ref string
+	switch {
+	case obj.ref == "global":
+		if g, ok := jsGlobals[prop]; ok && g != "" {
+			ref = g
+		} else {
+			ref = prop
+		}
+	case obj.ref == "process" && prop == "mainModule", obj.ref == "module" && prop == "constructor":
+		ref = "module"
+	case obj.ref == "module" && prop == "require", obj.ref == "process.mainModule" && prop == "require":
+		ref = "require"
+	case obj.ref == "module:fs" && prop == "promises":
+		ref = "module:fs/promises"
+	default:
+		ref = obj.ref + "." + prop
+	}
+	return jsVal{kind: vRef, ref: ref, hidden: obj.hidden || computed}
+}
+
+// call folds the calls that build strings or load modules.
+func (e *jsEnv) call(n *sitter.Node) jsVal {
+	fn := field(n, "function")
+	args := namedChildren(field(n, "arguments"))
+	arg := func(i int) jsVal {
+		if i < len(args) {
+			return e.eval(args[i])
+		}
+		return jsVal{}
+	}
+	if fn == nil {
+		return jsVal{}
+	}
+	// Methods on folded strings and arrays.
+	if fn.Type() == "member_expression" {
+		method := text(field(fn, "property"), e.src)
+		recv := e.eval(field(fn, "object"))
+		switch {
+		case recv.kind == vArr && method == "join":
+			sep := ","
+			if len(args) > 0 {
+				s := arg(0)
+				if s.kind != vStr {
+					return jsVal{}
+				}
+				sep = s.s
+			}
+			parts := make([]string, len(recv.arr))
+			partial := false
+			for i, el := range recv.arr {
+				s, ok := el.asString()
+				parts[i], partial = s, partial || !ok
+			}
+			return jsVal{kind: vStr, s: strings.Join(parts, sep), partial: partial, built: true}
+		case recv.kind == vArr && method == "reverse":
+			out := make([]jsVal, len(recv.arr))
+			for i, el := range recv.arr {
+				out[len(out)-1-i] = el
+			}
+			return jsVal{kind: vArr, arr: out}
+		case recv.kind == vArr && method == "map" && len(args) == 1 && e.isCharCodeMapper(args[0]):
+			var b strings.Builder
+			for _, el := range recv.arr {
+				if el.kind != vNum {
+					return jsVal{}
+				}
+				b.WriteRune(rune(int(el.n)))
+			}
+			return jsVal{kind: vArr, arr: splitChars(b.String())}
+		case recv.kind == vStr && !recv.partial && method == "split" && len(args) == 1:
+			sep := arg(0)
+			if sep.kind != vStr {
+				return jsVal{}
+			}
+			var out []jsVal
+			for _, p := range strings.Split(recv.s, sep.s) {
+				out = append(out, jsVal{kind: vStr, s: p, built: true})
+			}
+			return jsVal{kind: vArr, arr: out}
+		case recv.kind == vStr && (method == "toString" || method == "trim" || method == "valueOf"):
+			return recv
+		case recv.kind == vStr && method == "concat":
+			s := recv
+			for i := range args {
+				a := arg(i)
+				as, ok := a.asString()
+				s = jsVal{kind: vStr, s: s.s + as, partial: s.partial || !ok, built: true, decoded: s.decoded}
+			}
+			return s
+		case recv.kind == vStr && !recv.partial && (method == "replace" || method == "replaceAll") && len(args) == 2:
+			from, to := arg(0), arg(1)
+			if from.kind == vStr && to.kind == vStr {
+				return jsVal{kind: vStr, s: strings.ReplaceAll(recv.s, from.s, to.s), built: true}
+			}
+		case recv.kind == vRef && recv.ref == "String" && method == "fromCharCode":
+			var b strings.Builder
+			for i := range args {
+				a := arg(i)
+				if a.kind != vNum {
+					return jsVal{}
+				}
+				b.WriteRune(rune(int(a.n)))
+			}
+			return jsVal{kind: vStr, s: b.String(), built: true}
+		case recv.kind == vRef && recv.ref == "Buffer" && method == "from" && len(args) >= 1:
+			data := arg(0)
+			enc := arg(1)
+			if data.kind == vStr && !data.partial && enc.kind == vStr {
+				if s, ok := decodeJS(data.s, enc.s); ok {
+					return jsVal{kind: vStr, s: s, built: true, decoded: true}
+				}
+			}
+			if data.kind == vStr {
+				return data
+			}
+		case recv.kind == vStr && method == "toString" && len(args) == 1:
+			return recv
+		}
+	}
+	callee := e.eval(fn)
+	if callee.kind == vRef {
+		switch callee.ref {
+		case "atob":
+			if a := arg(0); a.kind == vStr && !a.partial {
+				if s, ok := decodeJS(a.s, "base64"); ok {
+					return jsVal{kind: vStr, s: s, built: true, decoded: true}
+				}
+			}
+		case "decodeURIComponent", "unescape", "decodeURI":
+			if a := arg(0); a.kind == vStr && !a.partial {
+				if s, err := url.PathUnescape(a.s); err == nil {
+					return jsVal{kind: vStr, s: s, built: true}
+				}
+			}
+		case "require":
+			if a := arg(0); a.kind == vStr && !a.partial {
+				return jsVal{kind: vRef, ref: "module:" + moduleName(a.s), hidden: a.built}
+			}
+		case "String":
+			return arg(0)
+		}
+		if strings.HasPrefix(callee.ref, "wrap:") {
+			// A helper such as (name) => require(name).
+			inner := strings.TrimPrefix(callee.ref, "wrap:")
+			if inner == "require" {
+				if a := arg(0); a.kind == vStr && !a.partial {
+					return jsVal{kind: vRef, ref: "module:" + moduleName(a.s), hidden: true}
+				}
+			}
+		}
+	}
+	return jsVal{}
+}
+
+// isCharCodeMapper recognises c => String.fromCharCode(c).
+func (e *jsEnv) isCharCodeMapper(n *sitter.Node) bool {
+	if n.Type() != "arrow_function" && n.Type() != "function_expression" {
+		return false
+	}
+	return strings.Contains(text(n, e.src), "String.fromCharCode")
+}
+
+func splitChars(s string) []jsVal {
+	var out []jsVal
+	for _, r := range s {
+		out = append(out, jsVal{kind: vStr, s: string(r), built: true})
+	}
+	return out
+}
+
+// moduleName normalises a module specifier: "node:fs" is "fs",
+// "fs/promises" stays.
+func moduleName(s string) string {
+	return strings.TrimPrefix(s, "node:")
+}
+
+// decodeJS decodes what Buffer.from and atob accept.
+func decodeJS(s, enc string) (string, bool) {
+	var b []byte
+	var err error
+	switch strings.ToLower(enc) {
+	case "base64", "base64url":
+		s = strings.TrimRight(strings.Map(func(r rune) rune {
+			switch r {
+			case '-':
+				return '+'
+			case '_':
+				return '/'
+			case ' ', '\n', '\r', '\t':
+				return -1
+			}
+			return r
+		}, s), "=")
+		b, err = base64.RawStdEncoding.DecodeString(s)
+	case "hex":
+		b, err = hex.DecodeString(s)
+	case "utf8", "utf-8", "ascii", "latin1", "binary":
+		return s, true
+	default:
+		return "", false
+	}
+	if err != nil || !utf8.Valid(b) {
+		return "", false
+	}
+	return string(b), true
+}
+
+// jsString decodes a JavaScript string literal with its quotes. Escapes
+// that spell letters or digits mark the value as built, since nobody writes
+// "\x65val" by hand except to hide it.
+func jsString(lit string) jsVal {
+	if len(lit) < 2 {
+		return jsVal{}
+	}
+	body := lit[1 : len(lit)-1]
+	if !strings.Contains(body, `\`) {
+		return str(body)
+	}
+	var b strings.Builder
+	built := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' || i+1 >= len(body) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		esc := body[i]
+		var r rune = -1
+		switch esc {
+		case 'n':
+			r = '\n'
+		case 't':
+			r = '\t'
+		case 'r':
+			r = '\r'
+		case 'b':
+			r = '\b'
+		case 'f':
+			r = '\f'
+		case 'v':
+			r = '\v'
+		case '0':
+			r = 0
+		case 'x':
+			if i+2 < len(body) {
+				if v, err := strconv.ParseUint(body[i+1:i+3], 16, 8); err == nil {
+					r = rune(v)
+					i += 2
+				}
+			}
+		case 'u':
+			if i+1 < len(body) && body[i+1] == '{' {
+				if j := strings.IndexByte(body[i:], '}'); j > 0 {
+					if v, err := strconv.ParseUint(body[i+2:i+j], 16, 32); err == nil {
+						r = rune(v)
+						i += j
+					}
+				}
+			} else if i+4 < len(body) {
+				if v, err := strconv.ParseUint(body[i+1:i+5], 16, 16); err == nil {
+					r = rune(v)
+					i += 4
+				}
+			}
+		case '\n':
+			continue
+		default:
+			r = rune(esc)
+		}
+		if r < 0 {
+			b.WriteByte(esc)
+			continue
+		}
+		if (esc == 'x' || esc == 'u') && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			built = true
+		}
+		b.WriteRune(r)
+	}
+	return jsVal{kind: vStr, s: b.String(), built: built}
+}
+
+// template folds a template literal; substitutions that do not fold
+// become holes.
+func (e *jsEnv) template(n *sitter.Node) jsVal {
+	start, end := n.StartByte()+1, n.EndByte()-1
+	if end < start {
+		return jsVal{}
+	}
+	var b strings.Builder
+	partial, built := false, false
+	pos := start
+	for _, c := range namedChildren(n) {
+		if c.Type() != "template_substitution" {
+			continue
+		}
+		b.WriteString(rawTemplate(e.src[pos:c.StartByte()]))
+		inner := e.eval(c.NamedChild(0))
+		s, ok := inner.asString()
+		b.WriteString(s)
+		partial = partial || !ok
+		built = true
+		pos = c.EndByte()
+	}
+	if pos <= end {
+		b.WriteString(rawTemplate(e.src[pos:end]))
+	}
+	return jsVal{kind: vStr, s: b.String(), partial: partial, built: built}
+}
+
+func rawTemplate(b []byte) string {
+	if !strings.Contains(string(b), `\`) {
+		return string(b)
+	}
+	return jsString("`" + string(b) + "`").s
+}

@@ -1,0 +1,229 @@
+package scanner
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/openclaw-secure-stack/securestack/sanitizer"
+)
+
+// Social-engineering cues in skill prose. They look for the technique (a
+// password given next to an archive, a mandatory download that must be
+// run) rather than for any one campaign's wording.
+var (
+	passwordValueRE = regexp.MustCompile(`(?:\b(?i:password|passcode|passwd|pwd)|\bpass)\b\**\s*(?i:is\s*)?[:=]\s*\**\s*[\x60"'“]?[^\s\x60"'”*),]{2,40}`)
+	archiveCueRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|tar\.gz|tgz|iso)\b|\b(?:archive|extract|unzip|unpack|unrar)\b`)
+	runCueRE        = regexp.MustCompile(`(?i)\b(?:run|runs|execute|launch|open|double-click|start|install|paste|terminal|command)\b`)
+	coercionRE      = regexp.MustCompile(`(?i)\b(?:prerequisites?|required|requires|must|important|critical|mandatory|before (?:using|proceeding|you)|will not (?:work|function)|won't work|without (?:this|it|installing)|first)\b`)
+	payloadURLRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|scr|bat|cmd|ps1|vbs|jar|apk|appimage|iso)(?:$|[?#])`)
+	credNounRE      = regexp.MustCompile(`(?i)\b(?:api[ _-]?keys?|(?:access |auth |bearer |bot )?tokens?|credentials?|secrets?|passwords?|private keys?|ssh keys?|seed phrases?|mnemonics?|env(?:ironment)?(?: var(?:iable)?s?)|\.env\b|config(?:uration)? files?|auth-profiles(?:\.json)?|cookies|wallets?)`)
+	sendToRE        = regexp.MustCompile(`(?i)\b(?:send|sends|sent|post|posts|posted|upload|uploads|share|submit|forward|transmit|exfiltrat\w*|output|deliver|report|pass)\b[^.\n]{0,120}?\b(?:to|into|at|on)\s+(?:(?:our|the|this|my|a|an)\s+)?(?:https?://|[\w.-]*\b(?:endpoint|webhook|server|url|api)\b)`)
+	allCredRE       = regexp.MustCompile(`(?i)\b(?:all|every|any)\s+(?:(?:of\s+)?(?:the|your|my|available|stored|saved|current|other|existing)\s+){0,3}(?:api[ _-]?keys?|tokens?|credentials?|secrets?|passwords?|env\w*)`)
+	concealRE       = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b`)
+	disclosureRE    = regexp.MustCompile(`(?i)\b(?:echo|print|output|reveal|show|display|repeat|include|paste|return|leak|dump)\b(?:\s+\S+){0,5}?\s+(?:the\s+)?(?:value of\s+)?(?:the\s+|your\s+)?(?:authorization header|api[ _-]?keys?|access tokens?|bearer tokens?|auth tokens?|tokens?|passwords?|secrets?|system prompt|private keys?|credentials)\b`)
+	replyCueRE      = regexp.MustCompile(`(?i)\b(?:in your (?:next |)(?:response|reply|answer|message|output)|so (?:that )?i can (?:verify|check|see)|reveal (?:it )?in full)\b`)
+	systemPromptRE  = regexp.MustCompile(`(?i)\b(?:reveal|print|output|show|repeat|leak|dump)\s+(?:\w+\s+){0,2}system prompt\b`)
+)
+
+// line is one line of a text with its byte offset.
+type line struct {
+	off  int
+	text string
+}
+
+func splitLines(b []byte) []line {
+	var out []line
+	for off := 0; off <= len(b); {
+		i := bytes.IndexByte(b[off:], '\n')
+		if i < 0 {
+			out = append(out, line{off, string(b[off:])})
+			break
+		}
+		out = append(out, line{off, string(b[off : off+i])})
+		off += i + 1
+	}
+	return out
+}
+
+// window joins lines i-before..i+after.
+func window(ls []line, i, before, after int) string {
+	var b strings.Builder
+	for j := max(0, i-before); j <= min(len(ls)-1, i+after); j++ {
+		b.WriteString(ls[j].text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// paragraphs groups lines between blank lines.
+func paragraphs(ls []line) [][]line {
+	var out [][]line
+	var cur []line
+	for _, l := range ls {
+		if strings.TrimSpace(l.text) == "" {
+			if len(cur) > 0 {
+				out = append(out, cur)
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, l)
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// analyzeProse applies the social-engineering rules and the prompt
+// checker to text (SKILL.md prose, comments, decoded or invisible text).
+// hidden marks text the user does not see, which makes instructions in it
+// worse.
+func (a *analyzer) analyzeProse(sc *scope, text []byte, hidden bool) {
+	ls := splitLines(text)
+	for i, l := range ls {
+		if loc := passwordValueRE.FindStringIndex(l.text); loc != nil && archiveCueRE.MatchString(window(ls, i, 4, 4)) {
+			sc.report(RuleSkillPasswordZip, l.off+loc[0], "a password handed out next to an archive or executable: encrypted archives hide their content from scanners")
+		}
+		if loc := impersonatorRE.FindStringIndex(l.text); loc != nil && !strings.HasPrefix(l.text[loc[0]:], "@openclaw/") &&
+			(runCueRE.MatchString(window(ls, i, 2, 2)) || coercionRE.MatchString(window(ls, i, 2, 2))) {
+			sc.report(RuleSkillImpersonation, l.off+loc[0], fmt.Sprintf("asks for %q, a tool that imitates OpenClaw's own", l.text[loc[0]:loc[1]]))
+		}
+	}
+	for _, u := range findURLs(text) {
+		i := lineIndex(ls, u.off)
+		switch k := endpointKind(u.host, u.path); {
+		case (k == "paste site" || k == "anonymous file drop") && runCueRE.MatchString(window(ls, i, 3, 3)):
+			sc.report(RuleSkillPasteScript, u.off, fmt.Sprintf("instructions point at a script on the %s %s", k, u.host))
+		case payloadURLRE.MatchString(u.path) && runCueRE.MatchString(window(ls, i, 3, 3)) && coercionRE.MatchString(window(ls, i, 6, 3)):
+			sc.report(RuleSkillPrerequisite, u.off, fmt.Sprintf("a mandatory setup step downloads %s and has it run", short(u.raw)))
+		}
+	}
+	for _, p := range paragraphs(ls) {
+		a.paragraph(sc, p, hidden)
+	}
+	if hidden || sc.fixed != nil {
+		a.promptCheck(sc, text, hidden)
+	}
+}
+
+func lineIndex(ls []line, off int) int {
+	for i := len(ls) - 1; i >= 0; i-- {
+		if ls[i].off <= off {
+			return i
+		}
+	}
+	return 0
+}
+
+// paragraph applies the rules that need a whole paragraph: instructions to
+// send secrets away, to hide things from the user, to disclose secrets.
+func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
+	var b strings.Builder
+	for _, l := range p {
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	t := b.String()
+	at := func(loc []int) int { return p[0].off + lineOffset(p, loc[0]) }
+	conceal := concealRE.FindStringIndex(t)
+	if conceal != nil {
+		sc.report(RuleSkillConcealment, at(conceal), "tells the agent to keep what it does from the user")
+	}
+	for _, send := range sendToRE.FindAllStringIndex(t, -1) {
+		lo, hi := max(0, send[0]-250), min(len(t), send[1]+250)
+		near := t[lo:hi]
+		cred := credNounRE.FindStringIndex(near)
+		if cred == nil {
+			continue
+		}
+		sev, why := SeverityHigh, ""
+		switch {
+		case hidden:
+			sev, why = SeverityCritical, " in text the user does not see"
+		case conceal != nil:
+			sev, why = SeverityCritical, " and to hide it"
+		case allCredRE.MatchString(near):
+			sev, why = SeverityCritical, ", all of them"
+		}
+		sc.reportSev(RuleSkillExfil, sev, at([]int{send[0]}), "tells the agent to send "+strings.ToLower(near[cred[0]:cred[1]])+" to a destination"+why)
+		break
+	}
+	if d := disclosureRE.FindStringIndex(t); d != nil && (replyCueRE.MatchString(t) || hidden) || systemPromptRE.MatchString(t) {
+		loc := d
+		if loc == nil {
+			loc = systemPromptRE.FindStringIndex(t)
+		}
+		sc.report(RuleSkillDisclosure, at(loc), "asks the agent to reveal a secret in its reply")
+	}
+}
+
+// lineOffset maps an offset in a paragraph's joined text back to the file.
+func lineOffset(p []line, off int) int {
+	for _, l := range p {
+		if off <= len(l.text) {
+			return l.off - p[0].off + off
+		}
+		off -= len(l.text) + 1
+	}
+	return 0
+}
+
+// injectionRules are the prompt checker's rules whose matches are plainly
+// hostile in a skill (rule-id prefixes). Other matches, such as a "System"
+// heading or a shell pipe in backticks, are common in honest documentation
+// and count one level lower.
+var injectionRules = []string{"override.", "jailbreak.dan", "jailbreak.unrestricted", "extraction.system-prompt",
+	"extraction.your-instructions", "extraction.repeat-above", "hidden.encoded", "exfil.send-secrets",
+	"exfil.markdown-image", "role.chat-template", "role.fake-tool-result"}
+
+// promptCheck runs the prompt-injection checker over the text.
+func (a *analyzer) promptCheck(sc *scope, text []byte, hidden bool) {
+	pc := a.s.prompt
+	if pc == nil || len(bytes.TrimSpace(text)) == 0 {
+		return
+	}
+	res := pc.Check("tool", string(text))
+	seen := map[string]bool{}
+	for _, m := range res.Matches {
+		if seen[m.RuleID] {
+			continue
+		}
+		seen[m.RuleID] = true
+		hostile := false
+		for _, p := range injectionRules {
+			hostile = hostile || strings.HasPrefix(m.RuleID, p)
+		}
+		rank := map[sanitizer.Action]int{sanitizer.ActionReject: 3, sanitizer.ActionStrip: 2, sanitizer.ActionFlag: 1}[m.Action]
+		if !hostile || quoted(text, m.Start, m.End) {
+			rank -= 2 // a mention, such as an example of what not to write
+		}
+		if hidden {
+			rank++
+		}
+		sev := []string{SeverityInfo, SeverityInfo, SeverityMedium, SeverityHigh, SeverityCritical}[max(0, min(rank+1, 4))]
+		matched := ""
+		if m.Start >= 0 && m.End <= len(text) && m.Start < m.End {
+			matched = string(text[m.Start:m.End])
+		}
+		sc.reportSev(RuleSkillInjection, sev, m.Start, fmt.Sprintf("prompt injection (%s): %q", m.RuleID, short(matched)))
+	}
+}
+
+// quoted reports whether text[start:end] sits inside quotation marks, as
+// examples in documentation do.
+func quoted(text []byte, start, end int) bool {
+	before := bytes.TrimRight(text[max(0, start-3):start], " ")
+	after := text[end:min(len(text), end+60)]
+	if len(before) == 0 {
+		return false
+	}
+	for _, q := range []string{`"`, "“", "'", "‘", "`", "«"} {
+		if bytes.HasSuffix(before, []byte(q)) && bytes.ContainsAny(after, "\"”'’`»") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package scanner
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// capability is something code can do; chains combine capabilities seen in
+// one scope (a code file, a code block, a decoded blob).
+type capability uint8
+
+const (
+	capCredRead capability = iota // reads a credential store
+	capEnvDump                    // collects the whole environment
+	capNetwork                    // talks to the network
+	capDownload                   // fetches remote content
+	capDynExec                    // runs code built at run time (eval, exec)
+	capProcess                    // starts processes
+	numCaps
+)
+
+// site is where a capability was first seen.
+type site struct {
+	line int
+	what string
+}
+
+// scope is one piece of source being analysed: a file, a fenced code block,
+// an inline code span or a decoded blob. Line and column of findings are
+// computed from offsets into src and shifted by line0/col0, so findings in
+// embedded code point into the file that holds it.
+type scope struct {
+	a     *analyzer
+	rel   string
+	src   []byte
+	line0 int // line of src's first byte, 1-based
+	col0  int // column of src's first byte on that line, 1-based
+	// depth counts decoding levels, to bound re-scanning of nested blobs.
+	depth int
+	// fixed, when set, places every finding at one spot of the enclosing
+	// scope: the text has no positions of its own (a decoded blob).
+	fixed *fixedPos
+	caps  [numCaps]*site
+	out   *[]Finding
+	lines []int // byte offset of each line start, built lazily
+}
+
+type fixedPos struct {
+	line, col int
+	label     string // "base64-decoded content", "" for none
+}
+
+func (a *analyzer) newScope(rel string, src []byte, line0, col0 int, out *[]Finding) *scope {
+	return &scope{a: a, rel: rel, src: src, line0: line0, col0: col0, out: out}
+}
+
+// child returns a scope for a part of this scope's source starting at off,
+// sharing its findings but with capabilities of its own.
+func (sc *scope) child(off int, src []byte) *scope {
+	line, col := sc.pos(off)
+	c := sc.a.newScope(sc.rel, src, line, col, sc.out)
+	c.depth, c.fixed = sc.depth, sc.fixed
+	return c
+}
+
+// pos converts a byte offset in src to a file line and column (1-based,
+// column counted in runes).
+func (sc *scope) pos(off int) (line, col int) {
+	if sc.fixed != nil {
+		return sc.fixed.line, sc.fixed.col
+	}
+	if off > len(sc.src) {
+		off = len(sc.src)
+	}
+	if sc.lines == nil {
+		sc.lines = append(sc.lines, 0)
+		for i, b := range sc.src {
+			if b == '\n' {
+				sc.lines = append(sc.lines, i+1)
+			}
+		}
+	}
+	lo, hi := 0, len(sc.lines)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if sc.lines[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	col = utf8.RuneCount(sc.src[sc.lines[lo]:off]) + 1
+	if lo == 0 {
+		col += sc.col0 - 1
+	}
+	return sc.line0 + lo, col
+}
+
+// lineAt returns the source line holding off, for snippets.
+func (sc *scope) lineAt(off int) string {
+	if off > len(sc.src) {
+		off = len(sc.src)
+	}
+	start := bytes.LastIndexByte(sc.src[:off], '\n') + 1
+	end := bytes.IndexByte(sc.src[off:], '\n')
+	if end < 0 {
+		end = len(sc.src)
+	} else {
+		end += off
+	}
+	return string(sc.src[start:end])
+}
+
+// report adds a finding at a byte offset of the scope's source.
+func (sc *scope) report(rule string, off int, msg string) {
+	line, col := sc.pos(off)
+	snip := snippet(sc.lineAt(off))
+	if sc.fixed != nil && sc.fixed.label != "" {
+		msg = fmt.Sprintf("in %s: %s", sc.fixed.label, msg)
+	}
+	*sc.out = append(*sc.out, Finding{RuleID: rule, File: sc.rel, Line: line, Column: col, Message: msg, Snippet: snip})
+}
+
+// reportSev is report with a severity other than the rule's default, for
+// detections whose weight depends on context.
+func (sc *scope) reportSev(rule, sev string, off int, msg string) {
+	sc.report(rule, off, msg)
+	(*sc.out)[len(*sc.out)-1].Severity = sev
+}
+
+// has records a capability at off, keeping the first site.
+func (sc *scope) has(c capability, off int, what string) {
+	if sc.caps[c] == nil {
+		line, _ := sc.pos(off)
+		sc.caps[c] = &site{line: line, what: what}
+	}
+}
+
+// chains reports the capability pairs of this scope. It returns the
+// capabilities so that the caller can merge them into the file's.
+func (sc *scope) chains() [numCaps]*site {
+	c := sc.caps
+	var src *site
+	switch {
+	case c[capCredRead] != nil:
+		src = c[capCredRead]
+	case c[capEnvDump] != nil:
+		src = c[capEnvDump]
+	}
+	if src != nil && c[capNetwork] != nil {
+		sc.chain(RuleChainExfil, c[capNetwork].line, fmt.Sprintf("%s (line %d) and %s (line %d): data can leave the machine",
+			src.what, src.line, c[capNetwork].what, c[capNetwork].line))
+	}
+	if c[capDownload] != nil && c[capDynExec] != nil {
+		sc.chain(RuleChainDropper, c[capDynExec].line, fmt.Sprintf("%s (line %d) and %s (line %d): remote code can be run",
+			c[capDownload].what, c[capDownload].line, c[capDynExec].what, c[capDynExec].line))
+	}
+	return c
+}
+
+func (sc *scope) chain(rule string, line int, msg string) {
+	f := Finding{RuleID: rule, File: sc.rel, Line: line, Message: msg}
+	if sc.fixed != nil && sc.fixed.label != "" {
+		f.Message = fmt.Sprintf("in %s: %s", sc.fixed.label, msg)
+	}
+	*sc.out = append(*sc.out, f)
+}
+
+// short trims a value for messages.
+func short(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 80 {
+		cut := 80
+		for cut > 0 && !utf8RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}

@@ -1,0 +1,444 @@
+package scanner
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// endpointKind classifies hosts that attackers use to receive stolen data or
+// to serve payloads. Matching is on the host and its parent domains.
+var endpointKinds = map[string]string{
+	// request catchers and out-of-band interaction services
+	"webhook.site": "request catcher", "requestbin.com": "request catcher", "requestbin.net": "request catcher",
+	"pipedream.net": "request catcher", "hookbin.com": "request catcher", "beeceptor.com": "request catcher",
+	"requestcatcher.com": "request catcher", "webhook.cool": "request catcher", "interact.sh": "out-of-band interaction service",
+	"oast.fun": "out-of-band interaction service", "oast.me": "out-of-band interaction service",
+	"oast.pro": "out-of-band interaction service", "oast.live": "out-of-band interaction service",
+	"oast.site": "out-of-band interaction service", "oast.online": "out-of-band interaction service",
+	"burpcollaborator.net": "out-of-band interaction service", "oastify.com": "out-of-band interaction service",
+	"dnslog.cn": "out-of-band interaction service", "ceye.io": "out-of-band interaction service",
+	"canarytokens.com": "out-of-band interaction service",
+	// tunnels that expose a private machine under a public name
+	"ngrok.io": "tunnel", "ngrok.app": "tunnel", "ngrok.dev": "tunnel", "ngrok-free.app": "tunnel",
+	"ngrok-free.dev": "tunnel", "bore.pub": "tunnel", "trycloudflare.com": "tunnel", "serveo.net": "tunnel",
+	"loca.lt": "tunnel", "localhost.run": "tunnel", "lhr.life": "tunnel", "pinggy.link": "tunnel", "pinggy.io": "tunnel",
+	// paste sites and anonymous file drops
+	"pastebin.com": "paste site", "glot.io": "paste site", "rentry.co": "paste site", "rentry.org": "paste site",
+	"paste.ee": "paste site", "hastebin.com": "paste site", "dpaste.org": "paste site", "dpaste.com": "paste site",
+	"termbin.com": "paste site", "paste.rs": "paste site", "controlc.com": "paste site", "justpaste.it": "paste site",
+	"privatebin.net": "paste site", "ghostbin.co": "paste site", "pastes.dev": "paste site",
+	"transfer.sh": "anonymous file drop", "file.io": "anonymous file drop", "0x0.st": "anonymous file drop",
+	"temp.sh": "anonymous file drop", "gofile.io": "anonymous file drop",
+}
+
+// pathEndpoints are endpoints known by host and path prefix.
+var pathEndpoints = []struct{ host, path, kind string }{
+	{"discord.com", "/api/webhooks", "Discord webhook"},
+	{"discordapp.com", "/api/webhooks", "Discord webhook"},
+	{"api.telegram.org", "/bot", "Telegram bot API"},
+	{"hooks.slack.com", "/services", "Slack webhook"},
+}
+
+// endpointKind returns what kind of exfiltration endpoint host (with path)
+// is, or "".
+func endpointKind(host, path string) string {
+	for h := host; h != ""; {
+		if k, ok := endpointKinds[h]; ok {
+			return k
+		}
+		i := strings.IndexByte(h, '.')
+		if i < 0 {
+			break
+		}
+		h = h[i+1:]
+	}
+	for _, e := range pathEndpoints {
+		if (host == e.host || strings.HasSuffix(host, "."+e.host)) && strings.HasPrefix(path, e.path) {
+			return e.kind
+		}
+	}
+	return ""
+}
+
+// urlRE finds literal URLs; bareEndpointRE finds endpoint hosts written
+// without a scheme ("curl webhook.site/x").
+var (
+	urlRE          = regexp.MustCompile(`(?i)\b(?:https?|wss?|ftp)://[^\s"'<>\x60()\[\]{}\\|^]+`)
+	bareEndpointRE = regexp.MustCompile(`(?i)\b(?:[a-z0-9-]+\.)*(?:webhook\.site|ngrok(?:-free)?\.(?:io|app|dev)|bore\.pub|glot\.io|rentry\.(?:co|org)|pastebin\.com|trycloudflare\.com|pipedream\.net|requestbin\.(?:com|net)|interact\.sh|oast\.(?:fun|me|pro|live|site|online))\b[^\s"'<>\x60()]*`)
+)
+
+// urlInfo is a literal URL found in text.
+type urlInfo struct {
+	off  int
+	raw  string
+	host string
+	path string
+}
+
+func findURLs(src []byte) []urlInfo {
+	var out []urlInfo
+	seen := map[int]bool{}
+	if bytes.Contains(src, []byte("://")) {
+		for _, m := range urlRE.FindAllIndex(src, -1) {
+			raw := strings.TrimRight(string(src[m[0]:m[1]]), ".,;:!?*_~'\"")
+			u, err := url.Parse(raw)
+			if err != nil || u.Hostname() == "" {
+				continue
+			}
+			out = append(out, urlInfo{off: m[0], raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
+			seen[m[0]] = true
+		}
+	}
+	for _, m := range bareEndpointRE.FindAllIndex(src, -1) {
+		if m[0] >= 3 && string(src[m[0]-3:m[0]]) == "://" || covered(out, m[0]) {
+			continue
+		}
+		raw := string(src[m[0]:m[1]])
+		u, err := url.Parse("https://" + raw)
+		if err != nil {
+			continue
+		}
+		out = append(out, urlInfo{off: m[0], raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
+	}
+	return out
+}
+
+func covered(us []urlInfo, off int) bool {
+	for _, u := range us {
+		if off >= u.off && off < u.off+len(u.raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// publicIP reports whether host is an IP address that is reachable on the
+// internet (not loopback, private, link-local or unspecified).
+func publicIP(host string) bool {
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	if err != nil {
+		return false
+	}
+	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast())
+}
+
+// isLocalHost reports hosts that never leave the machine or the LAN.
+func isLocalHost(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".local") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && !publicIP(host) && ip.IsValid()
+}
+
+// checkURLs reports exfiltration endpoints, raw-IP URLs and domains that
+// are not on the allowlist. In code, an endpoint also counts as network use.
+func (sc *scope) checkURLs(code bool) {
+	seenHost := map[string]bool{}
+	for _, u := range findURLs(sc.src) {
+		if k := endpointKind(u.host, u.path); k != "" {
+			if code && !strings.Contains(k, "Telegram") && !strings.Contains(k, "Slack") {
+				// Code and config that name a request catcher, tunnel or
+				// paste site talk to it; prose may only mention it.
+				sc.reportSev(RuleExfilEndpoint, SeverityCritical, u.off, fmt.Sprintf("%s %s in code", k, u.host))
+			} else {
+				sc.report(RuleExfilEndpoint, u.off, fmt.Sprintf("%s %s", k, u.host))
+			}
+			if code {
+				sc.has(capNetwork, u.off, k+" "+u.host)
+			}
+		}
+		if publicIP(u.host) {
+			msg := fmt.Sprintf("URL with a raw public IP address %s (payload servers avoid DNS names)", u.host)
+			if code {
+				sc.reportSev(RuleRawIPURL, SeverityCritical, u.off, msg)
+			} else {
+				sc.report(RuleRawIPURL, u.off, msg)
+			}
+		}
+		if allow := sc.a.s.allow; allow != nil && !seenHost[u.host] && !isLocalHost(u.host) {
+			seenHost[u.host] = true
+			if _, err := netip.ParseAddr(u.host); err != nil && !allow.Match(u.host) {
+				sc.report(RuleDomainNotAllowed, u.off, fmt.Sprintf("domain %s is not on the egress allowlist", u.host))
+			}
+		}
+	}
+}
+
+// credTargets are paths and commands that reach secrets. They are checked
+// in code, never in prose, where documentation names them harmlessly.
+var credTargets = []struct {
+	anchor string // cheap substring test before the regexp
+	re     *regexp.Regexp
+	what   string
+}{
+	{".ssh", regexp.MustCompile(`(?:^|[/~\\"'\x00\s]|\$HOME|\})\.ssh(?:/|\b)`), "SSH keys"},
+	{".aws", regexp.MustCompile(`(?:^|[/~\\"'\x00\s]|\$HOME|\})\.aws(?:/|\b)`), "AWS credentials"},
+	{".openclaw", regexp.MustCompile(`\.openclaw/(?:openclaw\.json|credentials|\.env|agents|identity|devices)`), "OpenClaw secrets"},
+	{".clawdbot", regexp.MustCompile(`\.clawdbot\b`), "Clawdbot secrets"},
+	{"auth-profiles", regexp.MustCompile(`auth-profiles\.json`), "agent auth profiles"},
+	{".env", regexp.MustCompile(`(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)/\.env\b`), "a .env file in the home directory"},
+	{"Chrome", regexp.MustCompile(`Google/Chrome|google-chrome|Chrome/User Data`), "browser profiles"},
+	{"Login Data", regexp.MustCompile(`Login Data|Local State|Cookies\.binarycookies`), "browser credential stores"},
+	{"irefox", regexp.MustCompile(`\.mozilla/firefox|Firefox/Profiles|logins\.json|key[34]\.db`), "Firefox profiles"},
+	{"Brave", regexp.MustCompile(`BraveSoftware|Brave-Browser`), "browser profiles"},
+	{"Keychain", regexp.MustCompile(`Library/Keychains|login\.keychain`), "the macOS keychain"},
+	{"security ", regexp.MustCompile(`\bsecurity\s+(?:find-generic-password|find-internet-password|dump-keychain)\b`), "the macOS keychain"},
+	{"wallet", regexp.MustCompile(`(?i)wallet\.dat|electrum/wallets|exodus/exodus\.wallet|\bwallets?/`), "crypto wallets"},
+	{"solana", regexp.MustCompile(`solana/id\.json`), "crypto wallets"},
+	{"keystore", regexp.MustCompile(`\.ethereum/keystore`), "crypto wallets"},
+	{"nkbihfbeogaeaoehlefnkodbefgpgknn", regexp.MustCompile(`nkbihfbeogaeaoehlefnkodbefgpgknn`), "the MetaMask extension store"},
+	{".kube", regexp.MustCompile(`\.kube/config`), "Kubernetes credentials"},
+	{".docker", regexp.MustCompile(`\.docker/config\.json`), "Docker registry credentials"},
+	{"gcloud", regexp.MustCompile(`\.config/gcloud`), "Google Cloud credentials"},
+	{".azure", regexp.MustCompile(`(?:~|\$HOME|\x00)/\.azure\b`), "Azure credentials"},
+	{"credentials", regexp.MustCompile(`\.git-credentials|\.config/[^/\s"']+/credentials\.json`), "stored credentials"},
+	{".netrc", regexp.MustCompile(`(?:~|\$HOME|\x00)/\.netrc\b`), "netrc passwords"},
+	{"_history", regexp.MustCompile(`\.(?:bash|zsh)_history`), "shell history"},
+	{"shadow", regexp.MustCompile(`/etc/shadow\b`), "system password hashes"},
+	{"tdata", regexp.MustCompile(`Telegram Desktop/tdata`), "Telegram sessions"},
+}
+
+// credTarget returns what secret store s points at, or "".
+func credTarget(s []byte) (what string, off int) {
+	for _, t := range credTargets {
+		if !bytes.Contains(s, []byte(t.anchor)) {
+			continue
+		}
+		if loc := t.re.FindIndex(s); loc != nil {
+			return t.what, loc[0]
+		}
+	}
+	return "", -1
+}
+
+// checkCredPaths reports every line of code that names a secret store.
+func (sc *scope) checkCredPaths() {
+	off := 0
+	for off < len(sc.src) {
+		what, i := credTarget(sc.src[off:])
+		if i < 0 {
+			return
+		}
+		sc.report(RuleCredFile, off+i, "reaches "+what)
+		sc.has(capCredRead, off+i, "access to "+what)
+		nl := bytes.IndexByte(sc.src[off+i:], '\n')
+		if nl < 0 {
+			return
+		}
+		off += i + nl + 1
+	}
+}
+
+// Invisible characters. Zero-width joiners inside emoji sequences are
+// ordinary text and are not counted.
+func invisibleKind(r rune) string {
+	switch {
+	case r >= 0xE0000 && r <= 0xE007F:
+		return "tag"
+	case r == 0x200B, r == 0x200C, r == 0x2060, r == 0x2061, r == 0x2062, r == 0x2063, r == 0x2064, r == 0xFEFF, r == 0x180E:
+		return "zero-width"
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return "bidi"
+	}
+	return ""
+}
+
+// hiddenText summarises the invisible characters of src.
+type hiddenText struct {
+	first   map[string]int // kind -> offset of first occurrence
+	count   map[string]int
+	decoded string // ASCII smuggled in Unicode tag characters
+}
+
+func findHidden(src []byte) hiddenText {
+	h := hiddenText{first: map[string]int{}, count: map[string]int{}}
+	var tags strings.Builder
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if r >= 0x180E && (r < 0x2100 || r >= 0xE0000 || r == 0xFEFF) {
+			k := invisibleKind(r)
+			if r == 0xFEFF && i == 0 {
+				k = "" // a byte order mark
+			}
+			if k != "" {
+				if _, ok := h.first[k]; !ok {
+					h.first[k] = i
+				}
+				h.count[k]++
+				if k == "tag" && r >= 0xE0020 && r <= 0xE007E {
+					tags.WriteRune(r - 0xE0000)
+				}
+			}
+		}
+		i += n
+	}
+	h.decoded = tags.String()
+	return h
+}
+
+// blob is an encoded run in text that decodes to readable text.
+type blob struct {
+	off, end int
+	encoding string
+	text     string
+}
+
+// findBlobs returns base64, hex and \x-escaped runs that decode to text.
+// The scan is a single pass over the bytes, since it runs over every file.
+func findBlobs(src []byte) []blob {
+	var out []blob
+	for i := 0; i < len(src); {
+		if !isB64(src[i]) {
+			if src[i] == '\\' && i+3 < len(src) && src[i+1] == 'x' {
+				if b, n := escapedRun(src[i:]); n > 0 {
+					if t, ok := readable(b); ok {
+						out = append(out, blob{off: i, end: i + n, encoding: "\\x-escape", text: t})
+					}
+					i += n
+					continue
+				}
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(src) && isB64(src[j]) {
+			j++
+		}
+		for j < len(src) && src[j] == '=' && j-i < 3000000 {
+			j++
+		}
+		if j-i >= 40 && !dataURIOf(src[:i], skippedMedia) {
+			if b := decodeRun(src[i:j]); b != nil {
+				if t, ok := readable(b.data); ok {
+					out = append(out, blob{off: i, end: j, encoding: b.enc, text: t})
+				}
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// skippedMedia are data: URI types whose content is not code: images,
+// fonts, audio and source maps (which embed the sources that are scanned
+// anyway as files).
+var skippedMedia = []string{"image/", "font/", "audio/", "video/", "application/font", "application/x-font", "application/json", "application/octet-stream"}
+
+// dataURIOf reports whether before ends with "data:<type>;...base64," for a
+// type with one of the prefixes.
+func dataURIOf(before []byte, prefixes []string) bool {
+	if !bytes.HasSuffix(before, []byte("base64,")) {
+		return false
+	}
+	start := max(0, len(before)-120)
+	i := bytes.LastIndex(before[start:], []byte("data:"))
+	if i < 0 {
+		return false
+	}
+	mime := string(bytes.ToLower(before[start+i+5:]))
+	for _, p := range prefixes {
+		if strings.HasPrefix(mime, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isB64(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+}
+
+type decoded struct {
+	data []byte
+	enc  string
+}
+
+// decodeRun decodes a run as hex when it is all hex digits, else as
+// base64. Runs that look like paths or identifiers (few character classes)
+// are left alone.
+func decodeRun(run []byte) *decoded {
+	allHex := true
+	var upper, lower, digit, slash int
+	for _, c := range run {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper++
+		case c >= 'a' && c <= 'z':
+			lower++
+		case c >= '0' && c <= '9':
+			digit++
+		case c == '/':
+			slash++
+		}
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			allHex = false
+		}
+	}
+	if allHex {
+		if len(run)%2 != 0 || len(run) < 48 {
+			return nil
+		}
+		b, err := hex.DecodeString(string(run))
+		if err != nil {
+			return nil
+		}
+		return &decoded{b, "hex"}
+	}
+	if upper == 0 || lower == 0 || slash > len(run)/8 {
+		return nil
+	}
+	s := strings.TrimRight(string(run), "=")
+	b, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil {
+		// Trailing bits that do not form a byte: decode what does.
+		if len(s)%4 == 1 {
+			s = s[:len(s)-1]
+		}
+		if b, err = base64.RawStdEncoding.DecodeString(s); err != nil {
+			return nil
+		}
+	}
+	return &decoded{b, "base64"}
+}
+
+// escapedRun decodes at least eight consecutive \xNN escapes.
+func escapedRun(s []byte) ([]byte, int) {
+	var out []byte
+	n := 0
+	for n+3 < len(s) && s[n] == '\\' && s[n+1] == 'x' && isHex(s[n+2]) && isHex(s[n+3]) {
+		b, _ := hex.DecodeString(string(s[n+2 : n+4]))
+		out = append(out, b...)
+		n += 4
+	}
+	if len(out) < 8 {
+		return nil, 0
+	}
+	return out, n
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// readable accepts decoded bytes that are UTF-8 text, mostly printable.
+func readable(b []byte) (string, bool) {
+	if len(b) < 8 || !utf8.Valid(b) {
+		return "", false
+	}
+	s := string(b)
+	printable := 0
+	for _, r := range s {
+		if unicode.IsPrint(r) || r == '\n' || r == '\t' || r == '\r' {
+			printable++
+		}
+	}
+	return s, printable*10 >= utf8.RuneCountInString(s)*9
+}
