@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -45,21 +46,55 @@ var forbiddenFields = map[string]bool{
 }
 
 // marshalFields returns the JSON of e.Fields, or nil when there are none.
-// encoding/json sorts map keys, which makes the bytes deterministic.
+// Keys are sorted, so the bytes are deterministic. Strings and integers
+// are encoded here because encoding/json's reflection would dominate the
+// cost of a record; other values go through encoding/json (which sorts the
+// keys of nested maps too).
 func marshalFields(e *Event) ([]byte, error) {
 	if len(e.Fields) == 0 {
 		return nil, nil
 	}
+	keys := make([]string, 0, len(e.Fields))
 	for k := range e.Fields {
 		if forbiddenFields[k] {
 			return nil, fmt.Errorf("auditlog: event %q: field %q would log a secret or raw prompt; log auditlog.PromptDigest or a token name instead", e.Event, k)
 		}
+		keys = append(keys, k)
 	}
-	b, err := json.Marshal(e.Fields)
-	if err != nil {
-		return nil, fmt.Errorf("auditlog: event %q: fields cannot be encoded as JSON: %w", e.Event, err)
+	slices.Sort(keys)
+	b := make([]byte, 0, 64*len(keys))
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = appendValue(b, e.Fields[k]); err != nil {
+			return nil, fmt.Errorf("auditlog: event %q: field %q cannot be encoded as JSON: %w", e.Event, k, err)
+		}
 	}
-	return b, nil
+	return append(b, '}'), nil
+}
+
+func appendValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case string:
+		return appendString(b, v), nil
+	case int:
+		return strconv.AppendInt(b, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(b, v, 10), nil
+	case uint64:
+		return strconv.AppendUint(b, v, 10), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case nil:
+		return append(b, "null"...), nil
+	}
+	j, err := json.Marshal(v)
+	return append(b, j...), err
 }
 
 // appendCanonical appends the canonical bytes of a record: a JSON object

@@ -37,16 +37,15 @@ type Log struct {
 
 	// mu guards the chain and the records not yet handed to the file.
 	mu        sync.Mutex
-	progress  *sync.Cond // broadcast when flushed or err changes
 	h         hash.Hash
 	sum       []byte
 	seq       uint64
 	prev      [64]byte // hex hash of record seq
-	pend      []byte   // encoded records after flushed
+	pend      []byte   // encoded records not yet handed to the file
 	pendFirst uint64
+	pendBatch *batch // SyncBatch: the group commit pend belongs to
 	spare     []byte
-	flushed   uint64 // last seq handed to the file (and fsynced unless SyncNone)
-	err       error  // sticky: after a failed write the file may end in a partial line
+	err       error // sticky: after a failed write the file may end in a partial line
 	closed    bool
 
 	// io guards the file: writes, fsync, rotation, checkpoints.
@@ -96,7 +95,6 @@ func Open(path string, opts Options) (*Log, error) {
 		path: path, opts: o, lock: lock, h: newHash(key),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
-	l.progress = sync.NewCond(&l.mu)
 	torn, err := l.recover()
 	if err != nil {
 		if l.f != nil {
@@ -217,7 +215,7 @@ func (l *Log) recover() (*tornTail, error) {
 	} else {
 		copy(l.prev[:], genesis)
 	}
-	l.flushed, l.lastSeq, l.lastHash, l.cpSeq = l.seq, l.seq, string(l.prev[:]), l.seq
+	l.lastSeq, l.lastHash, l.cpSeq = l.seq, string(l.prev[:]), l.seq
 	return torn, l.checkCheckpoint()
 }
 
@@ -348,25 +346,22 @@ func (l *Log) Write(e Event) error {
 	if start == 0 {
 		l.pendFirst = l.seq
 	}
-	seq := l.seq
 	switch l.opts.Sync {
 	case SyncAlways:
 		l.mu.Unlock()
 		return l.flushLocked(true)
 	case SyncBatch:
+		if l.pendBatch == nil {
+			l.pendBatch = &batch{done: make(chan struct{})}
+		}
+		b := l.pendBatch
+		l.mu.Unlock()
 		select {
 		case l.kick <- struct{}{}:
 		default:
 		}
-		for l.flushed < seq && l.err == nil {
-			l.progress.Wait()
-		}
-		err := l.err
-		if l.flushed >= seq {
-			err = nil
-		}
-		l.mu.Unlock()
-		return err
+		<-b.done
+		return b.err
 	default: // SyncNone
 		full := len(l.pend) >= noneBuffer
 		l.mu.Unlock()
@@ -387,15 +382,25 @@ func (l *Log) sumInto(dst, canonical []byte) {
 	encodeHex(dst, l.sum)
 }
 
+// batch is one group commit: the records written and fsynced together.
+// done is closed when they are durable or err is set.
+type batch struct {
+	done chan struct{}
+	err  error
+}
+
 // flushLocked hands every pending record to the file, rotating first if
 // needed, and fsyncs when sync is set. l.io is held; l.mu is not, so
 // writers keep filling the next batch while this one is on its way.
 func (l *Log) flushLocked(sync bool) error {
 	l.mu.Lock()
-	buf, first, last, lastHash := l.pend, l.pendFirst, l.seq, string(l.prev[:])
-	l.pend, l.spare = l.spare[:0], nil
+	buf, first, last, lastHash, b := l.pend, l.pendFirst, l.seq, string(l.prev[:]), l.pendBatch
+	l.pend, l.spare, l.pendBatch = l.spare[:0], nil, nil
 	err := l.err
 	l.mu.Unlock()
+	if b != nil {
+		defer func() { b.err = err; close(b.done) }()
+	}
 	if err != nil {
 		return err
 	}
@@ -417,12 +422,11 @@ func (l *Log) flushLocked(sync bool) error {
 	if err != nil {
 		err = fmt.Errorf("auditlog: write %s: %w; no further records are accepted until the log is reopened", l.path, err)
 		l.err = err
-	} else if len(buf) > 0 {
-		l.flushed = last
+	}
+	l.mu.Unlock()
+	if err == nil && len(buf) > 0 {
 		l.lastSeq, l.lastHash = last, lastHash
 	}
-	l.progress.Broadcast()
-	l.mu.Unlock()
 	return err
 }
 

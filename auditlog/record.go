@@ -158,8 +158,10 @@ func (p *parser) ts() time.Time {
 		return time.Time{}
 	}
 	s := string(p.b[p.i : p.i+len(tsLayout)])
-	t, err := time.Parse(tsLayout, s) // exact: the layout fixes every digit
-	if err != nil {
+	// Parse alone is lenient (it takes a comma for the decimal point), so
+	// the value must also format back to the same bytes.
+	t, err := time.Parse(tsLayout, s)
+	if err != nil || string(t.AppendFormat(make([]byte, 0, len(tsLayout)), tsLayout)) != s {
 		p.fail("ts in RFC 3339 UTC with nine fraction digits")
 	}
 	p.i += len(tsLayout)
