@@ -4,9 +4,37 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 )
+
+// OpenAuditLog returns an Options.OpenAudit for the audit log at path. An
+// audit log has one writer at a time (auditlog.Open takes an flock and
+// fails with auditlog.ErrLocked), so concurrent quarantine processes take
+// turns: each opens the log only to write one batch, and an opener that
+// finds it locked retries with a growing, jittered delay for up to wait.
+// The log must not be one a long-running host (the Caddy guard) keeps
+// open: give quarantine its own file.
+func OpenAuditLog(path string, opts auditlog.Options, wait time.Duration) func() (AuditLog, error) {
+	return func() (AuditLog, error) {
+		deadline := time.Now().Add(wait)
+		for delay := 2 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+			l, err := auditlog.Open(path, opts)
+			if err == nil {
+				return l, nil
+			}
+			if !errors.Is(err, auditlog.ErrLocked) {
+				return nil, err
+			}
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("%w (waited %s; is another program keeping the log open? quarantine needs a log of its own)", err, wait)
+			}
+			time.Sleep(delay/2 + rand.N(delay))
+		}
+	}
+}
 
 // flushAudit writes the events not yet in the audit log, oldest first.
 // The events table is the outbox: a state change and its event commit
@@ -29,13 +57,14 @@ func (s *Store) flushAudit(ctx context.Context) error {
 		return fmt.Errorf("quarantine: the change is saved, but the audit log could not be opened: %w; its events stay queued in %s and are written by the next run", err, s.path)
 	}
 	written, werr := s.writeOutbox(ctx, log)
-	cerr := log.Close()
 	var merr error
 	if written > 0 {
+		// Mark before Close releases the log to the next process, or it
+		// would find the same events unmarked and write them again.
 		_, merr = s.db.ExecContext(ctx, `UPDATE events SET audited = 1 WHERE audited = 0 AND id <= ?`, written)
 		merr = s.dbErr("marking audited events", merr)
 	}
-	if err := errors.Join(werr, cerr); err != nil {
+	if err := errors.Join(werr, log.Close()); err != nil {
 		return fmt.Errorf("quarantine: the change is saved, but writing the audit log failed: %w; unwritten events stay queued in %s", err, s.path)
 	}
 	return merr

@@ -4,8 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 )
 
 func TestAuditOutbox(t *testing.T) {
@@ -58,4 +64,48 @@ func TestAuditOutbox(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestAuditLogSharedByConcurrentStores(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	logPath := filepath.Join(t.TempDir(), "audit", "quarantine.jsonl")
+	e.options.OpenAudit = OpenAuditLog(logPath, auditlog.Options{}, 20*time.Second)
+	const stores, skills = 4, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, stores*skills)
+	for i := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(ctx, e.db, e.options)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			for j := range skills {
+				dir := filepath.Join(e.load, fmt.Sprintf("s%d-%d", i, j))
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := s.Record(ctx, result(dir, fmt.Sprint(i, j), Allow)); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	rep, err := auditlog.Verify([]string{logPath}, auditlog.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Problem != nil || rep.Records != stores*skills {
+		t.Errorf("audit log: %d records, problem %v; want %d intact records", rep.Records, rep.Problem, stores*skills)
+	}
 }
