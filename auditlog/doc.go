@@ -16,10 +16,10 @@
 //		Fields: map[string]any{"status": 400, "prompt_sha256": sum, "prompt_len": n},
 //	})
 //
-// A file has one writer. Open takes an exclusive flock on PATH.lock and a
-// second Open of the same path, from this process or another, fails with an
-// error wrapping ErrLocked. Hosts that reload configuration keep one *Log
-// per path.
+// A file has one writer. Open takes an exclusive flock on PATH.lock (which
+// holds the owner's pid and is never removed) and a second Open of the
+// same path, from this process or another, fails with an error wrapping
+// ErrLocked. Hosts that reload configuration keep one *Log per path.
 //
 // Nothing secret goes in: a token appears by name, a prompt only as
 // PromptDigest (SHA-256 and length). Write refuses fields named prompt,
@@ -34,9 +34,11 @@
 //	 "rules":[],"fields":{…},"hash":"<64 hex>"}
 //
 // (one line, no spaces). The eight base fields are always present; fields is
-// left out when empty, and its keys are in sorted order (encoding/json sorts
-// map keys). seq counts from 1 across rotated files; prev is the previous
-// record's hash, 64 zeros for seq 1.
+// left out when empty. Its keys are sorted, strings and integers are
+// encoded like the base fields, and any other value by encoding/json
+// (which sorts nested map keys), so the bytes are deterministic. seq
+// counts from 1 across rotated files; prev is the previous record's hash,
+// 64 zeros for seq 1.
 //
 // The canonical bytes of a record are the line without `,"hash":"…"`:
 // everything up to the hash, then the closing brace. hash is the hex
@@ -71,8 +73,8 @@
 //
 // # Checkpoints
 //
-// Every CheckpointInterval (when there are new records), at Sync and at
-// Close, the writer fsyncs the log and atomically replaces the checkpoint
+// Every CheckpointInterval (when there are new records), at Log.Sync and
+// at Close, the writer fsyncs the log and atomically replaces the checkpoint
 // file (PATH.checkpoint unless set) with {"seq":N,"hash":"…","file":"…","ts":"…"}.
 // Given the checkpoint, the verifier reports a log that ends before seq N,
 // or has another hash there, as truncated. A checkpoint on the same disk
@@ -110,9 +112,14 @@
 //
 // # Verifying
 //
-// Verify checks one or more files of a log, in any order, following the
-// chain across rotated files and reporting the first bad record by file,
-// line, seq and reason. The command line is
+// Verify checks one or more files of a log, in any order (Files lists a
+// log's files), following the chain across rotated files and reporting the
+// first bad record by file, line, seq and reason in Report.Problem. A chain
+// must start at seq 1 unless VerifyOptions.Partial is set. The command line
+// is
 //
 //	stackaudit verify-log [--key-file K] [--checkpoint C] [--format json] FILE...
+//
+// which exits 0 when the log is intact, 1 when it is not, and 2 when it
+// cannot be read.
 package auditlog

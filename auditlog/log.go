@@ -272,6 +272,14 @@ func rotatedName(path string, firstSeq uint64) string {
 	return fmt.Sprintf("%s.%020d", path, firstSeq)
 }
 
+// Files returns the files of the log at path, oldest first: its rotated
+// siblings (PATH.<20 digits>) and then path itself. It is what to give
+// Verify for a whole log.
+func Files(path string) ([]string, error) {
+	files, err := rotatedFiles(path)
+	return append(files, path), err
+}
+
 // rotatedFiles lists the rotated siblings of path, oldest first.
 func rotatedFiles(path string) ([]string, error) {
 	matches, err := filepath.Glob(globEscape(path) + ".[0-9]*")

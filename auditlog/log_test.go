@@ -166,11 +166,11 @@ func mustVerify(t *testing.T, paths []string, opts VerifyOptions) *Report {
 
 func allFiles(t *testing.T, path string) []string {
 	t.Helper()
-	files, err := rotatedFiles(path)
+	files, err := Files(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(files, path)
+	return files
 }
 
 func TestRotationBySizeChainsAcrossFiles(t *testing.T) {

@@ -1,10 +1,11 @@
 // Command stackaudit inspects an OpenClaw Secure Stack installation after
 // the fact. Subcommands:
 //
-//	stackaudit verify-log [--key-file K] [--checkpoint C] [--partial] [--format text|json] FILE...
+//	stackaudit verify-log [--key-file K] [--checkpoint C] [--partial] [--exact] [--format text|json] FILE...
 //
 // verify-log checks a hash-chained audit log (see package auditlog): the
-// active file and any rotated siblings, in any order. It exits 0 when the
+// active file and its rotated siblings (found beside it unless --exact),
+// or any set of a log's files in any order. It exits 0 when the
 // chain is intact, 1 when it was tampered with or truncated (printing the
 // first bad record as file, line, seq and reason), and 2 when a file or
 // the key or checkpoint cannot be read.

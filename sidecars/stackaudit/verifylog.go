@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
@@ -24,8 +25,10 @@ func verifyLog(args []string, stdout, stderr io.Writer) int {
 	cpFile := fs.String("checkpoint", "", "checkpoint file, ideally the copy shipped off the box; detects a truncated tail")
 	partial := fs.Bool("partial", false, "accept a chain that starts after seq 1 (older rotated files were deleted on purpose)")
 	format := fs.String("format", "text", "output format: text or json")
+	exact := fs.Bool("exact", false, "check only the FILEs named, without adding their rotated siblings (FILE.<20 digits>)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: stackaudit verify-log [--key-file K] [--checkpoint C] [--partial] [--format text|json] FILE...")
+		fmt.Fprintln(stderr, "usage: stackaudit verify-log [--key-file K] [--checkpoint C] [--partial] [--exact] [--format text|json] FILE...")
+		fmt.Fprintln(stderr, "FILE is the active log; its rotated siblings FILE.<20 digits> are checked too unless --exact.")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "exit status: 0 intact, 1 tampered or truncated, 2 unreadable")
 	}
@@ -52,8 +55,12 @@ func verifyLog(args []string, stdout, stderr io.Writer) int {
 			opts.Checkpoint = &cp
 		}
 	}
+	var files []string
 	if err == nil {
-		out.Report, err = auditlog.Verify(fs.Args(), opts)
+		files, err = logFiles(fs.Args(), *exact)
+	}
+	if err == nil {
+		out.Report, err = auditlog.Verify(files, opts)
 	}
 	if err != nil {
 		out.Error = err.Error()
@@ -68,6 +75,29 @@ func verifyLog(args []string, stdout, stderr io.Writer) int {
 	out.Status = "ok"
 	out.print(stderr)
 	return exitIntact
+}
+
+// logFiles adds to each FILE its rotated siblings, unless exact, and drops
+// repeats, so `verify-log audit.jsonl` checks the whole log.
+func logFiles(args []string, exact bool) ([]string, error) {
+	var files []string
+	seen := map[string]bool{}
+	for _, a := range args {
+		more := []string{a}
+		if !exact {
+			var err error
+			if more, err = auditlog.Files(a); err != nil {
+				return nil, err
+			}
+		}
+		for _, f := range more {
+			if c := filepath.Clean(f); !seen[c] {
+				seen[c] = true
+				files = append(files, f)
+			}
+		}
+	}
+	return files, nil
 }
 
 // verifyOutput is what verify-log prints; in JSON it is one object.

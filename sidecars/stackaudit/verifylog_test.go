@@ -110,11 +110,20 @@ func TestVerifyLog(t *testing.T) {
 			if len(files) < 3 {
 				t.Fatalf("rotation made only %v", files)
 			}
-			return append(files[1:], files[0])
+			return append([]string{"--exact"}, append(files[1:], files[0])...)
 		}, result{0, []string{"OK: 60 records, seq 1 to 60"}, nil}},
+		{"the active file alone brings its rotated siblings", func(t *testing.T, dir string) []string {
+			files := writeLog(t, dir, 60, auditlog.Options{RotateSize: 2048})
+			return files[len(files)-1:]
+		}, result{0, []string{"OK: 60 records, seq 1 to 60"}, nil}},
+		{"--exact checks only the files named", func(t *testing.T, dir string) []string {
+			files := writeLog(t, dir, 60, auditlog.Options{RotateSize: 2048})
+			return []string{"--exact", files[len(files)-1]}
+		}, result{1, []string{"MISSING: ", "the chain starts at seq"}, nil}},
 		{"a missing middle file exits 1", func(t *testing.T, dir string) []string {
 			files := writeLog(t, dir, 60, auditlog.Options{RotateSize: 2048})
-			return append(files[:1], files[2:]...)
+			os.Remove(files[1])
+			return files[len(files)-1:]
 		}, result{1, []string{"MISSING: ", "a rotated file is missing"}, nil}},
 		{"an HMAC log verifies with its key", func(t *testing.T, dir string) []string {
 			return append([]string{"--key-file", key}, writeLog(t, dir, 10, auditlog.Options{KeyFile: key})...)
