@@ -58,7 +58,7 @@ func BenchmarkWrite(b *testing.B) {
 // and written then fsynced one at a time (what always and batch are
 // compared with).
 func BenchmarkWritePeer(b *testing.B) {
-	line := appendCanonical(nil, 1, genesis, &Event{}, nil)
+	line := appendCanonical(nil, 1, []byte(genesis), &Event{}, nil)
 	line = append(line, make([]byte, 300-len(line))...)
 	line[len(line)-1] = '\n'
 	for _, fsync := range []bool{false, true} {

@@ -105,13 +105,13 @@ func appendValue(b []byte, v any) ([]byte, error) {
 //
 // "fields" is present only when the event has fields. The written line is
 // these bytes with `,"hash":"HEX"` inserted before the final brace.
-func appendCanonical(dst []byte, seq uint64, prev string, e *Event, fields []byte) []byte {
+func appendCanonical(dst []byte, seq uint64, prev []byte, e *Event, fields []byte) []byte {
 	dst = append(dst, `{"seq":`...)
 	dst = strconv.AppendUint(dst, seq, 10)
 	dst = append(dst, `,"prev":"`...)
 	dst = append(dst, prev...)
 	dst = append(dst, `","ts":"`...)
-	dst = e.Time.UTC().AppendFormat(dst, tsLayout)
+	dst = appendTS(dst, e.Time)
 	dst = append(dst, `","event":`...)
 	dst = appendString(dst, e.Event)
 	dst = append(dst, `,"request_id":`...)
@@ -137,6 +137,40 @@ func appendCanonical(dst []byte, seq uint64, prev string, e *Event, fields []byt
 		dst = append(dst, fields...)
 	}
 	return append(dst, '}')
+}
+
+// appendTS appends t in tsLayout. It is AppendFormat without the layout
+// interpretation, which costs as much as hashing the record; Write keeps
+// the year within 0..9999 so the width is fixed.
+func appendTS(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	dst = appendDigits(dst, y, 4)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, int(mo), 2)
+	dst = append(dst, '-')
+	dst = appendDigits(dst, d, 2)
+	dst = append(dst, 'T')
+	dst = appendDigits(dst, h, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, mi, 2)
+	dst = append(dst, ':')
+	dst = appendDigits(dst, s, 2)
+	dst = append(dst, '.')
+	dst = appendDigits(dst, t.Nanosecond(), 9)
+	return append(dst, 'Z')
+}
+
+// appendDigits appends the last width decimal digits of v >= 0, zero-padded.
+func appendDigits(dst []byte, v, width int) []byte {
+	n := len(dst)
+	dst = append(dst, make([]byte, width)...)
+	for i := n + width - 1; i >= n; i-- {
+		dst[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return dst
 }
 
 const hexDigits = "0123456789abcdef"

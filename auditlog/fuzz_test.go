@@ -37,7 +37,7 @@ func FuzzParseRecord(f *testing.F) {
 		if err != nil {
 			return
 		}
-		base := appendCanonical(nil, r.Seq, r.Prev, &Event{Time: r.Time, Event: r.Event.Event, RequestID: r.RequestID,
+		base := appendCanonical(nil, r.Seq, []byte(r.Prev), &Event{Time: r.Time, Event: r.Event.Event, RequestID: r.RequestID,
 			ClientIP: r.ClientIP, TokenName: r.TokenName, Route: r.Route, Outcome: r.Outcome, Rules: r.Rules}, nil)
 		base = base[:len(base)-1]
 		if !bytes.HasPrefix(r.body, base) {

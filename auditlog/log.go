@@ -323,6 +323,9 @@ func (l *Log) Write(e Event) error {
 	if e.Time.IsZero() {
 		e.Time = l.opts.Now()
 	}
+	if y := e.Time.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("auditlog: event %q: time %v is outside years 0 to 9999", e.Event, e.Time)
+	}
 	fields, err := marshalFields(&e)
 	if err != nil {
 		return err
@@ -342,7 +345,7 @@ func (l *Log) Write(e Event) error {
 		return err
 	}
 	start := len(l.pend)
-	l.pend = appendCanonical(l.pend, l.seq+1, string(l.prev[:]), &e, fields)
+	l.pend = appendCanonical(l.pend, l.seq+1, l.prev[:], &e, fields)
 	if len(l.pend)-start > MaxRecordSize-hashSuffixLen {
 		l.pend = l.pend[:start]
 		l.mu.Unlock()

@@ -197,3 +197,22 @@ func TestWriteRefusesSecretsAndRawPrompts(t *testing.T) {
 		t.Error("a field JSON cannot encode was accepted")
 	}
 }
+
+func TestTimestampsMatchTheLayout(t *testing.T) {
+	for _, ts := range []time.Time{
+		{}, time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2026, 6, 1, 12, 0, 0, 1, time.FixedZone("", -7*3600)), time.Now(),
+	} {
+		if got, want := string(appendTS(nil, ts)), ts.UTC().Format(tsLayout); got != want {
+			t.Errorf("appendTS(%v) = %s, want %s", ts, got, want)
+		}
+	}
+	l, err := Open(filepath.Join(t.TempDir(), "audit.jsonl"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Write(Event{Event: "x", Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}); err == nil {
+		t.Error("a time in year 10000 was written; the record would not verify")
+	}
+}

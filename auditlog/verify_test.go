@@ -127,7 +127,7 @@ func replaced(lines [][]byte, i int, line []byte) [][]byte {
 // hashed with plain SHA-256: what someone without the key can make.
 func forge(seq uint64, prev string) []byte {
 	e := Event{Time: fixedClock()(), Event: "http.request", Outcome: "allowed"}
-	b := appendCanonical(nil, seq, prev, &e, nil)
+	b := appendCanonical(nil, seq, []byte(prev), &e, nil)
 	var sum [64]byte
 	h := newHash(nil)
 	h.Write(b)
@@ -271,7 +271,7 @@ func TestHMACChainCannotBeRecomputedWithoutTheKey(t *testing.T) {
 			if i == 9 {
 				r.Outcome = "rejected"
 			}
-			b := appendCanonical(nil, r.Seq, prev, &r.Event, mustJSON(t, r.Fields))
+			b := appendCanonical(nil, r.Seq, []byte(prev), &r.Event, mustJSON(t, r.Fields))
 			var sum [64]byte
 			h := newHash(nil) // the attacker's best guess: plain SHA-256
 			h.Write(b)
