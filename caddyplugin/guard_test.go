@@ -200,6 +200,36 @@ func TestStripClientHeaders(t *testing.T) {
 	}
 }
 
+func TestForwardIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		name, clientIP string
+		omitted        bool
+	}{
+		{"a loopback client is sent without X-Forwarded-*", "127.0.0.1", true},
+		{"an IPv6 loopback client too", "::1", true},
+		{"a v4-mapped loopback client too", "::ffff:127.0.0.1", true},
+		{"a remote client keeps what reverse_proxy sets", "203.0.113.7", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Forwarded", "for=1.2.3.4")
+			r.Header.Set("X-Real-IP", "1.2.3.4")
+			r.Header.Set("X-Forwarded-Port", "1")
+			r.Header.Set("X-Forwarded-For", "1.2.3.4")
+			forwardIdentity(r, tc.clientIP)
+			for _, k := range []string{"Forwarded", "X-Real-Ip", "X-Forwarded-Port"} {
+				if _, ok := r.Header[k]; ok {
+					t.Errorf("client header %s kept", k)
+				}
+			}
+			v, present := r.Header["X-Forwarded-For"]
+			if omitted := present && v == nil; omitted != tc.omitted {
+				t.Errorf("X-Forwarded-For = %#v (present %v), want omitted=%v", v, present, tc.omitted)
+			}
+		})
+	}
+}
+
 // serve runs one request through a provisioned guard with Caddy's request
 // context, and reports what the next handler received, if anything.
 func serve(g *Guard, r *http.Request) (*httptest.ResponseRecorder, *http.Request, []byte) {

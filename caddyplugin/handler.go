@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/netip"
 	"path"
 	"strconv"
 	"strings"
@@ -66,6 +67,7 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	ev := g.newEvent(r)
 	w.Header().Set("X-Request-Id", ev.RequestID)
 	stripClientHeaders(r.Header)
+	forwardIdentity(r, ev.ClientIP)
 
 	if rej := checkPath(r); rej != nil {
 		return g.reject(w, ev, rej)
@@ -145,6 +147,33 @@ func stripClientHeaders(h http.Header) {
 	for k := range h {
 		if len(k) >= 11 && strings.EqualFold(k[:11], "x-openclaw-") {
 			delete(h, k)
+		}
+	}
+}
+
+// forwardIdentity controls what the gateway learns about the client. OpenClaw
+// attributes a request to a client from X-Forwarded-For when the guard is in
+// gateway.trustedProxies, and refuses (403 proxy_attribution_required) a
+// forwarded client that is itself on loopback, so that a same-host proxy
+// cannot make remote clients look local. So:
+//   - Forwarded, X-Real-IP and any X-Forwarded-* other than For, Proto and
+//     Host are the client's claims and are removed; reverse_proxy rebuilds
+//     X-Forwarded-For/-Proto/-Host from what it knows (honouring Caddy's
+//     trusted_proxies);
+//   - a client on loopback is sent without X-Forwarded-* (a nil header tells
+//     reverse_proxy to omit it): the gateway then sees what is true, a local
+//     request, which that client could make directly anyway.
+func forwardIdentity(r *http.Request, clientIP string) {
+	for k := range r.Header {
+		lk := strings.ToLower(k)
+		if lk == "forwarded" || lk == "x-real-ip" ||
+			strings.HasPrefix(lk, "x-forwarded-") && lk != "x-forwarded-for" && lk != "x-forwarded-proto" && lk != "x-forwarded-host" {
+			delete(r.Header, k)
+		}
+	}
+	if ip, err := netip.ParseAddr(clientIP); err == nil && ip.Unmap().IsLoopback() {
+		for _, k := range []string{"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"} {
+			r.Header[k] = nil
 		}
 	}
 }

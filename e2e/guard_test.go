@@ -78,7 +78,8 @@ func TestGuardedStack(t *testing.T) {
 
 	t.Run("an authenticated chat completion reaches the gateway with its own token and without client x-openclaw headers", func(t *testing.T) {
 		resp, body := s.do(t, s.guardURL, call{path: "/v1/chat/completions", body: chatBody("hello OK-1"),
-			header: map[string]string{"X-OpenClaw-Scopes": "operator.admin", "x-openclaw-agent-id": "evil", "X-Openclaw-Session-Key": "s"}})
+			header: map[string]string{"X-OpenClaw-Scopes": "operator.admin", "x-openclaw-agent-id": "evil", "X-Openclaw-Session-Key": "s",
+				"Forwarded": "for=203.0.113.9", "X-Real-IP": "203.0.113.9", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Prefix": "/x"}})
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d: %s", resp.StatusCode, body)
 		}
@@ -97,6 +98,13 @@ func TestGuardedStack(t *testing.T) {
 		for k := range got[0].Header {
 			if strings.HasPrefix(strings.ToLower(k), "x-openclaw-") {
 				t.Errorf("client header %s reached the gateway", k)
+			}
+		}
+		// A loopback client is presented to the gateway as the local request it
+		// is: no forwarded-identity headers at all, and none of the client's.
+		for _, k := range []string{"Forwarded", "X-Real-Ip", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix"} {
+			if v, ok := got[0].Header[k]; ok {
+				t.Errorf("gateway saw %s: %v", k, v)
 			}
 		}
 		if a := got[0].Header["Authorization"]; len(a) != 1 || a[0] != "Bearer "+s.gatewayToken {

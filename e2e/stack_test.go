@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,21 +31,34 @@ type proc struct {
 
 func start(t *testing.T, name string, env []string, args ...string) *proc {
 	t.Helper()
+	return startPath(t, name, testbin.Path(t, name), env, args...)
+}
+
+// startPath starts the executable at path in its own process group, so that
+// stopping it also stops any children it spawned.
+func startPath(t *testing.T, name, path string, env []string, args ...string) *proc {
+	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(testbin.Path(t, name), args...)
+	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
 	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() { cmd.Wait(); f.Close(); close(p.done) }()
 	t.Cleanup(func() {
-		cmd.Process.Kill()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+		}
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
 		if t.Failed() {
 			b, _ := os.ReadFile(logPath)
@@ -65,7 +79,12 @@ func tail(s string, n int) string {
 // the process exits.
 func (p *proc) waitHealthy(t *testing.T, url string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	p.waitHealthyWithin(t, url, 60*time.Second)
+}
+
+func (p *proc) waitHealthyWithin(t *testing.T, url string, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {
 		case <-p.done:
@@ -82,7 +101,7 @@ func (p *proc) waitHealthy(t *testing.T, url string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s not healthy at %s after 60s", p.name, url)
+	t.Fatalf("%s not healthy at %s after %v", p.name, url, limit)
 }
 
 func freePort(t *testing.T) string {

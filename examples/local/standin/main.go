@@ -18,9 +18,11 @@
 // `Authorization: Bearer $VAR`, as the real gateway does in token mode.
 //
 // A reply echoes the last user message, so a test can see what reached the
-// gateway. A streaming request whose body has "metadata":{"standin_hold":ID}
-// sends its first chunk and then waits for /__standin/release?id=ID: a test
-// can tell an unbuffered proxy from a buffering one without timing anything.
+// gateway. A streaming request whose body has "metadata":{"standin_hold":ID},
+// or whose user text contains "standin-hold:ID" (which survives a real
+// OpenClaw turning the chat into its own model request), sends its first
+// chunk and then waits for /__standin/release?id=ID: a test can tell an
+// unbuffered proxy from a buffering one without timing anything.
 package main
 
 import (
@@ -233,9 +235,15 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	var prompt string
 	for _, m := range req.Messages {
-		if m.Role == "user" {
-			prompt = text(m.Content)
+		// A real OpenClaw appends its own context as a user message, and a
+		// runtime footer to the user's text.
+		if t := text(m.Content); m.Role == "user" && !strings.HasPrefix(t, "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>") {
+			prompt, _, _ = strings.Cut(t, "\n\nRuntime: ")
 		}
+	}
+	hold := req.Metadata.Hold
+	if _, after, ok := strings.Cut(prompt, "standin-hold:"); ok && hold == "" {
+		hold, _, _ = strings.Cut(after, " ")
 	}
 	model := req.Model
 	if model == "" {
@@ -259,8 +267,8 @@ func (s *server) chat(w http.ResponseWriter, r *http.Request) {
 	sse.data(chunk(map[string]any{"role": "assistant", "content": ""}, nil))
 	for i, word := range strings.SplitAfter(answer, " ") {
 		sse.data(chunk(map[string]any{"content": word}, nil))
-		if i == 0 && req.Metadata.Hold != "" {
-			s.wait(r, req.Metadata.Hold)
+		if i == 0 && hold != "" {
+			s.wait(r, hold)
 		}
 		time.Sleep(s.delay)
 	}

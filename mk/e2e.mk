@@ -1,0 +1,9 @@
+# End-to-end against the real OpenClaw gateway (Node 24 and openclaw from the npm
+# registry, installed into a cache by scripts/ensure-openclaw.sh) and the official
+# OpenAI client. Part of `make test`.
+E2E += e2e-openclaw
+
+.PHONY: e2e-openclaw
+e2e-openclaw: bin/caddy bin/openclaw-standin
+	scripts/ensure-openclaw.sh >/dev/null
+	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 15m -run TestRealOpenClaw -v ./e2e/
