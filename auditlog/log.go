@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -58,6 +59,7 @@ type Log struct {
 	lastSeq   uint64    // last record in the file
 	lastHash  string
 	cpSeq     uint64 // last record named by the checkpoint
+	fsyncs    int    // of the log file, for the benchmark's events per fsync
 
 	kick chan struct{}
 	stop chan struct{}
@@ -424,6 +426,7 @@ func (l *Log) flushLocked(sync bool) error {
 		}
 	}
 	if err == nil && sync && l.unsynced {
+		l.fsyncs++
 		if err = l.f.Sync(); err == nil {
 			l.unsynced = false
 		}
@@ -512,6 +515,10 @@ func (l *Log) run() {
 		case <-l.stop:
 			return
 		case <-l.kick:
+			// The writers the last fsync released are runnable but have not
+			// appended their next records yet; letting them run first about
+			// doubles the records per fsync (see BenchmarkWrite events/fsync).
+			runtime.Gosched()
 			l.io.Lock()
 			l.flushLocked(true)
 			l.io.Unlock()

@@ -9,7 +9,7 @@ bin/stackaudit: FORCE
 # local disk (the test temp dir). Needs nothing from ../shared.
 AUDITLOG_BENCHTIME ?= 2s
 bench-auditlog:
-	$(GO) test -run '^$$' -bench '^BenchmarkWrite$$' -benchtime $(AUDITLOG_BENCHTIME) -count 3 ./auditlog
+	$(GO) test -run '^$$' -bench '^BenchmarkWrite(Peer)?$$' -benchtime $(AUDITLOG_BENCHTIME) -count 3 ./auditlog
 
 # make test runs the unit tests under -race, where the mutation test changes
 # every 7th position only (the race detector makes it 20x slower); this runs
