@@ -57,6 +57,8 @@ type Store struct {
 	qdir     string
 	lockPath string
 	opts     Options
+	// recovered is what Open's recovery did, for the caller to report.
+	recovered []Recovered
 
 	// Seams for the crash tests: rename is os.Rename, and stepHook, when
 	// set, runs after each step of a move.
@@ -128,12 +130,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if _, err := s.Recover(ctx); err != nil {
+	if s.recovered, err = s.Recover(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// Recovered reports the interrupted moves that Open finished or rolled back.
+func (s *Store) Recovered() []Recovered { return s.recovered }
 
 // dsn builds the modernc.org/sqlite data source name. Every transaction
 // begins IMMEDIATE so that a writer takes the write lock up front and waits

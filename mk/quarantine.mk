@@ -1,0 +1,14 @@
+# bin/quarantine: skill store, physical quarantine and OpenClaw's installPolicy
+# hook. Links the scanner, so it needs cgo.
+#   make e2e-quarantine-openclaw   the real OpenClaw CLI installs skills through
+#                                  `quarantine policy` (run by make test; fetches
+#                                  Node 24 and openclaw into the cache on first use)
+BINARIES += bin/quarantine
+E2E      += e2e-quarantine-openclaw
+
+bin/quarantine: FORCE
+	$(GO) build -o $@ ./sidecars/quarantine
+
+.PHONY: e2e-quarantine-openclaw
+e2e-quarantine-openclaw: bin/quarantine
+	sidecars/quarantine/e2e/openclaw.sh $(BIN)/quarantine
