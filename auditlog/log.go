@@ -164,6 +164,12 @@ func (l *Log) recover() (*tornTail, error) {
 		return nil, fmt.Errorf("auditlog: %w", err)
 	}
 	l.size = st.Size()
+	if l.size == 0 {
+		// The file may be new: its name must survive a power cut too.
+		if err := syncDir(filepath.Dir(l.path)); err != nil {
+			return nil, fmt.Errorf("auditlog: %w", err)
+		}
+	}
 	if l.size > 0 {
 		if err := l.finishRotation(st); err != nil {
 			return nil, err
@@ -322,36 +328,56 @@ func globEscape(s string) string {
 // failed write every later Write fails too, because the file may end in a
 // partial record; reopening the log repairs it.
 func (l *Log) Write(e Event) error {
-	if e.Time.IsZero() {
-		e.Time = l.opts.Now()
-	}
-	if y := e.Time.UTC().Year(); y < 0 || y > 9999 {
-		return fmt.Errorf("auditlog: event %q: time %v is outside years 0 to 9999", e.Event, e.Time)
-	}
-	fields, err := marshalFields(&e)
-	if err != nil {
-		return err
-	}
 	if l.opts.Sync == SyncAlways {
 		l.io.Lock()
 		defer l.io.Unlock()
 	}
+	b, pending, err := l.append(e)
+	if err != nil {
+		return err
+	}
+	switch l.opts.Sync {
+	case SyncAlways:
+		return l.flushLocked(true)
+	case SyncBatch:
+		<-b.done
+		return b.err
+	}
+	if pending < noneBuffer {
+		return nil
+	}
+	l.io.Lock()
+	defer l.io.Unlock()
+	return l.flushLocked(false)
+}
+
+// append encodes e as the next record and adds it to the pending buffer.
+// In SyncBatch it returns the group commit the record belongs to, already
+// kicked; pending is the number of bytes now waiting.
+func (l *Log) append(e Event) (b *batch, pending int, err error) {
+	if e.Time.IsZero() {
+		e.Time = l.opts.Now()
+	}
+	if y := e.Time.UTC().Year(); y < 0 || y > 9999 {
+		return nil, 0, fmt.Errorf("auditlog: event %q: time %v is outside years 0 to 9999", e.Event, e.Time)
+	}
+	fields, err := marshalFields(&e)
+	if err != nil {
+		return nil, 0, err
+	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.closed {
-		l.mu.Unlock()
-		return ErrClosed
+		return nil, 0, ErrClosed
 	}
 	if l.err != nil {
-		err := l.err
-		l.mu.Unlock()
-		return err
+		return nil, 0, l.err
 	}
 	start := len(l.pend)
 	l.pend = appendCanonical(l.pend, l.seq+1, l.prev[:], &e, fields)
 	if len(l.pend)-start > MaxRecordSize-hashSuffixLen {
 		l.pend = l.pend[:start]
-		l.mu.Unlock()
-		return fmt.Errorf("auditlog: event %q is larger than %d bytes; log less detail in fields", e.Event, MaxRecordSize)
+		return nil, 0, fmt.Errorf("auditlog: event %q is larger than %d bytes; log less detail in fields", e.Event, MaxRecordSize)
 	}
 	l.sumInto(l.prev[:], l.pend[start:])
 	l.pend = appendHash(l.pend[:len(l.pend)-1], l.prev[:])
@@ -359,32 +385,17 @@ func (l *Log) Write(e Event) error {
 	if start == 0 {
 		l.pendFirst = l.seq
 	}
-	switch l.opts.Sync {
-	case SyncAlways:
-		l.mu.Unlock()
-		return l.flushLocked(true)
-	case SyncBatch:
+	if l.opts.Sync == SyncBatch {
 		if l.pendBatch == nil {
 			l.pendBatch = &batch{done: make(chan struct{})}
 		}
-		b := l.pendBatch
-		l.mu.Unlock()
+		b = l.pendBatch
 		select {
 		case l.kick <- struct{}{}:
 		default:
 		}
-		<-b.done
-		return b.err
-	default: // SyncNone
-		full := len(l.pend) >= noneBuffer
-		l.mu.Unlock()
-		if !full {
-			return nil
-		}
-		l.io.Lock()
-		defer l.io.Unlock()
-		return l.flushLocked(false)
 	}
+	return b, len(l.pend), nil
 }
 
 // sumInto writes the hex hash of canonical into dst. l.mu is held.
@@ -528,8 +539,14 @@ func (l *Log) run() {
 			l.io.Unlock()
 		case <-cpTick:
 			l.io.Lock()
-			l.checkpointLocked()
+			err := l.checkpointLocked()
 			l.io.Unlock()
+			if err != nil {
+				// A failed log write is already sticky and append refuses;
+				// a checkpoint that cannot be written is recorded in the log,
+				// where it cannot be hidden.
+				l.append(Event{Event: "auditlog.checkpoint_failed", Outcome: "error", Fields: map[string]any{"error": err.Error()}})
+			}
 		}
 	}
 }

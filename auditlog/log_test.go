@@ -1,7 +1,6 @@
 package auditlog
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -15,20 +14,22 @@ import (
 	"time"
 )
 
+// readRecords parses the complete lines of path; a torn last line is left
+// to the verifier.
 func readRecords(t *testing.T, path string) []*Record {
 	t.Helper()
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []*Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, MaxRecordSize+1)
-	for sc.Scan() {
-		r, err := ParseRecord(sc.Bytes())
+	for line := range bytes.Lines(b) {
+		if !bytes.HasSuffix(line, []byte("\n")) {
+			break
+		}
+		r, err := ParseRecord(line[:len(line)-1])
 		if err != nil {
-			t.Fatalf("line %d: %v", len(out)+1, err)
+			t.Fatalf("%s line %d: %v", path, len(out)+1, err)
 		}
 		out = append(out, r)
 	}
@@ -413,4 +414,39 @@ func TestBackgroundFlushAndCheckpoint(t *testing.T) {
 	})
 	cp, _ := ReadCheckpoint(path + ".checkpoint")
 	mustVerify(t, []string{path}, VerifyOptions{Checkpoint: &cp})
+}
+
+func TestAFailedCheckpointIsRecordedInTheLog(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.jsonl")
+	l, err := Open(path, Options{Checkpoint: filepath.Join(dir, "missing", "cp"), CheckpointInterval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 1)
+	waitFor(t, "an auditlog.checkpoint_failed record", func() bool {
+		b, _ := os.ReadFile(path)
+		return bytes.Contains(b, []byte(`"event":"auditlog.checkpoint_failed"`))
+	})
+	if err := l.Close(); err == nil || !strings.Contains(err.Error(), "checkpoint") {
+		t.Fatalf("Close: %v, want the checkpoint error", err)
+	}
+	mustVerify(t, []string{path}, VerifyOptions{})
+}
+
+func TestVerifyCountsAFileUnderTwoNamesOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeN(t, l, 3)
+	l.Close()
+	// What a crash between the link and the remove of a rotation leaves.
+	if err := os.Link(path, rotatedName(path, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if rep := mustVerify(t, allFiles(t, path), VerifyOptions{}); rep.Records != 3 || len(rep.Files) != 1 {
+		t.Fatalf("report %+v", rep)
+	}
 }

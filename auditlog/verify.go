@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"slices"
 	"sort"
 )
 
@@ -84,7 +85,21 @@ type Report struct {
 // the seq of their first record. It reports the first bad record in
 // Report.Problem; the error is for files it cannot read at all.
 func Verify(paths []string, opts VerifyOptions) (*Report, error) {
-	return verify(paths, openRegular, opts)
+	// A crash in the middle of a rotation leaves the active file also
+	// under its rotated name; one file under two names is checked once.
+	var unique []string
+	var seen []os.FileInfo
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("auditlog: %w", err)
+		}
+		if !slices.ContainsFunc(seen, func(o os.FileInfo) bool { return os.SameFile(o, st) }) {
+			seen = append(seen, st)
+			unique = append(unique, p)
+		}
+	}
+	return verify(unique, openRegular, opts)
 }
 
 // openRegular opens a file for Verify, refusing what is not a regular file

@@ -12,7 +12,7 @@ bench-auditlog:
 	$(GO) test -run '^$$' -bench '^BenchmarkWrite(Peer)?$$' -benchtime $(AUDITLOG_BENCHTIME) -count 3 ./auditlog
 
 # make test runs the unit tests under -race, where the mutation test changes
-# every 7th position only (the race detector makes it 20x slower); this runs
+# every 25th position only (the race detector makes it 20x slower); this runs
 # it at every position without -race.
 E2E += e2e-auditlog
 e2e-auditlog:
