@@ -35,7 +35,8 @@ type Egress struct {
 	list    atomic.Pointer[egress.Allowlist]
 	log     logger
 	now     func() time.Time
-	servers []string // server labels for the gauges
+	servers []string            // server labels for the gauges
+	results map[string]*results // per server, filled by start
 
 	// audit is set by start, before the server accepts queries.
 	audit *auditlog.Log
@@ -70,29 +71,58 @@ func newEgress(cfg config, log logger, now func() time.Time) (*Egress, error) {
 func (e *Egress) Name() string { return pluginName }
 
 // ServeDNS implements plugin.Handler.
+//
+// The answer to an allowed query is held by the answerFilter while the rest
+// of the chain runs and is judged and written here, after the chain has
+// returned. CoreDNS runs each query on a fresh goroutine whose stack starts
+// small; doing the work at this depth, and keeping this frame small, keeps
+// the plugin from pushing that stack into a growth (a copy of the whole
+// stack) on every query. See docs/BENCHMARKS.md.
 func (e *Egress) ServeDNS(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
-	server := metrics.WithServer(ctx)
-	if reason := unjudgeable(r); reason != "" {
-		requestCount.WithLabelValues(server, "refused").Inc()
-		e.record(server, w, r, "refused", "egress.unjudgeable", map[string]any{"reason": reason})
-		e.reply(w, r, dns.RcodeRefused, "query cannot be judged: "+reason)
+	f := e.judge(ctx, w, r)
+	if f == nil {
 		return dns.RcodeSuccess, nil // answered: CoreDNS must not write again
+	}
+	if e.Next == nil {
+		return plugin.NextOrFailure(e.Name(), nil, ctx, w, r) // SERVFAIL, "no next plugin found"
+	}
+	// Not through plugin.NextOrFailure, whose frame (tracing) would stay on
+	// the stack below the whole chain.
+	rcode, err := e.Next.ServeDNS(ctx, f, r)
+	if werr := f.flush(); err == nil {
+		err = werr
+	}
+	return rcode, err
+}
+
+// judge answers a query that is not allowed and returns nil, or returns
+// the writer through which the allowed query's answer must go.
+func (e *Egress) judge(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) *answerFilter {
+	server := metrics.WithServer(ctx)
+	count, ok := e.results[server]
+	if !ok {
+		count = resultsFor(server)
+	}
+	if reason := unjudgeable(r); reason != "" {
+		count.refused.Inc()
+		e.record(server, w, r, "refused", "egress.unjudgeable", map[string]any{"reason": reason})
+		w.WriteMsg(refusal(r, dns.RcodeRefused, "query cannot be judged: "+reason))
+		return nil
 	}
 	list := e.list.Load()
 	if !list.Match(r.Question[0].Name) {
-		requestCount.WithLabelValues(server, "blocked").Inc()
+		count.blocked.Inc()
 		e.record(server, w, r, "blocked", "egress.not_allowed", nil)
-		e.reply(w, r, e.cfg.blockRcode, "name is not on the egress allowlist")
-		return dns.RcodeSuccess, nil
+		w.WriteMsg(refusal(r, e.cfg.blockRcode, "name is not on the egress allowlist"))
+		return nil
 	}
-	requestCount.WithLabelValues(server, "allowed").Inc()
+	count.allowed.Inc()
 	// EDNS options (client subnet, private-use codes) would reach the
 	// upstream resolver as they are, a channel the name check does not see.
 	if opt := r.IsEdns0(); opt != nil {
 		opt.Option = nil
 	}
-	fw := &filterWriter{ResponseWriter: w, e: e, list: list, req: r, server: server}
-	return plugin.NextOrFailure(e.Name(), e.Next, ctx, fw, r)
+	return &answerFilter{ResponseWriter: w, e: e, list: list, req: r, server: server}
 }
 
 // unjudgeable says why the plugin cannot judge r, or "" when it can.
@@ -129,10 +159,10 @@ func opcodeName(op int) string {
 	return fmt.Sprint(op)
 }
 
-// reply writes an answer with rcode and an Extended DNS Error 15 (Blocked)
-// carrying why. The EDE goes out only when the client spoke EDNS, as
-// RFC 6891 requires.
-func (e *Egress) reply(w dns.ResponseWriter, r *dns.Msg, rcode int, why string) error {
+// refusal is the answer to r with rcode and an Extended DNS Error 15
+// (Blocked) carrying why. The EDE goes out only when the client spoke
+// EDNS, as RFC 6891 requires.
+func refusal(r *dns.Msg, rcode int, why string) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetRcode(r, rcode)
 	m.RecursionAvailable = true
@@ -140,7 +170,7 @@ func (e *Egress) reply(w dns.ResponseWriter, r *dns.Msg, rcode int, why string) 
 		m.SetEdns0(dns.DefaultMsgSize, opt.Do())
 		m.IsEdns0().Option = []dns.EDNS0{&dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeBlocked, ExtraText: why}}
 	}
-	return w.WriteMsg(m)
+	return m
 }
 
 // record writes an audit event for a query that was not simply allowed.

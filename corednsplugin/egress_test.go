@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/coredns/coredns/plugin"
 	"github.com/coredns/coredns/plugin/pkg/dnstest"
 	"github.com/coredns/coredns/plugin/test"
 	"github.com/miekg/dns"
@@ -358,16 +360,60 @@ func TestAnswerFilter(t *testing.T) {
 	}
 }
 
-func TestAnswerFilterRefusesUnreadableBytes(t *testing.T) {
+func TestAnswerFilterWritesEveryMessage(t *testing.T) {
 	e, _ := newTestEgress(t, testList, nil)
-	rec := dnstest.NewRecorder(&test.ResponseWriter{})
-	fw := &filterWriter{ResponseWriter: rec, e: e, list: e.list.Load(), req: query("allowed.example.", dns.TypeA, false)}
-	if _, err := fw.Write([]byte{1, 2, 3}); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		write func(w dns.ResponseWriter, r *dns.Msg)
+		want  []int // rcodes the client gets, in order
+	}{
+		{"bytes that do not unpack are refused", func(w dns.ResponseWriter, r *dns.Msg) { w.Write([]byte{1, 2, 3}) }, []int{dns.RcodeRefused}},
+		{"bytes that unpack are judged and written", func(w dns.ResponseWriter, r *dns.Msg) {
+			m := new(dns.Msg)
+			m.SetReply(r)
+			b, _ := m.Pack()
+			w.Write(b)
+		}, []int{dns.RcodeSuccess}},
+		{"several messages are all written, in order", func(w dns.ResponseWriter, r *dns.Msg) {
+			m := new(dns.Msg)
+			m.SetReply(r)
+			w.WriteMsg(m)
+			w.WriteMsg(new(dns.Msg).SetRcode(r, dns.RcodeNameError))
+			m = new(dns.Msg)
+			m.SetReply(r)
+			m.Answer = []dns.RR{test.CNAME("allowed.example. 60 IN CNAME attacker.example.")}
+			w.WriteMsg(m)
+		}, []int{dns.RcodeSuccess, dns.RcodeNameError, dns.RcodeRefused}},
 	}
-	if rec.Msg == nil || rec.Msg.Rcode != dns.RcodeRefused {
-		t.Fatalf("got %v, want REFUSED", rec.Msg)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.Next = plugin.HandlerFunc(func(_ context.Context, w dns.ResponseWriter, r *dns.Msg) (int, error) {
+				tt.write(w, r)
+				return dns.RcodeSuccess, nil
+			})
+			rec := &multiRecorder{ResponseWriter: &test.ResponseWriter{}}
+			if _, err := e.ServeDNS(context.Background(), rec, query("allowed.example.", dns.TypeA, false)); err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, m := range rec.msgs {
+				got = append(got, m.Rcode)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("rcodes written %v, want %v", got, tt.want)
+			}
+		})
 	}
+}
+
+type multiRecorder struct {
+	dns.ResponseWriter
+	msgs []*dns.Msg
+}
+
+func (m *multiRecorder) WriteMsg(res *dns.Msg) error {
+	m.msgs = append(m.msgs, res)
+	return nil
 }
 
 func TestServeDNSCountsResults(t *testing.T) {

@@ -9,45 +9,36 @@ import (
 	"github.com/openclaw-secure-stack/securestack/egress"
 )
 
-// filterWriter judges the answer to an allowed query on its way back to the
-// client. egress runs before cache, so cache hits are written through it
-// too: a poisoned answer in the cache is filtered every time it is served.
-type filterWriter struct {
+// answerFilter judges the answer to an allowed query on its way back to the
+// client. egress runs before cache, so cache hits pass through it too: a
+// poisoned answer in the cache is filtered every time it is served.
+//
+// WriteMsg only holds the message; flush judges and writes it once the
+// chain below has returned (see ServeDNS for why). A plugin that writes
+// several messages gets each one written, in order, when the next arrives.
+type answerFilter struct {
 	dns.ResponseWriter
 	e      *Egress
 	list   *egress.Allowlist // the list the query was judged by
 	req    *dns.Msg
 	server string
+	held   *dns.Msg
 }
 
-// WriteMsg refuses an answer that names a host outside the allowlist (a
-// CNAME or DNAME target, or the owner of an answer record) and, with
-// deny_private_answers, drops address records that point inside the
-// network (DNS rebinding). res is never modified in place: the cache below
-// may hold the same slices.
-func (f *filterWriter) WriteMsg(res *dns.Msg) error {
-	if name, ok := f.foreignName(res); !ok {
-		answersFiltered.WithLabelValues(f.server, "name").Inc()
-		f.e.record(f.server, f.ResponseWriter, f.req, "refused", "egress.answer_not_allowed", map[string]any{"answer_name": name})
-		return f.e.reply(f.ResponseWriter, f.req, dns.RcodeRefused, "the answer leads to "+name+", which is not on the egress allowlist")
-	}
-	if f.e.cfg.denyPrivate {
-		if out, dropped := f.dropPrivate(res); len(dropped) > 0 {
-			answersFiltered.WithLabelValues(f.server, "private").Inc()
-			f.e.record(f.server, f.ResponseWriter, f.req, "filtered", "egress.private_answer", map[string]any{"dropped": dropped})
-			res = out
-		}
-	}
-	return f.ResponseWriter.WriteMsg(res)
+// WriteMsg holds res until flush.
+func (f *answerFilter) WriteMsg(res *dns.Msg) error {
+	err := f.flush()
+	f.held = res
+	return err
 }
 
 // Write handles a plugin that writes wire bytes: they are unpacked and
 // judged like a message. Bytes that do not unpack are refused.
-func (f *filterWriter) Write(b []byte) (int, error) {
+func (f *answerFilter) Write(b []byte) (int, error) {
 	m := new(dns.Msg)
 	if err := m.Unpack(b); err != nil {
 		answersFiltered.WithLabelValues(f.server, "unreadable").Inc()
-		return 0, f.e.reply(f.ResponseWriter, f.req, dns.RcodeRefused, "the answer could not be read")
+		m = refusal(f.req, dns.RcodeRefused, "the answer could not be read")
 	}
 	if err := f.WriteMsg(m); err != nil {
 		return 0, err
@@ -55,9 +46,40 @@ func (f *filterWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// flush judges and writes the held message, if any.
+func (f *answerFilter) flush() error {
+	if f.held == nil {
+		return nil
+	}
+	res := f.held
+	f.held = nil
+	return f.ResponseWriter.WriteMsg(f.judge(res))
+}
+
+// judge refuses an answer that names a host outside the allowlist (a CNAME
+// or DNAME target, or the owner of an answer record) and, with
+// deny_private_answers, drops address records that point inside the
+// network (DNS rebinding). res is never modified in place: the cache below
+// may hold the same slices.
+func (f *answerFilter) judge(res *dns.Msg) *dns.Msg {
+	if name, ok := f.foreignName(res); !ok {
+		answersFiltered.WithLabelValues(f.server, "name").Inc()
+		f.e.record(f.server, f.ResponseWriter, f.req, "refused", "egress.answer_not_allowed", map[string]any{"answer_name": name})
+		return refusal(f.req, dns.RcodeRefused, "the answer leads to "+name+", which is not on the egress allowlist")
+	}
+	if f.e.cfg.denyPrivate {
+		if out, dropped := f.dropPrivate(res); len(dropped) > 0 {
+			answersFiltered.WithLabelValues(f.server, "private").Inc()
+			f.e.record(f.server, f.ResponseWriter, f.req, "filtered", "egress.private_answer", map[string]any{"dropped": dropped})
+			return out
+		}
+	}
+	return res
+}
+
 // foreignName returns the first name in the answer section that is neither
 // the question nor allowed, and false; or "", true.
-func (f *filterWriter) foreignName(res *dns.Msg) (string, bool) {
+func (f *answerFilter) foreignName(res *dns.Msg) (string, bool) {
 	qname := f.req.Question[0].Name
 	ok := func(name string) bool {
 		return equalFold(name, qname) || f.list.Match(name)
@@ -104,7 +126,7 @@ func equalFold(a, b string) bool {
 // dropPrivate returns res without the records whose addresses are internal,
 // and those addresses. Addresses the allowlist names by IP or CIDR are kept:
 // that is how an operator allows an internal service.
-func (f *filterWriter) dropPrivate(res *dns.Msg) (*dns.Msg, []string) {
+func (f *answerFilter) dropPrivate(res *dns.Msg) (*dns.Msg, []string) {
 	var dropped []string
 	keep := func(rrs []dns.RR) []dns.RR {
 		var out []dns.RR
@@ -144,7 +166,7 @@ func (f *filterWriter) dropPrivate(res *dns.Msg) (*dns.Msg, []string) {
 
 // internalAddrs returns the internal addresses rr carries: A, AAAA, and the
 // address hints of SVCB and HTTPS records.
-func (f *filterWriter) internalAddrs(rr dns.RR) []string {
+func (f *answerFilter) internalAddrs(rr dns.RR) []string {
 	var ips []net.IP
 	switch rr := rr.(type) {
 	case *dns.A:

@@ -46,3 +46,17 @@ var (
 		Help:      "Audit events that could not be written.",
 	}, []string{"server"})
 )
+
+// results holds one server's requestCount children, looked up once at
+// startup rather than by label on every query.
+type results struct {
+	allowed, blocked, refused prometheus.Counter
+}
+
+func resultsFor(server string) *results {
+	return &results{
+		allowed: requestCount.WithLabelValues(server, "allowed"),
+		blocked: requestCount.WithLabelValues(server, "blocked"),
+		refused: requestCount.WithLabelValues(server, "refused"),
+	}
+}

@@ -39,6 +39,10 @@ func (e *Egress) start() error {
 		}
 		e.audit = l
 	}
+	e.results = map[string]*results{}
+	for _, s := range e.servers {
+		e.results[s] = resultsFor(s)
+	}
 	e.publish(e.list.Load())
 	e.stopped = make(chan struct{})
 	if e.cfg.reload > 0 {

@@ -309,25 +309,32 @@ func (a *Allowlist) Match(name string) bool {
 		return false
 	}
 	name = strings.TrimSuffix(name, ".")
-	var buf [maxName]byte
-	if len(name) > len(buf) {
+	if len(name) > maxName {
 		return false
 	}
-	n := 0
+	upper := false
 	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
+		switch c := name[i]; {
 		case c >= 0x80:
 			return a.matchUnicode(name)
 		case c == '\\':
 			return false
 		case 'A' <= c && c <= 'Z':
+			upper = true
+		}
+	}
+	if !upper {
+		return match(a.names, name)
+	}
+	var buf [maxName]byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		buf[n] = c
-		n++
+		buf[i] = c
 	}
-	return a.match(buf[:n])
+	return match(a.names, buf[:len(name)])
 }
 
 func (a *Allowlist) matchUnicode(name string) bool {
@@ -360,18 +367,22 @@ func isASCII(s string) bool {
 }
 
 // match walks the lower-case name b from its last label to its first.
-// The map lookups use string(b[i:]) in place, so nothing is allocated.
-func (a *Allowlist) match(b []byte) bool {
+// The lookups use string(b[i:]) in place, which allocates nothing for a
+// string or a []byte.
+func match[S string | []byte](names map[string]uint8, b S) bool {
 	if len(b) == 0 {
 		return false
 	}
 	end := len(b)
 	for {
-		i := bytes.LastIndexByte(b[:end], '.')
+		i := end - 1
+		for i >= 0 && b[i] != '.' {
+			i--
+		}
 		if end-i-1 == 0 || end-i-1 > 63 {
 			return false // empty or overlong label
 		}
-		flags := a.names[string(b[i+1:])]
+		flags := names[string(b[i+1:])]
 		if i < 0 {
 			return flags&flagExact != 0
 		}
@@ -386,17 +397,19 @@ func (a *Allowlist) match(b []byte) bool {
 }
 
 // validLabels reports whether every label of b is 1 to 63 octets long.
-func validLabels(b []byte) bool {
-	for {
-		i := bytes.IndexByte(b, '.')
-		if i < 0 {
-			return len(b) > 0 && len(b) <= 63
+func validLabels[S string | []byte](b S) bool {
+	n := 0
+	for i := 0; i < len(b); i++ {
+		if b[i] != '.' {
+			n++
+			continue
 		}
-		if i == 0 || i > 63 {
+		if n == 0 || n > 63 {
 			return false
 		}
-		b = b[i+1:]
+		n = 0
 	}
+	return n > 0 && n <= 63
 }
 
 // MatchAddr reports whether ip is within an IP or CIDR entry. IPv4-mapped
