@@ -118,13 +118,6 @@ func Open(path string, opts Options) (*Log, error) {
 	return l, nil
 }
 
-func newHash(key []byte) hash.Hash {
-	if key == nil {
-		return newSHA256()
-	}
-	return newHMAC(key)
-}
-
 // lockFile takes an exclusive flock on PATH.lock. The lock is on a separate
 // file because rotation renames the log itself. The lock file is never
 // removed: removing a flock file races with the next opener.

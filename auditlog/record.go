@@ -294,9 +294,13 @@ func appendHash(dst, hexHash []byte) []byte {
 	return append(dst, "\"}\n"...)
 }
 
-func newSHA256() hash.Hash { return sha256.New() }
-
-func newHMAC(key []byte) hash.Hash { return hmac.New(sha256.New, key) }
+// newHash is the chain's hash: HMAC-SHA256 with a key, else SHA-256.
+func newHash(key []byte) hash.Hash {
+	if key == nil {
+		return sha256.New()
+	}
+	return hmac.New(sha256.New, key)
+}
 
 // MinKeySize is the shortest HMAC key ReadKeyFile accepts.
 const MinKeySize = 16

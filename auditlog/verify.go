@@ -33,7 +33,7 @@ const (
 type Problem struct {
 	File   string `json:"file"`
 	Line   int    `json:"line,omitempty"`
-	Seq    uint64 `json:"seq,omitempty"`
+	Seq    uint64 `json:"seq,omitempty"` // the bad record's seq, or the one expected there if it cannot be parsed
 	Kind   string `json:"kind"`
 	Reason string `json:"reason"`
 }
@@ -230,7 +230,7 @@ func (v *verifier) file(path string, last bool) error {
 		off += int64(len(b)) + 1
 		rec, perr := parseRecord(b, false)
 		if perr != nil {
-			v.fail(path, line, 0, KindTampered, "%v", perr)
+			v.fail(path, line, v.seq+1, KindTampered, "%v", perr)
 			return nil
 		}
 		if !v.link(path, line, rec) {
