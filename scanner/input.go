@@ -162,7 +162,16 @@ func emitOrReport(f file, emit emitFunc, report func(...Finding)) error {
 func dirUnit(root string) unit {
 	return unit{name: filepath.Base(absOr(root)), path: root, rel: ".",
 		open: func(l Limits, emit emitFunc, report func(...Finding)) (unitMeta, error) {
+			var total int64
 			sum, err := walkTree(root, func(rel string, fi fs.FileInfo, r io.Reader, h hash.Hash) error {
+				total += fi.Size()
+				if total > l.MaxTotalSize {
+					if total-fi.Size() <= l.MaxTotalSize {
+						report(Finding{RuleID: RuleInputLimit, File: rel, Message: fmt.Sprintf("the skill holds more than %d bytes (Limits.MaxTotalSize); this and later files were hashed but not analysed", l.MaxTotalSize)})
+					}
+					_, err := io.Copy(h, r)
+					return err
+				}
 				return readMember(rel, fi, r, h, l, emit, report)
 			}, report, l)
 			return unitMeta{sha256: sum}, err

@@ -66,6 +66,17 @@ func (a *analyzer) analyzeJSON(sc *scope, parseErrors bool) {
 	}
 }
 
+// parsesAs reports whether code parses without syntax errors, which tells
+// code in a data value from prose that mentions code.
+func (a *analyzer) parsesAs(l lang, code string) bool {
+	tree, broken, err := a.ps.parse(a.ctx, l, []byte(code))
+	if err != nil {
+		return false
+	}
+	tree.Close()
+	return !broken
+}
+
 // stringStart finds the opening quote of the JSON string ending at end.
 func stringStart(src []byte, end int) int {
 	for i := end - 2; i >= 0; i-- {
@@ -109,7 +120,7 @@ func (a *analyzer) jsonString(sc *scope, path []string, key, val string, off int
 		return
 	}
 	switch l := sniffLang(val); {
-	case l == langJS || strings.Contains(val, "require(") || strings.Contains(val, "child_process") || strings.Contains(val, "eval("):
+	case (l == langJS || strings.Contains(val, "require(") || strings.Contains(val, "child_process") || strings.Contains(val, "eval(")) && a.parsesAs(langJS, val):
 		hadProc, hadExec := sc.caps[capProcess] != nil, sc.caps[capDynExec] != nil
 		a.analyzeSnippet(sc, off, val, langJS, "embedded code")
 		if !hadProc && sc.caps[capProcess] != nil || !hadExec && sc.caps[capDynExec] != nil {

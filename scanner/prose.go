@@ -24,6 +24,7 @@ var (
 	concealRE       = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b`)
 	disclosureRE    = regexp.MustCompile(`(?i)\b(?:echo|print|output|reveal|show|display|repeat|include|paste|return|leak|dump)\b(?:\s+\S+){0,5}?\s+(?:the\s+)?(?:value of\s+)?(?:the\s+|your\s+)?(?:authorization header|api[ _-]?keys?|access tokens?|bearer tokens?|auth tokens?|tokens?|passwords?|secrets?|system prompt|private keys?|credentials)\b`)
 	replyCueRE      = regexp.MustCompile(`(?i)\b(?:in your (?:next |)(?:response|reply|answer|message|output)|so (?:that )?i can (?:verify|check|see)|reveal (?:it )?in full)\b`)
+	secretHuntRE    = regexp.MustCompile(`(?i)\b(?:retry|repeat|loop|re-?run|keep (?:calling|trying|running|retrying|asking)|call (?:it|this tool) again)\b[^.\n]{0,80}?\b(?:indefinitely|forever|endlessly|until)\b[^.\n]{0,80}?\b(?:api[ _-]?keys?|tokens?|passwords?|secrets?|credentials?|private keys?)\b`)
 	systemPromptRE  = regexp.MustCompile(`(?i)\b(?:reveal|print|output|show|repeat|leak|dump)\s+(?:\w+\s+){0,2}system prompt\b`)
 )
 
@@ -158,6 +159,9 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 		}
 		sc.report(RuleSkillDisclosure, at(loc), "asks the agent to reveal a secret in its reply")
 	}
+	if h := secretHuntRE.FindStringIndex(t); h != nil {
+		sc.report(RuleSkillDisclosure, at(h), "tells the agent to keep calling tools until a secret comes out")
+	}
 }
 
 // lineOffset maps an offset in a paragraph's joined text back to the file.
@@ -196,14 +200,23 @@ func (a *analyzer) promptCheck(sc *scope, text []byte, hidden bool) {
 		for _, p := range injectionRules {
 			hostile = hostile || strings.HasPrefix(m.RuleID, p)
 		}
-		rank := map[sanitizer.Action]int{sanitizer.ActionReject: 3, sanitizer.ActionStrip: 2, sanitizer.ActionFlag: 1}[m.Action]
-		if !hostile || quoted(text, m.Start, m.End) {
-			rank -= 2 // a mention, such as an example of what not to write
+		var sev string
+		if hostile && !quoted(text, m.Start, m.End) {
+			sev = map[sanitizer.Action]string{sanitizer.ActionReject: SeverityCritical, sanitizer.ActionStrip: SeverityHigh}[m.Action]
+			if sev == "" {
+				sev = SeverityMedium
+			}
+		} else {
+			// A mention, such as a quoted example of what not to write, or
+			// a rule that honest documentation trips ("### System ...").
+			sev = map[sanitizer.Action]string{sanitizer.ActionReject: SeverityLow}[m.Action]
+			if sev == "" {
+				sev = SeverityInfo
+			}
 		}
-		if hidden {
-			rank++
+		if hidden && sev != SeverityCritical {
+			sev = map[string]string{SeverityInfo: SeverityLow, SeverityLow: SeverityMedium, SeverityMedium: SeverityHigh, SeverityHigh: SeverityCritical}[sev]
 		}
-		sev := []string{SeverityInfo, SeverityInfo, SeverityMedium, SeverityHigh, SeverityCritical}[max(0, min(rank+1, 4))]
 		matched := ""
 		if m.Start >= 0 && m.End <= len(text) && m.Start < m.End {
 			matched = string(text[m.Start:m.End])

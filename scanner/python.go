@@ -3,6 +3,7 @@ package scanner
 import (
 	"encoding/base64"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -376,6 +377,9 @@ func (p *pyAnalysis) call(n *sitter.Node) {
 	// os.environ.items() and friends.
 	if fn != nil && fn.Type() == "attribute" {
 		method := text(field(fn, "attribute"), src)
+		if sqlMethods[method] && len(args) > 0 {
+			p.sql(n, args[0])
+		}
 		if (method == "items" || method == "keys" || method == "values") && isEnviron(p.env.eval(field(fn, "object"))) {
 			p.envDump(off, "os.environ."+method+"() collects every environment variable")
 			return
@@ -494,6 +498,77 @@ func (p *pyAnalysis) call(n *sitter.Node) {
 			}
 		}
 	}
+}
+
+// sqlMethods run SQL text on a database connection or cursor.
+var sqlMethods = map[string]bool{"execute": true, "executemany": true, "executescript": true, "read_sql": true, "read_sql_query": true, "raw": true}
+
+var sqlRE = regexp.MustCompile(`(?i)^\s*(?:select|insert|update|delete|replace|create|drop|alter|with|pragma)\b`)
+
+// sql reports SQL text built from values by formatting or concatenation.
+// When a formatted value is a parameter of the enclosing function, the
+// caller (in a skill: the agent, steered by whatever it read) controls the
+// query.
+func (p *pyAnalysis) sql(call, q *sitter.Node) {
+	src := p.sc.src
+	if q.Type() == "identifier" {
+		if b, ok := p.env.lookup(text(q, src), q.StartByte()); ok && b.value != nil {
+			q = b.value
+		}
+	}
+	v := p.env.eval(q)
+	built := v.kind == vStr && v.partial || q.Type() == "binary_operator" ||
+		q.Type() == "call" && strings.HasSuffix(text(field(q, "function"), src), ".format")
+	if !built {
+		return
+	}
+	if s := text(q, src); !sqlRE.MatchString(strings.TrimLeft(s, "frbuFRBU\"'")) {
+		return
+	}
+	params := enclosingParams(call, src)
+	for _, id := range identifiers(q, src) {
+		if params[id] {
+			p.sc.reportSev(RuleSQLInjection, SeverityCritical, int(call.StartByte()), fmt.Sprintf("SQL built from the function parameter %q: the caller can rewrite the query", id))
+			return
+		}
+	}
+	p.sc.report(RuleSQLInjection, int(call.StartByte()), "SQL built by string formatting instead of query parameters")
+}
+
+// enclosingParams lists the parameter names of the function around n.
+func enclosingParams(n *sitter.Node, src []byte) map[string]bool {
+	out := map[string]bool{}
+	for f := n.Parent(); f != nil; f = f.Parent() {
+		if f.Type() != "function_definition" {
+			continue
+		}
+		for _, prm := range namedChildren(field(f, "parameters")) {
+			name := prm
+			if prm.Type() != "identifier" {
+				name = prm.NamedChild(0)
+			}
+			if name != nil && name.Type() == "identifier" {
+				out[text(name, src)] = true
+			}
+		}
+		break
+	}
+	return out
+}
+
+// identifiers lists the names used in an expression.
+func identifiers(n *sitter.Node, src []byte) []string {
+	if n == nil {
+		return nil
+	}
+	if n.Type() == "identifier" {
+		return []string{text(n, src)}
+	}
+	var out []string
+	for _, c := range namedChildren(n) {
+		out = append(out, identifiers(c, src)...)
+	}
+	return out
 }
 
 // tainted returns the secret-named environment variable an expression

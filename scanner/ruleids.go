@@ -27,6 +27,7 @@ const (
 	RulePipeToShell  = "SHELL_PIPE_INTERPRETER"
 	RuleReverseShell = "REVERSE_SHELL"
 	RuleDeserialize  = "DANGEROUS_DESERIALIZATION"
+	RuleSQLInjection = "SQL_INJECTION"
 
 	// Network.
 	RuleNetRequest       = "NETWORK_FETCH"
@@ -73,6 +74,7 @@ const (
 	RuleSkillConcealment    = "SKILL_CONCEALMENT"
 	RuleSkillDisclosure     = "SKILL_SECRET_DISCLOSURE"
 	RuleSkillImpersonation  = "SKILL_IMPERSONATED_TOOL"
+	RuleSkillURLInstall     = "SKILL_URL_INSTALL"
 
 	// package.json.
 	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"

@@ -1,13 +1,17 @@
 package scanner
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path"
 	"regexp"
+	"regexp/syntax"
+	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Rule describes one detection. The JSON shape is the original stack's
@@ -102,7 +106,55 @@ func mergeRules(base, extra []Rule) []Rule {
 // textRule is a compiled text rule.
 type textRule struct {
 	Rule
-	res []*regexp.Regexp
+	res []anchoredRE
+}
+
+// anchoredRE is a regexp with a literal that every match contains, so
+// that files without the literal are skipped with one substring search.
+type anchoredRE struct {
+	re     *regexp.Regexp
+	anchor []byte // "" when the pattern has no required literal
+	fold   bool   // compare the anchor case-insensitively (ASCII)
+}
+
+func anchor(expr string) (anchoredRE, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return anchoredRE{}, err
+	}
+	a := anchoredRE{re: re}
+	if tree, err := syntax.Parse(expr, syntax.Perl); err == nil {
+		lit, fold := requiredLiteral(tree.Simplify())
+		a.anchor, a.fold = []byte(lit), fold
+		if fold {
+			a.anchor = bytes.ToLower(a.anchor)
+		}
+	}
+	return a, nil
+}
+
+// requiredLiteral returns the longest literal that every match of re
+// contains.
+func requiredLiteral(re *syntax.Regexp) (string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return string(re.Rune), re.Flags&syntax.FoldCase != 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredLiteral(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLiteral(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		best, bestFold := "", false
+		for _, sub := range re.Sub {
+			if l, f := requiredLiteral(sub); len(l) > len(best) {
+				best, bestFold = l, f
+			}
+		}
+		return best, bestFold
+	}
+	return "", false
 }
 
 type ruleSet struct {
@@ -120,14 +172,14 @@ func compileRules(rules []Rule) (*ruleSet, error) {
 		}
 		tr := textRule{Rule: r}
 		for _, p := range r.Patterns {
-			tr.res = append(tr.res, regexp.MustCompile(regexp.QuoteMeta(p)))
+			tr.res = append(tr.res, anchoredRE{re: regexp.MustCompile(regexp.QuoteMeta(p)), anchor: []byte(p)})
 		}
 		for _, p := range r.Regex {
-			re, err := regexp.Compile(p)
+			a, err := anchor(p)
 			if err != nil {
 				return nil, fmt.Errorf("scanner: rule %s: regex %q: %v", r.ID, p, err)
 			}
-			tr.res = append(tr.res, re)
+			tr.res = append(tr.res, a)
 		}
 		rs.text = append(rs.text, tr)
 	}
@@ -149,39 +201,56 @@ func (tr *textRule) appliesTo(rel string) bool {
 
 // matchText runs the text rules over src, one finding per rule and line.
 func (rs *ruleSet) matchText(rel string, src []byte, emit func(Finding)) {
-	var active []*textRule
+	var lower []byte
+	var lines []int
 	for i := range rs.text {
-		if rs.text[i].appliesTo(rel) {
-			active = append(active, &rs.text[i])
+		tr := &rs.text[i]
+		if !tr.appliesTo(rel) {
+			continue
 		}
-	}
-	if len(active) == 0 {
-		return
-	}
-	forEachLine(src, func(n int, line string) {
-		for _, tr := range active {
-			for _, re := range tr.res {
-				if loc := re.FindStringIndex(line); loc != nil {
-					emit(Finding{RuleID: tr.ID, File: rel, Line: n, Column: loc[0] + 1, Snippet: snippet(line)})
-					break
+		lastLine := 0
+		for _, a := range tr.res {
+			if len(a.anchor) > 0 {
+				hay := src
+				if a.fold {
+					if lower == nil {
+						lower = bytes.ToLower(src)
+					}
+					hay = lower
+				}
+				if !bytes.Contains(hay, a.anchor) {
+					continue
 				}
 			}
+			for _, m := range a.re.FindAllIndex(src, -1) {
+				if lines == nil {
+					lines = lineStarts(src)
+				}
+				n := sort.SearchInts(lines, m[0]+1) // lines[n-1] <= m[0]
+				if n == lastLine {
+					continue
+				}
+				lastLine = n
+				start := lines[n-1]
+				end := len(src)
+				if n < len(lines) {
+					end = lines[n] - 1
+				}
+				emit(Finding{RuleID: tr.ID, File: rel, Line: n, Column: utf8.RuneCount(src[start:m[0]]) + 1, Snippet: snippet(strings.TrimSuffix(string(src[start:end]), "\r"))})
+			}
 		}
-	})
+	}
 }
 
-// forEachLine calls fn with each 1-based line number and line.
-func forEachLine(src []byte, fn func(n int, line string)) {
-	s := string(src)
-	for n := 1; len(s) > 0; n++ {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			fn(n, s)
-			return
+// lineStarts returns the offset of every line start.
+func lineStarts(src []byte) []int {
+	out := []int{0}
+	for i, b := range src {
+		if b == '\n' {
+			out = append(out, i+1)
 		}
-		fn(n, strings.TrimSuffix(s[:i], "\r"))
-		s = s[i+1:]
 	}
+	return out
 }
 
 // snippet trims a line to a readable length for reports.

@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"sort"
@@ -171,37 +170,15 @@ func New(opts Options) (*Scanner, error) {
 // Result with a finding and verdict block; Scan returns an error only when
 // ctx ends.
 func (s *Scanner) Scan(ctx context.Context, paths ...string) (*Report, error) {
-	var units []unit
+	var units []*unitState
 	for _, p := range paths {
-		units = append(units, s.discover(p)...)
-	}
-	rep := &Report{Results: make([]Result, len(units))}
-	for i, u := range units {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		for _, u := range s.discover(p) {
+			units = append(units, &unitState{unit: u})
 		}
-		rep.Results[i] = s.scanUnit(ctx, u)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return rep, nil
-}
-
-// scanUnit reads every file of a unit and analyses them with a bounded pool.
-func (s *Scanner) scanUnit(ctx context.Context, u unit) Result {
-	res := Result{Skill: u.name, Path: u.path}
-	var (
-		mu       sync.Mutex
-		findings []Finding
-		files    []fileFacts
-	)
-	add := func(fs ...Finding) {
-		mu.Lock()
-		findings = append(findings, fs...)
-		mu.Unlock()
-	}
-	jobs := make(chan file)
+	// One pool of analysers serves every unit, so that many small units
+	// (a skills directory, a file list) keep all workers busy.
+	jobs := make(chan job)
 	var wg sync.WaitGroup
 	for range s.workers {
 		wg.Add(1)
@@ -209,34 +186,77 @@ func (s *Scanner) scanUnit(ctx context.Context, u unit) Result {
 			defer wg.Done()
 			a := s.newAnalyzer()
 			defer a.close()
-			for f := range jobs {
-				facts := a.analyzeFile(ctx, f)
-				mu.Lock()
-				findings = append(findings, facts.findings...)
-				facts.findings = nil
-				files = append(files, facts)
-				mu.Unlock()
+			for j := range jobs {
+				j.unit.addFacts(a.analyzeFile(ctx, j.file))
 			}
 		}()
 	}
-	meta, err := u.open(s.limits, func(f file) error {
-		select {
-		case jobs <- f:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+	for _, st := range units {
+		if ctx.Err() != nil {
+			break
 		}
-	}, add)
+		st.meta, st.err = st.open(s.limits, func(f file) error {
+			select {
+			case jobs <- job{f, st}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}, st.add)
+	}
 	close(jobs)
 	wg.Wait()
-	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-		add(Finding{RuleID: RuleInputUnreadable, File: u.rel, Message: fmt.Sprintf("cannot read %s: %v; the input was not fully scanned", u.path, err)})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	res.SHA256 = meta.sha256
-	if name := skillName(files); name != "" {
+	rep := &Report{Results: make([]Result, len(units))}
+	for i, st := range units {
+		rep.Results[i] = s.result(st)
+	}
+	return rep, nil
+}
+
+// unitState collects what the workers find in one unit.
+type unitState struct {
+	unit
+	mu       sync.Mutex
+	findings []Finding
+	files    []fileFacts
+	meta     unitMeta
+	err      error
+}
+
+type job struct {
+	file file
+	unit *unitState
+}
+
+func (st *unitState) add(fs ...Finding) {
+	st.mu.Lock()
+	st.findings = append(st.findings, fs...)
+	st.mu.Unlock()
+}
+
+func (st *unitState) addFacts(f fileFacts) {
+	st.mu.Lock()
+	st.findings = append(st.findings, f.findings...)
+	f.findings = nil
+	st.files = append(st.files, f)
+	st.mu.Unlock()
+}
+
+// result applies the unit-level rules and the verdict policy.
+func (s *Scanner) result(st *unitState) Result {
+	res := Result{Skill: st.name, Path: st.path, SHA256: st.meta.sha256}
+	findings := st.findings
+	if st.err != nil {
+		findings = append(findings, Finding{RuleID: RuleInputUnreadable, File: st.rel,
+			Message: fmt.Sprintf("cannot read %s: %v; the input was not fully scanned", st.path, st.err)})
+	}
+	if name := skillName(st.files); name != "" {
 		res.Skill = name
 	}
-	findings = append(findings, s.unitChains(files)...)
+	findings = append(findings, s.unitChains(st.files)...)
 	res.Findings = s.finish(findings)
 	res.Verdict = decide(res.Findings)
 	return res
@@ -253,6 +273,7 @@ func (s *Scanner) finish(in []Finding) []Finding {
 	seen := make(map[key]int, len(in))
 	for _, f := range in {
 		r, ok := s.rules.byID[f.RuleID]
+		r0 := r
 		if ok && r.Disabled {
 			continue
 		}
@@ -271,7 +292,7 @@ func (s *Scanner) finish(in []Finding) []Finding {
 		// higher severity.
 		k := key{f.RuleID, f.File, f.Line}
 		if i, ok := seen[k]; ok {
-			if severityRank(f.Severity) > severityRank(out[i].Severity) {
+			if r := severityRank(f.Severity) - severityRank(out[i].Severity); r > 0 || r == 0 && out[i].Message == r0.Description && f.Message != r0.Description {
 				out[i] = f
 			}
 			continue

@@ -437,7 +437,7 @@ func (sh *shellAnalysis) install(c shellCmd, off int) {
 		case impersonates(a):
 			sh.sc.report(RuleSkillImpersonation, off, fmt.Sprintf("%s installs %q, a name that imitates OpenClaw's own tools", c.name, a))
 		case strings.Contains(a, "://") || strings.HasPrefix(a, "git+") || strings.HasPrefix(a, "github:"):
-			sh.sc.report(RulePkgURLDep, off, fmt.Sprintf("%s installs from %s instead of a registry", c.name, short(a)))
+			sh.sc.report(RuleSkillURLInstall, off, fmt.Sprintf("%s installs from %s instead of a registry", c.name, short(a)))
 		}
 	}
 }

@@ -68,13 +68,6 @@ func endpointKind(host, path string) string {
 	return ""
 }
 
-// urlRE finds literal URLs; bareEndpointRE finds endpoint hosts written
-// without a scheme ("curl webhook.site/x").
-var (
-	urlRE          = regexp.MustCompile(`(?i)\b(?:https?|wss?|ftp)://[^\s"'<>\x60()\[\]{}\\|^]+`)
-	bareEndpointRE = regexp.MustCompile(`(?i)\b(?:[a-z0-9-]+\.)*(?:webhook\.site|ngrok(?:-free)?\.(?:io|app|dev)|bore\.pub|glot\.io|rentry\.(?:co|org)|pastebin\.com|trycloudflare\.com|pipedream\.net|requestbin\.(?:com|net)|interact\.sh|oast\.(?:fun|me|pro|live|site|online))\b[^\s"'<>\x60()]*`)
-)
-
 // urlInfo is a literal URL found in text.
 type urlInfo struct {
 	off  int
@@ -83,32 +76,88 @@ type urlInfo struct {
 	path string
 }
 
+// bareEndpoints are endpoint domains that are also looked for without a
+// scheme ("curl webhook.site/x").
+var bareEndpoints = []string{"webhook.site", "ngrok.io", "ngrok.app", "ngrok-free.app", "ngrok-free.dev", "bore.pub",
+	"glot.io", "rentry.co", "rentry.org", "pastebin.com", "trycloudflare.com", "pipedream.net", "requestbin.com",
+	"requestbin.net", "interact.sh", "oast.fun", "oast.me", "oast.pro", "oast.live", "oast.site", "oast.online"}
+
+var schemes = []string{"https", "http", "wss", "ws", "ftp"}
+
+// findURLs finds literal URLs by their "://" and endpoint hosts written
+// without a scheme. It scans with substring searches: it runs on every
+// file, and regular expressions over whole files cost too much.
 func findURLs(src []byte) []urlInfo {
 	var out []urlInfo
-	seen := map[int]bool{}
-	if bytes.Contains(src, []byte("://")) {
-		for _, m := range urlRE.FindAllIndex(src, -1) {
-			raw := strings.TrimRight(string(src[m[0]:m[1]]), ".,;:!?*_~'\"")
-			u, err := url.Parse(raw)
-			if err != nil || u.Hostname() == "" {
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte("://"))
+		if j < 0 {
+			break
+		}
+		sep := i + j
+		i = sep + 3
+		start := -1
+		for _, s := range schemes {
+			if sep >= len(s) && bytes.EqualFold(src[sep-len(s):sep], []byte(s)) && (sep == len(s) || !isWordByte(src[sep-len(s)-1])) {
+				start = sep - len(s)
+				break
+			}
+		}
+		if start < 0 {
+			continue
+		}
+		end := i
+		for end < len(src) && urlByte(src[end]) {
+			end++
+		}
+		raw := strings.TrimRight(string(src[start:end]), ".,;:!?*_~'\"")
+		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+			out = append(out, urlInfo{off: start, raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
+		}
+		i = end
+	}
+	var lower []byte
+	for _, d := range bareEndpoints {
+		if lower == nil {
+			lower = bytes.ToLower(src)
+		}
+		for i := 0; ; {
+			j := bytes.Index(lower[i:], []byte(d))
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + len(d)
+			if i < len(src) && isWordByte(src[i]) {
 				continue
 			}
-			out = append(out, urlInfo{off: m[0], raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
-			seen[m[0]] = true
+			start := at
+			for start > 0 && (isWordByte(src[start-1]) || src[start-1] == '.' || src[start-1] == '-') {
+				start--
+			}
+			if covered(out, start) {
+				continue
+			}
+			end := i
+			for end < len(src) && urlByte(src[end]) {
+				end++
+			}
+			raw := string(src[start:end])
+			if u, err := url.Parse("https://" + raw); err == nil {
+				out = append(out, urlInfo{off: start, raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
+			}
 		}
-	}
-	for _, m := range bareEndpointRE.FindAllIndex(src, -1) {
-		if m[0] >= 3 && string(src[m[0]-3:m[0]]) == "://" || covered(out, m[0]) {
-			continue
-		}
-		raw := string(src[m[0]:m[1]])
-		u, err := url.Parse("https://" + raw)
-		if err != nil {
-			continue
-		}
-		out = append(out, urlInfo{off: m[0], raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
 	}
 	return out
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// urlByte reports bytes that may continue a URL in text.
+func urlByte(c byte) bool {
+	return c > ' ' && c < 0x7f && !strings.ContainsRune("\"'<>`()[]{}\\|^", rune(c))
 }
 
 func covered(us []urlInfo, off int) bool {

@@ -1,0 +1,245 @@
+// Command bench-scanner measures the scanner's throughput on a corpus of
+// JavaScript and compares it, in the same run, with ESLint and
+// eslint-plugin-security over the same files.
+//
+//	bench-scanner -corpus DIR [-eslint-dir DIR -node PATH] [-workers N]
+//
+// -eslint-dir is an npm prefix with eslint and eslint-plugin-security
+// installed (node_modules/eslint, node_modules/eslint-plugin-security).
+//
+// Both tools run as child processes so that each one's wall time, CPU time
+// and peak RSS are measured the same way (getrusage of the child). The
+// file set is every .js, .mjs and .cjs file under DIR, symlinks not
+// followed. The scanner is the same library the quarantine CLI uses,
+// with limits raised so that no file is skipped.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openclaw-secure-stack/securestack/scanner"
+)
+
+func main() {
+	corpus := flag.String("corpus", "", "directory holding the JavaScript corpus (an npm install)")
+	eslintDir := flag.String("eslint-dir", "", "npm prefix holding eslint and eslint-plugin-security; empty skips the peer run")
+	node := flag.String("node", "node", "node binary that runs eslint")
+	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "scanner worker goroutines")
+	concurrency := flag.String("eslint-concurrency", "", "eslint --concurrency value for a second peer run (eslint 9.34+), e.g. 2")
+	child := flag.String("child-scan", "", "internal: scan the file list in this file and print stats")
+	flag.Parse()
+	if *child != "" {
+		childScan(*child, *workers)
+		return
+	}
+	if *corpus == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+	files, bytes := jsFiles(*corpus)
+	list, err := os.CreateTemp("", "bench-scanner-*.txt")
+	check(err)
+	defer os.Remove(list.Name())
+	w := bufio.NewWriter(list)
+	for _, f := range files {
+		fmt.Fprintln(w, f)
+	}
+	check(w.Flush())
+	check(list.Close())
+	fmt.Printf("corpus: %s\nfiles: %d JavaScript files, %.1f MB\nmachine: %d CPUs (GOMAXPROCS %d), %s/%s\n\n",
+		*corpus, len(files), float64(bytes)/1e6, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+
+	self, err := os.Executable()
+	check(err)
+	sc := run(self, "-child-scan", list.Name(), "-workers", fmt.Sprint(*workers))
+	var stats map[string]int
+	check(json.Unmarshal([]byte(lastLine(sc.out)), &stats))
+	report(fmt.Sprintf("scanner (%d workers)", *workers), sc, len(files), bytes)
+	fmt.Printf("    findings: %d critical, %d high, %d medium, %d low, %d info; files with a critical or high finding: %d (%.2f%%)\n",
+		stats["critical"], stats["high"], stats["medium"], stats["low"], stats["info"], stats["files_high"], 100*float64(stats["files_high"])/float64(len(files)))
+	if *eslintDir == "" {
+		return
+	}
+	cfg := eslintConfig(*eslintDir, *corpus)
+	defer os.Remove(cfg)
+	out, err := os.CreateTemp("", "bench-eslint-*.json")
+	check(err)
+	out.Close()
+	defer os.Remove(out.Name())
+	eslintJS, err := filepath.Abs(filepath.Join(*eslintDir, "node_modules", "eslint", "bin", "eslint.js"))
+	check(err)
+	args := []string{eslintJS, "--no-config-lookup", "-c", cfg, "--no-warn-ignored", "-f", "json", "-o", out.Name(), "."}
+	peers := []struct {
+		name string
+		args []string
+	}{{"eslint + eslint-plugin-security (default, 1 thread)", args}}
+	if *concurrency != "" {
+		peers = append(peers, struct {
+			name string
+			args []string
+		}{"eslint + eslint-plugin-security (--concurrency " + *concurrency + ")", append(append([]string{}, args[:1]...), append([]string{"--concurrency", *concurrency}, args[1:]...)...)})
+	}
+	for _, p := range peers {
+		es := runIn(*corpus, *node, p.args...)
+		report(p.name, es, len(files), bytes)
+		if n, files := eslintFindings(out.Name()); n >= 0 {
+			fmt.Printf("    findings: %d messages; files with a message: %d\n", n, files)
+		}
+		fmt.Printf("    scanner speed-up: %.1fx wall, %.1fx CPU\n", es.wall.Seconds()/sc.wall.Seconds(), es.cpu.Seconds()/sc.cpu.Seconds())
+	}
+}
+
+type measured struct {
+	wall, cpu time.Duration
+	maxRSS    int64 // KiB
+	out       string
+}
+
+// run starts a child and measures it with getrusage.
+func run(bin string, args ...string) measured { return runIn("", bin, args...) }
+
+func runIn(dir, bin string, args ...string) measured {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	out, err := cmd.Output()
+	wall := time.Since(start)
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || cmd.ProcessState == nil || ee.ExitCode() > 1 {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", bin, err)
+			os.Exit(1)
+		}
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return measured{wall: wall, cpu: cpu, maxRSS: ru.Maxrss, out: string(out)}
+}
+
+func report(name string, m measured, files int, bytes int64) {
+	fmt.Printf("%s\n    wall %.1fs, CPU %.1fs, %.2f MB/s, %.0f files/s, peak RSS %.0f MB\n",
+		name, m.wall.Seconds(), m.cpu.Seconds(), float64(bytes)/1e6/m.wall.Seconds(), float64(files)/m.wall.Seconds(), float64(m.maxRSS)/1024)
+}
+
+func jsFiles(root string) ([]string, int64) {
+	var files []string
+	var total int64
+	check(filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		switch filepath.Ext(p) {
+		case ".js", ".mjs", ".cjs":
+			if filepath.Base(p) == benchConfig {
+				return nil
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			files = append(files, p)
+			total += fi.Size()
+		}
+		return nil
+	}))
+	sort.Strings(files)
+	return files, total
+}
+
+// childScan is the measured scanner run: every file of the list is one
+// unit, analysed by one shared pool of workers.
+func childScan(list string, workers int) {
+	data, err := os.ReadFile(list)
+	check(err)
+	files := strings.Fields(string(data))
+	s, err := scanner.New(scanner.Options{Workers: workers, Limits: scanner.Limits{MaxFileSize: 1 << 30, MaxTotalSize: 1 << 40}})
+	check(err)
+	rep, err := s.Scan(context.Background(), files...)
+	check(err)
+	stats := map[string]int{}
+	for _, r := range rep.Results {
+		high := false
+		for _, f := range r.Findings {
+			stats[f.Severity]++
+			high = high || f.Severity == scanner.SeverityCritical || f.Severity == scanner.SeverityHigh
+		}
+		if high {
+			stats["files_high"]++
+		}
+	}
+	out, _ := json.Marshal(stats)
+	fmt.Println(string(out))
+}
+
+const benchConfig = "eslint.config.bench-scanner.mjs"
+
+// eslintConfig writes a flat config that lints every JavaScript file with
+// the security plugin's recommended rules, node_modules included. It goes
+// in the corpus directory, because ESLint only lints files below its
+// config file.
+func eslintConfig(eslintDir, corpus string) string {
+	plugin, err := filepath.Abs(filepath.Join(eslintDir, "node_modules", "eslint-plugin-security", "index.js"))
+	check(err)
+	cfg := filepath.Join(corpus, benchConfig)
+	check(os.WriteFile(cfg, []byte(fmt.Sprintf(`import security from %q;
+export default [
+  { ignores: ["!**/node_modules/", "!node_modules/", "eslint.config.bench-scanner.mjs"] },
+  {
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    plugins: { security },
+    rules: security.configs.recommended.rules,
+    linterOptions: { reportUnusedDisableDirectives: "off" },
+    languageOptions: { ecmaVersion: "latest" },
+  },
+];
+`, plugin)), 0o644))
+	return cfg
+}
+
+func eslintFindings(path string) (messages, files int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return -1, 0
+	}
+	var results []struct {
+		Messages []json.RawMessage `json:"messages"`
+	}
+	if json.Unmarshal(data, &results) != nil {
+		return -1, 0
+	}
+	for _, r := range results {
+		messages += len(r.Messages)
+		if len(r.Messages) > 0 {
+			files++
+		}
+	}
+	return messages, files
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench-scanner:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,120 @@
+package scanner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDefaultRulesDescribeEveryBuiltInRule(t *testing.T) {
+	rules := DefaultRules()
+	byID := map[string]Rule{}
+	for _, r := range rules {
+		if _, dup := byID[r.ID]; dup {
+			t.Errorf("rule %s is listed twice", r.ID)
+		}
+		byID[r.ID] = r
+		if r.Description == "" || !validSeverity(r.Severity) {
+			t.Errorf("rule %s lacks a description or a valid severity: %+v", r.ID, r)
+		}
+	}
+	src, err := os.ReadFile("ruleids.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		_, val, ok := strings.Cut(line, "= \"")
+		if !ok {
+			continue
+		}
+		id := strings.TrimSuffix(strings.TrimSpace(val), "\"")
+		if _, ok := byID[id]; !ok {
+			t.Errorf("built-in rule %s has no entry in rules.json", id)
+		}
+	}
+}
+
+func TestLoadRulesReadsTheOriginalStackFormat(t *testing.T) {
+	rules, err := LoadRules(filepath.Join("testdata", "rules", "original-scanner-rules.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 2 || rules[1].ID != "FS_DELETE" || rules[1].Patterns[1] != "rmSync" || rules[1].Name == "" {
+		t.Fatalf("rules %+v", rules)
+	}
+	s := newScanner(t, Options{Rules: rules})
+	dir := writeSkill(t, map[string]string{"SKILL.md": sampleHeader, "clean.js": "const fs = require('fs');\nfs.rmSync('out', {force: true});\n"})
+	r := scanOne(t, s, dir)
+	f, ok := findRule(r, "FS_DELETE")
+	if !ok || f.Severity != SeverityHigh || f.Line != 2 || f.File != "clean.js" {
+		t.Errorf("custom pattern rule: %+v in\n%s", f, dump(r.Findings))
+	}
+}
+
+func TestRulesOverrideSeverityAndDisable(t *testing.T) {
+	dir := writeSkill(t, map[string]string{"SKILL.md": sampleHeader + "\n```bash\nbrew install x\nxattr -d com.apple.quarantine /Applications/X.app\n```\n"})
+	tests := []struct {
+		name    string
+		rule    Rule
+		verdict Verdict
+		present bool
+	}{
+		{"a raised severity blocks", Rule{ID: RuleQuarantineBypass, Severity: SeverityCritical, Regex: []string{`xattr`}}, Block, true},
+		{"a disabled rule disappears", Rule{ID: RuleQuarantineBypass, Severity: SeverityHigh, Disabled: true}, Allow, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := scanOne(t, newScanner(t, Options{Rules: []Rule{tt.rule}}), dir)
+			_, ok := findRule(r, RuleQuarantineBypass)
+			if r.Verdict != tt.verdict || ok != tt.present {
+				t.Errorf("verdict %s, finding present %v; want %s, %v\n%s", r.Verdict, ok, tt.verdict, tt.present, dump(r.Findings))
+			}
+		})
+	}
+}
+
+func TestBadRulesAreRejectedWithTheirName(t *testing.T) {
+	tests := []struct{ name, json, want string }{
+		{"not JSON", `{`, "want a JSON array"},
+		{"no id", `[{"severity":"low"}]`, "rule 1 has no id"},
+		{"unknown severity", `[{"id":"X","severity":"severe"}]`, `rule X: severity "severe"`},
+		{"bad glob", `[{"id":"X","severity":"low","files":["["]}]`, "bad files pattern"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "rules.json")
+			if err := os.WriteFile(p, []byte(tt.json), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadRules(p)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), p) {
+				t.Errorf("error %v, want one naming %s and saying %q", err, p, tt.want)
+			}
+		})
+	}
+	if _, err := New(Options{Rules: []Rule{{ID: "X", Severity: SeverityLow, Regex: []string{"("}}}}); err == nil || !strings.Contains(err.Error(), "rule X") {
+		t.Errorf("a regex that does not compile: error %v", err)
+	}
+}
+
+func TestRequiredLiteralFindsAnAnchor(t *testing.T) {
+	tests := []struct {
+		re, lit string
+		fold    bool
+	}{
+		{`xattr\s+-d`, "xattr", false},
+		{`(?i)display dialog.*password`, "display dialog", true},
+		{`a|b`, "", false},
+		{`eval\(function\(p,a,c,k,e,[rd]\)`, "eval(function(p,a,c,k,e,", false},
+	}
+	for _, tt := range tests {
+		a, err := anchor(tt.re)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a.anchor) != tt.lit || a.fold != tt.fold {
+			t.Errorf("anchor of %q = %q (fold %v), want %q (fold %v)", tt.re, a.anchor, a.fold, tt.lit, tt.fold)
+		}
+	}
+}
