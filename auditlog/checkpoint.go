@@ -47,9 +47,9 @@ func parseCheckpoint(b []byte, cp *Checkpoint) error {
 	return nil
 }
 
-// WriteCheckpoint replaces the checkpoint at path atomically: a temporary
+// writeCheckpoint replaces the checkpoint at path atomically: a temporary
 // file is written and fsynced, renamed over path, and the directory fsynced.
-func WriteCheckpoint(path string, cp Checkpoint) error {
+func writeCheckpoint(path string, cp Checkpoint) error {
 	b, err := json.Marshal(cp)
 	if err != nil {
 		return err

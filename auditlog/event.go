@@ -106,11 +106,23 @@ func appendValue(b []byte, v any) ([]byte, error) {
 // "fields" is present only when the event has fields. The written line is
 // these bytes with `,"hash":"HEX"` inserted before the final brace.
 func appendCanonical(dst []byte, seq uint64, prev []byte, e *Event, fields []byte) []byte {
+	return appendBody(appendHead(dst, seq, prev), e, fields)
+}
+
+// appendHead appends the chain part of the canonical bytes, which is known
+// only under the writer's lock: {"seq":N,"prev":"HEX"
+func appendHead(dst []byte, seq uint64, prev []byte) []byte {
 	dst = append(dst, `{"seq":`...)
 	dst = strconv.AppendUint(dst, seq, 10)
 	dst = append(dst, `,"prev":"`...)
 	dst = append(dst, prev...)
-	dst = append(dst, `","ts":"`...)
+	return append(dst, '"')
+}
+
+// appendBody appends the rest, from ,"ts" to the closing brace. Write
+// encodes it before taking the lock.
+func appendBody(dst []byte, e *Event, fields []byte) []byte {
+	dst = append(dst, `,"ts":"`...)
 	dst = appendTS(dst, e.Time)
 	dst = append(dst, `","event":`...)
 	dst = appendString(dst, e.Event)

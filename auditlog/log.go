@@ -358,6 +358,10 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	body := appendBody(make([]byte, 0, 256), &e, fields)
+	if len(body) > MaxRecordSize-hashSuffixLen-128 {
+		return nil, 0, fmt.Errorf("auditlog: event %q is larger than %d bytes; log less detail in fields", e.Event, MaxRecordSize)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -367,11 +371,7 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 		return nil, 0, l.err
 	}
 	start := len(l.pend)
-	l.pend = appendCanonical(l.pend, l.seq+1, l.prev[:], &e, fields)
-	if len(l.pend)-start > MaxRecordSize-hashSuffixLen {
-		l.pend = l.pend[:start]
-		return nil, 0, fmt.Errorf("auditlog: event %q is larger than %d bytes; log less detail in fields", e.Event, MaxRecordSize)
-	}
+	l.pend = append(appendHead(l.pend, l.seq+1, l.prev[:]), body...)
 	l.sumInto(l.prev[:], l.pend[start:])
 	l.pend = appendHash(l.pend[:len(l.pend)-1], l.prev[:])
 	l.seq++
@@ -554,7 +554,7 @@ func (l *Log) checkpointLocked() error {
 		return nil
 	}
 	cp := Checkpoint{Seq: l.lastSeq, Hash: l.lastHash, File: filepath.Base(l.path), Time: l.opts.Now().UTC()}
-	if err := WriteCheckpoint(l.opts.Checkpoint, cp); err != nil {
+	if err := writeCheckpoint(l.opts.Checkpoint, cp); err != nil {
 		return err
 	}
 	l.cpSeq = l.lastSeq

@@ -84,7 +84,7 @@ func (o *Options) Set(name, value string) error {
 	case "checkpoint":
 		o.Checkpoint, err = nonEmpty(value)
 	case "rotate_size":
-		o.RotateSize, err = ParseSize(value)
+		o.RotateSize, err = parseSize(value)
 	case "rotate_age":
 		o.RotateAge, err = parseDuration(value, true)
 	case "checkpoint_interval":
@@ -123,8 +123,8 @@ var sizeUnits = []struct {
 	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1},
 }
 
-// ParseSize reads a byte count such as 1048576, 100MiB or 10MB.
-func ParseSize(v string) (int64, error) {
+// parseSize reads a byte count such as 1048576, 100MiB or 10MB.
+func parseSize(v string) (int64, error) {
 	num, mult := v, int64(1)
 	for _, u := range sizeUnits {
 		if n, ok := strings.CutSuffix(v, u.suffix); ok {

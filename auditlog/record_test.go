@@ -216,3 +216,20 @@ func TestTimestampsMatchTheLayout(t *testing.T) {
 		t.Error("a time in year 10000 was written; the record would not verify")
 	}
 }
+
+func TestOversizedEventsAreRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Write(Event{Event: "big", Fields: map[string]any{"x": strings.Repeat("a", MaxRecordSize)}}); err == nil {
+		t.Fatal("a record over MaxRecordSize was written")
+	}
+	if err := l.Write(Event{Event: "fits", Fields: map[string]any{"x": strings.Repeat("a", MaxRecordSize-1024)}}); err != nil {
+		t.Fatalf("a record just under MaxRecordSize: %v", err)
+	}
+	l.Close()
+	mustVerify(t, []string{path}, VerifyOptions{})
+}
