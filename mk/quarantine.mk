@@ -12,3 +12,13 @@ bin/quarantine: FORCE
 .PHONY: e2e-quarantine-openclaw
 e2e-quarantine-openclaw: bin/quarantine
 	sidecars/quarantine/e2e/openclaw.sh $(BIN)/quarantine
+
+# Recording a rescan against one durable SQLite commit, a quarantine/restore
+# round trip by rename against the cross-device copy, and one installPolicy
+# decision (process start to reply) against `quarantine list`. Figures go in
+# docs/BENCHMARKS.md. Needs nothing from ../shared.
+BENCH += bench-quarantine
+.PHONY: bench-quarantine
+bench-quarantine: bin/quarantine
+	$(GO) test -run '^$$' -bench . -benchtime 1s -count 3 ./quarantine
+	SECURESTACK_BIN=$(BIN) $(GO) test -run '^$$' -bench . -benchtime 20x -count 3 ./sidecars/quarantine

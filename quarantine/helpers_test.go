@@ -59,7 +59,7 @@ func treeHash(root string) (string, error) {
 
 // env is a load directory, a quarantine directory and a database.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	load    string
 	qdir    string
 	db      string
@@ -68,7 +68,7 @@ type env struct {
 	options Options
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	root := t.TempDir()
 	e := &env{t: t, load: filepath.Join(root, "skills"), qdir: filepath.Join(root, "state", "quarantined"),

@@ -84,7 +84,7 @@ CREATE INDEX moves_pending ON moves (id) WHERE state = 'pending';
 func (s *Store) migrate(ctx context.Context) error {
 	v, err := userVersion(ctx, s.db)
 	if err != nil {
-		return &DamagedError{Path: s.path, Err: err}
+		return s.damaged(ctx, err)
 	}
 	if v == len(migrations) {
 		return nil
@@ -95,7 +95,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		v, err := userVersion(ctx, tx)
 		if err != nil {
-			return &DamagedError{Path: s.path, Err: err}
+			return s.damaged(ctx, err)
 		}
 		for i := v; i < len(migrations); i++ {
 			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {

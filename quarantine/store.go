@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // DefaultBusyTimeout is how long a write waits for another process that
@@ -154,32 +155,46 @@ func dsn(path string, busy time.Duration) string {
 	return path + "?" + q.Encode()
 }
 
+// damaged classifies an error met while opening the database: running out
+// of time or waiting on another process is not damage, and must not send
+// the operator to restore a backup.
+func (s *Store) damaged(ctx context.Context, err error) error {
+	var se *sqlite.Error
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("quarantine: database %s: %w", s.path, ctx.Err())
+	case errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED):
+		return fmt.Errorf("quarantine: database %s is busy: another process held it for more than %s: %w", s.path, s.opts.BusyTimeout, err)
+	}
+	return &DamagedError{Path: s.path, Err: err}
+}
+
 // check verifies that the file is a usable SQLite database in WAL mode.
 func (s *Store) check(ctx context.Context) error {
 	var mode string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return &DamagedError{Path: s.path, Err: err}
+		return s.damaged(ctx, err)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		return &DamagedError{Path: s.path, Err: fmt.Errorf("journal mode is %q, want wal", mode)}
 	}
 	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check")
 	if err != nil {
-		return &DamagedError{Path: s.path, Err: err}
+		return s.damaged(ctx, err)
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return &DamagedError{Path: s.path, Err: err}
+			return s.damaged(ctx, err)
 		}
 		if line != "ok" {
 			problems = append(problems, line)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return &DamagedError{Path: s.path, Err: err}
+		return s.damaged(ctx, err)
 	}
 	if len(problems) > 0 {
 		if len(problems) > 3 {

@@ -86,6 +86,17 @@ func TestOpen(t *testing.T) {
 			t.Fatalf("Open = %v, want a DamagedError about a newer schema", err)
 		}
 	})
+	t.Run("does not call a database damaged when it ran out of time", func(t *testing.T) {
+		e := newEnv(t)
+		e.open().Close()
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err := Open(cctx, e.db, e.options)
+		var de *DamagedError
+		if err == nil || errors.As(err, &de) || !errors.Is(err, context.Canceled) {
+			t.Errorf("Open with a canceled context = %v, want context.Canceled and no DamagedError", err)
+		}
+	})
 	t.Run("opens a new database from eight stores at once", func(t *testing.T) {
 		e := newEnv(t)
 		var wg sync.WaitGroup
