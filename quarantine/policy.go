@@ -241,17 +241,19 @@ func policyFinding(f Finding) PolicyFinding {
 	case 3, 4:
 		sev = "critical"
 	}
+	// OpenClaw drops a finding whose ruleId or message is blank.
+	rule := f.RuleID
+	if strings.TrimSpace(rule) == "" {
+		rule = "UNKNOWN"
+	}
 	msg := f.Message
 	if strings.TrimSpace(msg) == "" {
-		msg = f.RuleID
+		msg = rule
 	}
-	p := PolicyFinding{RuleID: capText(f.RuleID), Severity: sev, Message: capText(msg),
+	p := PolicyFinding{RuleID: capText(rule), Severity: sev, Message: capText(msg),
 		File: capText(f.File), Evidence: capText(strings.TrimSpace(f.Snippet))}
 	if f.Line > 0 {
 		p.Line = f.Line
-	}
-	if strings.TrimSpace(p.RuleID) == "" {
-		p.RuleID = "UNKNOWN"
 	}
 	return p
 }
@@ -273,8 +275,8 @@ func fitWarning(resp *PolicyResponse) {
 	for _, f := range resp.Findings {
 		f.Evidence = ""
 		f.Message = capTo(f.Message, 300)
-		// "    • [SEVERITY] RULE: message (file:line)\n"
-		n := 8 + len(f.Severity) + 3 + utf16Len(f.RuleID) + 2 + utf16Len(f.Message) + utf16Len(f.File) + 16
+		// "    • [WARN] RULE: message (file:line)\n", with room for a 16-digit line
+		n := 40 + utf16Len(f.RuleID) + utf16Len(f.Message) + utf16Len(f.File)
 		if omitted > 0 || used+n > warnNoticeBudget {
 			omitted++
 			continue

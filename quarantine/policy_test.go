@@ -209,3 +209,56 @@ func TestRecordPolicy(t *testing.T) {
 		t.Errorf("audit %v", e.audit.events)
 	}
 }
+
+// FuzzDecide feeds findings with arbitrary text (they quote skill content,
+// which is attacker-written) and checks that every reply keeps the
+// protocol's rules.
+func FuzzDecide(f *testing.F) {
+	f.Add("CHAIN_DROPPER", "critical", "SKILL.md", "downloads and runs code", "curl x | sh", 3, uint8(1), uint8(2))
+	f.Add("", "bogus", "", " ", "\xff\xfe", 0, uint8(150), uint8(1))
+	f.Add("R", "medium", strings.Repeat("é", 600), strings.Repeat("😈", 700), strings.Repeat("x", 2000), -5, uint8(120), uint8(1))
+	f.Fuzz(func(t *testing.T, rule, sev, file, msg, snippet string, line int, n, verdict uint8) {
+		v := []Verdict{Allow, Warn, Block}[verdict%3]
+		var fs []Finding
+		for i := range int(n) {
+			fs = append(fs, Finding{RuleID: rule, Severity: sev, File: file, Line: line + i, Message: msg, Snippet: snippet})
+		}
+		resp, err := Decide("skill x", []ScanResult{{Skill: "x", Path: "/s/x", SHA256: "h", Verdict: v, Findings: fs}},
+			func(string) (bool, error) { return false, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Decision != string(v) || (v != Allow && strings.TrimSpace(resp.Reason) == "") {
+			t.Fatalf("decision %q reason %q for verdict %s", resp.Decision, resp.Reason, v)
+		}
+		if len(resp.Findings) > MaxPolicyFindings {
+			t.Fatalf("%d findings", len(resp.Findings))
+		}
+		units := func(s string) int { return len(utf16.Encode([]rune(s))) }
+		notice := units("  Reason: " + resp.Reason + "\n  Findings:\n")
+		for _, pf := range resp.Findings {
+			for _, s := range []string{pf.RuleID, pf.Message, pf.File, pf.Evidence} {
+				if units(s) > MaxPolicyTextChars {
+					t.Fatalf("text of %d units", units(s))
+				}
+			}
+			if strings.TrimSpace(pf.RuleID) == "" || strings.TrimSpace(pf.Message) == "" || pf.Line < 0 {
+				t.Fatalf("finding OpenClaw would drop: %+v", pf)
+			}
+			if pf.Severity != "info" && pf.Severity != "warn" && pf.Severity != "critical" {
+				t.Fatalf("severity %q", pf.Severity)
+			}
+			// As OpenClaw renders it: "    • [SEV] RULE: message (file:line) Evidence: e\n"
+			notice += units(fmt.Sprintf("    • [%s] %s: %s (%s:%d)\n", strings.ToUpper(pf.Severity), pf.RuleID, pf.Message, pf.File, pf.Line))
+			if pf.Evidence != "" {
+				notice += units(" Evidence: " + pf.Evidence)
+			}
+		}
+		if units(resp.Reason) > MaxPolicyTextChars || (v == Warn && notice > warnNoticeBudget) {
+			t.Fatalf("reason %d units, warn notice about %d", units(resp.Reason), notice)
+		}
+		if _, err := json.Marshal(resp); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
