@@ -201,7 +201,7 @@ func TestRestoreRefusals(t *testing.T) {
 		}
 	})
 	t.Run("release needs a scan that no longer blocks", func(t *testing.T) {
-		_, s, q, sum := setup(t)
+		e, s, q, sum := setup(t)
 		if _, err := s.Release(ctx, q.ID); !errors.Is(err, ErrStillBlocked) {
 			t.Fatalf("Release = %v, want ErrStillBlocked", err)
 		}
@@ -212,6 +212,12 @@ func TestRestoreRefusals(t *testing.T) {
 		got, _ := s.Get(ctx, fmt.Sprint(q.ID))
 		if got.Status != Quarantined || got.SHA256 != sum || got.Verdict != Allow || got.Name != "evil" {
 			t.Fatalf("after rescan of the copy: %+v", got)
+		}
+		// A store opened with another quarantine directory still knows the copy.
+		e.options.QuarantineDir = filepath.Join(t.TempDir(), "elsewhere")
+		s2 := e.open()
+		if got, err := s2.Record(ctx, ScanResult{Skill: "x", Path: q.QuarantinePath, SHA256: "y", Verdict: Allow}); err != nil || got.ID != q.ID || got.Status != Quarantined {
+			t.Fatalf("rescan through a store with another quarantine directory: %+v, %v", got, err)
 		}
 		r, err := s.Release(ctx, q.ID)
 		if err != nil || r.Status != Active || !exists(q.Path) {

@@ -138,11 +138,13 @@ func (s *Store) recordLocked(ctx context.Context, r ScanResult, findings []byte)
 	var out Skill
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		if within(s.qdir, r.Path) {
-			sk, err := s.skillWhere(ctx, tx, "quarantine_path = ? AND status = 'quarantined'", r.Path)
-			if err != nil {
-				return fmt.Errorf("quarantine: %s is inside the quarantine directory but is not a quarantined skill: %w", r.Path, err)
-			}
+		// A quarantined copy is known by its path, wherever the quarantine
+		// directory was when it was moved.
+		sk, err := s.skillWhere(ctx, tx, "quarantine_path = ? AND status = 'quarantined'", r.Path)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err == nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE skills SET verdict = ?, findings = ?, last_scanned = ? WHERE id = ?`,
 				r.Verdict, findings, ts(now), sk.ID); err != nil {
 				return s.dbErr("updating a skill", err)
@@ -156,6 +158,9 @@ func (s *Store) recordLocked(ctx context.Context, r ScanResult, findings []byte)
 			sk.Verdict, sk.Findings, sk.LastScanned = r.Verdict, r.Findings, now
 			out = sk
 			return nil
+		}
+		if within(s.qdir, r.Path) {
+			return fmt.Errorf("quarantine: %s is inside the quarantine directory but is not a quarantined skill", r.Path)
 		}
 		if _, err := os.Lstat(r.Path); err != nil {
 			return fmt.Errorf("quarantine: not recording %s: %w (%v)", r.Path, ErrVanished, err)
@@ -171,7 +176,7 @@ func (s *Store) recordLocked(ctx context.Context, r ScanResult, findings []byte)
 				status = Overridden
 			}
 		}
-		sk, err := s.skillWhere(ctx, tx, "path = ? AND status IN "+liveStatuses, r.Path)
+		sk, err = s.skillWhere(ctx, tx, "path = ? AND status IN "+liveStatuses, r.Path)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			res, err := tx.ExecContext(ctx, `INSERT INTO skills (name, path, sha256, verdict, findings, status, first_seen, last_scanned)
