@@ -436,17 +436,40 @@ func TestServeDNSCountsResults(t *testing.T) {
 	}
 }
 
+// BenchmarkServeDNS measures the plugin in process, against a cheap
+// stand-in for cache and forward; "stand-in alone" is that stand-in without
+// the plugin, so the difference is the plugin's own cost per query.
 func BenchmarkServeDNS(b *testing.B) {
 	e, _ := newTestEgress(b, testList, func(c *config) { c.denyPrivate = true })
-	e.Next = &upstream{}
+	answer := []dns.RR{test.A("a.b.wild.example. 60 IN A 93.184.215.14")}
+	standIn := &upstream{answer: func(r *dns.Msg) *dns.Msg {
+		m := new(dns.Msg)
+		m.SetReply(r)
+		m.Answer = answer
+		return m
+	}}
+	e.Next = standIn
+	e.servers = []string{""} // the server label a bare context gives
+	if err := e.start(); err != nil {
+		b.Fatal(err)
+	}
+	defer e.stop()
 	ctx := context.Background()
-	for _, name := range []string{"a.b.wild.example.", "c2VjcmV0.attacker.example."} {
-		b.Run(name, func(b *testing.B) {
-			q := query(name, dns.TypeA, true)
+	for _, c := range []struct {
+		name string
+		h    plugin.Handler
+		q    string
+	}{
+		{"stand-in alone", standIn, "a.b.wild.example."},
+		{"allowed", e, "a.b.wild.example."},
+		{"blocked", e, "c2VjcmV0.attacker.example."},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			q := query(c.q, dns.TypeA, true)
 			w := &test.ResponseWriter{}
 			b.ReportAllocs()
 			for b.Loop() {
-				e.ServeDNS(ctx, w, q)
+				c.h.ServeDNS(ctx, w, q)
 			}
 		})
 	}

@@ -6,7 +6,7 @@
 BINARIES += bin/coredns
 BENCH    += bench-dns
 
-DNS_BENCH_SECONDS ?= 5
+DNS_BENCH_SECONDS ?= 4
 DNS_BENCH_ROUNDS  ?= 5
 
 bin/coredns: FORCE

@@ -14,6 +14,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -77,24 +78,22 @@ func main() {
 	fmt.Printf("### QPS with and without the plugin\n\n")
 	fmt.Printf("dnsperf %s, %d s per run, %d rounds, %d distinct names per path, 4 clients, 100 queries outstanding; all answers come from the cache after a warm-up pass, which leaves the plugin's own cost as large a share as it can be.\n\n",
 		dnsperfVersion(b.dnsperf), b.seconds, *rounds, *names)
-	fmt.Printf("*Side by side*: both servers are driven at the same time, so they share whatever else the machine is doing; the ratio is the per-query cost ratio. *In turn*: one after the other, alternating which goes first.\n\n")
-	fmt.Printf("| path | method | baseline QPS (median) | egress QPS (median) | ratio (median of rounds) | ratio range | target |\n|---|---|---|---|---|---|---|\n")
-	row := func(path, method, target string, bq, sq, ratios []float64) {
-		fmt.Printf("| %s | %s | %.0f | %.0f | **%.3f** | %.3f–%.3f | %s |\n", path, method, median(bq), median(sq), median(ratios), slices.Min(ratios), slices.Max(ratios), target)
+	fmt.Printf("*Side by side*: both servers are driven at the same time, so they share whatever else the machine is doing. *In turn*: one at a time, in the order baseline, egress, egress, baseline per round. *CPU ratio*: the baseline's CPU time (user + system, from /proc) per answered query over the plugin's; it is the QPS ratio the two would reach on the same CPU, and the least disturbed by other load on this shared machine.\n\n")
+	fmt.Printf("| path | method | baseline QPS | egress QPS | QPS ratio | QPS ratio range | CPU ratio | CPU ratio range | target |\n|---|---|---|---|---|---|---|---|---|\n")
+	row := func(path, method, target string, c comparison) {
+		fmt.Printf("| %s | %s | %.0f | %.0f | **%.3f** | %.2f–%.2f | **%.3f** | %.2f–%.2f | %s |\n", path, method,
+			median(c.baseQPS), median(c.subjectQPS), median(c.qpsRatio), slices.Min(c.qpsRatio), slices.Max(c.qpsRatio),
+			median(c.cpuRatio), slices.Min(c.cpuRatio), slices.Max(c.cpuRatio), target)
 	}
 	for _, p := range []struct{ name, file, target string }{
 		{"allowed names", allowed, "≥ 0.95"},
 		{"blocked names", blocked, "≥ 1.00"},
 	} {
-		bq, sq, ratios := b.compare(base, plug, p.file, *rounds, true)
-		row(p.name, "side by side", p.target, bq, sq, ratios)
-		bq, sq, ratios = b.compare(base, plug, p.file, *rounds, false)
-		row(p.name, "in turn", p.target, bq, sq, ratios)
+		row(p.name, "side by side", p.target, b.compare(base, plug, p.file, *rounds, true))
+		row(p.name, "in turn", p.target, b.compare(base, plug, p.file, *rounds, false))
 	}
-	bq, sq, ratios := b.compare(base, audited, blocked, *rounds, true)
-	row("blocked names, audit_log sync batch (default)", "side by side", "(for information)", bq, sq, ratios)
-	bq, sq, ratios = b.compare(base, auditedNone, blocked, *rounds, true)
-	row("blocked names, audit_log sync none", "side by side", "(for information)", bq, sq, ratios)
+	row("blocked names, audit_log sync batch (default)", "side by side", "(for information)", b.compare(base, audited, blocked, *rounds, true))
+	row("blocked names, audit_log sync none", "side by side", "(for information)", b.compare(base, auditedNone, blocked, *rounds, true))
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("\nLoad average when the runs ended (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], ", "))
 
@@ -167,55 +166,80 @@ func (b *bench) writeLargeList(n int) {
 	must(f.Close())
 }
 
-// compare runs dnsperf against base and subject rounds times and returns
-// both QPS series and the per-round ratios subject/base. Side by side, the
-// two runs happen at once; otherwise one after the other, alternating
-// which goes first.
-func (b *bench) compare(base, subject *server, file string, rounds int, sideBySide bool) (bq, sq, ratios []float64) {
-	for r := range rounds {
-		var x, y float64
-		switch {
-		case sideBySide:
-			done := make(chan float64)
+// comparison is rounds of base and subject runs on the same query file.
+type comparison struct {
+	baseQPS, subjectQPS []float64
+	qpsRatio            []float64 // subject QPS / base QPS, per round
+	cpuRatio            []float64 // base CPU per query / subject CPU per query, per round
+}
+
+// compare runs dnsperf against base and subject rounds times. Side by side,
+// the two runs of a round happen at once. In turn, a round is four runs in
+// the order base, subject, subject, base, so that load that rises or falls
+// steadily over the round weighs on both alike.
+func (b *bench) compare(base, subject *server, file string, rounds int, sideBySide bool) comparison {
+	var c comparison
+	for range rounds {
+		var x, y run
+		if sideBySide {
+			done := make(chan run)
 			go func() { done <- b.perf(base, file, 0) }()
 			y = b.perf(subject, file, 0)
 			x = <-done
-		case r%2 == 0:
-			x = b.perf(base, file, 0)
-			y = b.perf(subject, file, 0)
-		default:
-			y = b.perf(subject, file, 0)
-			x = b.perf(base, file, 0)
+		} else {
+			x1, y1 := b.perf(base, file, 0), b.perf(subject, file, 0)
+			y2, x2 := b.perf(subject, file, 0), b.perf(base, file, 0)
+			x, y = x1.mean(x2), y1.mean(y2)
 		}
-		bq, sq, ratios = append(bq, x), append(sq, y), append(ratios, y/x)
+		c.baseQPS = append(c.baseQPS, x.qps)
+		c.subjectQPS = append(c.subjectQPS, y.qps)
+		c.qpsRatio = append(c.qpsRatio, y.qps/x.qps)
+		c.cpuRatio = append(c.cpuRatio, x.cpuPerQuery/y.cpuPerQuery)
 	}
-	return bq, sq, ratios
+	return c
 }
 
-var qpsLine = regexp.MustCompile(`Queries per second:\s+([0-9.]+)`)
+var (
+	qpsLine       = regexp.MustCompile(`Queries per second:\s+([0-9.]+)`)
+	completedLine = regexp.MustCompile(`Queries completed:\s+(\d+)`)
+	lostLine      = regexp.MustCompile(`Queries lost:\s+(\d+)`)
+)
+
+// run is one dnsperf run: the QPS it reports and the server's CPU time
+// (user + system) per answered query.
+type run struct {
+	qps, cpuPerQuery float64
+}
+
+func (r run) mean(o run) run {
+	return run{qps: (r.qps + o.qps) / 2, cpuPerQuery: (r.cpuPerQuery + o.cpuPerQuery) / 2}
+}
 
 // perf runs dnsperf against s for b.seconds (or maxruns passes over the
-// file) and returns the QPS it reports.
-func (b *bench) perf(s *server, file string, maxruns int) float64 {
+// file).
+func (b *bench) perf(s *server, file string, maxruns int) run {
 	args := []string{"-s", "127.0.0.1", "-p", strconv.Itoa(s.port), "-d", file, "-c", "4", "-q", "100", "-t", "2"}
 	if maxruns > 0 {
 		args = append(args, "-n", strconv.Itoa(maxruns))
 	} else {
 		args = append(args, "-l", strconv.Itoa(b.seconds))
 	}
+	cpu0 := s.cpuSeconds()
 	out, err := exec.Command(b.dnsperf, args...).CombinedOutput()
 	if err != nil {
 		log.Fatalf("dnsperf %v: %v\n%s", args, err, out)
 	}
-	m := qpsLine.FindSubmatch(out)
-	if m == nil {
+	cpu := s.cpuSeconds() - cpu0
+	m, n := qpsLine.FindSubmatch(out), completedLine.FindSubmatch(out)
+	if m == nil || n == nil {
 		log.Fatalf("dnsperf printed no QPS:\n%s", out)
 	}
 	qps, _ := strconv.ParseFloat(string(m[1]), 64)
-	if lost := regexp.MustCompile(`Queries lost:\s+(\d+)`).FindSubmatch(out); lost != nil && string(lost[1]) != "0" {
+	done, _ := strconv.ParseFloat(string(n[1]), 64)
+	if lost := lostLine.FindSubmatch(out); lost != nil && string(lost[1]) != "0" {
 		log.Printf("warning: %s: dnsperf lost %s queries", s.name, lost[1])
 	}
-	return qps
+	return run{qps: qps, cpuPerQuery: cpu / done}
 }
 
 func dnsperfVersion(bin string) string {
@@ -267,6 +291,21 @@ func (s *server) stop() {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	s.cmd.Wait()
 }
+
+// cpuSeconds returns the user and system CPU time the process has used.
+func (s *server) cpuSeconds() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	must(err)
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, err1 := strconv.ParseFloat(f[11], 64)
+	stime, err2 := strconv.ParseFloat(f[12], 64)
+	must(errors.Join(err1, err2))
+	return (utime + stime) / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times; 100 on Linux.
+const clockTicks = 100
 
 // peakRSS returns the process's VmHWM in bytes.
 func (s *server) peakRSS() int64 {
