@@ -26,8 +26,9 @@ var ErrClosed = errors.New("auditlog: log is closed")
 // MaxRecordSize bounds one line, so a reader never has to buffer more.
 const MaxRecordSize = 1 << 20
 
-// noneBuffer is how much SyncNone buffers before a writer writes it out
-// itself instead of waiting for the flush interval.
+// noneBuffer is how much SyncNone queues before the background writer
+// writes it out without waiting for the flush interval. At four times
+// that, writers write it out themselves.
 const noneBuffer = 256 << 10
 
 // Log is an open audit log. It is safe for concurrent use.
@@ -36,30 +37,31 @@ type Log struct {
 	opts Options
 	lock *os.File
 
-	// mu guards the chain and the records not yet handed to the file.
+	// mu guards the queue of records not yet chained and written. Writers
+	// hold it only to append; the chain is computed by whoever holds io.
 	mu        sync.Mutex
-	h         hash.Hash
-	sum       []byte
-	seq       uint64
-	prev      [64]byte // hex hash of record seq
-	pend      []byte   // encoded records not yet handed to the file
-	pendFirst uint64
+	pend      []byte // record bodies (appendBody), back to back
+	ends      []int  // where each body in pend ends
 	pendBatch *batch // SyncBatch: the group commit pend belongs to
 	spare     []byte
+	spareEnds []int
 	err       error // sticky: after a failed write the file may end in a partial line
 	closed    bool
 
-	// io guards the file: writes, fsync, rotation, checkpoints.
+	// io guards the chain and the file: writes, fsync, rotation, checkpoints.
 	io        sync.Mutex
+	h         hash.Hash
+	sum       []byte
+	seq       uint64   // last record chained (and handed to the file)
+	prev      [64]byte // hex hash of record seq
+	out       []byte   // the lines being written
 	f         *os.File
 	size      int64
 	unsynced  bool
 	fileFirst uint64    // seq of the active file's first record
 	fileStart time.Time // when the active file got its first record
-	lastSeq   uint64    // last record in the file
-	lastHash  string
-	cpSeq     uint64 // last record named by the checkpoint
-	fsyncs    int    // of the log file, for the benchmark's events per fsync
+	cpSeq     uint64    // last record named by the checkpoint
+	fsyncs    int       // of the log file, for the benchmark's events per fsync
 
 	kick chan struct{}
 	stop chan struct{}
@@ -216,7 +218,7 @@ func (l *Log) recover() (*tornTail, error) {
 	} else {
 		copy(l.prev[:], genesis)
 	}
-	l.lastSeq, l.lastHash, l.cpSeq = l.seq, string(l.prev[:]), l.seq
+	l.cpSeq = l.seq
 	return torn, l.checkCheckpoint()
 }
 
@@ -336,17 +338,30 @@ func (l *Log) Write(e Event) error {
 		<-b.done
 		return b.err
 	}
-	if pending < noneBuffer {
+	if pending >= noneBuffer {
+		l.kickWriter()
+	}
+	if pending < 4*noneBuffer {
 		return nil
 	}
+	// The background writer is behind: wait for the disk like it does.
 	l.io.Lock()
 	defer l.io.Unlock()
 	return l.flushLocked(false)
 }
 
-// append encodes e as the next record and adds it to the pending buffer.
-// In SyncBatch it returns the group commit the record belongs to, already
-// kicked; pending is the number of bytes now waiting.
+// kickWriter wakes the background writer without waiting for it.
+func (l *Log) kickWriter() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+// append encodes e and queues it. The record gets its seq and hash when it
+// is written, so writers share no more than this append. In SyncBatch it
+// returns the group commit the record belongs to, already kicked; pending
+// is the number of bytes now queued.
 func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	if e.Time.IsZero() {
 		e.Time = l.opts.Now()
@@ -370,33 +385,16 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	if l.err != nil {
 		return nil, 0, l.err
 	}
-	start := len(l.pend)
-	l.pend = append(appendHead(l.pend, l.seq+1, l.prev[:]), body...)
-	l.sumInto(l.prev[:], l.pend[start:])
-	l.pend = appendHash(l.pend[:len(l.pend)-1], l.prev[:])
-	l.seq++
-	if start == 0 {
-		l.pendFirst = l.seq
-	}
+	l.pend = append(l.pend, body...)
+	l.ends = append(l.ends, len(l.pend))
 	if l.opts.Sync == SyncBatch {
 		if l.pendBatch == nil {
 			l.pendBatch = &batch{done: make(chan struct{})}
 		}
 		b = l.pendBatch
-		select {
-		case l.kick <- struct{}{}:
-		default:
-		}
+		l.kickWriter()
 	}
 	return b, len(l.pend), nil
-}
-
-// sumInto writes the hex hash of canonical into dst. l.mu is held.
-func (l *Log) sumInto(dst, canonical []byte) {
-	l.h.Reset()
-	l.h.Write(canonical)
-	l.sum = l.h.Sum(l.sum[:0])
-	encodeHex(dst, l.sum)
 }
 
 // batch is one group commit: the records written and fsynced together.
@@ -406,13 +404,13 @@ type batch struct {
 	err  error
 }
 
-// flushLocked hands every pending record to the file, rotating first if
-// needed, and fsyncs when sync is set. l.io is held; l.mu is not, so
-// writers keep filling the next batch while this one is on its way.
+// flushLocked chains every queued record, hands the lines to the file
+// (rotating first if needed) and fsyncs when sync is set. l.io is held;
+// l.mu is not, so writers keep queueing the next batch meanwhile.
 func (l *Log) flushLocked(sync bool) error {
 	l.mu.Lock()
-	buf, first, last, lastHash, b := l.pend, l.pendFirst, l.seq, string(l.prev[:]), l.pendBatch
-	l.pend, l.spare, l.pendBatch = l.spare[:0], nil, nil
+	bodies, ends, b := l.pend, l.ends, l.pendBatch
+	l.pend, l.ends, l.pendBatch = l.spare[:0], l.spareEnds[:0], nil
 	err := l.err
 	l.mu.Unlock()
 	if b != nil {
@@ -421,10 +419,24 @@ func (l *Log) flushLocked(sync bool) error {
 	if err != nil {
 		return err
 	}
-	if len(buf) > 0 {
-		if err = l.rotateIfDue(len(buf), first); err == nil {
+	if len(ends) > 0 {
+		first := l.seq + 1
+		l.out = l.out[:0]
+		start := 0
+		for _, end := range ends {
+			line := len(l.out)
+			l.out = append(appendHead(l.out, l.seq+1, l.prev[:]), bodies[start:end]...)
+			l.h.Reset()
+			l.h.Write(l.out[line:])
+			l.sum = l.h.Sum(l.sum[:0])
+			encodeHex(l.prev[:], l.sum)
+			l.out = appendHash(l.out[:len(l.out)-1], l.prev[:])
+			l.seq++
+			start = end
+		}
+		if err = l.rotateIfDue(len(l.out), first); err == nil {
 			var n int
-			n, err = l.f.Write(buf)
+			n, err = l.f.Write(l.out)
 			l.size += int64(n)
 			l.unsynced = true
 		}
@@ -436,15 +448,12 @@ func (l *Log) flushLocked(sync bool) error {
 		}
 	}
 	l.mu.Lock()
-	l.spare = buf[:0]
+	l.spare, l.spareEnds = bodies[:0], ends[:0]
 	if err != nil {
 		err = fmt.Errorf("auditlog: write %s: %w; no further records are accepted until the log is reopened", l.path, err)
 		l.err = err
 	}
 	l.mu.Unlock()
-	if err == nil && len(buf) > 0 {
-		l.lastSeq, l.lastHash = last, lastHash
-	}
 	return err
 }
 
@@ -524,7 +533,7 @@ func (l *Log) run() {
 			// doubles the records per fsync (see BenchmarkWrite events/fsync).
 			runtime.Gosched()
 			l.io.Lock()
-			l.flushLocked(true)
+			l.flushLocked(l.opts.Sync != SyncNone)
 			l.io.Unlock()
 		case <-flushTick:
 			l.io.Lock()
@@ -550,14 +559,14 @@ func (l *Log) checkpointLocked() error {
 	if err := l.flushLocked(true); err != nil {
 		return err
 	}
-	if l.opts.Checkpoint == "off" || l.lastSeq == l.cpSeq {
+	if l.opts.Checkpoint == "off" || l.seq == l.cpSeq {
 		return nil
 	}
-	cp := Checkpoint{Seq: l.lastSeq, Hash: l.lastHash, File: filepath.Base(l.path), Time: l.opts.Now().UTC()}
+	cp := Checkpoint{Seq: l.seq, Hash: string(l.prev[:]), File: filepath.Base(l.path), Time: l.opts.Now().UTC()}
 	if err := writeCheckpoint(l.opts.Checkpoint, cp); err != nil {
 		return err
 	}
-	l.cpSeq = l.lastSeq
+	l.cpSeq = l.seq
 	return nil
 }
 
