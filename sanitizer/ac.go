@@ -3,11 +3,15 @@ package sanitizer
 // automaton is an Aho-Corasick matcher compiled to a DFA over byte classes:
 // one table lookup per byte of text, whatever the number of strings.
 type automaton struct {
-	class  [256]uint8 // byte → column; 0 is "a byte no string uses"
-	ncols  int
-	delta  []int32   // delta[state*ncols+col] = next state
-	out    [][]int32 // strings (ids) that end at each state, through failure links
-	length []int     // length of each string, by id
+	class [256]uint8 // byte → column; 0 is "a byte no string uses"
+	ncols int
+	// delta[row+col] is the next state as its row (state*ncols) shifted left
+	// once, with the low bit set when strings end there, so that the loop
+	// reads one table per byte.
+	delta    []uint32
+	outStart []int32 // strings ending at state s: outIDs[outStart[s]:outStart[s+1]]
+	outIDs   []int32 // through failure links
+	length   []int32 // length of each string, by id
 }
 
 // foldByte is how the automaton sees a byte: a newline as a space, so that
@@ -20,7 +24,7 @@ func foldByte(c byte) byte {
 }
 
 func newAutomaton(strs []string) *automaton {
-	a := &automaton{length: make([]int, len(strs))}
+	a := &automaton{length: make([]int32, len(strs))}
 	for _, s := range strs {
 		for i := 0; i < len(s); i++ {
 			c := foldByte(s[i])
@@ -39,7 +43,7 @@ func newAutomaton(strs []string) *automaton {
 	}
 	nodes := []trieNode{{next: newRow(a.ncols)}}
 	for id, s := range strs {
-		a.length[id] = len(s)
+		a.length[id] = int32(len(s))
 		st := int32(0)
 		for i := 0; i < len(s); i++ {
 			col := a.class[foldByte(s[i])]
@@ -53,30 +57,42 @@ func newAutomaton(strs []string) *automaton {
 	}
 	// Breadth-first: failure links, then fill the DFA rows.
 	fail := make([]int32, len(nodes))
-	a.delta = make([]int32, len(nodes)*a.ncols)
-	a.out = make([][]int32, len(nodes))
+	delta := make([]int32, len(nodes)*a.ncols)
+	out := make([][]int32, len(nodes))
 	queue := make([]int32, 0, len(nodes))
 	for col := 0; col < a.ncols; col++ {
 		if nx := nodes[0].next[col]; nx >= 0 {
-			a.delta[col] = nx
+			delta[col] = nx
 			queue = append(queue, nx)
 		}
 	}
-	a.out[0] = nodes[0].out
+	out[0] = nodes[0].out
 	for len(queue) > 0 {
 		st := queue[0]
 		queue = queue[1:]
-		a.out[st] = append(nodes[st].out, a.out[fail[st]]...)
+		out[st] = append(nodes[st].out, out[fail[st]]...)
 		for col := 0; col < a.ncols; col++ {
 			nx := nodes[st].next[col]
 			if nx < 0 {
-				a.delta[int(st)*a.ncols+col] = a.delta[int(fail[st])*a.ncols+col]
+				delta[int(st)*a.ncols+col] = delta[int(fail[st])*a.ncols+col]
 				continue
 			}
-			fail[nx] = a.delta[int(fail[st])*a.ncols+col]
-			a.delta[int(st)*a.ncols+col] = nx
+			fail[nx] = delta[int(fail[st])*a.ncols+col]
+			delta[int(st)*a.ncols+col] = nx
 			queue = append(queue, nx)
 		}
+	}
+	a.delta = make([]uint32, len(delta))
+	for i, nx := range delta {
+		a.delta[i] = uint32(int(nx)*a.ncols) << 1
+		if len(out[nx]) > 0 {
+			a.delta[i] |= 1
+		}
+	}
+	a.outStart = make([]int32, len(nodes)+1)
+	for st, ids := range out {
+		a.outIDs = append(a.outIDs, ids...)
+		a.outStart[st+1] = int32(len(a.outIDs))
 	}
 	return a
 }
@@ -89,15 +105,21 @@ func newRow(n int) []int32 {
 	return r
 }
 
-// scan calls hit(id, start) for every occurrence of every string in text.
-func (a *automaton) scan(text string, hit func(id int32, start int)) {
-	st := int32(0)
-	for i := 0; i < len(text); i++ {
-		st = a.delta[int(st)*a.ncols+int(a.class[text[i]])]
-		if outs := a.out[st]; len(outs) > 0 {
-			for _, id := range outs {
-				hit(id, i+1-a.length[id])
+// acHit is one occurrence of a string: its id and the offset just past it.
+type acHit struct{ id, end int32 }
+
+// scan appends every occurrence of every string in text to hits.
+func (a *automaton) scan(text []byte, hits []acHit) []acHit {
+	row := uint32(0)
+	for i, c := range text {
+		v := a.delta[row+uint32(a.class[c])]
+		row = v >> 1
+		if v&1 != 0 {
+			st := row / uint32(a.ncols)
+			for _, id := range a.outIDs[a.outStart[st]:a.outStart[st+1]] {
+				hits = append(hits, acHit{id: id, end: int32(i + 1)})
 			}
 		}
 	}
+	return hits
 }

@@ -6,16 +6,32 @@ import (
 	"unicode/utf8"
 )
 
-// The rule engine runs every pattern in one pass: an Aho-Corasick scan finds
-// the literals each pattern needs (see literals.go); a rule whose required
-// literals are all present is tried, anchored, only where one of its prefixes
-// occurs. Go's regexp is linear but slow when many patterns each scan the
-// whole text; anchored tries on short windows cost a few bytes each.
+// The rule engine runs every pattern in one pass over the text. One
+// Aho-Corasick scan finds the literals each pattern needs (see literals.go):
+// the strings a match must begin with ("prefixes") and the sets of strings it
+// must contain, each with how far from the start of the match it can end. A
+// branch of a rule is tried, anchored, only at a prefix hit after which every
+// required set has a hit close enough; in ordinary prose that is almost
+// never, so the regexp engine, which costs far more per byte than the
+// automaton, reads only a few windows around likely matches.
+//
+// The regexp work a text may cause is capped (see budget). An input that
+// exhausts the cap is flooding near-matches, which is how a real match would
+// be hidden from a matcher that gives up early: the caller reports it as the
+// reject rule LimitsRuleID rather than passing the text unread.
 
 // maxWindow bounds how far an anchored try may read past its start, for
-// patterns whose longest match is unbounded. A match longer than this (after
-// normalisation) is not found.
+// patterns whose longest match is unbounded. A match longer than this (in
+// normalised bytes) is not found.
 const maxWindow = 4096
+
+// Rule-engine work budget, in bytes of text handed to the regexp engine: a
+// fixed allowance plus a share of the text length. Ordinary text spends
+// nothing; a text full of near-matches spends it and is rejected.
+const (
+	budgetBase    = 32 << 10
+	budgetPerByte = 1.0 / 8
+)
 
 type compiledRule struct {
 	Rule
@@ -26,11 +42,14 @@ type compiledRule struct {
 // filtered and tried apart, so that each needs only its own literals.
 type branch struct {
 	rule      int
-	anchored  *regexp.Regexp // ^(?s:.)(?:branch): one character of left context, so \b and ^ work
-	atStart   *regexp.Regexp // ^(?:branch), for a try at the very start of the text
-	window    int
+	anchored  *regexp.Regexp // \A(?s:.)(?:branch): one character of left context, so \b and ^ work
+	atStart   *regexp.Regexp // \A(?:branch), for a try at the very start of the text
+	// window is the longest match, and reqEnd how far after the start of a
+	// match each required set's strings end at most; [0] in any text, [1] in
+	// ASCII text.
+	window    [2]int
+	reqEnd    [2][]int32
 	prefixed  bool
-	nreq      int
 	lineStart bool // the branch begins with ^: try only after a newline
 	wordStart bool // the branch begins with \b: try only at a word boundary
 }
@@ -46,44 +65,61 @@ type ruleEngine struct {
 	branches []branch
 	ac       *automaton
 	targets  [][]target // by literal id
+	rot13    []bool     // by literal id: the rot13 form of a rule literal
 }
+
+// minRot13Letters is the fewest letters a literal needs for its rot13 form
+// to be worth looking for: shorter ones turn up in ordinary words.
+const minRot13Letters = 4
 
 func newRuleEngine(rules []Rule) *ruleEngine {
 	e := &ruleEngine{}
 	ids := map[string]int32{}
 	var strs []string
-	add := func(s string, t target) {
-		s = string(foldString(s))
+	lit := func(s string) int32 {
 		id, ok := ids[s]
 		if !ok {
 			id = int32(len(strs))
 			ids[s] = id
 			strs = append(strs, s)
 			e.targets = append(e.targets, nil)
+			e.rot13 = append(e.rot13, false)
 		}
+		return id
+	}
+	add := func(s string, t target) {
+		id := lit(foldString(s))
 		if !slices.Contains(e.targets[id], t) {
 			e.targets[id] = append(e.targets[id], t)
 		}
 	}
 	for i, r := range rules {
 		e.rules = append(e.rules, compiledRule{Rule: r, whole: regexp.MustCompile("(?im)(?:" + r.Pattern + ")")}) // validated by the caller
-		for _, alt := range alternatives(r.Pattern) {
+		src, trees := alternatives(r.Pattern)
+		for k, alt := range trees {
 			b := branch{rule: i}
-			b.anchored = regexp.MustCompile("^(?s:.)(?:" + alt.String() + ")")
-			b.atStart = regexp.MustCompile("^(?:" + alt.String() + ")")
+			b.anchored = regexp.MustCompile(`(?im)\A(?s:.)(?:` + src[k] + ")")
+			b.atStart = regexp.MustCompile(`(?im)\A(?:` + src[k] + ")")
 			b.lineStart, b.wordStart = leadingAssertions(alt)
 			prefix, req, width := analyzeTree(alt)
-			b.window = width
-			if width < 0 || width > maxWindow {
-				b.window = maxWindow
+			for k, w := range width {
+				b.window[k] = w
+				if w < 0 || w > maxWindow {
+					b.window[k] = maxWindow
+				}
 			}
 			if len(req) > 63 {
 				req = req[:63]
 			}
-			b.nreq = len(req)
 			bi := int32(len(e.branches))
-			for set, strs := range req {
-				for _, s := range strs {
+			for set, rs := range req {
+				for k, end := range rs.maxEnd {
+					if end < 0 || end > b.window[k] {
+						end = b.window[k]
+					}
+					b.reqEnd[k] = append(b.reqEnd[k], int32(end))
+				}
+				for _, s := range rs.strs {
 					add(s, target{branch: bi, set: int8(set)})
 				}
 			}
@@ -96,16 +132,33 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 			e.branches = append(e.branches, b)
 		}
 	}
+	// rot13 forms of the single words among the literals: enough to spot
+	// rot13 text, which is then decoded and matched in full.
+	for _, s := range slices.Clone(strs) {
+		if letters(s) >= minRot13Letters && letters(s) == len(s) {
+			e.rot13[lit(rot13(s))] = true
+		}
+	}
 	e.ac = newAutomaton(strs)
 	return e
 }
 
-func foldString(s string) []byte {
+func foldString(s string) string {
 	b := []byte(s)
 	for i := range b {
 		b[i] = foldByte(b[i])
 	}
-	return b
+	return string(b)
+}
+
+func letters(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if 'a' <= s[i] && s[i] <= 'z' {
+			n++
+		}
+	}
+	return n
 }
 
 // span is a match in the normalised text.
@@ -114,76 +167,251 @@ type span struct {
 	start, end int
 }
 
-// match runs the rules that apply to role over normalised text.
-func (e *ruleEngine) match(role, text string) []span {
-	seen := make([]uint64, len(e.branches))
-	var tries []span // branch and start of each prefix hit
-	e.ac.scan(text, func(id int32, start int) {
-		for _, t := range e.targets[id] {
-			if t.set < 0 {
-				tries = append(tries, span{rule: int(t.branch), start: start})
-			} else {
-				seen[t.branch] |= 1 << uint(t.set)
+// event is a literal hit as one branch sees it: a possible start of a match
+// (set -1, pos is where the literal starts) or a required string (pos is
+// where it ends).
+type event struct {
+	branch int32
+	set    int8
+	pos    int32
+}
+
+// matchScratch is the memory of one match call, kept for reuse.
+type matchScratch struct {
+	hits    []acHit
+	rot     []acHit // hits of rot13 literals
+	events  []event
+	sorted  []event
+	pos     []int32
+	fill    []int32
+	seen    []uint64 // per branch: the required sets hit, then 1 if the branch is live
+	first   []int32
+	spans   []span
+	regions [][2]int
+}
+
+// match runs the rules that apply to role over normalised text, spending at
+// most *budget bytes of regexp work. exhausted reports that the budget ran
+// out before every candidate was tried.
+func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratch, budget *int) (spans []span, exhausted bool) {
+	sc.hits = e.ac.scan(text, sc.hits[:0])
+	nb := len(e.branches)
+	sc.seen = resize(sc.seen, nb)
+	sc.rot = sc.rot[:0]
+	for _, h := range sc.hits {
+		if e.rot13[h.id] {
+			sc.rot = append(sc.rot, h)
+		}
+		for _, t := range e.targets[h.id] {
+			if t.set >= 0 {
+				sc.seen[t.branch] |= 1 << uint(t.set)
 			}
 		}
-	})
-	slices.SortStableFunc(tries, func(a, b span) int { return a.start - b.start })
-	var out []span
-	wholeDone := make(map[int]bool)
+	}
+	// A branch is live when every required set has a hit somewhere; only
+	// the events of live branches are kept, grouped by branch.
+	sc.first = resize(sc.first, nb+1)
 	for i := range e.branches {
 		b := &e.branches[i]
 		r := &e.rules[b.rule]
-		if seen[i] != 1<<uint(b.nreq)-1 || (len(r.Roles) > 0 && !slices.Contains(r.Roles, role)) {
-			continue
-		}
-		if !b.prefixed {
-			if !wholeDone[b.rule] { // one unanchored pass covers every branch of the rule
-				wholeDone[b.rule] = true
-				for _, loc := range r.whole.FindAllStringIndex(text, -1) {
-					out = append(out, span{rule: b.rule, start: loc[0], end: loc[1]})
-				}
-			}
-			continue
-		}
-		end := -1
-		for _, t := range tries {
-			if t.rule != i || t.start < end {
-				continue
-			}
-			if m, ok := b.tryAt(text, t.start); ok {
-				out = append(out, span{rule: b.rule, start: t.start, end: m})
-				end = max(m, t.start+1)
-			}
+		if sc.seen[i] != 1<<uint(len(b.reqEnd[0]))-1 || (len(r.Roles) > 0 && !slices.Contains(r.Roles, role)) {
+			sc.seen[i] = 0
+		} else {
+			sc.seen[i] = 1
 		}
 	}
-	return out
+	sc.events = sc.events[:0]
+	for _, h := range sc.hits {
+		for _, t := range e.targets[h.id] {
+			if sc.seen[t.branch] == 0 {
+				continue
+			}
+			pos := h.end
+			if t.set < 0 {
+				pos -= e.ac.length[h.id]
+			}
+			sc.events = append(sc.events, event{branch: t.branch, set: t.set, pos: pos})
+			sc.first[t.branch+1]++
+		}
+	}
+	for i := range nb {
+		sc.first[i+1] += sc.first[i]
+	}
+	sc.sorted = resize(sc.sorted, len(sc.events))
+	sc.fill = append(sc.fill[:0], sc.first[:nb]...)
+	for _, ev := range sc.events {
+		sc.sorted[sc.fill[ev.branch]] = ev
+		sc.fill[ev.branch]++
+	}
+	spans = sc.spans[:0]
+	wholeDone := -1
+	for i := range e.branches {
+		if sc.seen[i] == 0 {
+			continue
+		}
+		b := &e.branches[i]
+		if !b.prefixed {
+			// One unanchored pass covers every unprefixed branch of the rule.
+			if wholeDone == b.rule {
+				continue
+			}
+			wholeDone = b.rule
+			if *budget < len(text) {
+				return spans, true
+			}
+			*budget -= len(text)
+			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, -1) {
+				spans = append(spans, span{rule: b.rule, start: loc[0], end: loc[1]})
+			}
+			continue
+		}
+		var out bool
+		spans, out = b.try(text, ascii, sc.sorted[sc.first[i]:sc.first[i+1]], sc, spans, budget)
+		if out {
+			return spans, true
+		}
+	}
+	sc.spans = spans
+	return spans, false
 }
 
-// tryAt matches b anchored at start and returns the end of the match.
-func (b *branch) tryAt(text string, start int) (int, bool) {
+// try tries b at each of its candidate starts in evs (its events) after
+// which every required set has a hit within reach. ascii says text is
+// ASCII, where the tighter reaches hold.
+func (b *branch) try(text []byte, ascii bool, evs []event, sc *matchScratch, spans []span, budget *int) ([]span, bool) {
+	k := 0
+	if ascii {
+		k = 1
+	}
+	// Split the events by set, keeping their order: starts first, then the
+	// ends of each required set, each list ascending.
+	var setFirst [65]int32
+	for _, ev := range evs {
+		setFirst[ev.set+2]++
+	}
+	for s := 1; s < len(setFirst); s++ {
+		setFirst[s] += setFirst[s-1]
+	}
+	sc.pos = resize(sc.pos, len(evs))
+	pos := sc.pos
+	fill := setFirst
+	for _, ev := range evs {
+		pos[fill[ev.set+1]] = ev.pos
+		fill[ev.set+1]++
+	}
+	starts := pos[:setFirst[1]]
+	// Starts come in order of where their literals end; literals of
+	// different lengths can leave them a little out of order.
+	for i := 1; i < len(starts); i++ {
+		for j := i; j > 0 && starts[j] < starts[j-1]; j-- {
+			starts[j], starts[j-1] = starts[j-1], starts[j]
+		}
+	}
+	cursor := setFirst
+	end := int32(-1)
+candidates:
+	for _, p := range starts {
+		if p < end {
+			continue // inside the previous match of this branch
+		}
+		for s, reach := range b.reqEnd[k] {
+			c, last := cursor[s+1], setFirst[s+2]
+			for c < last && pos[c] <= p {
+				c++
+			}
+			cursor[s+1] = c
+			if c == last || pos[c] > p+reach {
+				continue candidates
+			}
+		}
+		m, ok, out := b.tryAt(text, int(p), b.window[k], budget)
+		if out {
+			return spans, true
+		}
+		if ok {
+			spans = append(spans, span{rule: b.rule, start: int(p), end: m})
+			end = int32(max(m, int(p)+1))
+		}
+	}
+	return spans, false
+}
+
+// tryAt matches b anchored at start and returns the end of the match. out
+// reports that the budget cannot pay for the try.
+func (b *branch) tryAt(text []byte, start, window int, budget *int) (end int, ok, out bool) {
 	if start > 0 {
 		prev := text[start-1]
 		if b.lineStart && prev != '\n' || b.wordStart && isWordByte(prev) == isWordByte(text[start]) {
-			return 0, false
+			return 0, false, false
 		}
 	}
-	to := min(len(text), start+b.window)
-	for to < len(text) && to < start+b.window+64 && isWordByte(text[to]) {
+	to := min(len(text), start+window)
+	for to < len(text) && to < start+window+64 && isWordByte(text[to]) {
 		to++ // do not cut a word, or \b would see a boundary that is not there
 	}
 	re := b.anchored
-	_, size := utf8.DecodeLastRuneInString(text[:start])
+	_, size := utf8.DecodeLastRune(text[:start])
 	from := start - size
 	if start == 0 {
 		re = b.atStart
 	}
-	loc := re.FindStringIndex(text[from:to])
-	if loc == nil {
-		return 0, false
+	if *budget < to-from {
+		return 0, false, true
 	}
-	return from + loc[1], true
+	*budget -= to - from
+	loc := re.FindIndex(text[from:to])
+	if loc == nil {
+		return 0, false, false
+	}
+	return from + loc[1], true, false
+}
+
+// rot13Regions returns the stretches of normalised text that look rot13
+// encoded: around hits of the rot13 forms of rule literals, where at least
+// two different ones occur within reach of each other.
+func (e *ruleEngine) rot13Regions(text []byte, sc *matchScratch) [][2]int {
+	const reach = 256
+	sc.regions = sc.regions[:0]
+	for i := 0; i < len(sc.rot); {
+		lo := max(0, int(sc.rot[i].end-e.ac.length[sc.rot[i].id])-reach)
+		hi := min(len(text), int(sc.rot[i].end)+reach)
+		several := false
+		j := i + 1
+		for ; j < len(sc.rot) && int(sc.rot[j].end-e.ac.length[sc.rot[j].id]) <= hi; j++ {
+			hi = min(len(text), int(sc.rot[j].end)+reach)
+			several = several || sc.rot[j].id != sc.rot[i].id
+		}
+		if several {
+			sc.regions = append(sc.regions, [2]int{lo, hi})
+		}
+		i = j
+	}
+	return sc.regions
+}
+
+func rot13(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = 'a' + (c-'a'+13)%26
+		case 'A' <= c && c <= 'Z':
+			b[i] = 'A' + (c-'A'+13)%26
+		}
+	}
+	return string(b)
 }
 
 func isWordByte(c byte) bool {
 	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// resize returns s with length n and every element zero, reusing its memory.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }

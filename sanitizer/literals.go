@@ -4,37 +4,152 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // Literal analysis of rule patterns, after Russ Cox's "Regular Expression
 // Matching with a Trigram Index": from the syntax tree we learn which strings
 // every match must begin with (so a rule is only tried where one occurs) and
-// which strings every match must contain (so a rule is skipped when one of
-// them is absent from the text).
+// which strings every match must contain, and how far from the start of the
+// match each of those can end at most (so a rule is only tried where all of
+// them occur close enough after one of its beginnings).
 
-const maxLitSet = 64 // larger sets stop being a useful filter
+// Larger sets stop being a useful filter. Runs of required strings may be
+// larger, since a long run ("system prompt", "system-instructions", ...) is
+// what makes a rule rare in ordinary prose.
+const (
+	maxLitSet = 64
+	maxRunSet = 256
+)
 
-type litInfo struct {
-	exact  []string   // every string the node can match, when few; nil when unknown
-	prefix []string   // every match begins with one of these; nil when unknown
-	req    [][]string // every match contains a string from each set
+// extent is a length in bytes: [0] in any text, [1] in ASCII text, where
+// every character is one byte. -1 means unbounded.
+type extent [2]int
+
+func (a extent) add(b extent) extent {
+	for i := range a {
+		if a[i] < 0 || b[i] < 0 {
+			a[i] = -1
+		} else {
+			a[i] += b[i]
+		}
+	}
+	return a
 }
 
-// alternatives parses a pattern the way rules are compiled (case-insensitive,
-// multi-line, against lower-cased text) and splits it at its top-level "|".
-func alternatives(pattern string) []*syntax.Regexp {
-	re, err := syntax.Parse("(?im:"+pattern+")", syntax.Perl)
-	if err != nil {
-		return nil // New validated every pattern
+// widest is the larger of two extents.
+func (a extent) widest(b extent) extent {
+	for i := range a {
+		if a[i] < 0 || b[i] < 0 {
+			a[i] = -1
+		} else {
+			a[i] = max(a[i], b[i])
+		}
 	}
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
+	return a
+}
+
+// reqSet is a set of strings one of which every match contains, ending at
+// most maxEnd after the start of the match.
+type reqSet struct {
+	strs   []string
+	maxEnd extent
+}
+
+type litInfo struct {
+	exact  []string // every string the node can match, when few; nil when unknown
+	prefix []string // every match begins with one of these; nil when unknown
+	req    []reqSet // every match contains a string from each set
+}
+
+// alternatives splits a pattern at its top-level "|" and parses each piece
+// the way rules are compiled (case-insensitive, multi-line, against
+// lower-cased text). The split is textual, so each piece's source can be
+// compiled on its own; a pattern it cannot split safely (a top-level flag
+// group or \Q...\E quoting, which reach across "|") stays whole.
+func alternatives(pattern string) (src []string, trees []*syntax.Regexp) {
+	src = splitTopLevel(pattern)
+	for _, piece := range src {
+		re, err := syntax.Parse("(?im:"+piece+")", syntax.Perl)
+		if err != nil {
+			src = []string{pattern}
+			re, err = syntax.Parse("(?im:"+pattern+")", syntax.Perl)
+			if err != nil {
+				return nil, nil // New validated every pattern
+			}
+			return src, []*syntax.Regexp{re}
+		}
+		trees = append(trees, re)
 	}
-	if re.Op == syntax.OpAlternate {
-		return re.Sub
+	return src, trees
+}
+
+func splitTopLevel(p string) []string {
+	if strings.Contains(p, `\Q`) {
+		return []string{p}
 	}
-	return []*syntax.Regexp{re}
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '[':
+			i = classEnd(p, i)
+		case '(':
+			if depth == 0 && strings.HasPrefix(p[i:], "(?") && !isGroupWithFlags(p[i:]) {
+				return []string{p} // (?i) and the like apply to the rest of the pattern
+			}
+			depth++
+		case ')':
+			depth--
+		case '|':
+			if depth == 0 {
+				out = append(out, p[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, p[start:])
+}
+
+// isGroupWithFlags reports whether s starts a group "(?flags:...)" or
+// "(?P<name>...)" rather than a bare flag setting "(?flags)".
+func isGroupWithFlags(s string) bool {
+	for i := 2; i < len(s); i++ {
+		switch s[i] {
+		case ':', '<', 'P':
+			return true
+		case ')':
+			return false
+		}
+	}
+	return false
+}
+
+// classEnd returns the index of the "]" that closes the class opened at i.
+func classEnd(p string, i int) int {
+	i++
+	if i < len(p) && p[i] == '^' {
+		i++
+	}
+	if i < len(p) && p[i] == ']' {
+		i++ // a leading ] is literal
+	}
+	for ; i < len(p); i++ {
+		switch {
+		case p[i] == '\\':
+			i++
+		case strings.HasPrefix(p[i:], "[:"):
+			if j := strings.Index(p[i+2:], ":]"); j >= 0 {
+				i += j + 3
+			}
+		case p[i] == ']':
+			return i
+		}
+	}
+	return i
 }
 
 // leadingAssertions reports whether every match must start a line or a word.
@@ -51,9 +166,10 @@ func leadingAssertions(re *syntax.Regexp) (line, word bool) {
 
 // analyzeTree returns the prefix set, the required sets and the longest match
 // of one alternative.
-func analyzeTree(re *syntax.Regexp) (prefix []string, req [][]string, maxLen int) {
+func analyzeTree(re *syntax.Regexp) (prefix []string, req []reqSet, maxLen extent) {
 	re = re.Simplify()
-	info := lits(re)
+	a := &analysis{widths: map[*syntax.Regexp]extent{}}
+	info := a.lits(re)
 	prefix = info.prefix
 	if info.exact != nil {
 		prefix = info.exact
@@ -62,18 +178,24 @@ func analyzeTree(re *syntax.Regexp) (prefix []string, req [][]string, maxLen int
 		prefix = nil
 	}
 	for _, set := range info.req {
-		if minLen(set) >= 3 {
+		if minLen(set.strs) >= 3 {
 			req = append(req, set)
 		}
 	}
-	return prefix, req, width(re)
+	return prefix, req, a.width(re)
 }
 
-func lits(re *syntax.Regexp) litInfo {
+// analysis remembers the width of each node, which the literal analysis
+// asks for at every level of the tree.
+type analysis struct {
+	widths map[*syntax.Regexp]extent
+}
+
+func (a *analysis) lits(re *syntax.Regexp) litInfo {
 	switch re.Op {
 	case syntax.OpLiteral:
 		s := strings.ToLower(string(re.Rune))
-		return litInfo{exact: []string{s}, prefix: []string{s}, req: [][]string{{s}}}
+		return litInfo{exact: []string{s}, prefix: []string{s}, req: []reqSet{{[]string{s}, a.width(re)}}}
 	case syntax.OpCharClass:
 		set := classStrings(re.Rune)
 		if set == nil {
@@ -84,30 +206,31 @@ func lits(re *syntax.Regexp) litInfo {
 		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		return litInfo{exact: []string{""}, prefix: []string{""}}
 	case syntax.OpCapture:
-		return lits(re.Sub[0])
+		return a.lits(re.Sub[0])
 	case syntax.OpQuest:
-		sub := lits(re.Sub[0])
+		sub := a.lits(re.Sub[0])
 		if sub.exact != nil && len(sub.exact) < maxLitSet {
 			e := append(slices.Clone(sub.exact), "")
 			return litInfo{exact: e, prefix: e}
 		}
 		return litInfo{}
 	case syntax.OpPlus:
-		sub := lits(re.Sub[0])
-		return litInfo{prefix: orExact(sub), req: sub.allReq()}
+		// Required strings of the first repetition bound the whole.
+		sub := a.lits(re.Sub[0])
+		return litInfo{prefix: orExact(sub), req: sub.allReq(a.width(re.Sub[0]))}
 	case syntax.OpRepeat:
 		if re.Min == 0 {
 			return litInfo{}
 		}
-		sub := lits(re.Sub[0])
+		sub := a.lits(re.Sub[0])
 		if re.Min == 1 && re.Max == 1 {
 			return sub
 		}
-		return litInfo{prefix: orExact(sub), req: sub.allReq()}
+		return litInfo{prefix: orExact(sub), req: sub.allReq(a.width(re.Sub[0]))}
 	case syntax.OpConcat:
-		return concatLits(re.Sub)
+		return a.concatLits(re.Sub)
 	case syntax.OpAlternate:
-		return alternateLits(re.Sub)
+		return a.alternateLits(re.Sub)
 	}
 	return litInfo{} // any character, stars
 }
@@ -119,21 +242,31 @@ func orExact(i litInfo) []string {
 	return i.prefix
 }
 
-// allReq is the required sets of a node, counting its exact set as one.
-func (i litInfo) allReq() [][]string {
+// allReq is the required sets of a node, counting its exact set as one
+// that ends within the node's width.
+func (i litInfo) allReq(w extent) []reqSet {
 	if i.exact != nil && !slices.Contains(i.exact, "") {
-		return append(slices.Clone(i.req), i.exact)
+		return append(slices.Clone(i.req), reqSet{i.exact, w})
 	}
 	return i.req
 }
 
-func concatLits(subs []*syntax.Regexp) litInfo {
+func (a *analysis) concatLits(subs []*syntax.Regexp) litInfo {
 	var out litInfo
 	prefix, prefixOpen := []string{""}, true
-	run, allExact := []string{""}, true // exact strings of the current run of exact children
+	// run is the exact strings of the current run of exact children; off is
+	// the longest width of the children so far.
+	run, allExact, off := []string{""}, true, extent{}
+	closeRun := func() {
+		if run != nil && minLen(run) > 0 {
+			out.req = append(out.req, reqSet{run, off})
+		}
+	}
 	for _, sub := range subs {
-		si := lits(sub)
-		out.req = append(out.req, si.req...)
+		si := a.lits(sub)
+		for _, r := range si.req {
+			out.req = append(out.req, reqSet{r.strs, off.add(r.maxEnd)})
+		}
 		if prefixOpen {
 			if si.exact != nil && len(prefix)*len(si.exact) <= maxLitSet {
 				prefix = cross(prefix, si.exact)
@@ -144,22 +277,20 @@ func concatLits(subs []*syntax.Regexp) litInfo {
 				prefixOpen = false
 			}
 		}
-		if si.exact != nil && run != nil && len(run)*len(si.exact) <= maxLitSet {
+		if si.exact != nil && run != nil && len(run)*len(si.exact) <= maxRunSet {
 			run = cross(run, si.exact)
+			off = off.add(a.width(sub))
 			continue
 		}
 		allExact = false
-		if run != nil && minLen(run) > 0 {
-			out.req = append(out.req, run)
-		}
+		closeRun()
 		run = nil
 		if si.exact != nil && len(si.exact) <= maxLitSet {
 			run = si.exact
 		}
+		off = off.add(a.width(sub))
 	}
-	if run != nil && minLen(run) > 0 {
-		out.req = append(out.req, run)
-	}
+	closeRun()
 	if allExact {
 		out.exact = run
 	}
@@ -167,12 +298,12 @@ func concatLits(subs []*syntax.Regexp) litInfo {
 	return out
 }
 
-func alternateLits(subs []*syntax.Regexp) litInfo {
+func (a *analysis) alternateLits(subs []*syntax.Regexp) litInfo {
 	var out litInfo
 	exactOK, prefixOK, reqOK := true, true, true
-	var req []string
+	var req reqSet
 	for _, sub := range subs {
-		si := lits(sub)
+		si := a.lits(sub)
 		if si.exact != nil && exactOK {
 			out.exact = append(out.exact, si.exact...)
 		} else {
@@ -183,8 +314,12 @@ func alternateLits(subs []*syntax.Regexp) litInfo {
 		} else {
 			prefixOK = false
 		}
-		if best := bestSet(si.allReq()); best != nil && reqOK {
-			req = append(req, best...)
+		if best, ok := bestSet(si.allReq(a.width(sub))); ok && reqOK {
+			if req.strs == nil {
+				req.maxEnd = best.maxEnd
+			}
+			req.maxEnd = req.maxEnd.widest(best.maxEnd)
+			req.strs = append(req.strs, best.strs...)
 		} else {
 			reqOK = false
 		}
@@ -195,21 +330,21 @@ func alternateLits(subs []*syntax.Regexp) litInfo {
 	if !prefixOK || len(out.prefix) > 4*maxLitSet {
 		out.prefix = nil
 	}
-	if reqOK && len(req) <= 4*maxLitSet {
-		out.req = [][]string{req}
+	if reqOK && len(req.strs) <= 4*maxLitSet {
+		out.req = []reqSet{req}
 	}
 	return out
 }
 
 // bestSet picks the most selective set: longest shortest string.
-func bestSet(sets [][]string) []string {
-	var best []string
+func bestSet(sets []reqSet) (reqSet, bool) {
+	var best reqSet
 	for _, s := range sets {
-		if best == nil || minLen(s) > minLen(best) {
+		if best.strs == nil || minLen(s.strs) > minLen(best.strs) {
 			best = s
 		}
 	}
-	return best
+	return best, best.strs != nil
 }
 
 func cross(a, b []string) []string {
@@ -234,63 +369,118 @@ func minLen(set []string) int {
 }
 
 // classStrings lists a small character class, lower-cased. White space is
-// taken to be a space or a newline, the only two the normaliser leaves.
+// one space: the normaliser leaves only a space or a newline, and the
+// automaton reads a newline as a space.
 func classStrings(ranges []rune) []string {
 	n := 0
-	space := true
 	for i := 0; i < len(ranges); i += 2 {
 		n += int(ranges[i+1]-ranges[i]) + 1
-		for r := ranges[i]; r <= ranges[i+1] && space; r++ {
-			space = strings.ContainsRune("\t\n\v\f\r ", r)
-		}
 	}
-	if space {
-		return []string{" ", "\n"}
-	}
-	if n > 16 {
+	if n > 16 && !(n <= 32 && allSpace(ranges)) {
 		return nil
 	}
 	var out []string
 	for i := 0; i < len(ranges); i += 2 {
 		for r := ranges[i]; r <= ranges[i+1]; r++ {
-			out = append(out, strings.ToLower(string(r)))
+			if unicode.IsSpace(r) {
+				out = append(out, " ")
+			} else {
+				out = append(out, strings.ToLower(string(r)))
+			}
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
-// width is the longest match in bytes, or -1 when unbounded.
-func width(re *syntax.Regexp) int {
+func allSpace(ranges []rune) bool {
+	for i := 0; i < len(ranges); i += 2 {
+		for r := ranges[i]; r <= ranges[i+1]; r++ {
+			if !unicode.IsSpace(r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// width is the longest match of re. A letter counts as its widest case
+// variant, since patterns match case-insensitively.
+func (a *analysis) width(re *syntax.Regexp) extent {
+	w, ok := a.widths[re]
+	if !ok {
+		w = a.measure(re)
+		a.widths[re] = w
+	}
+	return w
+}
+
+func (a *analysis) measure(re *syntax.Regexp) extent {
 	switch re.Op {
 	case syntax.OpLiteral:
-		return utf8.UTFMax * len(re.Rune)
-	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return utf8.UTFMax
-	case syntax.OpStar, syntax.OpPlus:
-		return -1
-	case syntax.OpQuest, syntax.OpCapture:
-		return width(re.Sub[0])
-	case syntax.OpRepeat:
-		w := width(re.Sub[0])
-		if re.Max < 0 || w < 0 {
-			return -1
+		w := extent{0, len(re.Rune)}
+		for _, r := range re.Rune {
+			w[0] += runeWidth(r, r)
 		}
-		return w * re.Max
-	case syntax.OpConcat, syntax.OpAlternate:
-		total := 0
-		for _, sub := range re.Sub {
-			w := width(sub)
-			if w < 0 {
-				return -1
-			}
-			if re.Op == syntax.OpConcat {
-				total += w
+		return w
+	case syntax.OpCharClass:
+		w := extent{0, 1}
+		for i := 0; i < len(re.Rune); i += 2 {
+			w[0] = max(w[0], runeWidth(re.Rune[i], re.Rune[i+1]))
+		}
+		return w
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return extent{utf8.UTFMax, 1}
+	case syntax.OpStar, syntax.OpPlus:
+		return extent{-1, -1}
+	case syntax.OpQuest, syntax.OpCapture:
+		return a.width(re.Sub[0])
+	case syntax.OpRepeat:
+		w := a.width(re.Sub[0])
+		for i := range w {
+			if re.Max < 0 || w[i] < 0 {
+				w[i] = -1
 			} else {
-				total = max(total, w)
+				w[i] *= re.Max
+			}
+		}
+		return w
+	case syntax.OpConcat, syntax.OpAlternate:
+		var total extent
+		for _, sub := range re.Sub {
+			if re.Op == syntax.OpConcat {
+				total = total.add(a.width(sub))
+			} else {
+				total = total.widest(a.width(sub))
 			}
 		}
 		return total
 	}
-	return 0
+	return extent{}
 }
+
+// runeWidth is the widest UTF-8 encoding of any rune in lo..hi or of their
+// case variants.
+func runeWidth(lo, hi rune) int {
+	if hi >= 0x800 {
+		return utf8.UTFMax
+	}
+	w := 1
+	for r := lo; r <= hi; r++ {
+		w = max(w, int(foldWidth[r]))
+	}
+	return w
+}
+
+// foldWidth is the widest encoding among the case variants of each rune
+// below U+0800 (a "k" can match the three-byte Kelvin sign).
+var foldWidth = func() (t [0x800]uint8) {
+	for r := range rune(len(t)) {
+		w := utf8.RuneLen(r)
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			w = max(w, utf8.RuneLen(f))
+		}
+		t[r] = uint8(w)
+	}
+	return t
+}()

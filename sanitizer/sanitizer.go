@@ -3,11 +3,12 @@ package sanitizer
 import (
 	_ "embed"
 	"fmt"
-	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
-	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
+	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
 )
 
 // SystemPolicy says what to do with client-supplied system text: "system" and
@@ -46,6 +47,12 @@ const DefaultThreshold = 0.7
 // ModelRuleID names model hits in Result.Matches and audit records.
 const ModelRuleID = "model.injection"
 
+// LimitsRuleID names the reject match of a text that needed more inspection
+// work than the sanitizer spends on one text: a flood of near-matches, or
+// more encoded data than it decodes. Such a text is refused rather than
+// passed partly read.
+const LimitsRuleID = "limits.exhausted"
+
 //go:embed model.bin
 var modelFile []byte
 
@@ -61,6 +68,7 @@ type Sanitizer struct {
 	model       *model.Model // nil when disabled
 	threshold   float64
 	modelAction Action
+	scratch     sync.Pool // *scanState
 }
 
 // Match is one detection in one text.
@@ -169,30 +177,114 @@ func (s *Sanitizer) Check(role, text string) Result {
 	return r
 }
 
+// scanState is the memory of one scan, reused through Sanitizer.scratch so
+// that checking ordinary text allocates nothing.
+type scanState struct {
+	levels    [maxEncodedDepth + 1]level
+	budget    int // bytes of regexp work left
+	decoded   int // bytes decoded so far
+	exhausted bool
+}
+
+// level is the memory for one level of decoding.
+type level struct {
+	norm  textnorm.Text
+	match matchScratch
+	model model.Scratch
+	blobs []blob
+}
+
+// maxPooled is the largest text whose scan memory is kept for reuse, so that
+// one huge body does not pin its buffers.
+const maxPooled = 256 << 10
+
 // scan returns the matches of every rule that applies to role, with spans
-// in the original text, and the model's score. The model does not judge
-// system text: a system prompt is made of instructions by design.
+// in the original text, and the model's score.
 func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
-	n := textnorm.Normalize(text, false)
-	spans := s.engine.match(role, n.Text)
-	var out []Match
-	score := 0.0
-	if s.model != nil && role != "system" {
-		score = s.model.Score(n.Text)
-		if score >= s.threshold {
-			out = append(out, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
-		}
+	st, _ := s.scratch.Get().(*scanState)
+	if st == nil {
+		st = new(scanState)
 	}
-	if len(spans) == 0 {
-		return out, score
+	st.budget = budgetBase + int(float64(len(text))*budgetPerByte)
+	st.decoded, st.exhausted = 0, false
+	out, score := s.scanLevel(st, 0, role, text)
+	if st.exhausted {
+		out = append(out, Match{RuleID: LimitsRuleID, Action: ActionReject, Severity: "high", Role: role, Start: 0, End: len(text)})
 	}
-	n = textnorm.Normalize(text, true) // only now are the offsets worth computing
-	for _, sp := range spans {
-		r := &s.engine.rules[sp.rule]
-		start, end := n.Span(sp.start, sp.end)
-		out = append(out, Match{RuleID: r.ID, Action: r.Action, Severity: r.Severity, Role: role, Start: start, End: end})
+	if len(text) <= maxPooled {
+		s.scratch.Put(st)
 	}
 	return out, score
+}
+
+// scanLevel scans text found depth levels of decoding deep. The model does
+// not judge system text: a system prompt is made of instructions by design.
+func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Match, float64) {
+	lv := &st.levels[depth]
+	lv.norm.Normalize(text, false)
+	spans, out := s.engine.match(role, lv.norm.Text, lv.norm.ASCII, &lv.match, &st.budget)
+	st.exhausted = st.exhausted || out
+	var ms []Match
+	score := 0.0
+	if s.model != nil && role != "system" {
+		score = s.model.Score(lv.norm.Text, &lv.model)
+		if score >= s.threshold {
+			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
+		}
+	}
+	var rot [][2]int
+	var rotText []string
+	if depth < maxEncodedDepth {
+		rot = s.engine.rot13Regions(lv.norm.Text, &lv.match)
+		for _, r := range rot {
+			rotText = append(rotText, rot13(string(lv.norm.Text[r[0]:r[1]])))
+		}
+	}
+	if len(spans) > 0 || len(rot) > 0 {
+		lv.norm.Normalize(text, true) // only now are the offsets worth computing
+		for _, sp := range spans {
+			r := &s.engine.rules[sp.rule]
+			start, end := lv.norm.Span(sp.start, sp.end)
+			ms = append(ms, Match{RuleID: r.ID, Action: r.Action, Severity: r.Severity, Role: role, Start: start, End: end})
+		}
+		for i := range rot {
+			rot[i][0], rot[i][1] = lv.norm.Span(rot[i][0], rot[i][1])
+		}
+	}
+	if depth == maxEncodedDepth {
+		return ms, score
+	}
+	for i, r := range rot {
+		sub, sc := s.scanLevel(st, depth+1, role, rotText[i])
+		ms = appendEncoded(ms, "rot13", sub, r[0], r[1])
+		score = max(score, sc)
+	}
+	lv.blobs = findBlobs(text, lv.blobs[:0])
+	for _, b := range lv.blobs {
+		dec, ok := b.decode(text)
+		if !ok {
+			continue
+		}
+		if st.decoded += len(dec); st.decoded > maxDecoded {
+			st.exhausted = true
+			break
+		}
+		sub, sc := s.scanLevel(st, depth+1, role, string(dec))
+		ms = appendEncoded(ms, b.encoding, sub, b.start, b.end)
+		score = max(score, sc)
+	}
+	return ms, score
+}
+
+// appendEncoded adds the matches found in decoded text, renamed after the
+// encoding and spanning the whole encoded stretch.
+func appendEncoded(ms []Match, encoding string, sub []Match, start, end int) []Match {
+	for _, m := range sub {
+		m.RuleID = "encoded." + encoding + "/" + m.RuleID
+		m.Start, m.End = start, end
+		ms = append(ms, m)
+	}
+	return ms
 }
 
 // strip removes the spans of strip matches from text.

@@ -4,19 +4,26 @@
 // file.
 //
 //	sanitizer-train -data sanitizer/train -data ../shared/data/injection -out sanitizer/model.bin
-//	sanitizer-train -data ... -cv 5      # k-fold figures instead of a weights file
+//	sanitizer-train -data ... -loso       # leave-one-source-out figures instead of a weights file
 //
 // Every *.jsonl file under each -data directory is read: one object per line
 // with "text" and "label" (1 attack, 0 benign), optionally "source" and
-// "category".
+// "category"; a row without a source takes its file name.
+//
+// -loso trains once per source with that source left out and scores the
+// left-out rows, so every row is judged by a model that never saw its source
+// (nor anything written in its style). It prints, per held-out source and
+// pooled, the model's TPR and FPR and those of the shipped detector (rules or
+// model), over a range of thresholds: this is how the shipped threshold and
+// the training settings are chosen, never on rows the model was fitted to.
 package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -24,6 +31,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/openclaw-secure-stack/securestack/sanitizer"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
 )
@@ -34,6 +42,7 @@ type example struct {
 	Source   string `json:"source"`
 	Category string `json:"category"`
 	feats    []uint32
+	weight   float64
 }
 
 type dirs []string
@@ -41,15 +50,26 @@ type dirs []string
 func (d *dirs) String() string     { return strings.Join(*d, ",") }
 func (d *dirs) Set(s string) error { *d = append(*d, s); return nil }
 
+// settings are the training knobs that -loso is used to choose.
+type settings struct {
+	epochs int
+	rate   float64
+	l2     float64
+}
+
 func main() {
 	var data dirs
 	flag.Var(&data, "data", "directory of *.jsonl training files (repeatable)")
 	out := flag.String("out", "", "weights file to write")
-	epochs := flag.Int("epochs", 12, "passes over the data")
-	cv := flag.Int("cv", 0, "print k-fold cross-validation figures instead of training")
+	loso := flag.Bool("loso", false, "print leave-one-source-out figures instead of training")
+	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source")
+	var st settings
+	flag.IntVar(&st.epochs, "epochs", 10, "passes over the data")
+	flag.Float64Var(&st.rate, "rate", 0.2, "AdaGrad learning rate")
+	flag.Float64Var(&st.l2, "l2", 1e-5, "L2 penalty per update")
 	flag.Parse()
-	if len(data) == 0 || (*out == "" && *cv == 0) {
-		fmt.Fprintln(os.Stderr, "usage: sanitizer-train -data DIR [-data DIR...] (-out FILE | -cv K)")
+	if len(data) == 0 || (*out == "") == !*loso {
+		fmt.Fprintln(os.Stderr, "usage: sanitizer-train -data DIR [-data DIR...] (-out FILE | -loso [-show N])")
 		os.Exit(2)
 	}
 	var exs []example
@@ -61,22 +81,22 @@ func main() {
 		}
 		exs = append(exs, e...)
 	}
+	var norm textnorm.Text
 	for i := range exs {
-		model.Features(textnorm.Normalize(exs[i].Text, false).Text, func(h uint32, _ bool) {
-			exs[i].feats = append(exs[i].feats, h)
-		})
+		norm.Normalize(exs[i].Text, false)
+		exs[i].feats, _ = model.Features(nil, nil, norm.Text)
 	}
+	setWeights(exs)
 	pos := 0
 	for _, e := range exs {
 		pos += e.Label
 	}
-	fmt.Fprintf(os.Stderr, "sanitizer-train: %d examples (%d attacks, %d benign)\n", len(exs), pos, len(exs)-pos)
-	if *cv > 0 {
-		crossValidate(exs, *cv, *epochs)
+	fmt.Fprintf(os.Stderr, "sanitizer-train: %d examples (%d attacks, %d benign) from %d sources\n", len(exs), pos, len(exs)-pos, len(sources(exs)))
+	if *loso {
+		leaveOneSourceOut(exs, st, *show)
 		return
 	}
-	m := train(exs, *epochs)
-	if err := os.WriteFile(*out, m.Marshal(), 0o644); err != nil {
+	if err := os.WriteFile(*out, train(exs, st).Marshal(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
 		os.Exit(1)
 	}
@@ -94,59 +114,79 @@ func load(dir string) ([]example, error) {
 	slices.Sort(files)
 	var exs []example
 	for _, f := range files {
-		fh, err := os.Open(f)
+		e, err := loadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<24)
-		for line := 1; sc.Scan(); line++ {
-			if strings.TrimSpace(sc.Text()) == "" {
-				continue
-			}
-			var e example
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				fh.Close()
-				return nil, fmt.Errorf("%s:%d: %v", f, line, err)
-			}
-			if e.Label != 0 && e.Label != 1 {
-				fh.Close()
-				return nil, fmt.Errorf("%s:%d: label must be 0 or 1", f, line)
-			}
-			if e.Source == "" {
-				e.Source = filepath.Base(f)
-			}
-			exs = append(exs, e)
-		}
-		fh.Close()
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %v", f, err)
-		}
+		exs = append(exs, e...)
 	}
 	return exs, nil
 }
 
-// train fits the model with AdaGrad on the logistic loss, classes weighted
-// to balance, a little L2, and a fixed shuffle seed.
-func train(exs []example, epochs int) *model.Model {
-	const (
-		rate = 0.3
-		l2   = 1e-6
-	)
-	m := model.New()
-	g2 := make([]float64, len(m.Weights))
-	var bias, biasG2 float64
-	pos := 0
-	for _, e := range exs {
-		pos += e.Label
+func loadFile(path string) ([]example, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	weight := [2]float64{float64(len(exs)) / float64(2*(len(exs)-pos)), float64(len(exs)) / float64(2*pos)}
+	defer fh.Close()
+	var exs []example
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for line := 1; sc.Scan(); line++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var e example
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		if e.Label != 0 && e.Label != 1 {
+			return nil, fmt.Errorf("%s:%d: label must be 0 or 1", path, line)
+		}
+		if e.Text == "" {
+			return nil, fmt.Errorf("%s:%d: text is empty", path, line)
+		}
+		if e.Source == "" {
+			e.Source = filepath.Base(path)
+		}
+		exs = append(exs, e)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return exs, nil
+}
+
+// setWeights balances the two classes, and within a class damps large
+// sources (weight 1/sqrt(rows)), so that one big crawl does not drown out
+// the many small sources the model must also generalise to.
+func setWeights(exs []example) {
+	n := map[string]int{}
+	for _, e := range exs {
+		n[e.Source]++
+	}
+	var total [2]float64
+	for i := range exs {
+		exs[i].weight = 1 / math.Sqrt(float64(n[exs[i].Source]))
+		total[exs[i].Label] += exs[i].weight
+	}
+	for i := range exs {
+		exs[i].weight *= float64(len(exs)) / (2 * total[exs[i].Label])
+	}
+}
+
+// train fits the model with AdaGrad on the weighted logistic loss, a little
+// L2, and a fixed shuffle seed.
+func train(exs []example, st settings) *model.Weights {
+	m := model.NewWeights()
+	g2 := make([]float64, len(m.W))
+	var bias, biasG2 float64
 	order := make([]int, len(exs))
 	for i := range order {
 		order[i] = i
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range epochs {
+	for range st.epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			e := &exs[i]
@@ -156,80 +196,137 @@ func train(exs []example, epochs int) *model.Model {
 			x := model.Norm(len(e.feats))
 			z := bias
 			for _, h := range e.feats {
-				z += float64(m.Weights[h]) * x
+				z += float64(m.W[h]) * x
 			}
 			p := 1 / (1 + math.Exp(-z))
-			g := (p - float64(e.Label)) * weight[e.Label]
+			g := (p - float64(e.Label)) * e.weight
 			for _, h := range e.feats {
-				gh := g*x + l2*float64(m.Weights[h])
+				gh := g*x + st.l2*float64(m.W[h])
 				g2[h] += gh * gh
-				m.Weights[h] -= float32(rate * gh / (math.Sqrt(g2[h]) + 1e-8))
+				m.W[h] -= float32(st.rate * gh / (math.Sqrt(g2[h]) + 1e-8))
 			}
 			biasG2 += g * g
-			bias -= rate * g / (math.Sqrt(biasG2) + 1e-8)
+			bias -= st.rate * g / (math.Sqrt(biasG2) + 1e-8)
 		}
 	}
 	m.Bias = float32(bias)
 	return m
 }
 
-// crossValidate trains on k-1 folds and scores the held-out fold, then
-// prints TPR and FPR at several thresholds, overall and per source.
-func crossValidate(exs []example, k, epochs int) {
+func sources(exs []example) []string {
+	var s []string
+	for _, e := range exs {
+		s = append(s, e.Source)
+	}
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// leaveOneSourceOut scores every row with a model trained without its
+// source, and prints the figures the shipped threshold is chosen from.
+func leaveOneSourceOut(exs []example, st settings, show int) {
 	scores := make([]float64, len(exs))
-	for fold := range k {
+	var norm textnorm.Text
+	var sc model.Scratch
+	for _, src := range sources(exs) {
 		var tr []example
-		for i, e := range exs {
-			if foldOf(e.Text, k) != fold {
-				tr = append(tr, exs[i])
+		for _, e := range exs {
+			if e.Source != src {
+				tr = append(tr, e)
 			}
 		}
-		m := train(tr, epochs)
+		// Score with the model as it would ship, quantised.
+		m, err := model.Parse(train(tr, st).Marshal())
+		if err != nil {
+			panic(err) // Marshal and Parse disagree: a bug in package model
+		}
 		for i, e := range exs {
-			if foldOf(e.Text, k) == fold {
-				scores[i] = m.Score(textnorm.Normalize(e.Text, false).Text)
+			if e.Source == src {
+				norm.Normalize(e.Text, false)
+				scores[i] = m.Score(norm.Text, &sc)
 			}
 		}
 	}
-	for _, th := range []float64{0.3, 0.5, 0.7, 0.8, 0.9, 0.95} {
-		tp, fn, fp, tn := 0, 0, 0, 0
-		for i, e := range exs {
-			hit := scores[i] >= th
-			switch {
-			case e.Label == 1 && hit:
-				tp++
-			case e.Label == 1:
-				fn++
-			case hit:
-				fp++
-			default:
-				tn++
-			}
-		}
-		fmt.Printf("threshold %.2f: TPR %.1f%% (%d/%d)  FPR %.1f%% (%d/%d)\n", th,
-			100*float64(tp)/float64(tp+fn), tp, tp+fn, 100*float64(fp)/float64(fp+tn), fp, fp+tn)
+	rules, err := sanitizer.New(sanitizer.Config{DisableModel: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
+		os.Exit(1)
 	}
-	bySource := map[string][2]int{}
+	ruleHit := make([]bool, len(exs))
 	for i, e := range exs {
-		c := bySource[e.Source+" ["+e.Category+"]"]
-		c[1]++
-		if (scores[i] >= 0.5) == (e.Label == 1) {
-			c[0]++
+		a := rules.Check("user", e.Text).Action
+		ruleHit[i] = a == sanitizer.ActionReject || a == sanitizer.ActionStrip
+	}
+	thresholds := []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95}
+	fmt.Println("leave-one-source-out, pooled over every held-out row (a row is caught by the model when its score ≥ threshold, by the detector when the model or a reject/strip rule fires):")
+	for _, th := range thresholds {
+		var mdl, det tally
+		for i, e := range exs {
+			mdl.add(e.Label, scores[i] >= th)
+			det.add(e.Label, scores[i] >= th || ruleHit[i])
 		}
-		bySource[e.Source+" ["+e.Category+"]"] = c
+		fmt.Printf("  threshold %.2f  model %s   detector %s\n", th, mdl, det)
 	}
-	keys := make([]string, 0, len(bySource))
-	for s := range bySource {
-		keys = append(keys, s)
-	}
-	slices.Sort(keys)
-	for _, s := range keys {
-		fmt.Printf("  %-90s correct at 0.5: %d/%d\n", s, bySource[s][0], bySource[s][1])
+	fmt.Printf("per held-out source, detector at each threshold %v:\n", thresholds)
+	for _, src := range sources(exs) {
+		var ts []tally
+		var wrong []int
+		for _, th := range thresholds {
+			var t tally
+			for i, e := range exs {
+				if e.Source == src {
+					hit := scores[i] >= th || ruleHit[i]
+					t.add(e.Label, hit)
+					if th == sanitizer.DefaultThreshold && hit != (e.Label == 1) {
+						wrong = append(wrong, i)
+					}
+				}
+			}
+			ts = append(ts, t)
+		}
+		fmt.Printf("  %s\n   ", src)
+		for _, t := range ts {
+			fmt.Printf(" %s", t.short())
+		}
+		fmt.Println()
+		slices.SortFunc(wrong, func(a, b int) int { return cmp.Compare(math.Abs(scores[b]-0.5), math.Abs(scores[a]-0.5)) })
+		for _, i := range wrong[:min(show, len(wrong))] {
+			fmt.Printf("      label %d score %.2f: %.160q\n", exs[i].Label, scores[i], exs[i].Text)
+		}
 	}
 }
 
-func foldOf(text string, k int) int {
-	h := fnv.New32a()
-	h.Write([]byte(text))
-	return int(h.Sum32() % uint32(k))
+type tally struct{ attacks, caught, benign, flagged int }
+
+func (t *tally) add(label int, hit bool) {
+	if label == 1 {
+		t.attacks++
+		if hit {
+			t.caught++
+		}
+		return
+	}
+	t.benign++
+	if hit {
+		t.flagged++
+	}
+}
+
+func (t tally) String() string {
+	return fmt.Sprintf("TPR %5.1f%% (%d/%d) FPR %4.1f%% (%d/%d)", pct(t.caught, t.attacks), t.caught, t.attacks, pct(t.flagged, t.benign), t.flagged, t.benign)
+}
+
+// short is the figure that matters for a one-class source.
+func (t tally) short() string {
+	if t.attacks > 0 {
+		return fmt.Sprintf("TPR %5.1f%%", pct(t.caught, t.attacks))
+	}
+	return fmt.Sprintf("FPR %4.1f%%", pct(t.flagged, t.benign))
+}
+
+func pct(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(b)
 }

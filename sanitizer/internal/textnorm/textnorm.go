@@ -10,19 +10,23 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Text is a text folded for matching, with a way back to the original.
+// Text is a text folded for matching, with a way back to the original. The
+// zero value is ready to use; Normalize reuses its buffers, so a Text kept in
+// a sync.Pool normalises without allocating.
 type Text struct {
-	Text string
+	Text []byte
 	// off[i] is the byte offset in the original of the character that produced
-	// byte i of text; off[len(text)] is the original's length. Only filled
+	// byte i of Text; off[len(Text)] is the original's length. Only filled
 	// when asked for, since most texts never need a span mapped back.
 	off []int32
+	// ASCII reports that Text is all ASCII, where a character is a byte.
+	ASCII bool
 	// Counts of characters that only serve to hide text.
 	Tags      int // Unicode tag characters decoded into Text (ASCII smuggling)
 	Invisible int // zero-width and other format characters inside words
 }
 
-// Normalize folds text for matching:
+// Normalize folds text into t for matching:
 //
 //   - compatibility decomposition (NFKD, the decomposing half of NFKC), then
 //     combining marks are dropped, so fullwidth, mathematical, circled and
@@ -38,19 +42,25 @@ type Text struct {
 // Offsets (for Span) are computed only when withOffsets is set. The result
 // starts with a newline, so that a rule can anchor at the start of
 // any line, the first included, with "\n".
-func Normalize(text string, withOffsets bool) Text {
-	f := folder{out: make([]byte, 1, len(text)+1), withOffsets: withOffsets}
-	f.out[0] = '\n'
+func (t *Text) Normalize(text string, withOffsets bool) {
+	f := folder{out: append(t.Text[:0], '\n'), withOffsets: withOffsets}
 	if withOffsets {
-		f.off = make([]int32, 1, len(text)+2)
+		f.off = append(t.off[:0], 0)
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		if printable[c] {
-			// A run of printable ASCII: copied in one go, then lower-cased.
+			// The common case: a run of printable ASCII with single spaces
+			// between words, copied in one go and lower-cased.
 			j := i + 1
-			for j < len(text) && printable[text[j]] {
-				j++
+			for j < len(text) {
+				if printable[text[j]] {
+					j++
+				} else if text[j] == ' ' && j+1 < len(text) && printable[text[j+1]] {
+					j += 2
+				} else {
+					break
+				}
 			}
 			if f.space != 0 {
 				f.flush()
@@ -58,9 +68,7 @@ func Normalize(text string, withOffsets bool) Text {
 			start := len(f.out)
 			f.out = append(f.out, text[i:j]...)
 			for k := start; k < len(f.out); k++ {
-				if b := f.out[k]; 'A' <= b && b <= 'Z' {
-					f.out[k] = b + 'a' - 'A'
-				}
+				f.out[k] = lower[f.out[k]]
 			}
 			if withOffsets {
 				for k := i; k < j; k++ {
@@ -91,10 +99,7 @@ func Normalize(text string, withOffsets bool) Text {
 			if c := byte(r - 0xE0000); c == ' ' {
 				f.white(false, i)
 			} else {
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				f.emit(rune(c), i)
+				f.emit(rune(lower[c]), i)
 			}
 		case unicode.IsSpace(r):
 			f.white(r == 0x2028 || r == 0x2029 || r == 0x85, i)
@@ -119,13 +124,24 @@ func Normalize(text string, withOffsets bool) Text {
 	if withOffsets {
 		f.off = append(f.off, int32(len(text)))
 	}
-	return Text{Text: string(f.out), off: f.off, Tags: f.tags, Invisible: f.invisible}
+	t.Text, t.off, t.Tags, t.Invisible, t.ASCII = f.out, f.off, f.tags, f.invisible, !f.wide
 }
 
 // printable marks the ASCII bytes that pass through unchanged but for case.
 var printable = func() (t [256]bool) {
 	for c := '!'; c <= '~'; c++ {
 		t[c] = true
+	}
+	return t
+}()
+
+// lower maps ASCII upper case to lower case and every other byte to itself.
+var lower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
 	}
 	return t
 }()
@@ -137,6 +153,7 @@ type folder struct {
 	space       byte // pending white space: 0, ' ' or '\n'
 	spaceAt     int
 	prevLetter  bool
+	wide        bool // a character beyond ASCII was emitted
 	tags        int
 	invisible   int
 }
@@ -168,6 +185,7 @@ func (f *folder) emit(r rune, at int) {
 	}
 	before := len(f.out)
 	f.out = utf8.AppendRune(f.out, r)
+	f.wide = f.wide || r >= utf8.RuneSelf
 	if f.withOffsets {
 		for range len(f.out) - before {
 			f.off = append(f.off, int32(at))

@@ -20,15 +20,23 @@ func TestNormalizeSeesThroughDisguises(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := Normalize(c.in, false).Text; got != c.want {
+			if got := normalize(c.in); got != c.want {
 				t.Errorf("Normalize(%q) = %q, want %q", c.in, got, c.want)
 			}
 		})
 	}
 }
 
+// normalize is Normalize on a fresh Text, as a string.
+func normalize(s string) string {
+	var t Text
+	t.Normalize(s, false)
+	return string(t.Text)
+}
+
 func TestNormalizeCountsHiddenCharacters(t *testing.T) {
-	n := Normalize("pass\u200bword \U000E0041\U000E0042", false)
+	var n Text
+	n.Normalize("pass\u200bword \U000E0041\U000E0042", false)
 	if n.Tags != 2 || n.Invisible != 1 {
 		t.Errorf("tags %d invisible %d, want 2 and 1", n.Tags, n.Invisible)
 	}
@@ -36,12 +44,13 @@ func TestNormalizeCountsHiddenCharacters(t *testing.T) {
 
 func TestSpanMapsBackToTheOriginal(t *testing.T) {
 	in := "Say: ＩＧＮＯＲＥ\u200b previous ﬁles"
-	n := Normalize(in, true)
+	var n Text
+	n.Normalize(in, true)
 	for _, word := range []string{"ignore", "previous", "files"} {
-		i := strings.Index(n.Text, word)
+		i := strings.Index(string(n.Text), word)
 		s, e := n.Span(i, i+len(word))
 		orig := in[s:e]
-		if got := Normalize(orig, false).Text; got != "\n"+word {
+		if got := normalize(orig); got != "\n"+word {
 			t.Errorf("%s maps back to %q", word, orig)
 		}
 	}
@@ -52,16 +61,25 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		n := Normalize(in, true)
-		if !strings.HasPrefix(n.Text, "\n") {
+		var n Text
+		n.Normalize(in, true)
+		if !strings.HasPrefix(string(n.Text), "\n") {
 			t.Fatalf("no leading newline: %q", n.Text)
 		}
-		if utf8.ValidString(in) && !utf8.ValidString(n.Text) {
+		if utf8.ValidString(in) && !utf8.Valid(n.Text) {
 			t.Fatalf("valid input gave invalid output %q", n.Text)
 		}
-		if Normalize(in, false).Text != n.Text {
+		if normalize(in) != string(n.Text) {
 			t.Fatal("offsets changed the text")
 		}
+		if again := normalize(string(n.Text)); again != string(n.Text) {
+			t.Fatalf("normalising twice changed %q into %q", n.Text, again)
+		}
+		n.Normalize(in+"Z", false) // reusing the buffers must give the same text
+		if string(n.Text) != normalize(in+"Z") {
+			t.Fatal("a reused Text normalised differently")
+		}
+		n.Normalize(in, true)
 		for i := 0; i <= len(n.Text); i++ {
 			s, e := n.Span(min(i, len(n.Text)), len(n.Text))
 			if s < 0 || e > len(in) || s > e {

@@ -1,0 +1,168 @@
+package sanitizer
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Encoded payloads. An instruction can be hidden from matchers by encoding
+// it and asking the model to decode it, so the sanitizer decodes what looks
+// encoded and scans the result with the rules and the model like any text:
+//
+//   - base64, standard or URL-safe alphabet, at least minBase64 characters;
+//   - hex, at least minHex digits;
+//   - rot13, which no alphabet gives away: the rule literals' rot13 forms are
+//     in the same automaton as the literals, and a stretch of text where two
+//     different ones occur is decoded (see ruleEngine.rot13Regions).
+//
+// A hit in decoded text is reported as "encoded.<encoding>/<rule id>" with
+// the span of the whole encoded stretch. Decoded bytes that do not look like
+// text (an image, a key, a hash) are not scanned, so a data URL or a digest
+// fires nothing. Decoding goes at most maxEncodedDepth levels deep, and at
+// most maxDecoded bytes are decoded per text; a text that needs more is
+// reported as LimitsRuleID.
+const (
+	minBase64       = 24
+	minHex          = 32
+	maxEncodedDepth = 2
+	maxDecoded      = 1 << 20
+)
+
+// blob is a stretch of text that may be encoded.
+type blob struct {
+	encoding   string // "base64" or "hex"
+	start, end int
+}
+
+// Character classes of the encoding alphabets.
+const (
+	cHex    = 1 << iota // 0-9 a-f A-F
+	cAlpha              // other letters
+	cStd                // + and /, standard base64 only
+	cURL                // - and _, URL-safe base64 only
+)
+
+var encClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+			t[c] = cHex
+		case 'g' <= c && c <= 'z', 'G' <= c && c <= 'Z':
+			t[c] = cAlpha
+		case c == '+' || c == '/':
+			t[c] = cStd
+		case c == '-' || c == '_':
+			t[c] = cURL
+		}
+	}
+	return t
+}()
+
+// findBlobs appends the stretches of text that may be base64 or hex. Runs
+// shorter than minBase64 cannot be blobs, so it probes one byte in every
+// minBase64 and reads around a probe only when it lands in a run.
+func findBlobs(text string, out []blob) []blob {
+	for i := 0; i+minBase64 <= len(text); {
+		p := i + minBase64 - 1
+		if encClass[text[p]] == 0 {
+			i = p + 1
+			continue
+		}
+		start := p
+		for start > i && encClass[text[start-1]] != 0 {
+			start--
+		}
+		end, kinds := start, uint8(0)
+		for end < len(text) && encClass[text[end]] != 0 {
+			kinds |= encClass[text[end]]
+			end++
+		}
+		switch {
+		case kinds == cHex && end-start >= minHex:
+			out = append(out, blob{"hex", start, end})
+		case kinds&(cStd|cURL) != cStd|cURL && end-start >= minBase64:
+			pad := end
+			for pad < len(text) && pad-end < 2 && text[pad] == '=' {
+				pad++
+			}
+			out = append(out, blob{"base64", start, pad})
+		}
+		i = end + 1
+	}
+	return out
+}
+
+// decode returns the bytes b encodes, or false when it does not decode to
+// text. Only a short prefix is decoded before that is known, so binary
+// blobs cost little.
+func (b blob) decode(text string) ([]byte, bool) {
+	src := text[b.start:b.end]
+	var dec func(dst, src []byte) (int, error)
+	var decLen func(int) int
+	switch b.encoding {
+	case "hex":
+		src = src[:len(src)&^1]
+		dec, decLen = hex.Decode, hex.DecodedLen
+	default:
+		for len(src) > 0 && src[len(src)-1] == '=' {
+			src = src[:len(src)-1]
+		}
+		if len(src)%4 == 1 {
+			src = src[:len(src)-1]
+		}
+		enc := base64.RawStdEncoding
+		for i := 0; i < len(src); i++ {
+			if encClass[src[i]] == cURL {
+				enc = base64.RawURLEncoding
+				break
+			}
+		}
+		dec, decLen = enc.Decode, enc.DecodedLen
+	}
+	// A prefix of a multiple of 4 characters decodes on its own in both.
+	head := src[:min(len(src), 64)]
+	var small [48]byte
+	n, err := dec(small[:], []byte(head))
+	if err != nil || !looksLikeText(small[:n], len(head) < len(src)) {
+		return nil, false
+	}
+	out := make([]byte, decLen(len(src)))
+	n, err = dec(out, []byte(src))
+	if err != nil || !looksLikeText(out[:n], false) {
+		return nil, false
+	}
+	return out[:n], true
+}
+
+// looksLikeText reports whether b is UTF-8 text with few control
+// characters and a fair share of letters. cut says b may end in the middle
+// of a character.
+func looksLikeText(b []byte, cut bool) bool {
+	if cut {
+		for k := 1; k < utf8.UTFMax && k <= len(b); k++ {
+			if utf8.RuneStart(b[len(b)-k]) {
+				if !utf8.FullRune(b[len(b)-k:]) {
+					b = b[:len(b)-k]
+				}
+				break
+			}
+		}
+	}
+	if !utf8.Valid(b) {
+		return false
+	}
+	runes, control, letter := 0, 0, 0
+	for _, r := range string(b) {
+		runes++
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20 || r == 0x7f:
+			control++
+		case unicode.IsLetter(r):
+			letter++
+		}
+	}
+	return control*16 <= runes && letter*3 >= runes
+}
