@@ -55,6 +55,9 @@
 //
 // # Durability
 //
+// A Write encodes its event and queues it; whichever goroutine then writes
+// the queue to the file gives each record its seq and prev and computes its
+// hash, so concurrent writers share no more than an append to the queue.
 // Options.Sync picks one of three modes. SyncAlways writes and fsyncs each
 // record alone. SyncBatch (the default) is group commit: records from
 // concurrent writers are written together and share one fsync, and each
