@@ -42,7 +42,7 @@ func ParseToken(name, value string) (Token, error) {
 		return t, nil
 	}
 	if len(value) < MinSecretLen {
-		return Token{}, fmt.Errorf("token %q: secret is %d characters, need at least %d (make one with `stackaudit gen-token` or `openssl rand -base64 32`)", name, len(value), MinSecretLen)
+		return Token{}, fmt.Errorf("token %q: secret is %d characters, need at least %d (make one with `bin/stackaudit gen-token NAME`)", name, len(value), MinSecretLen)
 	}
 	if !validSecret(value) {
 		return Token{}, fmt.Errorf("token %q: secret may only use the RFC 6750 token characters (A-Z a-z 0-9 - . _ ~ + / =)", name)

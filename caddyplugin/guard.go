@@ -142,7 +142,7 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		return err
 	}
 	if g.verifier, err = auth.NewVerifier(tokens); err != nil {
-		return fmt.Errorf("openclaw_guard: %w: set token, token_file or token_env (make a secret with `openssl rand -base64 32`)", err)
+		return fmt.Errorf("openclaw_guard: %w: set token, token_file or token_env (make one with `bin/stackaudit gen-token NAME`)", err)
 	}
 
 	if g.UpstreamTokenEnv != "" {

@@ -12,7 +12,7 @@ STANDIN_ADDR=${STANDIN_ADDR:-127.0.0.1:18789}
 RUN_DIR=$(mkdir -p "${RUN_DIR:-.cache/run}" && cd "${RUN_DIR:-.cache/run}" && pwd)
 chmod 700 "$RUN_DIR"
 
-for b in bin/caddy bin/openclaw-standin; do
+for b in bin/caddy bin/openclaw-standin bin/stackaudit; do
 	[ -x "$b" ] || { echo "run: $b is missing; run \`make run\` (it builds first)" >&2; exit 2; }
 done
 command -v curl >/dev/null || { echo "run: curl is needed to check readiness (apt-get install curl)" >&2; exit 2; }
@@ -22,7 +22,7 @@ secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 # A client token for the operator, and the gateway's own token, which only the guard holds.
 umask 077
 if [ ! -s "$RUN_DIR/tokens" ]; then
-	printf '# NAME SECRET (or NAME sha256:HEX), one per line\noperator %s\n' "$(secret)" >"$RUN_DIR/tokens"
+	{ echo '# NAME SECRET (or NAME sha256:HEX), one per line'; bin/stackaudit gen-token operator 2>/dev/null; } >"$RUN_DIR/tokens"
 fi
 TOKEN=$(awk '$1=="operator"{print $2}' "$RUN_DIR/tokens")
 OPENCLAW_GATEWAY_TOKEN=$(secret)

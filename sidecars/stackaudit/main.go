@@ -2,6 +2,7 @@
 // the fact. Subcommands:
 //
 //	stackaudit verify-log [--key-file K] [--checkpoint C] [--partial] [--exact] [--format text|json] FILE...
+//	stackaudit gen-token NAME
 //
 // verify-log checks a hash-chained audit log (see package auditlog): the
 // active file and its rotated siblings (found beside it unless --exact),
@@ -9,6 +10,9 @@
 // chain is intact, 1 when it was tampered with or truncated (printing the
 // first bad record as file, line, seq and reason), and 2 when a file or
 // the key or checkpoint cannot be read.
+//
+// gen-token prints `NAME SECRET` with a new 32-byte secret, ready to append
+// to a guard token file, and the `NAME sha256:HEX` form on stderr.
 package main
 
 import (
@@ -24,6 +28,7 @@ type command struct {
 
 var commands = []command{
 	{"verify-log", "check a hash-chained audit log for tampering and truncation", verifyLog},
+	{"gen-token", "make a new client token line for a guard token file", genToken},
 }
 
 func main() {
