@@ -57,11 +57,27 @@ type analyzer struct {
 	ctx     context.Context
 	ps      parsers
 	queries map[lang]*sitter.Query
+	symbols map[lang][]string
 	facts   *fileFacts
 }
 
+// symbolNames maps a language's node symbols to their type names, so that
+// nodes are classified without Type(), which allocates a string per call.
+func (a *analyzer) symbolNames(l lang) []string {
+	if names, ok := a.symbols[l]; ok {
+		return names
+	}
+	sl := sitterLangs[l]()
+	names := make([]string, sl.SymbolCount())
+	for i := range names {
+		names[i] = sl.SymbolName(sitter.Symbol(i))
+	}
+	a.symbols[l] = names
+	return names
+}
+
 func (s *Scanner) newAnalyzer() *analyzer {
-	return &analyzer{s: s, queries: map[lang]*sitter.Query{}}
+	return &analyzer{s: s, queries: map[lang]*sitter.Query{}, symbols: map[lang][]string{}}
 }
 
 func (a *analyzer) close() {
@@ -278,6 +294,11 @@ func (sc *scope) absorb(c *scope) {
 		if s != nil && sc.caps[i] == nil {
 			sc.caps[i] = s
 		}
+		for _, st := range c.sites[i] {
+			if len(sc.sites[i]) < maxSites {
+				sc.sites[i] = append(sc.sites[i], st)
+			}
+		}
 	}
 }
 
@@ -312,9 +333,13 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 			Message: fmt.Sprintf("%s in %s (line %d) and %s here: together the skill's files can send secrets away",
 				what.what, src.rel, what.line, net.caps[capNetwork].what)})
 	}
+	hasDocs := false
+	for _, f := range files {
+		hasDocs = hasDocs || f.mentions != nil
+	}
 	for _, f := range files {
 		for _, sf := range f.secrets {
-			if documented[sf.name] {
+			if !hasDocs || documented[sf.name] {
 				continue
 			}
 			if sf.sink == "network" {

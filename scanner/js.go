@@ -10,20 +10,41 @@ import (
 
 // jsQuery captures everything the JavaScript analysis looks at; the query
 // runs in C, so Go only sees these nodes, not the whole tree.
+// One capture and no field constraints: that is the cheapest query to run
+// (fields are read from the few nodes that matter, by position).
 const jsQuery = `
-(call_expression) @call
-(new_expression) @new
-(variable_declarator) @decl
-(assignment_expression) @assign
-(import_statement) @import
-(function_declaration) @fdecl
-(for_in_statement) @forin
+[(call_expression) (new_expression) (variable_declarator) (assignment_expression)
+ (import_statement) (function_declaration) (for_in_statement)] @node
 `
 
 var (
-	secretName  = regexp.MustCompile(`(?i)key|secret|token|passw|pwd|cred|auth|private|session|cookie`)
 	persistPath = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
 )
+
+// secretParts are the words that make an environment variable a secret.
+var secretParts = map[string]bool{"KEY": true, "APIKEY": true, "SECRET": true, "TOKEN": true, "PASSWORD": true, "PASSWD": true,
+	"PASS": true, "PWD": true, "CREDENTIAL": true, "CREDENTIALS": true, "CREDS": true, "AUTH": true, "PRIVATE": true,
+	"SESSION": true, "COOKIE": true, "MNEMONIC": true, "SEED": true}
+
+// isSecretName reports names like OPENAI_API_KEY or ghToken: one of their
+// words (split at "_", "-" and case changes) names a secret.
+func isSecretName(name string) bool {
+	name = strings.Trim(name, `'"`+"`")
+	var words []string
+	start := 0
+	for i := 1; i <= len(name); i++ {
+		if i == len(name) || name[i] == '_' || name[i] == '-' || name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
+			words = append(words, strings.ToUpper(strings.Trim(name[start:i], "_-")))
+			start = i
+		}
+	}
+	for _, w := range words {
+		if secretParts[w] || len(w) > 3 && (strings.HasSuffix(w, "KEY") || strings.HasSuffix(w, "TOKEN") || strings.HasSuffix(w, "SECRET")) {
+			return true
+		}
+	}
+	return false
+}
 
 // jsTargets classifies resolved callees. Keys are canonical refs; a key
 // ending in "." matches every member of that module.
@@ -100,37 +121,54 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 		sc.report(RuleInputParseError, 0, err.Error())
 		return
 	}
-	caps := queryAll(q, tree.RootNode())
-	env := newJSEnv(sc.src)
-	for _, n := range caps["decl"] {
-		bindPattern(env, field(n, "name"), field(n, "value"), n.StartByte())
-	}
-	for _, n := range caps["assign"] {
-		if l := field(n, "left"); l != nil && l.Type() == "identifier" {
-			env.bind(text(l, sc.src), binding{off: n.StartByte(), value: field(n, "right")})
+	var calls, news [][3]*sitter.Node
+	var forins []*sitter.Node
+	names := a.symbolNames(l)
+	env := newJSEnv(sc.src, names)
+	forMatches(q, tree.RootNode(), func(m match) {
+		n := m.node
+		switch names[n.Symbol()] {
+		case "call_expression":
+			calls = append(calls, [3]*sitter.Node{n, n.NamedChild(0), lastNamed(n)})
+		case "new_expression":
+			var args *sitter.Node
+			if n.NamedChildCount() > 1 {
+				args = lastNamed(n)
+			}
+			news = append(news, [3]*sitter.Node{n, n.NamedChild(0), args})
+		case "variable_declarator":
+			var value *sitter.Node
+			if v := lastNamed(n); n.NamedChildCount() > 1 && names[v.Symbol()] != "type_annotation" {
+				value = v
+			}
+			bindPattern(env, n.NamedChild(0), value, n.StartByte())
+		case "assignment_expression":
+			if left := n.NamedChild(0); left != nil && names[left.Symbol()] == "identifier" {
+				env.bind(text(left, sc.src), binding{off: n.StartByte(), value: lastNamed(n)})
+			}
+		case "function_declaration":
+			env.bind(text(n.NamedChild(0), sc.src), binding{off: n.StartByte(), value: n})
+		case "import_statement":
+			bindImport(env, n)
+		case "for_in_statement":
+			if n.NamedChildCount() > 1 {
+				forins = append(forins, n.NamedChild(1))
+			}
 		}
-	}
-	for _, n := range caps["fdecl"] {
-		if name := field(n, "name"); name != nil {
-			env.bind(text(name, sc.src), binding{off: n.StartByte(), value: n})
-		}
-	}
-	for _, n := range caps["import"] {
-		bindImport(env, n)
-	}
+	})
 	for _, b := range env.binds {
 		sortBindings(b)
 	}
 	j := &jsAnalysis{sc: sc, env: env}
-	for _, n := range caps["call"] {
-		j.call(n, field(n, "function"), false)
+	for _, c := range calls {
+		j.call(c[0], c[1], c[2], false)
 	}
-	for _, n := range caps["new"] {
-		j.call(n, field(n, "constructor"), true)
+	for _, c := range news {
+		j.call(c[0], c[1], c[2], true)
 	}
-	for _, n := range caps["forin"] {
-		if r := env.eval(field(n, "right")); r.kind == vRef && r.ref == "process.env" {
-			j.envDump(n, "iterates over process.env")
+	for _, v := range forins {
+		if r := env.eval(v); r.kind == vRef && r.ref == "process.env" {
+			j.envDump(v, "iterates over process.env")
 		}
 	}
 	j.hexNames()
@@ -162,18 +200,18 @@ func bindPattern(env *jsEnv, name, value *sitter.Node, off uint32) {
 	if name == nil {
 		return
 	}
-	switch name.Type() {
+	switch env.typ(name) {
 	case "identifier":
 		env.bind(text(name, env.src), binding{off: off, value: value})
 	case "object_pattern":
 		for _, c := range namedChildren(name) {
-			switch c.Type() {
+			switch env.typ(c) {
 			case "shorthand_property_identifier_pattern":
 				p := text(c, env.src)
 				env.bind(p, binding{off: off, value: value, prop: p})
 			case "pair_pattern":
 				key, val := field(c, "key"), field(c, "value")
-				if val != nil && val.Type() == "identifier" {
+				if val != nil && env.typ(val) == "identifier" {
 					k := strings.Trim(text(key, env.src), `'"`)
 					env.bind(text(val, env.src), binding{off: off, value: value, prop: k})
 				}
@@ -194,11 +232,11 @@ func bindImport(env *jsEnv, n *sitter.Node) {
 	}
 	mod := moduleName(jsString(text(src, env.src)).s)
 	for _, c := range namedChildren(n) {
-		if c.Type() != "import_clause" {
+		if env.typ(c) != "import_clause" {
 			continue
 		}
 		for _, ic := range namedChildren(c) {
-			switch ic.Type() {
+			switch env.typ(ic) {
 			case "identifier":
 				env.bind(text(ic, env.src), binding{off: n.StartByte(), ref: "module:" + mod})
 			case "namespace_import":
@@ -240,7 +278,7 @@ func (j *jsAnalysis) arg(args []*sitter.Node, i int) jsVal {
 }
 
 // call classifies one call or construction.
-func (j *jsAnalysis) call(n, fn *sitter.Node, isNew bool) {
+func (j *jsAnalysis) call(n, fn, argList *sitter.Node, isNew bool) {
 	if fn == nil {
 		return
 	}
@@ -254,15 +292,19 @@ func (j *jsAnalysis) call(n, fn *sitter.Node, isNew bool) {
 	}
 	sc, src := j.sc, j.sc.src
 	off := int(n.StartByte())
-	args := namedChildren(field(n, "arguments"))
+	args := namedChildren(argList)
 	name := shortRef(callee.ref)
 	calleeText := text(fn, src)
 	last := name[strings.LastIndexAny(name, "./")+1:]
-	aliasable := kind == "eval" || kind == "function" || kind == "vm" || strings.HasPrefix(callee.ref, "module:child_process.")
-	hidden := callee.hidden || strings.HasPrefix(callee.ref, "wrap:") ||
-		aliasable && !strings.Contains(strings.ToLower(calleeText), strings.ToLower(last))
-	if hidden {
+	// Names built from strings, and helper functions wrapped around eval
+	// or require, exist to hide a call. A plain alias (const F = Function)
+	// is common in libraries; the call itself is reported either way.
+	dangerous := kind == "eval" || kind == "function" || kind == "vm" || kind == "process" || kind == "require"
+	if callee.hidden && kind != "envuse" && kind != "output" || strings.HasPrefix(callee.ref, "wrap:") && dangerous {
 		sc.report(RuleHiddenCall, off, fmt.Sprintf("call to %s hidden as %q", name, short(calleeText)))
+	}
+	if !strings.Contains(strings.ToLower(calleeText), strings.ToLower(last)) {
+		name += " (as " + short(calleeText) + ")"
 	}
 	switch kind {
 	case "eval", "function", "vm":
@@ -284,7 +326,7 @@ func (j *jsAnalysis) call(n, fn *sitter.Node, isNew bool) {
 		}
 		a := j.arg(args, 0)
 		if a.kind != vStr || a.partial {
-			sc.report(RuleDynamicImport, off, fmt.Sprintf("require of a computed module name %s", short(text(field(n, "arguments"), src))))
+			sc.report(RuleDynamicImport, off, fmt.Sprintf("require of a computed module name %s", short(text(argList, src))))
 		} else if a.built && jsTarget("module:"+moduleName(a.s)+".") != "" {
 			sc.report(RuleHiddenCall, off, fmt.Sprintf("module %q loaded through a built string", moduleName(a.s)))
 		}
@@ -327,7 +369,7 @@ func (j *jsAnalysis) call(n, fn *sitter.Node, isNew bool) {
 			j.write(off, strings.ReplaceAll(a.s, hole, "…"), name)
 		}
 	case "fsdelete":
-		if a := j.arg(args, 0); a.kind == vStr && homeOrRoot(a.s) && strings.Contains(text(field(n, "arguments"), src), "recursive") {
+		if a := j.arg(args, 0); a.kind == vStr && homeOrRoot(a.s) && strings.Contains(text(argList, src), "recursive") {
 			sc.report(RuleFSRecursiveDelete, off, fmt.Sprintf("recursive delete of %s", short(strings.ReplaceAll(a.s, hole, "…"))))
 		}
 	case "chmod":
@@ -408,23 +450,23 @@ func (j *jsAnalysis) tainted(n *sitter.Node, depth int) string {
 		return ""
 	}
 	src := j.sc.src
-	switch n.Type() {
+	switch j.env.typ(n) {
 	case "member_expression":
 		obj := j.env.eval(field(n, "object"))
-		if prop := text(field(n, "property"), src); obj.kind == vRef && obj.ref == "process.env" && secretName.MatchString(prop) {
+		if prop := text(field(n, "property"), src); obj.kind == vRef && obj.ref == "process.env" && isSecretName(prop) {
 			return prop
 		}
 		return ""
 	case "subscript_expression":
 		obj := j.env.eval(field(n, "object"))
-		if idx := strings.Trim(text(field(n, "index"), src), `'"`); obj.kind == vRef && obj.ref == "process.env" && secretName.MatchString(idx) {
+		if idx := strings.Trim(text(field(n, "index"), src), `'"`); obj.kind == vRef && obj.ref == "process.env" && isSecretName(idx) {
 			return idx
 		}
 		return ""
 	case "identifier", "shorthand_property_identifier":
 		if b, ok := j.env.lookup(text(n, src), n.StartByte()); ok && b.value != nil {
 			if b.prop != "" {
-				if v := j.env.eval(b.value); v.kind == vRef && v.ref == "process.env" && secretName.MatchString(b.prop) {
+				if v := j.env.eval(b.value); v.kind == vRef && v.ref == "process.env" && isSecretName(b.prop) {
 					return b.prop
 				}
 				return ""

@@ -69,13 +69,22 @@ type binding struct {
 // jsEnv folds the expressions of one file.
 type jsEnv struct {
 	src   []byte
+	names []string // node type by symbol
 	binds map[string][]binding
 	memo  map[*sitter.Node]jsVal
 	depth int
 }
 
-func newJSEnv(src []byte) *jsEnv {
-	return &jsEnv{src: src, binds: map[string][]binding{}, memo: map[*sitter.Node]jsVal{}}
+func newJSEnv(src []byte, names []string) *jsEnv {
+	return &jsEnv{src: src, names: names, binds: map[string][]binding{}, memo: map[*sitter.Node]jsVal{}}
+}
+
+// typ is n.Type() without the C string conversion.
+func (e *jsEnv) typ(n *sitter.Node) string {
+	if n == nil {
+		return ""
+	}
+	return e.names[n.Symbol()]
 }
 
 func (e *jsEnv) bind(name string, b binding) {
@@ -129,7 +138,7 @@ func (e *jsEnv) eval(n *sitter.Node) jsVal {
 }
 
 func (e *jsEnv) eval1(n *sitter.Node) jsVal {
-	switch n.Type() {
+	switch e.typ(n) {
 	case "string":
 		return jsString(text(n, e.src))
 	case "template_string":
@@ -172,8 +181,8 @@ func (e *jsEnv) eval1(n *sitter.Node) jsVal {
 		}
 		return jsVal{kind: vArr, arr: arr}
 	case "member_expression":
-		obj := e.eval(field(n, "object"))
-		return e.member(obj, text(field(n, "property"), e.src), false)
+		obj := e.eval(n.NamedChild(0))
+		return e.member(obj, text(lastNamed(n), e.src), false)
 	case "subscript_expression":
 		obj := e.eval(field(n, "object"))
 		idx := field(n, "index")
@@ -182,7 +191,7 @@ func (e *jsEnv) eval1(n *sitter.Node) jsVal {
 			return obj.arr[int(key.n)]
 		}
 		if key.kind == vStr && !key.partial {
-			return e.member(obj, key.s, key.built || idx.Type() != "string")
+			return e.member(obj, key.s, key.built || e.typ(idx) != "string")
 		}
 	case "call_expression":
 		return e.call(n)
@@ -205,13 +214,13 @@ func (e *jsEnv) wrapper(n *sitter.Node) jsVal {
 	if param == "" || body == nil {
 		return jsVal{}
 	}
-	if body.Type() == "statement_block" {
-		if body.NamedChildCount() != 1 || body.NamedChild(0).Type() != "return_statement" {
+	if e.typ(body) == "statement_block" {
+		if body.NamedChildCount() != 1 || e.typ(body.NamedChild(0)) != "return_statement" {
 			return jsVal{}
 		}
 		body = body.NamedChild(0).NamedChild(0)
 	}
-	if body == nil || body.Type() != "call_expression" {
+	if body == nil || e.typ(body) != "call_expression" {
 		return jsVal{}
 	}
 	args := namedChildren(field(body, "arguments"))
@@ -269,10 +278,19 @@ func (e *jsEnv) member(obj jsVal, prop string, computed bool) jsVal {
 	return jsVal{kind: vRef, ref: ref, hidden: obj.hidden || computed}
 }
 
+// lastNamed is the last named child: the property of a member expression,
+// found without ChildByFieldName, which allocates a C string per call.
+func lastNamed(n *sitter.Node) *sitter.Node {
+	if c := int(n.NamedChildCount()); c > 0 {
+		return n.NamedChild(c - 1)
+	}
+	return nil
+}
+
 // call folds the calls that build strings or load modules.
 func (e *jsEnv) call(n *sitter.Node) jsVal {
-	fn := field(n, "function")
-	args := namedChildren(field(n, "arguments"))
+	fn := n.NamedChild(0)
+	args := namedChildren(lastNamed(n))
 	arg := func(i int) jsVal {
 		if i < len(args) {
 			return e.eval(args[i])
@@ -283,9 +301,9 @@ func (e *jsEnv) call(n *sitter.Node) jsVal {
 		return jsVal{}
 	}
 	// Methods on folded strings and arrays.
-	if fn.Type() == "member_expression" {
-		method := text(field(fn, "property"), e.src)
-		recv := e.eval(field(fn, "object"))
+	if e.typ(fn) == "member_expression" {
+		method := text(lastNamed(fn), e.src)
+		recv := e.eval(fn.NamedChild(0))
 		switch {
 		case recv.kind == vArr && method == "join":
 			sep := ","
@@ -405,7 +423,7 @@ func (e *jsEnv) call(n *sitter.Node) jsVal {
 
 // isCharCodeMapper recognises c => String.fromCharCode(c).
 func (e *jsEnv) isCharCodeMapper(n *sitter.Node) bool {
-	if n.Type() != "arrow_function" && n.Type() != "function_expression" {
+	if e.typ(n) != "arrow_function" && e.typ(n) != "function_expression" {
 		return false
 	}
 	return strings.Contains(text(n, e.src), "String.fromCharCode")
@@ -542,7 +560,7 @@ func (e *jsEnv) template(n *sitter.Node) jsVal {
 	partial, built := false, false
 	pos := start
 	for _, c := range namedChildren(n) {
-		if c.Type() != "template_substitution" {
+		if e.typ(c) != "template_substitution" {
 			continue
 		}
 		b.WriteString(rawTemplate(e.src[pos:c.StartByte()]))

@@ -220,22 +220,58 @@ func namedChildren(n *sitter.Node) []*sitter.Node {
 	return out
 }
 
-// queryAll runs a query over the tree and returns the captured nodes
-// grouped by capture name, in document order.
-func queryAll(q *sitter.Query, root *sitter.Node) map[string][]*sitter.Node {
+// match is one query match: its outermost capture, which names the
+// pattern, and all its captures.
+type match struct {
+	name  string
+	node  *sitter.Node
+	caps  []sitter.QueryCapture
+	names []string
+}
+
+// get returns the capture of that name, or nil.
+func (m match) get(name string) *sitter.Node {
+	for _, c := range m.caps {
+		if m.names[c.Index] == name {
+			return c.Node
+		}
+	}
+	return nil
+}
+
+// forMatches runs a query over the tree and calls fn for each match in
+// document order.
+func forMatches(q *sitter.Query, root *sitter.Node, fn func(match)) {
+	names := make([]string, q.CaptureCount())
+	for i := range names {
+		names[i] = q.CaptureNameForId(uint32(i))
+	}
 	qc := sitter.NewQueryCursor()
 	defer qc.Close()
 	qc.Exec(q, root)
-	out := map[string][]*sitter.Node{}
 	for {
 		m, ok := qc.NextMatch()
 		if !ok {
-			return out
+			return
 		}
-		for _, c := range m.Captures {
-			name := q.CaptureNameForId(c.Index)
-			n := c.Node
-			out[name] = append(out[name], n)
+		main := m.Captures[0]
+		for _, c := range m.Captures[1:] {
+			if c.Node.EndByte()-c.Node.StartByte() > main.Node.EndByte()-main.Node.StartByte() {
+				main = c
+			}
 		}
+		fn(match{name: names[main.Index], node: main.Node, caps: m.Captures, names: names})
 	}
+}
+
+// queryAll runs a query and returns the captured nodes by capture name, in
+// document order.
+func queryAll(q *sitter.Query, root *sitter.Node) map[string][]*sitter.Node {
+	out := map[string][]*sitter.Node{}
+	forMatches(q, root, func(m match) {
+		for _, c := range m.caps {
+			out[m.names[c.Index]] = append(out[m.names[c.Index]], c.Node)
+		}
+	})
+	return out
 }

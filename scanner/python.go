@@ -580,7 +580,7 @@ func (p *pyAnalysis) tainted(n *sitter.Node, depth int) string {
 	src := p.sc.src
 	switch n.Type() {
 	case "subscript":
-		if k := strings.Trim(text(field(n, "subscript"), src), `'"`); isEnviron(p.env.eval(field(n, "value"))) && secretName.MatchString(k) {
+		if k := strings.Trim(text(field(n, "subscript"), src), `'"`); isEnviron(p.env.eval(field(n, "value"))) && isSecretName(k) {
 			return k
 		}
 		return ""
@@ -588,7 +588,7 @@ func (p *pyAnalysis) tainted(n *sitter.Node, depth int) string {
 		callee := p.env.eval(field(n, "function"))
 		if callee.kind == vRef && (callee.ref == "module:os.getenv" || callee.ref == "module:os.environ.get") {
 			if args := pyArgs(field(n, "arguments")); len(args) > 0 {
-				if k := strings.Trim(text(args[0], src), `'"`); secretName.MatchString(k) {
+				if k := strings.Trim(text(args[0], src), `'"`); isSecretName(k) {
 					return k
 				}
 			}

@@ -118,3 +118,37 @@ func TestRequiredLiteralFindsAnAnchor(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialTargetsContainTheirAnchor(t *testing.T) {
+	samples := []string{"~/.ssh/id_rsa", "$HOME/.aws/credentials", "~/.openclaw/openclaw.json", "~/.clawdbot/.env",
+		"agents/main/auth-profiles.json", "~/.env", "Library/Application Support/Google/Chrome", "~/.config/google-chrome",
+		"Default/Login Data", "Chrome/Local State", "Cookies.binarycookies", "~/.mozilla/firefox", "logins.json", "key4.db",
+		"BraveSoftware", "~/Library/Keychains/login.keychain-db", "security find-generic-password -s x", "wallet.dat",
+		"Exodus/exodus.wallet", ".config/solana/id.json", "~/.ethereum/keystore", "nkbihfbeogaeaoehlefnkodbefgpgknn",
+		"~/.kube/config", "~/.docker/config.json", "~/.config/gcloud", "~/.azure", "~/.git-credentials", "~/.netrc",
+		"~/.zsh_history", "/etc/shadow", "Telegram Desktop/tdata"}
+	for _, s := range samples {
+		if what, _ := credTarget([]byte("x = '" + s + "'\n")); what == "" {
+			t.Errorf("%q is not recognised as a secret store", s)
+		}
+	}
+	for _, s := range []string{"const chrome = require('chrome-launcher')", "wallet balance", "ssh user@host", "README.env.md"} {
+		if what, _ := credTarget([]byte(s)); what != "" {
+			t.Errorf("%q taken for %s", s, what)
+		}
+	}
+}
+
+func TestQueriesCompileForEveryLanguage(t *testing.T) {
+	a := newScanner(t, Options{}).newAnalyzer()
+	defer a.close()
+	for _, c := range []struct {
+		l lang
+		q string
+	}{{langJS, jsQuery}, {langTS, jsQuery}, {langTSX, jsQuery}, {langShell, shellQuery}, {langPython, pyQuery}} {
+		delete(a.queries, c.l)
+		if _, err := a.query(c.l, c.q); err != nil {
+			t.Errorf("%s: %v", c.l, err)
+		}
+	}
+}

@@ -43,6 +43,7 @@ type scope struct {
 	// scope: the text has no positions of its own (a decoded blob).
 	fixed *fixedPos
 	caps  [numCaps]*site
+	sites [numCaps][]site // every site, up to maxSites, for proximity
 	out   *[]Finding
 	lines []int // byte offset of each line start, built lazily
 }
@@ -130,33 +131,50 @@ func (sc *scope) reportSev(rule, sev string, off int, msg string) {
 	(*sc.out)[len(*sc.out)-1].Severity = sev
 }
 
-// has records a capability at off, keeping the first site.
+// maxSites bounds the sites kept per capability.
+const maxSites = 64
+
+// chainSpan is how many lines apart two capabilities may be to form a
+// chain. Skill scripts are short; in a large bundle, a browser path on one
+// line and a fetch 5,000 lines later belong to unrelated code.
+const chainSpan = 300
+
+// has records a capability at off.
 func (sc *scope) has(c capability, off int, what string) {
+	line, _ := sc.pos(off)
 	if sc.caps[c] == nil {
-		line, _ := sc.pos(off)
 		sc.caps[c] = &site{line: line, what: what}
 	}
+	if len(sc.sites[c]) < maxSites {
+		sc.sites[c] = append(sc.sites[c], site{line: line, what: what})
+	}
+}
+
+// near returns a pair of sites of a and b within chainSpan lines.
+func (sc *scope) near(a, b capability) (site, site, bool) {
+	for _, x := range sc.sites[a] {
+		for _, y := range sc.sites[b] {
+			if d := x.line - y.line; d <= chainSpan && d >= -chainSpan {
+				return x, y, true
+			}
+		}
+	}
+	return site{}, site{}, false
 }
 
 // chains reports the capability pairs of this scope. It returns the
 // capabilities so that the caller can merge them into the file's.
 func (sc *scope) chains() [numCaps]*site {
+	for _, from := range []capability{capCredRead, capEnvDump} {
+		if x, y, ok := sc.near(from, capNetwork); ok {
+			sc.chain(RuleChainExfil, y.line, fmt.Sprintf("%s (line %d) and %s (line %d): data can leave the machine", x.what, x.line, y.what, y.line))
+			break
+		}
+	}
+	if x, y, ok := sc.near(capDownload, capDynExec); ok {
+		sc.chain(RuleChainDropper, y.line, fmt.Sprintf("%s (line %d) and %s (line %d): remote code can be run", x.what, x.line, y.what, y.line))
+	}
 	c := sc.caps
-	var src *site
-	switch {
-	case c[capCredRead] != nil:
-		src = c[capCredRead]
-	case c[capEnvDump] != nil:
-		src = c[capEnvDump]
-	}
-	if src != nil && c[capNetwork] != nil {
-		sc.chain(RuleChainExfil, c[capNetwork].line, fmt.Sprintf("%s (line %d) and %s (line %d): data can leave the machine",
-			src.what, src.line, c[capNetwork].what, c[capNetwork].line))
-	}
-	if c[capDownload] != nil && c[capDynExec] != nil {
-		sc.chain(RuleChainDropper, c[capDynExec].line, fmt.Sprintf("%s (line %d) and %s (line %d): remote code can be run",
-			c[capDownload].what, c[capDownload].line, c[capDynExec].what, c[capDynExec].line))
-	}
 	return c
 }
 

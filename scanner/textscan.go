@@ -225,7 +225,7 @@ func (sc *scope) checkURLs(code bool) {
 // credTargets are paths and commands that reach secrets. They are checked
 // in code, never in prose, where documentation names them harmlessly.
 var credTargets = []struct {
-	anchor string // cheap substring test before the regexp
+	anchor string // a substring of every match, searched before the regexp
 	re     *regexp.Regexp
 	what   string
 }{
@@ -235,13 +235,17 @@ var credTargets = []struct {
 	{".clawdbot", regexp.MustCompile(`\.clawdbot\b`), "Clawdbot secrets"},
 	{"auth-profiles", regexp.MustCompile(`auth-profiles\.json`), "agent auth profiles"},
 	{".env", regexp.MustCompile(`(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)/\.env\b`), "a .env file in the home directory"},
-	{"Chrome", regexp.MustCompile(`Google/Chrome|google-chrome|Chrome/User Data`), "browser profiles"},
-	{"Login Data", regexp.MustCompile(`Login Data|Local State|Cookies\.binarycookies`), "browser credential stores"},
-	{"irefox", regexp.MustCompile(`\.mozilla/firefox|Firefox/Profiles|logins\.json|key[34]\.db`), "Firefox profiles"},
+	{"hrome", regexp.MustCompile(`Google/Chrome|google-chrome|Chrome/User Data`), "browser profiles"},
+	{"Login Data", regexp.MustCompile(`Login Data`), "browser credential stores"},
+	{"Local State", regexp.MustCompile(`Local State`), "browser credential stores"},
+	{"binarycookies", regexp.MustCompile(`Cookies\.binarycookies`), "browser credential stores"},
+	{"irefox", regexp.MustCompile(`\.mozilla/firefox|Firefox/Profiles`), "Firefox profiles"},
+	{"logins.json", regexp.MustCompile(`\blogins\.json`), "Firefox profiles"},
+	{".db", regexp.MustCompile(`\bkey[34]\.db\b`), "Firefox profiles"},
 	{"Brave", regexp.MustCompile(`BraveSoftware|Brave-Browser`), "browser profiles"},
-	{"Keychain", regexp.MustCompile(`Library/Keychains|login\.keychain`), "the macOS keychain"},
+	{"eychain", regexp.MustCompile(`Library/Keychains|login\.keychain`), "the macOS keychain"},
 	{"security ", regexp.MustCompile(`\bsecurity\s+(?:find-generic-password|find-internet-password|dump-keychain)\b`), "the macOS keychain"},
-	{"wallet", regexp.MustCompile(`(?i)wallet\.dat|electrum/wallets|exodus/exodus\.wallet|\bwallets?/`), "crypto wallets"},
+	{"allet", regexp.MustCompile(`(?i)wallet\.dat|electrum/wallets|exodus/exodus\.wallet|\bwallets?/`), "crypto wallets"},
 	{"solana", regexp.MustCompile(`solana/id\.json`), "crypto wallets"},
 	{"keystore", regexp.MustCompile(`\.ethereum/keystore`), "crypto wallets"},
 	{"nkbihfbeogaeaoehlefnkodbefgpgknn", regexp.MustCompile(`nkbihfbeogaeaoehlefnkodbefgpgknn`), "the MetaMask extension store"},
@@ -256,17 +260,38 @@ var credTargets = []struct {
 	{"tdata", regexp.MustCompile(`Telegram Desktop/tdata`), "Telegram sessions"},
 }
 
-// credTarget returns what secret store s points at, or "".
+// credTarget returns what secret store s points at, or "". The cheap
+// anchor search runs over all of s; the regexp only over the line around
+// each anchor, since anchors like "Chrome" are common in ordinary code.
 func credTarget(s []byte) (what string, off int) {
+	best := -1
 	for _, t := range credTargets {
-		if !bytes.Contains(s, []byte(t.anchor)) {
-			continue
-		}
-		if loc := t.re.FindIndex(s); loc != nil {
-			return t.what, loc[0]
+		for from := 0; from < len(s); {
+			i := bytes.Index(s[from:], []byte(t.anchor))
+			if i < 0 {
+				break
+			}
+			i += from
+			if best >= 0 && i > best {
+				break
+			}
+			start := bytes.LastIndexByte(s[:i], '\n') + 1
+			end := bytes.IndexByte(s[i:], '\n')
+			if end < 0 {
+				end = len(s)
+			} else {
+				end += i
+			}
+			if loc := t.re.FindIndex(s[start:end]); loc != nil {
+				if best < 0 || start+loc[0] < best {
+					best, what = start+loc[0], t.what
+				}
+				break
+			}
+			from = end + 1
 		}
 	}
-	return "", -1
+	return what, best
 }
 
 // checkCredPaths reports every line of code that names a secret store.
