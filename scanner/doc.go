@@ -19,20 +19,49 @@
 // # Analysis
 //
 // JavaScript, TypeScript, TSX, shell and Python are parsed with tree-sitter.
-// Calls are resolved through simple aliasing (const e = eval), string
-// constant folding ("ev"+"al", String.fromCharCode, atob, Buffer.from(x,
-// "base64")) and computed member access (globalThis["ev"+"al"]), so hiding
-// a call is itself a finding (OBF_HIDDEN_CALL). SKILL.md is read as YAML
-// front matter (metadata.openclaw.install and requires), prose, and fenced
-// or inline code parsed as the language the fence names or the content
-// suggests; the prose also goes to the PromptChecker. Long base64 and hex
-// blobs are decoded and scanned again. A file that does not parse keeps its
-// text-level rules and gets an INPUT_PARSE_ERROR finding.
+// Calls are resolved through simple aliasing (const e = eval, destructuring,
+// imports, one-line wrappers such as (m) => require(m)), string constant
+// folding ("ev"+"al", escapes, template literals, [..].join, split and
+// reverse, String.fromCharCode, atob, Buffer.from(x, "base64"), Python's
+// base64.b64decode, getattr and __import__) and computed member access
+// (globalThis["ev"+"al"]). A dangerous call reached through a built string
+// or a wrapper is also an OBF_HIDDEN_CALL. Strings handed to a shell
+// (child_process, subprocess, os.system, bash -c) are parsed as shell.
 //
-// Capabilities seen in the same file or code block combine into chains, as
-// GuardDog does: reading credentials or the whole environment plus a
-// network send is CHAIN_EXFILTRATION; a download plus running it is
-// CHAIN_DROPPER.
+// SKILL.md, and every Markdown file of a skill, is read as YAML front
+// matter (metadata.openclaw.install downloads and package names), fenced
+// and inline code (parsed as the language the fence names, or as the
+// content suggests), HTML comments, and prose. The prose rules look for
+// techniques rather than campaigns: a password given next to an archive, a
+// mandatory setup step that downloads and runs an executable, a paste-site
+// script to run, a tool named like part of OpenClaw (openclaw-core,
+// openclawcli), instructions to send credentials somewhere or to hide
+// things from the user. The prose also goes to the PromptChecker (the
+// sanitizer's rules). Invisible characters (Unicode tags, zero-width and
+// bidi controls) are findings; text smuggled in tag characters is decoded
+// and scanned. Long base64, hex and \x runs are decoded and scanned again;
+// a blob that decodes to anything of high severity is an
+// OBF_ENCODED_PAYLOAD. JSON files are read as npm manifests where they have
+// "scripts" or dependencies, and string values that parse as code are
+// analysed. A file that does not parse keeps its text-level rules and gets
+// an INPUT_PARSE_ERROR finding.
+//
+// Literal URLs are checked: request catchers, tunnels, paste sites and file
+// drops (webhook.site, ngrok, bore.pub, glot.io, rentry, pastebin...) and
+// chat webhooks are NET_EXFIL_ENDPOINT, raw public IP addresses
+// NET_RAW_IP_URL (critical in code and config, high in prose), and with an
+// Options.Allowlist every other domain off the list NET_DOMAIN_NOT_ALLOWED.
+//
+// Capabilities seen in one file, code block or decoded blob combine into
+// chains, as in GuardDog: reading credentials or the whole environment
+// plus network use within 300 lines is CHAIN_EXFILTRATION; a download plus
+// running what was downloaded (a pipe into a shell, chmod +x and run, eval
+// of fetched text) is CHAIN_DROPPER. Across the code files of a unit, a
+// collector in one file and a sender in another is also CHAIN_EXFILTRATION.
+// A secret-named environment variable (OPENAI_API_KEY, ghToken) that is
+// sent in a request body or printed, while no Markdown file of the skill
+// names it, is CHAIN_EXFILTRATION or CRED_SECRET_OUTPUT; a secret in an
+// Authorization header is how APIs work and is not reported.
 //
 // # Rules
 //
@@ -46,11 +75,29 @@
 //
 // Each Result gets one verdict from its findings' severities:
 //
-//	block  at least one critical finding. Chains, hidden calls, decoded
-//	       payloads, fake prerequisites, unreadable or over-limit input and
-//	       encrypted archive members are critical by default.
-//	warn   otherwise, at least one high or medium finding.
-//	allow  only info and low findings, or none.
+//	block  at least one critical finding
+//	warn   otherwise, at least one high or medium finding
+//	allow  only info and low findings, or none
+//
+// Critical by default: the chains (CHAIN_EXFILTRATION, CHAIN_DROPPER),
+// REVERSE_SHELL, NET_BACKGROUND_BEACON, eval and new Function
+// (DANGEROUS_EVAL, DANGEROUS_FUNCTION_CTOR: skills have no business building
+// code at run time), the obfuscation rules (OBF_HIDDEN_CALL,
+// OBF_ENCODED_PAYLOAD, OBF_PACKED_EVAL, OBF_TROJAN_SOURCE, TIME_BOMB), the
+// social-engineering rules (SKILL_FAKE_PREREQUISITE, SKILL_PASSWORD_ARCHIVE,
+// SKILL_PASTE_SITE, SKILL_PASSWORD_PROMPT, SKILL_IMPERSONATED_TOOL,
+// SKILL_URL_INSTALL, SKILL_INVISIBLE_TEXT, SKILL_SECRET_DISCLOSURE),
+// CRED_SECRET_OUTPUT, DATA_EMBEDDED_CODE, and everything that stops the
+// scan from seeing all of the input (INPUT_UNREADABLE, INPUT_LIMIT,
+// ARCHIVE_ENCRYPTED, ARCHIVE_PATH_TRAVERSAL). Some rules take their
+// severity from context: exfiltration endpoints and raw-IP URLs are critical
+// in code and high in prose; SKILL_EXFIL_INSTRUCTION is critical when the
+// text is hidden, asks for all credentials or asks to conceal the step;
+// SKILL_PROMPT_INJECTION is critical for the checker's override, jailbreak
+// and extraction rules and low for quoted examples; SQL_INJECTION is
+// critical when a function parameter flows into the query. Starting
+// processes, network requests and writes are low to medium on their own:
+// honest skills run gh, curl and git.
 //
 // # Tree hash
 //

@@ -277,9 +277,42 @@ func (j *jsAnalysis) arg(args []*sitter.Node, i int) jsVal {
 	return jsVal{}
 }
 
+// calleeNames are the last names of every callee jsTargets knows, so
+// that calls like items.map() are dismissed without resolving them.
+var calleeNames = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range jsTargets {
+		k = strings.TrimSuffix(k, ".")
+		m[k[strings.LastIndexAny(k, ".:")+1:]] = true
+	}
+	return m
+}()
+
+// worthResolving is a cheap textual filter: a plain member chain whose last
+// name no target has, or a plain name with no binding and no global
+// meaning, cannot resolve to anything reported.
+func (j *jsAnalysis) worthResolving(callee string) bool {
+	plain := true
+	for i := 0; i < len(callee); i++ {
+		if c := callee[i]; !(isIdent(c) || c == '.') {
+			plain = false
+			break
+		}
+	}
+	if !plain {
+		return true // computed members, calls, parentheses: resolve
+	}
+	last := callee[strings.LastIndexByte(callee, '.')+1:]
+	if strings.IndexByte(callee, '.') >= 0 {
+		return calleeNames[last]
+	}
+	_, bound := j.env.binds[callee]
+	return bound || jsGlobals[callee] != ""
+}
+
 // call classifies one call or construction.
 func (j *jsAnalysis) call(n, fn, argList *sitter.Node, isNew bool) {
-	if fn == nil {
+	if fn == nil || !j.worthResolving(text(fn, j.sc.src)) {
 		return
 	}
 	callee := j.env.eval(fn)

@@ -390,3 +390,11 @@ func TestNewBuildsADefaultPromptChecker(t *testing.T) {
 		t.Errorf("verdict %s, findings:\n%s; want a critical %s", r.Verdict, dump(r.Findings), RuleSkillInjection)
 	}
 }
+
+func TestScanStopsWhenTheContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := newScanner(t, Options{}).Scan(ctx, filepath.Join("testdata", "skills")); err == nil {
+		t.Fatal("Scan with a cancelled context returned no error")
+	}
+}

