@@ -11,10 +11,10 @@
 // nested archives included, without extracting anything. Symlinks are never
 // followed; one that points outside its root is a finding. Binary files are
 // skipped and reported, native executables as BINARY_EXECUTABLE. Files
-// above Limits.MaxFileSize, units above Limits.MaxFiles or
-// Limits.MaxTotalSize, and archives that inflate beyond
-// Limits.MaxExpansionRatio times their size are reported as INPUT_LIMIT:
-// nothing is skipped silently.
+// above Limits.MaxFileSize and units above Limits.MaxFiles or
+// Limits.MaxTotalSize are reported as INPUT_LIMIT; reading an archive stops,
+// with INPUT_UNREADABLE, once it inflates beyond Limits.MaxExpansionRatio
+// times its size. Nothing is skipped silently.
 //
 // # Analysis
 //

@@ -398,3 +398,12 @@ func TestScanStopsWhenTheContextEnds(t *testing.T) {
 		t.Fatal("Scan with a cancelled context returned no error")
 	}
 }
+
+func TestTestSamplesHaveValidFrontMatter(t *testing.T) {
+	rep := scanAll(t, newScanner(t, Options{}), filepath.Join("testdata", "skills"))
+	for _, r := range rep.Results {
+		if _, bad := findRule(r, RuleSkillFrontMatter); bad || r.Skill != filepath.Base(r.Path) && !strings.HasPrefix(r.Skill, "nested-") {
+			t.Errorf("%s: skill %q, findings:\n%s", r.Path, r.Skill, dump(r.Findings))
+		}
+	}
+}
