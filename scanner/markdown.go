@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -154,8 +155,18 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 			kind, _ := entry["kind"].(string)
 			u, _ := entry["url"].(string)
 			if kind == "download" || u != "" {
+				at := off + max(0, bytes.Index(fm, []byte(u)))
+				// OpenClaw fetches and unpacks these itself, so they
+				// count as code, not as prose.
+				if pu, err := url.Parse(u); err == nil {
+					if publicIP(pu.Hostname()) {
+						sc.reportSev(RuleRawIPURL, SeverityCritical, at, fmt.Sprintf("install step downloads from the raw IP address %s", pu.Hostname()))
+					}
+					if k := endpointKind(strings.ToLower(pu.Hostname()), pu.EscapedPath()); k != "" {
+						sc.reportSev(RuleExfilEndpoint, SeverityCritical, at, fmt.Sprintf("install step downloads from the %s %s", k, pu.Hostname()))
+					}
+				}
 				if sum, _ := entry["sha256"].(string); sum == "" {
-					at := off + max(0, bytes.Index(fm, []byte(u)))
 					sc.report(RuleSkillInstall, at, fmt.Sprintf("install step downloads %s without a sha256 to pin it", short(u)))
 				}
 			}

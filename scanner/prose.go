@@ -13,7 +13,7 @@ import (
 // password given next to an archive, a mandatory download that must be
 // run) rather than for any one campaign's wording.
 var (
-	passwordValueRE = regexp.MustCompile(`(?:\b(?i:password|passcode|passwd|pwd)|\bpass)\b\**\s*(?i:is\s*)?[:=]\s*\**\s*[\x60"'“]?[^\s\x60"'”*),]{2,40}`)
+	passwordValueRE = regexp.MustCompile(`(?:\b(?i:password|passcode|passwd|pwd)|\bpass)\b\**\s*(?:(?i:is\s*)?[:=]\s*\**\s*[\x60"'“]?[^\s\x60"'”*),]{2,40}|(?i:is)\s+(?:\*\*|[\x60"'“])[^\s\x60"'”*]{2,40})`)
 	archiveCueRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|tar\.gz|tgz|iso)\b|\b(?:archive|extract|unzip|unpack|unrar)\b`)
 	runCueRE        = regexp.MustCompile(`(?i)\b(?:run|runs|execute|launch|open|double-click|start|install|paste|terminal|command)\b`)
 	coercionRE      = regexp.MustCompile(`(?i)\b(?:prerequisites?|required|requires|must|important|critical|mandatory|before (?:using|proceeding|you)|will not (?:work|function)|won't work|without (?:this|it|installing)|first)\b`)

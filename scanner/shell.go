@@ -231,6 +231,16 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		if name := c.downloadName(); name != "" && name != "/dev/null" && name != "-" {
 			sh.downloads[name] = off
 		}
+		// curl URL > file: the file is a download too.
+		if p := c.node.Parent(); p != nil && p.Type() == "redirected_statement" {
+			for _, r := range namedChildren(p) {
+				if r.Type() == "file_redirect" && field(r, "descriptor") == nil && !strings.HasPrefix(text(r, sc.src), "<") {
+					if d := field(r, "destination"); d != nil {
+						sh.downloads[path.Base(unquote(d, sc.src))] = off
+					}
+				}
+			}
+		}
 		if c.detached {
 			sc.report(RuleNetBeacon, off, fmt.Sprintf("%s detached from the terminal: a background beacon", c.name))
 		}
@@ -419,6 +429,7 @@ func (sh *shellAnalysis) redirect(n *sitter.Node) {
 	case persistPath.MatchString(target):
 		sc.report(RuleFSPersistence, off, "writes "+target)
 	}
+
 }
 
 // installers are package managers whose install commands name packages.

@@ -27,8 +27,12 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	"github.com/smacker/go-tree-sitter/javascript"
 
 	"github.com/openclaw-secure-stack/securestack/scanner"
 )
@@ -40,9 +44,14 @@ func main() {
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "scanner worker goroutines")
 	concurrency := flag.String("eslint-concurrency", "", "eslint --concurrency value for a second peer run (eslint 9.34+), e.g. 2")
 	child := flag.String("child-scan", "", "internal: scan the file list in this file and print stats")
+	childParse := flag.String("child-parse", "", "internal: only parse the file list with tree-sitter")
 	flag.Parse()
-	if *child != "" {
+	switch {
+	case *child != "":
 		childScan(*child, *workers)
+		return
+	case *childParse != "":
+		parseOnly(strings.Fields(readFile(*childParse)), *workers)
 		return
 	}
 	if *corpus == "" {
@@ -70,6 +79,8 @@ func main() {
 	report(fmt.Sprintf("scanner (%d workers)", *workers), sc, len(files), bytes)
 	fmt.Printf("    findings: %d critical, %d high, %d medium, %d low, %d info; files with a critical or high finding: %d (%.2f%%)\n",
 		stats["critical"], stats["high"], stats["medium"], stats["low"], stats["info"], stats["files_high"], 100*float64(stats["files_high"])/float64(len(files)))
+	ceiling := run(self, "-child-parse", list.Name(), "-workers", fmt.Sprint(*workers))
+	report(fmt.Sprintf("tree-sitter JavaScript parse alone, the scanner's ceiling (%d workers)", *workers), ceiling, len(files), bytes)
 	if *eslintDir == "" {
 		return
 	}
@@ -164,10 +175,14 @@ func jsFiles(root string) ([]string, int64) {
 
 // childScan is the measured scanner run: every file of the list is one
 // unit, analysed by one shared pool of workers.
-func childScan(list string, workers int) {
-	data, err := os.ReadFile(list)
+func readFile(p string) string {
+	data, err := os.ReadFile(p)
 	check(err)
-	files := strings.Fields(string(data))
+	return string(data)
+}
+
+func childScan(list string, workers int) {
+	files := strings.Fields(readFile(list))
 	s, err := scanner.New(scanner.Options{Workers: workers, Limits: scanner.Limits{MaxFileSize: 1 << 30, MaxTotalSize: 1 << 40}})
 	check(err)
 	rep, err := s.Scan(context.Background(), files...)
@@ -188,6 +203,32 @@ func childScan(list string, workers int) {
 }
 
 const benchConfig = "eslint.config.bench-scanner.mjs"
+
+// parseOnly parses every file with tree-sitter's JavaScript grammar and
+// does nothing else: the floor under the scanner's cost.
+func parseOnly(files []string, workers int) {
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := sitter.NewParser()
+			defer p.Close()
+			p.SetLanguage(javascript.GetLanguage())
+			for f := range jobs {
+				tree, err := p.ParseCtx(context.Background(), nil, []byte(readFile(f)))
+				check(err)
+				tree.Close()
+			}
+		}()
+	}
+	for _, f := range files {
+		jobs <- f
+	}
+	close(jobs)
+	wg.Wait()
+}
 
 // eslintConfig writes a flat config that lints every JavaScript file with
 // the security plugin's recommended rules, node_modules included. It goes
