@@ -127,7 +127,7 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 	env := newJSEnv(sc.src, names)
 	forMatches(q, tree.RootNode(), func(m match) {
 		n := m.node
-		switch names[n.Symbol()] {
+		switch symbolName(names, n) {
 		case "call_expression":
 			calls = append(calls, [3]*sitter.Node{n, n.NamedChild(0), lastNamed(n)})
 		case "new_expression":
@@ -138,12 +138,12 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 			news = append(news, [3]*sitter.Node{n, n.NamedChild(0), args})
 		case "variable_declarator":
 			var value *sitter.Node
-			if v := lastNamed(n); n.NamedChildCount() > 1 && names[v.Symbol()] != "type_annotation" {
+			if v := lastNamed(n); n.NamedChildCount() > 1 && symbolName(names, v) != "type_annotation" {
 				value = v
 			}
 			bindPattern(env, n.NamedChild(0), value, n.StartByte())
 		case "assignment_expression":
-			if left := n.NamedChild(0); left != nil && names[left.Symbol()] == "identifier" {
+			if left := n.NamedChild(0); left != nil && symbolName(names, left) == "identifier" {
 				env.bind(text(left, sc.src), binding{off: n.StartByte(), value: lastNamed(n)})
 			}
 		case "function_declaration":

@@ -80,11 +80,18 @@ func newJSEnv(src []byte, names []string) *jsEnv {
 }
 
 // typ is n.Type() without the C string conversion.
-func (e *jsEnv) typ(n *sitter.Node) string {
+func (e *jsEnv) typ(n *sitter.Node) string { return symbolName(e.names, n) }
+
+// symbolName looks a node's type up by symbol. Error nodes carry the
+// reserved symbol 65535, outside the language's table.
+func symbolName(names []string, n *sitter.Node) string {
 	if n == nil {
 		return ""
 	}
-	return e.names[n.Symbol()]
+	if s := int(n.Symbol()); s < len(names) {
+		return names[s]
+	}
+	return "ERROR"
 }
 
 func (e *jsEnv) bind(name string, b binding) {
