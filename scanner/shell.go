@@ -306,9 +306,19 @@ func (sh *shellAnalysis) command(c shellCmd) {
 			}
 			sc.a.analyzeSnippet(sc, off, code, l, "")
 		}
-		for _, a := range c.args {
-			if _, ok := sh.downloads[path.Base(a)]; ok && !strings.HasPrefix(a, "-") {
-				sh.dropper(off, fmt.Sprintf("runs the download %s with %s", a, c.name))
+		// The first operand is the script; later ones are its data, and with
+		// -c or -e there is no script file at all.
+		if _, ok := c.flagValue("-c", ""); !ok {
+			if _, ok := c.flagValue("-e", ""); !ok {
+				for _, a := range c.args {
+					if strings.HasPrefix(a, "-") {
+						continue
+					}
+					if _, ok := sh.downloads[path.Base(a)]; ok {
+						sh.dropper(off, fmt.Sprintf("runs the download %s with %s", a, c.name))
+					}
+					break
+				}
 			}
 		}
 	}
