@@ -379,7 +379,7 @@ func (sh *shellAnalysis) pipeline(n *sitter.Node) {
 			literal = strings.Join(c.args, " ")
 		case c.name == "env" && len(c.args) == 0 || c.name == "printenv" || c.name == "cat" && len(c.args) > 0 && credLike(c.args):
 			secret = true
-		case c.readsStdin() && i > 0:
+		case c.readsStdin() && i > 0 && !alternation(stages[i-1]):
 			by := "the previous command"
 			switch from {
 			case "download":
@@ -461,6 +461,12 @@ func (sh *shellAnalysis) install(c shellCmd, off int) {
 			sh.sc.report(RuleSkillURLInstall, off, fmt.Sprintf("%s installs from %s instead of a registry", c.name, short(a)))
 		}
 	}
+}
+
+// alternation recognises documentation's "{zsh|bash|fish}", which parses
+// as a pipe between shells.
+func alternation(prev shellCmd) bool {
+	return strings.HasPrefix(prev.name, "{") || interpreters[strings.TrimPrefix(prev.name, "{")] && len(prev.args) == 0
 }
 
 func executableMode(m string) bool {
