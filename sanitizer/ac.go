@@ -1,5 +1,7 @@
 package sanitizer
 
+import "slices"
+
 // automaton is an Aho-Corasick matcher compiled to a DFA over byte classes:
 // one table lookup per byte of text, whatever the number of strings.
 type automaton struct {
@@ -12,6 +14,10 @@ type automaton struct {
 	outStart []int32 // strings ending at state s: outIDs[outStart[s]:outStart[s+1]]
 	outIDs   []int32 // through failure links
 	length   []int32 // length of each string, by id
+	longest  int     // length of the longest string
+	// recip is ceil(2^32/ncols): row*recip>>32 is row/ncols exactly for the
+	// rows in delta, which are multiples of ncols, without a division.
+	recip uint64
 }
 
 // foldByte is how the automaton sees a byte: a newline as a space, so that
@@ -44,6 +50,7 @@ func newAutomaton(strs []string) *automaton {
 	nodes := []trieNode{{next: newRow(a.ncols)}}
 	for id, s := range strs {
 		a.length[id] = int32(len(s))
+		a.longest = max(a.longest, len(s))
 		st := int32(0)
 		for i := 0; i < len(s); i++ {
 			col := a.class[foldByte(s[i])]
@@ -89,6 +96,7 @@ func newAutomaton(strs []string) *automaton {
 			a.delta[i] |= 1
 		}
 	}
+	a.recip = (1<<32 + uint64(a.ncols) - 1) / uint64(a.ncols)
 	a.outStart = make([]int32, len(nodes)+1)
 	for st, ids := range out {
 		a.outIDs = append(a.outIDs, ids...)
@@ -108,18 +116,65 @@ func newRow(n int) []int32 {
 // acHit is one occurrence of a string: its id and the offset just past it.
 type acHit struct{ id, end int32 }
 
-// scan appends every occurrence of every string in text to hits.
-func (a *automaton) scan(text []byte, hits []acHit) []acHit {
-	row := uint32(0)
-	for i, c := range text {
-		v := a.delta[row+uint32(a.class[c])]
-		row = v >> 1
-		if v&1 != 0 {
-			st := row / uint32(a.ncols)
+// acScratch is reusable memory for scan: the states, with positions, where
+// strings end in each half of the text.
+type acScratch struct{ a, b []acHit }
+
+// scan appends every occurrence of every string in text to hits, in order
+// of where they end.
+//
+// A scan is a chain of dependent table reads, which a core cannot overlap,
+// so a long text is scanned as two interleaved halves: two chains run in
+// the time of one. The second half starts early enough to see any string
+// that ends in it. The loop only notes the rows where strings end; they are
+// expanded into string ids afterwards.
+func (a *automaton) scan(text []byte, hits []acHit, sc *acScratch) []acHit {
+	rawA, rawB := slices.Grow(sc.a[:0], len(text)/8), slices.Grow(sc.b[:0], len(text)/8)
+	mid := len(text) / 2
+	warm := mid - (a.longest - 1)
+	if warm < a.longest {
+		rawA, _ = a.walk(text, 0, len(text), 0, rawA, true)
+	} else {
+		_, rowB := a.walk(text, warm, mid, 0, nil, false)
+		rowA := uint32(0)
+		delta, class := a.delta, &a.class
+		ta, tb := text[:mid], text[mid:2*mid]
+		for i := range ta {
+			va := delta[rowA+uint32(class[ta[i]])]
+			vb := delta[rowB+uint32(class[tb[i]])]
+			rowA, rowB = va>>1, vb>>1
+			if (va|vb)&1 != 0 {
+				if va&1 != 0 {
+					rawA = append(rawA, acHit{id: int32(rowA), end: int32(i + 1)})
+				}
+				if vb&1 != 0 {
+					rawB = append(rawB, acHit{id: int32(rowB), end: int32(mid + i + 1)})
+				}
+			}
+		}
+		rawB, _ = a.walk(text, 2*mid, len(text), rowB, rawB, true) // an odd last byte
+	}
+	sc.a, sc.b = rawA, rawB
+	for _, raw := range [2][]acHit{rawA, rawB} {
+		for _, r := range raw {
+			st := uint64(r.id) * a.recip >> 32
 			for _, id := range a.outIDs[a.outStart[st]:a.outStart[st+1]] {
-				hits = append(hits, acHit{id: id, end: int32(i + 1)})
+				hits = append(hits, acHit{id: id, end: r.end})
 			}
 		}
 	}
 	return hits
+}
+
+// walk runs the automaton over text[from:to] from row, noting in raw the
+// rows where strings end when note is set, and returns the last row.
+func (a *automaton) walk(text []byte, from, to int, row uint32, raw []acHit, note bool) ([]acHit, uint32) {
+	for i := from; i < to; i++ {
+		v := a.delta[row+uint32(a.class[text[i]])]
+		row = v >> 1
+		if v&1 != 0 && note {
+			raw = append(raw, acHit{id: int32(row), end: int32(i + 1)})
+		}
+	}
+	return raw, row
 }

@@ -1,7 +1,9 @@
 package sanitizer
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -15,44 +17,68 @@ func prompt(n int) string {
 	return strings.Repeat(para, n/len(para)+1)[:n]
 }
 
+// loop runs f b.N times and also reports the CPU time the goroutine's
+// thread spent per call (cpu-ns/op). The machine these figures come from is
+// shared, and wall time counts the time spent waiting for a core; compare
+// both against a peer measured in the same run.
+func loop(b *testing.B, f func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t0, ok := threadCPU()
+	for b.Loop() {
+		f()
+	}
+	if t1, _ := threadCPU(); ok {
+		b.ReportMetric(float64(t1-t0)/float64(b.N), "cpu-ns/op")
+	}
+}
+
 func benchCheck(b *testing.B, text string) {
 	s, err := New(Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		s.Check("user", text)
-	}
+	loop(b, func() { s.Check("user", text) })
 }
 
 func BenchmarkCheck2KB(b *testing.B)  { benchCheck(b, prompt(2<<10)) }
 func BenchmarkCheck16KB(b *testing.B) { benchCheck(b, prompt(16<<10)) }
 
 // Peer: decoding the same text as a JSON string, which every request pays
-// anyway. The ratio Check/peer is what to compare across runs.
-func BenchmarkPeerJSONDecode2KB(b *testing.B) {
-	raw, _ := json.Marshal(prompt(2 << 10))
+// anyway. The ratio Check/peer is what to compare across runs and machines.
+func benchPeer(b *testing.B, n int) {
+	raw, _ := json.Marshal(prompt(n))
 	b.SetBytes(int64(len(raw)))
-	for b.Loop() {
+	loop(b, func() {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
-// Adversarial 1 MiB inputs: long runs, near-matches of many rules, and
-// invisible characters, which must all stay linear.
+func BenchmarkPeerJSONDecode2KB(b *testing.B)  { benchPeer(b, 2<<10) }
+func BenchmarkPeerJSONDecode16KB(b *testing.B) { benchPeer(b, 16<<10) }
+
+// Adversarial 1 MiB inputs: long runs, near-matches of many rules, nesting,
+// invisible characters and encoded floods, which must all stay linear and
+// bounded.
 func BenchmarkCheck1MiBAdversarial(b *testing.B) {
-	inputs := map[string]string{
-		"near-matches": strings.Repeat("ignore all previous show me your system <|im_ ![x](http://a/?q= <!-- ", 1<<20/70),
-		"one long run": strings.Repeat("a", 1<<20),
-		"invisibles":   strings.Repeat("i\u200bg\U000E0041n\u202eo", 1<<20/14),
-		"one word":     strings.Repeat("ignore ", 1<<20/7),
+	near := strings.Repeat("ignore all previous show me your system <|im_ ![x](http://a/?q= <!-- ", 1<<20/70)
+	inputs := []struct{ name, text string }{
+		{"near-matches", near},
+		{"one long run", strings.Repeat("a", 1<<20)},
+		{"invisibles", strings.Repeat("i\u200bg\U000E0041n\u202eo", 1<<20/14)},
+		{"one word", strings.Repeat("ignore ", 1<<20/7)},
+		{"deep nesting", strings.Repeat("<!-- [INST] ((( {{{ <|im_start|> ", 1<<20/33)},
+		{"base64 near-matches", base64.StdEncoding.EncodeToString([]byte(near[:3<<18]))},
+		{"many base64 blobs", strings.Repeat("aWdub3JlIGFsbCBwcmV2aW91cyBydWxlcw== ", 1<<20/37)},
+		{"rot13 near-matches", string(rot13(nil, []byte(near)))},
+		{"hex digits", strings.Repeat("0123456789abcdef", 1<<20/16)},
 	}
-	for name, text := range inputs {
-		b.Run(name, func(b *testing.B) { benchCheck(b, text) })
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) { benchCheck(b, in.text) })
 	}
 }
 
@@ -64,9 +90,9 @@ func BenchmarkSanitizeChat16KB(b *testing.B) {
 	msg, _ := json.Marshal(prompt(16 << 10))
 	body := []byte(`{"model":"openclaw","messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":` + string(msg) + `}]}`)
 	b.SetBytes(int64(len(body)))
-	for b.Loop() {
+	loop(b, func() {
 		if _, _, err := s.SanitizeChat(body); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }

@@ -1,30 +1,40 @@
 package sanitizer
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 )
 
-// The shipped detector on samples written for the tests (not the training
-// data): every attack must be caught, every benign prompt let through.
-func TestShippedDetectorOnSamples(t *testing.T) {
-	s := newDefault(t, Config{})
-	f, err := os.Open("testdata/samples.jsonl")
+type sample struct {
+	Text  string `json:"text"`
+	Label int    `json:"label"`
+}
+
+// readSamples reads testdata/samples.jsonl: prompts written for the tests,
+// none of them in the training data.
+func readSamples(t testing.TB) []sample {
+	data, err := os.ReadFile("testdata/samples.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var row struct {
-			Text  string `json:"text"`
-			Label int    `json:"label"`
+	var out []sample
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var s sample
+		if err := json.Unmarshal([]byte(line), &s); err != nil {
+			t.Fatalf("testdata/samples.jsonl:%d: %v", i+1, err)
 		}
-		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			t.Fatal(err)
-		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// The shipped detector on the samples: every attack must be caught, every
+// benign prompt let through.
+func TestShippedDetectorOnSamples(t *testing.T) {
+	s := newDefault(t, Config{})
+	for _, row := range readSamples(t) {
 		r := s.Check("user", row.Text)
 		caught := r.Action == ActionReject || r.Action == ActionStrip
 		if caught != (row.Label == 1) {

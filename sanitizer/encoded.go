@@ -3,6 +3,8 @@ package sanitizer
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -38,10 +40,10 @@ type blob struct {
 
 // Character classes of the encoding alphabets.
 const (
-	cHex    = 1 << iota // 0-9 a-f A-F
-	cAlpha              // other letters
-	cStd                // + and /, standard base64 only
-	cURL                // - and _, URL-safe base64 only
+	cHex   = 1 << iota // 0-9 a-f A-F
+	cAlpha             // other letters
+	cStd               // + and /, standard base64 only
+	cURL               // - and _, URL-safe base64 only
 )
 
 var encClass = func() (t [256]uint8) {
@@ -94,10 +96,10 @@ func findBlobs(text string, out []blob) []blob {
 	return out
 }
 
-// decode returns the bytes b encodes, or false when it does not decode to
-// text. Only a short prefix is decoded before that is known, so binary
-// blobs cost little.
-func (b blob) decode(text string) ([]byte, bool) {
+// decode appends to dst the bytes b encodes, when they look like text, and
+// reports whether it did. Only a short prefix is decoded before that is
+// known, so binary blobs cost little. tmp is scratch space.
+func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 	src := text[b.start:b.end]
 	var dec func(dst, src []byte) (int, error)
 	var decLen func(int) int
@@ -106,34 +108,34 @@ func (b blob) decode(text string) ([]byte, bool) {
 		src = src[:len(src)&^1]
 		dec, decLen = hex.Decode, hex.DecodedLen
 	default:
-		for len(src) > 0 && src[len(src)-1] == '=' {
-			src = src[:len(src)-1]
-		}
+		src = strings.TrimRight(src, "=")
 		if len(src)%4 == 1 {
 			src = src[:len(src)-1]
 		}
 		enc := base64.RawStdEncoding
-		for i := 0; i < len(src); i++ {
-			if encClass[src[i]] == cURL {
-				enc = base64.RawURLEncoding
-				break
-			}
+		if strings.ContainsAny(src, "-_") {
+			enc = base64.RawURLEncoding
 		}
 		dec, decLen = enc.Decode, enc.DecodedLen
 	}
-	// A prefix of a multiple of 4 characters decodes on its own in both.
-	head := src[:min(len(src), 64)]
-	var small [48]byte
-	n, err := dec(small[:], []byte(head))
-	if err != nil || !looksLikeText(small[:n], len(head) < len(src)) {
-		return nil, false
+	*tmp = append((*tmp)[:0], src...)
+	in := *tmp
+	if len(in) > 64 {
+		// A prefix of a multiple of four characters decodes on its own in
+		// both encodings: a binary blob is turned away after 48 bytes.
+		var head [48]byte
+		n, err := dec(head[:], in[:64])
+		if err != nil || !looksLikeText(head[:n], true) {
+			return dst, false
+		}
 	}
-	out := make([]byte, decLen(len(src)))
-	n, err = dec(out, []byte(src))
-	if err != nil || !looksLikeText(out[:n], false) {
-		return nil, false
+	at := len(dst)
+	dst = slices.Grow(dst, decLen(len(in)))
+	n, err := dec(dst[at:at+decLen(len(in))], in)
+	if err != nil || !looksLikeText(dst[at:at+n], false) {
+		return dst[:at], false
 	}
-	return out[:n], true
+	return dst[:at+n], true
 }
 
 // looksLikeText reports whether b is UTF-8 text with few control
@@ -150,19 +152,30 @@ func looksLikeText(b []byte, cut bool) bool {
 			}
 		}
 	}
-	if !utf8.Valid(b) {
-		return false
-	}
 	runes, control, letter := 0, 0, 0
-	for _, r := range string(b) {
-		runes++
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-		case r < 0x20 || r == 0x7f:
-			control++
-		case unicode.IsLetter(r):
-			letter++
+	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf {
+			runes++
+			switch {
+			case 'a' <= c|0x20 && c|0x20 <= 'z':
+				letter++
+			case (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f:
+				control++
+			}
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		runes++
+		if unicode.IsLetter(r) {
+			letter++
+		} else if unicode.IsControl(r) {
+			control++
+		}
+		i += size
 	}
 	return control*16 <= runes && letter*3 >= runes
 }

@@ -27,10 +27,12 @@ const maxWindow = 4096
 
 // Rule-engine work budget, in bytes of text handed to the regexp engine: a
 // fixed allowance plus a share of the text length. Ordinary text spends
-// nothing; a text full of near-matches spends it and is rejected.
+// next to nothing (the 641 benign prompts of the development set spend
+// 3 KB between them); a text full of near-matches spends it and is
+// rejected, after at most a few milliseconds of regexp work.
 const (
-	budgetBase    = 32 << 10
-	budgetPerByte = 1.0 / 8
+	budgetBase    = 16 << 10
+	budgetPerByte = 1.0 / 64
 )
 
 type compiledRule struct {
@@ -41,9 +43,9 @@ type compiledRule struct {
 // branch is one top-level alternative of a rule's pattern. Alternatives are
 // filtered and tried apart, so that each needs only its own literals.
 type branch struct {
-	rule      int
-	anchored  *regexp.Regexp // \A(?s:.)(?:branch): one character of left context, so \b and ^ work
-	atStart   *regexp.Regexp // \A(?:branch), for a try at the very start of the text
+	rule     int
+	anchored *regexp.Regexp // \A(?s:.)(?:branch): one character of left context, so \b and ^ work
+	atStart  *regexp.Regexp // \A(?:branch), for a try at the very start of the text
 	// window is the longest match, and reqEnd how far after the start of a
 	// match each required set's strings end at most; [0] in any text, [1] in
 	// ASCII text.
@@ -64,6 +66,7 @@ type ruleEngine struct {
 	rules    []compiledRule
 	branches []branch
 	ac       *automaton
+	literals []string   // by literal id
 	targets  [][]target // by literal id
 	rot13    []bool     // by literal id: the rot13 form of a rule literal
 }
@@ -136,10 +139,11 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 	// rot13 text, which is then decoded and matched in full.
 	for _, s := range slices.Clone(strs) {
 		if letters(s) >= minRot13Letters && letters(s) == len(s) {
-			e.rot13[lit(rot13(s))] = true
+			e.rot13[lit(string(rot13(nil, []byte(s))))] = true
 		}
 	}
 	e.ac = newAutomaton(strs)
+	e.literals = strs
 	return e
 }
 
@@ -178,39 +182,54 @@ type event struct {
 
 // matchScratch is the memory of one match call, kept for reuse.
 type matchScratch struct {
-	hits    []acHit
-	rot     []acHit // hits of rot13 literals
-	events  []event
-	sorted  []event
-	pos     []int32
-	fill    []int32
-	seen    []uint64 // per branch: the required sets hit, then 1 if the branch is live
-	first   []int32
-	spans   []span
-	regions [][2]int
+	hits     []acHit
+	ac       acScratch
+	tail     []acHit  // hits of the second half of a scan
+	litSeen  []uint64 // bitset of the literals hit (then: that a live branch needs)
+	distinct []int32  // the literals hit, once each
+	rot      []acHit  // hits of rot13 literals
+	events   []event
+	sorted   []event
+	pos      []int32
+	fill     []int32
+	seen     []uint64 // per branch: the required sets hit, then 1 if the branch is live
+	first    []int32
+	spans    []span
+	regions  [][2]int
 }
 
 // match runs the rules that apply to role over normalised text, spending at
 // most *budget bytes of regexp work. exhausted reports that the budget ran
 // out before every candidate was tried.
 func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratch, budget *int) (spans []span, exhausted bool) {
-	sc.hits = e.ac.scan(text, sc.hits[:0])
-	nb := len(e.branches)
-	sc.seen = resize(sc.seen, nb)
-	sc.rot = sc.rot[:0]
+	// Ordinary prose has a literal hit every six bytes or so: size the
+	// buffers once rather than let a long text grow them step by step.
+	sc.hits = slices.Grow(sc.hits[:0], len(text)/4)
+	sc.hits = e.ac.scan(text, sc.hits, &sc.ac)
+	// Common words hit many times and feed many branches: work out which
+	// branches are live from the distinct literals hit, then expand only
+	// the hits that matter to a live branch.
+	sc.litSeen = resize(sc.litSeen, (len(e.targets)+63)/64)
+	sc.distinct, sc.rot = sc.distinct[:0], sc.rot[:0]
 	for _, h := range sc.hits {
+		if sc.litSeen[h.id/64]&(1<<(h.id%64)) == 0 {
+			sc.litSeen[h.id/64] |= 1 << (h.id % 64)
+			sc.distinct = append(sc.distinct, h.id)
+		}
 		if e.rot13[h.id] {
 			sc.rot = append(sc.rot, h)
 		}
-		for _, t := range e.targets[h.id] {
+	}
+	nb := len(e.branches)
+	sc.seen = resize(sc.seen, nb)
+	for _, id := range sc.distinct {
+		for _, t := range e.targets[id] {
 			if t.set >= 0 {
 				sc.seen[t.branch] |= 1 << uint(t.set)
 			}
 		}
 	}
-	// A branch is live when every required set has a hit somewhere; only
-	// the events of live branches are kept, grouped by branch.
-	sc.first = resize(sc.first, nb+1)
+	// A branch is live when every required set has a hit somewhere.
 	for i := range e.branches {
 		b := &e.branches[i]
 		r := &e.rules[b.rule]
@@ -220,8 +239,18 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 			sc.seen[i] = 1
 		}
 	}
-	sc.events = sc.events[:0]
+	for _, id := range sc.distinct { // keep the bits of literals a live branch needs
+		if !slices.ContainsFunc(e.targets[id], func(t target) bool { return sc.seen[t.branch] != 0 }) {
+			sc.litSeen[id/64] &^= 1 << (id % 64)
+		}
+	}
+	// The events of live branches, grouped by branch.
+	sc.first = resize(sc.first, nb+1)
+	sc.events = slices.Grow(sc.events[:0], len(sc.hits))
 	for _, h := range sc.hits {
+		if sc.litSeen[h.id/64]&(1<<(h.id%64)) == 0 {
+			continue
+		}
 		for _, t := range e.targets[h.id] {
 			if sc.seen[t.branch] == 0 {
 				continue
@@ -237,7 +266,7 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 	for i := range nb {
 		sc.first[i+1] += sc.first[i]
 	}
-	sc.sorted = resize(sc.sorted, len(sc.events))
+	sc.sorted = grow(sc.sorted, len(sc.events))
 	sc.fill = append(sc.fill[:0], sc.first[:nb]...)
 	for _, ev := range sc.events {
 		sc.sorted[sc.fill[ev.branch]] = ev
@@ -292,7 +321,7 @@ func (b *branch) try(text []byte, ascii bool, evs []event, sc *matchScratch, spa
 	for s := 1; s < len(setFirst); s++ {
 		setFirst[s] += setFirst[s-1]
 	}
-	sc.pos = resize(sc.pos, len(evs))
+	sc.pos = grow(sc.pos, len(evs))
 	pos := sc.pos
 	fill := setFirst
 	for _, ev := range evs {
@@ -389,17 +418,19 @@ func (e *ruleEngine) rot13Regions(text []byte, sc *matchScratch) [][2]int {
 	return sc.regions
 }
 
-func rot13(s string) string {
-	b := []byte(s)
-	for i, c := range b {
+// rot13 appends src to dst with its ASCII letters rotated by 13.
+func rot13(dst, src []byte) []byte {
+	dst = slices.Grow(dst, len(src))
+	for _, c := range src {
 		switch {
 		case 'a' <= c && c <= 'z':
-			b[i] = 'a' + (c-'a'+13)%26
+			c = 'a' + (c-'a'+13)%26
 		case 'A' <= c && c <= 'Z':
-			b[i] = 'A' + (c-'A'+13)%26
+			c = 'A' + (c-'A'+13)%26
 		}
+		dst = append(dst, c)
 	}
-	return string(b)
+	return dst
 }
 
 func isWordByte(c byte) bool {
@@ -408,10 +439,16 @@ func isWordByte(c byte) bool {
 
 // resize returns s with length n and every element zero, reusing its memory.
 func resize[T any](s []T, n int) []T {
+	s = grow(s, n)
+	clear(s)
+	return s
+}
+
+// grow returns s with length n, reusing its memory; the elements are not
+// cleared, for a caller that writes every one.
+func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)
 	}
-	s = s[:n]
-	clear(s)
-	return s
+	return s[:n]
 }

@@ -18,9 +18,12 @@ import (
 // Larger sets stop being a useful filter. Runs of required strings may be
 // larger, since a long run ("system prompt", "system-instructions", ...) is
 // what makes a rule rare in ordinary prose.
+// A run or a prefix stops growing once its shortest string has maxRunLen
+// bytes: longer strings filter no better and only grow the automaton.
 const (
 	maxLitSet = 64
 	maxRunSet = 256
+	maxRunLen = 12
 )
 
 // extent is a length in bytes: [0] in any text, [1] in ASCII text, where
@@ -267,6 +270,9 @@ func (a *analysis) concatLits(subs []*syntax.Regexp) litInfo {
 		for _, r := range si.req {
 			out.req = append(out.req, reqSet{r.strs, off.add(r.maxEnd)})
 		}
+		if prefixOpen && minLen(prefix) >= maxRunLen {
+			prefixOpen = false // long enough to anchor a try
+		}
 		if prefixOpen {
 			if si.exact != nil && len(prefix)*len(si.exact) <= maxLitSet {
 				prefix = cross(prefix, si.exact)
@@ -277,7 +283,7 @@ func (a *analysis) concatLits(subs []*syntax.Regexp) litInfo {
 				prefixOpen = false
 			}
 		}
-		if si.exact != nil && run != nil && len(run)*len(si.exact) <= maxRunSet {
+		if si.exact != nil && run != nil && len(run)*len(si.exact) <= maxRunSet && minLen(run) < maxRunLen {
 			run = cross(run, si.exact)
 			off = off.add(a.width(sub))
 			continue

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -58,6 +59,10 @@ var modelFile []byte
 
 // shippedModel is parsed once; it is never written after.
 var shippedModel = sync.OnceValues(func() (*model.Model, error) { return model.Parse(modelFile) })
+
+// defaultEngine is the default rules compiled once (about 50 ms of work that
+// every Caddy reload would otherwise repeat); it is never written after.
+var defaultEngine = sync.OnceValue(func() *ruleEngine { return newRuleEngine(DefaultRules()) })
 
 // Sanitizer detects prompt injection in text and rewrites OpenAI-style bodies.
 // It is safe for concurrent use.
@@ -163,7 +168,11 @@ func New(cfg Config) (*Sanitizer, error) {
 		seen[r.ID] = true
 		checked[i] = r
 	}
-	s.engine = newRuleEngine(checked)
+	if cfg.Rules == nil {
+		s.engine = defaultEngine()
+	} else {
+		s.engine = newRuleEngine(checked)
+	}
 	return s, nil
 }
 
@@ -188,15 +197,19 @@ type scanState struct {
 
 // level is the memory for one level of decoding.
 type level struct {
-	norm  textnorm.Text
-	match matchScratch
-	model model.Scratch
-	blobs []blob
+	norm    textnorm.Text
+	match   matchScratch
+	model   model.Scratch
+	blobs   []blob
+	parts   []part
+	decoded []byte // the decoded parts, a line each
+	tmp     []byte
 }
 
-// maxPooled is the largest text whose scan memory is kept for reuse, so that
-// one huge body does not pin its buffers.
-const maxPooled = 256 << 10
+// maxPooled is the largest text whose scan memory is kept for reuse (the
+// pool lets go of it at the next garbage collections anyway): well above the
+// guard's default body limit of 1 MiB, below what would pin much memory.
+const maxPooled = 4 << 20
 
 // scan returns the matches of every rule that applies to role, with spans
 // in the original text, and the model's score.
@@ -217,71 +230,101 @@ func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
 	return out, score
 }
 
-// scanLevel scans text found depth levels of decoding deep. The model does
-// not judge system text: a system prompt is made of instructions by design.
+// scanLevel scans text found depth levels of decoding deep. It gives up as
+// soon as the work budget runs out (st.exhausted), since the text is then
+// refused whatever else it holds. The model runs last, and does not judge
+// system text: a system prompt is made of instructions by design.
 func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Match, float64) {
 	lv := &st.levels[depth]
 	lv.norm.Normalize(text, false)
 	spans, out := s.engine.match(role, lv.norm.Text, lv.norm.ASCII, &lv.match, &st.budget)
-	st.exhausted = st.exhausted || out
+	if out {
+		st.exhausted = true
+		return nil, 0
+	}
 	var ms []Match
-	score := 0.0
-	if s.model != nil && role != "system" {
-		score = s.model.Score(lv.norm.Text, &lv.model)
-		if score >= s.threshold {
-			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
+	// Decoded stretches go into one buffer, a line each, and are scanned
+	// as one text: a thousand small blobs cost one scan, not a thousand.
+	lv.parts, lv.decoded = lv.parts[:0], lv.decoded[:0]
+	newPart := func(encoding string, start, end int) {
+		if len(lv.parts) > 0 {
+			lv.decoded = append(lv.decoded, '\n')
 		}
+		lv.parts = append(lv.parts, part{encoding: encoding, start: start, end: end, at: len(lv.decoded)})
 	}
 	var rot [][2]int
-	var rotText []string
 	if depth < maxEncodedDepth {
 		rot = s.engine.rot13Regions(lv.norm.Text, &lv.match)
-		for _, r := range rot {
-			rotText = append(rotText, rot13(string(lv.norm.Text[r[0]:r[1]])))
-		}
 	}
 	if len(spans) > 0 || len(rot) > 0 {
+		// The normalised text is needed once more for rot13, so the regions
+		// are decoded before it is redone with offsets.
+		for _, r := range rot {
+			newPart("rot13", r[0], r[1])
+			lv.decoded = rot13(lv.decoded, lv.norm.Text[r[0]:r[1]])
+		}
 		lv.norm.Normalize(text, true) // only now are the offsets worth computing
 		for _, sp := range spans {
 			r := &s.engine.rules[sp.rule]
 			start, end := lv.norm.Span(sp.start, sp.end)
 			ms = append(ms, Match{RuleID: r.ID, Action: r.Action, Severity: r.Severity, Role: role, Start: start, End: end})
 		}
-		for i := range rot {
-			rot[i][0], rot[i][1] = lv.norm.Span(rot[i][0], rot[i][1])
+		for i := range lv.parts {
+			lv.parts[i].start, lv.parts[i].end = lv.norm.Span(lv.parts[i].start, lv.parts[i].end)
 		}
 	}
-	if depth == maxEncodedDepth {
-		return ms, score
-	}
-	for i, r := range rot {
-		sub, sc := s.scanLevel(st, depth+1, role, rotText[i])
-		ms = appendEncoded(ms, "rot13", sub, r[0], r[1])
-		score = max(score, sc)
-	}
-	lv.blobs = findBlobs(text, lv.blobs[:0])
-	for _, b := range lv.blobs {
-		dec, ok := b.decode(text)
-		if !ok {
-			continue
+	if depth < maxEncodedDepth {
+		lv.blobs = findBlobs(text, lv.blobs[:0])
+		for _, b := range lv.blobs {
+			mark := len(lv.decoded)
+			newPart(b.encoding, b.start, b.end)
+			var ok bool
+			if lv.decoded, ok = b.decode(lv.decoded, text, &lv.tmp); !ok {
+				lv.decoded, lv.parts = lv.decoded[:mark], lv.parts[:len(lv.parts)-1]
+				continue
+			}
+			if st.decoded += len(lv.decoded) - mark; st.decoded > maxDecoded {
+				st.exhausted = true
+				return nil, 0
+			}
 		}
-		if st.decoded += len(dec); st.decoded > maxDecoded {
-			st.exhausted = true
-			break
+	}
+	score := 0.0
+	if len(lv.parts) > 0 {
+		sub, subScore := s.scanLevel(st, depth+1, role, string(lv.decoded))
+		if st.exhausted {
+			return nil, 0
 		}
-		sub, sc := s.scanLevel(st, depth+1, role, string(dec))
-		ms = appendEncoded(ms, b.encoding, sub, b.start, b.end)
-		score = max(score, sc)
+		ms = appendDecoded(ms, lv.parts, sub)
+		score = subScore
+	}
+	if s.model != nil && role != "system" {
+		own := s.model.Score(lv.norm.Text, &lv.model)
+		if own >= s.threshold {
+			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
+		}
+		score = max(score, own)
 	}
 	return ms, score
 }
 
-// appendEncoded adds the matches found in decoded text, renamed after the
-// encoding and spanning the whole encoded stretch.
-func appendEncoded(ms []Match, encoding string, sub []Match, start, end int) []Match {
+// part is a decoded stretch of a text: how it was encoded, where it was in
+// the text, and where its decoded form starts in the level's buffer.
+type part struct {
+	encoding   string
+	start, end int
+	at         int
+}
+
+// appendDecoded adds the matches found in joined decoded text, renamed after
+// the encoding ("encoded.base64/<rule id>") and spanning the encoded
+// stretches they came from.
+func appendDecoded(ms []Match, parts []part, sub []Match) []Match {
 	for _, m := range sub {
-		m.RuleID = "encoded." + encoding + "/" + m.RuleID
-		m.Start, m.End = start, end
+		first := max(0, sort.Search(len(parts), func(i int) bool { return parts[i].at > m.Start })-1)
+		last := max(first, sort.Search(len(parts), func(i int) bool { return parts[i].at >= m.End })-1)
+		m.RuleID = "encoded." + parts[first].encoding + "/" + m.RuleID
+		m.Start, m.End = parts[first].start, parts[last].end
 		ms = append(ms, m)
 	}
 	return ms

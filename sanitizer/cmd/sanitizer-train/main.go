@@ -28,6 +28,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -43,6 +44,40 @@ type example struct {
 	Category string `json:"category"`
 	feats    []uint32
 	weight   float64
+	group    string // what -loso holds out together
+}
+
+// groupFlag maps sources onto the groups -loso holds out together: near
+// copies (one file per jailbreak template, one dataset split in three) are
+// not an unseen source for each other.
+type groupFlag []struct {
+	re   *regexp.Regexp
+	name string
+}
+
+func (g *groupFlag) String() string { return fmt.Sprint(len(*g)) }
+
+func (g *groupFlag) Set(s string) error {
+	pat, name, ok := strings.Cut(s, "=")
+	re, err := regexp.Compile(pat)
+	if !ok || err != nil || name == "" {
+		return fmt.Errorf("want PATTERN=NAME with PATTERN a regexp, got %q", s)
+	}
+	*g = append(*g, struct {
+		re   *regexp.Regexp
+		name string
+	}{re, name})
+	return nil
+}
+
+// of returns the group of a source: the first matching NAME, or the source.
+func (g groupFlag) of(source string) string {
+	for _, e := range g {
+		if e.re.MatchString(source) {
+			return e.name
+		}
+	}
+	return source
 }
 
 type dirs []string
@@ -63,6 +98,9 @@ func main() {
 	out := flag.String("out", "", "weights file to write")
 	loso := flag.Bool("loso", false, "print leave-one-source-out figures instead of training")
 	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source")
+	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso: the threshold of the per-source figures")
+	var groups groupFlag
+	flag.Var(&groups, "group", "with -loso: PATTERN=NAME holds out every source matching the regexp PATTERN together, as NAME (repeatable)")
 	var st settings
 	flag.IntVar(&st.epochs, "epochs", 10, "passes over the data")
 	flag.Float64Var(&st.rate, "rate", 0.2, "AdaGrad learning rate")
@@ -93,7 +131,10 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "sanitizer-train: %d examples (%d attacks, %d benign) from %d sources\n", len(exs), pos, len(exs)-pos, len(sources(exs)))
 	if *loso {
-		leaveOneSourceOut(exs, st, *show)
+		for i := range exs {
+			exs[i].group = groups.of(exs[i].Source)
+		}
+		leaveOneSourceOut(exs, st, *at, *show)
 		return
 	}
 	if err := os.WriteFile(*out, train(exs, st).Marshal(), 0o644); err != nil {
@@ -176,7 +217,7 @@ func setWeights(exs []example) {
 }
 
 // train fits the model with AdaGrad on the weighted logistic loss, a little
-// L2, and a fixed shuffle seed.
+// L2, and a fixed shuffle seed, so that training is deterministic.
 func train(exs []example, st settings) *model.Weights {
 	m := model.NewWeights()
 	g2 := make([]float64, len(m.W))
@@ -213,6 +254,15 @@ func train(exs []example, st settings) *model.Weights {
 	return m
 }
 
+func groupsOf(exs []example) []string {
+	var s []string
+	for _, e := range exs {
+		s = append(s, e.group)
+	}
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
 func sources(exs []example) []string {
 	var s []string
 	for _, e := range exs {
@@ -224,14 +274,14 @@ func sources(exs []example) []string {
 
 // leaveOneSourceOut scores every row with a model trained without its
 // source, and prints the figures the shipped threshold is chosen from.
-func leaveOneSourceOut(exs []example, st settings, show int) {
+func leaveOneSourceOut(exs []example, st settings, at float64, show int) {
 	scores := make([]float64, len(exs))
 	var norm textnorm.Text
 	var sc model.Scratch
-	for _, src := range sources(exs) {
+	for _, src := range groupsOf(exs) {
 		var tr []example
 		for _, e := range exs {
-			if e.Source != src {
+			if e.group != src {
 				tr = append(tr, e)
 			}
 		}
@@ -241,7 +291,7 @@ func leaveOneSourceOut(exs []example, st settings, show int) {
 			panic(err) // Marshal and Parse disagree: a bug in package model
 		}
 		for i, e := range exs {
-			if e.Source == src {
+			if e.group == src {
 				norm.Normalize(e.Text, false)
 				scores[i] = m.Score(norm.Text, &sc)
 			}
@@ -258,42 +308,73 @@ func leaveOneSourceOut(exs []example, st settings, show int) {
 		ruleHit[i] = a == sanitizer.ActionReject || a == sanitizer.ActionStrip
 	}
 	thresholds := []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95}
-	fmt.Println("leave-one-source-out, pooled over every held-out row (a row is caught by the model when its score ≥ threshold, by the detector when the model or a reject/strip rule fires):")
+	fmt.Println("leave-one-source-out: every row is scored by a model trained without its source. A row is caught by the model when its score ≥ threshold, by the detector when the model or a reject/strip rule fires.")
+	fmt.Println("pooled over all held-out rows, and macro (mean TPR over attack sources, mean FPR over benign sources):")
 	for _, th := range thresholds {
 		var mdl, det tally
+		bySource := map[string]*tally{}
 		for i, e := range exs {
+			hit := scores[i] >= th || ruleHit[i]
 			mdl.add(e.Label, scores[i] >= th)
-			det.add(e.Label, scores[i] >= th || ruleHit[i])
+			det.add(e.Label, hit)
+			if bySource[e.group] == nil {
+				bySource[e.group] = &tally{}
+			}
+			bySource[e.group].add(e.Label, hit)
 		}
-		fmt.Printf("  threshold %.2f  model %s   detector %s\n", th, mdl, det)
+		fmt.Printf("  threshold %.2f  model %s   detector %s   macro %s\n", th, mdl, det, macro(bySource))
 	}
-	fmt.Printf("per held-out source, detector at each threshold %v:\n", thresholds)
-	for _, src := range sources(exs) {
-		var ts []tally
-		var wrong []int
-		for _, th := range thresholds {
-			var t tally
+	// The operating points: the lowest threshold at which the pooled
+	// detector FPR stays within each target.
+	for _, target := range []float64{1, 2, 3, 5} {
+		for th := 0.5; th < 1; th += 0.005 {
+			var det tally
 			for i, e := range exs {
-				if e.Source == src {
-					hit := scores[i] >= th || ruleHit[i]
-					t.add(e.Label, hit)
-					if th == sanitizer.DefaultThreshold && hit != (e.Label == 1) {
-						wrong = append(wrong, i)
-					}
+				det.add(e.Label, scores[i] >= th || ruleHit[i])
+			}
+			if pct(det.flagged, det.benign) <= target {
+				fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
+				break
+			}
+		}
+	}
+	fmt.Printf("per held-out source, detector at threshold %.2f:\n", at)
+	for _, src := range groupsOf(exs) {
+		var t tally
+		var wrong []int
+		for i, e := range exs {
+			if e.group == src {
+				hit := scores[i] >= at || ruleHit[i]
+				t.add(e.Label, hit)
+				if hit != (e.Label == 1) {
+					wrong = append(wrong, i)
 				}
 			}
-			ts = append(ts, t)
 		}
-		fmt.Printf("  %s\n   ", src)
-		for _, t := range ts {
-			fmt.Printf(" %s", t.short())
-		}
-		fmt.Println()
+		fmt.Printf("  %-64s %s\n", src, t.short())
 		slices.SortFunc(wrong, func(a, b int) int { return cmp.Compare(math.Abs(scores[b]-0.5), math.Abs(scores[a]-0.5)) })
 		for _, i := range wrong[:min(show, len(wrong))] {
 			fmt.Printf("      label %d score %.2f: %.160q\n", exs[i].Label, scores[i], exs[i].Text)
 		}
 	}
+}
+
+// macro averages the TPR of sources with attacks and the FPR of sources
+// with benign rows, so that a large source counts no more than a small one.
+func macro(bySource map[string]*tally) string {
+	var tpr, fpr float64
+	var na, nb int
+	for _, t := range bySource {
+		if t.attacks > 0 {
+			tpr += pct(t.caught, t.attacks)
+			na++
+		}
+		if t.benign > 0 {
+			fpr += pct(t.flagged, t.benign)
+			nb++
+		}
+	}
+	return fmt.Sprintf("TPR %5.1f%% FPR %4.1f%%", tpr/float64(max(na, 1)), fpr/float64(max(nb, 1)))
 }
 
 type tally struct{ attacks, caught, benign, flagged int }
@@ -316,12 +397,17 @@ func (t tally) String() string {
 	return fmt.Sprintf("TPR %5.1f%% (%d/%d) FPR %4.1f%% (%d/%d)", pct(t.caught, t.attacks), t.caught, t.attacks, pct(t.flagged, t.benign), t.flagged, t.benign)
 }
 
-// short is the figure that matters for a one-class source.
+// short is the figures that matter for a source: TPR when it has attacks,
+// FPR when it has benign rows.
 func (t tally) short() string {
+	var s []string
 	if t.attacks > 0 {
-		return fmt.Sprintf("TPR %5.1f%%", pct(t.caught, t.attacks))
+		s = append(s, fmt.Sprintf("TPR %5.1f%%", pct(t.caught, t.attacks)))
 	}
-	return fmt.Sprintf("FPR %4.1f%%", pct(t.flagged, t.benign))
+	if t.benign > 0 {
+		s = append(s, fmt.Sprintf("FPR %4.1f%%", pct(t.flagged, t.benign)))
+	}
+	return strings.Join(s, " ")
 }
 
 func pct(a, b int) float64 {

@@ -1,12 +1,13 @@
 // Package model is the sanitizer's scoring detector: a logistic regression
-// over hashed word and character n-grams of normalised text (see textnorm).
+// over hashed words, word pairs and word stems of normalised text (see
+// textnorm).
 // It is trained offline by sanitizer/cmd/sanitizer-train; the weights file is
 // embedded in the sanitizer package.
 //
-// Hashing keeps the model a fixed size with no vocabulary to ship, and
-// character n-grams keep it robust to misspellings, inflections and
-// run-together words that defeat fixed phrases. Weights are 16-bit integers,
-// so that scoring is one small-table read and one integer add per feature.
+// Hashing keeps the model a fixed size with no vocabulary to ship; word pairs
+// let it weigh phrasing ("ignore previous" against "ignore case") and stems
+// carry what it learnt across inflections. Weights are 16-bit integers, so
+// that scoring is one table read and one integer add per feature.
 package model
 
 import (
@@ -14,10 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Bits is log2 of the number of hash buckets.
-const Bits = 16
+const Bits = 18
 
 const buckets = 1 << Bits
 
@@ -147,13 +149,23 @@ const shortDamping = 8
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
-// Features appends to feats the bucket of every feature of normalised text
-// (each word, each pair of adjacent words, and each run of four bytes inside
-// a word or across one byte around it), and to starts the index in feats of
-// each word's first feature.
+// Features appends to feats the bucket of every feature of normalised text,
+// and to starts the index in feats of each word's first feature. The
+// features of a word are the word, the pair it forms with the word before,
+// and, for a word longer than stemLen, its first stemLen bytes: a crude stem
+// that lets "ignoring" learn from "ignore", and "ignoriere" from both.
+//
+// Character n-grams across the whole text were tried and gave about one
+// point of held-out TPR for three times the scoring cost (docs/BENCHMARKS.md).
 func Features(feats []uint32, starts []int32, text []byte) ([]uint32, []int32) {
+	// A word of n bytes and its separator make at most three features, so
+	// the slices are sized once and written without appends.
+	nf, nw := len(feats), len(starts)
+	feats = slices.Grow(feats, 3*(len(text)+1)/2)
+	feats = feats[:cap(feats)]
+	starts = slices.Grow(starts, (len(text)+1)/2)
+	starts = starts[:cap(starts)]
 	var prev uint32 // hash of the previous word
-	first := true
 	for i := 0; i < len(text); {
 		if !wordByte[text[i]] {
 			i++
@@ -163,24 +175,27 @@ func Features(feats []uint32, starts []int32, text []byte) ([]uint32, []int32) {
 		for j < len(text) && wordByte[text[j]] {
 			j++
 		}
-		starts = append(starts, int32(len(feats)))
-		w := hashWord(text[i:j])
-		feats = append(feats, w&(buckets-1))
-		if !first {
-			feats = append(feats, mix(prev, w)&(buckets-1))
+		starts[nw] = int32(nf)
+		nw++
+		head := load8(text, i, j)
+		w := hashWord(head, text[i:j])
+		feats[nf] = w & (buckets - 1)
+		nf++
+		if nw > 1 {
+			feats[nf] = mix(prev, w) & (buckets - 1)
+			nf++
 		}
-		// Character 4-grams of the word with a byte of context on either
-		// side, so that the start and end of a word are features too.
-		lo, hi := max(i-1, 0), min(j+1, len(text))
-		for k := lo; k+4 <= hi; k++ {
-			g := binary.LittleEndian.Uint32(text[k:])
-			feats = append(feats, (g*0x9E3779B1)>>(32-Bits))
+		if j-i > stemLen {
+			feats[nf] = uint32(finish(head&(1<<(8*stemLen)-1)^stemSeed)) >> (32 - Bits)
+			nf++
 		}
-		prev, first = w, false
+		prev = w
 		i = j
 	}
-	return feats, starts
+	return feats[:nf], starts[:nw]
 }
+
+const stemLen = 5
 
 var wordByte = func() (t [256]bool) {
 	for c := range t {
@@ -189,14 +204,39 @@ var wordByte = func() (t [256]bool) {
 	return t
 }()
 
-// hashWord is FNV-1a, enough to spread words over the buckets.
-func hashWord(s []byte) uint32 {
-	h := uint32(2166136261) ^ 0x9E3779B9
-	for _, c := range s {
-		h ^= uint32(c)
-		h *= 16777619
+// load8 returns up to the first eight bytes of text[i:j] as a little-endian
+// word, zero-padded: one load when the text has eight bytes left.
+func load8(text []byte, i, j int) uint64 {
+	n := min(j-i, 8)
+	if i+8 <= len(text) {
+		return binary.LittleEndian.Uint64(text[i:]) & (1<<(8*n) - 1) // a shift of 64 gives 0: all ones
 	}
-	return h ^ h>>15
+	var v uint64
+	for k := range n {
+		v |= uint64(text[i+k]) << (8 * k)
+	}
+	return v
+}
+
+// hashWord hashes a word eight bytes at a time; head is its first eight.
+func hashWord(head uint64, word []byte) uint32 {
+	h := finish(head ^ uint64(len(word))<<59)
+	for k := 8; k < len(word); k += 8 {
+		h = finish(h ^ load8(word, k, len(word)))
+	}
+	return uint32(h)
+}
+
+const stemSeed = 0x9E3779B97F4A7C15
+
+// finish is the 64-bit finaliser of MurmurHash3: every input bit affects
+// every output bit.
+func finish(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xFF51AFD7ED558CCD
+	h ^= h >> 33
+	h *= 0xC4CEB9FE1A85EC53
+	return h ^ h>>33
 }
 
 func mix(a, b uint32) uint32 {

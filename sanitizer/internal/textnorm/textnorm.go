@@ -4,6 +4,8 @@
 package textnorm
 
 import (
+	"encoding/binary"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -43,9 +45,10 @@ type Text struct {
 // starts with a newline, so that a rule can anchor at the start of
 // any line, the first included, with "\n".
 func (t *Text) Normalize(text string, withOffsets bool) {
-	f := folder{out: append(t.Text[:0], '\n'), withOffsets: withOffsets}
+	// Folding rarely makes a text longer: size the buffers once.
+	f := folder{out: append(slices.Grow(t.Text[:0], len(text)+1), '\n'), withOffsets: withOffsets}
 	if withOffsets {
-		f.off = append(t.off[:0], 0)
+		f.off = append(slices.Grow(t.off[:0], len(text)+2), 0)
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
@@ -53,6 +56,9 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 			// The common case: a run of printable ASCII with single spaces
 			// between words, copied in one go and lower-cased.
 			j := i + 1
+			for j+8 <= len(text) && plainWords(binary.LittleEndian.Uint64([]byte(text[j:j+8]))) {
+				j += 8
+			}
 			for j < len(text) {
 				if printable[text[j]] {
 					j++
@@ -67,7 +73,11 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 			}
 			start := len(f.out)
 			f.out = append(f.out, text[i:j]...)
-			for k := start; k < len(f.out); k++ {
+			k := start
+			for ; k+8 <= len(f.out); k += 8 {
+				binary.LittleEndian.PutUint64(f.out[k:], toLower(binary.LittleEndian.Uint64(f.out[k:])))
+			}
+			for ; k < len(f.out); k++ {
 				f.out[k] = lower[f.out[k]]
 			}
 			if withOffsets {
@@ -134,6 +144,29 @@ var printable = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// Eight bytes at a time (SWAR), after "Bit Twiddling Hacks" (Sean Eron
+// Anderson): ones has a one in every byte, highs the top bit of every byte.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainWords reports whether the eight bytes of x (little-endian) can be
+// copied as they are, but for case: printable ASCII or single spaces, and
+// not ending in a space, which a following space would have to join.
+func plainWords(x uint64) bool {
+	lo := (x - ones*0x20) & ^x                                                      // a byte below 0x20 sets its top bit
+	hi := (x + ones*(0x7f-0x7e)) | x                                                // a byte above 0x7e sets its top bit
+	sp := ^(((x^ones*' ')&^highs + ^uint64(highs)) | x ^ ones*' ' | ^uint64(highs)) // exactly the space bytes
+	return (lo|hi)&highs == 0 && sp&(sp>>8) == 0 && x>>56 != ' '
+}
+
+// toLower lower-cases the ASCII letters among eight ASCII bytes.
+func toLower(x uint64) uint64 {
+	upper := (x + ones*(0x80-'A')) &^ (x + ones*(0x80-'Z'-1)) & highs
+	return x | upper>>2
+}
 
 // lower maps ASCII upper case to lower case and every other byte to itself.
 var lower = func() (t [256]byte) {

@@ -1,6 +1,8 @@
 package textnorm
 
 import (
+	"encoding/binary"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -87,4 +89,51 @@ func FuzzNormalize(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNormalizeReportsASCII(t *testing.T) {
+	for in, want := range map[string]bool{"Plain words.": true, "ＦＵＬＬ width": true, "ﬁle": true, "naïve": true, "日本語": false, "Ωmega": false} {
+		var n Text
+		n.Normalize(in, false)
+		if n.ASCII != want {
+			t.Errorf("Normalize(%q).ASCII = %v (text %q), want %v", in, n.ASCII, n.Text, want)
+		}
+	}
+}
+
+// The eight-bytes-at-a-time helpers against their byte-by-byte meaning.
+func TestWordAtATimeHelpersAgreeWithBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var b [8]byte
+		for i := range b {
+			switch rng.IntN(4) {
+			case 0:
+				b[i] = byte(rng.IntN(256))
+			case 1:
+				b[i] = ' '
+			default:
+				b[i] = byte(0x20 + rng.IntN(0x60))
+			}
+		}
+		x := binary.LittleEndian.Uint64(b[:])
+		want := b[7] != ' '
+		for i, c := range b {
+			if c < 0x20 || c > 0x7e || c == ' ' && i > 0 && b[i-1] == ' ' {
+				want = false
+			}
+		}
+		if plainWords(x) != want {
+			t.Fatalf("plainWords(%q) = %v", b, !want)
+		}
+		if want {
+			var l [8]byte
+			binary.LittleEndian.PutUint64(l[:], toLower(x))
+			for i := range b {
+				if l[i] != lower[b[i]] {
+					t.Fatalf("toLower(%q) = %q", b, l)
+				}
+			}
+		}
+	}
 }
