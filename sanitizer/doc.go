@@ -1,12 +1,7 @@
 // Package sanitizer detects prompt injection in text and rewrites OpenAI-style
 // request bodies before they reach the OpenClaw gateway.
 //
-// A Sanitizer applies rules (Go RE2 regular expressions in the original secure
-// stack's JSON format, see Rule) to every text-bearing field of a body. Each
-// rule has an action: "reject" refuses the request, "strip" removes the
-// matched span and forwards the rest, "flag" only records the match.
-//
-//	s, err := sanitizer.New(sanitizer.Config{}) // the embedded default rules
+//	s, err := sanitizer.New(sanitizer.Config{}) // the embedded rules and model
 //	if err != nil { ... }
 //	out, res, err := s.SanitizeChat(body)
 //	var be *sanitizer.BodyError
@@ -18,6 +13,43 @@
 //	default:
 //		// forward out (a rewritten body when res.Action == ActionStrip)
 //	}
+//
+// # How a text is judged
+//
+// Every text-bearing field is normalised first (see internal/textnorm):
+// compatibility-folded without accents, zero-width, bidi and other invisible
+// characters dropped, Unicode tag characters decoded in place, Latin
+// look-alikes folded, case folded, white space collapsed. Two detectors read
+// the result:
+//
+//   - Rules (see Rule), Go RE2 regular expressions with an action each:
+//     "reject" refuses the request, "strip" removes the matched span and
+//     forwards the rest, "flag" only records the match. One Aho-Corasick pass
+//     finds the literals every pattern needs, and a pattern is tried only
+//     where one of its possible beginnings is followed, close enough, by all
+//     of the strings it must contain; ordinary prose almost never gets that
+//     far, so rules cost next to nothing per byte.
+//   - A scoring model (ModelRuleID), a logistic regression over hashed words,
+//     word pairs and word stems, scored over the whole text and over every
+//     window of 64 words in O(n), so that a short injection inside a long
+//     document is not averaged away.
+//
+// Encoded payloads are decoded and judged like any other text: base64
+// (standard and URL-safe, at least 24 characters), hex (at least 32 digits)
+// and rot13 (found through the rot13 forms of the rule literals). A hit in
+// decoded text is reported as "encoded.<encoding>/<rule id>" and spans the
+// whole encoded stretch. Decoding goes two levels deep; bytes that do not
+// decode to text (an image, a key, a hash) are not scanned.
+//
+// # Limits
+//
+// The work spent on one text is bounded: the regexp engine reads at most
+// 16 KiB plus 1/64 of the text's length, and at most 1 MiB is decoded. A
+// text that needs more is a flood of near-matches, which is how a real match
+// would be hidden from a matcher that gives up early, so it is refused with
+// the reject match LimitsRuleID rather than passed partly read.
+//
+// # Bodies
 //
 // Bodies are parsed strictly and refused when they are not one JSON object,
 // not valid UTF-8, carry a duplicate key or a lone surrogate escape at any

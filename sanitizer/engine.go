@@ -15,7 +15,7 @@ import (
 // never, so the regexp engine, which costs far more per byte than the
 // automaton, reads only a few windows around likely matches.
 //
-// The regexp work a text may cause is capped (see budget). An input that
+// The regexp work a text may cause is capped (budgetBase). An input that
 // exhausts the cap is flooding near-matches, which is how a real match would
 // be hidden from a matcher that gives up early: the caller reports it as the
 // reject rule LimitsRuleID rather than passing the text unread.

@@ -103,8 +103,8 @@ func main() {
 	flag.Var(&groups, "group", "with -loso: PATTERN=NAME holds out every source matching the regexp PATTERN together, as NAME (repeatable)")
 	var st settings
 	flag.IntVar(&st.epochs, "epochs", 10, "passes over the data")
-	flag.Float64Var(&st.rate, "rate", 0.2, "AdaGrad learning rate")
-	flag.Float64Var(&st.l2, "l2", 1e-5, "L2 penalty per update")
+	flag.Float64Var(&st.rate, "rate", 0.4, "AdaGrad learning rate")
+	flag.Float64Var(&st.l2, "l2", 1e-4, "L2 penalty per update")
 	flag.Parse()
 	if len(data) == 0 || (*out == "") == !*loso {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-train -data DIR [-data DIR...] (-out FILE | -loso [-show N])")
