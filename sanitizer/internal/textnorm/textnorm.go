@@ -121,7 +121,9 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 			f.prevLetter = false
 			if d := norm.NFKD.PropertiesString(text[i : i+size]).Decomposition(); d != nil {
 				for _, dr := range string(d) {
-					if dr = fold(dr); dr >= 0 {
+					if unicode.IsSpace(dr) { // a spacing accent decomposes to a space and a mark
+						f.white(false, i)
+					} else if dr = fold(dr); dr >= 0 {
 						f.emit(dr, i)
 					}
 				}
@@ -246,7 +248,11 @@ func fold(r rune) rune {
 	if l, ok := confusables[r]; ok {
 		return l
 	}
-	return unicode.ToLower(r)
+	r = unicode.ToLower(r)
+	if l, ok := confusables[r]; ok { // an upper case letter whose lower case is a look-alike
+		return l
+	}
+	return r
 }
 
 // confusables folds Cyrillic and Greek letters that are drawn like Latin
