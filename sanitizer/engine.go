@@ -28,10 +28,12 @@ const maxWindow = 4096
 // Rule-engine work budget, in bytes of text handed to the regexp engine: a
 // fixed allowance plus a share of the text length. Ordinary text spends
 // next to nothing (the 641 benign prompts of the development set spend
-// 3 KB between them); a text full of near-matches spends it and is
-// rejected, after at most a few milliseconds of regexp work.
+// 3 KB between them; a 74 KB API reference full of "system prompt" and
+// "send ... api key ... https://" spends 17 KB); a text full of
+// near-matches spends it and is rejected, after a few milliseconds of
+// regexp work.
 const (
-	budgetBase    = 16 << 10
+	budgetBase    = 32 << 10
 	budgetPerByte = 1.0 / 64
 )
 
