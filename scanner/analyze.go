@@ -6,8 +6,6 @@ import (
 	"path"
 	"regexp"
 	"strings"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // fileFacts is what analysing one file yields: its findings and the
@@ -50,53 +48,20 @@ func mentions(src []byte) map[string]bool {
 	return m
 }
 
-// analyzer holds one goroutine's parsers and compiled queries: tree-sitter
-// objects are not safe for concurrent use.
+// analyzer holds one goroutine's parsers: tree-sitter objects are not safe
+// for concurrent use.
 type analyzer struct {
-	s       *Scanner
-	ctx     context.Context
-	ps      parsers
-	queries map[lang]*sitter.Query
-	symbols map[lang][]string
-	facts   *fileFacts
-}
-
-// symbolNames maps a language's node symbols to their type names, so that
-// nodes are classified without Type(), which allocates a string per call.
-func (a *analyzer) symbolNames(l lang) []string {
-	if names, ok := a.symbols[l]; ok {
-		return names
-	}
-	sl := sitterLangs[l]()
-	names := make([]string, sl.SymbolCount())
-	for i := range names {
-		names[i] = sl.SymbolName(sitter.Symbol(i))
-	}
-	a.symbols[l] = names
-	return names
+	s     *Scanner
+	ps    parsers
+	facts *fileFacts
 }
 
 func (s *Scanner) newAnalyzer() *analyzer {
-	return &analyzer{s: s, queries: map[lang]*sitter.Query{}, symbols: map[lang][]string{}}
+	return &analyzer{s: s}
 }
 
 func (a *analyzer) close() {
-	for _, q := range a.queries {
-		q.Close()
-	}
 	a.ps.close()
-}
-
-func (a *analyzer) query(l lang, src string) (*sitter.Query, error) {
-	if q, ok := a.queries[l]; ok {
-		return q, nil
-	}
-	q, err := sitter.NewQuery([]byte(src), sitterLangs[l]())
-	if err != nil {
-		return nil, fmt.Errorf("scanner: %s query: %v", l, err)
-	}
-	a.queries[l] = q
-	return q, nil
 }
 
 // analyzeFile runs every applicable analysis over one text file. A panic in
@@ -104,7 +69,10 @@ func (a *analyzer) query(l lang, src string) (*sitter.Query, error) {
 // rather than a crash or a silent pass.
 func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	facts = fileFacts{rel: f.rel, depth: strings.Count(f.rel, "/")}
-	a.ctx, a.facts = ctx, &facts
+	a.facts = &facts
+	if ctx.Done() != nil {
+		defer a.ps.watch(ctx)()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			facts.findings = append(facts.findings, Finding{RuleID: RuleInputUnreadable, File: f.rel,

@@ -4,18 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
-
-// jsQuery captures everything the JavaScript analysis looks at; the query
-// runs in C, so Go only sees these nodes, not the whole tree.
-// One capture and no field constraints: that is the cheapest query to run
-// (fields are read from the few nodes that matter, by position).
-const jsQuery = `
-[(call_expression) (new_expression) (variable_declarator) (assignment_expression)
- (import_statement) (function_declaration) (for_in_statement)] @node
-`
 
 var (
 	persistPath = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
@@ -104,58 +93,85 @@ func shortRef(ref string) string {
 	return strings.TrimPrefix(strings.TrimPrefix(ref, "wrap:"), "module:")
 }
 
+// jsNodeKind classifies the node types that analyzeJS collects.
+type jsNodeKind uint8
+
+const (
+	jsOther jsNodeKind = iota
+	jsCall
+	jsNew
+	jsDeclarator
+	jsAssign
+	jsImport
+	jsFuncDecl
+	jsForIn
+)
+
+// jsKinds maps each JavaScript, TypeScript and TSX symbol to its kind, so
+// that one pass over the nodes finds what the analysis needs.
+var jsKinds = func() (k [numLangs][]jsNodeKind) {
+	names := map[string]jsNodeKind{"call_expression": jsCall, "new_expression": jsNew, "variable_declarator": jsDeclarator,
+		"assignment_expression": jsAssign, "import_statement": jsImport, "function_declaration": jsFuncDecl, "for_in_statement": jsForIn}
+	for _, l := range []lang{langJS, langTS, langTSX} {
+		k[l] = make([]jsNodeKind, len(grammars[l].symbols))
+		for sym, name := range grammars[l].symbols {
+			k[l][sym] = names[name]
+		}
+	}
+	return k
+}()
+
 // analyzeJS parses JavaScript or TypeScript and reports its dangerous calls.
 // A file that does not parse keeps the text-level checks.
 func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
-	tree, broken, err := a.ps.parse(a.ctx, l, sc.src)
+	tree, err := a.ps.parse(l, sc.src)
 	if err != nil {
 		sc.report(RuleInputParseError, 0, fmt.Sprintf("%s parser failed: %v; only text rules applied", l, err))
 		return
 	}
-	defer tree.Close()
-	if broken && parseErrors {
-		sc.report(RuleInputParseError, errorOffset(tree.RootNode()), fmt.Sprintf("%s syntax error; calls inside the broken part may be missed", l))
+	defer a.ps.release(tree)
+	if tree.broken() && parseErrors {
+		sc.report(RuleInputParseError, errorOffset(tree.root()), fmt.Sprintf("%s syntax error; calls inside the broken part may be missed", l))
 	}
-	q, err := a.query(l, jsQuery)
-	if err != nil {
-		sc.report(RuleInputParseError, 0, err.Error())
-		return
-	}
-	var calls, news [][3]*sitter.Node
-	var forins []*sitter.Node
-	names := a.symbolNames(l)
-	env := newJSEnv(sc.src, names)
-	forMatches(q, tree.RootNode(), func(m match) {
-		n := m.node
-		switch symbolName(names, n) {
-		case "call_expression":
-			calls = append(calls, [3]*sitter.Node{n, n.NamedChild(0), lastNamed(n)})
-		case "new_expression":
-			var args *sitter.Node
-			if n.NamedChildCount() > 1 {
-				args = lastNamed(n)
+	var calls, news [][3]node
+	var forins []node
+	env := newJSEnv(sc.src)
+	kinds := jsKinds[l]
+	for i := range tree.nodes {
+		sym := int(tree.nodes[i].symbol)
+		if sym >= len(kinds) || kinds[sym] == jsOther {
+			continue
+		}
+		n := node{tree, int32(i)}
+		switch kinds[sym] {
+		case jsCall:
+			calls = append(calls, [3]node{n, n.namedChild(0), n.lastNamed()})
+		case jsNew:
+			var args node
+			if n.namedCount() > 1 {
+				args = n.lastNamed()
 			}
-			news = append(news, [3]*sitter.Node{n, n.NamedChild(0), args})
-		case "variable_declarator":
-			var value *sitter.Node
-			if v := lastNamed(n); n.NamedChildCount() > 1 && symbolName(names, v) != "type_annotation" {
+			news = append(news, [3]node{n, n.namedChild(0), args})
+		case jsDeclarator:
+			var value node
+			if v := n.lastNamed(); n.namedCount() > 1 && v.typ() != "type_annotation" {
 				value = v
 			}
-			bindPattern(env, n.NamedChild(0), value, n.StartByte())
-		case "assignment_expression":
-			if left := n.NamedChild(0); left != nil && symbolName(names, left) == "identifier" {
-				env.bind(text(left, sc.src), binding{off: n.StartByte(), value: lastNamed(n)})
+			bindPattern(env, n.namedChild(0), value, n.start())
+		case jsAssign:
+			if left := n.namedChild(0); left.typ() == "identifier" {
+				env.bind(left.text(), binding{off: n.start(), value: n.lastNamed()})
 			}
-		case "function_declaration":
-			env.bind(text(n.NamedChild(0), sc.src), binding{off: n.StartByte(), value: n})
-		case "import_statement":
+		case jsFuncDecl:
+			env.bind(n.namedChild(0).text(), binding{off: n.start(), value: n})
+		case jsImport:
 			bindImport(env, n)
-		case "for_in_statement":
-			if n.NamedChildCount() > 1 {
-				forins = append(forins, n.NamedChild(1))
+		case jsForIn:
+			if n.namedCount() > 1 {
+				forins = append(forins, n.namedChild(1))
 			}
 		}
-	})
+	}
 	for _, b := range env.binds {
 		sortBindings(b)
 	}
@@ -175,20 +191,20 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 }
 
 // errorOffset finds the first syntax error for the report.
-func errorOffset(n *sitter.Node) int {
-	for n != nil && n.HasError() {
-		if n.IsError() || n.IsMissing() {
-			return int(n.StartByte())
+func errorOffset(n node) int {
+	for n.ok() && n.hasError() {
+		if n.isError() || n.missing() {
+			return n.start()
 		}
-		var next *sitter.Node
-		for i := 0; i < int(n.ChildCount()); i++ {
-			if c := n.Child(i); c.HasError() || c.IsMissing() {
+		var next node
+		for c := n.firstChild(); c.ok(); c = c.nextSibling() {
+			if c.hasError() || c.missing() {
 				next = c
 				break
 			}
 		}
-		if next == nil {
-			return int(n.StartByte())
+		if !next.ok() {
+			return n.start()
 		}
 		n = next
 	}
@@ -196,28 +212,28 @@ func errorOffset(n *sitter.Node) int {
 }
 
 // bindPattern records the names a declaration introduces.
-func bindPattern(env *jsEnv, name, value *sitter.Node, off uint32) {
-	if name == nil {
+func bindPattern(env *jsEnv, name, value node, off int) {
+	if !name.ok() {
 		return
 	}
-	switch env.typ(name) {
+	switch name.typ() {
 	case "identifier":
-		env.bind(text(name, env.src), binding{off: off, value: value})
+		env.bind(name.text(), binding{off: off, value: value})
 	case "object_pattern":
-		for _, c := range namedChildren(name) {
-			switch env.typ(c) {
+		for _, c := range name.namedChildren() {
+			switch c.typ() {
 			case "shorthand_property_identifier_pattern":
-				p := text(c, env.src)
+				p := c.text()
 				env.bind(p, binding{off: off, value: value, prop: p})
 			case "pair_pattern":
-				key, val := field(c, "key"), field(c, "value")
-				if val != nil && env.typ(val) == "identifier" {
-					k := strings.Trim(text(key, env.src), `'"`)
-					env.bind(text(val, env.src), binding{off: off, value: value, prop: k})
+				key, val := c.field("key"), c.field("value")
+				if val.ok() && val.typ() == "identifier" {
+					k := strings.Trim(key.text(), `'"`)
+					env.bind(val.text(), binding{off: off, value: value, prop: k})
 				}
 			case "object_assignment_pattern":
-				if l := field(c, "left"); l != nil {
-					p := text(l, env.src)
+				if l := c.field("left"); l.ok() {
+					p := l.text()
 					env.bind(p, binding{off: off, value: value, prop: p})
 				}
 			}
@@ -225,32 +241,32 @@ func bindPattern(env *jsEnv, name, value *sitter.Node, off uint32) {
 	}
 }
 
-func bindImport(env *jsEnv, n *sitter.Node) {
-	src := field(n, "source")
-	if src == nil {
+func bindImport(env *jsEnv, n node) {
+	src := n.field("source")
+	if !src.ok() {
 		return
 	}
-	mod := moduleName(jsString(text(src, env.src)).s)
-	for _, c := range namedChildren(n) {
-		if env.typ(c) != "import_clause" {
+	mod := moduleName(jsString(src.text()).s)
+	for _, c := range n.namedChildren() {
+		if c.typ() != "import_clause" {
 			continue
 		}
-		for _, ic := range namedChildren(c) {
-			switch env.typ(ic) {
+		for _, ic := range c.namedChildren() {
+			switch ic.typ() {
 			case "identifier":
-				env.bind(text(ic, env.src), binding{off: n.StartByte(), ref: "module:" + mod})
+				env.bind(ic.text(), binding{off: n.start(), ref: "module:" + mod})
 			case "namespace_import":
-				if id := ic.NamedChild(0); id != nil {
-					env.bind(text(id, env.src), binding{off: n.StartByte(), ref: "module:" + mod})
+				if id := ic.namedChild(0); id.ok() {
+					env.bind(id.text(), binding{off: n.start(), ref: "module:" + mod})
 				}
 			case "named_imports":
-				for _, spec := range namedChildren(ic) {
-					name := text(field(spec, "name"), env.src)
+				for _, spec := range ic.namedChildren() {
+					name := spec.field("name").text()
 					local := name
-					if al := field(spec, "alias"); al != nil {
-						local = text(al, env.src)
+					if al := spec.field("alias"); al.ok() {
+						local = al.text()
 					}
-					env.bind(local, binding{off: n.StartByte(), ref: "module:" + mod + "." + name})
+					env.bind(local, binding{off: n.start(), ref: "module:" + mod + "." + name})
 				}
 			}
 		}
@@ -270,7 +286,7 @@ type jsAnalysis struct {
 	env *jsEnv
 }
 
-func (j *jsAnalysis) arg(args []*sitter.Node, i int) jsVal {
+func (j *jsAnalysis) arg(args []node, i int) jsVal {
 	if i >= 0 && i < len(args) {
 		return j.env.eval(args[i])
 	}
@@ -311,8 +327,8 @@ func (j *jsAnalysis) worthResolving(callee string) bool {
 }
 
 // call classifies one call or construction.
-func (j *jsAnalysis) call(n, fn, argList *sitter.Node, isNew bool) {
-	if fn == nil || !j.worthResolving(text(fn, j.sc.src)) {
+func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
+	if !fn.ok() || !j.worthResolving(fn.text()) {
 		return
 	}
 	callee := j.env.eval(fn)
@@ -323,11 +339,11 @@ func (j *jsAnalysis) call(n, fn, argList *sitter.Node, isNew bool) {
 	if kind == "" {
 		return
 	}
-	sc, src := j.sc, j.sc.src
-	off := int(n.StartByte())
-	args := namedChildren(argList)
+	sc := j.sc
+	off := int(n.start())
+	args := argList.namedChildren()
 	name := shortRef(callee.ref)
-	calleeText := text(fn, src)
+	calleeText := fn.text()
 	last := name[strings.LastIndexAny(name, "./")+1:]
 	// Names built from strings, and helper functions wrapped around eval
 	// or require, exist to hide a call. A plain alias (const F = Function)
@@ -359,7 +375,7 @@ func (j *jsAnalysis) call(n, fn, argList *sitter.Node, isNew bool) {
 		}
 		a := j.arg(args, 0)
 		if a.kind != vStr || a.partial {
-			sc.report(RuleDynamicImport, off, fmt.Sprintf("require of a computed module name %s", short(text(argList, src))))
+			sc.report(RuleDynamicImport, off, fmt.Sprintf("require of a computed module name %s", short(argList.text())))
 		} else if a.built && jsTarget("module:"+moduleName(a.s)+".") != "" {
 			sc.report(RuleHiddenCall, off, fmt.Sprintf("module %q loaded through a built string", moduleName(a.s)))
 		}
@@ -402,7 +418,7 @@ func (j *jsAnalysis) call(n, fn, argList *sitter.Node, isNew bool) {
 			j.write(off, strings.ReplaceAll(a.s, hole, "…"), name)
 		}
 	case "fsdelete":
-		if a := j.arg(args, 0); a.kind == vStr && homeOrRoot(a.s) && strings.Contains(text(argList, src), "recursive") {
+		if a := j.arg(args, 0); a.kind == vStr && homeOrRoot(a.s) && strings.Contains(argList.text(), "recursive") {
 			sc.report(RuleFSRecursiveDelete, off, fmt.Sprintf("recursive delete of %s", short(strings.ReplaceAll(a.s, hole, "…"))))
 		}
 	case "chmod":
@@ -424,9 +440,9 @@ func (j *jsAnalysis) call(n, fn, argList *sitter.Node, isNew bool) {
 	}
 }
 
-func (j *jsAnalysis) envDump(n *sitter.Node, msg string) {
-	j.sc.report(RuleEnvHarvest, int(n.StartByte()), msg)
-	j.sc.has(capEnvDump, int(n.StartByte()), "environment harvest")
+func (j *jsAnalysis) envDump(n node, msg string) {
+	j.sc.report(RuleEnvHarvest, int(n.start()), msg)
+	j.sc.has(capEnvDump, int(n.start()), "environment harvest")
 }
 
 // payload analyses a string that is run as code.
@@ -478,26 +494,25 @@ func homeOrRoot(p string) bool {
 // tainted returns the name of a secret environment variable that an
 // expression carries, following names, encodings and object fields other
 // than headers, or "".
-func (j *jsAnalysis) tainted(n *sitter.Node, depth int) string {
-	if n == nil || depth > 6 {
+func (j *jsAnalysis) tainted(n node, depth int) string {
+	if !n.ok() || depth > 6 {
 		return ""
 	}
-	src := j.sc.src
-	switch j.env.typ(n) {
+	switch n.typ() {
 	case "member_expression":
-		obj := j.env.eval(field(n, "object"))
-		if prop := text(field(n, "property"), src); obj.kind == vRef && obj.ref == "process.env" && isSecretName(prop) {
+		obj := j.env.eval(n.field("object"))
+		if prop := n.field("property").text(); obj.kind == vRef && obj.ref == "process.env" && isSecretName(prop) {
 			return prop
 		}
 		return ""
 	case "subscript_expression":
-		obj := j.env.eval(field(n, "object"))
-		if idx := strings.Trim(text(field(n, "index"), src), `'"`); obj.kind == vRef && obj.ref == "process.env" && isSecretName(idx) {
+		obj := j.env.eval(n.field("object"))
+		if idx := strings.Trim(n.field("index").text(), `'"`); obj.kind == vRef && obj.ref == "process.env" && isSecretName(idx) {
 			return idx
 		}
 		return ""
 	case "identifier", "shorthand_property_identifier":
-		if b, ok := j.env.lookup(text(n, src), n.StartByte()); ok && b.value != nil {
+		if b, ok := j.env.lookup(n.text(), n.start()); ok && b.value.ok() {
 			if b.prop != "" {
 				if v := j.env.eval(b.value); v.kind == vRef && v.ref == "process.env" && isSecretName(b.prop) {
 					return b.prop
@@ -508,15 +523,15 @@ func (j *jsAnalysis) tainted(n *sitter.Node, depth int) string {
 		}
 		return ""
 	case "pair":
-		k := strings.Trim(text(field(n, "key"), src), `'"`)
+		k := strings.Trim(n.field("key").text(), `'"`)
 		if strings.EqualFold(k, "headers") || strings.EqualFold(k, "auth") || strings.EqualFold(k, "authorization") {
 			return ""
 		}
-		return j.tainted(field(n, "value"), depth+1)
+		return j.tainted(n.field("value"), depth+1)
 	case "string", "number", "regex", "true", "false", "null", "undefined", "arrow_function", "function_expression":
 		return ""
 	}
-	for _, c := range namedChildren(n) {
+	for _, c := range n.namedChildren() {
 		if v := j.tainted(c, depth+1); v != "" {
 			return v
 		}

@@ -69,12 +69,12 @@ func (a *analyzer) analyzeJSON(sc *scope, parseErrors bool) {
 // parsesAs reports whether code parses without syntax errors, which tells
 // code in a data value from prose that mentions code.
 func (a *analyzer) parsesAs(l lang, code string) bool {
-	tree, broken, err := a.ps.parse(a.ctx, l, []byte(code))
+	tree, err := a.ps.parse(l, []byte(code))
 	if err != nil {
 		return false
 	}
-	tree.Close()
-	return !broken
+	defer a.ps.release(tree)
+	return !tree.broken()
 }
 
 // stringStart finds the opening quote of the JSON string ending at end.

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
 
 // hole stands for an unknown part of a partly folded string, so that path
@@ -60,8 +58,8 @@ func (v jsVal) asString() (string, bool) {
 // binding is one declaration of a name: the value node, or a property of it
 // when destructured, or an imported module member.
 type binding struct {
-	off   uint32
-	value *sitter.Node
+	off   int
+	value node
 	prop  string // destructured property, "" for the whole value
 	ref   string // set for imports: the canonical ref
 }
@@ -69,29 +67,13 @@ type binding struct {
 // jsEnv folds the expressions of one file.
 type jsEnv struct {
 	src   []byte
-	names []string // node type by symbol
 	binds map[string][]binding
-	memo  map[*sitter.Node]jsVal
+	memo  map[node]jsVal
 	depth int
 }
 
-func newJSEnv(src []byte, names []string) *jsEnv {
-	return &jsEnv{src: src, names: names, binds: map[string][]binding{}, memo: map[*sitter.Node]jsVal{}}
-}
-
-// typ is n.Type() without the C string conversion.
-func (e *jsEnv) typ(n *sitter.Node) string { return symbolName(e.names, n) }
-
-// symbolName looks a node's type up by symbol. Error nodes carry the
-// reserved symbol 65535, outside the language's table.
-func symbolName(names []string, n *sitter.Node) string {
-	if n == nil {
-		return ""
-	}
-	if s := int(n.Symbol()); s < len(names) {
-		return names[s]
-	}
-	return "ERROR"
+func newJSEnv(src []byte) *jsEnv {
+	return &jsEnv{src: src, binds: map[string][]binding{}, memo: map[node]jsVal{}}
 }
 
 func (e *jsEnv) bind(name string, b binding) {
@@ -100,7 +82,7 @@ func (e *jsEnv) bind(name string, b binding) {
 
 // lookup returns the binding of name nearest before off (or the first one
 // after it), which approximates lexical scope without building scopes.
-func (e *jsEnv) lookup(name string, off uint32) (binding, bool) {
+func (e *jsEnv) lookup(name string, off int) (binding, bool) {
 	bs := e.binds[name]
 	if len(bs) == 0 {
 		return binding{}, false
@@ -126,8 +108,8 @@ var jsGlobals = map[string]string{
 
 // eval folds an expression to a value. Depth is bounded so that
 // self-referencing declarations terminate.
-func (e *jsEnv) eval(n *sitter.Node) jsVal {
-	if n == nil {
+func (e *jsEnv) eval(n node) jsVal {
+	if !n.ok() {
 		return jsVal{}
 	}
 	if v, ok := e.memo[n]; ok {
@@ -144,34 +126,34 @@ func (e *jsEnv) eval(n *sitter.Node) jsVal {
 	return v
 }
 
-func (e *jsEnv) eval1(n *sitter.Node) jsVal {
-	switch e.typ(n) {
+func (e *jsEnv) eval1(n node) jsVal {
+	switch n.typ() {
 	case "string":
-		return jsString(text(n, e.src))
+		return jsString(n.text())
 	case "template_string":
 		return e.template(n)
 	case "number":
-		f, err := strconv.ParseFloat(strings.ReplaceAll(text(n, e.src), "_", ""), 64)
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.text(), "_", ""), 64)
 		if err != nil {
-			if i, err := strconv.ParseInt(strings.ReplaceAll(text(n, e.src), "_", ""), 0, 64); err == nil {
+			if i, err := strconv.ParseInt(strings.ReplaceAll(n.text(), "_", ""), 0, 64); err == nil {
 				return jsVal{kind: vNum, n: float64(i)}
 			}
 			return jsVal{}
 		}
 		return jsVal{kind: vNum, n: f}
 	case "parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "type_assertion", "await_expression":
-		if c := n.NamedChild(0); c != nil {
+		if c := n.namedChild(0); c.ok() {
 			return e.eval(c)
 		}
 	case "sequence_expression":
-		if c := int(n.NamedChildCount()); c > 0 {
-			return e.eval(n.NamedChild(c - 1))
+		if c := int(n.namedCount()); c > 0 {
+			return e.eval(n.namedChild(c - 1))
 		}
 	case "identifier", "shorthand_property_identifier":
-		return e.ident(text(n, e.src), n.StartByte())
+		return e.ident(n.text(), n.start())
 	case "binary_expression":
-		if op := field(n, "operator"); op != nil && text(op, e.src) == "+" {
-			l, r := e.eval(field(n, "left")), e.eval(field(n, "right"))
+		if op := n.field("operator"); op.ok() && op.text() == "+" {
+			l, r := e.eval(n.field("left")), e.eval(n.field("right"))
 			if l.kind == vNum && r.kind == vNum {
 				return jsVal{kind: vNum, n: l.n + r.n}
 			}
@@ -183,22 +165,22 @@ func (e *jsEnv) eval1(n *sitter.Node) jsVal {
 		}
 	case "array":
 		var arr []jsVal
-		for _, c := range namedChildren(n) {
+		for _, c := range n.namedChildren() {
 			arr = append(arr, e.eval(c))
 		}
 		return jsVal{kind: vArr, arr: arr}
 	case "member_expression":
-		obj := e.eval(n.NamedChild(0))
-		return e.member(obj, text(lastNamed(n), e.src), false)
+		obj := e.eval(n.namedChild(0))
+		return e.member(obj, n.lastNamed().text(), false)
 	case "subscript_expression":
-		obj := e.eval(field(n, "object"))
-		idx := field(n, "index")
+		obj := e.eval(n.field("object"))
+		idx := n.field("index")
 		key := e.eval(idx)
 		if key.kind == vNum && obj.kind == vArr && int(key.n) >= 0 && int(key.n) < len(obj.arr) {
 			return obj.arr[int(key.n)]
 		}
 		if key.kind == vStr && !key.partial {
-			return e.member(obj, key.s, key.built || e.typ(idx) != "string")
+			return e.member(obj, key.s, key.built || idx.typ() != "string")
 		}
 	case "call_expression":
 		return e.call(n)
@@ -210,37 +192,37 @@ func (e *jsEnv) eval1(n *sitter.Node) jsVal {
 
 // wrapper recognises one-parameter functions that hand their parameter
 // straight to a known function, like (name) => require(name).
-func (e *jsEnv) wrapper(n *sitter.Node) jsVal {
+func (e *jsEnv) wrapper(n node) jsVal {
 	var param string
-	if p := field(n, "parameter"); p != nil {
-		param = text(p, e.src)
-	} else if ps := namedChildren(field(n, "parameters")); len(ps) == 1 {
-		param = text(ps[0], e.src)
+	if p := n.field("parameter"); p.ok() {
+		param = p.text()
+	} else if ps := n.field("parameters").namedChildren(); len(ps) == 1 {
+		param = (ps[0]).text()
 	}
-	body := field(n, "body")
-	if param == "" || body == nil {
+	body := n.field("body")
+	if param == "" || !body.ok() {
 		return jsVal{}
 	}
-	if e.typ(body) == "statement_block" {
-		if body.NamedChildCount() != 1 || e.typ(body.NamedChild(0)) != "return_statement" {
+	if body.typ() == "statement_block" {
+		if body.namedCount() != 1 || body.namedChild(0).typ() != "return_statement" {
 			return jsVal{}
 		}
-		body = body.NamedChild(0).NamedChild(0)
+		body = body.namedChild(0).namedChild(0)
 	}
-	if body == nil || e.typ(body) != "call_expression" {
+	if !body.ok() || body.typ() != "call_expression" {
 		return jsVal{}
 	}
-	args := namedChildren(field(body, "arguments"))
-	if len(args) != 1 || text(args[0], e.src) != param {
+	args := body.field("arguments").namedChildren()
+	if len(args) != 1 || (args[0]).text() != param {
 		return jsVal{}
 	}
-	if callee := e.eval(field(body, "function")); callee.kind == vRef {
+	if callee := e.eval(body.field("function")); callee.kind == vRef {
 		return jsVal{kind: vRef, ref: "wrap:" + callee.ref}
 	}
 	return jsVal{}
 }
 
-func (e *jsEnv) ident(name string, off uint32) jsVal {
+func (e *jsEnv) ident(name string, off int) jsVal {
 	if b, ok := e.lookup(name, off); ok {
 		if b.ref != "" {
 			return jsVal{kind: vRef, ref: b.ref}
@@ -285,32 +267,23 @@ func (e *jsEnv) member(obj jsVal, prop string, computed bool) jsVal {
 	return jsVal{kind: vRef, ref: ref, hidden: obj.hidden || computed}
 }
 
-// lastNamed is the last named child: the property of a member expression,
-// found without ChildByFieldName, which allocates a C string per call.
-func lastNamed(n *sitter.Node) *sitter.Node {
-	if c := int(n.NamedChildCount()); c > 0 {
-		return n.NamedChild(c - 1)
-	}
-	return nil
-}
-
 // call folds the calls that build strings or load modules.
-func (e *jsEnv) call(n *sitter.Node) jsVal {
-	fn := n.NamedChild(0)
-	args := namedChildren(lastNamed(n))
+func (e *jsEnv) call(n node) jsVal {
+	fn := n.namedChild(0)
+	args := n.lastNamed().namedChildren()
 	arg := func(i int) jsVal {
 		if i < len(args) {
 			return e.eval(args[i])
 		}
 		return jsVal{}
 	}
-	if fn == nil {
+	if !fn.ok() {
 		return jsVal{}
 	}
 	// Methods on folded strings and arrays.
-	if e.typ(fn) == "member_expression" {
-		method := text(lastNamed(fn), e.src)
-		recv := e.eval(fn.NamedChild(0))
+	if fn.typ() == "member_expression" {
+		method := fn.lastNamed().text()
+		recv := e.eval(fn.namedChild(0))
 		switch {
 		case recv.kind == vArr && method == "join":
 			sep := ","
@@ -429,11 +402,11 @@ func (e *jsEnv) call(n *sitter.Node) jsVal {
 }
 
 // isCharCodeMapper recognises c => String.fromCharCode(c).
-func (e *jsEnv) isCharCodeMapper(n *sitter.Node) bool {
-	if e.typ(n) != "arrow_function" && e.typ(n) != "function_expression" {
+func (e *jsEnv) isCharCodeMapper(n node) bool {
+	if n.typ() != "arrow_function" && n.typ() != "function_expression" {
 		return false
 	}
-	return strings.Contains(text(n, e.src), "String.fromCharCode")
+	return strings.Contains(n.text(), "String.fromCharCode")
 }
 
 func splitChars(s string) []jsVal {
@@ -558,25 +531,25 @@ func jsString(lit string) jsVal {
 
 // template folds a template literal; substitutions that do not fold
 // become holes.
-func (e *jsEnv) template(n *sitter.Node) jsVal {
-	start, end := n.StartByte()+1, n.EndByte()-1
+func (e *jsEnv) template(n node) jsVal {
+	start, end := n.start()+1, n.end()-1
 	if end < start {
 		return jsVal{}
 	}
 	var b strings.Builder
 	partial, built := false, false
 	pos := start
-	for _, c := range namedChildren(n) {
-		if e.typ(c) != "template_substitution" {
+	for _, c := range n.namedChildren() {
+		if c.typ() != "template_substitution" {
 			continue
 		}
-		b.WriteString(rawTemplate(e.src[pos:c.StartByte()]))
-		inner := e.eval(c.NamedChild(0))
+		b.WriteString(rawTemplate(e.src[pos:c.start()]))
+		inner := e.eval(c.namedChild(0))
 		s, ok := inner.asString()
 		b.WriteString(s)
 		partial = partial || !ok
 		built = true
-		pos = c.EndByte()
+		pos = c.end()
 	}
 	if pos <= end {
 		b.WriteString(rawTemplate(e.src[pos:end]))

@@ -93,7 +93,7 @@ func (a *analyzer) analyzeProse(sc *scope, text []byte, hidden bool) {
 			sc.report(RuleSkillImpersonation, l.off+loc[0], fmt.Sprintf("asks for %q, a tool that imitates OpenClaw's own", l.text[loc[0]:loc[1]]))
 		}
 	}
-	for _, u := range findURLs(text) {
+	for _, u := range findURLs(text, textHits(text)) {
 		i := lineIndex(ls, u.off)
 		switch k := endpointKind(u.host, u.path); {
 		case (k == "paste site" || k == "anonymous file drop") && runCueRE.MatchString(window(ls, i, 3, 3)):

@@ -6,17 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
-
-const pyQuery = `
-(call) @call
-(assignment) @assign
-(import_statement) @import
-(import_from_statement) @from
-(for_statement) @for
-`
 
 // pyTargets classifies resolved Python callees, like jsTargets.
 var pyTargets = map[string]string{
@@ -55,9 +45,8 @@ func pyTarget(ref string) string {
 }
 
 type pyEnv struct {
-	src   []byte
 	binds map[string][]binding
-	memo  map[*sitter.Node]jsVal
+	memo  map[node]jsVal
 	depth int
 }
 
@@ -69,12 +58,12 @@ var pyBuiltins = map[string]bool{"eval": true, "exec": true, "compile": true, "o
 var pyWellKnown = map[string]bool{"os": true, "subprocess": true, "socket": true, "requests": true, "base64": true,
 	"pickle": true, "marshal": true, "pty": true, "shutil": true, "urllib": true, "httpx": true, "sys": true}
 
-func (e *pyEnv) lookup(name string, off uint32) (binding, bool) {
+func (e *pyEnv) lookup(name string, off int) (binding, bool) {
 	return (&jsEnv{binds: e.binds}).lookup(name, off)
 }
 
-func (e *pyEnv) eval(n *sitter.Node) jsVal {
-	if n == nil {
+func (e *pyEnv) eval(n node) jsVal {
+	if !n.ok() {
 		return jsVal{}
 	}
 	if v, ok := e.memo[n]; ok {
@@ -91,14 +80,14 @@ func (e *pyEnv) eval(n *sitter.Node) jsVal {
 	return v
 }
 
-func (e *pyEnv) eval1(n *sitter.Node) jsVal {
-	switch n.Type() {
+func (e *pyEnv) eval1(n node) jsVal {
+	switch n.typ() {
 	case "string":
 		return pyString(n, e)
 	case "concatenated_string":
 		var b strings.Builder
 		v := jsVal{kind: vStr, built: true}
-		for _, c := range namedChildren(n) {
+		for _, c := range n.namedChildren() {
 			s := e.eval(c)
 			t, ok := s.asString()
 			b.WriteString(t)
@@ -107,14 +96,14 @@ func (e *pyEnv) eval1(n *sitter.Node) jsVal {
 		v.s = b.String()
 		return v
 	case "integer":
-		if i, err := strconv.ParseInt(strings.ReplaceAll(text(n, e.src), "_", ""), 0, 64); err == nil {
+		if i, err := strconv.ParseInt(strings.ReplaceAll(n.text(), "_", ""), 0, 64); err == nil {
 			return jsVal{kind: vNum, n: float64(i)}
 		}
 	case "parenthesized_expression", "await":
-		return e.eval(n.NamedChild(0))
+		return e.eval(n.namedChild(0))
 	case "identifier":
-		name := text(n, e.src)
-		if b, ok := e.lookup(name, n.StartByte()); ok {
+		name := n.text()
+		if b, ok := e.lookup(name, n.start()); ok {
 			if b.ref != "" {
 				return jsVal{kind: vRef, ref: b.ref}
 			}
@@ -130,13 +119,13 @@ func (e *pyEnv) eval1(n *sitter.Node) jsVal {
 			return jsVal{kind: vRef, ref: "builtins"}
 		}
 	case "attribute":
-		obj := e.eval(field(n, "object"))
+		obj := e.eval(n.field("object"))
 		if obj.kind == vRef {
-			return pyMember(obj, text(field(n, "attribute"), e.src), false)
+			return pyMember(obj, n.field("attribute").text(), false)
 		}
 	case "binary_operator":
-		if op := field(n, "operator"); op != nil && text(op, e.src) == "+" {
-			l, r := e.eval(field(n, "left")), e.eval(field(n, "right"))
+		if op := n.field("operator"); op.ok() && op.text() == "+" {
+			l, r := e.eval(n.field("left")), e.eval(n.field("right"))
 			if l.kind == vStr || r.kind == vStr {
 				ls, lok := l.asString()
 				rs, rok := r.asString()
@@ -145,7 +134,7 @@ func (e *pyEnv) eval1(n *sitter.Node) jsVal {
 		}
 	case "list", "tuple":
 		var arr []jsVal
-		for _, c := range namedChildren(n) {
+		for _, c := range n.namedChildren() {
 			arr = append(arr, e.eval(c))
 		}
 		return jsVal{kind: vArr, arr: arr}
@@ -166,9 +155,9 @@ func pyMember(obj jsVal, attr string, computed bool) jsVal {
 	return jsVal{kind: vRef, ref: ref, hidden: obj.hidden || computed}
 }
 
-func (e *pyEnv) call(n *sitter.Node) jsVal {
-	fn := field(n, "function")
-	args := pyArgs(field(n, "arguments"))
+func (e *pyEnv) call(n node) jsVal {
+	fn := n.field("function")
+	args := pyArgs(n.field("arguments"))
 	callee := e.eval(fn)
 	arg := func(i int) jsVal {
 		if i < len(args) {
@@ -212,9 +201,9 @@ func (e *pyEnv) call(n *sitter.Node) jsVal {
 			return jsVal{kind: vStr, s: hole, partial: true}
 		}
 	}
-	if fn != nil && fn.Type() == "attribute" {
-		recv := e.eval(field(fn, "object"))
-		switch method := text(field(fn, "attribute"), e.src); {
+	if fn.ok() && fn.typ() == "attribute" {
+		recv := e.eval(fn.field("object"))
+		switch method := fn.field("attribute").text(); {
 		case recv.kind == vStr && (method == "decode" || method == "encode" || method == "strip"):
 			return recv
 		case recv.kind == vStr && method == "join":
@@ -233,28 +222,28 @@ func (e *pyEnv) call(n *sitter.Node) jsVal {
 }
 
 // pyArgs lists positional arguments, skipping keyword arguments.
-func pyArgs(n *sitter.Node) []*sitter.Node {
-	var out []*sitter.Node
-	for _, c := range namedChildren(n) {
-		if c.Type() != "keyword_argument" && c.Type() != "comment" {
+func pyArgs(n node) []node {
+	var out []node
+	for _, c := range n.namedChildren() {
+		if c.typ() != "keyword_argument" && c.typ() != "comment" {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-func pyKeyword(n *sitter.Node, src []byte, name string) *sitter.Node {
-	for _, c := range namedChildren(n) {
-		if c.Type() == "keyword_argument" && text(field(c, "name"), src) == name {
-			return field(c, "value")
+func pyKeyword(n node, name string) node {
+	for _, c := range n.namedChildren() {
+		if c.typ() == "keyword_argument" && c.field("name").text() == name {
+			return c.field("value")
 		}
 	}
-	return nil
+	return node{}
 }
 
 // pyString decodes a Python string literal; f-strings fold with holes.
-func pyString(n *sitter.Node, e *pyEnv) jsVal {
-	raw := text(n, e.src)
+func pyString(n node, e *pyEnv) jsVal {
+	raw := n.text()
 	prefixEnd := strings.IndexAny(raw, `'"`)
 	if prefixEnd < 0 {
 		return jsVal{}
@@ -262,21 +251,21 @@ func pyString(n *sitter.Node, e *pyEnv) jsVal {
 	prefix := strings.ToLower(raw[:prefixEnd])
 	var b strings.Builder
 	v := jsVal{kind: vStr}
-	for _, c := range namedChildren(n) {
-		switch c.Type() {
+	for _, c := range n.namedChildren() {
+		switch c.typ() {
 		case "string_content":
-			s := text(c, e.src)
+			s := c.text()
 			if !strings.Contains(prefix, "r") && strings.Contains(s, `\`) {
 				js := jsString(`"` + s + `"`)
 				s, v.built = js.s, v.built || js.built
 			}
 			b.WriteString(s)
 		case "escape_sequence":
-			js := jsString(`"` + text(c, e.src) + `"`)
+			js := jsString(`"` + c.text() + `"`)
 			b.WriteString(js.s)
 			v.built = v.built || js.built
 		case "interpolation":
-			inner := e.eval(c.NamedChild(0))
+			inner := e.eval(c.namedChild(0))
 			s, ok := inner.asString()
 			b.WriteString(s)
 			v.partial, v.built = v.partial || !ok, true
@@ -288,53 +277,54 @@ func pyString(n *sitter.Node, e *pyEnv) jsVal {
 
 // analyzePython parses Python and reports its dangerous calls.
 func (a *analyzer) analyzePython(sc *scope, parseErrors bool) {
-	tree, broken, err := a.ps.parse(a.ctx, langPython, sc.src)
+	tree, err := a.ps.parse(langPython, sc.src)
 	if err != nil {
 		sc.report(RuleInputParseError, 0, fmt.Sprintf("Python parser failed: %v; only text rules applied", err))
 		return
 	}
-	defer tree.Close()
-	if broken && parseErrors {
-		sc.report(RuleInputParseError, errorOffset(tree.RootNode()), "Python syntax error; calls inside the broken part may be missed")
+	defer a.ps.release(tree)
+	if tree.broken() && parseErrors {
+		sc.report(RuleInputParseError, errorOffset(tree.root()), "Python syntax error; calls inside the broken part may be missed")
 	}
-	q, err := a.query(langPython, pyQuery)
-	if err != nil {
-		sc.report(RuleInputParseError, 0, err.Error())
-		return
+	caps := map[string][]node{}
+	for i := range tree.nodes {
+		switch n := (node{tree, int32(i)}); n.typ() {
+		case "call", "assignment", "import_statement", "import_from_statement", "for_statement":
+			caps[n.typ()] = append(caps[n.typ()], n)
+		}
 	}
-	caps := queryAll(q, tree.RootNode())
-	env := &pyEnv{src: sc.src, binds: map[string][]binding{}, memo: map[*sitter.Node]jsVal{}}
+	env := &pyEnv{binds: map[string][]binding{}, memo: map[node]jsVal{}}
 	bind := func(name string, b binding) { env.binds[name] = append(env.binds[name], b) }
-	for _, n := range caps["import"] {
-		for _, c := range namedChildren(n) {
-			switch c.Type() {
+	for _, n := range caps["import_statement"] {
+		for _, c := range n.namedChildren() {
+			switch c.typ() {
 			case "dotted_name":
-				full := text(c, sc.src)
+				full := c.text()
 				top := strings.SplitN(full, ".", 2)[0]
-				bind(top, binding{off: n.StartByte(), ref: "module:" + top})
+				bind(top, binding{off: n.start(), ref: "module:" + top})
 			case "aliased_import":
-				bind(text(field(c, "alias"), sc.src), binding{off: n.StartByte(), ref: "module:" + text(field(c, "name"), sc.src)})
+				bind(c.field("alias").text(), binding{off: n.start(), ref: "module:" + c.field("name").text()})
 			}
 		}
 	}
-	for _, n := range caps["from"] {
-		mod := text(field(n, "module_name"), sc.src)
-		for _, c := range namedChildren(n) {
-			if c == nil || c.StartByte() == field(n, "module_name").StartByte() {
+	for _, n := range caps["import_from_statement"] {
+		mod := n.field("module_name").text()
+		for _, c := range n.namedChildren() {
+			if !c.ok() || c.start() == n.field("module_name").start() {
 				continue
 			}
-			switch c.Type() {
+			switch c.typ() {
 			case "dotted_name":
-				name := text(c, sc.src)
-				bind(name, binding{off: n.StartByte(), ref: "module:" + mod + "." + name})
+				name := c.text()
+				bind(name, binding{off: n.start(), ref: "module:" + mod + "." + name})
 			case "aliased_import":
-				bind(text(field(c, "alias"), sc.src), binding{off: n.StartByte(), ref: "module:" + mod + "." + text(field(c, "name"), sc.src)})
+				bind(c.field("alias").text(), binding{off: n.start(), ref: "module:" + mod + "." + c.field("name").text()})
 			}
 		}
 	}
-	for _, n := range caps["assign"] {
-		if l := field(n, "left"); l != nil && l.Type() == "identifier" {
-			bind(text(l, sc.src), binding{off: n.StartByte(), value: field(n, "right")})
+	for _, n := range caps["assignment"] {
+		if l := n.field("left"); l.ok() && l.typ() == "identifier" {
+			bind(l.text(), binding{off: n.start(), value: n.field("right")})
 		}
 	}
 	for _, b := range env.binds {
@@ -344,9 +334,9 @@ func (a *analyzer) analyzePython(sc *scope, parseErrors bool) {
 	for _, n := range caps["call"] {
 		p.call(n)
 	}
-	for _, n := range caps["for"] {
-		if isEnviron(env.eval(field(n, "right"))) {
-			p.envDump(int(n.StartByte()), "iterates over os.environ")
+	for _, n := range caps["for_statement"] {
+		if isEnviron(env.eval(n.field("right"))) {
+			p.envDump(int(n.start()), "iterates over os.environ")
 		}
 	}
 	if p.dup2 > 0 && sc.caps[capNetwork] != nil && sc.caps[capProcess] != nil {
@@ -368,19 +358,19 @@ func (p *pyAnalysis) envDump(off int, msg string) {
 	p.sc.has(capEnvDump, off, "environment harvest")
 }
 
-func (p *pyAnalysis) call(n *sitter.Node) {
-	sc, src := p.sc, p.sc.src
-	fn := field(n, "function")
-	argList := field(n, "arguments")
+func (p *pyAnalysis) call(n node) {
+	sc := p.sc
+	fn := n.field("function")
+	argList := n.field("arguments")
 	args := pyArgs(argList)
-	off := int(n.StartByte())
+	off := int(n.start())
 	// os.environ.items() and friends.
-	if fn != nil && fn.Type() == "attribute" {
-		method := text(field(fn, "attribute"), src)
+	if fn.ok() && fn.typ() == "attribute" {
+		method := fn.field("attribute").text()
 		if sqlMethods[method] && len(args) > 0 {
 			p.sql(n, args[0])
 		}
-		if (method == "items" || method == "keys" || method == "values") && isEnviron(p.env.eval(field(fn, "object"))) {
+		if (method == "items" || method == "keys" || method == "values") && isEnviron(p.env.eval(fn.field("object"))) {
 			p.envDump(off, "os.environ."+method+"() collects every environment variable")
 			return
 		}
@@ -395,7 +385,7 @@ func (p *pyAnalysis) call(n *sitter.Node) {
 	}
 	name := shortRef(callee.ref)
 	last := name[strings.LastIndexByte(name, '.')+1:]
-	calleeText := text(fn, src)
+	calleeText := fn.text()
 	if (kind == "eval" || kind == "process") && (callee.hidden || !strings.Contains(calleeText, last)) {
 		sc.report(RuleHiddenCall, off, fmt.Sprintf("call to %s hidden as %q", name, short(calleeText)))
 	}
@@ -408,12 +398,12 @@ func (p *pyAnalysis) call(n *sitter.Node) {
 	switch kind {
 	case "eval":
 		a := arg(0)
-		if len(args) > 0 && args[0].Type() == "string" && !a.built {
+		if len(args) > 0 && args[0].typ() == "string" && !a.built {
 			return // eval("1 + 1") of a plain literal is not dynamic
 		}
 		sc.report(RuleEval, off, fmt.Sprintf("%s runs code built at run time", name))
 		sc.has(capDynExec, off, name)
-		if a.decoded || strings.Contains(text(argList, src), "b64decode") || strings.Contains(text(argList, src), "decode(") {
+		if a.decoded || strings.Contains(argList.text(), "b64decode") || strings.Contains(argList.text(), "decode(") {
 			sc.report(RuleObfEncodedPayload, off, fmt.Sprintf("%s runs decoded content", name))
 		}
 		if a.kind == vStr && a.built && !a.partial {
@@ -446,9 +436,9 @@ func (p *pyAnalysis) call(n *sitter.Node) {
 		if a := arg(0); a.kind == vStr && a.built {
 			sc.a.analyzeSnippet(sc, off, strings.ReplaceAll(a.s, hole, "X"), langText, "folded string")
 		}
-		sent := []*sitter.Node{}
+		sent := []node{}
 		for _, kw := range []string{"data", "json", "files", "content", "params"} {
-			if v := pyKeyword(argList, src, kw); v != nil {
+			if v := pyKeyword(argList, kw); v.ok() {
 				sent = append(sent, v)
 			}
 		}
@@ -509,46 +499,45 @@ var sqlRE = regexp.MustCompile(`(?i)^\s*(?:select|insert|update|delete|replace|c
 // When a formatted value is a parameter of the enclosing function, the
 // caller (in a skill: the agent, steered by whatever it read) controls the
 // query.
-func (p *pyAnalysis) sql(call, q *sitter.Node) {
-	src := p.sc.src
-	if q.Type() == "identifier" {
-		if b, ok := p.env.lookup(text(q, src), q.StartByte()); ok && b.value != nil {
+func (p *pyAnalysis) sql(call, q node) {
+	if q.typ() == "identifier" {
+		if b, ok := p.env.lookup(q.text(), q.start()); ok && b.value.ok() {
 			q = b.value
 		}
 	}
 	v := p.env.eval(q)
-	built := v.kind == vStr && v.partial || q.Type() == "binary_operator" ||
-		q.Type() == "call" && strings.HasSuffix(text(field(q, "function"), src), ".format")
+	built := v.kind == vStr && v.partial || q.typ() == "binary_operator" ||
+		q.typ() == "call" && strings.HasSuffix(q.field("function").text(), ".format")
 	if !built {
 		return
 	}
-	if s := text(q, src); !sqlRE.MatchString(strings.TrimLeft(s, "frbuFRBU\"'")) {
+	if s := q.text(); !sqlRE.MatchString(strings.TrimLeft(s, "frbuFRBU\"'")) {
 		return
 	}
-	params := enclosingParams(call, src)
-	for _, id := range identifiers(q, src) {
+	params := enclosingParams(call)
+	for _, id := range identifiers(q) {
 		if params[id] {
-			p.sc.reportSev(RuleSQLInjection, SeverityCritical, int(call.StartByte()), fmt.Sprintf("SQL built from the function parameter %q: the caller can rewrite the query", id))
+			p.sc.reportSev(RuleSQLInjection, SeverityCritical, int(call.start()), fmt.Sprintf("SQL built from the function parameter %q: the caller can rewrite the query", id))
 			return
 		}
 	}
-	p.sc.report(RuleSQLInjection, int(call.StartByte()), "SQL built by string formatting instead of query parameters")
+	p.sc.report(RuleSQLInjection, int(call.start()), "SQL built by string formatting instead of query parameters")
 }
 
 // enclosingParams lists the parameter names of the function around n.
-func enclosingParams(n *sitter.Node, src []byte) map[string]bool {
+func enclosingParams(n node) map[string]bool {
 	out := map[string]bool{}
-	for f := n.Parent(); f != nil; f = f.Parent() {
-		if f.Type() != "function_definition" {
+	for f := n.parent(); f.ok(); f = f.parent() {
+		if f.typ() != "function_definition" {
 			continue
 		}
-		for _, prm := range namedChildren(field(f, "parameters")) {
+		for _, prm := range f.field("parameters").namedChildren() {
 			name := prm
-			if prm.Type() != "identifier" {
-				name = prm.NamedChild(0)
+			if prm.typ() != "identifier" {
+				name = prm.namedChild(0)
 			}
-			if name != nil && name.Type() == "identifier" {
-				out[text(name, src)] = true
+			if name.ok() && name.typ() == "identifier" {
+				out[name.text()] = true
 			}
 		}
 		break
@@ -557,62 +546,61 @@ func enclosingParams(n *sitter.Node, src []byte) map[string]bool {
 }
 
 // identifiers lists the names used in an expression.
-func identifiers(n *sitter.Node, src []byte) []string {
-	if n == nil {
+func identifiers(n node) []string {
+	if !n.ok() {
 		return nil
 	}
-	if n.Type() == "identifier" {
-		return []string{text(n, src)}
+	if n.typ() == "identifier" {
+		return []string{n.text()}
 	}
 	var out []string
-	for _, c := range namedChildren(n) {
-		out = append(out, identifiers(c, src)...)
+	for _, c := range n.namedChildren() {
+		out = append(out, identifiers(c)...)
 	}
 	return out
 }
 
 // tainted returns the secret-named environment variable an expression
 // carries, following names but not headers, or "".
-func (p *pyAnalysis) tainted(n *sitter.Node, depth int) string {
-	if n == nil || depth > 6 {
+func (p *pyAnalysis) tainted(n node, depth int) string {
+	if !n.ok() || depth > 6 {
 		return ""
 	}
-	src := p.sc.src
-	switch n.Type() {
+	switch n.typ() {
 	case "subscript":
-		if k := strings.Trim(text(field(n, "subscript"), src), `'"`); isEnviron(p.env.eval(field(n, "value"))) && isSecretName(k) {
+		if k := strings.Trim(n.field("subscript").text(), `'"`); isEnviron(p.env.eval(n.field("value"))) && isSecretName(k) {
 			return k
 		}
 		return ""
 	case "call":
-		callee := p.env.eval(field(n, "function"))
+		callee := p.env.eval(n.field("function"))
 		if callee.kind == vRef && (callee.ref == "module:os.getenv" || callee.ref == "module:os.environ.get") {
-			if args := pyArgs(field(n, "arguments")); len(args) > 0 {
-				if k := strings.Trim(text(args[0], src), `'"`); isSecretName(k) {
+			if args := pyArgs(n.field("arguments")); len(args) > 0 {
+				if k := strings.Trim((args[0]).text(), `'"`); isSecretName(k) {
 					return k
 				}
 			}
 			return ""
 		}
 	case "identifier":
-		if b, ok := p.env.lookup(text(n, src), n.StartByte()); ok && b.value != nil {
+		if b, ok := p.env.lookup(n.text(), n.start()); ok && b.value.ok() {
 			return p.tainted(b.value, depth+1)
 		}
 		return ""
 	case "pair":
-		k := strings.Trim(text(field(n, "key"), src), `'"`)
+		k := strings.Trim(n.field("key").text(), `'"`)
 		if strings.EqualFold(k, "headers") || strings.EqualFold(k, "authorization") {
 			return ""
 		}
-		return p.tainted(field(n, "value"), depth+1)
+		return p.tainted(n.field("value"), depth+1)
 	case "keyword_argument":
-		if text(field(n, "name"), src) == "headers" {
+		if n.field("name").text() == "headers" {
 			return ""
 		}
 	case "string", "integer", "float", "true", "false", "none", "lambda":
 		return ""
 	}
-	for _, c := range namedChildren(n) {
+	for _, c := range n.namedChildren() {
 		if v := p.tainted(c, depth+1); v != "" {
 			return v
 		}

@@ -110,27 +110,24 @@ type textRule struct {
 }
 
 // anchoredRE is a regexp with a literal that every match contains, so
-// that files without the literal are skipped with one substring search.
+// that it runs only on files that hold the literal.
 type anchoredRE struct {
 	re     *regexp.Regexp
-	anchor []byte // "" when the pattern has no required literal
-	fold   bool   // compare the anchor case-insensitively (ASCII)
+	anchor int // id in the rule set's anchors, -1 when there is no literal
 }
 
-func anchor(expr string) (anchoredRE, error) {
-	re, err := regexp.Compile(expr)
+// anchor returns the literal every match of expr contains and whether it
+// is matched ignoring case; "" when there is none.
+func anchor(expr string) (lit string, fold bool) {
+	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return anchoredRE{}, err
+		return "", false
 	}
-	a := anchoredRE{re: re}
-	if tree, err := syntax.Parse(expr, syntax.Perl); err == nil {
-		lit, fold := requiredLiteral(tree.Simplify())
-		a.anchor, a.fold = []byte(lit), fold
-		if fold {
-			a.anchor = bytes.ToLower(a.anchor)
-		}
+	lit, fold = requiredLiteral(tree.Simplify())
+	if fold {
+		lit = strings.ToLower(lit)
 	}
-	return a, nil
+	return lit, fold
 }
 
 // requiredLiteral returns the longest literal that every match of re
@@ -158,13 +155,23 @@ func requiredLiteral(re *syntax.Regexp) (string, bool) {
 }
 
 type ruleSet struct {
-	all  []Rule
-	byID map[string]Rule
-	text []textRule
+	all     []Rule
+	byID    map[string]Rule
+	text    []textRule
+	anchors *literalSet // of the text rules' regexps
 }
 
 func compileRules(rules []Rule) (*ruleSet, error) {
 	rs := &ruleSet{all: rules, byID: make(map[string]Rule, len(rules))}
+	var lits []string
+	var fold []bool
+	add := func(re *regexp.Regexp, lit string, f bool) anchoredRE {
+		if lit == "" {
+			return anchoredRE{re: re, anchor: -1}
+		}
+		lits, fold = append(lits, lit), append(fold, f)
+		return anchoredRE{re: re, anchor: len(lits) - 1}
+	}
 	for _, r := range rules {
 		rs.byID[r.ID] = r
 		if r.Disabled || (len(r.Patterns) == 0 && len(r.Regex) == 0) {
@@ -172,17 +179,19 @@ func compileRules(rules []Rule) (*ruleSet, error) {
 		}
 		tr := textRule{Rule: r}
 		for _, p := range r.Patterns {
-			tr.res = append(tr.res, anchoredRE{re: regexp.MustCompile(regexp.QuoteMeta(p)), anchor: []byte(p)})
+			tr.res = append(tr.res, add(regexp.MustCompile(regexp.QuoteMeta(p)), p, false))
 		}
 		for _, p := range r.Regex {
-			a, err := anchor(p)
+			re, err := regexp.Compile(p)
 			if err != nil {
 				return nil, fmt.Errorf("scanner: rule %s: regex %q: %v", r.ID, p, err)
 			}
-			tr.res = append(tr.res, a)
+			lit, f := anchor(p)
+			tr.res = append(tr.res, add(re, lit, f))
 		}
 		rs.text = append(rs.text, tr)
 	}
+	rs.anchors = newLiteralSet(lits, fold)
 	return rs, nil
 }
 
@@ -201,42 +210,59 @@ func (tr *textRule) appliesTo(rel string) bool {
 
 // matchText runs the text rules over src, one finding per rule and line.
 func (rs *ruleSet) matchText(rel string, src []byte, emit func(Finding)) {
-	var lower []byte
-	var lines []int
+	var rules []*textRule
 	for i := range rs.text {
-		tr := &rs.text[i]
-		if !tr.appliesTo(rel) {
-			continue
+		if rs.text[i].appliesTo(rel) {
+			rules = append(rules, &rs.text[i])
 		}
-		lastLine := 0
+	}
+	if len(rules) == 0 {
+		return
+	}
+	// The lines (1-based) that hold each anchor; anchored regexps run on
+	// those lines only.
+	var lines []int
+	anchored := make([][]int, len(rs.anchors.lits))
+	rs.anchors.each(src, func(id, end int) {
+		if lines == nil {
+			lines = lineStarts(src)
+		}
+		n := sort.SearchInts(lines, end-len(rs.anchors.lits[id])+1)
+		if k := len(anchored[id]); k == 0 || anchored[id][k-1] != n {
+			anchored[id] = append(anchored[id], n)
+		}
+	})
+	line := func(n int) (start, end int) {
+		start, end = lines[n-1], len(src)
+		if n < len(lines) {
+			end = lines[n] - 1
+		}
+		return start, end
+	}
+	report := func(tr *textRule, n, at int) {
+		start, end := line(n)
+		emit(Finding{RuleID: tr.ID, File: rel, Line: n, Column: utf8.RuneCount(src[start:at]) + 1, Snippet: snippet(strings.TrimSuffix(string(src[start:end]), "\r"))})
+	}
+	for _, tr := range rules {
 		for _, a := range tr.res {
-			if len(a.anchor) > 0 {
-				hay := src
-				if a.fold {
-					if lower == nil {
-						lower = bytes.ToLower(src)
+			if a.anchor >= 0 {
+				for _, n := range anchored[a.anchor] {
+					start, end := line(n)
+					if m := a.re.FindIndex(src[start:end]); m != nil {
+						report(tr, n, start+m[0])
 					}
-					hay = lower
 				}
-				if !bytes.Contains(hay, a.anchor) {
-					continue
-				}
+				continue
 			}
+			last := 0
 			for _, m := range a.re.FindAllIndex(src, -1) {
 				if lines == nil {
 					lines = lineStarts(src)
 				}
-				n := sort.SearchInts(lines, m[0]+1) // lines[n-1] <= m[0]
-				if n == lastLine {
-					continue
+				if n := sort.SearchInts(lines, m[0]+1); n != last { // lines[n-1] <= m[0]
+					report(tr, n, m[0])
+					last = n
 				}
-				lastLine = n
-				start := lines[n-1]
-				end := len(src)
-				if n < len(lines) {
-					end = lines[n] - 1
-				}
-				emit(Finding{RuleID: tr.ID, File: rel, Line: n, Column: utf8.RuneCount(src[start:m[0]]) + 1, Snippet: snippet(strings.TrimSuffix(string(src[start:end]), "\r"))})
 			}
 		}
 	}
@@ -245,12 +271,14 @@ func (rs *ruleSet) matchText(rel string, src []byte, emit func(Finding)) {
 // lineStarts returns the offset of every line start.
 func lineStarts(src []byte) []int {
 	out := []int{0}
-	for i, b := range src {
-		if b == '\n' {
-			out = append(out, i+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return out
 		}
+		i += j + 1
+		out = append(out, i)
 	}
-	return out
 }
 
 // snippet trims a line to a readable length for reports.

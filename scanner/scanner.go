@@ -184,6 +184,11 @@ func (s *Scanner) Scan(ctx context.Context, paths ...string) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// tree-sitter's C memory comes from the calling thread's malloc
+			// arena; one thread per worker keeps each worker's trees in one
+			// arena instead of spreading freed memory over many.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			a := s.newAnalyzer()
 			defer a.close()
 			for j := range jobs {

@@ -45,7 +45,9 @@ type scope struct {
 	caps  [numCaps]*site
 	sites [numCaps][]site // every site, up to maxSites, for proximity
 	out   *[]Finding
-	lines []int // byte offset of each line start, built lazily
+	lines []int    // byte offset of each line start, built lazily
+	lits  []litHit // textHits of src, found lazily
+	found bool     // lits is set
 }
 
 type fixedPos struct {
@@ -64,6 +66,14 @@ func (sc *scope) child(off int, src []byte) *scope {
 	c := sc.a.newScope(sc.rel, src, line, col, sc.out)
 	c.depth, c.fixed = sc.depth, sc.fixed
 	return c
+}
+
+// hits returns the textHits of the scope's source.
+func (sc *scope) hits() []litHit {
+	if !sc.found {
+		sc.lits, sc.found = textHits(sc.src), true
+	}
+	return sc.lits
 }
 
 // pos converts a byte offset in src to a file line and column (1-based,

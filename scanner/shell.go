@@ -4,23 +4,14 @@ import (
 	"fmt"
 	"path"
 	"strings"
-
-	sitter "github.com/smacker/go-tree-sitter"
 )
-
-const shellQuery = `
-(command) @cmd
-(pipeline) @pipe
-(file_redirect) @redir
-(process_substitution) @procsub
-`
 
 // shellCmd is one simple command with its words unquoted.
 type shellCmd struct {
-	node *sitter.Node
+	node node
 	name string   // base name, after sudo, env, nohup and the like
 	args []string // unquoted arguments
-	raw  []*sitter.Node
+	raw  []node
 	// detached is set for nohup and setsid.
 	detached bool
 }
@@ -39,41 +30,41 @@ var (
 
 // unquote returns the text a shell word stands for, keeping expansions
 // as written.
-func unquote(n *sitter.Node, src []byte) string {
-	switch n.Type() {
+func unquote(n node) string {
+	switch n.typ() {
 	case "raw_string":
-		return strings.Trim(text(n, src), "'")
+		return strings.Trim(n.text(), "'")
 	case "string":
-		s := text(n, src)
+		s := n.text()
 		if len(s) >= 2 {
 			s = s[1 : len(s)-1]
 		}
 		return s
 	case "ansi_c_string":
-		return jsString(strings.TrimPrefix(text(n, src), "$")).s
+		return jsString(strings.TrimPrefix(n.text(), "$")).s
 	case "concatenation":
 		var b strings.Builder
-		for i := 0; i < int(n.ChildCount()); i++ {
-			b.WriteString(unquote(n.Child(i), src))
+		for c := n.firstChild(); c.ok(); c = c.nextSibling() {
+			b.WriteString(unquote(c))
 		}
 		return b.String()
 	}
-	return text(n, src)
+	return n.text()
 }
 
-func parseCmd(n *sitter.Node, src []byte) shellCmd {
+func parseCmd(n node) shellCmd {
 	c := shellCmd{node: n}
 	var words []string
-	var raw []*sitter.Node
-	for i := 0; i < int(n.NamedChildCount()); i++ {
-		ch := n.NamedChild(i)
-		switch ch.Type() {
+	var raw []node
+	for i := 0; i < int(n.namedCount()); i++ {
+		ch := n.namedChild(i)
+		switch ch.typ() {
 		case "variable_assignment", "file_redirect", "herestring_redirect", "heredoc_redirect":
 			continue
 		case "command_name":
-			words = append(words, unquote(ch.NamedChild(0), src))
+			words = append(words, unquote(ch.namedChild(0)))
 		default:
-			words = append(words, unquote(ch, src))
+			words = append(words, unquote(ch))
 		}
 		raw = append(raw, ch)
 	}
@@ -174,35 +165,42 @@ func (c shellCmd) sends() bool {
 // analyzeShell parses shell and reports droppers, reverse shells,
 // persistence and the other shell techniques.
 func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
-	tree, broken, err := a.ps.parse(a.ctx, langShell, sc.src)
+	tree, err := a.ps.parse(langShell, sc.src)
 	if err != nil {
 		sc.report(RuleInputParseError, 0, fmt.Sprintf("shell parser failed: %v; only text rules applied", err))
 		return
 	}
-	defer tree.Close()
-	if broken && parseErrors {
-		sc.report(RuleInputParseError, errorOffset(tree.RootNode()), "shell syntax error; commands inside the broken part may be missed")
+	defer a.ps.release(tree)
+	if tree.broken() && parseErrors {
+		sc.report(RuleInputParseError, errorOffset(tree.root()), "shell syntax error; commands inside the broken part may be missed")
 	}
-	q, err := a.query(langShell, shellQuery)
-	if err != nil {
-		sc.report(RuleInputParseError, 0, err.Error())
-		return
+	var cmds, pipes, redirs, procsubs []node
+	for i := range tree.nodes {
+		switch n := (node{tree, int32(i)}); n.typ() {
+		case "command":
+			cmds = append(cmds, n)
+		case "pipeline":
+			pipes = append(pipes, n)
+		case "file_redirect":
+			redirs = append(redirs, n)
+		case "process_substitution":
+			procsubs = append(procsubs, n)
+		}
 	}
-	caps := queryAll(q, tree.RootNode())
 	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}}
-	for _, n := range caps["cmd"] {
-		sh.command(parseCmd(n, sc.src))
+	for _, n := range cmds {
+		sh.command(parseCmd(n))
 	}
-	for _, n := range caps["pipe"] {
+	for _, n := range pipes {
 		sh.pipeline(n)
 	}
-	for _, n := range caps["redir"] {
+	for _, n := range redirs {
 		sh.redirect(n)
 	}
-	for _, n := range caps["procsub"] {
+	for _, n := range procsubs {
 		// source <(curl ...) and bash <(curl ...)
-		if p := n.Parent(); p != nil && strings.Contains(text(n, sc.src), "curl") || strings.Contains(text(n, sc.src), "wget") {
-			sh.dropper(int(n.StartByte()), "runs a download through process substitution")
+		if p := n.parent(); p.ok() && strings.Contains(n.text(), "curl") || strings.Contains(n.text(), "wget") {
+			sh.dropper(int(n.start()), "runs a download through process substitution")
 		}
 	}
 }
@@ -223,7 +221,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 	if c.name == "" {
 		return
 	}
-	off := int(c.node.StartByte())
+	off := int(c.node.start())
 	switch {
 	case downloaders[c.name]:
 		sc.has(capNetwork, off, c.name)
@@ -232,11 +230,11 @@ func (sh *shellAnalysis) command(c shellCmd) {
 			sh.downloads[name] = off
 		}
 		// curl URL > file: the file is a download too.
-		if p := c.node.Parent(); p != nil && p.Type() == "redirected_statement" {
-			for _, r := range namedChildren(p) {
-				if r.Type() == "file_redirect" && field(r, "descriptor") == nil && !strings.HasPrefix(text(r, sc.src), "<") {
-					if d := field(r, "destination"); d != nil {
-						sh.downloads[path.Base(unquote(d, sc.src))] = off
+		if p := c.node.parent(); p.ok() && p.typ() == "redirected_statement" {
+			for _, r := range p.namedChildren() {
+				if r.typ() == "file_redirect" && !r.field("descriptor").ok() && !strings.HasPrefix(r.text(), "<") {
+					if d := r.field("destination"); d.ok() {
+						sh.downloads[path.Base(unquote(d))] = off
 					}
 				}
 			}
@@ -337,15 +335,15 @@ func (sh *shellAnalysis) command(c shellCmd) {
 }
 
 // pipeline reports content piped into an interpreter.
-func (sh *shellAnalysis) pipeline(n *sitter.Node) {
-	sc, src := sh.sc, sh.sc.src
+func (sh *shellAnalysis) pipeline(n node) {
+	sc := sh.sc
 	var stages []shellCmd
-	for _, ch := range namedChildren(n) {
-		if ch.Type() == "redirected_statement" {
-			ch = field(ch, "body")
+	for _, ch := range n.namedChildren() {
+		if ch.typ() == "redirected_statement" {
+			ch = ch.field("body")
 		}
-		if ch != nil && ch.Type() == "command" {
-			stages = append(stages, parseCmd(ch, src))
+		if ch.ok() && ch.typ() == "command" {
+			stages = append(stages, parseCmd(ch))
 		} else {
 			stages = append(stages, shellCmd{node: ch})
 		}
@@ -354,9 +352,9 @@ func (sh *shellAnalysis) pipeline(n *sitter.Node) {
 	var literal string
 	var send, secret bool
 	for i, c := range stages {
-		off := int(n.StartByte())
-		if c.node != nil {
-			off = int(c.node.StartByte())
+		off := int(n.start())
+		if c.node.ok() {
+			off = int(c.node.start())
 		}
 		switch {
 		case downloaders[c.name]:
@@ -400,7 +398,7 @@ func (sh *shellAnalysis) pipeline(n *sitter.Node) {
 		}
 	}
 	if secret && send {
-		sc.has(capCredRead, int(n.StartByte()), "secrets piped to the network")
+		sc.has(capCredRead, int(n.start()), "secrets piped to the network")
 	}
 }
 
@@ -415,21 +413,21 @@ func (sh *shellAnalysis) decodeLiteral(off int, lit string) {
 }
 
 // redirect reports writes to persistence files and /dev/tcp sockets.
-func (sh *shellAnalysis) redirect(n *sitter.Node) {
+func (sh *shellAnalysis) redirect(n node) {
 	sc := sh.sc
-	dest := field(n, "destination")
-	if dest == nil {
+	dest := n.field("destination")
+	if !dest.ok() {
 		return
 	}
-	target := unquote(dest, sc.src)
-	off := int(n.StartByte())
-	stmt := n.Parent()
+	target := unquote(dest)
+	off := int(n.start())
+	stmt := n.parent()
 	switch {
 	case strings.HasPrefix(target, "/dev/tcp/") || strings.HasPrefix(target, "/dev/udp/"):
 		sc.has(capNetwork, off, "bash network redirect")
 		body := ""
-		if stmt != nil {
-			body = text(stmt, sc.src)
+		if stmt.ok() {
+			body = stmt.text()
 		}
 		if strings.Contains(body, "-i") || strings.Contains(body, "0>&1") || strings.Contains(body, "sh ") {
 			sc.report(RuleReverseShell, off, "interactive shell wired to "+target)

@@ -84,18 +84,49 @@ var bareEndpoints = []string{"webhook.site", "ngrok.io", "ngrok.app", "ngrok-fre
 
 var schemes = []string{"https", "http", "wss", "ws", "ftp"}
 
+// textLiterals are the literals of findURLs and credTarget, found in one
+// pass: "://", then bareEndpoints, then the anchors of credTargets.
+var textLiterals = func() *literalSet {
+	lits, fold := []string{"://"}, []bool{false}
+	for _, d := range bareEndpoints {
+		lits, fold = append(lits, d), append(fold, true)
+	}
+	for _, t := range credTargets {
+		lits, fold = append(lits, t.anchor), append(fold, false)
+	}
+	return newLiteralSet(lits, fold)
+}()
+
+// Ids in textLiterals.
+const (
+	litScheme = 0
+	litBare   = 1
+)
+
+var (
+	litCred     = litBare + len(bareEndpoints)
+	litCredLast = litCred + len(credTargets) - 1
+)
+
+// litHit is an occurrence of one of textLiterals: its id and end offset.
+type litHit struct{ id, end int }
+
+func textHits(src []byte) []litHit {
+	var hits []litHit
+	textLiterals.each(src, func(id, end int) { hits = append(hits, litHit{id, end}) })
+	return hits
+}
+
 // findURLs finds literal URLs by their "://" and endpoint hosts written
-// without a scheme. It scans with substring searches: it runs on every
-// file, and regular expressions over whole files cost too much.
-func findURLs(src []byte) []urlInfo {
+// without a scheme, given the textHits of src.
+func findURLs(src []byte, hits []litHit) []urlInfo {
 	var out []urlInfo
-	for i := 0; ; {
-		j := bytes.Index(src[i:], []byte("://"))
-		if j < 0 {
-			break
+	next := 0 // URLs do not overlap: skip separators inside the last one
+	for _, h := range hits {
+		if h.id != litScheme || h.end <= next {
+			continue
 		}
-		sep := i + j
-		i = sep + 3
+		sep := h.end - 3
 		start := -1
 		for _, s := range schemes {
 			if sep >= len(s) && bytes.EqualFold(src[sep-len(s):sep], []byte(s)) && (sep == len(s) || !isWordByte(src[sep-len(s)-1])) {
@@ -106,46 +137,38 @@ func findURLs(src []byte) []urlInfo {
 		if start < 0 {
 			continue
 		}
-		end := i
+		end := h.end
 		for end < len(src) && urlByte(src[end]) {
 			end++
 		}
+		next = end
 		raw := strings.TrimRight(string(src[start:end]), ".,;:!?*_~'\"")
 		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
 			out = append(out, urlInfo{off: start, raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
 		}
-		i = end
 	}
-	var lower []byte
-	for _, d := range bareEndpoints {
-		if lower == nil {
-			lower = bytes.ToLower(src)
+	for _, h := range hits {
+		if h.id < litBare || h.id >= litCred {
+			continue
 		}
-		for i := 0; ; {
-			j := bytes.Index(lower[i:], []byte(d))
-			if j < 0 {
-				break
-			}
-			at := i + j
-			i = at + len(d)
-			if i < len(src) && isWordByte(src[i]) {
-				continue
-			}
-			start := at
-			for start > 0 && (isWordByte(src[start-1]) || src[start-1] == '.' || src[start-1] == '-') {
-				start--
-			}
-			if covered(out, start) {
-				continue
-			}
-			end := i
-			for end < len(src) && urlByte(src[end]) {
-				end++
-			}
-			raw := string(src[start:end])
-			if u, err := url.Parse("https://" + raw); err == nil {
-				out = append(out, urlInfo{off: start, raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
-			}
+		at := h.end - len(bareEndpoints[h.id-litBare])
+		if h.end < len(src) && isWordByte(src[h.end]) {
+			continue
+		}
+		start := at
+		for start > 0 && (isWordByte(src[start-1]) || src[start-1] == '.' || src[start-1] == '-') {
+			start--
+		}
+		if covered(out, start) {
+			continue
+		}
+		end := h.end
+		for end < len(src) && urlByte(src[end]) {
+			end++
+		}
+		raw := string(src[start:end])
+		if u, err := url.Parse("https://" + raw); err == nil {
+			out = append(out, urlInfo{off: start, raw: raw, host: strings.ToLower(u.Hostname()), path: u.EscapedPath()})
 		}
 	}
 	return out
@@ -192,7 +215,7 @@ func isLocalHost(host string) bool {
 // are not on the allowlist. In code, an endpoint also counts as network use.
 func (sc *scope) checkURLs(code bool) {
 	seenHost := map[string]bool{}
-	for _, u := range findURLs(sc.src) {
+	for _, u := range findURLs(sc.src, sc.hits()) {
 		if k := endpointKind(u.host, u.path); k != "" {
 			if code && !strings.Contains(k, "Telegram") && !strings.Contains(k, "Slack") {
 				// Code and config that name a request catcher, tunnel or
@@ -260,56 +283,68 @@ var credTargets = []struct {
 	{"tdata", regexp.MustCompile(`Telegram Desktop/tdata`), "Telegram sessions"},
 }
 
-// credTarget returns what secret store s points at, or "". The cheap
-// anchor search runs over all of s; the regexp only over the line around
-// each anchor, since anchors like "Chrome" are common in ordinary code.
+// credTarget returns what secret store s points at and where, or "" and
+// -1.
 func credTarget(s []byte) (what string, off int) {
-	best := -1
-	for _, t := range credTargets {
-		for from := 0; from < len(s); {
-			i := bytes.Index(s[from:], []byte(t.anchor))
-			if i < 0 {
-				break
+	what, off = "", -1
+	credMatches(s, textHits(s), func(w string, at int) bool {
+		what, off = w, at
+		return false
+	})
+	return what, off
+}
+
+// credMatches calls fn with the first secret store named on each line of
+// s that names one, until fn returns false. The literal anchors come from
+// hits (see textHits); the regexp runs only on the lines that hold one,
+// once per line and target, since anchors like "Chrome" are common in
+// ordinary code and a minified line can be megabytes long.
+func credMatches(s []byte, hits []litHit, fn func(what string, off int) bool) {
+	lineStart, lineEnd := -1, -1
+	best, bestWhat := -1, ""
+	tried := make([]bool, len(credTargets)) // on the current line
+	for i := 0; i <= len(hits); i++ {
+		var h litHit
+		if i < len(hits) {
+			h = hits[i]
+			if h.id < litCred || h.id > litCredLast {
+				continue
 			}
-			i += from
-			if best >= 0 && i > best {
-				break
+		}
+		at := h.end - len(credTargets[max(h.id-litCred, 0)].anchor)
+		if i == len(hits) || at >= lineEnd {
+			if best >= 0 && !fn(bestWhat, best) {
+				return
 			}
-			start := bytes.LastIndexByte(s[:i], '\n') + 1
-			end := bytes.IndexByte(s[i:], '\n')
-			if end < 0 {
-				end = len(s)
-			} else {
-				end += i
+			if i == len(hits) {
+				return
 			}
-			if loc := t.re.FindIndex(s[start:end]); loc != nil {
-				if best < 0 || start+loc[0] < best {
-					best, what = start+loc[0], t.what
-				}
-				break
+			lineStart = bytes.LastIndexByte(s[:at], '\n') + 1
+			lineEnd = len(s)
+			if j := bytes.IndexByte(s[at:], '\n'); j >= 0 {
+				lineEnd = at + j
 			}
-			from = end + 1
+			best = -1
+			clear(tried)
+		}
+		k := h.id - litCred
+		if tried[k] {
+			continue
+		}
+		tried[k] = true
+		if loc := credTargets[k].re.FindIndex(s[lineStart:lineEnd]); loc != nil && (best < 0 || lineStart+loc[0] < best) {
+			best, bestWhat = lineStart+loc[0], credTargets[k].what
 		}
 	}
-	return what, best
 }
 
 // checkCredPaths reports every line of code that names a secret store.
 func (sc *scope) checkCredPaths() {
-	off := 0
-	for off < len(sc.src) {
-		what, i := credTarget(sc.src[off:])
-		if i < 0 {
-			return
-		}
-		sc.report(RuleCredFile, off+i, "reaches "+what)
-		sc.has(capCredRead, off+i, "access to "+what)
-		nl := bytes.IndexByte(sc.src[off+i:], '\n')
-		if nl < 0 {
-			return
-		}
-		off += i + nl + 1
-	}
+	credMatches(sc.src, sc.hits(), func(what string, off int) bool {
+		sc.report(RuleCredFile, off, "reaches "+what)
+		sc.has(capCredRead, off, "access to "+what)
+		return true
+	})
 }
 
 // Invisible characters. Zero-width joiners inside emoji sequences are
@@ -337,6 +372,13 @@ func findHidden(src []byte) hiddenText {
 	h := hiddenText{first: map[string]int{}, count: map[string]int{}}
 	var tags strings.Builder
 	for i := 0; i < len(src); {
+		// Every invisible character is at least U+180E, which UTF-8 encodes
+		// with a lead byte of 0xE1 or more; other bytes are skipped without
+		// decoding.
+		if src[i] < 0xE1 {
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRune(src[i:])
 		if r >= 0x180E && (r < 0x2100 || r >= 0xE0000 || r == 0xFEFF) {
 			k := invisibleKind(r)

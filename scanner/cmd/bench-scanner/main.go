@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -45,10 +46,11 @@ func main() {
 	concurrency := flag.String("eslint-concurrency", "", "eslint --concurrency value for a second peer run (eslint 9.34+), e.g. 2")
 	child := flag.String("child-scan", "", "internal: scan the file list in this file and print stats")
 	childParse := flag.String("child-parse", "", "internal: only parse the file list with tree-sitter")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scanner run to this file")
 	flag.Parse()
 	switch {
 	case *child != "":
-		childScan(*child, *workers)
+		childScan(*child, *workers, *cpuProfile)
 		return
 	case *childParse != "":
 		parseOnly(strings.Fields(readFile(*childParse)), *workers)
@@ -73,7 +75,7 @@ func main() {
 
 	self, err := os.Executable()
 	check(err)
-	sc := run(self, "-child-scan", list.Name(), "-workers", fmt.Sprint(*workers))
+	sc := run(self, "-child-scan", list.Name(), "-workers", fmt.Sprint(*workers), "-cpuprofile", *cpuProfile)
 	var stats map[string]int
 	check(json.Unmarshal([]byte(lastLine(sc.out)), &stats))
 	report(fmt.Sprintf("scanner (%d workers)", *workers), sc, len(files), bytes)
@@ -181,8 +183,14 @@ func readFile(p string) string {
 	return string(data)
 }
 
-func childScan(list string, workers int) {
+func childScan(list string, workers int, cpuProfile string) {
 	files := strings.Fields(readFile(list))
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	s, err := scanner.New(scanner.Options{Workers: workers, Limits: scanner.Limits{MaxFileSize: 1 << 30, MaxTotalSize: 1 << 40}})
 	check(err)
 	rep, err := s.Scan(context.Background(), files...)

@@ -1,0 +1,117 @@
+#include <stdlib.h>
+
+#include "syntax.h"
+
+// Types and functions of api.h that only this file uses.
+typedef struct {
+	uint32_t context[4];
+	const void *id;
+	const TSTree *tree;
+} TSNode;
+
+typedef struct {
+	const void *tree;
+	const void *id;
+	uint32_t context[3];
+} TSTreeCursor;
+
+TSTree *ts_parser_parse_string(TSParser *self, const TSTree *old_tree, const char *string, uint32_t length);
+TSNode ts_tree_root_node(const TSTree *self);
+uint32_t ts_node_descendant_count(TSNode self);
+uint32_t ts_node_start_byte(TSNode self);
+uint32_t ts_node_end_byte(TSNode self);
+uint16_t ts_node_symbol(TSNode self);
+bool ts_node_is_named(TSNode self);
+bool ts_node_is_missing(TSNode self);
+bool ts_node_has_error(TSNode self);
+TSTreeCursor ts_tree_cursor_new(TSNode node);
+void ts_tree_cursor_delete(TSTreeCursor *self);
+TSNode ts_tree_cursor_current_node(const TSTreeCursor *self);
+uint16_t ts_tree_cursor_current_field_id(const TSTreeCursor *self);
+bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
+bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
+bool ts_tree_cursor_goto_parent(TSTreeCursor *self);
+
+TSTree *scan_parse(TSParser *p, const char *src, uint32_t len, uint32_t *count) {
+	ts_parser_reset(p);
+	TSTree *tree = ts_parser_parse_string(p, NULL, src, len);
+	*count = tree ? ts_node_descendant_count(ts_tree_root_node(tree)) : 0;
+	return tree;
+}
+
+// One level of the walk: the node at that depth and its last child so far.
+typedef struct {
+	int32_t node, last;
+} level;
+
+static void put(scan_node *out, int32_t i, int32_t parent, TSNode n, uint16_t field) {
+	uint8_t flags = 0;
+	if (ts_node_is_named(n))
+		flags |= SCAN_NAMED;
+	if (ts_node_is_missing(n))
+		flags |= SCAN_MISSING;
+	if (ts_node_has_error(n))
+		flags |= SCAN_HAS_ERROR;
+	out[i] = (scan_node){
+		.start = ts_node_start_byte(n),
+		.end = ts_node_end_byte(n),
+		.parent = parent,
+		.first = -1,
+		.next = -1,
+		.symbol = ts_node_symbol(n),
+		.field = field,
+		.flags = flags,
+	};
+}
+
+// scan_flatten walks the tree once with a cursor, the cheapest way to visit
+// every node: one call from Go per file instead of one per node.
+int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap) {
+	int64_t n = -1;
+	size_t depth = 0, room = 64;
+	level *stack = malloc(room * sizeof(level));
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+	if (stack == NULL || cap == 0)
+		goto done;
+	put(out, 0, -1, ts_tree_cursor_current_node(&c), 0);
+	stack[0] = (level){0, -1};
+	n = 1;
+	for (;;) {
+		if (ts_tree_cursor_goto_first_child(&c)) {
+			depth++;
+		} else {
+			while (!ts_tree_cursor_goto_next_sibling(&c)) {
+				if (!ts_tree_cursor_goto_parent(&c))
+					goto done;
+				depth--;
+			}
+		}
+		if ((uint64_t)n >= cap) {
+			n = -2; // more nodes than the tree said it has
+			goto done;
+		}
+		if (depth >= room) {
+			level *grown = realloc(stack, 2 * room * sizeof(level));
+			if (grown == NULL) {
+				n = -1;
+				goto done;
+			}
+			stack = grown;
+			room *= 2;
+		}
+		level *up = &stack[depth - 1];
+		put(out, (int32_t)n, up->node, ts_tree_cursor_current_node(&c), ts_tree_cursor_current_field_id(&c));
+		if (up->last >= 0)
+			out[up->last].next = (int32_t)n;
+		else
+			out[up->node].first = (int32_t)n;
+		up->last = (int32_t)n;
+		stack[depth] = (level){(int32_t)n, -1};
+		n++;
+	}
+done:
+	ts_tree_cursor_delete(&c);
+	free(stack);
+	ts_tree_delete(tree);
+	return n;
+}

@@ -1,0 +1,55 @@
+// The part of tree-sitter's C API (api.h, ABI version 14, as vendored by
+// github.com/smacker/go-tree-sitter) that the scanner calls directly. The
+// definitions are linked in from go-tree-sitter and its grammar packages.
+#ifndef SCANNER_SYNTAX_H
+#define SCANNER_SYNTAX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct TSLanguage TSLanguage;
+typedef struct TSParser TSParser;
+typedef struct TSTree TSTree;
+
+TSParser *ts_parser_new(void);
+void ts_parser_delete(TSParser *self);
+bool ts_parser_set_language(TSParser *self, const TSLanguage *language);
+void ts_parser_set_cancellation_flag(TSParser *self, const size_t *flag);
+void ts_parser_reset(TSParser *self);
+void ts_tree_delete(TSTree *self);
+uint32_t ts_language_symbol_count(const TSLanguage *self);
+const char *ts_language_symbol_name(const TSLanguage *self, uint16_t symbol);
+uint32_t ts_language_field_count(const TSLanguage *self);
+const char *ts_language_field_name_for_id(const TSLanguage *self, uint16_t id);
+
+const TSLanguage *tree_sitter_javascript(void);
+const TSLanguage *tree_sitter_typescript(void);
+const TSLanguage *tree_sitter_tsx(void);
+const TSLanguage *tree_sitter_bash(void);
+const TSLanguage *tree_sitter_python(void);
+
+// scan_node is one node of a flattened tree. Indices point into the same
+// array; -1 means none. Nodes are stored in document order (pre-order).
+typedef struct {
+	uint32_t start, end; // byte offsets
+	int32_t parent, first, next;
+	uint16_t symbol, field; // field: the field id under the parent, 0 for none
+	uint8_t flags;
+} scan_node;
+
+enum {
+	SCAN_NAMED = 1,
+	SCAN_MISSING = 2,
+	SCAN_HAS_ERROR = 4,
+};
+
+// scan_parse parses src. It returns NULL when parsing was cancelled through
+// the flag; *count is the number of nodes scan_flatten will write.
+TSTree *scan_parse(TSParser *p, const char *src, uint32_t len, uint32_t *count);
+
+// scan_flatten writes the nodes of tree into out (room for cap nodes),
+// deletes the tree and returns the number of nodes written: -1 when memory
+// ran out, -2 when the tree has more than cap nodes.
+int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap);
+
+#endif

@@ -1,0 +1,138 @@
+package scanner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	"github.com/smacker/go-tree-sitter/bash"
+	"github.com/smacker/go-tree-sitter/javascript"
+	"github.com/smacker/go-tree-sitter/python"
+	"github.com/smacker/go-tree-sitter/typescript/tsx"
+	"github.com/smacker/go-tree-sitter/typescript/typescript"
+)
+
+// The flattened tree must be the tree go-tree-sitter shows: same nodes in
+// the same order, with the same types, spans, flags, fields and parents.
+func TestFlatTreeMatchesTreeSitter(t *testing.T) {
+	langs := map[lang]*sitter.Language{langJS: javascript.GetLanguage(), langTS: typescript.GetLanguage(),
+		langTSX: tsx.GetLanguage(), langShell: bash.GetLanguage(), langPython: python.GetLanguage()}
+	type sample struct {
+		name string
+		l    lang
+		src  []byte
+	}
+	samples := []sample{
+		{"a broken JavaScript call", langJS, []byte("foo(1, [2, {a: `x${y}`}];\nconst = ;")},
+		{"TypeScript with types", langTS, []byte("const x: Map<string, number> = new Map();\nexport function f(a?: string): void { x.set(a!, 1) }")},
+		{"TSX", langTSX, []byte("const A = () => <div onClick={() => eval(s)}>{t}</div>;")},
+		{"shell with a missing quote", langShell, []byte("echo 'aGk=' | base64 -d | bash\nif [ -f x ]; then curl -o a \"$u\nfi")},
+		{"Python with an error", langPython, []byte("import os\ndef f(x):\n    os.system(f'ls {x}')\n  return )\n")},
+		{"empty input", langJS, nil},
+	}
+	files, _ := filepath.Glob("testdata/skills/*/*.[jp][sy]")
+	more, _ := filepath.Glob("testdata/skills/*/scripts/*")
+	for _, f := range append(files, more...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := fileLang(f, data); langs[l] != nil {
+			samples = append(samples, sample{f, l, data})
+		}
+	}
+	var ps parsers
+	defer ps.close()
+	for _, s := range samples {
+		t.Run(s.name, func(t *testing.T) {
+			want := sitter.NewParser()
+			defer want.Close()
+			want.SetLanguage(langs[s.l])
+			ref, err := want.ParseCtx(context.Background(), nil, s.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ref.Close()
+			tree, err := ps.parse(s.l, s.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ps.release(tree)
+			i := 0
+			var walk func(n *sitter.Node, field string, parent int32)
+			walk = func(n *sitter.Node, field string, parent int32) {
+				if i >= len(tree.nodes) {
+					t.Fatalf("flat tree has %d nodes, tree-sitter more", len(tree.nodes))
+				}
+				got := node{tree, int32(i)}
+				i++
+				if got.typ() != n.Type() || got.start() != int(n.StartByte()) || got.end() != int(n.EndByte()) ||
+					got.named() != n.IsNamed() || got.missing() != n.IsMissing() || got.hasError() != n.HasError() ||
+					got.parent().i != parent && parent >= 0 || parent < 0 && got.parent().ok() {
+					t.Fatalf("node %d is %s [%d,%d) named=%v missing=%v error=%v parent=%d; tree-sitter has %s [%d,%d) named=%v missing=%v error=%v parent=%d",
+						got.i, got.typ(), got.start(), got.end(), got.named(), got.missing(), got.hasError(), got.parent().i,
+						n.Type(), n.StartByte(), n.EndByte(), n.IsNamed(), n.IsMissing(), n.HasError(), parent)
+				}
+				if id := uint16(got.c().field); id != tree.g.fields[field] {
+					t.Fatalf("node %d (%s) has field id %d; tree-sitter calls it field %q", got.i, got.typ(), id, field)
+				}
+				for k := 0; k < int(n.ChildCount()); k++ {
+					walk(n.Child(k), n.FieldNameForChild(k), got.i)
+				}
+			}
+			walk(ref.RootNode(), "", -1)
+			if i != len(tree.nodes) {
+				t.Fatalf("flat tree has %d nodes, tree-sitter %d", len(tree.nodes), i)
+			}
+		})
+	}
+}
+
+// The analysis names node types and fields as strings; a name a grammar
+// does not have would silently match nothing.
+func TestAnalysisNamesExistInTheGrammars(t *testing.T) {
+	jsTypes := []string{"call_expression", "new_expression", "variable_declarator", "assignment_expression", "import_statement",
+		"function_declaration", "for_in_statement", "member_expression", "subscript_expression", "string", "template_string",
+		"template_substitution", "number", "identifier", "binary_expression", "array", "arrow_function", "function_expression",
+		"statement_block", "return_statement", "object_pattern", "pair_pattern", "shorthand_property_identifier_pattern",
+		"object_assignment_pattern", "import_clause", "namespace_import", "named_imports", "pair", "parenthesized_expression",
+		"sequence_expression", "await_expression"}
+	jsFields := []string{"source", "key", "value", "left", "name", "alias", "object", "property", "index", "operator",
+		"parameter", "parameters", "body", "arguments", "function"}
+	tests := []struct {
+		l             lang
+		types, fields []string
+	}{
+		{langJS, jsTypes, jsFields},
+		{langTS, append(jsTypes, "as_expression", "non_null_expression", "satisfies_expression", "type_annotation"), jsFields},
+		{langTSX, jsTypes, jsFields},
+		{langShell, []string{"command", "pipeline", "file_redirect", "process_substitution", "redirected_statement", "variable_assignment",
+			"herestring_redirect", "heredoc_redirect", "command_name", "raw_string", "string", "ansi_c_string", "concatenation"},
+			[]string{"descriptor", "destination", "body"}},
+		{langPython, []string{"call", "assignment", "import_statement", "import_from_statement", "for_statement", "dotted_name",
+			"aliased_import", "identifier", "attribute", "string", "string_content", "escape_sequence", "interpolation",
+			"concatenated_string", "integer", "list", "tuple", "keyword_argument", "binary_operator", "function_definition",
+			"subscript", "pair", "lambda"},
+			[]string{"left", "right", "function", "arguments", "name", "value", "alias", "module_name", "attribute", "object",
+				"subscript", "operator", "parameters", "key"}},
+	}
+	for _, tt := range tests {
+		g := grammars[tt.l]
+		have := map[string]bool{}
+		for _, s := range g.symbols {
+			have[s] = true
+		}
+		for _, typ := range tt.types {
+			if !have[typ] {
+				t.Errorf("%s has no node type %q", tt.l, typ)
+			}
+		}
+		for _, f := range tt.fields {
+			if _, ok := g.fields[f]; !ok {
+				t.Errorf("%s has no field %q", tt.l, f)
+			}
+		}
+	}
+}
