@@ -12,8 +12,9 @@ type literalSet struct {
 	fold  []bool   // match ignoring ASCII case
 	class [256]uint8
 	width int
-	// next maps state*width + class of the next byte to the next state,
-	// complemented (negative) when literals end in that state.
+	// next maps state*width + class of the next byte to the next
+	// state*width (so that the scan loop does not multiply), complemented
+	// (negative) when literals end in that state.
 	next []int32
 	out  [][]int32 // literal ids that end in each state
 }
@@ -79,8 +80,8 @@ func newLiteralSet(lits []string, fold []bool) *literalSet {
 		slices.Sort(o)
 	}
 	for i, t := range ls.next {
-		if len(ls.out[t]) > 0 {
-			ls.next[i] = ^t
+		if ls.next[i] = t * int32(ls.width); len(ls.out[t]) > 0 {
+			ls.next[i] = ^ls.next[i]
 		}
 	}
 	return ls
@@ -104,13 +105,14 @@ func lower(c byte) byte {
 // each calls fn for every occurrence of a literal in src, by end offset
 // (exclusive), literals ending at the same byte in id order.
 func (ls *literalSet) each(src []byte, fn func(id, end int)) {
+	next, class := ls.next, &ls.class
 	st := int32(0)
 	for i, b := range src {
-		if st = ls.next[int(st)*ls.width+int(ls.class[b])]; st >= 0 {
+		if st = next[st+int32(class[b])]; st >= 0 {
 			continue
 		}
 		st = ^st
-		for _, id := range ls.out[st] {
+		for _, id := range ls.out[int(st)/ls.width] {
 			if ls.fold[id] || string(src[i+1-len(ls.lits[id]):i+1]) == ls.lits[id] {
 				fn(int(id), i+1)
 			}

@@ -50,3 +50,12 @@ func FuzzLiteralSet(f *testing.F) {
 	f.Add([]byte("HERS hiS .sshh"))
 	f.Fuzz(checkLiterals)
 }
+
+func BenchmarkLiteralSet(b *testing.B) {
+	src := []byte(syntheticJS(2000))
+	b.SetBytes(int64(len(src)))
+	for range b.N {
+		n := 0
+		textLiterals.each(src, func(id, end int) { n++ })
+	}
+}

@@ -201,6 +201,13 @@ func (tr *textRule) appliesTo(rel string) bool {
 	}
 	base := path.Base(rel)
 	for _, g := range tr.Files {
+		// "*.md" and the like, most globs, without path.Match.
+		if ext, ok := strings.CutPrefix(g, "*"); ok && !strings.ContainsAny(ext, `*?[\`) {
+			if strings.HasSuffix(base, ext) {
+				return true
+			}
+			continue
+		}
 		if ok, _ := path.Match(g, base); ok {
 			return true
 		}

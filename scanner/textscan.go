@@ -470,9 +470,14 @@ func dataURIOf(before []byte, prefixes []string) bool {
 	return false
 }
 
-func isB64(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
-}
+func isB64(c byte) bool { return b64Bytes[c] }
+
+var b64Bytes = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
+		t[c] = true
+	}
+	return t
+}()
 
 type decoded struct {
 	data []byte
