@@ -1,23 +1,26 @@
 package sanitizer
 
-import "slices"
+import (
+	"math/bits"
+)
 
 // automaton is an Aho-Corasick matcher compiled to a DFA over byte classes:
 // one table lookup per byte of text, whatever the number of strings.
 type automaton struct {
 	class [256]uint8 // byte → column; 0 is "a byte no string uses"
-	ncols int
-	// delta[row+col] is the next state as its row (state*ncols) shifted left
-	// once, with the low bit set when strings end there, so that the loop
-	// reads one table per byte.
+	shift uint       // log2 of the row stride, the columns rounded up to a power of two
+	// delta[row+col] is the next state as its row (state<<shift). States
+	// where strings end are numbered last, from matchRow on, so that the
+	// loop follows one table read per byte and tests a hit with a compare
+	// that is off the chain of dependent reads.
 	delta    []uint32
+	start    uint32  // the row of the root
+	matchRow uint32  // rows at or above are states where strings end
 	outStart []int32 // strings ending at state s: outIDs[outStart[s]:outStart[s+1]]
 	outIDs   []int32 // through failure links
 	length   []int32 // length of each string, by id
 	longest  int     // length of the longest string
-	// recip is ceil(2^32/ncols): row*recip>>32 is row/ncols exactly for the
-	// rows in delta, which are multiples of ncols, without a division.
-	recip uint64
+	states   int
 }
 
 // foldByte is how the automaton sees a byte: a newline as a space, so that
@@ -31,23 +34,25 @@ func foldByte(c byte) byte {
 
 func newAutomaton(strs []string) *automaton {
 	a := &automaton{length: make([]int32, len(strs))}
+	ncols := 0
 	for _, s := range strs {
 		for i := 0; i < len(s); i++ {
 			c := foldByte(s[i])
 			if a.class[c] == 0 {
-				a.ncols++
-				a.class[c] = uint8(a.ncols)
+				ncols++
+				a.class[c] = uint8(ncols)
 			}
 		}
 	}
 	a.class['\n'] = a.class[' ']
-	a.ncols++ // column 0
+	ncols++ // column 0
+	a.shift = uint(bits.Len(uint(ncols - 1)))
 	// Trie first; goto entries of -1 mean "no edge".
 	type trieNode struct {
 		next []int32
 		out  []int32
 	}
-	nodes := []trieNode{{next: newRow(a.ncols)}}
+	nodes := []trieNode{{next: newRow(ncols)}}
 	for id, s := range strs {
 		a.length[id] = int32(len(s))
 		a.longest = max(a.longest, len(s))
@@ -55,7 +60,7 @@ func newAutomaton(strs []string) *automaton {
 		for i := 0; i < len(s); i++ {
 			col := a.class[foldByte(s[i])]
 			if nodes[st].next[col] < 0 {
-				nodes = append(nodes, trieNode{next: newRow(a.ncols)})
+				nodes = append(nodes, trieNode{next: newRow(ncols)})
 				nodes[st].next[col] = int32(len(nodes) - 1)
 			}
 			st = nodes[st].next[col]
@@ -64,10 +69,10 @@ func newAutomaton(strs []string) *automaton {
 	}
 	// Breadth-first: failure links, then fill the DFA rows.
 	fail := make([]int32, len(nodes))
-	delta := make([]int32, len(nodes)*a.ncols)
+	delta := make([]int32, len(nodes)*ncols)
 	out := make([][]int32, len(nodes))
 	queue := make([]int32, 0, len(nodes))
-	for col := 0; col < a.ncols; col++ {
+	for col := 0; col < ncols; col++ {
 		if nx := nodes[0].next[col]; nx >= 0 {
 			delta[col] = nx
 			queue = append(queue, nx)
@@ -78,29 +83,45 @@ func newAutomaton(strs []string) *automaton {
 		st := queue[0]
 		queue = queue[1:]
 		out[st] = append(nodes[st].out, out[fail[st]]...)
-		for col := 0; col < a.ncols; col++ {
+		for col := 0; col < ncols; col++ {
 			nx := nodes[st].next[col]
 			if nx < 0 {
-				delta[int(st)*a.ncols+col] = delta[int(fail[st])*a.ncols+col]
+				delta[int(st)*ncols+col] = delta[int(fail[st])*ncols+col]
 				continue
 			}
-			fail[nx] = delta[int(fail[st])*a.ncols+col]
-			delta[int(st)*a.ncols+col] = nx
+			fail[nx] = delta[int(fail[st])*ncols+col]
+			delta[int(st)*ncols+col] = nx
 			queue = append(queue, nx)
 		}
 	}
-	a.delta = make([]uint32, len(delta))
-	for i, nx := range delta {
-		a.delta[i] = uint32(int(nx)*a.ncols) << 1
-		if len(out[nx]) > 0 {
-			a.delta[i] |= 1
+	// Renumber: states without strings ending first, then the others.
+	a.states = len(nodes)
+	num := make([]uint32, len(nodes))
+	next := uint32(0)
+	for pass := range 2 {
+		if pass == 1 {
+			a.matchRow = next << a.shift
+		}
+		for st := range nodes {
+			if (len(out[st]) > 0) == (pass == 1) {
+				num[st] = next
+				next++
+			}
 		}
 	}
-	a.recip = (1<<32 + uint64(a.ncols) - 1) / uint64(a.ncols)
+	a.start = num[0] << a.shift
+	a.delta = make([]uint32, len(nodes)<<a.shift)
 	a.outStart = make([]int32, len(nodes)+1)
-	for st, ids := range out {
-		a.outIDs = append(a.outIDs, ids...)
-		a.outStart[st+1] = int32(len(a.outIDs))
+	byNum := make([]int32, len(nodes))
+	for st := range nodes {
+		for col := range ncols {
+			a.delta[num[st]<<a.shift+uint32(col)] = num[delta[st*ncols+col]] << a.shift
+		}
+		byNum[num[st]] = int32(st)
+	}
+	for n, st := range byNum {
+		a.outIDs = append(a.outIDs, out[st]...)
+		a.outStart[n+1] = int32(len(a.outIDs))
 	}
 	return a
 }
@@ -113,68 +134,82 @@ func newRow(n int) []int32 {
 	return r
 }
 
-// acHit is one occurrence of a string: its id and the offset just past it.
+// acHit is one occurrence of strings: the state where they end (see
+// automaton.outputs) or, once expanded, the id of one string; and the
+// offset just past it.
 type acHit struct{ id, end int32 }
 
-// acScratch is reusable memory for scan: the states, with positions, where
-// strings end in each half of the text.
-type acScratch struct{ a, b []acHit }
+// outputs are the ids of the strings that end at state.
+func (a *automaton) outputs(state int32) []int32 {
+	return a.outIDs[a.outStart[state]:a.outStart[state+1]]
+}
 
-// scan appends every occurrence of every string in text to hits, in order
-// of where they end.
+// lanes is how many stretches of a long text scan walks at once.
+const lanes = 4
+
+// acScratch is reusable memory for scan: the hits of each lane.
+type acScratch struct{ lane [lanes][]acHit }
+
+// scan appends every state where strings end, with its position, to hits,
+// in order of position.
 //
 // A scan is a chain of dependent table reads, which a core cannot overlap,
-// so a long text is scanned as two interleaved halves: two chains run in
-// the time of one. The second half starts early enough to see any string
-// that ends in it. The loop only notes the rows where strings end; they are
-// expanded into string ids afterwards.
+// so a long text is scanned as four interleaved stretches: four chains run
+// in little more than the time of one. Each stretch but the first starts
+// early enough to see any string that ends in it.
 func (a *automaton) scan(text []byte, hits []acHit, sc *acScratch) []acHit {
-	rawA, rawB := slices.Grow(sc.a[:0], len(text)/8), slices.Grow(sc.b[:0], len(text)/8)
-	mid := len(text) / 2
-	warm := mid - (a.longest - 1)
-	if warm < a.longest {
-		rawA, _ = a.walk(text, 0, len(text), 0, rawA, true)
-	} else {
-		_, rowB := a.walk(text, warm, mid, 0, nil, false)
-		rowA := uint32(0)
-		delta, class := a.delta, &a.class
-		ta, tb := text[:mid], text[mid:2*mid]
-		for i := range ta {
-			va := delta[rowA+uint32(class[ta[i]])]
-			vb := delta[rowB+uint32(class[tb[i]])]
-			rowA, rowB = va>>1, vb>>1
-			if (va|vb)&1 != 0 {
-				if va&1 != 0 {
-					rawA = append(rawA, acHit{id: int32(rowA), end: int32(i + 1)})
-				}
-				if vb&1 != 0 {
-					rawB = append(rawB, acHit{id: int32(rowB), end: int32(mid + i + 1)})
-				}
-			}
-		}
-		rawB, _ = a.walk(text, 2*mid, len(text), rowB, rawB, true) // an odd last byte
+	q := len(text) / lanes
+	if q < a.longest {
+		hits, _ = a.walk(text, 0, len(text), a.start, hits, true)
+		return hits
 	}
-	sc.a, sc.b = rawA, rawB
-	for _, raw := range [2][]acHit{rawA, rawB} {
-		for _, r := range raw {
-			st := uint64(r.id) * a.recip >> 32
-			for _, id := range a.outIDs[a.outStart[st]:a.outStart[st+1]] {
-				hits = append(hits, acHit{id: id, end: r.end})
+	var rows [lanes]uint32
+	rows[0] = a.start
+	for k := 1; k < lanes; k++ {
+		_, rows[k] = a.walk(text, k*q-(a.longest-1), k*q, a.start, nil, false)
+	}
+	for k := range sc.lane {
+		sc.lane[k] = sc.lane[k][:0]
+	}
+	r0, r1, r2, r3 := rows[0], rows[1], rows[2], rows[3]
+	delta, class, m := a.delta, &a.class, a.matchRow
+	t0, t1, t2, t3 := text[:q], text[q:2*q], text[2*q:3*q], text[3*q:4*q]
+	_, _, _ = t1[len(t0)-1], t2[len(t0)-1], t3[len(t0)-1]
+	for i := range t0 {
+		r0 = delta[r0+uint32(class[t0[i]])]
+		r1 = delta[r1+uint32(class[t1[i]])]
+		r2 = delta[r2+uint32(class[t2[i]])]
+		r3 = delta[r3+uint32(class[t3[i]])]
+		if max(r0, r1, r2, r3) >= m { // the lanes' hits live in memory, not registers
+			if r0 >= m {
+				sc.lane[0] = append(sc.lane[0], acHit{id: int32(r0 >> a.shift), end: int32(i + 1)})
+			}
+			if r1 >= m {
+				sc.lane[1] = append(sc.lane[1], acHit{id: int32(r1 >> a.shift), end: int32(q + i + 1)})
+			}
+			if r2 >= m {
+				sc.lane[2] = append(sc.lane[2], acHit{id: int32(r2 >> a.shift), end: int32(2*q + i + 1)})
+			}
+			if r3 >= m {
+				sc.lane[3] = append(sc.lane[3], acHit{id: int32(r3 >> a.shift), end: int32(3*q + i + 1)})
 			}
 		}
+	}
+	sc.lane[3], _ = a.walk(text, 4*q, len(text), r3, sc.lane[3], true) // the last few bytes
+	for _, l := range sc.lane {
+		hits = append(hits, l...)
 	}
 	return hits
 }
 
-// walk runs the automaton over text[from:to] from row, noting in raw the
-// rows where strings end when note is set, and returns the last row.
-func (a *automaton) walk(text []byte, from, to int, row uint32, raw []acHit, note bool) ([]acHit, uint32) {
+// walk runs the automaton over text[from:to] from row, noting in hits the
+// states where strings end when note is set, and returns the last row.
+func (a *automaton) walk(text []byte, from, to int, row uint32, hits []acHit, note bool) ([]acHit, uint32) {
 	for i := from; i < to; i++ {
-		v := a.delta[row+uint32(a.class[text[i]])]
-		row = v >> 1
-		if v&1 != 0 && note {
-			raw = append(raw, acHit{id: int32(row), end: int32(i + 1)})
+		row = a.delta[row+uint32(a.class[text[i]])]
+		if row >= a.matchRow && note {
+			hits = append(hits, acHit{id: int32(row >> a.shift), end: int32(i + 1)})
 		}
 	}
-	return raw, row
+	return hits, row
 }

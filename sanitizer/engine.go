@@ -54,8 +54,9 @@ type branch struct {
 	window    [2]int
 	reqEnd    [2][]int32
 	prefixed  bool
-	lineStart bool // the branch begins with ^: try only after a newline
-	wordStart bool // the branch begins with \b: try only at a word boundary
+	key       int32 // the lists of its starts and required sets are keys key, key+1, ...
+	lineStart bool  // the branch begins with ^: try only after a newline
+	wordStart bool  // the branch begins with \b: try only at a word boundary
 }
 
 // target says what a literal means to one branch.
@@ -71,6 +72,7 @@ type ruleEngine struct {
 	literals []string   // by literal id
 	targets  [][]target // by literal id
 	rot13    []bool     // by literal id: the rot13 form of a rule literal
+	nkeys    int32      // lists of positions, over all branches
 }
 
 // minRot13Letters is the fewest letters a literal needs for its rot13 form
@@ -134,6 +136,8 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 					add(s, target{branch: bi, set: -1})
 				}
 			}
+			b.key = e.nkeys
+			e.nkeys += int32(len(b.reqEnd[0])) + 1
 			e.branches = append(e.branches, b)
 		}
 	}
@@ -173,29 +177,29 @@ type span struct {
 	start, end int
 }
 
-// event is a literal hit as one branch sees it: a possible start of a match
-// (set -1, pos is where the literal starts) or a required string (pos is
-// where it ends).
-type event struct {
-	branch int32
-	set    int8
-	pos    int32
+// planStep is what a literal hit adds for one live branch: its position
+// to the list key, the branch's starts (position where the literal starts,
+// back bytes before its end) or one of its required sets (where it ends).
+type planStep struct {
+	key, back int32
 }
 
 // matchScratch is the memory of one match call, kept for reuse.
 type matchScratch struct {
-	hits     []acHit
+	hits     []acHit // by automaton state
 	ac       acScratch
-	tail     []acHit  // hits of the second half of a scan
-	litSeen  []uint64 // bitset of the literals hit (then: that a live branch needs)
+	slot     []int32  // by state: hits there, then 1 + its index in states
+	states   []int32  // the states hit, once each
+	count    []int32  // hits at each of states
+	litSeen  []uint64 // bitset of the literals hit
 	distinct []int32  // the literals hit, once each
 	rot      []acHit  // hits of rot13 literals
-	events   []event
-	sorted   []event
-	pos      []int32
-	fill     []int32
 	seen     []uint64 // per branch: the required sets hit, then 1 if the branch is live
-	first    []int32
+	plan     []planStep
+	planAt   [][2]int32 // the plan of a state of slot k is plan[planAt[k-1][0]:planAt[k-1][1]]
+	keyFirst []int32    // where each list starts in pos
+	fill     []int32
+	pos      []int32
 	spans    []span
 	regions  [][2]int
 }
@@ -208,18 +212,45 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 	// buffers once rather than let a long text grow them step by step.
 	sc.hits = slices.Grow(sc.hits[:0], len(text)/4)
 	sc.hits = e.ac.scan(text, sc.hits, &sc.ac)
-	// Common words hit many times and feed many branches: work out which
-	// branches are live from the distinct literals hit, then expand only
-	// the hits that matter to a live branch.
+	// Common words hit many times and feed many branches, and a few
+	// automaton states account for most hits: work out which branches are
+	// live from the distinct states hit, then turn each hit into the
+	// positions the live branches need, through a plan made once per state.
+	// slot is zero but for the states of the last call.
+	sc.slot = grow(sc.slot, e.ac.states)
+	for _, st := range sc.states {
+		sc.slot[st] = 0
+	}
+	sc.states = sc.states[:0]
+	for _, h := range sc.hits {
+		if sc.slot[h.id] == 0 {
+			sc.states = append(sc.states, h.id)
+		}
+		sc.slot[h.id]++
+	}
+	sc.count = grow(sc.count, len(sc.states))
+	for k, st := range sc.states { // from here on, slot[st] is k+1 (then: see plan)
+		sc.count[k], sc.slot[st] = sc.slot[st], int32(k+1)
+	}
 	sc.litSeen = resize(sc.litSeen, (len(e.targets)+63)/64)
 	sc.distinct, sc.rot = sc.distinct[:0], sc.rot[:0]
-	for _, h := range sc.hits {
-		if sc.litSeen[h.id/64]&(1<<(h.id%64)) == 0 {
-			sc.litSeen[h.id/64] |= 1 << (h.id % 64)
-			sc.distinct = append(sc.distinct, h.id)
+	rot := false
+	for _, st := range sc.states {
+		for _, id := range e.ac.outputs(st) {
+			if sc.litSeen[id/64]&(1<<(id%64)) == 0 {
+				sc.litSeen[id/64] |= 1 << (id % 64)
+				sc.distinct = append(sc.distinct, id)
+				rot = rot || e.rot13[id]
+			}
 		}
-		if e.rot13[h.id] {
-			sc.rot = append(sc.rot, h)
+	}
+	if rot { // rare: expand the hits for rot13Regions
+		for _, h := range sc.hits {
+			for _, id := range e.ac.outputs(h.id) {
+				if e.rot13[id] {
+					sc.rot = append(sc.rot, acHit{id: id, end: h.end})
+				}
+			}
 		}
 	}
 	nb := len(e.branches)
@@ -232,47 +263,61 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 		}
 	}
 	// A branch is live when every required set has a hit somewhere.
+	live := false
 	for i := range e.branches {
 		b := &e.branches[i]
 		r := &e.rules[b.rule]
 		if sc.seen[i] != 1<<uint(len(b.reqEnd[0]))-1 || (len(r.Roles) > 0 && !slices.Contains(r.Roles, role)) {
 			sc.seen[i] = 0
 		} else {
-			sc.seen[i] = 1
+			sc.seen[i], live = 1, true
 		}
 	}
-	for _, id := range sc.distinct { // keep the bits of literals a live branch needs
-		if !slices.ContainsFunc(e.targets[id], func(t target) bool { return sc.seen[t.branch] != 0 }) {
-			sc.litSeen[id/64] &^= 1 << (id % 64)
+	spans = sc.spans[:0]
+	if !live {
+		return spans, false
+	}
+	// The plan of each state: the lists (a branch's starts, or one of its
+	// required sets) that a hit there adds a position to. A state with an
+	// empty plan gets slot 0, so that its hits are passed over at once.
+	sc.plan, sc.planAt = sc.plan[:0], sc.planAt[:0]
+	sc.keyFirst = resize(sc.keyFirst, int(e.nkeys)+1)
+	for k, st := range sc.states {
+		from := int32(len(sc.plan))
+		for _, id := range e.ac.outputs(st) {
+			for _, t := range e.targets[id] {
+				if sc.seen[t.branch] == 0 {
+					continue
+				}
+				step := planStep{key: e.branches[t.branch].key + int32(t.set) + 1}
+				if t.set < 0 {
+					step.back = e.ac.length[id]
+				}
+				sc.plan = append(sc.plan, step)
+				sc.keyFirst[step.key+1] += sc.count[k]
+			}
+		}
+		sc.slot[st] = 0
+		if to := int32(len(sc.plan)); to > from {
+			sc.planAt = append(sc.planAt, [2]int32{from, to})
+			sc.slot[st] = int32(len(sc.planAt))
 		}
 	}
-	// The events of live branches, grouped by branch.
-	sc.first = resize(sc.first, nb+1)
-	sc.events = slices.Grow(sc.events[:0], len(sc.hits))
+	for i := range e.nkeys {
+		sc.keyFirst[i+1] += sc.keyFirst[i]
+	}
+	sc.pos = grow(sc.pos, int(sc.keyFirst[e.nkeys]))
+	sc.fill = append(sc.fill[:0], sc.keyFirst[:e.nkeys]...)
 	for _, h := range sc.hits {
-		if sc.litSeen[h.id/64]&(1<<(h.id%64)) == 0 {
+		k := sc.slot[h.id]
+		if k == 0 {
 			continue
 		}
-		for _, t := range e.targets[h.id] {
-			if sc.seen[t.branch] == 0 {
-				continue
-			}
-			pos := h.end
-			if t.set < 0 {
-				pos -= e.ac.length[h.id]
-			}
-			sc.events = append(sc.events, event{branch: t.branch, set: t.set, pos: pos})
-			sc.first[t.branch+1]++
+		at := sc.planAt[k-1]
+		for _, step := range sc.plan[at[0]:at[1]] {
+			sc.pos[sc.fill[step.key]] = h.end - step.back
+			sc.fill[step.key]++
 		}
-	}
-	for i := range nb {
-		sc.first[i+1] += sc.first[i]
-	}
-	sc.sorted = grow(sc.sorted, len(sc.events))
-	sc.fill = append(sc.fill[:0], sc.first[:nb]...)
-	for _, ev := range sc.events {
-		sc.sorted[sc.fill[ev.branch]] = ev
-		sc.fill[ev.branch]++
 	}
 	spans = sc.spans[:0]
 	wholeDone := -1
@@ -297,7 +342,7 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 			continue
 		}
 		var out bool
-		spans, out = b.try(text, ascii, sc.sorted[sc.first[i]:sc.first[i+1]], sc, spans, budget)
+		spans, out = b.try(text, ascii, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], spans, budget)
 		if out {
 			return spans, true
 		}
@@ -306,39 +351,25 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 	return spans, false
 }
 
-// try tries b at each of its candidate starts in evs (its events) after
-// which every required set has a hit within reach. ascii says text is
-// ASCII, where the tighter reaches hold.
-func (b *branch) try(text []byte, ascii bool, evs []event, sc *matchScratch, spans []span, budget *int) ([]span, bool) {
+// try tries b at each of its candidate starts after which every required
+// set has a hit within reach. The starts are pos[first[0]:first[1]], the
+// ends of required set s pos[first[s+1]:first[s+2]], in order of where
+// their literals end. ascii says text is ASCII, where the tighter reaches
+// hold.
+func (b *branch) try(text []byte, ascii bool, pos, first []int32, spans []span, budget *int) ([]span, bool) {
 	k := 0
 	if ascii {
 		k = 1
 	}
-	// Split the events by set, keeping their order: starts first, then the
-	// ends of each required set, each list ascending.
-	var setFirst [65]int32
-	for _, ev := range evs {
-		setFirst[ev.set+2]++
-	}
-	for s := 1; s < len(setFirst); s++ {
-		setFirst[s] += setFirst[s-1]
-	}
-	sc.pos = grow(sc.pos, len(evs))
-	pos := sc.pos
-	fill := setFirst
-	for _, ev := range evs {
-		pos[fill[ev.set+1]] = ev.pos
-		fill[ev.set+1]++
-	}
-	starts := pos[:setFirst[1]]
-	// Starts come in order of where their literals end; literals of
-	// different lengths can leave them a little out of order.
+	starts := pos[first[0]:first[1]]
+	// Literals of different lengths can leave starts a little out of order.
 	for i := 1; i < len(starts); i++ {
 		for j := i; j > 0 && starts[j] < starts[j-1]; j-- {
 			starts[j], starts[j-1] = starts[j-1], starts[j]
 		}
 	}
-	cursor := setFirst
+	var cursor [64]int32
+	copy(cursor[:], first[1:])
 	end := int32(-1)
 candidates:
 	for _, p := range starts {
@@ -346,11 +377,11 @@ candidates:
 			continue // inside the previous match of this branch
 		}
 		for s, reach := range b.reqEnd[k] {
-			c, last := cursor[s+1], setFirst[s+2]
+			c, last := cursor[s], first[s+2]
 			for c < last && pos[c] <= p {
 				c++
 			}
-			cursor[s+1] = c
+			cursor[s] = c
 			if c == last || pos[c] > p+reach {
 				continue candidates
 			}

@@ -181,11 +181,23 @@ func analyzeTree(re *syntax.Regexp) (prefix []string, req []reqSet, maxLen exten
 		prefix = nil
 	}
 	for _, set := range info.req {
-		if minLen(set.strs) >= 3 {
+		if minLen(set.strs) >= 3 && !slices.ContainsFunc(set.strs, isCommonWord) {
 			req = append(req, set)
 		}
 	}
 	return prefix, req, a.width(re)
+}
+
+// isCommonWord reports a string that turns up every few words of any
+// English prose ("the", " you "). Required strings filter by being rare; a
+// set with one of these filters nothing and costs an automaton hit every
+// couple of dozen bytes.
+func isCommonWord(s string) bool {
+	switch strings.TrimSpace(s) {
+	case "the", "and", "you", "for", "are", "was", "not", "but", "can", "with", "this", "that", "have", "from":
+		return true
+	}
+	return false
 }
 
 // analysis remembers the width of each node, which the literal analysis

@@ -120,9 +120,11 @@ func main() {
 		exs = append(exs, e...)
 	}
 	var norm textnorm.Text
+	var sc model.Scratch
 	for i := range exs {
 		norm.Normalize(exs[i].Text, false)
-		exs[i].feats, _ = model.Features(nil, nil, norm.Text)
+		f, _ := sc.Features(norm.Text)
+		exs[i].feats = slices.Clone(f)
 	}
 	setWeights(exs)
 	pos := 0

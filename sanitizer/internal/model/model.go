@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 )
 
 // Bits is log2 of the number of hash buckets.
@@ -94,7 +93,7 @@ func (w *Weights) Marshal() []byte {
 	return b
 }
 
-// Scratch is reusable memory for Score.
+// Scratch is reusable memory for Features and Score.
 type Scratch struct {
 	feats  []uint32
 	starts []int32
@@ -109,8 +108,7 @@ type Scratch struct {
 // document is not averaged away. Window sums are differences of prefix sums,
 // so the cost is linear in the text whatever the number of windows.
 func (m *Model) Score(text []byte, sc *Scratch) float64 {
-	sc.feats, sc.starts = Features(sc.feats[:0], sc.starts[:0], text)
-	feats, starts := sc.feats, sc.starts
+	feats, starts := sc.Features(text)
 	if len(feats) == 0 {
 		return sigmoid(m.bias)
 	}
@@ -149,23 +147,22 @@ const shortDamping = 8
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
-// Features appends to feats the bucket of every feature of normalised text,
-// and to starts the index in feats of each word's first feature. The
-// features of a word are the word, the pair it forms with the word before,
-// and, for a word longer than stemLen, its first stemLen bytes: a crude stem
-// that lets "ignoring" learn from "ignore", and "ignoriere" from both.
+// Features returns the bucket of every feature of normalised text, and the
+// index in feats of each word's first feature; both live in sc until its
+// next use. The features of a word are the word, the pair it forms with the
+// word before, and, for a word longer than stemLen, its first stemLen bytes:
+// a crude stem that lets "ignoring" learn from "ignore", and "ignoriere"
+// from both.
 //
 // Character n-grams across the whole text were tried and gave about one
 // point of held-out TPR for three times the scoring cost (docs/BENCHMARKS.md).
-func Features(feats []uint32, starts []int32, text []byte) ([]uint32, []int32) {
+func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 	// A word of n bytes and its separator make at most three features, so
 	// the slices are sized once and written without appends.
-	nf, nw := len(feats), len(starts)
-	feats = slices.Grow(feats, 3*(len(text)+1)/2)
-	feats = feats[:cap(feats)]
-	starts = slices.Grow(starts, (len(text)+1)/2)
-	starts = starts[:cap(starts)]
-	var prev uint32 // hash of the previous word
+	feats = grow(sc.feats, 3*(len(text)+1)/2)
+	starts = grow(sc.starts, (len(text)+1)/2)
+	nf, nw := 0, 0
+	var prev uint64 // hash of the previous word
 	for i := 0; i < len(text); {
 		if !wordByte[text[i]] {
 			i++
@@ -178,21 +175,35 @@ func Features(feats []uint32, starts []int32, text []byte) ([]uint32, []int32) {
 		starts[nw] = int32(nf)
 		nw++
 		head := load8(text, i, j)
-		w := hashWord(head, text[i:j])
-		feats[nf] = w & (buckets - 1)
+		w := (head ^ uint64(j-i)<<59) * wordMul
+		if j-i > 8 {
+			w = hashLong(w, text[i+8:j])
+		}
+		feats[nf] = bucket(w)
 		nf++
 		if nw > 1 {
-			feats[nf] = mix(prev, w) & (buckets - 1)
+			feats[nf] = bucket((prev*pairMul ^ w) * pairMul)
 			nf++
 		}
+		// The stem is always written, and kept when the word is long
+		// enough: a branch would mispredict for every other word.
+		feats[nf] = bucket((head&(1<<(8*stemLen)-1) ^ stemSeed) * wordMul)
 		if j-i > stemLen {
-			feats[nf] = uint32(finish(head&(1<<(8*stemLen)-1)^stemSeed)) >> (32 - Bits)
 			nf++
 		}
 		prev = w
 		i = j
 	}
+	sc.feats, sc.starts = feats, starts
 	return feats[:nf], starts[:nw]
+}
+
+// grow returns s with length n, reusing its memory.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 const stemLen = 5
@@ -218,30 +229,23 @@ func load8(text []byte, i, j int) uint64 {
 	return v
 }
 
-// hashWord hashes a word eight bytes at a time; head is its first eight.
-func hashWord(head uint64, word []byte) uint32 {
-	h := finish(head ^ uint64(len(word))<<59)
-	for k := 8; k < len(word); k += 8 {
-		h = finish(h ^ load8(word, k, len(word)))
+// Hashing is multiplicative (Knuth's): a feature's bucket is the top Bits
+// bits of its key times an odd constant, which every bit of the key below
+// them moves. A word of up to eight bytes is its own key (with its length),
+// so one multiply per feature is all the hashing there is.
+const (
+	wordMul  = 0x9E3779B97F4A7C15 // 2^64 divided by the golden ratio, made odd
+	pairMul  = 0xD6E8FEB86659FD93
+	stemSeed = 0x5851F42D4C957F2D
+)
+
+func bucket(h uint64) uint32 { return uint32(h >> (64 - Bits)) }
+
+// hashLong folds the bytes of a word after its first eight into h, the
+// hash of those eight.
+func hashLong(h uint64, rest []byte) uint64 {
+	for k := 0; k < len(rest); k += 8 {
+		h = (h ^ h>>29 ^ load8(rest, k, len(rest))) * wordMul
 	}
-	return uint32(h)
-}
-
-const stemSeed = 0x9E3779B97F4A7C15
-
-// finish is the 64-bit finaliser of MurmurHash3: every input bit affects
-// every output bit.
-func finish(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xFF51AFD7ED558CCD
-	h ^= h >> 33
-	h *= 0xC4CEB9FE1A85EC53
-	return h ^ h>>33
-}
-
-func mix(a, b uint32) uint32 {
-	h := a*0x9E3779B1 ^ b
-	h ^= h >> 16
-	h *= 0x85EBCA6B
-	return h ^ h>>13
+	return h
 }

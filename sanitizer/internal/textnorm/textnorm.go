@@ -55,14 +55,18 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 		if printable[c] {
 			// The common case: a run of printable ASCII with single spaces
 			// between words, copied in one go and lower-cased.
+			// Eight bytes at a time while they allow it, a byte or a
+			// space and a byte at a time where they do not (a block that
+			// ends in a space), then eight at a time again: the run ends
+			// only at a byte that needs the slow path.
 			j := i + 1
-			for j+8 <= len(text) && plainWords(binary.LittleEndian.Uint64([]byte(text[j:j+8]))) {
-				j += 8
-			}
-			for j < len(text) {
-				if printable[text[j]] {
+			for {
+				for j+8 <= len(text) && plainWords(binary.LittleEndian.Uint64([]byte(text[j:j+8]))) {
+					j += 8
+				}
+				if j < len(text) && printable[text[j]] {
 					j++
-				} else if text[j] == ' ' && j+1 < len(text) && printable[text[j+1]] {
+				} else if j+1 < len(text) && text[j] == ' ' && printable[text[j+1]] {
 					j += 2
 				} else {
 					break
