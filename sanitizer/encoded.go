@@ -36,6 +36,7 @@ const (
 type blob struct {
 	encoding   string // "base64" or "hex"
 	start, end int
+	url        bool // base64 with the URL-safe alphabet
 }
 
 // Character classes of the encoding alphabets.
@@ -83,13 +84,13 @@ func findBlobs(text string, out []blob) []blob {
 		}
 		switch {
 		case kinds == cHex && end-start >= minHex:
-			out = append(out, blob{"hex", start, end})
+			out = append(out, blob{encoding: "hex", start: start, end: end})
 		case kinds&(cStd|cURL) != cStd|cURL && end-start >= minBase64:
 			pad := end
 			for pad < len(text) && pad-end < 2 && text[pad] == '=' {
 				pad++
 			}
-			out = append(out, blob{"base64", start, pad})
+			out = append(out, blob{encoding: "base64", start: start, end: pad, url: kinds&cURL != 0})
 		}
 		i = end + 1
 	}
@@ -113,7 +114,7 @@ func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 			src = src[:len(src)-1]
 		}
 		enc := base64.RawStdEncoding
-		if strings.ContainsAny(src, "-_") {
+		if b.url {
 			enc = base64.RawURLEncoding
 		}
 		dec, decLen = enc.Decode, enc.DecodedLen

@@ -55,6 +55,7 @@ type branch struct {
 	reqEnd    [2][]int32
 	prefixed  bool
 	key       int32 // the lists of its starts and required sets are keys key, key+1, ...
+	reject    bool  // the rule rejects: one match settles the text
 	lineStart bool  // the branch begins with ^: try only after a newline
 	wordStart bool  // the branch begins with \b: try only at a word boundary
 }
@@ -104,7 +105,7 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 		e.rules = append(e.rules, compiledRule{Rule: r, whole: regexp.MustCompile("(?im)(?:" + r.Pattern + ")")}) // validated by the caller
 		src, trees := alternatives(r.Pattern)
 		for k, alt := range trees {
-			b := branch{rule: i}
+			b := branch{rule: i, reject: r.Action == ActionReject}
 			b.anchored = regexp.MustCompile(`(?im)\A(?s:.)(?:` + src[k] + ")")
 			b.atStart = regexp.MustCompile(`(?im)\A(?:` + src[k] + ")")
 			b.lineStart, b.wordStart = leadingAssertions(alt)
@@ -201,17 +202,55 @@ type matchScratch struct {
 	fill     []int32
 	pos      []int32
 	spans    []span
+	whole    []bool  // by rule: its unanchored pass is done
+	ends     []int32 // by branch: where its last match ended
 	regions  [][2]int
 }
 
 // match runs the rules that apply to role over normalised text, spending at
 // most *budget bytes of regexp work. exhausted reports that the budget ran
-// out before every candidate was tried.
+// out before every candidate was tried. It stops at the first match of a
+// reject rule: the text is refused whatever else it holds, and a flood of
+// real matches costs no more than one.
+//
+// A long text is worked through in chunks of matchChunk bytes, each with
+// the literal hits up to maxWindow past its end (the furthest a match that
+// starts in it reaches), so that work stops early on a text that runs out
+// of budget or is refused: a flood costs about the budget, not its length.
 func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratch, budget *int) (spans []span, exhausted bool) {
+	spans, sc.rot = sc.spans[:0], sc.rot[:0]
+	sc.whole = resize(sc.whole, len(e.rules))
+	sc.ends = grow(sc.ends, len(e.branches))
+	for i := range sc.ends {
+		sc.ends[i] = -1
+	}
+	for c0 := 0; c0 < len(text) && !exhausted; c0 += matchChunk {
+		var refused bool
+		spans, refused, exhausted = e.matchChunk(role, text, ascii, c0, min(len(text), c0+matchChunk), sc, spans, budget)
+		if refused {
+			break
+		}
+	}
+	sc.spans = spans
+	return spans, exhausted
+}
+
+// matchChunk is how much text match works through at a time.
+const matchChunk = 64 << 10
+
+// matchChunk appends the matches that start in text[c0:c1] to spans, and
+// reports whether one is a reject match or the budget ran out.
+func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int, sc *matchScratch, spans []span, budget *int) (_ []span, refused, exhausted bool) {
+	lo, hi := max(0, c0-(e.ac.longest-1)), min(len(text), c1+maxWindow)
 	// Ordinary prose has a literal hit every six bytes or so: size the
 	// buffers once rather than let a long text grow them step by step.
-	sc.hits = slices.Grow(sc.hits[:0], len(text)/4)
-	sc.hits = e.ac.scan(text, sc.hits, &sc.ac)
+	sc.hits = slices.Grow(sc.hits[:0], (hi-lo)/4)
+	sc.hits = e.ac.scan(text[lo:hi], sc.hits, &sc.ac)
+	if lo > 0 {
+		for i := range sc.hits {
+			sc.hits[i].end += int32(lo)
+		}
+	}
 	// Common words hit many times and feed many branches, and a few
 	// automaton states account for most hits: work out which branches are
 	// live from the distinct states hit, then turn each hit into the
@@ -233,7 +272,7 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 		sc.count[k], sc.slot[st] = sc.slot[st], int32(k+1)
 	}
 	sc.litSeen = resize(sc.litSeen, (len(e.targets)+63)/64)
-	sc.distinct, sc.rot = sc.distinct[:0], sc.rot[:0]
+	sc.distinct = sc.distinct[:0]
 	rot := false
 	for _, st := range sc.states {
 		for _, id := range e.ac.outputs(st) {
@@ -244,8 +283,11 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 			}
 		}
 	}
-	if rot { // rare: expand the hits for rot13Regions
+	if rot { // rare: expand the hits for rot13Regions, each in one chunk
 		for _, h := range sc.hits {
+			if int(h.end) <= c0 || int(h.end) > c1 {
+				continue
+			}
 			for _, id := range e.ac.outputs(h.id) {
 				if e.rot13[id] {
 					sc.rot = append(sc.rot, acHit{id: id, end: h.end})
@@ -273,9 +315,8 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 			sc.seen[i], live = 1, true
 		}
 	}
-	spans = sc.spans[:0]
 	if !live {
-		return spans, false
+		return spans, false, false
 	}
 	// The plan of each state: the lists (a branch's starts, or one of its
 	// required sets) that a hit there adds a position to. A state with an
@@ -319,44 +360,50 @@ func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratc
 			sc.fill[step.key]++
 		}
 	}
-	spans = sc.spans[:0]
-	wholeDone := -1
 	for i := range e.branches {
 		if sc.seen[i] == 0 {
 			continue
 		}
 		b := &e.branches[i]
 		if !b.prefixed {
-			// One unanchored pass covers every unprefixed branch of the rule.
-			if wholeDone == b.rule {
+			// One unanchored pass over the whole text covers every
+			// unprefixed branch of the rule.
+			if sc.whole[b.rule] {
 				continue
 			}
-			wholeDone = b.rule
+			sc.whole[b.rule] = true
 			if *budget < len(text) {
-				return spans, true
+				return spans, false, true
 			}
 			*budget -= len(text)
-			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, -1) {
+			n := -1
+			if b.reject {
+				n = 1
+			}
+			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, n) {
 				spans = append(spans, span{rule: b.rule, start: loc[0], end: loc[1]})
 			}
-			continue
+		} else {
+			var out bool
+			spans, out = b.try(text, ascii, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
+			if out {
+				return spans, false, true
+			}
 		}
-		var out bool
-		spans, out = b.try(text, ascii, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], spans, budget)
-		if out {
-			return spans, true
+		if b.reject && len(spans) > 0 && spans[len(spans)-1].rule == b.rule {
+			return spans, true, false
 		}
 	}
-	sc.spans = spans
-	return spans, false
+	return spans, false, false
 }
 
-// try tries b at each of its candidate starts after which every required
-// set has a hit within reach. The starts are pos[first[0]:first[1]], the
-// ends of required set s pos[first[s+1]:first[s+2]], in order of where
-// their literals end. ascii says text is ASCII, where the tighter reaches
-// hold.
-func (b *branch) try(text []byte, ascii bool, pos, first []int32, spans []span, budget *int) ([]span, bool) {
+// try tries b at each of its candidate starts in text[c0:c1] after which
+// every required set has a hit within reach. The starts are
+// pos[first[0]:first[1]], the ends of required set s
+// pos[first[s+1]:first[s+2]], in order of where their literals end. ascii
+// says text is ASCII, where the tighter reaches hold. *end is where the
+// branch's last match ended, which its next one cannot start before.
+func (b *branch) try(text []byte, ascii bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) ([]span, bool) {
 	k := 0
 	if ascii {
 		k = 1
@@ -370,11 +417,10 @@ func (b *branch) try(text []byte, ascii bool, pos, first []int32, spans []span, 
 	}
 	var cursor [64]int32
 	copy(cursor[:], first[1:])
-	end := int32(-1)
 candidates:
 	for _, p := range starts {
-		if p < end {
-			continue // inside the previous match of this branch
+		if p < *end || int(p) < c0 || int(p) >= c1 {
+			continue // inside the previous match of this branch, or another chunk's
 		}
 		for s, reach := range b.reqEnd[k] {
 			c, last := cursor[s], first[s+2]
@@ -392,7 +438,10 @@ candidates:
 		}
 		if ok {
 			spans = append(spans, span{rule: b.rule, start: int(p), end: m})
-			end = int32(max(m, int(p)+1))
+			if b.reject {
+				break // one is proof enough
+			}
+			*end = int32(max(m, int(p)+1))
 		}
 	}
 	return spans, false

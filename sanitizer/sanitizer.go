@@ -94,7 +94,10 @@ type Match struct {
 }
 
 // Result is the verdict on a text or a body. Action is the strongest action
-// of its matches; Score is the highest model score seen (0 to 1).
+// of its matches; Score is the highest model score seen (0 to 1). Checking
+// a text stops at the first proof that it must be refused (a reject rule's
+// match), so a refused text lists that match, and those found before it,
+// and is not scored by the model.
 type Result struct {
 	Action  Action
 	Matches []Match
@@ -237,8 +240,10 @@ func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
 
 // scanLevel scans text found depth levels of decoding deep. It gives up as
 // soon as the work budget runs out (st.exhausted), since the text is then
-// refused whatever else it holds. The model runs last, and does not judge
-// system text: a system prompt is made of instructions by design.
+// refused whatever else it holds, and stops at the first reject match, for
+// the same reason: a flood of real matches costs no more than one. The
+// model runs last, and does not judge system text: a system prompt is made
+// of instructions by design.
 func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Match, float64) {
 	lv := &st.levels[depth]
 	lv.norm.Normalize(text, false)
@@ -247,27 +252,25 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		st.exhausted = true
 		return nil, 0
 	}
-	var ms []Match
-	// Decoded stretches go into one buffer, a line each, and are scanned
-	// as one text: a thousand small blobs cost one scan, not a thousand.
-	lv.parts, lv.decoded = lv.parts[:0], lv.decoded[:0]
-	newPart := func(encoding string, start, end int) {
-		if len(lv.parts) > 0 {
-			lv.decoded = append(lv.decoded, '\n')
-		}
-		lv.parts = append(lv.parts, part{encoding: encoding, start: start, end: end, at: len(lv.decoded)})
-	}
+	refused := slices.ContainsFunc(spans, func(sp span) bool { return s.engine.rules[sp.rule].Action == ActionReject })
 	var rot [][2]int
-	if depth < maxEncodedDepth {
+	var sub []Match
+	score := 0.0
+	lv.parts, lv.decoded = lv.parts[:0], lv.decoded[:0]
+	if depth < maxEncodedDepth && !refused {
+		d := decoder{s: s, st: st, depth: depth, role: role, lv: lv}
 		rot = s.engine.rot13Regions(lv.norm.Text, &lv.match)
 		for _, r := range rot {
-			newPart("rot13", r[0], r[1]) // a span of the normalised text, mapped below
+			d.add("rot13", r[0], r[1]) // a span of the normalised text, mapped below
 			lv.decoded = rot13(lv.decoded, lv.norm.Text[r[0]:r[1]])
 		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
 		for _, b := range lv.blobs {
+			if d.done(false) {
+				break
+			}
 			mark := len(lv.decoded)
-			newPart(b.encoding, b.start, b.end)
+			d.add(b.encoding, b.start, b.end)
 			var ok bool
 			if lv.decoded, ok = b.decode(lv.decoded, text, &lv.tmp); !ok {
 				lv.decoded, lv.parts = lv.decoded[:mark], lv.parts[:len(lv.parts)-1]
@@ -275,18 +278,15 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			}
 			if st.decoded += len(lv.decoded) - mark; st.decoded > maxDecoded {
 				st.exhausted = true
-				return nil, 0
 			}
 		}
-	}
-	score := 0.0
-	var sub []Match
-	if len(lv.parts) > 0 {
-		sub, score = s.scanLevel(st, depth+1, role, string(lv.decoded))
+		d.done(true)
 		if st.exhausted {
 			return nil, 0
 		}
+		sub, score, refused = d.found, d.score, d.refused
 	}
+	var ms []Match
 	if len(spans) > 0 || len(rot) > 0 {
 		// Only now, with something to report, are the offsets worth computing.
 		lv.norm.Normalize(text, true)
@@ -300,7 +300,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
-	if s.model != nil && role != "system" {
+	if s.model != nil && role != "system" && !refused {
 		own := s.model.Score(lv.norm.Text, &lv.model)
 		if own >= s.threshold {
 			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
@@ -308,6 +308,61 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		score = max(score, own)
 	}
 	return ms, score
+}
+
+// decodedBatch is how much decoded text is scanned at a time.
+const decodedBatch = 64 << 10
+
+// decoder scans the decoded stretches of one level's text. They go into one
+// buffer, a line each, and are scanned together, a batch of decodedBatch
+// bytes at a time: a thousand small blobs cost a few scans, not a thousand,
+// and a flood of encoded attacks is refused at its first batch rather than
+// decoded in full. Batches overlap by maxWindow, the longest match the rule
+// engine finds, so a match across a batch boundary is found whole by the
+// later batch; one that ends in the overlap was found by the earlier one.
+type decoder struct {
+	s       *Sanitizer
+	st      *scanState
+	depth   int
+	role    string
+	lv      *level
+	from    int // the next batch starts here in lv.decoded
+	scanned int // lv.decoded[:scanned] has been scanned
+	found   []Match
+	score   float64
+	refused bool
+}
+
+// add starts a part.
+func (d *decoder) add(encoding string, start, end int) {
+	lv := d.lv
+	if len(lv.parts) > 0 {
+		lv.decoded = append(lv.decoded, '\n')
+	}
+	lv.parts = append(lv.parts, part{encoding: encoding, start: start, end: end, at: len(lv.decoded)})
+}
+
+// done scans the decoded text not yet scanned, once there is a batch of it
+// or when final, and reports whether decoding should stop: the text is
+// refused, or the work limits ran out.
+func (d *decoder) done(final bool) bool {
+	lv, to := d.lv, len(d.lv.decoded)
+	if d.refused || d.st.exhausted || to == d.scanned || (!final && to-d.from < decodedBatch) {
+		return d.refused || d.st.exhausted
+	}
+	ms, score := d.s.scanLevel(d.st, d.depth+1, d.role, string(lv.decoded[d.from:to]))
+	for _, m := range ms {
+		if m.Start, m.End = m.Start+d.from, m.End+d.from; m.End > d.scanned {
+			d.found = append(d.found, m)
+			d.refused = d.refused || m.Action == ActionReject
+		}
+	}
+	d.score = max(d.score, score)
+	// The next batch starts at the part that holds the byte maxWindow
+	// before the end of this one.
+	k := sort.Search(len(lv.parts), func(i int) bool { return lv.parts[i].at > to-maxWindow }) - 1
+	d.from, d.scanned = max(d.from, lv.parts[max(k, 0)].at), to
+	return d.refused || d.st.exhausted
 }
 
 // part is a decoded stretch of a text: how it was encoded, where it was in
