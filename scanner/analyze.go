@@ -144,6 +144,7 @@ func (a *analyzer) analyzeSnippet(parent *scope, off int, code string, l lang, l
 		return
 	}
 	c := parent.fixedChild(off, []byte(code), label)
+	a.textRules(c, l)
 	if l == langText {
 		c.checkURLs(true)
 		c.checkCredPaths()
@@ -162,6 +163,7 @@ func (a *analyzer) analyzeDecoded(parent *scope, off int, decoded, encoding stri
 	before := len(*parent.out)
 	c := parent.fixedChild(off, []byte(decoded), encoding+"-decoded content")
 	l := sniffLang(decoded)
+	a.textRules(c, l)
 	switch l {
 	case langText:
 		c.checkURLs(true)
@@ -182,6 +184,19 @@ func (a *analyzer) analyzeDecoded(parent *scope, off int, decoded, encoding stri
 			return
 		}
 	}
+}
+
+// textRules runs the text rules over text that is not in the file as
+// written (decoded or assembled), as if it were a file of language l.
+func (a *analyzer) textRules(sc *scope, l lang) {
+	name := map[lang]string{langJS: "decoded.js", langTS: "decoded.ts", langTSX: "decoded.tsx", langShell: "decoded.sh",
+		langPython: "decoded.py", langMarkdown: "decoded.md", langJSON: "decoded.json", langConfig: "decoded.yaml"}[l]
+	if name == "" {
+		name = "decoded.txt"
+	}
+	a.s.rules.matchText(name, sc.src, func(f Finding) {
+		sc.report(f.RuleID, 0, a.s.rules.byID[f.RuleID].Description+": "+short(f.Snippet))
+	})
 }
 
 // severity is a finding's severity before finish fills it in.

@@ -408,9 +408,8 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 		}
 	case "fsread":
 		if a := j.arg(args, 0); a.kind == vStr {
-			if what, _ := credTarget([]byte(a.s)); what != "" {
-				sc.report(RuleCredFile, off, fmt.Sprintf("%s reads %s (%s)", name, what, short(strings.ReplaceAll(a.s, hole, "…"))))
-				sc.has(capCredRead, off, "reading "+what)
+			if h, ok := findCred([]byte(a.s)); ok {
+				sc.credFound(h, off, fmt.Sprintf("%s reads %s (%s)", name, h.what, short(strings.ReplaceAll(a.s, hole, "…"))))
 			}
 		}
 	case "fswrite":

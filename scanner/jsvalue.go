@@ -387,6 +387,19 @@ func (e *jsEnv) call(n node) jsVal {
 			}
 		case "String":
 			return arg(0)
+		case "module:path.join", "module:path.resolve", "module:path.posix.join", "module:path.posix.resolve", "module:path.win32.join":
+			// Paths built from parts, so that path rules see
+			// homedir/.openclaw/openclaw.json as one path.
+			v := jsVal{kind: vStr, built: true}
+			var parts []string
+			for i := range args {
+				s, ok := arg(i).asString()
+				parts, v.partial = append(parts, s), v.partial || !ok
+			}
+			v.s = strings.Join(parts, "/")
+			return v
+		case "module:os.homedir", "module:os.tmpdir", "module:os.userInfo":
+			return jsVal{kind: vStr, s: hole, partial: true}
 		}
 		if strings.HasPrefix(callee.ref, "wrap:") {
 			// A helper such as (name) => require(name).

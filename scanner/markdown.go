@@ -165,6 +165,12 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 					if k := endpointKind(strings.ToLower(pu.Hostname()), pu.EscapedPath()); k != "" {
 						sc.reportSev(RuleExfilEndpoint, SeverityCritical, at, fmt.Sprintf("install step downloads from the %s %s", k, pu.Hostname()))
 					}
+					if k := shareHost(strings.ToLower(pu.Hostname())); k != "" {
+						sc.reportSev(RuleSkillInstall, SeverityCritical, at, fmt.Sprintf("install step downloads from the %s %s, which does not show who published the file", k, pu.Hostname()))
+					}
+					if name := lookalikeDomain(pu.Hostname()); name != "" {
+						sc.reportSev(RuleSkillImpersonation, SeverityCritical, at, fmt.Sprintf("install step downloads from %s, a look-alike of %s's domains", pu.Hostname(), name))
+					}
 				}
 				if sum, _ := entry["sha256"].(string); sum == "" {
 					sc.report(RuleSkillInstall, at, fmt.Sprintf("install step downloads %s without a sha256 to pin it", short(u)))
@@ -187,7 +193,7 @@ var impersonatorRE = regexp.MustCompile(`(?i)\b(?:open-?claw|clawd(?:bot)?|moltb
 
 func impersonates(name string) bool {
 	name = strings.TrimSpace(name)
-	return !strings.HasPrefix(name, "@openclaw/") && impersonatorRE.MatchString(name)
+	return !strings.HasPrefix(name, "@openclaw/") && (impersonatorRE.MatchString(name) || platformTypo(packageName(name)) != "")
 }
 
 // codeBlock analyses a fenced block or inline span as its own scope.

@@ -13,10 +13,11 @@ import (
 // password given next to an archive, a mandatory download that must be
 // run) rather than for any one campaign's wording.
 var (
-	passwordValueRE = regexp.MustCompile(`(?:\b(?i:password|passcode|passwd|pwd)|\bpass)\b\**\s*(?:(?i:is\s*)?[:=]\s*\**\s*[\x60"'“]?[^\s\x60"'”*),]{2,40}|(?i:is)\s+(?:\*\*|[\x60"'“])[^\s\x60"'”*]{2,40})`)
+	passwordValueRE = regexp.MustCompile(`(?:\b(?i:password|passphrase|passcode|passwd|pwd)|\bpass)\b\**\s*(?:(?i:is\s*)?[:=]\s*\**\s*[\x60"'“]?[^\s\x60"'”*),]{2,40}|(?i:is)\s+(?:\*\*|[\x60"'“])[^\s\x60"'”*]{2,40})`)
 	archiveCueRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|tar\.gz|tgz|iso)\b|\b(?:archive|extract|unzip|unpack|unrar)\b`)
 	runCueRE        = regexp.MustCompile(`(?i)\b(?:run|runs|execute|launch|open|double-click|start|install|paste|terminal|command)\b`)
 	coercionRE      = regexp.MustCompile(`(?i)\b(?:prerequisites?|required|requires|must|important|critical|mandatory|before (?:using|proceeding|you)|will not (?:work|function)|won't work|without (?:this|it|installing)|first)\b`)
+	docURLRE        = regexp.MustCompile(`(?i)\.(?:md|markdown|txt|json|ya?ml|toml|html?|png|jpe?g|gif|svg|csv|pdf)$`)
 	payloadURLRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|scr|bat|cmd|ps1|vbs|jar|apk|appimage|iso)(?:$|[?#])`)
 	credNounRE      = regexp.MustCompile(`(?i)\b(?:api[ _-]?keys?|(?:access |auth |bearer |bot )?tokens?|credentials?|secrets?|passwords?|private keys?|ssh keys?|seed phrases?|mnemonics?|env(?:ironment)?(?: var(?:iable)?s?)|\.env\b|config(?:uration)? files?|auth-profiles(?:\.json)?|cookies|wallets?)`)
 	sendToRE        = regexp.MustCompile(`(?i)\b(?:send|sends|sent|post|posts|posted|upload|uploads|share|submit|forward|transmit|exfiltrat\w*|output|deliver|report|pass)\b[^.\n]{0,120}?\b(?:to|into|at|on)\s+(?:(?:our|the|this|my|a|an)\s+)?(?:https?://|[\w.-]*\b(?:endpoint|webhook|server|url|api)\b)`)
@@ -24,8 +25,10 @@ var (
 	concealRE       = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b`)
 	disclosureRE    = regexp.MustCompile(`(?i)\b(?:echo|print|output|reveal|show|display|repeat|include|paste|return|leak|dump)\b(?:\s+\S+){0,5}?\s+(?:the\s+)?(?:value of\s+)?(?:the\s+|your\s+)?(?:authorization header|api[ _-]?keys?|access tokens?|bearer tokens?|auth tokens?|tokens?|passwords?|secrets?|system prompt|private keys?|credentials)\b`)
 	replyCueRE      = regexp.MustCompile(`(?i)\b(?:in your (?:next |)(?:response|reply|answer|message|output)|so (?:that )?i can (?:verify|check|see)|reveal (?:it )?in full)\b`)
-	secretHuntRE    = regexp.MustCompile(`(?i)\b(?:retry|repeat|loop|re-?run|keep (?:calling|trying|running|retrying|asking)|call (?:it|this tool) again)\b[^.\n]{0,80}?\b(?:indefinitely|forever|endlessly|until)\b[^.\n]{0,80}?\b(?:api[ _-]?keys?|tokens?|passwords?|secrets?|credentials?|private keys?)\b`)
-	systemPromptRE  = regexp.MustCompile(`(?i)\b(?:reveal|print|output|show|repeat|leak|dump)\s+(?:\w+\s+){0,2}system prompt\b`)
+	// A runaway loop whose goal is a secret in a tool's output, not an
+	// OAuth client polling until it gets its token.
+	secretHuntRE   = regexp.MustCompile(`(?i)\b(?:retry|repeat|loop|re-?run|keep (?:calling|trying|running|retrying|asking)|call (?:it|this tool) again)\b[^.\n]{0,80}?\b(?:indefinitely|forever|endlessly|without (?:stopping|end|limit)|no matter (?:what|how))\b[^.\n]{0,80}?\b(?:api[ _-]?keys?|tokens?|passwords?|secrets?|credentials?|private keys?)\b`)
+	systemPromptRE = regexp.MustCompile(`(?i)\b(?:reveal|print|output|show|repeat|leak|dump)\s+(?:\w+\s+){0,2}system prompt\b`)
 )
 
 // line is one line of a text with its byte offset.
@@ -98,7 +101,8 @@ func (a *analyzer) analyzeProse(sc *scope, text []byte, hidden bool) {
 		switch k := endpointKind(u.host, u.path); {
 		case (k == "paste site" || k == "anonymous file drop") && runCueRE.MatchString(window(ls, i, 3, 3)):
 			sc.report(RuleSkillPasteScript, u.off, fmt.Sprintf("instructions point at a script on the %s %s", k, u.host))
-		case payloadURLRE.MatchString(u.path) && runCueRE.MatchString(window(ls, i, 3, 3)) && coercionRE.MatchString(window(ls, i, 6, 3)):
+		case (payloadURLRE.MatchString(u.path) || payloadHost(u.host, u.path) != "" || rawCodeHosts[u.host] && !docURLRE.MatchString(u.path)) &&
+			runCueRE.MatchString(window(ls, i, 3, 3)) && coercionRE.MatchString(window(ls, i, 6, 3)):
 			sc.report(RuleSkillPrerequisite, u.off, fmt.Sprintf("a mandatory setup step downloads %s and has it run", short(u.raw)))
 		}
 	}

@@ -124,11 +124,15 @@ func (e *pyEnv) eval1(n node) jsVal {
 			return pyMember(obj, n.field("attribute").text(), false)
 		}
 	case "binary_operator":
-		if op := n.field("operator"); op.ok() && op.text() == "+" {
+		// "a" + "b", and pathlib's Path.home() / ".ssh" / "id_rsa".
+		if op := n.field("operator").text(); op == "+" || op == "/" {
 			l, r := e.eval(n.field("left")), e.eval(n.field("right"))
 			if l.kind == vStr || r.kind == vStr {
 				ls, lok := l.asString()
 				rs, rok := r.asString()
+				if op == "/" {
+					ls += "/"
+				}
 				return jsVal{kind: vStr, s: ls + rs, partial: !lok || !rok, built: true, decoded: l.decoded || r.decoded}
 			}
 		}
@@ -374,6 +378,18 @@ func (p *pyAnalysis) call(n node) {
 			p.envDump(off, "os.environ."+method+"() collects every environment variable")
 			return
 		}
+		// Path objects: (Path.home() / ".aws" / "credentials").read_text()
+		if obj := p.env.eval(fn.field("object")); obj.kind == vStr && (method == "read_text" || method == "read_bytes" || method == "open" || method == "write_text") {
+			mode := jsVal{}
+			switch {
+			case method == "write_text":
+				mode = str("w")
+			case method == "open" && len(args) > 0:
+				mode = p.env.eval(args[0])
+			}
+			p.opens(off, obj, mode)
+			return
+		}
 	}
 	callee := p.env.eval(fn)
 	if callee.kind != vRef {
@@ -452,18 +468,7 @@ func (p *pyAnalysis) call(n node) {
 			}
 		}
 	case "open":
-		a := arg(0)
-		if a.kind != vStr {
-			return
-		}
-		path := strings.ReplaceAll(a.s, hole, "…")
-		if what, _ := credTarget([]byte(a.s)); what != "" {
-			sc.report(RuleCredFile, off, fmt.Sprintf("opens %s (%s)", what, short(path)))
-			sc.has(capCredRead, off, "reading "+what)
-		}
-		if mode := arg(1); mode.kind == vStr && strings.ContainsAny(mode.s, "wa") {
-			(&jsAnalysis{sc: sc}).write(off, path, "open")
-		}
+		p.opens(off, arg(0), arg(1))
 	case "delete":
 		if a := arg(0); a.kind == vStr && homeOrRoot(a.s) {
 			sc.report(RuleFSRecursiveDelete, off, "shutil.rmtree of "+short(strings.ReplaceAll(a.s, hole, "…")))
@@ -487,6 +492,20 @@ func (p *pyAnalysis) call(n node) {
 				break
 			}
 		}
+	}
+}
+
+// opens checks a file opened at a path, in the given mode.
+func (p *pyAnalysis) opens(off int, file, mode jsVal) {
+	if file.kind != vStr {
+		return
+	}
+	path := strings.ReplaceAll(file.s, hole, "…")
+	if h, ok := findCred([]byte(file.s)); ok {
+		p.sc.credFound(h, off, fmt.Sprintf("opens %s (%s)", h.what, short(path)))
+	}
+	if mode.kind == vStr && strings.ContainsAny(mode.s, "wa") {
+		(&jsAnalysis{sc: p.sc}).write(off, path, "open")
 	}
 }
 
@@ -517,11 +536,11 @@ func (p *pyAnalysis) sql(call, q node) {
 	params := enclosingParams(call)
 	for _, id := range identifiers(q) {
 		if params[id] {
-			p.sc.reportSev(RuleSQLInjection, SeverityCritical, int(call.start()), fmt.Sprintf("SQL built from the function parameter %q: the caller can rewrite the query", id))
+			p.sc.report(RuleSQLInjection, call.start(), fmt.Sprintf("SQL built from the function parameter %q: the caller can rewrite the query", id))
 			return
 		}
 	}
-	p.sc.report(RuleSQLInjection, int(call.start()), "SQL built by string formatting instead of query parameters")
+	p.sc.reportSev(RuleSQLInjection, SeverityMedium, call.start(), "SQL built by string formatting instead of query parameters")
 }
 
 // enclosingParams lists the parameter names of the function around n.

@@ -36,11 +36,13 @@ const (
 	RuleRawIPURL         = "NET_RAW_IP_URL"
 	RuleDomainNotAllowed = "NET_DOMAIN_NOT_ALLOWED"
 	RuleNetBeacon        = "NET_BACKGROUND_BEACON"
+	RulePayloadHost      = "NET_PAYLOAD_HOST"
 
 	// Credentials.
-	RuleCredFile   = "CRED_FILE_ACCESS"
-	RuleEnvHarvest = "CRED_ENV_HARVEST"
-	RuleSecretLeak = "CRED_SECRET_OUTPUT"
+	RuleCredFile      = "CRED_FILE_ACCESS"
+	RuleEnvHarvest    = "CRED_ENV_HARVEST"
+	RuleSecretLeak    = "CRED_SECRET_OUTPUT"
+	RulePasswordCheck = "CRED_PASSWORD_CHECK"
 
 	// Chains.
 	RuleChainExfil   = "CHAIN_EXFILTRATION"
@@ -75,6 +77,7 @@ const (
 	RuleSkillDisclosure     = "SKILL_SECRET_DISCLOSURE"
 	RuleSkillImpersonation  = "SKILL_IMPERSONATED_TOOL"
 	RuleSkillURLInstall     = "SKILL_URL_INSTALL"
+	RuleSkillTyposquat      = "SKILL_TYPOSQUAT"
 
 	// package.json.
 	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"

@@ -124,13 +124,13 @@ func TestCredentialTargetsContainTheirAnchor(t *testing.T) {
 		"~/.kube/config", "~/.docker/config.json", "~/.config/gcloud", "~/.azure", "~/.git-credentials", "~/.netrc",
 		"~/.zsh_history", "/etc/shadow", "Telegram Desktop/tdata"}
 	for _, s := range samples {
-		if what, _ := credTarget([]byte("x = '" + s + "'\n")); what == "" {
+		if _, ok := findCred([]byte("x = '" + s + "'\n")); !ok {
 			t.Errorf("%q is not recognised as a secret store", s)
 		}
 	}
 	for _, s := range []string{"const chrome = require('chrome-launcher')", "wallet balance", "ssh user@host", "README.env.md"} {
-		if what, _ := credTarget([]byte(s)); what != "" {
-			t.Errorf("%q taken for %s", s, what)
+		if h, ok := findCred([]byte(s)); ok {
+			t.Errorf("%q taken for %s", s, h.what)
 		}
 	}
 }

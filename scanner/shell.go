@@ -2,7 +2,9 @@ package scanner
 
 import (
 	"fmt"
+	"net/url"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -12,6 +14,8 @@ type shellCmd struct {
 	name string   // base name, after sudo, env, nohup and the like
 	args []string // unquoted arguments
 	raw  []node
+	// stdin is the here-string that feeds the command, if any.
+	stdin node
 	// detached is set for nohup and setsid.
 	detached bool
 }
@@ -26,45 +30,133 @@ var (
 		"nslookup": true, "dig": true, "host": true, "ssh": true, "scp": true, "sftp": true, "rsync": true, "ftp": true}
 	prefixes = map[string]bool{"sudo": true, "env": true, "nohup": true, "setsid": true, "exec": true, "time": true,
 		"command": true, "builtin": true, "doas": true, "nice": true, "caffeinate": true, "xargs": true}
+	// runners open or install a file: running a download with them is
+	// running the download.
+	runners = map[string]bool{"open": true, "hdiutil": true, "installer": true, "msiexec": true, "start": true}
 )
 
-// unquote returns the text a shell word stands for, keeping expansions
-// as written.
-func unquote(n node) string {
+// analyzeShell parses shell and reports droppers, reverse shells,
+// persistence and the other shell techniques.
+func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
+	tree, err := a.ps.parse(langShell, sc.src)
+	if err != nil {
+		sc.report(RuleInputParseError, 0, fmt.Sprintf("shell parser failed: %v; only text rules applied", err))
+		return
+	}
+	defer a.ps.release(tree)
+	if tree.broken() && parseErrors {
+		sc.report(RuleInputParseError, errorOffset(tree.root()), "shell syntax error; commands inside the broken part may be missed")
+	}
+	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, vars: map[string]string{}, secrets: map[string]string{}}
+	// Nodes come in document order, so assignments and downloads are known
+	// before the commands that use them.
+	for i := range tree.nodes {
+		switch n := (node{tree, int32(i)}); n.typ() {
+		case "variable_assignment":
+			sh.assign(n)
+		case "command":
+			sh.command(sh.parse(n))
+		case "pipeline":
+			sh.pipeline(n)
+		case "file_redirect":
+			sh.redirect(n)
+		case "heredoc_redirect":
+			sh.heredoc(n)
+		case "process_substitution":
+			sh.procsub(n)
+		}
+	}
+}
+
+type shellAnalysis struct {
+	sc        *scope
+	downloads map[string]int    // lower-cased base name of a downloaded file -> offset of the download
+	vars      map[string]string // NAME=literal assignments, to resolve $NAME
+	secrets   map[string]string // variables that hold a secret -> what it is
+}
+
+// word returns the text a shell word stands for: quotes removed, escapes
+// and ANSI-C strings decoded, and $NAME of a literal assignment resolved.
+func (sh *shellAnalysis) word(n node) string {
 	switch n.typ() {
 	case "raw_string":
 		return strings.Trim(n.text(), "'")
 	case "string":
-		s := n.text()
-		if len(s) >= 2 {
-			s = s[1 : len(s)-1]
+		var b strings.Builder
+		for c := n.firstChild(); c.ok(); c = c.nextSibling() {
+			if c.named() {
+				b.WriteString(sh.word(c))
+			} else if t := c.text(); t != `"` {
+				b.WriteString(t)
+			}
 		}
-		return s
+		return b.String()
 	case "ansi_c_string":
 		return jsString(strings.TrimPrefix(n.text(), "$")).s
 	case "concatenation":
 		var b strings.Builder
 		for c := n.firstChild(); c.ok(); c = c.nextSibling() {
-			b.WriteString(unquote(c))
+			b.WriteString(sh.word(c))
+		}
+		return b.String()
+	case "simple_expansion", "expansion":
+		if v, ok := sh.vars[strings.Trim(n.text(), "${}")]; ok {
+			return v
+		}
+	case "word":
+		// c\url is curl.
+		t := n.text()
+		if strings.IndexByte(t, '\\') < 0 {
+			return t
+		}
+		var b strings.Builder
+		for i := 0; i < len(t); i++ {
+			if t[i] == '\\' && i+1 < len(t) {
+				i++
+			}
+			b.WriteByte(t[i])
 		}
 		return b.String()
 	}
 	return n.text()
 }
 
-func parseCmd(n node) shellCmd {
+// escaped reports an ANSI-C string that spells its text in hex or octal
+// escapes, which nobody needs for a command except to hide it.
+func escaped(n node) bool {
+	return n.typ() == "ansi_c_string" && strings.Count(n.text(), `\x`)+octalEscapes(n.text()) >= 4
+}
+
+func octalEscapes(s string) int {
+	k := 0
+	for i := 0; i+3 < len(s); i++ {
+		if s[i] == '\\' && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
+			k++
+		}
+	}
+	return k
+}
+
+func isOctal(c byte) bool { return c >= '0' && c <= '7' }
+
+func (sh *shellAnalysis) parse(n node) shellCmd {
 	c := shellCmd{node: n}
 	var words []string
 	var raw []node
-	for i := 0; i < int(n.namedCount()); i++ {
-		ch := n.namedChild(i)
+	for ch := n.firstChild(); ch.ok(); ch = ch.nextSibling() {
+		if !ch.named() {
+			continue
+		}
 		switch ch.typ() {
-		case "variable_assignment", "file_redirect", "herestring_redirect", "heredoc_redirect":
+		case "variable_assignment", "file_redirect", "heredoc_redirect":
+			continue
+		case "herestring_redirect":
+			c.stdin = ch.namedChild(0)
 			continue
 		case "command_name":
-			words = append(words, unquote(ch.namedChild(0)))
+			words = append(words, sh.word(ch.namedChild(0)))
 		default:
-			words = append(words, unquote(ch))
+			words = append(words, sh.word(ch))
 		}
 		raw = append(raw, ch)
 	}
@@ -107,21 +199,43 @@ func (c shellCmd) hasFlag(short byte, long ...string) bool {
 	return false
 }
 
-// flagValue returns the value of -x V or --long V / --long=V.
-func (c shellCmd) flagValue(short string, long string) (string, bool) {
+// flagValue returns the value of -x V or --long V / --long=V, and the
+// index of the argument that holds it.
+func (c shellCmd) flagValue(short string, long string) (string, int) {
 	for i, a := range c.args {
 		if (a == short || a == long) && i+1 < len(c.args) {
-			return c.args[i+1], true
+			return c.args[i+1], i + 1
 		}
 		if long != "" && strings.HasPrefix(a, long+"=") {
-			return strings.TrimPrefix(a, long+"="), true
+			return strings.TrimPrefix(a, long+"="), i
+		}
+	}
+	return "", -1
+}
+
+// shortValue returns the value of a one-letter option that takes one,
+// also inside a cluster of flags: -o F, -oF, -fsSLo F.
+func (c shellCmd) shortValue(letter byte) (string, bool) {
+	for i, a := range c.args {
+		if a == "--" {
+			break
+		}
+		if len(a) < 2 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		if j := strings.IndexByte(a[1:], letter); j >= 0 {
+			if rest := a[j+2:]; rest != "" {
+				return rest, true
+			}
+			if i+1 < len(c.args) {
+				return c.args[i+1], true
+			}
 		}
 	}
 	return "", false
 }
 
-// isInterpreterReadingStdin: "bash", "sh -s", "python3 -", "node" with no
-// script file.
+// readsStdin: "bash", "sh -s", "python3 -", "node" with no script file.
 func (c shellCmd) readsStdin() bool {
 	if !interpreters[c.name] && !strings.HasPrefix(c.name, "python3.") {
 		return false
@@ -139,22 +253,30 @@ func (c shellCmd) readsStdin() bool {
 	return true
 }
 
-// downloadName is the file a download command writes, "" for stdout.
+// downloadName is the lower-cased base name of the file a download
+// command writes, "" for stdout.
 func (c shellCmd) downloadName() string {
-	if v, ok := c.flagValue("-o", "--output"); ok {
-		return path.Base(v)
-	}
-	if v, ok := c.flagValue("-O", "--output-document"); ok && c.name == "wget" {
-		return path.Base(v)
-	}
-	if c.name == "wget" || c.hasFlag('O', "--remote-name") {
+	name := ""
+	if v, ok := c.shortValue('o'); ok && c.name == "curl" {
+		name = v
+	} else if v, ok := c.shortValue('O'); ok && c.name == "wget" {
+		name = v
+	} else if v, i := c.flagValue("", "--output"); i >= 0 {
+		name = v
+	} else if v, i := c.flagValue("", "--output-document"); i >= 0 {
+		name = v
+	} else if c.name == "wget" || c.hasFlag('O', "--remote-name") {
 		for _, a := range c.args {
 			if strings.Contains(a, "://") {
-				return path.Base(strings.SplitN(a, "?", 2)[0])
+				name = strings.SplitN(a, "?", 2)[0]
+				break
 			}
 		}
 	}
-	return ""
+	if name == "" || name == "-" || name == "/dev/null" {
+		return ""
+	}
+	return strings.ToLower(path.Base(name))
 }
 
 func (c shellCmd) sends() bool {
@@ -162,58 +284,325 @@ func (c shellCmd) sends() bool {
 		c.hasFlag('d') && c.name == "curl" || c.hasFlag('F') && c.name == "curl"
 }
 
-// analyzeShell parses shell and reports droppers, reverse shells,
-// persistence and the other shell techniques.
-func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
-	tree, err := a.ps.parse(langShell, sc.src)
-	if err != nil {
-		sc.report(RuleInputParseError, 0, fmt.Sprintf("shell parser failed: %v; only text rules applied", err))
-		return
+// decodes reports a command that turns its input into other text:
+// base64, hex, reversal, rot13, decompression.
+func (c shellCmd) decodes() bool {
+	switch c.name {
+	case "base64", "base32", "basenc":
+		return c.hasFlag('d', "--decode") || c.hasFlag('D')
+	case "openssl":
+		return containsWord(c.args, "-d") || containsWord(c.args, "-base64") && containsWord(c.args, "-A") && containsWord(c.args, "-d")
+	case "xxd":
+		return c.hasFlag('r')
+	case "rev", "uudecode", "gunzip", "zcat", "bunzip2", "bzcat", "xzcat", "unxz", "zstdcat":
+		return true
+	case "gzip", "bzip2", "xz", "zstd":
+		return c.hasFlag('d', "--decompress", "--decode")
+	case "tr":
+		return len(c.args) == 2 && rot13Args(c.args[0], c.args[1])
 	}
-	defer a.ps.release(tree)
-	if tree.broken() && parseErrors {
-		sc.report(RuleInputParseError, errorOffset(tree.root()), "shell syntax error; commands inside the broken part may be missed")
-	}
-	var cmds, pipes, redirs, procsubs []node
-	for i := range tree.nodes {
-		switch n := (node{tree, int32(i)}); n.typ() {
-		case "command":
-			cmds = append(cmds, n)
-		case "pipeline":
-			pipes = append(pipes, n)
-		case "file_redirect":
-			redirs = append(redirs, n)
-		case "process_substitution":
-			procsubs = append(procsubs, n)
-		}
-	}
-	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}}
-	for _, n := range cmds {
-		sh.command(parseCmd(n))
-	}
-	for _, n := range pipes {
-		sh.pipeline(n)
-	}
-	for _, n := range redirs {
-		sh.redirect(n)
-	}
-	for _, n := range procsubs {
-		// source <(curl ...) and bash <(curl ...)
-		if p := n.parent(); p.ok() && strings.Contains(n.text(), "curl") || strings.Contains(n.text(), "wget") {
-			sh.dropper(int(n.start()), "runs a download through process substitution")
-		}
-	}
+	return false
 }
 
-type shellAnalysis struct {
-	sc        *scope
-	downloads map[string]int // file name -> offset of the download
+func rot13Args(from, to string) bool {
+	return strings.Contains(from, "A-Z") && (strings.Contains(to, "N-Z") || strings.Contains(to, "n-z"))
+}
+
+// transform applies a decoding command to known input.
+func (c shellCmd) transform(in string) (string, bool) {
+	switch c.name {
+	case "base64", "openssl":
+		if d := decodeRun([]byte(strings.Join(strings.Fields(in), ""))); d != nil && d.enc == "base64" {
+			return readable(d.data)
+		}
+	case "xxd":
+		if d := decodeRun([]byte(strings.Join(strings.Fields(in), ""))); d != nil && d.enc == "hex" {
+			return readable(d.data)
+		}
+	case "rev":
+		lines := strings.Split(in, "\n")
+		for i, l := range lines {
+			r := []rune(l)
+			for a, b := 0, len(r)-1; a < b; a, b = a+1, b-1 {
+				r[a], r[b] = r[b], r[a]
+			}
+			lines[i] = string(r)
+		}
+		return strings.Join(lines, "\n"), true
+	case "tr":
+		return strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z':
+				return 'a' + (r-'a'+13)%26
+			case r >= 'A' && r <= 'Z':
+				return 'A' + (r-'A'+13)%26
+			}
+			return r
+		}, in), true
+	}
+	return "", false
+}
+
+// echoText is what echo or printf writes. escapedText is set when it was
+// spelled in hex or octal escapes.
+func (c shellCmd) echoText() (text string, escapedText bool) {
+	var args []string
+	interpret := c.name == "printf"
+	for i, a := range c.args {
+		if i < len(c.raw) && escaped(c.raw[i]) {
+			escapedText = true
+		}
+		if c.name == "echo" && len(args) == 0 && len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "neE") == "" {
+			interpret = interpret || strings.Contains(a, "e")
+			continue
+		}
+		args = append(args, a)
+	}
+	text = strings.Join(args, " ")
+	if c.name == "printf" && len(args) > 0 {
+		text = args[0] // the format; arguments only fill it
+	}
+	if interpret && (strings.Count(text, `\x`)+octalEscapes(text) >= 4) {
+		return printfEscapes(text), true
+	}
+	return text, escapedText
+}
+
+// printfEscapes decodes the backslash escapes printf and echo -e know.
+func printfEscapes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch e := s[i+1]; {
+		case e == 'x':
+			j := i + 2
+			for j < len(s) && j < i+4 && isHex(s[j]) {
+				j++
+			}
+			if v, err := strconv.ParseUint(s[i+2:j], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i = j - 1
+				continue
+			}
+			b.WriteByte(s[i])
+		case isOctal(e):
+			j := i + 1
+			if e == '0' {
+				j++ // echo -e's \0NNN
+			}
+			k := j
+			for k < len(s) && k < j+3 && isOctal(s[k]) {
+				k++
+			}
+			if v, err := strconv.ParseUint(s[j:k], 8, 8); err == nil && k > j {
+				b.WriteByte(byte(v))
+				i = k - 1
+				continue
+			}
+			b.WriteByte(s[i])
+		case e == 'n':
+			b.WriteByte('\n')
+			i++
+		case e == 't':
+			b.WriteByte('\t')
+			i++
+		case e == '\\':
+			b.WriteByte('\\')
+			i++
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// flow is what a pipeline produces so far: where its content comes from
+// and, when the pipe carries a known literal, that text as decoded so far.
+type flow struct {
+	from    string // "download", "decode", "network" or ""
+	payload string
+	known   bool
+}
+
+// flowOf follows content through the stages of a pipeline.
+func (sh *shellAnalysis) flowOf(stages []shellCmd) flow {
+	var f flow
+	for i, c := range stages {
+		if c.stdin.ok() {
+			if sub, ok := sh.substitution(c.stdin); ok {
+				f = sub
+			} else {
+				f = flow{payload: sh.word(c.stdin), known: true}
+			}
+		}
+		switch {
+		case downloaders[c.name]:
+			f = flow{from: "download"}
+		case (c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet") && i == 0:
+			f = flow{from: "network"}
+		case c.name == "echo" || c.name == "printf":
+			text, esc := c.echoText()
+			f = flow{payload: text, known: true}
+			if esc {
+				f.from = "decode"
+			}
+		case c.decodes():
+			out, ok := c.transform(f.payload)
+			if f.from != "download" {
+				f.from = "decode"
+			}
+			f.payload, f.known = out, ok && f.known
+		case c.name == "tee" || c.name == "cat" && len(c.args) == 0:
+		default:
+			f.known = false
+		}
+	}
+	return f
+}
+
+// substitution returns the flow of a word that is one command or process
+// substitution, "$(...)" or "<(...)" (quoted or not), whose output takes
+// the word's place.
+func (sh *shellAnalysis) substitution(n node) (flow, bool) {
+	if n.typ() == "string" && n.namedCount() == 1 {
+		n = n.namedChild(0)
+	}
+	if t := n.typ(); t != "command_substitution" && t != "process_substitution" {
+		return flow{}, false
+	}
+	var stages []shellCmd
+	inner := n.namedChild(0)
+	if inner.typ() == "redirected_statement" {
+		inner = inner.field("body")
+	}
+	switch inner.typ() {
+	case "command":
+		stages = []shellCmd{sh.parse(inner)}
+	case "pipeline":
+		stages = sh.stages(inner)
+	default:
+		return flow{}, false
+	}
+	return sh.flowOf(stages), true
+}
+
+func (sh *shellAnalysis) stages(pipeline node) []shellCmd {
+	var stages []shellCmd
+	for _, ch := range pipeline.namedChildren() {
+		if ch.typ() == "redirected_statement" {
+			ch = ch.field("body")
+		}
+		if ch.ok() && ch.typ() == "command" {
+			stages = append(stages, sh.parse(ch))
+		} else {
+			stages = append(stages, shellCmd{node: ch})
+		}
+	}
+	return stages
+}
+
+// runs reports content of the given flow that is run as code.
+func (sh *shellAnalysis) runs(off int, runner string, f flow) {
+	switch f.from {
+	case "download":
+		sh.dropper(off, "downloads content and runs it with "+runner)
+	case "network":
+		sh.sc.report(RuleReverseShell, off, fmt.Sprintf("network input run by %s", runner))
+	case "decode":
+		sh.sc.report(RuleObfEncodedPayload, off, fmt.Sprintf("decodes content and runs it with %s", runner))
+		sh.sc.has(capDynExec, off, "decoded content run by "+runner)
+		if f.known {
+			sh.sc.a.analyzeDecoded(sh.sc, off, f.payload, "decoded")
+		}
+	}
 }
 
 func (sh *shellAnalysis) dropper(off int, msg string) {
 	sh.sc.report(RuleChainDropper, off, msg)
 	sh.sc.has(capDownload, off, "download")
 	sh.sc.has(capDynExec, off, "execution")
+}
+
+// assign records NAME=literal for $NAME and NAME=$(secret source) for the
+// secret flow.
+func (sh *shellAnalysis) assign(n node) {
+	name, value := n.field("name").text(), n.field("value")
+	if name == "" || !value.ok() {
+		return
+	}
+	delete(sh.secrets, name)
+	switch value.typ() {
+	case "word", "raw_string":
+		sh.vars[name] = sh.word(value)
+		return
+	case "string":
+		if value.namedCount() == 0 {
+			sh.vars[name] = sh.word(value)
+			return
+		}
+	}
+	delete(sh.vars, name)
+	if sub := value; sub.typ() == "string" && sub.namedCount() == 1 {
+		value = sub.namedChild(0)
+	}
+	if value.typ() != "command_substitution" {
+		return
+	}
+	inner := value.namedChild(0)
+	var stages []shellCmd
+	switch inner.typ() {
+	case "command":
+		stages = []shellCmd{sh.parse(inner)}
+	case "pipeline":
+		stages = sh.stages(inner)
+	}
+	for _, c := range stages {
+		if what := secretSource(c); what != "" {
+			sh.secrets[name] = what
+			return
+		}
+	}
+}
+
+// secretSource says what secret a command prints, or "".
+func secretSource(c shellCmd) string {
+	switch {
+	case c.name == "security" && len(c.args) > 0 && (c.args[0] == "find-generic-password" || c.args[0] == "find-internet-password"):
+		return "a keychain password"
+	case c.name == "openclaw" && len(c.args) >= 3 && c.args[0] == "config" && c.args[1] == "get" && isSecretName(c.args[2]):
+		return "the OpenClaw setting " + c.args[2]
+	case c.name == "printenv" && len(c.args) == 1 && isSecretName(c.args[0]):
+		return "$" + c.args[0]
+	}
+	for _, a := range c.args {
+		if h, ok := findCred([]byte(a)); ok {
+			return h.what
+		}
+	}
+	return ""
+}
+
+// sentSecret returns what secret a sending command's data carries, from a
+// variable that holds one. Headers are how APIs take their keys and do
+// not count.
+func (sh *shellAnalysis) sentSecret(c shellCmd) string {
+	if len(sh.secrets) == 0 {
+		return ""
+	}
+	for i, a := range c.args {
+		if i > 0 && (c.args[i-1] == "-H" || c.args[i-1] == "--header") || strings.HasPrefix(a, "--header=") {
+			continue
+		}
+		for name, what := range sh.secrets {
+			if strings.Contains(a, "$"+name) || strings.Contains(a, "${"+name+"}") {
+				return what
+			}
+		}
+	}
+	return ""
 }
 
 func (sh *shellAnalysis) command(c shellCmd) {
@@ -226,7 +615,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 	case downloaders[c.name]:
 		sc.has(capNetwork, off, c.name)
 		sc.has(capDownload, off, c.name)
-		if name := c.downloadName(); name != "" && name != "/dev/null" && name != "-" {
+		if name := c.downloadName(); name != "" {
 			sh.downloads[name] = off
 		}
 		// curl URL > file: the file is a download too.
@@ -234,7 +623,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 			for _, r := range p.namedChildren() {
 				if r.typ() == "file_redirect" && !r.field("descriptor").ok() && !strings.HasPrefix(r.text(), "<") {
 					if d := r.field("destination"); d.ok() {
-						sh.downloads[path.Base(unquote(d))] = off
+						sh.downloads[strings.ToLower(path.Base(sh.word(d)))] = off
 					}
 				}
 			}
@@ -244,10 +633,13 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		}
 		for _, a := range c.args {
 			if strings.HasPrefix(a, "@") && a != "@-" {
-				if what, _ := credTarget([]byte(a)); what != "" {
-					sc.has(capCredRead, off, "upload of "+what)
+				if h, ok := findCred([]byte(a)); ok {
+					sc.has(capCredRead, off, "upload of "+h.what)
 				}
 			}
+		}
+		if what := sh.sentSecret(c); what != "" && c.sends() {
+			sc.has(capCredRead, off, what+" sent in a request")
 		}
 	case netTools[c.name]:
 		sc.has(capNetwork, off, c.name)
@@ -258,10 +650,13 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		if c.detached {
 			sc.report(RuleNetBeacon, off, fmt.Sprintf("%s detached from the terminal: a background beacon", c.name))
 		}
+		if what := sh.sentSecret(c); what != "" {
+			sc.has(capCredRead, off, what+" sent with "+c.name)
+		}
 	case c.name == "chmod":
 		if len(c.args) >= 2 && executableMode(c.args[0]) {
 			for _, f := range c.args[1:] {
-				if d, ok := sh.downloads[path.Base(f)]; ok {
+				if d, ok := sh.downloads[strings.ToLower(path.Base(f))]; ok {
 					sc.report(RuleFSChmodDownload, off, fmt.Sprintf("makes the download %s (line %d) executable", f, lineOf(sc, d)))
 					sh.dropper(off, fmt.Sprintf("downloads %s and makes it executable", path.Base(f)))
 				}
@@ -280,135 +675,175 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		}
 	case c.name == "env" && len(c.args) == 0, c.name == "printenv" && len(c.args) == 0, c.name == "export" && len(c.args) == 1 && c.args[0] == "-p":
 		sc.has(capEnvDump, off, c.name)
-	case c.name == "eval" || c.name == "source" || c.name == ".":
-		joined := strings.Join(c.args, " ")
-		if strings.Contains(joined, "$(curl") || strings.Contains(joined, "$(wget") || strings.Contains(joined, "`curl") {
-			sh.dropper(off, fmt.Sprintf("%s runs the output of a download", c.name))
-		} else if strings.Contains(joined, "base64") {
-			sc.report(RuleObfEncodedPayload, off, fmt.Sprintf("%s runs decoded content", c.name))
+	case c.name == "eval":
+		sh.code(off, c.name, c.raw, strings.Join(c.args, " "), langShell)
+	case c.name == "source" || c.name == ".":
+		if c.stdin.ok() && len(c.args) > 0 && c.args[0] == "/dev/stdin" {
+			sh.fed(off, c)
+		} else if _, ok := sh.downloads[strings.ToLower(path.Base(first(c.args)))]; ok {
+			sh.dropper(off, fmt.Sprintf("%s runs the download %s", c.name, first(c.args)))
 		}
 	case interpreters[c.name] || strings.HasPrefix(c.name, "python3."):
-		if code, ok := c.flagValue("-c", ""); ok {
-			if strings.Contains(code, "$(curl") || strings.Contains(code, "$(wget") || strings.Contains(code, "`curl") {
-				sh.dropper(off, fmt.Sprintf("%s -c runs the output of a download", c.name))
-			}
+		if code, i := c.flagValue("-c", ""); i >= 0 {
 			l := langShell
 			if strings.HasPrefix(c.name, "python") {
 				l = langPython
 			}
-			sc.a.analyzeSnippet(sc, off, code, l, "")
-		} else if code, ok := c.flagValue("-e", ""); ok && (c.name == "node" || c.name == "perl" || c.name == "ruby") {
+			sh.code(off, c.name+" -c", c.raw[i:i+1], code, l)
+		} else if code, i := c.flagValue("-e", ""); i >= 0 && (c.name == "node" || c.name == "perl" || c.name == "ruby") {
 			l := langText
 			if c.name == "node" {
 				l = langJS
 			}
-			sc.a.analyzeSnippet(sc, off, code, l, "")
-		}
-		// The first operand is the script; later ones are its data, and with
-		// -c or -e there is no script file at all.
-		if _, ok := c.flagValue("-c", ""); !ok {
-			if _, ok := c.flagValue("-e", ""); !ok {
-				for _, a := range c.args {
-					if strings.HasPrefix(a, "-") {
-						continue
-					}
-					if _, ok := sh.downloads[path.Base(a)]; ok {
-						sh.dropper(off, fmt.Sprintf("runs the download %s with %s", a, c.name))
-					}
-					break
+			sh.code(off, c.name+" -e", c.raw[i:i+1], code, l)
+		} else if c.readsStdin() {
+			sh.fed(off, c)
+		} else {
+			// The first operand is the script; later ones are its data.
+			for _, a := range c.args {
+				if strings.HasPrefix(a, "-") {
+					continue
 				}
+				if _, ok := sh.downloads[strings.ToLower(path.Base(a))]; ok {
+					sh.dropper(off, fmt.Sprintf("runs the download %s with %s", a, c.name))
+				}
+				break
+			}
+		}
+	case runners[c.name] && len(c.args) > 0:
+		for _, a := range c.args {
+			if _, ok := sh.downloads[strings.ToLower(path.Base(a))]; ok {
+				sh.dropper(off, fmt.Sprintf("%s runs the download %s", c.name, a))
+				break
 			}
 		}
 	}
 	if installers[c.name] {
 		sh.install(c, off)
 	}
-	// ./payload, /tmp/payload, open payload.dmg
+	// $(curl ...) as the command runs what the download says.
+	if name := c.node.field("name").namedChild(0); name.ok() {
+		if f, ok := sh.substitution(name); ok {
+			sh.runs(off, "a command substitution", f)
+		}
+	}
+	// ./payload, /tmp/payload
 	if d, ok := sh.downloads[c.name]; ok && d != off {
 		sh.dropper(off, fmt.Sprintf("runs the download %s", c.name))
 	}
-	if c.name == "open" && len(c.args) > 0 {
-		if _, ok := sh.downloads[path.Base(c.args[len(c.args)-1])]; ok {
-			sh.dropper(off, "opens the download "+c.args[len(c.args)-1])
+}
+
+// code analyses a string that a command runs as code (eval, bash -c,
+// node -e): a command substitution in its place runs whatever the
+// substitution produces, and escapes that spell the code hide it.
+func (sh *shellAnalysis) code(off int, runner string, raw []node, code string, l lang) {
+	for _, r := range raw {
+		if f, ok := sh.substitution(r); ok {
+			sh.runs(off, runner, f)
+			return
+		}
+		if escaped(r) {
+			sh.runs(off, runner, flow{from: "decode", payload: code, known: true})
+			return
+		}
+	}
+	sh.sc.a.analyzeSnippet(sh.sc, off, code, l, "")
+}
+
+// fed checks what a here-string feeds to an interpreter or to source.
+func (sh *shellAnalysis) fed(off int, c shellCmd) {
+	if !c.stdin.ok() {
+		return
+	}
+	if f, ok := sh.substitution(c.stdin); ok {
+		sh.runs(off, c.name, f)
+		return
+	}
+	sh.code(off, c.name, []node{c.stdin}, sh.word(c.stdin), langShell)
+}
+
+// heredoc analyses a here-document that an interpreter runs: bash <<EOF,
+// cat <<EOF | sh.
+func (sh *shellAnalysis) heredoc(n node) {
+	var body node
+	var reader shellCmd
+	for c := n.firstChild(); c.ok(); c = c.nextSibling() {
+		switch c.typ() {
+		case "heredoc_body":
+			body = c
+		case "pipeline":
+			if st := sh.stages(c); len(st) > 0 {
+				reader = st[0]
+			}
+		}
+	}
+	if p := n.parent(); reader.name == "" && p.typ() == "redirected_statement" {
+		if b := p.field("body"); b.typ() == "command" {
+			reader = sh.parse(b)
+		}
+	}
+	if !body.ok() || !reader.readsStdin() {
+		return
+	}
+	l := langShell
+	if strings.HasPrefix(reader.name, "python") {
+		l = langPython
+	} else if reader.name == "node" {
+		l = langJS
+	}
+	sh.sc.a.analyzeSnippet(sh.sc, body.start(), body.text(), l, "")
+}
+
+// procsub checks source <(...) and bash <(...): the substitution is the
+// script.
+func (sh *shellAnalysis) procsub(n node) {
+	p := n.parent()
+	if p.typ() != "command" {
+		return
+	}
+	if c := sh.parse(p); c.name == "source" || c.name == "." || interpreters[c.name] {
+		if f, ok := sh.substitution(n); ok {
+			sh.runs(n.start(), c.name, f)
 		}
 	}
 }
 
-// pipeline reports content piped into an interpreter.
+// pipeline reports content piped into an interpreter, and secrets piped
+// to the network.
 func (sh *shellAnalysis) pipeline(n node) {
 	sc := sh.sc
-	var stages []shellCmd
-	for _, ch := range n.namedChildren() {
-		if ch.typ() == "redirected_statement" {
-			ch = ch.field("body")
-		}
-		if ch.ok() && ch.typ() == "command" {
-			stages = append(stages, parseCmd(ch))
-		} else {
-			stages = append(stages, shellCmd{node: ch})
-		}
-	}
-	var from string // what feeds the pipe so far: "download", "decode", "network"
-	var literal string
+	stages := sh.stages(n)
 	var send, secret bool
 	for i, c := range stages {
-		off := int(n.start())
+		off := n.start()
 		if c.node.ok() {
-			off = int(c.node.start())
+			off = c.node.start()
 		}
 		switch {
 		case downloaders[c.name]:
-			from = "download"
 			if c.sends() || containsWord(c.args, "@-") || i > 0 {
 				send = true
 			}
 		case c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet":
-			if i == 0 {
-				from = "network"
-			} else {
-				send = true
-			}
-		case c.name == "base64" && c.hasFlag('d', "--decode") || c.name == "base64" && c.hasFlag('D') ||
-			c.name == "xxd" && c.hasFlag('r') || c.name == "openssl" && containsWord(c.args, "-d"):
-			if from != "download" {
-				from = "decode"
-			}
-		case c.name == "echo" || c.name == "printf" || c.name == "cat" && len(c.args) == 0:
-			literal = strings.Join(c.args, " ")
-		case c.name == "env" && len(c.args) == 0 || c.name == "printenv" || c.name == "cat" && len(c.args) > 0 && credLike(c.args):
+			send = send || i > 0
+		case c.name == "env" && len(c.args) == 0 || c.name == "printenv" || secretSource(c) != "":
+			secret = true
+		case (c.name == "echo" || c.name == "printf") && sh.sentSecret(c) != "":
 			secret = true
 		case c.readsStdin() && i > 0 && !alternation(stages[i-1]):
+			f := sh.flowOf(stages[:i])
+			sh.runs(off, c.name, f)
 			by := "the previous command"
-			switch from {
-			case "download":
-				sh.dropper(off, fmt.Sprintf("downloads content and pipes it into %s", c.name))
-			case "network":
-				sc.report(RuleReverseShell, off, fmt.Sprintf("network input piped into %s", c.name))
-			case "decode":
-				sc.report(RuleObfEncodedPayload, off, fmt.Sprintf("decodes content and pipes it into %s", c.name))
-				sc.has(capDynExec, off, "decoded content run by "+c.name)
+			if f.from == "decode" {
 				by = "decoded content"
 			}
 			sc.report(RulePipeToShell, off, fmt.Sprintf("%s piped into %s", by, c.name))
-			if from == "decode" && literal != "" {
-				sh.decodeLiteral(off, literal)
-			}
 		case c.name == "crontab" && containsWord(c.args, "-"):
 			sc.report(RuleFSPersistence, off, "pipes a job into crontab")
 		}
 	}
 	if secret && send {
-		sc.has(capCredRead, int(n.start()), "secrets piped to the network")
-	}
-}
-
-// decodeLiteral scans what "echo BLOB | base64 -d" decodes to.
-func (sh *shellAnalysis) decodeLiteral(off int, lit string) {
-	lit = strings.Trim(lit, `'" `)
-	if d := decodeRun([]byte(lit)); d != nil && d.enc == "base64" {
-		if t, ok := readable(d.data); ok {
-			sh.sc.a.analyzeDecoded(sh.sc, off, t, "base64")
-		}
+		sc.has(capCredRead, n.start(), "secrets piped to the network")
 	}
 }
 
@@ -419,8 +854,8 @@ func (sh *shellAnalysis) redirect(n node) {
 	if !dest.ok() {
 		return
 	}
-	target := unquote(dest)
-	off := int(n.start())
+	target := sh.word(dest)
+	off := n.start()
 	stmt := n.parent()
 	switch {
 	case strings.HasPrefix(target, "/dev/tcp/") || strings.HasPrefix(target, "/dev/udp/"):
@@ -437,7 +872,6 @@ func (sh *shellAnalysis) redirect(n node) {
 	case persistPath.MatchString(target):
 		sc.report(RuleFSPersistence, off, "writes "+target)
 	}
-
 }
 
 // installers are package managers whose install commands name packages.
@@ -456,7 +890,16 @@ func (sh *shellAnalysis) install(c shellCmd, off int) {
 		case impersonates(a):
 			sh.sc.report(RuleSkillImpersonation, off, fmt.Sprintf("%s installs %q, a name that imitates OpenClaw's own tools", c.name, a))
 		case strings.Contains(a, "://") || strings.HasPrefix(a, "git+") || strings.HasPrefix(a, "github:"):
-			sh.sc.report(RuleSkillURLInstall, off, fmt.Sprintf("%s installs from %s instead of a registry", c.name, short(a)))
+			msg := fmt.Sprintf("%s installs from %s instead of a registry", c.name, short(a))
+			if u, err := url.Parse(strings.TrimPrefix(a, "git+")); err == nil {
+				if k := payloadHost(strings.ToLower(u.Hostname()), u.EscapedPath()); k != "" {
+					sh.sc.reportSev(RuleSkillURLInstall, SeverityCritical, off, msg+", from "+k)
+					continue
+				}
+			}
+			sh.sc.report(RuleSkillURLInstall, off, msg)
+		case packageTypo(packageName(a)) != "":
+			sh.sc.report(RuleSkillTyposquat, off, fmt.Sprintf("%s installs %q, one typo away from the popular package %q", c.name, a, packageTypo(packageName(a))))
 		}
 	}
 }
@@ -467,13 +910,20 @@ func alternation(prev shellCmd) bool {
 	return strings.HasPrefix(prev.name, "{") || interpreters[strings.TrimPrefix(prev.name, "{")] && len(prev.args) == 0
 }
 
+// executableMode reports chmod modes that make a file executable by its
+// owner: 755, +x, u+x, a+rx, u=rwx.
 func executableMode(m string) bool {
-	if strings.Contains(m, "+x") || strings.Contains(m, "+rwx") {
-		return true
-	}
 	if len(m) >= 3 && strings.Trim(m, "01234567") == "" {
-		last := m[len(m)-3:]
-		return strings.ContainsAny(last[:1], "1357")
+		return strings.ContainsAny(m[len(m)-3:len(m)-2], "1357")
+	}
+	for _, clause := range strings.Split(m, ",") {
+		who, perms, ok := strings.Cut(clause, "+")
+		if !ok {
+			who, perms, ok = strings.Cut(clause, "=")
+		}
+		if ok && strings.Trim(who, "ugoa") == "" && (who == "" || strings.ContainsAny(who, "ua")) && strings.Contains(perms, "x") {
+			return true
+		}
 	}
 	return false
 }
@@ -487,18 +937,16 @@ func dangerousDeleteTarget(f string) bool {
 	return false
 }
 
+func first(ws []string) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	return ws[0]
+}
+
 func containsWord(ws []string, w string) bool {
 	for _, x := range ws {
 		if x == w {
-			return true
-		}
-	}
-	return false
-}
-
-func credLike(args []string) bool {
-	for _, a := range args {
-		if what, _ := credTarget([]byte(a)); what != "" {
 			return true
 		}
 	}

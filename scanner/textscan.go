@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -34,7 +35,9 @@ var endpointKinds = map[string]string{
 	"pastebin.com": "paste site", "glot.io": "paste site", "rentry.co": "paste site", "rentry.org": "paste site",
 	"paste.ee": "paste site", "hastebin.com": "paste site", "dpaste.org": "paste site", "dpaste.com": "paste site",
 	"termbin.com": "paste site", "paste.rs": "paste site", "controlc.com": "paste site", "justpaste.it": "paste site",
-	"privatebin.net": "paste site", "ghostbin.co": "paste site", "pastes.dev": "paste site",
+	"privatebin.net": "paste site", "ghostbin.co": "paste site", "pastes.dev": "paste site", "ix.io": "paste site",
+	"sprunge.us": "paste site", "paste.gg": "paste site", "pastes.io": "paste site", "bpa.st": "paste site",
+	"pastebin.pl": "paste site", "0bin.net": "paste site", "paste.sh": "paste site",
 	"transfer.sh": "anonymous file drop", "file.io": "anonymous file drop", "0x0.st": "anonymous file drop",
 	"temp.sh": "anonymous file drop", "gofile.io": "anonymous file drop",
 }
@@ -64,6 +67,63 @@ func endpointKind(host, path string) string {
 		if (host == e.host || strings.HasSuffix(host, "."+e.host)) && strings.HasPrefix(path, e.path) {
 			return e.kind
 		}
+	}
+	return ""
+}
+
+// shareHosts serve files anyone can upload, without a project behind them:
+// URL shorteners hide where a link goes, file-sharing sites host payloads
+// (ClawHub lures linked password-protected archives on them).
+var shareHosts = map[string]string{
+	"bit.ly": "URL shortener", "bitly.com": "URL shortener", "tinyurl.com": "URL shortener", "is.gd": "URL shortener",
+	"v.gd": "URL shortener", "cutt.ly": "URL shortener", "rebrand.ly": "URL shortener", "shorturl.at": "URL shortener",
+	"goo.gl": "URL shortener", "ow.ly": "URL shortener", "rb.gy": "URL shortener", "tiny.cc": "URL shortener",
+	"s.id": "URL shortener", "t.ly": "URL shortener", "bit.do": "URL shortener", "clck.ru": "URL shortener",
+	"u.to": "URL shortener", "qrco.de": "URL shortener", "lnkd.in": "URL shortener", "buff.ly": "URL shortener",
+	"dropbox.com": "file-sharing site", "dropboxusercontent.com": "file-sharing site", "drive.google.com": "file-sharing site",
+	"drive.usercontent.google.com": "file-sharing site", "mega.nz": "file-sharing site", "mega.co.nz": "file-sharing site",
+	"mega.io": "file-sharing site", "mediafire.com": "file-sharing site", "catbox.moe": "file-sharing site",
+	"pixeldrain.com": "file-sharing site", "sendspace.com": "file-sharing site", "wetransfer.com": "file-sharing site",
+	"we.tl": "file-sharing site", "4shared.com": "file-sharing site", "zippyshare.com": "file-sharing site",
+	"anonfiles.com": "file-sharing site", "filebin.net": "file-sharing site", "files.fm": "file-sharing site",
+	"krakenfiles.com": "file-sharing site", "1drv.ms": "file-sharing site", "onedrive.live.com": "file-sharing site",
+	"disk.yandex.ru": "file-sharing site", "cdn.discordapp.com": "file-sharing site", "media.discordapp.net": "file-sharing site",
+}
+
+// rawCodeHosts serve any user's files as they are: fine for reading code,
+// a payload host when instructions say to download and run from them.
+var rawCodeHosts = map[string]bool{"raw.githubusercontent.com": true, "gist.githubusercontent.com": true, "gist.github.com": true}
+
+// shareHost returns what kind of share host host is, or "".
+func shareHost(host string) string {
+	for h := host; h != ""; {
+		if k, ok := shareHosts[h]; ok {
+			return k
+		}
+		i := strings.IndexByte(h, '.')
+		if i < 0 {
+			break
+		}
+		h = h[i+1:]
+	}
+	return ""
+}
+
+// payloadHost says why a download from this URL cannot be trusted to be
+// what a project published: a raw IP address, a shortener or file-sharing
+// site, a paste site or tunnel, a look-alike of OpenClaw's domains. It
+// returns "" for other hosts.
+func payloadHost(host, path string) string {
+	switch {
+	case publicIP(host):
+		return "a raw IP address"
+	case shareHost(host) != "":
+		return "a " + shareHost(host)
+	case endpointKind(host, path) != "":
+		return "a " + endpointKind(host, path)
+	}
+	if name := lookalikeDomain(host); name != "" {
+		return "a look-alike of " + name
 	}
 	return ""
 }
@@ -228,6 +288,16 @@ func (sc *scope) checkURLs(code bool) {
 				sc.has(capNetwork, u.off, k+" "+u.host)
 			}
 		}
+		if name := lookalikeDomain(u.host); name != "" {
+			sc.reportSev(RuleSkillImpersonation, SeverityCritical, u.off, fmt.Sprintf("%s is a look-alike of %s's domains", u.host, name))
+		}
+		if k := shareHost(u.host); k != "" {
+			sev := SeverityLow
+			if code {
+				sev = SeverityHigh
+			}
+			sc.reportSev(RulePayloadHost, sev, u.off, fmt.Sprintf("%s %s: the link does not show who publishes what it serves", k, u.host))
+		}
 		if publicIP(u.host) {
 			msg := fmt.Sprintf("URL with a raw public IP address %s (payload servers avoid DNS names)", u.host)
 			if code {
@@ -245,63 +315,125 @@ func (sc *scope) checkURLs(code bool) {
 	}
 }
 
-// credTargets are paths and commands that reach secrets. They are checked
-// in code, never in prose, where documentation names them harmlessly.
-var credTargets = []struct {
+// credTier says how much reaching a secret store weighs on its own.
+type credTier uint8
+
+const (
+	// tierStore: credentials that tools also use honestly (SSH and cloud
+	// keys, OpenClaw's own config): high, and critical once data can leave.
+	tierStore credTier = iota
+	// tierStealer: stores no skill has a reason to open (browser login and
+	// cookie databases and their keys, wallets, keychain dumps, session
+	// files): critical on their own.
+	tierStealer
+	// tierLookup: asking for one named keychain item, which is how tools
+	// keep their tokens; high, and exfiltration only when the value is
+	// seen going out (see shellAnalysis.sentSecret).
+	tierLookup
+)
+
+// credTarget is a path or command that reaches secrets. They are checked in
+// code, never in prose, where documentation names them harmlessly.
+type credTarget struct {
 	anchor string // a substring of every match, searched before the regexp
 	re     *regexp.Regexp
 	what   string
-}{
-	{".ssh", regexp.MustCompile(`(?:^|[/~\\"'\x00\s]|\$HOME|\})\.ssh(?:/|\b)`), "SSH keys"},
-	{".aws", regexp.MustCompile(`(?:^|[/~\\"'\x00\s]|\$HOME|\})\.aws(?:/|\b)`), "AWS credentials"},
-	{".openclaw", regexp.MustCompile(`\.openclaw/(?:openclaw\.json|credentials|\.env|agents|identity|devices)`), "OpenClaw secrets"},
-	{".clawdbot", regexp.MustCompile(`\.clawdbot\b`), "Clawdbot secrets"},
-	{"auth-profiles", regexp.MustCompile(`auth-profiles\.json`), "agent auth profiles"},
-	{".env", regexp.MustCompile(`(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)/\.env\b`), "a .env file in the home directory"},
-	{"hrome", regexp.MustCompile(`Google/Chrome|google-chrome|Chrome/User Data`), "browser profiles"},
-	{"Login Data", regexp.MustCompile(`Login Data`), "browser credential stores"},
-	{"Local State", regexp.MustCompile(`Local State`), "browser credential stores"},
-	{"binarycookies", regexp.MustCompile(`Cookies\.binarycookies`), "browser credential stores"},
-	{"irefox", regexp.MustCompile(`\.mozilla/firefox|Firefox/Profiles`), "Firefox profiles"},
-	{"logins.json", regexp.MustCompile(`\blogins\.json`), "Firefox profiles"},
-	{".db", regexp.MustCompile(`\bkey[34]\.db\b`), "Firefox profiles"},
-	{"Brave", regexp.MustCompile(`BraveSoftware|Brave-Browser`), "browser profiles"},
-	{"eychain", regexp.MustCompile(`Library/Keychains|login\.keychain`), "the macOS keychain"},
-	{"security ", regexp.MustCompile(`\bsecurity\s+(?:find-generic-password|find-internet-password|dump-keychain)\b`), "the macOS keychain"},
-	{"allet", regexp.MustCompile(`(?i)wallet\.dat|electrum/wallets|exodus/exodus\.wallet|\bwallets?/`), "crypto wallets"},
-	{"solana", regexp.MustCompile(`solana/id\.json`), "crypto wallets"},
-	{"keystore", regexp.MustCompile(`\.ethereum/keystore`), "crypto wallets"},
-	{"nkbihfbeogaeaoehlefnkodbefgpgknn", regexp.MustCompile(`nkbihfbeogaeaoehlefnkodbefgpgknn`), "the MetaMask extension store"},
-	{".kube", regexp.MustCompile(`\.kube/config`), "Kubernetes credentials"},
-	{".docker", regexp.MustCompile(`\.docker/config\.json`), "Docker registry credentials"},
-	{"gcloud", regexp.MustCompile(`\.config/gcloud`), "Google Cloud credentials"},
-	{".azure", regexp.MustCompile(`(?:~|\$HOME|\x00)/\.azure\b`), "Azure credentials"},
-	{"credentials", regexp.MustCompile(`\.git-credentials|\.config/[^/\s"']+/credentials\.json`), "stored credentials"},
-	{".netrc", regexp.MustCompile(`(?:~|\$HOME|\x00)/\.netrc\b`), "netrc passwords"},
-	{"_history", regexp.MustCompile(`\.(?:bash|zsh)_history`), "shell history"},
-	{"shadow", regexp.MustCompile(`/etc/shadow\b`), "system password hashes"},
-	{"tdata", regexp.MustCompile(`Telegram Desktop/tdata`), "Telegram sessions"},
+	tier   credTier
 }
 
-// credTarget returns what secret store s points at and where, or "" and
-// -1.
-func credTarget(s []byte) (what string, off int) {
-	what, off = "", -1
-	credMatches(s, textHits(s), func(w string, at int) bool {
-		what, off = w, at
+func target(anchor, re, what string, tier credTier) credTarget {
+	return credTarget{anchor, regexp.MustCompile(re), what, tier}
+}
+
+// walletExtensions are the extension ids of browser crypto wallets, whose
+// stores stealers copy: MetaMask, Phantom, Coinbase Wallet, TronLink,
+// Binance Wallet, Trust Wallet, Rabby, Keplr, Ronin, OKX.
+var walletExtensions = []string{"nkbihfbeogaeaoehlefnkodbefgpgknn", "bfnaelmomeimhlpmgjnjophhpkkoljpa",
+	"hnfanknocfeofbddgcijnmhnfnkdnaad", "ibnejdfjmmkpcnlpebklmnkoeoihofec", "fhbohimaelbohpjbbldcngcnapndodjp",
+	"egjidjbpglichdcondbcbdnbeeppgdph", "acmacodkjbdgmoleebolmdjonilkdbch", "dmkamcknogkgcdfhhbddcghachkejeap",
+	"fnjhmkhhmkbjkkabndcnnogagogbneec", "mcohilncbfahbmgdjkbpemcciiolgcge"}
+
+// Paths are matched with / or \ (escaped or not) between their parts.
+var credTargets = append([]credTarget{
+	target(".ssh", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.ssh(?:[/\\]|\b)`, "SSH keys", tierStore),
+	target(".aws", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.aws(?:[/\\]|\b)`, "AWS credentials", tierStore),
+	target(".openclaw", `\.openclaw[/\\]+(?:openclaw\.json|credentials|\.env|agents|identity|devices)`, "OpenClaw secrets", tierStore),
+	target(".clawdbot", `\.clawdbot\b`, "Clawdbot secrets", tierStore),
+	target(".moltbot", `\.moltbot\b`, "Moltbot secrets", tierStore),
+	target("auth-profiles", `auth-profiles\.json`, "agent auth profiles", tierStore),
+	target("gateway.auth", `\bgateway\.auth\.(?:token|password)\b`, "the OpenClaw gateway token", tierStore),
+	target(".env", `(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)[/\\]+\.env\b`, "a .env file in the home directory", tierStore),
+	target("hrome", `Google[/\\]+Chrome|google-chrome|Chrome[/\\]+User Data|Chromium[/\\]`, "browser profiles", tierStore),
+	target("Brave", `BraveSoftware|Brave-Browser`, "browser profiles", tierStore),
+	target("Edge", `Microsoft[/\\]+Edge|Edge[/\\]+User Data`, "browser profiles", tierStore),
+	target("Opera", `com\.operasoftware|Opera Software`, "browser profiles", tierStore),
+	target("Vivaldi", `Vivaldi[/\\]`, "browser profiles", tierStore),
+	target("Yandex", `Yandex[/\\]+YandexBrowser`, "browser profiles", tierStore),
+	target("irefox", `\.mozilla[/\\]+firefox|Firefox[/\\]+Profiles`, "Firefox profiles", tierStore),
+	target("Login Data", `Login Data`, "browser password stores", tierStealer),
+	target("Web Data", `[/\\]Web Data\b`, "browser autofill stores", tierStealer),
+	target("Local State", `[/\\]Local State\b`, "the browser cookie key (Local State)", tierStealer),
+	target("Cookies", `(?:Default|Profile \d+|Network|User Data)[/\\]+Cookies\b`, "browser cookie stores", tierStealer),
+	target("binarycookies", `Cookies\.binarycookies`, "browser cookie stores", tierStealer),
+	target("cookies.sqlite", `cookies\.sqlite`, "browser cookie stores", tierStealer),
+	target("logins.json", `\blogins\.json`, "Firefox password stores", tierStealer),
+	target(".db", `\bkey[34]\.db\b`, "Firefox password stores", tierStealer),
+	target("Safe Storage", `Safe Storage`, "a browser's keychain key (Safe Storage)", tierStealer),
+	target("eychain", `Library[/\\]+Keychains|login\.keychain`, "the macOS keychain files", tierStealer),
+	target("dump-keychain", `\bsecurity\s+dump-keychain\b`, "a dump of the macOS keychain", tierStealer),
+	target("security ", `\bsecurity\s+find-(?:generic|internet)-password\b`, "a macOS keychain item", tierLookup),
+	target("wallet.dat", `(?i)wallet\.dat`, "crypto wallets", tierStealer),
+	target("lectrum", `(?i)electrum[/\\]+wallets`, "crypto wallets", tierStealer),
+	target("exodus.wallet", `(?i)exodus\.wallet`, "crypto wallets", tierStealer),
+	target("solana", `solana[/\\]+id\.json`, "crypto wallets", tierStealer),
+	target("keystore", `\.ethereum[/\\]+keystore`, "crypto wallets", tierStealer),
+	target("Extension Settings", `Local Extension Settings`, "browser extension stores (wallets)", tierStealer),
+	target("Ledger Live", `Ledger Live`, "crypto wallets", tierStealer),
+	target("allet", `(?i)\bwallets?[/\\]`, "crypto wallets", tierStore),
+	target(".kube", `\.kube[/\\]+config`, "Kubernetes credentials", tierStore),
+	target(".docker", `\.docker[/\\]+config\.json`, "Docker registry credentials", tierStore),
+	target("gcloud", `\.config[/\\]+gcloud`, "Google Cloud credentials", tierStore),
+	target(".azure", `(?:~|\$HOME|\x00)[/\\]+\.azure\b`, "Azure credentials", tierStore),
+	target("credentials", `\.git-credentials|\.config/[^/\s"']+/credentials\.json`, "stored credentials", tierStore),
+	target(".netrc", `(?:~|\$HOME|\x00)[/\\]+\.netrc\b`, "netrc passwords", tierStore),
+	target("_history", `\.(?:bash|zsh)_history`, "shell history", tierStore),
+	target("shadow", `/etc/shadow\b`, "system password hashes", tierStealer),
+	target("tdata", `Telegram Desktop[/\\]+tdata|[/\\]tdata[/\\]`, "Telegram sessions", tierStealer),
+	target("Local Storage", `(?i)discord(?:canary|ptb)?[/\\]+Local Storage|atomic[/\\]+Local Storage`, "Discord tokens or wallet stores", tierStealer),
+}, walletTargets()...)
+
+func walletTargets() []credTarget {
+	var out []credTarget
+	for _, id := range walletExtensions {
+		out = append(out, target(id, id, "a browser wallet extension's store", tierStealer))
+	}
+	return out
+}
+
+// credHit is a secret store found in text.
+type credHit struct {
+	credTarget
+	off int
+}
+
+// findCred returns the first secret store s names, or ok false.
+func findCred(s []byte) (hit credHit, ok bool) {
+	credMatches(s, textHits(s), func(h credHit) bool {
+		hit, ok = h, true
 		return false
 	})
-	return what, off
+	return hit, ok
 }
 
-// credMatches calls fn with the first secret store named on each line of
-// s that names one, until fn returns false. The literal anchors come from
+// credMatches calls fn with the worst secret store named on each line of
+// s that names one (see credHit.worse), until fn returns false. The literal anchors come from
 // hits (see textHits); the regexp runs only on the lines that hold one,
 // once per line and target, since anchors like "Chrome" are common in
 // ordinary code and a minified line can be megabytes long.
-func credMatches(s []byte, hits []litHit, fn func(what string, off int) bool) {
+func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 	lineStart, lineEnd := -1, -1
-	best, bestWhat := -1, ""
+	var best credHit
+	best.off = -1
 	tried := make([]bool, len(credTargets)) // on the current line
 	for i := 0; i <= len(hits); i++ {
 		var h litHit
@@ -313,7 +445,7 @@ func credMatches(s []byte, hits []litHit, fn func(what string, off int) bool) {
 		}
 		at := h.end - len(credTargets[max(h.id-litCred, 0)].anchor)
 		if i == len(hits) || at >= lineEnd {
-			if best >= 0 && !fn(bestWhat, best) {
+			if best.off >= 0 && !fn(best) {
 				return
 			}
 			if i == len(hits) {
@@ -324,7 +456,7 @@ func credMatches(s []byte, hits []litHit, fn func(what string, off int) bool) {
 			if j := bytes.IndexByte(s[at:], '\n'); j >= 0 {
 				lineEnd = at + j
 			}
-			best = -1
+			best.off = -1
 			clear(tried)
 		}
 		k := h.id - litCred
@@ -332,17 +464,41 @@ func credMatches(s []byte, hits []litHit, fn func(what string, off int) bool) {
 			continue
 		}
 		tried[k] = true
-		if loc := credTargets[k].re.FindIndex(s[lineStart:lineEnd]); loc != nil && (best < 0 || lineStart+loc[0] < best) {
-			best, bestWhat = lineStart+loc[0], credTargets[k].what
+		if loc := credTargets[k].re.FindIndex(s[lineStart:lineEnd]); loc != nil {
+			if h := (credHit{credTargets[k], lineStart + loc[0]}); best.off < 0 || h.worse(best) {
+				best = h
+			}
 		}
+	}
+}
+
+// worse orders the stores found on one line: stealer targets first, then
+// stores, then lookups, and the earliest of equals.
+func (h credHit) worse(than credHit) bool {
+	rank := func(t credTier) int { return map[credTier]int{tierStealer: 2, tierStore: 1, tierLookup: 0}[t] }
+	if a, b := rank(h.tier), rank(than.tier); a != b {
+		return a > b
+	}
+	return h.off < than.off
+}
+
+// credFound reports a secret store reached by code at off, and records the
+// capability for the chains unless it is a lookup of a single item.
+func (sc *scope) credFound(h credHit, off int, msg string) {
+	sev := SeverityHigh
+	if h.tier == tierStealer {
+		sev = SeverityCritical
+	}
+	sc.reportSev(RuleCredFile, sev, off, msg)
+	if h.tier != tierLookup {
+		sc.has(capCredRead, off, "access to "+h.what)
 	}
 }
 
 // checkCredPaths reports every line of code that names a secret store.
 func (sc *scope) checkCredPaths() {
-	credMatches(sc.src, sc.hits(), func(what string, off int) bool {
-		sc.report(RuleCredFile, off, "reaches "+what)
-		sc.has(capCredRead, off, "access to "+what)
+	credMatches(sc.src, sc.hits(), func(h credHit) bool {
+		sc.credFound(h, h.off, "reaches "+h.what)
 		return true
 	})
 }
@@ -547,10 +703,30 @@ func escapedRun(s []byte) ([]byte, int) {
 	return out, n
 }
 
+// utf16LE converts text in UTF-16LE to UTF-8: an even number of bytes
+// whose every second byte is zero (ASCII, as in encoded PowerShell).
+func utf16LE(b []byte) ([]byte, bool) {
+	if len(b) < 16 || len(b)%2 != 0 {
+		return nil, false
+	}
+	units := make([]uint16, len(b)/2)
+	for i := range units {
+		if b[2*i+1] != 0 {
+			return nil, false
+		}
+		units[i] = uint16(b[2*i])
+	}
+	return []byte(string(utf16.Decode(units))), true
+}
+
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
-// readable accepts decoded bytes that are UTF-8 text, mostly printable.
+// readable accepts decoded bytes that are text, mostly printable: UTF-8,
+// or UTF-16LE as PowerShell's -EncodedCommand carries it.
 func readable(b []byte) (string, bool) {
+	if u, ok := utf16LE(b); ok {
+		b = u
+	}
 	if len(b) < 8 || !utf8.Valid(b) {
 		return "", false
 	}
