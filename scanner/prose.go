@@ -13,16 +13,16 @@ import (
 // password given next to an archive, a mandatory download that must be
 // run) rather than for any one campaign's wording.
 var (
-	passwordValueRE = regexp.MustCompile(`(?:\b(?i:password|passphrase|passcode|passwd|pwd)|\bpass)\b\**\s*(?:(?i:is\s*)?[:=]\s*\**\s*[\x60"'“]?[^\s\x60"'”*),]{2,40}|(?i:is)\s+(?:\*\*|[\x60"'“])[^\s\x60"'”*]{2,40})`)
+	passwordValueRE = regexp.MustCompile(`(?:\b(?i:password|passphrase|passcode|passwd|pwd)|\bpass)\b\**\s*(?:(?:\*\*|[\x60"'“])[^\s\x60"'”*]{2,40}(?:\*\*|[\x60"'”])|(?i:is\s*)?[:=]\s*\**\s*[\x60"'“]?[^\s\x60"'”*),]{2,40}|(?i:is)\s+(?:\*\*|[\x60"'“])[^\s\x60"'”*]{2,40})`)
 	archiveCueRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|tar\.gz|tgz|iso)\b|\b(?:archive|extract|unzip|unpack|unrar)\b`)
 	runCueRE        = regexp.MustCompile(`(?i)\b(?:run|runs|execute|launch|open|double-click|start|install|paste|terminal|command)\b`)
-	coercionRE      = regexp.MustCompile(`(?i)\b(?:prerequisites?|required|requires|must|important|critical|mandatory|before (?:using|proceeding|you)|will not (?:work|function)|won't work|without (?:this|it|installing)|first)\b`)
+	coercionRE      = regexp.MustCompile(`(?i)\b(?:prerequisites?|required|requires|requirements?|must|important|critical|mandatory|before (?:using|proceeding|you)|will not (?:work|function)|won't work|without (?:this|it|installing)|first)\b`)
 	docURLRE        = regexp.MustCompile(`(?i)\.(?:md|markdown|txt|json|ya?ml|toml|html?|png|jpe?g|gif|svg|csv|pdf)$`)
 	payloadURLRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|scr|bat|cmd|ps1|vbs|jar|apk|appimage|iso)(?:$|[?#])`)
 	credNounRE      = regexp.MustCompile(`(?i)\b(?:api[ _-]?keys?|(?:access |auth |bearer |bot )?tokens?|credentials?|secrets?|passwords?|private keys?|ssh keys?|seed phrases?|mnemonics?|env(?:ironment)?(?: var(?:iable)?s?)|\.env\b|config(?:uration)? files?|auth-profiles(?:\.json)?|cookies|wallets?)`)
 	sendToRE        = regexp.MustCompile(`(?i)\b(?:send|sends|sent|post|posts|posted|upload|uploads|share|submit|forward|transmit|exfiltrat\w*|output|deliver|report|pass)\b[^.\n]{0,120}?\b(?:to|into|at|on)\s+(?:(?:our|the|this|my|a|an)\s+)?(?:https?://|[\w.-]*\b(?:endpoint|webhook|server|url|api)\b)`)
 	allCredRE       = regexp.MustCompile(`(?i)\b(?:all|every|any)\s+(?:(?:of\s+)?(?:the|your|my|available|stored|saved|current|other|existing)\s+){0,3}(?:api[ _-]?keys?|tokens?|credentials?|secrets?|passwords?|env\w*)`)
-	concealRE       = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b`)
+	concealRE       = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b|\b(?:do not|don't|never)\s+(?:mention|disclose|reveal|report)\s+(?:this|that|it)(?:\s+step)?\b|\b(?:silently|secretly|covertly)\s+(?:send|upload|post|copy|forward)`)
 	disclosureRE    = regexp.MustCompile(`(?i)\b(?:echo|print|output|reveal|show|display|repeat|include|paste|return|leak|dump)\b(?:\s+\S+){0,5}?\s+(?:the\s+)?(?:value of\s+)?(?:the\s+|your\s+)?(?:authorization header|api[ _-]?keys?|access tokens?|bearer tokens?|auth tokens?|tokens?|passwords?|secrets?|system prompt|private keys?|credentials)\b`)
 	replyCueRE      = regexp.MustCompile(`(?i)\b(?:in your (?:next |)(?:response|reply|answer|message|output)|so (?:that )?i can (?:verify|check|see)|reveal (?:it )?in full)\b`)
 	// A runaway loop whose goal is a secret in a tool's output, not an
@@ -140,8 +140,12 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 	for _, send := range sendToRE.FindAllStringIndex(t, -1) {
 		lo, hi := max(0, send[0]-250), min(len(t), send[1]+250)
 		near := t[lo:hi]
-		cred := credNounRE.FindStringIndex(near)
-		if cred == nil {
+		noun := ""
+		if cred := credNounRE.FindStringIndex(near); cred != nil {
+			noun = strings.ToLower(near[cred[0]:cred[1]])
+		} else if h, ok := findCred([]byte(near)); ok {
+			noun = h.what // a path: ~/.openclaw/openclaw.json
+		} else {
 			continue
 		}
 		sev, why := SeverityHigh, ""
@@ -153,7 +157,7 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 		case allCredRE.MatchString(near):
 			sev, why = SeverityCritical, ", all of them"
 		}
-		sc.reportSev(RuleSkillExfil, sev, at([]int{send[0]}), "tells the agent to send "+strings.ToLower(near[cred[0]:cred[1]])+" to a destination"+why)
+		sc.reportSev(RuleSkillExfil, sev, at([]int{send[0]}), "tells the agent to send "+noun+" to a destination"+why)
 		break
 	}
 	if d := disclosureRE.FindStringIndex(t); d != nil && (replyCueRE.MatchString(t) || hidden) || systemPromptRE.MatchString(t) {

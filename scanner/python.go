@@ -428,6 +428,11 @@ func (p *pyAnalysis) call(n node) {
 	case "process":
 		sc.report(RuleChildProcess, off, fmt.Sprintf("starts a process with %s", name))
 		sc.has(capProcess, off, name)
+		if len(args) > 0 && p.fromNetwork(args[0], 0) {
+			sc.report(RuleChainDropper, off, fmt.Sprintf("%s runs a command that was downloaded", name))
+			sc.has(capDownload, off, "download")
+			sc.has(capDynExec, off, name+" of downloaded text")
+		}
 		a := arg(0)
 		switch {
 		case a.kind == vStr:
@@ -493,6 +498,33 @@ func (p *pyAnalysis) call(n node) {
 			}
 		}
 	}
+}
+
+// fromNetwork reports an expression computed from a network response:
+// requests.get(u).text, urlopen(u).read(), or a name bound to one.
+func (p *pyAnalysis) fromNetwork(n node, depth int) bool {
+	if !n.ok() || depth > 6 {
+		return false
+	}
+	switch n.typ() {
+	case "call":
+		if callee := p.env.eval(n.field("function")); callee.kind == vRef && pyTarget(callee.ref) == "net" {
+			return true
+		}
+	case "identifier":
+		if b, ok := p.env.lookup(n.text(), n.start()); ok && b.value.ok() && b.off < n.start() {
+			return p.fromNetwork(b.value, depth+1)
+		}
+		return false
+	case "string", "integer", "lambda":
+		return false
+	}
+	for c := n.firstChild(); c.ok(); c = c.nextSibling() {
+		if c.named() && p.fromNetwork(c, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // opens checks a file opened at a path, in the given mode.

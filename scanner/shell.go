@@ -47,7 +47,7 @@ func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
 	if tree.broken() && parseErrors {
 		sc.report(RuleInputParseError, errorOffset(tree.root()), "shell syntax error; commands inside the broken part may be missed")
 	}
-	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, vars: map[string]string{}, secrets: map[string]string{}}
+	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, vars: map[string]string{}, secrets: map[string]string{}, flows: map[string]flow{}}
 	// Nodes come in document order, so assignments and downloads are known
 	// before the commands that use them.
 	for i := range tree.nodes {
@@ -73,6 +73,7 @@ type shellAnalysis struct {
 	downloads map[string]int    // lower-cased base name of a downloaded file -> offset of the download
 	vars      map[string]string // NAME=literal assignments, to resolve $NAME
 	secrets   map[string]string // variables that hold a secret -> what it is
+	flows     map[string]flow   // variables that hold downloaded or decoded text
 }
 
 // word returns the text a shell word stands for: quotes removed, escapes
@@ -470,6 +471,10 @@ func (sh *shellAnalysis) substitution(n node) (flow, bool) {
 	if n.typ() == "string" && n.namedCount() == 1 {
 		n = n.namedChild(0)
 	}
+	if t := n.typ(); t == "simple_expansion" || t == "expansion" {
+		f, ok := sh.flows[strings.Trim(n.text(), "${}")]
+		return f, ok
+	}
 	if t := n.typ(); t != "command_substitution" && t != "process_substitution" {
 		return flow{}, false
 	}
@@ -534,6 +539,10 @@ func (sh *shellAnalysis) assign(n node) {
 		return
 	}
 	delete(sh.secrets, name)
+	delete(sh.flows, name)
+	if f, ok := sh.substitution(value); ok && f.from != "" {
+		sh.flows[name] = f
+	}
 	switch value.typ() {
 	case "word", "raw_string":
 		sh.vars[name] = sh.word(value)
@@ -619,14 +628,8 @@ func (sh *shellAnalysis) command(c shellCmd) {
 			sh.downloads[name] = off
 		}
 		// curl URL > file: the file is a download too.
-		if p := c.node.parent(); p.ok() && p.typ() == "redirected_statement" {
-			for _, r := range p.namedChildren() {
-				if r.typ() == "file_redirect" && !r.field("descriptor").ok() && !strings.HasPrefix(r.text(), "<") {
-					if d := r.field("destination"); d.ok() {
-						sh.downloads[strings.ToLower(path.Base(sh.word(d)))] = off
-					}
-				}
-			}
+		if name := sh.stdoutFile(c.node.parent()); name != "" {
+			sh.downloads[name] = off
 		}
 		if c.detached {
 			sc.report(RuleNetBeacon, off, fmt.Sprintf("%s detached from the terminal: a background beacon", c.name))
@@ -808,11 +811,31 @@ func (sh *shellAnalysis) procsub(n node) {
 	}
 }
 
+// stdoutFile returns the lower-cased base name of the file a redirected
+// statement writes its output to, or "".
+func (sh *shellAnalysis) stdoutFile(stmt node) string {
+	if stmt.typ() != "redirected_statement" {
+		return ""
+	}
+	for _, r := range stmt.namedChildren() {
+		if r.typ() == "file_redirect" && !r.field("descriptor").ok() && !strings.HasPrefix(r.text(), "<") {
+			if d := r.field("destination"); d.ok() {
+				return strings.ToLower(path.Base(sh.word(d)))
+			}
+		}
+	}
+	return ""
+}
+
 // pipeline reports content piped into an interpreter, and secrets piped
 // to the network.
 func (sh *shellAnalysis) pipeline(n node) {
 	sc := sh.sc
 	stages := sh.stages(n)
+	// curl URL | base64 -d > file: the file is a download.
+	if name := sh.stdoutFile(n.parent()); name != "" && sh.flowOf(stages).from == "download" {
+		sh.downloads[name] = n.start()
+	}
 	var send, secret bool
 	for i, c := range stages {
 		off := n.start()
