@@ -53,6 +53,7 @@ func main() {
 		if rate < *minRecall {
 			ok = false
 		}
+		r.byOrigin()
 		if *verbose {
 			r.list(func(res scanner.Result) bool { return res.Verdict != scanner.Block })
 		}
@@ -122,6 +123,33 @@ func run(s *scanner.Scanner, spec string) (string, outcome) {
 		o.results = append(o.results, res)
 	}
 	return name, o
+}
+
+// byOrigin prints recall per origin, the part of a skill's directory name
+// before "__" (clawhub, fixture-cisco...), when a source mixes several.
+func (o outcome) byOrigin() {
+	type count struct{ n, block int }
+	counts := map[string]*count{}
+	var origins []string
+	for _, r := range o.results {
+		origin, _, _ := strings.Cut(r.Skill, "__")
+		if counts[origin] == nil {
+			counts[origin] = &count{}
+			origins = append(origins, origin)
+		}
+		counts[origin].n++
+		if r.Verdict == scanner.Block {
+			counts[origin].block++
+		}
+	}
+	if len(origins) < 2 {
+		return
+	}
+	sort.Strings(origins)
+	for _, origin := range origins {
+		c := counts[origin]
+		fmt.Printf("  %-26s %5d %6d %6s %6s  recall %.1f%%\n", origin, c.n, c.block, "", "", 100*frac(c.block, c.n))
+	}
 }
 
 func rank(v scanner.Verdict) int {
