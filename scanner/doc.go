@@ -18,15 +18,22 @@
 //
 // # Analysis
 //
-// JavaScript, TypeScript, TSX, shell and Python are parsed with tree-sitter.
-// Calls are resolved through simple aliasing (const e = eval, destructuring,
+// JavaScript, TypeScript, TSX, shell and Python are parsed with tree-sitter;
+// each tree is copied into Go memory in one walk in C, so that analysis
+// makes no call into C per node. Calls are resolved through simple aliasing (const e = eval, destructuring,
 // imports, one-line wrappers such as (m) => require(m)), string constant
 // folding ("ev"+"al", escapes, template literals, [..].join, split and
 // reverse, String.fromCharCode, atob, Buffer.from(x, "base64"), Python's
-// base64.b64decode, getattr and __import__) and computed member access
-// (globalThis["ev"+"al"]). A dangerous call reached through a built string
-// or a wrapper is also an OBF_HIDDEN_CALL. Strings handed to a shell
-// (child_process, subprocess, os.system, bash -c) are parsed as shell.
+// base64.b64decode, getattr and __import__, path.join and pathlib's /) and
+// computed member access (globalThis["ev"+"al"]). A dangerous call reached
+// through a built string or a wrapper is also an OBF_HIDDEN_CALL. Strings
+// handed to a shell (child_process, subprocess, os.system, bash -c, eval,
+// here-strings and here-documents fed to an interpreter) are parsed as
+// shell. Shell follows content through pipes, command substitutions and
+// variables: a download or a decoded text (base64, openssl, xxd -r, printf
+// escapes, ANSI-C strings, rev, rot13) that ends up run by a shell or an
+// interpreter is CHAIN_DROPPER or OBF_ENCODED_PAYLOAD, and $NAME of a
+// literal assignment is resolved (D=curl; $D ... | sh).
 //
 // SKILL.md, and every Markdown file of a skill, is read as YAML front
 // matter (metadata.openclaw.install downloads and package names), fenced
@@ -36,12 +43,17 @@
 // mandatory setup step that downloads and runs an executable, a paste-site
 // script to run, a tool named like part of OpenClaw (openclaw-core,
 // openclawcli), instructions to send credentials somewhere or to hide
-// things from the user. The prose also goes to the PromptChecker (the
+// things from the user, a typo of OpenClaw's names (opencalw, clawdhub.com).
+// A mandatory setup step is one that has the reader run an executable or
+// archive, or anything fetched from a raw IP address, a URL shortener, a
+// file-sharing site (Dropbox, Google Drive, MEGA...), a paste site or a
+// raw GitHub file. The prose also goes to the PromptChecker (the
 // sanitizer's rules). Invisible characters (Unicode tags, zero-width and
 // bidi controls) are findings; text smuggled in tag characters is decoded
 // and scanned. Long base64, hex and \x runs are decoded and scanned again;
 // a blob that decodes to anything of high severity is an
-// OBF_ENCODED_PAYLOAD. JSON files are read as npm manifests where they have
+// OBF_ENCODED_PAYLOAD. Decoded and assembled text also gets the text rules,
+// and UTF-16 (PowerShell's -EncodedCommand) is decoded too. JSON files are read as npm manifests where they have
 // "scripts" or dependencies, and string values that parse as code are
 // analysed. A file that does not parse keeps its text-level rules and gets
 // an INPUT_PARSE_ERROR finding.
@@ -51,6 +63,17 @@
 // chat webhooks are NET_EXFIL_ENDPOINT, raw public IP addresses
 // NET_RAW_IP_URL (critical in code and config, high in prose), and with an
 // Options.Allowlist every other domain off the list NET_DOMAIN_NOT_ALLOWED.
+// URL shorteners and file-sharing sites are NET_PAYLOAD_HOST (high in
+// code); a typo of OpenClaw's domains is SKILL_IMPERSONATED_TOOL.
+//
+// Secret stores come in three tiers. Browser login, cookie and autofill
+// databases and their keychain keys (Safe Storage), keychain dumps, crypto
+// wallet files and extension stores, Telegram and Discord sessions are
+// critical on their own: no skill has a reason to open them. SSH and cloud
+// keys, OpenClaw's config and the .env files are high, and critical once
+// data can leave. Looking up one named keychain item (security
+// find-generic-password -s NAME) is how tools keep their tokens: high, and
+// exfiltration only when the value is seen in a request body.
 //
 // Capabilities seen in one file, code block or decoded blob combine into
 // chains, as in GuardDog: reading credentials or the whole environment
@@ -86,16 +109,20 @@
 // OBF_ENCODED_PAYLOAD, OBF_PACKED_EVAL, OBF_TROJAN_SOURCE, TIME_BOMB), the
 // social-engineering rules (SKILL_FAKE_PREREQUISITE, SKILL_PASSWORD_ARCHIVE,
 // SKILL_PASTE_SITE, SKILL_PASSWORD_PROMPT, SKILL_IMPERSONATED_TOOL,
-// SKILL_URL_INSTALL, SKILL_INVISIBLE_TEXT, SKILL_SECRET_DISCLOSURE),
-// CRED_SECRET_OUTPUT, DATA_EMBEDDED_CODE, and everything that stops the
+// SKILL_INVISIBLE_TEXT, SKILL_SECRET_DISCLOSURE), CRED_SECRET_OUTPUT,
+// CRED_PASSWORD_CHECK, DATA_EMBEDDED_CODE, and everything that stops the
 // scan from seeing all of the input (INPUT_UNREADABLE, INPUT_LIMIT,
 // ARCHIVE_ENCRYPTED, ARCHIVE_PATH_TRAVERSAL). Some rules take their
 // severity from context: exfiltration endpoints and raw-IP URLs are critical
 // in code and high in prose; SKILL_EXFIL_INSTRUCTION is critical when the
 // text is hidden, asks for all credentials or asks to conceal the step;
 // SKILL_PROMPT_INJECTION is critical for the checker's override, jailbreak
-// and extraction rules and low for quoted examples; SQL_INJECTION is
-// critical when a function parameter flows into the query. Starting
+// and extraction rules and low for quoted examples; SKILL_URL_INSTALL
+// (pip install git+https://...) is high, and critical from a raw IP,
+// shortener, file-sharing or paste site or a look-alike domain;
+// CRED_FILE_ACCESS follows the tiers above. SQL_INJECTION warns: it is a
+// bug to fix, not malware. SKILL_TYPOSQUAT (a package one typo from a
+// popular one) warns, since some such names are honest packages. Starting
 // processes, network requests and writes are low to medium on their own:
 // honest skills run gh, curl and git.
 //
