@@ -165,7 +165,7 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 					if k := endpointKind(strings.ToLower(pu.Hostname()), pu.EscapedPath()); k != "" {
 						sc.reportSev(RuleExfilEndpoint, SeverityCritical, at, fmt.Sprintf("install step downloads from the %s %s", k, pu.Hostname()))
 					}
-					if k := shareHost(strings.ToLower(pu.Hostname())); k != "" {
+					if k := shareHost(strings.ToLower(pu.Hostname()), pu.EscapedPath()); k != "" {
 						sc.reportSev(RuleSkillInstall, SeverityCritical, at, fmt.Sprintf("install step downloads from the %s %s, which does not show who published the file", k, pu.Hostname()))
 					}
 					if name := lookalikeDomain(pu.Hostname()); name != "" {

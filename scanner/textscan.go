@@ -73,32 +73,47 @@ func endpointKind(host, path string) string {
 
 // shareHosts serve files anyone can upload, without a project behind them:
 // URL shorteners hide where a link goes, file-sharing sites host payloads
-// (ClawHub lures linked password-protected archives on them).
-var shareHosts = map[string]string{
-	"bit.ly": "URL shortener", "bitly.com": "URL shortener", "tinyurl.com": "URL shortener", "is.gd": "URL shortener",
-	"v.gd": "URL shortener", "cutt.ly": "URL shortener", "rebrand.ly": "URL shortener", "shorturl.at": "URL shortener",
-	"goo.gl": "URL shortener", "ow.ly": "URL shortener", "rb.gy": "URL shortener", "tiny.cc": "URL shortener",
-	"s.id": "URL shortener", "t.ly": "URL shortener", "bit.do": "URL shortener", "clck.ru": "URL shortener",
-	"u.to": "URL shortener", "qrco.de": "URL shortener", "lnkd.in": "URL shortener", "buff.ly": "URL shortener",
-	"dropbox.com": "file-sharing site", "dropboxusercontent.com": "file-sharing site", "drive.google.com": "file-sharing site",
-	"drive.usercontent.google.com": "file-sharing site", "mega.nz": "file-sharing site", "mega.co.nz": "file-sharing site",
-	"mega.io": "file-sharing site", "mediafire.com": "file-sharing site", "catbox.moe": "file-sharing site",
-	"pixeldrain.com": "file-sharing site", "sendspace.com": "file-sharing site", "wetransfer.com": "file-sharing site",
-	"we.tl": "file-sharing site", "4shared.com": "file-sharing site", "zippyshare.com": "file-sharing site",
-	"anonfiles.com": "file-sharing site", "filebin.net": "file-sharing site", "files.fm": "file-sharing site",
-	"krakenfiles.com": "file-sharing site", "1drv.ms": "file-sharing site", "onedrive.live.com": "file-sharing site",
-	"disk.yandex.ru": "file-sharing site", "cdn.discordapp.com": "file-sharing site", "media.discordapp.net": "file-sharing site",
+// (ClawHub lures linked password-protected archives on them). A path
+// prefix limits a host that also serves other things to its file links.
+var shareHosts = map[string]struct{ kind, path string }{
+	"bit.ly": {"URL shortener", ""}, "bitly.com": {"URL shortener", ""}, "tinyurl.com": {"URL shortener", ""},
+	"is.gd": {"URL shortener", ""}, "v.gd": {"URL shortener", ""}, "cutt.ly": {"URL shortener", ""},
+	"rebrand.ly": {"URL shortener", ""}, "shorturl.at": {"URL shortener", ""}, "goo.gl": {"URL shortener", ""},
+	"ow.ly": {"URL shortener", ""}, "rb.gy": {"URL shortener", ""}, "tiny.cc": {"URL shortener", ""},
+	"s.id": {"URL shortener", ""}, "t.ly": {"URL shortener", ""}, "bit.do": {"URL shortener", ""},
+	"clck.ru": {"URL shortener", ""}, "u.to": {"URL shortener", ""}, "qrco.de": {"URL shortener", ""},
+	"dropbox.com": {"file-sharing site", "/s/ /scl/fi/ /sh/ /t/"}, "dropboxusercontent.com": {"file-sharing site", ""},
+	"drive.google.com": {"file-sharing site", "/uc /file/d/ /open /drive/folders/"},
+	"drive.usercontent.google.com": {"file-sharing site", ""}, "docs.google.com": {"file-sharing site", "/uc"},
+	"mega.nz": {"file-sharing site", "/file/ /folder/ /#"}, "mega.co.nz": {"file-sharing site", "/file/ /folder/ /#"},
+	"mediafire.com": {"file-sharing site", ""}, "catbox.moe": {"file-sharing site", ""},
+	"pixeldrain.com": {"file-sharing site", ""}, "sendspace.com": {"file-sharing site", ""},
+	"wetransfer.com": {"file-sharing site", ""}, "we.tl": {"file-sharing site", ""}, "4shared.com": {"file-sharing site", ""},
+	"zippyshare.com": {"file-sharing site", ""}, "anonfiles.com": {"file-sharing site", ""},
+	"filebin.net": {"file-sharing site", ""}, "files.fm": {"file-sharing site", ""}, "krakenfiles.com": {"file-sharing site", ""},
+	"1drv.ms": {"file-sharing site", ""}, "onedrive.live.com": {"file-sharing site", "/download /redir"},
+	"disk.yandex.ru": {"file-sharing site", "/d/ /i/"},
+	"cdn.discordapp.com": {"file-sharing site", "/attachments/"}, "media.discordapp.net": {"file-sharing site", "/attachments/"},
 }
 
 // rawCodeHosts serve any user's files as they are: fine for reading code,
 // a payload host when instructions say to download and run from them.
 var rawCodeHosts = map[string]bool{"raw.githubusercontent.com": true, "gist.githubusercontent.com": true, "gist.github.com": true}
 
-// shareHost returns what kind of share host host is, or "".
-func shareHost(host string) string {
+// shareHost returns what kind of share host a URL's host and path are, or
+// "".
+func shareHost(host, path string) string {
 	for h := host; h != ""; {
-		if k, ok := shareHosts[h]; ok {
-			return k
+		if sh, ok := shareHosts[h]; ok {
+			if sh.path == "" {
+				return sh.kind
+			}
+			for _, p := range strings.Fields(sh.path) {
+				if strings.HasPrefix(path, p) {
+					return sh.kind
+				}
+			}
+			return ""
 		}
 		i := strings.IndexByte(h, '.')
 		if i < 0 {
@@ -117,8 +132,8 @@ func payloadHost(host, path string) string {
 	switch {
 	case publicIP(host):
 		return "a raw IP address"
-	case shareHost(host) != "":
-		return "a " + shareHost(host)
+	case shareHost(host, path) != "":
+		return "a " + shareHost(host, path)
 	case endpointKind(host, path) != "":
 		return "a " + endpointKind(host, path)
 	}
@@ -291,7 +306,7 @@ func (sc *scope) checkURLs(code bool) {
 		if name := lookalikeDomain(u.host); name != "" {
 			sc.reportSev(RuleSkillImpersonation, SeverityCritical, u.off, fmt.Sprintf("%s is a look-alike of %s's domains", u.host, name))
 		}
-		if k := shareHost(u.host); k != "" {
+		if k := shareHost(u.host, u.path); k != "" {
 			sev := SeverityLow
 			if code {
 				sev = SeverityHigh
@@ -385,8 +400,8 @@ var credTargets = append([]credTarget{
 	target("wallet.dat", `(?i)wallet\.dat`, "crypto wallets", tierStealer),
 	target("lectrum", `(?i)electrum[/\\]+wallets`, "crypto wallets", tierStealer),
 	target("exodus.wallet", `(?i)exodus\.wallet`, "crypto wallets", tierStealer),
-	target("solana", `solana[/\\]+id\.json`, "crypto wallets", tierStealer),
-	target("keystore", `\.ethereum[/\\]+keystore`, "crypto wallets", tierStealer),
+	target("solana", `solana[/\\]+id\.json`, "a Solana CLI keypair", tierStore),
+	target("keystore", `\.ethereum[/\\]+keystore`, "an Ethereum keystore", tierStore),
 	target("Extension Settings", `Local Extension Settings`, "browser extension stores (wallets)", tierStealer),
 	target("Ledger Live", `Ledger Live`, "crypto wallets", tierStealer),
 	target("allet", `(?i)\bwallets?[/\\]`, "crypto wallets", tierStore),

@@ -2,7 +2,7 @@
 // JavaScript and compares it, in the same run, with ESLint and
 // eslint-plugin-security over the same files.
 //
-//	bench-scanner -corpus DIR [-eslint-dir DIR -node PATH] [-workers N]
+//	bench-scanner -corpus DIR [-eslint-dir DIR -node PATH] [-workers N] [-runs N] [-cpuprofile FILE]
 //
 // -eslint-dir is an npm prefix with eslint and eslint-plugin-security
 // installed (node_modules/eslint, node_modules/eslint-plugin-security).
@@ -44,6 +44,7 @@ func main() {
 	node := flag.String("node", "node", "node binary that runs eslint")
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "scanner worker goroutines")
 	concurrency := flag.String("eslint-concurrency", "", "eslint --concurrency value for a second peer run (eslint 9.34+), e.g. 2")
+	runs := flag.Int("runs", 3, "scanner runs, spread between the peer runs; the median is compared")
 	child := flag.String("child-scan", "", "internal: scan the file list in this file and print stats")
 	childParse := flag.String("child-parse", "", "internal: only parse the file list with tree-sitter")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the scanner run to this file")
@@ -75,44 +76,89 @@ func main() {
 
 	self, err := os.Executable()
 	check(err)
-	sc := run(self, "-child-scan", list.Name(), "-workers", fmt.Sprint(*workers), "-cpuprofile", *cpuProfile)
+	fmt.Printf("load average at start: %s\n\n", loadAverage())
+	// Scanner runs are spread between the peer runs, so that the median
+	// sees the same machine as the peers on a machine shared with others.
+	var scans []measured
 	var stats map[string]int
-	check(json.Unmarshal([]byte(lastLine(sc.out)), &stats))
-	report(fmt.Sprintf("scanner (%d workers)", *workers), sc, len(files), bytes)
-	fmt.Printf("    findings: %d critical, %d high, %d medium, %d low, %d info; files with a critical or high finding: %d (%.2f%%)\n",
-		stats["critical"], stats["high"], stats["medium"], stats["low"], stats["info"], stats["files_high"], 100*float64(stats["files_high"])/float64(len(files)))
-	ceiling := run(self, "-child-parse", list.Name(), "-workers", fmt.Sprint(*workers))
-	report(fmt.Sprintf("tree-sitter JavaScript parse alone, the scanner's ceiling (%d workers)", *workers), ceiling, len(files), bytes)
-	if *eslintDir == "" {
-		return
+	scan := func() {
+		m := run(self, "-child-scan", list.Name(), "-workers", fmt.Sprint(*workers), "-cpuprofile", *cpuProfile)
+		check(json.Unmarshal([]byte(lastLine(m.out)), &stats))
+		scans = append(scans, m)
 	}
-	cfg := eslintConfig(*eslintDir, *corpus)
-	defer os.Remove(cfg)
-	out, err := os.CreateTemp("", "bench-eslint-*.json")
-	check(err)
-	out.Close()
-	defer os.Remove(out.Name())
-	eslintJS, err := filepath.Abs(filepath.Join(*eslintDir, "node_modules", "eslint", "bin", "eslint.js"))
-	check(err)
-	args := []string{eslintJS, "--no-config-lookup", "-c", cfg, "--no-warn-ignored", "-f", "json", "-o", out.Name(), "."}
-	peers := []struct {
+	scan()
+	ceiling := run(self, "-child-parse", list.Name(), "-workers", fmt.Sprint(*workers))
+	type peer struct {
 		name string
 		args []string
-	}{{"eslint + eslint-plugin-security (default, 1 thread)", args}}
-	if *concurrency != "" {
-		peers = append(peers, struct {
-			name string
-			args []string
-		}{"eslint + eslint-plugin-security (--concurrency " + *concurrency + ")", append(append([]string{}, args[:1]...), append([]string{"--concurrency", *concurrency}, args[1:]...)...)})
+		m    measured
+		n, f int
 	}
-	for _, p := range peers {
-		es := runIn(*corpus, *node, p.args...)
-		report(p.name, es, len(files), bytes)
-		if n, files := eslintFindings(out.Name()); n >= 0 {
-			fmt.Printf("    findings: %d messages; files with a message: %d\n", n, files)
+	var peers []peer
+	if *eslintDir != "" {
+		cfg := eslintConfig(*eslintDir, *corpus)
+		defer os.Remove(cfg)
+		out, err := os.CreateTemp("", "bench-eslint-*.json")
+		check(err)
+		out.Close()
+		defer os.Remove(out.Name())
+		eslintJS, err := filepath.Abs(filepath.Join(*eslintDir, "node_modules", "eslint", "bin", "eslint.js"))
+		check(err)
+		args := []string{eslintJS, "--no-config-lookup", "-c", cfg, "--no-warn-ignored", "-f", "json", "-o", out.Name(), "."}
+		peers = append(peers, peer{name: "eslint + eslint-plugin-security (default, 1 thread)", args: args})
+		if *concurrency != "" {
+			peers = append(peers, peer{name: "eslint + eslint-plugin-security (--concurrency " + *concurrency + ")",
+				args: append(append([]string{}, args[:1]...), append([]string{"--concurrency", *concurrency}, args[1:]...)...)})
 		}
-		fmt.Printf("    scanner speed-up: %.1fx wall, %.1fx CPU\n", es.wall.Seconds()/sc.wall.Seconds(), es.cpu.Seconds()/sc.cpu.Seconds())
+		for i := range peers {
+			peers[i].m = runIn(*corpus, *node, peers[i].args...)
+			peers[i].n, peers[i].f = eslintFindings(out.Name())
+			if len(scans) < *runs {
+				scan()
+			}
+		}
 	}
+	for len(scans) < *runs {
+		scan()
+	}
+	sc := median(scans)
+	report(fmt.Sprintf("scanner (%d workers), median of %d runs", *workers, len(scans)), sc, len(files), bytes)
+	var walls []string
+	for _, m := range scans {
+		walls = append(walls, fmt.Sprintf("%.1fs", m.wall.Seconds()))
+	}
+	fmt.Printf("    runs: %s wall\n", strings.Join(walls, ", "))
+	fmt.Printf("    findings: %d critical, %d high, %d medium, %d low, %d info; files with a critical or high finding: %d (%.2f%%)\n",
+		stats["critical"], stats["high"], stats["medium"], stats["low"], stats["info"], stats["files_high"], 100*float64(stats["files_high"])/float64(len(files)))
+	report(fmt.Sprintf("tree-sitter JavaScript parse alone, the scanner's ceiling (%d workers)", *workers), ceiling, len(files), bytes)
+	for _, p := range peers {
+		report(p.name, p.m, len(files), bytes)
+		if p.n >= 0 {
+			fmt.Printf("    findings: %d messages; files with a message: %d\n", p.n, p.f)
+		}
+		fmt.Printf("    scanner speed-up: %.1fx wall, %.1fx CPU\n", p.m.wall.Seconds()/sc.wall.Seconds(), p.m.cpu.Seconds()/sc.cpu.Seconds())
+	}
+	fmt.Printf("\nload average at end: %s\n", loadAverage())
+}
+
+// median returns the run with the median wall time, with the highest
+// peak RSS of all runs.
+func median(ms []measured) measured {
+	sorted := append([]measured(nil), ms...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].wall < sorted[j].wall })
+	m := sorted[len(sorted)/2]
+	for _, x := range ms {
+		m.maxRSS = max(m.maxRSS, x.maxRSS)
+	}
+	return m
+}
+
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(data))[:3], " ")
 }
 
 type measured struct {
@@ -127,6 +173,7 @@ func run(bin string, args ...string) measured { return runIn("", bin, args...) }
 func runIn(dir, bin string, args ...string) measured {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NODE_NO_WARNINGS=1") // ESLint's deprecation notices are not results
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	out, err := cmd.Output()
