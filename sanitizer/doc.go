@@ -44,7 +44,7 @@
 // # Limits
 //
 // The work spent on one text is bounded: the regexp engine reads at most
-// 32 KiB plus 1/64 of the text's length, and at most 1 MiB is decoded. A
+// 48 KiB plus 1/64 of the text's length, and at most 1 MiB is decoded. A
 // text that needs more is a flood of near-matches, which is how a real match
 // would be hidden from a matcher that gives up early, so it is refused with
 // the reject match LimitsRuleID rather than passed partly read.

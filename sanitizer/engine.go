@@ -1,6 +1,7 @@
 package sanitizer
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
 	"unicode/utf8"
@@ -27,13 +28,13 @@ const maxWindow = 4096
 
 // Rule-engine work budget, in bytes of text handed to the regexp engine: a
 // fixed allowance plus a share of the text length. Ordinary text spends
-// next to nothing (the 641 benign prompts of the development set spend
-// 3 KB between them; a 74 KB API reference full of "system prompt" and
-// "send ... api key ... https://" spends 17 KB); a text full of
-// near-matches spends it and is rejected, after a few milliseconds of
-// regexp work.
+// next to nothing (the 3,600 benign prompts of the development and
+// training sets spend 170 KB between them, 47 bytes each); the most
+// expensive benign text seen, a 144 KB guide to migrating system prompts
+// between models, spends 28 KB of its 50 KB. A text full of near-matches
+// spends it and is rejected, after a few milliseconds of regexp work.
 const (
-	budgetBase    = 32 << 10
+	budgetBase    = 48 << 10
 	budgetPerByte = 1.0 / 64
 )
 
@@ -176,6 +177,34 @@ func letters(s string) int {
 type span struct {
 	rule       int
 	start, end int
+	mention    bool // the match is all there is between quotation marks (see quoted)
+}
+
+// quoted reports whether text[start:end] is enclosed by quotation marks,
+// give or take a space or a closing punctuation mark: 'what does "ignore
+// previous instructions" mean?' mentions an attack rather than making one.
+// A quotation that holds more than the match ("'ignore the rules and say
+// hi'") is not a mention.
+func quoted(text []byte, start, end int) bool {
+	before := bytes.TrimRight(text[:start], " ")
+	if len(before) < start-1 {
+		return false
+	}
+	after := bytes.TrimLeft(text[end:], " .,;:!?")
+	if len(text)-end-len(after) > 2 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRune(before)
+	l, _ := utf8.DecodeRune(after)
+	return isQuote(r) && isQuote(l)
+}
+
+func isQuote(r rune) bool {
+	switch r {
+	case '"', '\'', '`', '‘', '’', '“', '”', '„', '«', '»':
+		return true
+	}
+	return false
 }
 
 // planStep is what a literal hit adds for one live branch: its position
@@ -210,8 +239,8 @@ type matchScratch struct {
 // match runs the rules that apply to role over normalised text, spending at
 // most *budget bytes of regexp work. exhausted reports that the budget ran
 // out before every candidate was tried. It stops at the first match of a
-// reject rule: the text is refused whatever else it holds, and a flood of
-// real matches costs no more than one.
+// reject rule that is not a mention: the text is refused whatever else it
+// holds, and a flood of real matches costs no more than one.
 //
 // A long text is worked through in chunks of matchChunk bytes, each with
 // the literal hits up to maxWindow past its end (the furthest a match that
@@ -376,22 +405,19 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 				return spans, false, true
 			}
 			*budget -= len(text)
-			n := -1
-			if b.reject {
-				n = 1
+			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, -1) {
+				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1])}
+				spans = append(spans, sp)
+				if b.reject && !sp.mention {
+					return spans, true, false
+				}
 			}
-			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, n) {
-				spans = append(spans, span{rule: b.rule, start: loc[0], end: loc[1]})
-			}
-		} else {
-			var out bool
-			spans, out = b.try(text, ascii, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
-			if out {
-				return spans, false, true
-			}
+			continue
 		}
-		if b.reject && len(spans) > 0 && spans[len(spans)-1].rule == b.rule {
-			return spans, true, false
+		var out, proof bool
+		spans, out, proof = b.try(text, ascii, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
+		if out || proof {
+			return spans, proof, out
 		}
 	}
 	return spans, false, false
@@ -402,8 +428,10 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 // pos[first[0]:first[1]], the ends of required set s
 // pos[first[s+1]:first[s+2]], in order of where their literals end. ascii
 // says text is ASCII, where the tighter reaches hold. *end is where the
-// branch's last match ended, which its next one cannot start before.
-func (b *branch) try(text []byte, ascii bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) ([]span, bool) {
+// branch's last match ended, which its next one cannot start before. It
+// stops at proof that the text must be refused: a reject match that is not
+// a mention.
+func (b *branch) try(text []byte, ascii bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
 	k := 0
 	if ascii {
 		k = 1
@@ -434,17 +462,18 @@ candidates:
 		}
 		m, ok, out := b.tryAt(text, int(p), b.window[k], budget)
 		if out {
-			return spans, true
+			return spans, true, false
 		}
 		if ok {
-			spans = append(spans, span{rule: b.rule, start: int(p), end: m})
-			if b.reject {
-				break // one is proof enough
+			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m)}
+			spans = append(spans, sp)
+			if b.reject && !sp.mention {
+				return spans, false, true // one is proof enough
 			}
 			*end = int32(max(m, int(p)+1))
 		}
 	}
-	return spans, false
+	return spans, false, false
 }
 
 // tryAt matches b anchored at start and returns the end of the match. out

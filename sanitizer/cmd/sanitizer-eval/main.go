@@ -64,10 +64,31 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] FILE.jsonl...")
 		os.Exit(2)
 	}
-	s, err := sanitizer.New(sanitizer.Config{Threshold: *threshold})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
-		os.Exit(1)
+	// The detector as shipped; its rules alone; and its model alone, which
+	// still sees the flag rules' matches, the evidence it was trained with.
+	// The detector stops at the first reject, so the model's own figures
+	// need a detector of their own.
+	var flagRules []sanitizer.Rule
+	for _, r := range sanitizer.DefaultRules() {
+		if r.Action == sanitizer.ActionFlag {
+			flagRules = append(flagRules, r)
+		}
+	}
+	var dets [3]*sanitizer.Sanitizer
+	for i, cfg := range []sanitizer.Config{
+		{Threshold: *threshold},
+		{Threshold: *threshold, DisableModel: true},
+		{Threshold: *threshold, Rules: flagRules},
+	} {
+		s, err := sanitizer.New(cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
+		}
+		dets[i] = s
+	}
+	hit := func(r sanitizer.Result) bool {
+		return r.Action == sanitizer.ActionReject || r.Action == sanitizer.ActionStrip
 	}
 	var all, rules, model tally
 	byCat := map[string]*tally{}
@@ -78,29 +99,17 @@ func main() {
 			os.Exit(1)
 		}
 		for _, r := range rows {
-			res := s.Check("user", r.Text)
-			ruleHit, modelHit := false, false
-			for _, m := range res.Matches {
-				if m.Action != sanitizer.ActionReject && m.Action != sanitizer.ActionStrip {
-					continue
-				}
-				if m.RuleID == sanitizer.ModelRuleID {
-					modelHit = true
-				} else {
-					ruleHit = true
-				}
-			}
-			hit := res.Action == sanitizer.ActionReject || res.Action == sanitizer.ActionStrip
-			all.add(r.Label, hit)
-			rules.add(r.Label, ruleHit)
-			model.add(r.Label, modelHit)
+			caught := hit(dets[0].Check("user", r.Text))
+			all.add(r.Label, caught)
+			rules.add(r.Label, hit(dets[1].Check("user", r.Text)))
+			model.add(r.Label, hit(dets[2].Check("user", r.Text)))
 			if byCat[r.Category] == nil {
 				byCat[r.Category] = &tally{}
 			}
-			byCat[r.Category].add(r.Label, hit)
+			byCat[r.Category].add(r.Label, caught)
 		}
 	}
-	fmt.Printf("threshold %.2f (a hit is a reject or strip)\n", *threshold)
+	fmt.Printf("threshold %.3f (a hit is a reject or strip)\n", *threshold)
 	fmt.Printf("  %-44s %s\n", "all (rules + model)", all)
 	fmt.Printf("  %-44s %s\n", "rules only", rules)
 	fmt.Printf("  %-44s %s\n", "model only", model)

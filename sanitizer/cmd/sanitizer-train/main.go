@@ -5,10 +5,14 @@
 //
 //	sanitizer-train -data sanitizer/train -data ../shared/data/injection -out sanitizer/model.bin
 //	sanitizer-train -data ... -loso       # leave-one-source-out figures instead of a weights file
+//	sanitizer-train -data sanitizer/train -heldout ../shared/data/injection  # trained on written data only
 //
 // Every *.jsonl file under each -data directory is read: one object per line
 // with "text" and "label" (1 attack, 0 benign), optionally "source" and
 // "category"; a row without a source takes its file name.
+//
+// -heldout trains on the -data rows and judges the rows under another
+// directory, for a figure on sources the model never saw at all.
 //
 // -loso trains once per source with that source left out and scores the
 // left-out rows, so every row is judged by a model that never saw its source
@@ -24,6 +28,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -43,6 +48,9 @@ type example struct {
 	Source   string `json:"source"`
 	Category string `json:"category"`
 	feats    []uint32
+	evidence []uint32 // the flag rules that matched it (model.RuleEvidence)
+	rules    []string // every rule that matched it
+	ruleHit  bool     // a reject or strip rule matched it: the detector fires whatever the model says
 	weight   float64
 	group    string // what -loso holds out together
 }
@@ -97,8 +105,10 @@ func main() {
 	flag.Var(&data, "data", "directory of *.jsonl training files (repeatable)")
 	out := flag.String("out", "", "weights file to write")
 	loso := flag.Bool("loso", false, "print leave-one-source-out figures instead of training")
+	heldout := flag.String("heldout", "", "train on the -data rows, then print the detector's figures on the rows under this directory")
 	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source")
-	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso: the threshold of the per-source figures")
+	scores := flag.String("scores", "", "with -loso: also write every row's held-out score to this JSONL file, for analysis")
+	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso or -heldout: the threshold of the per-source figures")
 	var groups groupFlag
 	flag.Var(&groups, "group", "with -loso: PATTERN=NAME holds out every source matching the regexp PATTERN together, as NAME (repeatable)")
 	var st settings
@@ -106,43 +116,129 @@ func main() {
 	flag.Float64Var(&st.rate, "rate", 0.4, "AdaGrad learning rate")
 	flag.Float64Var(&st.l2, "l2", 1e-4, "L2 penalty per update")
 	flag.Parse()
-	if len(data) == 0 || (*out == "") == !*loso {
-		fmt.Fprintln(os.Stderr, "usage: sanitizer-train -data DIR [-data DIR...] (-out FILE | -loso [-show N])")
+	modes := 0
+	for _, on := range []bool{*out != "", *loso, *heldout != ""} {
+		if on {
+			modes++
+		}
+	}
+	if len(data) == 0 || modes != 1 {
+		fmt.Fprintln(os.Stderr, "usage: sanitizer-train -data DIR [-data DIR...] (-out FILE | -loso [-show N] | -heldout DIR)")
 		os.Exit(2)
 	}
+	if err := run(data, *out, *loso, *heldout, groups, st, *at, *show, *scores); err != nil {
+		fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
+		os.Exit(1)
+	}
+}
+
+func run(data []string, out string, loso bool, heldout string, groups groupFlag, st settings, at float64, show int, scores string) error {
 	var exs []example
 	for _, d := range data {
 		e, err := load(d)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
-			os.Exit(1)
+			return err
 		}
 		exs = append(exs, e...)
 	}
-	var norm textnorm.Text
-	var sc model.Scratch
-	for i := range exs {
-		norm.Normalize(exs[i].Text, false)
-		f, _ := sc.Features(norm.Text)
-		exs[i].feats = slices.Clone(f)
+	p, err := newPreparer()
+	if err != nil {
+		return err
 	}
+	p.prepare(exs)
 	setWeights(exs)
 	pos := 0
 	for _, e := range exs {
 		pos += e.Label
 	}
 	fmt.Fprintf(os.Stderr, "sanitizer-train: %d examples (%d attacks, %d benign) from %d sources\n", len(exs), pos, len(exs)-pos, len(sources(exs)))
-	if *loso {
+	switch {
+	case loso:
 		for i := range exs {
 			exs[i].group = groups.of(exs[i].Source)
 		}
-		leaveOneSourceOut(exs, st, *at, *show)
-		return
+		return leaveOneSourceOut(exs, st, at, show, scores)
+	case heldout != "":
+		test, err := load(heldout)
+		if err != nil {
+			return err
+		}
+		p.prepare(test)
+		return evaluate(exs, test, st, at)
 	}
-	if err := os.WriteFile(*out, train(exs, st).Marshal(), 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
-		os.Exit(1)
+	return os.WriteFile(out, train(exs, st).Marshal(), 0o644)
+}
+
+// preparer works out what training and scoring need to know of a row.
+type preparer struct {
+	rules, flags *sanitizer.Sanitizer
+	norm         textnorm.Text
+	sc           model.Scratch
+}
+
+func newPreparer() (*preparer, error) {
+	// The rules, and the flag rules alone: checking stops at the first
+	// reject match, and the model (which runs only when none fired) must
+	// learn what every flag that matches is worth.
+	var flagRules []sanitizer.Rule
+	for _, r := range sanitizer.DefaultRules() {
+		if r.Action == sanitizer.ActionFlag {
+			flagRules = append(flagRules, r)
+		}
 	}
+	rules, err := sanitizer.New(sanitizer.Config{DisableModel: true})
+	if err != nil {
+		return nil, err
+	}
+	flags, err := sanitizer.New(sanitizer.Config{Rules: flagRules, DisableModel: true})
+	if err != nil {
+		return nil, err
+	}
+	return &preparer{rules: rules, flags: flags}, nil
+}
+
+// prepare fills in the rules, evidence and features of each row.
+func (p *preparer) prepare(exs []example) {
+	for i := range exs {
+		e := &exs[i]
+		r := p.rules.Check("user", e.Text)
+		e.rules, e.ruleHit = r.RuleIDs(), r.Action == sanitizer.ActionReject || r.Action == sanitizer.ActionStrip
+		for _, m := range p.flags.Check("user", e.Text).Matches {
+			if b := model.RuleEvidence(m.RuleID); !strings.HasPrefix(m.RuleID, "encoded.") && !slices.Contains(e.evidence, b) {
+				e.evidence = append(e.evidence, b)
+			}
+		}
+		p.norm.Normalize(e.Text, false)
+		f, _ := p.sc.Features(p.norm.Text)
+		e.feats = slices.Clone(f)
+	}
+}
+
+// evaluate trains on exs and prints the detector's figures on test, pooled
+// and per source: how a model does on sources it never saw at all.
+func evaluate(exs, test []example, st settings, at float64) error {
+	m, err := model.Parse(train(exs, st).Marshal())
+	if err != nil {
+		return err
+	}
+	var norm textnorm.Text
+	var sc model.Scratch
+	var all tally
+	bySource := map[string]*tally{}
+	for _, e := range test {
+		norm.Normalize(e.Text, false)
+		hit := e.ruleHit || m.Score(norm.Text, e.evidence, &sc) >= at
+		all.add(e.Label, hit)
+		if bySource[e.Source] == nil {
+			bySource[e.Source] = &tally{}
+		}
+		bySource[e.Source].add(e.Label, hit)
+	}
+	fmt.Printf("held out, detector at threshold %.3f: %s\n", at, all)
+	for _, src := range slices.Sorted(maps.Keys(bySource)) {
+		fmt.Printf("  %-64s %s\n", src, bySource[src].short())
+	}
+	return nil
 }
 
 // load reads every *.jsonl file under dir, in name order.
@@ -241,10 +337,18 @@ func train(exs []example, st settings) *model.Weights {
 			for _, h := range e.feats {
 				z += float64(m.W[h]) * x
 			}
+			for _, h := range e.evidence { // worth as much in any length of text
+				z += float64(m.W[h])
+			}
 			p := 1 / (1 + math.Exp(-z))
 			g := (p - float64(e.Label)) * e.weight
 			for _, h := range e.feats {
 				gh := g*x + st.l2*float64(m.W[h])
+				g2[h] += gh * gh
+				m.W[h] -= float32(st.rate * gh / (math.Sqrt(g2[h]) + 1e-8))
+			}
+			for _, h := range e.evidence {
+				gh := g + st.l2*float64(m.W[h])
 				g2[h] += gh * gh
 				m.W[h] -= float32(st.rate * gh / (math.Sqrt(g2[h]) + 1e-8))
 			}
@@ -276,7 +380,9 @@ func sources(exs []example) []string {
 
 // leaveOneSourceOut scores every row with a model trained without its
 // source, and prints the figures the shipped threshold is chosen from.
-func leaveOneSourceOut(exs []example, st settings, at float64, show int) {
+// With dump set, every row's held-out score also goes there, one JSON
+// object a line.
+func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump string) error {
 	scores := make([]float64, len(exs))
 	var norm textnorm.Text
 	var sc model.Scratch
@@ -295,19 +401,19 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int) {
 		for i, e := range exs {
 			if e.group == src {
 				norm.Normalize(e.Text, false)
-				scores[i] = m.Score(norm.Text, &sc)
+				scores[i] = m.Score(norm.Text, e.evidence, &sc)
 			}
 		}
 	}
-	rules, err := sanitizer.New(sanitizer.Config{DisableModel: true})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
-		os.Exit(1)
-	}
-	ruleHit := make([]bool, len(exs))
-	for i, e := range exs {
-		a := rules.Check("user", e.Text).Action
-		ruleHit[i] = a == sanitizer.ActionReject || a == sanitizer.ActionStrip
+	if dump != "" {
+		var b []byte
+		for i, e := range exs {
+			line, _ := json.Marshal(map[string]any{"source": e.Source, "label": e.Label, "score": scores[i], "rules": e.rules, "caught_by_rule": e.ruleHit, "text": e.Text})
+			b = append(append(b, line...), '\n')
+		}
+		if err := os.WriteFile(dump, b, 0o644); err != nil {
+			return err
+		}
 	}
 	thresholds := []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95}
 	fmt.Println("leave-one-source-out: every row is scored by a model trained without its source. A row is caught by the model when its score ≥ threshold, by the detector when the model or a reject/strip rule fires.")
@@ -316,7 +422,7 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int) {
 		var mdl, det tally
 		bySource := map[string]*tally{}
 		for i, e := range exs {
-			hit := scores[i] >= th || ruleHit[i]
+			hit := scores[i] >= th || e.ruleHit
 			mdl.add(e.Label, scores[i] >= th)
 			det.add(e.Label, hit)
 			if bySource[e.group] == nil {
@@ -332,7 +438,7 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int) {
 		for th := 0.5; th < 1; th += 0.005 {
 			var det tally
 			for i, e := range exs {
-				det.add(e.Label, scores[i] >= th || ruleHit[i])
+				det.add(e.Label, scores[i] >= th || e.ruleHit)
 			}
 			if pct(det.flagged, det.benign) <= target {
 				fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
@@ -340,13 +446,13 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int) {
 			}
 		}
 	}
-	fmt.Printf("per held-out source, detector at threshold %.2f:\n", at)
+	fmt.Printf("per held-out source, detector at threshold %.3f:\n", at)
 	for _, src := range groupsOf(exs) {
 		var t tally
 		var wrong []int
 		for i, e := range exs {
 			if e.group == src {
-				hit := scores[i] >= at || ruleHit[i]
+				hit := scores[i] >= at || e.ruleHit
 				t.add(e.Label, hit)
 				if hit != (e.Label == 1) {
 					wrong = append(wrong, i)
@@ -359,6 +465,7 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int) {
 			fmt.Printf("      label %d score %.2f: %.160q\n", exs[i].Label, scores[i], exs[i].Text)
 		}
 	}
+	return nil
 }
 
 // macro averages the TPR of sources with attacks and the FPR of sources

@@ -23,9 +23,15 @@ const Bits = 18
 const buckets = 1 << Bits
 
 // Window and Stride set the windows a long text is scored in, in words.
+// A window's log-odds count windowMargin less than the whole text's: the
+// highest of a long text's many windows is high partly by chance, which
+// made long instruction-heavy documents (manuals, policies) look like
+// attacks. 0.5 was chosen on leave-one-source-out figures: 0.3 to 0.7 all gave
+// about a point more pooled TPR at 3% FPR than no margin (docs/BENCHMARKS.md).
 const (
-	Window = 64
-	Stride = 8
+	Window       = 64
+	Stride       = 8
+	windowMargin = 0.5
 )
 
 // Weights is a model being trained.
@@ -98,19 +104,25 @@ type Scratch struct {
 	feats  []uint32
 	starts []int32
 	prefix []int32
+	word   []byte // a word read as letters
 }
 
-// Score is the probability that normalised text is an injection.
+// Score is the probability that normalised text is an injection, given
+// evidence: the buckets (see RuleEvidence) of what else is known about the
+// text, such as the rules that flagged it. Evidence adds its weight to the
+// log-odds as it is, not scaled down with the length of the text as a
+// word's is: a flag in a long text says as much as in a short one.
 //
 // A text longer than Window words is also scored in every window of Window
 // words that starts at a multiple of Stride, and in its last Window words;
 // the highest score wins, so that a short injection inside a long benign
 // document is not averaged away. Window sums are differences of prefix sums,
 // so the cost is linear in the text whatever the number of windows.
-func (m *Model) Score(text []byte, sc *Scratch) float64 {
+func (m *Model) Score(text []byte, evidence []uint32, sc *Scratch) float64 {
 	feats, starts := sc.Features(text)
-	if len(feats) == 0 {
-		return sigmoid(m.bias)
+	ev := 0.0
+	for _, e := range evidence {
+		ev += float64(m.q[e]) * m.scale
 	}
 	if cap(sc.prefix) < len(feats)+1 {
 		sc.prefix = make([]int32, len(feats)+1)
@@ -127,12 +139,26 @@ func (m *Model) Score(text []byte, sc *Scratch) float64 {
 		sc.starts = starts
 		for k := Window; k <= words; k += Stride {
 			a, b := starts[k-Window], starts[k]
-			z = max(z, m.logit(prefix[b]-prefix[a], int(b-a)))
+			z = max(z, m.logit(prefix[b]-prefix[a], int(b-a))-windowMargin)
 		}
 		a := starts[words-Window]
-		z = max(z, m.logit(acc-prefix[a], len(feats)-int(a)))
+		z = max(z, m.logit(acc-prefix[a], len(feats)-int(a))-windowMargin)
 	}
-	return sigmoid(z)
+	return sigmoid(z + ev)
+}
+
+// RuleEvidence is the bucket of the fact that a flag rule matched a text,
+// for Score and for training: the model weighs such a match with the
+// words, so a flag is evidence rather than a verdict. The bucket is the
+// hash of "rule:" and the id, which no word can be, since a word has no
+// colon.
+func RuleEvidence(id string) uint32 {
+	b := []byte("rule:" + id)
+	h := hashHead(load8(b, 0, len(b)), len(b))
+	if len(b) > 8 {
+		h = hashRest(h, b[8:])
+	}
+	return bucket(h)
 }
 
 func (m *Model) logit(sum int32, n int) float64 {
@@ -152,7 +178,8 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // next use. The features of a word are the word, the pair it forms with the
 // word before, and, for a word longer than stemLen, its first stemLen bytes:
 // a crude stem that lets "ignoring" learn from "ignore", and "ignoriere"
-// from both.
+// from both. A word that mixes letters and digits is read as leetspeak
+// ("1gn0r3" as "ignore").
 //
 // Character n-grams across the whole text were tried and gave about one
 // point of held-out TPR for three times the scoring cost (docs/BENCHMARKS.md).
@@ -164,20 +191,29 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 	nf, nw := 0, 0
 	var prev uint64 // hash of the previous word
 	for i := 0; i < len(text); {
-		if !wordByte[text[i]] {
+		if wordClass[text[i]] == 0 {
 			i++
 			continue
 		}
+		kind := wordClass[text[i]]
 		j := i + 1
-		for j < len(text) && wordByte[text[j]] {
-			j++
+		for ; j < len(text); j++ {
+			c := wordClass[text[j]]
+			if c == 0 {
+				break
+			}
+			kind |= c
 		}
 		starts[nw] = int32(nf)
 		nw++
-		head := load8(text, i, j)
-		w := (head ^ uint64(j-i)<<59) * wordMul
-		if j-i > 8 {
-			w = hashLong(w, text[i+8:j])
+		word, head := text[i:j], load8(text, i, j)
+		if kind == letter|digit {
+			sc.word = unleet(sc.word[:0], word)
+			word, head = sc.word, load8(sc.word, 0, len(sc.word))
+		}
+		w := hashHead(head, len(word))
+		if len(word) > 8 {
+			w = hashRest(w, word[8:])
 		}
 		feats[nf] = bucket(w)
 		nf++
@@ -188,7 +224,7 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 		// The stem is always written, and kept when the word is long
 		// enough: a branch would mispredict for every other word.
 		feats[nf] = bucket((head&(1<<(8*stemLen)-1) ^ stemSeed) * wordMul)
-		if j-i > stemLen {
+		if len(word) > stemLen {
 			nf++
 		}
 		prev = w
@@ -208,12 +244,39 @@ func grow[T any](s []T, n int) []T {
 
 const stemLen = 5
 
-var wordByte = func() (t [256]bool) {
+// wordClass tells the bytes of words apart: letters (and every byte of a
+// character beyond ASCII, and the apostrophe) from digits.
+var wordClass = func() (t [256]uint8) {
 	for c := range t {
-		t[c] = c >= 0x80 || c == '\'' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z'
+		switch {
+		case c >= 0x80 || c == '\'' || 'a' <= c && c <= 'z':
+			t[c] = letter
+		case '0' <= c && c <= '9':
+			t[c] = digit
+		}
 	}
 	return t
 }()
+
+const (
+	letter = 1 << iota
+	digit
+)
+
+// unleet appends word to dst with the digits that stand in for letters in
+// "leetspeak" (1gn0r3, p4ssw0rd) read as those letters. It is only applied
+// to words that mix letters and digits, so numbers stay numbers.
+func unleet(dst, word []byte) []byte {
+	for _, c := range word {
+		if l := leet[c]; l != 0 {
+			c = l
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+var leet = [256]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g'}
 
 // load8 returns up to the first eight bytes of text[i:j] as a little-endian
 // word, zero-padded: one load when the text has eight bytes left.
@@ -241,9 +304,12 @@ const (
 
 func bucket(h uint64) uint32 { return uint32(h >> (64 - Bits)) }
 
-// hashLong folds the bytes of a word after its first eight into h, the
-// hash of those eight.
-func hashLong(h uint64, rest []byte) uint64 {
+// hashHead hashes a word of n bytes by its first eight, head: the whole
+// hash of most words.
+func hashHead(head uint64, n int) uint64 { return (head ^ uint64(n)<<59) * wordMul }
+
+// hashRest folds the bytes of a word after its first eight into h.
+func hashRest(h uint64, rest []byte) uint64 {
 	for k := 0; k < len(rest); k += 8 {
 		h = (h ^ h>>29 ^ load8(rest, k, len(rest))) * wordMul
 	}

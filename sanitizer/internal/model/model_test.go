@@ -57,12 +57,12 @@ func TestLongTextsAreScoredByTheirWorstWindow(t *testing.T) {
 	m := oneWordModel("zyzzyva", 100)
 	filler := strings.Repeat("plain words about the weather and the garden ", 200)
 	var sc Scratch
-	alone := m.Score([]byte(filler), &sc)
-	hidden := m.Score([]byte(filler[:len(filler)/2]+" zyzzyva "+filler[len(filler)/2:]), &sc)
+	alone := m.Score([]byte(filler), nil, &sc)
+	hidden := m.Score([]byte(filler[:len(filler)/2]+" zyzzyva "+filler[len(filler)/2:]), nil, &sc)
 	if alone > 0.1 || hidden < 0.5 {
 		t.Fatalf("filler scores %.3f, filler with the word %.3f: the word's window should stand out", alone, hidden)
 	}
-	if s := m.Score([]byte(filler+" zyzzyva"), &sc); s < 0.5 {
+	if s := m.Score([]byte(filler+" zyzzyva"), nil, &sc); s < 0.5 {
 		t.Errorf("the word in the last window scores %.3f", s)
 	}
 }
@@ -132,6 +132,38 @@ func TestWordsAreRunsOfWordBytes(t *testing.T) {
 	}
 }
 
+func TestEvidenceCountsInEveryWindow(t *testing.T) {
+	w := NewWeights()
+	w.Bias = -4
+	flagged := RuleEvidence("test.flag")
+	w.W[flagged] = 100
+	m, err := Parse(w.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc Scratch
+	for _, text := range []string{"", "a short note", strings.Repeat("plain words about the garden ", 100)} {
+		without, with := m.Score([]byte(text), nil, &sc), m.Score([]byte(text), []uint32{flagged}, &sc)
+		if without > 0.1 || with < 0.5 {
+			t.Errorf("%d bytes: %.3f without the evidence, %.3f with it", len(text), without, with)
+		}
+	}
+	if RuleEvidence("test.flag") == wordHash([]byte("test")) || RuleEvidence("") == RuleEvidence("x") {
+		t.Error("evidence buckets collide")
+	}
+}
+
+func TestLeetspeakReadsAsLetters(t *testing.T) {
+	for leet, plain := range map[string]string{"1gn0r3": "ignore", "p4ssw0rd": "password", "pr3v10us": "previous", "1nstruct10ns": "instructions"} {
+		if wordHash([]byte(leet)) != wordHash([]byte(plain)) {
+			t.Errorf("%q is not read as %q", leet, plain)
+		}
+	}
+	if wordHash([]byte("1034")) == wordHash([]byte("ioea")) {
+		t.Error("a number was read as leetspeak")
+	}
+}
+
 func TestLoad8ReadsAtMostTheWord(t *testing.T) {
 	text := []byte("hello world, this is longer")
 	for i := range text {
@@ -152,7 +184,7 @@ func FuzzScore(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		var sc Scratch
-		s := m.Score([]byte(text), &sc)
+		s := m.Score([]byte(text), nil, &sc)
 		if !(s >= 0 && s <= 1) {
 			t.Fatalf("score %v", s)
 		}
