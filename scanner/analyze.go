@@ -80,9 +80,11 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 		}
 	}()
 	out := &facts.findings
-	a.s.rules.matchText(f.rel, f.data, func(fd Finding) { *out = append(*out, fd) })
+	text, anchors := a.s.rules.scanLiterals(f.data)
+	a.s.rules.matchText(f.rel, f.data, anchors, func(fd Finding) { *out = append(*out, fd) })
 	l := fileLang(f.rel, f.data)
 	sc := a.newScope(f.rel, f.data, 1, 1, out)
+	sc.lits, sc.found = text, true
 	switch l {
 	case langMarkdown:
 		facts.skillName = a.analyzeMarkdown(sc, path.Base(f.rel) == skillManifest)
@@ -194,7 +196,8 @@ func (a *analyzer) textRules(sc *scope, l lang) {
 	if name == "" {
 		name = "decoded.txt"
 	}
-	a.s.rules.matchText(name, sc.src, func(f Finding) {
+	_, anchors := a.s.rules.scanLiterals(sc.src)
+	a.s.rules.matchText(name, sc.src, anchors, func(f Finding) {
 		sc.report(f.RuleID, 0, a.s.rules.byID[f.RuleID].Description+": "+short(f.Snippet))
 	})
 }

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -116,7 +117,11 @@ func fileUnit(p string) unit {
 			}
 			defer f.Close()
 			h := sha256.New()
-			data, err := readLimited(io.TeeReader(f, h), l.MaxFileSize)
+			var size int64
+			if fi, err := f.Stat(); err == nil {
+				size = fi.Size()
+			}
+			data, err := readLimited(io.TeeReader(f, h), size, l.MaxFileSize)
 			if err != nil {
 				return unitMeta{}, err
 			}
@@ -133,16 +138,18 @@ func fileUnit(p string) unit {
 }
 
 // readLimited reads all of r, or returns nil data when r holds more than max
-// bytes (having consumed max+1 of them).
-func readLimited(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
+// bytes (having consumed max+1 of them). size is what the file claims to
+// hold, so that the buffer is allocated once.
+func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
+	var b bytes.Buffer
+	b.Grow(int(min(max(size, 0), limit) + bytes.MinRead))
+	if _, err := b.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > max {
+	if int64(b.Len()) > limit {
 		return nil, nil
 	}
-	return data, nil
+	return b.Bytes(), nil
 }
 
 func tooBig(rel string, max int64) Finding {
@@ -188,7 +195,7 @@ func absOr(p string) string {
 // readMember reads one regular file of a directory unit, hashing all of it
 // even past the size limit so that the tree hash always covers every byte.
 func readMember(rel string, fi fs.FileInfo, r io.Reader, h io.Writer, l Limits, emit emitFunc, report func(...Finding)) error {
-	data, err := readLimited(io.TeeReader(r, h), l.MaxFileSize)
+	data, err := readLimited(io.TeeReader(r, h), fi.Size(), l.MaxFileSize)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rel, err)
 	}

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -569,8 +570,13 @@ func shellArgv(arr []jsVal) string {
 func (j *jsAnalysis) hexNames() {
 	src := j.sc.src
 	first, n := -1, 0
-	for i := 0; i+6 < len(src); i++ {
-		if src[i] == '_' && src[i+1] == '0' && src[i+2] == 'x' && isHex(src[i+3]) && isHex(src[i+4]) && isHex(src[i+5]) && isHex(src[i+6]) && (i == 0 || !isIdent(src[i-1])) {
+	for i := 0; ; i += 3 {
+		k := bytes.Index(src[i:], []byte("_0x"))
+		if k < 0 {
+			break
+		}
+		i += k
+		if i+6 < len(src) && isHex(src[i+3]) && isHex(src[i+4]) && isHex(src[i+5]) && isHex(src[i+6]) && (i == 0 || !isIdent(src[i-1])) {
 			if first < 0 {
 				first = i
 			}

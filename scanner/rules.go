@@ -9,7 +9,6 @@ import (
 	"path"
 	"regexp"
 	"regexp/syntax"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -158,7 +157,11 @@ type ruleSet struct {
 	all     []Rule
 	byID    map[string]Rule
 	text    []textRule
-	anchors *literalSet // of the text rules' regexps
+	// literals holds textLiterals, then the anchors of the text rules'
+	// regexps (from id textLiterals.len()), so that one pass over a file
+	// serves both.
+	literals *literalSet
+	anchors  []string
 }
 
 func compileRules(rules []Rule) (*ruleSet, error) {
@@ -191,7 +194,9 @@ func compileRules(rules []Rule) (*ruleSet, error) {
 		}
 		rs.text = append(rs.text, tr)
 	}
-	rs.anchors = newLiteralSet(lits, fold)
+	all, allFold := textLiteralList()
+	rs.anchors = lits
+	rs.literals = newLiteralSet(append(all, lits...), append(allFold, fold...))
 	return rs, nil
 }
 
@@ -215,8 +220,23 @@ func (tr *textRule) appliesTo(rel string) bool {
 	return false
 }
 
-// matchText runs the text rules over src, one finding per rule and line.
-func (rs *ruleSet) matchText(rel string, src []byte, emit func(Finding)) {
+// scanLiterals finds, in one pass, the textHits of src and the hits of the
+// text rules' anchors (with ids into rs.anchors).
+func (rs *ruleSet) scanLiterals(src []byte) (text, anchors []litHit) {
+	base := len(textLiterals.lits)
+	rs.literals.each(src, func(id, end int) {
+		if id < base {
+			text = append(text, litHit{id, end})
+		} else {
+			anchors = append(anchors, litHit{id - base, end})
+		}
+	})
+	return text, anchors
+}
+
+// matchText runs the text rules over src, one finding per rule and line;
+// anchors are the anchor hits from scanLiterals.
+func (rs *ruleSet) matchText(rel string, src []byte, anchors []litHit, emit func(Finding)) {
 	var rules []*textRule
 	for i := range rs.text {
 		if rs.text[i].appliesTo(rel) {
@@ -226,65 +246,46 @@ func (rs *ruleSet) matchText(rel string, src []byte, emit func(Finding)) {
 	if len(rules) == 0 {
 		return
 	}
-	// The lines (1-based) that hold each anchor; anchored regexps run on
-	// those lines only.
-	var lines []int
-	anchored := make([][]int, len(rs.anchors.lits))
-	rs.anchors.each(src, func(id, end int) {
-		if lines == nil {
-			lines = lineStarts(src)
+	// The lines that hold each anchor, by their start offset; anchored
+	// regexps run on those lines only.
+	type span struct{ start, end int }
+	lineOf := func(at int) span {
+		sp := span{bytes.LastIndexByte(src[:at], '\n') + 1, len(src)}
+		if i := bytes.IndexByte(src[at:], '\n'); i >= 0 {
+			sp.end = at + i
 		}
-		n := sort.SearchInts(lines, end-len(rs.anchors.lits[id])+1)
-		if k := len(anchored[id]); k == 0 || anchored[id][k-1] != n {
-			anchored[id] = append(anchored[id], n)
-		}
-	})
-	line := func(n int) (start, end int) {
-		start, end = lines[n-1], len(src)
-		if n < len(lines) {
-			end = lines[n] - 1
-		}
-		return start, end
+		return sp
 	}
-	report := func(tr *textRule, n, at int) {
-		start, end := line(n)
-		emit(Finding{RuleID: tr.ID, File: rel, Line: n, Column: utf8.RuneCount(src[start:at]) + 1, Snippet: snippet(strings.TrimSuffix(string(src[start:end]), "\r"))})
+	anchored := make([][]span, len(rs.anchors))
+	for _, h := range anchors {
+		at := h.end - len(rs.anchors[h.id])
+		if k := len(anchored[h.id]); k > 0 && at < anchored[h.id][k-1].end {
+			continue // same line as the last hit
+		}
+		anchored[h.id] = append(anchored[h.id], lineOf(at))
+	}
+	report := func(tr *textRule, sp span, at int) {
+		n := bytes.Count(src[:sp.start], []byte("\n")) + 1
+		emit(Finding{RuleID: tr.ID, File: rel, Line: n, Column: utf8.RuneCount(src[sp.start:at]) + 1, Snippet: snippet(strings.TrimSuffix(string(src[sp.start:sp.end]), "\r"))})
 	}
 	for _, tr := range rules {
 		for _, a := range tr.res {
 			if a.anchor >= 0 {
-				for _, n := range anchored[a.anchor] {
-					start, end := line(n)
-					if m := a.re.FindIndex(src[start:end]); m != nil {
-						report(tr, n, start+m[0])
+				for _, sp := range anchored[a.anchor] {
+					if m := a.re.FindIndex(src[sp.start:sp.end]); m != nil {
+						report(tr, sp, sp.start+m[0])
 					}
 				}
 				continue
 			}
-			last := 0
+			last := -1
 			for _, m := range a.re.FindAllIndex(src, -1) {
-				if lines == nil {
-					lines = lineStarts(src)
-				}
-				if n := sort.SearchInts(lines, m[0]+1); n != last { // lines[n-1] <= m[0]
-					report(tr, n, m[0])
-					last = n
+				if sp := lineOf(m[0]); sp.start != last {
+					report(tr, sp, m[0])
+					last = sp.start
 				}
 			}
 		}
-	}
-}
-
-// lineStarts returns the offset of every line start.
-func lineStarts(src []byte) []int {
-	out := []int{0}
-	for i := 0; ; {
-		j := bytes.IndexByte(src[i:], '\n')
-		if j < 0 {
-			return out
-		}
-		i += j + 1
-		out = append(out, i)
 	}
 }
 

@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -83,7 +84,7 @@ var shareHosts = map[string]struct{ kind, path string }{
 	"s.id": {"URL shortener", ""}, "t.ly": {"URL shortener", ""}, "bit.do": {"URL shortener", ""},
 	"clck.ru": {"URL shortener", ""}, "u.to": {"URL shortener", ""}, "qrco.de": {"URL shortener", ""},
 	"dropbox.com": {"file-sharing site", "/s/ /scl/fi/ /sh/ /t/"}, "dropboxusercontent.com": {"file-sharing site", ""},
-	"drive.google.com": {"file-sharing site", "/uc /file/d/ /open /drive/folders/"},
+	"drive.google.com":             {"file-sharing site", "/uc /file/d/ /open /drive/folders/"},
 	"drive.usercontent.google.com": {"file-sharing site", ""}, "docs.google.com": {"file-sharing site", "/uc"},
 	"mega.nz": {"file-sharing site", "/file/ /folder/ /#"}, "mega.co.nz": {"file-sharing site", "/file/ /folder/ /#"},
 	"mediafire.com": {"file-sharing site", ""}, "catbox.moe": {"file-sharing site", ""},
@@ -92,7 +93,7 @@ var shareHosts = map[string]struct{ kind, path string }{
 	"zippyshare.com": {"file-sharing site", ""}, "anonfiles.com": {"file-sharing site", ""},
 	"filebin.net": {"file-sharing site", ""}, "files.fm": {"file-sharing site", ""}, "krakenfiles.com": {"file-sharing site", ""},
 	"1drv.ms": {"file-sharing site", ""}, "onedrive.live.com": {"file-sharing site", "/download /redir"},
-	"disk.yandex.ru": {"file-sharing site", "/d/ /i/"},
+	"disk.yandex.ru":     {"file-sharing site", "/d/ /i/"},
 	"cdn.discordapp.com": {"file-sharing site", "/attachments/"}, "media.discordapp.net": {"file-sharing site", "/attachments/"},
 }
 
@@ -161,15 +162,30 @@ var schemes = []string{"https", "http", "wss", "ws", "ftp"}
 
 // textLiterals are the literals of findURLs and credTarget, found in one
 // pass: "://", then bareEndpoints, then the anchors of credTargets.
-var textLiterals = func() *literalSet {
-	lits, fold := []string{"://"}, []bool{false}
+var textLiterals = newLiteralSet(textLiteralList())
+
+func textLiteralList() (lits []string, fold []bool) {
+	lits, fold = []string{"://"}, []bool{false}
 	for _, d := range bareEndpoints {
 		lits, fold = append(lits, d), append(fold, true)
 	}
 	for _, t := range credTargets {
-		lits, fold = append(lits, t.anchor), append(fold, false)
+		for _, a := range t.anchors {
+			lits, fold = append(lits, a), append(fold, false)
+		}
 	}
-	return newLiteralSet(lits, fold)
+	return lits, fold
+}
+
+// credOfLit maps the ids of credTargets' anchors in textLiterals (from
+// litCred) to the index of their target.
+var credOfLit = func() (out []int) {
+	for i, t := range credTargets {
+		for range t.anchors {
+			out = append(out, i)
+		}
+	}
+	return out
 }()
 
 // Ids in textLiterals.
@@ -180,7 +196,7 @@ const (
 
 var (
 	litCred     = litBare + len(bareEndpoints)
-	litCredLast = litCred + len(credTargets) - 1
+	litCredLast = len(textLiterals.lits) - 1
 )
 
 // litHit is an occurrence of one of textLiterals: its id and end offset.
@@ -350,14 +366,26 @@ const (
 // credTarget is a path or command that reaches secrets. They are checked in
 // code, never in prose, where documentation names them harmlessly.
 type credTarget struct {
-	anchor string // a substring of every match, searched before the regexp
-	re     *regexp.Regexp
-	what   string
-	tier   credTier
+	// anchors are literals of which every match holds one, searched in
+	// one pass before the regexp runs. Words like "Edge" alone are common
+	// in ordinary code, so paths are anchored with their separator.
+	anchors []string
+	re      *regexp.Regexp
+	what    string
+	tier    credTier
 }
 
-func target(anchor, re, what string, tier credTier) credTarget {
-	return credTarget{anchor, regexp.MustCompile(re), what, tier}
+// target makes a credTarget from anchors separated by "|"; an anchor with
+// a "/" also stands for its Windows forms (\ and \\ as escaped in source).
+func target(anchors, re, what string, tier credTier) credTarget {
+	var all []string
+	for _, a := range strings.Split(anchors, "|") {
+		all = append(all, a)
+		if strings.Contains(a, "/") {
+			all = append(all, strings.ReplaceAll(a, "/", `\`), strings.ReplaceAll(a, "/", `\\`))
+		}
+	}
+	return credTarget{all, regexp.MustCompile(re), what, tier}
 }
 
 // walletExtensions are the extension ids of browser crypto wallets, whose
@@ -378,43 +406,43 @@ var credTargets = append([]credTarget{
 	target("auth-profiles", `auth-profiles\.json`, "agent auth profiles", tierStore),
 	target("gateway.auth", `\bgateway\.auth\.(?:token|password)\b`, "the OpenClaw gateway token", tierStore),
 	target(".env", `(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)[/\\]+\.env\b`, "a .env file in the home directory", tierStore),
-	target("hrome", `Google[/\\]+Chrome|google-chrome|Chrome[/\\]+User Data|Chromium[/\\]`, "browser profiles", tierStore),
+	target("Google/Chrome|google-chrome|Chrome/User Data|Chromium/", `Google[/\\]+Chrome|google-chrome|Chrome[/\\]+User Data|Chromium[/\\]`, "browser profiles", tierStore),
 	target("Brave", `BraveSoftware|Brave-Browser`, "browser profiles", tierStore),
-	target("Edge", `Microsoft[/\\]+Edge|Edge[/\\]+User Data`, "browser profiles", tierStore),
-	target("Opera", `com\.operasoftware|Opera Software`, "browser profiles", tierStore),
-	target("Vivaldi", `Vivaldi[/\\]`, "browser profiles", tierStore),
-	target("Yandex", `Yandex[/\\]+YandexBrowser`, "browser profiles", tierStore),
-	target("irefox", `\.mozilla[/\\]+firefox|Firefox[/\\]+Profiles`, "Firefox profiles", tierStore),
+	target("Microsoft/Edge|Edge/User Data", `Microsoft[/\\]+Edge|Edge[/\\]+User Data`, "browser profiles", tierStore),
+	target("com.operasoftware|Opera Software", `com\.operasoftware|Opera Software`, "browser profiles", tierStore),
+	target("Vivaldi/", `Vivaldi[/\\]`, "browser profiles", tierStore),
+	target("Yandex/YandexBrowser", `Yandex[/\\]+YandexBrowser`, "browser profiles", tierStore),
+	target(".mozilla/firefox|Firefox/Profiles", `\.mozilla[/\\]+firefox|Firefox[/\\]+Profiles`, "Firefox profiles", tierStore),
 	target("Login Data", `Login Data`, "browser password stores", tierStealer),
-	target("Web Data", `[/\\]Web Data\b`, "browser autofill stores", tierStealer),
-	target("Local State", `[/\\]Local State\b`, "the browser cookie key (Local State)", tierStealer),
-	target("Cookies", `(?:Default|Profile \d+|Network|User Data)[/\\]+Cookies\b`, "browser cookie stores", tierStealer),
+	target("/Web Data", `[/\\]Web Data\b`, "browser autofill stores", tierStealer),
+	target("/Local State", `[/\\]Local State\b`, "the browser cookie key (Local State)", tierStealer),
+	target("/Cookies", `(?:Default|Profile \d+|Network|User Data)[/\\]+Cookies\b`, "browser cookie stores", tierStealer),
 	target("binarycookies", `Cookies\.binarycookies`, "browser cookie stores", tierStealer),
 	target("cookies.sqlite", `cookies\.sqlite`, "browser cookie stores", tierStealer),
 	target("logins.json", `\blogins\.json`, "Firefox password stores", tierStealer),
 	target(".db", `\bkey[34]\.db\b`, "Firefox password stores", tierStealer),
 	target("Safe Storage", `Safe Storage`, "a browser's keychain key (Safe Storage)", tierStealer),
-	target("eychain", `Library[/\\]+Keychains|login\.keychain`, "the macOS keychain files", tierStealer),
+	target("Library/Keychains|login.keychain", `Library[/\\]+Keychains|login\.keychain`, "the macOS keychain files", tierStealer),
 	target("dump-keychain", `\bsecurity\s+dump-keychain\b`, "a dump of the macOS keychain", tierStealer),
 	target("security ", `\bsecurity\s+find-(?:generic|internet)-password\b`, "a macOS keychain item", tierLookup),
 	target("wallet.dat", `(?i)wallet\.dat`, "crypto wallets", tierStealer),
-	target("lectrum", `(?i)electrum[/\\]+wallets`, "crypto wallets", tierStealer),
+	target("lectrum/wallets", `(?i)electrum[/\\]+wallets`, "crypto wallets", tierStealer),
 	target("exodus.wallet", `(?i)exodus\.wallet`, "crypto wallets", tierStealer),
-	target("solana", `solana[/\\]+id\.json`, "a Solana CLI keypair", tierStore),
-	target("keystore", `\.ethereum[/\\]+keystore`, "an Ethereum keystore", tierStore),
+	target("solana/id.json", `solana[/\\]+id\.json`, "a Solana CLI keypair", tierStore),
+	target(".ethereum/keystore", `\.ethereum[/\\]+keystore`, "an Ethereum keystore", tierStore),
 	target("Extension Settings", `Local Extension Settings`, "browser extension stores (wallets)", tierStealer),
 	target("Ledger Live", `Ledger Live`, "crypto wallets", tierStealer),
-	target("allet", `(?i)\bwallets?[/\\]`, "crypto wallets", tierStore),
-	target(".kube", `\.kube[/\\]+config`, "Kubernetes credentials", tierStore),
-	target(".docker", `\.docker[/\\]+config\.json`, "Docker registry credentials", tierStore),
-	target("gcloud", `\.config[/\\]+gcloud`, "Google Cloud credentials", tierStore),
+	target("wallet/|wallets/|Wallet/|Wallets/", `(?i)\bwallets?[/\\]`, "crypto wallets", tierStore),
+	target(".kube/config", `\.kube[/\\]+config`, "Kubernetes credentials", tierStore),
+	target(".docker/config.json", `\.docker[/\\]+config\.json`, "Docker registry credentials", tierStore),
+	target(".config/gcloud", `\.config[/\\]+gcloud`, "Google Cloud credentials", tierStore),
 	target(".azure", `(?:~|\$HOME|\x00)[/\\]+\.azure\b`, "Azure credentials", tierStore),
 	target("credentials", `\.git-credentials|\.config/[^/\s"']+/credentials\.json`, "stored credentials", tierStore),
 	target(".netrc", `(?:~|\$HOME|\x00)[/\\]+\.netrc\b`, "netrc passwords", tierStore),
 	target("_history", `\.(?:bash|zsh)_history`, "shell history", tierStore),
 	target("shadow", `/etc/shadow\b`, "system password hashes", tierStealer),
-	target("tdata", `Telegram Desktop[/\\]+tdata|[/\\]tdata[/\\]`, "Telegram sessions", tierStealer),
-	target("Local Storage", `(?i)discord(?:canary|ptb)?[/\\]+Local Storage|atomic[/\\]+Local Storage`, "Discord tokens or wallet stores", tierStealer),
+	target("/tdata/|Telegram Desktop/tdata", `Telegram Desktop[/\\]+tdata|[/\\]tdata[/\\]`, "Telegram sessions", tierStealer),
+	target("/Local Storage", `(?i)discord(?:canary|ptb)?[/\\]+Local Storage|atomic[/\\]+Local Storage`, "Discord tokens or wallet stores", tierStealer),
 }, walletTargets()...)
 
 func walletTargets() []credTarget {
@@ -458,7 +486,7 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 				continue
 			}
 		}
-		at := h.end - len(credTargets[max(h.id-litCred, 0)].anchor)
+		at := h.end - len(textLiterals.lits[h.id])
 		if i == len(hits) || at >= lineEnd {
 			if best.off >= 0 && !fn(best) {
 				return
@@ -474,7 +502,7 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			best.off = -1
 			clear(tried)
 		}
-		k := h.id - litCred
+		k := credOfLit[h.id-litCred]
 		if tried[k] {
 			continue
 		}
@@ -547,7 +575,13 @@ func findHidden(src []byte) hiddenText {
 		// with a lead byte of 0xE1 or more; other bytes are skipped without
 		// decoding.
 		if src[i] < 0xE1 {
-			i++
+			// Plain ASCII, eight bytes at a time.
+			for i+8 <= len(src) && binary.LittleEndian.Uint64(src[i:])&0x8080808080808080 == 0 {
+				i += 8
+			}
+			if i < len(src) && src[i] < 0xE1 {
+				i++
+			}
 			continue
 		}
 		r, n := utf8.DecodeRune(src[i:])
