@@ -154,9 +154,9 @@ func requiredLiteral(re *syntax.Regexp) (string, bool) {
 }
 
 type ruleSet struct {
-	all     []Rule
-	byID    map[string]Rule
-	text    []textRule
+	all  []Rule
+	byID map[string]Rule
+	text []textRule
 	// literals holds textLiterals, then the anchors of the text rules'
 	// regexps (from id textLiterals.len()), so that one pass over a file
 	// serves both.
