@@ -129,6 +129,11 @@ func TestFlagRulesAreEvidenceForTheModel(t *testing.T) {
 	if with.Score == plain.Score {
 		t.Errorf("score %.4f with the flag and without it: the model ignored the evidence", with.Score)
 	}
+	// A flag rule of the operator's own carries no weight the model learnt.
+	own := append(without, Rule{ID: "local.restrictions", Pattern: `without any restrictions`, Action: ActionFlag})
+	if r := newDefault(t, Config{Rules: own}).Check("user", text); !slices.Contains(r.RuleIDs(), "local.restrictions") || r.Score != plain.Score {
+		t.Errorf("a custom flag rule changed the score: %.4f, %.4f without it (rules %v)", r.Score, plain.Score, r.RuleIDs())
+	}
 }
 
 // FuzzCheck runs the normaliser, the rule engine and the model on arbitrary

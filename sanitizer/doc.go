@@ -24,15 +24,24 @@
 //
 //   - Rules (see Rule), Go RE2 regular expressions with an action each:
 //     "reject" refuses the request, "strip" removes the matched span and
-//     forwards the rest, "flag" only records the match. One Aho-Corasick pass
-//     finds the literals every pattern needs, and a pattern is tried only
-//     where one of its possible beginnings is followed, close enough, by all
-//     of the strings it must contain; ordinary prose almost never gets that
-//     far, so rules cost next to nothing per byte.
-//   - A scoring model (ModelRuleID), a logistic regression over hashed words,
-//     word pairs and word stems, scored over the whole text and over every
-//     window of 64 words in O(n), so that a short injection inside a long
-//     document is not averaged away.
+//     forwards the rest, "flag" records the match and is evidence for the
+//     model. One Aho-Corasick pass finds the literals every pattern needs,
+//     and a pattern is tried only where one of its possible beginnings is
+//     followed, close enough, by all of the strings it must contain;
+//     ordinary prose almost never gets that far, so rules cost next to
+//     nothing per byte. A reject or strip match that is nothing but a
+//     quotation (what does "ignore previous instructions" mean?) mentions an
+//     attack rather than making one: it is reported as a flag, and the model
+//     judges the text.
+//   - A scoring model (ModelRuleID), a logistic regression over hashed words
+//     (leetspeak read as letters), word pairs and word stems, plus the flag
+//     rules that matched, scored over the whole text and over every window
+//     of 64 words in O(n), so that a short injection inside a long document
+//     is not averaged away.
+//
+// Checking stops at the first proof that a text must be refused, a reject
+// match, so a refused text reports that match (and those before it) and no
+// model score.
 //
 // Encoded payloads are decoded and judged like any other text: base64
 // (standard and URL-safe, at least 24 characters), hex (at least 32 digits)
@@ -47,7 +56,10 @@
 // 48 KiB plus 1/64 of the text's length, and at most 1 MiB is decoded. A
 // text that needs more is a flood of near-matches, which is how a real match
 // would be hidden from a matcher that gives up early, so it is refused with
-// the reject match LimitsRuleID rather than passed partly read.
+// the reject match LimitsRuleID rather than passed partly read. Long texts
+// are matched 64 KiB at a time and decoded text is scanned in 64 KiB
+// batches, so a flood is refused after about its budget's worth of work,
+// whatever its length.
 //
 // # Bodies
 //

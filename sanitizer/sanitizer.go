@@ -46,7 +46,7 @@ type Config struct {
 // its source), never on rows the model was fitted to: it is the lowest
 // threshold at which the detector's false-positive rate, pooled over the
 // benign rows of unseen sources, is at most 3% (docs/BENCHMARKS.md).
-const DefaultThreshold = 0.635
+const DefaultThreshold = 0.63
 
 // ModelRuleID names model hits in Result.Matches and audit records.
 const ModelRuleID = "model.injection"
@@ -74,7 +74,7 @@ type Sanitizer struct {
 	system      SystemPolicy
 	maxDepth    int
 	model       *model.Model // nil when disabled
-	evidence    []uint32     // by rule: its model.RuleEvidence bucket
+	evidence    []int32      // by rule: its model.RuleEvidence bucket, or -1
 	threshold   float64
 	modelAction Action
 	scratch     sync.Pool // *scanState
@@ -182,9 +182,18 @@ func New(cfg Config) (*Sanitizer, error) {
 	} else {
 		s.engine = newRuleEngine(checked)
 	}
-	s.evidence = make([]uint32, len(checked))
+	// The model knows the worth of the shipped flag rules only: another
+	// rule's flag is logged and nothing more.
+	shipped := map[string]string{}
+	for _, r := range defaultEngine().rules {
+		shipped[r.ID] = r.Pattern
+	}
+	s.evidence = make([]int32, len(checked))
 	for i, r := range checked {
-		s.evidence[i] = model.RuleEvidence(r.ID)
+		s.evidence[i] = -1
+		if p, ok := shipped[r.ID]; ok && p == r.Pattern && r.Action == ActionFlag {
+			s.evidence[i] = int32(model.RuleEvidence(r.ID))
+		}
 	}
 	return s, nil
 }
@@ -311,11 +320,12 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
 	if s.model != nil && role != "system" && !refused {
-		// Flag rules are evidence the model weighs (once per rule).
+		// A flag rule's match is evidence the model weighs with the words,
+		// as it learnt to in training, rather than a verdict of its own.
 		lv.evidence = lv.evidence[:0]
 		for _, sp := range spans {
-			if e := s.evidence[sp.rule]; e != 0 && !slices.Contains(lv.evidence, e) {
-				lv.evidence = append(lv.evidence, e)
+			if e := s.evidence[sp.rule]; e >= 0 && !slices.Contains(lv.evidence, uint32(e)) {
+				lv.evidence = append(lv.evidence, uint32(e))
 			}
 		}
 		own := s.model.Score(lv.norm.Text, lv.evidence, &lv.model)
