@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
@@ -112,6 +114,10 @@ type Limits struct {
 	MaxTotalSize      int64 // bytes per unit, after decompression; default 256 MiB
 	MaxExpansionRatio int   // archive: uncompressed / compressed; default 100
 	MaxDepth          int   // directory depth searched for SKILL.md; default 6
+	// MaxInFlight bounds the bytes of source being analysed at once, since
+	// a syntax tree takes about 30 times the memory of its source; a larger
+	// file is analysed alone. Default 8 MiB.
+	MaxInFlight int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -129,6 +135,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = 6
+	}
+	if l.MaxInFlight <= 0 {
+		l.MaxInFlight = 8 << 20
 	}
 	return l
 }
@@ -179,6 +188,7 @@ func (s *Scanner) Scan(ctx context.Context, paths ...string) (*Report, error) {
 	// One pool of analysers serves every unit, so that many small units
 	// (a skills directory, a file list) keep all workers busy.
 	jobs := make(chan job)
+	inFlight := semaphore.NewWeighted(s.limits.MaxInFlight)
 	var wg sync.WaitGroup
 	for range s.workers {
 		wg.Add(1)
@@ -193,6 +203,7 @@ func (s *Scanner) Scan(ctx context.Context, paths ...string) (*Report, error) {
 			defer a.close()
 			for j := range jobs {
 				j.unit.addFacts(a.analyzeFile(ctx, j.file))
+				inFlight.Release(j.weight)
 			}
 		}()
 	}
@@ -201,10 +212,15 @@ func (s *Scanner) Scan(ctx context.Context, paths ...string) (*Report, error) {
 			break
 		}
 		st.meta, st.err = st.open(s.limits, func(f file) error {
+			w := min(int64(len(f.data)), s.limits.MaxInFlight)
+			if err := inFlight.Acquire(ctx, w); err != nil {
+				return err
+			}
 			select {
-			case jobs <- job{f, st}:
+			case jobs <- job{f, st, w}:
 				return nil
 			case <-ctx.Done():
+				inFlight.Release(w)
 				return ctx.Err()
 			}
 		}, st.add)
@@ -232,8 +248,9 @@ type unitState struct {
 }
 
 type job struct {
-	file file
-	unit *unitState
+	file   file
+	unit   *unitState
+	weight int64 // of the in-flight budget
 }
 
 func (st *unitState) add(fs ...Finding) {

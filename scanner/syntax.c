@@ -1,6 +1,14 @@
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "syntax.h"
+
+// A tree of more nodes than this (some 100 bytes each) is big enough that
+// glibc should hand its freed memory back to the system at once, rather
+// than keep it in the thread's arena until the process ends.
+#define SCAN_TRIM_NODES 200000
 
 // Types and functions of api.h that only this file uses.
 typedef struct {
@@ -113,5 +121,9 @@ done:
 	ts_tree_cursor_delete(&c);
 	free(stack);
 	ts_tree_delete(tree);
+#ifdef __GLIBC__
+	if (cap > SCAN_TRIM_NODES)
+		malloc_trim(0);
+#endif
 	return n;
 }

@@ -197,7 +197,7 @@ type parsers struct {
 
 // maxPooledNodes bounds the node arrays kept for reuse (28 bytes a node),
 // so that one huge bundle does not pin its array for the rest of the scan.
-const maxPooledNodes = 1 << 20
+const maxPooledNodes = 1 << 16
 
 var errCancelled = errors.New("parse cancelled")
 
