@@ -407,3 +407,17 @@ func TestTestSamplesHaveValidFrontMatter(t *testing.T) {
 		}
 	}
 }
+
+func TestATinyInFlightBudgetStillScansEverything(t *testing.T) {
+	dir := filepath.Join("testdata", "skills")
+	want := scanAll(t, newScanner(t, Options{}), dir)
+	got := scanAll(t, newScanner(t, Options{Limits: Limits{MaxInFlight: 1}, Workers: 3}), dir)
+	if len(got.Results) != len(want.Results) {
+		t.Fatalf("%d results with a 1-byte budget, %d without", len(got.Results), len(want.Results))
+	}
+	for i := range want.Results {
+		if g, w := got.Results[i], want.Results[i]; g.Verdict != w.Verdict || len(g.Findings) != len(w.Findings) {
+			t.Errorf("%s: %s with %d findings under a 1-byte budget, %s with %d without", w.Path, g.Verdict, len(g.Findings), w.Verdict, len(w.Findings))
+		}
+	}
+}
