@@ -28,8 +28,8 @@ const maxWindow = 4096
 
 // Rule-engine work budget, in bytes of text handed to the regexp engine: a
 // fixed allowance plus a share of the text length. Ordinary text spends
-// next to nothing (the 3,600 benign prompts of the development and
-// training sets spend 170 KB between them, 47 bytes each); the most
+// next to nothing (3,600 benign texts, the development and training sets
+// and ../shared's benign skills, spend 170 KB between them); the most
 // expensive benign text seen, a 144 KB guide to migrating system prompts
 // between models, spends 28 KB of its 50 KB. A text full of near-matches
 // spends it and is rejected, after a few milliseconds of regexp work.
