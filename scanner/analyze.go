@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // fileFacts is what analysing one file yields: its findings and the
@@ -23,6 +24,15 @@ type fileFacts struct {
 	// mentions are the UPPER_SNAKE names a documentation file names, which
 	// is how a skill declares the secrets it uses.
 	mentions map[string]bool
+	// urlInstalls are packages installed from a URL instead of a registry,
+	// by index into findings, for the check that the skill explains them.
+	urlInstalls []urlInstall
+}
+
+// urlInstall is a SKILL_URL_INSTALL finding and the package name it names.
+type urlInstall struct {
+	finding int
+	name    string
 }
 
 // secretFlow is a secret environment variable reaching the network or the
@@ -89,6 +99,7 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	case langMarkdown:
 		facts.skillName = a.analyzeMarkdown(sc, path.Base(f.rel) == skillManifest)
 		facts.mentions = mentions(f.data)
+		unexplainedInstalls(&facts, f.data)
 	case langText:
 		a.analyzeProse(sc, sc.src, false)
 		sc.checkURLs(false)
@@ -100,6 +111,69 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	}
 	a.checkHidden(sc, l)
 	return facts
+}
+
+// unexplainedInstalls raises a documentation's URL install to critical when
+// nothing else in the document names the package: honest instructions that
+// install from a repository go on to use what they installed ("whisper
+// recording.m4a", "import whisper"), while a lure's install step is the
+// point of the document and the package is never mentioned again.
+func unexplainedInstalls(facts *fileFacts, doc []byte) {
+	for _, in := range facts.urlInstalls {
+		f := &facts.findings[in.finding]
+		if f.Severity != "" || in.name == "" || namedOutsideURLs(doc, in.name) {
+			continue
+		}
+		f.Severity = SeverityCritical
+		f.Message += fmt.Sprintf("; nothing else in %s names %q, so the install is unexplained", path.Base(facts.rel), in.name)
+	}
+}
+
+// namedOutsideURLs reports whether doc names the package name as a word
+// outside URLs. Hyphens, underscores and dots in names are interchangeable,
+// as they are in pip and npm ("python-dateutil", "import dateutil" does not
+// count, but "python_dateutil" does).
+func namedOutsideURLs(doc []byte, name string) bool {
+	norm := func(r rune) rune {
+		switch r {
+		case '-', '_', '.':
+			return '-'
+		}
+		return unicode.ToLower(r)
+	}
+	text := strings.Map(norm, string(doc))
+	want := strings.Map(norm, name)
+	isWord := func(r byte) bool {
+		return r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 0x80
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], want)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(want)
+		i = start + 1
+		if start > 0 && (isWord(text[start-1]) || text[start-1] == '/' || text[start-1] == ':' || text[start-1] == '@') {
+			continue
+		}
+		if end < len(text) && isWord(text[end]) {
+			continue
+		}
+		// Skip a mention inside a URL: the run of non-space text around it
+		// holds "://" or starts with git+ or github:.
+		ws := strings.LastIndexAny(text[:start], " \t\n\"'`(<") + 1
+		we := strings.IndexAny(text[end:], " \t\n\"'`)>")
+		if we < 0 {
+			we = len(text)
+		} else {
+			we += end
+		}
+		tok := text[ws:we]
+		if strings.Contains(tok, "://") || strings.HasPrefix(tok, "git+") || strings.HasPrefix(tok, "github:") {
+			continue
+		}
+		return true
+	}
 }
 
 // analyzeCode runs the parser-based analysis of a language and the

@@ -119,9 +119,14 @@
 // SKILL_PROMPT_INJECTION is critical for the checker's override, jailbreak
 // and extraction rules and low for quoted examples; SKILL_URL_INSTALL
 // (pip install git+https://...) is high, and critical from a raw IP,
-// shortener, file-sharing or paste site or a look-alike domain;
-// CRED_FILE_ACCESS follows the tiers above. SQL_INJECTION warns: it is a
-// bug to fix, not malware. SKILL_TYPOSQUAT (a package one typo from a
+// shortener, file-sharing or paste site or a look-alike domain, or when
+// nothing else in the document names the installed package (honest
+// instructions go on to use what they install; a lure's install is its
+// point); CRED_FILE_ACCESS follows the tiers above. SQL_INJECTION is
+// medium for SQL formatted from constants, loop values or parameters that
+// are checked first (an if that raises or returns, an assert, int()), and
+// critical when a function parameter reaches it unchecked: in a skill the
+// caller is the agent, which whatever it read can steer. SKILL_TYPOSQUAT (a package one typo from a
 // popular one) warns, since some such names are honest packages. Starting
 // processes, network requests and writes are low to medium on their own:
 // honest skills run gh, curl and git.

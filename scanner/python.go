@@ -566,9 +566,9 @@ func (p *pyAnalysis) sql(call, q node) {
 		return
 	}
 	params := enclosingParams(call)
-	for _, id := range identifiers(q) {
-		if params[id] {
-			p.sc.report(RuleSQLInjection, call.start(), fmt.Sprintf("SQL built from the function parameter %q: the caller can rewrite the query", id))
+	for _, id := range untypedIdentifiers(q) {
+		if params[id] && !validatedBefore(call, id) {
+			p.sc.reportSev(RuleSQLInjection, SeverityCritical, call.start(), fmt.Sprintf("SQL built from the function parameter %q, unchecked: the caller (the agent, steered by whatever it read) can rewrite the query", id))
 			return
 		}
 	}
@@ -594,6 +594,99 @@ func enclosingParams(n node) map[string]bool {
 		break
 	}
 	return out
+}
+
+// untypedIdentifiers lists the names used in an expression, except inside
+// int(), float() and bool() conversions, which cannot carry SQL text.
+func untypedIdentifiers(n node) []string {
+	if !n.ok() {
+		return nil
+	}
+	switch n.typ() {
+	case "identifier":
+		return []string{n.text()}
+	case "call":
+		switch n.field("function").text() {
+		case "int", "float", "bool", "len":
+			return nil
+		}
+	}
+	var out []string
+	for _, c := range n.namedChildren() {
+		out = append(out, untypedIdentifiers(c)...)
+	}
+	return out
+}
+
+// validatedBefore reports whether the function around call checks id before
+// the statement holding call: an if on id that raises or returns ("if table
+// not in ALLOWED: raise"), an assert on id, or id rebound to a number
+// ("user_id = int(user_id)").
+func validatedBefore(call node, id string) bool {
+	fn := call.parent()
+	for fn.ok() && fn.typ() != "function_definition" {
+		fn = fn.parent()
+	}
+	if !fn.ok() {
+		return false
+	}
+	names := func(n node) bool {
+		for _, x := range identifiers(n) {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
+	var exits func(n node) bool
+	exits = func(n node) bool {
+		switch n.typ() {
+		case "raise_statement", "return_statement", "continue_statement":
+			return true
+		case "function_definition", "class_definition":
+			return false
+		}
+		for c := n.firstChild(); c.ok(); c = c.nextSibling() {
+			if c.named() && exits(c) {
+				return true
+			}
+		}
+		return false
+	}
+	var walk func(block node) bool
+	walk = func(block node) bool {
+		for st := block.firstChild(); st.ok() && st.start() < call.start(); st = st.nextSibling() {
+			if !st.named() {
+				continue
+			}
+			if st.end() > call.start() {
+				// The statement holding the call: look inside its blocks.
+				for c := st.firstChild(); c.ok(); c = c.nextSibling() {
+					if c.typ() == "block" && c.start() <= call.start() && walk(c) {
+						return true
+					}
+				}
+				return false
+			}
+			switch st.typ() {
+			case "if_statement":
+				if names(st.field("condition")) && exits(st.field("consequence")) {
+					return true
+				}
+			case "assert_statement":
+				if names(st) {
+					return true
+				}
+			case "expression_statement":
+				if as := st.namedChild(0); as.typ() == "assignment" && as.field("left").text() == id &&
+					len(untypedIdentifiers(as.field("right"))) == 0 && as.field("right").typ() == "call" {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(fn.field("body"))
 }
 
 // identifiers lists the names used in an expression.

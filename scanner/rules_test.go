@@ -74,6 +74,22 @@ func TestRulesOverrideSeverityAndDisable(t *testing.T) {
 	}
 }
 
+// An operator's severity for a built-in rule also replaces the severity the
+// scanner sets from context: an unchecked parameter in SQL is critical by
+// default, and an operator who calls SQL_INJECTION medium gets medium.
+func TestRulesOverrideContextualSeverity(t *testing.T) {
+	dir := writeSkill(t, map[string]string{"SKILL.md": sampleHeader,
+		"q.py": "def find(name):\n    cur.execute(f\"SELECT * FROM users WHERE name = '{name}'\")\n"})
+	r := scanOne(t, newScanner(t, Options{}), dir)
+	if f, ok := findRule(r, RuleSQLInjection); !ok || f.Severity != SeverityCritical || r.Verdict != Block {
+		t.Fatalf("default: verdict %s, want block with a critical SQL_INJECTION\n%s", r.Verdict, dump(r.Findings))
+	}
+	r = scanOne(t, newScanner(t, Options{Rules: []Rule{{ID: RuleSQLInjection, Severity: SeverityMedium}}}), dir)
+	if f, ok := findRule(r, RuleSQLInjection); !ok || f.Severity != SeverityMedium || r.Verdict != Warn {
+		t.Errorf("overridden: verdict %s, want warn with a medium SQL_INJECTION\n%s", r.Verdict, dump(r.Findings))
+	}
+}
+
 func TestBadRulesAreRejectedWithTheirName(t *testing.T) {
 	tests := []struct{ name, json, want string }{
 		{"not JSON", `{`, "want a JSON array"},

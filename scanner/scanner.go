@@ -83,7 +83,10 @@ type Allowlist interface {
 // Options configure a Scanner. The zero value scans with the embedded
 // default rules, no domain allowlist and the default limits.
 type Options struct {
-	// Rules override or extend the default rules by id (see LoadRules).
+	// Rules override or extend the default rules by id (see LoadRules). A
+	// severity given for a built-in rule applies to all of its findings,
+	// including those whose severity the scanner otherwise sets from
+	// context (an exfiltration endpoint in code or in prose, say).
 	Rules []Rule
 	// Allowlist, when set, makes every literal URL whose host it does not
 	// match a finding (rule NET_DOMAIN_NOT_ALLOWED). Known exfiltration
@@ -149,6 +152,8 @@ type Scanner struct {
 	prompt  PromptChecker
 	limits  Limits
 	workers int
+	// pinned are the severities operators set for built-in rules.
+	pinned map[string]string
 }
 
 // New returns a Scanner; it fails when a rule does not compile.
@@ -169,8 +174,18 @@ func New(opts Options) (*Scanner, error) {
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
+	pinned := map[string]string{}
+	builtin := map[string]bool{}
+	for _, r := range DefaultRules() {
+		builtin[r.ID] = true
+	}
+	for _, r := range opts.Rules {
+		if builtin[r.ID] && r.Severity != "" {
+			pinned[r.ID] = r.Severity
+		}
+	}
 	return &Scanner{rules: rs, allow: opts.Allowlist, prompt: pc,
-		limits: opts.Limits.withDefaults(), workers: w}, nil
+		limits: opts.Limits.withDefaults(), workers: w, pinned: pinned}, nil
 }
 
 // Scan scans each path: a directory (every skill found in it, or the
@@ -298,6 +313,9 @@ func (s *Scanner) finish(in []Finding) []Finding {
 		r0 := r
 		if ok && r.Disabled {
 			continue
+		}
+		if sev, ok := s.pinned[f.RuleID]; ok {
+			f.Severity = sev
 		}
 		if f.Severity == "" {
 			if ok {

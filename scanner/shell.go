@@ -921,10 +921,38 @@ func (sh *shellAnalysis) install(c shellCmd, off int) {
 				}
 			}
 			sh.sc.report(RuleSkillURLInstall, off, msg)
+			if f := sh.sc.a.facts; f != nil && sh.sc.out == &f.findings {
+				f.urlInstalls = append(f.urlInstalls, urlInstall{finding: len(f.findings) - 1, name: urlPackageName(a)})
+			}
 		case packageTypo(packageName(a)) != "":
 			sh.sc.report(RuleSkillTyposquat, off, fmt.Sprintf("%s installs %q, one typo away from the popular package %q", c.name, a, packageTypo(packageName(a))))
 		}
 	}
+}
+
+// urlPackageName is the package a URL install names: pip's #egg= name, or
+// the last path element without .git, an archive extension or a version.
+func urlPackageName(arg string) string {
+	if _, egg, ok := strings.Cut(arg, "#egg="); ok {
+		return strings.SplitN(egg, "&", 2)[0]
+	}
+	arg = strings.SplitN(arg, "#", 2)[0]
+	arg = strings.SplitN(arg, "?", 2)[0]
+	arg = strings.TrimRight(arg, "/")
+	if i := strings.LastIndexAny(arg, "/:"); i >= 0 {
+		arg = arg[i+1:]
+	}
+	arg, _, _ = strings.Cut(arg, "@")
+	for _, ext := range []string{".git", ".tar.gz", ".tgz", ".zip", ".whl", ".tar.bz2"} {
+		arg = strings.TrimSuffix(arg, ext)
+	}
+	// pkg-1.2.3 and wheel names: the name ends before "-<digit>".
+	for i := 0; i+1 < len(arg); i++ {
+		if arg[i] == '-' && arg[i+1] >= '0' && arg[i+1] <= '9' {
+			return arg[:i]
+		}
+	}
+	return arg
 }
 
 // alternation recognises documentation's "{zsh|bash|fish}", which parses
