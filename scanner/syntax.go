@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -53,6 +54,10 @@ var grammars = [numLangs]*grammar{
 	langTSX:    loadGrammar(C.tree_sitter_tsx()),
 	langShell:  loadGrammar(C.tree_sitter_bash()),
 	langPython: loadGrammar(C.tree_sitter_python()),
+}
+
+func init() {
+	C.scan_init(C.int(runtime.NumCPU()))
 }
 
 // errorSymbol is the symbol tree-sitter gives ERROR nodes, outside every

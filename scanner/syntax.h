@@ -43,6 +43,10 @@ enum {
 	SCAN_HAS_ERROR = 4,
 };
 
+// scan_init tunes the C allocator for tree-sitter's trees: at most arenas
+// malloc arenas (glibc only; a no-op elsewhere).
+void scan_init(int arenas);
+
 // scan_parse parses src. It returns NULL when parsing was cancelled through
 // the flag; *count is the number of nodes scan_flatten will write.
 TSTree *scan_parse(TSParser *p, const char *src, uint32_t len, uint32_t *count);
