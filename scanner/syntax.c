@@ -5,12 +5,6 @@
 
 #include "syntax.h"
 
-// A tree of more nodes than this (some 100 bytes each) is big enough that
-// glibc should hand its freed memory back to the system at once, rather
-// than keep it in the thread's arena until the process ends. malloc_trim
-// walks the whole heap, so it is kept for the rare giant tree: at 200,000
-// nodes it cost a tenth of the scanner's CPU on npm code.
-#define SCAN_TRIM_NODES 1000000
 
 void scan_init(int arenas) {
 #ifdef __GLIBC__
@@ -86,9 +80,9 @@ static void put(scan_node *out, int32_t i, int32_t parent, TSNode n, uint16_t fi
 	};
 }
 
-// scan_flatten walks the tree once with a cursor, the cheapest way to visit
-// every node: one call from Go per file instead of one per node.
-int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap) {
+// scan_flatten_cursor walks the tree once with tree-sitter's public cursor:
+// the reference that scan_flatten (flatten.c) is tested against.
+int64_t scan_flatten_cursor(TSTree *tree, scan_node *out, uint32_t cap) {
 	int64_t n = -1;
 	size_t depth = 0, room = 64;
 	level *stack = malloc(room * sizeof(level));

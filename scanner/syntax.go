@@ -225,6 +225,12 @@ func (ps *parsers) cancelFlag() *C.size_t {
 // parse returns the syntax tree of src; release it when done. A tree with
 // syntax errors is still returned (see broken).
 func (ps *parsers) parse(l lang, src []byte) (*syntaxTree, error) {
+	return ps.parseWith(l, src, false)
+}
+
+// parseWith parses src and copies the tree with scan_flatten or, when
+// cursor is set, with the reference walk through tree-sitter's cursor.
+func (ps *parsers) parseWith(l lang, src []byte, cursor bool) (*syntaxTree, error) {
 	g := grammars[l]
 	if g == nil {
 		return nil, fmt.Errorf("no parser for %s", l)
@@ -249,7 +255,13 @@ func (ps *parsers) parse(l lang, src []byte) (*syntaxTree, error) {
 		return nil, errCancelled
 	}
 	buf := ps.buffer(int(count))
-	n := C.scan_flatten(tree, (*C.scan_node)(unsafe.Pointer(&buf[0])), C.uint32_t(len(buf)))
+	out, room := (*C.scan_node)(unsafe.Pointer(&buf[0])), C.uint32_t(len(buf))
+	var n C.int64_t
+	if cursor {
+		n = C.scan_flatten_cursor(tree, out, room)
+	} else {
+		n = C.scan_flatten(tree, out, room)
+	}
 	if n <= 0 {
 		return nil, fmt.Errorf("copying the %s syntax tree failed (code %d)", l, n)
 	}

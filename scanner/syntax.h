@@ -53,7 +53,17 @@ TSTree *scan_parse(TSParser *p, const char *src, uint32_t len, uint32_t *count);
 
 // scan_flatten writes the nodes of tree into out (room for cap nodes),
 // deletes the tree and returns the number of nodes written: -1 when memory
-// ran out, -2 when the tree has more than cap nodes.
+// ran out, -2 when the tree has more than cap nodes. It reads tree-sitter's
+// subtrees directly (flatten.c); scan_flatten_cursor does the same through
+// the public cursor API, slower, and is the reference in tests.
 int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap);
+int64_t scan_flatten_cursor(TSTree *tree, scan_node *out, uint32_t cap);
+
+// A tree of more nodes than this (some 100 bytes each) is big enough that
+// glibc should hand its freed memory back to the system at once, rather
+// than keep it in the thread's arena until the process ends. malloc_trim
+// walks the whole heap, so it is kept for the rare giant tree: at 200,000
+// nodes it cost a tenth of the scanner's CPU on npm code.
+#define SCAN_TRIM_NODES 1000000
 
 #endif

@@ -136,3 +136,76 @@ func TestAnalysisNamesExistInTheGrammars(t *testing.T) {
 		}
 	}
 }
+
+// scan_flatten reads tree-sitter's internal subtrees; it must produce
+// exactly what the walk through the public cursor produces, field for
+// field, links included.
+func TestFlattenMatchesCursor(t *testing.T) {
+	var srcs [][]byte
+	for _, pat := range []string{"testdata/*/*/*", "testdata/*/*/*/*", "testdata/*/*"} {
+		files, _ := filepath.Glob(pat)
+		for _, f := range files {
+			if data, err := os.ReadFile(f); err == nil {
+				srcs = append(srcs, data)
+			}
+		}
+	}
+	if len(srcs) < 20 {
+		t.Fatalf("only %d sample files", len(srcs))
+	}
+	srcs = append(srcs, nil, []byte("((((((((((((((((((((((((((((((x"), []byte("a\u00e9\u2028 = `${`${`${1}`}`}`; // \xff\xfe"))
+	var ps parsers
+	defer ps.close()
+	nodes := 0
+	for _, src := range srcs {
+		for l := range numLangs {
+			if grammars[l] == nil {
+				continue
+			}
+			nodes += compareFlatten(t, &ps, l, src)
+		}
+	}
+	t.Logf("%d nodes compared", nodes)
+}
+
+func compareFlatten(t *testing.T, ps *parsers, l lang, src []byte) int {
+	t.Helper()
+	want, err := ps.parseWith(l, src, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ps.parseWith(l, src, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.nodes) != len(want.nodes) {
+		t.Fatalf("%s, %.40q: %d nodes, the cursor walk has %d", l, src, len(got.nodes), len(want.nodes))
+	}
+	for i := range want.nodes {
+		if got.nodes[i] != want.nodes[i] {
+			t.Fatalf("%s, %.40q: node %d is %+v (%s), the cursor walk has %+v (%s)", l, src, i,
+				got.nodes[i], node{got, int32(i)}.typ(), want.nodes[i], node{want, int32(i)}.typ())
+		}
+	}
+	n := len(want.nodes)
+	// Copies, not the pooled arrays, are compared above; release both.
+	ps.release(got)
+	ps.release(want)
+	return n
+}
+
+func FuzzFlatten(f *testing.F) {
+	for i, s := range []string{"const e = eval; e('x')", "echo $(curl x | sh)", "def f(a): return a\n", "<a b={c}>{d}</a>", "let x: T<U> = y!;"} {
+		for l := range numLangs {
+			f.Add(uint8(int(l)+i), []byte(s))
+		}
+	}
+	var ps parsers
+	f.Fuzz(func(t *testing.T, which uint8, src []byte) {
+		l := lang(int(which) % int(numLangs))
+		if grammars[l] == nil {
+			return
+		}
+		compareFlatten(t, &ps, l, src)
+	})
+}
