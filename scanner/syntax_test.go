@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -208,4 +209,27 @@ func FuzzFlatten(f *testing.F) {
 		}
 		compareFlatten(t, &ps, l, src)
 	})
+}
+
+// The copied internal headers belong to one go-tree-sitter version; moving
+// go.mod without replacing them must fail here, not at run time.
+func TestTreeSitterHeadersMatchGoMod(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("internal/tsabi/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "github.com/smacker/go-tree-sitter" {
+			if !strings.Contains(string(readme), f[1]) {
+				t.Fatalf("go.mod has go-tree-sitter %s; internal/tsabi holds the headers of another version (see its README)", f[1])
+			}
+			return
+		}
+	}
+	t.Fatal("go.mod does not require github.com/smacker/go-tree-sitter")
 }
