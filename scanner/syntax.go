@@ -21,6 +21,9 @@ import (
 	_ "github.com/smacker/go-tree-sitter/python"
 	_ "github.com/smacker/go-tree-sitter/typescript/tsx"
 	_ "github.com/smacker/go-tree-sitter/typescript/typescript"
+
+	// Headers for flatten.c.
+	_ "github.com/openclaw-secure-stack/securestack/scanner/internal/tsabi"
 )
 
 // A syntax tree is parsed by tree-sitter and then copied, in one walk in C,
