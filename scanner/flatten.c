@@ -114,16 +114,11 @@ int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap) {
 		bool descend = ts_subtree_child_count(child) > 0 && ts_subtree_visible_child_count(child) > 0;
 		if (!visible && !descend)
 			continue;
-		if (depth >= room) {
-			frame *grown = realloc(stack, 2 * room * sizeof(frame));
-			if (grown == NULL) {
-				n = -1;
-				goto done;
-			}
-			stack = grown;
-			room *= 2;
-			f = &stack[depth - 1];
+		if (!scan_grow((void **)&stack, &room, depth + 1, sizeof(frame))) {
+			n = -1;
+			goto done;
 		}
+		f = &stack[depth - 1];
 		if (!visible) {
 			// A hidden node: its children join the current visible parent.
 			frame_init(&stack[depth], l, child, pos, f->vparent, f->vdepth, field);
@@ -154,14 +149,9 @@ int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap) {
 		vlast[f->vdepth] = (int32_t)n;
 		if (descend) {
 			uint32_t vd = f->vdepth + 1;
-			if (vd >= vroom) {
-				int32_t *grown = realloc(vlast, 2 * vroom * sizeof(int32_t));
-				if (grown == NULL) {
-					n = -1;
-					goto done;
-				}
-				vlast = grown;
-				vroom *= 2;
+			if (!scan_grow((void **)&vlast, &vroom, vd + 1, sizeof(int32_t))) {
+				n = -1;
+				goto done;
 			}
 			vlast[vd] = -1;
 			frame_init(&stack[depth], l, child, pos, (int32_t)n, vd, 0);

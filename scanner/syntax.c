@@ -106,14 +106,9 @@ int64_t scan_flatten_cursor(TSTree *tree, scan_node *out, uint32_t cap) {
 			n = -2; // more nodes than the tree said it has
 			goto done;
 		}
-		if (depth >= room) {
-			level *grown = realloc(stack, 2 * room * sizeof(level));
-			if (grown == NULL) {
-				n = -1;
-				goto done;
-			}
-			stack = grown;
-			room *= 2;
+		if (!scan_grow((void **)&stack, &room, depth + 1, sizeof(level))) {
+			n = -1;
+			goto done;
 		}
 		level *up = &stack[depth - 1];
 		put(out, (int32_t)n, up->node, ts_tree_cursor_current_node(&c), ts_tree_cursor_current_field_id(&c));

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 typedef struct TSLanguage TSLanguage;
 typedef struct TSParser TSParser;
@@ -65,5 +66,18 @@ int64_t scan_flatten_cursor(TSTree *tree, scan_node *out, uint32_t cap);
 // walks the whole heap, so it is kept for the rare giant tree: at 200,000
 // nodes it cost a tenth of the scanner's CPU on npm code.
 #define SCAN_TRIM_NODES 1000000
+
+// scan_grow makes room for at least need elements of size bytes in the
+// array *p of *room elements, doubling it; false when memory ran out.
+static inline bool scan_grow(void **p, size_t *room, size_t need, size_t size) {
+	if (need <= *room)
+		return true;
+	void *grown = realloc(*p, 2 * *room * size);
+	if (grown == NULL)
+		return false;
+	*p = grown;
+	*room *= 2;
+	return true;
+}
 
 #endif

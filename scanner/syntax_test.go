@@ -154,7 +154,8 @@ func TestFlattenMatchesCursor(t *testing.T) {
 	if len(srcs) < 20 {
 		t.Fatalf("only %d sample files", len(srcs))
 	}
-	srcs = append(srcs, nil, []byte("((((((((((((((((((((((((((((((x"), []byte("a\u00e9\u2028 = `${`${`${1}`}`}`; // \xff\xfe"))
+	deep := strings.Repeat("[(", 3000) + "x" + strings.Repeat(")]", 3000) // grows both walks' stacks
+	srcs = append(srcs, nil, []byte(deep), []byte("((((((((((((((((((((((((((((((x"), []byte("a\u00e9\u2028 = `${`${`${1}`}`}`; // \xff\xfe"))
 	var ps parsers
 	defer ps.close()
 	nodes := 0
