@@ -73,7 +73,7 @@ int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap) {
 			 (ts_subtree_error_cost(root) > 0 ? SCAN_HAS_ERROR : 0),
 	};
 	n = 1;
-	if (ts_subtree_child_count(root) == 0 || ts_subtree_visible_child_count(root) == 0)
+	if (ts_subtree_visible_child_count(root) == 0)
 		goto done;
 	frame_init(&stack[0], l, root, start, 0, 0, 0);
 	vlast[0] = -1;
@@ -111,7 +111,7 @@ int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap) {
 			f->pos += ts_subtree_padding(children[f->child]).bytes;
 
 		bool visible = ts_subtree_visible(child) || alias != 0;
-		bool descend = ts_subtree_child_count(child) > 0 && ts_subtree_visible_child_count(child) > 0;
+		bool descend = ts_subtree_visible_child_count(child) > 0;
 		if (!visible && !descend)
 			continue;
 		if (!scan_grow((void **)&stack, &room, depth + 1, sizeof(frame))) {

@@ -68,12 +68,37 @@ type binding struct {
 type jsEnv struct {
 	src   []byte
 	binds map[string][]binding
+	folds
+}
+
+// folds memoises the folding of each node of one file. Depth is bounded
+// and a node being folded reads as unknown, so that self-referencing
+// declarations terminate.
+type folds struct {
 	memo  map[node]jsVal
 	depth int
 }
 
+func (f *folds) fold(n node, eval1 func(node) jsVal) jsVal {
+	if !n.ok() {
+		return jsVal{}
+	}
+	if v, ok := f.memo[n]; ok {
+		return v
+	}
+	if f.depth > 24 {
+		return jsVal{}
+	}
+	f.depth++
+	f.memo[n] = jsVal{} // cycle guard
+	v := eval1(n)
+	f.depth--
+	f.memo[n] = v
+	return v
+}
+
 func newJSEnv(src []byte) *jsEnv {
-	return &jsEnv{src: src, binds: map[string][]binding{}, memo: map[node]jsVal{}}
+	return &jsEnv{src: src, binds: map[string][]binding{}, folds: folds{memo: map[node]jsVal{}}}
 }
 
 func (e *jsEnv) bind(name string, b binding) {
@@ -106,25 +131,8 @@ var jsGlobals = map[string]string{
 	"navigator": "navigator", "module": "module", "Date": "Date", "console": "console",
 }
 
-// eval folds an expression to a value. Depth is bounded so that
-// self-referencing declarations terminate.
-func (e *jsEnv) eval(n node) jsVal {
-	if !n.ok() {
-		return jsVal{}
-	}
-	if v, ok := e.memo[n]; ok {
-		return v
-	}
-	if e.depth > 24 {
-		return jsVal{}
-	}
-	e.depth++
-	e.memo[n] = jsVal{} // cycle guard
-	v := e.eval1(n)
-	e.depth--
-	e.memo[n] = v
-	return v
-}
+// eval folds an expression to a value.
+func (e *jsEnv) eval(n node) jsVal { return e.fold(n, e.eval1) }
 
 func (e *jsEnv) eval1(n node) jsVal {
 	switch n.typ() {

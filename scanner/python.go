@@ -46,8 +46,7 @@ func pyTarget(ref string) string {
 
 type pyEnv struct {
 	binds map[string][]binding
-	memo  map[node]jsVal
-	depth int
+	folds
 }
 
 var pyBuiltins = map[string]bool{"eval": true, "exec": true, "compile": true, "open": true, "dict": true, "str": true,
@@ -62,23 +61,7 @@ func (e *pyEnv) lookup(name string, off int) (binding, bool) {
 	return (&jsEnv{binds: e.binds}).lookup(name, off)
 }
 
-func (e *pyEnv) eval(n node) jsVal {
-	if !n.ok() {
-		return jsVal{}
-	}
-	if v, ok := e.memo[n]; ok {
-		return v
-	}
-	if e.depth > 24 {
-		return jsVal{}
-	}
-	e.depth++
-	e.memo[n] = jsVal{}
-	v := e.eval1(n)
-	e.depth--
-	e.memo[n] = v
-	return v
-}
+func (e *pyEnv) eval(n node) jsVal { return e.fold(n, e.eval1) }
 
 func (e *pyEnv) eval1(n node) jsVal {
 	switch n.typ() {
@@ -297,7 +280,7 @@ func (a *analyzer) analyzePython(sc *scope, parseErrors bool) {
 			caps[n.typ()] = append(caps[n.typ()], n)
 		}
 	}
-	env := &pyEnv{binds: map[string][]binding{}, memo: map[node]jsVal{}}
+	env := &pyEnv{binds: map[string][]binding{}, folds: folds{memo: map[node]jsVal{}}}
 	bind := func(name string, b binding) { env.binds[name] = append(env.binds[name], b) }
 	for _, n := range caps["import_statement"] {
 		for _, c := range n.namedChildren() {

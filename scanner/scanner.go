@@ -158,7 +158,8 @@ type Scanner struct {
 
 // New returns a Scanner; it fails when a rule does not compile.
 func New(opts Options) (*Scanner, error) {
-	rs, err := compileRules(mergeRules(DefaultRules(), opts.Rules))
+	defaults := DefaultRules()
+	rs, err := compileRules(mergeRules(defaults, opts.Rules))
 	if err != nil {
 		return nil, err
 	}
@@ -175,8 +176,8 @@ func New(opts Options) (*Scanner, error) {
 		w = runtime.GOMAXPROCS(0)
 	}
 	pinned := map[string]string{}
-	builtin := map[string]bool{}
-	for _, r := range DefaultRules() {
+	builtin := make(map[string]bool, len(defaults))
+	for _, r := range defaults {
 		builtin[r.ID] = true
 	}
 	for _, r := range opts.Rules {
