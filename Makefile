@@ -29,6 +29,8 @@ vet:
 
 unit: build
 	SECURESTACK_BIN=$(BIN) $(GO) test -race -timeout 25m ./...
+	# The scanner's C code (tree walk, parse arena) under AddressSanitizer.
+	$(GO) test -asan -count=1 -run '^(TestArenaOverflow|TestParseCancelled|TestFlattenMatchesCursor|TestFlatTreeMatchesTreeSitter)$$' ./scanner/
 
 e2e: build $(E2E)
 

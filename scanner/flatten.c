@@ -10,9 +10,6 @@
 // compare it, node for node, with scan_flatten_cursor in syntax.c, so a
 // tree-sitter upgrade that changes these structures fails the tests.
 #include <stdlib.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "internal/tsabi/language.h"
 #include "internal/tsabi/tree.h"
@@ -162,10 +159,5 @@ int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap) {
 done:
 	free(stack);
 	free(vlast);
-	ts_tree_delete(tree);
-#ifdef __GLIBC__
-	if (cap > SCAN_TRIM_NODES)
-		malloc_trim(0);
-#endif
 	return n;
 }

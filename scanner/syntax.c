@@ -16,6 +16,7 @@ void scan_init(int arenas) {
 	if (arenas > 0 && getenv("MALLOC_ARENA_MAX") == NULL)
 		mallopt(M_ARENA_MAX, arenas);
 #endif
+	scan_arena_install();
 }
 
 // Types and functions of api.h that only this file uses.
@@ -48,11 +49,35 @@ bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
 bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
 bool ts_tree_cursor_goto_parent(TSTreeCursor *self);
 
-TSTree *scan_parse(TSParser *p, const char *src, uint32_t len, uint32_t *count) {
-	ts_parser_reset(p);
-	TSTree *tree = ts_parser_parse_string(p, NULL, src, len);
+TSTree *scan_parse(scan_arena *a, const TSLanguage *l, const size_t *cancel, const char *src, uint32_t len,
+		   uint32_t *count, TSParser **parser) {
+	scan_arena *outer = scan_arena_enter(a);
+	TSParser *p = ts_parser_new();
+	TSTree *tree = NULL;
+	if (ts_parser_set_language(p, l)) {
+		ts_parser_set_cancellation_flag(p, cancel);
+		tree = ts_parser_parse_string(p, NULL, src, len);
+	}
 	*count = tree ? ts_node_descendant_count(ts_tree_root_node(tree)) : 0;
+	*parser = p;
+	scan_arena_enter(outer);
 	return tree;
+}
+
+void scan_done(scan_arena *a, TSParser *p, TSTree *tree, uint32_t count) {
+	scan_arena *outer = scan_arena_enter(a);
+	bool overflow = scan_arena_overflowed(a);
+	// Blocks in the arena go with it; only blocks that had to come from
+	// malloc need the tree walked and freed.
+	if (overflow && tree != NULL)
+		ts_tree_delete(tree);
+	ts_parser_delete(p);
+	scan_arena_enter(outer);
+	scan_arena_reset(a);
+#ifdef __GLIBC__
+	if (overflow && count > SCAN_TRIM_NODES)
+		malloc_trim(0);
+#endif
 }
 
 // One level of the walk: the node at that depth and its last child so far.
@@ -123,10 +148,5 @@ int64_t scan_flatten_cursor(TSTree *tree, scan_node *out, uint32_t cap) {
 done:
 	ts_tree_cursor_delete(&c);
 	free(stack);
-	ts_tree_delete(tree);
-#ifdef __GLIBC__
-	if (cap > SCAN_TRIM_NODES)
-		malloc_trim(0);
-#endif
 	return n;
 }

@@ -35,12 +35,16 @@ import (
 // grammar is a language's C handle with its symbol and field names.
 type grammar struct {
 	lang    *C.TSLanguage
+	ok      bool              // the grammar fits the tree-sitter runtime
 	symbols []string          // node type by symbol
 	fields  map[string]uint16 // field id by name
 }
 
 func loadGrammar(l *C.TSLanguage) *grammar {
 	g := &grammar{lang: l, fields: map[string]uint16{}}
+	p := C.ts_parser_new()
+	g.ok = bool(C.ts_parser_set_language(p, l))
+	C.ts_parser_delete(p)
 	for i := range uint16(C.ts_language_symbol_count(l)) {
 		g.symbols = append(g.symbols, C.GoString(C.ts_language_symbol_name(l, C.uint16_t(i))))
 	}
@@ -195,10 +199,11 @@ func (n node) field(name string) node {
 	return node{}
 }
 
-// parsers holds one tree-sitter parser per language, created on first use,
-// and node arrays to reuse. A parsers value belongs to one goroutine.
+// parsers holds what one goroutine needs to parse: the arena that
+// tree-sitter allocates from during a parse, the cancellation flag and node
+// arrays to reuse. A parsers value belongs to one goroutine.
 type parsers struct {
-	p      [numLangs]*C.TSParser
+	arena  *C.scan_arena
 	cancel *C.size_t // set to stop a parse in progress
 	free   [][]C.scan_node
 }
@@ -233,19 +238,17 @@ func (ps *parsers) parse(l lang, src []byte) (*syntaxTree, error) {
 
 // parseWith parses src and copies the tree with scan_flatten or, when
 // cursor is set, with the reference walk through tree-sitter's cursor.
+// Nothing of tree-sitter's outlives the call: the copy is all Go memory.
 func (ps *parsers) parseWith(l lang, src []byte, cursor bool) (*syntaxTree, error) {
 	g := grammars[l]
 	if g == nil {
 		return nil, fmt.Errorf("no parser for %s", l)
 	}
-	if ps.p[l] == nil {
-		p := C.ts_parser_new()
-		if !C.ts_parser_set_language(p, g.lang) {
-			C.ts_parser_delete(p)
-			return nil, fmt.Errorf("%s grammar does not match the tree-sitter runtime", l)
-		}
-		C.ts_parser_set_cancellation_flag(p, ps.cancelFlag())
-		ps.p[l] = p
+	if !g.ok {
+		return nil, fmt.Errorf("%s grammar does not match the tree-sitter runtime", l)
+	}
+	if ps.arena == nil && !ps.limitArena(C.SCAN_ARENA_MAX) {
+		return nil, errors.New("out of memory for a parse arena")
 	}
 	var empty [1]byte
 	cs := (*C.char)(unsafe.Pointer(&empty[0]))
@@ -253,7 +256,9 @@ func (ps *parsers) parseWith(l lang, src []byte, cursor bool) (*syntaxTree, erro
 		cs = (*C.char)(unsafe.Pointer(&src[0]))
 	}
 	var count C.uint32_t
-	tree := C.scan_parse(ps.p[l], cs, C.uint32_t(len(src)), &count)
+	var parser *C.TSParser
+	tree := C.scan_parse(ps.arena, g.lang, ps.cancelFlag(), cs, C.uint32_t(len(src)), &count, &parser)
+	defer C.scan_done(ps.arena, parser, tree, count)
 	if tree == nil {
 		return nil, errCancelled
 	}
@@ -291,12 +296,19 @@ func (ps *parsers) release(t *syntaxTree) {
 	t.nodes = nil
 }
 
+// limitArena gives ps a new arena of at most max bytes.
+func (ps *parsers) limitArena(max int) bool {
+	if ps.arena != nil {
+		C.scan_arena_free(ps.arena)
+	}
+	ps.arena = C.scan_arena_new(C.size_t(max))
+	return ps.arena != nil
+}
+
 func (ps *parsers) close() {
-	for i, p := range ps.p {
-		if p != nil {
-			C.ts_parser_delete(p)
-			ps.p[i] = nil
-		}
+	if ps.arena != nil {
+		C.scan_arena_free(ps.arena)
+		ps.arena = nil
 	}
 	if ps.cancel != nil {
 		C.free(unsafe.Pointer(ps.cancel))

@@ -45,26 +45,53 @@ enum {
 };
 
 // scan_init tunes the C allocator for tree-sitter's trees: at most arenas
-// malloc arenas (glibc only; a no-op elsewhere).
+// malloc arenas (glibc only), and tree-sitter allocating from a
+// scan_arena while a parse runs (arena.c).
 void scan_init(int arenas);
 
-// scan_parse parses src. It returns NULL when parsing was cancelled through
-// the flag; *count is the number of nodes scan_flatten will write.
-TSTree *scan_parse(TSParser *p, const char *src, uint32_t len, uint32_t *count);
+// A scan_arena holds the memory of one parse at a time (arena.c). Each
+// goroutine that parses has its own.
+typedef struct scan_arena scan_arena;
+scan_arena *scan_arena_new(size_t max); // at most max bytes; NULL when out of memory
+void scan_arena_free(scan_arena *a);
+void scan_arena_install(void);
+// scan_arena_enter makes tree-sitter on this thread allocate from a (NULL:
+// from malloc) and returns the arena it used before. Enter and leave
+// within one C call: Go moves goroutines between threads.
+scan_arena *scan_arena_enter(scan_arena *a);
+bool scan_arena_overflowed(const scan_arena *a);
+void scan_arena_reset(scan_arena *a);
 
-// scan_flatten writes the nodes of tree into out (room for cap nodes),
-// deletes the tree and returns the number of nodes written: -1 when memory
-// ran out, -2 when the tree has more than cap nodes. It reads tree-sitter's
-// subtrees directly (flatten.c); scan_flatten_cursor does the same through
-// the public cursor API, slower, and is the reference in tests.
+// The scanner's arenas grow to at most this many bytes; a parse that needs
+// more carries on with malloc. A parse takes about 120 bytes of arena per
+// node: the largest file of the npm benchmark corpus, 970,000 nodes, took
+// 117 MB.
+#define SCAN_ARENA_MAX ((size_t)256 << 20)
+
+// scan_parse parses src with a parser made in arena a for this parse. It
+// returns NULL when parsing was cancelled through the flag or the grammar
+// does not fit the runtime; *count is the number of nodes scan_flatten will
+// write. Call scan_done with the parser and tree, always.
+TSTree *scan_parse(scan_arena *a, const TSLanguage *l, const size_t *cancel, const char *src, uint32_t len,
+		   uint32_t *count, TSParser **parser);
+
+// scan_done deletes the parser and the tree of count nodes and empties the
+// arena.
+void scan_done(scan_arena *a, TSParser *p, TSTree *tree, uint32_t count);
+
+// scan_flatten writes the nodes of tree into out (room for cap nodes) and
+// returns the number of nodes written: -1 when memory ran out, -2 when the
+// tree has more than cap nodes. It reads tree-sitter's subtrees directly
+// (flatten.c); scan_flatten_cursor does the same through the public cursor
+// API, slower, and is the reference in tests.
 int64_t scan_flatten(TSTree *tree, scan_node *out, uint32_t cap);
 int64_t scan_flatten_cursor(TSTree *tree, scan_node *out, uint32_t cap);
 
-// A tree of more nodes than this (some 100 bytes each) is big enough that
-// glibc should hand its freed memory back to the system at once, rather
-// than keep it in the thread's arena until the process ends. malloc_trim
-// walks the whole heap, so it is kept for the rare giant tree: at 200,000
-// nodes it cost a tenth of the scanner's CPU on npm code.
+// A tree of more nodes than this (some 100 bytes each) that did not fit in
+// its arena is big enough that glibc should hand its freed memory back to
+// the system at once, rather than keep it in the thread's malloc arena
+// until the process ends. malloc_trim walks the whole heap, so it is kept
+// for the rare giant tree.
 #define SCAN_TRIM_NODES 1000000
 
 // scan_grow makes room for at least need elements of size bytes in the

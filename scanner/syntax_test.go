@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/bash"
@@ -233,4 +234,77 @@ func TestTreeSitterHeadersMatchGoMod(t *testing.T) {
 		}
 	}
 	t.Fatal("go.mod does not require github.com/smacker/go-tree-sitter")
+}
+
+// A parse that outgrows its arena carries on with malloc, and the tree
+// comes out the same; the arena is whole again for the next parse. A
+// bound of 0 sends every block to malloc.
+func TestArenaOverflow(t *testing.T) {
+	srcs := [][]byte{
+		[]byte(strings.Repeat("[(", 3000) + "x" + strings.Repeat(")]", 3000)),
+		[]byte(strings.Repeat("const a = require('x' + y); eval(`${a}`);\n", 2000)),
+		[]byte("import os\n" + strings.Repeat("def f(x):\n    os.system(f'ls {x}')\n", 500)),
+	}
+	var want parsers
+	defer want.close()
+	for _, limit := range []int{0, 4 << 10, 300 << 10, 2 << 20} {
+		var ps parsers
+		if !ps.limitArena(limit) {
+			t.Fatal("no arena")
+		}
+		for round := range 2 {
+			for _, src := range srcs {
+				for _, l := range []lang{langJS, langPython, langShell} {
+					ref, err := want.parse(l, src)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := ps.parse(l, src)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got.nodes) != len(ref.nodes) {
+						t.Fatalf("limit %d, round %d, %s: %d nodes, %d with a big arena", limit, round, l, len(got.nodes), len(ref.nodes))
+					}
+					for i := range ref.nodes {
+						if got.nodes[i] != ref.nodes[i] {
+							t.Fatalf("limit %d, round %d, %s: node %d differs", limit, round, l, i)
+						}
+					}
+					ps.release(got)
+					want.release(ref)
+				}
+			}
+		}
+		ps.close()
+	}
+}
+
+// A cancelled parse returns errCancelled, and the next parse works.
+func TestParseCancelled(t *testing.T) {
+	var ps parsers
+	defer ps.close()
+	src := []byte(strings.Repeat("f(a, b, c);\n", 20000))
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := ps.watch(ctx)
+	cancel()
+	for range 100 { // AfterFunc runs in its own goroutine
+		if *ps.cancelFlag() != 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := ps.parse(langJS, src); err != errCancelled {
+		t.Fatalf("cancelled parse: %v, want errCancelled", err)
+	}
+	stop()
+	ps.watch(context.Background())
+	tree, err := ps.parse(langJS, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree.broken() || len(tree.nodes) < 20000 {
+		t.Fatalf("parse after a cancelled one: %d nodes, broken %v", len(tree.nodes), tree.broken())
+	}
+	ps.release(tree)
 }
