@@ -20,7 +20,14 @@ var (
 	docURLRE        = regexp.MustCompile(`(?i)\.(?:md|markdown|txt|json|ya?ml|toml|html?|png|jpe?g|gif|svg|csv|pdf)$`)
 	payloadURLRE    = regexp.MustCompile(`(?i)\.(?:zip|rar|7z|exe|dmg|pkg|msi|scr|bat|cmd|ps1|vbs|jar|apk|appimage|iso)(?:$|[?#])`)
 	credNounRE      = regexp.MustCompile(`(?i)\b(?:api[ _-]?keys?|(?:access |auth |bearer |bot )?tokens?|credentials?|secrets?|passwords?|private keys?|ssh keys?|seed phrases?|mnemonics?|env(?:ironment)?(?: var(?:iable)?s?)|\.env\b|config(?:uration)? files?|auth-profiles(?:\.json)?|cookies|wallets?)`)
-	sendToRE        = regexp.MustCompile(`(?i)\b(?:send|sends|sent|post|posts|posted|upload|uploads|share|submit|forward|transmit|exfiltrat\w*|output|deliver|report|pass)\b[^.\n]{0,120}?\b(?:to|into|at|on)\s+(?:(?:our|the|this|my|a|an)\s+)?(?:https?://|[\w.-]*\b(?:endpoint|webhook|server|url|api)\b)`)
+	sendToRE        = regexp.MustCompile(`(?i)\b(?:send|sends|sent|post|posts|posted|upload|uploads|share|submit|forward|transmit|exfiltrat\w*|output|deliver|report|pass|(include|attach|append|embed|copy|sync|push|relay|mirror|back up))\b[^.\n]{0,120}?\b(?:to|into|at|on)\s+(?:(?:our|the|this|my|a|an)\s+)?(?:https?://|[\w.-]*\b(?:endpoint|webhook|server|url|api)\b)`)
+	// sentObjectRE is what a send instruction sends when it names no
+	// secret itself: the thing read just before ("read X and post its
+	// contents to ..."). apiCallRE is an API being called ("send requests
+	// to https://api..."), which says nothing about what was read before.
+	sentObjectRE = regexp.MustCompile(`(?i)^\S+(?:\s+up)?\s+(?:(?:all|both|each)\s+(?:of\s+)?)?(?:it|them|this|that|these|those|everything|(?:(?:its|their|the|this|that|these|those|a|an)\s+)?(?:(?:full|entire|raw|complete|whole)\s+)?(?:contents?|files?|data|values?|keys?|output|text|results?|report|summary|list|dump|archive|backup|copy)(?:\s+of\s+(?:it|them|(?:this|that|the|these|those)\s+files?))?)\b`)
+	apiCallRE    = regexp.MustCompile(`(?i)^\S+\s+(?:(?:a|an|the|your|its|their|all|any|each|every|http|https|api|rest|graphql|signed|authenticated|authorized|get|post|json|further|subsequent|later|these|those)\s+)*(?:requests?|calls?|quer(?:y|ies)|messages?|prompts?)\b`)
+	readVerbRE   = regexp.MustCompile(`(?i)\b(?:read|reads|reading|cat|open|opens|load|loads|collect|collects|gather|grab|get|fetch|extract|copy|take|dump|access|retrieve|parse|export|zip|tar|archive)\b`)
 	allCredRE       = regexp.MustCompile(`(?i)\b(?:all|every|any)\s+(?:(?:of\s+)?(?:the|your|my|available|stored|saved|current|other|existing)\s+){0,3}(?:api[ _-]?keys?|tokens?|credentials?|secrets?|passwords?|env\w*)`)
 	concealRE       = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b|\b(?:do not|don't|never)\s+(?:mention|disclose|reveal|report)\s+(?:this|that|it)(?:\s+step)?\b|\b(?:silently|secretly|covertly)\s+(?:send|upload|post|copy|forward)`)
 	disclosureRE    = regexp.MustCompile(`(?i)\b(?:echo|print|output|reveal|show|display|repeat|include|paste|return|leak|dump)\b(?:\s+\S+){0,5}?\s+(?:the\s+)?(?:value of\s+)?(?:the\s+|your\s+)?(?:authorization header|api[ _-]?keys?|access tokens?|bearer tokens?|auth tokens?|tokens?|passwords?|secrets?|system prompt|private keys?|credentials)\b`)
@@ -137,15 +144,12 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 	if conceal != nil {
 		sc.report(RuleSkillConcealment, at(conceal), "tells the agent to keep what it does from the user")
 	}
-	for _, send := range sendToRE.FindAllStringIndex(t, -1) {
-		lo, hi := max(0, send[0]-250), min(len(t), send[1]+250)
-		near := t[lo:hi]
-		noun := ""
-		if cred := credNounRE.FindStringIndex(near); cred != nil {
-			noun = strings.ToLower(near[cred[0]:cred[1]])
-		} else if h, ok := findCred([]byte(near)); ok {
-			noun = h.what // a path: ~/.openclaw/openclaw.json
-		} else {
+	for _, send := range sendToRE.FindAllStringSubmatchIndex(t, -1) {
+		noun, store := sentSecret(t, send)
+		if noun == "" || send[2] >= 0 && !store {
+			// "Include the API key in requests to https://api..." is how
+			// an API is called; carrying a stored secret file anywhere is
+			// not.
 			continue
 		}
 		sev, why := SeverityHigh, ""
@@ -154,7 +158,11 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 			sev, why = SeverityCritical, " in text the user does not see"
 		case conceal != nil:
 			sev, why = SeverityCritical, " and to hide it"
-		case allCredRE.MatchString(near):
+		case store:
+			// A secret store's file sent somewhere is the exfiltration
+			// chain written as instructions.
+			sev, why = SeverityCritical, ", read from where it is stored"
+		case allCredRE.MatchString(t[max(0, send[0]-250):min(len(t), send[1]+250)]):
 			sev, why = SeverityCritical, ", all of them"
 		}
 		sc.reportSev(RuleSkillExfil, sev, at([]int{send[0]}), "tells the agent to send "+noun+" to a destination"+why)
@@ -170,6 +178,54 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 	if h := secretHuntRE.FindStringIndex(t); h != nil {
 		sc.report(RuleSkillDisclosure, at(h), "tells the agent to keep calling tools until a secret comes out")
 	}
+}
+
+// sentSecret names the secret that the send instruction at send[0:2] (from
+// sendToRE, verb to destination) sends, if any: one named between the verb
+// and the destination, or one named shortly before when what is sent is
+// "it", "its contents", "the file" and the like. store reports a secret
+// store (a path such as ~/.clawdbot/.env) rather than a kind of secret (an
+// API key), which an honest document may well send to the API it is for.
+func sentSecret(t string, send []int) (noun string, store bool) {
+	span := t[send[0]:send[1]]
+	if h, ok := storeNamed(span, false); ok {
+		return h.what, true
+	}
+	if c := credNounRE.FindString(span); c != "" {
+		return strings.ToLower(c), false
+	}
+	if apiCallRE.MatchString(span) {
+		return "", false
+	}
+	if sentObjectRE.MatchString(span) {
+		if h, ok := storeNamed(t[max(0, send[0]-250):send[0]], true); ok {
+			return h.what, true
+		}
+	}
+	// A secret named near the instruction, which may be what is sent.
+	near := t[max(0, send[0]-250):min(len(t), send[1]+250)]
+	if c := credNounRE.FindString(near); c != "" {
+		return strings.ToLower(c), false
+	}
+	if h, ok := findCred([]byte(near)); ok {
+		return h.what, false
+	}
+	return "", false
+}
+
+// storeNamed finds a secret store named in s; with read, only one that s
+// tells the reader to read ("read ~/.ssh/id_rsa", "collect the contents of
+// ..."), not one it merely mentions ("your token is stored in ...").
+func storeNamed(s string, read bool) (hit credHit, ok bool) {
+	b := []byte(s)
+	credMatches(b, textHits(b), func(h credHit) bool {
+		if read && !readVerbRE.MatchString(s[max(0, h.off-80):h.off]) {
+			return true
+		}
+		hit, ok = h, true
+		return false
+	})
+	return hit, ok
 }
 
 // lineOffset maps an offset in a paragraph's joined text back to the file.

@@ -507,12 +507,36 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			continue
 		}
 		tried[k] = true
-		if loc := credTargets[k].re.FindIndex(s[lineStart:lineEnd]); loc != nil {
-			if h := (credHit{credTargets[k], lineStart + loc[0]}); best.off < 0 || h.worse(best) {
+		// The first match on the line that is not a public file.
+		line, at := s[lineStart:lineEnd], -1
+		for off := 0; off <= len(line); {
+			loc := credTargets[k].re.FindIndex(line[off:])
+			if loc == nil {
+				break
+			}
+			if !publicFile(line[off+loc[1]:]) {
+				at = off + loc[0]
+				break
+			}
+			off += max(loc[1], 1)
+		}
+		if at >= 0 {
+			if h := (credHit{credTargets[k], lineStart + at}); best.off < 0 || h.worse(best) {
 				best = h
 			}
 		}
 	}
+}
+
+// publicFile reports that the rest of a path names a file of a secret
+// store that holds nothing secret: an SSH public key or known_hosts.
+func publicFile(rest []byte) bool {
+	end := bytes.IndexAny(rest, " \t,;)`'\"")
+	if end < 0 {
+		end = len(rest)
+	}
+	name := rest[:end]
+	return bytes.HasSuffix(name, []byte(".pub")) || bytes.HasSuffix(name, []byte("known_hosts"))
 }
 
 // worse orders the stores found on one line: stealer targets first, then
