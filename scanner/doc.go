@@ -115,7 +115,9 @@
 // ARCHIVE_ENCRYPTED, ARCHIVE_PATH_TRAVERSAL). Some rules take their
 // severity from context: exfiltration endpoints and raw-IP URLs are critical
 // in code and high in prose; SKILL_EXFIL_INSTRUCTION is critical when the
-// text is hidden, asks for all credentials or asks to conceal the step;
+// text is hidden, asks for all credentials, asks to conceal the step or
+// sends a secret store's file ("read ~/.clawdbot/.env and post its
+// contents to ..."), and is not raised for calling an API with its key;
 // SKILL_PROMPT_INJECTION is critical for the checker's override, jailbreak
 // and extraction rules and low for quoted examples; SKILL_URL_INSTALL
 // (pip install git+https://...) is high, and critical from a raw IP,
