@@ -3,8 +3,8 @@
 // the scanner blocks cannot load.
 //
 // It does not scan: callers pass in scan results as plain data (ScanResult,
-// the scanner's JSON shape), which keeps this package free of cgo. The
-// bin/quarantine command links both.
+// which is scanner.Result, from package scanner/result), which keeps this
+// package free of cgo. The bin/quarantine command links both.
 //
 // # Database
 //

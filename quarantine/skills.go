@@ -12,16 +12,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	scanresult "github.com/openclaw-secure-stack/securestack/scanner/result"
 )
 
 // Verdict is the scanner's decision for one skill.
-type Verdict string
+type Verdict = scanresult.Verdict
 
 // Verdicts, as the scanner reports them.
 const (
-	Allow Verdict = "allow"
-	Warn  Verdict = "warn"
-	Block Verdict = "block"
+	Allow = scanresult.Allow
+	Warn  = scanresult.Warn
+	Block = scanresult.Block
 )
 
 // Status is where a skill stands.
@@ -38,28 +40,13 @@ const (
 	Removed     Status = "removed"
 )
 
-// Finding is one scanner detection, in the scanner's JSON shape
-// (scanner.Finding), kept here as plain data so that this package does not
-// link the scanner.
-type Finding struct {
-	RuleID   string `json:"rule_id"`
-	Severity string `json:"severity"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Message  string `json:"message"`
-	Snippet  string `json:"snippet"`
-}
-
-// ScanResult is one scanned skill, in the scanner's JSON shape
-// (scanner.Result).
-type ScanResult struct {
-	Skill    string    `json:"skill"`
-	Path     string    `json:"path"`
-	SHA256   string    `json:"sha256"`
-	Verdict  Verdict   `json:"verdict"`
-	Findings []Finding `json:"findings"`
-}
+// Finding is one scanner detection and ScanResult one scanned skill: the
+// scanner's own types (scanner.Finding, scanner.Result), from package
+// result, which does not link the scanner or tree-sitter.
+type (
+	Finding    = scanresult.Finding
+	ScanResult = scanresult.Result
+)
 
 // Skill is one row of the skills table.
 type Skill struct {

@@ -10,15 +10,16 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
+	"github.com/openclaw-secure-stack/securestack/scanner/result"
 )
 
 // Severities, lowest first. A Finding's Severity is one of these.
 const (
-	SeverityInfo     = "info"
-	SeverityLow      = "low"
-	SeverityMedium   = "medium"
-	SeverityHigh     = "high"
-	SeverityCritical = "critical"
+	SeverityInfo     = result.SeverityInfo
+	SeverityLow      = result.SeverityLow
+	SeverityMedium   = result.SeverityMedium
+	SeverityHigh     = result.SeverityHigh
+	SeverityCritical = result.SeverityCritical
 )
 
 // severityRank orders severities; unknown strings rank as critical so a typo in
@@ -38,36 +39,24 @@ func severityRank(s string) int {
 }
 
 // Verdict is the decision for one skill, plugin, file or archive.
-type Verdict string
+type Verdict = result.Verdict
 
 // Verdicts, from the verdict policy in the package documentation.
 const (
-	Allow Verdict = "allow"
-	Warn  Verdict = "warn"
-	Block Verdict = "block"
+	Allow = result.Allow
+	Warn  = result.Warn
+	Block = result.Block
 )
 
 // Finding is one detection. File is relative to the Result's Path (for an
 // archive: the member name); Line and Column are 1-based, 0 when unknown.
-type Finding struct {
-	RuleID   string `json:"rule_id"`
-	Severity string `json:"severity"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Message  string `json:"message"`
-	Snippet  string `json:"snippet"`
-}
+// The result types live in package result, which has no cgo, so that
+// programs can handle results without linking tree-sitter.
+type Finding = result.Finding
 
 // Result is the outcome for one scanned unit: a skill directory, a plugin
 // package, a single file or an archive.
-type Result struct {
-	Skill    string    `json:"skill"`
-	Path     string    `json:"path"`
-	SHA256   string    `json:"sha256"`
-	Verdict  Verdict   `json:"verdict"`
-	Findings []Finding `json:"findings"`
-}
+type Result = result.Result
 
 // Report holds the results of one Scan call, in the order the units were found.
 type Report struct {

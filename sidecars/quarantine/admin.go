@@ -192,7 +192,7 @@ func release(args []string, std streams) int {
 		if r.Path != sk.QuarantinePath {
 			return fail(std.stderr, fmt.Errorf("the quarantined copy %s no longer scans as one skill; review it by hand", sk.QuarantinePath))
 		}
-		if _, err := st.Record(ctx, toResult(r)); err != nil {
+		if _, err := st.Record(ctx, r); err != nil {
 			return fail(std.stderr, err)
 		}
 	}

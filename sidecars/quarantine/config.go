@@ -159,12 +159,3 @@ func trimPrefix(err error) string {
 	}
 	return s
 }
-
-// toResult converts a scanner result to the store's plain-data copy.
-func toResult(r scanner.Result) quarantine.ScanResult {
-	out := quarantine.ScanResult{Skill: r.Skill, Path: r.Path, SHA256: r.SHA256, Verdict: quarantine.Verdict(r.Verdict)}
-	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, quarantine.Finding(f))
-	}
-	return out
-}

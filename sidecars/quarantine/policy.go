@@ -69,7 +69,7 @@ func decide(ctx context.Context, c *config, req *quarantine.PolicyRequest, stder
 	}
 	var results []quarantine.ScanResult
 	for _, r := range rep.Results {
-		results = append(results, toResult(r))
+		results = append(results, r)
 	}
 	target := fmt.Sprintf("%s %q", req.TargetType, req.TargetName)
 	resp, err := quarantine.Decide(target, results, func(sha string) (bool, error) { return st.Overridden(ctx, sha) })

@@ -134,7 +134,7 @@ func scanAndRecord(c *config, move bool, write func(io.Writer, *scanner.Report) 
 // blocked. A skill another process moved away after the scan is noted, not
 // an error.
 func record(ctx context.Context, st *quarantine.Store, r scanner.Result, move bool, stderr io.Writer) error {
-	sk, err := st.Record(ctx, toResult(r))
+	sk, err := st.Record(ctx, r)
 	if errors.Is(err, quarantine.ErrVanished) {
 		fmt.Fprintf(stderr, "quarantine: %s disappeared after the scan (another process moved or deleted it); not recorded\n", r.Path)
 		return nil

@@ -198,7 +198,7 @@ func (wt *watcher) scanEntry(ctx context.Context, entry string) error {
 		return err
 	}
 	for _, r := range rep.Results {
-		sk, err := wt.st.Record(ctx, toResult(r))
+		sk, err := wt.st.Record(ctx, r)
 		if errors.Is(err, quarantine.ErrVanished) {
 			continue
 		}
