@@ -8,7 +8,9 @@ import (
 )
 
 var (
-	persistPath = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
+	detachedRE     = regexp.MustCompile(`\bdetached\s*:\s*true\b`)
+	ignoredStdioRE = regexp.MustCompile(`\bstdio\s*:\s*(?:['"\x60]ignore['"\x60]|\[\s*['"\x60]ignore['"\x60]\s*,\s*['"\x60]ignore)`)
+	persistPath    = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
 )
 
 // secretParts are the words that make an environment variable a secret.
@@ -106,13 +108,14 @@ const (
 	jsImport
 	jsFuncDecl
 	jsForIn
+	jsStringLit
 )
 
 // jsKinds maps each JavaScript, TypeScript and TSX symbol to its kind, so
 // that one pass over the nodes finds what the analysis needs.
 var jsKinds = func() (k [numLangs][]jsNodeKind) {
 	names := map[string]jsNodeKind{"call_expression": jsCall, "new_expression": jsNew, "variable_declarator": jsDeclarator,
-		"assignment_expression": jsAssign, "import_statement": jsImport, "function_declaration": jsFuncDecl, "for_in_statement": jsForIn}
+		"assignment_expression": jsAssign, "import_statement": jsImport, "function_declaration": jsFuncDecl, "for_in_statement": jsForIn, "string": jsStringLit}
 	for _, l := range []lang{langJS, langTS, langTSX} {
 		k[l] = make([]jsNodeKind, len(grammars[l].symbols))
 		for sym, name := range grammars[l].symbols {
@@ -171,6 +174,8 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 			if n.namedCount() > 1 {
 				forins = append(forins, n.namedChild(1))
 			}
+		case jsStringLit:
+			escapedName(sc, n)
 		}
 	}
 	for _, b := range env.binds {
@@ -283,8 +288,9 @@ func sortBindings(b []binding) {
 }
 
 type jsAnalysis struct {
-	sc  *scope
-	env *jsEnv
+	sc      *scope
+	env     *jsEnv
+	modules map[string]bool // names that may hold a module, by moduleAlias
 }
 
 func (j *jsAnalysis) arg(args []node, i int) jsVal {
@@ -320,11 +326,39 @@ func (j *jsAnalysis) worthResolving(callee string) bool {
 		return true // computed members, calls, parentheses: resolve
 	}
 	last := callee[strings.LastIndexByte(callee, '.')+1:]
-	if strings.IndexByte(callee, '.') >= 0 {
-		return calleeNames[last]
+	if i := strings.IndexByte(callee, '.'); i >= 0 {
+		// cp.execSync(): any member of child_process is a target.
+		return calleeNames[last] || j.moduleAlias(callee[:i])
 	}
 	_, bound := j.env.binds[callee]
 	return bound || jsGlobals[callee] != ""
+}
+
+// moduleAlias reports a name that one of its bindings may set to a module:
+// an import, or a value that mentions require or import.
+func (j *jsAnalysis) moduleAlias(name string) bool {
+	if v, ok := j.modules[name]; ok {
+		return v
+	}
+	found := false
+	for _, b := range j.env.binds[name] {
+		if b.ref != "" {
+			found = true
+			break
+		}
+		if b.value.ok() {
+			v := j.env.src[b.value.start():b.value.end()]
+			if bytes.Contains(v, []byte("require")) || bytes.Contains(v, []byte("import")) {
+				found = true
+				break
+			}
+		}
+	}
+	if j.modules == nil {
+		j.modules = map[string]bool{}
+	}
+	j.modules[name] = found
+	return found
 }
 
 // call classifies one call or construction.
@@ -376,12 +410,16 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 		}
 		a := j.arg(args, 0)
 		if a.kind != vStr || a.partial {
-			sc.report(RuleDynamicImport, off, fmt.Sprintf("require of a computed module name %s", short(argList.text())))
+			sc.report(RuleDynamicImport, off, fmt.Sprintf("%s of a computed module name %s", calleeText, short(argList.text())))
 		} else if a.built && jsTarget("module:"+moduleName(a.s)+".") != "" {
 			sc.report(RuleHiddenCall, off, fmt.Sprintf("module %q loaded through a built string", moduleName(a.s)))
 		}
 	case "process":
-		sc.report(RuleChildProcess, off, fmt.Sprintf("starts a process with %s", name))
+		if opts := argList.text(); detachedRE.MatchString(opts) && ignoredStdioRE.MatchString(opts) {
+			sc.reportSev(RuleChildProcess, SeverityHigh, off, fmt.Sprintf("%s starts a detached process whose output nobody sees", name))
+		} else {
+			sc.report(RuleChildProcess, off, fmt.Sprintf("starts a process with %s", name))
+		}
 		sc.has(capProcess, off, name)
 		if cmd := commandLine(j.arg(args, 0), j.arg(args, 1)); cmd.kind == vStr {
 			j.command(off, cmd)
@@ -440,6 +478,33 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 	}
 }
 
+// escapedNames are names that code has to spell to load a module or
+// reach a dangerous function.
+var escapedNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`child_process exec execSync execFile execFileSync spawn spawnSync fork eval Function
+		constructor require mainModule binding process env vm runInNewContext runInThisContext fs readFileSync
+		writeFileSync http https net dgram dns tls fetch XMLHttpRequest WebSocket homedir userInfo atob fromCharCode
+		Buffer base64 global globalThis /bin/sh /bin/bash cmd.exe powershell`) {
+		m[n] = true
+	}
+	return m
+}()
+
+// escapedName reports a string literal that spells one of escapedNames in
+// escapes ("\x63\x68\x69..."): minifiers never escape plain letters, so
+// only someone hiding the name writes them.
+func escapedName(sc *scope, n node) {
+	text := n.text()
+	if !strings.Contains(text, `\`) {
+		return
+	}
+	v := jsString(text)
+	if v.kind == vStr && v.built && escapedNames[v.s] {
+		sc.report(RuleHiddenCall, n.start(), fmt.Sprintf("the name %q is written as escapes (%s)", v.s, short(text)))
+	}
+}
+
 func (j *jsAnalysis) envDump(n node, msg string) {
 	j.sc.report(RuleEnvHarvest, int(n.start()), msg)
 	j.sc.has(capEnvDump, int(n.start()), "environment harvest")
@@ -473,10 +538,21 @@ func (j *jsAnalysis) builtString(off int, v jsVal) {
 func (j *jsAnalysis) write(off int, p, by string) {
 	switch {
 	case persistPath.MatchString(p):
-		j.sc.report(RuleFSPersistence, off, fmt.Sprintf("%s writes %s", by, short(p)))
+		persistence(j.sc, off, p, fmt.Sprintf("%s writes %s", by, short(p)))
 	case homeOrRoot(p):
 		j.sc.report(RuleFSWriteHome, off, fmt.Sprintf("%s writes %s", by, short(p)))
 	}
+}
+
+// persistence reports a write to a place that runs or admits something
+// later. A key added to authorized_keys lets its owner log in: a backdoor,
+// not a setting.
+func persistence(sc *scope, off int, target, msg string) {
+	if strings.Contains(target, "authorized_keys") {
+		sc.reportSev(RuleFSPersistence, SeverityCritical, off, msg+": grants SSH access to whoever holds the key")
+		return
+	}
+	sc.report(RuleFSPersistence, off, msg)
 }
 
 // homeOrRoot reports paths that point at the home directory or an absolute

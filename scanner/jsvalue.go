@@ -129,6 +129,7 @@ var jsGlobals = map[string]string{
 	"Bun": "Bun", "Deno": "Deno", "JSON": "JSON", "Object": "Object", "Reflect": "Reflect",
 	"decodeURIComponent": "decodeURIComponent", "unescape": "unescape", "decodeURI": "decodeURI",
 	"navigator": "navigator", "module": "module", "Date": "Date", "console": "console",
+	"import": "require", // import(name), a node of its own type; listed for worthResolving
 }
 
 // eval folds an expression to a value.
@@ -192,6 +193,9 @@ func (e *jsEnv) eval1(n node) jsVal {
 		}
 	case "call_expression":
 		return e.call(n)
+	case "import":
+		// import(name) loads a module as require(name) does.
+		return jsVal{kind: vRef, ref: "require"}
 	case "arrow_function", "function_expression", "function_declaration", "function":
 		return e.wrapper(n)
 	}
@@ -254,6 +258,9 @@ func (e *jsEnv) member(obj jsVal, prop string, computed bool) jsVal {
 			return jsVal{kind: vNum, n: float64(len(obj.s))}
 		}
 		return jsVal{}
+	}
+	if strings.HasPrefix(obj.ref, "module:") && (prop == "then" || prop == "catch" || prop == "finally") {
+		return jsVal{} // import(name).then(...): the promise, not a member of the module
 	}
 	var ref string
 	switch {

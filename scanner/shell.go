@@ -893,7 +893,7 @@ func (sh *shellAnalysis) redirect(n node) {
 			sc.report(RuleNetSocket, off, "raw socket through "+target)
 		}
 	case persistPath.MatchString(target):
-		sc.report(RuleFSPersistence, off, "writes "+target)
+		persistence(sc, off, target, "writes "+target)
 	}
 }
 

@@ -529,14 +529,15 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 }
 
 // publicFile reports that the rest of a path names a file of a secret
-// store that holds nothing secret: an SSH public key or known_hosts.
+// store that holds nothing secret: an SSH public key, known_hosts or
+// authorized_keys (writing that one is FS_PERSISTENCE).
 func publicFile(rest []byte) bool {
 	end := bytes.IndexAny(rest, " \t,;)`'\"")
 	if end < 0 {
 		end = len(rest)
 	}
 	name := rest[:end]
-	return bytes.HasSuffix(name, []byte(".pub")) || bytes.HasSuffix(name, []byte("known_hosts"))
+	return bytes.HasSuffix(name, []byte(".pub")) || bytes.HasSuffix(name, []byte("known_hosts")) || bytes.HasSuffix(name, []byte("authorized_keys"))
 }
 
 // worse orders the stores found on one line: stealer targets first, then
