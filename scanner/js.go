@@ -163,8 +163,22 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 			}
 			bindPattern(env, n.namedChild(0), value, n.start())
 		case jsAssign:
-			if left := n.namedChild(0); left.typ() == "identifier" {
+			switch left := n.namedChild(0); left.typ() {
+			case "identifier":
 				env.bind(left.text(), binding{off: n.start(), value: n.lastNamed()})
+			case "member_expression":
+				// this.cp = require("child_process"), this.run = eval;
+				// other member assignments (exports.x = x) are too many
+				// to bind.
+				right := n.lastNamed()
+				v := sc.src[right.start():right.end()]
+				if !bytes.Contains(v, []byte("require")) && !bytes.Contains(v, []byte("import")) && jsGlobals[string(v)] == "" {
+					break
+				}
+				if t := left.text(); plainChain(t) {
+					env.bind(t, binding{off: n.start(), value: right})
+					env.members = true
+				}
 			}
 		case jsFuncDecl:
 			env.bind(n.namedChild(0).text(), binding{off: n.start(), value: n})
@@ -315,20 +329,15 @@ var calleeNames = func() map[string]bool {
 // name no target has, or a plain name with no binding and no global
 // meaning, cannot resolve to anything reported.
 func (j *jsAnalysis) worthResolving(callee string) bool {
-	plain := true
-	for i := 0; i < len(callee); i++ {
-		if c := callee[i]; !(isIdent(c) || c == '.') {
-			plain = false
-			break
-		}
-	}
-	if !plain {
+	if !plainChain(callee) {
 		return true // computed members, calls, parentheses: resolve
 	}
-	last := callee[strings.LastIndexByte(callee, '.')+1:]
+	dot := strings.LastIndexByte(callee, '.')
+	last := callee[dot+1:]
 	if i := strings.IndexByte(callee, '.'); i >= 0 {
-		// cp.execSync(): any member of child_process is a target.
-		return calleeNames[last] || j.moduleAlias(callee[:i])
+		// cp.execSync(), this.cp.exec(): any member of child_process is
+		// a target.
+		return calleeNames[last] || j.moduleAlias(callee[:i]) || dot != i && j.moduleAlias(callee[:dot])
 	}
 	_, bound := j.env.binds[callee]
 	return bound || jsGlobals[callee] != ""

@@ -66,8 +66,9 @@ type binding struct {
 
 // jsEnv folds the expressions of one file.
 type jsEnv struct {
-	src   []byte
-	binds map[string][]binding
+	src     []byte
+	binds   map[string][]binding
+	members bool // some binding is of a member chain, such as this.cp
 	folds
 }
 
@@ -132,6 +133,16 @@ var jsGlobals = map[string]string{
 	"import": "require", // import(name), a node of its own type; listed for worthResolving
 }
 
+// plainChain reports a chain of names and dots, like this.cp or a.b.c.
+func plainChain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(isIdent(c) || c == '.') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // eval folds an expression to a value.
 func (e *jsEnv) eval(n node) jsVal { return e.fold(n, e.eval1) }
 
@@ -179,6 +190,13 @@ func (e *jsEnv) eval1(n node) jsVal {
 		}
 		return jsVal{kind: vArr, arr: arr}
 	case "member_expression":
+		if e.members {
+			// this.cp = require("child_process") earlier; only plain
+			// chains are bound, and the lookup does not allocate.
+			if _, ok := e.binds[string(e.src[n.start():n.end()])]; ok {
+				return e.ident(n.text(), n.start())
+			}
+		}
 		obj := e.eval(n.namedChild(0))
 		return e.member(obj, n.lastNamed().text(), false)
 	case "subscript_expression":

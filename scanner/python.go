@@ -133,8 +133,8 @@ func (e *pyEnv) eval1(n node) jsVal {
 
 func pyMember(obj jsVal, attr string, computed bool) jsVal {
 	ref := obj.ref + "." + attr
-	if obj.ref == "builtins" {
-		ref = attr
+	if obj.ref == "builtins" || obj.ref == "module:builtins" || obj.ref == "module:__builtin__" {
+		ref = attr // import builtins; builtins.exec is exec
 	}
 	if obj.ref == "module:os" && attr == "path" {
 		ref = "module:os.path"

