@@ -129,9 +129,13 @@
 // are checked first (an if that raises or returns, an assert, int()), and
 // critical when a function parameter reaches it unchecked: in a skill the
 // caller is the agent, which whatever it read can steer. SKILL_TYPOSQUAT (a package one typo from a
-// popular one) warns, since some such names are honest packages. Starting
-// processes, network requests and writes are low to medium on their own:
-// honest skills run gh, curl and git.
+// popular one) warns, since some such names are honest packages.
+// FS_PERSISTENCE is high, and critical for a write to authorized_keys (a
+// login for whoever holds the key). OBF_HIDDEN_CALL includes a module or
+// function name spelled in escapes ("\x63\x68..."), which minifiers never
+// write. Starting processes, network requests and writes are low to medium
+// on their own: honest skills run gh, curl and git; a detached process
+// with its output ignored is high.
 //
 // # Tree hash
 //
