@@ -78,6 +78,7 @@ const (
 	RuleSkillImpersonation  = "SKILL_IMPERSONATED_TOOL"
 	RuleSkillURLInstall     = "SKILL_URL_INSTALL"
 	RuleSkillTyposquat      = "SKILL_TYPOSQUAT"
+	RuleSkillWalletSecret   = "SKILL_WALLET_SECRET"
 
 	// package.json.
 	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"
