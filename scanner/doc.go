@@ -103,7 +103,10 @@
 //	allow  only info and low findings, or none
 //
 // Critical by default: the chains (CHAIN_EXFILTRATION, CHAIN_DROPPER),
-// REVERSE_SHELL, NET_BACKGROUND_BEACON, eval and new Function
+// REVERSE_SHELL, NET_BACKGROUND_BEACON, RESOURCE_ABUSE (miners, fork
+// bombs), DEFENSE_EVASION (Gatekeeper, SIP or SELinux off, Defender
+// exclusions, security agents unloaded, history wiped), PRIV_ESCALATION
+// (NOPASSWD: ALL, setuid shells), eval and new Function
 // (DANGEROUS_EVAL, DANGEROUS_FUNCTION_CTOR: skills have no business building
 // code at run time), the obfuscation rules (OBF_HIDDEN_CALL,
 // OBF_ENCODED_PAYLOAD, OBF_PACKED_EVAL, OBF_TROJAN_SOURCE, TIME_BOMB), the

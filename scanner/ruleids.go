@@ -23,11 +23,13 @@ const (
 	RuleHiddenCall    = "OBF_HIDDEN_CALL"
 
 	// Processes.
-	RuleChildProcess = "DANGEROUS_CHILD_PROCESS"
-	RulePipeToShell  = "SHELL_PIPE_INTERPRETER"
-	RuleReverseShell = "REVERSE_SHELL"
-	RuleDeserialize  = "DANGEROUS_DESERIALIZATION"
-	RuleSQLInjection = "SQL_INJECTION"
+	RuleChildProcess   = "DANGEROUS_CHILD_PROCESS"
+	RulePipeToShell    = "SHELL_PIPE_INTERPRETER"
+	RuleReverseShell   = "REVERSE_SHELL"
+	RuleResourceAbuse  = "RESOURCE_ABUSE"  // text rule: miners, fork bombs
+	RuleDefenseEvasion = "DEFENSE_EVASION" // text rule: Gatekeeper off, history wiped...
+	RuleDeserialize    = "DANGEROUS_DESERIALIZATION"
+	RuleSQLInjection   = "SQL_INJECTION"
 
 	// Network.
 	RuleNetRequest       = "NETWORK_FETCH"
@@ -53,6 +55,7 @@ const (
 	RuleFSRecursiveDelete = "FS_RECURSIVE_DELETE"
 	RuleFSChmodDownload   = "FS_CHMOD_DOWNLOAD"
 	RuleFSPersistence     = "FS_PERSISTENCE"
+	RulePrivEscalation    = "PRIV_ESCALATION" // text rule: NOPASSWD, setuid shells
 	RuleQuarantineBypass  = "FS_QUARANTINE_BYPASS"
 
 	// Obfuscation.
