@@ -23,11 +23,12 @@ const (
 	RuleHiddenCall    = "OBF_HIDDEN_CALL"
 
 	// Processes.
-	RuleChildProcess   = "DANGEROUS_CHILD_PROCESS"
-	RulePipeToShell    = "SHELL_PIPE_INTERPRETER"
-	RuleReverseShell   = "REVERSE_SHELL"
-	RuleResourceAbuse  = "RESOURCE_ABUSE"  // text rule: miners, fork bombs
-	RuleDefenseEvasion = "DEFENSE_EVASION" // text rule: Gatekeeper off, history wiped...
+	RuleChildProcess = "DANGEROUS_CHILD_PROCESS"
+	RulePipeToShell  = "SHELL_PIPE_INTERPRETER"
+	RuleReverseShell = "REVERSE_SHELL"
+	// Text rules (rules.json): miners and fork bombs; defences turned off.
+	RuleResourceAbuse  = "RESOURCE_ABUSE"
+	RuleDefenseEvasion = "DEFENSE_EVASION"
 	RuleDeserialize    = "DANGEROUS_DESERIALIZATION"
 	RuleSQLInjection   = "SQL_INJECTION"
 
@@ -55,8 +56,9 @@ const (
 	RuleFSRecursiveDelete = "FS_RECURSIVE_DELETE"
 	RuleFSChmodDownload   = "FS_CHMOD_DOWNLOAD"
 	RuleFSPersistence     = "FS_PERSISTENCE"
-	RulePrivEscalation    = "PRIV_ESCALATION" // text rule: NOPASSWD, setuid shells
-	RuleQuarantineBypass  = "FS_QUARANTINE_BYPASS"
+	// Text rule (rules.json): NOPASSWD sudo, setuid shells.
+	RulePrivEscalation   = "PRIV_ESCALATION"
+	RuleQuarantineBypass = "FS_QUARANTINE_BYPASS"
 
 	// Obfuscation.
 	RuleObfHexNames       = "OBF_HEX_MANGLING"
