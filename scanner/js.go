@@ -65,7 +65,7 @@ var jsTargets = map[string]string{
 	"module:fs/promises.appendFile": "fswrite",
 	"module:fs.rmSync":              "fsdelete", "module:fs.rm": "fsdelete", "module:fs.rmdirSync": "fsdelete", "module:fs/promises.rm": "fsdelete",
 	"module:fs.chmodSync": "chmod", "module:fs.chmod": "chmod", "module:fs/promises.chmod": "chmod",
-	"JSON.stringify": "envuse", "Object.keys": "envuse", "Object.values": "envuse", "Object.entries": "envuse",
+	"JSON.stringify": "envuse", "Object.assign": "envuse", "Object.keys": "envuse", "Object.values": "envuse", "Object.entries": "envuse",
 	"console.log": "output", "console.info": "output", "console.error": "output", "console.warn": "output",
 	"console.debug": "output", "process.stdout.write": "output", "process.stderr.write": "output",
 }
@@ -109,13 +109,14 @@ const (
 	jsFuncDecl
 	jsForIn
 	jsStringLit
+	jsSpread
 )
 
 // jsKinds maps each JavaScript, TypeScript and TSX symbol to its kind, so
 // that one pass over the nodes finds what the analysis needs.
 var jsKinds = func() (k [numLangs][]jsNodeKind) {
 	names := map[string]jsNodeKind{"call_expression": jsCall, "new_expression": jsNew, "variable_declarator": jsDeclarator,
-		"assignment_expression": jsAssign, "import_statement": jsImport, "function_declaration": jsFuncDecl, "for_in_statement": jsForIn, "string": jsStringLit}
+		"assignment_expression": jsAssign, "import_statement": jsImport, "function_declaration": jsFuncDecl, "for_in_statement": jsForIn, "string": jsStringLit, "spread_element": jsSpread}
 	for _, l := range []lang{langJS, langTS, langTSX} {
 		k[l] = make([]jsNodeKind, len(grammars[l].symbols))
 		for sym, name := range grammars[l].symbols {
@@ -138,7 +139,7 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 		sc.report(RuleInputParseError, errorOffset(tree.root()), fmt.Sprintf("%s syntax error; calls inside the broken part may be missed", l))
 	}
 	var calls, news [][3]node
-	var forins []node
+	var forins, spreads []node
 	env := newJSEnv(sc.src)
 	kinds := jsKinds[l]
 	for i := range tree.nodes {
@@ -190,6 +191,8 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 			}
 		case jsStringLit:
 			escapedName(sc, n)
+		case jsSpread:
+			spreads = append(spreads, n)
 		}
 	}
 	for _, b := range env.binds {
@@ -205,6 +208,11 @@ func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
 	for _, v := range forins {
 		if r := env.eval(v); r.kind == vRef && r.ref == "process.env" {
 			j.envDump(v, "iterates over process.env")
+		}
+	}
+	for _, v := range spreads {
+		if r := env.eval(v.namedChild(0)); r.kind == vRef && r.ref == "process.env" && !childEnv(v.parent()) {
+			j.envDump(v, "spreads process.env, every environment variable, into an object")
 		}
 	}
 	j.hexNames()
@@ -474,8 +482,15 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 			sc.has(capDynExec, off, "chmod of a download")
 		}
 	case "envuse":
-		if a := j.arg(args, 0); a.kind == vRef && a.ref == "process.env" {
-			j.envDump(n, fmt.Sprintf("%s(process.env) collects every environment variable", name))
+		// JSON.stringify(process.env), Object.assign({}, process.env)
+		if childEnv(n) {
+			break
+		}
+		for i := range args {
+			if a := j.arg(args, i); a.kind == vRef && a.ref == "process.env" {
+				j.envDump(n, fmt.Sprintf("%s(process.env) collects every environment variable", name))
+				break
+			}
 		}
 	case "output":
 		for _, a := range args {
@@ -512,6 +527,18 @@ func escapedName(sc *scope, n node) {
 	if v.kind == vStr && v.built && escapedNames[v.s] {
 		sc.report(RuleHiddenCall, n.start(), fmt.Sprintf("the name %q is written as escapes (%s)", v.s, short(text)))
 	}
+}
+
+// childEnv reports an expression that is the env option of a call, as in
+// spawn(cmd, { env: { ...process.env, DEBUG: "1" } }): the environment
+// handed to a child process, not collected.
+func childEnv(n node) bool {
+	p := n.parent()
+	if p.typ() != "pair" || n.i == p.field("key").i {
+		return false
+	}
+	k := strings.Trim(p.field("key").text(), `"'`)
+	return k == "env" || k == "environment"
 }
 
 func (j *jsAnalysis) envDump(n node, msg string) {

@@ -450,6 +450,11 @@ func (p *pyAnalysis) call(n node) {
 			sent = append(sent, args[1])
 		}
 		for _, v := range sent {
+			if isEnviron(p.env.eval(v)) {
+				// requests.get(url, params=os.environ)
+				p.envDump(off, name+" sends os.environ, every environment variable")
+				break
+			}
 			if name := p.tainted(v, 0); name != "" {
 				sc.a.secretUse(sc, off, name, "network")
 				break
