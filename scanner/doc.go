@@ -135,7 +135,9 @@
 // critical when a function parameter reaches it unchecked: in a skill the
 // caller is the agent, which whatever it read can steer. SKILL_TYPOSQUAT (a package one typo from a
 // popular one) warns, since some such names are honest packages.
-// FS_PERSISTENCE is high, and critical for a write to authorized_keys (a
+// SKILL_DECEPTIVE_LINK (link text showing a URL on one site, the link going
+// to another) is high. FS_PERSISTENCE is high, and critical for a write to
+// authorized_keys (a
 // login for whoever holds the key). OBF_HIDDEN_CALL includes a module or
 // function name spelled in escapes ("\x63\x68..."), which minifiers never
 // write. Starting processes, network requests and writes are low to medium

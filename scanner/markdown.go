@@ -10,6 +10,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	gtext "github.com/yuin/goldmark/text"
+	"golang.org/x/net/publicsuffix"
 	"gopkg.in/yaml.v3"
 )
 
@@ -60,6 +61,8 @@ func (a *analyzer) analyzeMarkdown(sc *scope, skill bool) (name string) {
 				}
 			}
 			return ast.WalkSkipChildren, nil
+		case *ast.Link:
+			deceptiveLink(sc, n, body, bodyOff)
 		case *ast.HTMLBlock:
 			segs := n.Lines()
 			if segs.Len() > 0 {
@@ -306,4 +309,53 @@ func (a *analyzer) htmlComment(sc *scope, off int, c []byte) {
 	c2 := sc.child(off, c)
 	a.analyzeProse(c2, c, true)
 	a.endScope(c2)
+}
+
+// shownURLRE is link text that reads as a URL: a scheme, www., or a host
+// followed by a path.
+var shownURLRE = regexp.MustCompile(`^(?:https?://\S+|www\.\S+|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/\S*)$`)
+
+// deceptiveLink reports a link whose text is a URL on one site while the
+// link goes to another: [https://github.com/openclaw/...](https://dl.example/x.pkg).
+// Sites are compared by registrable domain, so docs.example.com and
+// example.com are one site.
+func deceptiveLink(sc *scope, n *ast.Link, body []byte, bodyOff int) {
+	var text []byte
+	start := -1
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			if start < 0 {
+				start = t.Segment.Start
+			}
+			text = append(text, t.Segment.Value(body)...)
+		}
+	}
+	shown := strings.TrimSpace(string(text))
+	if start < 0 || !shownURLRE.MatchString(shown) {
+		return // link text that is not a URL: "the repo", "setup.py"
+	}
+	if !strings.Contains(shown, "://") {
+		shown = "https://" + shown
+	}
+	su, err1 := url.Parse(shown)
+	du, err2 := url.Parse(string(n.Destination))
+	if err1 != nil || err2 != nil || su.Hostname() == "" || du.Hostname() == "" || du.Scheme != "http" && du.Scheme != "https" {
+		return
+	}
+	if _, icann := publicsuffix.PublicSuffix(strings.ToLower(su.Hostname())); !icann {
+		return
+	}
+	if registrable(su.Hostname()) != registrable(du.Hostname()) {
+		sc.report(RuleSkillDeceptiveLink, bodyOff+start, fmt.Sprintf("the link shows %s but goes to %s", su.Hostname(), du.Hostname()))
+	}
+}
+
+// registrable is a host's registrable domain (example.co.uk for
+// a.example.co.uk), or the host itself when it has none.
+func registrable(host string) string {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if d, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return d
+	}
+	return host
 }

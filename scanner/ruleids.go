@@ -84,6 +84,7 @@ const (
 	RuleSkillURLInstall     = "SKILL_URL_INSTALL"
 	RuleSkillTyposquat      = "SKILL_TYPOSQUAT"
 	RuleSkillWalletSecret   = "SKILL_WALLET_SECRET"
+	RuleSkillDeceptiveLink  = "SKILL_DECEPTIVE_LINK"
 
 	// package.json.
 	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"

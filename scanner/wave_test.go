@@ -176,6 +176,29 @@ func TestWalletSecrets(t *testing.T) {
 	}
 }
 
+// A link whose text shows one site and goes to another; text that is not
+// a URL, and links within one registrable domain, are fine.
+func TestDeceptiveLinks(t *testing.T) {
+	s := newScanner(t, Options{})
+	for doc, want := range map[string]bool{
+		"Get it from [https://github.com/openclaw/helper/releases](https://helper-dl.example/h.pkg).":             true,
+		"Docs: [www.openclaw.ai/docs](https://openclaw-docs.example/start).":                                      true,
+		"See [github.com/x/y](https://example.invalid/y).":                                                        true,
+		"See [https://openclaw.ai/docs](https://docs.openclaw.ai/start).":                                         false,
+		"See [the repo](https://github.com/openclaw/openclaw).":                                                   false,
+		"Run [setup.py](https://github.com/x/y/blob/main/setup.py) or [v1.2.3](https://github.com/x/y/releases).": false,
+	} {
+		r := scanOne(t, s, writeSkill(t, map[string]string{"SKILL.md": sampleHeader + "# Tool\n\n" + doc + "\n"}))
+		got := false
+		for _, f := range r.Findings {
+			got = got || f.RuleID == RuleSkillDeceptiveLink
+		}
+		if got != want {
+			t.Errorf("%q: SKILL_DECEPTIVE_LINK %v, want %v:\n%s", doc, got, want, dump(r.Findings))
+		}
+	}
+}
+
 // A public key or known_hosts in ~/.ssh is no secret, but a private key on
 // the same line still is.
 func TestPublicSSHFiles(t *testing.T) {
