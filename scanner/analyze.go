@@ -197,6 +197,7 @@ func (a *analyzer) codeChecks(sc *scope, l lang, parseErrors bool) {
 	sc.checkURLs(true)
 	if l != langConfig && l != langJSON {
 		sc.checkCredPaths()
+		sc.checkClipper()
 	}
 	a.checkBlobs(sc, false)
 }

@@ -114,7 +114,9 @@
 // SKILL_PASTE_SITE, SKILL_PASSWORD_PROMPT, SKILL_IMPERSONATED_TOOL,
 // SKILL_INVISIBLE_TEXT, SKILL_SECRET_DISCLOSURE, SKILL_WALLET_SECRET: a
 // request for a wallet's recovery phrase, or for a private key to be
-// pasted or sent, which no honest tool needs), CRED_SECRET_OUTPUT,
+// pasted or sent, which no honest tool needs), CRED_CLIPBOARD_HIJACK (code
+// that writes the clipboard and holds a wallet address, checksum-verified
+// for base58 ones, or a pattern for one), CRED_SECRET_OUTPUT,
 // CRED_PASSWORD_CHECK, DATA_EMBEDDED_CODE, and everything that stops the
 // scan from seeing all of the input (INPUT_UNREADABLE, INPUT_LIMIT,
 // ARCHIVE_ENCRYPTED, ARCHIVE_PATH_TRAVERSAL). Some rules take their

@@ -42,10 +42,11 @@ const (
 	RulePayloadHost      = "NET_PAYLOAD_HOST"
 
 	// Credentials.
-	RuleCredFile      = "CRED_FILE_ACCESS"
-	RuleEnvHarvest    = "CRED_ENV_HARVEST"
-	RuleSecretLeak    = "CRED_SECRET_OUTPUT"
-	RulePasswordCheck = "CRED_PASSWORD_CHECK"
+	RuleCredFile        = "CRED_FILE_ACCESS"
+	RuleEnvHarvest      = "CRED_ENV_HARVEST"
+	RuleSecretLeak      = "CRED_SECRET_OUTPUT"
+	RulePasswordCheck   = "CRED_PASSWORD_CHECK"
+	RuleClipboardHijack = "CRED_CLIPBOARD_HIJACK"
 
 	// Chains.
 	RuleChainExfil   = "CHAIN_EXFILTRATION"

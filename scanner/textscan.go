@@ -2,10 +2,12 @@ package scanner
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -812,4 +814,72 @@ func readable(b []byte) (string, bool) {
 		}
 	}
 	return s, printable*10 >= utf8.RuneCountInString(s)*9
+}
+
+// A clipper watches the clipboard for a wallet address and swaps in the
+// attacker's. clipWriteRE writes the clipboard, in any of the languages;
+// walletRE is a wallet address (Bitcoin, Ethereum, Tron, Monero, Solana
+// formats as literals) or a regexp written to match one.
+var (
+	clipWriteRE = regexp.MustCompile(`pyperclip\.copy|\bclipboard\.(?:writeText|write|setData|set_text|setText|copy)\b|clipboardy\.write|\bpbcopy\b|\bxclip\b|\bxsel\b|Set-Clipboard|SetClipboardData|clipboard_append|copy_to_clipboard`)
+	walletRE    = regexp.MustCompile(`\bbc1[ac-hj-np-z02-9]{25,87}\b|\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\b|\b0x[a-fA-F0-9]{40}\b|\bT[1-9A-HJ-NP-Za-km-z]{33}\b|\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b|bc1\|\[13\]|\[13\]\[a-km-zA-HJ-NP-Z1-9\]|0x\[a-fA-F0-9\]\{40\}|0x\[0-9a-fA-F\]\{40\}`)
+)
+
+// checkClipper reports code that writes the clipboard and names a wallet
+// address or a pattern for one.
+func (sc *scope) checkClipper() {
+	src := sc.src
+	if !bytes.Contains(src, []byte("clip")) && !bytes.Contains(src, []byte("Clip")) &&
+		!bytes.Contains(src, []byte("pbcopy")) && !bytes.Contains(src, []byte("xsel")) {
+		return
+	}
+	w := clipWriteRE.FindIndex(src)
+	if w == nil || !hasWallet(src) {
+		return
+	}
+	sc.report(RuleClipboardHijack, w[0], "writes the clipboard in code that holds a wallet address or a pattern for one: a clipper swaps copied addresses for the attacker's")
+}
+
+// hasWallet reports a wallet address or pattern in src. Base58 addresses
+// (Bitcoin 1... and 3..., Tron T...) must pass their checksum: a bundle's
+// random base58-looking tokens do not.
+func hasWallet(src []byte) bool {
+	for _, m := range walletRE.FindAll(src, -1) {
+		if (m[0] == '1' || m[0] == '3' || m[0] == 'T') && len(m) <= 35 {
+			if !base58Check(m) {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// base58Check decodes a base58check string (25 bytes: version, 20-byte
+// hash, 4-byte checksum) and verifies its double-SHA-256 checksum.
+func base58Check(s []byte) bool {
+	n := new(big.Int)
+	radix := big.NewInt(58)
+	for _, c := range s {
+		i := strings.IndexByte(base58Alphabet, c)
+		if i < 0 {
+			return false
+		}
+		n.Mul(n, radix).Add(n, big.NewInt(int64(i)))
+	}
+	b := n.Bytes()
+	for _, c := range s { // leading '1's are leading zero bytes
+		if c != '1' {
+			break
+		}
+		b = append([]byte{0}, b...)
+	}
+	if len(b) != 25 {
+		return false
+	}
+	first := sha256.Sum256(b[:21])
+	second := sha256.Sum256(first[:])
+	return bytes.Equal(second[:4], b[21:])
 }
