@@ -333,6 +333,10 @@ var calleeNames = func() map[string]bool {
 	return m
 }()
 
+// indirectBases are globals called through a member: eval.call(null, s),
+// Function.apply(null, args), require.call(null, m), Reflect.apply(f, ...).
+var indirectBases = map[string]bool{"eval": true, "Function": true, "require": true, "Reflect": true}
+
 // worthResolving is a cheap textual filter: a plain member chain whose last
 // name no target has, or a plain name with no binding and no global
 // meaning, cannot resolve to anything reported.
@@ -345,7 +349,8 @@ func (j *jsAnalysis) worthResolving(callee string) bool {
 	if i := strings.IndexByte(callee, '.'); i >= 0 {
 		// cp.execSync(), this.cp.exec(): any member of child_process is
 		// a target.
-		return calleeNames[last] || j.moduleAlias(callee[:i]) || dot != i && j.moduleAlias(callee[:dot])
+		return calleeNames[last] || indirectBases[callee[:i]] && j.env.binds[callee[:i]] == nil ||
+			j.moduleAlias(callee[:i]) || dot != i && j.moduleAlias(callee[:dot])
 	}
 	_, bound := j.env.binds[callee]
 	return bound || jsGlobals[callee] != ""
@@ -387,13 +392,38 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 	if callee.kind != vRef {
 		return
 	}
+	args := argList.namedChildren()
+	if p := fn.lastNamed(); fn.typ() == "member_expression" && (p.end()-p.start() == 4 || p.end()-p.start() == 5) &&
+		(p.text() == "call" || p.text() == "apply") {
+		// eval.call(null, s), exec.apply(null, [cmd]): the function itself
+		// is called, with this first.
+		if obj := j.env.eval(fn.namedChild(0)); obj.kind == vRef && jsTarget(obj.ref) != "" {
+			callee = obj
+			if len(args) > 0 {
+				args = args[1:]
+			}
+			if p.text() == "apply" && len(args) > 0 {
+				args = args[0].namedChildren()
+			}
+		}
+	}
+	if callee.ref == "Reflect.apply" && len(args) > 0 {
+		// Reflect.apply(f, this, [args]) calls f.
+		if callee = j.env.eval(args[0]); callee.kind != vRef {
+			return
+		}
+		callee.hidden = true
+		args = nil
+		if len(argList.namedChildren()) > 2 {
+			args = argList.namedChildren()[2].namedChildren()
+		}
+	}
 	kind := jsTarget(callee.ref)
 	if kind == "" {
 		return
 	}
 	sc := j.sc
 	off := int(n.start())
-	args := argList.namedChildren()
 	name := shortRef(callee.ref)
 	calleeText := fn.text()
 	last := name[strings.LastIndexAny(name, "./")+1:]
@@ -519,10 +549,10 @@ var escapedNames = func() map[string]bool {
 // escapes ("\x63\x68\x69..."): minifiers never escape plain letters, so
 // only someone hiding the name writes them.
 func escapedName(sc *scope, n node) {
-	text := n.text()
-	if !strings.Contains(text, `\`) {
-		return
+	if bytes.IndexByte(sc.src[n.start():n.end()], '\\') < 0 {
+		return // most strings; checked without copying them
 	}
+	text := n.text()
 	v := jsString(text)
 	if v.kind == vStr && v.built && escapedNames[v.s] {
 		sc.report(RuleHiddenCall, n.start(), fmt.Sprintf("the name %q is written as escapes (%s)", v.s, short(text)))

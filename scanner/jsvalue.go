@@ -190,6 +190,22 @@ func (e *jsEnv) eval1(n node) jsVal {
 		}
 		return jsVal{kind: vArr, arr: arr}
 	case "member_expression":
+		if prop := n.lastNamed(); string(e.src[prop.start():prop.end()]) == "constructor" {
+			// [].constructor.constructor and (() => {}).constructor are
+			// Function, reached without naming it.
+			inner := n.namedChild(0)
+			for inner.typ() == "parenthesized_expression" {
+				inner = inner.namedChild(0)
+			}
+			switch inner.typ() {
+			case "arrow_function", "function_expression", "function", "generator_function":
+				return jsVal{kind: vRef, ref: "Function", hidden: true}
+			case "member_expression":
+				if p := inner.lastNamed(); string(e.src[p.start():p.end()]) == "constructor" {
+					return jsVal{kind: vRef, ref: "Function", hidden: true}
+				}
+			}
+		}
 		if e.members {
 			// this.cp = require("child_process") earlier; only plain
 			// chains are bound, and the lookup does not allocate.
@@ -208,6 +224,11 @@ func (e *jsEnv) eval1(n node) jsVal {
 		}
 		if key.kind == vStr && !key.partial {
 			return e.member(obj, key.s, key.built || idx.typ() != "string")
+		}
+		if obj.kind == vRef && strings.HasPrefix(obj.ref, "module:") && jsTarget(obj.ref+".?") == "process" {
+			// require("child_process")[name]: whatever the name, a member
+			// of a dangerous module, chosen so that it does not show.
+			return jsVal{kind: vRef, ref: obj.ref + ".?", hidden: true}
 		}
 	case "call_expression":
 		return e.call(n)

@@ -162,8 +162,9 @@ var bareEndpoints = []string{"webhook.site", "ngrok.io", "ngrok.app", "ngrok-fre
 
 var schemes = []string{"https", "http", "wss", "ws", "ftp"}
 
-// textLiterals are the literals of findURLs and credTarget, found in one
-// pass: "://", then bareEndpoints, then the anchors of credTargets.
+// textLiterals are the literals of findURLs, credTarget and checkClipper,
+// found in one pass: "://", then bareEndpoints, then the anchors of
+// credTargets, then clipWrites.
 var textLiterals = newLiteralSet(textLiteralList())
 
 func textLiteralList() (lits []string, fold []bool) {
@@ -175,6 +176,9 @@ func textLiteralList() (lits []string, fold []bool) {
 		for _, a := range t.anchors {
 			lits, fold = append(lits, a), append(fold, false)
 		}
+	}
+	for _, w := range clipWrites {
+		lits, fold = append(lits, w), append(fold, false)
 	}
 	return lits, fold
 }
@@ -198,7 +202,8 @@ const (
 
 var (
 	litCred     = litBare + len(bareEndpoints)
-	litCredLast = len(textLiterals.lits) - 1
+	litCredLast = litCred + len(credOfLit) - 1
+	litClip     = litCredLast + 1
 )
 
 // litHit is an occurrence of one of textLiterals: its id and end offset.
@@ -817,27 +822,45 @@ func readable(b []byte) (string, bool) {
 }
 
 // A clipper watches the clipboard for a wallet address and swaps in the
-// attacker's. clipWriteRE writes the clipboard, in any of the languages;
-// walletRE is a wallet address (Bitcoin, Ethereum, Tron, Monero, Solana
-// formats as literals) or a regexp written to match one.
+// attacker's. clipWrites are the ways code writes the clipboard, in any of
+// the languages (plain substrings: files that mention the clipboard at
+// all, CSS clip-path included, are common); walletRE is a wallet address
+// (Bitcoin, Ethereum, Tron, Monero formats as literals) or a regexp
+// written to match one.
 var (
-	clipWriteRE = regexp.MustCompile(`pyperclip\.copy|\bclipboard\.(?:writeText|write|setData|set_text|setText|copy)\b|clipboardy\.write|\bpbcopy\b|\bxclip\b|\bxsel\b|Set-Clipboard|SetClipboardData|clipboard_append|copy_to_clipboard`)
-	walletRE    = regexp.MustCompile(`\bbc1[ac-hj-np-z02-9]{25,87}\b|\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\b|\b0x[a-fA-F0-9]{40}\b|\bT[1-9A-HJ-NP-Za-km-z]{33}\b|\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b|bc1\|\[13\]|\[13\]\[a-km-zA-HJ-NP-Z1-9\]|0x\[a-fA-F0-9\]\{40\}|0x\[0-9a-fA-F\]\{40\}`)
+	clipWrites = []string{"pyperclip.copy", "clipboard.writeText", "clipboard.write(", "clipboard.setData",
+		"clipboard.set_text", "clipboard.setText", "clipboard.copy(", "clipboardy.write", "pbcopy", "xclip", "xsel",
+		"Set-Clipboard", "SetClipboardData", "clipboard_append", "copy_to_clipboard"}
+	walletRE = regexp.MustCompile(`\bbc1[ac-hj-np-z02-9]{25,87}\b|\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\b|\b0x[a-fA-F0-9]{40}\b|\bT[1-9A-HJ-NP-Za-km-z]{33}\b|\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b|bc1\|\[13\]|\[13\]\[a-km-zA-HJ-NP-Z1-9\]|0x\[a-fA-F0-9\]\{40\}|0x\[0-9a-fA-F\]\{40\}`)
 )
+
+// clipperWindow bounds, in large files, how far from the clipboard write
+// checkClipper looks for a wallet (bytes each way).
+const clipperWindow = 16 << 10
 
 // checkClipper reports code that writes the clipboard and names a wallet
 // address or a pattern for one.
 func (sc *scope) checkClipper() {
+	at := -1
 	src := sc.src
-	if !bytes.Contains(src, []byte("clip")) && !bytes.Contains(src, []byte("Clip")) &&
-		!bytes.Contains(src, []byte("pbcopy")) && !bytes.Contains(src, []byte("xsel")) {
+	for _, h := range sc.hits() {
+		if h.id >= litClip && h.id < litClip+len(clipWrites) {
+			at = h.end - len(textLiterals.lits[h.id])
+			break
+		}
+	}
+	if at < 0 {
 		return
 	}
-	w := clipWriteRE.FindIndex(src)
-	if w == nil || !hasWallet(src) {
+	if len(src) > clipperWindow*4 {
+		// A bundle with a copy button: look near the first write only,
+		// where a clipper keeps its address and pattern.
+		src = src[max(0, at-clipperWindow):min(len(src), at+clipperWindow)]
+	}
+	if !hasWallet(src) {
 		return
 	}
-	sc.report(RuleClipboardHijack, w[0], "writes the clipboard in code that holds a wallet address or a pattern for one: a clipper swaps copied addresses for the attacker's")
+	sc.report(RuleClipboardHijack, at, "writes the clipboard in code that holds a wallet address or a pattern for one: a clipper swaps copied addresses for the attacker's")
 }
 
 // hasWallet reports a wallet address or pattern in src. Base58 addresses

