@@ -142,7 +142,9 @@
 // authorized_keys (a
 // login for whoever holds the key). OBF_HIDDEN_CALL includes a module or
 // function name spelled in escapes ("\x63\x68..."), which minifiers never
-// write. Starting processes, network requests and writes are low to medium
+// write, Function reached through constructors ([].constructor.constructor),
+// Reflect.apply of a dangerous function, and a member of child_process
+// chosen at run time. Starting processes, network requests and writes are low to medium
 // on their own: honest skills run gh, curl and git; a detached process
 // with its output ignored is high.
 //
