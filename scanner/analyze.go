@@ -202,6 +202,23 @@ func (a *analyzer) codeChecks(sc *scope, l lang, parseErrors bool) {
 	a.checkBlobs(sc, false)
 }
 
+// parseCode parses a scope's source for the code checks. A parse that
+// fails is reported (the text checks still run) and gives nil; a tree with
+// syntax errors is returned, and reported when parseErrors is set: the
+// units (calls, commands) inside the broken part may be missed. Release a
+// tree when done.
+func (a *analyzer) parseCode(sc *scope, l lang, parseErrors bool, units string) *syntaxTree {
+	tree, err := a.ps.parse(l, sc.src)
+	if err != nil {
+		sc.report(RuleInputParseError, 0, fmt.Sprintf("%s parser failed: %v; only text rules applied", l, err))
+		return nil
+	}
+	if tree.broken() && parseErrors {
+		sc.report(RuleInputParseError, errorOffset(tree.root()), fmt.Sprintf("%s syntax error; %s inside the broken part may be missed", l, units))
+	}
+	return tree
+}
+
 // endScope evaluates a scope's chains and adds its capabilities to the
 // file's, for the unit-level chains.
 func (a *analyzer) endScope(sc *scope) {

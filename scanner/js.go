@@ -129,15 +129,11 @@ var jsKinds = func() (k [numLangs][]jsNodeKind) {
 // analyzeJS parses JavaScript or TypeScript and reports its dangerous calls.
 // A file that does not parse keeps the text-level checks.
 func (a *analyzer) analyzeJS(sc *scope, l lang, parseErrors bool) {
-	tree, err := a.ps.parse(l, sc.src)
-	if err != nil {
-		sc.report(RuleInputParseError, 0, fmt.Sprintf("%s parser failed: %v; only text rules applied", l, err))
+	tree := a.parseCode(sc, l, parseErrors, "calls")
+	if tree == nil {
 		return
 	}
 	defer a.ps.release(tree)
-	if tree.broken() && parseErrors {
-		sc.report(RuleInputParseError, errorOffset(tree.root()), fmt.Sprintf("%s syntax error; calls inside the broken part may be missed", l))
-	}
 	var calls, news [][3]node
 	var forins, spreads []node
 	env := newJSEnv(sc.src)
@@ -393,8 +389,7 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 		return
 	}
 	args := argList.namedChildren()
-	if p := fn.lastNamed(); fn.typ() == "member_expression" && (p.end()-p.start() == 4 || p.end()-p.start() == 5) &&
-		(p.text() == "call" || p.text() == "apply") {
+	if p := fn.lastNamed(); fn.typ() == "member_expression" && (p.textIs("call") || p.textIs("apply")) {
 		// eval.call(null, s), exec.apply(null, [cmd]): the function itself
 		// is called, with this first.
 		if obj := j.env.eval(fn.namedChild(0)); obj.kind == vRef && jsTarget(obj.ref) != "" {
@@ -402,7 +397,7 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 			if len(args) > 0 {
 				args = args[1:]
 			}
-			if p.text() == "apply" && len(args) > 0 {
+			if p.textIs("apply") && len(args) > 0 {
 				args = args[0].namedChildren()
 			}
 		}
@@ -413,9 +408,10 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 			return
 		}
 		callee.hidden = true
-		args = nil
-		if len(argList.namedChildren()) > 2 {
-			args = argList.namedChildren()[2].namedChildren()
+		if len(args) > 2 {
+			args = args[2].namedChildren()
+		} else {
+			args = nil
 		}
 	}
 	kind := jsTarget(callee.ref)
@@ -564,10 +560,14 @@ func escapedName(sc *scope, n node) {
 // handed to a child process, not collected.
 func childEnv(n node) bool {
 	p := n.parent()
-	if p.typ() != "pair" || n.i == p.field("key").i {
+	if p.typ() != "pair" {
 		return false
 	}
-	k := strings.Trim(p.field("key").text(), `"'`)
+	key := p.field("key")
+	if n.i == key.i {
+		return false
+	}
+	k := strings.Trim(key.text(), `"'`)
 	return k == "env" || k == "environment"
 }
 

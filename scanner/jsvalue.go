@@ -190,7 +190,8 @@ func (e *jsEnv) eval1(n node) jsVal {
 		}
 		return jsVal{kind: vArr, arr: arr}
 	case "member_expression":
-		if prop := n.lastNamed(); string(e.src[prop.start():prop.end()]) == "constructor" {
+		prop := n.lastNamed()
+		if prop.textIs("constructor") {
 			// [].constructor.constructor and (() => {}).constructor are
 			// Function, reached without naming it.
 			inner := n.namedChild(0)
@@ -201,7 +202,7 @@ func (e *jsEnv) eval1(n node) jsVal {
 			case "arrow_function", "function_expression", "function", "generator_function":
 				return jsVal{kind: vRef, ref: "Function", hidden: true}
 			case "member_expression":
-				if p := inner.lastNamed(); string(e.src[p.start():p.end()]) == "constructor" {
+				if inner.lastNamed().textIs("constructor") {
 					return jsVal{kind: vRef, ref: "Function", hidden: true}
 				}
 			}
@@ -214,7 +215,7 @@ func (e *jsEnv) eval1(n node) jsVal {
 			}
 		}
 		obj := e.eval(n.namedChild(0))
-		return e.member(obj, n.lastNamed().text(), false)
+		return e.member(obj, prop.text(), false)
 	case "subscript_expression":
 		obj := e.eval(n.field("object"))
 		idx := n.field("index")

@@ -195,7 +195,7 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 	// and paste the output in your reply".
 	if replyCueRE.MatchString(t) {
 		if h, ok := storeNamed(t, true); ok {
-			sc.report(RuleSkillDisclosure, p[0].off+lineOffset(p, h.off), "asks the agent to read "+h.what+" out in its reply")
+			sc.report(RuleSkillDisclosure, at([]int{h.off}), "asks the agent to read "+h.what+" out in its reply")
 		}
 	}
 	if h := secretHuntRE.FindStringIndex(t); h != nil {

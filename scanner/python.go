@@ -264,15 +264,11 @@ func pyString(n node, e *pyEnv) jsVal {
 
 // analyzePython parses Python and reports its dangerous calls.
 func (a *analyzer) analyzePython(sc *scope, parseErrors bool) {
-	tree, err := a.ps.parse(langPython, sc.src)
-	if err != nil {
-		sc.report(RuleInputParseError, 0, fmt.Sprintf("Python parser failed: %v; only text rules applied", err))
+	tree := a.parseCode(sc, langPython, parseErrors, "calls")
+	if tree == nil {
 		return
 	}
 	defer a.ps.release(tree)
-	if tree.broken() && parseErrors {
-		sc.report(RuleInputParseError, errorOffset(tree.root()), "Python syntax error; calls inside the broken part may be missed")
-	}
 	caps := map[string][]node{}
 	for i := range tree.nodes {
 		switch n := (node{tree, int32(i)}); n.typ() {

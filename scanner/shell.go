@@ -38,15 +38,11 @@ var (
 // analyzeShell parses shell and reports droppers, reverse shells,
 // persistence and the other shell techniques.
 func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
-	tree, err := a.ps.parse(langShell, sc.src)
-	if err != nil {
-		sc.report(RuleInputParseError, 0, fmt.Sprintf("shell parser failed: %v; only text rules applied", err))
+	tree := a.parseCode(sc, langShell, parseErrors, "commands")
+	if tree == nil {
 		return
 	}
 	defer a.ps.release(tree)
-	if tree.broken() && parseErrors {
-		sc.report(RuleInputParseError, errorOffset(tree.root()), "shell syntax error; commands inside the broken part may be missed")
-	}
 	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, vars: map[string]string{}, secrets: map[string]string{}, flows: map[string]flow{}}
 	// Nodes come in document order, so assignments and downloads are known
 	// before the commands that use them.

@@ -112,6 +112,11 @@ func (n node) typ() string {
 	return "ERROR"
 }
 
+// textIs reports whether the node's source text is s, without copying it.
+func (n node) textIs(s string) bool {
+	return n.t != nil && string(n.t.src[n.c().start:n.c().end]) == s
+}
+
 func (n node) start() int { return int(n.c().start) }
 func (n node) end() int   { return int(n.c().end) }
 
