@@ -22,9 +22,6 @@ import (
 // chain; and that a reload that would silently change the open audit log's
 // options is refused.
 func TestGuardStateSurvivesReload(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts bin/caddy and the stand-in gateway")
-	}
 	dir := t.TempDir()
 	standinAddr, guardAddr, adminAddr := freePort(t), freePort(t), freePort(t)
 	must(t, os.WriteFile(filepath.Join(dir, "tokens"), []byte("e2e-client "+clientToken+"\n"), 0o600))

@@ -28,8 +28,13 @@ var sources = map[string]string{"openclaw-standin": "./examples/local/standin"}
 
 // Path returns the path of bin/<name>, building ./sidecars/<name> when
 // SECURESTACK_BIN is not set. It fails the test if the binary cannot be had.
+// Under -short it skips the test: a test that starts a built binary is a
+// slow test, and `go test -short ./...` is the inner loop.
 func Path(t testing.TB, name string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("-short: skips tests that start bin/%s", name)
+	}
 	if d := os.Getenv("SECURESTACK_BIN"); d != "" {
 		p := filepath.Join(d, name)
 		if _, err := os.Stat(p); err != nil {
