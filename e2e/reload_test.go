@@ -93,6 +93,11 @@ http://%[1]s {
 		must(t, err)
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
+		// The old config's server closes its idle connections once the new
+		// one is in; a pooled connection would then fail the next POST
+		// (which Go does not retry).
+		http.DefaultClient.CloseIdleConnections()
+		guesser.CloseIdleConnections()
 		return resp.StatusCode, string(b)
 	}
 
