@@ -180,3 +180,56 @@ func looksLikeText(b []byte, cut bool) bool {
 	}
 	return control*16 <= runes && letter*3 >= runes
 }
+
+// invisibleRegions returns the stretches of text around invisible
+// characters that follow a letter (see textnorm: they break words), merged
+// where they overlap, each reaching joinedReach bytes either side.
+func invisibleRegions(text string) [][2]int {
+	const joinedReach = 256
+	var out [][2]int
+	prevLetter := false
+	for i, r := range text {
+		if r < utf8.RuneSelf {
+			prevLetter = 'a' <= r|0x20 && r|0x20 <= 'z'
+			continue
+		}
+		if !hidden(r) {
+			prevLetter = unicode.IsLetter(r)
+			continue
+		}
+		if !prevLetter {
+			continue
+		}
+		lo, hi := runeStart(text, max(0, i-joinedReach)), runeStart(text, min(len(text), i+joinedReach))
+		if n := len(out); n > 0 && lo <= out[n-1][1] {
+			out[n-1][1] = hi
+		} else {
+			out = append(out, [2]int{lo, hi})
+		}
+	}
+	return out
+}
+
+// hidden reports the invisible characters that break words in textnorm:
+// format, private-use and variation-selector characters other than the
+// joiners.
+func hidden(r rune) bool {
+	return r != 0x200C && r != 0x200D && (unicode.In(r, unicode.Cf, unicode.Co, unicode.Variation_Selector) || (r >= 0xE0000 && r <= 0xE0FFF && (r < 0xE0020 || r > 0xE007E)))
+}
+
+func runeStart(text string, i int) int {
+	for i > 0 && i < len(text) && !utf8.RuneStart(text[i]) {
+		i--
+	}
+	return i
+}
+
+// appendJoined appends text to dst without its hidden characters.
+func appendJoined(dst []byte, text string) []byte {
+	for _, r := range text {
+		if !hidden(r) {
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return dst
+}

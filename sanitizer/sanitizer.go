@@ -279,6 +279,15 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			d.add("rot13", r[0], r[1]) // a span of the normalised text, mapped below
 			lv.decoded = rot13(lv.decoded, lv.norm.Text[r[0]:r[1]])
 		}
+		if lv.norm.Invisible > 0 {
+			// Invisible characters break words, which finds the words they
+			// glue together; inside a word ("ig\u200bnore") they hide it, so
+			// the stretches around them are also read with them dropped.
+			for _, r := range invisibleRegions(text) {
+				d.add("joined", r[0], r[1])
+				lv.decoded = appendJoined(lv.decoded, text[r[0]:r[1]])
+			}
+		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
 		for _, b := range lv.blobs {
 			if d.done(false) {

@@ -12,6 +12,8 @@ package model
 
 import (
 	"encoding/binary"
+	"unicode"
+	"unicode/utf8"
 	"errors"
 	"fmt"
 	"math"
@@ -188,8 +190,7 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 	// the slices are sized once and written without appends.
 	feats = grow(sc.feats, 3*(len(text)+1)/2)
 	starts = grow(sc.starts, (len(text)+1)/2)
-	nf, nw := 0, 0
-	var prev uint64 // hash of the previous word
+	f := featurizer{feats: feats, starts: starts, sc: sc}
 	for i := 0; i < len(text); {
 		if wordClass[text[i]] == 0 {
 			i++
@@ -204,34 +205,131 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 			}
 			kind |= c
 		}
-		starts[nw] = int32(nf)
-		nw++
-		word, head := text[i:j], load8(text, i, j)
-		if kind == letter|digit {
-			sc.word = unleet(sc.word[:0], word)
-			word, head = sc.word, load8(sc.word, 0, len(sc.word))
+		if kind&wide != 0 {
+			f.wideWords(text[i:j])
+		} else {
+			f.word(text, i, j, kind)
 		}
-		w := hashHead(head, len(word))
-		if len(word) > 8 {
-			w = hashRest(w, word[8:])
-		}
-		feats[nf] = bucket(w)
-		nf++
-		if nw > 1 {
-			feats[nf] = bucket((prev*pairMul ^ w) * pairMul)
-			nf++
-		}
-		// The stem is always written, and kept when the word is long
-		// enough: a branch would mispredict for every other word.
-		feats[nf] = bucket((head&(1<<(8*stemLen)-1) ^ stemSeed) * wordMul)
-		if len(word) > stemLen {
-			nf++
-		}
-		prev = w
 		i = j
 	}
-	sc.feats, sc.starts = feats, starts
-	return feats[:nf], starts[:nw]
+	sc.feats, sc.starts = f.feats, f.starts
+	return f.feats[:f.nf], f.starts[:f.nw]
+}
+
+// featurizer writes the features of one text's words.
+type featurizer struct {
+	feats  []uint32
+	starts []int32
+	nf, nw int
+	prev   uint64 // hash of the previous word
+	sc     *Scratch
+}
+
+// word writes the features of the word text[i:j], whose bytes are of kind.
+func (f *featurizer) word(text []byte, i, j int, kind uint8) {
+	f.starts[f.nw] = int32(f.nf)
+	f.nw++
+	word, head := text[i:j], load8(text, i, j)
+	if kind == letter|digit {
+		f.sc.word = unleet(f.sc.word[:0], word)
+		word, head = f.sc.word, load8(f.sc.word, 0, len(f.sc.word))
+	}
+	w := hashHead(head, len(word))
+	if len(word) > 8 {
+		w = hashRest(w, word[8:])
+	}
+	f.feats[f.nf] = bucket(w)
+	f.nf++
+	if f.nw > 1 {
+		f.feats[f.nf] = bucket((f.prev*pairMul ^ w) * pairMul)
+		f.nf++
+	}
+	// The stem is always written, and kept when the word is long
+	// enough: a branch would mispredict for every other word.
+	f.feats[f.nf] = bucket((head&(1<<(8*stemLen)-1) ^ stemSeed) * wordMul)
+	if len(word) > stemLen {
+		f.nf++
+	}
+	f.prev = w
+}
+
+// wideWords splits a run of word bytes that holds characters beyond ASCII
+// into the words of each script: letters of one script (Latin, Cyrillic,
+// Greek, ...) make a word, and every Chinese, Japanese or Korean character
+// is a word of its own, so that the pairs of neighbouring words are the
+// character bigrams of CJK text, which has no spaces to find words by.
+// Anything else (digits of other scripts, quotation marks) separates words.
+func (f *featurizer) wideWords(text []byte) {
+	start, script := -1, (*unicode.RangeTable)(nil)
+	var kind uint8
+	end := func(at int) {
+		if start >= 0 {
+			f.word(text, start, at, kind)
+			start = -1
+		}
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if start >= 0 && script != latin {
+				end(i)
+			}
+			if start < 0 {
+				start, script, kind = i, latin, 0
+			}
+			kind |= wordClass[c]
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(text[i:])
+		switch sc := scriptOf(r); {
+		case sc == nil:
+			end(i)
+		case sc == cjk:
+			end(i)
+			f.word(text, i, i+size, letter)
+		default:
+			if start >= 0 && sc != script {
+				end(i)
+			}
+			if start < 0 {
+				start, kind = i, 0
+			}
+			script, kind = sc, kind|letter
+		}
+		i += size
+	}
+	end(len(text))
+}
+
+// cjk stands for the scripts written without spaces between words.
+var cjk = &unicode.RangeTable{}
+
+var (
+	otherLetter = &unicode.RangeTable{}
+	latin       = unicode.Latin
+)
+
+// scriptOf is the script of a letter beyond ASCII, cjk for Chinese,
+// Japanese and Korean, nil for a character that is not a letter.
+func scriptOf(r rune) *unicode.RangeTable {
+	switch {
+	case !unicode.IsLetter(r):
+		return nil
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+		return cjk
+	case unicode.Is(unicode.Latin, r):
+		return latin // joins the ASCII letters around it
+	case unicode.Is(unicode.Cyrillic, r):
+		return unicode.Cyrillic
+	case unicode.Is(unicode.Greek, r):
+		return unicode.Greek
+	case unicode.Is(unicode.Arabic, r):
+		return unicode.Arabic
+	case unicode.Is(unicode.Hebrew, r):
+		return unicode.Hebrew
+	}
+	return otherLetter
 }
 
 // grow returns s with length n, reusing its memory.
@@ -244,12 +342,15 @@ func grow[T any](s []T, n int) []T {
 
 const stemLen = 5
 
-// wordClass tells the bytes of words apart: letters (and every byte of a
-// character beyond ASCII, and the apostrophe) from digits.
+// wordClass tells the bytes of words apart: letters (and the apostrophe)
+// from digits, and the bytes of characters beyond ASCII, which wideWords
+// sorts out.
 var wordClass = func() (t [256]uint8) {
 	for c := range t {
 		switch {
-		case c >= 0x80 || c == '\'' || 'a' <= c && c <= 'z':
+		case c >= 0x80:
+			t[c] = wide
+		case c == '\'' || 'a' <= c && c <= 'z':
 			t[c] = letter
 		case '0' <= c && c <= '9':
 			t[c] = digit
@@ -261,6 +362,7 @@ var wordClass = func() (t [256]uint8) {
 const (
 	letter = 1 << iota
 	digit
+	wide
 )
 
 // unleet appends word to dst with the digits that stand in for letters in
