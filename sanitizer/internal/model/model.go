@@ -12,11 +12,11 @@ package model
 
 import (
 	"encoding/binary"
-	"unicode"
-	"unicode/utf8"
 	"errors"
 	"fmt"
 	"math"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Bits is log2 of the number of hash buckets.
