@@ -1,8 +1,10 @@
 package sanitizer
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"html"
 	"slices"
 	"strings"
 	"unicode"
@@ -102,6 +104,15 @@ func findBlobs(text string, out []blob) []blob {
 // known, so binary blobs cost little. tmp is scratch space.
 func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 	src := text[b.start:b.end]
+	switch b.encoding {
+	case "percent", "html", "morse", "hex-spaced", "base64-spaced":
+		at := len(dst)
+		dst = decodeEscapes(dst, b.encoding, src, tmp)
+		if len(dst) == at || !looksLikeText(dst[at:], false) {
+			return dst[:at], false
+		}
+		return dst, true
+	}
 	var dec func(dst, src []byte) (int, error)
 	var decLen func(int) int
 	switch b.encoding {
@@ -232,4 +243,315 @@ func appendJoined(dst []byte, text string) []byte {
 		}
 	}
 	return dst
+}
+
+// Escapes and spaced encodings: percent-encoding ("ignore%20all"), HTML
+// character references ("&#105;&#103;"), hex bytes with separators ("69 67
+// 6e", "\x69\x67", "0x69,0x67"), base64 split into groups by white space
+// ("aWdu b3Jl IGFs"), and Morse code ("... . -.-."), the last only in a text
+// that speaks of decoding. A run needs minEscapes escapes (or bytes, or
+// groups) to be worth decoding; ordinary text has none, and a URL with one
+// %20 stays a URL.
+const (
+	minEscapes    = 2
+	escapeGap     = 16 // bytes of plain text allowed between two escapes of a run
+	minSpacedHex  = 8
+	minB64Groups  = 3
+	minMorseChars = 8
+)
+
+// findEscapes appends the runs of escapes and spaced encodings in text.
+// asks reports whether the text asks for something to be decoded.
+func findEscapes(text string, out []blob, asks func() bool) []blob {
+	out = escapeRuns(text, '%', "percent", percentAt, out)
+	out = escapeRuns(text, '&', "html", entityAt, out)
+	out = tokenRuns(text, out, asks)
+	return out
+}
+
+// percentAt is the length of the percent escape at text[i:], or 0.
+func percentAt(text string, i int) int {
+	if i+2 < len(text) && text[i] == '%' && encClass[text[i+1]] == cHex && encClass[text[i+2]] == cHex {
+		return 3
+	}
+	return 0
+}
+
+// entityAt is the length of the HTML character reference at text[i:], or
+// 0: &name; &#ddd; &#xhh;.
+func entityAt(text string, i int) int {
+	j := i + 1
+	if j < len(text) && text[j] == '#' {
+		j++
+		if j < len(text) && text[j]|0x20 == 'x' {
+			j++
+		}
+	}
+	k := j
+	for k < len(text) && k-j < 32 && encClass[text[k]]&(cHex|cAlpha) != 0 {
+		k++
+	}
+	if k > j && k < len(text) && text[k] == ';' {
+		return k + 1 - i
+	}
+	return 0
+}
+
+// escapeRuns appends the runs of at least minEscapes escapes that start with
+// c, each within escapeGap bytes of the last and on its line, widened to the
+// whole words at their ends.
+func escapeRuns(text string, c byte, encoding string, escAt func(string, int) int, out []blob) []blob {
+	start, end, n := -1, -1, 0
+	flush := func() {
+		if n >= minEscapes {
+			for start > 0 && !isSpace(text[start-1]) {
+				start--
+			}
+			for end < len(text) && !isSpace(text[end]) {
+				end++
+			}
+			out = append(out, blob{encoding: encoding, start: start, end: end})
+		}
+		start, n = -1, 0
+	}
+	for i := 0; ; {
+		k := strings.IndexByte(text[i:], c)
+		if k < 0 {
+			break
+		}
+		i += k
+		l := escAt(text, i)
+		if l == 0 {
+			i++
+			continue
+		}
+		if n > 0 && (i-end > escapeGap || strings.IndexByte(text[end:i], '\n') >= 0) {
+			flush()
+		}
+		if n == 0 {
+			start = i
+		}
+		end, n = i+l, n+1
+		i += l
+	}
+	flush()
+	return out
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// Token kinds for tokenRuns.
+const (
+	tokOther = iota
+	tokHex   // hex bytes: "69", "0x69", "\x69\x67", "69:67:6e"
+	tokB64   // a group of base64 that does not read as a word
+	tokMorse // dots and dashes, or a slash between Morse words
+)
+
+// tokenRuns appends runs of white-space separated tokens that together
+// spell hex bytes, base64 or Morse code.
+func tokenRuns(text string, out []blob, asks func() bool) []blob {
+	kind, start, end, count, weight := tokOther, 0, 0, 0, 0
+	flush := func() {
+		switch {
+		case kind == tokHex && weight >= minSpacedHex,
+			kind == tokB64 && count >= minB64Groups && weight >= minBase64,
+			kind == tokMorse && weight >= minMorseChars && asks():
+			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse"}[kind], start: start, end: end})
+		}
+		kind, count, weight = tokOther, 0, 0
+	}
+	for i := 0; i < len(text); {
+		if isSpace(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && !isSpace(text[j]) {
+			j++
+		}
+		k, w := classifyToken(text[i:j])
+		if k != kind || k == tokOther || i-end > 3 {
+			flush()
+			if k != tokOther {
+				kind, start = k, i
+			}
+		}
+		if k != tokOther {
+			end, count, weight = j, count+1, weight+w
+		}
+		i = j
+	}
+	flush()
+	return out
+}
+
+// classifyToken says what a token may be part of, and its weight: the bytes
+// it encodes (hex), its characters (base64), or its Morse letters.
+func classifyToken(t string) (int, int) {
+	if len(t) > 256 {
+		return tokOther, 0
+	}
+	if n := hexBytes(strings.Trim(t, "{}[]()<>\"',;")); n > 0 {
+		return tokHex, n
+	}
+	morse := true
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c != '.' && c != '-' && c != '_' && c != '/' && c != '|' {
+			morse = false
+			break
+		}
+	}
+	if morse && len(t) <= 7 {
+		return tokMorse, 1
+	}
+	if len(t) >= 4 {
+		var kinds uint8
+		upperInside, digit := false, false
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if c == '=' && i >= len(t)-2 {
+				continue
+			}
+			k := encClass[c]
+			if k == 0 {
+				return tokOther, 0
+			}
+			kinds |= k
+			digit = digit || '0' <= c && c <= '9'
+			upperInside = upperInside || i > 0 && 'A' <= c && c <= 'Z' && t[i-1] >= 'a'
+		}
+		if kinds&(cStd|cURL) != cStd|cURL && (digit || upperInside || kinds&(cStd|cURL) != 0 || !wordLike(t)) {
+			return tokB64, len(t)
+		}
+	}
+	return tokOther, 0
+}
+
+// hexBytes is the number of bytes a token of hex bytes spells, or 0: pairs
+// of hex digits, each with an optional 0x or \x, alone or joined by one
+// separator.
+func hexBytes(t string) int {
+	n := 0
+	for i := 0; i < len(t); {
+		if i+1 < len(t) && (t[i] == '0' && t[i+1]|0x20 == 'x' && i+3 < len(t) || t[i] == '\\' && t[i+1] == 'x') {
+			i += 2
+		}
+		if i+1 >= len(t) || encClass[t[i]] != cHex || encClass[t[i+1]] != cHex {
+			return 0
+		}
+		i += 2
+		n++
+		if i < len(t) && (t[i] == ',' || t[i] == ':' || t[i] == '-' || t[i] == ';') {
+			i++
+		}
+	}
+	return n
+}
+
+// decodeEscapes appends the decoded form of an escape run to dst.
+func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
+	switch encoding {
+	case "percent":
+		for i := 0; i < len(src); i++ {
+			if l := percentAt(src, i); l > 0 {
+				v, _ := hex.DecodeString(src[i+1 : i+3])
+				dst = append(dst, v...)
+				i += 2
+				continue
+			}
+			dst = append(dst, src[i])
+		}
+	case "html":
+		dst = append(dst, html.UnescapeString(src)...)
+	case "hex-spaced":
+		*tmp = (*tmp)[:0]
+		for i := 0; i < len(src); {
+			if i+1 < len(src) && (src[i] == '0' && src[i+1]|0x20 == 'x' || src[i] == '\\' && src[i+1] == 'x') {
+				i += 2
+				continue
+			}
+			if i+1 < len(src) && encClass[src[i]] == cHex && encClass[src[i+1]] == cHex {
+				*tmp = append(*tmp, src[i], src[i+1])
+				i += 2
+				continue
+			}
+			i++
+		}
+		at := len(dst)
+		dst = slices.Grow(dst, len(*tmp)/2)[:at+len(*tmp)/2]
+		if _, err := hex.Decode(dst[at:], *tmp); err != nil {
+			return dst[:at]
+		}
+	case "base64-spaced":
+		*tmp = (*tmp)[:0]
+		url := false
+		for i := 0; i < len(src); i++ {
+			if c := src[i]; !isSpace(c) && c != '=' {
+				*tmp = append(*tmp, c)
+				url = url || c == '-' || c == '_'
+			}
+		}
+		if len(*tmp)%4 == 1 {
+			*tmp = (*tmp)[:len(*tmp)-1]
+		}
+		enc := base64.RawStdEncoding
+		if url {
+			enc = base64.RawURLEncoding
+		}
+		at := len(dst)
+		dst = slices.Grow(dst, enc.DecodedLen(len(*tmp)))
+		n, err := enc.Decode(dst[at:at+enc.DecodedLen(len(*tmp))], *tmp)
+		if err != nil {
+			return dst[:at]
+		}
+		dst = dst[:at+n]
+	case "morse":
+		for _, word := range strings.FieldsFunc(src, func(r rune) bool { return r == '/' || r == '|' }) {
+			for _, code := range strings.Fields(word) {
+				code = strings.NewReplacer("_", "-", "\u00b7", ".").Replace(code)
+				if c, ok := morseCode[code]; ok {
+					dst = append(dst, c)
+				}
+			}
+			dst = append(dst, ' ')
+		}
+		dst = bytes.TrimRight(dst, " ")
+	}
+	return dst
+}
+
+// morseCode is International Morse code (ITU-R M.1677-1): letters, digits
+// and common punctuation.
+var morseCode = map[string]byte{
+	".-": 'a', "-...": 'b', "-.-.": 'c', "-..": 'd', ".": 'e', "..-.": 'f', "--.": 'g', "....": 'h', "..": 'i',
+	".---": 'j', "-.-": 'k', ".-..": 'l', "--": 'm', "-.": 'n', "---": 'o', ".--.": 'p', "--.-": 'q', ".-.": 'r',
+	"...": 's', "-": 't', "..-": 'u', "...-": 'v', ".--": 'w', "-..-": 'x', "-.--": 'y', "--..": 'z',
+	"-----": '0', ".----": '1', "..---": '2', "...--": '3', "....-": '4', ".....": '5', "-....": '6', "--...": '7',
+	"---..": '8', "----.": '9', ".-.-.-": '.', "--..--": ',', "..--..": '?', "-.-.--": '!', "---...": ':', ".----.": '\'',
+}
+
+// asksToDecode reports whether normalised text speaks of decoding.
+func asksToDecode(norm []byte) bool {
+	for _, w := range [...]string{"morse", "decod", "decipher", "translat", "dots and dashes"} {
+		if bytes.Contains(norm, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordLike reports a token in lower case, Capitalised, or in capitals: how
+// words are written, and base64 groups seldom are.
+func wordLike(t string) bool {
+	lower, upper := 0, 0
+	for i := 1; i < len(t); i++ {
+		switch c := t[i]; {
+		case 'a' <= c && c <= 'z':
+			lower++
+		case 'A' <= c && c <= 'Z':
+			upper++
+		}
+	}
+	return lower == 0 || upper == 0
 }

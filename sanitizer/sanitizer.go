@@ -268,16 +268,21 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		return nil, 0
 	}
 	refused := slices.ContainsFunc(spans, func(sp span) bool { return s.engine.rules[sp.rule].Action == ActionReject && !sp.mention })
-	var rot [][2]int
+	var rot []altRegion
 	var sub []Match
 	score := 0.0
 	lv.parts, lv.decoded = lv.parts[:0], lv.decoded[:0]
 	if depth < maxEncodedDepth && !refused {
 		d := decoder{s: s, st: st, depth: depth, role: role, lv: lv}
 		rot = s.engine.rot13Regions(lv.norm.Text, &lv.match)
-		for _, r := range rot {
-			d.add("rot13", r[0], r[1]) // a span of the normalised text, mapped below
-			lv.decoded = rot13(lv.decoded, lv.norm.Text[r[0]:r[1]])
+		for _, r := range rot { // spans of the normalised text, mapped below
+			if r.kind == altRot13 {
+				d.add("rot13", r.start, r.end)
+				lv.decoded = rot13(lv.decoded, lv.norm.Text[r.start:r.end])
+			} else {
+				d.add("reversed", r.start, r.end)
+				lv.decoded = reverse(lv.decoded, lv.norm.Text[r.start:r.end])
+			}
 		}
 		if lv.norm.Invisible > 0 {
 			// Invisible characters break words, which finds the words they
@@ -289,6 +294,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			}
 		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
+		lv.blobs = findEscapes(text, lv.blobs, func() bool { return asksToDecode(lv.norm.Text) })
 		for _, b := range lv.blobs {
 			if d.done(false) {
 				break
