@@ -22,6 +22,14 @@ const (
 	SystemReject   SystemPolicy = "reject"   // refuse any request that carries it
 )
 
+// ImagePolicy says what to do with image parts in a request body.
+type ImagePolicy string
+
+const (
+	ImagesAllow ImagePolicy = "allow" // forward them unread (the default)
+	ImagesDeny  ImagePolicy = "deny"  // refuse any request that carries one
+)
+
 // Config configures a Sanitizer. The zero value is usable: the default rules
 // and the system policy "sanitize".
 type Config struct {
@@ -39,6 +47,11 @@ type Config struct {
 	ModelAction Action
 	// DisableModel turns the scoring model off; only rules apply.
 	DisableModel bool
+	// Images is the policy for image parts (chat image_url, /v1/responses
+	// input_image). The sanitizer cannot read text drawn in an image, so an
+	// instruction there reaches the model unread; ImagesDeny refuses every
+	// body with an image part with a BodyError. Empty means ImagesAllow.
+	Images ImagePolicy
 }
 
 // DefaultThreshold is the shipped operating point of the model, chosen on
@@ -77,6 +90,7 @@ type Sanitizer struct {
 	evidence    []int32      // by rule: its model.RuleEvidence bucket, or -1
 	threshold   float64
 	modelAction Action
+	images      ImagePolicy
 	scratch     sync.Pool // *scanState
 }
 
@@ -141,6 +155,13 @@ func New(cfg Config) (*Sanitizer, error) {
 	}
 	if s.maxDepth <= 0 {
 		s.maxDepth = 64
+	}
+	switch s.images = cfg.Images; s.images {
+	case "":
+		s.images = ImagesAllow
+	case ImagesAllow, ImagesDeny:
+	default:
+		return nil, fmt.Errorf("sanitizer: Images is %q; use %q or %q", s.images, ImagesAllow, ImagesDeny)
 	}
 	if !cfg.DisableModel {
 		m, err := shippedModel()
