@@ -42,6 +42,9 @@ type Config struct {
 	// Threshold is the model score (0 to 1) at or above which a text is an
 	// injection. Zero means DefaultThreshold.
 	Threshold float64
+	// SystemThreshold is the same for system text. Zero means
+	// DefaultSystemThreshold.
+	SystemThreshold float64
 	// ModelAction is what a model hit does: reject (the default), strip
 	// (removes the whole text) or flag.
 	ModelAction Action
@@ -60,6 +63,16 @@ type Config struct {
 // threshold at which the detector's false-positive rate, pooled over the
 // benign rows of unseen sources, is at most 3% (docs/BENCHMARKS.md).
 const DefaultThreshold = 0.63
+
+// DefaultSystemThreshold is the model's operating point for system text
+// (system and developer messages, /v1/responses instructions, tool
+// definitions), chosen on leave-one-source-out figures for system-role
+// rows: the lowest threshold at which held-out operator system prompts and
+// tool definitions are flagged at most 2% of the time (docs/BENCHMARKS.md).
+const DefaultSystemThreshold = 0.90
+
+// systemEvidence is the model's bucket for "this is system text".
+var systemEvidence = model.RoleEvidence("system")
 
 // ModelRuleID names model hits in Result.Matches and audit records.
 const ModelRuleID = "model.injection"
@@ -83,15 +96,16 @@ var defaultEngine = sync.OnceValue(func() *ruleEngine { return newRuleEngine(Def
 // Sanitizer detects prompt injection in text and rewrites OpenAI-style bodies.
 // It is safe for concurrent use.
 type Sanitizer struct {
-	engine      *ruleEngine
-	system      SystemPolicy
-	maxDepth    int
-	model       *model.Model // nil when disabled
-	evidence    []int32      // by rule: its model.RuleEvidence bucket, or -1
-	threshold   float64
-	modelAction Action
-	images      ImagePolicy
-	scratch     sync.Pool // *scanState
+	engine          *ruleEngine
+	system          SystemPolicy
+	maxDepth        int
+	model           *model.Model // nil when disabled
+	evidence        []int32      // by rule: its model.RuleEvidence bucket, or -1
+	threshold       float64
+	systemThreshold float64
+	modelAction     Action
+	images          ImagePolicy
+	scratch         sync.Pool // *scanState
 }
 
 // Match is one detection in one text.
@@ -176,6 +190,12 @@ func New(cfg Config) (*Sanitizer, error) {
 	}
 	if s.threshold < 0 || s.threshold > 1 {
 		return nil, fmt.Errorf("sanitizer: Threshold is %v; use a score between 0 and 1", s.threshold)
+	}
+	if s.systemThreshold = cfg.SystemThreshold; s.systemThreshold == 0 {
+		s.systemThreshold = DefaultSystemThreshold
+	}
+	if s.systemThreshold < 0 || s.systemThreshold > 1 {
+		return nil, fmt.Errorf("sanitizer: SystemThreshold is %v; use a score between 0 and 1", s.systemThreshold)
 	}
 	s.modelAction = cfg.ModelAction
 	switch s.modelAction {
@@ -278,8 +298,7 @@ func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
 // soon as the work budget runs out (st.exhausted), since the text is then
 // refused whatever else it holds, and stops at the first reject match, for
 // the same reason: a flood of real matches costs no more than one. The
-// model runs last, and does not judge system text: a system prompt is made
-// of instructions by design.
+// model runs last, on every role.
 func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Match, float64) {
 	lv := &st.levels[depth]
 	lv.norm.Normalize(text, false)
@@ -355,7 +374,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
-	if s.model != nil && role != "system" && !refused {
+	if s.model != nil && !refused {
 		// A flag rule's match is evidence the model weighs with the words,
 		// as it learnt to in training, rather than a verdict of its own.
 		lv.evidence = lv.evidence[:0]
@@ -364,8 +383,16 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				lv.evidence = append(lv.evidence, uint32(e))
 			}
 		}
+		// System text is instructions by design: the model knows it is
+		// reading system text, and its threshold there is chosen on
+		// operators' system prompts.
+		threshold := s.threshold
+		if role == "system" {
+			lv.evidence = append(lv.evidence, systemEvidence)
+			threshold = s.systemThreshold
+		}
 		own := s.model.Score(lv.norm.Text, lv.evidence, &lv.model)
-		if own >= s.threshold {
+		if own >= threshold {
 			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
 		}
 		score = max(score, own)

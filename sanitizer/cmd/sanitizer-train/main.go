@@ -47,6 +47,7 @@ type example struct {
 	Label    int    `json:"label"`
 	Source   string `json:"source"`
 	Category string `json:"category"`
+	Role     string `json:"role"` // who speaks it: user (the default), system, tool
 	feats    []uint32
 	evidence []uint32 // the flag rules that matched it (model.RuleEvidence)
 	rules    []string // every rule that matched it
@@ -201,12 +202,18 @@ func newPreparer() (*preparer, error) {
 func (p *preparer) prepare(exs []example) {
 	for i := range exs {
 		e := &exs[i]
-		r := p.rules.Check("user", e.Text)
+		if e.Role == "" {
+			e.Role = "user"
+		}
+		r := p.rules.Check(e.Role, e.Text)
 		e.rules, e.ruleHit = r.RuleIDs(), r.Action == sanitizer.ActionReject || r.Action == sanitizer.ActionStrip
-		for _, m := range p.flags.Check("user", e.Text).Matches {
-			if b := model.RuleEvidence(m.RuleID); !strings.HasPrefix(m.RuleID, "encoded.") && !slices.Contains(e.evidence, b) {
+		for _, m := range p.flags.Check(e.Role, e.Text).Matches {
+			if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
 				e.evidence = append(e.evidence, b)
 			}
+		}
+		if e.Role == "system" {
+			e.evidence = append(e.evidence, model.RoleEvidence("system"))
 		}
 		p.norm.Normalize(e.Text, false)
 		f, _ := p.sc.Features(p.norm.Text)
@@ -443,6 +450,35 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump st
 			if pct(det.flagged, det.benign) <= target {
 				fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
 				break
+			}
+		}
+	}
+	// System text has an operating point of its own: the lowest threshold
+	// at which held-out system-role benign rows (operator prompts, tool
+	// definitions) are flagged at most 2% of the time.
+	for _, role := range []string{"system", "user"} {
+		var n int
+		for _, e := range exs {
+			if e.Role == role {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		fmt.Printf("role %s (%d rows):\n", role, n)
+		for _, target := range []float64{1, 2, 3} {
+			for th := 0.5; th < 1; th += 0.005 {
+				var det tally
+				for i, e := range exs {
+					if e.Role == role {
+						det.add(e.Label, scores[i] >= th || e.ruleHit)
+					}
+				}
+				if pct(det.flagged, det.benign) <= target {
+					fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
+					break
+				}
 			}
 		}
 	}

@@ -163,6 +163,19 @@ func RuleEvidence(id string) uint32 {
 	return bucket(h)
 }
 
+// RoleEvidence is the bucket of the fact that a text is spoken in role
+// ("system" for system and developer messages, instructions and tool
+// definitions): operator text is instructions by design, and the model
+// learns how much less an imperative there means.
+func RoleEvidence(role string) uint32 {
+	b := []byte("role:" + role)
+	h := hashHead(load8(b, 0, len(b)), len(b))
+	if len(b) > 8 {
+		h = hashRest(h, b[8:])
+	}
+	return bucket(h)
+}
+
 func (m *Model) logit(sum int32, n int) float64 {
 	return m.bias + float64(sum)*m.scale*Norm(n)
 }
