@@ -1,3 +1,5 @@
+//go:generate go run gen_confusables.go
+
 // Package textnorm folds text for prompt-injection matching and keeps a map
 // back to the original bytes. The sanitizer's rules and its model both read
 // the folded text, so both see through the same disguises.
@@ -126,7 +128,10 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 			f.white(false, i)
 		default:
 			f.prevLetter = false
-			if d := norm.NFKD.PropertiesString(text[i : i+size]).Decomposition(); d != nil {
+			// Hangul syllables and kana stay whole: decomposed, Korean words
+			// would turn into jamo and Japanese kana lose their voicing
+			// marks ("で" into "て"), and no longer read as words.
+			if d := norm.NFKD.PropertiesString(text[i : i+size]).Decomposition(); d != nil && !(r >= 0xAC00 && r <= 0xD7A3) && !(r >= 0x3040 && r <= 0x30FF) {
 				for _, dr := range string(d) {
 					f.put(fold(dr), i)
 				}
