@@ -78,7 +78,14 @@ func (s *Sanitizer) checkContent(r *Result, text string, m offsetMap, depth int)
 		return
 	}
 	judged := blankWrappers(text)
-	ms, score := s.scan("tool", judged)
+	// A value of one word (a URL, a content type, an id) cannot hold a
+	// sentence aimed at the assistant: the rules read it, which see words
+	// glued by punctuation, and the model does not.
+	mode := scanContent
+	if !strings.ContainsAny(strings.TrimSpace(judged), " \t\n\r") {
+		mode = scanRulesOnly
+	}
+	ms, score := s.scanAs("tool", judged, mode)
 	r.Score = max(r.Score, score)
 	for _, x := range ms {
 		switch {

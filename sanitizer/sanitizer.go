@@ -50,6 +50,13 @@ type Config struct {
 	ModelAction Action
 	// DisableModel turns the scoring model off; only rules apply.
 	DisableModel bool
+	// IndirectThreshold is the indirect-injection model's score at or above
+	// which CheckContent rejects content. Zero means
+	// DefaultIndirectThreshold.
+	IndirectThreshold float64
+	// IndirectModel replaces the embedded indirect-injection weights (a
+	// file written by sanitizer-train); for training and evaluation tools.
+	IndirectModel []byte
 	// Images is the policy for image parts (chat image_url, /v1/responses
 	// input_image). The sanitizer cannot read text drawn in an image, so an
 	// instruction there reaches the model unread; ImagesDeny refuses every
@@ -71,6 +78,11 @@ const DefaultThreshold = 0.63
 // tool definitions are flagged at most 2% of the time (docs/BENCHMARKS.md).
 const DefaultSystemThreshold = 0.90
 
+// DefaultIndirectThreshold is the operating point of the indirect-injection
+// model in CheckContent, chosen on held-out figures (every BIPIA attack
+// category scored by a model trained without it; docs/BENCHMARKS.md).
+const DefaultIndirectThreshold = 0.5
+
 // systemEvidence is the model's bucket for "this is system text".
 var systemEvidence = model.RoleEvidence("system")
 
@@ -86,8 +98,30 @@ const LimitsRuleID = "limits.exhausted"
 //go:embed model.bin
 var modelFile []byte
 
+//go:embed model-indirect.bin
+var indirectModelFile []byte
+
 // shippedModel is parsed once; it is never written after.
 var shippedModel = sync.OnceValues(func() (*model.Model, error) { return model.Parse(modelFile) })
+
+// The indirect-injection model reads short windows: an instruction aimed
+// at the assistant is a sentence or two inside a long email, table or page.
+const (
+	indirectWindow = 24
+	indirectStride = 4
+	indirectMargin = 0.0
+)
+
+func parseIndirect(b []byte) (*model.Model, error) {
+	m, err := model.Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	m.SetWindows(indirectWindow, indirectStride, indirectMargin)
+	return m, nil
+}
+
+var shippedIndirect = sync.OnceValues(func() (*model.Model, error) { return parseIndirect(indirectModelFile) })
 
 // defaultEngine is the default rules compiled once (about 50 ms of work that
 // every Caddy reload would otherwise repeat); it is never written after.
@@ -96,16 +130,18 @@ var defaultEngine = sync.OnceValue(func() *ruleEngine { return newRuleEngine(Def
 // Sanitizer detects prompt injection in text and rewrites OpenAI-style bodies.
 // It is safe for concurrent use.
 type Sanitizer struct {
-	engine          *ruleEngine
-	system          SystemPolicy
-	maxDepth        int
-	model           *model.Model // nil when disabled
-	evidence        []int32      // by rule: its model.RuleEvidence bucket, or -1
-	threshold       float64
-	systemThreshold float64
-	modelAction     Action
-	images          ImagePolicy
-	scratch         sync.Pool // *scanState
+	engine            *ruleEngine
+	system            SystemPolicy
+	maxDepth          int
+	model             *model.Model // nil when disabled
+	evidence          []int32      // by rule: its model.RuleEvidence bucket, or -1
+	threshold         float64
+	systemThreshold   float64
+	indirect          *model.Model // nil when the model is disabled
+	indirectThreshold float64
+	modelAction       Action
+	images            ImagePolicy
+	scratch           sync.Pool // *scanState
 }
 
 // Match is one detection in one text.
@@ -191,6 +227,25 @@ func New(cfg Config) (*Sanitizer, error) {
 	if s.threshold < 0 || s.threshold > 1 {
 		return nil, fmt.Errorf("sanitizer: Threshold is %v; use a score between 0 and 1", s.threshold)
 	}
+	if !cfg.DisableModel {
+		var m *model.Model
+		var err error
+		if cfg.IndirectModel != nil {
+			m, err = parseIndirect(cfg.IndirectModel)
+		} else {
+			m, err = shippedIndirect()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sanitizer: indirect-injection model: %w", err)
+		}
+		s.indirect = m
+	}
+	if s.indirectThreshold = cfg.IndirectThreshold; s.indirectThreshold == 0 {
+		s.indirectThreshold = DefaultIndirectThreshold
+	}
+	if s.indirectThreshold < 0 || s.indirectThreshold > 1 {
+		return nil, fmt.Errorf("sanitizer: IndirectThreshold is %v; use a score between 0 and 1", s.indirectThreshold)
+	}
 	if s.systemThreshold = cfg.SystemThreshold; s.systemThreshold == 0 {
 		s.systemThreshold = DefaultSystemThreshold
 	}
@@ -256,6 +311,7 @@ type scanState struct {
 	budget    int // bytes of regexp work left
 	decoded   int // bytes decoded so far
 	exhausted bool
+	mode      scanMode
 }
 
 // level is the memory for one level of decoding.
@@ -263,6 +319,7 @@ type level struct {
 	norm     textnorm.Text
 	match    matchScratch
 	model    model.Scratch
+	units    [][2]int32
 	evidence []uint32
 	blobs    []blob
 	parts    []part
@@ -278,10 +335,25 @@ const maxPooled = 4 << 20
 // scan returns the matches of every rule that applies to role, with spans
 // in the original text, and the model's score.
 func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
+	return s.scanAs(role, text, scanPrompt)
+}
+
+// scanMode says which model judges a text.
+type scanMode uint8
+
+const (
+	scanPrompt    scanMode = iota // the prompt model
+	scanContent                   // the indirect-injection model
+	scanRulesOnly                 // no model
+)
+
+// scanAs is scan with the model that mode names.
+func (s *Sanitizer) scanAs(role, text string, mode scanMode) ([]Match, float64) {
 	st, _ := s.scratch.Get().(*scanState)
 	if st == nil {
 		st = new(scanState)
 	}
+	st.mode = mode
 	st.budget = budgetBase + int(float64(len(text))*budgetPerByte)
 	st.decoded, st.exhausted = 0, false
 	out, score := s.scanLevel(st, 0, role, text)
@@ -374,7 +446,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
-	if s.model != nil && !refused {
+	if mdl := s.model; mdl != nil && !refused && st.mode != scanRulesOnly {
 		// A flag rule's match is evidence the model weighs with the words,
 		// as it learnt to in training, rather than a verdict of its own.
 		lv.evidence = lv.evidence[:0]
@@ -387,11 +459,25 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// reading system text, and its threshold there is chosen on
 		// operators' system prompts.
 		threshold := s.threshold
-		if role == "system" {
+		switch {
+		case st.mode == scanContent:
+			mdl, threshold = s.indirect, s.indirectThreshold
+		case role == "system":
 			lv.evidence = append(lv.evidence, systemEvidence)
 			threshold = s.systemThreshold
 		}
-		own := s.model.Score(lv.norm.Text, lv.evidence, &lv.model)
+		var own float64
+		if st.mode == scanContent {
+			// Content is judged a sentence or a line at a time (see
+			// model.Units): the instruction aimed at the assistant, not
+			// the page around it.
+			lv.units = model.Units(lv.norm.Text, lv.units)
+			for _, u := range lv.units {
+				own = max(own, mdl.Score(lv.norm.Text[u[0]:u[1]], lv.evidence, &lv.model))
+			}
+		} else {
+			own = mdl.Score(lv.norm.Text, lv.evidence, &lv.model)
+		}
 		if own >= threshold {
 			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
 		}

@@ -112,11 +112,28 @@ func main() {
 	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso or -heldout: the threshold of the per-source figures")
 	var groups groupFlag
 	flag.Var(&groups, "group", "with -loso: PATTERN=NAME holds out every source matching the regexp PATTERN together, as NAME (repeatable)")
+	var indirect dirs
+	flag.Var(&indirect, "indirect", "directory of *.jsonl content rows (BIPIA's fields, or text/label/source/category) for the indirect-injection model (repeatable)")
+	indirectLoso := flag.Bool("indirect-loso", false, "with -indirect: held-out figures of the indirect-injection model instead of training")
+	indirectOut := flag.String("indirect-out", "", "with -indirect: write the indirect-injection weights file")
+	holdout := flag.String("indirect-holdout", "instruction", "with -indirect-loso: hold out BIPIA attacks by instruction (as its test split does) or by category (unseen kinds of attack)")
+	prompts := flag.String("indirect-prompts", "attacks", "with -indirect: which -data rows join the content: attacks, all or none")
 	var st settings
 	flag.IntVar(&st.epochs, "epochs", 10, "passes over the data")
 	flag.Float64Var(&st.rate, "rate", 0.4, "AdaGrad learning rate")
 	flag.Float64Var(&st.l2, "l2", 1e-4, "L2 penalty per update")
 	flag.Parse()
+	if len(indirect) > 0 {
+		if *indirectLoso == (*indirectOut != "") {
+			fmt.Fprintln(os.Stderr, "usage: sanitizer-train -indirect DIR [-indirect DIR...] [-data DIR...] (-indirect-loso [-show N] | -indirect-out FILE)")
+			os.Exit(2)
+		}
+		if err := runIndirect(indirect, data, *indirectLoso, *indirectOut, st, *show, *holdout, *prompts); err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	modes := 0
 	for _, on := range []bool{*out != "", *loso, *heldout != ""} {
 		if on {

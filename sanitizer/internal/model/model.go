@@ -50,6 +50,19 @@ type Model struct {
 	bias  float64
 	scale float64 // weight = q * scale
 	q     []int16
+	// The windows a long text is scored in; Parse sets Window, Stride and
+	// windowMargin, and SetWindows another choice.
+	window, stride int
+	margin         float64
+}
+
+// SetWindows changes the windows a long text is scored in: every window of
+// window words starting at a multiple of stride, each counting margin less
+// in log-odds than the whole text. A detector of short injected
+// instructions in long documents wants shorter windows than one of
+// prompts.
+func (m *Model) SetWindows(window, stride int, margin float64) {
+	m.window, m.stride, m.margin = window, stride, margin
 }
 
 // The file format: magic, bucket bits, bias, scale, then one int16 per bucket
@@ -70,9 +83,10 @@ func Parse(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("model: weights file is %d bytes, want %d", len(b), header+2*buckets)
 	}
 	m := &Model{
-		bias:  float64(math.Float32frombits(binary.LittleEndian.Uint32(b[12:]))),
-		scale: float64(math.Float32frombits(binary.LittleEndian.Uint32(b[16:]))),
-		q:     make([]int16, buckets),
+		bias:   float64(math.Float32frombits(binary.LittleEndian.Uint32(b[12:]))),
+		scale:  float64(math.Float32frombits(binary.LittleEndian.Uint32(b[16:]))),
+		q:      make([]int16, buckets),
+		window: Window, stride: Stride, margin: windowMargin,
 	}
 	for i := range m.q {
 		m.q[i] = int16(binary.LittleEndian.Uint16(b[header+2*i:]))
@@ -136,15 +150,15 @@ func (m *Model) Score(text []byte, evidence []uint32, sc *Scratch) float64 {
 		prefix[i+1] = acc
 	}
 	z := m.logit(acc, len(feats))
-	if words := len(starts); words > Window {
+	if words := len(starts); words > m.window {
 		starts = append(starts, int32(len(feats)))
 		sc.starts = starts
-		for k := Window; k <= words; k += Stride {
-			a, b := starts[k-Window], starts[k]
-			z = max(z, m.logit(prefix[b]-prefix[a], int(b-a))-windowMargin)
+		for k := m.window; k <= words; k += m.stride {
+			a, b := starts[k-m.window], starts[k]
+			z = max(z, m.logit(prefix[b]-prefix[a], int(b-a))-m.margin)
 		}
-		a := starts[words-Window]
-		z = max(z, m.logit(acc-prefix[a], len(feats)-int(a))-windowMargin)
+		a := starts[words-m.window]
+		z = max(z, m.logit(acc-prefix[a], len(feats)-int(a))-m.margin)
 	}
 	return sigmoid(z + ev)
 }
@@ -429,4 +443,36 @@ func hashRest(h uint64, rest []byte) uint64 {
 		h = (h ^ h>>29 ^ load8(rest, k, len(rest))) * wordMul
 	}
 	return h
+}
+
+// Units splits normalised text into the units an indirect-injection
+// detector judges one by one: lines, and sentences within them (a full
+// stop, question or exclamation mark followed by a space). An instruction
+// slipped into an email or a table is a sentence or a line of its own,
+// and scoring it alone keeps the document around it from averaging it
+// away. out is reused.
+func Units(text []byte, out [][2]int32) [][2]int32 {
+	out = out[:0]
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		end := -1
+		switch {
+		case c == '\n':
+			end = i
+		case (c == '.' || c == '!' || c == '?') && i+1 < len(text) && text[i+1] == ' ':
+			end = i + 1
+		}
+		if end < 0 {
+			continue
+		}
+		if end > start {
+			out = append(out, [2]int32{int32(start), int32(end)})
+		}
+		start = i + 1
+	}
+	if start < len(text) {
+		out = append(out, [2]int32{int32(start), int32(len(text))})
+	}
+	return out
 }
