@@ -81,7 +81,7 @@ const DefaultSystemThreshold = 0.90
 // DefaultIndirectThreshold is the operating point of the indirect-injection
 // model in CheckContent, chosen on held-out figures (every BIPIA attack
 // category scored by a model trained without it; docs/BENCHMARKS.md).
-const DefaultIndirectThreshold = 0.5
+const DefaultIndirectThreshold = 0.68
 
 // systemEvidence is the model's bucket for "this is system text".
 var systemEvidence = model.RoleEvidence("system")

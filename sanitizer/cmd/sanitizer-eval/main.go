@@ -25,6 +25,7 @@ import (
 	"slices"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
+	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/toolresult"
 )
 
 type row struct {
@@ -35,6 +36,7 @@ type row struct {
 	Role      string `json:"role"`
 	Kind      string `json:"kind"`
 	Technique string `json:"technique"`
+	Position  string `json:"position"`
 }
 
 type globs []string
@@ -81,8 +83,9 @@ func main() {
 	obfuscation := flag.String("obfuscation", "", "JSONL of rows with a \"technique\": figures per technique")
 	var system globs
 	flag.Var(&system, "system", "glob of benign system prompts, one per file (repeatable)")
+	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -126,6 +129,45 @@ func main() {
 		fmt.Printf("%s (%s): %s\n", set.title, set.path, all)
 		for _, k := range slices.Sorted(maps.Keys(by)) {
 			fmt.Printf("  %-44s %s\n", k, by[k])
+		}
+	}
+	if *indirect != "" {
+		files, _ := filepath.Glob(filepath.Join(*indirect, "*.jsonl"))
+		var rows []row
+		for _, f := range files {
+			r, err := read(f)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+				os.Exit(1)
+			}
+			rows = append(rows, r...)
+		}
+		fmt.Printf("CheckContent as shipped (threshold %.3f), fit figures: the model was trained on these rows; see the held-out figures above\n", sanitizer.DefaultIndirectThreshold)
+		for _, sh := range []struct {
+			name string
+			of   func(string) string
+		}{
+			{"plain tool result", func(t string) string { return t }},
+			{"web_fetch JSON", func(t string) string {
+				return toolresult.WebFetch("https://example.com/page", "Page", t, "5f2b9c0d1e3a4b67")
+			}},
+		} {
+			var all tally
+			by := map[string]*tally{}
+			for _, r := range rows {
+				hit := shipped.CheckContent(sh.of(r.Text)).Action == sanitizer.ActionReject
+				all.add(r.Label, hit)
+				for _, k := range []string{"category " + r.Category, "position " + r.Position} {
+					if by[k] == nil {
+						by[k] = &tally{}
+					}
+					by[k].add(r.Label, hit)
+				}
+			}
+			fmt.Printf("  %s: %s\n", sh.name, all)
+			for _, k := range slices.Sorted(maps.Keys(by)) {
+				fmt.Printf("    %-62s %s\n", k, by[k])
+			}
 		}
 	}
 	if len(system) > 0 {

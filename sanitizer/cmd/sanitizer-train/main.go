@@ -117,7 +117,7 @@ func main() {
 	indirectLoso := flag.Bool("indirect-loso", false, "with -indirect: held-out figures of the indirect-injection model instead of training")
 	indirectOut := flag.String("indirect-out", "", "with -indirect: write the indirect-injection weights file")
 	holdout := flag.String("indirect-holdout", "instruction", "with -indirect-loso: hold out BIPIA attacks by instruction (as its test split does) or by category (unseen kinds of attack)")
-	prompts := flag.String("indirect-prompts", "attacks", "with -indirect: which -data rows join the content: attacks, all or none")
+	prompts := flag.String("indirect-prompts", "all", "with -indirect: which -data rows join the content: attacks, all or none")
 	var st settings
 	flag.IntVar(&st.epochs, "epochs", 10, "passes over the data")
 	flag.Float64Var(&st.rate, "rate", 0.4, "AdaGrad learning rate")
