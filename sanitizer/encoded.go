@@ -225,7 +225,7 @@ func invisibleRegions(text string) [][2]int {
 // format, private-use and variation-selector characters other than the
 // joiners.
 func hidden(r rune) bool {
-	return r != 0x200C && r != 0x200D && (unicode.In(r, unicode.Cf, unicode.Co, unicode.Variation_Selector) || (r >= 0xE0000 && r <= 0xE0FFF && (r < 0xE0020 || r > 0xE007E)))
+	return r >= 0xAD && r != 0x200C && r != 0x200D && (unicode.In(r, unicode.Cf, unicode.Co, unicode.Variation_Selector) || (r >= 0xE0000 && r <= 0xE0FFF && (r < 0xE0020 || r > 0xE007E)))
 }
 
 func runeStart(text string, i int) int {
@@ -237,10 +237,20 @@ func runeStart(text string, i int) int {
 
 // appendJoined appends text to dst without its hidden characters.
 func appendJoined(dst []byte, text string) []byte {
-	for _, r := range text {
-		if !hidden(r) {
-			dst = utf8.AppendRune(dst, r)
+	for i := 0; i < len(text); {
+		j := i
+		for j < len(text) && text[j] < utf8.RuneSelf {
+			j++
 		}
+		dst = append(dst, text[i:j]...)
+		if j == len(text) {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if !hidden(r) {
+			dst = append(dst, text[j:j+size]...)
+		}
+		i = j + size
 	}
 	return dst
 }
@@ -386,46 +396,110 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 	return out
 }
 
+// Byte classes for classifyToken, one table read per byte.
+const (
+	tbHex    = 1 << iota // 0-9 a-f A-F
+	tbAlpha              // other ASCII letters
+	tbMorse              // . - _ / |
+	tbB64                // + / - _ (and the letters and digits)
+	tbHexSep             // , : - ; and x \ of 0x and \x
+	tbTrim               // brackets and quotes around a token
+)
+
+var tokClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+			t[c] = tbHex
+		case 'g' <= c && c <= 'z', 'G' <= c && c <= 'Z':
+			t[c] = tbAlpha
+		}
+	}
+	for _, c := range ".-_/|" {
+		t[c] |= tbMorse
+	}
+	for _, c := range "+/-_" {
+		t[c] |= tbB64
+	}
+	for _, c := range ",:-;x\\" {
+		t[c] |= tbHexSep
+	}
+	for _, c := range "{}[]()<>\"'" {
+		t[c] |= tbTrim
+	}
+	return t
+}()
+
 // classifyToken says what a token may be part of, and its weight: the bytes
-// it encodes (hex), its characters (base64), or its Morse letters.
+// it encodes (hex), its characters (base64), or its Morse letters. Most
+// tokens are words, told apart in one pass over their bytes.
 func classifyToken(t string) (int, int) {
 	if len(t) > 256 {
 		return tokOther, 0
 	}
-	if n := hexBytes(strings.Trim(t, "{}[]()<>\"',;")); n > 0 {
-		return tokHex, n
-	}
-	morse := true
+	var all uint8
+	lower, upper, digit, nonB64, std, url := false, false, false, false, false, false
 	for i := 0; i < len(t); i++ {
-		if c := t[i]; c != '.' && c != '-' && c != '_' && c != '/' && c != '|' {
-			morse = false
-			break
+		c := t[i]
+		k := tokClass[c]
+		if k == 0 && !(c == '=' && i >= len(t)-2) {
+			return tokOther, 0
+		}
+		all |= k
+		switch {
+		case 'a' <= c && c <= 'z':
+			lower = lower || i > 0
+		case 'A' <= c && c <= 'Z':
+			upper = upper || i > 0
+		case '0' <= c && c <= '9':
+			digit = true
+		case c == '+' || c == '/':
+			std = true
+		case c == '-' || c == '_':
+			url = true
+		case c == '=':
+		default:
+			nonB64 = true
 		}
 	}
-	if morse && len(t) <= 7 {
-		return tokMorse, 1
-	}
-	if len(t) >= 4 {
-		var kinds uint8
-		upperInside, digit := false, false
+	if all&^(tbMorse|tbB64|tbHexSep) == 0 && len(t) <= 7 && all&tbMorse != 0 {
+		morse := true
 		for i := 0; i < len(t); i++ {
-			c := t[i]
-			if c == '=' && i >= len(t)-2 {
-				continue
-			}
-			k := encClass[c]
-			if k == 0 {
-				return tokOther, 0
-			}
-			kinds |= k
-			digit = digit || '0' <= c && c <= '9'
-			upperInside = upperInside || i > 0 && 'A' <= c && c <= 'Z' && t[i-1] >= 'a'
+			morse = morse && tokClass[t[i]]&tbMorse != 0
 		}
-		if kinds&(cStd|cURL) != cStd|cURL && (digit || upperInside || kinds&(cStd|cURL) != 0 || !wordLike(t)) {
+		if morse {
+			return tokMorse, 1
+		}
+	}
+	if all&tbHex != 0 && all&^(tbHex|tbHexSep|tbTrim) == 0 || all&tbAlpha != 0 && (t[0] == '0' || t[0] == '\\' || tokClass[t[0]]&tbTrim != 0) && hasHexPrefix(t) {
+		if n := hexBytes(trimToken(t)); n > 0 {
+			return tokHex, n
+		}
+	}
+	if len(t) >= 4 && !nonB64 {
+		// A group of base64 rarely reads as a word: lower case,
+		// Capitalised or in capitals, without digits or + / - _.
+		if !(std && url) && (digit || lower && upper || std || url) {
 			return tokB64, len(t)
 		}
 	}
 	return tokOther, 0
+}
+
+func hasHexPrefix(t string) bool {
+	t = trimToken(t)
+	return len(t) > 2 && (t[0] == '0' && t[1]|0x20 == 'x' || t[0] == '\\' && t[1] == 'x')
+}
+
+// trimToken drops the brackets and quotes around a token.
+func trimToken(t string) string {
+	for len(t) > 0 && tokClass[t[0]]&tbTrim != 0 {
+		t = t[1:]
+	}
+	for len(t) > 0 && (tokClass[t[len(t)-1]]&tbTrim != 0 || t[len(t)-1] == ',' || t[len(t)-1] == ';') {
+		t = t[:len(t)-1]
+	}
+	return t
 }
 
 // hexBytes is the number of bytes a token of hex bytes spells, or 0: pairs
@@ -507,15 +581,34 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 		}
 		dst = dst[:at+n]
 	case "morse":
-		for _, word := range strings.FieldsFunc(src, func(r rune) bool { return r == '/' || r == '|' }) {
-			for _, code := range strings.Fields(word) {
-				code = strings.NewReplacer("_", "-", "\u00b7", ".").Replace(code)
-				if c, ok := morseCode[code]; ok {
-					dst = append(dst, c)
-				}
+		// One pass: a code ends at white space or a word break (/ or |),
+		// which also ends the word.
+		code := make([]byte, 0, 8)
+		flush := func() {
+			if c, ok := morseCode[string(code)]; ok {
+				dst = append(dst, c)
 			}
-			dst = append(dst, ' ')
+			code = code[:0]
 		}
+		for i := 0; i < len(src); i++ {
+			switch c := src[i]; c {
+			case '.', '-', '_':
+				if c == '_' {
+					c = '-'
+				}
+				if len(code) < 8 {
+					code = append(code, c)
+				}
+			case '/', '|':
+				flush()
+				if n := len(dst); n > 0 && dst[n-1] != ' ' {
+					dst = append(dst, ' ')
+				}
+			default:
+				flush()
+			}
+		}
+		flush()
 		dst = bytes.TrimRight(dst, " ")
 	}
 	return dst
@@ -541,17 +634,3 @@ func asksToDecode(norm []byte) bool {
 	return false
 }
 
-// wordLike reports a token in lower case, Capitalised, or in capitals: how
-// words are written, and base64 groups seldom are.
-func wordLike(t string) bool {
-	lower, upper := 0, 0
-	for i := 1; i < len(t); i++ {
-		switch c := t[i]; {
-		case 'a' <= c && c <= 'z':
-			lower++
-		case 'A' <= c && c <= 'Z':
-			upper++
-		}
-	}
-	return lower == 0 || upper == 0
-}

@@ -3,6 +3,7 @@ package sanitizer
 import (
 	_ "embed"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -472,9 +473,11 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			// model.Units): the instruction aimed at the assistant, not
 			// the page around it.
 			lv.units = model.Units(lv.norm.Text, lv.units)
+			z := math.Inf(-1)
 			for _, u := range lv.units {
-				own = max(own, mdl.Score(lv.norm.Text[u[0]:u[1]], lv.evidence, &lv.model))
+				z = max(z, mdl.LogOdds(lv.norm.Text[u[0]:u[1]], lv.evidence, &lv.model))
 			}
+			own = model.Probability(z)
 		} else {
 			own = mdl.Score(lv.norm.Text, lv.evidence, &lv.model)
 		}

@@ -135,6 +135,15 @@ type Scratch struct {
 // document is not averaged away. Window sums are differences of prefix sums,
 // so the cost is linear in the text whatever the number of windows.
 func (m *Model) Score(text []byte, evidence []uint32, sc *Scratch) float64 {
+	return sigmoid(m.LogOdds(text, evidence, sc))
+}
+
+// Probability turns LogOdds into a score.
+func Probability(logOdds float64) float64 { return sigmoid(logOdds) }
+
+// LogOdds is Score before the logistic function: the highest of several
+// texts' log-odds gives the highest score, without an exp for each.
+func (m *Model) LogOdds(text []byte, evidence []uint32, sc *Scratch) float64 {
 	feats, starts := sc.Features(text)
 	ev := 0.0
 	for _, e := range evidence {
@@ -160,7 +169,7 @@ func (m *Model) Score(text []byte, evidence []uint32, sc *Scratch) float64 {
 		a := starts[words-m.window]
 		z = max(z, m.logit(acc-prefix[a], len(feats)-int(a))-m.margin)
 	}
-	return sigmoid(z + ev)
+	return z + ev
 }
 
 // RuleEvidence is the bucket of the fact that a flag rule matched a text,
