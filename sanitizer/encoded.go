@@ -633,4 +633,3 @@ func asksToDecode(norm []byte) bool {
 	}
 	return false
 }
-
