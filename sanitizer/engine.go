@@ -215,6 +215,23 @@ func quoted(text []byte, start, end int) bool {
 	return isQuote(r) && isQuote(l)
 }
 
+// negated reports whether a match at start follows a negation: "never
+// reveal the system prompt" and "do not ignore previous instructions" are
+// what operators write to defend their prompts. Like a quotation, such a
+// match is reported as a flag and the model judges the text.
+func negated(text []byte, start int) bool {
+	before := bytes.TrimRight(text[max(0, start-24):start], " ")
+	for _, neg := range negations {
+		if bytes.HasSuffix(before, neg) && (len(before) == len(neg) || !isWordByte(before[len(before)-len(neg)-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+var negations = [][]byte{[]byte("never"), []byte("not"), []byte("don't"), []byte("do not"), []byte("must not"), []byte("mustn't"),
+	[]byte("cannot"), []byte("can't"), []byte("won't"), []byte("shouldn't"), []byte("refuse to"), []byte("nor")}
+
 func isQuote(r rune) bool {
 	switch r {
 	case '"', '\'', '`', '‘', '’', '“', '”', '„', '«', '»':
@@ -423,7 +440,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			}
 			*budget -= len(text)
 			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, -1) {
-				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1])}
+				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1]) || negated(text, loc[0])}
 				spans = append(spans, sp)
 				if b.reject && !sp.mention {
 					return spans, true, false
@@ -482,7 +499,7 @@ candidates:
 			return spans, true, false
 		}
 		if ok {
-			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m)}
+			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m) || negated(text, int(p))}
 			spans = append(spans, sp)
 			if b.reject && !sp.mention {
 				return spans, false, true // one is proof enough

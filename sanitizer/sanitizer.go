@@ -74,10 +74,12 @@ const DefaultThreshold = 0.63
 
 // DefaultSystemThreshold is the model's operating point for system text
 // (system and developer messages, /v1/responses instructions, tool
-// definitions), chosen on leave-one-source-out figures for system-role
-// rows: the lowest threshold at which held-out operator system prompts and
-// tool definitions are flagged at most 2% of the time (docs/BENCHMARKS.md).
-const DefaultSystemThreshold = 0.90
+// definitions), which the model judges whole, not window by window. It was
+// chosen on system-role rows held out by source and on 99 operators'
+// prompts the model never saw (OpenClaw's bundled agent templates and
+// skills, and a public collection of agent personas): no model hit among
+// them at 0.70 to 0.90 (docs/BENCHMARKS.md).
+const DefaultSystemThreshold = 0.80
 
 // DefaultIndirectThreshold is the operating point of the indirect-injection
 // model in CheckContent, chosen on held-out figures (every BIPIA attack
@@ -138,6 +140,7 @@ type Sanitizer struct {
 	evidence          []int32      // by rule: its model.RuleEvidence bucket, or -1
 	threshold         float64
 	systemThreshold   float64
+	systemModel       *model.Model // the model, judging whole texts
 	indirect          *model.Model // nil when the model is disabled
 	indirectThreshold float64
 	modelAction       Action
@@ -220,6 +223,12 @@ func New(cfg Config) (*Sanitizer, error) {
 			return nil, fmt.Errorf("sanitizer: embedded model: %w", err)
 		}
 		s.model = m
+		// System text is judged whole: operators' prompts are long and
+		// full of instructions, and the best of their many windows is
+		// high by chance.
+		sys := *m
+		sys.SetWindows(math.MaxInt32, 1, 0)
+		s.systemModel = &sys
 	}
 	s.threshold = cfg.Threshold
 	if s.threshold == 0 {
@@ -465,7 +474,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			mdl, threshold = s.indirect, s.indirectThreshold
 		case role == "system":
 			lv.evidence = append(lv.evidence, systemEvidence)
-			threshold = s.systemThreshold
+			mdl, threshold = s.systemModel, s.systemThreshold
 		}
 		var own float64
 		if st.mode == scanContent {

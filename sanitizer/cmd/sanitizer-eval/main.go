@@ -78,6 +78,7 @@ func pct(a, b int) float64 { return 100 * float64(a) / float64(b) }
 
 func main() {
 	threshold := flag.Float64("threshold", sanitizer.DefaultThreshold, "model threshold")
+	systemThreshold := flag.Float64("system-threshold", sanitizer.DefaultSystemThreshold, "model threshold for system text")
 	languages := flag.String("languages", "", "JSONL of rows with a \"lang\": figures per language")
 	roles := flag.String("roles", "", "JSONL of rows with \"role\" and \"kind\": figures per role and kind")
 	obfuscation := flag.String("obfuscation", "", "JSONL of rows with a \"technique\": figures per technique")
@@ -89,7 +90,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
-	shipped, err := sanitizer.New(sanitizer.Config{Threshold: *threshold})
+	shipped, err := sanitizer.New(sanitizer.Config{Threshold: *threshold, SystemThreshold: *systemThreshold})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
 		os.Exit(1)
@@ -189,7 +190,7 @@ func main() {
 				}
 			}
 		}
-		fmt.Printf("benign system prompts checked as system text, threshold %.3f: %s\n", sanitizer.DefaultSystemThreshold, t)
+		fmt.Printf("benign system prompts checked as system text, threshold %.3f: %s\n", *systemThreshold, t)
 		for _, f := range flagged {
 			fmt.Printf("  flagged: %s\n", f)
 		}
