@@ -285,6 +285,19 @@ func blankWrappers(text string) string {
 			if j := bytes.Index(b[end:], []byte(">>>")); j >= 0 && j < 64 {
 				end += j + 3
 			}
+			if marker == externalStart {
+				// OpenClaw's own metadata follows: "Source: Web Fetch", maybe
+				// Task, From and Subject (which the sender chose: judged), and
+				// "---".
+				if rest := b[end:]; bytes.HasPrefix(rest, []byte("\nSource: ")) {
+					if k := bytes.IndexByte(rest[1:], '\n'); k >= 0 {
+						end += 1 + k
+					}
+				}
+				if k := bytes.Index(b[end:], []byte("\n---\n")); k >= 0 && k < 2048 && !bytes.Contains(b[end:end+k], []byte(externalEnd)) {
+					blank(end+k, end+k+4)
+				}
+			}
 			blank(off+i, end)
 			off = end
 		}

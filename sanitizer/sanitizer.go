@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
@@ -84,7 +85,7 @@ const DefaultSystemThreshold = 0.80
 // DefaultIndirectThreshold is the operating point of the indirect-injection
 // model in CheckContent, chosen on held-out figures (every BIPIA attack
 // category scored by a model trained without it; docs/BENCHMARKS.md).
-const DefaultIndirectThreshold = 0.68
+const DefaultIndirectThreshold = 0.50
 
 // systemEvidence is the model's bucket for "this is system text".
 var systemEvidence = model.RoleEvidence("system")
@@ -482,9 +483,17 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			// model.Units): the instruction aimed at the assistant, not
 			// the page around it.
 			lv.units = model.Units(lv.norm.Text, lv.units)
+			tabular := model.DocumentTabular(lv.norm.Text)
 			z := math.Inf(-1)
 			for _, u := range lv.units {
-				z = max(z, mdl.LogOdds(lv.norm.Text[u[0]:u[1]], lv.evidence, &lv.model))
+				unit, ev := lv.norm.Text[u[0]:u[1]], lv.evidence
+				if !hasWord(unit) {
+					continue // a rule of dashes, a row of blanks: nothing to read
+				}
+				if b, ok := model.UnitContext(unit, tabular); ok {
+					ev = append(ev[:len(ev):len(ev)], b)
+				}
+				z = max(z, mdl.LogOdds(unit, ev, &lv.model))
 			}
 			own = model.Probability(z)
 		} else {
@@ -598,4 +607,14 @@ func strip(text string, ms []Match) string {
 	}
 	b.WriteString(text[pos:])
 	return b.String()
+}
+
+// hasWord reports whether normalised text holds a letter or a digit.
+func hasWord(text []byte) bool {
+	for _, c := range text {
+		if c >= utf8.RuneSelf || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			return true
+		}
+	}
+	return false
 }

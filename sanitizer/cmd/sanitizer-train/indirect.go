@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
@@ -97,30 +99,53 @@ func loadContent(dirs []string, holdout string) ([]contentRow, error) {
 }
 
 // segments are the training examples a content row gives: the units
-// (model.Units) the detector judges. An attack row gives the units of its
-// instruction (the first only of one that carries a code block, which
-// teaches code rather than the instruction); a benign row gives all of its
-// units.
+// (model.Units) the detector judges, with the evidence of their context
+// (model.UnitContext). In an attack row, the unit where the inserted
+// instruction starts is an attack (and the rest of a multi-sentence
+// instruction too, but for a code block, which would teach code rather
+// than the instruction); the units of the content around it are benign.
+// A written row without an instruction field is judged whole.
 func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
-	mk := func(text string) example {
-		return example{Text: text, Label: r.Label, Source: r.Source, Category: r.Category, Role: "tool", group: r.group}
+	mk := func(text string, label int, extra []uint32) example {
+		return example{Text: text, Label: label, Source: r.Source, Category: r.Category, Role: "tool", group: r.group, extra: extra}
 	}
-	src := r.Text
-	if r.Label == 1 && r.Instruction != "" {
-		src = r.Instruction
+	if r.Label == 1 && r.Instruction == "" {
+		return []example{mk(r.Text, 1, nil)}
 	}
-	norm.Normalize(src, false)
-	var out []example
-	for _, u := range model.Units(norm.Text, units) {
-		if t := strings.TrimSpace(string(norm.Text[u[0]:u[1]])); t != "" {
-			out = append(out, mk(t))
-			if r.Label == 1 && r.Instruction != "" && strings.Contains(r.Instruction, "```") {
-				break
-			}
+	norm.Normalize(r.Text, false)
+	text := bytes.Clone(norm.Text)
+	is, ie := -1, -1
+	if r.Label == 1 {
+		var in textnorm.Text
+		in.Normalize(r.Instruction, false)
+		needle := bytes.TrimSpace(in.Text)
+		if k := bytes.Index(text, needle[:min(len(needle), 40)]); k >= 0 {
+			is, ie = k, k+len(needle)
+		} else {
+			return []example{mk(r.Text, 1, nil)}
 		}
 	}
-	if len(out) == 0 {
-		out = append(out, mk(src))
+	code := strings.Contains(r.Instruction, "```")
+	tabular := model.DocumentTabular(text)
+	var out []example
+	first := true
+	for _, u := range model.Units(text, units) {
+		t := strings.TrimSpace(string(text[u[0]:u[1]]))
+		if strings.IndexFunc(t, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+			continue // the detector skips units without words
+		}
+		var extra []uint32
+		if b, ok := model.UnitContext(text[u[0]:u[1]], tabular); ok {
+			extra = []uint32{b}
+		}
+		label := 0
+		if is >= 0 && int(u[1]) > is && int(u[0]) < ie {
+			if code && !first {
+				continue
+			}
+			label, first = 1, false
+		}
+		out = append(out, mk(t, label, extra))
 	}
 	return out
 }
@@ -152,7 +177,12 @@ func runIndirect(contentDirs, directDirs []string, loso bool, out string, st set
 	}
 	kept := direct[:0]
 	for _, e := range direct {
-		if prompts == "all" || prompts == "attacks" && e.Label == 1 {
+		if prompts == "requests" {
+			// Inside content, a request written to an assistant, benign
+			// or not, is aimed at the assistant reading it.
+			e.Label = 1
+		}
+		if prompts == "all" || prompts == "requests" || prompts == "attacks" && e.Label == 1 {
 			e.group = "prompts"
 			kept = append(kept, e)
 		}

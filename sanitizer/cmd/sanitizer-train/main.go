@@ -50,6 +50,7 @@ type example struct {
 	Role     string `json:"role"` // who speaks it: user (the default), system, tool
 	feats    []uint32
 	evidence []uint32 // the flag rules that matched it (model.RuleEvidence)
+	extra    []uint32 // evidence from outside the text (model.UnitContext)
 	rules    []string // every rule that matched it
 	ruleHit  bool     // a reject or strip rule matched it: the detector fires whatever the model says
 	weight   float64
@@ -232,6 +233,7 @@ func (p *preparer) prepare(exs []example) {
 		if e.Role == "system" {
 			e.evidence = append(e.evidence, model.RoleEvidence("system"))
 		}
+		e.evidence = append(e.evidence, e.extra...)
 		p.norm.Normalize(e.Text, false)
 		f, _ := p.sc.Features(p.norm.Text)
 		e.feats = slices.Clone(f)

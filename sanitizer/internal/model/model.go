@@ -11,6 +11,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -456,32 +457,73 @@ func hashRest(h uint64, rest []byte) uint64 {
 
 // Units splits normalised text into the units an indirect-injection
 // detector judges one by one: lines, and sentences within them (a full
-// stop, question or exclamation mark followed by a space). An instruction
-// slipped into an email or a table is a sentence or a line of its own,
-// and scoring it alone keeps the document around it from averaging it
-// away. out is reused.
+// stop, question or exclamation mark followed by a space), but for the rows
+// of a table (two or more "|"), which are whole units, abbreviations and
+// all. An instruction slipped into an email or a table is a sentence or a
+// line of its own, and scoring it alone keeps the document around it from
+// averaging it away. out is reused.
 func Units(text []byte, out [][2]int32) [][2]int32 {
 	out = out[:0]
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		end := -1
-		switch {
-		case c == '\n':
-			end = i
-		case (c == '.' || c == '!' || c == '?') && i+1 < len(text) && text[i+1] == ' ':
-			end = i + 1
+	for ls := 0; ls < len(text); {
+		le := len(text)
+		if i := bytes.IndexByte(text[ls:], '\n'); i >= 0 {
+			le = ls + i
 		}
-		if end < 0 {
-			continue
+		line := text[ls:le]
+		if bytes.Count(line, []byte("|")) >= 2 {
+			if le > ls {
+				out = append(out, [2]int32{int32(ls), int32(le)})
+			}
+		} else {
+			start := ls
+			for i := ls; i < le; i++ {
+				if c := text[i]; (c == '.' || c == '!' || c == '?') && i+1 < le && text[i+1] == ' ' {
+					out = append(out, [2]int32{int32(start), int32(i + 1)})
+					start = i + 1
+				}
+			}
+			if le > start {
+				out = append(out, [2]int32{int32(start), int32(le)})
+			}
 		}
-		if end > start {
-			out = append(out, [2]int32{int32(start), int32(end)})
-		}
-		start = i + 1
-	}
-	if start < len(text) {
-		out = append(out, [2]int32{int32(start), int32(len(text))})
+		ls = le + 1
 	}
 	return out
 }
+
+// UnitContext is what the document around a unit says about it, as an
+// evidence bucket (see RuleEvidence), or false: a line of prose among the
+// rows of a table ("| 2 | Chile | 2 |" then "What is the capital of
+// Brazil?") is out of place, and out-of-place text is how injected
+// instructions show in structured content. tabular is DocumentTabular of
+// the whole text.
+func UnitContext(unit []byte, tabular bool) (uint32, bool) {
+	if tabular && bytes.Count(unit, []byte("|")) < 2 {
+		return proseInTable, true
+	}
+	return 0, false
+}
+
+// DocumentTabular reports whether most lines of normalised text are rows
+// of a table (two or more "|").
+func DocumentTabular(text []byte) bool {
+	rows, lines := 0, 0
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		lines++
+		if bytes.Count(line, []byte("|")) >= 2 {
+			rows++
+		}
+	}
+	return lines >= 3 && rows*2 > lines
+}
+
+var proseInTable = RuleEvidence("context:prose-in-table")
