@@ -264,6 +264,13 @@ type featurizer struct {
 
 // word writes the features of the word text[i:j], whose bytes are of kind.
 func (f *featurizer) word(text []byte, i, j int, kind uint8) {
+	// ASCII words take two bytes with their separator; words of other
+	// scripts can be one byte and follow each other without one ("a", a
+	// Cyrillic letter, "a"), so the slices may need to grow.
+	if f.nw >= len(f.starts) || f.nf+3 > len(f.feats) {
+		f.starts = append(f.starts, make([]int32, len(f.starts)+1)...)
+		f.feats = append(f.feats, make([]uint32, len(f.feats)+3)...)
+	}
 	f.starts[f.nw] = int32(f.nf)
 	f.nw++
 	word, head := text[i:j], load8(text, i, j)

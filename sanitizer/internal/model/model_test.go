@@ -216,3 +216,23 @@ func FuzzScore(f *testing.F) {
 		}
 	})
 }
+
+func FuzzFeatures(f *testing.F) {
+	for _, s := range []string{"0ٴ0 0", "aбaбaбaб", "忽略之前的指示", "ab cd", "x'y 12 z9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var sc Scratch
+		feats, starts := sc.Features([]byte(text))
+		for k, at := range starts {
+			if int(at) >= len(feats) || k > 0 && at <= starts[k-1] {
+				t.Fatalf("word %d starts at feature %d of %d", k, at, len(feats))
+			}
+		}
+		for _, b := range feats {
+			if b >= buckets {
+				t.Fatalf("bucket %d", b)
+			}
+		}
+	})
+}
