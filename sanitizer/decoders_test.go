@@ -70,6 +70,8 @@ func TestDecodersLeaveOrdinaryTextAlone(t *testing.T) {
 		"CJK chat":                       "你好！今天天气很好，我们去公园散步吧。明天的会议改到下午三点。",
 		"Japanese chat":                  "こんにちは。明日の会議の資料を送ってください。よろしくお願いします。",
 		"camelCase words":                "We use GitHub, iPhone, YouTube and JavaScript daily.",
+		"a document quoting an attack":   "Our security training explains that phrases like \"ignore all previous instructions\" are a sign of prompt injection; staff should report such emails.",
+		"a decoded binary blob":          "Logo: data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
 	}
 	for name, text := range cases {
 		t.Run("passes "+name, func(t *testing.T) {
