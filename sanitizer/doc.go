@@ -17,10 +17,13 @@
 // # How a text is judged
 //
 // Every text-bearing field is normalised first (see internal/textnorm):
-// compatibility-folded without accents, zero-width, bidi and other invisible
-// characters dropped, Unicode tag characters decoded in place, Latin
-// look-alikes folded, case folded, white space collapsed. Two detectors read
-// the result:
+// compatibility-folded without accents; invisible, punctuation and symbol
+// characters between words turned into word breaks by Unicode category
+// (joiners excepted), and three or more words glued with one ASCII mark
+// split; letter-like characters folded to their letters with tables
+// generated from Unicode's confusables data; Unicode tag characters decoded
+// in place; case folded, white space collapsed. Two detectors read the
+// result:
 //
 //   - Rules (see Rule), Go RE2 regular expressions with an action each:
 //     "reject" refuses the request, "strip" removes the matched span and
@@ -30,25 +33,41 @@
 //     followed, close enough, by all of the strings it must contain;
 //     ordinary prose almost never gets that far, so rules cost next to
 //     nothing per byte. A reject or strip match that is nothing but a
-//     quotation (what does "ignore previous instructions" mean?) mentions an
-//     attack rather than making one: it is reported as a flag, and the model
-//     judges the text.
+//     quotation (what does "ignore previous instructions" mean?), or that
+//     follows a negation ("never reveal the system prompt"), mentions an
+//     attack rather than making one: it is reported as a flag, and the
+//     model judges the text.
 //   - A scoring model (ModelRuleID), a logistic regression over hashed words
-//     (leetspeak read as letters), word pairs and word stems, plus the flag
-//     rules that matched, scored over the whole text and over every window
-//     of 64 words in O(n), so that a short injection inside a long document
-//     is not averaged away.
+//     (letters of one script; every Chinese, Japanese or Korean character a
+//     word, so that word pairs are character bigrams; leetspeak read as
+//     letters), word pairs and word stems, plus the flag rules that
+//     matched, scored over the whole text and over every window of 64 words
+//     in O(n), so that a short injection inside a long document is not
+//     averaged away. It scores every role; system text (system and
+//     developer messages, instructions, tool definitions) is judged whole,
+//     with a role feature and a threshold of its own (Config.SystemThreshold).
 //
 // Checking stops at the first proof that a text must be refused, a reject
 // match, so a refused text reports that match (and those before it) and no
 // model score.
 //
 // Encoded payloads are decoded and judged like any other text: base64
-// (standard and URL-safe, at least 24 characters), hex (at least 32 digits)
-// and rot13 (found through the rot13 forms of the rule literals). A hit in
-// decoded text is reported as "encoded.<encoding>/<rule id>" and spans the
-// whole encoded stretch. Decoding goes two levels deep; bytes that do not
-// decode to text (an image, a key, a hash) are not scanned.
+// (standard and URL-safe, at least 24 characters, or in groups separated by
+// white space), hex (at least 32 digits, or bytes with separators),
+// percent-encoding, HTML character references, rot13 and reversed text
+// (found through the rot13 and reversed forms of the rule literals), Morse
+// code in a text that speaks of decoding, and the stretches around
+// invisible characters read with them dropped. A hit in decoded text is
+// reported as "encoded.<encoding>/<rule id>" and spans the whole encoded
+// stretch. Decoding goes two levels deep; bytes that do not decode to text
+// (an image, a key, a hash) are not scanned.
+//
+// # Content the agent reads
+//
+// CheckContent judges a tool result, a fetched page, an email or a channel
+// message with a model trained on content, a line or a sentence at a time,
+// through JSON (inside JSON) and OpenClaw's untrusted-content wrapper; see
+// docs/SANITIZER.md.
 //
 // # Limits
 //

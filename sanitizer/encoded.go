@@ -1,8 +1,10 @@
 package sanitizer
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"html"
 	"slices"
 	"strings"
 	"unicode"
@@ -102,6 +104,15 @@ func findBlobs(text string, out []blob) []blob {
 // known, so binary blobs cost little. tmp is scratch space.
 func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 	src := text[b.start:b.end]
+	switch b.encoding {
+	case "percent", "html", "morse", "hex-spaced", "base64-spaced":
+		at := len(dst)
+		dst = decodeEscapes(dst, b.encoding, src, tmp)
+		if len(dst) == at || !looksLikeText(dst[at:], false) {
+			return dst[:at], false
+		}
+		return dst, true
+	}
 	var dec func(dst, src []byte) (int, error)
 	var decLen func(int) int
 	switch b.encoding {
@@ -179,4 +190,446 @@ func looksLikeText(b []byte, cut bool) bool {
 		i += size
 	}
 	return control*16 <= runes && letter*3 >= runes
+}
+
+// invisibleRegions returns the stretches of text around invisible
+// characters that follow a letter (see textnorm: they break words), merged
+// where they overlap, each reaching joinedReach bytes either side.
+func invisibleRegions(text string) [][2]int {
+	const joinedReach = 256
+	var out [][2]int
+	prevLetter := false
+	for i, r := range text {
+		if r < utf8.RuneSelf {
+			prevLetter = 'a' <= r|0x20 && r|0x20 <= 'z'
+			continue
+		}
+		if !hidden(r) {
+			prevLetter = unicode.IsLetter(r)
+			continue
+		}
+		if !prevLetter {
+			continue
+		}
+		lo, hi := runeStart(text, max(0, i-joinedReach)), runeStart(text, min(len(text), i+joinedReach))
+		if n := len(out); n > 0 && lo <= out[n-1][1] {
+			out[n-1][1] = hi
+		} else {
+			out = append(out, [2]int{lo, hi})
+		}
+	}
+	return out
+}
+
+// hidden reports the invisible characters that break words in textnorm:
+// format, private-use and variation-selector characters other than the
+// joiners.
+func hidden(r rune) bool {
+	return r >= 0xAD && r != 0x200C && r != 0x200D && (unicode.In(r, unicode.Cf, unicode.Co, unicode.Variation_Selector) || (r >= 0xE0000 && r <= 0xE0FFF && (r < 0xE0020 || r > 0xE007E)))
+}
+
+func runeStart(text string, i int) int {
+	for i > 0 && i < len(text) && !utf8.RuneStart(text[i]) {
+		i--
+	}
+	return i
+}
+
+// appendJoined appends text to dst without its hidden characters.
+func appendJoined(dst []byte, text string) []byte {
+	for i := 0; i < len(text); {
+		j := i
+		for j < len(text) && text[j] < utf8.RuneSelf {
+			j++
+		}
+		dst = append(dst, text[i:j]...)
+		if j == len(text) {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if !hidden(r) {
+			dst = append(dst, text[j:j+size]...)
+		}
+		i = j + size
+	}
+	return dst
+}
+
+// Escapes and spaced encodings: percent-encoding ("ignore%20all"), HTML
+// character references ("&#105;&#103;"), hex bytes with separators ("69 67
+// 6e", "\x69\x67", "0x69,0x67"), base64 split into groups by white space
+// ("aWdu b3Jl IGFs"), and Morse code ("... . -.-."), the last only in a text
+// that speaks of decoding. A run needs minEscapes escapes (or bytes, or
+// groups) to be worth decoding; ordinary text has none, and a URL with one
+// %20 stays a URL.
+const (
+	minEscapes    = 2
+	escapeGap     = 16 // bytes of plain text allowed between two escapes of a run
+	minSpacedHex  = 8
+	minB64Groups  = 3
+	minMorseChars = 8
+)
+
+// findEscapes appends the runs of escapes and spaced encodings in text.
+// asks reports whether the text asks for something to be decoded.
+func findEscapes(text string, out []blob, asks func() bool) []blob {
+	out = escapeRuns(text, '%', "percent", percentAt, out)
+	out = escapeRuns(text, '&', "html", entityAt, out)
+	out = tokenRuns(text, out, asks)
+	return out
+}
+
+// percentAt is the length of the percent escape at text[i:], or 0.
+func percentAt(text string, i int) int {
+	if i+2 < len(text) && text[i] == '%' && encClass[text[i+1]] == cHex && encClass[text[i+2]] == cHex {
+		return 3
+	}
+	return 0
+}
+
+// entityAt is the length of the HTML character reference at text[i:], or
+// 0: &name; &#ddd; &#xhh;.
+func entityAt(text string, i int) int {
+	j := i + 1
+	if j < len(text) && text[j] == '#' {
+		j++
+		if j < len(text) && text[j]|0x20 == 'x' {
+			j++
+		}
+	}
+	k := j
+	for k < len(text) && k-j < 32 && encClass[text[k]]&(cHex|cAlpha) != 0 {
+		k++
+	}
+	if k > j && k < len(text) && text[k] == ';' {
+		return k + 1 - i
+	}
+	return 0
+}
+
+// escapeRuns appends the runs of at least minEscapes escapes that start with
+// c, each within escapeGap bytes of the last and on its line, widened to the
+// whole words at their ends.
+func escapeRuns(text string, c byte, encoding string, escAt func(string, int) int, out []blob) []blob {
+	start, end, n := -1, -1, 0
+	flush := func() {
+		if n >= minEscapes {
+			for start > 0 && !isSpace(text[start-1]) {
+				start--
+			}
+			for end < len(text) && !isSpace(text[end]) {
+				end++
+			}
+			out = append(out, blob{encoding: encoding, start: start, end: end})
+		}
+		start, n = -1, 0
+	}
+	for i := 0; ; {
+		k := strings.IndexByte(text[i:], c)
+		if k < 0 {
+			break
+		}
+		i += k
+		l := escAt(text, i)
+		if l == 0 {
+			i++
+			continue
+		}
+		if n > 0 && (i-end > escapeGap || strings.IndexByte(text[end:i], '\n') >= 0) {
+			flush()
+		}
+		if n == 0 {
+			start = i
+		}
+		end, n = i+l, n+1
+		i += l
+	}
+	flush()
+	return out
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// Token kinds for tokenRuns.
+const (
+	tokOther = iota
+	tokHex   // hex bytes: "69", "0x69", "\x69\x67", "69:67:6e"
+	tokB64   // a group of base64 that does not read as a word
+	tokMorse // dots and dashes, or a slash between Morse words
+)
+
+// tokenRuns appends runs of white-space separated tokens that together
+// spell hex bytes, base64 or Morse code.
+func tokenRuns(text string, out []blob, asks func() bool) []blob {
+	kind, start, end, count, weight := tokOther, 0, 0, 0, 0
+	flush := func() {
+		switch {
+		case kind == tokHex && weight >= minSpacedHex,
+			kind == tokB64 && count >= minB64Groups && weight >= minBase64,
+			kind == tokMorse && weight >= minMorseChars && asks():
+			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse"}[kind], start: start, end: end})
+		}
+		kind, count, weight = tokOther, 0, 0
+	}
+	for i := 0; i < len(text); {
+		if isSpace(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && !isSpace(text[j]) {
+			j++
+		}
+		k, w := classifyToken(text[i:j])
+		if k != kind || k == tokOther || i-end > 3 {
+			flush()
+			if k != tokOther {
+				kind, start = k, i
+			}
+		}
+		if k != tokOther {
+			end, count, weight = j, count+1, weight+w
+		}
+		i = j
+	}
+	flush()
+	return out
+}
+
+// Byte classes for classifyToken, one table read per byte.
+const (
+	tbHex    = 1 << iota // 0-9 a-f A-F
+	tbAlpha              // other ASCII letters
+	tbMorse              // . - _ / |
+	tbB64                // + / - _ (and the letters and digits)
+	tbHexSep             // , : - ; and x \ of 0x and \x
+	tbTrim               // brackets and quotes around a token
+)
+
+var tokClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+			t[c] = tbHex
+		case 'g' <= c && c <= 'z', 'G' <= c && c <= 'Z':
+			t[c] = tbAlpha
+		}
+	}
+	for _, c := range ".-_/|" {
+		t[c] |= tbMorse
+	}
+	for _, c := range "+/-_" {
+		t[c] |= tbB64
+	}
+	for _, c := range ",:-;x\\" {
+		t[c] |= tbHexSep
+	}
+	for _, c := range "{}[]()<>\"'" {
+		t[c] |= tbTrim
+	}
+	return t
+}()
+
+// classifyToken says what a token may be part of, and its weight: the bytes
+// it encodes (hex), its characters (base64), or its Morse letters. Most
+// tokens are words, told apart in one pass over their bytes.
+func classifyToken(t string) (int, int) {
+	if len(t) > 256 {
+		return tokOther, 0
+	}
+	var all uint8
+	lower, upper, digit, nonB64, std, url := false, false, false, false, false, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		k := tokClass[c]
+		if k == 0 && !(c == '=' && i >= len(t)-2) {
+			return tokOther, 0
+		}
+		all |= k
+		switch {
+		case 'a' <= c && c <= 'z':
+			lower = lower || i > 0
+		case 'A' <= c && c <= 'Z':
+			upper = upper || i > 0
+		case '0' <= c && c <= '9':
+			digit = true
+		case c == '+' || c == '/':
+			std = true
+		case c == '-' || c == '_':
+			url = true
+		case c == '=':
+		default:
+			nonB64 = true
+		}
+	}
+	if all&^(tbMorse|tbB64|tbHexSep) == 0 && len(t) <= 7 && all&tbMorse != 0 {
+		morse := true
+		for i := 0; i < len(t); i++ {
+			morse = morse && tokClass[t[i]]&tbMorse != 0
+		}
+		if morse {
+			return tokMorse, 1
+		}
+	}
+	if all&tbHex != 0 && all&^(tbHex|tbHexSep|tbTrim) == 0 || all&tbAlpha != 0 && (t[0] == '0' || t[0] == '\\' || tokClass[t[0]]&tbTrim != 0) && hasHexPrefix(t) {
+		if n := hexBytes(trimToken(t)); n > 0 {
+			return tokHex, n
+		}
+	}
+	if len(t) >= 4 && !nonB64 {
+		// A group of base64 rarely reads as a word: lower case,
+		// Capitalised or in capitals, without digits or + / - _.
+		if !(std && url) && (digit || lower && upper || std || url) {
+			return tokB64, len(t)
+		}
+	}
+	return tokOther, 0
+}
+
+func hasHexPrefix(t string) bool {
+	t = trimToken(t)
+	return len(t) > 2 && (t[0] == '0' && t[1]|0x20 == 'x' || t[0] == '\\' && t[1] == 'x')
+}
+
+// trimToken drops the brackets and quotes around a token.
+func trimToken(t string) string {
+	for len(t) > 0 && tokClass[t[0]]&tbTrim != 0 {
+		t = t[1:]
+	}
+	for len(t) > 0 && (tokClass[t[len(t)-1]]&tbTrim != 0 || t[len(t)-1] == ',' || t[len(t)-1] == ';') {
+		t = t[:len(t)-1]
+	}
+	return t
+}
+
+// hexBytes is the number of bytes a token of hex bytes spells, or 0: pairs
+// of hex digits, each with an optional 0x or \x, alone or joined by one
+// separator.
+func hexBytes(t string) int {
+	n := 0
+	for i := 0; i < len(t); {
+		if i+1 < len(t) && (t[i] == '0' && t[i+1]|0x20 == 'x' && i+3 < len(t) || t[i] == '\\' && t[i+1] == 'x') {
+			i += 2
+		}
+		if i+1 >= len(t) || encClass[t[i]] != cHex || encClass[t[i+1]] != cHex {
+			return 0
+		}
+		i += 2
+		n++
+		if i < len(t) && (t[i] == ',' || t[i] == ':' || t[i] == '-' || t[i] == ';') {
+			i++
+		}
+	}
+	return n
+}
+
+// decodeEscapes appends the decoded form of an escape run to dst.
+func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
+	switch encoding {
+	case "percent":
+		for i := 0; i < len(src); i++ {
+			if l := percentAt(src, i); l > 0 {
+				v, _ := hex.DecodeString(src[i+1 : i+3])
+				dst = append(dst, v...)
+				i += 2
+				continue
+			}
+			dst = append(dst, src[i])
+		}
+	case "html":
+		dst = append(dst, html.UnescapeString(src)...)
+	case "hex-spaced":
+		*tmp = (*tmp)[:0]
+		for i := 0; i < len(src); {
+			if i+1 < len(src) && (src[i] == '0' && src[i+1]|0x20 == 'x' || src[i] == '\\' && src[i+1] == 'x') {
+				i += 2
+				continue
+			}
+			if i+1 < len(src) && encClass[src[i]] == cHex && encClass[src[i+1]] == cHex {
+				*tmp = append(*tmp, src[i], src[i+1])
+				i += 2
+				continue
+			}
+			i++
+		}
+		at := len(dst)
+		dst = slices.Grow(dst, len(*tmp)/2)[:at+len(*tmp)/2]
+		if _, err := hex.Decode(dst[at:], *tmp); err != nil {
+			return dst[:at]
+		}
+	case "base64-spaced":
+		*tmp = (*tmp)[:0]
+		url := false
+		for i := 0; i < len(src); i++ {
+			if c := src[i]; !isSpace(c) && c != '=' {
+				*tmp = append(*tmp, c)
+				url = url || c == '-' || c == '_'
+			}
+		}
+		if len(*tmp)%4 == 1 {
+			*tmp = (*tmp)[:len(*tmp)-1]
+		}
+		enc := base64.RawStdEncoding
+		if url {
+			enc = base64.RawURLEncoding
+		}
+		at := len(dst)
+		dst = slices.Grow(dst, enc.DecodedLen(len(*tmp)))
+		n, err := enc.Decode(dst[at:at+enc.DecodedLen(len(*tmp))], *tmp)
+		if err != nil {
+			return dst[:at]
+		}
+		dst = dst[:at+n]
+	case "morse":
+		// One pass: a code ends at white space or a word break (/ or |),
+		// which also ends the word.
+		code := make([]byte, 0, 8)
+		flush := func() {
+			if c, ok := morseCode[string(code)]; ok {
+				dst = append(dst, c)
+			}
+			code = code[:0]
+		}
+		for i := 0; i < len(src); i++ {
+			switch c := src[i]; c {
+			case '.', '-', '_':
+				if c == '_' {
+					c = '-'
+				}
+				if len(code) < 8 {
+					code = append(code, c)
+				}
+			case '/', '|':
+				flush()
+				if n := len(dst); n > 0 && dst[n-1] != ' ' {
+					dst = append(dst, ' ')
+				}
+			default:
+				flush()
+			}
+		}
+		flush()
+		dst = bytes.TrimRight(dst, " ")
+	}
+	return dst
+}
+
+// morseCode is International Morse code (ITU-R M.1677-1): letters, digits
+// and common punctuation.
+var morseCode = map[string]byte{
+	".-": 'a', "-...": 'b', "-.-.": 'c', "-..": 'd', ".": 'e', "..-.": 'f', "--.": 'g', "....": 'h', "..": 'i',
+	".---": 'j', "-.-": 'k', ".-..": 'l', "--": 'm', "-.": 'n', "---": 'o', ".--.": 'p', "--.-": 'q', ".-.": 'r',
+	"...": 's', "-": 't', "..-": 'u', "...-": 'v', ".--": 'w', "-..-": 'x', "-.--": 'y', "--..": 'z',
+	"-----": '0', ".----": '1', "..---": '2', "...--": '3', "....-": '4', ".....": '5', "-....": '6', "--...": '7',
+	"---..": '8', "----.": '9', ".-.-.-": '.', "--..--": ',', "..--..": '?', "-.-.--": '!', "---...": ':', ".----.": '\'',
+}
+
+// asksToDecode reports whether normalised text speaks of decoding.
+func asksToDecode(norm []byte) bool {
+	for _, w := range [...]string{"morse", "decod", "decipher", "translat", "dots and dashes"} {
+		if bytes.Contains(norm, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }

@@ -73,13 +73,23 @@ type ruleEngine struct {
 	ac       *automaton
 	literals []string   // by literal id
 	targets  [][]target // by literal id
-	rot13    []bool     // by literal id: the rot13 form of a rule literal
+	rot13    []uint8    // by literal id: altRot13 or altReversed for the rot13 or reversed form of a rule literal
 	nkeys    int32      // lists of positions, over all branches
 }
 
 // minRot13Letters is the fewest letters a literal needs for its rot13 form
 // to be worth looking for: shorter ones turn up in ordinary words.
 const minRot13Letters = 4
+
+// minReversedLetters is the same for reversed forms, which are more often
+// words of their own ("lived", "stop").
+const minReversedLetters = 6
+
+// Kinds of alternative literal forms.
+const (
+	altRot13 = 1 + iota
+	altReversed
+)
 
 func newRuleEngine(rules []Rule) *ruleEngine {
 	e := &ruleEngine{}
@@ -92,7 +102,7 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 			ids[s] = id
 			strs = append(strs, s)
 			e.targets = append(e.targets, nil)
-			e.rot13 = append(e.rot13, false)
+			e.rot13 = append(e.rot13, 0)
 		}
 		return id
 	}
@@ -145,9 +155,15 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 	}
 	// rot13 forms of the single words among the literals: enough to spot
 	// rot13 text, which is then decoded and matched in full.
+	// The reversed forms likewise spot reversed text ("snoitcurtsni").
 	for _, s := range slices.Clone(strs) {
 		if letters(s) >= minRot13Letters && letters(s) == len(s) {
-			e.rot13[lit(string(rot13(nil, []byte(s))))] = true
+			e.rot13[lit(string(rot13(nil, []byte(s))))] = altRot13
+			if r := string(reverse(nil, []byte(s))); r != s && letters(s) >= minReversedLetters {
+				if id := lit(r); e.rot13[id] == 0 && len(e.targets[id]) == 0 {
+					e.rot13[id] = altReversed
+				}
+			}
 		}
 	}
 	e.ac = newAutomaton(strs)
@@ -199,6 +215,23 @@ func quoted(text []byte, start, end int) bool {
 	return isQuote(r) && isQuote(l)
 }
 
+// negated reports whether a match at start follows a negation: "never
+// reveal the system prompt" and "do not ignore previous instructions" are
+// what operators write to defend their prompts. Like a quotation, such a
+// match is reported as a flag and the model judges the text.
+func negated(text []byte, start int) bool {
+	before := bytes.TrimRight(text[max(0, start-24):start], " ")
+	for _, neg := range negations {
+		if bytes.HasSuffix(before, neg) && (len(before) == len(neg) || !isWordByte(before[len(before)-len(neg)-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+var negations = [][]byte{[]byte("never"), []byte("not"), []byte("don't"), []byte("do not"), []byte("must not"), []byte("mustn't"),
+	[]byte("cannot"), []byte("can't"), []byte("won't"), []byte("shouldn't"), []byte("refuse to"), []byte("nor")}
+
 func isQuote(r rune) bool {
 	switch r {
 	case '"', '\'', '`', '‘', '’', '“', '”', '„', '«', '»':
@@ -233,7 +266,8 @@ type matchScratch struct {
 	spans    []span
 	whole    []bool  // by rule: its unanchored pass is done
 	ends     []int32 // by branch: where its last match ended
-	regions  [][2]int
+	regions  []altRegion
+	rotKind  []acHit
 }
 
 // match runs the rules that apply to role over normalised text, spending at
@@ -308,7 +342,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			if sc.litSeen[id/64]&(1<<(id%64)) == 0 {
 				sc.litSeen[id/64] |= 1 << (id % 64)
 				sc.distinct = append(sc.distinct, id)
-				rot = rot || e.rot13[id]
+				rot = rot || e.rot13[id] != 0
 			}
 		}
 	}
@@ -318,7 +352,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 				continue
 			}
 			for _, id := range e.ac.outputs(h.id) {
-				if e.rot13[id] {
+				if e.rot13[id] != 0 {
 					sc.rot = append(sc.rot, acHit{id: id, end: h.end})
 				}
 			}
@@ -406,7 +440,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			}
 			*budget -= len(text)
 			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, -1) {
-				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1])}
+				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1]) || negated(text, loc[0])}
 				spans = append(spans, sp)
 				if b.reject && !sp.mention {
 					return spans, true, false
@@ -465,7 +499,7 @@ candidates:
 			return spans, true, false
 		}
 		if ok {
-			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m)}
+			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m) || negated(text, int(p))}
 			spans = append(spans, sp)
 			if b.reject && !sp.mention {
 				return spans, false, true // one is proof enough
@@ -506,27 +540,54 @@ func (b *branch) tryAt(text []byte, start, window int, budget *int) (end int, ok
 	return from + loc[1], true, false
 }
 
+// altRegion is a stretch of normalised text that looks encoded the way
+// kind says (altRot13 or altReversed).
+type altRegion struct {
+	kind       uint8
+	start, end int
+}
+
 // rot13Regions returns the stretches of normalised text that look rot13
-// encoded: around hits of the rot13 forms of rule literals, where at least
-// two different ones occur within reach of each other.
-func (e *ruleEngine) rot13Regions(text []byte, sc *matchScratch) [][2]int {
+// encoded or reversed: around hits of the rot13 or reversed forms of rule
+// literals, where at least two different ones of a kind occur within reach
+// of each other.
+func (e *ruleEngine) rot13Regions(text []byte, sc *matchScratch) []altRegion {
 	const reach = 256
 	sc.regions = sc.regions[:0]
-	for i := 0; i < len(sc.rot); {
-		lo := max(0, int(sc.rot[i].end-e.ac.length[sc.rot[i].id])-reach)
-		hi := min(len(text), int(sc.rot[i].end)+reach)
-		several := false
-		j := i + 1
-		for ; j < len(sc.rot) && int(sc.rot[j].end-e.ac.length[sc.rot[j].id]) <= hi; j++ {
-			hi = min(len(text), int(sc.rot[j].end)+reach)
-			several = several || sc.rot[j].id != sc.rot[i].id
+	for _, kind := range []uint8{altRot13, altReversed} {
+		hits := sc.rotKind[:0]
+		for _, h := range sc.rot {
+			if e.rot13[h.id] == kind {
+				hits = append(hits, h)
+			}
 		}
-		if several {
-			sc.regions = append(sc.regions, [2]int{lo, hi})
+		sc.rotKind = hits
+		for i := 0; i < len(hits); {
+			lo := max(0, int(hits[i].end-e.ac.length[hits[i].id])-reach)
+			hi := min(len(text), int(hits[i].end)+reach)
+			several := false
+			j := i + 1
+			for ; j < len(hits) && int(hits[j].end-e.ac.length[hits[j].id]) <= hi; j++ {
+				hi = min(len(text), int(hits[j].end)+reach)
+				several = several || hits[j].id != hits[i].id
+			}
+			if several {
+				sc.regions = append(sc.regions, altRegion{kind: kind, start: lo, end: hi})
+			}
+			i = j
 		}
-		i = j
 	}
 	return sc.regions
+}
+
+// reverse appends src to dst with its characters in reverse order.
+func reverse(dst, src []byte) []byte {
+	for i := len(src); i > 0; {
+		_, size := utf8.DecodeLastRune(src[:i])
+		dst = append(dst, src[i-size:i]...)
+		i -= size
+	}
+	return dst
 }
 
 // rot13 appends src to dst with its ASCII letters rotated by 13.

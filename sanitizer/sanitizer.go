@@ -3,10 +3,12 @@ package sanitizer
 import (
 	_ "embed"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
@@ -22,6 +24,14 @@ const (
 	SystemReject   SystemPolicy = "reject"   // refuse any request that carries it
 )
 
+// ImagePolicy says what to do with image parts in a request body.
+type ImagePolicy string
+
+const (
+	ImagesAllow ImagePolicy = "allow" // forward them unread (the default)
+	ImagesDeny  ImagePolicy = "deny"  // refuse any request that carries one
+)
+
 // Config configures a Sanitizer. The zero value is usable: the default rules
 // and the system policy "sanitize".
 type Config struct {
@@ -34,11 +44,26 @@ type Config struct {
 	// Threshold is the model score (0 to 1) at or above which a text is an
 	// injection. Zero means DefaultThreshold.
 	Threshold float64
+	// SystemThreshold is the same for system text. Zero means
+	// DefaultSystemThreshold.
+	SystemThreshold float64
 	// ModelAction is what a model hit does: reject (the default), strip
 	// (removes the whole text) or flag.
 	ModelAction Action
 	// DisableModel turns the scoring model off; only rules apply.
 	DisableModel bool
+	// IndirectThreshold is the indirect-injection model's score at or above
+	// which CheckContent rejects content. Zero means
+	// DefaultIndirectThreshold.
+	IndirectThreshold float64
+	// IndirectModel replaces the embedded indirect-injection weights (a
+	// file written by sanitizer-train); for training and evaluation tools.
+	IndirectModel []byte
+	// Images is the policy for image parts (chat image_url, /v1/responses
+	// input_image). The sanitizer cannot read text drawn in an image, so an
+	// instruction there reaches the model unread; ImagesDeny refuses every
+	// body with an image part with a BodyError. Empty means ImagesAllow.
+	Images ImagePolicy
 }
 
 // DefaultThreshold is the shipped operating point of the model, chosen on
@@ -47,6 +72,23 @@ type Config struct {
 // threshold at which the detector's false-positive rate, pooled over the
 // benign rows of unseen sources, is at most 3% (docs/BENCHMARKS.md).
 const DefaultThreshold = 0.63
+
+// DefaultSystemThreshold is the model's operating point for system text
+// (system and developer messages, /v1/responses instructions, tool
+// definitions), which the model judges whole, not window by window. It was
+// chosen on system-role rows held out by source and on 99 operators'
+// prompts the model never saw (OpenClaw's bundled agent templates and
+// skills, and a public collection of agent personas): no model hit among
+// them at 0.70 to 0.90 (docs/BENCHMARKS.md).
+const DefaultSystemThreshold = 0.80
+
+// DefaultIndirectThreshold is the operating point of the indirect-injection
+// model in CheckContent, chosen on held-out figures (every BIPIA attack
+// category scored by a model trained without it; docs/BENCHMARKS.md).
+const DefaultIndirectThreshold = 0.51
+
+// systemEvidence is the model's bucket for "this is system text".
+var systemEvidence = model.RoleEvidence("system")
 
 // ModelRuleID names model hits in Result.Matches and audit records.
 const ModelRuleID = "model.injection"
@@ -60,8 +102,30 @@ const LimitsRuleID = "limits.exhausted"
 //go:embed model.bin
 var modelFile []byte
 
+//go:embed model-indirect.bin
+var indirectModelFile []byte
+
 // shippedModel is parsed once; it is never written after.
 var shippedModel = sync.OnceValues(func() (*model.Model, error) { return model.Parse(modelFile) })
+
+// The indirect-injection model reads short windows: an instruction aimed
+// at the assistant is a sentence or two inside a long email, table or page.
+const (
+	indirectWindow = 24
+	indirectStride = 4
+	indirectMargin = 0.0
+)
+
+func parseIndirect(b []byte) (*model.Model, error) {
+	m, err := model.Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	m.SetWindows(indirectWindow, indirectStride, indirectMargin)
+	return m, nil
+}
+
+var shippedIndirect = sync.OnceValues(func() (*model.Model, error) { return parseIndirect(indirectModelFile) })
 
 // defaultEngine is the default rules compiled once (about 50 ms of work that
 // every Caddy reload would otherwise repeat); it is never written after.
@@ -70,14 +134,19 @@ var defaultEngine = sync.OnceValue(func() *ruleEngine { return newRuleEngine(Def
 // Sanitizer detects prompt injection in text and rewrites OpenAI-style bodies.
 // It is safe for concurrent use.
 type Sanitizer struct {
-	engine      *ruleEngine
-	system      SystemPolicy
-	maxDepth    int
-	model       *model.Model // nil when disabled
-	evidence    []int32      // by rule: its model.RuleEvidence bucket, or -1
-	threshold   float64
-	modelAction Action
-	scratch     sync.Pool // *scanState
+	engine            *ruleEngine
+	system            SystemPolicy
+	maxDepth          int
+	model             *model.Model // nil when disabled
+	evidence          []int32      // by rule: its model.RuleEvidence bucket, or -1
+	threshold         float64
+	systemThreshold   float64
+	systemModel       *model.Model // the model, judging whole texts
+	indirect          *model.Model // nil when the model is disabled
+	indirectThreshold float64
+	modelAction       Action
+	images            ImagePolicy
+	scratch           sync.Pool // *scanState
 }
 
 // Match is one detection in one text.
@@ -142,12 +211,25 @@ func New(cfg Config) (*Sanitizer, error) {
 	if s.maxDepth <= 0 {
 		s.maxDepth = 64
 	}
+	switch s.images = cfg.Images; s.images {
+	case "":
+		s.images = ImagesAllow
+	case ImagesAllow, ImagesDeny:
+	default:
+		return nil, fmt.Errorf("sanitizer: Images is %q; use %q or %q", s.images, ImagesAllow, ImagesDeny)
+	}
 	if !cfg.DisableModel {
 		m, err := shippedModel()
 		if err != nil {
 			return nil, fmt.Errorf("sanitizer: embedded model: %w", err)
 		}
 		s.model = m
+		// System text is judged whole: operators' prompts are long and
+		// full of instructions, and the best of their many windows is
+		// high by chance.
+		sys := *m
+		sys.SetWindows(math.MaxInt32, 1, 0)
+		s.systemModel = &sys
 	}
 	s.threshold = cfg.Threshold
 	if s.threshold == 0 {
@@ -155,6 +237,31 @@ func New(cfg Config) (*Sanitizer, error) {
 	}
 	if s.threshold < 0 || s.threshold > 1 {
 		return nil, fmt.Errorf("sanitizer: Threshold is %v; use a score between 0 and 1", s.threshold)
+	}
+	if !cfg.DisableModel {
+		var m *model.Model
+		var err error
+		if cfg.IndirectModel != nil {
+			m, err = parseIndirect(cfg.IndirectModel)
+		} else {
+			m, err = shippedIndirect()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sanitizer: indirect-injection model: %w", err)
+		}
+		s.indirect = m
+	}
+	if s.indirectThreshold = cfg.IndirectThreshold; s.indirectThreshold == 0 {
+		s.indirectThreshold = DefaultIndirectThreshold
+	}
+	if s.indirectThreshold < 0 || s.indirectThreshold > 1 {
+		return nil, fmt.Errorf("sanitizer: IndirectThreshold is %v; use a score between 0 and 1", s.indirectThreshold)
+	}
+	if s.systemThreshold = cfg.SystemThreshold; s.systemThreshold == 0 {
+		s.systemThreshold = DefaultSystemThreshold
+	}
+	if s.systemThreshold < 0 || s.systemThreshold > 1 {
+		return nil, fmt.Errorf("sanitizer: SystemThreshold is %v; use a score between 0 and 1", s.systemThreshold)
 	}
 	s.modelAction = cfg.ModelAction
 	switch s.modelAction {
@@ -215,6 +322,7 @@ type scanState struct {
 	budget    int // bytes of regexp work left
 	decoded   int // bytes decoded so far
 	exhausted bool
+	mode      scanMode
 }
 
 // level is the memory for one level of decoding.
@@ -222,6 +330,7 @@ type level struct {
 	norm     textnorm.Text
 	match    matchScratch
 	model    model.Scratch
+	units    [][2]int32
 	evidence []uint32
 	blobs    []blob
 	parts    []part
@@ -237,10 +346,25 @@ const maxPooled = 4 << 20
 // scan returns the matches of every rule that applies to role, with spans
 // in the original text, and the model's score.
 func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
+	return s.scanAs(role, text, scanPrompt)
+}
+
+// scanMode says which model judges a text.
+type scanMode uint8
+
+const (
+	scanPrompt    scanMode = iota // the prompt model
+	scanContent                   // the indirect-injection model
+	scanRulesOnly                 // no model
+)
+
+// scanAs is scan with the model that mode names.
+func (s *Sanitizer) scanAs(role, text string, mode scanMode) ([]Match, float64) {
 	st, _ := s.scratch.Get().(*scanState)
 	if st == nil {
 		st = new(scanState)
 	}
+	st.mode = mode
 	st.budget = budgetBase + int(float64(len(text))*budgetPerByte)
 	st.decoded, st.exhausted = 0, false
 	out, score := s.scanLevel(st, 0, role, text)
@@ -257,8 +381,7 @@ func (s *Sanitizer) scan(role, text string) ([]Match, float64) {
 // soon as the work budget runs out (st.exhausted), since the text is then
 // refused whatever else it holds, and stops at the first reject match, for
 // the same reason: a flood of real matches costs no more than one. The
-// model runs last, and does not judge system text: a system prompt is made
-// of instructions by design.
+// model runs last, on every role.
 func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Match, float64) {
 	lv := &st.levels[depth]
 	lv.norm.Normalize(text, false)
@@ -268,18 +391,33 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		return nil, 0
 	}
 	refused := slices.ContainsFunc(spans, func(sp span) bool { return s.engine.rules[sp.rule].Action == ActionReject && !sp.mention })
-	var rot [][2]int
+	var rot []altRegion
 	var sub []Match
 	score := 0.0
 	lv.parts, lv.decoded = lv.parts[:0], lv.decoded[:0]
 	if depth < maxEncodedDepth && !refused {
 		d := decoder{s: s, st: st, depth: depth, role: role, lv: lv}
 		rot = s.engine.rot13Regions(lv.norm.Text, &lv.match)
-		for _, r := range rot {
-			d.add("rot13", r[0], r[1]) // a span of the normalised text, mapped below
-			lv.decoded = rot13(lv.decoded, lv.norm.Text[r[0]:r[1]])
+		for _, r := range rot { // spans of the normalised text, mapped below
+			if r.kind == altRot13 {
+				d.add("rot13", r.start, r.end)
+				lv.decoded = rot13(lv.decoded, lv.norm.Text[r.start:r.end])
+			} else {
+				d.add("reversed", r.start, r.end)
+				lv.decoded = reverse(lv.decoded, lv.norm.Text[r.start:r.end])
+			}
+		}
+		if lv.norm.Invisible > 0 {
+			// Invisible characters break words, which finds the words they
+			// glue together; inside a word ("ig\u200bnore") they hide it, so
+			// the stretches around them are also read with them dropped.
+			for _, r := range invisibleRegions(text) {
+				d.add("joined", r[0], r[1])
+				lv.decoded = appendJoined(lv.decoded, text[r[0]:r[1]])
+			}
 		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
+		lv.blobs = findEscapes(text, lv.blobs, func() bool { return asksToDecode(lv.norm.Text) })
 		for _, b := range lv.blobs {
 			if d.done(false) {
 				break
@@ -319,7 +457,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
-	if s.model != nil && role != "system" && !refused {
+	if mdl := s.model; mdl != nil && !refused && st.mode != scanRulesOnly {
 		// A flag rule's match is evidence the model weighs with the words,
 		// as it learnt to in training, rather than a verdict of its own.
 		lv.evidence = lv.evidence[:0]
@@ -328,8 +466,40 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				lv.evidence = append(lv.evidence, uint32(e))
 			}
 		}
-		own := s.model.Score(lv.norm.Text, lv.evidence, &lv.model)
-		if own >= s.threshold {
+		// System text is instructions by design: the model knows it is
+		// reading system text, and its threshold there is chosen on
+		// operators' system prompts.
+		threshold := s.threshold
+		switch {
+		case st.mode == scanContent:
+			mdl, threshold = s.indirect, s.indirectThreshold
+		case role == "system":
+			lv.evidence = append(lv.evidence, systemEvidence)
+			mdl, threshold = s.systemModel, s.systemThreshold
+		}
+		var own float64
+		if st.mode == scanContent {
+			// Content is judged a sentence or a line at a time (see
+			// model.Units): the instruction aimed at the assistant, not
+			// the page around it.
+			lv.units = model.Units(lv.norm.Text, lv.units)
+			tabular := model.DocumentTabular(lv.norm.Text)
+			z := math.Inf(-1)
+			for _, u := range lv.units {
+				unit, ev := lv.norm.Text[u[0]:u[1]], lv.evidence
+				if !hasWord(unit) {
+					continue // a rule of dashes, a row of blanks: nothing to read
+				}
+				if b, ok := model.UnitContext(unit, tabular); ok {
+					ev = append(ev[:len(ev):len(ev)], b)
+				}
+				z = max(z, mdl.LogOdds(unit, ev, &lv.model))
+			}
+			own = model.Probability(z)
+		} else {
+			own = mdl.Score(lv.norm.Text, lv.evidence, &lv.model)
+		}
+		if own >= threshold {
 			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
 		}
 		score = max(score, own)
@@ -437,4 +607,14 @@ func strip(text string, ms []Match) string {
 	}
 	b.WriteString(text[pos:])
 	return b.String()
+}
+
+// hasWord reports whether normalised text holds a letter or a digit.
+func hasWord(text []byte) bool {
+	for _, c := range text {
+		if c >= utf8.RuneSelf || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			return true
+		}
+	}
+	return false
 }

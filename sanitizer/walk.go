@@ -44,6 +44,7 @@ func (s *Sanitizer) sanitize(in []byte, walk func(*walker, *node) error) ([]byte
 // walker visits the text-bearing fields of one body.
 type walker struct {
 	s     *Sanitizer
+	files bool // input_file parts are read (/v1/responses)
 	r     Result
 	edits []edit
 }
@@ -171,6 +172,12 @@ func (w *walker) chat(root *node) error {
 			return err
 		}
 	}
+	if rf := root.get("response_format"); rf != nil && rf.kind == kindObject {
+		// A JSON schema's names and descriptions reach the model.
+		if err := w.allStringsAndKeys(rf, "response_format", "system"); err != nil {
+			return err
+		}
+	}
 	return w.tools(root)
 }
 
@@ -187,9 +194,17 @@ func (w *walker) chatContent(n *node, path, role string) error {
 			if part.kind != kindObject {
 				return bodyErr(pp, "must be a content part object, not %s", part.kind)
 			}
+			if err := w.imagePart(part, pp); err != nil {
+				return err
+			}
 			// The gateway reads "text" and "input_text" from parts of any type.
 			for _, key := range []string{"text", "input_text"} {
 				if err := w.optionalText(part, key, pp, role); err != nil {
+					return err
+				}
+			}
+			if t := part.get("type"); w.files && t != nil && t.kind == kindString && t.str == "input_file" {
+				if err := w.inputFile(part, pp, role); err != nil {
 					return err
 				}
 			}
@@ -197,6 +212,77 @@ func (w *walker) chatContent(n *node, path, role string) error {
 		return nil
 	}
 	return bodyErr(path, "must be a string or an array of content parts, not %s", n.kind)
+}
+
+// imagePart refuses an image part when the operator denies images: the
+// sanitizer cannot read text drawn in an image.
+func (w *walker) imagePart(part *node, path string) error {
+	if w.s.images != ImagesDeny {
+		return nil
+	}
+	t := part.get("type")
+	if (t != nil && t.kind == kindString && (t.str == "image_url" || t.str == "input_image" || t.str == "image")) || part.get("image_url") != nil {
+		return bodyErr(path, "is an image, and this gateway refuses images (sanitizer images policy %q) because the guard cannot read text drawn in them; send the text instead", ImagesDeny)
+	}
+	return nil
+}
+
+// inputFile inspects a /v1/responses input_file part: the gateway decodes
+// the file with its media type and charset and puts its text, and its
+// filename, into the agent's prompt. A file the sanitizer cannot decode to
+// text the same way is refused: it would reach the model unread.
+func (w *walker) inputFile(part *node, path, role string) error {
+	src := part.get("source")
+	sp := join(path, "source")
+	if src == nil || src.kind != kindObject {
+		return bodyErr(sp, "must be an object with type, media_type and data")
+	}
+	typ := src.get("type")
+	if typ == nil || typ.kind != kindString {
+		return bodyErr(join(sp, "type"), "must be a string: base64 or url")
+	}
+	switch typ.str {
+	case "url":
+		return bodyErr(sp, "is a file by URL, which the gateway fetches and the guard cannot inspect; send the file as base64 data instead")
+	case "base64":
+	default:
+		return bodyErr(join(sp, "type"), "is %q; use base64", typ.str)
+	}
+	if err := w.optionalText(src, "filename", sp, role); err != nil {
+		return err
+	}
+	mt, data := src.get("media_type"), src.get("data")
+	if mt == nil || mt.kind != kindString || data == nil || data.kind != kindString {
+		return bodyErr(sp, "needs media_type and data strings")
+	}
+	text, err := decodeFile(mt.str, data.str)
+	if err != nil {
+		return bodyErr(join(sp, "data"), "%v", err)
+	}
+	return w.unedited(text, join(sp, "data"), role)
+}
+
+// unedited inspects text that the sanitizer cannot edit in the body (an
+// object key, a decoded file): a strip match refuses the request.
+func (w *walker) unedited(text, field, role string) error {
+	if role == "system" {
+		switch w.s.system {
+		case SystemAllow:
+			return nil
+		case SystemReject:
+			return bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
+		}
+	}
+	ms, score := w.s.scan(role, text)
+	w.r.Score = max(w.r.Score, score)
+	for _, m := range ms {
+		m.Field = field
+		if m.Action == ActionStrip {
+			m.Action = ActionReject
+		}
+		w.r.add(m)
+	}
+	return nil
 }
 
 // toolCalls inspects assistant tool calls from the client's history: the
@@ -226,10 +312,39 @@ func (w *walker) tools(root *node) error {
 	if n.kind != kindArray {
 		return bodyErr("tools", "must be an array of tool definitions, not %s", n.kind)
 	}
-	return w.allStrings(n, "tools", "system")
+	return w.allStringsAndKeys(n, "tools", "system")
+}
+
+// allStringsAndKeys inspects every string value and every object key under
+// n: the keys of a tool's parameter schema are property names the model
+// reads. A key cannot be edited in place, so a strip match in one refuses
+// the request.
+func (w *walker) allStringsAndKeys(n *node, path, role string) error {
+	switch n.kind {
+	case kindString:
+		return w.text(n, path, role)
+	case kindArray:
+		for i, e := range n.elems {
+			if err := w.allStringsAndKeys(e, index(path, i), role); err != nil {
+				return err
+			}
+		}
+	case kindObject:
+		for i, e := range n.elems {
+			kp := join(path, n.keys[i])
+			if err := w.unedited(n.keys[i], kp+" (key)", role); err != nil {
+				return err
+			}
+			if err := w.allStringsAndKeys(e, kp, role); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (w *walker) responses(root *node) error {
+	w.files = true
 	if err := w.optionalText(root, "instructions", "", "system"); err != nil {
 		return err
 	}
@@ -271,7 +386,7 @@ func (w *walker) responsesItem(item *node, path string) error {
 		}
 		return w.chatContent(item.get("content"), join(path, "content"), normalizeRole(rn.str))
 	case "function_call":
-		for _, key := range []string{"name", "arguments"} {
+		for _, key := range []string{"name", "arguments", "call_id"} {
 			if err := w.optionalText(item, key, path, "assistant"); err != nil {
 				return err
 			}

@@ -3,9 +3,15 @@
 // threshold, for the whole detector and for rules and model apart.
 //
 //	sanitizer-eval ../shared/data/injection/attacks.jsonl ../shared/data/injection/benign.jsonl
+//	sanitizer-eval -languages sanitizer/testdata/eval/languages.jsonl -roles sanitizer/testdata/eval/roles.jsonl \
+//	    -obfuscation sanitizer/testdata/eval/obfuscation.jsonl -system 'DIR/*.md'
 //
 // Each line of each file is {"text", "label" (1 attack, 0 benign), "source", "category"}.
-// Every prompt is checked as a user message.
+// Every prompt is checked as a user message. The sets of -languages (rows
+// with "lang"), -roles (rows with "role" and "kind") and -obfuscation (rows
+// with "technique") are reported per language, role and technique; every
+// file matched by a -system glob is a benign system prompt, checked as
+// system text.
 package main
 
 import (
@@ -13,17 +19,30 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
+	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/toolresult"
 )
 
 type row struct {
-	Text     string `json:"text"`
-	Label    int    `json:"label"`
-	Category string `json:"category"`
+	Text      string `json:"text"`
+	Label     int    `json:"label"`
+	Category  string `json:"category"`
+	Lang      string `json:"lang"`
+	Role      string `json:"role"`
+	Kind      string `json:"kind"`
+	Technique string `json:"technique"`
+	Position  string `json:"position"`
 }
+
+type globs []string
+
+func (g *globs) String() string     { return fmt.Sprint(*g) }
+func (g *globs) Set(s string) error { *g = append(*g, s); return nil }
 
 type tally struct{ attacks, caught, benign, flagged int }
 
@@ -59,10 +78,125 @@ func pct(a, b int) float64 { return 100 * float64(a) / float64(b) }
 
 func main() {
 	threshold := flag.Float64("threshold", sanitizer.DefaultThreshold, "model threshold")
+	systemThreshold := flag.Float64("system-threshold", sanitizer.DefaultSystemThreshold, "model threshold for system text")
+	languages := flag.String("languages", "", "JSONL of rows with a \"lang\": figures per language")
+	roles := flag.String("roles", "", "JSONL of rows with \"role\" and \"kind\": figures per role and kind")
+	obfuscation := flag.String("obfuscation", "", "JSONL of rows with a \"technique\": figures per technique")
+	var system globs
+	flag.Var(&system, "system", "glob of benign system prompts, one per file (repeatable)")
+	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	flag.Parse()
-	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] FILE.jsonl...")
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" {
+		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
+	}
+	shipped, err := sanitizer.New(sanitizer.Config{Threshold: *threshold, SystemThreshold: *systemThreshold})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+		os.Exit(1)
+	}
+	for _, set := range []struct {
+		path, title string
+		key         func(row) string
+	}{
+		{*languages, "per language", func(r row) string { return r.Lang }},
+		{*roles, "per role", func(r row) string { return r.Role + ": " + r.Kind }},
+		{*obfuscation, "per obfuscation technique (or benign look-alike)", func(r row) string { return r.Technique }},
+	} {
+		if set.path == "" {
+			continue
+		}
+		rows, err := read(set.path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
+		}
+		var all tally
+		by := map[string]*tally{}
+		for _, r := range rows {
+			role := r.Role
+			if role == "" {
+				role = "user"
+			}
+			res := shipped.Check(role, r.Text)
+			hit := res.Action == sanitizer.ActionReject || res.Action == sanitizer.ActionStrip
+			all.add(r.Label, hit)
+			k := set.key(r)
+			if by[k] == nil {
+				by[k] = &tally{}
+			}
+			by[k].add(r.Label, hit)
+		}
+		fmt.Printf("%s (%s): %s\n", set.title, set.path, all)
+		for _, k := range slices.Sorted(maps.Keys(by)) {
+			fmt.Printf("  %-44s %s\n", k, by[k])
+		}
+	}
+	if *indirect != "" {
+		files, _ := filepath.Glob(filepath.Join(*indirect, "*.jsonl"))
+		var rows []row
+		for _, f := range files {
+			r, err := read(f)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+				os.Exit(1)
+			}
+			rows = append(rows, r...)
+		}
+		fmt.Printf("CheckContent as shipped (threshold %.3f), fit figures: the model was trained on these rows; see the held-out figures above\n", sanitizer.DefaultIndirectThreshold)
+		for _, sh := range []struct {
+			name string
+			of   func(string) string
+		}{
+			{"plain tool result", func(t string) string { return t }},
+			{"web_fetch JSON", func(t string) string {
+				return toolresult.WebFetch("https://example.com/page", "Page", t, "5f2b9c0d1e3a4b67")
+			}},
+		} {
+			var all tally
+			by := map[string]*tally{}
+			for _, r := range rows {
+				hit := shipped.CheckContent(sh.of(r.Text)).Action == sanitizer.ActionReject
+				all.add(r.Label, hit)
+				for _, k := range []string{"category " + r.Category, "position " + r.Position} {
+					if by[k] == nil {
+						by[k] = &tally{}
+					}
+					by[k].add(r.Label, hit)
+				}
+			}
+			fmt.Printf("  %s: %s\n", sh.name, all)
+			for _, k := range slices.Sorted(maps.Keys(by)) {
+				fmt.Printf("    %-62s %s\n", k, by[k])
+			}
+		}
+	}
+	if len(system) > 0 {
+		var t tally
+		var flagged []string
+		for _, g := range system {
+			files, _ := filepath.Glob(g)
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+					os.Exit(1)
+				}
+				res := shipped.Check("system", string(b))
+				hit := res.Action == sanitizer.ActionReject || res.Action == sanitizer.ActionStrip
+				t.add(0, hit)
+				if hit {
+					flagged = append(flagged, fmt.Sprintf("%s (score %.2f, %v)", f, res.Score, res.RuleIDs()))
+				}
+			}
+		}
+		fmt.Printf("benign system prompts checked as system text, threshold %.3f: %s\n", *systemThreshold, t)
+		for _, f := range flagged {
+			fmt.Printf("  flagged: %s\n", f)
+		}
+	}
+	if flag.NArg() == 0 {
+		return
 	}
 	// The detector as shipped; its rules alone; and its model alone, which
 	// still sees the flag rules' matches, the evidence it was trained with.

@@ -47,8 +47,10 @@ type example struct {
 	Label    int    `json:"label"`
 	Source   string `json:"source"`
 	Category string `json:"category"`
+	Role     string `json:"role"` // who speaks it: user (the default), system, tool
 	feats    []uint32
 	evidence []uint32 // the flag rules that matched it (model.RuleEvidence)
+	extra    []uint32 // evidence from outside the text (model.UnitContext)
 	rules    []string // every rule that matched it
 	ruleHit  bool     // a reject or strip rule matched it: the detector fires whatever the model says
 	weight   float64
@@ -111,11 +113,28 @@ func main() {
 	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso or -heldout: the threshold of the per-source figures")
 	var groups groupFlag
 	flag.Var(&groups, "group", "with -loso: PATTERN=NAME holds out every source matching the regexp PATTERN together, as NAME (repeatable)")
+	var indirect dirs
+	flag.Var(&indirect, "indirect", "directory of *.jsonl content rows (BIPIA's fields, or text/label/source/category) for the indirect-injection model (repeatable)")
+	indirectLoso := flag.Bool("indirect-loso", false, "with -indirect: held-out figures of the indirect-injection model instead of training")
+	indirectOut := flag.String("indirect-out", "", "with -indirect: write the indirect-injection weights file")
+	holdout := flag.String("indirect-holdout", "instruction", "with -indirect-loso: hold out BIPIA attacks by instruction (as its test split does) or by category (unseen kinds of attack)")
+	prompts := flag.String("indirect-prompts", "all", "with -indirect: which -data rows join the content: attacks, all or none")
 	var st settings
 	flag.IntVar(&st.epochs, "epochs", 10, "passes over the data")
 	flag.Float64Var(&st.rate, "rate", 0.4, "AdaGrad learning rate")
 	flag.Float64Var(&st.l2, "l2", 1e-4, "L2 penalty per update")
 	flag.Parse()
+	if len(indirect) > 0 {
+		if *indirectLoso == (*indirectOut != "") {
+			fmt.Fprintln(os.Stderr, "usage: sanitizer-train -indirect DIR [-indirect DIR...] [-data DIR...] (-indirect-loso [-show N] | -indirect-out FILE)")
+			os.Exit(2)
+		}
+		if err := runIndirect(indirect, data, *indirectLoso, *indirectOut, st, *show, *holdout, *prompts); err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	modes := 0
 	for _, on := range []bool{*out != "", *loso, *heldout != ""} {
 		if on {
@@ -201,13 +220,20 @@ func newPreparer() (*preparer, error) {
 func (p *preparer) prepare(exs []example) {
 	for i := range exs {
 		e := &exs[i]
-		r := p.rules.Check("user", e.Text)
+		if e.Role == "" {
+			e.Role = "user"
+		}
+		r := p.rules.Check(e.Role, e.Text)
 		e.rules, e.ruleHit = r.RuleIDs(), r.Action == sanitizer.ActionReject || r.Action == sanitizer.ActionStrip
-		for _, m := range p.flags.Check("user", e.Text).Matches {
-			if b := model.RuleEvidence(m.RuleID); !strings.HasPrefix(m.RuleID, "encoded.") && !slices.Contains(e.evidence, b) {
+		for _, m := range p.flags.Check(e.Role, e.Text).Matches {
+			if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
 				e.evidence = append(e.evidence, b)
 			}
 		}
+		if e.Role == "system" {
+			e.evidence = append(e.evidence, model.RoleEvidence("system"))
+		}
+		e.evidence = append(e.evidence, e.extra...)
 		p.norm.Normalize(e.Text, false)
 		f, _ := p.sc.Features(p.norm.Text)
 		e.feats = slices.Clone(f)
@@ -398,10 +424,16 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump st
 		if err != nil {
 			panic(err) // Marshal and Parse disagree: a bug in package model
 		}
+		sys := *m // system text is judged whole, as the sanitizer does
+		sys.SetWindows(math.MaxInt32, 1, 0)
 		for i, e := range exs {
 			if e.group == src {
 				norm.Normalize(e.Text, false)
-				scores[i] = m.Score(norm.Text, e.evidence, &sc)
+				if e.Role == "system" {
+					scores[i] = sys.Score(norm.Text, e.evidence, &sc)
+				} else {
+					scores[i] = m.Score(norm.Text, e.evidence, &sc)
+				}
 			}
 		}
 	}
@@ -443,6 +475,35 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump st
 			if pct(det.flagged, det.benign) <= target {
 				fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
 				break
+			}
+		}
+	}
+	// System text has an operating point of its own: the lowest threshold
+	// at which held-out system-role benign rows (operator prompts, tool
+	// definitions) are flagged at most 2% of the time.
+	for _, role := range []string{"system", "user"} {
+		var n int
+		for _, e := range exs {
+			if e.Role == role {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		fmt.Printf("role %s (%d rows):\n", role, n)
+		for _, target := range []float64{1, 2, 3} {
+			for th := 0.5; th < 1; th += 0.005 {
+				var det tally
+				for i, e := range exs {
+					if e.Role == role {
+						det.add(e.Label, scores[i] >= th || e.ruleHit)
+					}
+				}
+				if pct(det.flagged, det.benign) <= target {
+					fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
+					break
+				}
 			}
 		}
 	}

@@ -11,10 +11,13 @@
 package model
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Bits is log2 of the number of hash buckets.
@@ -48,6 +51,19 @@ type Model struct {
 	bias  float64
 	scale float64 // weight = q * scale
 	q     []int16
+	// The windows a long text is scored in; Parse sets Window, Stride and
+	// windowMargin, and SetWindows another choice.
+	window, stride int
+	margin         float64
+}
+
+// SetWindows changes the windows a long text is scored in: every window of
+// window words starting at a multiple of stride, each counting margin less
+// in log-odds than the whole text. A detector of short injected
+// instructions in long documents wants shorter windows than one of
+// prompts.
+func (m *Model) SetWindows(window, stride int, margin float64) {
+	m.window, m.stride, m.margin = window, stride, margin
 }
 
 // The file format: magic, bucket bits, bias, scale, then one int16 per bucket
@@ -68,9 +84,10 @@ func Parse(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("model: weights file is %d bytes, want %d", len(b), header+2*buckets)
 	}
 	m := &Model{
-		bias:  float64(math.Float32frombits(binary.LittleEndian.Uint32(b[12:]))),
-		scale: float64(math.Float32frombits(binary.LittleEndian.Uint32(b[16:]))),
-		q:     make([]int16, buckets),
+		bias:   float64(math.Float32frombits(binary.LittleEndian.Uint32(b[12:]))),
+		scale:  float64(math.Float32frombits(binary.LittleEndian.Uint32(b[16:]))),
+		q:      make([]int16, buckets),
+		window: Window, stride: Stride, margin: windowMargin,
 	}
 	for i := range m.q {
 		m.q[i] = int16(binary.LittleEndian.Uint16(b[header+2*i:]))
@@ -119,6 +136,15 @@ type Scratch struct {
 // document is not averaged away. Window sums are differences of prefix sums,
 // so the cost is linear in the text whatever the number of windows.
 func (m *Model) Score(text []byte, evidence []uint32, sc *Scratch) float64 {
+	return sigmoid(m.LogOdds(text, evidence, sc))
+}
+
+// Probability turns LogOdds into a score.
+func Probability(logOdds float64) float64 { return sigmoid(logOdds) }
+
+// LogOdds is Score before the logistic function: the highest of several
+// texts' log-odds gives the highest score, without an exp for each.
+func (m *Model) LogOdds(text []byte, evidence []uint32, sc *Scratch) float64 {
 	feats, starts := sc.Features(text)
 	ev := 0.0
 	for _, e := range evidence {
@@ -134,17 +160,17 @@ func (m *Model) Score(text []byte, evidence []uint32, sc *Scratch) float64 {
 		prefix[i+1] = acc
 	}
 	z := m.logit(acc, len(feats))
-	if words := len(starts); words > Window {
+	if words := len(starts); words > m.window {
 		starts = append(starts, int32(len(feats)))
 		sc.starts = starts
-		for k := Window; k <= words; k += Stride {
-			a, b := starts[k-Window], starts[k]
-			z = max(z, m.logit(prefix[b]-prefix[a], int(b-a))-windowMargin)
+		for k := m.window; k <= words; k += m.stride {
+			a, b := starts[k-m.window], starts[k]
+			z = max(z, m.logit(prefix[b]-prefix[a], int(b-a))-m.margin)
 		}
-		a := starts[words-Window]
-		z = max(z, m.logit(acc-prefix[a], len(feats)-int(a))-windowMargin)
+		a := starts[words-m.window]
+		z = max(z, m.logit(acc-prefix[a], len(feats)-int(a))-m.margin)
 	}
-	return sigmoid(z + ev)
+	return z + ev
 }
 
 // RuleEvidence is the bucket of the fact that a flag rule matched a text,
@@ -154,6 +180,19 @@ func (m *Model) Score(text []byte, evidence []uint32, sc *Scratch) float64 {
 // colon.
 func RuleEvidence(id string) uint32 {
 	b := []byte("rule:" + id)
+	h := hashHead(load8(b, 0, len(b)), len(b))
+	if len(b) > 8 {
+		h = hashRest(h, b[8:])
+	}
+	return bucket(h)
+}
+
+// RoleEvidence is the bucket of the fact that a text is spoken in role
+// ("system" for system and developer messages, instructions and tool
+// definitions): operator text is instructions by design, and the model
+// learns how much less an imperative there means.
+func RoleEvidence(role string) uint32 {
+	b := []byte("role:" + role)
 	h := hashHead(load8(b, 0, len(b)), len(b))
 	if len(b) > 8 {
 		h = hashRest(h, b[8:])
@@ -188,8 +227,7 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 	// the slices are sized once and written without appends.
 	feats = grow(sc.feats, 3*(len(text)+1)/2)
 	starts = grow(sc.starts, (len(text)+1)/2)
-	nf, nw := 0, 0
-	var prev uint64 // hash of the previous word
+	f := featurizer{feats: feats, starts: starts, sc: sc}
 	for i := 0; i < len(text); {
 		if wordClass[text[i]] == 0 {
 			i++
@@ -204,34 +242,138 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 			}
 			kind |= c
 		}
-		starts[nw] = int32(nf)
-		nw++
-		word, head := text[i:j], load8(text, i, j)
-		if kind == letter|digit {
-			sc.word = unleet(sc.word[:0], word)
-			word, head = sc.word, load8(sc.word, 0, len(sc.word))
+		if kind&wide != 0 {
+			f.wideWords(text[i:j])
+		} else {
+			f.word(text, i, j, kind)
 		}
-		w := hashHead(head, len(word))
-		if len(word) > 8 {
-			w = hashRest(w, word[8:])
-		}
-		feats[nf] = bucket(w)
-		nf++
-		if nw > 1 {
-			feats[nf] = bucket((prev*pairMul ^ w) * pairMul)
-			nf++
-		}
-		// The stem is always written, and kept when the word is long
-		// enough: a branch would mispredict for every other word.
-		feats[nf] = bucket((head&(1<<(8*stemLen)-1) ^ stemSeed) * wordMul)
-		if len(word) > stemLen {
-			nf++
-		}
-		prev = w
 		i = j
 	}
-	sc.feats, sc.starts = feats, starts
-	return feats[:nf], starts[:nw]
+	sc.feats, sc.starts = f.feats, f.starts
+	return f.feats[:f.nf], f.starts[:f.nw]
+}
+
+// featurizer writes the features of one text's words.
+type featurizer struct {
+	feats  []uint32
+	starts []int32
+	nf, nw int
+	prev   uint64 // hash of the previous word
+	sc     *Scratch
+}
+
+// word writes the features of the word text[i:j], whose bytes are of kind.
+func (f *featurizer) word(text []byte, i, j int, kind uint8) {
+	// ASCII words take two bytes with their separator; words of other
+	// scripts can be one byte and follow each other without one ("a", a
+	// Cyrillic letter, "a"), so the slices may need to grow.
+	if f.nw >= len(f.starts) || f.nf+3 > len(f.feats) {
+		f.starts = append(f.starts, make([]int32, len(f.starts)+1)...)
+		f.feats = append(f.feats, make([]uint32, len(f.feats)+3)...)
+	}
+	f.starts[f.nw] = int32(f.nf)
+	f.nw++
+	word, head := text[i:j], load8(text, i, j)
+	if kind == letter|digit {
+		f.sc.word = unleet(f.sc.word[:0], word)
+		word, head = f.sc.word, load8(f.sc.word, 0, len(f.sc.word))
+	}
+	w := hashHead(head, len(word))
+	if len(word) > 8 {
+		w = hashRest(w, word[8:])
+	}
+	f.feats[f.nf] = bucket(w)
+	f.nf++
+	if f.nw > 1 {
+		f.feats[f.nf] = bucket((f.prev*pairMul ^ w) * pairMul)
+		f.nf++
+	}
+	// The stem is always written, and kept when the word is long
+	// enough: a branch would mispredict for every other word.
+	f.feats[f.nf] = bucket((head&(1<<(8*stemLen)-1) ^ stemSeed) * wordMul)
+	if len(word) > stemLen {
+		f.nf++
+	}
+	f.prev = w
+}
+
+// wideWords splits a run of word bytes that holds characters beyond ASCII
+// into the words of each script: letters of one script (Latin, Cyrillic,
+// Greek, ...) make a word, and every Chinese, Japanese or Korean character
+// is a word of its own, so that the pairs of neighbouring words are the
+// character bigrams of CJK text, which has no spaces to find words by.
+// Anything else (digits of other scripts, quotation marks) separates words.
+func (f *featurizer) wideWords(text []byte) {
+	start, script := -1, (*unicode.RangeTable)(nil)
+	var kind uint8
+	end := func(at int) {
+		if start >= 0 {
+			f.word(text, start, at, kind)
+			start = -1
+		}
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if start >= 0 && script != latin {
+				end(i)
+			}
+			if start < 0 {
+				start, script, kind = i, latin, 0
+			}
+			kind |= wordClass[c]
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(text[i:])
+		switch sc := scriptOf(r); {
+		case sc == nil:
+			end(i)
+		case sc == cjk:
+			end(i)
+			f.word(text, i, i+size, letter)
+		default:
+			if start >= 0 && sc != script {
+				end(i)
+			}
+			if start < 0 {
+				start, kind = i, 0
+			}
+			script, kind = sc, kind|letter
+		}
+		i += size
+	}
+	end(len(text))
+}
+
+// cjk stands for the scripts written without spaces between words.
+var cjk = &unicode.RangeTable{}
+
+var (
+	otherLetter = &unicode.RangeTable{}
+	latin       = unicode.Latin
+)
+
+// scriptOf is the script of a letter beyond ASCII, cjk for Chinese,
+// Japanese and Korean, nil for a character that is not a letter.
+func scriptOf(r rune) *unicode.RangeTable {
+	switch {
+	case !unicode.IsLetter(r):
+		return nil
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+		return cjk
+	case unicode.Is(unicode.Latin, r):
+		return latin // joins the ASCII letters around it
+	case unicode.Is(unicode.Cyrillic, r):
+		return unicode.Cyrillic
+	case unicode.Is(unicode.Greek, r):
+		return unicode.Greek
+	case unicode.Is(unicode.Arabic, r):
+		return unicode.Arabic
+	case unicode.Is(unicode.Hebrew, r):
+		return unicode.Hebrew
+	}
+	return otherLetter
 }
 
 // grow returns s with length n, reusing its memory.
@@ -244,12 +386,15 @@ func grow[T any](s []T, n int) []T {
 
 const stemLen = 5
 
-// wordClass tells the bytes of words apart: letters (and every byte of a
-// character beyond ASCII, and the apostrophe) from digits.
+// wordClass tells the bytes of words apart: letters (and the apostrophe)
+// from digits, and the bytes of characters beyond ASCII, which wideWords
+// sorts out.
 var wordClass = func() (t [256]uint8) {
 	for c := range t {
 		switch {
-		case c >= 0x80 || c == '\'' || 'a' <= c && c <= 'z':
+		case c >= 0x80:
+			t[c] = wide
+		case c == '\'' || 'a' <= c && c <= 'z':
 			t[c] = letter
 		case '0' <= c && c <= '9':
 			t[c] = digit
@@ -261,6 +406,7 @@ var wordClass = func() (t [256]uint8) {
 const (
 	letter = 1 << iota
 	digit
+	wide
 )
 
 // unleet appends word to dst with the digits that stand in for letters in
@@ -315,3 +461,76 @@ func hashRest(h uint64, rest []byte) uint64 {
 	}
 	return h
 }
+
+// Units splits normalised text into the units an indirect-injection
+// detector judges one by one: lines, and sentences within them (a full
+// stop, question or exclamation mark followed by a space), but for the rows
+// of a table (two or more "|"), which are whole units, abbreviations and
+// all. An instruction slipped into an email or a table is a sentence or a
+// line of its own, and scoring it alone keeps the document around it from
+// averaging it away. out is reused.
+func Units(text []byte, out [][2]int32) [][2]int32 {
+	out = out[:0]
+	for ls := 0; ls < len(text); {
+		le := len(text)
+		if i := bytes.IndexByte(text[ls:], '\n'); i >= 0 {
+			le = ls + i
+		}
+		line := text[ls:le]
+		if bytes.Count(line, []byte("|")) >= 2 {
+			if le > ls {
+				out = append(out, [2]int32{int32(ls), int32(le)})
+			}
+		} else {
+			start := ls
+			for i := ls; i < le; i++ {
+				if c := text[i]; (c == '.' || c == '!' || c == '?') && i+1 < le && text[i+1] == ' ' {
+					out = append(out, [2]int32{int32(start), int32(i + 1)})
+					start = i + 1
+				}
+			}
+			if le > start {
+				out = append(out, [2]int32{int32(start), int32(le)})
+			}
+		}
+		ls = le + 1
+	}
+	return out
+}
+
+// UnitContext is what the document around a unit says about it, as an
+// evidence bucket (see RuleEvidence), or false: a line of prose among the
+// rows of a table ("| 2 | Chile | 2 |" then "What is the capital of
+// Brazil?") is out of place, and out-of-place text is how injected
+// instructions show in structured content. tabular is DocumentTabular of
+// the whole text.
+func UnitContext(unit []byte, tabular bool) (uint32, bool) {
+	if tabular && bytes.Count(unit, []byte("|")) < 2 {
+		return proseInTable, true
+	}
+	return 0, false
+}
+
+// DocumentTabular reports whether most lines of normalised text are rows
+// of a table (two or more "|").
+func DocumentTabular(text []byte) bool {
+	rows, lines := 0, 0
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		lines++
+		if bytes.Count(line, []byte("|")) >= 2 {
+			rows++
+		}
+	}
+	return lines >= 3 && rows*2 > lines
+}
+
+var proseInTable = RuleEvidence("context:prose-in-table")

@@ -102,7 +102,7 @@ func wordHash(word []byte) uint32 {
 
 func TestWordsAreRunsOfWordBytes(t *testing.T) {
 	var all []byte
-	for c := range 256 {
+	for c := range 128 {
 		all = append(all, byte(c), ' ', byte(c), byte(c), '.')
 	}
 	for _, text := range [][]byte{all, []byte("it's 42 x"), []byte("\nword"), []byte("a"), []byte(strings.Repeat("w", 200) + " z")} {
@@ -127,6 +127,32 @@ func TestWordsAreRunsOfWordBytes(t *testing.T) {
 		for k, at := range starts {
 			if int32(feats[at]) != want[k] {
 				t.Fatalf("%q: word %d has the wrong hash", text, k)
+			}
+		}
+	}
+}
+
+func TestWordsOfOtherScripts(t *testing.T) {
+	cases := []struct{ text, words string }{
+		{"ignore всё previous", "ignore|всё|previous"},
+		{"naïveté straße", "naïveté|straße"},
+		{"abcпривет", "abc|привет"},
+		{"忽略之前的指示", "忽|略|之|前|的|指|示"},
+		{"前の指示を無視して", "前|の|指|示|を|無|視|し|て"},
+		{"이전 지시를 무시하세요", "이|전|지|시|를|무|시|하|세|요"},
+		{"x“quoted”y", "x|quoted|y"},
+	}
+	for _, c := range cases {
+		var sc Scratch
+		feats, starts := sc.Features([]byte(c.text))
+		words := strings.Split(c.words, "|")
+		if len(starts) != len(words) {
+			t.Errorf("%q: %d words, want %d (%s)", c.text, len(starts), len(words), c.words)
+			continue
+		}
+		for k, at := range starts {
+			if feats[at] != wordHash([]byte(words[k])) {
+				t.Errorf("%q: word %d is not %q", c.text, k, words[k])
 			}
 		}
 	}
@@ -187,6 +213,26 @@ func FuzzScore(f *testing.F) {
 		s := m.Score([]byte(text), nil, &sc)
 		if !(s >= 0 && s <= 1) {
 			t.Fatalf("score %v", s)
+		}
+	})
+}
+
+func FuzzFeatures(f *testing.F) {
+	for _, s := range []string{"0ٴ0 0", "aбaбaбaб", "忽略之前的指示", "ab cd", "x'y 12 z9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var sc Scratch
+		feats, starts := sc.Features([]byte(text))
+		for k, at := range starts {
+			if int(at) >= len(feats) || k > 0 && at <= starts[k-1] {
+				t.Fatalf("word %d starts at feature %d of %d", k, at, len(feats))
+			}
+		}
+		for _, b := range feats {
+			if b >= buckets {
+				t.Fatalf("bucket %d", b)
+			}
 		}
 	})
 }

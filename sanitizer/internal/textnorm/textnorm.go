@@ -1,9 +1,12 @@
+//go:generate go run gen_confusables.go
+
 // Package textnorm folds text for prompt-injection matching and keeps a map
 // back to the original bytes. The sanitizer's rules and its model both read
 // the folded text, so both see through the same disguises.
 package textnorm
 
 import (
+	"bytes"
 	"encoding/binary"
 	"slices"
 	"unicode"
@@ -117,22 +120,23 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 			}
 		case unicode.IsSpace(r):
 			f.white(r == 0x2028 || r == 0x2029 || r == 0x85, i)
+		case joiner(r):
 		case invisible(r):
 			if f.prevLetter {
 				f.invisible++
 			}
+			f.white(false, i)
 		default:
 			f.prevLetter = false
-			if d := norm.NFKD.PropertiesString(text[i : i+size]).Decomposition(); d != nil {
+			// Hangul syllables and kana stay whole: decomposed, Korean words
+			// would turn into jamo and Japanese kana lose their voicing
+			// marks ("で" into "て"), and no longer read as words.
+			if d := norm.NFKD.PropertiesString(text[i : i+size]).Decomposition(); d != nil && !(r >= 0xAC00 && r <= 0xD7A3) && !(r >= 0x3040 && r <= 0x30FF) {
 				for _, dr := range string(d) {
-					if unicode.IsSpace(dr) { // a spacing accent decomposes to a space and a mark
-						f.white(false, i)
-					} else if dr = fold(dr); dr >= 0 {
-						f.emit(dr, i)
-					}
+					f.put(fold(dr), i)
 				}
-			} else if r = fold(r); r >= 0 {
-				f.emit(r, i)
+			} else {
+				f.put(fold(r), i)
 			}
 		}
 		i += size
@@ -140,6 +144,10 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 	if withOffsets {
 		f.off = append(f.off, int32(len(text)))
 	}
+	if f.mixed {
+		f.foldMixedWords()
+	}
+	splitGlued(f.out)
 	t.Text, t.off, t.Tags, t.Invisible, t.ASCII = f.out, f.off, f.tags, f.invisible, !f.wide
 }
 
@@ -195,6 +203,7 @@ type folder struct {
 	wide        bool // a character beyond ASCII was emitted
 	tags        int
 	invisible   int
+	mixed       bool // a look-alike of a living script was emitted (see foldMixedWords)
 }
 
 func (f *folder) white(newline bool, at int) {
@@ -218,6 +227,19 @@ func (f *folder) flush() {
 	f.space = 0
 }
 
+// put emits what fold made of a character.
+func (f *folder) put(r rune, at int) {
+	switch {
+	case r == breakRune || r >= 0 && unicode.IsSpace(r): // a spacing accent decomposes to a space and a mark
+		f.white(false, at)
+	case r >= 0:
+		if _, ok := foldMixed[r]; ok {
+			f.mixed = true
+		}
+		f.emit(r, at)
+	}
+}
+
 func (f *folder) emit(r rune, at int) {
 	if f.space != 0 {
 		f.flush()
@@ -235,48 +257,180 @@ func (f *folder) emit(r rune, at int) {
 
 // invisible reports characters that render as nothing: format characters
 // (zero-width spaces and joiners, bidi controls, tags outside the printable
-// range), and letters that are blank by design.
+// range), variation selectors, private-use characters, and letters that are
+// blank by design.
 func invisible(r rune) bool {
 	switch r {
 	case 0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x034F: // Hangul fillers, braille blank, grapheme joiner
 		return true
 	}
-	return unicode.In(r, unicode.Cf, unicode.Cc, unicode.Co, unicode.Cs) || (r >= 0xE0000 && r <= 0xE0FFF)
+	return unicode.In(r, unicode.Cf, unicode.Cc, unicode.Co, unicode.Cs, unicode.Variation_Selector) || (r >= 0xE0000 && r <= 0xE0FFF)
 }
 
-// fold maps one decomposed rune to what matching sees, or -1 to drop it.
+// joiner reports the invisible characters that join, by definition, what
+// is on either side into one word: the zero-width joiner and non-joiner
+// (written inside Persian and Indic words and emoji sequences) and the
+// combining grapheme joiner. Every other invisible character breaks words.
+func joiner(r rune) bool { return r == 0x200C || r == 0x200D || r == 0x034F }
+
+// breakRune is what fold returns for a character that separates words.
+const breakRune = -2
+
+// fold maps one decomposed rune to what matching sees: -1 to drop it,
+// breakRune for a word break. Punctuation, symbols and separators beyond
+// ASCII (a middle dot, an em dash, an emoji) break words, by Unicode
+// category, but for quotation marks, which mark a mention of an attack
+// rather than the attack. Characters drawn like an ASCII letter fold to it
+// (Unicode's confusables data, see confusables_table.go).
 func fold(r rune) rune {
-	if unicode.In(r, unicode.Mn, unicode.Me) || invisible(r) {
+	if unicode.In(r, unicode.Mn, unicode.Me) {
 		return -1
 	}
-	if l, ok := confusables[r]; ok {
-		return l
+	if c, ok := foldAlways[r]; ok {
+		return rune(c)
 	}
-	r = unicode.ToLower(r)
-	if l, ok := confusables[r]; ok { // an upper case letter whose lower case is a look-alike
-		return l
+	l := unicode.ToLower(r)
+	if c, ok := foldAlways[l]; ok { // an upper case letter whose lower case is a look-alike
+		return rune(c)
 	}
-	return r
+	if l >= utf8.RuneSelf && !unicode.In(l, unicode.L, unicode.Nd, unicode.Mc) && !isQuote(l) {
+		return breakRune
+	}
+	return l
 }
 
-// confusables folds Cyrillic and Greek letters that are drawn like Latin
-// ones, the usual homoglyph substitutions, to the Latin letter (lower case).
-var confusables = map[rune]rune{
-	// Cyrillic
-	'а': 'a', 'А': 'a', 'в': 'b', 'В': 'b', 'с': 'c', 'С': 'c', 'ԁ': 'd', 'е': 'e', 'Е': 'e', 'ё': 'e',
-	'һ': 'h', 'Н': 'h', 'н': 'h', 'і': 'i', 'І': 'i', 'ї': 'i', 'ј': 'j', 'Ј': 'j', 'к': 'k', 'К': 'k',
-	'ӏ': 'l', 'м': 'm', 'М': 'm', 'о': 'o', 'О': 'o', 'р': 'p', 'Р': 'p', 'ԛ': 'q', 'г': 'r', 'ѕ': 's',
-	'Ѕ': 's', 'т': 't', 'Т': 't', 'ц': 'u', 'ѵ': 'v', 'ԝ': 'w', 'Ԝ': 'w', 'х': 'x', 'Х': 'x', 'у': 'y',
-	'У': 'y', 'ү': 'y', 'ʐ': 'z', 'Ζ': 'z',
-	// Greek
-	'α': 'a', 'Α': 'a', 'Β': 'b', 'β': 'b', 'ϲ': 'c', 'ε': 'e', 'Ε': 'e', 'Η': 'h', 'ι': 'i', 'Ι': 'i',
-	'κ': 'k', 'Κ': 'k', 'Μ': 'm', 'ν': 'v', 'Ν': 'n', 'ο': 'o', 'Ο': 'o', 'ρ': 'p', 'Ρ': 'p', 'τ': 't',
-	'Τ': 't', 'υ': 'u', 'χ': 'x', 'Χ': 'x', 'γ': 'y', 'Υ': 'y',
-	// Latin look-alikes outside ASCII that NFKD leaves alone
-	'ı': 'i', 'ȷ': 'j', 'ɑ': 'a', 'ɡ': 'g', 'ɩ': 'i', 'ʟ': 'l', 'ɴ': 'n', 'ʀ': 'r', 'ꜱ': 's', 'ᴀ': 'a',
-	'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ᴏ': 'o', 'ᴘ': 'p', 'ᴛ': 't', 'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ᴢ': 'z',
-	'ø': 'o', 'Ø': 'o', 'ł': 'l', 'Ł': 'l', 'đ': 'd', 'Đ': 'd', 'ħ': 'h',
+func isQuote(r rune) bool {
+	switch r {
+	case '‘', '’', '“', '”', '„', '‚', '«', '»', '‹', '›':
+		return true
+	}
+	return false
 }
+
+// foldMixedWords folds look-alike letters of living scripts (Cyrillic,
+// Greek, ...) in words that also hold ASCII letters ("pаsswоrd" with
+// Cyrillic a and o), and in a word made only of look-alikes right after an
+// ASCII word ("the ассеss code"), and leaves every other word of those
+// scripts alone: Russian stays Russian. It rewrites t.Text and its offsets.
+func (f *folder) foldMixedWords() {
+	out, off := f.out, f.off
+	f.out, f.off = make([]byte, 0, len(out)), nil
+	if f.withOffsets {
+		f.off = make([]int32, 0, len(off))
+	}
+	prevASCII := false
+	for i := 0; i < len(out); {
+		j, ascii, mixed, other := i, false, false, false
+		for j < len(out) {
+			r, size := utf8.DecodeRune(out[j:])
+			if !unicode.IsLetter(r) && r != '\'' {
+				break
+			}
+			switch _, ok := foldMixed[r]; {
+			case r < utf8.RuneSelf:
+				ascii = true
+			case ok:
+				mixed = true
+			default:
+				other = true
+			}
+			j += size
+		}
+		if j == i { // not a letter: copy it
+			_, size := utf8.DecodeRune(out[i:])
+			f.out = append(f.out, out[i:i+size]...)
+			if f.withOffsets {
+				f.off = append(f.off, off[i:i+size]...)
+			}
+			if out[i] != ' ' && out[i] != '\n' {
+				prevASCII = false
+			}
+			i += size
+			continue
+		}
+		doFold := mixed && (ascii || (!other && prevASCII))
+		for k := i; k < j; {
+			r, size := utf8.DecodeRune(out[k:])
+			if c, ok := foldMixed[r]; ok && doFold {
+				f.out = append(f.out, c)
+				if f.withOffsets {
+					f.off = append(f.off, off[k])
+				}
+			} else {
+				f.out = append(f.out, out[k:k+size]...)
+				if f.withOffsets {
+					f.off = append(f.off, off[k:k+size]...)
+				}
+			}
+			k += size
+		}
+		prevASCII = ascii && !mixed && !other || doFold && !other
+		i = j
+	}
+	if f.withOffsets {
+		f.off = append(f.off, off[len(out):]...)
+	}
+}
+
+// splitGlued turns the separators of words glued into one token ("ignore_
+// all_previous_instructions", "ignore.all.previous.instructions") into
+// spaces, in place, so that offsets hold: at least three words joined by the
+// same ASCII punctuation mark, two of them with letters. Two-word tokens
+// ("file.txt", "self-driving", "im_start") and URLs are left as they are,
+// for the rules that read them.
+func splitGlued(b []byte) {
+	tokenStart := 0
+	for i := 0; i < len(b); {
+		if !gluedWord(b[i]) {
+			if b[i] == ' ' || b[i] == '\n' {
+				tokenStart = i + 1
+			}
+			i++
+			continue
+		}
+		j, words, lettered := i, 0, 0
+		var sep byte
+		for {
+			k, letter := j, false
+			for k < len(b) && gluedWord(b[k]) {
+				letter = letter || b[k] >= 'a'
+				k++
+			}
+			words++
+			if letter {
+				lettered++
+			}
+			j = k
+			if j+1 >= len(b) || !glueSep[b[j]] || !gluedWord(b[j+1]) || (sep != 0 && b[j] != sep) {
+				break
+			}
+			sep = b[j]
+			j++
+		}
+		if words >= 3 && lettered >= 2 && !bytes.Contains(b[tokenStart:j], []byte("://")) {
+			for k := i; k < j; k++ {
+				if b[k] == sep {
+					b[k] = ' '
+				}
+			}
+		}
+		i = j
+	}
+}
+
+// gluedWord marks the bytes of words in normalised text: ASCII letters and
+// digits, and the bytes of other letters.
+func gluedWord(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c >= utf8.RuneSelf
+}
+
+// glueSep marks the ASCII punctuation that can glue words into one token.
+var glueSep = func() (t [256]bool) {
+	for _, c := range "_-./+*~|\\:;,=^#@$%&" {
+		t[c] = true
+	}
+	return t
+}()
 
 // Span maps a byte span of the normalised text back to the original. The
 // end grows to cover the whole of a character that expanded into several
