@@ -11,38 +11,56 @@ E2E      :=
 BENCH    :=
 EVAL     :=
 
-.PHONY: all build run test vet unit e2e bench eval clean FORCE
+STATICCHECK_VERSION ?= v0.8.2
+
+.PHONY: all build run test check vet unit e2e bench eval clean help FORCE
 all: build
 
 include $(sort $(wildcard mk/*.mk))
 
 build: $(BINARIES)
 
-run: build
+run: build ## start the stack natively and print a token and curl lines (installs OpenClaw on first use: network)
 	scripts/run-local.sh
 
 # `make test` is what CI runs (.ci/run). It needs nothing from ../shared.
-test: build vet unit e2e
+test: build vet unit e2e ## what CI runs: vet, race unit tests, fuzz seeds, end-to-end (first run fetches Node and OpenClaw: network)
 
-vet:
+vet: ## go vet ./...
 	$(GO) vet ./...
 
-unit: build
+# Gates that need no build: formatting, vet, staticcheck (fetched from the Go
+# module proxy on first use), a tidy go.mod, and the layering test (libraries
+# never import Caddy or CoreDNS; bin/caddy and bin/coredns never link the
+# cgo scanner). .ci/run runs it before `make test`.
+check: ## gates: gofmt, vet, staticcheck, go mod tidy -diff, layering (staticcheck from the module proxy: network on first use)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) mod tidy -diff
+	$(GO) test -count=1 ./internal/layering/
+
+unit: build ## race-enabled unit tests and fuzz seed corpora (no network, no ../shared)
 	SECURESTACK_BIN=$(BIN) $(GO) test -race -timeout 25m ./...
 	# The scanner's C code (tree walk, parse arena) under AddressSanitizer.
 	$(GO) test -asan -count=1 -run '^(TestArenaOverflow|TestParseCancelled|TestFlattenMatchesCursor|TestFlatTreeMatchesTreeSitter)$$' ./scanner/
 
-e2e: build $(E2E)
+e2e: build $(E2E) ## end-to-end tests with the real binaries and the real OpenClaw (network on first use)
 
-bench: $(BENCH)
+bench: $(BENCH) ## every bench-* target (some need ../shared)
 
-eval: $(EVAL)
+eval: $(EVAL) ## every eval-* target (need ../shared)
 
 # Targets that read ../shared call this first.
 need-shared:
 	@test -d "$(SHARED)/data" || { echo "$(SHARED)/data is missing: this target needs the ../shared data set beside the checkout (a user's clone does not have it)."; exit 2; }
 
-clean:
+clean: ## remove bin/
 	rm -rf bin
+
+# Lists the targets annotated with "## " in this file and mk/*.mk.
+help: ## this list
+	@grep -hE '^[a-zA-Z0-9_./-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:[^#]*## /\t/' | sort | \
+		awk -F'\t' '{ printf "  %-26s %s\n", $$1, $$2 }'
 
 FORCE:

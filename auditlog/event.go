@@ -22,7 +22,7 @@ type Event struct {
 	ClientIP  string         `json:"client_ip"`  //
 	TokenName string         `json:"token_name"` // a token's NAME, never its secret
 	Route     string         `json:"route"`      //
-	Outcome   string         `json:"outcome"`    // "allowed", "rejected", "stripped", "unauthorized", "blocked", ...
+	Outcome   Outcome        `json:"outcome"`    // one of the Outcome constants
 	Rules     []string       `json:"rules"`      // rule ids that fired; [] rather than null
 	Fields    map[string]any `json:"fields,omitempty"`
 }
@@ -135,7 +135,7 @@ func appendBody(dst []byte, e *Event, fields []byte) []byte {
 	dst = append(dst, `,"route":`...)
 	dst = appendString(dst, e.Route)
 	dst = append(dst, `,"outcome":`...)
-	dst = appendString(dst, e.Outcome)
+	dst = appendString(dst, string(e.Outcome))
 	dst = append(dst, `,"rules":[`...)
 	for i, r := range e.Rules {
 		if i > 0 {

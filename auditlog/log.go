@@ -109,7 +109,7 @@ func Open(path string, opts Options) (*Log, error) {
 	}
 	go l.run()
 	if torn != nil {
-		err := l.Write(Event{Event: "auditlog.torn_tail", Outcome: "truncated", Fields: map[string]any{
+		err := l.Write(Event{Event: "auditlog.torn_tail", Outcome: OutcomeTruncated, Fields: map[string]any{
 			"file": filepath.Base(path), "offset": torn.Offset, "bytes": torn.Bytes,
 		}})
 		if err != nil {
@@ -547,7 +547,7 @@ func (l *Log) run() {
 				// A failed log write is already sticky and append refuses;
 				// a checkpoint that cannot be written is recorded in the log,
 				// where it cannot be hidden.
-				l.append(Event{Event: "auditlog.checkpoint_failed", Outcome: "error", Fields: map[string]any{"error": err.Error()}})
+				l.append(Event{Event: "auditlog.checkpoint_failed", Outcome: OutcomeError, Fields: map[string]any{"error": err.Error()}})
 			}
 		}
 	}

@@ -74,7 +74,7 @@ func parseRecord(line []byte, full bool) (*Record, error) {
 	p.lit(`,"route":`)
 	r.Route = p.str()
 	p.lit(`,"outcome":`)
-	r.Outcome = p.str()
+	r.Outcome = Outcome(p.str())
 	p.lit(`,"rules":[`)
 	r.Rules = []string{}
 	for n := 0; p.err == nil && p.i < len(p.b) && p.b[p.i] != ']'; n++ {

@@ -3,8 +3,10 @@ package corednsplugin
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/coredns/coredns/plugin/test"
@@ -87,15 +89,12 @@ func TestAuditLogIsSharedAcrossInstances(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dns-audit.jsonl")
 	old, _ := newTestEgress(t, testList, func(c *config) { c.auditPath = path })
 	// A Corefile reload starts the new instance before stopping the old one.
-	newer, log := newTestEgress(t, testList, func(c *config) { c.auditPath = path; c.auditArgs = "sync none" })
+	newer, _ := newTestEgress(t, testList, func(c *config) { c.auditPath = path })
 	if err := old.start(); err != nil {
 		t.Fatal(err)
 	}
 	if err := newer.start(); err != nil {
 		t.Fatalf("a second instance could not share the open log: %v", err)
-	}
-	if log.count("WARNING") != 1 {
-		t.Errorf("changed audit options should warn that they wait for a restart: %v", log.lines)
 	}
 	if err := old.stop(); err != nil {
 		t.Fatal(err)
@@ -113,7 +112,21 @@ func TestAuditLogIsSharedAcrossInstances(t *testing.T) {
 		t.Fatalf("the log was not closed with its last user: %v", err)
 	}
 	l.Close()
-	if err := auditLogs.release(path); err == nil {
+	if err := auditlog.Shared.Release(path); err == nil {
 		t.Error("releasing a log nobody holds should be an error")
+	}
+}
+
+func TestAuditLogWithChangedOptionsIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dns-audit.jsonl")
+	old, _ := newTestEgress(t, testList, func(c *config) { c.auditPath = path })
+	newer, _ := newTestEgress(t, testList, func(c *config) { c.auditPath = path; c.auditOpts.Sync = auditlog.SyncNone })
+	if err := old.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer old.stop()
+	err := newer.start()
+	if !errors.Is(err, auditlog.ErrOptionsChanged) || !strings.Contains(err.Error(), "restart") {
+		t.Fatalf("a reload that changes the open log's options should be refused and say to restart, got %v", err)
 	}
 }

@@ -105,14 +105,14 @@ func (e *Egress) judge(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) *a
 	}
 	if reason := unjudgeable(r); reason != "" {
 		count.refused.Inc()
-		e.record(server, w, r, "refused", "egress.unjudgeable", map[string]any{"reason": reason})
+		e.record(server, w, r, auditlog.OutcomeRefused, "egress.unjudgeable", map[string]any{"reason": reason})
 		w.WriteMsg(refusal(r, dns.RcodeRefused, "query cannot be judged: "+reason))
 		return nil
 	}
 	list := e.list.Load()
 	if !list.Match(r.Question[0].Name) {
 		count.blocked.Inc()
-		e.record(server, w, r, "blocked", "egress.not_allowed", nil)
+		e.record(server, w, r, auditlog.OutcomeBlocked, "egress.not_allowed", nil)
 		w.WriteMsg(refusal(r, e.cfg.blockRcode, "name is not on the egress allowlist"))
 		return nil
 	}
@@ -174,7 +174,7 @@ func refusal(r *dns.Msg, rcode int, why string) *dns.Msg {
 }
 
 // record writes an audit event for a query that was not simply allowed.
-func (e *Egress) record(server string, w dns.ResponseWriter, r *dns.Msg, outcome, rule string, fields map[string]any) {
+func (e *Egress) record(server string, w dns.ResponseWriter, r *dns.Msg, outcome auditlog.Outcome, rule string, fields map[string]any) {
 	if e.audit == nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/egress"
 )
 
@@ -64,13 +65,13 @@ func (f *answerFilter) flush() error {
 func (f *answerFilter) judge(res *dns.Msg) *dns.Msg {
 	if name, ok := f.foreignName(res); !ok {
 		answersFiltered.WithLabelValues(f.server, "name").Inc()
-		f.e.record(f.server, f.ResponseWriter, f.req, "refused", "egress.answer_not_allowed", map[string]any{"answer_name": name})
+		f.e.record(f.server, f.ResponseWriter, f.req, auditlog.OutcomeRefused, "egress.answer_not_allowed", map[string]any{"answer_name": name})
 		return refusal(f.req, dns.RcodeRefused, "the answer leads to "+name+", which is not on the egress allowlist")
 	}
 	if f.e.cfg.denyPrivate {
 		if out, dropped := f.dropPrivate(res); len(dropped) > 0 {
 			answersFiltered.WithLabelValues(f.server, "private").Inc()
-			f.e.record(f.server, f.ResponseWriter, f.req, "filtered", "egress.private_answer", map[string]any{"dropped": dropped})
+			f.e.record(f.server, f.ResponseWriter, f.req, auditlog.OutcomeFiltered, "egress.private_answer", map[string]any{"dropped": dropped})
 			return out
 		}
 	}

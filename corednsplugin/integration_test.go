@@ -1,6 +1,7 @@
 package corednsplugin
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +22,7 @@ import (
 	"github.com/coredns/coredns/plugin/test"
 	"github.com/miekg/dns"
 
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
 )
 
@@ -505,12 +508,39 @@ func TestIntegrationNoBlockedNameReachesUpstream(t *testing.T) {
 		}
 	})
 
-	t.Run("a Corefile reload shares the open audit log", func(t *testing.T) {
+	t.Run("a Corefile reload that changes the audit options is refused and says to restart", func(t *testing.T) {
 		rewrite(t, list, "newly.test\n")
+		conf := filepath.Join(dir, "Corefile")
+		orig, err := os.ReadFile(conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := strings.Replace(string(orig), "audit_log dns-audit.jsonl sync none", "audit_log dns-audit.jsonl sync batch", 1)
+		if changed == string(orig) {
+			t.Fatal("the test Corefile no longer has the audit_log line this test edits")
+		}
+		rewrite(t, conf, changed)
+		before := strings.Count(cd.out.String(), "Restart failed")
+		cd.cmd.Process.Signal(syscall.SIGUSR1)
+		waitFor(t, func() bool { return strings.Count(cd.out.String(), "Restart failed") > before })
+		if !strings.Contains(cd.out.String(), "restart to apply the new options") {
+			t.Errorf("the refused reload does not say to restart:\n%s", cd.out)
+		}
+		if r := exchange(t, cd.addr, "udp", query("newly.test.", dns.TypeA, true)); r.Rcode != dns.RcodeSuccess {
+			t.Errorf("after the refused reload: %s", dns.RcodeToString[r.Rcode])
+		}
+		rewrite(t, conf, string(orig))
+	})
+
+	t.Run("a Corefile reload shares the open audit log and keeps the counters", func(t *testing.T) {
+		blockedBefore := metricValue(t, cd, `coredns_egress_requests_total{result="blocked",server="dns://`+cd.addr+`"}`)
 		cd.cmd.Process.Signal(syscall.SIGUSR1)
 		waitForOutput(t, cd, "Reloading complete")
 		if r := exchange(t, cd.addr, "udp", query("after-reload.attacker.example.", dns.TypeA, true)); r.Rcode != dns.RcodeNameError {
 			t.Errorf("after the reload: %s", dns.RcodeToString[r.Rcode])
+		}
+		if after := metricValue(t, cd, `coredns_egress_requests_total{result="blocked",server="dns://`+cd.addr+`"}`); after != blockedBefore+1 {
+			t.Errorf("blocked counter %v after the reload and one more blocked query, want %v: the reload reset it", after, blockedBefore+1)
 		}
 	})
 
@@ -530,6 +560,10 @@ func TestIntegrationNoBlockedNameReachesUpstream(t *testing.T) {
 		}
 		if !sawReload {
 			t.Error("the query after the Corefile reload was not audited")
+		}
+		// One chain across the reload: the new instance wrote on after the old one.
+		if rep, err := auditlog.Verify([]string{audit}, auditlog.VerifyOptions{}); err != nil || rep.Problem != nil {
+			t.Errorf("the audit chain does not verify across the reload: %v %+v", err, rep)
 		}
 	})
 }
@@ -671,4 +705,26 @@ func TestPluginsListsEgress(t *testing.T) {
 	if !slices.Contains(strings.Fields(string(out)), "egress") {
 		t.Errorf("coredns -plugins does not list egress:\n%s", out)
 	}
+}
+
+// metricValue reads one sample of CoreDNS's /metrics by its exact name and labels.
+func metricValue(t *testing.T, c *coredns, series string) float64 {
+	t.Helper()
+	res, err := http.Get("http://" + c.metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", series, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics has no %s", series)
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/egress"
 )
 
@@ -33,7 +34,7 @@ func statAll(files []string) ([]os.FileInfo, error) {
 // loop. CoreDNS calls it once per server block, before serving.
 func (e *Egress) start() error {
 	if e.cfg.auditPath != "" {
-		l, err := auditLogs.acquire(e.cfg.auditPath, e.cfg.auditOpts, e.cfg.auditArgs, e.log)
+		l, err := auditlog.Shared.Acquire(e.cfg.auditPath, e.cfg.auditOpts)
 		if err != nil {
 			return fmt.Errorf("egress: audit_log: %w", err)
 		}
@@ -62,7 +63,7 @@ func (e *Egress) stop() error {
 	e.stopped = nil
 	if e.audit != nil {
 		e.audit = nil
-		return auditLogs.release(e.cfg.auditPath)
+		return auditlog.Shared.Release(e.cfg.auditPath)
 	}
 	return nil
 }

@@ -28,7 +28,6 @@ type config struct {
 	denyPrivate bool
 	auditPath   string
 	auditOpts   auditlog.Options
-	auditArgs   string // the option words as written, to notice a changed set on reload
 }
 
 func setup(c *caddy.Controller) error {
@@ -75,8 +74,15 @@ func parse(c *caddy.Controller, root string) (config, error) {
 		if args := c.RemainingArgs(); len(args) > 0 {
 			return cfg, c.Errf("egress takes no arguments, got %q; it judges every query of its server block", args)
 		}
+		firstLine := map[string]int{}
 		for c.NextBlock() {
 			prop := c.Val()
+			// allowlist may repeat (each adds files); any other option set twice
+			// would silently replace the first.
+			if line, ok := firstLine[prop]; ok && prop != "allowlist" {
+				return cfg, c.Errf("%s is set twice (first on line %d); keep one", prop, line)
+			}
+			firstLine[prop] = c.Line()
 			args := c.RemainingArgs()
 			switch prop {
 			case "allowlist":
@@ -117,7 +123,6 @@ func parse(c *caddy.Controller, root string) (config, error) {
 						return cfg, c.Errf("audit_log: %v", err)
 					}
 				}
-				cfg.auditArgs = strings.Join(args[1:], " ")
 			case "deny_private_answers":
 				if len(args) != 0 {
 					return cfg, c.Errf("deny_private_answers takes no arguments")

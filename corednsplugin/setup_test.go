@@ -73,6 +73,8 @@ func TestParse(t *testing.T) {
 		{name: "an audit option without a value is refused", input: "egress {\n allowlist a\n audit_log f sync\n}", wantErr: "OPTION VALUE"},
 		{name: "an unknown audit option is refused", input: "egress {\n allowlist a\n audit_log f colour blue\n}", wantErr: "colour"},
 		{name: "deny_private_answers with an argument is refused", input: "egress {\n allowlist a\n deny_private_answers yes\n}", wantErr: "no arguments"},
+		{name: "a repeated audit_log is refused with the first line", input: "egress {\n allowlist a\n audit_log /a key_file /k\n audit_log /b\n}", wantErr: "audit_log is set twice (first on line 3)"},
+		{name: "a repeated block is refused", input: "egress {\n allowlist a\n block refused\n block nxdomain\n}", wantErr: "block is set twice"},
 		{name: "two egress blocks in one server are refused", input: "egress {\n allowlist a\n}\negress {\n allowlist b\n}", wantErr: "once"},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,7 @@
 # bin/caddy: Caddy with openclaw_guard. Static (no cgo).
 BINARIES += bin/caddy bin/openclaw-standin
 
-bin/caddy: FORCE
+bin/caddy: FORCE ## Caddy with the stack's modules, static
 	CGO_ENABLED=0 $(GO) build -o $@ ./sidecars/caddy
 
 bin/openclaw-standin: FORCE
@@ -11,5 +11,5 @@ bin/openclaw-standin: FORCE
 # body with encoding/json in the same run. Needs nothing from ../shared.
 BENCH += bench-guard
 .PHONY: bench-guard
-bench-guard:
+bench-guard: ## the guard against plain reverse_proxy (no ../shared)
 	$(GO) test -run '^$$' -bench 'GuardChat|PeerDecode' -benchtime 2s -count 3 ./caddyplugin

@@ -9,11 +9,11 @@ BENCH    += bench-dns
 DNS_BENCH_SECONDS ?= 4
 DNS_BENCH_ROUNDS  ?= 5
 
-bin/coredns: FORCE
+bin/coredns: FORCE ## CoreDNS with the egress plugin, static
 	CGO_ENABLED=0 $(GO) build -o $@ ./sidecars/coredns
 
 .PHONY: bench-dns
-bench-dns: bin/coredns
+bench-dns: bin/coredns ## DNS QPS with and without egress, 1M-entry list load (installs dnsperf: network)
 	command -v dnsperf >/dev/null || (apt-get update && apt-get install -y dnsperf)
 	$(GO) test -run '^$$' -bench 'BenchmarkMatch|BenchmarkLoad1M' -benchmem -count 3 ./egress
 	$(GO) test -run '^$$' -bench 'BenchmarkServeDNS' -benchmem -count 3 ./corednsplugin

@@ -437,11 +437,11 @@ func TestResolveUnexpectedStates(t *testing.T) {
 		e := newEnv(t)
 		s := e.open()
 		s.rename = acrossDevices
-		dir, sum := e.skill("evil", "text")
+		dir, _ := e.skill("evil", "text")
 		if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		sum, _ = treeHash(dir)
+		sum, _ := treeHash(dir)
 		sk, _ := s.Record(ctx, result(dir, sum, Block))
 		_, err := s.Quarantine(ctx, sk.ID)
 		if err == nil || !strings.Contains(err.Error(), "cannot be copied") {

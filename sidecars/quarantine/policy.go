@@ -67,10 +67,7 @@ func decide(ctx context.Context, c *config, req *quarantine.PolicyRequest, stder
 	if err != nil {
 		return none, fmt.Errorf("scanning %s: %w", req.SourcePath, err)
 	}
-	var results []quarantine.ScanResult
-	for _, r := range rep.Results {
-		results = append(results, r)
-	}
+	results := append([]quarantine.ScanResult(nil), rep.Results...)
 	target := fmt.Sprintf("%s %q", req.TargetType, req.TargetName)
 	resp, err := quarantine.Decide(target, results, func(sha string) (bool, error) { return st.Overridden(ctx, sha) })
 	if err != nil {

@@ -32,7 +32,7 @@ func watch(args []string, std streams) int {
 		return exitError
 	}
 	if len(ops) == 0 || *debounce <= 0 {
-		return fail(std.stderr, errors.New("usage: quarantine watch [--debounce 1s] DIR..."))
+		return fail(std.stderr, errors.New("usage: quarantine watch [--debounce 1s] DIR"))
 	}
 	var roots []string
 	for _, d := range ops {

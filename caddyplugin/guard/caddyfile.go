@@ -1,7 +1,8 @@
-package caddyplugin
+package guard
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -9,8 +10,10 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/dustin/go-humanize"
 
-	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/directive"
+	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
 func init() {
@@ -54,7 +57,15 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	if d.NextArg() {
 		return d.ArgErr()
 	}
+	once := directive.Once{}
 	for d.NextBlock(0) {
+		switch d.Val() {
+		case "token", "token_file", "token_env": // repeatable
+		default:
+			if err := once.Check(d); err != nil {
+				return err
+			}
+		}
 		switch d.Val() {
 		case "token":
 			var name, secret string
@@ -83,13 +94,17 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 		case "system_messages":
-			if !d.AllArgs(&g.SystemMessages) {
-				return d.ArgErr()
+			v, err := directive.Enum(d, string(sanitizer.SystemAllow), string(sanitizer.SystemSanitize), string(sanitizer.SystemReject))
+			if err != nil {
+				return err
 			}
+			g.SystemMessages = sanitizer.SystemPolicy(v)
 		case "tools_invoke":
-			if !d.AllArgs(&g.ToolsInvoke) {
-				return d.ArgErr()
+			v, err := directive.Enum(d, string(ToolsInvokeDeny), string(ToolsInvokeSanitize))
+			if err != nil {
+				return err
 			}
+			g.ToolsInvoke = ToolsInvokePolicy(v)
 		case "upstream_token_env":
 			if !d.AllArgs(&g.UpstreamTokenEnv) {
 				return d.ArgErr()
@@ -106,6 +121,11 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			g.MaxBody = int64(n)
 		case "public_paths":
 			g.PublicPaths = append([]string{}, d.RemainingArgs()...)
+			for _, p := range g.PublicPaths {
+				if !strings.HasPrefix(p, "/") {
+					return d.Errf("public_paths: %q must start with /", p)
+				}
+			}
 		case "failed_attempts":
 			var burst, every string
 			if !d.AllArgs(&burst, &every) {
@@ -121,28 +141,9 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			g.FailedAttempts = &FailedAttemptsConfig{Burst: b, Every: caddy.Duration(dur)}
 		case "audit_log":
-			cfg := &AuditLogConfig{}
-			if !d.NextArg() {
-				return d.ArgErr()
-			}
-			cfg.Path = d.Val()
-			if d.NextArg() {
-				return d.ArgErr()
-			}
-			for nesting := d.Nesting(); d.NextBlock(nesting); {
-				name := d.Val()
-				var val string
-				if !d.AllArgs(&val) {
-					return d.ArgErr()
-				}
-				var check auditlog.Options
-				if err := check.Set(name, val); err != nil {
-					return d.Errf("audit_log: %v", err)
-				}
-				if cfg.Options == nil {
-					cfg.Options = map[string]string{}
-				}
-				cfg.Options[name] = val
+			cfg, err := auditcfg.UnmarshalCaddyfile(d)
+			if err != nil {
+				return err
 			}
 			g.AuditLog = cfg
 		default:

@@ -1,10 +1,10 @@
-package caddyplugin
+package guard
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,8 +12,8 @@ import (
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"go.uber.org/zap"
 
-	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
@@ -45,11 +45,11 @@ type Guard struct {
 	Rules string `json:"rules,omitempty"`
 	// SystemMessages is the policy for client-sent system messages: "allow",
 	// "sanitize" (default) or "reject".
-	SystemMessages string `json:"system_messages,omitempty"`
+	SystemMessages sanitizer.SystemPolicy `json:"system_messages,omitempty"`
 
 	// AuditLog configures the audit trail. When absent, the guard writes to
 	// openclaw_guard/audit.jsonl in Caddy's data directory: it always audits.
-	AuditLog *AuditLogConfig `json:"audit_log,omitempty"`
+	AuditLog *auditcfg.Config `json:"audit_log,omitempty"`
 
 	// MaxBody is the largest body, in bytes, read on an inspected route;
 	// larger bodies get 413. Default 1 MiB.
@@ -67,20 +67,19 @@ type Guard struct {
 	// ToolsInvoke is the policy for POST /tools/invoke, which runs agent tools
 	// directly: "deny" (default) or "sanitize" (authenticated, and every
 	// string argument sanitized).
-	ToolsInvoke string `json:"tools_invoke,omitempty"`
+	ToolsInvoke ToolsInvokePolicy `json:"tools_invoke,omitempty"`
 
 	// FailedAttempts limits authentication failures per client address.
 	FailedAttempts *FailedAttemptsConfig `json:"failed_attempts,omitempty"`
 
 	verifier      *auth.Verifier
 	limiter       *auth.Limiter
+	limiterKey    string
 	sanitizer     *sanitizer.Sanitizer
-	audit         *auditlog.Log
-	auditKey      string
+	audit         *auditcfg.Log
 	upstreamToken string
 	public        map[string]bool
 	logger        *zap.Logger
-	metrics       *guardMetrics
 }
 
 // TokenConfig is one named token.
@@ -95,12 +94,13 @@ type TokenEnvConfig struct {
 	Var  string `json:"var"`
 }
 
-// AuditLogConfig is the audit trail's file and its auditlog options
-// (sync, key_file, rotate_size, rotate_age, checkpoint, ...).
-type AuditLogConfig struct {
-	Path    string            `json:"path"`
-	Options map[string]string `json:"options,omitempty"`
-}
+// ToolsInvokePolicy is what the guard does with POST /tools/invoke.
+type ToolsInvokePolicy string
+
+const (
+	ToolsInvokeDeny     ToolsInvokePolicy = "deny"     // 403 route_denied (the default)
+	ToolsInvokeSanitize ToolsInvokePolicy = "sanitize" // authenticated, every string argument sanitized
+)
 
 // FailedAttemptsConfig is a token bucket of failed attempts per client.
 type FailedAttemptsConfig struct {
@@ -118,9 +118,14 @@ func (Guard) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-// Provision loads tokens, rules and the audit log.
+// Provision checks the configuration, then loads tokens, rules and the
+// audit log. The checks come first: Caddy calls Validate only after
+// Provision, when defaults have already replaced what the user wrote.
 func (g *Guard) Provision(ctx caddy.Context) error {
 	g.logger = ctx.Logger()
+	if err := g.check(); err != nil {
+		return err
+	}
 	if g.MaxBody == 0 {
 		g.MaxBody = DefaultMaxBody
 	}
@@ -132,63 +137,90 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		g.public[p] = true
 	}
 	if g.ToolsInvoke == "" {
-		g.ToolsInvoke = "deny"
+		g.ToolsInvoke = ToolsInvokeDeny
 	}
 	if g.SystemMessages == "" {
-		g.SystemMessages = "sanitize"
+		g.SystemMessages = sanitizer.SystemSanitize
 	}
 	tokens, err := g.loadTokens()
 	if err != nil {
 		return err
 	}
 	if g.verifier, err = auth.NewVerifier(tokens); err != nil {
-		return fmt.Errorf("openclaw_guard: %w: set token, token_file or token_env (make one with `bin/stackaudit gen-token NAME`)", err)
+		return fmt.Errorf("%w: set token, token_file or token_env (make one with `bin/stackaudit gen-token NAME`)", err)
 	}
 
 	if g.UpstreamTokenEnv != "" {
 		g.upstreamToken = os.Getenv(g.UpstreamTokenEnv)
 		if g.upstreamToken == "" {
-			return fmt.Errorf("openclaw_guard: upstream_token_env: $%s is empty or unset; the gateway's token must be in it", g.UpstreamTokenEnv)
+			return fmt.Errorf("upstream_token_env: $%s is empty or unset; the gateway's token must be in it", g.UpstreamTokenEnv)
 		}
 	}
 
 	if g.sanitizer, err = g.newSanitizer(); err != nil {
 		return err
 	}
-
-	lim := FailedAttemptsConfig{}
-	if g.FailedAttempts != nil {
-		lim = *g.FailedAttempts
-	}
-	g.limiter = auth.NewLimiter(auth.LimiterConfig{Burst: lim.Burst, Every: time.Duration(lim.Every)})
-
-	if err := g.openAudit(); err != nil {
+	if err := g.acquireLimiter(); err != nil {
 		return err
 	}
-	g.metrics, err = registerMetrics(ctx.GetMetricsRegistry())
-	return err
+	if g.audit, err = auditcfg.Open(g.AuditLog, "openclaw_guard"); err != nil {
+		return err
+	}
+	return registerMetrics(ctx.GetMetricsRegistry())
 }
 
-// Validate rejects configuration that cannot work, naming the field.
-func (g *Guard) Validate() error {
+// check rejects configuration that cannot work, naming the JSON field
+// (which is also the Caddyfile option).
+func (g *Guard) check() error {
 	if g.MaxBody < 0 {
-		return errors.New("openclaw_guard: max_body must be positive")
+		return errors.New("max_body must be positive")
 	}
 	switch g.ToolsInvoke {
-	case "", "deny", "sanitize":
+	case "", ToolsInvokeDeny, ToolsInvokeSanitize:
 	default:
-		return fmt.Errorf("openclaw_guard: tools_invoke %q: want deny or sanitize", g.ToolsInvoke)
+		return fmt.Errorf("tools_invoke %q: want deny or sanitize", g.ToolsInvoke)
 	}
 	switch g.SystemMessages {
-	case "", "allow", "sanitize", "reject":
+	case "", sanitizer.SystemAllow, sanitizer.SystemSanitize, sanitizer.SystemReject:
 	default:
-		return fmt.Errorf("openclaw_guard: system_messages %q: want allow, sanitize or reject", g.SystemMessages)
+		return fmt.Errorf("system_messages %q: want allow, sanitize or reject", g.SystemMessages)
 	}
 	for _, p := range g.PublicPaths {
 		if !strings.HasPrefix(p, "/") {
-			return fmt.Errorf("openclaw_guard: public path %q must start with /", p)
+			return fmt.Errorf("public_paths: %q must start with /", p)
 		}
 	}
+	if fa := g.FailedAttempts; fa != nil && (fa.Burst < 0 || fa.Every < 0) {
+		return errors.New("failed_attempts: burst and every must not be negative")
+	}
+	return nil
+}
+
+// Validate repeats the checks on the provisioned configuration.
+func (g *Guard) Validate() error { return g.check() }
+
+// limiters keeps each failed-attempt limiter across config reloads, keyed
+// by its settings: a reload must not give an attacker a fresh set of
+// guesses.
+var limiters = caddy.NewUsagePool()
+
+type sharedLimiter struct{ *auth.Limiter }
+
+func (sharedLimiter) Destruct() error { return nil }
+
+func (g *Guard) acquireLimiter() error {
+	cfg := auth.LimiterConfig{}
+	if g.FailedAttempts != nil {
+		cfg.Burst, cfg.Every = g.FailedAttempts.Burst, time.Duration(g.FailedAttempts.Every)
+	}
+	g.limiterKey = "failed_attempts " + strconv.Itoa(cfg.Burst) + " " + cfg.Every.String()
+	v, _, err := limiters.LoadOrNew(g.limiterKey, func() (caddy.Destructor, error) {
+		return sharedLimiter{auth.NewLimiter(cfg)}, nil
+	})
+	if err != nil {
+		return err
+	}
+	g.limiter = v.(sharedLimiter).Limiter
 	return nil
 }
 
@@ -197,7 +229,7 @@ func (g *Guard) loadTokens() ([]auth.Token, error) {
 	for _, t := range g.Tokens {
 		tok, err := auth.ParseToken(t.Name, t.Secret)
 		if err != nil {
-			return nil, fmt.Errorf("openclaw_guard: token: %w", err)
+			return nil, fmt.Errorf("token %s: %w", t.Name, err)
 		}
 		tokens = append(tokens, tok)
 	}
@@ -207,18 +239,18 @@ func (g *Guard) loadTokens() ([]auth.Token, error) {
 		}
 		ts, err := auth.LoadTokenFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("openclaw_guard: token_file: %w", err)
+			return nil, fmt.Errorf("token_file: %w", err)
 		}
 		tokens = append(tokens, ts...)
 	}
 	for _, t := range g.TokenEnv {
 		v := os.Getenv(t.Var)
 		if v == "" {
-			return nil, fmt.Errorf("openclaw_guard: token_env %s: $%s is empty or unset", t.Name, t.Var)
+			return nil, fmt.Errorf("token_env %s: $%s is empty or unset", t.Name, t.Var)
 		}
 		tok, err := auth.ParseToken(t.Name, v)
 		if err != nil {
-			return nil, fmt.Errorf("openclaw_guard: token_env %s ($%s): %w", t.Name, t.Var, err)
+			return nil, fmt.Errorf("token_env %s ($%s): %w", t.Name, t.Var, err)
 		}
 		tokens = append(tokens, tok)
 	}
@@ -230,65 +262,22 @@ func (g *Guard) newSanitizer() (*sanitizer.Sanitizer, error) {
 	if g.Rules != "" {
 		var err error
 		if rules, err = sanitizer.LoadRules(g.Rules); err != nil {
-			return nil, fmt.Errorf("openclaw_guard: rules: %w", err)
+			return nil, fmt.Errorf("rules: %w", err)
 		}
 	}
-	s, err := sanitizer.New(sanitizer.Config{Rules: rules, SystemMessages: sanitizer.SystemPolicy(g.SystemMessages)})
+	s, err := sanitizer.New(sanitizer.Config{Rules: rules, SystemMessages: g.SystemMessages})
 	if err != nil {
-		return nil, fmt.Errorf("openclaw_guard: rules: %w", err)
+		return nil, fmt.Errorf("rules: %w", err)
 	}
 	return s, nil
 }
 
-// auditLogs shares one open log per file across config reloads: the new
-// config provisions before the old one is cleaned up, and auditlog.Open
-// refuses a second opener of the same file.
-var auditLogs = caddy.NewUsagePool()
-
-type sharedLog struct{ *auditlog.Log }
-
-func (s sharedLog) Destruct() error { return s.Close() }
-
-func (g *Guard) openAudit() error {
-	cfg := AuditLogConfig{Path: filepath.Join(caddy.AppDataDir(), "openclaw_guard", "audit.jsonl")}
-	if g.AuditLog != nil {
-		cfg = *g.AuditLog
-	}
-	path, err := filepath.Abs(cfg.Path)
-	if err != nil {
-		return fmt.Errorf("openclaw_guard: audit_log: %w", err)
-	}
-	var opts auditlog.Options
-	for k, v := range cfg.Options {
-		if err := opts.Set(k, v); err != nil {
-			return fmt.Errorf("openclaw_guard: audit_log: %w", err)
-		}
-	}
-	val, _, err := auditLogs.LoadOrNew(path, func() (caddy.Destructor, error) {
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, err
-		}
-		l, err := auditlog.Open(path, opts)
-		if err != nil {
-			return nil, err
-		}
-		return sharedLog{l}, nil
-	})
-	if err != nil {
-		return fmt.Errorf("openclaw_guard: audit_log %s: %w", path, err)
-	}
-	g.audit = val.(sharedLog).Log
-	g.auditKey = path
-	return nil
-}
-
-// Cleanup releases this config's reference to the audit log.
+// Cleanup releases this config's hold on the shared audit log and limiter.
 func (g *Guard) Cleanup() error {
-	if g.auditKey == "" {
-		return nil
+	if g.limiterKey != "" {
+		limiters.Delete(g.limiterKey)
 	}
-	_, err := auditLogs.Delete(g.auditKey)
-	return err
+	return g.audit.Release()
 }
 
 // Interface guards.

@@ -1,8 +1,7 @@
-package caddyplugin
+package guard
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/apierror"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
@@ -57,7 +57,7 @@ type rejection struct {
 	errType string
 	code    string
 	message string
-	outcome string
+	outcome auditlog.Outcome
 	rules   []string
 	// retryAfter is set on 429 replies, in whole seconds.
 	retryAfter int
@@ -74,7 +74,7 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	}
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && g.public[r.URL.Path] {
 		r.Header.Del("Authorization")
-		g.metrics.requests.WithLabelValues("public").Inc()
+		requestsTotal.WithLabelValues("public").Inc()
 		return next.ServeHTTP(w, r)
 	}
 
@@ -90,13 +90,13 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	case routeResponses:
 		inspect = g.sanitizer.SanitizeResponses
 	case routeToolsInvoke:
-		if g.ToolsInvoke != "sanitize" {
-			return g.reject(w, ev, refuse(http.StatusForbidden, "permission_error", "route_denied", "denied",
+		if g.ToolsInvoke != ToolsInvokeSanitize {
+			return g.reject(w, ev, refuse(http.StatusForbidden, apierror.TypePermission, "route_denied", auditlog.OutcomeDenied,
 				"/tools/invoke runs agent tools directly and is denied by this guard (tools_invoke deny)"))
 		}
 		inspect = g.sanitizer.SanitizeToolsInvoke
 	case routeHooks:
-		return g.reject(w, ev, refuse(http.StatusForbidden, "permission_error", "route_denied", "denied",
+		return g.reject(w, ev, refuse(http.StatusForbidden, apierror.TypePermission, "route_denied", auditlog.OutcomeDenied,
 			"/hooks/ is denied by this guard"))
 	}
 	if inspect != nil {
@@ -110,18 +110,18 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 		r.Header.Set("Authorization", "Bearer "+g.upstreamToken)
 	}
 	if ev.Outcome == "" {
-		ev.Outcome = "allowed"
+		ev.Outcome = auditlog.OutcomeAllowed
 	}
 	// The record is durable before the gateway sees the request; a request
 	// that cannot be audited is not forwarded.
 	if err := g.audit.Write(ev); err != nil {
 		g.logger.Error("audit log write failed; request not forwarded", zap.Error(err), zap.String("request_id", ev.RequestID))
-		g.metrics.requests.WithLabelValues("audit_failed").Inc()
-		writeAPIError(w, http.StatusServiceUnavailable, "api_error", "audit_unavailable",
+		requestsTotal.WithLabelValues("audit_failed").Inc()
+		apierror.Write(w, http.StatusServiceUnavailable, apierror.TypeAPI, "audit_unavailable",
 			"the guard could not write its audit log, so the request was not forwarded")
 		return nil
 	}
-	g.metrics.requests.WithLabelValues(ev.Outcome).Inc()
+	requestsTotal.WithLabelValues(string(ev.Outcome)).Inc()
 	return next.ServeHTTP(w, r)
 }
 
@@ -192,16 +192,16 @@ func checkPath(r *http.Request) *rejection {
 	if !ambiguous {
 		return nil
 	}
-	return refuse(http.StatusBadRequest, "invalid_request_error", "invalid_path", "bad_request",
+	return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_path", auditlog.OutcomeBadRequest,
 		"the request path is not in canonical form (dot segments, doubled or encoded slashes)")
 }
 
 func (g *Guard) authenticate(r *http.Request, ev *auditlog.Event) *rejection {
 	if ok, retry := g.limiter.Allow(ev.ClientIP); !ok {
 		secs := int(retry.Seconds())
-		return &rejection{status: http.StatusTooManyRequests, errType: "rate_limit_error", code: "too_many_failed_attempts",
+		return &rejection{status: http.StatusTooManyRequests, errType: apierror.TypeRateLimit, code: "too_many_failed_attempts",
 			message: "too many failed authentication attempts; retry after " + strconv.Itoa(secs) + "s",
-			outcome: "rate_limited", retryAfter: secs}
+			outcome: auditlog.OutcomeRateLimited, retryAfter: secs}
 	}
 	secret, err := auth.BearerToken(r)
 	switch {
@@ -210,7 +210,7 @@ func (g *Guard) authenticate(r *http.Request, ev *auditlog.Event) *rejection {
 		return unauthorized("missing bearer token: send `Authorization: Bearer <token>`")
 	case err != nil:
 		g.limiter.Fail(ev.ClientIP)
-		return refuse(http.StatusBadRequest, "invalid_request_error", "invalid_request", "bad_request",
+		return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_request", auditlog.OutcomeBadRequest,
 			err.Error())
 	}
 	name, ok := g.verifier.Verify(secret)
@@ -224,12 +224,12 @@ func (g *Guard) authenticate(r *http.Request, ev *auditlog.Event) *rejection {
 
 // refuse builds a rejection: status, OpenAI error type and code, the audit
 // outcome, and the message the client sees.
-func refuse(status int, errType, code, outcome, message string) *rejection {
+func refuse(status int, errType, code string, outcome auditlog.Outcome, message string) *rejection {
 	return &rejection{status: status, errType: errType, code: code, outcome: outcome, message: message}
 }
 
 func unauthorized(msg string) *rejection {
-	return refuse(http.StatusUnauthorized, "authentication_error", "invalid_token", "unauthorized",
+	return refuse(http.StatusUnauthorized, apierror.TypeAuthentication, "invalid_token", auditlog.OutcomeUnauthorized,
 		msg)
 }
 
@@ -237,15 +237,15 @@ func unauthorized(msg string) *rejection {
 // bytes to forward. Any body it cannot inspect is refused.
 func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog.Event, inspect func([]byte) ([]byte, sanitizer.Result, error)) *rejection {
 	if r.Method != http.MethodPost {
-		return refuse(http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "bad_request",
+		return refuse(http.StatusMethodNotAllowed, apierror.TypeInvalidRequest, "method_not_allowed", auditlog.OutcomeBadRequest,
 			r.Method+" is not allowed here; use POST")
 	}
 	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return refuse(http.StatusUnsupportedMediaType, "invalid_request_error", "unsupported_content_encoding", "bad_request",
+		return refuse(http.StatusUnsupportedMediaType, apierror.TypeInvalidRequest, "unsupported_content_encoding", auditlog.OutcomeBadRequest,
 			"Content-Encoding "+ce+" is not accepted: the guard inspects plain JSON bodies only")
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return refuse(http.StatusUnsupportedMediaType, "invalid_request_error", "unsupported_media_type", "bad_request",
+		return refuse(http.StatusUnsupportedMediaType, apierror.TypeInvalidRequest, "unsupported_media_type", auditlog.OutcomeBadRequest,
 			"Content-Type must be application/json")
 	}
 	if r.ContentLength > g.MaxBody {
@@ -257,7 +257,7 @@ func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog
 		if errors.As(err, &mbe) {
 			return tooLarge(g.MaxBody)
 		}
-		return refuse(http.StatusBadRequest, "invalid_request_error", "invalid_body", "bad_request",
+		return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_body", auditlog.OutcomeBadRequest,
 			"could not read the request body: "+err.Error())
 	}
 	digest, n := auditlog.PromptDigest(string(body))
@@ -265,19 +265,19 @@ func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog
 
 	out, res, err := inspect(body)
 	if err != nil {
-		return refuse(http.StatusBadRequest, "invalid_request_error", "invalid_body", "bad_request",
+		return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_body", auditlog.OutcomeBadRequest,
 			err.Error())
 	}
 	ev.Rules = res.RuleIDs()
 	switch res.Action {
 	case sanitizer.ActionReject:
-		return &rejection{status: http.StatusBadRequest, errType: "invalid_request_error", code: "prompt_injection_detected",
+		return &rejection{status: http.StatusBadRequest, errType: apierror.TypeInvalidRequest, code: "prompt_injection_detected",
 			message: "the request was rejected because it looks like a prompt injection (rules: " + strings.Join(ev.Rules, ", ") + ")",
-			outcome: "rejected", rules: ev.Rules}
+			outcome: auditlog.OutcomeRejected, rules: ev.Rules}
 	case sanitizer.ActionStrip:
-		ev.Outcome = "stripped"
+		ev.Outcome = auditlog.OutcomeStripped
 	case sanitizer.ActionFlag:
-		ev.Outcome = "flagged"
+		ev.Outcome = auditlog.OutcomeFlagged
 	}
 	r.Body = io.NopCloser(bytes.NewReader(out))
 	r.ContentLength = int64(len(out))
@@ -288,7 +288,7 @@ func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog
 }
 
 func tooLarge(max int64) *rejection {
-	return refuse(http.StatusRequestEntityTooLarge, "invalid_request_error", "request_too_large", "too_large",
+	return refuse(http.StatusRequestEntityTooLarge, apierror.TypeInvalidRequest, "request_too_large", auditlog.OutcomeTooLarge,
 		fmt.Sprintf("the request body is larger than the guard's max_body of %d bytes", max))
 }
 
@@ -305,26 +305,13 @@ func (g *Guard) reject(w http.ResponseWriter, ev auditlog.Event, rej *rejection)
 	if err := g.audit.Write(ev); err != nil {
 		g.logger.Error("audit log write failed", zap.Error(err), zap.String("request_id", ev.RequestID))
 	}
-	g.metrics.requests.WithLabelValues(rej.outcome).Inc()
+	requestsTotal.WithLabelValues(string(rej.outcome)).Inc()
 	switch rej.status {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="openclaw"`)
 	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(rej.retryAfter))
 	}
-	writeAPIError(w, rej.status, rej.errType, rej.code, rej.message)
+	apierror.Write(w, rej.status, rej.errType, rej.code, rej.message)
 	return nil
-}
-
-func writeAPIError(w http.ResponseWriter, status int, errType, code, message string) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(map[string]any{"error": map[string]any{"message": message, "type": errType, "code": code}})
-	body := buf.Bytes()
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(body)
 }

@@ -1,4 +1,4 @@
-package caddyplugin
+package guard
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
 )
 
 // benchBody is a 2 KB chat request without an injection.
@@ -19,7 +21,7 @@ var benchBody = func() string {
 
 func benchGuard(b *testing.B, sync string) {
 	g := &Guard{Tokens: []TokenConfig{{"a", testSecret}},
-		AuditLog: &AuditLogConfig{Path: filepath.Join(b.TempDir(), "audit.jsonl"), Options: map[string]string{"sync": sync}}}
+		AuditLog: &auditcfg.Config{Path: filepath.Join(b.TempDir(), "audit.jsonl"), Options: map[string]string{"sync": sync}}}
 	provision(b, g)
 	b.SetBytes(int64(len(benchBody)))
 	b.ReportAllocs()

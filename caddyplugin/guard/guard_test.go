@@ -1,8 +1,9 @@
-package caddyplugin
+package guard
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,12 +11,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
 )
 
 const testSecret = "unit-test-secret-0123456789"
@@ -55,7 +59,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		TokenEnv:         []TokenEnvConfig{{"ci", "CI_TOKEN"}},
 		Rules:            "/etc/rules.json",
 		SystemMessages:   "reject",
-		AuditLog:         &AuditLogConfig{Path: "/var/log/audit.jsonl", Options: map[string]string{"sync": "always", "rotate_size": "10MiB"}},
+		AuditLog:         &auditcfg.Config{Path: "/var/log/audit.jsonl", Options: map[string]string{"sync": "always", "rotate_size": "10MiB"}},
 		MaxBody:          2 << 20,
 		UpstreamTokenEnv: "GW",
 		PublicPaths:      []string{"/health", "/livez"},
@@ -92,7 +96,7 @@ func provision(t testing.TB, g *Guard) {
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)
 	if g.AuditLog == nil {
-		g.AuditLog = &AuditLogConfig{Path: filepath.Join(t.TempDir(), "audit.jsonl")}
+		g.AuditLog = &auditcfg.Config{Path: filepath.Join(t.TempDir(), "audit.jsonl")}
 	}
 	if err := g.Provision(ctx); err != nil {
 		t.Fatalf("Provision: %v", err)
@@ -105,7 +109,7 @@ func provision(t testing.TB, g *Guard) {
 
 func TestProvisionErrors(t *testing.T) {
 	dir := t.TempDir()
-	audit := &AuditLogConfig{Path: filepath.Join(dir, "audit.jsonl")}
+	audit := &auditcfg.Config{Path: filepath.Join(dir, "audit.jsonl")}
 	for _, tc := range []struct {
 		name string
 		g    Guard
@@ -131,16 +135,63 @@ func TestProvisionErrors(t *testing.T) {
 	if err := (&Guard{ToolsInvoke: "allow"}).Validate(); err == nil {
 		t.Error("tools_invoke allow was accepted")
 	}
+	// JSON config skips the Caddyfile adapter: Provision must check the
+	// values before it fills in defaults (Caddy validates after provisioning).
+	for _, g := range []*Guard{
+		{Tokens: []TokenConfig{{"a", testSecret}}, SystemMessages: "maybe"},
+		{Tokens: []TokenConfig{{"a", testSecret}}, ToolsInvoke: "allow"},
+	} {
+		ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+		g.AuditLog = audit
+		err := g.Provision(ctx)
+		g.Cleanup()
+		cancel()
+		if err == nil || strings.Contains(err.Error(), "openclaw_guard:") {
+			t.Errorf("Provision(%+v) = %v, want an error naming the field without a redundant prefix", g, err)
+		}
+	}
 }
 
 func TestTwoGuardsShareOneAuditLog(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
-	a := &Guard{Tokens: []TokenConfig{{"a", testSecret}}, AuditLog: &AuditLogConfig{Path: path}}
-	b := &Guard{Tokens: []TokenConfig{{"a", testSecret}}, AuditLog: &AuditLogConfig{Path: path}}
+	a := &Guard{Tokens: []TokenConfig{{"a", testSecret}}, AuditLog: &auditcfg.Config{Path: path}}
+	b := &Guard{Tokens: []TokenConfig{{"a", testSecret}}, AuditLog: &auditcfg.Config{Path: path}}
 	provision(t, a)
 	provision(t, b) // a reload provisions the new config before cleaning up the old
-	if a.audit != b.audit {
+	if a.audit.Log != b.audit.Log {
 		t.Fatal("two guards on one audit file opened it twice")
+	}
+}
+
+func TestReloadWithChangedAuditOptionsIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	old := &Guard{Tokens: []TokenConfig{{"a", testSecret}}, AuditLog: &auditcfg.Config{Path: path}}
+	provision(t, old)
+	// The operator adds a key to the running log: silently keeping the
+	// unkeyed log would leave them believing their trail is HMAC'd.
+	newer := &Guard{Tokens: []TokenConfig{{"a", testSecret}}, AuditLog: &auditcfg.Config{Path: path, Options: map[string]string{"sync": "none"}}}
+	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
+	defer cancel()
+	err := newer.Provision(ctx)
+	newer.Cleanup()
+	if !errors.Is(err, auditlog.ErrOptionsChanged) || !strings.Contains(err.Error(), "restart") {
+		t.Fatalf("Provision with changed audit options = %v, want a refusal that says to restart", err)
+	}
+}
+
+func TestLimiterSurvivesReload(t *testing.T) {
+	cfg := func() *Guard {
+		return &Guard{Tokens: []TokenConfig{{"a", testSecret}}, FailedAttempts: &FailedAttemptsConfig{Burst: 2, Every: caddy.Duration(time.Hour)}}
+	}
+	old := cfg()
+	provision(t, old)
+	old.limiter.Fail("192.0.2.1")
+	old.limiter.Fail("192.0.2.1")
+	newer := cfg()
+	provision(t, newer) // the new config provisions before the old is cleaned up
+	old.Cleanup()
+	if ok, _ := newer.limiter.Allow("192.0.2.1"); ok {
+		t.Fatal("a config reload gave a client that used up its failed attempts a fresh set")
 	}
 }
 
