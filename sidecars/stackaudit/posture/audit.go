@@ -51,6 +51,7 @@ type Auditor struct {
 	dockerfiles []string
 	logs        []logRef
 	dbs         []string
+	secrets     []string
 }
 
 // NewAuditor returns an auditor with no inputs.
@@ -72,6 +73,7 @@ const (
 	KindDockerfile = "dockerfile"
 	KindAuditLog   = "audit-log"
 	KindQuarantine = "quarantine-db"
+	KindSecret     = "secret-file" // a Compose secret that is not a token file: mode only
 )
 
 // Classify tells what kind of deployment file a name is, or "" for none.
@@ -203,6 +205,8 @@ func (a *Auditor) addFile(path, kind string) {
 		a.logs = append(a.logs, logRef{path: path, explicit: true})
 	case KindQuarantine:
 		a.dbs = append(a.dbs, path)
+	case KindSecret:
+		a.secrets = append(a.secrets, path)
 	}
 	if err != nil {
 		a.fail(path, err)
@@ -242,7 +246,11 @@ func (a *Auditor) Run(ctx context.Context) *Report {
 	}
 	for _, c := range a.composes {
 		for _, f := range c.secretFiles {
-			a.addReferenced(f, KindTokens)
+			kind := KindSecret
+			if strings.Contains(strings.ToLower(filepath.Base(f)), "token") {
+				kind = KindTokens
+			}
+			a.addReferenced(f, kind)
 		}
 		for _, f := range c.envFiles {
 			a.addReferenced(f, KindEnv)
@@ -273,6 +281,9 @@ func (a *Auditor) Run(ctx context.Context) *Report {
 	}
 	for _, p := range a.tokenFiles {
 		a.check(p, checkTokenFile(&fs, p))
+	}
+	for _, p := range a.secrets {
+		a.check(p, checkSecretMode(&fs, p, "secret file"))
 	}
 	for _, p := range a.allowlists {
 		a.check(p, checkAllowlist(&fs, p))
