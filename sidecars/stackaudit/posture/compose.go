@@ -19,6 +19,9 @@ const (
 	LabelRole             = "org.openclaw-secure-stack.role"
 	LabelCapJustification = "org.openclaw-secure-stack.cap-justification"
 	LabelPublish          = "org.openclaw-secure-stack.publish"
+	// LabelNoNewPrivileges "daemon" says no-new-privileges comes from the
+	// node's daemon.json, for Swarm, which ignores security_opt.
+	LabelNoNewPrivileges = "org.openclaw-secure-stack.no-new-privileges"
 )
 
 // Roles of services in the stack.
@@ -308,7 +311,7 @@ func checkCompose(fs *findings, c *composeInput, d *deployment) {
 		if len(s.CapAdd) > 0 && strings.TrimSpace(serviceLabel(s, LabelCapJustification)) == "" {
 			fs.add("CTR_CAP_ADD", c.path, at("cap_add"), fmt.Sprintf("%s adds %s with no %s label", where, strings.Join(s.CapAdd, ", "), LabelCapJustification))
 		}
-		if !hasNoNewPrivileges(s.SecurityOpt) {
+		if !hasNoNewPrivileges(s.SecurityOpt) && !(c.swarm && serviceLabel(s, LabelNoNewPrivileges) == "daemon") {
 			fs.add("CTR_NO_NEW_PRIVILEGES", c.path, at("security_opt"), where+" lacks no-new-privileges")
 		}
 		if isRootUser(s.User) {
@@ -360,7 +363,10 @@ func checkCompose(fs *findings, c *composeInput, d *deployment) {
 				fs.add("NET_EGRESS_BYPASS", c.path, at("networks"), fmt.Sprintf("%s (role %q) is on network %q, which reaches the outside", where, role, n))
 			}
 		}
-		if role == RoleGateway {
+		// In Swarm no service has a fixed address to name in dns:; a gateway
+		// on internal overlays only has no resolver that forwards out, and
+		// reaches the outside through the egress proxy alone.
+		if role == RoleGateway && !(c.swarm && len(s.DNS) == 0 && len(outside) == 0) {
 			dns := d.egressDNSAddrs()
 			if len(s.DNS) == 0 || len(dns) == 0 || !slices.ContainsFunc(s.DNS, func(a string) bool { return slices.Contains(dns, a) }) {
 				fs.add("NET_GATEWAY_DNS", c.path, at("dns"), fmt.Sprintf("the gateway resolves through %v; egress DNS is at %v", []string(s.DNS), dns))

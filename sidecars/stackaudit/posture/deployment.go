@@ -26,6 +26,9 @@ type deployment struct {
 	egressDNSListen   []string // host:port egress DNS listens on (Corefile)
 	egressAllowlists  []string
 	openclawConfigDir []string
+	// guardNets are subnets that only guards and the gateway are attached to:
+	// trusting one trusts the guard alone.
+	guardNets []netip.Prefix
 }
 
 func (d *deployment) add(role string, e endpoint) {
@@ -135,6 +138,24 @@ func (a *Auditor) deployment() *deployment {
 			}
 			if v := s.Environment["QUARANTINE_DB"]; v != nil && *v != "" {
 				d.quarantineDBs = append(d.quarantineDBs, *v)
+			}
+		}
+	}
+	for _, c := range a.composes {
+		for name, n := range c.project.Networks {
+			roles := map[string]bool{}
+			for _, s := range c.project.Services {
+				if _, on := s.Networks[name]; on {
+					roles[serviceRole(s)] = true
+				}
+			}
+			if !roles[RoleGuard] || len(roles) > 2 || len(roles) == 2 && !roles[RoleGateway] {
+				continue
+			}
+			for _, cfg := range n.Ipam.Config {
+				if p, err := netip.ParsePrefix(cfg.Subnet); err == nil {
+					d.guardNets = append(d.guardNets, p.Masked())
+				}
 			}
 		}
 	}

@@ -185,13 +185,20 @@ func checkTrustedProxies(fs *findings, file string, gw, auth *Value, d *deployme
 		fs.add("OC_TRUSTED_PROXIES", file, at, "gateway.trustedProxies is empty: the guard is not its trusted proxy")
 		return
 	}
+	guardNet := func(e string) bool {
+		p, err := netip.ParsePrefix(e)
+		return err == nil && slices.Contains(d.guardNets, p.Masked())
+	}
 	for _, e := range tp {
-		if !singleAddress(e) {
+		if !singleAddress(e) && !guardNet(e) {
 			fs.add("OC_TRUSTED_PROXIES", file, at, fmt.Sprintf("gateway.trustedProxies entry %q is a range, not the guard's address", e))
 		}
 	}
-	if guards := d.guardAddrs(); len(guards) > 0 {
+	if guards := d.guardAddrs(); len(guards) > 0 || len(d.guardNets) > 0 {
 		for _, e := range tp {
+			if guardNet(e) {
+				continue
+			}
 			a := strings.TrimSuffix(strings.TrimSuffix(e, "/32"), "/128")
 			if !slices.ContainsFunc(guards, func(g string) bool { return sameHost(g, a) }) {
 				fs.add("OC_TRUSTED_PROXIES", file, at, fmt.Sprintf("gateway.trustedProxies trusts %s, which is not the guard (%s)", e, strings.Join(guards, ", ")))
