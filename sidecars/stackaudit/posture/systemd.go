@@ -192,7 +192,7 @@ func checkUnit(fs *findings, u *unitInput) {
 				fs.add("UNIT_CAPABILITIES", f, u.line("CapabilityBoundingSet"), "CapabilityBoundingSet=~... removes some capabilities and keeps the rest")
 				break
 			}
-			if slices.Contains(dangerousCaps, strings.ToUpper(c)) {
+			if slices.Contains(dangerousCaps, strings.ToUpper(c)) && !u.exempt("CapabilityBoundingSet") {
 				fs.add("UNIT_CAPABILITIES", f, u.line("CapabilityBoundingSet"), fmt.Sprintf("CapabilityBoundingSet keeps %s", c))
 			}
 		}
