@@ -345,7 +345,11 @@ func (p *json5Parser) object(depth int) *Value {
 			p.next()
 		case '}':
 		default:
-			p.fail("unexpected %s in object, want ',' or '}'", p.describe())
+			if _, n := p.peek(); n == 0 {
+				p.fail("unterminated object that starts on line %d", v.Line)
+			} else {
+				p.fail("unexpected %s in object, want ',' or '}'", p.describe())
+			}
 		}
 	}
 	return nil
@@ -376,7 +380,11 @@ func (p *json5Parser) array(depth int) *Value {
 			p.next()
 		case ']':
 		default:
-			p.fail("unexpected %s in array, want ',' or ']'", p.describe())
+			if _, n := p.peek(); n == 0 {
+				p.fail("unterminated array that starts on line %d", v.Line)
+			} else {
+				p.fail("unexpected %s in array, want ',' or ']'", p.describe())
+			}
 		}
 	}
 	return nil
@@ -533,7 +541,7 @@ func decodeUTF16(u []uint16) string {
 var errNumber = errors.New("invalid number")
 
 func (p *json5Parser) number() float64 {
-	start := p.pos
+	start, startLine, startCol := p.pos, p.line, p.col
 	sign := 1.0
 	if r, _ := p.peek(); r == '+' || r == '-' {
 		if r == '-' {
@@ -571,7 +579,9 @@ func (p *json5Parser) number() float64 {
 	}
 	intDigits := p.digits()
 	if intDigits > 1 && p.src[body] == '0' {
-		p.fail("numbers may not have leading zeros")
+		if p.err == nil {
+			p.err = &SyntaxError{Line: startLine, Column: startCol, Msg: "numbers may not have leading zeros"}
+		}
 		return 0
 	}
 	fracDigits := 0
