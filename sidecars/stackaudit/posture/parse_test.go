@@ -12,7 +12,7 @@ import (
 func TestJSON5Values(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		want any // encoding/json's generic form
+		want     any // encoding/json's generic form
 	}{
 		{"plain JSON", `{"a": [1, true, null, "x"]}`, map[string]any{"a": []any{1.0, true, nil, "x"}}},
 		{"comments and trailing commas", "// c\n{a: 1, /* b */ b: [2,],}", map[string]any{"a": 1.0, "b": []any{2.0}}},
