@@ -10,15 +10,15 @@
 BINARIES += bin/stackaudit
 E2E      += e2e-stackaudit-openclaw
 
-bin/stackaudit: FORCE
+bin/stackaudit: FORCE ## stackaudit: audit (posture, --live), verify-log, gen-token (cgo)
 	$(GO) build -o $@ ./sidecars/stackaudit
 
 .PHONY: deploy-tools e2e-stackaudit-openclaw
-deploy-tools:
+deploy-tools: ## nft, ip, docker-compose v1, systemd-analyze from Debian, for the examples tests (root)
 	scripts/ensure-deploy-tools.sh
 
 unit: deploy-tools
 
-e2e-stackaudit-openclaw: bin/stackaudit bin/caddy
+e2e-stackaudit-openclaw: bin/stackaudit bin/caddy ## JSON5 vs npm json5, example configs validated by OpenClaw, security audit folded in (network on first use)
 	scripts/ensure-openclaw.sh >/dev/null
 	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 10m -run 'TestJSON5MatchesNPM|TestExampleConfigsValidateWithOpenClaw|TestLiveOpenClawSecurityAuditFolded' -v ./sidecars/stackaudit/

@@ -454,13 +454,3 @@ func TestLiveFirewallCommandMissing(t *testing.T) {
 		t.Errorf("want the firewall NOT CHECKED and exit 2:\n%s", describeReport(rep))
 	}
 }
-
-func setpgid(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} }
-
-func killGroup(cmd *exec.Cmd) {
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-	go func() {
-		time.Sleep(10 * time.Second)
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}()
-}

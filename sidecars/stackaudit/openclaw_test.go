@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -301,4 +302,14 @@ func startGateway(t *testing.T, oc openclawInstall, dir, port, token string) *ex
 	}
 	t.Fatal("the gateway did not answer /health in 90 s")
 	return nil
+}
+
+func setpgid(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} }
+
+func killGroup(cmd *exec.Cmd) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	go func() {
+		time.Sleep(10 * time.Second)
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}()
 }

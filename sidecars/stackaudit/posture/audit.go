@@ -234,9 +234,7 @@ func (a *Auditor) Run(ctx context.Context) *Report {
 		for _, t := range c.tokenFiles {
 			a.addReferenced(t, KindTokens)
 		}
-		for _, l := range c.auditLogs {
-			a.logs = append(a.logs, l)
-		}
+		a.logs = append(a.logs, c.auditLogs...)
 	}
 	for _, c := range a.cores {
 		for _, al := range c.allowlists {

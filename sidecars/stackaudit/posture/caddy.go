@@ -52,7 +52,7 @@ func loadCaddyfile(path string, adapt func(string) ([]byte, error)) (*caddyInput
 	}
 	js, err := adapt(path)
 	if err != nil {
-		return nil, fmt.Errorf("Caddy's adapter refuses it: %w", err)
+		return nil, fmt.Errorf("the Caddyfile adapter refuses it: %w", err)
 	}
 	c := &caddyInput{path: path, src: src}
 	if err := c.readAdapted(js); err != nil {
@@ -106,9 +106,7 @@ func (c *caddyInput) readAdapted(js []byte) error {
 	walkJSON(generic, func(key string, v any) {
 		switch key {
 		case "token_files":
-			for _, s := range anyStrings(v) {
-				c.tokenFiles = append(c.tokenFiles, s)
-			}
+			c.tokenFiles = append(c.tokenFiles, anyStrings(v)...)
 		case "allowlist", "allowlists":
 			c.allowlists = append(c.allowlists, anyStrings(v)...)
 		case "audit_log":

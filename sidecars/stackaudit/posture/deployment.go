@@ -16,16 +16,14 @@ type endpoint struct{ host, port string }
 // gateway runs in a container. Checks of one file use it to check references
 // to the others (trustedProxies = the guard, proxyUrl = the egress proxy, ...).
 type deployment struct {
-	roles             map[string][]endpoint
-	gatewayContainer  bool
-	gatewayInternal   bool // every network of the gateway container is internal
-	stateDirs         []string
-	quarantineDBs     []string
-	gatewayPorts      []string
-	guardListen       []string // host:port the guard listens on (Caddyfile)
-	egressDNSListen   []string // host:port egress DNS listens on (Corefile)
-	egressAllowlists  []string
-	openclawConfigDir []string
+	roles            map[string][]endpoint
+	gatewayContainer bool
+	gatewayInternal  bool // every network of the gateway container is internal
+	stateDirs        []string
+	quarantineDBs    []string
+	guardListen      []string // host:port the guard listens on (Caddyfile)
+	egressDNSListen  []string // host:port egress DNS listens on (Corefile)
+	egressAllowlists []string
 	// guardNets are subnets that only guards and the gateway are attached to:
 	// trusting one trusts the guard alone.
 	guardNets []netip.Prefix
