@@ -466,3 +466,18 @@ func TestSkillsAgainstTheQuarantineDatabase(t *testing.T) {
 		t.Errorf("an overridden skill is still reported:\n%s", describeReport(rep))
 	}
 }
+
+// TestChecksDocumented keeps docs/stackaudit.md's table true to the catalog.
+func TestChecksDocumented(t *testing.T) {
+	root, _ := testbin.ModuleRoot()
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "stackaudit.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range posture.Checks {
+		row := fmt.Sprintf("| `%s` | %s | %s |", c.ID, c.Group, c.Severity)
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/stackaudit.md has no row %q", row)
+		}
+	}
+}
