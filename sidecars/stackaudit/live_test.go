@@ -120,6 +120,7 @@ func TestLiveEngineFromRecordedInspect(t *testing.T) {
 		"openclaw-secure-stack-provider-guard-1: it runs as \"\" (root)",
 		"openclaw-secure-stack-provider-guard-1: it shares the host's network namespace",
 		"openclaw-secure-stack-provider-guard-1: it mounts /var/run/docker.sock",
+		"openclaw-secure-stack-provider-guard-1: it publishes 8080/tcp on the host (:8080): only the guard may",
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("missing %q in:\n%s", want, joined)
@@ -195,13 +196,21 @@ func startProcIn(t *testing.T, dir, name string, env []string, args ...string) *
 
 func freeAddr(t *testing.T, network string) string {
 	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	if network == "udp" { // for a DNS server: free for both UDP and TCP
+		for range 50 {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := ln.Addr().String()
+			c, err := net.ListenPacket("udp", addr)
+			ln.Close()
+			if err == nil {
+				c.Close()
+				return addr
+			}
 		}
-		defer c.Close()
-		return c.LocalAddr().String()
+		t.Fatal("no port free for both UDP and TCP")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

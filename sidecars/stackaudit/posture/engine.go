@@ -34,9 +34,13 @@ type ContainerInspect struct {
 		SecurityOpt    []string `json:"SecurityOpt"`
 		Privileged     bool     `json:"Privileged"`
 		NetworkMode    string   `json:"NetworkMode"`
-		PidMode        string   `json:"PidMode"`
-		IpcMode        string   `json:"IpcMode"`
-		UsernsMode     string   `json:"UsernsMode"`
+		PortBindings   map[string][]struct {
+			HostIP   string `json:"HostIp"`
+			HostPort string `json:"HostPort"`
+		} `json:"PortBindings"`
+		PidMode    string `json:"PidMode"`
+		IpcMode    string `json:"IpcMode"`
+		UsernsMode string `json:"UsernsMode"`
 	} `json:"HostConfig"`
 	Mounts []struct {
 		Type   string `json:"Type"`
@@ -72,6 +76,16 @@ func ContainerProblems(c ContainerInspect) []string {
 	for k, v := range map[string]string{"network": h.NetworkMode, "pid": h.PidMode, "ipc": h.IpcMode, "userns": h.UsernsMode} {
 		if v == "host" {
 			out = append(out, "it shares the host's "+k+" namespace")
+		}
+	}
+	for port, binds := range h.PortBindings {
+		for _, b := range binds {
+			switch {
+			case role != RoleGuard:
+				out = append(out, fmt.Sprintf("it publishes %s on the host (%s:%s): only the guard may", port, b.HostIP, b.HostPort))
+			case (b.HostIP == "" || b.HostIP == "0.0.0.0" || b.HostIP == "::") && c.Config.Labels[LabelPublish] != "public":
+				out = append(out, fmt.Sprintf("it publishes %s on every host address", port))
+			}
 		}
 	}
 	for _, m := range c.Mounts {

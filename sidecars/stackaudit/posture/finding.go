@@ -9,8 +9,8 @@
 // hosts' own code and passes the results in (Options.AdaptCaddyfile,
 // Options.ParseCorefile).
 //
-//	a := posture.NewAuditor(posture.Options{...})
-//	if err := a.AddPath("examples/compose"); err != nil { ... } // unreadable input: exit 2
+//	a := posture.NewAuditor(posture.Options{AdaptCaddyfile: ..., ParseCorefile: ...})
+//	a.AddPath("examples/compose") // an unreadable path becomes rep.Unavailable (exit 2)
 //	rep := a.Run(ctx)
 //	posture.WriteText(os.Stdout, rep)
 //	os.Exit(rep.ExitCode())
