@@ -438,14 +438,17 @@ func TestLiveSkillDatabaseMissing(t *testing.T) {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	dir := t.TempDir()
 	cfg := writeFile(t, filepath.Join(dir, "openclaw.json"), gatewayConfig(port, `, security: {installPolicy: {enabled: true, targets: ["skill", "plugin"],
-  exec: {source: "exec", command: "/usr/local/bin/quarantine", args: ["policy", "--db", "`+filepath.Join(dir, "absent.db")+`"]}}}`), 0o644)
+  exec: {source: "exec", command: "`+filepath.Join(dir, "quarantine")+`", args: ["policy", "--db", "`+filepath.Join(dir, "absent.db")+`"]}}}`), 0o644)
 	rep := auditDir(t, cfg, posture.Options{})
-	if len(findingsOf(rep, "SKILL_DB_MISSING")) > 0 {
-		t.Errorf("statically the database is on the server, not here:\n%s", describeReport(rep))
+	if len(findingsOf(rep, "SKILL_DB_MISSING")) > 0 || len(findingsOf(rep, "OC_INSTALL_POLICY_COMMAND")) > 0 {
+		t.Errorf("statically the database and the command are on the server, not here:\n%s", describeReport(rep))
 	}
 	rep = auditDir(t, cfg, posture.Options{Live: &posture.LiveOptions{Firewall: "off"}})
 	if got := findingsOf(rep, "SKILL_DB_MISSING"); len(got) != 1 || got[0].Line != 1 {
 		t.Errorf("live, a configured database that does not exist:\n%s", describeReport(rep))
+	}
+	if got := findingsOf(rep, "OC_INSTALL_POLICY_COMMAND"); len(got) != 1 || !strings.Contains(got[0].Message, "no such file") {
+		t.Errorf("live, an install policy command that does not exist:\n%s", describeReport(rep))
 	}
 }
 

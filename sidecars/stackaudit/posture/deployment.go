@@ -24,6 +24,8 @@ type deployment struct {
 	guardListen      []string // host:port the guard listens on (Caddyfile)
 	egressDNSListen  []string // host:port egress DNS listens on (Corefile)
 	egressAllowlists []string
+	// live: the audit runs where the stack runs (--live), so paths are real.
+	live bool
 	// guardNets are subnets that only guards and the gateway are attached to:
 	// trusting one trusts the guard alone.
 	guardNets []netip.Prefix
@@ -102,7 +104,7 @@ func isInternalHost(h string) bool {
 
 // deployment builds the picture from every loaded input.
 func (a *Auditor) deployment() *deployment {
-	d := &deployment{}
+	d := &deployment{live: a.opts.Live != nil}
 	for _, c := range a.composes {
 		for _, s := range sortedServices(c.project) {
 			role := serviceRole(s)

@@ -134,7 +134,7 @@ func checkOpenClaw(fs *findings, o *openclawInput, d *deployment) {
 		fs.add("OC_TOOLS_DENY", file, line(deny, r.Get("tools")), "tools.deny is empty or unset")
 	}
 
-	checkInstallPolicy(fs, file, r)
+	checkInstallPolicy(fs, file, r, d)
 	checkProxy(fs, file, r, d)
 	checkProviders(fs, file, r, d)
 	checkAgentModels(fs, o, d)
@@ -259,7 +259,7 @@ func checkSandbox(fs *findings, file string, r *Value, d *deployment) {
 	}
 }
 
-func checkInstallPolicy(fs *findings, file string, r *Value) {
+func checkInstallPolicy(fs *findings, file string, r *Value, d *deployment) {
 	ip := r.Get("security", "installPolicy")
 	at := ip.LineOr(r.Get("security").LineOr(r.Line))
 	exec := ip.Get("exec")
@@ -287,8 +287,9 @@ func checkInstallPolicy(fs *findings, file string, r *Value) {
 		fs.add("OC_INSTALL_POLICY_COMMAND", file, exec.Get("command").Line, fmt.Sprintf("command %q is not a clean absolute path", cmd))
 		return
 	}
-	// The command lives where the gateway runs; check it when it is here.
-	if _, err := os.Lstat(cmd); err == nil {
+	// The command lives where the gateway runs: check it when it is here, and
+	// with --live for a gateway that is not in a container.
+	if _, err := os.Lstat(cmd); err == nil || d.live && !d.gatewayContainer {
 		if why := commandRefusal(cmd); why != "" {
 			fs.add("OC_INSTALL_POLICY_COMMAND", file, exec.Get("command").Line, why)
 		}
