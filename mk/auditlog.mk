@@ -1,9 +1,5 @@
-# bin/stackaudit: audit tools (verify-log). Links scanner (cgo) once it grows scan reports.
-BINARIES += bin/stackaudit
+# The audit log library; its verifier is bin/stackaudit verify-log (mk/stackaudit.mk).
 BENCH    += bench-auditlog
-
-bin/stackaudit: FORCE
-	$(GO) build -o $@ ./sidecars/stackaudit
 
 # Events per second per sync mode with 1, 8 and 64 writers, on this machine's
 # local disk (the test temp dir). Needs nothing from ../shared.

@@ -1,8 +1,15 @@
 // Command stackaudit inspects an OpenClaw Secure Stack installation after
 // the fact. Subcommands:
 //
+//	stackaudit audit [--live] [--format text|json|sarif] PATH...
 //	stackaudit verify-log [--key-file K] [--checkpoint C] [--partial] [--exact] [--format text|json] FILE...
 //	stackaudit gen-token NAME
+//
+// audit checks a deployment (Compose and Swarm files, openclaw.json, the
+// Caddyfile, the Corefile, systemd units, token files, the allowlist, .env,
+// audit logs, the quarantine database) and with --live what runs; see
+// docs/stackaudit.md. It exits 0 clean, 1 with findings, 2 when a part could
+// not be checked.
 //
 // verify-log checks a hash-chained audit log (see package auditlog): the
 // active file and its rotated siblings (found beside it unless --exact),
@@ -27,6 +34,7 @@ type command struct {
 }
 
 var commands = []command{
+	{"audit", "audit the deployment's posture: files, and with --live what runs", audit},
 	{"verify-log", "check a hash-chained audit log for tampering and truncation", verifyLog},
 	{"gen-token", "make a new client token line for a guard token file", genToken},
 }

@@ -1,0 +1,240 @@
+package posture
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Handler names (Caddy module ids under http.handlers) the checks know.
+const (
+	HandlerGuard         = "openclaw_guard"
+	HandlerProviderGuard = "openclaw_provider_guard"
+	HandlerEgressProxy   = "egress_proxy"
+	HandlerReverseProxy  = "reverse_proxy"
+)
+
+var handlerRole = map[string]string{
+	HandlerGuard:         RoleGuard,
+	HandlerProviderGuard: RoleProviderGuard,
+	HandlerEgressProxy:   RoleEgressProxy,
+}
+
+type caddyServer struct {
+	name   string
+	listen []string
+	roles  map[string]bool
+	// unguarded lists reverse_proxy handlers no guard runs before.
+	unguarded int
+}
+
+type caddyInput struct {
+	path       string
+	src        []byte
+	servers    []caddyServer
+	adminOn    bool
+	tokenFiles []string
+	auditLogs  []logRef
+	allowlists []string
+}
+
+func loadCaddyfile(path string, adapt func(string) ([]byte, error)) (*caddyInput, error) {
+	if adapt == nil {
+		return nil, errors.New("no Caddyfile adapter linked into this program")
+	}
+	src, err := readLimited(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %w", err)
+	}
+	js, err := adapt(path)
+	if err != nil {
+		return nil, fmt.Errorf("the Caddyfile adapter refuses it: %w", err)
+	}
+	c := &caddyInput{path: path, src: src}
+	if err := c.readAdapted(js); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// The parts of Caddy's JSON config the checks read.
+type caddyJSON struct {
+	Admin *struct {
+		Disabled bool   `json:"disabled"`
+		Listen   string `json:"listen"`
+	} `json:"admin"`
+	Apps struct {
+		HTTP struct {
+			Servers map[string]struct {
+				Listen []string     `json:"listen"`
+				Routes []caddyRoute `json:"routes"`
+			} `json:"servers"`
+		} `json:"http"`
+	} `json:"apps"`
+}
+
+type caddyRoute struct {
+	Match  []json.RawMessage `json:"match"`
+	Handle []map[string]any  `json:"handle"`
+}
+
+func (c *caddyInput) readAdapted(js []byte) error {
+	var cfg caddyJSON
+	if err := json.Unmarshal(js, &cfg); err != nil {
+		return fmt.Errorf("adapted config: %w", err)
+	}
+	c.adminOn = cfg.Admin == nil || !cfg.Admin.Disabled && !strings.HasPrefix(cfg.Admin.Listen, "unix/")
+	names := make([]string, 0, len(cfg.Apps.HTTP.Servers))
+	for n := range cfg.Apps.HTTP.Servers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		s := cfg.Apps.HTTP.Servers[n]
+		srv := caddyServer{name: n, listen: s.Listen, roles: map[string]bool{}}
+		walkCaddyRoutes(s.Routes, false, &srv)
+		c.servers = append(c.servers, srv)
+	}
+	// Files the handlers name, whatever the handler: token files, audit logs
+	// (with their keys and checkpoints) and allowlists.
+	var generic any
+	_ = json.Unmarshal(js, &generic)
+	walkJSON(generic, func(key string, v any) {
+		switch key {
+		case "token_files":
+			c.tokenFiles = append(c.tokenFiles, anyStrings(v)...)
+		case "allowlist", "allowlists":
+			c.allowlists = append(c.allowlists, anyStrings(v)...)
+		case "audit_log":
+			if m, ok := v.(map[string]any); ok {
+				l := logRef{source: c.path}
+				l.path, _ = m["path"].(string)
+				if opts, ok := m["options"].(map[string]any); ok {
+					l.key, _ = opts["key_file"].(string)
+					l.checkpoint, _ = opts["checkpoint"].(string)
+				}
+				if l.path != "" {
+					l.line = c.directiveLine("audit_log")
+					c.auditLogs = append(c.auditLogs, l)
+				}
+			}
+		}
+	})
+	return nil
+}
+
+// walkCaddyRoutes records the roles of a server and counts reverse_proxy
+// handlers that no guard handler precedes. A guard in a route with a matcher
+// guards only that route; one in a route without guards what follows. It
+// returns whether the routes leave the chain guarded.
+func walkCaddyRoutes(routes []caddyRoute, guarded bool, srv *caddyServer) bool {
+	for _, r := range routes {
+		local := guarded
+		for _, h := range r.Handle {
+			name, _ := h["handler"].(string)
+			if role, ok := handlerRole[name]; ok {
+				srv.roles[role] = true
+				local = true
+			}
+			switch name {
+			case HandlerReverseProxy:
+				if !local {
+					srv.unguarded++
+				}
+			case "subroute":
+				var sub []caddyRoute
+				if b, err := json.Marshal(h["routes"]); err == nil {
+					_ = json.Unmarshal(b, &sub)
+				}
+				local = walkCaddyRoutes(sub, local, srv)
+			}
+		}
+		if len(r.Match) == 0 {
+			guarded = local
+		}
+	}
+	return guarded
+}
+
+func walkJSON(v any, fn func(key string, v any)) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			fn(k, x)
+			walkJSON(x, fn)
+		}
+	case []any:
+		for _, x := range t {
+			walkJSON(x, fn)
+		}
+	}
+}
+
+func anyStrings(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// caddyfileFields splits the Caddyfile into lines of fields, for line numbers
+// and for what the adapter hides (a raw secret is hashed by the time it is
+// JSON). Quotes and heredocs are not needed for either.
+func caddyfileFields(src []byte) [][]string {
+	var out [][]string
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, "#"); i >= 0 && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t') {
+			line = line[:i]
+		}
+		out = append(out, strings.Fields(line))
+	}
+	return out
+}
+
+// directiveLine returns the first line whose first field is name, or 1.
+func (c *caddyInput) directiveLine(name string) int {
+	for i, f := range caddyfileFields(c.src) {
+		if len(f) > 0 && f[0] == name {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+func checkCaddy(fs *findings, c *caddyInput) {
+	if c.adminOn {
+		fs.add("CADDY_ADMIN_ENABLED", c.path, 1, "the admin API listens (localhost:2019 unless set): any local process can replace the config")
+	}
+	for _, s := range c.servers {
+		if s.unguarded > 0 {
+			fs.add("CADDY_GUARD_MISSING", c.path, c.directiveLine(HandlerReverseProxy),
+				fmt.Sprintf("server %s (%s) has %d reverse_proxy handler(s) with no openclaw_guard, openclaw_provider_guard or egress_proxy before them", s.name, strings.Join(s.listen, " "), s.unguarded))
+		}
+	}
+	for i, f := range caddyfileFields(c.src) {
+		// token NAME SECRET inside a guard block; the digest form is fine.
+		if len(f) == 3 && f[0] == "token" && !strings.HasPrefix(f[2], "sha256:") && !strings.HasPrefix(f[2], "{$") && !strings.HasPrefix(f[2], "{env.") {
+			fs.add("SECRET_INLINE", c.path, i+1, fmt.Sprintf("token %s has its secret in the Caddyfile", f[1]))
+		}
+		// api_key SECRET (a provider key) in a provider guard block.
+		if len(f) == 2 && f[0] == "api_key" && !strings.HasPrefix(f[1], "{$") && !strings.HasPrefix(f[1], "{env.") {
+			fs.add("SECRET_INLINE", c.path, i+1, "a provider key is written in the Caddyfile; use api_key_env")
+		}
+	}
+}

@@ -1,0 +1,265 @@
+package posture
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/dotenv"
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/egress"
+)
+
+// estimateBits estimates the strength of a secret from its length and the
+// alphabet it draws on, never more than the distinct characters allow: a
+// random 32-byte base64url token scores about 256, "aaaa...a" next to nothing.
+func estimateBits(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	var lower, upper, digit, other bool
+	hexOnly := true
+	distinct := map[rune]bool{}
+	n := 0
+	for _, r := range s {
+		n++
+		distinct[r] = true
+		switch {
+		case r >= 'a' && r <= 'z':
+			lower = true
+			hexOnly = hexOnly && r <= 'f'
+		case r >= 'A' && r <= 'Z':
+			upper = true
+			hexOnly = hexOnly && r <= 'F'
+		case r >= '0' && r <= '9':
+			digit = true
+		default:
+			other = true
+			hexOnly = false
+		}
+	}
+	size := 0.0
+	switch {
+	case hexOnly:
+		size = 16
+	default:
+		if lower {
+			size += 26
+		}
+		if upper {
+			size += 26
+		}
+		if digit {
+			size += 10
+		}
+		if other {
+			size += 8
+		}
+	}
+	// A secret that repeats a few characters is weaker than its alphabet says.
+	if d := float64(len(distinct)); d < size {
+		size = math.Max(2, math.Min(size, d*1.5))
+	}
+	return float64(n) * math.Log2(size)
+}
+
+// modeTooOpen reports whether a secret file is readable or writable by group
+// or others.
+func modeTooOpen(path string) (os.FileMode, bool, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, false, err
+	}
+	return st.Mode().Perm(), st.Mode().Perm()&0o077 != 0, nil
+}
+
+func checkSecretMode(fs *findings, path, what string) error {
+	perm, open, err := modeTooOpen(path)
+	if err != nil {
+		return fmt.Errorf("cannot read: %w", err)
+	}
+	if open {
+		fs.add("SECRET_FILE_MODE", path, 1, fmt.Sprintf("%s has mode %04o", what, perm))
+	}
+	return nil
+}
+
+// lineOfKey finds the first line that assigns key (KEY=..., export KEY=...).
+func lineOfKey(src []byte, key string) int {
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
+	for n := 1; sc.Scan(); n++ {
+		t := strings.TrimPrefix(strings.TrimSpace(sc.Text()), "export ")
+		if k, _, ok := strings.Cut(t, "="); ok && strings.TrimSpace(k) == key {
+			return n
+		}
+	}
+	return 1
+}
+
+func checkEnvFile(fs *findings, path string) error {
+	src, err := readLimited(path)
+	if err != nil {
+		return fmt.Errorf("cannot read: %w", err)
+	}
+	if err := checkSecretMode(fs, path, ".env"); err != nil {
+		return err
+	}
+	vars, err := dotenv.UnmarshalBytesWithLookup(src, func(string) (string, bool) { return "", false })
+	if err != nil {
+		return fmt.Errorf("not a .env file: %w", err)
+	}
+	for k, v := range vars {
+		// A provider's own key is as strong as the provider made it; the
+		// stack's own tokens must be strong.
+		if isSecretName(k) && !isProviderKeyName(k) && v != "" && estimateBits(v) < 128 {
+			fs.add("SECRET_WEAK_TOKEN", path, lineOfKey(src, k), fmt.Sprintf("%s holds about %.0f bits", k, estimateBits(v)))
+		}
+	}
+	return nil
+}
+
+func checkTokenFile(fs *findings, path string) error {
+	src, err := readLimited(path)
+	if err != nil {
+		return fmt.Errorf("cannot read: %w", err)
+	}
+	if err := checkSecretMode(fs, path, "token file"); err != nil {
+		return err
+	}
+	if _, err := auth.ParseTokenFile(bytes.NewReader(src), path); err != nil {
+		fs.add("TOKEN_FILE_INVALID", path, 1, err.Error())
+		return nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
+	for n := 1; sc.Scan(); n++ {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") || strings.HasPrefix(f[1], "sha256:") {
+			continue
+		}
+		if b := estimateBits(f[1]); b < 128 {
+			fs.add("SECRET_WEAK_TOKEN", path, n, fmt.Sprintf("token %s holds about %.0f bits", f[0], b))
+		}
+	}
+	return nil
+}
+
+func checkAllowlist(fs *findings, path string) error {
+	src, err := readLimited(path)
+	if err != nil {
+		return fmt.Errorf("cannot read: %w", err)
+	}
+	if _, err := egress.ParseAllowlist(bytes.NewReader(src), path); err != nil {
+		var pe *egress.ParseError
+		line := 1
+		if errors.As(err, &pe) {
+			line = pe.Line
+		}
+		fs.add("ALLOWLIST_INVALID", path, line, err.Error())
+		return nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
+	for n := 1; sc.Scan(); n++ {
+		e := sc.Text()
+		if i := strings.Index(e, "#"); i >= 0 {
+			e = e[:i]
+		}
+		e = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(e), "."))
+		if e == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(e); err == nil {
+			if min := map[bool]int{true: 16, false: 32}[p.Addr().Is4()]; p.Bits() < min {
+				fs.add("ALLOWLIST_TOO_BROAD", path, n, fmt.Sprintf("%s covers %s addresses", e, map[bool]string{true: "2^" + fmt.Sprint(32-p.Bits()), false: "2^" + fmt.Sprint(128-p.Bits())}[p.Addr().Is4()]))
+			}
+			continue
+		}
+		wild := strings.HasPrefix(e, "*.") || strings.HasPrefix(e, ".")
+		name := strings.TrimPrefix(strings.TrimPrefix(e, "*"), ".")
+		if suffix, _ := publicsuffix.PublicSuffix(name); wild && suffix == name {
+			fs.add("ALLOWLIST_TOO_BROAD", path, n, fmt.Sprintf("%s allows every name under the public suffix %s", e, name))
+		}
+	}
+	return nil
+}
+
+// dockerfileFroms returns each FROM instruction's image and line, after
+// joining continuation lines.
+func dockerfileFroms(src []byte) []struct {
+	image string
+	line  int
+	stage string
+} {
+	var out []struct {
+		image string
+		line  int
+		stage string
+	}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
+	var cur strings.Builder
+	start := 0
+	for n := 1; sc.Scan(); n++ {
+		t := sc.Text()
+		if cur.Len() == 0 {
+			start = n
+			if strings.HasPrefix(strings.TrimSpace(t), "#") {
+				continue
+			}
+		}
+		if strings.HasSuffix(t, "\\") {
+			cur.WriteString(strings.TrimSuffix(t, "\\") + " ")
+			continue
+		}
+		cur.WriteString(t)
+		f := strings.Fields(cur.String())
+		cur.Reset()
+		if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
+			continue
+		}
+		f = f[1:]
+		for len(f) > 0 && strings.HasPrefix(f[0], "--") {
+			f = f[1:]
+		}
+		if len(f) == 0 {
+			continue
+		}
+		e := struct {
+			image string
+			line  int
+			stage string
+		}{image: f[0], line: start}
+		if len(f) >= 3 && strings.EqualFold(f[1], "AS") {
+			e.stage = strings.ToLower(f[2])
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func checkDockerfile(fs *findings, path string) error {
+	src, err := readLimited(path)
+	if err != nil {
+		return fmt.Errorf("cannot read: %w", err)
+	}
+	stages := map[string]bool{}
+	for _, f := range dockerfileFroms(src) {
+		img := strings.ToLower(f.image)
+		if img != "scratch" && !stages[img] && !strings.Contains(f.image, "@sha256:") {
+			fs.add("CTR_BUILD_BASE_DIGEST", path, f.line, fmt.Sprintf("FROM %s is not pinned by digest", f.image))
+		}
+		if f.stage != "" {
+			stages[f.stage] = true
+		}
+	}
+	return nil
+}
