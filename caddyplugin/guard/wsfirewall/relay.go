@@ -88,13 +88,13 @@ type Conn struct {
 	src      io.Reader
 
 	// Read side: touched only by the goroutine that reads.
-	buf     []byte // buf[r:w] is read from the client and not yet judged
-	r, w    int
-	outq    [][]byte // judged bytes for the reader, in order
-	held    []byte   // raw frames of a fragmented message so far
-	heldMsg []byte   // its unmasked payload
-	inMsg   bool
-	scratch []byte
+	buf      []byte // buf[r:w] is read from the client and not yet judged
+	r, w     int
+	outq     [][]byte // judged bytes for the reader, in order
+	held     []byte   // raw frames of a fragmented message so far
+	heldMsg  []byte   // its unmasked payload
+	inMsg    bool
+	scratch  []byte
 	srcErr   error  // from src, reported once the buffered frames are done
 	closeOut []byte // a close frame for the gateway, queued after what was judged before it
 	rerr     error  // sticky

@@ -139,10 +139,10 @@ func dial(t *testing.T, rl *relay) *websocket.Conn {
 }
 
 type frame struct {
-	Type  string          `json:"type"`
-	ID    string          `json:"id"`
-	OK    bool            `json:"ok"`
-	Event string          `json:"event"`
+	Type  string `json:"type"`
+	ID    string `json:"id"`
+	OK    bool   `json:"ok"`
+	Event string `json:"event"`
 	Error *struct {
 		Code    string         `json:"code"`
 		Message string         `json:"message"`
@@ -457,7 +457,12 @@ func TestRelayRawFrames(t *testing.T) {
 	t.Run("unmasked and reserved-bit frames close the socket", func(t *testing.T) {
 		for _, bad := range [][]byte{
 			appendFrame(nil, opText, []byte(connect), nil), // unmasked
-			func() []byte { m := [4]byte{9, 9, 9, 9}; b := appendFrame(nil, opText, []byte(connect), &m); b[0] |= 0x40; return b }(),
+			func() []byte {
+				m := [4]byte{9, 9, 9, 9}
+				b := appendFrame(nil, opText, []byte(connect), &m)
+				b[0] |= 0x40
+				return b
+			}(),
 		} {
 			rl := newRelay(t, g, "operator", 0)
 			c, _ := rawDial(t, rl, rl.origin())
