@@ -1,6 +1,7 @@
 package wsfirewall
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,37 +37,69 @@ func ParseRequest(payload []byte) (Request, error) {
 	if !utf8.Valid(payload) {
 		return Request{}, frameErr("frame is not valid UTF-8")
 	}
-	if !json.Valid(payload) {
+	if !validJSON(payload) {
 		return Request{}, frameErr("frame is not valid JSON")
 	}
+	// A hand-rolled walk rather than members(): this runs on every client
+	// message, and a callback's captured variables would escape to the heap.
 	var req Request
-	var typ string
-	var haveType, haveID, haveMethod bool
-	err := members(payload, func(key string, val []byte) error {
-		switch key {
+	var typ, id, method []byte
+	var keysBuf [8][]byte
+	keys := keysBuf[:0]
+	b := payload
+	i := skipSpace(b, 0)
+	if b[i] != '{' {
+		return Request{}, frameErr("%s", errNotObject)
+	}
+	i = skipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		kend := skipString(b, i)
+		key := b[i+1 : kend-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			k, _ := stringValue(b[i:kend])
+			key = []byte(k)
+		}
+		for _, k := range keys {
+			if bytes.Equal(k, key) {
+				return Request{}, frameErr("key %q appears twice in one object", key)
+			}
+		}
+		keys = append(keys, key)
+		i = skipSpace(b, skipSpace(b, kend)+1) // past ':'
+		vend := skipValue(b, i)
+		val := b[i:vend]
+		switch string(key) {
 		case "type":
-			haveType = true
-			typ, _ = stringValue(val)
+			typ = val
 		case "id":
-			haveID = true
-			req.ID, _ = stringValue(val)
+			id = val
 		case "method":
-			haveMethod = true
-			req.Method, _ = stringValue(val)
+			method = val
 		case "params":
 			req.Params = val
 		}
-		return nil
-	})
-	if err != nil {
-		return Request{}, err
+		i = skipSpace(b, vend)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
 	}
-	switch {
-	case !haveType || typ != "req":
-		return Request{}, frameErr(`frame is not a request: want "type":"req"`)
-	case !haveID || req.ID == "":
+	if string(typ) != `"req"` {
+		if t, ok := stringValue(typ); !ok || t != "req" {
+			return Request{}, frameErr(`frame is not a request: want "type":"req"`)
+		}
+	}
+	var ok bool
+	if req.ID, ok = stringValue(id); !ok || req.ID == "" {
 		return Request{}, frameErr(`request frame has no string "id"`)
-	case !haveMethod || req.Method == "":
+	}
+	if len(method) > 2 && method[0] == '"' {
+		// Known method names are interned: no allocation per message.
+		if m, known := methodNames[string(method[1:len(method)-1])]; known {
+			req.Method = m
+			return req, nil
+		}
+	}
+	if req.Method, ok = stringValue(method); !ok || req.Method == "" {
 		return Request{}, frameErr(`request frame has no string "method"`)
 	}
 	return req, nil

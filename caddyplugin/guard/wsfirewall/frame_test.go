@@ -104,3 +104,19 @@ func TestMembersRefusesDuplicatesInNestedObjectsItReads(t *testing.T) {
 		t.Fatal("an escaped duplicate in a nested object was accepted")
 	}
 }
+
+// FuzzValidJSON holds validJSON to encoding/json.Valid on every input.
+func FuzzValidJSON(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `[]`, `{"a":[1,-0.5e+3,true,false,null,"\u00e9\n"]}`, ` 1 `, `01`, `1.`, `-`, `1e`, `"\x"`,
+		`"a` + "\x01" + `"`, `{"a" 1}`, `{"a":1,}`, `[1,]`, `nul`, `"\ud800"`, strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+		`{"type":"req","id":"1","method":"x"} {}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, encoding/json says %v", b, got, want)
+		}
+	})
+}

@@ -39,6 +39,16 @@ var methodsTSV []byte
 
 var methodScopes = parseMethods(methodsTSV)
 
+// methodNames maps each core method name to itself, so a frame's method can
+// be looked up without allocating a string for it.
+var methodNames = func() map[string]string {
+	m := make(map[string]string, len(methodScopes))
+	for k := range methodScopes {
+		m[k] = k
+	}
+	return m
+}()
+
 func parseMethods(b []byte) map[string]string {
 	m := make(map[string]string, 512)
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -218,6 +228,9 @@ const (
 type Policy struct {
 	roles   map[string]Role
 	unknown UnknownMethods
+	// verdicts holds Decide's answer for every core method, per role:
+	// the firewall asks for every message, and the answer cannot change.
+	verdicts map[string]map[string]string
 }
 
 // NewPolicy builds a policy from roles (names must be unique) and the
@@ -239,6 +252,14 @@ func NewPolicy(roles []Role, unknown UnknownMethods) (*Policy, error) {
 			return nil, fmt.Errorf("role %s is defined twice", r.Name)
 		}
 		p.roles[r.Name] = r
+	}
+	p.verdicts = make(map[string]map[string]string, len(p.roles))
+	for name := range p.roles {
+		v := make(map[string]string, len(methodScopes))
+		for m := range methodScopes {
+			_, v[m] = p.decide(name, m)
+		}
+		p.verdicts[name] = v
 	}
 	return p, nil
 }
@@ -272,6 +293,13 @@ func (p *Policy) Roles() []string {
 // Decide reports whether role may call method, and if not, why. An unknown
 // role may call nothing.
 func (p *Policy) Decide(role, method string) (ok bool, reason string) {
+	if reason, cached := p.verdicts[role][method]; cached {
+		return reason == "", reason
+	}
+	return p.decide(role, method)
+}
+
+func (p *Policy) decide(role, method string) (ok bool, reason string) {
 	r, known := p.roles[role]
 	if !known {
 		return false, ReasonRoleDenied
