@@ -73,6 +73,9 @@ type Firewall struct {
 	// OnDecision, when set, is called for every refusal and close (the
 	// adapter audits them). It runs on the relay's goroutine.
 	OnDecision func(Decision)
+	// OnForward, when set, is called for every request forwarded, with the
+	// frame's payload (valid only during the call).
+	OnForward func(d Decision, payload []byte)
 }
 
 func (f *Firewall) maxMessage() int {
@@ -90,6 +93,14 @@ type session struct {
 
 // Inspect judges one whole client text message (payload unmasked).
 func (f *Firewall) Inspect(s *session, payload []byte) Decision {
+	d := f.inspect(s, payload)
+	if d.Action == Forward && f.OnForward != nil {
+		f.OnForward(d, payload)
+	}
+	return d
+}
+
+func (f *Firewall) inspect(s *session, payload []byte) Decision {
 	req, err := ParseRequest(payload)
 	if err != nil {
 		return f.closeFor(s, err.Error())
