@@ -451,3 +451,88 @@ func standinSaw(t *testing.T, modelAddr, marker string) bool {
 }
 
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// TestOpenClawMethodTable fails when the installed OpenClaw's WebSocket
+// method table differs from the one the firewall embeds: an upgrade that
+// adds, removes or rescopes a method must be looked at before the guard
+// trusts its table again. Regenerate with
+//
+//	node e2e/openclaw/method-scopes.mjs <package dir> > caddyplugin/guard/wsfirewall/methods.tsv
+func TestOpenClawMethodTable(t *testing.T) {
+	oc := ensureOpenClaw(t)
+	root, err := testbin.ModuleRoot()
+	must(t, err)
+	pkg := filepath.Join(oc.cache, "openclaw/node_modules/openclaw")
+	out, err := exec.Command(oc.node, filepath.Join(root, "e2e/openclaw/method-scopes.mjs"), pkg).Output()
+	if err != nil {
+		t.Fatalf("method-scopes.mjs: %v", err)
+	}
+	embedded, err := os.ReadFile(filepath.Join(root, "caddyplugin/guard/wsfirewall/methods.tsv"))
+	must(t, err)
+	if string(out) != string(embedded) {
+		t.Fatalf("the installed OpenClaw's method table differs from wsfirewall/methods.tsv; review the change and regenerate it")
+	}
+}
+
+// TestOpenClawChatFields checks, in the installed package's protocol
+// schemas, that every params field the firewall reads chat text from still
+// exists: a renamed field would otherwise pass chat text uninspected.
+func TestOpenClawChatFields(t *testing.T) {
+	oc := ensureOpenClaw(t)
+	dist := filepath.Join(oc.cache, "openclaw/node_modules/openclaw/dist")
+	// schema constant → top-level fields the firewall reads (chattext.go).
+	want := map[string][]string{
+		"ChatSendParamsSchema":         {"message", "workContext"},
+		"ChatWorkContextSchema":        {"selection"},
+		"SessionsSendParamsSchema":     {"message"},
+		"SessionsCreateParamsSchema":   {"message", "task"},
+		"AgentParamsSchema":            {"message", "extraSystemPrompt"},
+		"ChatInjectParamsSchema":       {"message"},
+		"WakeParamsSchema":             {"text"},
+		"ConversationSendParamsSchema": {"message"},
+		"ConversationTurnParamsSchema": {"message"},
+		"CronAddParamsSchema":          {"payload"},
+		"CronUpdateParamsSchema":       {"patch"},
+		"CronSystemEventPayloadSchema": {"text"},
+		"CronAgentTurnPayloadSchema":   {"message"},
+		"RequestFrameSchema":           {"type", "id", "method", "params"},
+		"ErrorShapeSchema":             {"code", "message", "details"},
+	}
+	files, err := filepath.Glob(filepath.Join(dist, "*.mjs"))
+	must(t, err)
+	found := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		src := string(b)
+		for name := range want {
+			if _, ok := found[name]; ok {
+				continue
+			}
+			i := strings.Index(src, "const "+name+" = ")
+			if i < 0 {
+				continue
+			}
+			end := strings.Index(src[i:], "\n});")
+			if end < 0 {
+				end = strings.Index(src[i:], "\n})")
+			}
+			if end < 0 {
+				continue
+			}
+			found[name] = src[i : i+end]
+		}
+	}
+	for name, fields := range want {
+		body, ok := found[name]
+		if !ok {
+			t.Errorf("%s is no longer in the package's dist/: find where its fields went and update chattext.go", name)
+			continue
+		}
+		for _, f := range fields {
+			if !strings.Contains(body, "\t"+f+": ") {
+				t.Errorf("%s has no field %s any more: update chattext.go", name, f)
+			}
+		}
+	}
+}
