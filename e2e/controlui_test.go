@@ -373,6 +373,11 @@ func TestControlUI(t *testing.T) {
 	})
 
 	connectParams := uiConnectParams(t, g)
+	if _, ok := connectParams["device"]; !ok {
+		// docs/control-ui.md says chromium brings a device identity and
+		// deviceAutoApprove approved it; this is where that was seen.
+		t.Error("the Control UI connected without a device identity")
+	}
 
 	t.Run("terminal.open is refused for viewer and operator and allowed for a granted admin", func(t *testing.T) {
 		for _, tc := range []struct {

@@ -142,7 +142,7 @@ func TestLoginPage(t *testing.T) {
 	h := resp.Header
 	for k, want := range map[string]string{
 		"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
-		"Referrer-Policy": "no-referrer", "Content-Security-Policy": ContentSecurityPolicy,
+		"Referrer-Policy": "same-origin", "Content-Security-Policy": ContentSecurityPolicy,
 	} {
 		if h.Get(k) != want {
 			t.Errorf("%s = %q, want %q", k, h.Get(k), want)
