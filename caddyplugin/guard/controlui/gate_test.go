@@ -162,7 +162,7 @@ func TestLoginPage(t *testing.T) {
 	if !strings.Contains(body, `name="next" value="/chat"`) {
 		t.Error("the login page dropped next")
 	}
-	resp, body = f.get(t, LoginPath+"?next=//evil.example/", nil)
+	_, body = f.get(t, LoginPath+"?next=//evil.example/", nil)
 	if !strings.Contains(body, `name="next" value="/"`) {
 		t.Error("an off-site next survived on the login page")
 	}
