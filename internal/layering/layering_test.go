@@ -83,3 +83,19 @@ func TestAdaptersDoNotImportEachOther(t *testing.T) {
 		}
 	}
 }
+
+// hostFreeAdapterParts are packages under caddyplugin that hold logic a Go
+// tool could reuse without Caddy (docs/DESIGN.md): they are libraries too.
+var hostFreeAdapterParts = []string{"./caddyplugin/guard/wsfirewall", "./caddyplugin/guard/controlui"}
+
+func TestHostFreePartsOfAdaptersDoNotImportHosts(t *testing.T) {
+	for _, p := range hostFreeAdapterParts {
+		for _, d := range deps(t, true, p) {
+			for _, h := range hosts {
+				if strings.HasPrefix(d, h) {
+					t.Errorf("%s depends on host package %s: it must stay usable without Caddy", p, d)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package wsfirewall
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// chatFields lists, per method, the params fields whose text reaches a model
+// as a prompt, read from the schemas of OpenClaw 2026.9.6
+// (dist/sessions-*.mjs and dist/src-*.mjs, the gateway-protocol schema
+// regions; see docs/control-ui.md):
+//
+//	chat.send             message, workContext.selection   ChatSendParamsSchema
+//	sessions.send         message                          SessionsSendParamsSchema
+//	sessions.steer        message                          the same schema (handleSessionSend)
+//	sessions.create       message, task                    SessionsCreateParamsSchema (the first turn)
+//	agent                 message, extraSystemPrompt       AgentParamsSchema
+//	chat.inject           message                          ChatInjectParamsSchema
+//	wake                  text                             WakeParamsSchema
+//	conversations.send    message                          ConversationSendParamsSchema
+//	conversations.turn    message                          ConversationTurnParamsSchema
+//	cron.add              payload.message, payload.text    CronAddParamsSchema (agentTurn, systemEvent)
+//	cron.update           patch.payload.message, patch.payload.text   CronUpdateParamsSchema
+//
+// A listed field that is present must be a string (null counts as absent);
+// anything else is refused, since the guard cannot judge it.
+var chatFields = map[string][]string{
+	"chat.send":          {"message", "workContext.selection"},
+	"sessions.send":      {"message"},
+	"sessions.steer":     {"message"},
+	"sessions.create":    {"message", "task"},
+	"agent":              {"message", "extraSystemPrompt"},
+	"chat.inject":        {"message"},
+	"wake":               {"text"},
+	"conversations.send": {"message"},
+	"conversations.turn": {"message"},
+	"cron.add":           {"payload.message", "payload.text"},
+	"cron.update":        {"patch.payload.message", "patch.payload.text"},
+}
+
+// ChatMethods lists the methods whose chat text the firewall inspects.
+func ChatMethods() []string {
+	out := make([]string, 0, len(chatFields))
+	for m := range chatFields {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Text is one piece of chat text and the params field it came from.
+type Text struct {
+	Field string
+	Value string
+}
+
+// ParamsError is a request whose params the firewall cannot read where chat
+// text should be. The request is refused (INVALID_REQUEST), not forwarded.
+type ParamsError struct{ msg string }
+
+func (e *ParamsError) Error() string { return e.msg }
+
+// ChatText returns the chat text a request carries. Methods that carry none
+// give nil. params is the raw JSON of the frame's params (from
+// ParseRequest), nil when absent.
+func ChatText(method string, params []byte) ([]Text, error) {
+	fields, ok := chatFields[method]
+	if !ok {
+		return nil, nil
+	}
+	if len(params) == 0 || string(params) == "null" {
+		return nil, nil
+	}
+	var out []Text
+	for _, f := range fields {
+		t, err := lookupString(params, strings.Split(f, "."))
+		if err != nil {
+			return nil, &ParamsError{msg: fmt.Sprintf("%s params.%s: %v", method, f, err)}
+		}
+		if t != nil {
+			out = append(out, Text{Field: f, Value: *t})
+		}
+	}
+	return out, nil
+}
+
+// lookupString follows path through nested objects in raw. A missing or
+// null step gives nil; a step that is not an object, or a leaf that is not a
+// string, is an error.
+func lookupString(raw []byte, path []string) (*string, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) {
+		return nil, nil
+	}
+	switch raw[i] {
+	case 'n':
+		return nil, nil
+	case '{':
+	default:
+		if len(path) == 0 {
+			break
+		}
+		return nil, fmt.Errorf("want an object on the way to %q", path[0])
+	}
+	if len(path) == 0 {
+		s, ok := stringValue(raw[i:])
+		if !ok {
+			return nil, fmt.Errorf("want a string")
+		}
+		return &s, nil
+	}
+	var found []byte
+	err := members(raw, func(key string, val []byte) error {
+		if key == path[0] {
+			found = val
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, nil
+	}
+	return lookupString(found, path[1:])
+}

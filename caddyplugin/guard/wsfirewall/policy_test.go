@@ -1,0 +1,192 @@
+package wsfirewall
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestMethodTable(t *testing.T) {
+	if len(methodScopes) < 400 {
+		t.Fatalf("methods.tsv has %d methods; OpenClaw 2026.9.6 has 482", len(methodScopes))
+	}
+	for m, want := range map[string]string{
+		"chat.send": ScopeWrite, "chat.history": ScopeRead, "terminal.open": ScopeAdmin,
+		"config.patch": ScopeAdmin, "node.invoke": ScopeWrite, "node.invoke.result": "", "health": ScopeRead,
+	} {
+		if got, ok := MethodScope(m); !ok || got != want {
+			t.Errorf("MethodScope(%s) = %q, %v; want %q", m, got, ok, want)
+		}
+	}
+	for _, m := range ChatMethods() {
+		if _, ok := MethodScope(m); !ok {
+			t.Errorf("chat method %s is not in OpenClaw's method table", m)
+		}
+	}
+	for _, d := range DangerousMethods {
+		if strings.HasSuffix(d, ".*") {
+			continue
+		}
+		if _, ok := MethodScope(d); !ok {
+			t.Errorf("dangerous method %s is not in OpenClaw's method table", d)
+		}
+	}
+}
+
+func TestScopeSatisfied(t *testing.T) {
+	for _, tc := range []struct {
+		required string
+		granted  []string
+		want     bool
+	}{
+		{ScopeRead, []string{ScopeRead}, true},
+		{ScopeWrite, []string{ScopeRead}, false},
+		{ScopeRead, []string{ScopeWrite}, true},
+		{ScopeSessionsWrite, []string{ScopeWrite}, true},
+		{ScopeSessionsRead, []string{ScopeRead}, true},
+		{ScopeTalk, []string{ScopeWrite}, true},
+		{ScopePairing, []string{ScopeWrite}, false},
+		{ScopeAdmin, []string{ScopeWrite, ScopeRead}, false},
+		{ScopePairing, []string{ScopeAdmin}, true},
+		{"node.invoke", []string{ScopeAdmin}, false},
+	} {
+		if got := ScopeSatisfied(tc.required, tc.granted); got != tc.want {
+			t.Errorf("ScopeSatisfied(%s, %v) = %v", tc.required, tc.granted, got)
+		}
+	}
+}
+
+func TestDecide(t *testing.T) {
+	granted := RoleAdmin
+	granted.Name = "admin-terminal"
+	granted.Grant = []string{"terminal.*"}
+	ops := RoleOperator
+	ops.Name = "ops-no-cron-read"
+	ops.Deny = []string{"cron.list"}
+	p, err := NewPolicy([]Role{RoleViewer, RoleOperator, RoleAdmin, granted, ops}, UnknownDeny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		role, method string
+		ok           bool
+		reason       string
+	}{
+		{"viewer", "chat.history", true, ""},
+		{"viewer", "chat.send", false, ReasonMissingScope},
+		{"operator", "chat.send", true, ""},
+		{"operator", "sessions.create", true, ""},
+		{"operator", "config.get", true, ""},
+		{"operator", "config.patch", false, ReasonDangerous},
+		{"operator", "terminal.open", false, ReasonDangerous},
+		{"viewer", "terminal.open", false, ReasonDangerous},
+		{"admin", "terminal.open", false, ReasonDangerous},
+		{"admin", "cron.add", false, ReasonDangerous},
+		{"admin", "sessions.delete", true, ""},
+		{"admin-terminal", "terminal.open", true, ""},
+		{"admin-terminal", "terminal.input", true, ""},
+		{"admin-terminal", "node.invoke", false, ReasonDangerous},
+		{"admin-terminal", "skills.install", false, ReasonDangerous},
+		{"ops-no-cron-read", "cron.list", false, ReasonRoleDenied},
+		{"ops-no-cron-read", "chat.send", true, ""},
+		{"operator", "tools.invoke", false, ReasonDangerous},
+		{"operator", "node.event", false, ReasonNodeMethod},
+		{"operator", "browser.request", false, ReasonUnknownMethod},
+		{"operator", "connect", true, ""},
+		{"nobody", "chat.history", false, ReasonRoleDenied},
+	} {
+		ok, reason := p.Decide(tc.role, tc.method)
+		if ok != tc.ok || reason != tc.reason {
+			t.Errorf("Decide(%s, %s) = %v, %q; want %v, %q", tc.role, tc.method, ok, reason, tc.ok, tc.reason)
+		}
+	}
+
+	allowUnknown, _ := NewPolicy([]Role{RoleOperator}, UnknownAllow)
+	if ok, _ := allowUnknown.Decide("operator", "browser.request"); !ok {
+		t.Error("unknown_methods allow refused an unknown method")
+	}
+	if ok, _ := allowUnknown.Decide("operator", "terminal.open"); ok {
+		t.Error("unknown_methods allow let a dangerous method through")
+	}
+}
+
+func TestRoleCheck(t *testing.T) {
+	for _, tc := range []struct {
+		role Role
+		want string
+	}{
+		{Role{Name: "x", Scopes: []string{"operator.root"}}, "unknown OpenClaw scope"},
+		{Role{Name: "x", Grant: []string{"chat.send"}}, "not a dangerous method"},
+		{Role{Name: "x", Grant: []string{"*"}}, "method pattern"},
+		{Role{Name: "x", Deny: []string{"a*b"}}, "method pattern"},
+		{Role{Scopes: []string{ScopeRead}}, "name"},
+	} {
+		if err := tc.role.Check(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Check(%+v) = %v, want %q", tc.role, err, tc.want)
+		}
+	}
+	for _, ok := range []Role{{Name: "a", Grant: []string{"terminal.open"}}, {Name: "b", Grant: []string{"cron.*", "node.invoke"}}} {
+		if err := ok.Check(); err != nil {
+			t.Errorf("Check(%+v): %v", ok, err)
+		}
+	}
+	if _, err := NewPolicy([]Role{RoleViewer, RoleViewer}, ""); err == nil {
+		t.Error("a role defined twice was accepted")
+	}
+	if _, err := NewPolicy(nil, "sometimes"); err == nil {
+		t.Error("a bad unknown_methods value was accepted")
+	}
+}
+
+func TestCapHeader(t *testing.T) {
+	if got := RoleViewer.CapHeader(); got != "operator.read,operator.sessions.read" {
+		t.Errorf("viewer cap = %q", got)
+	}
+	for _, r := range []Role{RoleViewer, RoleOperator, RoleAdmin} {
+		if err := r.Check(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestChatText(t *testing.T) {
+	for _, tc := range []struct {
+		method, params string
+		want           []Text
+		err            string
+	}{
+		{"chat.send", `{"sessionKey":"main","message":"hello","idempotencyKey":"k"}`, []Text{{"message", "hello"}}, ""},
+		{"chat.send", `{"message":"a","workContext":{"page":"p","selection":"sel"}}`, []Text{{"message", "a"}, {"workContext.selection", "sel"}}, ""},
+		{"sessions.send", `{"key":"k","message":"m"}`, []Text{{"message", "m"}}, ""},
+		{"sessions.steer", `{"key":"k","message":"m"}`, []Text{{"message", "m"}}, ""},
+		{"sessions.create", `{"key":"k"}`, nil, ""},
+		{"sessions.create", `{"message":"m","task":"t"}`, []Text{{"message", "m"}, {"task", "t"}}, ""},
+		{"agent", `{"message":"m","extraSystemPrompt":"s","idempotencyKey":"k"}`, []Text{{"message", "m"}, {"extraSystemPrompt", "s"}}, ""},
+		{"chat.inject", `{"sessionKey":"s","message":"m"}`, []Text{{"message", "m"}}, ""},
+		{"wake", `{"mode":"now","text":"t"}`, []Text{{"text", "t"}}, ""},
+		{"conversations.send", `{"message":"m"}`, []Text{{"message", "m"}}, ""},
+		{"conversations.turn", `{"message":"m"}`, []Text{{"message", "m"}}, ""},
+		{"cron.add", `{"payload":{"kind":"agentTurn","message":"m"}}`, []Text{{"payload.message", "m"}}, ""},
+		{"cron.add", `{"payload":{"kind":"systemEvent","text":"t"}}`, []Text{{"payload.text", "t"}}, ""},
+		{"cron.update", `{"id":"j","patch":{"payload":{"kind":"agentTurn","message":"m"}}}`, []Text{{"patch.payload.message", "m"}}, ""},
+		{"chat.send", `{"message":null}`, nil, ""},
+		{"chat.send", `null`, nil, ""},
+		{"chat.history", `{"message":"not chat text here"}`, nil, ""},
+		{"chat.send", `{"message":["a"]}`, nil, "want a string"},
+		{"chat.send", `{"message":5}`, nil, "want a string"},
+		{"chat.send", `"message"`, nil, "want an object"},
+		{"cron.add", `{"payload":"m"}`, nil, "want an object"},
+		{"chat.send", `{"message":"\u0069gnore"}`, []Text{{"message", "ignore"}}, ""},
+	} {
+		got, err := ChatText(tc.method, []byte(tc.params))
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ChatText(%s, %s) err = %v, want %q", tc.method, tc.params, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ChatText(%s, %s) = %v, %v; want %v", tc.method, tc.params, got, err, tc.want)
+		}
+	}
+}
