@@ -30,7 +30,7 @@ func benchGuard(b *testing.B, sync string) {
 			r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(benchBody))
 			r.Header.Set("Authorization", "Bearer "+testSecret)
 			r.Header.Set("Content-Type", "application/json")
-			if w, fwd, _ := serve(g, r); fwd == nil {
+			if w, fwd := serve(g, r); fwd == nil {
 				b.Fatalf("refused: %d %s", w.Code, w.Body)
 			}
 		}
