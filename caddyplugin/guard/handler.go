@@ -53,15 +53,17 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	}
 	rt, outcome := g.table.Match(method, p)
 	label := rt.String()
+	if outcome == route.NotFound {
+		label = noRoute
+	}
 	switch {
+	case outcome == route.BadSlash || outcome == route.NotFound && p.EncodedSlash():
+		return g.reject(w, ev, label, invalidPath("an encoded slash (%2F) is allowed only in a route parameter, and not around a . or .. part"))
 	case outcome == route.NotFound && method == route.WebSocket:
-		return g.reject(w, ev, noRoute, upgradeRefused())
+		return g.reject(w, ev, label, upgradeRefused())
 	case outcome == route.NotFound:
-		return g.reject(w, ev, noRoute, refuse(http.StatusNotFound, apierror.TypeInvalidRequest, "route_not_found", auditlog.OutcomeNotFound,
+		return g.reject(w, ev, label, refuse(http.StatusNotFound, apierror.TypeInvalidRequest, "route_not_found", auditlog.OutcomeNotFound,
 			r.Method+" "+p.Escaped+" is not a route this guard forwards"))
-	case outcome == route.BadSlash:
-		return g.reject(w, ev, label, refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_path", auditlog.OutcomeBadRequest,
-			"the request path is not in canonical form: an encoded slash (%2F) is allowed only in a route parameter, and not around a . or .. part"))
 	case rt.Policy == route.Deny:
 		return g.reject(w, ev, label, refuse(http.StatusForbidden, apierror.TypePermission, "route_denied", auditlog.OutcomeDenied,
 			rt.String()+" is denied by this guard"))

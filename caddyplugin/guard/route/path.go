@@ -27,6 +27,10 @@ type Path struct {
 	slashSegs uint64
 }
 
+// EncodedSlash reports whether the path holds an encoded slash (%2F),
+// which is canonical only inside a {param} segment of the matched route.
+func (p Path) EncodedSlash() bool { return p.slashSegs != 0 }
+
 // Rewritten reports whether the path came in under CapabilityPrefix.
 func (p Path) Rewritten() bool { return p.Capability != "" }
 
