@@ -19,9 +19,9 @@ type never struct {
 }
 
 var (
-	nothing  = never{"any request at all", func(recorded) bool { return true }}
-	noBody   = never{"a request body", func(r recorded) bool { return r.Body != "" }}
-	noCookie = never{"a Cookie header", func(r recorded) bool { return len(r.Header.Values("Cookie")) > 0 }}
+	nothing   = never{"any request at all", func(recorded) bool { return true }}
+	noBody    = never{"a request body", func(r recorded) bool { return r.Body != "" }}
+	noCookie  = never{"a Cookie header", func(r recorded) bool { return len(r.Header.Values("Cookie")) > 0 }}
 	noUpgrade = never{"an Upgrade header", func(r recorded) bool {
 		return r.Header.Get("Upgrade") != "" || strings.Contains(strings.ToLower(strings.Join(r.Header.Values("Connection"), ",")), "upgrade")
 	}}
@@ -218,12 +218,12 @@ func attacks() []attack {
 	add(attack{name: "a Cookie on a health check", method: "GET", target: "/health", noAuth: true, headers: []string{"Cookie: a=1"}, forwarded: true, never: []never{noCookie}})
 	clean := chatBody("hello TR-1")
 	add(attack{name: "trailers after an inspected body", method: "POST", target: route.ChatCompletions,
-		headers: []string{json, "Transfer-Encoding: chunked", "Trailer: X-OpenClaw-Scopes, X-Late, Authorization"},
-		body:    fmt.Sprintf("%x\r\n%s\r\n0\r\nX-OpenClaw-Scopes: operator.admin\r\nX-Late: 1\r\nAuthorization: Bearer forged-0123456789abcdef\r\n\r\n", len(clean), clean),
+		headers:   []string{json, "Transfer-Encoding: chunked", "Trailer: X-OpenClaw-Scopes, X-Late, Authorization"},
+		body:      fmt.Sprintf("%x\r\n%s\r\n0\r\nX-OpenClaw-Scopes: operator.admin\r\nX-Late: 1\r\nAuthorization: Bearer forged-0123456789abcdef\r\n\r\n", len(clean), clean),
 		forwarded: true, never: []never{noTrailers}})
 	add(attack{name: "undeclared trailers after an inspected body", method: "POST", target: route.ChatCompletions,
-		headers: []string{json, "Transfer-Encoding: chunked"},
-		body:    fmt.Sprintf("%x\r\n%s\r\n0\r\nX-OpenClaw-Agent-Id: evil\r\n\r\n", len(clean), clean),
+		headers:   []string{json, "Transfer-Encoding: chunked"},
+		body:      fmt.Sprintf("%x\r\n%s\r\n0\r\nX-OpenClaw-Agent-Id: evil\r\n\r\n", len(clean), clean),
 		forwarded: true, never: []never{noTrailers}})
 	add(attack{name: "a Cookie on an enabled WebSocket upgrade", open: true, method: "GET", target: "/", headers: append([]string{"Cookie: sid=1"}, upgradeHeaders...),
 		forwarded: true, never: []never{noCookie}})
