@@ -19,12 +19,9 @@ type never struct {
 }
 
 var (
-	nothing   = never{"any request at all", func(recorded) bool { return true }}
-	noBody    = never{"a request body", func(r recorded) bool { return r.Body != "" }}
-	noCookie  = never{"a Cookie header", func(r recorded) bool { return len(r.Header.Values("Cookie")) > 0 }}
-	noUpgrade = never{"an Upgrade header", func(r recorded) bool {
-		return r.Header.Get("Upgrade") != "" || strings.Contains(strings.ToLower(strings.Join(r.Header.Values("Connection"), ",")), "upgrade")
-	}}
+	nothing    = never{"any request at all", func(recorded) bool { return true }}
+	noBody     = never{"a request body", func(r recorded) bool { return r.Body != "" }}
+	noCookie   = never{"a Cookie header", func(r recorded) bool { return len(r.Header.Values("Cookie")) > 0 }}
 	noTrailers = never{"a request trailer or x-openclaw-* header", func(r recorded) bool {
 		if len(r.Trailer) > 0 {
 			return true
