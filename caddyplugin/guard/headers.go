@@ -43,12 +43,9 @@ func cleanHeaders(r *http.Request, clientIP string) {
 //     request, which that client could make directly anyway.
 func forwardIdentity(r *http.Request, clientIP string) {
 	for k := range r.Header {
-		if len(k) < 9 {
-			continue
-		}
-		lk := strings.ToLower(k)
-		if lk == "forwarded" || lk == "x-real-ip" ||
-			strings.HasPrefix(lk, "x-forwarded-") && lk != "x-forwarded-for" && lk != "x-forwarded-proto" && lk != "x-forwarded-host" {
+		if strings.EqualFold(k, "forwarded") || strings.EqualFold(k, "x-real-ip") ||
+			len(k) > 12 && strings.EqualFold(k[:12], "x-forwarded-") &&
+				!strings.EqualFold(k, "x-forwarded-for") && !strings.EqualFold(k, "x-forwarded-proto") && !strings.EqualFold(k, "x-forwarded-host") {
 			delete(r.Header, k)
 		}
 	}

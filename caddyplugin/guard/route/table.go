@@ -39,7 +39,8 @@ type Route struct {
 	Policy  Policy
 
 	segs []patternSeg
-	tail bool // the pattern ends in *
+	tail bool   // the pattern ends in *
+	name string // Method + " " + Pattern, made once
 }
 
 type patternSeg struct {
@@ -48,7 +49,12 @@ type patternSeg struct {
 }
 
 // String is the route as an operator writes it, and its metrics label.
-func (r Route) String() string { return r.Method + " " + r.Pattern }
+func (r Route) String() string {
+	if r.name == "" && r.Method != "" {
+		return r.Method + " " + r.Pattern
+	}
+	return r.name
+}
 
 // New checks and compiles a route. The error says what to write instead.
 func New(method, pattern string, policy Policy) (Route, error) {
@@ -72,6 +78,7 @@ func New(method, pattern string, policy Policy) (Route, error) {
 	if err := r.compile(); err != nil {
 		return Route{}, fmt.Errorf("route %s %s: %w", method, pattern, err)
 	}
+	r.name = method + " " + pattern
 	return r, nil
 }
 
