@@ -251,7 +251,7 @@ func (r wrkResult) cpuPerRequest() float64 {
 var (
 	reqsRe = regexp.MustCompile(`(\d+) requests in`)
 	rpsRe  = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-	pctRe = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+	pctRe  = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
 )
 
 // wrk runs wrk and returns requests per second and latency percentiles in
@@ -358,4 +358,3 @@ func must(err error) {
 		log.Fatalf("benchguard: %v", err)
 	}
 }
-
