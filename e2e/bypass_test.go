@@ -19,9 +19,12 @@ type never struct {
 }
 
 var (
-	nothing    = never{"any request at all", func(recorded) bool { return true }}
-	noBody     = never{"a request body", func(r recorded) bool { return r.Body != "" }}
-	noCookie   = never{"a Cookie header", func(r recorded) bool { return len(r.Header.Values("Cookie")) > 0 }}
+	nothing   = never{"any request at all", func(recorded) bool { return true }}
+	noBody    = never{"a request body", func(r recorded) bool { return r.Body != "" }}
+	noCookie  = never{"a Cookie header", func(r recorded) bool { return len(r.Header.Values("Cookie")) > 0 }}
+	noUpgrade = never{"an Upgrade or HTTP2-Settings header", func(r recorded) bool {
+		return r.Header.Get("Upgrade") != "" || r.Header.Get("Http2-Settings") != ""
+	}}
 	noTrailers = never{"a request trailer or x-openclaw-* header", func(r recorded) bool {
 		if len(r.Trailer) > 0 {
 			return true
@@ -186,11 +189,14 @@ func attacks() []attack {
 			headers: upgradeHeaders, noAuth: true, never: []never{nothing}})
 	}
 	for _, h := range [][]string{
-		{"Upgrade: websocket"}, {"Connection: Upgrade"}, {"Connection: Upgrade", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA"},
+		{"Upgrade: websocket"}, {"Connection: Upgrade"}, {"Connection: Upgrade", "Upgrade: h2c", "Upgrade: websocket"},
 		{"Connection: keep-alive, Upgrade", "Upgrade: websocket, h2c"}, {"Connection: Upgrade", "Upgrade: websocket", "Upgrade: websocket"},
+		{"Connection: Upgrade", "Upgrade: websocket/13"}, {"Connection: Upgrade", "Upgrade: TLS/1.0"},
 	} {
 		add(attack{name: "a malformed upgrade " + strings.Join(h, "; "), open: true, method: "GET", target: "/", headers: h, never: []never{nothing}})
 	}
+	add(attack{name: "an h2c upgrade is declined and served as HTTP/1.1", open: true, method: "GET", target: "/v1/models",
+		headers: []string{"Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA"}, forwarded: true, never: []never{noUpgrade}})
 	add(attack{name: "a WebSocket upgrade with POST", open: true, method: "POST", target: "/", headers: append([]string{json}, upgradeHeaders...), body: "{}", never: []never{nothing}})
 
 	// 4. Bodies on GET and HEAD, and on routes that are not inspected.

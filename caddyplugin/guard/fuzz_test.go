@@ -82,7 +82,7 @@ func checkForwarded(t *testing.T, g *Guard, fwd *forwarded) {
 		t.Fatalf("forwarded %q, which is not a canonical fixed point (%+v, %v)", r.URL.EscapedPath(), p, err)
 	}
 	method := r.Method
-	if up := upgradeOf(r); up == upgradeOther {
+	if up := upgradeOf(r); up == upgradeOther || up == upgradeH2C {
 		t.Fatalf("forwarded a non-WebSocket upgrade: %v", r.Header)
 	} else if up == upgradeWebSocket {
 		method = route.WebSocket

@@ -317,7 +317,9 @@ func TestServeHTTP(t *testing.T) {
 		{"a WebSocket upgrade on a public path is refused", "GET", "/health", "", map[string]string{"Connection": "Upgrade", "Upgrade": "websocket"}, true, 400, "upgrade_not_allowed", ""},
 		{"a WebSocket upgrade without a token is refused", "GET", "/", "", map[string]string{"Connection": "Upgrade", "Upgrade": "websocket"}, true, 401, "invalid_token", ""},
 		{"a WebSocket upgrade with a token on its route passes", "GET", "/", "", map[string]string{"Connection": "Upgrade", "Upgrade": "websocket"}, false, 200, "", "/"},
-		{"an h2c upgrade is refused", "GET", "/v1/models", "", map[string]string{"Connection": "Upgrade, HTTP2-Settings", "Upgrade": "h2c"}, false, 400, "upgrade_not_allowed", ""},
+		{"an h2c upgrade is declined and the request served as HTTP/1.1", "GET", "/v1/models", "", map[string]string{"Connection": "Upgrade, HTTP2-Settings", "Upgrade": "h2c", "HTTP2-Settings": "AAMAAABkAAQCAAAAAAIAAAAA"}, false, 200, "", "/v1/models"},
+		{"an h2c upgrade alongside websocket is refused", "GET", "/", "", map[string]string{"Connection": "Upgrade", "Upgrade": "h2c, websocket"}, false, 400, "upgrade_not_allowed", ""},
+		{"an encoded slash outside any route is not canonical", "POST", "/v1%2Fchat/completions", chat, nil, false, 400, "invalid_path", ""},
 		{"a stray Upgrade header is refused", "GET", "/v1/models", "", map[string]string{"Upgrade": "websocket"}, false, 400, "upgrade_not_allowed", ""},
 		{"a missing token", "POST", "/v1/chat/completions", chat, nil, true, 401, "invalid_token", ""},
 		{"a token in the query", "GET", "/v1/models?access_token=x", "", nil, false, 400, "invalid_request", ""},
@@ -364,7 +366,7 @@ func TestServeHTTP(t *testing.T) {
 			if got := fwd.req.URL.RequestURI(); got != tc.fwdURI {
 				t.Errorf("forwarded %q, want %q", got, tc.fwdURI)
 			}
-			for _, k := range []string{"Cookie", "X-Openclaw-Scopes"} {
+			for _, k := range []string{"Cookie", "X-Openclaw-Scopes", "Http2-Settings"} {
 				if v := fwd.req.Header.Get(k); v != "" {
 					t.Errorf("forwarded %s: %q", k, v)
 				}

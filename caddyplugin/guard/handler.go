@@ -44,12 +44,18 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	ev.Route = r.Method + " " + p.Escaped
 
 	method := r.Method
-	if up := upgradeOf(r); up != upgradeNone {
-		if up != upgradeWebSocket {
-			return g.reject(w, ev, noRoute, upgradeRefused())
-		}
+	switch upgradeOf(r) {
+	case upgradeWebSocket:
 		method = route.WebSocket
 		ev.Route = route.WebSocket + " " + p.Escaped
+	case upgradeH2C:
+		// Declined, as RFC 9110 lets a server do: the request goes on as
+		// plain HTTP/1.1 (curl --http2 sends this on http:// URLs).
+		delete(r.Header, "Upgrade")
+		delete(r.Header, "Http2-Settings")
+		delete(r.Header, "Connection")
+	case upgradeOther:
+		return g.reject(w, ev, noRoute, upgradeRefused())
 	}
 	rt, outcome := g.table.Match(method, p)
 	label := rt.String()
@@ -179,13 +185,14 @@ type upgrade int
 const (
 	upgradeNone upgrade = iota
 	upgradeWebSocket
+	upgradeH2C
 	upgradeOther
 )
 
 // upgradeOf classifies a request's protocol upgrade. A WebSocket upgrade is
-// a GET with Connection: upgrade and exactly one Upgrade: websocket; any
-// other Upgrade or Connection: upgrade is some other upgrade, which the
-// guard never forwards.
+// a GET with Connection: upgrade and exactly one Upgrade: websocket; an h2c
+// upgrade is Connection: upgrade with exactly one Upgrade: h2c, which the
+// guard declines; any other Upgrade or Connection: upgrade is refused.
 func upgradeOf(r *http.Request) upgrade {
 	ups, connUpgrade := r.Header["Upgrade"], false
 	for _, v := range r.Header["Connection"] {
@@ -200,6 +207,8 @@ func upgradeOf(r *http.Request) upgrade {
 		return upgradeNone
 	case connUpgrade && len(ups) == 1 && strings.EqualFold(strings.TrimSpace(ups[0]), "websocket") && r.Method == http.MethodGet:
 		return upgradeWebSocket
+	case connUpgrade && len(ups) == 1 && strings.EqualFold(strings.TrimSpace(ups[0]), "h2c"):
+		return upgradeH2C
 	}
 	return upgradeOther
 }
