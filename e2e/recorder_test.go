@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // recorder is an upstream that answers every request with a small JSON
@@ -118,27 +116,6 @@ http://%[2]s {
 	caddy.waitHealthy(t, "http://"+defaultAddr+"/health")
 	caddy.waitHealthy(t, "http://"+openAddr+"/health")
 	return rec, defaultAddr, openAddr, filepath.Join(dir, "audit.jsonl")
-}
-
-// rawExchange writes raw bytes to addr and reads one response. The request
-// target and framing are exactly what the test wrote: no client library
-// cleans them up.
-func rawExchange(t *testing.T, addr, raw string) (*http.Response, string) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	must(t, err)
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	if _, err := io.WriteString(c, raw); err != nil {
-		t.Fatalf("write: %v", err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("read response to %q: %v", firstLine(raw), err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	return resp, string(b)
 }
 
 func firstLine(s string) string {

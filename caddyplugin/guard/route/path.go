@@ -53,8 +53,6 @@ var (
 	errEncodedPlain     = &PathError{"a percent-encoded letter, digit, or one of - . _ ~"}
 	errEncodedStructure = &PathError{"a percent-encoded \\ % ? # ; or control character"}
 	errRawCharacter     = &PathError{"a character outside the canonical set (\\ ; # space, control or non-ASCII)"}
-	errEncodedSlash     = &PathError{"an encoded slash (%2F) outside a route parameter"}
-	errSlashParam       = &PathError{"an encoded slash in a route parameter that hides a . or .. segment"}
 	errCapability       = &PathError{"a malformed " + CapabilityPrefix + "<capability>/ prefix"}
 	errNestedCapability = &PathError{"a second " + CapabilityPrefix + " prefix"}
 	errTooManySegments  = &PathError{"more than 63 segments"}
