@@ -208,7 +208,10 @@ func startCaddy(bin, dir string, i int, c config, upstream string) *server {
 	logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("caddy.%d.log", i)))
 	must(err)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own group, so that stop reaches anything it starts; and killed with
+	// this process, so that a benchmark that dies (log.Fatal, a closed pipe)
+	// leaves no server holding ports or the caller's lock file.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	must(cmd.Start())
 	s := &server{name: c.name, url: "http://" + addr + "/v1/chat/completions", admin: admin, cmd: cmd}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
