@@ -65,6 +65,13 @@
 // and writes them every FlushInterval, or as soon as 256 KiB are waiting,
 // without fsync.
 //
+// Enqueue queues a record without waiting for the disk, whatever the mode:
+// it becomes durable with the next group commit (SyncBatch, SyncAlways) or
+// within FlushInterval (SyncNone). A caller that acts before its record is
+// durable (the guard's audit_mode async) trades the records of a crash
+// window for latency; Enqueue still fails once a write has failed, so the
+// caller can refuse to act without a log.
+//
 // # Rotation
 //
 // With RotateSize or RotateAge set, the active file is renamed to

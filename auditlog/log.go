@@ -350,6 +350,37 @@ func (l *Log) Write(e Event) error {
 	return l.flushLocked(false)
 }
 
+// Enqueue appends e to the log without waiting for the disk: the record is
+// chained and written by the background writer, with the next group commit
+// under SyncBatch and SyncAlways (normally within milliseconds), or within
+// FlushInterval under SyncNone. It is for callers that may act before their
+// record is durable and accept that a crash in that window loses it (the
+// guard's audit_mode async). Enqueue fails, like Write, once a write has
+// failed or the log is closed, so a caller that refuses to act without a
+// record still fails closed. When the writer falls far behind, Enqueue waits
+// for the disk like Write does, so the queue stays bounded.
+func (l *Log) Enqueue(e Event) error {
+	b, pending, err := l.append(e)
+	if err != nil {
+		return err
+	}
+	if pending < 4*noneBuffer {
+		// SyncBatch kicked the writer in append; SyncNone writes on its
+		// interval unless the buffer is full; SyncAlways has no interval.
+		if l.opts.Sync == SyncAlways || pending >= noneBuffer {
+			l.kickWriter()
+		}
+		return nil
+	}
+	if b != nil {
+		<-b.done
+		return b.err
+	}
+	l.io.Lock()
+	defer l.io.Unlock()
+	return l.flushLocked(l.opts.Sync != SyncNone)
+}
+
 // kickWriter wakes the background writer without waiting for it.
 func (l *Log) kickWriter() {
 	select {

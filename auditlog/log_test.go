@@ -450,3 +450,58 @@ func TestVerifyCountsAFileUnderTwoNamesOnce(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 }
+
+func TestEnqueueIsWrittenWithoutWaiting(t *testing.T) {
+	for _, mode := range []Sync{SyncAlways, SyncBatch, SyncNone} {
+		t.Run(string(mode), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			l, err := Open(path, Options{Sync: mode, FlushInterval: 10 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			var wg sync.WaitGroup
+			for i := range 40 {
+				wg.Go(func() {
+					if err := l.Enqueue(Event{Event: "test.enqueue", Fields: map[string]any{"i": i}}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			// Nothing else is written: the background writer alone must
+			// bring the queued records to the file.
+			waitFor(t, "40 enqueued records in the file", func() bool {
+				b, _ := os.ReadFile(path)
+				return bytes.Count(b, []byte("\n")) == 40
+			})
+			mustVerify(t, []string{path}, VerifyOptions{})
+		})
+	}
+}
+
+func TestEnqueueFailsClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{Sync: SyncBatch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The disk goes away under the log: the queued record cannot be written,
+	// and every later record must be refused rather than silently dropped.
+	l.io.Lock()
+	l.f.Close()
+	l.io.Unlock()
+	if err := l.Enqueue(Event{Event: "test.lost"}); err != nil {
+		t.Fatalf("the first Enqueue does not wait for the disk, so it cannot know yet: %v", err)
+	}
+	waitFor(t, "the failed write to make Enqueue refuse", func() bool {
+		return l.Enqueue(Event{Event: "test.refused"}) != nil
+	})
+	if err := l.Write(Event{Event: "test.refused"}); err == nil {
+		t.Fatal("Write after a failed write succeeded")
+	}
+	l.Close()
+	if err := l.Enqueue(Event{Event: "late"}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Enqueue after Close: %v", err)
+	}
+}

@@ -99,7 +99,18 @@ func TestVerifier(t *testing.T) {
 		t.Error("a verifier with no tokens was accepted")
 	}
 	if _, err := NewVerifier([]Token{alice, alice}); err == nil || !strings.Contains(err.Error(), "twice") {
-		t.Errorf("duplicate names: err = %v", err)
+		t.Errorf("a token repeated: err = %v", err)
+	}
+	// During a rotation one name has two secrets, both valid.
+	aliceNew, _ := ParseToken("alice", bobSecret+"-new")
+	rot, err := NewVerifier([]Token{alice, aliceNew})
+	if err != nil {
+		t.Fatalf("a name with two secrets: %v", err)
+	}
+	for _, s := range []string{aliceSecret, bobSecret + "-new"} {
+		if name, ok := rot.Verify(s); !ok || name != "alice" {
+			t.Errorf("during rotation Verify = %q, %v", name, ok)
+		}
 	}
 	alice2, _ := ParseToken("alice2", aliceSecret)
 	if _, err := NewVerifier([]Token{alice, alice2}); err == nil || !strings.Contains(err.Error(), "same secret") {

@@ -17,6 +17,16 @@
 //	secret, err := auth.BearerToken(r)      // RFC 6750 header parsing
 //	name, ok := v.Verify(secret)
 //
+// A TokenSet keeps tokens live: it re-reads token files when they change
+// (Reload, or Watch on a ticker), swaps the whole set at once, and keeps a
+// file's last good tokens when the new version cannot be parsed. A name may
+// be on two lines while its secret is rotated; both secrets are valid until
+// the old line is removed.
+//
+//	set, err := auth.NewTokenSet(nil, "/etc/openclaw-guard/tokens")
+//	go set.Watch(ctx, time.Second, func(changed bool, err error) { ... })
+//	name, ok := set.Verify(secret)
+//
 // A Limiter counts failed attempts per client address in a token bucket, so a
 // client that keeps guessing gets 429 with a Retry-After. Generate makes a new
 // secret of 32 random bytes.

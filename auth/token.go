@@ -103,23 +103,28 @@ type Verifier struct {
 	tokens []Token
 }
 
-// NewVerifier returns a verifier for tokens. Names must be unique, and at
-// least one token is required: a guard with no tokens would admit no one, which
-// is almost certainly a configuration mistake worth stopping for.
+// NewVerifier returns a verifier for tokens. At least one token is required:
+// a guard with no tokens would admit no one, which is almost certainly a
+// configuration mistake worth stopping for. A name may have several secrets
+// (while a token is rotated, `alice OLD` and `alice NEW` are both valid); a
+// secret may not have several names, or the audit log could not tell them
+// apart.
 func NewVerifier(tokens []Token) (*Verifier, error) {
 	if len(tokens) == 0 {
 		return nil, errors.New("no tokens configured")
 	}
-	names := make(map[string]bool, len(tokens))
+	return newVerifier(tokens)
+}
+
+func newVerifier(tokens []Token) (*Verifier, error) {
 	digests := make(map[[sha256.Size]byte]string, len(tokens))
 	for _, t := range tokens {
-		if names[t.Name] {
-			return nil, fmt.Errorf("token name %q is configured twice", t.Name)
-		}
 		if other, dup := digests[t.digest]; dup {
+			if other == t.Name {
+				return nil, fmt.Errorf("token %q is configured twice with the same secret", t.Name)
+			}
 			return nil, fmt.Errorf("tokens %q and %q have the same secret: the audit log could not tell them apart", other, t.Name)
 		}
-		names[t.Name] = true
 		digests[t.digest] = t.Name
 	}
 	return &Verifier{tokens: append([]Token(nil), tokens...)}, nil

@@ -158,6 +158,11 @@ http://%s {
 			{[]string{"-H", "Authorization: Bearer " + clientToken, "-H", "Content-Type: application/json", "-d", `{"tool":"exec","args":{"command":"id"}}`, guardURL + "/tools/invoke"}, "403"},
 			{[]string{guardURL + "/health"}, "200"},
 			{[]string{guardURL + "/"}, "401"}, // the Control UI needs a token through the guard
+			// OpenClaw routes /__openclaw__/cap/<c>/<rest> as <rest>: the guard judges it so.
+			{[]string{"-H", "Authorization: Bearer " + clientToken, "-H", "Content-Type: application/json", "-d", `{"tool":"sessions_list","args":{}}`, guardURL + "/__openclaw__/cap/x/tools/invoke"}, "403"},
+			{[]string{"--path-as-is", guardURL + "/heal%74h"}, "400"},
+			{[]string{"-H", "Authorization: Bearer " + clientToken, "-H", "Connection: Upgrade", "-H", "Upgrade: websocket",
+				"-H", "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", guardURL + "/"}, "403"},
 		} {
 			out, err := exec.Command("curl", append([]string{"-s", "-o", "/dev/null", "-w", "%{http_code}"}, tc.args...)...).Output()
 			if err != nil || string(out) != tc.want {
@@ -170,6 +175,13 @@ http://%s {
 			"-H", "Content-Type: application/json", "-d", `{"tool":"sessions_list","args":{}}`, "http://"+gwAddr+"/tools/invoke").Output()
 		if string(out) == "403" || string(out) == "401" {
 			t.Errorf("the gateway itself refused /tools/invoke (%s): the guard check above proves nothing", out)
+		}
+		// And the capability-prefixed spelling reaches the same handler at the
+		// gateway (a 404 would mean the prefix is not rewritten any more).
+		out, _ = exec.Command("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer "+gwToken,
+			"-H", "Content-Type: application/json", "-d", `{"tool":"sessions_list","args":{}}`, "http://"+gwAddr+"/__openclaw__/cap/x/tools/invoke").Output()
+		if s := string(out); s == "404" || s == "000" {
+			t.Errorf("straight to the gateway, /__openclaw__/cap/x/tools/invoke answered %s: the rewrite the guard models is gone", s)
 		}
 	})
 

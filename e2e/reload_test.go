@@ -83,7 +83,7 @@ http://%[1]s {
 	if resp := wrong(); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("third failure: %d, want 429", resp.StatusCode)
 	}
-	before := adminMetric(t, adminAddr, `caddy_openclaw_guard_requests_total{outcome="allowed"}`)
+	before := adminMetric(t, adminAddr, "caddy_openclaw_guard_requests_total", `outcome="allowed"`)
 
 	reload := func(body []byte) (int, string) {
 		t.Helper()
@@ -113,6 +113,9 @@ http://%[1]s {
 		if code, body := reload(caddyfile("128KiB", "batch")); code != http.StatusOK {
 			t.Fatalf("reload: %d %s", code, body)
 		}
+		// A kept-alive connection may still be served by the old config
+		// while it drains; the new config takes new connections.
+		http.DefaultClient.CloseIdleConnections()
 		// The new config is in force: a 100 KiB body passes max_body now.
 		big := chatBody(strings.Repeat("a", 100<<10))
 		if resp, b := s.do(t, s.guardURL, call{path: "/v1/chat/completions", body: big}); resp.StatusCode != 200 {
@@ -122,7 +125,7 @@ http://%[1]s {
 			t.Errorf("after the reload a client that used up its attempts got %d, want 429: the limiter was reset", resp.StatusCode)
 		}
 		// allowed() before the failed reload, and the big body after it.
-		if after := adminMetric(t, adminAddr, `caddy_openclaw_guard_requests_total{outcome="allowed"}`); after < before+2 {
+		if after := adminMetric(t, adminAddr, "caddy_openclaw_guard_requests_total", `outcome="allowed"`); after < before+2 {
 			t.Errorf("allowed counter %v after the reload, want at least %v: the reload reset it", after, before+2)
 		}
 	})
@@ -139,21 +142,43 @@ http://%[1]s {
 	})
 }
 
-// adminMetric reads one sample from Caddy's admin /metrics.
-func adminMetric(t *testing.T, adminAddr, series string) float64 {
+// adminMetric sums the samples of a metric family in Caddy's admin /metrics
+// whose labels contain every one of labels (`name="value"`).
+func adminMetric(t *testing.T, adminAddr, family string, labels ...string) float64 {
 	t.Helper()
 	resp, err := http.Get("http://" + adminAddr + "/metrics")
 	must(t, err)
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 1<<20)
+	var sum float64
+	found := false
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			must(t, err)
-			return f
+		line := sc.Text()
+		// Label values may hold spaces (route="POST /v1/..."): the value is
+		// after the last one.
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			continue
 		}
+		series, value := line[:i], line[i+1:]
+		if series != family && !strings.HasPrefix(series, family+"{") {
+			continue
+		}
+		match := true
+		for _, l := range labels {
+			match = match && strings.Contains(series, l)
+		}
+		if !match {
+			continue
+		}
+		f, err := strconv.ParseFloat(value, 64)
+		must(t, err)
+		sum += f
+		found = true
 	}
-	t.Fatalf("admin /metrics has no %s", series)
-	return 0
+	if !found {
+		t.Fatalf("admin /metrics has no %s with %v", family, labels)
+	}
+	return sum
 }

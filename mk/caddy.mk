@@ -7,9 +7,20 @@ bin/caddy: FORCE ## Caddy with the stack's modules, static
 bin/openclaw-standin: FORCE
 	CGO_ENABLED=0 $(GO) build -o $@ ./examples/local/standin
 
-# The guard's per-request cost on a 2 KB chat body, against decoding the same
-# body with encoding/json in the same run. Needs nothing from ../shared.
+# make bench-guard: openclaw_guard against a plain reverse_proxy, side by side in
+# one run: one bin/caddy per configuration (plain, and the guard in each audit
+# mode) in front of the same fast upstream, driven in turn by wrk with the same
+# 4 KB chat request; throughput, CPU per request and one-connection latency,
+# ratios within each round; then a CPU profile of the guard under load. Also
+# the in-process Go benchmarks. Needs nothing from ../shared; figures go in
+# docs/BENCHMARKS.md.
 BENCH += bench-guard
+GUARD_BENCH_SECONDS ?= 5
+GUARD_BENCH_ROUNDS  ?= 3
+
 .PHONY: bench-guard
-bench-guard: ## the guard against plain reverse_proxy (no ../shared)
-	$(GO) test -run '^$$' -bench 'GuardChat|PeerDecode' -benchtime 2s -count 3 ./caddyplugin
+bench-guard: bin/caddy ## the guard against plain reverse_proxy, every audit mode (installs wrk: network)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(GO) test -run '^$$' -bench 'GuardChat|PeerDecode' -benchmem -benchtime 2s -count 3 ./caddyplugin/guard
+	$(GO) run ./caddyplugin/guard/internal/benchguard -caddy $(BIN)/caddy \
+		-seconds $(GUARD_BENCH_SECONDS) -rounds $(GUARD_BENCH_ROUNDS) -profile $(BIN)/guard-cpu.prof

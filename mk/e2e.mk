@@ -6,4 +6,4 @@ E2E += e2e-openclaw
 .PHONY: e2e-openclaw
 e2e-openclaw: bin/caddy bin/openclaw-standin ## the real OpenClaw gateway behind the guard (network on first use)
 	scripts/ensure-openclaw.sh >/dev/null
-	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 15m -run TestRealOpenClaw -v ./e2e/
+	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 15m -run 'TestRealOpenClaw|TestOpenClawRoutes' -v ./e2e/

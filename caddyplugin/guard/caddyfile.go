@@ -2,7 +2,6 @@ package guard
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -11,6 +10,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/directive"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
@@ -35,6 +35,8 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		token              NAME SECRET|sha256:HEX
 //		token_file         PATH
 //		token_env          NAME VAR
+//		token_reload       DURATION|off
+//		route              METHOD PATH public|auth|inspect|deny
 //		rules              FILE
 //		system_messages    allow|sanitize|reject
 //		audit_log          FILE {
@@ -43,15 +45,14 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			rotate_size SIZE
 //			rotate_age  DURATION
 //		}
+//		audit_mode         sync|async
 //		max_body           SIZE
 //		upstream_token_env VAR
-//		public_paths       PATH...
-//		tools_invoke       deny|sanitize
 //		failed_attempts    BURST EVERY
 //	}
 //
-// token, token_file and token_env may repeat. An inline raw secret is hashed
-// here, so the JSON config holds only its sha256 digest.
+// token, token_file, token_env and route may repeat. An inline raw secret
+// is hashed here, so the JSON config holds only its sha256 digest.
 func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	d.Next() // directive name
 	if d.NextArg() {
@@ -60,7 +61,7 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 	once := directive.Once{}
 	for d.NextBlock(0) {
 		switch d.Val() {
-		case "token", "token_file", "token_env": // repeatable
+		case "token", "token_file", "token_env", "route": // repeatable
 		default:
 			if err := once.Check(d); err != nil {
 				return err
@@ -99,12 +100,40 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			g.SystemMessages = sanitizer.SystemPolicy(v)
-		case "tools_invoke":
-			v, err := directive.Enum(d, string(ToolsInvokeDeny), string(ToolsInvokeSanitize))
+		case "route":
+			var method, path, policy string
+			if !d.AllArgs(&method, &path, &policy) {
+				return d.ArgErr()
+			}
+			rc := RouteConfig{Method: method, Path: path, Policy: route.Policy(policy)}
+			if _, err := newRoute(rc); err != nil {
+				return d.Err(err.Error())
+			}
+			g.Routes = append(g.Routes, rc)
+		case "audit_mode":
+			v, err := directive.Enum(d, string(AuditSync), string(AuditAsync))
 			if err != nil {
 				return err
 			}
-			g.ToolsInvoke = ToolsInvokePolicy(v)
+			g.AuditMode = AuditMode(v)
+		case "token_reload":
+			var s string
+			if !d.AllArgs(&s) {
+				return d.ArgErr()
+			}
+			if s == "off" {
+				g.TokenReload = -1
+				break
+			}
+			dur, err := caddy.ParseDuration(s)
+			if err != nil || dur <= 0 {
+				return d.Errf("token_reload %q: want a duration such as 1s, or off", s)
+			}
+			g.TokenReload = caddy.Duration(dur)
+		case "public_paths":
+			return d.Err("public_paths was replaced by the route table: write `route GET PATH public` (the health probes are public by default)")
+		case "tools_invoke":
+			return d.Err("tools_invoke was replaced by the route table: write `route POST /tools/invoke inspect` to admit it with every argument sanitized")
 		case "upstream_token_env":
 			if !d.AllArgs(&g.UpstreamTokenEnv) {
 				return d.ArgErr()
@@ -119,13 +148,6 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.Errf("max_body %q: want a size such as 1MiB", s)
 			}
 			g.MaxBody = int64(n)
-		case "public_paths":
-			g.PublicPaths = append([]string{}, d.RemainingArgs()...)
-			for _, p := range g.PublicPaths {
-				if !strings.HasPrefix(p, "/") {
-					return d.Errf("public_paths: %q must start with /", p)
-				}
-			}
 		case "failed_attempts":
 			var burst, every string
 			if !d.AllArgs(&burst, &every) {

@@ -14,14 +14,19 @@
 //	}
 //
 // For every request the guard, in this order: strips the client's
-// x-openclaw-* headers; refuses a path it cannot read unambiguously; lets
-// health checks through; checks the bearer token (with a failed-attempt
-// limit per client); applies the route policy (/tools/invoke and /hooks/ are
-// denied by default); reads, parses and sanitizes the JSON body of
-// POST /v1/chat/completions and /v1/responses; replaces the client's
-// Authorization with the gateway's own token; writes an audit record; and
-// only then hands the request on. Whatever it cannot parse or inspect is
-// answered with a 4xx in OpenAI's error shape, audited, and never forwarded.
+// x-openclaw-* headers, Cookie, trailers and forwarding claims; judges the
+// path as OpenClaw will route it (package route: non-canonical spellings
+// refused, OpenClaw's /__openclaw__/cap/<c>/ rewrite applied); matches it
+// against the route allowlist (operator `route` lines, then route.Defaults:
+// 404 when absent, 403 on deny); refuses a body on a route that is not
+// inspected and an upgrade anywhere but a WS route; lets public routes
+// through; checks the bearer token (with a failed-attempt limit per client,
+// against token files that are re-read when they change); reads, parses and
+// sanitizes the body of inspected routes; replaces the client's
+// Authorization with the gateway's own token; writes (or, with audit_mode
+// async, queues) an audit record; and only then hands on exactly the path it
+// judged. Whatever it cannot parse or inspect is answered with a 4xx in
+// OpenAI's error shape, audited, and never forwarded.
 //
 // The directive is ordered before basic_auth (and so before respond and
 // reverse_proxy): no `order` line is needed, and a `respond` in the same site

@@ -1,11 +1,11 @@
 package guard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
@@ -25,21 +26,31 @@ func init() {
 // route unless max_body says otherwise.
 const DefaultMaxBody = 1 << 20
 
-// DefaultPublicPaths answer without a token: the gateway's health checks.
-var DefaultPublicPaths = []string{"/health", "/healthz", "/ready", "/readyz"}
+// DefaultTokenReload is how often token files are checked for changes.
+const DefaultTokenReload = time.Second
 
-// Guard is the openclaw_guard HTTP handler: authentication, route policy,
-// prompt-injection sanitizing and auditing in front of an OpenClaw gateway.
+// Guard is the openclaw_guard HTTP handler: a route allowlist,
+// authentication, prompt-injection sanitizing and auditing in front of an
+// OpenClaw gateway.
 type Guard struct {
 	// Tokens configured inline. Secret holds "sha256:<hex>": the Caddyfile
 	// adapter hashes a raw secret before it reaches the JSON config, so the
 	// admin API never shows one. A raw secret is accepted here too.
 	Tokens []TokenConfig `json:"tokens,omitempty"`
-	// TokenFiles are files of `NAME SECRET` or `NAME sha256:HEX` lines.
+	// TokenFiles are files of `NAME SECRET` or `NAME sha256:HEX` lines. They
+	// are re-read when they change (see TokenReload).
 	TokenFiles []string `json:"token_files,omitempty"`
 	// TokenEnv are tokens whose secret (or sha256:HEX) is read from an
 	// environment variable at provision time.
 	TokenEnv []TokenEnvConfig `json:"token_env,omitempty"`
+	// TokenReload is how often token files are checked for changes; a
+	// changed file is swapped in atomically, and one that cannot be parsed
+	// keeps its last good tokens. Default 1s; negative turns it off.
+	TokenReload caddy.Duration `json:"token_reload,omitempty"`
+
+	// Routes are the operator's allowlist entries, matched before the
+	// built-in table (route.Defaults), first match wins.
+	Routes []RouteConfig `json:"routes,omitempty"`
 
 	// Rules is a sanitizer rule file (JSON). Empty means the built-in rules.
 	Rules string `json:"rules,omitempty"`
@@ -50,6 +61,11 @@ type Guard struct {
 	// AuditLog configures the audit trail. When absent, the guard writes to
 	// openclaw_guard/audit.jsonl in Caddy's data directory: it always audits.
 	AuditLog *auditcfg.Config `json:"audit_log,omitempty"`
+	// AuditMode is "sync" (default: every record is as durable as the audit
+	// log's sync option promises before the request is forwarded) or
+	// "async" (an allowed request's record is queued before forwarding and
+	// written with the next group commit or flush; refusals stay sync).
+	AuditMode AuditMode `json:"audit_mode,omitempty"`
 
 	// MaxBody is the largest body, in bytes, read on an inspected route;
 	// larger bodies get 413. Default 1 MiB.
@@ -60,25 +76,21 @@ type Guard struct {
 	// clients never hold the gateway's token.
 	UpstreamTokenEnv string `json:"upstream_token_env,omitempty"`
 
-	// PublicPaths answer GET and HEAD without a token (exact match).
-	// Default: /health /healthz /ready /readyz.
-	PublicPaths []string `json:"public_paths,omitempty"`
-
-	// ToolsInvoke is the policy for POST /tools/invoke, which runs agent tools
-	// directly: "deny" (default) or "sanitize" (authenticated, and every
-	// string argument sanitized).
-	ToolsInvoke ToolsInvokePolicy `json:"tools_invoke,omitempty"`
-
 	// FailedAttempts limits authentication failures per client address.
 	FailedAttempts *FailedAttemptsConfig `json:"failed_attempts,omitempty"`
 
-	verifier      *auth.Verifier
+	tokens        *auth.TokenSet
+	stopWatch     context.CancelFunc
+	watchDone     chan struct{}
+	table         *route.Table
 	limiter       *auth.Limiter
 	limiterKey    string
 	sanitizer     *sanitizer.Sanitizer
+	inspectors    map[string]inspector
+	ruleLabels    map[string]bool
 	audit         *auditcfg.Log
 	upstreamToken string
-	public        map[string]bool
+	credentials   []credentialSource
 	logger        *zap.Logger
 }
 
@@ -94,12 +106,24 @@ type TokenEnvConfig struct {
 	Var  string `json:"var"`
 }
 
-// ToolsInvokePolicy is what the guard does with POST /tools/invoke.
-type ToolsInvokePolicy string
+// RouteConfig is one allowlist entry: METHOD PATH POLICY.
+type RouteConfig struct {
+	// Method is an upper-case HTTP method (GET also admits HEAD), * for any
+	// method, or WS for the WebSocket upgrade.
+	Method string `json:"method"`
+	// Path is a canonical path; {name} stands for one segment and a final *
+	// for the rest of the path.
+	Path string `json:"path"`
+	// Policy is public, auth, inspect or deny.
+	Policy route.Policy `json:"policy"`
+}
+
+// AuditMode says whether an allowed request waits for its audit record.
+type AuditMode string
 
 const (
-	ToolsInvokeDeny     ToolsInvokePolicy = "deny"     // 403 route_denied (the default)
-	ToolsInvokeSanitize ToolsInvokePolicy = "sanitize" // authenticated, every string argument sanitized
+	AuditSync  AuditMode = "sync"  // every record durable (per sync) before forwarding
+	AuditAsync AuditMode = "async" // allowed requests: record queued before forwarding
 )
 
 // FailedAttemptsConfig is a token bucket of failed attempts per client.
@@ -118,8 +142,8 @@ func (Guard) CaddyModule() caddy.ModuleInfo {
 	}
 }
 
-// Provision checks the configuration, then loads tokens, rules and the
-// audit log. The checks come first: Caddy calls Validate only after
+// Provision checks the configuration, then loads tokens, routes, rules and
+// the audit log. The checks come first: Caddy calls Validate only after
 // Provision, when defaults have already replaced what the user wrote.
 func (g *Guard) Provision(ctx caddy.Context) error {
 	g.logger = ctx.Logger()
@@ -129,26 +153,23 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 	if g.MaxBody == 0 {
 		g.MaxBody = DefaultMaxBody
 	}
-	if g.PublicPaths == nil {
-		g.PublicPaths = DefaultPublicPaths
-	}
-	g.public = make(map[string]bool, len(g.PublicPaths))
-	for _, p := range g.PublicPaths {
-		g.public[p] = true
-	}
-	if g.ToolsInvoke == "" {
-		g.ToolsInvoke = ToolsInvokeDeny
-	}
 	if g.SystemMessages == "" {
 		g.SystemMessages = sanitizer.SystemSanitize
 	}
-	tokens, err := g.loadTokens()
-	if err != nil {
+	if g.AuditMode == "" {
+		g.AuditMode = AuditSync
+	}
+	if g.TokenReload == 0 {
+		g.TokenReload = caddy.Duration(DefaultTokenReload)
+	}
+	var err error
+	if g.table, err = g.buildTable(); err != nil {
 		return err
 	}
-	if g.verifier, err = auth.NewVerifier(tokens); err != nil {
-		return fmt.Errorf("%w: set token, token_file or token_env (make one with `bin/stackaudit gen-token NAME`)", err)
+	if err := g.loadTokens(); err != nil {
+		return err
 	}
+	g.credentials = []credentialSource{bearerSource{}}
 
 	if g.UpstreamTokenEnv != "" {
 		g.upstreamToken = os.Getenv(g.UpstreamTokenEnv)
@@ -157,7 +178,7 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		}
 	}
 
-	if g.sanitizer, err = g.newSanitizer(); err != nil {
+	if err := g.newSanitizer(); err != nil {
 		return err
 	}
 	if err := g.acquireLimiter(); err != nil {
@@ -166,7 +187,11 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 	if g.audit, err = auditcfg.Open(g.AuditLog, "openclaw_guard"); err != nil {
 		return err
 	}
-	return registerMetrics(ctx.GetMetricsRegistry())
+	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return err
+	}
+	g.watchTokens()
+	return nil
 }
 
 // check rejects configuration that cannot work, naming the JSON field
@@ -175,29 +200,57 @@ func (g *Guard) check() error {
 	if g.MaxBody < 0 {
 		return errors.New("max_body must be positive")
 	}
-	switch g.ToolsInvoke {
-	case "", ToolsInvokeDeny, ToolsInvokeSanitize:
-	default:
-		return fmt.Errorf("tools_invoke %q: want deny or sanitize", g.ToolsInvoke)
-	}
 	switch g.SystemMessages {
 	case "", sanitizer.SystemAllow, sanitizer.SystemSanitize, sanitizer.SystemReject:
 	default:
 		return fmt.Errorf("system_messages %q: want allow, sanitize or reject", g.SystemMessages)
 	}
-	for _, p := range g.PublicPaths {
-		if !strings.HasPrefix(p, "/") {
-			return fmt.Errorf("public_paths: %q must start with /", p)
-		}
+	switch g.AuditMode {
+	case "", AuditSync, AuditAsync:
+	default:
+		return fmt.Errorf("audit_mode %q: want sync or async", g.AuditMode)
 	}
 	if fa := g.FailedAttempts; fa != nil && (fa.Burst < 0 || fa.Every < 0) {
 		return errors.New("failed_attempts: burst and every must not be negative")
+	}
+	for _, rc := range g.Routes {
+		if _, err := newRoute(rc); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
 // Validate repeats the checks on the provisioned configuration.
 func (g *Guard) Validate() error { return g.check() }
+
+// newRoute compiles one operator route; an inspect route must be one whose
+// body the guard knows how to read.
+func newRoute(rc RouteConfig) (route.Route, error) {
+	r, err := route.New(rc.Method, rc.Path, rc.Policy)
+	if err != nil {
+		return route.Route{}, err
+	}
+	if r.Policy == route.Inspect {
+		if _, ok := inspectorFor(nil, r.Pattern); !ok || r.Method != "POST" {
+			return route.Route{}, fmt.Errorf("route %s inspect: the guard inspects the bodies of POST %s, %s, %s and %s only",
+				r, route.ChatCompletions, route.Responses, route.Embeddings, route.ToolsInvoke)
+		}
+	}
+	return r, nil
+}
+
+func (g *Guard) buildTable() (*route.Table, error) {
+	var ops []route.Route
+	for _, rc := range g.Routes {
+		r, err := newRoute(rc)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, r)
+	}
+	return route.NewTable(ops, route.Defaults()), nil
+}
 
 // limiters keeps each failed-attempt limiter across config reloads, keyed
 // by its settings: a reload must not give an attacker a fresh set of
@@ -224,56 +277,99 @@ func (g *Guard) acquireLimiter() error {
 	return nil
 }
 
-func (g *Guard) loadTokens() ([]auth.Token, error) {
-	var tokens []auth.Token
+func (g *Guard) loadTokens() error {
+	var fixed []auth.Token
 	for _, t := range g.Tokens {
 		tok, err := auth.ParseToken(t.Name, t.Secret)
 		if err != nil {
-			return nil, fmt.Errorf("token %s: %w", t.Name, err)
+			return fmt.Errorf("token %s: %w", t.Name, err)
 		}
-		tokens = append(tokens, tok)
+		fixed = append(fixed, tok)
+	}
+	for _, t := range g.TokenEnv {
+		v := os.Getenv(t.Var)
+		if v == "" {
+			return fmt.Errorf("token_env %s: $%s is empty or unset", t.Name, t.Var)
+		}
+		tok, err := auth.ParseToken(t.Name, v)
+		if err != nil {
+			return fmt.Errorf("token_env %s ($%s): %w", t.Name, t.Var, err)
+		}
+		fixed = append(fixed, tok)
 	}
 	for _, path := range g.TokenFiles {
 		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 			g.logger.Warn("token file is readable by group or others; chmod 600 it", zap.String("file", path))
 		}
-		ts, err := auth.LoadTokenFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("token_file: %w", err)
-		}
-		tokens = append(tokens, ts...)
 	}
-	for _, t := range g.TokenEnv {
-		v := os.Getenv(t.Var)
-		if v == "" {
-			return nil, fmt.Errorf("token_env %s: $%s is empty or unset", t.Name, t.Var)
+	set, err := auth.NewTokenSet(fixed, g.TokenFiles...)
+	if err != nil {
+		if len(fixed) == 0 && len(g.TokenFiles) == 0 {
+			return fmt.Errorf("%w: set token, token_file or token_env (make one with `bin/stackaudit gen-token NAME`)", err)
 		}
-		tok, err := auth.ParseToken(t.Name, v)
-		if err != nil {
-			return nil, fmt.Errorf("token_env %s ($%s): %w", t.Name, t.Var, err)
-		}
-		tokens = append(tokens, tok)
+		return fmt.Errorf("token_file: %w", err)
 	}
-	return tokens, nil
+	g.tokens = set
+	return nil
 }
 
-func (g *Guard) newSanitizer() (*sanitizer.Sanitizer, error) {
+// watchTokens re-reads changed token files until Cleanup. A config reload
+// starts a new watcher with the new config and stops the old one.
+func (g *Guard) watchTokens() {
+	if len(g.TokenFiles) == 0 || g.TokenReload < 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g.stopWatch, g.watchDone = cancel, make(chan struct{})
+	go func() {
+		defer close(g.watchDone)
+		g.tokens.Watch(ctx, time.Duration(g.TokenReload), func(changed bool, err error) {
+			if changed {
+				tokenReloads.Inc()
+				g.logger.Info("token files reloaded", zap.Strings("files", g.TokenFiles), zap.Int("tokens", g.tokens.Len()))
+			}
+			if err != nil {
+				tokenReloadErrors.Inc()
+				g.logger.Error("token file not reloaded", zap.Error(err))
+			}
+		})
+	}()
+}
+
+func (g *Guard) newSanitizer() error {
 	var rules []sanitizer.Rule // nil: the built-in rules
 	if g.Rules != "" {
 		var err error
 		if rules, err = sanitizer.LoadRules(g.Rules); err != nil {
-			return nil, fmt.Errorf("rules: %w", err)
+			return fmt.Errorf("rules: %w", err)
 		}
 	}
 	s, err := sanitizer.New(sanitizer.Config{Rules: rules, SystemMessages: g.SystemMessages})
 	if err != nil {
-		return nil, fmt.Errorf("rules: %w", err)
+		return fmt.Errorf("rules: %w", err)
 	}
-	return s, nil
+	g.sanitizer = s
+	if rules == nil {
+		rules = sanitizer.DefaultRules()
+	}
+	g.ruleLabels = map[string]bool{sanitizer.ModelRuleID: true, sanitizer.LimitsRuleID: true}
+	for _, r := range rules {
+		g.ruleLabels[r.ID] = true
+	}
+	g.inspectors = map[string]inspector{}
+	for _, p := range []string{route.ChatCompletions, route.Responses, route.Embeddings, route.ToolsInvoke} {
+		g.inspectors[p], _ = inspectorFor(s, p)
+	}
+	return nil
 }
 
-// Cleanup releases this config's hold on the shared audit log and limiter.
+// Cleanup stops the token watcher and releases this config's hold on the
+// shared audit log and limiter.
 func (g *Guard) Cleanup() error {
+	if g.stopWatch != nil {
+		g.stopWatch()
+		<-g.watchDone
+	}
 	if g.limiterKey != "" {
 		limiters.Delete(g.limiterKey)
 	}

@@ -1,14 +1,8 @@
 package guard
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"net/netip"
-	"path"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -17,39 +11,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
-	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/apierror"
-	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
-
-// route is the guard's classification of a request path.
-type route int
-
-const (
-	routeOther route = iota
-	routeChat
-	routeResponses
-	routeToolsInvoke
-	routeHooks
-)
-
-// classify names the route as the gateway will see it. Matching ignores case
-// and a trailing slash, so that no spelling of an inspected route slips past
-// as "other".
-func classify(p string) route {
-	p = strings.ToLower(strings.TrimSuffix(p, "/"))
-	switch {
-	case p == "/v1/chat/completions":
-		return routeChat
-	case p == "/v1/responses":
-		return routeResponses
-	case p == "/tools/invoke":
-		return routeToolsInvoke
-	case p == "/hooks" || strings.HasPrefix(p, "/hooks/"):
-		return routeHooks
-	}
-	return routeOther
-}
 
 // rejection is a deliberate API reply: an OpenAI-shaped error.
 type rejection struct {
@@ -63,45 +27,74 @@ type rejection struct {
 	retryAfter int
 }
 
+// noRoute labels metrics of requests that matched no route.
+const noRoute = "none"
+
+// ServeHTTP judges one request: headers, path, route, body rules,
+// credential, body inspection, audit; then forwards exactly what it judged.
 func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	ev := g.newEvent(r)
 	w.Header().Set("X-Request-Id", ev.RequestID)
-	stripClientHeaders(r.Header)
-	forwardIdentity(r, ev.ClientIP)
+	cleanHeaders(r, ev.ClientIP)
 
-	if rej := checkPath(r); rej != nil {
-		return g.reject(w, ev, rej)
+	p, rej := canonicalTarget(r)
+	if rej != nil {
+		return g.reject(w, ev, noRoute, rej)
 	}
-	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && g.public[r.URL.Path] {
+	ev.Route = r.Method + " " + p.Escaped
+
+	method := r.Method
+	switch upgradeOf(r) {
+	case upgradeWebSocket:
+		method = route.WebSocket
+		ev.Route = route.WebSocket + " " + p.Escaped
+	case upgradeH2C:
+		// Declined, as RFC 9110 lets a server do: the request goes on as
+		// plain HTTP/1.1 (curl --http2 sends this on http:// URLs).
+		delete(r.Header, "Upgrade")
+		delete(r.Header, "Http2-Settings")
+		delete(r.Header, "Connection")
+	case upgradeOther:
+		return g.reject(w, ev, noRoute, upgradeRefused())
+	}
+	rt, outcome := g.table.Match(method, p)
+	label := rt.String()
+	if outcome == route.NotFound {
+		label = noRoute
+	}
+	switch {
+	case outcome == route.BadSlash || outcome == route.NotFound && p.EncodedSlash():
+		return g.reject(w, ev, label, invalidPath("an encoded slash (%2F) is allowed only in a route parameter, and not around a . or .. part"))
+	case outcome == route.NotFound && method == route.WebSocket:
+		return g.reject(w, ev, label, upgradeRefused())
+	case outcome == route.NotFound:
+		return g.reject(w, ev, label, refuse(http.StatusNotFound, apierror.TypeInvalidRequest, "route_not_found", auditlog.OutcomeNotFound,
+			r.Method+" "+p.Escaped+" is not a route this guard forwards"))
+	case rt.Policy == route.Deny:
+		return g.reject(w, ev, label, refuse(http.StatusForbidden, apierror.TypePermission, "route_denied", auditlog.OutcomeDenied,
+			rt.String()+" is denied by this guard"))
+	}
+	if hasBody(r) && (rt.Policy != route.Inspect || r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		return g.reject(w, ev, label, refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "body_not_allowed", auditlog.OutcomeBadRequest,
+			"a request body is not accepted on "+rt.String()+": only inspected routes take one"))
+	}
+	if rt.Policy != route.Inspect {
+		r.Body = http.NoBody
+	}
+	forwardPath(r, p)
+
+	if rt.Policy == route.Public {
 		r.Header.Del("Authorization")
-		requestsTotal.WithLabelValues("public").Inc()
+		requestsTotal.WithLabelValues(label, "public").Inc()
 		return next.ServeHTTP(w, r)
 	}
 
 	if rej := g.authenticate(r, &ev); rej != nil {
-		return g.reject(w, ev, rej)
+		return g.reject(w, ev, label, rej)
 	}
-
-	rt := classify(r.URL.Path)
-	var inspect func([]byte) ([]byte, sanitizer.Result, error)
-	switch rt {
-	case routeChat:
-		inspect = g.sanitizer.SanitizeChat
-	case routeResponses:
-		inspect = g.sanitizer.SanitizeResponses
-	case routeToolsInvoke:
-		if g.ToolsInvoke != ToolsInvokeSanitize {
-			return g.reject(w, ev, refuse(http.StatusForbidden, apierror.TypePermission, "route_denied", auditlog.OutcomeDenied,
-				"/tools/invoke runs agent tools directly and is denied by this guard (tools_invoke deny)"))
-		}
-		inspect = g.sanitizer.SanitizeToolsInvoke
-	case routeHooks:
-		return g.reject(w, ev, refuse(http.StatusForbidden, apierror.TypePermission, "route_denied", auditlog.OutcomeDenied,
-			"/hooks/ is denied by this guard"))
-	}
-	if inspect != nil {
-		if rej := g.inspectBody(w, r, &ev, inspect); rej != nil {
-			return g.reject(w, ev, rej)
+	if rt.Policy == route.Inspect {
+		if rej := g.inspectBody(w, r, &ev, g.inspectors[rt.Pattern], label); rej != nil {
+			return g.reject(w, ev, label, rej)
 		}
 	}
 
@@ -112,16 +105,23 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	if ev.Outcome == "" {
 		ev.Outcome = auditlog.OutcomeAllowed
 	}
-	// The record is durable before the gateway sees the request; a request
-	// that cannot be audited is not forwarded.
-	if err := g.audit.Write(ev); err != nil {
+	// The record is written (or, in audit_mode async, queued) before the
+	// gateway sees the request; a request that cannot be audited is not
+	// forwarded.
+	var err error
+	if g.AuditMode == AuditAsync {
+		err = g.audit.Enqueue(ev)
+	} else {
+		err = g.audit.Write(ev)
+	}
+	if err != nil {
 		g.logger.Error("audit log write failed; request not forwarded", zap.Error(err), zap.String("request_id", ev.RequestID))
-		requestsTotal.WithLabelValues("audit_failed").Inc()
+		requestsTotal.WithLabelValues(label, "audit_failed").Inc()
 		apierror.Write(w, http.StatusServiceUnavailable, apierror.TypeAPI, "audit_unavailable",
 			"the guard could not write its audit log, so the request was not forwarded")
 		return nil
 	}
-	requestsTotal.WithLabelValues(string(ev.Outcome)).Inc()
+	requestsTotal.WithLabelValues(label, string(ev.Outcome)).Inc()
 	return next.ServeHTTP(w, r)
 }
 
@@ -136,90 +136,92 @@ func (g *Guard) newEvent(r *http.Request) auditlog.Event {
 		Event:     "http.request",
 		RequestID: id,
 		ClientIP:  ip,
-		Route:     r.Method + " " + r.URL.Path,
+		Route:     r.Method + " " + clip(r.URL.EscapedPath(), 512),
 		Rules:     []string{},
 	}
 }
 
-// stripClientHeaders removes every x-openclaw-* header: OpenClaw acts on them
-// (model, agent, session, scopes, ...), so only the operator may set them.
-func stripClientHeaders(h http.Header) {
-	for k := range h {
-		if len(k) >= 11 && strings.EqualFold(k[:11], "x-openclaw-") {
-			delete(h, k)
-		}
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
 	}
+	return s
 }
 
-// forwardIdentity controls what the gateway learns about the client. OpenClaw
-// attributes a request to a client from X-Forwarded-For when the guard is in
-// gateway.trustedProxies, and refuses (403 proxy_attribution_required) a
-// forwarded client that is itself on loopback, so that a same-host proxy
-// cannot make remote clients look local. So:
-//   - Forwarded, X-Real-IP and any X-Forwarded-* other than For, Proto and
-//     Host are the client's claims and are removed; reverse_proxy rebuilds
-//     X-Forwarded-For/-Proto/-Host from what it knows (honouring Caddy's
-//     trusted_proxies);
-//   - a client on loopback is sent without X-Forwarded-* (a nil header tells
-//     reverse_proxy to omit it): the gateway then sees what is true, a local
-//     request, which that client could make directly anyway.
-func forwardIdentity(r *http.Request, clientIP string) {
-	for k := range r.Header {
-		lk := strings.ToLower(k)
-		if lk == "forwarded" || lk == "x-real-ip" ||
-			strings.HasPrefix(lk, "x-forwarded-") && lk != "x-forwarded-for" && lk != "x-forwarded-proto" && lk != "x-forwarded-host" {
-			delete(r.Header, k)
-		}
+// canonicalTarget judges the path the guard would forward (after any
+// rewrite that ran before it) as the gateway will route it.
+func canonicalTarget(r *http.Request) (route.Path, *rejection) {
+	if r.URL.Opaque != "" || r.URL.Fragment != "" || r.URL.RawFragment != "" {
+		return route.Path{}, invalidPath("an opaque or fragment request target")
 	}
-	if ip, err := netip.ParseAddr(clientIP); err == nil && ip.Unmap().IsLoopback() {
-		for _, k := range []string{"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"} {
-			r.Header[k] = nil
-		}
+	p, err := route.Canonical(r.URL.EscapedPath())
+	if err != nil {
+		return route.Path{}, invalidPath(err.(*route.PathError).Reason)
 	}
+	return p, nil
 }
 
-// checkPath refuses paths that could be read two ways: dot segments, doubled
-// slashes, backslashes and encoded slashes. The guard's route policy must judge
-// the same path the gateway routes.
-func checkPath(r *http.Request) *rejection {
-	p := r.URL.Path
-	clean := path.Clean(p)
-	ambiguous := p == "" || p[0] != '/' ||
-		(clean != p && clean+"/" != p) ||
-		strings.ContainsAny(p, "\\\x00") ||
-		strings.Contains(strings.ToLower(r.URL.RawPath), "%2f") ||
-		strings.Contains(strings.ToLower(r.URL.RawPath), "%5c")
-	if !ambiguous {
-		return nil
-	}
+func invalidPath(reason string) *rejection {
 	return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_path", auditlog.OutcomeBadRequest,
-		"the request path is not in canonical form (dot segments, doubled or encoded slashes)")
+		"the request path is not in canonical form ("+reason+"); send the path as the gateway routes it")
 }
 
-func (g *Guard) authenticate(r *http.Request, ev *auditlog.Event) *rejection {
-	if ok, retry := g.limiter.Allow(ev.ClientIP); !ok {
-		secs := int(retry.Seconds())
-		return &rejection{status: http.StatusTooManyRequests, errType: apierror.TypeRateLimit, code: "too_many_failed_attempts",
-			message: "too many failed authentication attempts; retry after " + strconv.Itoa(secs) + "s",
-			outcome: auditlog.OutcomeRateLimited, retryAfter: secs}
+// forwardPath makes the request carry exactly the judged path. A
+// capability-prefixed path is sent as the gateway would rewrite it, with
+// the capability in the oc_cap query parameter.
+func forwardPath(r *http.Request, p route.Path) {
+	if !p.Rewritten() {
+		return
 	}
-	secret, err := auth.BearerToken(r)
+	decoded, _ := url.PathUnescape(p.Escaped) // Canonical accepted only valid escapes
+	r.URL.Path, r.URL.RawPath = decoded, p.Escaped
+	q := r.URL.Query()
+	q.Set(route.CapabilityQuery, p.Capability)
+	r.URL.RawQuery = q.Encode()
+}
+
+type upgrade int
+
+const (
+	upgradeNone upgrade = iota
+	upgradeWebSocket
+	upgradeH2C
+	upgradeOther
+)
+
+// upgradeOf classifies a request's protocol upgrade. A WebSocket upgrade is
+// a GET with Connection: upgrade and exactly one Upgrade: websocket; an h2c
+// upgrade is Connection: upgrade with exactly one Upgrade: h2c, which the
+// guard declines; any other Upgrade or Connection: upgrade is refused.
+func upgradeOf(r *http.Request) upgrade {
+	ups, connUpgrade := r.Header["Upgrade"], false
+	for _, v := range r.Header["Connection"] {
+		for tok := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(tok), "upgrade") {
+				connUpgrade = true
+			}
+		}
+	}
 	switch {
-	case errors.Is(err, auth.ErrNoToken), errors.Is(err, auth.ErrNotBearer):
-		g.limiter.Fail(ev.ClientIP)
-		return unauthorized("missing bearer token: send `Authorization: Bearer <token>`")
-	case err != nil:
-		g.limiter.Fail(ev.ClientIP)
-		return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_request", auditlog.OutcomeBadRequest,
-			err.Error())
+	case len(ups) == 0 && !connUpgrade:
+		return upgradeNone
+	case connUpgrade && len(ups) == 1 && strings.EqualFold(strings.TrimSpace(ups[0]), "websocket") && r.Method == http.MethodGet:
+		return upgradeWebSocket
+	case connUpgrade && len(ups) == 1 && strings.EqualFold(strings.TrimSpace(ups[0]), "h2c"):
+		return upgradeH2C
 	}
-	name, ok := g.verifier.Verify(secret)
-	if !ok {
-		g.limiter.Fail(ev.ClientIP)
-		return unauthorized("invalid bearer token")
-	}
-	ev.TokenName = name
-	return nil
+	return upgradeOther
+}
+
+func upgradeRefused() *rejection {
+	return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "upgrade_not_allowed", auditlog.OutcomeDenied,
+		"protocol upgrades are accepted only as WebSocket upgrades on a WS route, after authentication (the default table denies WS /)")
+}
+
+// hasBody reports whether a request carries a body: a Content-Length other
+// than zero (-1 is unknown), or any Transfer-Encoding.
+func hasBody(r *http.Request) bool {
+	return r.ContentLength != 0 || len(r.TransferEncoding) > 0
 }
 
 // refuse builds a rejection: status, OpenAI error type and code, the audit
@@ -228,74 +230,13 @@ func refuse(status int, errType, code string, outcome auditlog.Outcome, message 
 	return &rejection{status: status, errType: errType, code: code, outcome: outcome, message: message}
 }
 
-func unauthorized(msg string) *rejection {
-	return refuse(http.StatusUnauthorized, apierror.TypeAuthentication, "invalid_token", auditlog.OutcomeUnauthorized,
-		msg)
-}
-
-// inspectBody reads the whole body (bounded), sanitizes it, and puts back the
-// bytes to forward. Any body it cannot inspect is refused.
-func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog.Event, inspect func([]byte) ([]byte, sanitizer.Result, error)) *rejection {
-	if r.Method != http.MethodPost {
-		return refuse(http.StatusMethodNotAllowed, apierror.TypeInvalidRequest, "method_not_allowed", auditlog.OutcomeBadRequest,
-			r.Method+" is not allowed here; use POST")
-	}
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return refuse(http.StatusUnsupportedMediaType, apierror.TypeInvalidRequest, "unsupported_content_encoding", auditlog.OutcomeBadRequest,
-			"Content-Encoding "+ce+" is not accepted: the guard inspects plain JSON bodies only")
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return refuse(http.StatusUnsupportedMediaType, apierror.TypeInvalidRequest, "unsupported_media_type", auditlog.OutcomeBadRequest,
-			"Content-Type must be application/json")
-	}
-	if r.ContentLength > g.MaxBody {
-		return tooLarge(g.MaxBody)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.MaxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(g.MaxBody)
-		}
-		return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_body", auditlog.OutcomeBadRequest,
-			"could not read the request body: "+err.Error())
-	}
-	digest, n := auditlog.PromptDigest(string(body))
-	ev.Fields = map[string]any{"prompt_sha256": digest, "prompt_len": n}
-
-	out, res, err := inspect(body)
-	if err != nil {
-		return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_body", auditlog.OutcomeBadRequest,
-			err.Error())
-	}
-	ev.Rules = res.RuleIDs()
-	switch res.Action {
-	case sanitizer.ActionReject:
-		return &rejection{status: http.StatusBadRequest, errType: apierror.TypeInvalidRequest, code: "prompt_injection_detected",
-			message: "the request was rejected because it looks like a prompt injection (rules: " + strings.Join(ev.Rules, ", ") + ")",
-			outcome: auditlog.OutcomeRejected, rules: ev.Rules}
-	case sanitizer.ActionStrip:
-		ev.Outcome = auditlog.OutcomeStripped
-	case sanitizer.ActionFlag:
-		ev.Outcome = auditlog.OutcomeFlagged
-	}
-	r.Body = io.NopCloser(bytes.NewReader(out))
-	r.ContentLength = int64(len(out))
-	r.Header.Set("Content-Length", strconv.Itoa(len(out)))
-	r.Header.Del("Transfer-Encoding")
-	r.TransferEncoding = nil
-	return nil
-}
-
-func tooLarge(max int64) *rejection {
-	return refuse(http.StatusRequestEntityTooLarge, apierror.TypeInvalidRequest, "request_too_large", auditlog.OutcomeTooLarge,
-		fmt.Sprintf("the request body is larger than the guard's max_body of %d bytes", max))
-}
-
-func (g *Guard) reject(w http.ResponseWriter, ev auditlog.Event, rej *rejection) error {
+func (g *Guard) reject(w http.ResponseWriter, ev auditlog.Event, label string, rej *rejection) error {
 	ev.Outcome = rej.outcome
 	if rej.rules != nil {
 		ev.Rules = rej.rules
+		for _, id := range rej.rules {
+			rejectionsTotal.WithLabelValues(g.ruleLabel(id)).Inc()
+		}
 	}
 	if ev.Fields == nil {
 		ev.Fields = map[string]any{}
@@ -305,7 +246,7 @@ func (g *Guard) reject(w http.ResponseWriter, ev auditlog.Event, rej *rejection)
 	if err := g.audit.Write(ev); err != nil {
 		g.logger.Error("audit log write failed", zap.Error(err), zap.String("request_id", ev.RequestID))
 	}
-	requestsTotal.WithLabelValues(string(rej.outcome)).Inc()
+	requestsTotal.WithLabelValues(label, string(rej.outcome)).Inc()
 	switch rej.status {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="openclaw"`)

@@ -110,5 +110,20 @@ await check("client x-openclaw-* headers never reach the gateway", async () => {
   assert.match(r.choices[0].message.content, /OC-HDR-1/);
 });
 
+await check("a model id with a slash is retrieved through the guard", async () => {
+  // The client sends GET /v1/models/openclaw%2Fdefault: an encoded slash
+  // the guard accepts only inside the {id} segment.
+  const m = await client.models.retrieve("openclaw/default");
+  assert.equal(m.id, "openclaw/default");
+});
+
+await check("a model id that climbs out of /v1/models is refused", async () => {
+  await assert.rejects(client.models.retrieve("x/../../hooks/agent"), (err) => {
+    assert.ok(err instanceof BadRequestError, `got ${err?.constructor?.name}: ${err}`);
+    assert.equal(err.code, "invalid_path");
+    return true;
+  });
+});
+
 const failed = results.filter((r) => !r.ok);
 process.exit(failed.length ? 1 : 0);
