@@ -78,11 +78,11 @@ func (s *Server) Static(name string, ttl int, addrs ...string) {
 	s.Set(name, func(qtype uint16, _ int) ([]string, int) {
 		var out []string
 		for _, a := range addrs {
-			ip := net.ParseIP(a)
+			v6 := strings.Contains(a, ":") // "::ffff:10.0.0.1" is an AAAA record
 			switch {
-			case ip.To4() != nil && qtype == dns.TypeA:
+			case !v6 && qtype == dns.TypeA:
 				out = append(out, fmt.Sprintf("%d IN A %s", ttl, a))
-			case ip.To4() == nil && qtype == dns.TypeAAAA:
+			case v6 && qtype == dns.TypeAAAA:
 				out = append(out, fmt.Sprintf("%d IN AAAA %s", ttl, a))
 			}
 		}
