@@ -196,13 +196,10 @@ func parseHost(in, host string, port uint16) (Target, error) {
 	if name == "" || len(name) > maxName {
 		return Target{}, badTarget(in, "the host name is empty or longer than %d octets", maxName)
 	}
-	labels := strings.Split(name, ".")
-	for _, l := range labels {
-		if l == "" || len(l) > 63 {
-			return Target{}, badTarget(in, "a label of the host name is empty or longer than 63 octets")
-		}
+	if !validLabels(name) {
+		return Target{}, badTarget(in, "a label of the host name is empty or longer than 63 octets")
 	}
-	if endsInNumber(labels[len(labels)-1]) {
+	if endsInNumber(name[strings.LastIndexByte(name, '.')+1:]) {
 		ip, err := netip.ParseAddr(name)
 		if err == nil && ip.Is4() && ip.String() == name {
 			return Target{Host: name, Port: port, Addr: ip}, nil

@@ -71,7 +71,8 @@ type Decision struct {
 	Addrs []netip.Addr
 	// Refused is the address that failed its check, if one did.
 	Refused netip.Addr
-	// Message says why in a sentence for the client and the audit log.
+	// Message says why a target was refused, in a sentence for the client
+	// and the audit log. It is empty when Allowed (the rule says why).
 	Message string
 }
 
@@ -94,7 +95,6 @@ func (p *Policy) Decide(ctx context.Context, t egress.Target) Decision {
 			return d
 		}
 		d.Allowed, d.Rule = true, RuleAllowAddr
-		d.Message = fmt.Sprintf("%s is named by allow_cidr or the allowlist", t.Addr)
 		return d
 	}
 	if !list.Match(t.Host) {
@@ -120,7 +120,6 @@ func (p *Policy) Decide(ctx context.Context, t egress.Target) Decision {
 		return d
 	}
 	d.Allowed, d.Rule = true, RuleAllowlist
-	d.Message = fmt.Sprintf("%s is on the egress allowlist", t.Host)
 	return d
 }
 

@@ -137,16 +137,16 @@ func (r *Resolver) Servers() []string { return append([]string(nil), r.servers..
 // answer that cannot be had is an error, never a partial list. Errors are
 // *DNSError.
 func (r *Resolver) LookupAddrs(ctx context.Context, name string) ([]netip.Addr, error) {
-	fqdn := dns.Fqdn(strings.ToLower(name))
-	if addrs, ok := r.fromCache(fqdn); ok {
+	key := strings.ToLower(strings.TrimSuffix(name, ".")) // no allocation for a canonical name
+	if addrs, ok := r.fromCache(key); ok {
 		return addrs, nil
 	}
-	ch := r.group.DoChan(fqdn, func() (any, error) {
+	ch := r.group.DoChan(key, func() (any, error) {
 		// The lookup is shared: it must not die with the first caller's
 		// context, only with the resolver's own timeout.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 		defer cancel()
-		return r.lookup(ctx, fqdn)
+		return r.lookup(ctx, key)
 	})
 	select {
 	case res := <-ch:
@@ -159,21 +159,21 @@ func (r *Resolver) LookupAddrs(ctx context.Context, name string) ([]netip.Addr, 
 	}
 }
 
-func (r *Resolver) fromCache(fqdn string) ([]netip.Addr, bool) {
+func (r *Resolver) fromCache(key string) ([]netip.Addr, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c, ok := r.cache[fqdn]
+	c, ok := r.cache[key]
 	if !ok {
 		return nil, false
 	}
 	if !r.now().Before(c.expires) {
-		delete(r.cache, fqdn)
+		delete(r.cache, key)
 		return nil, false
 	}
 	return c.addrs, true
 }
 
-func (r *Resolver) store(fqdn string, addrs []netip.Addr, ttl time.Duration) {
+func (r *Resolver) store(key string, addrs []netip.Addr, ttl time.Duration) {
 	if r.maxTTL < 0 || ttl <= 0 {
 		return
 	}
@@ -188,7 +188,7 @@ func (r *Resolver) store(fqdn string, addrs []netip.Addr, ttl time.Duration) {
 			}
 		}
 	}
-	r.cache[fqdn] = cached{addrs: addrs, expires: r.now().Add(ttl)}
+	r.cache[key] = cached{addrs: addrs, expires: r.now().Add(ttl)}
 }
 
 type answer struct {
@@ -197,14 +197,15 @@ type answer struct {
 	err   error
 }
 
-func (r *Resolver) lookup(ctx context.Context, fqdn string) ([]netip.Addr, error) {
+func (r *Resolver) lookup(ctx context.Context, key string) ([]netip.Addr, error) {
+	fqdn := key + "."
 	var v4, v6 answer
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); v6 = r.query(ctx, fqdn, dns.TypeAAAA) }()
 	v4 = r.query(ctx, fqdn, dns.TypeA)
 	wg.Wait()
-	name := strings.TrimSuffix(fqdn, ".")
+	name := key
 	for _, a := range []answer{v4, v6} {
 		if a.err != nil {
 			reason := RuleDNSFailed
@@ -222,7 +223,7 @@ func (r *Resolver) lookup(ctx context.Context, fqdn string) ([]netip.Addr, error
 	if len(v4.addrs) == 0 || (len(v6.addrs) > 0 && v6.ttl < ttl) {
 		ttl = v6.ttl
 	}
-	r.store(fqdn, addrs, time.Duration(ttl)*time.Second)
+	r.store(key, addrs, time.Duration(ttl)*time.Second)
 	return addrs, nil
 }
 
