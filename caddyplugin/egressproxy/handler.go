@@ -307,6 +307,9 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 			}
 			return c, nil
 		},
+		// The client's Accept-Encoding goes through as sent, and the body
+		// comes back as the upstream sent it.
+		DisableCompression:    true,
 		MaxIdleConns:          1024,
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
