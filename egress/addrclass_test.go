@@ -88,3 +88,31 @@ func TestClassNames(t *testing.T) {
 		t.Error("an out-of-range class does not read as invalid")
 	}
 }
+
+// FuzzClassOf holds the embedded-address rules on any address: an IPv4
+// address and every IPv6 form that carries it (mapped, NAT64, 6to4) are
+// public only together, and a carried non-public address is never Global.
+func FuzzClassOf(f *testing.F) {
+	for _, s := range [][4]byte{{127, 0, 0, 1}, {10, 1, 2, 3}, {169, 254, 169, 254}, {93, 184, 215, 14}, {0, 0, 0, 0}, {224, 0, 0, 1}} {
+		f.Add(s[0], s[1], s[2], s[3], uint16(0x2606))
+	}
+	f.Fuzz(func(t *testing.T, a, b, c, d byte, hi uint16) {
+		v4 := netip.AddrFrom4([4]byte{a, b, c, d})
+		want := ClassOf(v4)
+		if got := ClassOf(netip.AddrFrom16(v4.As16())); got != want {
+			t.Fatalf("mapped %v: %v, want %v", v4, got, want)
+		}
+		nat64 := [16]byte{0, 0x64, 0xff, 0x9b, 12: a, 13: b, 14: c, 15: d}
+		if got := ClassOf(netip.AddrFrom16(nat64)); got != want {
+			t.Fatalf("NAT64 of %v: %v, want %v", v4, got, want)
+		}
+		sixToFour := [16]byte{0x20, 0x02, a, b, c, d, 15: 1}
+		if want != Global && ClassOf(netip.AddrFrom16(sixToFour)) == Global {
+			t.Fatalf("6to4 of %v (%v) is Global", v4, want)
+		}
+		any6 := [16]byte{byte(hi >> 8), byte(hi), 8: 0, 9: 0, 10: 0x5e, 11: 0xfe, 12: a, 13: b, 14: c, 15: d}
+		if want != Global && ClassOf(netip.AddrFrom16(any6)) == Global {
+			t.Fatalf("ISATAP of %v (%v) under %04x:: is Global", v4, want, hi)
+		}
+	})
+}
