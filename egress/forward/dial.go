@@ -17,7 +17,9 @@ const DefaultDialTimeout = 10 * time.Second
 type Dialer struct {
 	// Timeout bounds each address's attempt. Default DefaultDialTimeout.
 	Timeout time.Duration
-	// KeepAlive is the TCP keep-alive period; zero means Go's default.
+	// KeepAlive is the TCP keep-alive period of upstream connections.
+	// Zero means none: a tunnel has its own idle limit, and the probes'
+	// socket options cost three system calls per connection.
 	KeepAlive time.Duration
 }
 
@@ -31,7 +33,11 @@ func (dl *Dialer) Dial(ctx context.Context, d Decision) (net.Conn, netip.AddrPor
 	if timeout <= 0 {
 		timeout = DefaultDialTimeout
 	}
-	nd := net.Dialer{Timeout: timeout, KeepAlive: dl.KeepAlive}
+	keepAlive := dl.KeepAlive
+	if keepAlive == 0 {
+		keepAlive = -1
+	}
+	nd := net.Dialer{Timeout: timeout, KeepAlive: keepAlive}
 	var last error
 	for _, a := range d.Addrs {
 		ap := netip.AddrPortFrom(a, d.Target.Port)

@@ -71,8 +71,10 @@ func main() {
 	defer batch.stop()
 
 	host := "bench.test:" + targetPort
+	idle := map[string]int{}
 	for _, p := range append(proxies, batch) {
 		check(p.smoke(host))
+		idle[p.name], _ = p.memory()
 	}
 	fmt.Printf("# benchproxy: %d clients, %.0fs per measurement, %d rounds (ABBA), %d MB transfer, GOMAXPROCS of the proxies: machine default (%d cores)\n",
 		*conc, *seconds, *rounds, *bigMB, numCPU())
@@ -134,10 +136,10 @@ func main() {
 			fmt.Printf("  %-52s %-20s %v  CPU µs/%s %v\n", m.name, p.name, rounded(results[m.name][p.name]), m.cpuUnit, rounded(cpu[m.name][p.name]))
 		}
 	}
-	fmt.Printf("\n| memory after the runs | RSS now | peak RSS |\n|---|---|---|\n")
+	fmt.Printf("\n| memory | RSS before the runs | RSS after | peak RSS |\n|---|---|---|---|\n")
 	for _, p := range append(proxies, batch) {
 		rss, hwm := p.memory()
-		fmt.Printf("| %s | %.1f MiB | %.1f MiB |\n", p.name, float64(rss)/1024, float64(hwm)/1024)
+		fmt.Printf("| %s | %.1f MiB | %.1f MiB | %.1f MiB |\n", p.name, float64(idle[p.name])/1024, float64(rss)/1024, float64(hwm)/1024)
 	}
 }
 
