@@ -133,7 +133,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 
 	ex.rule, ex.outcome = ex.d.Rule, auditlog.OutcomeAllowed
 	if connect {
-		p.tunnel(w, r, ctx, ex)
+		p.tunnel(ctx, w, ex)
 	} else {
 		p.forward(w, r.WithContext(ctx), ex)
 	}
@@ -238,7 +238,7 @@ func (p *Proxy) refuse(w http.ResponseWriter, ex *exchange, rej *refusal) {
 // answers 200 and moves bytes both ways until either side is done or a
 // time limit ends it. The dial comes first, so that an unreachable target
 // is a 502 the client can read, not a tunnel that closes at once.
-func (p *Proxy) tunnel(w http.ResponseWriter, r *http.Request, ctx context.Context, ex *exchange) {
+func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange) {
 	up, addr, err := p.dialer.Dial(ctx, ex.d)
 	if err != nil {
 		p.refuse(w, ex, dialRefusal(ex, err))
@@ -326,7 +326,6 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 		},
 		Transport:  tr,
 		BufferPool: bufferPool{},
-		ErrorLog:   nil,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			ex := r.Context().Value(exchangeKey{}).(*exchange)
 			if errors.Is(err, context.Canceled) {

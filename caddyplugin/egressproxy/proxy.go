@@ -11,7 +11,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -29,11 +28,10 @@ func init() {
 	caddy.RegisterModule(Proxy{})
 }
 
-// Defaults.
-var (
-	DefaultPorts = []int{443, 80}
-)
+// DefaultPorts are the destination ports allowed unless ports says otherwise.
+var DefaultPorts = []int{443, 80}
 
+// Defaults of the other options.
 const (
 	DefaultReload              = 5 * time.Second
 	DefaultIdleTimeout         = 5 * time.Minute
@@ -357,15 +355,6 @@ func (p *Proxy) Cleanup() error {
 		shared.Delete(p.slotsKey)
 	}
 	return p.audit.Release()
-}
-
-// portList spells the ports for messages.
-func portList(ports []int) string {
-	s := make([]string, len(ports))
-	for i, n := range ports {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, " ")
 }
 
 // Interface guards.

@@ -2,6 +2,7 @@ package egressproxy
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +81,7 @@ func TestProvision(t *testing.T) {
 		if err := p.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		if portList(p.Ports) != "443 80" || p.MaxTunnels != DefaultMaxTunnels || p.pipeCfg.Idle != DefaultIdleTimeout {
+		if fmt.Sprint(p.Ports) != "[443 80]" || p.MaxTunnels != DefaultMaxTunnels || p.pipeCfg.Idle != DefaultIdleTimeout {
 			t.Errorf("defaults not applied: %+v", p)
 		}
 	})
