@@ -433,11 +433,10 @@ func (p *Proxy) record(ex *exchange) {
 	if ex.end == forward.EndError && ex.outcome == auditlog.OutcomeAllowed && ex.status == 0 {
 		ex.outcome = auditlog.OutcomeError
 	}
-	fields := map[string]any{
-		"method":      ex.method,
-		"status":      ex.status,
-		"duration_ms": time.Since(ex.start).Milliseconds(),
-	}
+	fields := make(map[string]any, 12)
+	fields["method"] = ex.method
+	fields["status"] = ex.status
+	fields["duration_ms"] = time.Since(ex.start).Milliseconds()
 	if ex.target.Host != "" {
 		fields["host"] = ex.target.Host
 		fields["port"] = ex.target.Port

@@ -80,6 +80,7 @@ type pipe struct {
 	idle  time.Duration
 	conns [2]net.Conn
 	last  atomic.Int64 // time.Since(start) of the last byte read either way
+	eofs  atomic.Int32 // directions that have ended with EOF
 
 	mu   sync.Mutex
 	end  string
@@ -148,8 +149,13 @@ func (p *pipe) copy(dst, src net.Conn) int64 {
 			continue
 		}
 		if rerr == io.EOF {
-			if cw, ok := dst.(interface{ CloseWrite() error }); ok {
-				cw.CloseWrite()
+			// Pass the half-close on, unless the other direction is done
+			// too: then both connections are closed at once, and a
+			// shutdown first would only cost a system call.
+			if p.eofs.Add(1) == 1 {
+				if cw, ok := dst.(interface{ CloseWrite() error }); ok {
+					cw.CloseWrite()
+				}
 			}
 			return n
 		}
