@@ -91,8 +91,8 @@ func main() {
 			func(p *proxy) (float64, int64) { return rate(*conc, dur, func() error { return p.tunnelOnce(host) }) }},
 		{"plain HTTP requests/s (absolute-form, keep-alive)", "req/s", "request",
 			func(p *proxy) (float64, int64) { return p.httpRate(host, *conc, dur) }},
-		{fmt.Sprintf("%d MB through one CONNECT tunnel", *bigMB), "MB/s", "MB",
-			func(p *proxy) (float64, int64) { return p.bigTransfer(host, *bigMB), int64(*bigMB) }},
+		{fmt.Sprintf("%d MB through one CONNECT tunnel (5 tunnels in turn)", *bigMB), "MB/s", "MB",
+			func(p *proxy) (float64, int64) { return p.bigTransfers(host, *bigMB, 5), 5 * int64(*bigMB) }},
 	}
 	if *only != "" {
 		ms = slices.DeleteFunc(ms, func(m measure) bool { return !strings.Contains(m.name, *only) })
@@ -490,6 +490,17 @@ func (p *proxy) httpRate(host string, conc int, d time.Duration) (float64, int64
 		}
 		return nil
 	})
+}
+
+// bigTransfers runs k bigTransfers in turn and returns their overall MB/s:
+// one 100 MB transfer takes a tenth of a second here, too short to measure
+// alone on a shared machine.
+func (p *proxy) bigTransfers(host string, mb, k int) float64 {
+	start := time.Now()
+	for range k {
+		p.bigTransfer(host, mb)
+	}
+	return float64(mb*k) / time.Since(start).Seconds()
 }
 
 // bigTransfer moves mb megabytes from the target through one tunnel and
