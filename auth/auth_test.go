@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -241,6 +242,55 @@ func FuzzBearerToken(f *testing.F) {
 		tok, err := BearerToken(r)
 		if err == nil && !validSecret(tok) {
 			t.Fatalf("returned invalid token %q from %q", tok, h)
+		}
+	})
+}
+
+func TestProxyCredentials(t *testing.T) {
+	basic := func(s string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(s)) }
+	for _, tc := range []struct {
+		name       string
+		headers    []string
+		user, want string
+		ok         bool
+	}{
+		{"Basic gives the name and the secret", []string{basic("alice:" + aliceSecret)}, "alice", aliceSecret, true},
+		{"the scheme is case-insensitive", []string{"bAsIc " + basic("alice:" + aliceSecret)[6:]}, "alice", aliceSecret, true},
+		{"Bearer gives the secret alone", []string{"Bearer " + aliceSecret}, "", aliceSecret, true},
+		{"no header is refused", nil, "", "", false},
+		{"two headers are refused", []string{"Bearer " + aliceSecret, "Bearer " + bobSecret}, "", "", false},
+		{"Basic without a colon is refused", []string{basic("alice" + aliceSecret)}, "", "", false},
+		{"Basic with an empty name is refused", []string{basic(":" + aliceSecret)}, "", "", false},
+		{"Basic with a bad secret is refused", []string{basic("alice:a b")}, "", "", false},
+		{"Basic that is not base64 is refused", []string{"Basic !!!"}, "", "", false},
+		{"another scheme is refused", []string{"Digest x"}, "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			for _, v := range tc.headers {
+				h.Add("Proxy-Authorization", v)
+			}
+			user, secret, err := ProxyCredentials(h)
+			if (err == nil) != tc.ok || user != tc.user || secret != tc.want {
+				t.Fatalf("ProxyCredentials = %q, %q, %v; want %q, %q, ok %v", user, secret, err, tc.user, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
+func FuzzProxyCredentials(f *testing.F) {
+	f.Add("Basic " + base64.StdEncoding.EncodeToString([]byte("alice:"+aliceSecret)))
+	f.Add("Bearer " + aliceSecret)
+	f.Add("Basic Og==")
+	f.Fuzz(func(t *testing.T, v string) {
+		h := http.Header{}
+		h.Set("Proxy-Authorization", v)
+		name, secret, err := ProxyCredentials(h)
+		if err != nil {
+			return
+		}
+		if !validSecret(secret) || (name != "" && !validName(name)) {
+			t.Fatalf("ProxyCredentials(%q) accepted %q, %q", v, name, secret)
 		}
 	})
 }

@@ -8,6 +8,8 @@
 //
 //   - guard: http.handlers.openclaw_guard, the one door in front of the
 //     OpenClaw gateway (authentication, route policy, sanitizing, audit).
+//   - egressproxy: http.handlers.egress_proxy, the deny-by-default forward
+//     proxy that is the gateway's one way out (allowlist, address classes).
 //
 // Pieces every handler shares live once under internal/: the OpenAI-shaped
 // error writer (apierror), the audit_log option and its shared writer
@@ -16,5 +18,6 @@
 package caddyplugin
 
 import (
+	_ "github.com/openclaw-secure-stack/securestack/caddyplugin/egressproxy"
 	_ "github.com/openclaw-secure-stack/securestack/caddyplugin/guard"
 )

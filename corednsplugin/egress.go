@@ -3,9 +3,7 @@ package corednsplugin
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coredns/coredns/plugin"
@@ -32,7 +30,7 @@ type Egress struct {
 	Next plugin.Handler
 
 	cfg     config
-	list    atomic.Pointer[egress.Allowlist]
+	lists   *egress.Reloader // the allowlist in force, reloaded by mtime
 	log     logger
 	now     func() time.Time
 	servers []string            // server labels for the gauges
@@ -41,30 +39,19 @@ type Egress struct {
 	// audit is set by start, before the server accepts queries.
 	audit *auditlog.Log
 
-	// Reload state, touched only by the reload goroutine and start.
-	stamps  []os.FileInfo // the files the current list was read from
-	failed  []os.FileInfo // the files that last failed to load, not retried until they change
-	lastErr string        // the last reload error logged, so a broken file is reported once
 	stopped chan struct{}
 	done    sync.WaitGroup
 }
 
 func newEgress(cfg config, log logger, now func() time.Time) (*Egress, error) {
-	e := &Egress{cfg: cfg, log: log, now: now}
-	stamps, err := statAll(cfg.files)
+	lists, err := egress.NewReloader(cfg.files...)
 	if err != nil {
 		return nil, err
 	}
-	list, err := egress.LoadAllowlist(cfg.files...)
-	if err != nil {
-		return nil, err
-	}
-	if list.Len() == 0 {
+	if lists.List().Len() == 0 {
 		log.Warningf("allowlist %v has no entries: every query will be blocked", cfg.files)
 	}
-	e.list.Store(list)
-	e.stamps = stamps
-	return e, nil
+	return &Egress{cfg: cfg, lists: lists, log: log, now: now}, nil
 }
 
 // Name implements plugin.Handler.
@@ -109,7 +96,7 @@ func (e *Egress) judge(ctx context.Context, w dns.ResponseWriter, r *dns.Msg) *a
 		w.WriteMsg(refusal(r, dns.RcodeRefused, "query cannot be judged: "+reason))
 		return nil
 	}
-	list := e.list.Load()
+	list := e.lists.List()
 	if !list.Match(r.Question[0].Name) {
 		count.blocked.Inc()
 		e.record(server, w, r, auditlog.OutcomeBlocked, "egress.not_allowed", nil)

@@ -166,7 +166,10 @@ func (f *answerFilter) dropPrivate(res *dns.Msg) (*dns.Msg, []string) {
 }
 
 // internalAddrs returns the internal addresses rr carries: A, AAAA, and the
-// address hints of SVCB and HTTPS records.
+// address hints of SVCB and HTTPS records. "Internal" is every address that
+// is not public unicast by egress.ClassOf, the same judgement the egress
+// proxy makes: loopback, private, link-local, CGNAT, unique-local,
+// multicast, reserved, and IPv6 addresses that carry such an IPv4 address.
 func (f *answerFilter) internalAddrs(rr dns.RR) []string {
 	var ips []net.IP
 	switch rr := rr.(type) {
@@ -182,7 +185,7 @@ func (f *answerFilter) internalAddrs(rr dns.RR) []string {
 	var bad []string
 	for _, ip := range ips {
 		a, ok := netip.AddrFromSlice(ip)
-		if !ok || (internal(a) && !f.list.MatchAddr(a)) {
+		if !ok || (!egress.IsGlobal(a) && !f.list.MatchAddr(a)) {
 			bad = append(bad, ip.String())
 		}
 	}
@@ -200,42 +203,4 @@ func svcbHints(kv []dns.SVCBKeyValue) []net.IP {
 		}
 	}
 	return ips
-}
-
-// internalRanges are the addresses a public name has no business resolving
-// to: an attacker's name pointing there turns the agent against the host
-// itself or its network (DNS rebinding).
-var internalRanges = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"; 0.0.0.0 reaches localhost
-	netip.MustParsePrefix("10.0.0.0/8"),     // private, RFC 1918
-	netip.MustParsePrefix("100.64.0.0/10"),  // CGNAT, RFC 6598
-	netip.MustParsePrefix("127.0.0.0/8"),    // loopback
-	netip.MustParsePrefix("169.254.0.0/16"), // link-local, cloud metadata
-	netip.MustParsePrefix("172.16.0.0/12"),  // private, RFC 1918
-	netip.MustParsePrefix("192.168.0.0/16"), // private, RFC 1918
-	netip.MustParsePrefix("::/128"),         // unspecified
-	netip.MustParsePrefix("::1/128"),        // loopback
-	netip.MustParsePrefix("fc00::/7"),       // unique local, RFC 4193
-	netip.MustParsePrefix("fe80::/10"),      // link-local
-	netip.MustParsePrefix("fec0::/10"),      // site-local, deprecated but still routed by some
-}
-
-// nat64 is the well-known NAT64 prefix (RFC 6052): its addresses reach the
-// IPv4 address in their last 32 bits.
-var nat64 = netip.MustParsePrefix("64:ff9b::/96")
-
-// internal reports whether a is in an internal range. IPv4-mapped and NAT64
-// addresses are judged by the IPv4 address they carry.
-func internal(a netip.Addr) bool {
-	a = a.WithZone("").Unmap()
-	if nat64.Contains(a) {
-		b := a.As16()
-		a = netip.AddrFrom4([4]byte(b[12:]))
-	}
-	for _, p := range internalRanges {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }

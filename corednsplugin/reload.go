@@ -2,33 +2,10 @@ package corednsplugin
 
 import (
 	"fmt"
-	"os"
-	"slices"
-	"time"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/egress"
 )
-
-// sameFiles reports whether two stats of the allowlist files show the same
-// versions: same inode, size and modification time.
-func sameFiles(a, b []os.FileInfo) bool {
-	return slices.EqualFunc(a, b, func(x, y os.FileInfo) bool {
-		return os.SameFile(x, y) && x.ModTime().Equal(y.ModTime()) && x.Size() == y.Size()
-	})
-}
-
-func statAll(files []string) ([]os.FileInfo, error) {
-	out := make([]os.FileInfo, len(files))
-	for i, f := range files {
-		fi, err := os.Stat(f)
-		if err != nil {
-			return nil, fmt.Errorf("allowlist: %w", err)
-		}
-		out[i] = fi
-	}
-	return out, nil
-}
 
 // start opens the audit log, publishes the gauges and starts the reload
 // loop. CoreDNS calls it once per server block, before serving.
@@ -44,7 +21,7 @@ func (e *Egress) start() error {
 	for _, s := range e.servers {
 		e.results[s] = resultsFor(s)
 	}
-	e.publish(e.list.Load())
+	e.publish(e.lists.List())
 	e.stopped = make(chan struct{})
 	if e.cfg.reload > 0 {
 		e.done.Add(1)
@@ -70,52 +47,28 @@ func (e *Egress) stop() error {
 
 func (e *Egress) reloadLoop() {
 	defer e.done.Done()
-	t := time.NewTicker(e.cfg.reload)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stopped:
-			return
-		case <-t.C:
-			e.reloadIfChanged()
-		}
-	}
+	e.lists.Run(e.stopped, e.cfg.reload, e.reported)
 }
 
-// reloadIfChanged loads the allowlist files again when any of them changed
-// (by inode, size or mtime) and swaps the new list in whole. A file that
-// cannot be read or parsed leaves the last good list in place; the error is
-// logged once per change of the files, not on every tick.
-func (e *Egress) reloadIfChanged() {
-	stamps, err := statAll(e.cfg.files)
-	if err == nil && (sameFiles(stamps, e.stamps) || sameFiles(stamps, e.failed)) {
-		return
-	}
-	var list *egress.Allowlist
-	if err == nil {
-		list, err = egress.LoadAllowlist(e.cfg.files...)
-	}
-	if err == nil {
-		// A file rewritten while we read it may have been cut mid-line,
-		// and a cut name is a different name: wait for it to settle.
-		if after, err := statAll(e.cfg.files); err != nil || !sameFiles(stamps, after) {
-			return
-		}
-	}
+// reloadIfChanged applies a changed allowlist now (the loop calls it on
+// every tick through Run).
+func (e *Egress) reloadIfChanged() { e.reported(e.lists.Reload()) }
+
+// reported logs and counts what a reload did. A bad file keeps the last
+// good list in force; egress.Reloader reports its error once per change.
+func (e *Egress) reported(reloaded bool, err error) {
 	if err != nil {
-		if err.Error() != e.lastErr {
-			e.log.Errorf("keeping the last good allowlist (%d entries): %v", e.list.Load().Len(), err)
-			for _, s := range e.servers {
-				reloadErrors.WithLabelValues(s).Inc()
-			}
+		e.log.Errorf("keeping the last good allowlist (%d entries): %v", e.lists.List().Len(), err)
+		for _, s := range e.servers {
+			reloadErrors.WithLabelValues(s).Inc()
 		}
-		e.failed, e.lastErr = stamps, err.Error()
 		return
 	}
-	e.list.Store(list)
-	e.stamps, e.failed, e.lastErr = stamps, nil, ""
-	e.publish(list)
-	e.log.Infof("allowlist reloaded: %d entries from %v", list.Len(), e.cfg.files)
+	if reloaded {
+		list := e.lists.List()
+		e.publish(list)
+		e.log.Infof("allowlist reloaded: %d entries from %v", list.Len(), e.cfg.files)
+	}
 }
 
 func (e *Egress) publish(list *egress.Allowlist) {

@@ -26,12 +26,12 @@ func TestReload(t *testing.T) {
 	e, log := newTestEgress(t, "old.example\n", nil)
 	e.servers = []string{"dns://test:53"}
 	path := e.cfg.files[0]
-	matches := func(name string) bool { return e.list.Load().Match(name) }
+	matches := func(name string) bool { return e.lists.List().Match(name) }
 
 	t.Run("an unchanged file is not read again", func(t *testing.T) {
-		before := e.list.Load()
+		before := e.lists.List()
 		e.reloadIfChanged()
-		if e.list.Load() != before {
+		if e.lists.List() != before {
 			t.Error("the list was replaced although the file did not change")
 		}
 	})
@@ -87,7 +87,7 @@ func TestReloadLoop(t *testing.T) {
 	defer e.stop()
 	rewrite(t, e.cfg.files[0], "new.example\n")
 	deadline := time.Now().Add(10 * time.Second)
-	for !e.list.Load().Match("new.example") {
+	for !e.lists.List().Match("new.example") {
 		if time.Now().After(deadline) {
 			t.Fatal("the changed list was not picked up by the reload loop")
 		}

@@ -1,0 +1,504 @@
+package egressproxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/openclaw-secure-stack/securestack/auditlog"
+	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/apierror"
+	"github.com/openclaw-secure-stack/securestack/egress"
+	"github.com/openclaw-secure-stack/securestack/egress/forward"
+)
+
+// Header names on a refusal. Proxy-Status is RFC 9209's; X-Egress-Rule
+// carries the rule id the audit log records.
+const (
+	headerProxyStatus = "Proxy-Status"
+	headerRule        = "X-Egress-Rule"
+	proxyName         = "securestack-egress"
+)
+
+// exchange is one proxied request: what the audit record and the metrics
+// are made of.
+type exchange struct {
+	start   time.Time
+	kind    string // "connect" or "http"
+	method  string
+	client  string
+	token   string
+	target  egress.Target
+	d       forward.Decision
+	dialed  netip.AddrPort
+	status  int
+	up      int64
+	down    int64
+	end     string
+	outcome auditlog.Outcome
+	rule    string
+	message string
+}
+
+// refusal is a reply the proxy writes itself.
+type refusal struct {
+	status  int
+	rule    string
+	outcome auditlog.Outcome
+	// proxyError is the RFC 9209 error type for Proxy-Status.
+	proxyError string
+	message    string
+	header     http.Header // extra headers (Proxy-Authenticate)
+}
+
+// ServeHTTP proxies CONNECT and absolute-form requests and passes every
+// other request to next.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
+	connect := r.Method == http.MethodConnect
+	if !connect && (r.URL == nil || !r.URL.IsAbs()) {
+		return next.ServeHTTP(w, r)
+	}
+	ex := &exchange{start: time.Now(), kind: "http", method: r.Method, client: clientIP(r)}
+	if connect {
+		ex.kind = "connect"
+	}
+	defer p.record(ex)
+
+	if p.verifier != nil {
+		if rej := p.authenticate(r, ex); rej != nil {
+			p.refuse(w, ex, rej)
+			return nil
+		}
+	}
+	if connect && r.ProtoMajor != 1 {
+		p.refuse(w, ex, &refusal{status: http.StatusHTTPVersionNotSupported, rule: forward.RuleMethod, outcome: auditlog.OutcomeBadRequest,
+			proxyError: "http_protocol_error", message: "CONNECT is proxied over HTTP/1.1 only; connect to the proxy with HTTP/1.1"})
+		return nil
+	}
+
+	var err error
+	if connect {
+		ex.target, err = egress.ParseAuthority(connectTarget(r))
+	} else {
+		ex.target, err = egress.ParseURL(r.URL)
+	}
+	if err != nil {
+		var te *egress.TargetError
+		rule, msg := forward.RuleBadTarget, err.Error()
+		if errors.As(err, &te) {
+			rule, msg = te.Reason, te.Error()
+		}
+		outcome, status := auditlog.OutcomeBadRequest, http.StatusBadRequest
+		if rule == forward.RuleIPNonCanonical {
+			outcome, status = auditlog.OutcomeDenied, http.StatusForbidden
+		}
+		p.refuse(w, ex, &refusal{status: status, rule: rule, outcome: outcome, proxyError: "destination_ip_prohibited", message: msg})
+		return nil
+	}
+
+	ctx := r.Context()
+	if la, ok := ctx.Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if ap, err := netip.ParseAddrPort(la.String()); err == nil {
+			ctx = context.WithValue(ctx, localAddrKey{}, ap)
+		}
+	}
+	ex.d = p.policy.Decide(ctx, ex.target)
+	if !ex.d.Allowed {
+		p.refuse(w, ex, decisionRefusal(ex.d))
+		return nil
+	}
+
+	if ok, limit := p.slots.Acquire(ex.client); !ok {
+		p.refuse(w, ex, &refusal{status: http.StatusTooManyRequests, rule: forward.RuleLimit, outcome: auditlog.OutcomeRateLimited,
+			proxyError: "connection_limit_reached", message: "too many open tunnels (" + limit + "); close some and retry"})
+		return nil
+	}
+	tunnelsActive.Inc()
+	defer func() {
+		tunnelsActive.Dec()
+		p.slots.Release(ex.client)
+	}()
+
+	ex.rule, ex.outcome = ex.d.Rule, auditlog.OutcomeAllowed
+	if connect {
+		p.tunnel(ctx, w, ex)
+	} else {
+		p.forward(w, r.WithContext(ctx), ex)
+	}
+	return nil
+}
+
+// connectTarget is the request-target of a CONNECT exactly as the client
+// sent it.
+func connectTarget(r *http.Request) string {
+	if r.RequestURI != "" {
+		return r.RequestURI
+	}
+	return r.Host
+}
+
+func clientIP(r *http.Request) string {
+	if ip, ok := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ok && ip != "" {
+		return ip
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (p *Proxy) authenticate(r *http.Request, ex *exchange) *refusal {
+	if ok, retry := p.limiter.Allow(ex.client); !ok {
+		return &refusal{status: http.StatusTooManyRequests, rule: forward.RuleAuth, outcome: auditlog.OutcomeRateLimited,
+			proxyError: "http_request_denied",
+			message:    "too many failed proxy authentication attempts; retry after " + strconv.Itoa(int(retry.Seconds())) + "s"}
+	}
+	name, secret, err := auth.ProxyCredentials(r.Header)
+	r.Header.Del("Proxy-Authorization")
+	if err == nil {
+		verified, ok := p.verifier.Verify(secret)
+		switch {
+		case !ok:
+			err = errors.New("invalid proxy credentials")
+		case name != "" && name != verified:
+			err = errors.New("the proxy credentials' name does not match their secret")
+		default:
+			ex.token = verified
+			return nil
+		}
+	}
+	if !errors.Is(err, auth.ErrNoProxyCredentials) {
+		p.limiter.Fail(ex.client)
+	}
+	return &refusal{status: http.StatusProxyAuthRequired, rule: forward.RuleAuth, outcome: auditlog.OutcomeUnauthorized,
+		proxyError: "http_request_denied", message: err.Error(),
+		header: http.Header{"Proxy-Authenticate": {`Basic realm="egress", charset="UTF-8"`}}}
+}
+
+// decisionRefusal maps a refused decision to its reply.
+func decisionRefusal(d forward.Decision) *refusal {
+	r := &refusal{status: http.StatusForbidden, rule: d.Rule, outcome: auditlog.OutcomeDenied, message: d.Message,
+		proxyError: "destination_ip_prohibited"}
+	switch {
+	case d.Rule == forward.RuleNameNotAllowed:
+		r.outcome, r.proxyError = auditlog.OutcomeBlocked, "http_request_denied"
+	case d.Rule == forward.RulePort:
+		r.proxyError = "http_request_denied"
+	case d.Rule == forward.RuleProxyLoop:
+		r.proxyError = "proxy_loop_detected"
+	case d.Rule == forward.RuleDNSTimeout:
+		r.status, r.outcome, r.proxyError = http.StatusGatewayTimeout, auditlog.OutcomeError, "dns_timeout"
+	case d.Rule == forward.RuleDNSNoAddress:
+		r.status, r.outcome, r.proxyError = http.StatusBadGateway, auditlog.OutcomeError, "destination_not_found"
+	case d.Rule == forward.RuleDNSFailed:
+		r.status, r.outcome, r.proxyError = http.StatusBadGateway, auditlog.OutcomeError, "dns_error"
+	}
+	return r
+}
+
+// refuse writes the refusal completely: status, Proxy-Status and rule
+// headers, and an error body that says why.
+func (p *Proxy) refuse(w http.ResponseWriter, ex *exchange, rej *refusal) {
+	ex.status, ex.rule, ex.outcome, ex.message = rej.status, rej.rule, rej.outcome, rej.message
+	h := w.Header()
+	for k, v := range rej.header {
+		h[k] = v
+	}
+	h.Set(headerProxyStatus, proxyName+"; error="+rej.proxyError+"; details="+strconv.Quote(rej.message))
+	h.Set(headerRule, rej.rule)
+	h.Set("Connection", "close")
+	errType := apierror.TypePermission
+	switch rej.status {
+	case http.StatusBadRequest, http.StatusHTTPVersionNotSupported:
+		errType = apierror.TypeInvalidRequest
+	case http.StatusProxyAuthRequired:
+		errType = apierror.TypeAuthentication
+	case http.StatusTooManyRequests:
+		errType = apierror.TypeRateLimit
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		errType = apierror.TypeAPI
+	}
+	apierror.Write(w, rej.status, errType, rej.rule, "egress_proxy: "+rej.message)
+}
+
+// tunnel dials the checked address, then hijacks the client connection,
+// answers 200 and moves bytes both ways until either side is done or a
+// time limit ends it. The dial comes first, so that an unreachable target
+// is a 502 the client can read, not a tunnel that closes at once.
+func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange) {
+	up, addr, err := p.dialer.Dial(ctx, ex.d)
+	if err != nil {
+		p.refuse(w, ex, dialRefusal(ex, err))
+		return
+	}
+	ex.dialed = addr
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		up.Close()
+		p.refuse(w, ex, &refusal{status: http.StatusInternalServerError, rule: forward.RuleMethod, outcome: auditlog.OutcomeError,
+			proxyError: "proxy_internal_error", message: "the connection cannot be taken over for a tunnel: " + err.Error()})
+		return
+	}
+	// The server's read and write deadlines were for the request; the
+	// tunnel keeps its own.
+	conn.SetDeadline(time.Time{})
+	if _, err := io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+		conn.Close()
+		up.Close()
+		ex.status, ex.end = http.StatusOK, forward.EndError
+		return
+	}
+	ex.status = http.StatusOK
+	res := forward.Pipe(forward.NewBufferedConn(conn, brw.Reader), up, p.pipeCfg)
+	ex.up, ex.down, ex.end = res.Up, res.Down, res.End
+}
+
+func dialRefusal(ex *exchange, err error) *refusal {
+	rej := &refusal{status: http.StatusBadGateway, rule: forward.RuleDialFailed, outcome: auditlog.OutcomeError,
+		proxyError: "connection_refused", message: "could not connect to " + ex.target.String() + ": " + err.Error()}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		rej.status, rej.proxyError = http.StatusGatewayTimeout, "connection_timeout"
+	}
+	return rej
+}
+
+type decisionKey struct{}
+
+// dialed is filled by the transport's dial (or, for a pooled connection,
+// by the GotConn trace) with the address the request went to.
+type dialed struct {
+	mu   sync.Mutex
+	addr netip.AddrPort
+}
+
+// newForwarder builds the absolute-form HTTP forwarder: a ReverseProxy whose
+// transport dials only the addresses of the request's allowed decision, and
+// never consults HTTP(S)_PROXY.
+func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
+	tr := &http.Transport{
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			d, ok := ctx.Value(decisionKey{}).(forward.Decision)
+			if !ok || !d.Allowed {
+				return nil, errors.New("egress_proxy: no allowed decision for this connection")
+			}
+			c, ap, err := p.dialer.Dial(ctx, d)
+			if err != nil {
+				return nil, err
+			}
+			if rec, ok := ctx.Value(dialedKey{}).(*dialed); ok {
+				rec.mu.Lock()
+				rec.addr = ap
+				rec.mu.Unlock()
+			}
+			return c, nil
+		},
+		// The client's Accept-Encoding goes through as sent, and the body
+		// comes back as the upstream sent it.
+		DisableCompression:    true,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			ex := pr.In.Context().Value(exchangeKey{}).(*exchange)
+			in := pr.In.URL
+			pr.Out.URL = &url.URL{Scheme: strings.ToLower(in.Scheme), Host: ex.target.String(),
+				Path: in.Path, RawPath: in.RawPath, RawQuery: in.RawQuery}
+			pr.Out.Host = hostHeader(ex.target, pr.Out.URL.Scheme)
+		},
+		Transport:  tr,
+		BufferPool: bufferPool{},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			ex := r.Context().Value(exchangeKey{}).(*exchange)
+			if errors.Is(err, context.Canceled) {
+				ex.end = forward.EndError
+				return
+			}
+			p.refuse(w, ex, dialRefusal(ex, err))
+		},
+	}
+	return tr, rp
+}
+
+type exchangeKey struct{}
+type dialedKey struct{}
+
+// hostHeader is the Host the upstream sees: the checked name, with the
+// port only when it is not the scheme's default. The client's own Host
+// header is not passed on, so the upstream routes on the name that was
+// checked.
+func hostHeader(t egress.Target, scheme string) string {
+	if (scheme == "http" && t.Port == 80) || (scheme == "https" && t.Port == 443) {
+		if t.IsIP() && t.Addr.Is6() {
+			return "[" + t.Host + "]"
+		}
+		return t.Host
+	}
+	return t.String()
+}
+
+// forward sends an absolute-form request on and streams the answer back.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
+	rec := &dialed{}
+	ctx := context.WithValue(r.Context(), decisionKey{}, ex.d)
+	ctx = context.WithValue(ctx, dialedKey{}, rec)
+	ctx = context.WithValue(ctx, exchangeKey{}, ex)
+	body := &countingReader{r: r.Body}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = body
+	}
+	cw := &countingWriter{ResponseWriter: w}
+	p.rp.ServeHTTP(cw, r.WithContext(ctx))
+	ex.up, ex.down = body.n, cw.n
+	if ex.status == 0 {
+		ex.status = cw.status
+	}
+	rec.mu.Lock()
+	ex.dialed = rec.addr
+	rec.mu.Unlock()
+	if ex.end == "" {
+		ex.end = forward.EndClosed
+	}
+}
+
+type countingReader struct {
+	r io.ReadCloser
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.r.Close() }
+
+// countingWriter counts the response body. It keeps Flush and Hijack
+// working through Unwrap, which http.ResponseController follows.
+type countingWriter struct {
+	http.ResponseWriter
+	n      int64
+	status int
+}
+
+func (c *countingWriter) WriteHeader(code int) {
+	if c.status == 0 && code >= 200 {
+		c.status = code
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+type bufferPool struct{}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (bufferPool) Get() []byte  { return *(copyBufs.Get().(*[]byte)) }
+func (bufferPool) Put(b []byte) { copyBufs.Put(&b) }
+
+// record writes the audit event and counts the exchange.
+func (p *Proxy) record(ex *exchange) {
+	if ex.outcome == "" {
+		ex.outcome, ex.rule = auditlog.OutcomeError, forward.RuleMethod
+	}
+	if ex.end == forward.EndError && ex.outcome == auditlog.OutcomeAllowed && ex.status == 0 {
+		ex.outcome = auditlog.OutcomeError
+	}
+	fields := make(map[string]any, 12)
+	fields["method"] = ex.method
+	fields["status"] = ex.status
+	fields["duration_ms"] = time.Since(ex.start).Milliseconds()
+	if ex.target.Host != "" {
+		fields["host"] = ex.target.Host
+		fields["port"] = ex.target.Port
+	}
+	if ex.dialed.IsValid() {
+		fields["addr"] = ex.dialed.String()
+	} else if ex.d.Refused.IsValid() {
+		fields["addr"] = ex.d.Refused.String()
+	}
+	if len(ex.d.Addrs) > 0 && !ex.target.IsIP() {
+		addrs := make([]string, len(ex.d.Addrs))
+		for i, a := range ex.d.Addrs {
+			addrs[i] = a.String()
+		}
+		fields["resolved"] = addrs
+	}
+	if ex.outcome == auditlog.OutcomeAllowed || ex.up > 0 || ex.down > 0 {
+		fields["bytes_up"] = ex.up
+		fields["bytes_down"] = ex.down
+	}
+	if ex.end != "" {
+		fields["end"] = ex.end
+	}
+	if ex.message != "" && ex.outcome != auditlog.OutcomeAllowed {
+		fields["reason"] = ex.message
+	}
+	route := ex.method
+	if ex.target.Host != "" {
+		route += " " + ex.target.String()
+	}
+	err := p.audit.Write(auditlog.Event{
+		Event:     "egress.proxy",
+		ClientIP:  ex.client,
+		TokenName: ex.token,
+		Route:     route,
+		Outcome:   ex.outcome,
+		Rules:     []string{ex.rule},
+		Fields:    fields,
+	})
+	if err != nil {
+		auditErrors.Inc()
+		p.logger.Error("audit log write failed", zap.Error(err), zap.String("route", route))
+	}
+	requestsTotal.WithLabelValues(ex.kind, string(ex.outcome), metricRule(ex.rule)).Inc()
+	if ex.up > 0 {
+		bytesTotal.WithLabelValues("up").Add(float64(ex.up))
+	}
+	if ex.down > 0 {
+		bytesTotal.WithLabelValues("down").Add(float64(ex.down))
+	}
+}
+
+// metricRule keeps the rule label within its fixed set.
+func metricRule(rule string) string {
+	if strings.HasPrefix(rule, forward.RuleAddressPrefix) {
+		name := strings.TrimPrefix(rule, forward.RuleAddressPrefix)
+		for c := egress.Global; c <= egress.Invalid; c++ {
+			if c.String() == name {
+				return rule
+			}
+		}
+		return forward.RuleAddressPrefix + "invalid"
+	}
+	return rule
+}

@@ -1,0 +1,42 @@
+package egressproxy
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/metricsreg"
+)
+
+// The proxy's collectors exist once per process and are registered into
+// each config's registry, so a reload does not reset them. Labels are
+// bounded: kind (connect, http), outcome (auditlog outcomes), rule (the
+// forward.Rule set and one address_<class> per egress.Class), direction.
+var (
+	requestsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "requests_total",
+		Help: "Proxy requests by kind (connect, http), outcome (allowed, denied, blocked, unauthorized, rate_limited, bad_request, error) and rule.",
+	}, []string{"kind", "outcome", "rule"})
+	tunnelsActive = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "active",
+		Help: "CONNECT tunnels and HTTP requests being proxied now.",
+	})
+	bytesTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "bytes_total",
+		Help: "Bytes proxied, up (client to upstream) and down, counted when an exchange ends.",
+	}, []string{"direction"})
+	allowlistEntries = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "allowlist_entries",
+		Help: "Entries in the allowlist in force.",
+	})
+	allowlistReloadErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "allowlist_reload_errors_total",
+		Help: "Changed allowlist files that could not be loaded (the last good list stayed in force).",
+	})
+	auditErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "audit_errors_total",
+		Help: "Audit records that could not be written.",
+	})
+)
+
+func registerMetrics(reg prometheus.Registerer) error {
+	return metricsreg.Register(reg, requestsTotal, tunnelsActive, bytesTotal, allowlistEntries, allowlistReloadErrors, auditErrors)
+}

@@ -1,0 +1,366 @@
+package egressproxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/caddyserver/caddy/v2"
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"go.uber.org/zap"
+
+	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
+	"github.com/openclaw-secure-stack/securestack/egress"
+	"github.com/openclaw-secure-stack/securestack/egress/forward"
+)
+
+func init() {
+	caddy.RegisterModule(Proxy{})
+}
+
+// DefaultPorts are the destination ports allowed unless ports says otherwise.
+var DefaultPorts = []int{443, 80}
+
+// Defaults of the other options.
+const (
+	DefaultReload              = 5 * time.Second
+	DefaultIdleTimeout         = 5 * time.Minute
+	DefaultMaxDuration         = 24 * time.Hour
+	DefaultMaxTunnels          = 4096
+	DefaultMaxTunnelsPerClient = 1024
+)
+
+// Proxy is the egress_proxy HTTP handler: a deny-by-default forward proxy
+// for CONNECT tunnels and absolute-form HTTP requests. Other requests (a
+// health check in origin form) go to the next handler.
+type Proxy struct {
+	// Allowlist files, in the egress format the CoreDNS plugin reads.
+	// Required.
+	Allowlist []string `json:"allowlist,omitempty"`
+	// Reload is how often the allowlist files are checked for changes
+	// (default 5s); a negative value turns reloading off.
+	Reload caddy.Duration `json:"reload,omitempty"`
+	// AllowCIDR lists prefixes whose addresses may be reached although they
+	// are not public unicast (an internal service), and which raw-IP targets
+	// may name.
+	AllowCIDR []string `json:"allow_cidr,omitempty"`
+	// Ports are the destination ports allowed. Default 443 and 80.
+	Ports []int `json:"ports,omitempty"`
+	// Resolvers are the DNS servers asked (IP, or IP:port). Default: the
+	// nameservers of /etc/resolv.conf. /etc/hosts is not read.
+	Resolvers []string `json:"resolvers,omitempty"`
+	// DNSTimeout bounds one name's lookup. Default 5s.
+	DNSTimeout caddy.Duration `json:"dns_timeout,omitempty"`
+	// DialTimeout bounds the connection to one address. Default 10s.
+	DialTimeout caddy.Duration `json:"dial_timeout,omitempty"`
+	// IdleTimeout ends a tunnel when no byte has moved either way for this
+	// long. Default 5m; negative means none.
+	IdleTimeout caddy.Duration `json:"idle_timeout,omitempty"`
+	// MaxDuration ends a tunnel this long after it opened. Default 24h;
+	// negative means none.
+	MaxDuration caddy.Duration `json:"max_duration,omitempty"`
+	// MaxTunnels bounds concurrent tunnels and in-flight HTTP requests in
+	// all. Default 4096; negative means no limit.
+	MaxTunnels int `json:"max_tunnels,omitempty"`
+	// MaxTunnelsPerClient bounds them per client address. Default 1024;
+	// negative means no limit.
+	MaxTunnelsPerClient int `json:"max_tunnels_per_client,omitempty"`
+	// TokenFiles are files of `NAME SECRET` or `NAME sha256:HEX` lines (the
+	// guard's format). When set, every proxy request needs a
+	// Proxy-Authorization with one of these tokens, and its NAME is audited.
+	TokenFiles []string `json:"token_files,omitempty"`
+	// AuditLog configures the audit trail. When absent, the proxy writes to
+	// egress_proxy/audit.jsonl in Caddy's data directory: it always audits.
+	AuditLog *auditcfg.Config `json:"audit_log,omitempty"`
+
+	lists     *egress.Reloader
+	policy    *forward.Policy
+	dialer    *forward.Dialer
+	pipeCfg   forward.PipeConfig
+	slots     *forward.Slots
+	slotsKey  string
+	verifier  *auth.Verifier
+	limiter   *auth.Limiter
+	rp        *httputil.ReverseProxy
+	transport *http.Transport
+	audit     *auditcfg.Log
+	logger    *zap.Logger
+	local     []netip.Addr // this host's addresses, for the loop check
+	stop      chan struct{}
+	done      *sync.WaitGroup
+}
+
+// CaddyModule returns the Caddy module information.
+func (Proxy) CaddyModule() caddy.ModuleInfo {
+	return caddy.ModuleInfo{
+		ID:  "http.handlers.egress_proxy",
+		New: func() caddy.Module { return new(Proxy) },
+	}
+}
+
+// Provision checks the configuration, loads the allowlist and tokens, and
+// opens the audit log. The checks come first: Caddy calls Validate only
+// after Provision, when defaults have replaced what the user wrote.
+func (p *Proxy) Provision(ctx caddy.Context) error {
+	p.logger = ctx.Logger()
+	if err := p.check(); err != nil {
+		return err
+	}
+	p.defaults()
+
+	var err error
+	if p.lists, err = egress.NewReloader(p.Allowlist...); err != nil {
+		return fmt.Errorf("allowlist: %w", err)
+	}
+	if p.lists.List().Len() == 0 {
+		p.logger.Warn("the allowlist has no entries: every request will be refused", zap.Strings("files", p.Allowlist))
+	}
+	cidrs, _ := parseCIDRs(p.AllowCIDR)
+	ports := make([]uint16, len(p.Ports))
+	for i, n := range p.Ports {
+		ports[i] = uint16(n)
+	}
+	res, err := forward.NewResolver(forward.ResolverConfig{Servers: p.Resolvers, Timeout: time.Duration(p.DNSTimeout)})
+	if err != nil {
+		return fmt.Errorf("resolvers: %w", err)
+	}
+	p.local = localAddrs()
+	p.policy = &forward.Policy{Allowlist: p.lists.List, AllowCIDR: cidrs, Ports: ports, Resolver: res, Self: p.isSelf}
+	p.dialer = &forward.Dialer{Timeout: time.Duration(p.DialTimeout)}
+	p.pipeCfg = forward.PipeConfig{Idle: positive(p.IdleTimeout), Total: positive(p.MaxDuration)}
+
+	if len(p.TokenFiles) > 0 {
+		if p.verifier, err = p.loadTokens(); err != nil {
+			return err
+		}
+	}
+	if err := p.acquireShared(); err != nil {
+		return err
+	}
+	p.transport, p.rp = p.newForwarder()
+	if p.audit, err = auditcfg.Open(p.AuditLog, "egress_proxy"); err != nil {
+		return err
+	}
+	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return err
+	}
+	allowlistEntries.Set(float64(p.lists.List().Len()))
+	if p.Reload > 0 {
+		p.stop, p.done = make(chan struct{}), new(sync.WaitGroup)
+		p.done.Add(1)
+		go func() {
+			defer p.done.Done()
+			p.lists.Run(p.stop, time.Duration(p.Reload), p.reloaded)
+		}()
+	}
+	return nil
+}
+
+func positive(d caddy.Duration) time.Duration { return time.Duration(max(d, 0)) }
+
+func (p *Proxy) defaults() {
+	if p.Reload == 0 {
+		p.Reload = caddy.Duration(DefaultReload)
+	}
+	if p.Ports == nil {
+		p.Ports = DefaultPorts
+	}
+	if p.DNSTimeout == 0 {
+		p.DNSTimeout = caddy.Duration(forward.DefaultDNSTimeout)
+	}
+	if p.DialTimeout == 0 {
+		p.DialTimeout = caddy.Duration(forward.DefaultDialTimeout)
+	}
+	if p.IdleTimeout == 0 {
+		p.IdleTimeout = caddy.Duration(DefaultIdleTimeout)
+	}
+	if p.MaxDuration == 0 {
+		p.MaxDuration = caddy.Duration(DefaultMaxDuration)
+	}
+	if p.MaxTunnels == 0 {
+		p.MaxTunnels = DefaultMaxTunnels
+	}
+	if p.MaxTunnelsPerClient == 0 {
+		p.MaxTunnelsPerClient = DefaultMaxTunnelsPerClient
+	}
+}
+
+// check rejects configuration that cannot work, naming the JSON field
+// (which is also the Caddyfile option).
+func (p *Proxy) check() error {
+	if len(p.Allowlist) == 0 {
+		return errors.New("allowlist: at least one FILE is required; without one every request would be refused")
+	}
+	if _, err := parseCIDRs(p.AllowCIDR); err != nil {
+		return err
+	}
+	for _, n := range p.Ports {
+		if n < 1 || n > 65535 {
+			return fmt.Errorf("ports: %d is not a port from 1 to 65535", n)
+		}
+	}
+	if p.Ports != nil && len(p.Ports) == 0 {
+		return errors.New("ports: the list is empty, so every request would be refused")
+	}
+	for _, d := range []struct {
+		name string
+		v    caddy.Duration
+	}{{"dns_timeout", p.DNSTimeout}, {"dial_timeout", p.DialTimeout}} {
+		if d.v < 0 {
+			return fmt.Errorf("%s must not be negative", d.name)
+		}
+	}
+	return nil
+}
+
+// Validate repeats the checks on the provisioned configuration.
+func (p *Proxy) Validate() error { return p.check() }
+
+func parseCIDRs(ss []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range ss {
+		pfx, err := netip.ParsePrefix(s)
+		if err != nil {
+			ip, ierr := netip.ParseAddr(s)
+			if ierr != nil || ip.Zone() != "" {
+				return nil, fmt.Errorf("allow_cidr %q: want a CIDR prefix such as 10.20.0.0/16 or an address", s)
+			}
+			pfx = netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen())
+		}
+		if pfx.Masked() != pfx {
+			return nil, fmt.Errorf("allow_cidr %q: host bits set; did you mean %s?", s, pfx.Masked())
+		}
+		if pfx.Addr().Is4In6() {
+			return nil, fmt.Errorf("allow_cidr %q: an IPv4-mapped prefix; write the IPv4 prefix", s)
+		}
+		out = append(out, pfx)
+	}
+	return out, nil
+}
+
+// localAddrs lists this host's interface addresses. A target on one of
+// them at the port a client reached the proxy on is the proxy itself.
+func localAddrs() []netip.Addr {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		if pfx, err := netip.ParsePrefix(a.String()); err == nil {
+			out = append(out, pfx.Addr().Unmap())
+		}
+	}
+	return out
+}
+
+type localAddrKey struct{}
+
+// isSelf reports whether ap is the listener the request came in on: its
+// port, and an address of this host (or loopback, or unspecified, which
+// reach it too).
+func (p *Proxy) isSelf(ctx context.Context, ap netip.AddrPort) bool {
+	local, ok := ctx.Value(localAddrKey{}).(netip.AddrPort)
+	if !ok || ap.Port() != local.Port() {
+		return false
+	}
+	a := ap.Addr().Unmap()
+	if a == local.Addr().Unmap() || a.IsLoopback() || a.IsUnspecified() {
+		return true
+	}
+	if egress.ClassOf(a) == egress.Loopback || egress.ClassOf(a) == egress.Unspecified {
+		return true // 64:ff9b::7f00:1 and friends
+	}
+	return slices.Contains(p.local, a)
+}
+
+func (p *Proxy) loadTokens() (*auth.Verifier, error) {
+	var tokens []auth.Token
+	for _, path := range p.TokenFiles {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			p.logger.Warn("token file is readable by group or others; chmod 600 it", zap.String("file", path))
+		}
+		ts, err := auth.LoadTokenFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("token_file: %w", err)
+		}
+		tokens = append(tokens, ts...)
+	}
+	v, err := auth.NewVerifier(tokens)
+	if err != nil {
+		return nil, fmt.Errorf("token_file: %w (make a token with `bin/stackaudit gen-token NAME`)", err)
+	}
+	return v, nil
+}
+
+// shared holds what must outlive one configuration: tunnels opened under
+// the old configuration still hold their slots after a reload, and a reload
+// must not give a client a fresh set of password guesses.
+var shared = caddy.NewUsagePool()
+
+type sharedState struct {
+	slots   *forward.Slots
+	limiter *auth.Limiter
+}
+
+func (sharedState) Destruct() error { return nil }
+
+func (p *Proxy) acquireShared() error {
+	p.slotsKey = "egress_proxy " + strconv.Itoa(p.MaxTunnels) + " " + strconv.Itoa(p.MaxTunnelsPerClient)
+	v, _, err := shared.LoadOrNew(p.slotsKey, func() (caddy.Destructor, error) {
+		return sharedState{slots: forward.NewSlots(p.MaxTunnels, p.MaxTunnelsPerClient), limiter: auth.NewLimiter(auth.LimiterConfig{})}, nil
+	})
+	if err != nil {
+		return err
+	}
+	st := v.(sharedState)
+	p.slots, p.limiter = st.slots, st.limiter
+	return nil
+}
+
+func (p *Proxy) reloaded(reloaded bool, err error) {
+	if err != nil {
+		allowlistReloadErrors.Inc()
+		p.logger.Error("keeping the last good allowlist", zap.Int("entries", p.lists.List().Len()), zap.Error(err))
+		return
+	}
+	n := p.lists.List().Len()
+	allowlistEntries.Set(float64(n))
+	p.logger.Info("allowlist reloaded", zap.Int("entries", n), zap.Strings("files", p.Allowlist))
+}
+
+// Cleanup stops the reload loop and releases the shared state and the
+// audit log. Tunnels still open keep running on the old configuration
+// until they end.
+func (p *Proxy) Cleanup() error {
+	if p.stop != nil {
+		close(p.stop)
+		p.done.Wait()
+		p.stop = nil
+	}
+	if p.transport != nil {
+		p.transport.CloseIdleConnections()
+	}
+	if p.slotsKey != "" {
+		shared.Delete(p.slotsKey)
+	}
+	return p.audit.Release()
+}
+
+// Interface guards.
+var (
+	_ caddy.Provisioner           = (*Proxy)(nil)
+	_ caddy.Validator             = (*Proxy)(nil)
+	_ caddy.CleanerUpper          = (*Proxy)(nil)
+	_ caddyhttp.MiddlewareHandler = (*Proxy)(nil)
+)

@@ -1,0 +1,230 @@
+package forward
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A direction starts with a 32 KiB buffer, which keeps an idle or chatty
+// tunnel small, and moves to a 256 KiB one once a read fills the small
+// buffer: a bulk transfer then takes an eighth of the system calls.
+const (
+	bufSize     = 32 << 10
+	bulkBufSize = 256 << 10
+)
+
+var (
+	bufPool     = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+	bulkBufPool = sync.Pool{New: func() any { b := make([]byte, bulkBufSize); return &b }}
+)
+
+// PipeConfig bounds a tunnel in time.
+type PipeConfig struct {
+	// Idle ends the tunnel when no byte has moved either way for this long
+	// (a direction blocked on a peer that does not read counts as idle).
+	// Zero means no idle limit.
+	Idle time.Duration
+	// Total ends the tunnel this long after it started, busy or not. Zero
+	// means no limit.
+	Total time.Duration
+}
+
+// How a tunnel ended.
+const (
+	EndClosed = "closed" // both sides finished (EOF each way)
+	EndIdle   = "idle"   // PipeConfig.Idle passed without a byte
+	EndTotal  = "total"  // PipeConfig.Total passed
+	EndError  = "error"  // a read or write failed (reset, broken pipe)
+)
+
+// PipeResult is what moved through a tunnel and how it ended.
+type PipeResult struct {
+	Up   int64 // bytes from the client to the upstream
+	Down int64 // bytes from the upstream to the client
+	End  string
+	Err  error // the first error, for EndError
+}
+
+// Pipe copies bytes both ways between client and upstream until both
+// directions end, then closes both. An EOF from one side is passed on as a
+// half-close (CloseWrite) to the other, so protocols that finish writing
+// before they finish reading keep working. Any error, the idle limit or the
+// total limit ends both directions at once.
+func Pipe(client, upstream net.Conn, cfg PipeConfig) PipeResult {
+	p := &pipe{start: time.Now(), idle: cfg.Idle, conns: [2]net.Conn{client, upstream}}
+	if cfg.Total > 0 {
+		t := time.AfterFunc(cfg.Total, func() { p.stop(EndTotal, nil) })
+		defer t.Stop()
+	}
+	var res PipeResult
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		res.Down = p.copy(client, upstream)
+	}()
+	res.Up = p.copy(upstream, client)
+	wg.Wait()
+	client.Close()
+	upstream.Close()
+	p.mu.Lock()
+	res.End, res.Err = p.end, p.err
+	p.mu.Unlock()
+	if res.End == "" {
+		res.End = EndClosed
+	}
+	return res
+}
+
+type pipe struct {
+	start time.Time
+	idle  time.Duration
+	conns [2]net.Conn
+	last  atomic.Int64 // time.Since(start) of the last byte read either way
+	eofs  atomic.Int32 // directions that have ended with EOF
+
+	mu   sync.Mutex
+	end  string
+	err  error
+	done bool
+}
+
+// stop ends the tunnel for reason; the first reason is kept.
+func (p *pipe) stop(reason string, err error) {
+	p.mu.Lock()
+	if p.done {
+		p.mu.Unlock()
+		return
+	}
+	p.done, p.end, p.err = true, reason, err
+	p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
+
+func (p *pipe) stopped() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done
+}
+
+// copy moves src to dst and returns the bytes written. Deadlines are moved
+// forward at most every idle/8, not on every read, to keep timer updates
+// off the hot path; a read that times out checks whether the other
+// direction moved before it declares the tunnel idle.
+func (p *pipe) copy(dst, src net.Conn) int64 {
+	bp, pool := bufPool.Get().(*[]byte), &bufPool
+	defer func() { pool.Put(bp) }()
+	buf := *bp
+	var n int64
+	var armed time.Duration // when the deadlines were last moved, since start
+	arm := func(at time.Duration) {
+		armed = at
+		d := p.start.Add(at + p.idle)
+		src.SetReadDeadline(d)
+		dst.SetWriteDeadline(d)
+	}
+	if p.idle > 0 {
+		arm(time.Since(p.start))
+	}
+	for {
+		nr, rerr := src.Read(buf)
+		if nr > 0 {
+			now := time.Since(p.start)
+			p.last.Store(int64(now))
+			if p.idle > 0 && now-armed > p.idle/8 {
+				arm(now)
+			}
+			nw, werr := dst.Write(buf[:nr])
+			n += int64(nw)
+			if nr == bufSize && pool == &bufPool {
+				bufPool.Put(bp)
+				bp, pool = bulkBufPool.Get().(*[]byte), &bulkBufPool
+				buf = *bp
+			}
+			if werr == nil && nw != nr {
+				werr = io.ErrShortWrite
+			}
+			if werr != nil {
+				p.fail(werr)
+				return n
+			}
+		}
+		if rerr == nil {
+			continue
+		}
+		if rerr == io.EOF {
+			// Pass the half-close on, unless the other direction is done
+			// too: then both connections are closed at once, and a
+			// shutdown first would only cost a system call.
+			if p.eofs.Add(1) == 1 {
+				if cw, ok := dst.(interface{ CloseWrite() error }); ok {
+					cw.CloseWrite()
+				}
+			}
+			return n
+		}
+		if p.idle > 0 && isTimeout(rerr) && !p.stopped() {
+			last := time.Duration(p.last.Load())
+			if time.Since(p.start)-last < p.idle {
+				arm(last)
+				continue
+			}
+			p.stop(EndIdle, nil)
+			return n
+		}
+		p.fail(rerr)
+		return n
+	}
+}
+
+// fail ends the tunnel for err, unless it already ended (in which case err
+// is only the echo of the close).
+func (p *pipe) fail(err error) {
+	if p.idle > 0 && isTimeout(err) {
+		p.stop(EndIdle, nil)
+		return
+	}
+	p.stop(EndError, err)
+}
+
+// BufferedConn is a hijacked connection whose bufio.Reader may already hold
+// bytes the client sent after its request (a TLS ClientHello sent without
+// waiting for the 200). Reads drain those first.
+type BufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+// NewBufferedConn returns c reading first from r's buffer, or c itself when
+// r holds nothing.
+func NewBufferedConn(c net.Conn, r *bufio.Reader) net.Conn {
+	if r == nil || r.Buffered() == 0 {
+		return c
+	}
+	return &BufferedConn{Conn: c, r: r}
+}
+
+func (b *BufferedConn) Read(p []byte) (int, error) {
+	if b.r != nil {
+		if b.r.Buffered() > 0 {
+			return b.r.Read(p)
+		}
+		b.r = nil
+	}
+	return b.Conn.Read(p)
+}
+
+// CloseWrite half-closes the underlying connection when it can.
+func (b *BufferedConn) CloseWrite() error {
+	if cw, ok := b.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
+}
