@@ -407,9 +407,11 @@ var walletExtensions = []string{"nkbihfbeogaeaoehlefnkodbefgpgknn", "bfnaelmomei
 var credTargets = append([]credTarget{
 	target(".ssh", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.ssh(?:[/\\]|\b)`, "SSH keys", tierStore),
 	target(".aws", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.aws(?:[/\\]|\b)`, "AWS credentials", tierStore),
-	target(".openclaw", `\.openclaw[/\\]+(?:openclaw\.json|credentials|\.env|agents|identity|devices)`, "OpenClaw secrets", tierStore),
-	target(".clawdbot", `\.clawdbot\b`, "Clawdbot secrets", tierStore),
-	target(".moltbot", `\.moltbot\b`, "Moltbot secrets", tierStore),
+	// OpenClaw's state directory, under its current and former names
+	// (OpenClaw still migrates ~/.clawdbot): only the files that hold
+	// secrets. Skills, the workspace, logs and a skill's own state
+	// directory live there too and are not secret stores.
+	target(".openclaw|.clawdbot|.moltbot", `\.(?:openclaw|clawdbot|moltbot)[/\\]+(?:(?:openclaw|clawdbot|moltbot)\.json\b|credentials\b|\.env\b|agents[/\\]+[^/\\\s"'\x60]+[/\\]+agent\b|identity\b|devices\b)`, "OpenClaw secrets", tierStore),
 	target("auth-profiles", `auth-profiles\.json`, "agent auth profiles", tierStore),
 	target("gateway.auth", `\bgateway\.auth\.(?:token|password)\b`, "the OpenClaw gateway token", tierStore),
 	target(".env", `(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)[/\\]+\.env\b`, "a .env file in the home directory", tierStore),
