@@ -503,7 +503,7 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 			sc.report(RuleFSRecursiveDelete, off, fmt.Sprintf("recursive delete of %s", short(strings.ReplaceAll(a.s, hole, "…"))))
 		}
 	case "chmod":
-		if sc.caps[capDownload] != nil {
+		if sc.caps[capDownload] != nil && !privateMode(j.arg(args, 1), argList.text()) {
 			sc.report(RuleFSChmodDownload, off, "makes a file executable in code that downloads")
 			sc.has(capDynExec, off, "chmod of a download")
 		}
@@ -732,4 +732,22 @@ func (j *jsAnalysis) hexNames() {
 
 func isIdent(c byte) bool {
 	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// privateMode reports a chmod mode that makes nothing executable: 0o600
+// on a token file, stat.S_IRUSR | stat.S_IWUSR, "644". Restricting a
+// file is the opposite of arming a download. An unknown mode is not
+// private.
+func privateMode(mode jsVal, args string) bool {
+	switch mode.kind {
+	case vNum:
+		return int64(mode.n)&0o111 == 0
+	case vStr:
+		if !mode.partial && len(mode.s) >= 3 && strings.Trim(mode.s, "01234567") == "" {
+			return !strings.ContainsAny(mode.s[len(mode.s)-3:], "1357")
+		}
+		return false
+	}
+	// stat constants: S_IRUSR | S_IWUSR and the like, without any S_IX.
+	return strings.Contains(args, "S_IR") && !strings.Contains(args, "S_IX") && !strings.Contains(args, "S_IRWX")
 }

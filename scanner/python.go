@@ -463,7 +463,7 @@ func (p *pyAnalysis) call(n node) {
 			sc.report(RuleFSRecursiveDelete, off, "shutil.rmtree of "+short(strings.ReplaceAll(a.s, hole, "…")))
 		}
 	case "chmod":
-		if sc.caps[capDownload] != nil {
+		if sc.caps[capDownload] != nil && !privateMode(arg(1), argList.text()) {
 			sc.report(RuleFSChmodDownload, off, "makes a file executable in code that downloads")
 			sc.has(capDynExec, off, "chmod of a download")
 		}
