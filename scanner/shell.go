@@ -912,7 +912,16 @@ var installers = map[string]bool{"npm": true, "pnpm": true, "yarn": true, "bun":
 // of OpenClaw's tools and packages from URLs instead of a registry.
 func (sh *shellAnalysis) install(c shellCmd, off int) {
 	verb := false
+	// npx runs one package; what follows it are that program's arguments
+	// (npx atxp-call https://api.example/mcp tool), not more packages.
+	runOnly, ran := c.name == "npx", false
 	for _, a := range c.args {
+		if runOnly && !strings.HasPrefix(a, "-") {
+			if ran {
+				break
+			}
+			ran = true
+		}
 		switch {
 		case a == "install" || a == "i" || a == "add" || a == "get" || a == "-g" && c.name == "npx":
 			verb = true
