@@ -441,7 +441,9 @@ var credTargets = append([]credTarget{
 	target(".ethereum/keystore", `\.ethereum[/\\]+keystore`, "an Ethereum keystore", tierStore),
 	target("Extension Settings", `Local Extension Settings`, "browser extension stores (wallets)", tierStealer),
 	target("Ledger Live", `Ledger Live`, "crypto wallets", tierStealer),
-	target("wallet/|wallets/|Wallet/|Wallets/", `(?i)\bwallets?[/\\]`, "crypto wallets", tierStore),
+	// A directory named wallet(s), not a word ("wallet/web3 provider") or
+	// a directory named after one (sponge-wallet/).
+	target("wallet/|wallets/|Wallet/|Wallets/", `(?i)(?:^|[/\\~.])wallets?[/\\]`, "crypto wallets", tierStore),
 	target(".kube/config", `\.kube[/\\]+config`, "Kubernetes credentials", tierStore),
 	target(".docker/config.json", `\.docker[/\\]+config\.json`, "Docker registry credentials", tierStore),
 	target(".config/gcloud", `\.config[/\\]+gcloud`, "Google Cloud credentials", tierStore),
@@ -523,7 +525,7 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			if loc == nil {
 				break
 			}
-			if !publicFile(line[off+loc[1]:]) {
+			if !publicFile(line[off+loc[1]:]) && !inURL(line, off+loc[0]) {
 				at = off + loc[0]
 				break
 			}
@@ -535,6 +537,13 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			}
 		}
 	}
+}
+
+// inURL reports that line[at] is inside a URL: an API route such as
+// https://api.example.com/v1/wallet/list names no file on this machine.
+func inURL(line []byte, at int) bool {
+	start := bytes.LastIndexAny(line[:at], " \t\"'`(<=") + 1
+	return bytes.Contains(line[start:at], []byte("://"))
 }
 
 // publicFile reports that the rest of a path names a file of a secret
