@@ -95,6 +95,9 @@ func (e *pyEnv) eval1(n node) jsVal {
 		if pyBuiltins[name] {
 			return jsVal{kind: vRef, ref: name}
 		}
+		if name == "__file__" {
+			return skillDirValue()
+		}
 		if pyWellKnown[name] {
 			return jsVal{kind: vRef, ref: "module:" + name}
 		}
@@ -103,6 +106,9 @@ func (e *pyEnv) eval1(n node) jsVal {
 		}
 	case "attribute":
 		obj := e.eval(n.field("object"))
+		if underSkillDir(obj) && (n.field("attribute").textIs("parent") || n.field("attribute").textIs("parents")) {
+			return skillDirValue() // Path(__file__).parent
+		}
 		if obj.kind == vRef {
 			return pyMember(obj, n.field("attribute").text(), false)
 		}
@@ -177,13 +183,23 @@ func (e *pyEnv) call(n node) jsVal {
 			if a := arg(0); a.kind == vStr {
 				return a
 			}
-		case "module:os.path.expanduser", "module:os.path.join", "module:os.path.expandvars", "module:pathlib.Path":
+		case "module:os.path.dirname", "module:os.path.abspath", "module:os.path.realpath", "module:os.path.normpath":
+			if a := arg(0); underSkillDir(a) {
+				return skillDirValue()
+			}
+			return jsVal{}
+		case "module:pathlib.Path", "module:pathlib.PurePath":
+			if a := arg(0); len(args) == 1 && underSkillDir(a) {
+				return a
+			}
+			fallthrough
+		case "module:os.path.expanduser", "module:os.path.join", "module:os.path.expandvars":
 			var parts []string
 			for i := range args {
 				s, _ := arg(i).asString()
 				parts = append(parts, s)
 			}
-			return jsVal{kind: vStr, s: strings.Join(parts, "/"), partial: true, built: true}
+			return jsVal{kind: vStr, s: leaveSkillDir(strings.Join(parts, "/")), partial: true, built: true}
 		case "module:os.getenv", "module:os.environ.get":
 			return jsVal{kind: vStr, s: hole, partial: true}
 		}
@@ -192,6 +208,8 @@ func (e *pyEnv) call(n node) jsVal {
 		recv := e.eval(fn.field("object"))
 		switch method := fn.field("attribute").text(); {
 		case recv.kind == vStr && (method == "decode" || method == "encode" || method == "strip"):
+			return recv
+		case underSkillDir(recv) && (method == "resolve" || method == "absolute"):
 			return recv
 		case recv.kind == vStr && method == "join":
 			if a := arg(0); a.kind == vArr {
