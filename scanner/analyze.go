@@ -27,6 +27,13 @@ type fileFacts struct {
 	// urlInstalls are packages installed from a URL instead of a registry,
 	// by index into findings, for the check that the skill explains them.
 	urlInstalls []urlInstall
+	// softChains are exfiltration chains that may be a key used with its
+	// own service; dests are the hosts the file's code names; hardCred
+	// is set when the file reads a secret in a way that is never soft.
+	softChains []softChain
+	dests      []dest
+	hardCred   bool
+	keyTokens  map[string]bool
 }
 
 // urlInstall is a SKILL_URL_INSTALL finding and the package name it names.
@@ -110,6 +117,10 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 		a.analyzeCode(sc, l, true)
 	}
 	a.checkHidden(sc, l)
+	settleChains(&facts, f.data)
+	if facts.caps[capCredRead] != nil || facts.caps[capNetwork] != nil && facts.code {
+		facts.keyTokens = keyTokens(f.data)
+	}
 	return facts
 }
 
@@ -228,6 +239,10 @@ func (a *analyzer) endScope(sc *scope) {
 			a.facts.caps[c] = s
 		}
 	}
+	a.facts.dests = append(a.facts.dests, sc.destinations()...)
+	for _, s := range sc.sites[capCredRead] {
+		a.facts.hardCred = a.facts.hardCred || !s.soft
+	}
 }
 
 // analyzeSnippet analyses a string found in code (a shell command handed to
@@ -256,6 +271,7 @@ func (a *analyzer) analyzeDecoded(parent *scope, off int, decoded, encoding stri
 	}
 	before := len(*parent.out)
 	c := parent.fixedChild(off, []byte(decoded), encoding+"-decoded content")
+	c.decoded = true
 	l := sniffLang(decoded)
 	a.textRules(c, l)
 	switch l {
@@ -358,7 +374,7 @@ func (a *analyzer) checkHidden(sc *scope, l lang) {
 func (sc *scope) fixedChild(off int, src []byte, label string) *scope {
 	line, col := sc.pos(off)
 	c := sc.a.newScope(sc.rel, src, line, col, sc.out)
-	c.depth = sc.depth + 1
+	c.depth, c.decoded = sc.depth+1, sc.decoded
 	c.fixed = &fixedPos{line: line, col: col, label: label}
 	if sc.fixed != nil && label == "" {
 		c.fixed.label = sc.fixed.label
@@ -366,8 +382,12 @@ func (sc *scope) fixedChild(off int, src []byte, label string) *scope {
 	return c
 }
 
-// absorb takes over a child's capabilities, for the parent's chains.
+// absorb takes over a child's capabilities and destinations, for the
+// parent's chains.
 func (sc *scope) absorb(c *scope) {
+	sc.netDests = append(sc.netDests, c.netDests...)
+	sc.urlDests = append(sc.urlDests, c.urlDests...)
+	sc.unknownNet = sc.unknownNet || c.unknownNet
 	for i, s := range c.caps {
 		if s != nil && sc.caps[i] == nil {
 			sc.caps[i] = s
@@ -407,9 +427,24 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 		if what == nil {
 			what = src.caps[capEnvDump]
 		}
-		out = append(out, Finding{RuleID: RuleChainExfil, File: net.rel, Line: net.caps[capNetwork].line,
+		f := Finding{RuleID: RuleChainExfil, File: net.rel, Line: net.caps[capNetwork].line,
 			Message: fmt.Sprintf("%s in %s (line %d) and %s here: together the skill's files can send secrets away",
-				what.what, src.rel, what.line, net.caps[capNetwork].what)})
+				what.what, src.rel, what.line, net.caps[capNetwork].what)}
+		if src.caps[capEnvDump] == nil && !src.hardCred {
+			tokens := map[string]bool{}
+			for k := range src.keyTokens {
+				tokens[k] = true
+			}
+			for k := range net.keyTokens {
+				tokens[k] = true
+			}
+			if why, ok := relatedDests(net.dests, tokens); ok {
+				f.Severity = SeverityHigh
+				f.Message = fmt.Sprintf("%s in %s (line %d), sent from here only to %s: a key used with its own service; check that it goes nowhere else",
+					strings.TrimPrefix(what.what, "access to "), src.rel, what.line, why)
+			}
+		}
+		out = append(out, f)
 	}
 	hasDocs := false
 	for _, f := range files {

@@ -16,7 +16,7 @@ var (
 // secretParts are the words that make an environment variable a secret.
 var secretParts = map[string]bool{"KEY": true, "APIKEY": true, "SECRET": true, "TOKEN": true, "PASSWORD": true, "PASSWD": true,
 	"PASS": true, "PWD": true, "CREDENTIAL": true, "CREDENTIALS": true, "CREDS": true, "AUTH": true, "PRIVATE": true,
-	"SESSION": true, "COOKIE": true, "MNEMONIC": true, "SEED": true}
+	"SESSION": true, "COOKIE": true, "MNEMONIC": true, "SEED": true, "JWT": true}
 
 // isSecretName reports names like OPENAI_API_KEY or ghToken: one of their
 // words (split at "_", "-" and case changes) names a secret.
@@ -474,6 +474,7 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 		}
 		sc.report(rule, off, fmt.Sprintf("network access with %s", name))
 		sc.has(capNetwork, off, name)
+		sc.netCall(j.arg(args, 0))
 		if a := j.arg(args, 0); a.kind == vStr {
 			if a.built {
 				j.builtString(off, a)

@@ -448,6 +448,13 @@ func (p *pyAnalysis) call(n node) {
 		}
 		sc.report(rule, off, "network access with "+name)
 		sc.has(capNetwork, off, name)
+		if a := arg(0); a.kind == vStr {
+			sc.netCall(a)
+		} else if u := pyKeyword(argList, "url"); u.ok() {
+			sc.netCall(p.env.eval(u))
+		} else {
+			sc.netCall(a)
+		}
 		if kind == "net" {
 			sc.has(capDownload, off, name)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -44,6 +45,7 @@ func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
 	}
 	defer a.ps.release(tree)
 	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, vars: map[string]string{}, secrets: map[string]string{}, flows: map[string]flow{}}
+	defer sh.destinations()
 	// Nodes come in document order, so assignments and downloads are known
 	// before the commands that use them.
 	for i := range tree.nodes {
@@ -70,7 +72,98 @@ type shellAnalysis struct {
 	vars      map[string]string // NAME=literal assignments, to resolve $NAME
 	secrets   map[string]string // variables that hold a secret -> what it is
 	flows     map[string]flow   // variables that hold downloaded or decoded text
+	net       []shellNet        // network commands, for the scope's destinations
 }
+
+// shellNet is a network command: the host it talks to ("" when a
+// variable names it) and whether its arguments carry a secret.
+type shellNet struct {
+	host    string
+	carries bool
+}
+
+// netCommand records where a network command sends and what it carries.
+func (sh *shellAnalysis) netCommand(c shellCmd) {
+	n := shellNet{host: commandHost(c)}
+	for _, a := range c.args {
+		for _, m := range shellVarRE.FindAllStringSubmatch(a, -1) {
+			if _, ok := sh.secrets[m[1]]; ok || isSecretName(m[1]) {
+				n.carries = true
+			}
+		}
+	}
+	sh.net = append(sh.net, n)
+}
+
+var shellVarRE = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// destinations hands the scope the hosts of the commands that carry a
+// secret or, when none visibly does, of every network command.
+func (sh *shellAnalysis) destinations() {
+	carrying := false
+	for _, n := range sh.net {
+		carrying = carrying || n.carries
+	}
+	for _, n := range sh.net {
+		if carrying && !n.carries {
+			continue
+		}
+		switch {
+		case n.host == "?":
+			sh.sc.unknownNet = true
+		case n.host != "":
+			sh.sc.netDests = append(sh.sc.netDests, dest{host: n.host, decoded: sh.sc.decoded})
+		}
+	}
+}
+
+// commandHost is the host a network command talks to: the host of its
+// URL, the name nslookup resolves, ssh's user@host; "" for one a variable
+// names, "?" when it cannot tell.
+func commandHost(c shellCmd) string {
+	for _, a := range c.args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		if strings.Contains(a, "://") {
+			if h, ok := urlHost(a); ok {
+				return h
+			}
+		}
+	}
+	if downloaders[c.name] {
+		for _, a := range c.args {
+			if strings.HasPrefix(a, "$") {
+				return ""
+			}
+		}
+		return "?"
+	}
+	for _, a := range c.args {
+		if strings.HasPrefix(a, "-") || a == "" {
+			continue
+		}
+		h := a
+		if i := strings.LastIndexByte(h, '@'); i >= 0 {
+			h = h[i+1:]
+		}
+		if i := strings.IndexByte(h, ':'); i >= 0 {
+			h = h[:i]
+		}
+		if strings.HasPrefix(h, "$") && !strings.Contains(h, ".") {
+			return ""
+		}
+		// X.exfil.example: a name built around a variable still ends in
+		// the domain that receives it.
+		if m := hostSuffixRE.FindString(h); m != "" {
+			return strings.ToLower(strings.TrimLeft(m, "."))
+		}
+		return ""
+	}
+	return "?"
+}
+
+var hostSuffixRE = regexp.MustCompile(`(?:^|\.)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
 
 // word returns the text a shell word stands for: quotes removed, escapes
 // and ANSI-C strings decoded, and $NAME of a literal assignment resolved.
@@ -578,10 +671,36 @@ func (sh *shellAnalysis) assign(n node) {
 	for _, c := range stages {
 		if what := secretSource(c); what != "" {
 			sh.secrets[name] = what
-			return
+			break
+		}
+	}
+	// jq '.wallets[0]' of a credentials file picks a field that is no
+	// secret; '.api_key' does.
+	if len(stages) > 0 && sh.secrets[name] != "" {
+		if last := stages[len(stages)-1]; last.name == "jq" && !jqSelectsSecret(last) {
+			delete(sh.secrets, name)
 		}
 	}
 }
+
+// jqSelectsSecret reports whether a jq filter's last field names a secret
+// (.skills.entries.x.apiToken // empty, .api_key), or it keeps the whole
+// document.
+func jqSelectsSecret(c shellCmd) bool {
+	filter := ""
+	for _, a := range c.args {
+		if !strings.HasPrefix(a, "-") {
+			filter = a
+			break
+		}
+	}
+	filter, _, _ = strings.Cut(filter, "//")
+	filter, _, _ = strings.Cut(filter, "|")
+	names := jqFieldRE.FindAllString(filter, -1)
+	return len(names) == 0 || isSecretName(names[len(names)-1])
+}
+
+var jqFieldRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
 // secretSource says what secret a command prints, or "".
 func secretSource(c shellCmd) string {
@@ -631,6 +750,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 	case downloaders[c.name]:
 		sc.has(capNetwork, off, c.name)
 		sc.has(capDownload, off, c.name)
+		sh.netCommand(c)
 		if name := c.downloadName(); name != "" {
 			sh.downloads[name] = off
 		}
@@ -644,15 +764,16 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		for _, a := range c.args {
 			if strings.HasPrefix(a, "@") && a != "@-" {
 				if h, ok := findCred([]byte(a)); ok {
-					sc.has(capCredRead, off, "upload of "+h.what)
+					sc.hasCred(off, "upload of "+h.what, false)
 				}
 			}
 		}
 		if what := sh.sentSecret(c); what != "" && c.sends() {
-			sc.has(capCredRead, off, what+" sent in a request")
+			sc.hasCred(off, what+" sent in a request", true)
 		}
 	case netTools[c.name]:
 		sc.has(capNetwork, off, c.name)
+		sh.netCommand(c)
 		if (c.name == "nc" || c.name == "ncat" || c.name == "netcat") && c.hasFlag('e', "--exec", "--sh-exec") ||
 			c.name == "socat" && strings.Contains(strings.Join(c.args, " "), "exec:") {
 			sc.report(RuleReverseShell, off, fmt.Sprintf("%s hands a shell to a network peer", c.name))
@@ -661,7 +782,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 			sc.report(RuleNetBeacon, off, fmt.Sprintf("%s detached from the terminal: a background beacon", c.name))
 		}
 		if what := sh.sentSecret(c); what != "" {
-			sc.has(capCredRead, off, what+" sent with "+c.name)
+			sc.hasCred(off, what+" sent with "+c.name, false)
 		}
 	case c.name == "chmod":
 		if len(c.args) >= 2 && executableMode(c.args[0]) {
@@ -873,7 +994,7 @@ func (sh *shellAnalysis) pipeline(n node) {
 		}
 	}
 	if secret && send {
-		sc.has(capCredRead, n.start(), "secrets piped to the network")
+		sc.hasCred(n.start(), "secrets piped to the network", false)
 	}
 }
 

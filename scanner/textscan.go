@@ -314,6 +314,9 @@ func isLocalHost(host string) bool {
 func (sc *scope) checkURLs(code bool) {
 	seenHost := map[string]bool{}
 	for _, u := range findURLs(sc.src, sc.hits()) {
+		if code && !commentLine(sc.src, u.off) {
+			sc.urlDests = append(sc.urlDests, dest{host: u.host, decoded: sc.decoded})
+		}
 		if k := endpointKind(u.host, u.path); k != "" {
 			if code && !strings.Contains(k, "Telegram") && !strings.Contains(k, "Slack") {
 				// Code and config that name a request catcher, tunnel or
@@ -351,6 +354,21 @@ func (sc *scope) checkURLs(code bool) {
 			}
 		}
 	}
+}
+
+const gatewayToken = "the OpenClaw gateway token"
+
+// commentLine reports that the line holding off is a comment (#, //, /*,
+// *): a link to documentation, not a place code sends data to.
+func commentLine(src []byte, off int) bool {
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	t := bytes.TrimLeft(src[start:off], " \t")
+	for _, p := range []string{"#", "//", "/*", "*", "<!--", "--"} {
+		if bytes.HasPrefix(t, []byte(p)) {
+			return !bytes.HasPrefix(t, []byte("#!"))
+		}
+	}
+	return false
 }
 
 // credTier says how much reaching a secret store weighs on its own.
@@ -413,7 +431,7 @@ var credTargets = append([]credTarget{
 	// directory live there too and are not secret stores.
 	target(".openclaw|.clawdbot|.moltbot", `\.(?:openclaw|clawdbot|moltbot)[/\\]+(?:(?:openclaw|clawdbot|moltbot)\.json\b|credentials\b|\.env\b|agents[/\\]+[^/\\\s"'\x60]+[/\\]+agent\b|identity\b|devices\b)`, "OpenClaw secrets", tierStore),
 	target("auth-profiles", `auth-profiles\.json`, "agent auth profiles", tierStore),
-	target("gateway.auth", `\bgateway\.auth\.(?:token|password)\b`, "the OpenClaw gateway token", tierStore),
+	target("gateway.auth|gateway?.auth", `\bgateway\??\.auth\??\.(?:token|password)\b`, gatewayToken, tierStore),
 	target(".env", `(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)[/\\]+\.env\b`, "a .env file in the home directory", tierStore),
 	target("Google/Chrome|google-chrome|Chrome/User Data|Chromium/", `Google[/\\]+Chrome|google-chrome|Chrome[/\\]+User Data|Chromium[/\\]`, "browser profiles", tierStore),
 	target("Brave", `BraveSoftware|Brave-Browser`, "browser profiles", tierStore),
@@ -577,7 +595,9 @@ func (sc *scope) credFound(h credHit, off int, msg string) {
 	}
 	sc.reportSev(RuleCredFile, sev, off, msg)
 	if h.tier != tierLookup {
-		sc.has(capCredRead, off, "access to "+h.what)
+		// No skill owns OpenClaw's gateway token: it is never a key
+		// used with the skill's own service.
+		sc.hasCred(off, "access to "+h.what, h.tier == tierStore && h.what != gatewayToken)
 	}
 }
 

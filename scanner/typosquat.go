@@ -29,25 +29,29 @@ var platformNamesJSON []byte
 
 // platformNames are the current names, whose typos imitate the platform;
 // knownNames are every genuine name and knownDomains every genuine
-// registrable domain, current, former and of the ecosystem.
-var platformNames, knownNames, knownDomains = loadPlatform(platformNamesJSON)
+// registrable domain, current, former and of the ecosystem; ownNames are
+// the names of OpenClaw itself, current and former.
+var platformNames, knownNames, knownDomains, ownNames = loadPlatform(platformNamesJSON)
 
-func loadPlatform(data []byte) (current []string, names, domains map[string]bool) {
+func loadPlatform(data []byte) (current []string, names, domains, own map[string]bool) {
 	var p platform
 	if err := json.Unmarshal(data, &p); err != nil {
 		panic("scanner: platform-names.json: " + err.Error()) // embedded and tested
 	}
-	names, domains = map[string]bool{}, map[string]bool{}
+	names, domains, own = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, n := range p.Names {
 		names[n.Name] = true
 		if n.Status == "current" {
 			current = append(current, n.Name)
 		}
+		if n.Status != "ecosystem" {
+			own[n.Name] = true
+		}
 		for _, d := range n.Domains {
 			domains[d] = true
 		}
 	}
-	return current, names, domains
+	return current, names, domains, own
 }
 
 // popularPackages are npm and PyPI packages that skills commonly install.
