@@ -34,6 +34,18 @@ type fileFacts struct {
 	dests      []dest
 	hardCred   bool
 	keyTokens  map[string]bool
+	// installers are vendor installers waiting for the check that the
+	// file uses what they install; code are the byte ranges of a
+	// Markdown file's code (fences, inline code), nil for a code file.
+	installers []installer
+	codeSpans  [][2]int
+	// commands are the programs the file's shell runs, for the check
+	// that a skill uses what its documentation installs.
+	commands map[string]bool
+	// cleanShell is set for a shell file that parsed without errors: its
+	// syntax tree, not the text rules, says what it pipes into a shell.
+	cleanShell bool
+	src        []byte
 }
 
 // urlInstall is a SKILL_URL_INSTALL finding and the package name it names.
@@ -85,7 +97,7 @@ func (a *analyzer) close() {
 // an analysis is a scanner bug; it becomes a blocking finding for the file
 // rather than a crash or a silent pass.
 func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
-	facts = fileFacts{rel: f.rel, depth: strings.Count(f.rel, "/")}
+	facts = fileFacts{rel: f.rel, depth: strings.Count(f.rel, "/"), src: f.data}
 	a.facts = &facts
 	if ctx.Done() != nil {
 		defer a.ps.watch(ctx)()
@@ -99,6 +111,7 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	out := &facts.findings
 	text, anchors := a.s.rules.scanLiterals(f.data)
 	a.s.rules.matchText(f.rel, f.data, anchors, func(fd Finding) { *out = append(*out, fd) })
+	textFindings := len(*out)
 	l := fileLang(f.rel, f.data)
 	sc := a.newScope(f.rel, f.data, 1, 1, out)
 	sc.lits, sc.found = text, true
@@ -118,9 +131,15 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	}
 	a.checkHidden(sc, l)
 	settleChains(&facts, f.data)
+	if facts.cleanShell {
+		textFindings -= dropTextRules(&facts, textFindings, RuleChainDropper, RulePipeToShell)
+	}
+	textInstallers(&facts, f.data, textFindings)
+	settleInstallers(&facts, f.data, facts.codeSpans)
 	if facts.caps[capCredRead] != nil || facts.caps[capNetwork] != nil && facts.code {
 		facts.keyTokens = keyTokens(f.data)
 	}
+	facts.src = nil
 	return facts
 }
 
@@ -465,4 +484,45 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 		}
 	}
 	return out
+}
+
+// dropTextRules removes the text-rule findings (the first n) of the given
+// rules, keeping the indices that point into the findings right, and
+// returns how many it removed. It runs before the indices of
+// installers and chains that point below n are taken.
+func dropTextRules(facts *fileFacts, n int, rules ...string) int {
+	drop := func(f Finding) bool {
+		for _, r := range rules {
+			if f.RuleID == r {
+				return true
+			}
+		}
+		return false
+	}
+	kept := facts.findings[:0]
+	removed := 0
+	for i, f := range facts.findings {
+		if i < n && drop(f) {
+			removed++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	facts.findings = kept
+	shift := func(i int) int {
+		if i >= n {
+			return i - removed
+		}
+		return i
+	}
+	for i := range facts.softChains {
+		facts.softChains[i].finding = shift(facts.softChains[i].finding)
+	}
+	for i := range facts.installers {
+		facts.installers[i].finding = shift(facts.installers[i].finding)
+	}
+	for i := range facts.urlInstalls {
+		facts.urlInstalls[i].finding = shift(facts.urlInstalls[i].finding)
+	}
+	return removed
 }

@@ -22,12 +22,15 @@ var markdownParser = goldmark.New().Parser()
 func (a *analyzer) analyzeMarkdown(sc *scope, skill bool) (name string) {
 	src := sc.src
 	body, bodyOff := src, 0
+	codeRanges := [][2]int{} // for settleInstallers
 	if fm, end, ok := frontMatter(src); ok {
 		name = a.frontMatter(sc, fm, skill)
 		body, bodyOff = src[end:], end
+		codeRanges = append(codeRanges, [2]int{0, end}) // requires.bins names tools
 	}
 	prose := bytes.Clone(src) // code blocks and comments get blanked out
 	var spans [][2]int        // inline code, hidden from the prompt checker only
+	defer func() { a.facts.codeSpans = append(codeRanges, spans...) }()
 	doc := markdownParser.Parse(gtext.NewReader(body))
 	var comments [][2]int
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -49,6 +52,9 @@ func (a *analyzer) analyzeMarkdown(sc *scope, skill bool) (name string) {
 			}
 			a.codeBlock(sc, bodyOff+start, code, l, named)
 			blank(prose, n.Lines(), bodyOff)
+			if segs := n.Lines(); segs.Len() > 0 {
+				codeRanges = append(codeRanges, [2]int{bodyOff + segs.At(0).Start, bodyOff + segs.At(segs.Len()-1).Stop})
+			}
 			return ast.WalkSkipChildren, nil
 		case *ast.CodeSpan:
 			code, start := inlineText(n, body)

@@ -268,6 +268,9 @@ func (st *unitState) add(fs ...Finding) {
 
 func (st *unitState) addFacts(f fileFacts) {
 	st.mu.Lock()
+	for i := range f.installers {
+		f.installers[i].finding += len(st.findings) // an index into st.findings from now on
+	}
 	st.findings = append(st.findings, f.findings...)
 	f.findings = nil
 	st.files = append(st.files, f)
@@ -286,6 +289,7 @@ func (s *Scanner) result(st *unitState) Result {
 		res.Skill = name
 	}
 	findings = append(findings, s.unitChains(st.files)...)
+	settleUnitInstallers(findings, st.files)
 	res.Findings = s.finish(findings)
 	res.Verdict = decide(res.Findings)
 	return res

@@ -44,8 +44,12 @@ func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
 		return
 	}
 	defer a.ps.release(tree)
-	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, vars: map[string]string{}, secrets: map[string]string{}, flows: map[string]flow{}}
+	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, fromURL: map[string]string{}, vars: map[string]string{},
+		secrets: map[string]string{}, flows: map[string]flow{}, written: map[string]string{}}
 	defer sh.destinations()
+	if f := a.facts; f != nil && sc.out == &f.findings && sc.depth == 0 && sc.fixed == nil && len(sc.src) == len(f.src) && !tree.broken() {
+		f.cleanShell = true
+	}
 	// Nodes come in document order, so assignments and downloads are known
 	// before the commands that use them.
 	for i := range tree.nodes {
@@ -69,10 +73,12 @@ func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
 type shellAnalysis struct {
 	sc        *scope
 	downloads map[string]int    // lower-cased base name of a downloaded file -> offset of the download
+	fromURL   map[string]string // lower-cased base name of a downloaded file -> its URL
 	vars      map[string]string // NAME=literal assignments, to resolve $NAME
 	secrets   map[string]string // variables that hold a secret -> what it is
 	flows     map[string]flow   // variables that hold downloaded or decoded text
 	net       []shellNet        // network commands, for the scope's destinations
+	written   map[string]string // lower-cased base name of a file -> the text echo or printf wrote to it
 }
 
 // shellNet is a network command: the host it talks to ("" when a
@@ -281,6 +287,16 @@ func (sh *shellAnalysis) parse(n node) shellCmd {
 	c.name = strings.ToLower(path.Base(words[0]))
 	c.args, c.raw = words[1:], raw[1:]
 	return c
+}
+
+// hidden reports a command whose name is not written out: $D, ${X},
+// c\url.
+func (c shellCmd) hidden() bool {
+	if n := c.node.field("name"); n.ok() {
+		t := n.text()
+		return strings.ContainsAny(t, "$\\'\"")
+	}
+	return false
 }
 
 func (c shellCmd) hasFlag(short byte, long ...string) bool {
@@ -526,6 +542,7 @@ type flow struct {
 	from    string // "download", "decode", "network" or ""
 	payload string
 	known   bool
+	url     string // of a download
 }
 
 // flowOf follows content through the stages of a pipeline.
@@ -541,7 +558,10 @@ func (sh *shellAnalysis) flowOf(stages []shellCmd) flow {
 		}
 		switch {
 		case downloaders[c.name]:
-			f = flow{from: "download"}
+			f = flow{from: "download", url: commandURL(c)}
+			if c.hidden() {
+				f.url = "" // $D -fsSL ...: a downloader in disguise
+			}
 		case (c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet") && i == 0:
 			f = flow{from: "network"}
 		case c.name == "echo" || c.name == "printf":
@@ -555,6 +575,7 @@ func (sh *shellAnalysis) flowOf(stages []shellCmd) flow {
 			if f.from != "download" {
 				f.from = "decode"
 			}
+			f.url = "" // a download decoded before it runs is no vendor's installer
 			f.payload, f.known = out, ok && f.known
 		case c.name == "tee" || c.name == "cat" && len(c.args) == 0:
 		default:
@@ -613,7 +634,7 @@ func (sh *shellAnalysis) stages(pipeline node) []shellCmd {
 func (sh *shellAnalysis) runs(off int, runner string, f flow) {
 	switch f.from {
 	case "download":
-		sh.dropper(off, "downloads content and runs it with "+runner)
+		sh.dropperFrom(off, "downloads content and runs it with "+runner, f.url)
 	case "network":
 		sh.sc.report(RuleReverseShell, off, fmt.Sprintf("network input run by %s", runner))
 	case "decode":
@@ -746,17 +767,23 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		return
 	}
 	off := int(c.node.start())
+	if f := sc.a.facts; f != nil {
+		if f.commands == nil {
+			f.commands = map[string]bool{}
+		}
+		f.commands[c.name] = true
+	}
 	switch {
 	case downloaders[c.name]:
 		sc.has(capNetwork, off, c.name)
 		sc.has(capDownload, off, c.name)
 		sh.netCommand(c)
 		if name := c.downloadName(); name != "" {
-			sh.downloads[name] = off
+			sh.downloads[name], sh.fromURL[name] = off, commandURL(c)
 		}
 		// curl URL > file: the file is a download too.
 		if name := sh.stdoutFile(c.node.parent()); name != "" {
-			sh.downloads[name] = off
+			sh.downloads[name], sh.fromURL[name] = off, commandURL(c)
 		}
 		if c.detached {
 			sc.report(RuleNetBeacon, off, fmt.Sprintf("%s detached from the terminal: a background beacon", c.name))
@@ -812,7 +839,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		if c.stdin.ok() && len(c.args) > 0 && c.args[0] == "/dev/stdin" {
 			sh.fed(off, c)
 		} else if _, ok := sh.downloads[strings.ToLower(path.Base(first(c.args)))]; ok {
-			sh.dropper(off, fmt.Sprintf("%s runs the download %s", c.name, first(c.args)))
+			sh.dropperFrom(off, fmt.Sprintf("%s runs the download %s", c.name, first(c.args)), sh.fromURL[strings.ToLower(path.Base(first(c.args)))])
 		}
 	case interpreters[c.name] || strings.HasPrefix(c.name, "python3."):
 		if code, i := c.flagValue("-c", ""); i >= 0 {
@@ -836,8 +863,9 @@ func (sh *shellAnalysis) command(c shellCmd) {
 					continue
 				}
 				if _, ok := sh.downloads[strings.ToLower(path.Base(a))]; ok {
-					sh.dropper(off, fmt.Sprintf("runs the download %s with %s", a, c.name))
+					sh.dropperFrom(off, fmt.Sprintf("runs the download %s with %s", a, c.name), sh.fromURL[strings.ToLower(path.Base(a))])
 				}
+				sh.runsWritten(off, a)
 				break
 			}
 		}
@@ -857,6 +885,11 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		if f, ok := sh.substitution(name); ok {
 			sh.runs(off, "a command substitution", f)
 		}
+	}
+	if c.name == "source" || c.name == "." {
+		sh.runsWritten(off, first(c.args))
+	} else if _, ok := sh.written[c.name]; ok {
+		sh.runsWritten(off, c.name) // ./script
 	}
 	// ./payload, /tmp/payload
 	if d, ok := sh.downloads[c.name]; ok && d != off {
@@ -961,8 +994,10 @@ func (sh *shellAnalysis) pipeline(n node) {
 	sc := sh.sc
 	stages := sh.stages(n)
 	// curl URL | base64 -d > file: the file is a download.
-	if name := sh.stdoutFile(n.parent()); name != "" && sh.flowOf(stages).from == "download" {
-		sh.downloads[name] = n.start()
+	if f := sh.flowOf(stages); f.from == "download" {
+		if name := sh.stdoutFile(n.parent()); name != "" {
+			sh.downloads[name], sh.fromURL[name] = n.start(), f.url
+		}
 	}
 	var send, secret bool
 	for i, c := range stages {
@@ -1022,6 +1057,27 @@ func (sh *shellAnalysis) redirect(n node) {
 		}
 	case persistPath.MatchString(target):
 		persistence(sc, off, target, "writes "+target)
+	}
+	// echo 'curl ... | sh' > f: a script written in pieces, run later.
+	if stmt.typ() == "redirected_statement" && !strings.HasPrefix(n.text(), "<") && !n.field("descriptor").ok() {
+		if b := stmt.field("body"); b.typ() == "command" {
+			if c := sh.parse(b); c.name == "echo" || c.name == "printf" {
+				text, _ := c.echoText()
+				name := strings.ToLower(path.Base(target))
+				if strings.HasPrefix(n.text(), ">>") {
+					sh.written[name] += text + "\n"
+				} else {
+					sh.written[name] = text + "\n"
+				}
+			}
+		}
+	}
+}
+
+// runsWritten analyses a script the shell wrote itself and now runs.
+func (sh *shellAnalysis) runsWritten(off int, file string) {
+	if text, ok := sh.written[strings.ToLower(path.Base(file))]; ok {
+		sh.sc.a.analyzeSnippet(sh.sc, off, text, langShell, "script written by echo")
 	}
 }
 
