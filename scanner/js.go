@@ -561,6 +561,12 @@ func escapedName(sc *scope, n node) {
 // handed to a child process, not collected.
 func childEnv(n node) bool {
 	p := n.parent()
+	if p.typ() == "variable_declarator" && n.typ() == "object" {
+		// const env = { ...process.env, DEBUG: "1" }: named for where it
+		// goes, a child process.
+		name := strings.ToLower(p.namedChild(0).text())
+		return strings.HasSuffix(name, "env") || strings.HasPrefix(name, "env") || strings.Contains(name, "environment")
+	}
 	if p.typ() != "pair" {
 		return false
 	}

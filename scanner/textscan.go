@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"path"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -318,11 +319,20 @@ func (sc *scope) checkURLs(code bool) {
 			sc.urlDests = append(sc.urlDests, dest{host: u.host, decoded: sc.decoded})
 		}
 		if k := endpointKind(u.host, u.path); k != "" {
-			if code && !strings.Contains(k, "Telegram") && !strings.Contains(k, "Slack") {
+			switch {
+			case placeholderURL(u.raw):
+				// discord.com/api/webhooks/YOUR_ID/YOUR_TOKEN,
+				// abc123.ngrok.io: the reader's own, to be filled in.
+				sc.reportSev(RuleExfilEndpoint, SeverityLow, u.off, fmt.Sprintf("%s %s, a placeholder for the reader's own", k, u.host))
+			case code && k == "tunnel" && docFile(sc.rel):
+				// Documentation that exposes the reader's server through
+				// a tunnel (ngrok http 3000) for webhooks to come in.
+				sc.reportSev(RuleExfilEndpoint, SeverityHigh, u.off, fmt.Sprintf("%s %s in a documentation example", k, u.host))
+			case code && !strings.Contains(k, "Telegram") && !strings.Contains(k, "Slack"):
 				// Code and config that name a request catcher, tunnel or
 				// paste site talk to it; prose may only mention it.
 				sc.reportSev(RuleExfilEndpoint, SeverityCritical, u.off, fmt.Sprintf("%s %s in code", k, u.host))
-			} else {
+			default:
 				sc.report(RuleExfilEndpoint, u.off, fmt.Sprintf("%s %s", k, u.host))
 			}
 			if code {
@@ -357,6 +367,27 @@ func (sc *scope) checkURLs(code bool) {
 }
 
 const gatewayToken = "the OpenClaw gateway token"
+
+// placeholderURL reports a URL written for the reader to fill in.
+func placeholderURL(raw string) bool {
+	l := strings.ToLower(raw)
+	for _, p := range []string{"your", "xxx", "abc123", "<", "{", "replace", "placeholder", "example", "..."} {
+		if strings.Contains(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// docFile reports a Markdown document: its code blocks are examples for
+// the reader.
+func docFile(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".md", ".markdown", ".mdx":
+		return true
+	}
+	return false
+}
 
 // commentLine reports that the line holding off is a comment (#, //, /*,
 // *): a link to documentation, not a place code sends data to.
