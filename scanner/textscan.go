@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"bytes"
-	"path"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -11,6 +10,7 @@ import (
 	"math/big"
 	"net/netip"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"unicode"
