@@ -436,6 +436,19 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 	switch kind {
 	case "eval", "function", "vm":
 		rule := map[string]string{"eval": RuleEval, "function": RuleFunctionCtor, "vm": RuleVM}[kind]
+		if lib := vendoredEval(sc.src, off); lib != nil && !callee.hidden {
+			sc.reportSev(rule, SeverityLow, off, fmt.Sprintf("%s in the bundled %s library, which %s", name, lib.lib, lib.why))
+			break
+		}
+		if code, ok := j.constantCode(args); ok && (kind == "eval" || kind == "function") && !callee.hidden {
+			// Function("return this"): code the scanner reads in full.
+			before := len(*sc.out)
+			sc.a.analyzeSnippet(sc, off, code, langJS, "constant code")
+			if !sc.a.anyAtLeast(*sc.out, before, SeverityHigh) {
+				sc.reportSev(rule, SeverityLow, off, fmt.Sprintf("%s runs constant code, read in full: %s", name, short(code)))
+				break
+			}
+		}
 		sc.report(rule, off, fmt.Sprintf("%s runs code from a string", name))
 		sc.has(capDynExec, off, name)
 		if a := j.arg(args, len(args)-1); a.kind == vStr {
