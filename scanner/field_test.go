@@ -84,7 +84,7 @@ func TestHonestFieldPatternsAreNotBlocked(t *testing.T) {
 		{"a bundled validator library's compiled checks", map[string]string{
 			"scripts/cli.js": "class Doc{compile(){let $=Function,I=this?.args,D=[...(this?.content??[\"\"]).map((v)=>`  ${v}`)];return new $(...I,D.join(`\\n`))}}\n"}, Allow},
 		{"the global object through a constant Function", map[string]string{
-			"lib.js": "var root = freeGlobal || Function('return this')();\nvar ok = eval('1 + 1');\n"}, Allow},
+			"lib.js": "var root = freeGlobal || Function('return this')();\ntry { new Function(''); } catch (e) {}\n"}, Allow},
 		// chmod that restricts a file.
 		{"a token file restricted to 0600 in code that downloads", map[string]string{
 			"scripts/auth.py": "import json, os, stat, urllib.request\nreq = urllib.request.Request('https://api.example.com/token')\ntok = json.load(urllib.request.urlopen(req))\nopen('token.json', 'w').write(json.dumps(tok))\nos.chmod('token.json', 0o600)\nos.chmod('token.json', stat.S_IRUSR | stat.S_IWUSR)\n",

@@ -440,14 +440,9 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 			sc.reportSev(rule, SeverityLow, off, fmt.Sprintf("%s in the bundled %s library, which %s", name, lib.lib, lib.why))
 			break
 		}
-		if code, ok := j.constantCode(args); ok && (kind == "eval" || kind == "function") && !callee.hidden {
-			// Function("return this"): code the scanner reads in full.
-			before := len(*sc.out)
-			sc.a.analyzeSnippet(sc, off, code, langJS, "constant code")
-			if !sc.a.anyAtLeast(*sc.out, before, SeverityHigh) {
-				sc.reportSev(rule, SeverityLow, off, fmt.Sprintf("%s runs constant code, read in full: %s", name, short(code)))
-				break
-			}
+		if code, ok := j.constantCode(args); ok && kind == "function" && !callee.hidden && globalObjectIdiom(code) {
+			sc.reportSev(rule, SeverityLow, off, fmt.Sprintf("%s(%q) reaches the global object, as bundled libraries do", name, code))
+			break
 		}
 		sc.report(rule, off, fmt.Sprintf("%s runs code from a string", name))
 		sc.has(capDynExec, off, name)

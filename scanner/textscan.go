@@ -320,7 +320,7 @@ func (sc *scope) checkURLs(code bool) {
 		}
 		if k := endpointKind(u.host, u.path); k != "" {
 			switch {
-			case placeholderURL(u.raw):
+			case placeholderURL(u.raw, docFile(sc.rel)):
 				// discord.com/api/webhooks/YOUR_ID/YOUR_TOKEN,
 				// abc123.ngrok.io: the reader's own, to be filled in.
 				sc.reportSev(RuleExfilEndpoint, SeverityLow, u.off, fmt.Sprintf("%s %s, a placeholder for the reader's own", k, u.host))
@@ -368,12 +368,21 @@ func (sc *scope) checkURLs(code bool) {
 
 const gatewayToken = "the OpenClaw gateway token"
 
-// placeholderURL reports a URL written for the reader to fill in.
-func placeholderURL(raw string) bool {
+// placeholderURL reports a URL written for the reader to fill in:
+// YOUR_ID, <token>, {id}; in documentation also sample values (abc123,
+// example).
+func placeholderURL(raw string, doc bool) bool {
 	l := strings.ToLower(raw)
-	for _, p := range []string{"your", "xxx", "abc123", "<", "{", "replace", "placeholder", "example", "..."} {
+	for _, p := range []string{"your", "xxx", "<", "{", "replace", "placeholder"} {
 		if strings.Contains(l, p) {
 			return true
+		}
+	}
+	if doc {
+		for _, p := range []string{"abc123", "example", "..."} {
+			if strings.Contains(l, p) {
+				return true
+			}
 		}
 	}
 	return false

@@ -1,6 +1,9 @@
 package scanner
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Well-known libraries that build code at run time for a living. Skills
 // bundle them (a CLI compiled into one file carries zod, ajv, lodash);
@@ -55,13 +58,16 @@ func (j *jsAnalysis) constantCode(args []node) (string, bool) {
 	return parts[len(parts)-1], true
 }
 
-// anyAtLeast reports whether a finding from index from on has at least the
-// given severity.
-func (a *analyzer) anyAtLeast(fs []Finding, from int, sev string) bool {
-	for _, f := range fs[from:] {
-		if severityRank(a.severity(f)) >= severityRank(sev) {
-			return true
-		}
+// globalObjectIdiom reports the constant code libraries hand to Function
+// to reach the global object or to probe whether eval is allowed:
+// Function("return this")(), new Function("").
+func globalObjectIdiom(code string) bool {
+	c := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(code), ";"))
+	c = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(c, `"use strict";`), `'use strict';`))
+	switch c {
+	case "", "return this", "return globalThis", "return self", "return window":
+		return true
 	}
 	return false
 }
+
