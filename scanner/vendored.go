@@ -70,4 +70,3 @@ func globalObjectIdiom(code string) bool {
 	}
 	return false
 }
-
