@@ -16,8 +16,9 @@ type fileFacts struct {
 	findings []Finding
 	caps     [numCaps]*site
 	code     bool // a program file, not documentation
-	// skillName is the front matter name when the file is a SKILL.md.
-	skillName string
+	// skillName is the front matter name when the file is a SKILL.md,
+	// skillAbout its name and description.
+	skillName, skillAbout string
 	depth     int
 	// secrets are secret-named environment variables that reach a sink.
 	secrets []secretFlow

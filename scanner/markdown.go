@@ -150,7 +150,8 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 		return ""
 	}
 	var meta struct {
-		Name     string         `yaml:"name"`
+		Name        string         `yaml:"name"`
+		Description string         `yaml:"description"`
 		Metadata map[string]any `yaml:"metadata"`
 	}
 	if err := doc.Decode(&meta); err != nil && skill {
@@ -192,6 +193,9 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 				}
 			}
 		}
+	}
+	if a.facts != nil && skill {
+		a.facts.skillAbout = meta.Name + " " + meta.Description
 	}
 	return strings.TrimSpace(meta.Name)
 }

@@ -291,6 +291,7 @@ func (s *Scanner) result(st *unitState) Result {
 	findings = append(findings, s.unitChains(st.files)...)
 	settleUnitInstallers(findings, st.files)
 	res.Findings = s.finish(findings)
+	quotedSamples(res.Findings, st.files)
 	res.Verdict = decide(res.Findings)
 	return res
 }

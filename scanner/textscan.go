@@ -373,6 +373,13 @@ const gatewayToken = "the OpenClaw gateway token"
 // example).
 func placeholderURL(raw string, doc bool) bool {
 	l := strings.ToLower(raw)
+	// A Discord webhook's id is a snowflake of 17 to 20 digits.
+	if _, rest, ok := strings.Cut(l, "discord.com/api/webhooks/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		if len(id) < 17 || len(id) > 20 || strings.Trim(id, "0123456789") != "" {
+			return true
+		}
+	}
 	for _, p := range []string{"your", "xxx", "<", "{", "replace", "placeholder"} {
 		if strings.Contains(l, p) {
 			return true
@@ -583,7 +590,7 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			if loc == nil {
 				break
 			}
-			if !publicFile(line[off+loc[1]:]) && !inURL(line, off+loc[0]) {
+			if !publicFile(line[off+loc[1]:]) && !inURL(line, off+loc[0]) && !inPattern(line, off+loc[0]) {
 				at = off + loc[0]
 				break
 			}
@@ -595,6 +602,28 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			}
 		}
 	}
+}
+
+// inPattern reports that line[at] is inside a quoted regular expression
+// that describes secret stores, as a scanner's rule list does:
+// r"(cat|read)\s*.{0,10}(/etc/shadow|~/.ssh/)" reads nothing.
+func inPattern(line []byte, at int) bool {
+	q := bytes.LastIndexAny(line[:at], "\"'`")
+	if q < 0 {
+		return false
+	}
+	end := bytes.IndexByte(line[at:], line[q])
+	if end < 0 {
+		return false
+	}
+	tok := line[q+1 : at+end]
+	marks := 0
+	for _, m := range []string{`\s`, `\b`, `\w`, `\d`, `.*`, `.+`, `(?`, `[^`, `{0,`, `\.`, `|`} {
+		if bytes.Contains(tok, []byte(m)) {
+			marks++
+		}
+	}
+	return marks >= 2 || marks == 1 && bytes.IndexByte(tok, '(') >= 0 && bytes.IndexByte(tok, '|') > bytes.IndexByte(tok, '(')
 }
 
 // inURL reports that line[at] is inside a URL: an API route such as
