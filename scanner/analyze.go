@@ -19,7 +19,7 @@ type fileFacts struct {
 	// skillName is the front matter name when the file is a SKILL.md,
 	// skillAbout its name and description.
 	skillName, skillAbout string
-	depth     int
+	depth                 int
 	// secrets are secret-named environment variables that reach a sink.
 	secrets []secretFlow
 	// mentions are the UPPER_SNAKE names a documentation file names, which

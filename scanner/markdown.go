@@ -152,7 +152,7 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 	var meta struct {
 		Name        string         `yaml:"name"`
 		Description string         `yaml:"description"`
-		Metadata map[string]any `yaml:"metadata"`
+		Metadata    map[string]any `yaml:"metadata"`
 	}
 	if err := doc.Decode(&meta); err != nil && skill {
 		sc.report(RuleSkillFrontMatter, off, fmt.Sprintf("front matter has an unexpected shape: %v", err))
