@@ -40,6 +40,9 @@ type fileFacts struct {
 	// Markdown file's code (fences, inline code), nil for a code file.
 	installers []installer
 	codeSpans  [][2]int
+	// skillWrites are writes into skill directories, for the check that
+	// they are the skill's own.
+	skillWrites []skillWrite
 	// commands are the programs the file's shell runs, for the check
 	// that a skill uses what its documentation installs.
 	commands map[string]bool
@@ -229,6 +232,7 @@ func (a *analyzer) codeChecks(sc *scope, l lang, parseErrors bool) {
 	if l != langConfig && l != langJSON {
 		sc.checkCredPaths()
 		sc.checkClipper()
+		sc.checkSkillWalk()
 	}
 	a.checkBlobs(sc, false)
 }
@@ -521,6 +525,9 @@ func dropTextRules(facts *fileFacts, n int, rules ...string) int {
 	}
 	for i := range facts.installers {
 		facts.installers[i].finding = shift(facts.installers[i].finding)
+	}
+	for i := range facts.skillWrites {
+		facts.skillWrites[i].finding = shift(facts.skillWrites[i].finding)
 	}
 	for i := range facts.urlInstalls {
 		facts.urlInstalls[i].finding = shift(facts.urlInstalls[i].finding)

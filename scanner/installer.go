@@ -122,7 +122,7 @@ func settleInstallers(facts *fileFacts, src []byte, code [][2]int) {
 		// words around it on its line ("cast (foundry) required"), name
 		// the tool that the URL may not.
 		for i := max(0, in.line-5); i < min(len(ls), in.line); i++ {
-			if i != in.line-1 && (code == nil || inRanges(code, ls[i].off)) {
+			if i != in.line-1 && (code == nil || inRanges(code, ls[i].off) || headingRE.MatchString(ls[i].text)) {
 				continue
 			}
 			t := []byte(strings.ToLower(ls[i].text))

@@ -617,6 +617,9 @@ func (j *jsAnalysis) builtString(off int, v jsVal) {
 
 // write reports writes to persistence locations and outside the skill.
 func (j *jsAnalysis) write(off int, p, by string) {
+	if agentFileWrite(j.sc, off, p, by, false) {
+		return
+	}
 	switch {
 	case persistPath.MatchString(p):
 		persistence(j.sc, off, p, fmt.Sprintf("%s writes %s", by, short(p)))

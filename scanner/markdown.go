@@ -107,6 +107,7 @@ func (a *analyzer) analyzeMarkdown(sc *scope, skill bool) (name string) {
 		}
 	}
 	a.promptCheck(sc, prose, false)
+	a.assembledSteps(sc, spans)
 	a.checkBlobs(sc, true)
 	a.endScope(sc)
 	return name
@@ -193,6 +194,19 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 	}
 	if a.facts != nil && skill {
 		a.facts.skillAbout = meta.Name + " " + meta.Description
+	}
+	// Fields besides the name and description are not shown to the user
+	// but may reach the agent: instructions there are hidden text.
+	var fields map[string]any
+	if yaml.Unmarshal(fm, &fields) == nil {
+		for k, v := range fields {
+			text, ok := v.(string)
+			if !ok || k == "name" || k == "description" || k == "metadata" || len(strings.Fields(text)) < 6 {
+				continue
+			}
+			at := off + max(0, bytes.Index(fm, []byte(k+":")))
+			a.directives(sc, text, "", func([]int) int { return at }, true)
+		}
 	}
 	return strings.TrimSpace(meta.Name)
 }

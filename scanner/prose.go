@@ -123,9 +123,15 @@ func (a *analyzer) analyzeProse(sc *scope, text []byte, hidden bool) {
 			sc.report(RuleSkillPrerequisite, u.off, fmt.Sprintf("a mandatory setup step downloads %s and has it run", short(u.raw)))
 		}
 	}
-	for _, p := range paragraphs(ls) {
-		a.paragraph(sc, p, hidden)
+	ps := paragraphs(ls)
+	for i, p := range ps {
+		var next []line
+		if i+1 < len(ps) {
+			next = ps[i+1]
+		}
+		a.paragraph(sc, p, next, hidden)
 	}
+	a.procedures(sc, ls)
 	if hidden || sc.fixed != nil {
 		a.promptCheck(sc, text, hidden)
 	}
@@ -142,7 +148,7 @@ func lineIndex(ls []line, off int) int {
 
 // paragraph applies the rules that need a whole paragraph: instructions to
 // send secrets away, to hide things from the user, to disclose secrets.
-func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
+func (a *analyzer) paragraph(sc *scope, p, next []line, hidden bool) {
 	var b strings.Builder
 	for _, l := range p {
 		b.WriteString(l.text)
@@ -154,6 +160,12 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 	if conceal != nil {
 		sc.report(RuleSkillConcealment, at(conceal), "tells the agent to keep what it does from the user")
 	}
+	var nt strings.Builder
+	for _, l := range next {
+		nt.WriteString(l.text)
+		nt.WriteByte('\n')
+	}
+	a.directives(sc, t, nt.String(), at, hidden)
 	for _, send := range sendToRE.FindAllStringSubmatchIndex(t, -1) {
 		noun, store := sentSecret(t, send)
 		if noun == "" || send[2] >= 0 && !store {

@@ -271,6 +271,9 @@ func (st *unitState) addFacts(f fileFacts) {
 	for i := range f.installers {
 		f.installers[i].finding += len(st.findings) // an index into st.findings from now on
 	}
+	for i := range f.skillWrites {
+		f.skillWrites[i].finding += len(st.findings)
+	}
 	st.findings = append(st.findings, f.findings...)
 	f.findings = nil
 	st.files = append(st.files, f)
@@ -290,6 +293,7 @@ func (s *Scanner) result(st *unitState) Result {
 	}
 	findings = append(findings, s.unitChains(st.files)...)
 	settleUnitInstallers(findings, st.files)
+	settleSkillWrites(findings, st.files, st.name)
 	res.Findings = s.finish(findings)
 	quotedSamples(res.Findings, st.files)
 	res.Verdict = decide(res.Findings)

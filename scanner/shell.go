@@ -416,13 +416,10 @@ func (c shellCmd) decodes() bool {
 	case "gzip", "bzip2", "xz", "zstd":
 		return c.hasFlag('d', "--decompress", "--decode")
 	case "tr":
-		return len(c.args) == 2 && rot13Args(c.args[0], c.args[1])
+		// tr SET1 SET2 is a substitution alphabet (rot13 is one).
+		return len(c.args) == 2 && !strings.HasPrefix(c.args[0], "-")
 	}
 	return false
-}
-
-func rot13Args(from, to string) bool {
-	return strings.Contains(from, "A-Z") && (strings.Contains(to, "N-Z") || strings.Contains(to, "n-z"))
 }
 
 // transform applies a decoding command to known input.
@@ -431,6 +428,10 @@ func (c shellCmd) transform(in string) (string, bool) {
 	case "base64", "openssl":
 		if d := decodeRun([]byte(strings.Join(strings.Fields(in), ""))); d != nil && d.enc == "base64" {
 			return readable(d.data)
+		}
+	case "base32", "basenc":
+		if b, ok := decodeBase32(in); ok {
+			return readable(b)
 		}
 	case "xxd":
 		if d := decodeRun([]byte(strings.Join(strings.Fields(in), ""))); d != nil && d.enc == "hex" {
@@ -447,15 +448,7 @@ func (c shellCmd) transform(in string) (string, bool) {
 		}
 		return strings.Join(lines, "\n"), true
 	case "tr":
-		return strings.Map(func(r rune) rune {
-			switch {
-			case r >= 'a' && r <= 'z':
-				return 'a' + (r-'a'+13)%26
-			case r >= 'A' && r <= 'Z':
-				return 'A' + (r-'A'+13)%26
-			}
-			return r
-		}, in), true
+		return substitute(in, trSet(c.args[0]), trSet(c.args[1])), true
 	}
 	return "", false
 }
@@ -820,6 +813,10 @@ func (sh *shellAnalysis) command(c shellCmd) {
 				}
 			}
 		}
+	case (c.name == "tee" || c.name == "cp" || c.name == "mv" || c.name == "install" || c.name == "ln") && len(c.args) > 0:
+		agentFileWrite(sc, off, c.args[len(c.args)-1], c.name, false)
+	case c.name == "sed" && c.hasFlag('i', "--in-place") && len(c.args) > 0:
+		agentFileWrite(sc, off, c.args[len(c.args)-1], "sed -i", false)
 	case c.name == "crontab" && len(c.args) > 0 && c.args[0] != "-l",
 		c.name == "launchctl" && len(c.args) > 0 && (c.args[0] == "load" || c.args[0] == "bootstrap" || c.args[0] == "submit"),
 		c.name == "systemctl" && c.hasFlag(0, "--user") && containsWord(c.args, "enable"):
@@ -1017,6 +1014,9 @@ func (sh *shellAnalysis) pipeline(n node) {
 		case (c.name == "echo" || c.name == "printf") && sh.sentSecret(c) != "":
 			secret = true
 		case c.readsStdin() && i > 0 && !alternation(stages[i-1]):
+			if prev := stages[i-1]; prev.name == "cat" && len(prev.args) > 0 {
+				sh.catRun(off, prev, c.name)
+			}
 			f := sh.flowOf(stages[:i])
 			sh.runs(off, c.name, f)
 			by := "the previous command"
@@ -1055,6 +1055,7 @@ func (sh *shellAnalysis) redirect(n node) {
 		} else {
 			sc.report(RuleNetSocket, off, "raw socket through "+target)
 		}
+	case agentFileWrite(sc, off, target, "a redirect", stmt.typ() == "redirected_statement" && downloaders[sh.parse(stmt.field("body")).name]):
 	case persistPath.MatchString(target):
 		persistence(sc, off, target, "writes "+target)
 	}
@@ -1200,4 +1201,30 @@ func containsWord(ws []string, w string) bool {
 func lineOf(sc *scope, off int) int {
 	l, _ := sc.pos(off)
 	return l
+}
+
+// catRun reports cat of files piped into an interpreter: a script put
+// back together from pieces that each look like nothing (payload
+// splitting across files). One script file run this way is only
+// unusual.
+func (sh *shellAnalysis) catRun(off int, cat shellCmd, runner string) {
+	var files []string
+	pieces := false
+	for _, a := range cat.args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		files = append(files, a)
+		switch strings.ToLower(path.Ext(a)) {
+		case ".sh", ".bash", ".zsh", ".py", ".js", ".rb", ".pl":
+		default:
+			pieces = true // .part, .txt, .b64, no extension: data, not a script
+		}
+	}
+	switch {
+	case len(files) >= 2:
+		sh.sc.reportSev(RuleObfSplitPayload, SeverityCritical, off, fmt.Sprintf("joins %s and runs the result with %s: a script split across files", strings.Join(files, ", "), runner))
+	case len(files) == 1 && pieces:
+		sh.sc.reportSev(RuleObfSplitPayload, SeverityHigh, off, fmt.Sprintf("runs the data file %s with %s", files[0], runner))
+	}
 }

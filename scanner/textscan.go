@@ -745,10 +745,14 @@ type blob struct {
 	text     string
 }
 
-// findBlobs returns base64, hex and \x-escaped runs that decode to text.
-// The scan is a single pass over the bytes, since it runs over every file.
+// findBlobs returns base64, base32, hex, \x-escaped and <~ascii85~>
+// runs that decode to text. The scan is a single pass over the bytes,
+// since it runs over every file.
 func findBlobs(src []byte) []blob {
 	var out []blob
+	if bytes.Contains(src, []byte("<~")) {
+		out = findBase85Blobs(src)
+	}
 	for i := 0; i < len(src); {
 		if !isB64(src[i]) {
 			if src[i] == '\\' && i+3 < len(src) && src[i+1] == 'x' {
@@ -851,6 +855,11 @@ func decodeRun(run []byte) *decoded {
 			return nil
 		}
 		return &decoded{b, "hex"}
+	}
+	if lower == 0 && digit > 0 && len(run) >= 40 && base32Run(run) {
+		if b, ok := decodeBase32(string(run)); ok {
+			return &decoded{b, "base32"}
+		}
 	}
 	if upper == 0 || lower == 0 || slash > len(run)/8 {
 		return nil
