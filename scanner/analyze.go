@@ -113,6 +113,10 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 		}
 	}()
 	out := &facts.findings
+	if f.binary != "" {
+		a.intelHash(&facts, f)
+		return facts
+	}
 	text, anchors := a.s.rules.scanLiterals(f.data)
 	a.s.rules.matchText(f.rel, f.data, anchors, func(fd Finding) { *out = append(*out, fd) })
 	textFindings := len(*out)
@@ -134,6 +138,7 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 		a.analyzeCode(sc, l, true)
 	}
 	a.checkHidden(sc, l)
+	a.intelFile(sc, f)
 	settleChains(&facts, f.data)
 	if facts.cleanShell {
 		textFindings -= dropTextRules(&facts, textFindings, RuleChainDropper, RulePipeToShell)

@@ -95,6 +95,9 @@ const (
 	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"
 	RulePkgURLDep    = "PKG_URL_DEPENDENCY"
 
+	// Threat intelligence.
+	RuleIntelIndicator = "INTEL_INDICATOR"
+
 	// Data files.
 	RuleDataEmbeddedCode = "DATA_EMBEDDED_CODE"
 )

@@ -318,6 +318,11 @@ func (sc *scope) checkURLs(code bool) {
 		if code && !commentLine(sc.src, u.off) {
 			sc.urlDests = append(sc.urlDests, dest{host: u.host, decoded: sc.decoded})
 		}
+		if sc.fixed != nil {
+			// A URL in decoded or assembled text, which the file's own
+			// text does not show (intelFile covers that).
+			sc.checkIntelURL(u.off, u.raw, u.host)
+		}
 		if k := endpointKind(u.host, u.path); k != "" {
 			switch {
 			case placeholderURL(u.raw, docFile(sc.rel)):
