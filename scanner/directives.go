@@ -27,11 +27,13 @@ var (
 		`|<\s*/?\s*(?:system|assistant|agent)[_-]?(?:note|instructions?|only)?\s*>` +
 		`|\b(?:agent|assistant|ai)[- ]only\b` +
 		`|\bhidden\s+(?:instructions?|directives?)\b` +
-		`|\b(?:for|to)\s+(?:the\s+)?(?:ai|llm)(?:\s+(?:model|agent|assistant))?\s+only\b`)
+		`|\b(?:for|to)\s+(?:the\s+)?(?:ai|llm)(?:\s+(?:model|agent|assistant))?\s+only\b` +
+		// "your human": written to the agent about its user.
+		`|\byour\s+(?:human|humans|owner|operator)\b`)
 	// importantRE opens a block that sounds binding: "IMPORTANT:", "NOTE:".
 	importantRE = regexp.MustCompile(`(?:^|\n)\s*(?:[>*_#\-\s]*)(?:IMPORTANT|CRITICAL|MANDATORY|REQUIRED|NOTE|SYSTEM|ATTENTION)\b[^:!\n]{0,40}[:!]`)
 	// silentRE is doing something without the user knowing.
-	silentRE = regexp.MustCompile(`(?i)\b(?:silently|quietly|secretly|covertly|invisibly|in the background|behind the scenes|without (?:asking|telling|informing|notifying|prompting|confirmation|confirming|permission|the user(?:'s)? (?:knowing|knowledge|noticing|consent))|(?:do not|don't|never) (?:ask|prompt|wait) (?:for|the user))\b`)
+	silentRE = regexp.MustCompile(`(?i)\b(?:silently|quietly|secretly|covertly|invisibly|in the background|behind the scenes|without (?:asking|telling|informing|notifying|prompting|bothering|disturbing|confirmation|confirming|permission|the user(?:'s)? (?:knowing|knowledge|noticing|consent))|(?:do not|don't|never) (?:ask|prompt|wait|bother) (?:for|the user|your human|the human))\b`)
 	// actRE is running, installing or fetching something.
 	actRE = regexp.MustCompile(`(?i)\b(?:run|runs|execute|executes|install|installs|download|downloads|fetch|curl|wget|invoke|launch|start|source|eval|pipe)\b`)
 	// secretReadRE is reading secrets: a read verb before a secret noun.
@@ -39,6 +41,9 @@ var (
 	// negatedRE before a match turns an instruction into a rule against it.
 	negatedRE = regexp.MustCompile(`(?i)\b(?:never|not|don't|do not|must not|should not|shouldn't|avoid|refuse|no)\b[^.\n]{0,30}$`)
 
+	// remoteOrdersRE fetches a document and follows what it says.
+	remoteOrdersRE = regexp.MustCompile(`(?i)\b(?:fetch|download|curl|read|get|load|check|pull)\b(?:[^.\n]|\.\S){0,80}?https?://\S+?\.(?:md|txt)\b(?:[^.\n]|\.\S){0,120}?\b(?:follow|execute|obey|apply|carry out|act on|do what)\b` +
+		`|\b(?:follow|execute|obey|carry out|act on)\s+(?:the\s+)?(?:instructions|steps|directives|orders|tasks)\s+(?:in|at|from)\s+https?://\S+`)
 	// agentFileRE names the files that are the agent's standing prompt
 	// and memory in OpenClaw's workspace, or another skill.
 	agentFileRE = regexp.MustCompile("(?:^|[\\s/'\"`(])(?:SOUL|AGENTS|MEMORY|IDENTITY|USER|TOOLS|HEARTBEAT|BOOTSTRAP|BOOT)\\.md\\b|\\bskills/[\\w.-]+/SKILL\\.md\\b|(?i:\\b(?:other|every|all|each)\\s+(?:installed\\s+)?skills?\\b)")
@@ -87,6 +92,16 @@ func (a *analyzer) directives(sc *scope, t, next string, at func([]int) int, hid
 		sc.reportSev(RuleSkillAgentDirective, SeverityCritical, at(conceal), "instructions to the agent hide what it does from the user"+where(addressed, hidden, important))
 	case addressed != nil && read != nil:
 		sc.reportSev(RuleSkillAgentDirective, SeverityHigh, at(read), "instructions addressed to the agent, not the user, have it read secrets")
+	}
+
+	// Instructions fetched from a site and followed: whoever runs the site
+	// steers the agent from then on.
+	if m := remoteOrdersRE.FindStringIndex(t); m != nil && !negatedBefore(t, m[0]) {
+		sev := SeverityHigh
+		if silent != nil || conceal != nil {
+			sev = SeverityCritical
+		}
+		sc.reportSev(RuleSkillAgentDirective, sev, at(m), "has the agent fetch instructions from a site and follow them: whoever runs the site decides what it does next")
 	}
 
 	// Self-modification and prompt worms.

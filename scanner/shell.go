@@ -989,6 +989,9 @@ func (sh *shellAnalysis) stdoutFile(stmt node) string {
 // to the network.
 func (sh *shellAnalysis) pipeline(n node) {
 	sc := sh.sc
+	if choiceListRE.MatchString(n.text()) {
+		return // "completion install [--shell <bash|zsh|fish>]": a choice, not a pipe
+	}
 	stages := sh.stages(n)
 	// curl URL | base64 -d > file: the file is a download.
 	if f := sh.flowOf(stages); f.from == "download" {
@@ -1148,6 +1151,10 @@ func urlPackageName(arg string) string {
 	}
 	return arg
 }
+
+// choiceListRE is documentation's "<bash|zsh|fish>" or "[a|b]": one of
+// several values, which shell parses as a pipeline.
+var choiceListRE = regexp.MustCompile(`[<\[{(]\s*-{0,2}[\w.-]+(?:\s*\|\s*-{0,2}[\w.-]+)+\s*[>\]})]|[<\[{(]\s*-{0,2}[\w.-]+(?:\s*\|\s*-{0,2}[\w.-]+){2,}\s*$`)
 
 // alternation recognises documentation's "{zsh|bash|fish}", which parses
 // as a pipe between shells.

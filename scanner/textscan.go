@@ -329,6 +329,11 @@ func (sc *scope) checkURLs(code bool) {
 				// discord.com/api/webhooks/YOUR_ID/YOUR_TOKEN,
 				// abc123.ngrok.io: the reader's own, to be filled in.
 				sc.reportSev(RuleExfilEndpoint, SeverityLow, u.off, fmt.Sprintf("%s %s, a placeholder for the reader's own", k, u.host))
+			case k == "tunnel" && code && mcpServer(sc.src, u.path):
+				// An MCP server reached through a tunnel: the agent's tool
+				// calls, and the keys in their headers, go to whoever runs
+				// the far end, on an address that says nothing about them.
+				sc.reportSev(RuleExfilEndpoint, SeverityCritical, u.off, fmt.Sprintf("an MCP server on the tunnel %s: the agent's tool calls go to an anonymous host", u.host))
 			case code && k == "tunnel" && docFile(sc.rel):
 				// Documentation that exposes the reader's server through
 				// a tunnel (ngrok http 3000) for webhooks to come in.
@@ -349,8 +354,8 @@ func (sc *scope) checkURLs(code bool) {
 		}
 		if k := shareHost(u.host, u.path); k != "" {
 			sev := SeverityLow
-			if code {
-				sev = SeverityHigh
+			if code && !placeholderURL(u.raw, docFile(sc.rel)) {
+				sev = SeverityHigh // drive.google.com/drive/folders/YOUR_FOLDER_ID is the reader's own
 			}
 			sc.reportSev(RulePayloadHost, sev, u.off, fmt.Sprintf("%s %s: the link does not show who publishes what it serves", k, u.host))
 		}
@@ -372,6 +377,13 @@ func (sc *scope) checkURLs(code bool) {
 }
 
 const gatewayToken = "the OpenClaw gateway token"
+
+// mcpServer reports a URL that an MCP client connects to: an /mcp or
+// /sse endpoint, or code that configures MCP servers.
+func mcpServer(src []byte, urlPath string) bool {
+	return strings.Contains(urlPath, "/mcp") || strings.HasSuffix(urlPath, "/sse") ||
+		bytes.Contains(src, []byte("mcpServers")) || bytes.Contains(src, []byte("mcp-proxy")) || bytes.Contains(src, []byte("mcp-remote"))
+}
 
 // placeholderURL reports a URL written for the reader to fill in:
 // YOUR_ID, <token>, {id}; in documentation also sample values (abc123,
