@@ -46,9 +46,10 @@ type fileFacts struct {
 	// commands are the programs the file's shell runs, for the check
 	// that a skill uses what its documentation installs.
 	commands map[string]bool
-	// cleanShell is set for a shell file that parsed without errors: its
+	// cleanShell are the line ranges (first, last) of shell, a file or a
+	// fenced block, that parsed without errors: its
 	// syntax tree, not the text rules, says what it pipes into a shell.
-	cleanShell bool
+	cleanShell [][2]int
 	src        []byte
 }
 
@@ -140,7 +141,7 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	a.checkHidden(sc, l)
 	a.intelFile(sc, f)
 	settleChains(&facts, f.data)
-	if facts.cleanShell {
+	if len(facts.cleanShell) > 0 {
 		textFindings -= dropTextRules(&facts, textFindings, RuleChainDropper, RulePipeToShell)
 	}
 	textInstallers(&facts, f.data, textFindings)
@@ -502,8 +503,12 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 // installers and chains that point below n are taken.
 func dropTextRules(facts *fileFacts, n int, rules ...string) int {
 	drop := func(f Finding) bool {
+		in := false
+		for _, r := range facts.cleanShell {
+			in = in || f.Line >= r[0] && f.Line <= r[1]
+		}
 		for _, r := range rules {
-			if f.RuleID == r {
+			if f.RuleID == r && in {
 				return true
 			}
 		}

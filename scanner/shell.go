@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"path"
@@ -24,7 +25,8 @@ type shellCmd struct {
 var (
 	interpreters = map[string]bool{"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "fish": true,
 		"python": true, "python2": true, "python3": true, "perl": true, "ruby": true, "node": true, "php": true,
-		"osascript": true, "pwsh": true, "powershell": true, "deno": true, "bun": true, "lua": true}
+		"osascript": true, "pwsh": true, "powershell": true, "deno": true, "bun": true, "lua": true,
+		"iex": true, "invoke-expression": true} // PowerShell's, in a fence labelled as shell
 	downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true, "aria2c": true, "http": true,
 		"https": true, "iwr": true, "irm": true, "invoke-webrequest": true, "invoke-restmethod": true, "lwp-download": true}
 	netTools = map[string]bool{"nc": true, "ncat": true, "netcat": true, "socat": true, "telnet": true,
@@ -47,8 +49,10 @@ func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
 	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, fromURL: map[string]string{}, vars: map[string]string{},
 		secrets: map[string]string{}, flows: map[string]flow{}, written: map[string]string{}}
 	defer sh.destinations()
-	if f := a.facts; f != nil && sc.out == &f.findings && sc.depth == 0 && sc.fixed == nil && len(sc.src) == len(f.src) && !tree.broken() {
-		f.cleanShell = true
+	if f := a.facts; f != nil && sc.out == &f.findings && sc.depth == 0 && sc.fixed == nil && !tree.broken() {
+		// A file or a fenced block of shell that parsed cleanly: its
+		// syntax tree, not the text rules, says what it runs.
+		f.cleanShell = append(f.cleanShell, [2]int{sc.line0, sc.line0 + bytes.Count(sc.src, []byte("\n"))})
 	}
 	// Nodes come in document order, so assignments and downloads are known
 	// before the commands that use them.
