@@ -430,14 +430,16 @@ func readFrontMatter(fm []byte) (frontMeta, error) {
 	return m, nil
 }
 
+// scalar is a field's text: a string, number or boolean as written, ""
+// for a mapping or a list.
 func scalar(v any) string {
 	switch v := v.(type) {
 	case string:
 		return v
-	case nil:
-		return ""
+	case int, int64, uint64, float64, bool:
+		return fmt.Sprint(v)
 	}
-	return fmt.Sprint(v)
+	return ""
 }
 
 // metadataObject turns the metadata field into an object: YAML already
