@@ -146,7 +146,10 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	}
 	textInstallers(&facts, f.data, textFindings)
 	settleInstallers(&facts, f.data, facts.codeSpans)
-	if facts.caps[capCredRead] != nil || facts.caps[capNetwork] != nil && facts.code {
+	if facts.caps[capCredRead] != nil {
+		// For a chain across files: the file that reads the key says whose
+		// it is. (Every file that talks to the network would cost a tenth
+		// of a scan of library code.)
 		facts.keyTokens = keyTokens(f.data)
 	}
 	facts.src = nil
@@ -269,7 +272,9 @@ func (a *analyzer) endScope(sc *scope) {
 			a.facts.caps[c] = s
 		}
 	}
-	a.facts.dests = append(a.facts.dests, sc.destinations()...)
+	if sc.caps[capNetwork] != nil {
+		a.facts.dests = append(a.facts.dests, sc.destinations()...)
+	}
 	for _, s := range sc.sites[capCredRead] {
 		a.facts.hardCred = a.facts.hardCred || !s.soft
 	}
@@ -461,14 +466,7 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 			Message: fmt.Sprintf("%s in %s (line %d) and %s here: together the skill's files can send secrets away",
 				what.what, src.rel, what.line, net.caps[capNetwork].what)}
 		if src.caps[capEnvDump] == nil && !src.hardCred {
-			tokens := map[string]bool{}
-			for k := range src.keyTokens {
-				tokens[k] = true
-			}
-			for k := range net.keyTokens {
-				tokens[k] = true
-			}
-			if why, ok := relatedDests(net.dests, tokens); ok {
+			if why, ok := relatedDests(net.dests, src.keyTokens); ok {
 				f.Severity = SeverityHigh
 				f.Message = fmt.Sprintf("%s in %s (line %d), sent from here only to %s: a key used with its own service; check that it goes nowhere else",
 					strings.TrimPrefix(what.what, "access to "), src.rel, what.line, why)

@@ -300,8 +300,12 @@ var (
 // checkSkillWalk reports code that walks every installed skill and writes
 // files: the loop a prompt worm uses to copy itself into other skills.
 func (sc *scope) checkSkillWalk() {
+	// The literal first: nearly no code names SKILL.md.
+	if !bytes.Contains(sc.src, []byte("SKILL.md")) || !bytes.Contains(sc.src, []byte("skills")) {
+		return
+	}
 	w := skillsWalkRE.FindIndex(sc.src)
-	if w == nil || !bytes.Contains(sc.src, []byte("SKILL.md")) || !fileWriteRE.Match(sc.src) {
+	if w == nil || !fileWriteRE.Match(sc.src) {
 		return
 	}
 	sc.reportSev(RuleSkillSelfModify, SeverityCritical, w[0], "walks every installed skill and writes files: a skill that edits other skills spreads itself")

@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"regexp"
@@ -51,8 +52,10 @@ func (sc *scope) destinations() []dest {
 	out := append([]dest(nil), sc.netDests...)
 	if sc.unknownNet || len(sc.netDests) == 0 {
 		out = append(out, sc.urlDests...)
-		for _, m := range hostnameRE.FindAllSubmatch(sc.src, -1) {
-			out = append(out, dest{host: strings.ToLower(string(m[1])), decoded: sc.decoded})
+		if bytes.Contains(sc.src, []byte("host")) {
+			for _, m := range hostnameRE.FindAllSubmatch(sc.src, -1) {
+				out = append(out, dest{host: strings.ToLower(string(m[1])), decoded: sc.decoded})
+			}
 		}
 	}
 	return out
@@ -199,11 +202,11 @@ func ownerLabel(host string) string {
 }
 
 var (
-	// Names that carry a key's owner: CONTEXT7_API_KEY, metricoolToken,
-	// .skills.entries.pihole.apiToken, credentials/exa/config.json,
-	// ~/.config/moltbook/credentials.json, channels.telegram.
-	secretWordRE = regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b`)
-	// An auth profile id is provider:name ("google-antigravity:me@x").
+	// Selectors that carry a key's owner: .skills.entries.pihole.apiToken,
+	// credentials/exa/config.json, ~/.config/moltbook/credentials.json,
+	// channels.telegram; an auth profile id is provider:name
+	// ("google-antigravity:me@x"). Secret-named identifiers
+	// (CONTEXT7_API_KEY, metricoolToken) are found by keyTokens.
 	selectorRE = regexp.MustCompile(`(?:entries|channels|providers|credentials|accounts|profiles|\.config)\s*(?:[./\\]|\[\s*)\s*["']?([A-Za-z][A-Za-z0-9_-]*)|(?:startsWith\(|\[)\s*["'\x60]([a-z][a-z0-9]*(?:-[a-z0-9]+)*):`)
 	// genericKeyWords say what a key is, not whose.
 	genericKeyWords = map[string]bool{"api": true, "key": true, "keys": true, "apikey": true, "token": true, "tokens": true,
@@ -219,6 +222,8 @@ var (
 )
 
 // keyTokens are the lower-case names in src that can say whose a key is.
+// It runs on every code file that talks to the network, so identifiers
+// are found with a byte loop and only those that name a secret are split.
 func keyTokens(src []byte) map[string]bool {
 	out := map[string]bool{}
 	add := func(word string) {
@@ -228,20 +233,72 @@ func keyTokens(src []byte) map[string]bool {
 			}
 		}
 	}
-	for _, m := range secretWordRE.FindAll(src, -1) {
-		w := string(m)
-		if !isSecretName(w) {
+	for i := 0; i < len(src); {
+		if !isIdent(src[i]) {
+			i++
 			continue
 		}
-		if w[0] >= 'a' && w[0] <= 'z' {
-			w = camelWords(w)
+		j := i
+		for j < len(src) && isIdent(src[j]) {
+			j++
 		}
-		add(w)
+		if j-i >= 5 && j-i <= 64 && (i == 0 || src[i-1] != '\\') && secretish(src[i:j]) {
+			w := strings.TrimLeft(string(src[i:j]), "$")
+			if strings.ContainsRune(w, '_') || hasLowerUpper(w) {
+				if isSecretName(w) {
+					if w[0] >= 'a' && w[0] <= 'z' {
+						w = camelWords(w)
+					}
+					add(w)
+				}
+			}
+		}
+		i = j
 	}
-	for _, m := range selectorRE.FindAllSubmatch(src, -1) {
-		add(string(m[1]) + "_" + string(m[2]))
+	for _, lit := range []string{"entries", "channels", "providers", "credentials", "accounts", "profiles", ".config", "startsWith", "['"} {
+		if bytes.Contains(src, []byte(lit)) {
+			for _, m := range selectorRE.FindAllSubmatch(src, -1) {
+				add(string(m[1]) + "_" + string(m[2]))
+			}
+			break
+		}
 	}
 	return out
+}
+
+// secretish is a cheap test that an identifier may name a secret.
+func secretish(id []byte) bool {
+	for _, w := range [][]byte{[]byte("key"), []byte("token"), []byte("secret"), []byte("pass"), []byte("pwd"), []byte("auth"),
+		[]byte("cred"), []byte("jwt"), []byte("session"), []byte("cookie"), []byte("mnemonic"), []byte("seed"), []byte("private")} {
+		if containsFold(id, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(s, lowerSub []byte) bool {
+	for i := 0; i+len(lowerSub) <= len(s); i++ {
+		k := 0
+		for k < len(lowerSub) && lower(s[i+k]) == lowerSub[k] {
+			k++
+		}
+		if k == len(lowerSub) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLowerUpper reports camelCase: a lower-case letter followed by an
+// upper-case one.
+func hasLowerUpper(w string) bool {
+	for i := 1; i < len(w); i++ {
+		if w[i] >= 'A' && w[i] <= 'Z' && w[i-1] >= 'a' && w[i-1] <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 // camelWords splits metricoolUserToken into metricool_user_token.
