@@ -522,23 +522,32 @@ func dropTextRules(facts *fileFacts, n int, rules ...string) int {
 		kept = append(kept, f)
 	}
 	facts.findings = kept
-	shift := func(i int) int {
+	facts.remapIndices(func(i int) (int, bool) {
 		if i >= n {
-			return i - removed
+			return i - removed, true
 		}
-		return i
-	}
-	for i := range facts.softChains {
-		facts.softChains[i].finding = shift(facts.softChains[i].finding)
-	}
-	for i := range facts.installers {
-		facts.installers[i].finding = shift(facts.installers[i].finding)
-	}
-	for i := range facts.skillWrites {
-		facts.skillWrites[i].finding = shift(facts.skillWrites[i].finding)
-	}
-	for i := range facts.urlInstalls {
-		facts.urlInstalls[i].finding = shift(facts.urlInstalls[i].finding)
-	}
+		return i, true
+	})
 	return removed
+}
+
+// remapIndices applies fn to every index into findings that the settling
+// steps keep (chains, installers, skill writes, URL installs): fn returns
+// the new index, or false to forget the entry.
+func (facts *fileFacts) remapIndices(fn func(int) (int, bool)) {
+	facts.softChains = remap(facts.softChains, func(c *softChain) *int { return &c.finding }, fn)
+	facts.installers = remap(facts.installers, func(in *installer) *int { return &in.finding }, fn)
+	facts.skillWrites = remap(facts.skillWrites, func(w *skillWrite) *int { return &w.finding }, fn)
+	facts.urlInstalls = remap(facts.urlInstalls, func(u *urlInstall) *int { return &u.finding }, fn)
+}
+
+func remap[T any](xs []T, at func(*T) *int, fn func(int) (int, bool)) []T {
+	out := xs[:0]
+	for _, x := range xs {
+		if i, ok := fn(*at(&x)); ok {
+			*at(&x) = i
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -370,38 +370,9 @@ func (a *analyzer) analyzeAssembled(parent *scope, off int, text string) bool {
 // points at them.
 func (a *analyzer) dropFindings(sc *scope, before int) {
 	*sc.out = (*sc.out)[:before]
-	f := a.facts
-	if f == nil || sc.out != &f.findings {
-		return
+	if f := a.facts; f != nil && sc.out == &f.findings {
+		f.remapIndices(func(i int) (int, bool) { return i, i < before })
 	}
-	sc2 := f.softChains[:0]
-	for _, c := range f.softChains {
-		if c.finding < before {
-			sc2 = append(sc2, c)
-		}
-	}
-	f.softChains = sc2
-	in2 := f.installers[:0]
-	for _, in := range f.installers {
-		if in.finding < before {
-			in2 = append(in2, in)
-		}
-	}
-	f.installers = in2
-	w2 := f.skillWrites[:0]
-	for _, w := range f.skillWrites {
-		if w.finding < before {
-			w2 = append(w2, w)
-		}
-	}
-	f.skillWrites = w2
-	u2 := f.urlInstalls[:0]
-	for _, u := range f.urlInstalls {
-		if u.finding < before {
-			u2 = append(u2, u)
-		}
-	}
-	f.urlInstalls = u2
 }
 
 // settleSkillWrites raises to critical the writes into a skill directory

@@ -105,11 +105,7 @@ func TestHonestFieldPatternsAreNotBlocked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			files := map[string]string{"SKILL.md": sampleHeader}
-			for k, v := range tt.files {
-				files[k] = v
-			}
-			r := scanOne(t, s, writeSkill(t, files))
+			r := scanOne(t, s, writeSkill(t, withManifest(tt.files)))
 			if rank(r.Verdict) > rank(tt.max) {
 				t.Errorf("verdict %s, want at most %s:\n%s", r.Verdict, tt.max, dump(r.Findings))
 			}
@@ -194,16 +190,21 @@ func TestFieldLuresStayBlocked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			files := map[string]string{"SKILL.md": sampleHeader}
-			for k, v := range tt.files {
-				files[k] = v
-			}
-			r := scanOne(t, s, writeSkill(t, files))
+			r := scanOne(t, s, writeSkill(t, withManifest(tt.files)))
 			if r.Verdict != Block {
 				t.Errorf("verdict %s, want block:\n%s", r.Verdict, dump(r.Findings))
 			}
 		})
 	}
+}
+
+// withManifest adds a plain SKILL.md to files that do not bring one.
+func withManifest(files map[string]string) map[string]string {
+	out := map[string]string{"SKILL.md": sampleHeader}
+	for k, v := range files {
+		out[k] = v
+	}
+	return out
 }
 
 func rank(v Verdict) int {
