@@ -146,7 +146,7 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	}
 	textInstallers(&facts, f.data, textFindings)
 	settleInstallers(&facts, f.data, facts.codeSpans)
-	if facts.caps[capCredRead] != nil {
+	if facts.caps[capCredRead] != nil && len(f.data) <= maxKeyFile {
 		// For a chain across files: the file that reads the key says whose
 		// it is. (Every file that talks to the network would cost a tenth
 		// of a scan of library code.)
@@ -494,6 +494,11 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 	}
 	return out
 }
+
+// maxKeyFile bounds the files whose key names are read for the chains
+// across files: skill scripts are small, and a bundle that reads secret
+// stores gets no leniency.
+const maxKeyFile = 256 << 10
 
 // dropTextRules removes the text-rule findings (the first n) of the given
 // rules, keeping the indices that point into the findings right, and

@@ -52,7 +52,7 @@ func (sc *scope) destinations() []dest {
 	out := append([]dest(nil), sc.netDests...)
 	if sc.unknownNet || len(sc.netDests) == 0 {
 		out = append(out, sc.urlDests...)
-		if bytes.Contains(sc.src, []byte("host")) {
+		if len(sc.src) <= maxKeyFile && bytes.Contains(sc.src, []byte("host")) {
 			for _, m := range hostnameRE.FindAllSubmatch(sc.src, -1) {
 				out = append(out, dest{host: strings.ToLower(string(m[1])), decoded: sc.decoded})
 			}
@@ -111,6 +111,9 @@ func urlHost(s string) (string, bool) {
 func settleChains(facts *fileFacts, src []byte) {
 	if len(facts.softChains) == 0 {
 		return
+	}
+	if len(src) > maxKeyFile {
+		return // a bundle that reads secret stores gets no leniency
 	}
 	tokens := keyTokens(src)
 	for _, c := range facts.softChains {
