@@ -8,15 +8,23 @@ SCANNER_CACHE ?= $(or $(SECURESTACK_CACHE),$(HOME)/.cache/securestack)
 ESLINT_VERSION ?= 9.39.5
 ESLINT_SECURITY_VERSION ?= 3.0.1
 
-# Recall on ../shared malicious skills, block and warn rates on the benign
-# ones and on the skills bundled with the npm package openclaw. Fails when
-# recall < 95% or a benign block rate > 2%.
+# Recall on ../shared malicious skills and on the later waves' technique
+# samples (scanner/testdata/waves), block and warn rates on the benign ones,
+# on the honest counterexamples, on the skills bundled with the npm package
+# openclaw, and on the unvetted ClawHub field sample by the labels of its
+# review (docs/field-review.tsv). Fails when a recall < 95%, a benign block
+# rate > 2%, or more than 2% of the honest field skills are blocked.
+# EVAL_FLAGS=-v lists every miss and false block; EVAL_FLAGS="-intel
+# scanner/intel/clawhavoc.intel" adds the sample threat feed.
 eval-scanner: need-shared FORCE
 	@oc=$$(scripts/ensure-openclaw.sh) && \
 	$(GO) run ./scanner/cmd/eval-scanner \
 		-malicious malicious=$(SHARED)/data/skills/malicious \
+		-malicious wave-techniques=scanner/testdata/waves/malicious \
 		-benign benign=$(SHARED)/data/skills/benign \
-		-benign openclaw-bundled=$$oc/openclaw/node_modules/openclaw/skills $(EVAL_FLAGS)
+		-benign wave-counterexamples=scanner/testdata/waves/honest \
+		-benign openclaw-bundled=$$oc/openclaw/node_modules/openclaw/skills \
+		-wild wild=$(SHARED)/data/skills/wild -labels docs/field-review.tsv $(EVAL_FLAGS)
 
 # Throughput on the benign npm corpus (../shared/data/skills/install-benign-npm.sh),
 # side by side with ESLint + eslint-plugin-security on the same files.

@@ -65,18 +65,8 @@
 // quarantine.recover, quarantine.removed or quarantine.policy. Events that
 // could not be written stay queued and go out with the next run.
 //
-// # Example
+// # Examples
 //
-//	st, err := quarantine.Open(ctx, "/var/lib/securestack/quarantine.db", quarantine.Options{
-//		QuarantineDir: "/var/lib/securestack/quarantined",
-//		TreeHash:      scanner.TreeHash,
-//	})
-//	if err != nil {
-//		return err
-//	}
-//	defer st.Close()
-//	sk, err := st.Record(ctx, result) // a scanner result, converted
-//	if err == nil && sk.Status == quarantine.Blocked {
-//		sk, err = st.Quarantine(ctx, sk.ID)
-//	}
+// See the package examples: a blocked skill recorded and quarantined, and
+// an install policy decision.
 package quarantine

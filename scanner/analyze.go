@@ -16,9 +16,10 @@ type fileFacts struct {
 	findings []Finding
 	caps     [numCaps]*site
 	code     bool // a program file, not documentation
-	// skillName is the front matter name when the file is a SKILL.md.
-	skillName string
-	depth     int
+	// skillName is the front matter name when the file is a SKILL.md,
+	// skillAbout its name and description.
+	skillName, skillAbout string
+	depth                 int
 	// secrets are secret-named environment variables that reach a sink.
 	secrets []secretFlow
 	// mentions are the UPPER_SNAKE names a documentation file names, which
@@ -27,6 +28,29 @@ type fileFacts struct {
 	// urlInstalls are packages installed from a URL instead of a registry,
 	// by index into findings, for the check that the skill explains them.
 	urlInstalls []urlInstall
+	// softChains are exfiltration chains that may be a key used with its
+	// own service; dests are the hosts the file's code names; hardCred
+	// is set when the file reads a secret in a way that is never soft.
+	softChains []softChain
+	dests      []dest
+	hardCred   bool
+	keyTokens  map[string]bool
+	// installers are vendor installers waiting for the check that the
+	// file uses what they install; code are the byte ranges of a
+	// Markdown file's code (fences, inline code), nil for a code file.
+	installers []installer
+	codeSpans  [][2]int
+	// skillWrites are writes into skill directories, for the check that
+	// they are the skill's own.
+	skillWrites []skillWrite
+	// commands are the programs the file's shell runs, for the check
+	// that a skill uses what its documentation installs.
+	commands map[string]bool
+	// cleanShell are the line ranges (first, last) of shell, a file or a
+	// fenced block, that parsed without errors: its
+	// syntax tree, not the text rules, says what it pipes into a shell.
+	cleanShell [][2]int
+	src        []byte
 }
 
 // urlInstall is a SKILL_URL_INSTALL finding and the package name it names.
@@ -78,7 +102,7 @@ func (a *analyzer) close() {
 // an analysis is a scanner bug; it becomes a blocking finding for the file
 // rather than a crash or a silent pass.
 func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
-	facts = fileFacts{rel: f.rel, depth: strings.Count(f.rel, "/")}
+	facts = fileFacts{rel: f.rel, depth: strings.Count(f.rel, "/"), src: f.data}
 	a.facts = &facts
 	if ctx.Done() != nil {
 		defer a.ps.watch(ctx)()
@@ -90,8 +114,13 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 		}
 	}()
 	out := &facts.findings
+	if f.binary != "" {
+		a.intelHash(&facts, f)
+		return facts
+	}
 	text, anchors := a.s.rules.scanLiterals(f.data)
 	a.s.rules.matchText(f.rel, f.data, anchors, func(fd Finding) { *out = append(*out, fd) })
+	textFindings := len(*out)
 	l := fileLang(f.rel, f.data)
 	sc := a.newScope(f.rel, f.data, 1, 1, out)
 	sc.lits, sc.found = text, true
@@ -110,6 +139,20 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 		a.analyzeCode(sc, l, true)
 	}
 	a.checkHidden(sc, l)
+	a.intelFile(sc, f)
+	settleChains(&facts, f.data)
+	if len(facts.cleanShell) > 0 {
+		textFindings -= dropTextRules(&facts, textFindings, RuleChainDropper, RulePipeToShell)
+	}
+	textInstallers(&facts, f.data, textFindings)
+	settleInstallers(&facts, f.data, facts.codeSpans)
+	if facts.caps[capCredRead] != nil && len(f.data) <= maxKeyFile {
+		// For a chain across files: the file that reads the key says whose
+		// it is. (Every file that talks to the network would cost a tenth
+		// of a scan of library code.)
+		facts.keyTokens = keyTokens(f.data)
+	}
+	facts.src = nil
 	return facts
 }
 
@@ -198,6 +241,7 @@ func (a *analyzer) codeChecks(sc *scope, l lang, parseErrors bool) {
 	if l != langConfig && l != langJSON {
 		sc.checkCredPaths()
 		sc.checkClipper()
+		sc.checkSkillWalk()
 	}
 	a.checkBlobs(sc, false)
 }
@@ -228,6 +272,12 @@ func (a *analyzer) endScope(sc *scope) {
 			a.facts.caps[c] = s
 		}
 	}
+	if sc.caps[capNetwork] != nil {
+		a.facts.dests = append(a.facts.dests, sc.destinations()...)
+	}
+	for _, s := range sc.sites[capCredRead] {
+		a.facts.hardCred = a.facts.hardCred || !s.soft
+	}
 }
 
 // analyzeSnippet analyses a string found in code (a shell command handed to
@@ -256,6 +306,7 @@ func (a *analyzer) analyzeDecoded(parent *scope, off int, decoded, encoding stri
 	}
 	before := len(*parent.out)
 	c := parent.fixedChild(off, []byte(decoded), encoding+"-decoded content")
+	c.decoded = true
 	l := sniffLang(decoded)
 	a.textRules(c, l)
 	switch l {
@@ -358,7 +409,7 @@ func (a *analyzer) checkHidden(sc *scope, l lang) {
 func (sc *scope) fixedChild(off int, src []byte, label string) *scope {
 	line, col := sc.pos(off)
 	c := sc.a.newScope(sc.rel, src, line, col, sc.out)
-	c.depth = sc.depth + 1
+	c.depth, c.decoded = sc.depth+1, sc.decoded
 	c.fixed = &fixedPos{line: line, col: col, label: label}
 	if sc.fixed != nil && label == "" {
 		c.fixed.label = sc.fixed.label
@@ -366,8 +417,12 @@ func (sc *scope) fixedChild(off int, src []byte, label string) *scope {
 	return c
 }
 
-// absorb takes over a child's capabilities, for the parent's chains.
+// absorb takes over a child's capabilities and destinations, for the
+// parent's chains.
 func (sc *scope) absorb(c *scope) {
+	sc.netDests = append(sc.netDests, c.netDests...)
+	sc.urlDests = append(sc.urlDests, c.urlDests...)
+	sc.unknownNet = sc.unknownNet || c.unknownNet
 	for i, s := range c.caps {
 		if s != nil && sc.caps[i] == nil {
 			sc.caps[i] = s
@@ -407,9 +462,17 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 		if what == nil {
 			what = src.caps[capEnvDump]
 		}
-		out = append(out, Finding{RuleID: RuleChainExfil, File: net.rel, Line: net.caps[capNetwork].line,
+		f := Finding{RuleID: RuleChainExfil, File: net.rel, Line: net.caps[capNetwork].line,
 			Message: fmt.Sprintf("%s in %s (line %d) and %s here: together the skill's files can send secrets away",
-				what.what, src.rel, what.line, net.caps[capNetwork].what)})
+				what.what, src.rel, what.line, net.caps[capNetwork].what)}
+		if src.caps[capEnvDump] == nil && !src.hardCred {
+			if why, ok := relatedDests(net.dests, src.keyTokens); ok {
+				f.Severity = SeverityHigh
+				f.Message = fmt.Sprintf("%s in %s (line %d), sent from here only to %s: a key used with its own service; check that it goes nowhere else",
+					strings.TrimPrefix(what.what, "access to "), src.rel, what.line, why)
+			}
+		}
+		out = append(out, f)
 	}
 	hasDocs := false
 	for _, f := range files {
@@ -427,6 +490,68 @@ func (s *Scanner) unitChains(files []fileFacts) []Finding {
 				out = append(out, Finding{RuleID: RuleSecretLeak, File: f.rel, Line: sf.line,
 					Message: fmt.Sprintf("writes the secret %s, which the skill's documentation never names, to output the agent reads", sf.name)})
 			}
+		}
+	}
+	return out
+}
+
+// maxKeyFile bounds the files whose key names are read for the chains
+// across files: skill scripts are small, and a bundle that reads secret
+// stores gets no leniency.
+const maxKeyFile = 256 << 10
+
+// dropTextRules removes the text-rule findings (the first n) of the given
+// rules, keeping the indices that point into the findings right, and
+// returns how many it removed. It runs before the indices of
+// installers and chains that point below n are taken.
+func dropTextRules(facts *fileFacts, n int, rules ...string) int {
+	drop := func(f Finding) bool {
+		in := false
+		for _, r := range facts.cleanShell {
+			in = in || f.Line >= r[0] && f.Line <= r[1]
+		}
+		for _, r := range rules {
+			if f.RuleID == r && in {
+				return true
+			}
+		}
+		return false
+	}
+	kept := facts.findings[:0]
+	removed := 0
+	for i, f := range facts.findings {
+		if i < n && drop(f) {
+			removed++
+			continue
+		}
+		kept = append(kept, f)
+	}
+	facts.findings = kept
+	facts.remapIndices(func(i int) (int, bool) {
+		if i >= n {
+			return i - removed, true
+		}
+		return i, true
+	})
+	return removed
+}
+
+// remapIndices applies fn to every index into findings that the settling
+// steps keep (chains, installers, skill writes, URL installs): fn returns
+// the new index, or false to forget the entry.
+func (facts *fileFacts) remapIndices(fn func(int) (int, bool)) {
+	facts.softChains = remap(facts.softChains, func(c *softChain) *int { return &c.finding }, fn)
+	facts.installers = remap(facts.installers, func(in *installer) *int { return &in.finding }, fn)
+	facts.skillWrites = remap(facts.skillWrites, func(w *skillWrite) *int { return &w.finding }, fn)
+	facts.urlInstalls = remap(facts.urlInstalls, func(u *urlInstall) *int { return &u.finding }, fn)
+}
+
+func remap[T any](xs []T, at func(*T) *int, fn func(int) (int, bool)) []T {
+	out := xs[:0]
+	for _, x := range xs {
+		if i, ok := fn(*at(&x)); ok {
+			*at(&x) = i
+			out = append(out, x)
 		}
 	}
 	return out

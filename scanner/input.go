@@ -17,6 +17,9 @@ import (
 type file struct {
 	rel  string // slash-separated path inside the unit
 	data []byte
+	// binary is the kind of a binary file, which is not analysed but
+	// may match a threat-intelligence hash; "" for text.
+	binary string
 }
 
 // unitMeta is what reading a unit learns besides its files.
@@ -157,11 +160,12 @@ func tooBig(rel string, max int64) Finding {
 		Message: fmt.Sprintf("file is larger than the %d-byte limit and was not analysed; raise Limits.MaxFileSize or inspect it by hand", max)}
 }
 
-// emitOrReport sends text to the analysers and reports binary content.
+// emitOrReport sends text to the analysers and reports binary content,
+// which goes to them too, marked, for the threat-intelligence hashes.
 func emitOrReport(f file, emit emitFunc, report func(...Finding)) error {
 	if kind := binaryKind(f.data); kind != "" {
 		report(binaryFinding(f.rel, kind))
-		return nil
+		f.binary = kind
 	}
 	return emit(f)
 }

@@ -16,7 +16,7 @@ var (
 // secretParts are the words that make an environment variable a secret.
 var secretParts = map[string]bool{"KEY": true, "APIKEY": true, "SECRET": true, "TOKEN": true, "PASSWORD": true, "PASSWD": true,
 	"PASS": true, "PWD": true, "CREDENTIAL": true, "CREDENTIALS": true, "CREDS": true, "AUTH": true, "PRIVATE": true,
-	"SESSION": true, "COOKIE": true, "MNEMONIC": true, "SEED": true}
+	"SESSION": true, "COOKIE": true, "MNEMONIC": true, "SEED": true, "JWT": true}
 
 // isSecretName reports names like OPENAI_API_KEY or ghToken: one of their
 // words (split at "_", "-" and case changes) names a secret.
@@ -436,6 +436,14 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 	switch kind {
 	case "eval", "function", "vm":
 		rule := map[string]string{"eval": RuleEval, "function": RuleFunctionCtor, "vm": RuleVM}[kind]
+		if lib := vendoredEval(sc.src, off); lib != nil && !callee.hidden {
+			sc.reportSev(rule, SeverityLow, off, fmt.Sprintf("%s in the bundled %s library, which %s", name, lib.lib, lib.why))
+			break
+		}
+		if code, ok := j.constantCode(args); ok && kind == "function" && !callee.hidden && globalObjectIdiom(code) {
+			sc.reportSev(rule, SeverityLow, off, fmt.Sprintf("%s(%q) reaches the global object, as bundled libraries do", name, code))
+			break
+		}
 		sc.report(rule, off, fmt.Sprintf("%s runs code from a string", name))
 		sc.has(capDynExec, off, name)
 		if a := j.arg(args, len(args)-1); a.kind == vStr {
@@ -474,6 +482,7 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 		}
 		sc.report(rule, off, fmt.Sprintf("network access with %s", name))
 		sc.has(capNetwork, off, name)
+		sc.netCall(j.arg(args, 0))
 		if a := j.arg(args, 0); a.kind == vStr {
 			if a.built {
 				j.builtString(off, a)
@@ -503,7 +512,7 @@ func (j *jsAnalysis) call(n, fn, argList node, isNew bool) {
 			sc.report(RuleFSRecursiveDelete, off, fmt.Sprintf("recursive delete of %s", short(strings.ReplaceAll(a.s, hole, "…"))))
 		}
 	case "chmod":
-		if sc.caps[capDownload] != nil {
+		if sc.caps[capDownload] != nil && !privateMode(j.arg(args, 1), argList.text()) {
 			sc.report(RuleFSChmodDownload, off, "makes a file executable in code that downloads")
 			sc.has(capDynExec, off, "chmod of a download")
 		}
@@ -560,6 +569,12 @@ func escapedName(sc *scope, n node) {
 // handed to a child process, not collected.
 func childEnv(n node) bool {
 	p := n.parent()
+	if p.typ() == "variable_declarator" && n.typ() == "object" {
+		// const env = { ...process.env, DEBUG: "1" }: named for where it
+		// goes, a child process.
+		name := strings.ToLower(p.namedChild(0).text())
+		return strings.HasSuffix(name, "env") || strings.HasPrefix(name, "env") || strings.Contains(name, "environment")
+	}
 	if p.typ() != "pair" {
 		return false
 	}
@@ -602,6 +617,9 @@ func (j *jsAnalysis) builtString(off int, v jsVal) {
 
 // write reports writes to persistence locations and outside the skill.
 func (j *jsAnalysis) write(off int, p, by string) {
+	if agentFileWrite(j.sc, off, p, by, false) {
+		return
+	}
 	switch {
 	case persistPath.MatchString(p):
 		persistence(j.sc, off, p, fmt.Sprintf("%s writes %s", by, short(p)))
@@ -732,4 +750,22 @@ func (j *jsAnalysis) hexNames() {
 
 func isIdent(c byte) bool {
 	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// privateMode reports a chmod mode that makes nothing executable: 0o600
+// on a token file, stat.S_IRUSR | stat.S_IWUSR, "644". Restricting a
+// file is the opposite of arming a download. An unknown mode is not
+// private.
+func privateMode(mode jsVal, args string) bool {
+	switch mode.kind {
+	case vNum:
+		return int64(mode.n)&0o111 == 0
+	case vStr:
+		if !mode.partial && len(mode.s) >= 3 && strings.Trim(mode.s, "01234567") == "" {
+			return !strings.ContainsAny(mode.s[len(mode.s)-3:], "1357")
+		}
+		return false
+	}
+	// stat constants: S_IRUSR | S_IWUSR and the like, without any S_IX.
+	return strings.Contains(args, "S_IR") && !strings.Contains(args, "S_IX") && !strings.Contains(args, "S_IRWX")
 }

@@ -14,6 +14,27 @@ import (
 // and URL patterns still match around it.
 const hole = "\x00"
 
+// skillDir stands for the directory of the file being analysed
+// (__dirname, Path(__file__).parent): a path under it is the skill's own
+// file, never the home directory.
+const skillDir = "\x01"
+
+func skillDirValue() jsVal { return jsVal{kind: vStr, s: skillDir, partial: true} }
+
+// leaveSkillDir turns a path that climbs out of the skill's directory
+// (__dirname/../../.env) into an unknown location: two levels up from a
+// script is already outside most skills.
+func leaveSkillDir(p string) string {
+	if !strings.HasPrefix(p, skillDir) || strings.Count(p, "..") < 2 {
+		return p
+	}
+	rest := p[strings.LastIndex(p, "..")+2:]
+	return hole + "/" + strings.TrimLeft(rest, "/")
+}
+
+// underSkillDir reports a folded path inside the skill's directory.
+func underSkillDir(v jsVal) bool { return v.kind == vStr && strings.HasPrefix(v.s, skillDir) }
+
 type vkind uint8
 
 const (
@@ -288,6 +309,9 @@ func (e *jsEnv) ident(name string, off int) jsVal {
 	if g, ok := jsGlobals[name]; ok && g != "" {
 		return jsVal{kind: vRef, ref: g}
 	}
+	if name == "__dirname" || name == "__filename" {
+		return skillDirValue()
+	}
 	return jsVal{}
 }
 
@@ -451,8 +475,12 @@ func (e *jsEnv) call(n node) jsVal {
 				s, ok := arg(i).asString()
 				parts, v.partial = append(parts, s), v.partial || !ok
 			}
-			v.s = strings.Join(parts, "/")
+			v.s = leaveSkillDir(strings.Join(parts, "/"))
 			return v
+		case "module:path.dirname", "module:url.fileURLToPath", "module:path.normalize":
+			if a := arg(0); underSkillDir(a) {
+				return skillDirValue()
+			}
 		case "module:os.homedir", "module:os.tmpdir", "module:os.userInfo":
 			return jsVal{kind: vStr, s: hole, partial: true}
 		}

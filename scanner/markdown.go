@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -22,12 +23,15 @@ var markdownParser = goldmark.New().Parser()
 func (a *analyzer) analyzeMarkdown(sc *scope, skill bool) (name string) {
 	src := sc.src
 	body, bodyOff := src, 0
+	codeRanges := [][2]int{} // for settleInstallers
 	if fm, end, ok := frontMatter(src); ok {
 		name = a.frontMatter(sc, fm, skill)
 		body, bodyOff = src[end:], end
+		codeRanges = append(codeRanges, [2]int{0, end}) // requires.bins names tools
 	}
 	prose := bytes.Clone(src) // code blocks and comments get blanked out
 	var spans [][2]int        // inline code, hidden from the prompt checker only
+	defer func() { a.facts.codeSpans = append(codeRanges, spans...) }()
 	doc := markdownParser.Parse(gtext.NewReader(body))
 	var comments [][2]int
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -49,6 +53,9 @@ func (a *analyzer) analyzeMarkdown(sc *scope, skill bool) (name string) {
 			}
 			a.codeBlock(sc, bodyOff+start, code, l, named)
 			blank(prose, n.Lines(), bodyOff)
+			if segs := n.Lines(); segs.Len() > 0 {
+				codeRanges = append(codeRanges, [2]int{bodyOff + segs.At(0).Start, bodyOff + segs.At(segs.Len()-1).Stop})
+			}
 			return ast.WalkSkipChildren, nil
 		case *ast.CodeSpan:
 			code, start := inlineText(n, body)
@@ -100,6 +107,7 @@ func (a *analyzer) analyzeMarkdown(sc *scope, skill bool) (name string) {
 		}
 	}
 	a.promptCheck(sc, prose, false)
+	a.assembledSteps(sc, spans)
 	a.checkBlobs(sc, true)
 	a.endScope(sc)
 	return name
@@ -138,17 +146,14 @@ func frontMatter(src []byte) (fm []byte, end int, ok bool) {
 // packages. It returns the skill's name.
 func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 	off := bytes.Index(sc.src, fm)
-	var doc yaml.Node
-	if err := yaml.Unmarshal(fm, &doc); err != nil {
-		sc.report(RuleSkillFrontMatter, off, fmt.Sprintf("front matter is not valid YAML (%v); OpenClaw may read it differently than this scan", err))
-		return ""
-	}
-	var meta struct {
-		Name     string         `yaml:"name"`
-		Metadata map[string]any `yaml:"metadata"`
-	}
-	if err := doc.Decode(&meta); err != nil && skill {
-		sc.report(RuleSkillFrontMatter, off, fmt.Sprintf("front matter has an unexpected shape: %v", err))
+	meta, err := readFrontMatter(fm)
+	switch {
+	case err != nil:
+		sc.report(RuleSkillFrontMatter, off, fmt.Sprintf("front matter is not valid YAML (%v), and its metadata cannot be read line by line as OpenClaw falls back to; OpenClaw may read it differently than this scan", err))
+	case meta.lenient:
+		sc.reportSev(RuleSkillFrontMatter, SeverityLow, off, "front matter is not strict YAML (an unquoted colon in a value, say); read line by line, as OpenClaw does")
+	case meta.shape != nil && skill:
+		sc.report(RuleSkillFrontMatter, off, fmt.Sprintf("front matter has an unexpected shape: %v", meta.shape))
 	}
 	for _, key := range []string{"openclaw", "clawdbot", "clawhub", "moltbot"} {
 		oc, _ := meta.Metadata[key].(map[string]any)
@@ -185,6 +190,22 @@ func (a *analyzer) frontMatter(sc *scope, fm []byte, skill bool) string {
 					sc.report(RuleSkillImpersonation, at, fmt.Sprintf("install step requires %q, a name that imitates OpenClaw's own tools", p))
 				}
 			}
+		}
+	}
+	if a.facts != nil && skill {
+		a.facts.skillAbout = meta.Name + " " + meta.Description
+	}
+	// Fields besides the name and description are not shown to the user
+	// but may reach the agent: instructions there are hidden text.
+	var fields map[string]any
+	if yaml.Unmarshal(fm, &fields) == nil {
+		for k, v := range fields {
+			text, ok := v.(string)
+			if !ok || k == "name" || k == "description" || k == "metadata" || len(strings.Fields(text)) < 6 {
+				continue
+			}
+			at := off + max(0, bytes.Index(fm, []byte(k+":")))
+			a.directives(sc, text, "", func([]int) int { return at }, true)
 		}
 	}
 	return strings.TrimSpace(meta.Name)
@@ -358,4 +379,138 @@ func registrable(host string) string {
 		return d
 	}
 	return host
+}
+
+// frontMeta is what the scanner reads from a SKILL.md front matter.
+type frontMeta struct {
+	Name        string         `yaml:"name"`
+	Description string         `yaml:"description"`
+	Metadata    map[string]any `yaml:"-"`
+	// lenient is set when the block is not strict YAML and was read as
+	// OpenClaw reads it then; shape is a field of an unexpected type.
+	lenient bool
+	shape   error
+}
+
+// readFrontMatter reads a front matter block the way OpenClaw does
+// (packages/markdown-core/src/frontmatter.ts): YAML; on an error, the
+// description re-quoted; failing that, one "key: value" per line. The
+// metadata field is an object or a JSON string. It fails only when the
+// block has metadata that neither way can read, which would leave the
+// install steps OpenClaw sees unchecked.
+func readFrontMatter(fm []byte) (frontMeta, error) {
+	var raw struct {
+		Name        any `yaml:"name"`
+		Description any `yaml:"description"`
+		Metadata    any `yaml:"metadata"`
+	}
+	err := yaml.Unmarshal(fm, &raw)
+	if err != nil {
+		if fixed := requoteFreeform(fm); fixed != nil {
+			if yaml.Unmarshal(fixed, &raw) == nil {
+				err = nil
+			}
+		}
+	}
+	var m frontMeta
+	if err == nil {
+		m.Name, m.Description = scalar(raw.Name), scalar(raw.Description)
+		m.Metadata, m.shape = metadataObject(raw.Metadata)
+		return m, nil
+	}
+	lines := lineFrontMatter(fm)
+	m.lenient = true
+	m.Name, m.Description = lines["name"], lines["description"]
+	if md, ok := lines["metadata"]; ok {
+		var perr error
+		if m.Metadata, perr = metadataObject(md); perr != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// scalar is a field's text: a string, number or boolean as written, ""
+// for a mapping or a list.
+func scalar(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int, int64, uint64, float64, bool:
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+// metadataObject turns the metadata field into an object: YAML already
+// made one, or it is JSON (or JSON5 that YAML's flow syntax reads) in a
+// string.
+func metadataObject(v any) (map[string]any, error) {
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		return v, nil
+	case string:
+		var m map[string]any
+		if err := yaml.Unmarshal([]byte(v), &m); err != nil {
+			return nil, fmt.Errorf("metadata is not an object: %v", err)
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("metadata is a %T, not an object", v)
+}
+
+var (
+	lineFieldRE = regexp.MustCompile(`^([\w-]+):\s*(.*)$`)
+	freeformRE  = regexp.MustCompile(`(?m)^(description|read_when|summary):[ \t]*(.*)$`)
+)
+
+// requoteFreeform quotes the free-text fields' values, as OpenClaw does
+// when YAML stumbles on "description: Use it: fast"; nil when there is
+// nothing to quote.
+func requoteFreeform(fm []byte) []byte {
+	changed := false
+	out := freeformRE.ReplaceAllFunc(fm, func(line []byte) []byte {
+		m := freeformRE.FindSubmatch(line)
+		v := strings.TrimSpace(string(m[2]))
+		if v == "" || strings.ContainsAny(v[:1], `"'|>`) {
+			return line
+		}
+		changed = true
+		q, _ := json.Marshal(v)
+		return append(append(m[1], ": "...), q...)
+	})
+	if !changed {
+		return nil
+	}
+	return out
+}
+
+// lineFrontMatter is OpenClaw's fallback: "key: value" per line, quotes
+// stripped, an empty value continued by indented lines.
+func lineFrontMatter(fm []byte) map[string]string {
+	out := map[string]string{}
+	lines := strings.Split(strings.ReplaceAll(string(fm), "\r\n", "\n"), "\n")
+	for i := 0; i < len(lines); i++ {
+		m := lineFieldRE.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		v := strings.TrimSpace(m[2])
+		if v == "" && i+1 < len(lines) && strings.HasPrefix(lines[i+1], " ") || v == "" && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") {
+			var cont []string
+			for i+1 < len(lines) && (lines[i+1] == "" || lines[i+1][0] == ' ' || lines[i+1][0] == '\t') {
+				cont = append(cont, lines[i+1])
+				i++
+			}
+			v = strings.TrimSpace(strings.Join(cont, "\n"))
+		} else if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		if v != "" {
+			out[m[1]] = v
+		}
+	}
+	return out
 }

@@ -31,7 +31,7 @@ var (
 	apiCallRE    = regexp.MustCompile(`(?i)^\S+\s+(?:(?:a|an|the|your|its|their|all|any|each|every|http|https|api|rest|graphql|signed|authenticated|authorized|get|post|json|further|subsequent|later|these|those)\s+)*(?:requests?|calls?|quer(?:y|ies)|messages?|prompts?)\b`)
 	readVerbRE   = regexp.MustCompile(`(?i)\b(?:read|reads|reading|cat|open|opens|load|loads|collect|collects|gather|grab|get|fetch|extract|copy|take|dump|access|retrieve|parse|export|zip|tar|archive)\b`)
 	allCredRE    = regexp.MustCompile(`(?i)\b(?:all|every|any)\s+(?:(?:of\s+)?(?:the|your|my|available|stored|saved|current|other|existing)\s+){0,3}(?:api[ _-]?keys?|tokens?|credentials?|secrets?|passwords?|env\w*)`)
-	concealRE    = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b|\b(?:do not|don't|never)\s+(?:mention|disclose|reveal|report)\s+(?:this|that|it)(?:\s+step)?\b|\b(?:silently|secretly|covertly)\s+(?:send|upload|post|copy|forward)`)
+	concealRE    = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b|\b(?:do not|don't|never)\s+(?:mention|disclose|reveal|report)\s+(?:this|that|it)(?:\s+step)?\b|\b(?:silently|secretly|covertly)\s+(?:send|upload|post|copy|forward)|\bwithout\s+(?:any\s+)?(?:human|user|owner|operator)s?(?:'s)?\s+(?:visibility|oversight|knowledge|review|noticing|seeing)\b|\b(?:hidden|invisible|secret)\s+from\s+(?:the\s+|your\s+)?(?:human|user|owner|operator)s?\b`)
 	disclosureRE = regexp.MustCompile(`(?i)\b(?:echo|print|output|reveal|show|display|repeat|include|paste|return|leak|dump)\b(?:\s+\S+){0,5}?\s+(?:the\s+)?(?:value of\s+)?(?:the\s+|your\s+)?(?:authorization header|api[ _-]?keys?|access tokens?|bearer tokens?|auth tokens?|tokens?|passwords?|secrets?|system prompt|private keys?|credentials)\b`)
 	replyCueRE   = regexp.MustCompile(`(?i)\b(?:in your (?:next |)(?:response|reply|answer|message|output)|so (?:that )?i can (?:verify|check|see)|reveal (?:it )?in full)\b`)
 	// A runaway loop whose goal is a secret in a tool's output, not an
@@ -123,9 +123,15 @@ func (a *analyzer) analyzeProse(sc *scope, text []byte, hidden bool) {
 			sc.report(RuleSkillPrerequisite, u.off, fmt.Sprintf("a mandatory setup step downloads %s and has it run", short(u.raw)))
 		}
 	}
-	for _, p := range paragraphs(ls) {
-		a.paragraph(sc, p, hidden)
+	ps := paragraphs(ls)
+	for i, p := range ps {
+		var next []line
+		if i+1 < len(ps) {
+			next = ps[i+1]
+		}
+		a.paragraph(sc, p, next, hidden)
 	}
+	a.procedures(sc, ls)
 	if hidden || sc.fixed != nil {
 		a.promptCheck(sc, text, hidden)
 	}
@@ -142,7 +148,7 @@ func lineIndex(ls []line, off int) int {
 
 // paragraph applies the rules that need a whole paragraph: instructions to
 // send secrets away, to hide things from the user, to disclose secrets.
-func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
+func (a *analyzer) paragraph(sc *scope, p, next []line, hidden bool) {
 	var b strings.Builder
 	for _, l := range p {
 		b.WriteString(l.text)
@@ -151,9 +157,18 @@ func (a *analyzer) paragraph(sc *scope, p []line, hidden bool) {
 	t := b.String()
 	at := func(loc []int) int { return p[0].off + lineOffset(p, loc[0]) }
 	conceal := concealRE.FindStringIndex(t)
+	if conceal != nil && quoted([]byte(t), conceal[0], conceal[1]) {
+		conceal = nil // "Don't tell the user" quoted as a sign of an attack
+	}
 	if conceal != nil {
 		sc.report(RuleSkillConcealment, at(conceal), "tells the agent to keep what it does from the user")
 	}
+	var nt strings.Builder
+	for _, l := range next {
+		nt.WriteString(l.text)
+		nt.WriteByte('\n')
+	}
+	a.directives(sc, t, nt.String(), at, hidden)
 	for _, send := range sendToRE.FindAllStringSubmatchIndex(t, -1) {
 		noun, store := sentSecret(t, send)
 		if noun == "" || send[2] >= 0 && !store {

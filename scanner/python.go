@@ -95,6 +95,9 @@ func (e *pyEnv) eval1(n node) jsVal {
 		if pyBuiltins[name] {
 			return jsVal{kind: vRef, ref: name}
 		}
+		if name == "__file__" {
+			return skillDirValue()
+		}
 		if pyWellKnown[name] {
 			return jsVal{kind: vRef, ref: "module:" + name}
 		}
@@ -103,6 +106,9 @@ func (e *pyEnv) eval1(n node) jsVal {
 		}
 	case "attribute":
 		obj := e.eval(n.field("object"))
+		if underSkillDir(obj) && (n.field("attribute").textIs("parent") || n.field("attribute").textIs("parents")) {
+			return skillDirValue() // Path(__file__).parent
+		}
 		if obj.kind == vRef {
 			return pyMember(obj, n.field("attribute").text(), false)
 		}
@@ -127,8 +133,45 @@ func (e *pyEnv) eval1(n node) jsVal {
 		return jsVal{kind: vArr, arr: arr}
 	case "call":
 		return e.call(n)
+	case "subscript":
+		// s[::-1], s[::2]: reversed and interleaved strings.
+		v := e.eval(n.field("value"))
+		sl := n.field("subscript")
+		if v.kind != vStr || v.partial || sl.typ() != "slice" {
+			break
+		}
+		bounds, ok := pySliceBounds(sl)
+		if !ok {
+			break
+		}
+		if out, ok := pySlice(v.s, bounds[0], bounds[1], bounds[2]); ok {
+			return jsVal{kind: vStr, s: out, built: true, decoded: bounds[2] != nil && *bounds[2] != 1}
+		}
 	}
 	return jsVal{}
+}
+
+// pySliceBounds reads the integer literals of a slice a:b:c, nil for an
+// omitted one; ok false when a bound is not a literal.
+func pySliceBounds(sl node) (out [3]*int, ok bool) {
+	part := 0
+	for c := sl.firstChild(); c.ok(); c = c.nextSibling() {
+		if !c.named() {
+			if c.text() == ":" {
+				part++
+			}
+			continue
+		}
+		if part > 2 {
+			return out, false
+		}
+		v, err := strconv.Atoi(strings.ReplaceAll(c.text(), " ", ""))
+		if err != nil {
+			return out, false
+		}
+		out[part] = &v
+	}
+	return out, true
 }
 
 func pyMember(obj jsVal, attr string, computed bool) jsVal {
@@ -171,19 +214,59 @@ func (e *pyEnv) call(n node) jsVal {
 				}
 			}
 			return jsVal{kind: vStr, s: hole, partial: true, decoded: true}
-		case "module:bytes.fromhex", "module:binascii.unhexlify", "module:codecs.decode":
+		case "module:base64.b32decode", "module:base64.b85decode", "module:base64.a85decode", "module:base64.z85decode":
+			if a := arg(0); a.kind == vStr && !a.partial {
+				var b []byte
+				ok := false
+				switch callee.ref {
+				case "module:base64.b32decode":
+					b, ok = decodeBase32(a.s)
+				case "module:base64.b85decode":
+					b, ok = decodeBase85(a.s, b85Alphabet)
+				case "module:base64.z85decode":
+					b, ok = decodeBase85(a.s, z85Alphabet)
+				default:
+					b, ok = decodeASCII85(a.s)
+				}
+				if ok {
+					return jsVal{kind: vStr, s: string(b), built: true, decoded: true}
+				}
+			}
+			return jsVal{kind: vStr, s: hole, partial: true, decoded: true}
+		case "module:codecs.decode":
+			// codecs.decode(s, "rot13")
+			if a, enc := arg(0), arg(1); a.kind == vStr && !a.partial && enc.kind == vStr && strings.Contains(strings.ToLower(enc.s), "rot") {
+				return jsVal{kind: vStr, s: substitute(a.s, trSet("A-Za-z"), trSet("N-ZA-Mn-za-m")), built: true, decoded: true}
+			}
+			return jsVal{kind: vStr, s: hole, partial: true, decoded: true}
+		case "str.maketrans", "module:str.maketrans":
+			// A substitution alphabet, applied by str.translate.
+			if a, b := arg(0), arg(1); a.kind == vStr && b.kind == vStr && !a.partial && !b.partial {
+				return jsVal{kind: vArr, arr: []jsVal{a, b}}
+			}
+		case "module:bytes.fromhex", "module:binascii.unhexlify":
 			return jsVal{kind: vStr, s: hole, partial: true, decoded: true}
 		case "compile":
 			if a := arg(0); a.kind == vStr {
 				return a
 			}
-		case "module:os.path.expanduser", "module:os.path.join", "module:os.path.expandvars", "module:pathlib.Path":
+		case "module:os.path.dirname", "module:os.path.abspath", "module:os.path.realpath", "module:os.path.normpath":
+			if a := arg(0); underSkillDir(a) {
+				return skillDirValue()
+			}
+			return jsVal{}
+		case "module:pathlib.Path", "module:pathlib.PurePath":
+			if a := arg(0); len(args) == 1 && underSkillDir(a) {
+				return a
+			}
+			fallthrough
+		case "module:os.path.expanduser", "module:os.path.join", "module:os.path.expandvars":
 			var parts []string
 			for i := range args {
 				s, _ := arg(i).asString()
 				parts = append(parts, s)
 			}
-			return jsVal{kind: vStr, s: strings.Join(parts, "/"), partial: true, built: true}
+			return jsVal{kind: vStr, s: leaveSkillDir(strings.Join(parts, "/")), partial: true, built: true}
 		case "module:os.getenv", "module:os.environ.get":
 			return jsVal{kind: vStr, s: hole, partial: true}
 		}
@@ -193,6 +276,12 @@ func (e *pyEnv) call(n node) jsVal {
 		switch method := fn.field("attribute").text(); {
 		case recv.kind == vStr && (method == "decode" || method == "encode" || method == "strip"):
 			return recv
+		case underSkillDir(recv) && (method == "resolve" || method == "absolute"):
+			return recv
+		case recv.kind == vStr && !recv.partial && method == "translate":
+			if t := arg(0); t.kind == vArr && len(t.arr) == 2 {
+				return jsVal{kind: vStr, s: substitute(recv.s, []rune(t.arr[0].s), []rune(t.arr[1].s)), built: true, decoded: true}
+			}
 		case recv.kind == vStr && method == "join":
 			if a := arg(0); a.kind == vArr {
 				var parts []string
@@ -430,6 +519,13 @@ func (p *pyAnalysis) call(n node) {
 		}
 		sc.report(rule, off, "network access with "+name)
 		sc.has(capNetwork, off, name)
+		if a := arg(0); a.kind == vStr {
+			sc.netCall(a)
+		} else if u := pyKeyword(argList, "url"); u.ok() {
+			sc.netCall(p.env.eval(u))
+		} else {
+			sc.netCall(a)
+		}
 		if kind == "net" {
 			sc.has(capDownload, off, name)
 		}
@@ -463,7 +559,7 @@ func (p *pyAnalysis) call(n node) {
 			sc.report(RuleFSRecursiveDelete, off, "shutil.rmtree of "+short(strings.ReplaceAll(a.s, hole, "…")))
 		}
 	case "chmod":
-		if sc.caps[capDownload] != nil {
+		if sc.caps[capDownload] != nil && !privateMode(arg(1), argList.text()) {
 			sc.report(RuleFSChmodDownload, off, "makes a file executable in code that downloads")
 			sc.has(capDynExec, off, "chmod of a download")
 		}

@@ -67,6 +67,7 @@ const (
 	RuleObfBidi           = "OBF_TROJAN_SOURCE"
 	RuleObfEncodedPayload = "OBF_ENCODED_PAYLOAD"
 	RuleTimeBomb          = "TIME_BOMB"
+	RuleObfSplitPayload   = "OBF_SPLIT_PAYLOAD"
 
 	// SKILL.md.
 	RuleSkillHiddenComment  = "SKILL_HIDDEN_COMMENT"
@@ -86,10 +87,16 @@ const (
 	RuleSkillTyposquat      = "SKILL_TYPOSQUAT"
 	RuleSkillWalletSecret   = "SKILL_WALLET_SECRET"
 	RuleSkillDeceptiveLink  = "SKILL_DECEPTIVE_LINK"
+	RuleSkillAgentDirective = "SKILL_AGENT_DIRECTIVE"
+	RuleSkillSelfModify     = "SKILL_SELF_MODIFICATION"
+	RuleSkillCredSweep      = "SKILL_CREDENTIAL_SWEEP"
 
 	// package.json.
 	RulePkgLifecycle = "PKG_LIFECYCLE_SCRIPT"
 	RulePkgURLDep    = "PKG_URL_DEPENDENCY"
+
+	// Threat intelligence.
+	RuleIntelIndicator = "INTEL_INDICATOR"
 
 	// Data files.
 	RuleDataEmbeddedCode = "DATA_EMBEDDED_CODE"

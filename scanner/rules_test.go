@@ -3,6 +3,7 @@ package scanner
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -147,6 +148,89 @@ func TestCredentialTargetsContainTheirAnchor(t *testing.T) {
 	for _, s := range []string{"const chrome = require('chrome-launcher')", "wallet balance", "ssh user@host", "README.env.md"} {
 		if h, ok := findCred([]byte(s)); ok {
 			t.Errorf("%q taken for %s", s, h.what)
+		}
+	}
+}
+
+// docs/scanner-rules.md is generated from rules.json; a rule added,
+// renamed or re-rated there without go generate fails here.
+func TestRuleCatalogueIsGenerated(t *testing.T) {
+	var b strings.Builder
+	if err := WriteRuleCatalogue(&b, DefaultRules()); err != nil {
+		t.Fatal(err)
+	}
+	have, err := os.ReadFile(filepath.Join("..", "docs", "scanner-rules.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(have) != b.String() {
+		t.Error("docs/scanner-rules.md is stale: run go generate ./scanner")
+	}
+}
+
+// Every rule the package documentation names exists in rules.json, so the
+// prose cannot describe a rule that is gone or misspelt.
+func TestPackageDocNamesOnlyRealRules(t *testing.T) {
+	ids := map[string]bool{}
+	prefixes := map[string]bool{}
+	for _, r := range DefaultRules() {
+		ids[r.ID] = true
+		prefixes[r.ID[:strings.IndexByte(r.ID, '_')+1]] = true
+	}
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, tok := range regexp.MustCompile(`\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b`).FindAllString(string(doc), -1) {
+		if !prefixes[tok[:strings.IndexByte(tok, '_')+1]] {
+			continue // OPENAI_API_KEY and the like
+		}
+		named++
+		if !ids[tok] {
+			t.Errorf("doc.go names %s, which rules.json does not define", tok)
+		}
+	}
+	if named < 20 {
+		t.Errorf("doc.go names only %d rules", named)
+	}
+}
+
+// Every built-in rule has an emitter: a constant in ruleids.go that some
+// analysis reports, or text patterns in rules.json. A rule that nothing
+// reports is a catalogue entry without a detection.
+func TestEveryRuleIsReported(t *testing.T) {
+	consts := map[string]string{} // id -> constant name
+	src, err := os.ReadFile("ruleids.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`(?m)^\s*(Rule\w+)\s*=\s*"([A-Z0-9_]+)"`).FindAllStringSubmatch(string(src), -1) {
+		consts[m[2]] = m[1]
+	}
+	code := ""
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "ruleids.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code += string(b)
+	}
+	for _, r := range DefaultRules() {
+		if len(r.Regex)+len(r.Patterns) > 0 {
+			continue
+		}
+		c, ok := consts[r.ID]
+		if !ok {
+			t.Errorf("rule %s has no constant in ruleids.go", r.ID)
+			continue
+		}
+		if !strings.Contains(code, c) {
+			t.Errorf("rule %s (%s) is never reported", r.ID, c)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
+	"github.com/openclaw-secure-stack/securestack/scanner/intel"
 	"github.com/openclaw-secure-stack/securestack/scanner/result"
 )
 
@@ -90,6 +91,9 @@ type Options struct {
 	Limits Limits
 	// Workers is the number of files analysed at once; 0 means GOMAXPROCS.
 	Workers int
+	// Intel, when set, makes every indicator of the feed that a skill
+	// matches a critical INTEL_INDICATOR finding (see package intel).
+	Intel *intel.Feed
 }
 
 // PromptChecker finds prompt injection in text; *sanitizer.Sanitizer is one.
@@ -143,6 +147,7 @@ type Scanner struct {
 	workers int
 	// pinned are the severities operators set for built-in rules.
 	pinned map[string]string
+	intel  *intelMatcher
 }
 
 // New returns a Scanner; it fails when a rule does not compile.
@@ -175,7 +180,7 @@ func New(opts Options) (*Scanner, error) {
 		}
 	}
 	return &Scanner{rules: rs, allow: opts.Allowlist, prompt: pc,
-		limits: opts.Limits.withDefaults(), workers: w, pinned: pinned}, nil
+		limits: opts.Limits.withDefaults(), workers: w, pinned: pinned, intel: newIntelMatcher(opts.Intel)}, nil
 }
 
 // Scan scans each path: a directory (every skill found in it, or the
@@ -268,6 +273,12 @@ func (st *unitState) add(fs ...Finding) {
 
 func (st *unitState) addFacts(f fileFacts) {
 	st.mu.Lock()
+	for i := range f.installers {
+		f.installers[i].finding += len(st.findings) // an index into st.findings from now on
+	}
+	for i := range f.skillWrites {
+		f.skillWrites[i].finding += len(st.findings)
+	}
 	st.findings = append(st.findings, f.findings...)
 	f.findings = nil
 	st.files = append(st.files, f)
@@ -286,7 +297,13 @@ func (s *Scanner) result(st *unitState) Result {
 		res.Skill = name
 	}
 	findings = append(findings, s.unitChains(st.files)...)
+	if f := s.intelUnit(&res, st.rel); f != nil {
+		findings = append(findings, *f)
+	}
+	settleUnitInstallers(findings, st.files)
+	settleSkillWrites(findings, st.files, st.name)
 	res.Findings = s.finish(findings)
+	quotedSamples(res.Findings, st.files)
 	res.Verdict = decide(res.Findings)
 	return res
 }

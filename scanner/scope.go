@@ -25,6 +25,11 @@ const (
 type site struct {
 	line int
 	what string
+	// soft marks a credential read that may be a skill using its own
+	// key (a config file, a key held in a variable): the chain it forms
+	// is exfiltration only when the data can reach a host unrelated to
+	// the key (see related.go).
+	soft bool
 }
 
 // scope is one piece of source being analysed: a file, a fenced code block,
@@ -48,6 +53,13 @@ type scope struct {
 	lines []int    // byte offset of each line start, built lazily
 	lits  []litHit // textHits of src, found lazily
 	found bool     // lits is set
+	// Where data the scope reads can go: netDests are the hosts of its
+	// network calls; urlDests the hosts of the URLs its code names, which
+	// count when a call's host is unknown (unknownNet).
+	netDests, urlDests []dest
+	unknownNet         bool
+	// decoded is set for decoded content and what it holds.
+	decoded bool
 }
 
 type fixedPos struct {
@@ -64,7 +76,7 @@ func (a *analyzer) newScope(rel string, src []byte, line0, col0 int, out *[]Find
 func (sc *scope) child(off int, src []byte) *scope {
 	line, col := sc.pos(off)
 	c := sc.a.newScope(sc.rel, src, line, col, sc.out)
-	c.depth, c.fixed = sc.depth, sc.fixed
+	c.depth, c.fixed, c.decoded = sc.depth, sc.fixed, sc.decoded
 	return c
 }
 
@@ -151,12 +163,21 @@ const chainSpan = 300
 
 // has records a capability at off.
 func (sc *scope) has(c capability, off int, what string) {
-	line, _ := sc.pos(off)
+	sc.hasSite(c, off, site{what: what})
+}
+
+// hasCred records a credential read; soft as in site.
+func (sc *scope) hasCred(off int, what string, soft bool) {
+	sc.hasSite(capCredRead, off, site{what: what, soft: soft})
+}
+
+func (sc *scope) hasSite(c capability, off int, s site) {
+	s.line, _ = sc.pos(off)
 	if sc.caps[c] == nil {
-		sc.caps[c] = &site{line: line, what: what}
+		sc.caps[c] = &s
 	}
 	if len(sc.sites[c]) < maxSites {
-		sc.sites[c] = append(sc.sites[c], site{line: line, what: what})
+		sc.sites[c] = append(sc.sites[c], s)
 	}
 }
 
@@ -178,6 +199,9 @@ func (sc *scope) chains() [numCaps]*site {
 	for _, from := range []capability{capCredRead, capEnvDump} {
 		if x, y, ok := sc.near(from, capNetwork); ok {
 			sc.chain(RuleChainExfil, y.line, fmt.Sprintf("%s (line %d) and %s (line %d): data can leave the machine", x.what, x.line, y.what, y.line))
+			if from == capCredRead && sc.softCreds() {
+				sc.a.softChain(sc, x.what)
+			}
 			break
 		}
 	}
@@ -186,6 +210,16 @@ func (sc *scope) chains() [numCaps]*site {
 	}
 	c := sc.caps
 	return c
+}
+
+// softCreds reports that every credential read of the scope is soft.
+func (sc *scope) softCreds() bool {
+	for _, s := range sc.sites[capCredRead] {
+		if !s.soft {
+			return false
+		}
+	}
+	return len(sc.sites[capCredRead]) > 0
 }
 
 func (sc *scope) chain(rule string, line int, msg string) {

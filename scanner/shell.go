@@ -1,9 +1,11 @@
 package scanner
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -23,7 +25,8 @@ type shellCmd struct {
 var (
 	interpreters = map[string]bool{"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "fish": true,
 		"python": true, "python2": true, "python3": true, "perl": true, "ruby": true, "node": true, "php": true,
-		"osascript": true, "pwsh": true, "powershell": true, "deno": true, "bun": true, "lua": true}
+		"osascript": true, "pwsh": true, "powershell": true, "deno": true, "bun": true, "lua": true,
+		"iex": true, "invoke-expression": true} // PowerShell's, in a fence labelled as shell
 	downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true, "aria2c": true, "http": true,
 		"https": true, "iwr": true, "irm": true, "invoke-webrequest": true, "invoke-restmethod": true, "lwp-download": true}
 	netTools = map[string]bool{"nc": true, "ncat": true, "netcat": true, "socat": true, "telnet": true,
@@ -43,7 +46,14 @@ func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
 		return
 	}
 	defer a.ps.release(tree)
-	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, vars: map[string]string{}, secrets: map[string]string{}, flows: map[string]flow{}}
+	sh := &shellAnalysis{sc: sc, downloads: map[string]int{}, fromURL: map[string]string{}, vars: map[string]string{},
+		secrets: map[string]string{}, flows: map[string]flow{}, written: map[string]string{}}
+	defer sh.destinations()
+	if f := a.facts; f != nil && sc.out == &f.findings && sc.depth == 0 && sc.fixed == nil && !tree.broken() {
+		// A file or a fenced block of shell that parsed cleanly: its
+		// syntax tree, not the text rules, says what it runs.
+		f.cleanShell = append(f.cleanShell, [2]int{sc.line0, sc.line0 + bytes.Count(sc.src, []byte("\n"))})
+	}
 	// Nodes come in document order, so assignments and downloads are known
 	// before the commands that use them.
 	for i := range tree.nodes {
@@ -67,10 +77,103 @@ func (a *analyzer) analyzeShell(sc *scope, parseErrors bool) {
 type shellAnalysis struct {
 	sc        *scope
 	downloads map[string]int    // lower-cased base name of a downloaded file -> offset of the download
+	fromURL   map[string]string // lower-cased base name of a downloaded file -> its URL
 	vars      map[string]string // NAME=literal assignments, to resolve $NAME
 	secrets   map[string]string // variables that hold a secret -> what it is
 	flows     map[string]flow   // variables that hold downloaded or decoded text
+	net       []shellNet        // network commands, for the scope's destinations
+	written   map[string]string // lower-cased base name of a file -> the text echo or printf wrote to it
 }
+
+// shellNet is a network command: the host it talks to ("" when a
+// variable names it) and whether its arguments carry a secret.
+type shellNet struct {
+	host    string
+	carries bool
+}
+
+// netCommand records where a network command sends and what it carries.
+func (sh *shellAnalysis) netCommand(c shellCmd) {
+	n := shellNet{host: commandHost(c)}
+	for _, a := range c.args {
+		for _, m := range shellVarRE.FindAllStringSubmatch(a, -1) {
+			if _, ok := sh.secrets[m[1]]; ok || isSecretName(m[1]) {
+				n.carries = true
+			}
+		}
+	}
+	sh.net = append(sh.net, n)
+}
+
+var shellVarRE = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+
+// destinations hands the scope the hosts of the commands that carry a
+// secret or, when none visibly does, of every network command.
+func (sh *shellAnalysis) destinations() {
+	carrying := false
+	for _, n := range sh.net {
+		carrying = carrying || n.carries
+	}
+	for _, n := range sh.net {
+		if carrying && !n.carries {
+			continue
+		}
+		switch {
+		case n.host == "?":
+			sh.sc.unknownNet = true
+		case n.host != "":
+			sh.sc.netDests = append(sh.sc.netDests, dest{host: n.host, decoded: sh.sc.decoded})
+		}
+	}
+}
+
+// commandHost is the host a network command talks to: the host of its
+// URL, the name nslookup resolves, ssh's user@host; "" for one a variable
+// names, "?" when it cannot tell.
+func commandHost(c shellCmd) string {
+	for _, a := range c.args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		if strings.Contains(a, "://") {
+			if h, ok := urlHost(a); ok {
+				return h
+			}
+		}
+	}
+	if downloaders[c.name] {
+		for _, a := range c.args {
+			if strings.HasPrefix(a, "$") {
+				return ""
+			}
+		}
+		return "?"
+	}
+	for _, a := range c.args {
+		if strings.HasPrefix(a, "-") || a == "" {
+			continue
+		}
+		h := a
+		if i := strings.LastIndexByte(h, '@'); i >= 0 {
+			h = h[i+1:]
+		}
+		if i := strings.IndexByte(h, ':'); i >= 0 {
+			h = h[:i]
+		}
+		if strings.HasPrefix(h, "$") && !strings.Contains(h, ".") {
+			return ""
+		}
+		// X.exfil.example: a name built around a variable still ends in
+		// the domain that receives it.
+		if m := hostSuffixRE.FindString(h); m != "" {
+			return strings.ToLower(strings.TrimLeft(m, "."))
+		}
+		return ""
+	}
+	return "?"
+}
+
+var hostSuffixRE = regexp.MustCompile(`(?:^|\.)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
 
 // word returns the text a shell word stands for: quotes removed, escapes
 // and ANSI-C strings decoded, and $NAME of a literal assignment resolved.
@@ -190,6 +293,16 @@ func (sh *shellAnalysis) parse(n node) shellCmd {
 	return c
 }
 
+// hidden reports a command whose name is not written out: $D, ${X},
+// c\url.
+func (c shellCmd) hidden() bool {
+	if n := c.node.field("name"); n.ok() {
+		t := n.text()
+		return strings.ContainsAny(t, "$\\'\"")
+	}
+	return false
+}
+
 func (c shellCmd) hasFlag(short byte, long ...string) bool {
 	for _, a := range c.args {
 		if a == "--" {
@@ -307,13 +420,10 @@ func (c shellCmd) decodes() bool {
 	case "gzip", "bzip2", "xz", "zstd":
 		return c.hasFlag('d', "--decompress", "--decode")
 	case "tr":
-		return len(c.args) == 2 && rot13Args(c.args[0], c.args[1])
+		// tr SET1 SET2 is a substitution alphabet (rot13 is one).
+		return len(c.args) == 2 && !strings.HasPrefix(c.args[0], "-")
 	}
 	return false
-}
-
-func rot13Args(from, to string) bool {
-	return strings.Contains(from, "A-Z") && (strings.Contains(to, "N-Z") || strings.Contains(to, "n-z"))
 }
 
 // transform applies a decoding command to known input.
@@ -322,6 +432,10 @@ func (c shellCmd) transform(in string) (string, bool) {
 	case "base64", "openssl":
 		if d := decodeRun([]byte(strings.Join(strings.Fields(in), ""))); d != nil && d.enc == "base64" {
 			return readable(d.data)
+		}
+	case "base32", "basenc":
+		if b, ok := decodeBase32(in); ok {
+			return readable(b)
 		}
 	case "xxd":
 		if d := decodeRun([]byte(strings.Join(strings.Fields(in), ""))); d != nil && d.enc == "hex" {
@@ -338,15 +452,7 @@ func (c shellCmd) transform(in string) (string, bool) {
 		}
 		return strings.Join(lines, "\n"), true
 	case "tr":
-		return strings.Map(func(r rune) rune {
-			switch {
-			case r >= 'a' && r <= 'z':
-				return 'a' + (r-'a'+13)%26
-			case r >= 'A' && r <= 'Z':
-				return 'A' + (r-'A'+13)%26
-			}
-			return r
-		}, in), true
+		return substitute(in, trSet(c.args[0]), trSet(c.args[1])), true
 	}
 	return "", false
 }
@@ -433,6 +539,7 @@ type flow struct {
 	from    string // "download", "decode", "network" or ""
 	payload string
 	known   bool
+	url     string // of a download
 }
 
 // flowOf follows content through the stages of a pipeline.
@@ -448,7 +555,10 @@ func (sh *shellAnalysis) flowOf(stages []shellCmd) flow {
 		}
 		switch {
 		case downloaders[c.name]:
-			f = flow{from: "download"}
+			f = flow{from: "download", url: commandURL(c)}
+			if c.hidden() {
+				f.url = "" // $D -fsSL ...: a downloader in disguise
+			}
 		case (c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet") && i == 0:
 			f = flow{from: "network"}
 		case c.name == "echo" || c.name == "printf":
@@ -462,6 +572,7 @@ func (sh *shellAnalysis) flowOf(stages []shellCmd) flow {
 			if f.from != "download" {
 				f.from = "decode"
 			}
+			f.url = "" // a download decoded before it runs is no vendor's installer
 			f.payload, f.known = out, ok && f.known
 		case c.name == "tee" || c.name == "cat" && len(c.args) == 0:
 		default:
@@ -520,7 +631,7 @@ func (sh *shellAnalysis) stages(pipeline node) []shellCmd {
 func (sh *shellAnalysis) runs(off int, runner string, f flow) {
 	switch f.from {
 	case "download":
-		sh.dropper(off, "downloads content and runs it with "+runner)
+		sh.dropperFrom(off, "downloads content and runs it with "+runner, f.url)
 	case "network":
 		sh.sc.report(RuleReverseShell, off, fmt.Sprintf("network input run by %s", runner))
 	case "decode":
@@ -578,10 +689,36 @@ func (sh *shellAnalysis) assign(n node) {
 	for _, c := range stages {
 		if what := secretSource(c); what != "" {
 			sh.secrets[name] = what
-			return
+			break
+		}
+	}
+	// jq '.wallets[0]' of a credentials file picks a field that is no
+	// secret; '.api_key' does.
+	if len(stages) > 0 && sh.secrets[name] != "" {
+		if last := stages[len(stages)-1]; last.name == "jq" && !jqSelectsSecret(last) {
+			delete(sh.secrets, name)
 		}
 	}
 }
+
+// jqSelectsSecret reports whether a jq filter's last field names a secret
+// (.skills.entries.x.apiToken // empty, .api_key), or it keeps the whole
+// document.
+func jqSelectsSecret(c shellCmd) bool {
+	filter := ""
+	for _, a := range c.args {
+		if !strings.HasPrefix(a, "-") {
+			filter = a
+			break
+		}
+	}
+	filter, _, _ = strings.Cut(filter, "//")
+	filter, _, _ = strings.Cut(filter, "|")
+	names := jqFieldRE.FindAllString(filter, -1)
+	return len(names) == 0 || isSecretName(names[len(names)-1])
+}
+
+var jqFieldRE = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
 // secretSource says what secret a command prints, or "".
 func secretSource(c shellCmd) string {
@@ -627,16 +764,23 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		return
 	}
 	off := int(c.node.start())
+	if f := sc.a.facts; f != nil {
+		if f.commands == nil {
+			f.commands = map[string]bool{}
+		}
+		f.commands[c.name] = true
+	}
 	switch {
 	case downloaders[c.name]:
 		sc.has(capNetwork, off, c.name)
 		sc.has(capDownload, off, c.name)
+		sh.netCommand(c)
 		if name := c.downloadName(); name != "" {
-			sh.downloads[name] = off
+			sh.downloads[name], sh.fromURL[name] = off, commandURL(c)
 		}
 		// curl URL > file: the file is a download too.
 		if name := sh.stdoutFile(c.node.parent()); name != "" {
-			sh.downloads[name] = off
+			sh.downloads[name], sh.fromURL[name] = off, commandURL(c)
 		}
 		if c.detached {
 			sc.report(RuleNetBeacon, off, fmt.Sprintf("%s detached from the terminal: a background beacon", c.name))
@@ -644,15 +788,16 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		for _, a := range c.args {
 			if strings.HasPrefix(a, "@") && a != "@-" {
 				if h, ok := findCred([]byte(a)); ok {
-					sc.has(capCredRead, off, "upload of "+h.what)
+					sc.hasCred(off, "upload of "+h.what, false)
 				}
 			}
 		}
 		if what := sh.sentSecret(c); what != "" && c.sends() {
-			sc.has(capCredRead, off, what+" sent in a request")
+			sc.hasCred(off, what+" sent in a request", true)
 		}
 	case netTools[c.name]:
 		sc.has(capNetwork, off, c.name)
+		sh.netCommand(c)
 		if (c.name == "nc" || c.name == "ncat" || c.name == "netcat") && c.hasFlag('e', "--exec", "--sh-exec") ||
 			c.name == "socat" && strings.Contains(strings.Join(c.args, " "), "exec:") {
 			sc.report(RuleReverseShell, off, fmt.Sprintf("%s hands a shell to a network peer", c.name))
@@ -661,7 +806,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 			sc.report(RuleNetBeacon, off, fmt.Sprintf("%s detached from the terminal: a background beacon", c.name))
 		}
 		if what := sh.sentSecret(c); what != "" {
-			sc.has(capCredRead, off, what+" sent with "+c.name)
+			sc.hasCred(off, what+" sent with "+c.name, false)
 		}
 	case c.name == "chmod":
 		if len(c.args) >= 2 && executableMode(c.args[0]) {
@@ -672,6 +817,10 @@ func (sh *shellAnalysis) command(c shellCmd) {
 				}
 			}
 		}
+	case (c.name == "tee" || c.name == "cp" || c.name == "mv" || c.name == "install" || c.name == "ln") && len(c.args) > 0:
+		agentFileWrite(sc, off, c.args[len(c.args)-1], c.name, false)
+	case c.name == "sed" && c.hasFlag('i', "--in-place") && len(c.args) > 0:
+		agentFileWrite(sc, off, c.args[len(c.args)-1], "sed -i", false)
 	case c.name == "crontab" && len(c.args) > 0 && c.args[0] != "-l",
 		c.name == "launchctl" && len(c.args) > 0 && (c.args[0] == "load" || c.args[0] == "bootstrap" || c.args[0] == "submit"),
 		c.name == "systemctl" && c.hasFlag(0, "--user") && containsWord(c.args, "enable"):
@@ -691,7 +840,7 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		if c.stdin.ok() && len(c.args) > 0 && c.args[0] == "/dev/stdin" {
 			sh.fed(off, c)
 		} else if _, ok := sh.downloads[strings.ToLower(path.Base(first(c.args)))]; ok {
-			sh.dropper(off, fmt.Sprintf("%s runs the download %s", c.name, first(c.args)))
+			sh.dropperFrom(off, fmt.Sprintf("%s runs the download %s", c.name, first(c.args)), sh.fromURL[strings.ToLower(path.Base(first(c.args)))])
 		}
 	case interpreters[c.name] || strings.HasPrefix(c.name, "python3."):
 		if code, i := c.flagValue("-c", ""); i >= 0 {
@@ -715,8 +864,9 @@ func (sh *shellAnalysis) command(c shellCmd) {
 					continue
 				}
 				if _, ok := sh.downloads[strings.ToLower(path.Base(a))]; ok {
-					sh.dropper(off, fmt.Sprintf("runs the download %s with %s", a, c.name))
+					sh.dropperFrom(off, fmt.Sprintf("runs the download %s with %s", a, c.name), sh.fromURL[strings.ToLower(path.Base(a))])
 				}
+				sh.runsWritten(off, a)
 				break
 			}
 		}
@@ -736,6 +886,11 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		if f, ok := sh.substitution(name); ok {
 			sh.runs(off, "a command substitution", f)
 		}
+	}
+	if c.name == "source" || c.name == "." {
+		sh.runsWritten(off, first(c.args))
+	} else if _, ok := sh.written[c.name]; ok {
+		sh.runsWritten(off, c.name) // ./script
 	}
 	// ./payload, /tmp/payload
 	if d, ok := sh.downloads[c.name]; ok && d != off {
@@ -838,10 +993,15 @@ func (sh *shellAnalysis) stdoutFile(stmt node) string {
 // to the network.
 func (sh *shellAnalysis) pipeline(n node) {
 	sc := sh.sc
+	if choiceListRE.MatchString(n.text()) {
+		return // "completion install [--shell <bash|zsh|fish>]": a choice, not a pipe
+	}
 	stages := sh.stages(n)
 	// curl URL | base64 -d > file: the file is a download.
-	if name := sh.stdoutFile(n.parent()); name != "" && sh.flowOf(stages).from == "download" {
-		sh.downloads[name] = n.start()
+	if f := sh.flowOf(stages); f.from == "download" {
+		if name := sh.stdoutFile(n.parent()); name != "" {
+			sh.downloads[name], sh.fromURL[name] = n.start(), f.url
+		}
 	}
 	var send, secret bool
 	for i, c := range stages {
@@ -861,6 +1021,9 @@ func (sh *shellAnalysis) pipeline(n node) {
 		case (c.name == "echo" || c.name == "printf") && sh.sentSecret(c) != "":
 			secret = true
 		case c.readsStdin() && i > 0 && !alternation(stages[i-1]):
+			if prev := stages[i-1]; prev.name == "cat" && len(prev.args) > 0 {
+				sh.catRun(off, prev, c.name)
+			}
 			f := sh.flowOf(stages[:i])
 			sh.runs(off, c.name, f)
 			by := "the previous command"
@@ -873,7 +1036,7 @@ func (sh *shellAnalysis) pipeline(n node) {
 		}
 	}
 	if secret && send {
-		sc.has(capCredRead, n.start(), "secrets piped to the network")
+		sc.hasCred(n.start(), "secrets piped to the network", false)
 	}
 }
 
@@ -899,8 +1062,30 @@ func (sh *shellAnalysis) redirect(n node) {
 		} else {
 			sc.report(RuleNetSocket, off, "raw socket through "+target)
 		}
+	case agentFileWrite(sc, off, target, "a redirect", stmt.typ() == "redirected_statement" && downloaders[sh.parse(stmt.field("body")).name]):
 	case persistPath.MatchString(target):
 		persistence(sc, off, target, "writes "+target)
+	}
+	// echo 'curl ... | sh' > f: a script written in pieces, run later.
+	if stmt.typ() == "redirected_statement" && !strings.HasPrefix(n.text(), "<") && !n.field("descriptor").ok() {
+		if b := stmt.field("body"); b.typ() == "command" {
+			if c := sh.parse(b); c.name == "echo" || c.name == "printf" {
+				text, _ := c.echoText()
+				name := strings.ToLower(path.Base(target))
+				if strings.HasPrefix(n.text(), ">>") {
+					sh.written[name] += text + "\n"
+				} else {
+					sh.written[name] = text + "\n"
+				}
+			}
+		}
+	}
+}
+
+// runsWritten analyses a script the shell wrote itself and now runs.
+func (sh *shellAnalysis) runsWritten(off int, file string) {
+	if text, ok := sh.written[strings.ToLower(path.Base(file))]; ok {
+		sh.sc.a.analyzeSnippet(sh.sc, off, text, langShell, "script written by echo")
 	}
 }
 
@@ -912,7 +1097,16 @@ var installers = map[string]bool{"npm": true, "pnpm": true, "yarn": true, "bun":
 // of OpenClaw's tools and packages from URLs instead of a registry.
 func (sh *shellAnalysis) install(c shellCmd, off int) {
 	verb := false
+	// npx runs one package; what follows it are that program's arguments
+	// (npx atxp-call https://api.example/mcp tool), not more packages.
+	runOnly, ran := c.name == "npx", false
 	for _, a := range c.args {
+		if runOnly && !strings.HasPrefix(a, "-") {
+			if ran {
+				break
+			}
+			ran = true
+		}
 		switch {
 		case a == "install" || a == "i" || a == "add" || a == "get" || a == "-g" && c.name == "npx":
 			verb = true
@@ -961,6 +1155,10 @@ func urlPackageName(arg string) string {
 	}
 	return arg
 }
+
+// choiceListRE is documentation's "<bash|zsh|fish>" or "[a|b]": one of
+// several values, which shell parses as a pipeline.
+var choiceListRE = regexp.MustCompile(`[<\[{(]\s*-{0,2}[\w.-]+(?:\s*\|\s*-{0,2}[\w.-]+)+\s*[>\]})]|[<\[{(]\s*-{0,2}[\w.-]+(?:\s*\|\s*-{0,2}[\w.-]+){2,}\s*$`)
 
 // alternation recognises documentation's "{zsh|bash|fish}", which parses
 // as a pipe between shells.
@@ -1014,4 +1212,30 @@ func containsWord(ws []string, w string) bool {
 func lineOf(sc *scope, off int) int {
 	l, _ := sc.pos(off)
 	return l
+}
+
+// catRun reports cat of files piped into an interpreter: a script put
+// back together from pieces that each look like nothing (payload
+// splitting across files). One script file run this way is only
+// unusual.
+func (sh *shellAnalysis) catRun(off int, cat shellCmd, runner string) {
+	var files []string
+	pieces := false
+	for _, a := range cat.args {
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		files = append(files, a)
+		switch strings.ToLower(path.Ext(a)) {
+		case ".sh", ".bash", ".zsh", ".py", ".js", ".rb", ".pl":
+		default:
+			pieces = true // .part, .txt, .b64, no extension: data, not a script
+		}
+	}
+	switch {
+	case len(files) >= 2:
+		sh.sc.reportSev(RuleObfSplitPayload, SeverityCritical, off, fmt.Sprintf("joins %s and runs the result with %s: a script split across files", strings.Join(files, ", "), runner))
+	case len(files) == 1 && pieces:
+		sh.sc.reportSev(RuleObfSplitPayload, SeverityHigh, off, fmt.Sprintf("runs the data file %s with %s", files[0], runner))
+	}
 }

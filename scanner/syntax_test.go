@@ -1,8 +1,10 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,27 +215,44 @@ func FuzzFlatten(f *testing.F) {
 	})
 }
 
-// The copied internal headers belong to one go-tree-sitter version; moving
-// go.mod without replacing them must fail here, not at run time.
+// The copied internal headers belong to one go-tree-sitter version: each
+// must equal, byte for byte, the file of the module version go.mod
+// requires, so that moving go.mod without replacing them fails here, not
+// at run time.
 func TestTreeSitterHeadersMatchGoMod(t *testing.T) {
-	mod, err := os.ReadFile("../go.mod")
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}} {{.Dir}}", "github.com/smacker/go-tree-sitter").Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go list -m github.com/smacker/go-tree-sitter: %v", err)
+	}
+	version, dir, ok := strings.Cut(strings.TrimSpace(string(out)), " ")
+	if !ok || dir == "" {
+		t.Fatalf("go list gave %q: is the module downloaded?", out)
 	}
 	readme, err := os.ReadFile("internal/tsabi/README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(mod), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "github.com/smacker/go-tree-sitter" {
-			if !strings.Contains(string(readme), f[1]) {
-				t.Fatalf("go.mod has go-tree-sitter %s; internal/tsabi holds the headers of another version (see its README)", f[1])
-			}
-			return
+	if !strings.Contains(string(readme), version) {
+		t.Errorf("internal/tsabi/README.md does not name go-tree-sitter %s, the version go.mod requires", version)
+	}
+	copies, err := filepath.Glob("internal/tsabi/*.h")
+	if err != nil || len(copies) < 5 {
+		t.Fatalf("headers in internal/tsabi: %v %v", copies, err)
+	}
+	for _, c := range append(copies, "internal/tsabi/LICENSE") {
+		mine, err := os.ReadFile(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := os.ReadFile(filepath.Join(dir, filepath.Base(c)))
+		if err != nil {
+			t.Errorf("%s has no counterpart in go-tree-sitter %s: %v", c, version, err)
+			continue
+		}
+		if !bytes.Equal(mine, theirs) {
+			t.Errorf("%s differs from go-tree-sitter %s's %s: copy the module's file (see internal/tsabi/README.md)", c, version, filepath.Base(c))
 		}
 	}
-	t.Fatal("go.mod does not require github.com/smacker/go-tree-sitter")
 }
 
 // A parse that outgrows its arena carries on with malloc, and the tree
@@ -247,12 +266,19 @@ func TestArenaOverflow(t *testing.T) {
 	}
 	var want parsers
 	defer want.close()
-	for _, limit := range []int{0, 4 << 10, 300 << 10, 2 << 20} {
+	limits, rounds := []int{0, 4 << 10, 300 << 10, 2 << 20}, 2
+	if testing.Short() {
+		// Every block from malloc, and a mid-sized arena that overflows:
+		// the two paths, once each (the AddressSanitizer run in make test
+		// does the whole table).
+		limits, rounds = []int{0, 300 << 10}, 1
+	}
+	for _, limit := range limits {
 		var ps parsers
 		if !ps.limitArena(limit) {
 			t.Fatal("no arena")
 		}
-		for round := range 2 {
+		for round := range rounds {
 			for _, src := range srcs {
 				for _, l := range []lang{langJS, langPython, langShell} {
 					ref, err := want.parse(l, src)

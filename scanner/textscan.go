@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net/netip"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"unicode"
@@ -314,12 +315,34 @@ func isLocalHost(host string) bool {
 func (sc *scope) checkURLs(code bool) {
 	seenHost := map[string]bool{}
 	for _, u := range findURLs(sc.src, sc.hits()) {
+		if code && !commentLine(sc.src, u.off) {
+			sc.urlDests = append(sc.urlDests, dest{host: u.host, decoded: sc.decoded})
+		}
+		if sc.fixed != nil {
+			// A URL in decoded or assembled text, which the file's own
+			// text does not show (intelFile covers that).
+			sc.checkIntelURL(u.off, u.raw, u.host)
+		}
 		if k := endpointKind(u.host, u.path); k != "" {
-			if code && !strings.Contains(k, "Telegram") && !strings.Contains(k, "Slack") {
+			switch {
+			case placeholderURL(u.raw, docFile(sc.rel)):
+				// discord.com/api/webhooks/YOUR_ID/YOUR_TOKEN,
+				// abc123.ngrok.io: the reader's own, to be filled in.
+				sc.reportSev(RuleExfilEndpoint, SeverityLow, u.off, fmt.Sprintf("%s %s, a placeholder for the reader's own", k, u.host))
+			case k == "tunnel" && code && mcpServer(sc.src, u.path):
+				// An MCP server reached through a tunnel: the agent's tool
+				// calls, and the keys in their headers, go to whoever runs
+				// the far end, on an address that says nothing about them.
+				sc.reportSev(RuleExfilEndpoint, SeverityCritical, u.off, fmt.Sprintf("an MCP server on the tunnel %s: the agent's tool calls go to an anonymous host", u.host))
+			case code && k == "tunnel" && docFile(sc.rel):
+				// Documentation that exposes the reader's server through
+				// a tunnel (ngrok http 3000) for webhooks to come in.
+				sc.reportSev(RuleExfilEndpoint, SeverityHigh, u.off, fmt.Sprintf("%s %s in a documentation example", k, u.host))
+			case code && !strings.Contains(k, "Telegram") && !strings.Contains(k, "Slack"):
 				// Code and config that name a request catcher, tunnel or
 				// paste site talk to it; prose may only mention it.
 				sc.reportSev(RuleExfilEndpoint, SeverityCritical, u.off, fmt.Sprintf("%s %s in code", k, u.host))
-			} else {
+			default:
 				sc.report(RuleExfilEndpoint, u.off, fmt.Sprintf("%s %s", k, u.host))
 			}
 			if code {
@@ -331,8 +354,8 @@ func (sc *scope) checkURLs(code bool) {
 		}
 		if k := shareHost(u.host, u.path); k != "" {
 			sev := SeverityLow
-			if code {
-				sev = SeverityHigh
+			if code && !placeholderURL(u.raw, docFile(sc.rel)) {
+				sev = SeverityHigh // drive.google.com/drive/folders/YOUR_FOLDER_ID is the reader's own
 			}
 			sc.reportSev(RulePayloadHost, sev, u.off, fmt.Sprintf("%s %s: the link does not show who publishes what it serves", k, u.host))
 		}
@@ -351,6 +374,65 @@ func (sc *scope) checkURLs(code bool) {
 			}
 		}
 	}
+}
+
+const gatewayToken = "the OpenClaw gateway token"
+
+// mcpServer reports a URL that an MCP client connects to: an /mcp or
+// /sse endpoint, or code that configures MCP servers.
+func mcpServer(src []byte, urlPath string) bool {
+	return strings.Contains(urlPath, "/mcp") || strings.HasSuffix(urlPath, "/sse") ||
+		bytes.Contains(src, []byte("mcpServers")) || bytes.Contains(src, []byte("mcp-proxy")) || bytes.Contains(src, []byte("mcp-remote"))
+}
+
+// placeholderURL reports a URL written for the reader to fill in:
+// YOUR_ID, <token>, {id}; in documentation also sample values (abc123,
+// example).
+func placeholderURL(raw string, doc bool) bool {
+	l := strings.ToLower(raw)
+	// A Discord webhook's id is a snowflake of 17 to 20 digits.
+	if _, rest, ok := strings.Cut(l, "discord.com/api/webhooks/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		if len(id) < 17 || len(id) > 20 || strings.Trim(id, "0123456789") != "" {
+			return true
+		}
+	}
+	for _, p := range []string{"your", "xxx", "<", "{", "replace", "placeholder"} {
+		if strings.Contains(l, p) {
+			return true
+		}
+	}
+	if doc {
+		for _, p := range []string{"abc123", "example", "..."} {
+			if strings.Contains(l, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// docFile reports a Markdown document: its code blocks are examples for
+// the reader.
+func docFile(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".md", ".markdown", ".mdx":
+		return true
+	}
+	return false
+}
+
+// commentLine reports that the line holding off is a comment (#, //, /*,
+// *): a link to documentation, not a place code sends data to.
+func commentLine(src []byte, off int) bool {
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	t := bytes.TrimLeft(src[start:off], " \t")
+	for _, p := range []string{"#", "//", "/*", "*", "<!--", "--"} {
+		if bytes.HasPrefix(t, []byte(p)) {
+			return !bytes.HasPrefix(t, []byte("#!"))
+		}
+	}
+	return false
 }
 
 // credTier says how much reaching a secret store weighs on its own.
@@ -407,11 +489,13 @@ var walletExtensions = []string{"nkbihfbeogaeaoehlefnkodbefgpgknn", "bfnaelmomei
 var credTargets = append([]credTarget{
 	target(".ssh", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.ssh(?:[/\\]|\b)`, "SSH keys", tierStore),
 	target(".aws", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.aws(?:[/\\]|\b)`, "AWS credentials", tierStore),
-	target(".openclaw", `\.openclaw[/\\]+(?:openclaw\.json|credentials|\.env|agents|identity|devices)`, "OpenClaw secrets", tierStore),
-	target(".clawdbot", `\.clawdbot\b`, "Clawdbot secrets", tierStore),
-	target(".moltbot", `\.moltbot\b`, "Moltbot secrets", tierStore),
+	// OpenClaw's state directory, under its current and former names
+	// (OpenClaw still migrates ~/.clawdbot): only the files that hold
+	// secrets. Skills, the workspace, logs and a skill's own state
+	// directory live there too and are not secret stores.
+	target(".openclaw|.clawdbot|.moltbot", `\.(?:openclaw|clawdbot|moltbot)[/\\]+(?:(?:openclaw|clawdbot|moltbot)\.json\b|credentials\b|\.env\b|agents[/\\]+[^/\\\s"'\x60]+[/\\]+agent\b|identity\b|devices\b)`, "OpenClaw secrets", tierStore),
 	target("auth-profiles", `auth-profiles\.json`, "agent auth profiles", tierStore),
-	target("gateway.auth", `\bgateway\.auth\.(?:token|password)\b`, "the OpenClaw gateway token", tierStore),
+	target("gateway.auth|gateway?.auth", `\bgateway\??\.auth\??\.(?:token|password)\b`, gatewayToken, tierStore),
 	target(".env", `(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)[/\\]+\.env\b`, "a .env file in the home directory", tierStore),
 	target("Google/Chrome|google-chrome|Chrome/User Data|Chromium/", `Google[/\\]+Chrome|google-chrome|Chrome[/\\]+User Data|Chromium[/\\]`, "browser profiles", tierStore),
 	target("Brave", `BraveSoftware|Brave-Browser`, "browser profiles", tierStore),
@@ -439,7 +523,9 @@ var credTargets = append([]credTarget{
 	target(".ethereum/keystore", `\.ethereum[/\\]+keystore`, "an Ethereum keystore", tierStore),
 	target("Extension Settings", `Local Extension Settings`, "browser extension stores (wallets)", tierStealer),
 	target("Ledger Live", `Ledger Live`, "crypto wallets", tierStealer),
-	target("wallet/|wallets/|Wallet/|Wallets/", `(?i)\bwallets?[/\\]`, "crypto wallets", tierStore),
+	// A directory named wallet(s), not a word ("wallet/web3 provider") or
+	// a directory named after one (sponge-wallet/).
+	target("wallet/|wallets/|Wallet/|Wallets/", `(?i)(?:^|[/\\~.])wallets?[/\\]`, "crypto wallets", tierStore),
 	target(".kube/config", `\.kube[/\\]+config`, "Kubernetes credentials", tierStore),
 	target(".docker/config.json", `\.docker[/\\]+config\.json`, "Docker registry credentials", tierStore),
 	target(".config/gcloud", `\.config[/\\]+gcloud`, "Google Cloud credentials", tierStore),
@@ -521,7 +607,7 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			if loc == nil {
 				break
 			}
-			if !publicFile(line[off+loc[1]:]) {
+			if !publicFile(line[off+loc[1]:]) && !inURL(line, off+loc[0]) && !inPattern(line, off+loc[0]) {
 				at = off + loc[0]
 				break
 			}
@@ -533,6 +619,35 @@ func credMatches(s []byte, hits []litHit, fn func(credHit) bool) {
 			}
 		}
 	}
+}
+
+// inPattern reports that line[at] is inside a quoted regular expression
+// that describes secret stores, as a scanner's rule list does:
+// r"(cat|read)\s*.{0,10}(/etc/shadow|~/.ssh/)" reads nothing.
+func inPattern(line []byte, at int) bool {
+	q := bytes.LastIndexAny(line[:at], "\"'`")
+	if q < 0 {
+		return false
+	}
+	end := bytes.IndexByte(line[at:], line[q])
+	if end < 0 {
+		return false
+	}
+	tok := line[q+1 : at+end]
+	marks := 0
+	for _, m := range []string{`\s`, `\b`, `\w`, `\d`, `.*`, `.+`, `(?`, `[^`, `{0,`, `\.`, `|`} {
+		if bytes.Contains(tok, []byte(m)) {
+			marks++
+		}
+	}
+	return marks >= 2 || marks == 1 && bytes.IndexByte(tok, '(') >= 0 && bytes.IndexByte(tok, '|') > bytes.IndexByte(tok, '(')
+}
+
+// inURL reports that line[at] is inside a URL: an API route such as
+// https://api.example.com/v1/wallet/list names no file on this machine.
+func inURL(line []byte, at int) bool {
+	start := bytes.LastIndexAny(line[:at], " \t\"'`(<=") + 1
+	return bytes.Contains(line[start:at], []byte("://"))
 }
 
 // publicFile reports that the rest of a path names a file of a secret
@@ -566,7 +681,9 @@ func (sc *scope) credFound(h credHit, off int, msg string) {
 	}
 	sc.reportSev(RuleCredFile, sev, off, msg)
 	if h.tier != tierLookup {
-		sc.has(capCredRead, off, "access to "+h.what)
+		// No skill owns OpenClaw's gateway token: it is never a key
+		// used with the skill's own service.
+		sc.hasCred(off, "access to "+h.what, h.tier == tierStore && h.what != gatewayToken)
 	}
 }
 
@@ -645,10 +762,14 @@ type blob struct {
 	text     string
 }
 
-// findBlobs returns base64, hex and \x-escaped runs that decode to text.
-// The scan is a single pass over the bytes, since it runs over every file.
+// findBlobs returns base64, base32, hex, \x-escaped and <~ascii85~>
+// runs that decode to text. The scan is a single pass over the bytes,
+// since it runs over every file.
 func findBlobs(src []byte) []blob {
 	var out []blob
+	if bytes.Contains(src, []byte("<~")) {
+		out = findBase85Blobs(src)
+	}
 	for i := 0; i < len(src); {
 		if !isB64(src[i]) {
 			if src[i] == '\\' && i+3 < len(src) && src[i+1] == 'x' {
@@ -751,6 +872,11 @@ func decodeRun(run []byte) *decoded {
 			return nil
 		}
 		return &decoded{b, "hex"}
+	}
+	if lower == 0 && digit > 0 && len(run) >= 40 && base32Run(run) {
+		if b, ok := decodeBase32(string(run)); ok {
+			return &decoded{b, "base32"}
+		}
 	}
 	if upper == 0 || lower == 0 || slash > len(run)/8 {
 		return nil

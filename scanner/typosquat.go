@@ -1,18 +1,58 @@
 package scanner
 
 import (
+	_ "embed"
+	"encoding/json"
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
 )
 
-// platformNames are OpenClaw's own names, past and present. A package or
-// domain a typo or two away from one (opencalw, clawhubb, clawdhub.com)
-// imitates the platform, as the ClawHavoc lures did.
-var platformNames = []string{"openclaw", "clawhub", "clawdbot", "moltbot"}
+// platform is what platform-names.json says about OpenClaw's names.
+type platform struct {
+	About string         `json:"about"`
+	Names []platformName `json:"names"`
+}
 
-// officialDomains are the registrable domains OpenClaw and ClawHub use.
-var officialDomains = map[string]bool{"openclaw.ai": true, "openclaw.org": true, "clawhub.ai": true}
+// platformName is one genuine name: current (a typo of it imitates the
+// platform), former or ecosystem (used honestly, never an imitation).
+type platformName struct {
+	Name    string   `json:"name"`
+	Status  string   `json:"status"`
+	What    string   `json:"what"`
+	Domains []string `json:"domains"`
+	Sources []string `json:"sources"`
+}
+
+//go:embed platform-names.json
+var platformNamesJSON []byte
+
+// platformNames are the current names, whose typos imitate the platform;
+// knownNames are every genuine name and knownDomains every genuine
+// registrable domain, current, former and of the ecosystem; ownNames are
+// the names of OpenClaw itself, current and former.
+var platformNames, knownNames, knownDomains, ownNames = loadPlatform(platformNamesJSON)
+
+func loadPlatform(data []byte) (current []string, names, domains, own map[string]bool) {
+	var p platform
+	if err := json.Unmarshal(data, &p); err != nil {
+		panic("scanner: platform-names.json: " + err.Error()) // embedded and tested
+	}
+	names, domains, own = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, n := range p.Names {
+		names[n.Name] = true
+		if n.Status == "current" {
+			current = append(current, n.Name)
+		}
+		if n.Status != "ecosystem" {
+			own[n.Name] = true
+		}
+		for _, d := range n.Domains {
+			domains[d] = true
+		}
+	}
+	return current, names, domains, own
+}
 
 // popularPackages are npm and PyPI packages that skills commonly install.
 // A name one typo away from one of them is reported, as a warning: some
@@ -48,17 +88,18 @@ func packageName(arg string) string {
 	return name
 }
 
-// platformTypo returns the platform name that name imitates by a typo, or
-// "".
+// platformTypo returns the current platform name that name imitates by
+// a one-letter typo or a look-alike character (cllawhub, opencalw,
+// 0penclaw), or "". Genuine names, former ones included (clawdhub,
+// clawdbot), are not typos.
 func platformTypo(name string) string {
-	name = strings.ReplaceAll(strings.ReplaceAll(foldLookalikes(name), "-", ""), "_", "")
-	for _, p := range platformNames {
-		if name == p {
-			return ""
-		}
+	plain := strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
+	if knownNames[plain] {
+		return ""
 	}
+	folded := foldLookalikes(plain)
 	for _, p := range platformNames {
-		if d := typoDistance(name, p); d > 0 && d <= 2 {
+		if folded == p || typoDistance(folded, p) == 1 {
 			return p
 		}
 	}
@@ -102,13 +143,14 @@ func foldLookalikes(s string) string {
 	}, s)
 }
 
-// lookalikeDomain returns the official name that a URL's host imitates by
-// a typo (clawdhub.com, 0penclaw.ai), or "". Names that only contain
+// lookalikeDomain returns the current name that a URL's host imitates by
+// a typo (clawhubb.ai, 0penclaw.ai), or "". Genuine domains, former ones
+// included (clawdhub.com, molt.bot), and names that only contain
 // "openclaw" (a community site, my-openclaw.fly.dev) are not reported.
 func lookalikeDomain(host string) string {
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	reg, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil || officialDomains[reg] {
+	if err != nil || knownDomains[reg] {
 		return ""
 	}
 	return platformTypo(strings.SplitN(reg, ".", 2)[0])

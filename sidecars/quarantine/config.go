@@ -14,15 +14,18 @@ import (
 	"github.com/openclaw-secure-stack/securestack/egress"
 	"github.com/openclaw-secure-stack/securestack/quarantine"
 	"github.com/openclaw-secure-stack/securestack/scanner"
+	"github.com/openclaw-secure-stack/securestack/scanner/intel"
 )
 
 // config holds the flags every command shares.
 type config struct {
 	db, qdir, auditLog, auditKey string
-	rules, allowlist             string
+	rules, allowlist, intel      string
 	// busy bounds each wait for the database, the store lock and the
 	// audit log; 0 means quarantine.DefaultBusyTimeout.
 	busy time.Duration
+	// feed is the loaded --intel feed, for the publisher of a request.
+	feed *intel.Feed
 }
 
 // newFlags returns a command's flag set with the shared flags, and with
@@ -38,6 +41,7 @@ func newFlags(name string, stderr io.Writer, scans bool) (*flag.FlagSet, *config
 	if scans {
 		fs.StringVar(&c.rules, "rules", "", "extra scanner rules, a JSON `file`")
 		fs.StringVar(&c.allowlist, "allowlist", "", "egress allowlist `file`; URLs to other hosts become findings")
+		fs.StringVar(&c.intel, "intel", "", "threat-intelligence feed `file` (hosts, IPs, URLs, SHA-256, publishers; see go doc ./scanner/intel); a skill that matches one is blocked")
 	}
 	return fs, c
 }
@@ -105,9 +109,18 @@ func (c *config) open(ctx context.Context, stderr io.Writer) (*quarantine.Store,
 	return st, nil
 }
 
-// scanner builds the scanner from --rules and --allowlist.
+// scanner builds the scanner from --rules, --allowlist and --intel. A
+// feed that does not load stops the command with its file and line.
 func (c *config) scanner() (*scanner.Scanner, error) {
 	var opts scanner.Options
+	if c.intel != "" {
+		feed, err := intel.Load(c.intel)
+		if err != nil {
+			return nil, err
+		}
+		opts.Intel = feed
+		c.feed = feed
+	}
 	if c.rules != "" {
 		rules, err := scanner.LoadRules(c.rules)
 		if err != nil {

@@ -30,8 +30,12 @@
 //	--audit-key FILE        HMAC key of the audit log; else $QUARANTINE_AUDIT_KEY; else none
 //
 // and the scanning commands (scan, rescan, release, watch, policy) take
-// --rules FILE (extra scanner rules) and --allowlist FILE (egress
-// allowlist for network findings).
+// --rules FILE (extra scanner rules), --allowlist FILE (egress allowlist
+// for network findings) and --intel FILE (a threat-intelligence feed of
+// known-bad hosts, IPs, URLs, SHA-256 hashes and ClawHub publishers, each
+// with its source; a match blocks, and policy also checks the publisher
+// the install request names). A feed that does not parse stops the
+// command with the file and line.
 //
 // Exit status: 0 when everything scanned is clean (allow) or the command
 // did what it was asked; 1 when a scan found something (warn or block) or

@@ -556,3 +556,51 @@ func TestParseAcceptsFlagsAfterOperands(t *testing.T) {
 		}
 	}
 }
+
+// --intel: a known-bad publisher or host blocks, in scan, policy and
+// watch alike; a feed that does not parse stops the command with its file
+// and line, never ignored.
+func TestIntelFeed(t *testing.T) {
+	s := newSite(t)
+	feed, _ := filepath.Abs(filepath.Join("testdata", "test.intel"))
+	bad, _ := filepath.Abs(filepath.Join("testdata", "bad.intel"))
+	weather := s.add("weather", "weather")
+	byBad := s.write("clean-by-bad", "# A clean skill")
+	if err := os.WriteFile(filepath.Join(byBad, "_meta.json"), []byte(`{"owner": "bad-actor", "slug": "clean-by-bad"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host := s.write("names-host", "Download the data from https://evil.example.invalid/d.csv")
+
+	if o := s.run("", "scan", weather, byBad); o.code != 0 {
+		t.Fatalf("without --intel the skills are clean: %+v", o)
+	}
+	o := s.run("", "scan", "--intel", feed, "--format", "json", weather, byBad, host)
+	if o.code != 1 || strings.Count(o.stdout, `"INTEL_INDICATOR"`) != 2 || !strings.Contains(o.stdout, "reports.example.invalid/4") {
+		t.Errorf("scan --intel: %+v", o)
+	}
+	for _, args := range [][]string{{"scan", "--intel", bad, weather}, {"rescan", "--intel", bad}, {"watch", "--intel", bad, s.skills}} {
+		if o := s.run("", args...); o.code != 2 || !strings.Contains(o.stderr, "bad.intel:2:") {
+			t.Errorf("%v with a malformed feed: %+v", args, o)
+		}
+	}
+	if o := s.run("", "scan", "--intel", "/nonexistent.intel", weather); o.code != 2 || !strings.Contains(o.stderr, "nonexistent.intel") {
+		t.Errorf("a missing feed: %+v", o)
+	}
+
+	// policy: the publisher the request names, content clean.
+	req, _ := json.Marshal(map[string]any{"protocolVersion": 1, "openclawVersion": "2026.9.6", "targetName": "weather",
+		"targetType": "skill", "sourcePath": weather, "sourcePathKind": "directory",
+		"origin": map[string]any{"type": "clawhub", "spec": "@bad-actor/weather"}, "request": map[string]any{"kind": "skill-install", "mode": "install"}})
+	o = s.run(string(req), "policy", "--intel", feed)
+	if o.code != 0 || !strings.Contains(o.stdout, `"decision":"block"`) || !strings.Contains(o.stdout, "INTEL_INDICATOR") || !strings.Contains(o.stdout, "@bad-actor") {
+		t.Errorf("policy with a known-bad publisher: %+v", o)
+	}
+	o = s.run(string(req), "policy")
+	if o.code != 0 || !strings.Contains(o.stdout, `"decision":"allow"`) {
+		t.Errorf("policy without --intel: %+v", o)
+	}
+	o = s.run(string(req), "policy", "--intel", bad)
+	if o.code != 2 || !strings.Contains(o.stdout, `"decision":"block"`) || !strings.Contains(o.stdout, "bad.intel:2") {
+		t.Errorf("policy with a malformed feed blocks and says where: %+v", o)
+	}
+}

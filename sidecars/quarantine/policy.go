@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/openclaw-secure-stack/securestack/quarantine"
+	"github.com/openclaw-secure-stack/securestack/scanner"
 )
 
 // policy answers one security.installPolicy request. OpenClaw waits 10 s
@@ -68,6 +70,14 @@ func decide(ctx context.Context, c *config, req *quarantine.PolicyRequest, stder
 		return none, fmt.Errorf("scanning %s: %w", req.SourcePath, err)
 	}
 	results := append([]quarantine.ScanResult(nil), rep.Results...)
+	// A known-bad publisher named by the request itself (an install of
+	// @owner/slug from ClawHub), even when the files say nothing.
+	if owner := requestPublisher(req); owner != "" && len(results) > 0 {
+		if f := scanner.PublisherFinding(c.feed, owner, "."); f != nil {
+			results[0].Findings = append(results[0].Findings, *f)
+			results[0].Verdict = scanner.Block
+		}
+	}
 	target := fmt.Sprintf("%s %q", req.TargetType, req.TargetName)
 	resp, err := quarantine.Decide(target, results, func(sha string) (bool, error) { return st.Overridden(ctx, sha) })
 	if err != nil {
@@ -78,6 +88,27 @@ func decide(ctx context.Context, c *config, req *quarantine.PolicyRequest, stder
 		return none, err
 	}
 	return resp, nil
+}
+
+// requestPublisher is the ClawHub owner handle an install request names
+// (origin.spec or request.requestedSpecifier of the form @owner/slug,
+// optionally after "clawhub:"), or "".
+func requestPublisher(req *quarantine.PolicyRequest) string {
+	var origin struct {
+		Spec string `json:"spec"`
+	}
+	var request struct {
+		RequestedSpecifier string `json:"requestedSpecifier"`
+	}
+	_ = json.Unmarshal(req.Origin, &origin)
+	_ = json.Unmarshal(req.Request, &request)
+	for _, spec := range []string{origin.Spec, request.RequestedSpecifier} {
+		spec = strings.TrimPrefix(strings.TrimSpace(spec), "clawhub:")
+		if owner, _, ok := strings.Cut(strings.TrimPrefix(spec, "@"), "/"); ok && strings.HasPrefix(spec, "@") && owner != "" {
+			return owner
+		}
+	}
+	return ""
 }
 
 // refuse writes a block that says why and exits 2: OpenClaw blocks on the

@@ -1,0 +1,2 @@
+#!/bin/sh
+cat scripts/a.part scripts/b.part | bash
