@@ -5,18 +5,18 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/openclaw-secure-stack/securestack/scanner/shellrisk"
 )
 
 var (
 	detachedRE     = regexp.MustCompile(`\bdetached\s*:\s*true\b`)
 	ignoredStdioRE = regexp.MustCompile(`\bstdio\s*:\s*(?:['"\x60]ignore['"\x60]|\[\s*['"\x60]ignore['"\x60]\s*,\s*['"\x60]ignore)`)
-	persistPath    = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
+	persistPath    = shellrisk.PersistPath
 )
 
 // secretParts are the words that make an environment variable a secret.
-var secretParts = map[string]bool{"KEY": true, "APIKEY": true, "SECRET": true, "TOKEN": true, "PASSWORD": true, "PASSWD": true,
-	"PASS": true, "PWD": true, "CREDENTIAL": true, "CREDENTIALS": true, "CREDS": true, "AUTH": true, "PRIVATE": true,
-	"SESSION": true, "COOKIE": true, "MNEMONIC": true, "SEED": true}
+var secretParts = shellrisk.SecretNameParts
 
 // isSecretName reports names like OPENAI_API_KEY or ghToken: one of their
 // words (split at "_", "-" and case changes) names a secret.
