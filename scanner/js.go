@@ -15,28 +15,9 @@ var (
 	persistPath    = shellrisk.PersistPath
 )
 
-// secretParts are the words that make an environment variable a secret.
-var secretParts = shellrisk.SecretNameParts
-
 // isSecretName reports names like OPENAI_API_KEY or ghToken: one of their
 // words (split at "_", "-" and case changes) names a secret.
-func isSecretName(name string) bool {
-	name = strings.Trim(name, `'"`+"`")
-	var words []string
-	start := 0
-	for i := 1; i <= len(name); i++ {
-		if i == len(name) || name[i] == '_' || name[i] == '-' || name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
-			words = append(words, strings.ToUpper(strings.Trim(name[start:i], "_-")))
-			start = i
-		}
-	}
-	for _, w := range words {
-		if secretParts[w] || len(w) > 3 && (strings.HasSuffix(w, "KEY") || strings.HasSuffix(w, "TOKEN") || strings.HasSuffix(w, "SECRET")) {
-			return true
-		}
-	}
-	return false
-}
+func isSecretName(name string) bool { return shellrisk.IsSecretName(name) }
 
 // jsTargets classifies resolved callees. Keys are canonical refs; a key
 // ending in "." matches every member of that module.
