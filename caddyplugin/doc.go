@@ -8,6 +8,9 @@
 //
 //   - guard: http.handlers.openclaw_guard, the one door in front of the
 //     OpenClaw gateway (authentication, route policy, sanitizing, audit).
+//   - providerguard: http.handlers.openclaw_provider_guard, between OpenClaw
+//     and its model provider (what the model reads, the tool calls it asks
+//     for, the provider key).
 //
 // Pieces every handler shares live once under internal/: the OpenAI-shaped
 // error writer (apierror), the audit_log option and its shared writer
@@ -17,4 +20,5 @@ package caddyplugin
 
 import (
 	_ "github.com/openclaw-secure-stack/securestack/caddyplugin/guard"
+	_ "github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard"
 )

@@ -161,7 +161,7 @@ func findInRun(text string, start, end int, out []Finding) []Finding {
 }
 
 var (
-	pemHeader = regexp.MustCompile(`^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)
+	pemHeader   = regexp.MustCompile(`^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)
 	awsSecretRE = regexp.MustCompile(`(?i)^_?secret_access_key["']?\s*[:=]\s*["']?([0-9A-Za-z/+]{40})\b`)
 )
 

@@ -131,6 +131,17 @@ func (r *Reassembler) End() []byte {
 	return nil
 }
 
+// Fail ends the stream with the API's in-stream error (code and message)
+// for a reason outside the stream's events, such as an event too large to
+// read. Held calls are dropped.
+func (r *Reassembler) Fail(code, message string) []byte {
+	if r.Errored {
+		return nil
+	}
+	r.Dropped += r.held()
+	return r.errorEvent(code, message)
+}
+
 // held counts tool calls waiting for completion.
 func (r *Reassembler) held() int {
 	switch r.api {
