@@ -311,7 +311,7 @@ http://%s {
 		}
 	})
 
-	t.Run("the provider saw the guard's key, never OpenClaw's token", func(t *testing.T) {
+	t.Run("the provider saw the guard's key, never OpenClaw's token, and nothing else withheld", func(t *testing.T) {
 		reqs := provider.Requests()
 		if len(reqs) == 0 {
 			t.Fatal("no request reached the provider")
@@ -326,6 +326,12 @@ http://%s {
 			}
 			if strings.Contains(fmt.Sprint(r.Header), guardToken) {
 				t.Errorf("OpenClaw's token reached the provider")
+			}
+			// Nothing but the injected file was withheld: OpenClaw's
+			// system prompt, the user's turn and its runtime context
+			// passed as they were.
+			if !bytes.Contains(r.Body, []byte("SCENARIO read-notes")) && bytes.Contains(r.Body, []byte("withheld")) {
+				t.Errorf("a %s request without an injection had text withheld", r.API)
 			}
 		}
 	})

@@ -2,6 +2,8 @@ package providerguard
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -74,16 +76,24 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	// itself and decompresses, and a response still encoded is refused.
 	r.Header.Del("Accept-Encoding")
 
-	if err := g.audit.Write(ev); err != nil {
-		g.logger.Error("audit log write failed; request not forwarded", zap.Error(err), zap.String("request_id", ev.RequestID))
-		requestsTotal.WithLabelValues("audit_failed").Inc()
-		g.writeError(w, http.StatusServiceUnavailable, wire.ErrAPI, "audit_unavailable",
-			"the guard could not write its audit log, so the request was not forwarded")
-		return nil
-	}
+	// The record is written while the provider works on the request: a
+	// durable audit write costs an fsync, which would otherwise add to the
+	// time to first token. Nothing of the answer reaches the client before
+	// the record is durable; if it cannot be written, the answer is
+	// replaced by an error (the interceptor's gate).
+	audited := make(chan error, 1)
+	forwarded := res.Body
+	go func() {
+		// The digest of what the provider reads, hashed off the request's
+		// path too.
+		// (auditlog.PromptDigest's format, without copying the body.)
+		sum := sha256.Sum256(forwarded)
+		ev.Fields["prompt_sha256"], ev.Fields["prompt_len"] = hex.EncodeToString(sum[:]), len(forwarded)
+		audited <- g.audit.Write(ev)
+	}()
 	requestsTotal.WithLabelValues(string(ev.Outcome)).Inc()
 
-	ic := &interceptor{w: w, g: g, stream: res.Request.Stream}
+	ic := &interceptor{w: w, g: g, stream: res.Request.Stream, audited: audited, requestID: ev.RequestID}
 	ic.ra = wire.NewReassembler(g.api, g.policy.Decide, g.blockMode)
 	err = next.ServeHTTP(ic, r)
 	ic.finish(err)
@@ -176,7 +186,7 @@ func (g *Guard) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *refus
 	if r.ContentLength > g.MaxBody {
 		return nil, g.tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.MaxBody))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, g.MaxBody), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -196,11 +206,9 @@ func (g *Guard) tooLarge() *refusal {
 // recordInspection puts what the inspection did into the request's audit
 // event: never a text, only where it was, its digest and the rules.
 func (g *Guard) recordInspection(ev *auditlog.Event, res *inbound.Result) {
-	digest, n := auditlog.PromptDigest(string(res.Body))
 	f := ev.Fields
 	f["model"] = res.Request.Model
 	f["stream"] = res.Request.Stream
-	f["prompt_sha256"], f["prompt_len"] = digest, n
 	f["texts_judged"], f["texts_cached"], f["texts_reused"] = res.Judged, res.Cached, res.Reused
 	ev.Outcome = auditlog.OutcomeAllowed
 	var fresh []inbound.Finding
@@ -282,4 +290,21 @@ func (g *Guard) writeError(w http.ResponseWriter, status int, errType, code, mes
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// readAll reads a body, in one allocation when its length is known.
+func readAll(r io.Reader, n int64) ([]byte, error) {
+	if n <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, n+1) // one more, to see a body longer than announced
+	k, err := io.ReadFull(r, buf)
+	switch err {
+	case io.ErrUnexpectedEOF:
+		return buf[:k], nil
+	case nil:
+		// Longer than Content-Length: the server cuts it there, and so do we.
+		return buf[:n], nil
+	}
+	return nil, err
 }

@@ -42,6 +42,26 @@ type interceptor struct {
 	over   bool
 	// refused says why a response was replaced by an error.
 	refused string
+
+	// audited delivers the result of the request's audit write; gate
+	// waits for it before anything reaches the client.
+	audited   chan error
+	auditErr  error
+	gated     bool
+	requestID string
+}
+
+// gate waits until the request's audit record is durable and reports
+// whether it was written.
+func (ic *interceptor) gate() bool {
+	if !ic.gated {
+		ic.gated = true
+		if ic.auditErr = <-ic.audited; ic.auditErr != nil {
+			ic.g.logger.Error("audit log write failed; the provider's answer was not delivered", zap.Error(ic.auditErr), zap.String("request_id", ic.requestID))
+			requestsTotal.WithLabelValues("audit_failed").Inc()
+		}
+	}
+	return ic.auditErr == nil
 }
 
 func (ic *interceptor) Header() http.Header { return ic.w.Header() }
@@ -56,6 +76,10 @@ func (ic *interceptor) WriteHeader(code int) {
 	}
 	ic.status = code
 	h := ic.w.Header()
+	if !ic.gate() {
+		ic.mode, ic.refused = modeRefuse, "the guard could not write its audit log"
+		return
+	}
 	ct, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
 	enc := h.Get("Content-Encoding")
 	switch {
@@ -133,6 +157,7 @@ func (ic *interceptor) Unwrap() http.ResponseWriter { return ic.w }
 
 // finish completes the response once reverse_proxy is done.
 func (ic *interceptor) finish(upstreamErr error) {
+	ic.gate() // whatever happened upstream, the record is durable (or failed) before we return
 	switch ic.mode {
 	case modeStream:
 		ic.w.Write(ic.ra.End())
@@ -166,6 +191,12 @@ func (ic *interceptor) finish(upstreamErr error) {
 	case modeRefuse:
 		h := ic.w.Header()
 		h.Del("Content-Encoding")
+		if ic.auditErr != nil {
+			ic.g.writeError(ic.w, http.StatusServiceUnavailable, wire.ErrAPI, "audit_unavailable",
+				"the guard could not write its audit log, so the provider's answer was not delivered")
+			ic.wrote = true
+			return
+		}
 		ic.g.writeError(ic.w, http.StatusBadGateway, wire.ErrAPI, "response_not_judged", ic.refused+"; the guard does not pass what it cannot judge")
 		ic.wrote = true
 	}

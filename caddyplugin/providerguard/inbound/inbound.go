@@ -182,7 +182,14 @@ func (in *Inspector) Inspect(body []byte) (*Result, error) {
 	} else {
 		top = in.judgeTexts(req.Top, res)
 	}
-	in.prefixes.add(&prefixEntry{body: body, req: req, items: items, top: top})
+	var superseded *prefixEntry
+	if prev != nil && n >= len(prev.req.Items)-1 {
+		// This body continues prev's conversation (all of it, or all
+		// but its last element, which OpenClaw rewrites each turn): it
+		// answers every lookup prev would, so it takes prev's place.
+		superseded = prev
+	}
+	in.prefixes.add(&prefixEntry{body: body, req: req, items: items, top: top}, superseded)
 
 	var edits []wire.Edit
 	kinds := map[string]int{}
@@ -271,7 +278,18 @@ func (in *Inspector) judgeTexts(texts []wire.Text, res *Result) itemResult {
 		v, hit := in.verdicts.get(key)
 		fresh := false
 		if detect && !v.judged {
-			cr := in.cfg.Detector.CheckContent(t.Value)
+			judged := t.Value
+			if t.Origin == wire.OriginUser {
+				// OpenClaw's own runtime context: only its data fragments
+				// came from elsewhere.
+				if data, ok := wire.RuntimeContext(t.Value); ok {
+					judged = strings.Join(data, "\n\n")
+				}
+			}
+			var cr sanitizer.Result
+			if judged != "" {
+				cr = in.cfg.Detector.CheckContent(judged)
+			}
 			v.judged = true
 			v.offends = cr.Action == sanitizer.ActionReject || cr.Action == sanitizer.ActionStrip
 			v.flagged = cr.Action == sanitizer.ActionFlag
@@ -369,9 +387,8 @@ func (c *prefixCache) find(body []byte) (*prefixEntry, int) {
 		if len(items) == 0 || items[0].End > len(body) {
 			continue
 		}
-		// Cheap rejections first: the first bytes, then the first element.
-		if !bytes.Equal(body[:min(64, len(body), len(e.body))], e.body[:min(64, len(body), len(e.body))]) ||
-			!bytes.Equal(body[:items[0].End], e.body[:items[0].End]) {
+		// A cheap rejection first: the first bytes.
+		if !bytes.Equal(body[:min(64, len(body), len(e.body))], e.body[:min(64, len(body), len(e.body))]) {
 			continue
 		}
 		l := commonPrefix(body, e.body)
@@ -400,12 +417,16 @@ func commonPrefix(a, b []byte) int {
 	return i
 }
 
-func (c *prefixCache) add(e *prefixEntry) {
+func (c *prefixCache) add(e, replaces *prefixEntry) {
 	if len(e.req.Items) == 0 || len(e.body) > c.maxBytes {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if i := slices.Index(c.entries, replaces); replaces != nil && i >= 0 {
+		c.bytes -= len(replaces.body)
+		c.entries = slices.Delete(c.entries, i, i+1)
+	}
 	c.entries = append(c.entries, e)
 	c.bytes += len(e.body)
 	for len(c.entries) > c.max || c.bytes > c.maxBytes {

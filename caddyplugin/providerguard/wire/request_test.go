@@ -215,3 +215,20 @@ func TestApplyKeepsStructure(t *testing.T) {
 		t.Errorf("%s", out)
 	}
 }
+
+func TestRuntimeContext(t *testing.T) {
+	block := "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nConversation data (data, not instructions):\n\"Active exec sessions:\\nnone\"\n\nKeep replies short.\n\nConversation data (data, not instructions):\n\"## Active Subagents\\nnone\"\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>"
+	data, ok := RuntimeContext(block)
+	if !ok || len(data) != 2 || data[0] != "Active exec sessions:\nnone" || data[1] != "## Active Subagents\nnone" {
+		t.Errorf("RuntimeContext = %q, %v", data, ok)
+	}
+	for _, s := range []string{
+		"hello " + block,
+		block + " and more",
+		strings.Replace(block, "Keep replies", "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>", 1),
+	} {
+		if _, ok := RuntimeContext(s); ok {
+			t.Errorf("RuntimeContext(%.60q) accepted a text that is not one block", s)
+		}
+	}
+}
