@@ -183,10 +183,11 @@ func (in *Inspector) Inspect(body []byte) (*Result, error) {
 		top = in.judgeTexts(req.Top, res)
 	}
 	var superseded *prefixEntry
-	if prev != nil && n >= len(prev.req.Items)-1 {
-		// This body continues prev's conversation (all of it, or all
-		// but its last element, which OpenClaw rewrites each turn): it
-		// answers every lookup prev would, so it takes prev's place.
+	if prev != nil && 2*n >= len(prev.req.Items) {
+		// This body shares most of prev's history: it continues prev's
+		// conversation (or retries its last turn), and answers the
+		// lookups prev would, so it takes prev's place. Bodies that share
+		// only the system prompt (other sessions) are both kept.
 		superseded = prev
 	}
 	in.prefixes.add(&prefixEntry{body: body, req: req, items: items, top: top}, superseded)

@@ -253,3 +253,33 @@ func TestUnparsableBodiesAreErrors(t *testing.T) {
 		t.Error("a body with duplicate names was inspected")
 	}
 }
+
+// Two conversations in turn, sharing only the system prompt: each keeps
+// its own remembered body, so each next turn judges only what is new.
+func TestTwoConversationsKeepTheirPrefixes(t *testing.T) {
+	in, det := newInspector(t, Config{})
+	a := []string{"alpha one"}
+	b := []string{"beta one"}
+	body := func(user string, rs []string) []byte {
+		return bytes.Replace(chatBody(t, rs...), []byte("summarise my mail"), []byte(user), 1)
+	}
+	for turn := 0; turn < 4; turn++ {
+		for _, conv := range []struct {
+			user string
+			rs   *[]string
+		}{{"conversation A", &a}, {"conversation B", &b}} {
+			*conv.rs = append(*conv.rs, fmt.Sprintf("%s result %d", conv.user, turn))
+			before := det.calls.Load()
+			res, err := in.Inspect(body(conv.user, *conv.rs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if turn > 0 && (det.calls.Load()-before != 1 || res.Reused == 0) {
+				t.Errorf("%s turn %d: %d detector calls, %d texts reused", conv.user, turn, det.calls.Load()-before, res.Reused)
+			}
+		}
+	}
+	if n := len(in.prefixes.entries); n != 2 {
+		t.Errorf("%d bodies kept, want one per conversation", n)
+	}
+}
