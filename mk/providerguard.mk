@@ -22,4 +22,5 @@ bench-provider-guard: bin/caddy ## provider guard: inspection time and time to f
 	$(GO) test -run '^$$' -bench 'InspectFirstTurn|InspectNextTurn|PeerUnmarshal' -benchtime 2s -count 3 ./caddyplugin/providerguard/inbound
 	$(GO) test -run '^$$' -bench ServeNextTurn -benchmem -benchtime 2s -count 3 ./caddyplugin/providerguard
 	$(GO) run ./caddyplugin/providerguard/internal/benchttft -caddy $(BIN)/caddy -n $(PROVIDER_GUARD_TTFT_N)
+	$(GO) run ./caddyplugin/providerguard/internal/benchttft -caddy $(BIN)/caddy -n $(PROVIDER_GUARD_TTFT_N) -audit-sync none
 	$(GO) run ./caddyplugin/providerguard/internal/benchttft -caddy $(BIN)/caddy -n $(PROVIDER_GUARD_TTFT_N) -delay 20ms

@@ -12,9 +12,7 @@
 //			token_file  /etc/openclaw-provider-guard/tokens
 //			policy      /etc/openclaw-provider-guard/policy.yaml
 //		}
-//		reverse_proxy https://api.openai.com {
-//			header_up Host {upstream_hostport}
-//		}
+//		reverse_proxy https://api.openai.com
 //	}
 //
 // Inbound, every text the agent did not write (tool results, JSON in JSON

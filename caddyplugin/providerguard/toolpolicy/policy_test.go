@@ -148,3 +148,26 @@ func FuzzDecide(f *testing.F) {
 		}
 	})
 }
+
+// The README's example policy is a valid file.
+func TestREADMEExampleParses(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(readme)
+	i := strings.Index(s, "**Tool-call policy.**")
+	j := strings.Index(s[i:], "```yaml\n")
+	if i < 0 || j < 0 {
+		t.Fatal("README has no policy example")
+	}
+	block := s[i+j+len("```yaml\n"):]
+	block = block[:strings.Index(block, "```")]
+	p, err := Parse([]byte(block), "README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Tools["my_shell"].Kind != KindExec || p.Tools["exec"].Kind != KindExec || len(p.EgressAllowlist) != 1 {
+		t.Errorf("parsed %+v", p)
+	}
+}

@@ -40,6 +40,7 @@ func main() {
 	body := flag.String("body", "caddyplugin/providerguard/wire/testdata/openclaw/completions-1.json", "request body template (an OpenClaw completions request)")
 	n := flag.Int("n", 500, "requests per path")
 	warmup := flag.Int("warmup", 50, "requests per path not counted")
+	sync := flag.String("audit-sync", "batch", "the guard's audit_log sync mode (batch, the default, fsyncs each record while the provider works)")
 	delay := flag.Duration("delay", 0, "the stand-in's pause before each text chunk (a real provider takes 0.2 s to seconds to its first token)")
 	flag.Parse()
 
@@ -71,7 +72,9 @@ http://%[1]s {
 	openclaw_provider_guard openai-completions {
 		api_key_env BENCH_PROVIDER_KEY
 		token_env openclaw BENCH_GUARD_TOKEN
-		audit_log %[3]s/audit.jsonl
+		audit_log %[3]s/audit.jsonl {
+			sync %[6]s
+		}
 	}
 	reverse_proxy %[4]s {
 		transport http {
@@ -87,7 +90,7 @@ http://%[2]s {
 		}
 	}
 }
-`, guardAddr, plainAddr, dir, provider.URL, ca)
+`, guardAddr, plainAddr, dir, provider.URL, ca, *sync)
 	os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(caddyfile), 0o600)
 	const token = "bench-guard-token-0123456789abcdef"
 	cmd := exec.Command(*caddyBin, "run", "--adapter", "caddyfile", "--config", filepath.Join(dir, "Caddyfile"))
@@ -128,7 +131,7 @@ http://%[2]s {
 			}
 		}
 	}
-	fmt.Printf("time to first token, %d requests per path, %d-byte bodies, after %d warm-up requests, stand-in delay %v\n", *n, len(template), *warmup, *delay)
+	fmt.Printf("time to first token, %d requests per path, %d-byte bodies, after %d warm-up requests, stand-in delay %v, audit sync %s\n", *n, len(template), *warmup, *delay, *sync)
 	fmt.Printf("%-6s %10s %10s %10s %10s %12s\n", "path", "p50", "p90", "p99", "max", "p50 total")
 	for _, p := range []string{"plain", "guard"} {
 		d := ttft[p]
