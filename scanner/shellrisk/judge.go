@@ -1004,7 +1004,7 @@ func (j *judge) stdoutFile(s *syntax.Stmt) string {
 		return ""
 	}
 	for _, r := range s.Redirs {
-		if (r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.ClbOut) && (r.N == nil || r.N.Value == "1") && r.Word != nil {
+		if (r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.RdrClob) && (r.N == nil || r.N.Value == "1") && r.Word != nil {
 			return strings.ToLower(path.Base(j.word(r.Word)))
 		}
 	}
