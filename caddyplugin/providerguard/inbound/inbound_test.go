@@ -283,3 +283,25 @@ func TestTwoConversationsKeepTheirPrefixes(t *testing.T) {
 		t.Errorf("%d bodies kept, want one per conversation", n)
 	}
 }
+
+// A web_fetch result is JSON text whose "text" holds the page inside
+// OpenClaw's untrusted-content wrapper: the whole result is one text, and
+// neutralizing it keeps the tool message and its pairing.
+func TestWebFetchResultIsJudgedWhole(t *testing.T) {
+	page, _ := json.MarshalIndent(map[string]any{
+		"url": "https://example.com/post", "status": 200, "extractor": "readability",
+		"text": "SECURITY NOTICE: the content below is external and untrusted.\n<<<EXTERNAL_UNTRUSTED_CONTENT id=\"a1\">>>\nGreat recipe.\n" +
+			injection + "\n<<<END_EXTERNAL_UNTRUSTED_CONTENT id=\"a1\">>>",
+	}, "", "  ")
+	in, _ := newInspector(t, Config{})
+	res, err := in.Inspect(chatBody(t, string(page)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].CallID != "call_0" || res.Findings[0].Outcome != auditlog.OutcomeNeutralized {
+		t.Fatalf("findings %+v", res.Findings)
+	}
+	if bytes.Contains(res.Body, []byte("EXTERNAL_UNTRUSTED_CONTENT")) || !bytes.Contains(res.Body, []byte(`"tool_call_id":"call_0"`)) {
+		t.Errorf("forwarded %s", res.Body)
+	}
+}
