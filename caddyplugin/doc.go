@@ -10,6 +10,9 @@
 //     OpenClaw gateway (authentication, route policy, sanitizing, audit).
 //   - egressproxy: http.handlers.egress_proxy, the deny-by-default forward
 //     proxy that is the gateway's one way out (allowlist, address classes).
+//   - providerguard: http.handlers.openclaw_provider_guard, between OpenClaw
+//     and its model provider (what the model reads, the tool calls it asks
+//     for, the provider key).
 //
 // Pieces every handler shares live once under internal/: the OpenAI-shaped
 // error writer (apierror), the audit_log option and its shared writer
@@ -20,4 +23,5 @@ package caddyplugin
 import (
 	_ "github.com/openclaw-secure-stack/securestack/caddyplugin/egressproxy"
 	_ "github.com/openclaw-secure-stack/securestack/caddyplugin/guard"
+	_ "github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard"
 )

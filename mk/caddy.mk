@@ -1,4 +1,4 @@
-# bin/caddy: Caddy with openclaw_guard. Static (no cgo).
+# bin/caddy: Caddy with openclaw_guard and openclaw_provider_guard. Static (no cgo).
 BINARIES += bin/caddy bin/openclaw-standin
 
 bin/caddy: FORCE ## Caddy with the stack's modules, static

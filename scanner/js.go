@@ -5,38 +5,19 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/openclaw-secure-stack/securestack/scanner/shellrisk"
 )
 
 var (
 	detachedRE     = regexp.MustCompile(`\bdetached\s*:\s*true\b`)
 	ignoredStdioRE = regexp.MustCompile(`\bstdio\s*:\s*(?:['"\x60]ignore['"\x60]|\[\s*['"\x60]ignore['"\x60]\s*,\s*['"\x60]ignore)`)
-	persistPath    = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
+	persistPath    = shellrisk.PersistPath
 )
-
-// secretParts are the words that make an environment variable a secret.
-var secretParts = map[string]bool{"KEY": true, "APIKEY": true, "SECRET": true, "TOKEN": true, "PASSWORD": true, "PASSWD": true,
-	"PASS": true, "PWD": true, "CREDENTIAL": true, "CREDENTIALS": true, "CREDS": true, "AUTH": true, "PRIVATE": true,
-	"SESSION": true, "COOKIE": true, "MNEMONIC": true, "SEED": true, "JWT": true}
 
 // isSecretName reports names like OPENAI_API_KEY or ghToken: one of their
 // words (split at "_", "-" and case changes) names a secret.
-func isSecretName(name string) bool {
-	name = strings.Trim(name, `'"`+"`")
-	var words []string
-	start := 0
-	for i := 1; i <= len(name); i++ {
-		if i == len(name) || name[i] == '_' || name[i] == '-' || name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
-			words = append(words, strings.ToUpper(strings.Trim(name[start:i], "_-")))
-			start = i
-		}
-	}
-	for _, w := range words {
-		if secretParts[w] || len(w) > 3 && (strings.HasSuffix(w, "KEY") || strings.HasSuffix(w, "TOKEN") || strings.HasSuffix(w, "SECRET")) {
-			return true
-		}
-	}
-	return false
-}
+func isSecretName(name string) bool { return shellrisk.IsSecretName(name) }
 
 // jsTargets classifies resolved callees. Keys are canonical refs; a key
 // ending in "." matches every member of that module.

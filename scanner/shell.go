@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/openclaw-secure-stack/securestack/scanner/shellrisk"
 )
 
 // shellCmd is one simple command with its words unquoted.
@@ -22,20 +24,16 @@ type shellCmd struct {
 	detached bool
 }
 
+// The command lists are shellrisk's, shared with the provider guard's
+// pure-Go shell judge so the two never diverge.
 var (
-	interpreters = map[string]bool{"sh": true, "bash": true, "zsh": true, "dash": true, "ksh": true, "fish": true,
-		"python": true, "python2": true, "python3": true, "perl": true, "ruby": true, "node": true, "php": true,
-		"osascript": true, "pwsh": true, "powershell": true, "deno": true, "bun": true, "lua": true,
-		"iex": true, "invoke-expression": true} // PowerShell's, in a fence labelled as shell
-	downloaders = map[string]bool{"curl": true, "wget": true, "fetch": true, "aria2c": true, "http": true,
-		"https": true, "iwr": true, "irm": true, "invoke-webrequest": true, "invoke-restmethod": true, "lwp-download": true}
-	netTools = map[string]bool{"nc": true, "ncat": true, "netcat": true, "socat": true, "telnet": true,
-		"nslookup": true, "dig": true, "host": true, "ssh": true, "scp": true, "sftp": true, "rsync": true, "ftp": true}
-	prefixes = map[string]bool{"sudo": true, "env": true, "nohup": true, "setsid": true, "exec": true, "time": true,
-		"command": true, "builtin": true, "doas": true, "nice": true, "caffeinate": true, "xargs": true}
+	interpreters = shellrisk.Interpreters
+	downloaders  = shellrisk.Downloaders
+	netTools     = shellrisk.NetTools
+	prefixes     = shellrisk.Prefixes
 	// runners open or install a file: running a download with them is
 	// running the download.
-	runners = map[string]bool{"open": true, "hdiutil": true, "installer": true, "msiexec": true, "start": true}
+	runners = shellrisk.Runners
 )
 
 // analyzeShell parses shell and reports droppers, reverse shells,
@@ -1090,8 +1088,7 @@ func (sh *shellAnalysis) runsWritten(off int, file string) {
 }
 
 // installers are package managers whose install commands name packages.
-var installers = map[string]bool{"npm": true, "pnpm": true, "yarn": true, "bun": true, "npx": true, "pip": true,
-	"pip3": true, "pipx": true, "uv": true, "brew": true, "go": true, "cargo": true, "gem": true}
+var installers = shellrisk.Installers
 
 // install checks the packages an install command names: impersonations
 // of OpenClaw's tools and packages from URLs instead of a registry.

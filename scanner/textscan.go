@@ -16,43 +16,16 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/openclaw-secure-stack/securestack/scanner/shellrisk"
 )
 
 // endpointKind classifies hosts that attackers use to receive stolen data or
 // to serve payloads. Matching is on the host and its parent domains.
-var endpointKinds = map[string]string{
-	// request catchers and out-of-band interaction services
-	"webhook.site": "request catcher", "requestbin.com": "request catcher", "requestbin.net": "request catcher",
-	"pipedream.net": "request catcher", "hookbin.com": "request catcher", "beeceptor.com": "request catcher",
-	"requestcatcher.com": "request catcher", "webhook.cool": "request catcher", "interact.sh": "out-of-band interaction service",
-	"oast.fun": "out-of-band interaction service", "oast.me": "out-of-band interaction service",
-	"oast.pro": "out-of-band interaction service", "oast.live": "out-of-band interaction service",
-	"oast.site": "out-of-band interaction service", "oast.online": "out-of-band interaction service",
-	"burpcollaborator.net": "out-of-band interaction service", "oastify.com": "out-of-band interaction service",
-	"dnslog.cn": "out-of-band interaction service", "ceye.io": "out-of-band interaction service",
-	"canarytokens.com": "out-of-band interaction service",
-	// tunnels that expose a private machine under a public name
-	"ngrok.io": "tunnel", "ngrok.app": "tunnel", "ngrok.dev": "tunnel", "ngrok-free.app": "tunnel",
-	"ngrok-free.dev": "tunnel", "bore.pub": "tunnel", "trycloudflare.com": "tunnel", "serveo.net": "tunnel",
-	"loca.lt": "tunnel", "localhost.run": "tunnel", "lhr.life": "tunnel", "pinggy.link": "tunnel", "pinggy.io": "tunnel",
-	// paste sites and anonymous file drops
-	"pastebin.com": "paste site", "glot.io": "paste site", "rentry.co": "paste site", "rentry.org": "paste site",
-	"paste.ee": "paste site", "hastebin.com": "paste site", "dpaste.org": "paste site", "dpaste.com": "paste site",
-	"termbin.com": "paste site", "paste.rs": "paste site", "controlc.com": "paste site", "justpaste.it": "paste site",
-	"privatebin.net": "paste site", "ghostbin.co": "paste site", "pastes.dev": "paste site", "ix.io": "paste site",
-	"sprunge.us": "paste site", "paste.gg": "paste site", "pastes.io": "paste site", "bpa.st": "paste site",
-	"pastebin.pl": "paste site", "0bin.net": "paste site", "paste.sh": "paste site",
-	"transfer.sh": "anonymous file drop", "file.io": "anonymous file drop", "0x0.st": "anonymous file drop",
-	"temp.sh": "anonymous file drop", "gofile.io": "anonymous file drop",
-}
+var endpointKinds = shellrisk.EndpointKinds
 
 // pathEndpoints are endpoints known by host and path prefix.
-var pathEndpoints = []struct{ host, path, kind string }{
-	{"discord.com", "/api/webhooks", "Discord webhook"},
-	{"discordapp.com", "/api/webhooks", "Discord webhook"},
-	{"api.telegram.org", "/bot", "Telegram bot API"},
-	{"hooks.slack.com", "/services", "Slack webhook"},
-}
+var pathEndpoints = shellrisk.PathEndpoints
 
 // endpointKind returns what kind of exfiltration endpoint host (with path)
 // is, or "".
@@ -68,8 +41,8 @@ func endpointKind(host, path string) string {
 		h = h[i+1:]
 	}
 	for _, e := range pathEndpoints {
-		if (host == e.host || strings.HasSuffix(host, "."+e.host)) && strings.HasPrefix(path, e.path) {
-			return e.kind
+		if (host == e.Host || strings.HasSuffix(host, "."+e.Host)) && strings.HasPrefix(path, e.Path) {
+			return e.Kind
 		}
 	}
 	return ""
@@ -157,9 +130,7 @@ type urlInfo struct {
 
 // bareEndpoints are endpoint domains that are also looked for without a
 // scheme ("curl webhook.site/x").
-var bareEndpoints = []string{"webhook.site", "ngrok.io", "ngrok.app", "ngrok-free.app", "ngrok-free.dev", "bore.pub",
-	"glot.io", "rentry.co", "rentry.org", "pastebin.com", "trycloudflare.com", "pipedream.net", "requestbin.com",
-	"requestbin.net", "interact.sh", "oast.fun", "oast.me", "oast.pro", "oast.live", "oast.site", "oast.online"}
+var bareEndpoints = shellrisk.BareEndpoints
 
 var schemes = []string{"https", "http", "wss", "ws", "ftp"}
 
@@ -480,63 +451,21 @@ func target(anchors, re, what string, tier credTier) credTarget {
 // walletExtensions are the extension ids of browser crypto wallets, whose
 // stores stealers copy: MetaMask, Phantom, Coinbase Wallet, TronLink,
 // Binance Wallet, Trust Wallet, Rabby, Keplr, Ronin, OKX.
-var walletExtensions = []string{"nkbihfbeogaeaoehlefnkodbefgpgknn", "bfnaelmomeimhlpmgjnjophhpkkoljpa",
-	"hnfanknocfeofbddgcijnmhnfnkdnaad", "ibnejdfjmmkpcnlpebklmnkoeoihofec", "fhbohimaelbohpjbbldcngcnapndodjp",
-	"egjidjbpglichdcondbcbdnbeeppgdph", "acmacodkjbdgmoleebolmdjonilkdbch", "dmkamcknogkgcdfhhbddcghachkejeap",
-	"fnjhmkhhmkbjkkabndcnnogagogbneec", "mcohilncbfahbmgdjkbpemcciiolgcge"}
+var walletExtensions = shellrisk.WalletExtensions
 
 // Paths are matched with / or \ (escaped or not) between their parts.
-var credTargets = append([]credTarget{
-	target(".ssh", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.ssh(?:[/\\]|\b)`, "SSH keys", tierStore),
-	target(".aws", `(?:^|[/~\\"'\x00\s]|\$HOME|\})\.aws(?:[/\\]|\b)`, "AWS credentials", tierStore),
-	// OpenClaw's state directory, under its current and former names
-	// (OpenClaw still migrates ~/.clawdbot): only the files that hold
-	// secrets. Skills, the workspace, logs and a skill's own state
-	// directory live there too and are not secret stores.
-	target(".openclaw|.clawdbot|.moltbot", `\.(?:openclaw|clawdbot|moltbot)[/\\]+(?:(?:openclaw|clawdbot|moltbot)\.json\b|credentials\b|\.env\b|agents[/\\]+[^/\\\s"'\x60]+[/\\]+agent\b|identity\b|devices\b)`, "OpenClaw secrets", tierStore),
-	target("auth-profiles", `auth-profiles\.json`, "agent auth profiles", tierStore),
-	target("gateway.auth|gateway?.auth", `\bgateway\??\.auth\??\.(?:token|password)\b`, gatewayToken, tierStore),
-	target(".env", `(?:~|\$HOME|\$\{HOME\}|homedir\(\)|\x00)[/\\]+\.env\b`, "a .env file in the home directory", tierStore),
-	target("Google/Chrome|google-chrome|Chrome/User Data|Chromium/", `Google[/\\]+Chrome|google-chrome|Chrome[/\\]+User Data|Chromium[/\\]`, "browser profiles", tierStore),
-	target("Brave", `BraveSoftware|Brave-Browser`, "browser profiles", tierStore),
-	target("Microsoft/Edge|Edge/User Data", `Microsoft[/\\]+Edge|Edge[/\\]+User Data`, "browser profiles", tierStore),
-	target("com.operasoftware|Opera Software", `com\.operasoftware|Opera Software`, "browser profiles", tierStore),
-	target("Vivaldi/", `Vivaldi[/\\]`, "browser profiles", tierStore),
-	target("Yandex/YandexBrowser", `Yandex[/\\]+YandexBrowser`, "browser profiles", tierStore),
-	target(".mozilla/firefox|Firefox/Profiles", `\.mozilla[/\\]+firefox|Firefox[/\\]+Profiles`, "Firefox profiles", tierStore),
-	target("Login Data", `Login Data`, "browser password stores", tierStealer),
-	target("/Web Data", `[/\\]Web Data\b`, "browser autofill stores", tierStealer),
-	target("/Local State", `[/\\]Local State\b`, "the browser cookie key (Local State)", tierStealer),
-	target("/Cookies", `(?:Default|Profile \d+|Network|User Data)[/\\]+Cookies\b`, "browser cookie stores", tierStealer),
-	target("binarycookies", `Cookies\.binarycookies`, "browser cookie stores", tierStealer),
-	target("cookies.sqlite", `cookies\.sqlite`, "browser cookie stores", tierStealer),
-	target("logins.json", `\blogins\.json`, "Firefox password stores", tierStealer),
-	target(".db", `\bkey[34]\.db\b`, "Firefox password stores", tierStealer),
-	target("Safe Storage", `Safe Storage`, "a browser's keychain key (Safe Storage)", tierStealer),
-	target("Library/Keychains|login.keychain", `Library[/\\]+Keychains|login\.keychain`, "the macOS keychain files", tierStealer),
-	target("dump-keychain", `\bsecurity\s+dump-keychain\b`, "a dump of the macOS keychain", tierStealer),
-	target("security ", `\bsecurity\s+find-(?:generic|internet)-password\b`, "a macOS keychain item", tierLookup),
-	target("wallet.dat", `(?i)wallet\.dat`, "crypto wallets", tierStealer),
-	target("lectrum/wallets", `(?i)electrum[/\\]+wallets`, "crypto wallets", tierStealer),
-	target("exodus.wallet", `(?i)exodus\.wallet`, "crypto wallets", tierStealer),
-	target("solana/id.json", `solana[/\\]+id\.json`, "a Solana CLI keypair", tierStore),
-	target(".ethereum/keystore", `\.ethereum[/\\]+keystore`, "an Ethereum keystore", tierStore),
-	target("Extension Settings", `Local Extension Settings`, "browser extension stores (wallets)", tierStealer),
-	target("Ledger Live", `Ledger Live`, "crypto wallets", tierStealer),
-	// A directory named wallet(s), not a word ("wallet/web3 provider") or
-	// a directory named after one (sponge-wallet/).
-	target("wallet/|wallets/|Wallet/|Wallets/", `(?i)(?:^|[/\\~.])wallets?[/\\]`, "crypto wallets", tierStore),
-	target(".kube/config", `\.kube[/\\]+config`, "Kubernetes credentials", tierStore),
-	target(".docker/config.json", `\.docker[/\\]+config\.json`, "Docker registry credentials", tierStore),
-	target(".config/gcloud", `\.config[/\\]+gcloud`, "Google Cloud credentials", tierStore),
-	target(".azure", `(?:~|\$HOME|\x00)[/\\]+\.azure\b`, "Azure credentials", tierStore),
-	target("credentials", `\.git-credentials|\.config/[^/\s"']+/credentials\.json`, "stored credentials", tierStore),
-	target(".netrc", `(?:~|\$HOME|\x00)[/\\]+\.netrc\b`, "netrc passwords", tierStore),
-	target("_history", `\.(?:bash|zsh)_history`, "shell history", tierStore),
-	target("shadow", `/etc/shadow\b`, "system password hashes", tierStealer),
-	target("/tdata/|Telegram Desktop/tdata", `Telegram Desktop[/\\]+tdata|[/\\]tdata[/\\]`, "Telegram sessions", tierStealer),
-	target("/Local Storage", `(?i)discord(?:canary|ptb)?[/\\]+Local Storage|atomic[/\\]+Local Storage`, "Discord tokens or wallet stores", tierStealer),
-}, walletTargets()...)
+var credTargets = append(storeTargets(), walletTargets()...)
+
+// storeTargets compiles shellrisk's secret stores, the list the provider
+// guard's shell judge reads too.
+func storeTargets() []credTarget {
+	var out []credTarget
+	for _, s := range shellrisk.CredStores {
+		out = append(out, target(s.Anchors, s.Pattern, s.What, map[shellrisk.Tier]credTier{
+			shellrisk.TierStore: tierStore, shellrisk.TierStealer: tierStealer, shellrisk.TierLookup: tierLookup}[s.Tier]))
+	}
+	return out
+}
 
 func walletTargets() []credTarget {
 	var out []credTarget

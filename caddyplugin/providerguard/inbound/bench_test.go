@@ -1,0 +1,178 @@
+package inbound
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/wire"
+	"github.com/openclaw-secure-stack/securestack/sanitizer"
+)
+
+// shimDetector is the sanitizer's Check with role "tool", the detector the
+// provider guard uses until the content detector is merged (the handler's
+// content_shim.go). Its cost per text is the sanitizer's; the benchmarks
+// below measure the guard's work around it with it in place.
+type shimDetector struct{ s *sanitizer.Sanitizer }
+
+func (d shimDetector) CheckContent(text string) sanitizer.Result { return d.s.Check("tool", text) }
+
+// toolResult is about 3 KB of log output, different for each i.
+func toolResult(i int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "logs/worker-%d.log\n", i)
+	for k := 0; b.Len() < 3000; k++ {
+		fmt.Fprintf(&b, "2026-11-30 12:%02d:%02d INFO worker[%d] processed batch %d of 4000 in %dms; queue depth %d, retries 0\n", k%60, i%60, i%8, 1000+k*7+i, 40+k%50, k%17)
+	}
+	return b.String()
+}
+
+// history is an OpenClaw completions body: its real system prompt (about
+// 42 KB), the user turn, then n exchanges of a read call and its result;
+// with n = 50 it is about 200 KB.
+func history(tb testing.TB, n int) []byte {
+	raw, err := os.ReadFile("../wire/testdata/openclaw/completions-1.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var req map[string]any
+	if err := json.Unmarshal(raw, &req); err != nil {
+		tb.Fatal(err)
+	}
+	msgs := req["messages"].([]any)
+	for i := range n {
+		msgs = append(msgs, exchange(i)...)
+	}
+	req["messages"] = msgs
+	b, err := json.Marshal(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func exchange(i int) []any {
+	id := fmt.Sprintf("call_%05d", i)
+	return []any{
+		map[string]any{"role": "assistant", "content": nil, "tool_calls": []any{map[string]any{"id": id, "type": "function",
+			"function": map[string]any{"name": "read", "arguments": fmt.Sprintf(`{"path":"logs/worker-%d.log"}`, i)}}}},
+		map[string]any{"role": "tool", "tool_call_id": id, "content": toolResult(i)},
+	}
+}
+
+// extend returns base with one more exchange appended to its messages.
+func extend(base []byte, i int) []byte {
+	at := bytes.LastIndex(base, []byte(`}],"model"`))
+	if at < 0 {
+		panic("unexpected body layout")
+	}
+	at++ // after the last message's '}'
+	var add []byte
+	for _, m := range exchange(i) {
+		b, _ := json.Marshal(m)
+		add = append(append(add, ','), b...)
+	}
+	out := make([]byte, 0, len(base)+len(add))
+	out = append(out, base[:at]...)
+	out = append(out, add...)
+	return append(out, base[at:]...)
+}
+
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_THREAD, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func shim(tb testing.TB) Detector {
+	s, err := sanitizer.New(sanitizer.Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return shimDetector{s}
+}
+
+// BenchmarkInspectFirstTurn: a 200 KB history with 50 tool results seen for
+// the first time: parse, 50 tool results and the user turn through the
+// detector, secrets redaction of every text. Target: at most 2 ms.
+func BenchmarkInspectFirstTurn(b *testing.B) {
+	body := history(b, 50)
+	det := shim(b)
+	b.SetBytes(int64(len(body)))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		in, err := New(Config{API: wire.Completions, Detector: det, Redact: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := threadCPU()
+		res, err := in.Inspect(body)
+		cpu += threadCPU() - t0
+		if err != nil || res.Judged != 52 {
+			b.Fatalf("judged %d texts: %v", res.Judged, err)
+		}
+	}
+	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkInspectNextTurn: the same history one turn later, with one new
+// tool result: only it is judged, the rest is recognised as the previous
+// body's prefix. Target: at most 0.2 ms.
+func BenchmarkInspectNextTurn(b *testing.B) {
+	base := history(b, 50)
+	in, err := New(Config{API: wire.Completions, Detector: shim(b), Redact: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := in.Inspect(base); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(base)))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var cpu time.Duration
+	i := 1000
+	for b.Loop() {
+		b.StopTimer()
+		i++
+		next := extend(base, i) // a tool result no earlier turn had
+		b.StartTimer()
+		t0 := threadCPU()
+		res, err := in.Inspect(next)
+		cpu += threadCPU() - t0
+		if err != nil || res.Judged != 1 || res.Reused == 0 {
+			b.Fatalf("judged %d, reused %d: %v", res.Judged, res.Reused, err)
+		}
+	}
+	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkPeerUnmarshal: encoding/json decoding the same 200 KB body into
+// an any, which any Go proxy that reads the body pays; the ratio to it is
+// what to compare across runs on this shared machine.
+func BenchmarkPeerUnmarshal(b *testing.B) {
+	body := history(b, 50)
+	b.SetBytes(int64(len(body)))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t0 := threadCPU()
+	for b.Loop() {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(threadCPU()-t0)/float64(b.N), "cpu-ns/op")
+}

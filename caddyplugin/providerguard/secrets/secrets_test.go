@@ -1,0 +1,111 @@
+package secrets
+
+import (
+	"strings"
+	"testing"
+)
+
+// Values below are made up in each format (AWS's own documentation example
+// for the access key id).
+const (
+	awsID      = "AKIAIOSFODNN7EXAMPLE"
+	awsSecret  = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	ghToken    = "ghp_0123456789abcdefghijABCDEFGHIJ012345"
+	openaiKey  = "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh3iJk6lMn9oPq2rSt5uVw8x"
+	antKey     = "sk-ant-api03-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7cDe0fGh3iJk6lMn9oPq2rSt5uVw8xYz1AbCdEf-gHiJkLmNoPqR"
+	googleKey  = "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
+	slackToken = "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+	jwt        = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+	telegram   = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
+	pem        = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----"
+)
+
+func TestFindKnownFormats(t *testing.T) {
+	for _, tt := range []struct{ text, kind, value string }{
+		{"export AWS_ACCESS_KEY_ID=" + awsID, "aws_access_key_id", awsID},
+		{"aws_secret_access_key = " + awsSecret, "aws_secret_access_key", awsSecret},
+		{"token: " + ghToken + ".", "github_token", ghToken},
+		{"OPENAI_API_KEY=" + openaiKey, "openai_api_key", openaiKey},
+		{`{"key":"` + antKey + `"}`, "anthropic_api_key", antKey},
+		{"maps " + googleKey, "google_api_key", googleKey},
+		{slackToken, "slack_token", slackToken},
+		{"Authorization: Bearer " + jwt, "jwt", jwt},
+		{"bot " + telegram + " ok", "telegram_bot_token", telegram},
+		{"key:\n" + pem + "\n", "private_key", pem},
+		{`"-----BEGIN RSA PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA7bq\\n-----END RSA PRIVATE KEY-----"`, "private_key", `-----BEGIN RSA PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA7bq\\n-----END RSA PRIVATE KEY-----`},
+		{"https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX", "slack_webhook", "hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX"},
+	} {
+		found := Find(tt.text)
+		if len(found) != 1 || found[0].Kind != tt.kind || tt.text[found[0].Start:found[0].End] != tt.value {
+			t.Errorf("Find(%.40q) = %+v, want one %s", tt.text, found, tt.kind)
+		}
+	}
+}
+
+func TestFindLeavesLookalikesAlone(t *testing.T) {
+	for _, text := range []string{
+		"the sk- prefix marks OpenAI keys; set OPENAI_API_KEY=sk-...",
+		"AKIA is the prefix of access key ids",
+		"task-runner-checkpoint-0123456789abcdefghijklmnopqrstuvwxyz",
+		"risk-assessment-of-the-new-deployment-pipeline-for-q3",
+		"see ghp_ tokens in the docs",
+		"-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----",
+		"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+		"commit 3f2a9c1b0e7d4f5a6b8c9d0e1f2a3b4c5d6e7f80",
+		"uuid 123e4567-e89b-12d3-a456-426614174000",
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd is just a long word",
+		"eyJhbGciOiJIUzI1NiJ9 alone is a header, not a token",
+	} {
+		if f := Find(text); len(f) != 0 {
+			t.Errorf("Find(%q) = %+v: a false redaction", text, f)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	text := "id " + awsID + " and " + ghToken + " and " + openaiKey
+	out, found := Redact(text)
+	if out != "id [REDACTED:aws_access_key_id] and [REDACTED:github_token] and [REDACTED:openai_api_key]" || len(found) != 3 {
+		t.Errorf("Redact = %q %+v", out, found)
+	}
+	if k := Kinds(found); k["github_token"] != 1 || len(k) != 3 {
+		t.Errorf("Kinds %v", k)
+	}
+	if out, found := Redact("nothing here"); out != "nothing here" || found != nil {
+		t.Errorf("Redact without secrets = %q %v", out, found)
+	}
+	for _, f := range found {
+		if strings.Contains(Placeholder(f.Kind), text[f.Start:f.End]) {
+			t.Error("placeholder holds the secret")
+		}
+	}
+}
+
+func FuzzRedact(f *testing.F) {
+	for _, s := range []string{awsID, openaiKey, antKey, pem, jwt, telegram, "plain text"} {
+		f.Add("x " + s + " y")
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		found := Find(text)
+		prev := 0
+		for _, fi := range found {
+			if fi.Start < prev || fi.End <= fi.Start || fi.End > len(text) {
+				t.Fatalf("bad span %+v", fi)
+			}
+			prev = fi.End
+		}
+		out, _ := Redact(text)
+		if len(found) > 0 && len(Find(out)) != 0 {
+			t.Fatalf("redacted text still holds secrets: %q", out)
+		}
+	})
+}
+
+func BenchmarkFind200K(b *testing.B) {
+	line := "2026-11-30 12:00:01 INFO worker[3] processed batch 1182 of 4000 in 83ms; queue depth 12, retries 0 (see task-runner docs)\n"
+	text := strings.Repeat(line, 200000/len(line))
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Find(text)
+	}
+}

@@ -1,0 +1,338 @@
+package toolpolicy
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/secrets"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/wire"
+	"github.com/openclaw-secure-stack/securestack/egress"
+	"github.com/openclaw-secure-stack/securestack/scanner/shellrisk"
+)
+
+// Rule ids of the policy's own findings. Techniques the scanner also knows
+// keep the scanner's ids (shellrisk.Rule*).
+const (
+	RuleToolDenied     = "TOOL_DENIED"
+	RuleToolNotAllowed = "TOOL_NOT_ALLOWED"
+	RuleArgsUnparsable = "TOOL_ARGS_UNPARSABLE"
+	RuleDispatchDepth  = "TOOL_DISPATCH_DEPTH"
+	RuleSecretArgument = "CRED_SECRET_ARGUMENT"
+	RuleHostNotAllowed = "NET_DOMAIN_NOT_ALLOWED"
+)
+
+// Finding is one reason to worry about a call.
+type Finding struct {
+	Rule     string
+	Severity string
+	Message  string
+}
+
+// Judge is a compiled policy. It is safe for concurrent use.
+type Judge struct {
+	p       *Policy
+	allow   *egress.Allowlist // nil: no allowlist
+	blockAt int
+	ignore  map[string]bool
+}
+
+// Compile loads the policy's allowlist files and readies it for Decide.
+func (p *Policy) Compile() (*Judge, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	j := &Judge{p: p, blockAt: shellrisk.SeverityRank(p.BlockAt), ignore: map[string]bool{}}
+	for _, r := range p.IgnoreRules {
+		j.ignore[r] = true
+	}
+	if len(p.EgressAllowlist) > 0 {
+		a, err := egress.LoadAllowlist(p.EgressAllowlist...)
+		if err != nil {
+			return nil, fmt.Errorf("egress_allowlist: %w", err)
+		}
+		j.allow = a
+	}
+	return j, nil
+}
+
+// Decide judges one complete tool call.
+func (j *Judge) Decide(c wire.ToolCall) wire.Decision {
+	fs := j.Findings(c)
+	var block []Finding
+	for _, f := range fs {
+		if shellrisk.SeverityRank(f.Severity) >= j.blockAt && !j.ignore[f.Rule] {
+			block = append(block, f)
+		}
+	}
+	if len(block) == 0 {
+		return wire.Decision{Rules: ruleIDs(fs)}
+	}
+	sort.SliceStable(block, func(a, b int) bool {
+		return shellrisk.SeverityRank(block[a].Severity) > shellrisk.SeverityRank(block[b].Severity)
+	})
+	var msgs []string
+	for _, f := range block {
+		if len(msgs) == 2 {
+			break
+		}
+		if !slices.Contains(msgs, f.Message) {
+			msgs = append(msgs, f.Message)
+		}
+	}
+	return wire.Decision{Block: true, Rules: ruleIDs(block), Reason: strings.Join(msgs, "; ")}
+}
+
+func ruleIDs(fs []Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.Rule)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// Findings are every finding about a call, blocking or not.
+func (j *Judge) Findings(c wire.ToolCall) []Finding {
+	r := &reading{j: j}
+	r.call(c.Name, c.Arguments, 0)
+	return r.out
+}
+
+type reading struct {
+	j   *Judge
+	out []Finding
+}
+
+func (r *reading) add(rule, sev, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, f := range r.out {
+		if f.Rule == rule && f.Message == msg {
+			return
+		}
+	}
+	r.out = append(r.out, Finding{Rule: rule, Severity: sev, Message: msg})
+}
+
+func matchAny(globs []string, name string) bool {
+	for _, g := range globs {
+		if ok, _ := path.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// maxDispatch bounds tool_call inside tool_call.
+const maxDispatch = 4
+
+func (r *reading) call(name, rawArgs string, depth int) {
+	p := r.j.p
+	if depth > maxDispatch {
+		r.add(RuleDispatchDepth, shellrisk.SeverityCritical, "tools dispatched more than %d deep", maxDispatch)
+		return
+	}
+	if matchAny(p.DenyTools, name) {
+		r.add(RuleToolDenied, shellrisk.SeverityCritical, "the tool %s is denied by policy", name)
+	}
+	if len(p.AllowTools) > 0 && !matchAny(p.AllowTools, name) {
+		r.add(RuleToolNotAllowed, shellrisk.SeverityCritical, "the tool %s is not on the policy's allow_tools", name)
+	}
+	var args any = map[string]any{}
+	if strings.TrimSpace(rawArgs) != "" {
+		if err := json.Unmarshal([]byte(rawArgs), &args); err != nil {
+			r.add(RuleArgsUnparsable, shellrisk.SeverityCritical, "the arguments of %s are not JSON (%v), so they cannot be judged", name, shortErr(err))
+			return
+		}
+	}
+	obj, _ := args.(map[string]any)
+	t, known := p.Tools[name]
+	switch t.Kind {
+	case KindExec:
+		for _, k := range t.Command {
+			if s, ok := obj[k].(string); ok && s != "" {
+				r.exec(s)
+			}
+		}
+	case KindRead:
+		for _, k := range t.Path {
+			r.paths(obj[k], false)
+		}
+	case KindWrite:
+		for _, k := range t.Path {
+			r.paths(obj[k], true)
+		}
+	case KindPatch:
+		for _, k := range t.Patch {
+			if s, ok := obj[k].(string); ok {
+				for _, f := range patchFiles(s) {
+					r.path(f, true)
+				}
+			}
+		}
+	case KindFetch, KindMessage:
+		for _, k := range t.URL {
+			if s, ok := obj[k].(string); ok {
+				r.url(s)
+			}
+		}
+	case KindDispatch:
+		inner, _ := obj[t.Name].(string)
+		innerArgs := "{}"
+		if v, ok := obj[t.Args]; ok && v != nil {
+			if s, isStr := v.(string); isStr {
+				innerArgs = s // some dispatchers take arguments as JSON text
+			} else if b, err := json.Marshal(v); err == nil {
+				innerArgs = string(b)
+			}
+		}
+		if inner == "" {
+			r.add(RuleArgsUnparsable, shellrisk.SeverityCritical, "%s names no tool to run in %q", name, t.Name)
+		} else {
+			r.call(inner, innerArgs, depth+1)
+		}
+	}
+	secretsOK := t.Secrets == "allow" || p.BlockSecrets != nil && !*p.BlockSecrets
+	r.generic(args, "", known, secretsOK)
+}
+
+func shortErr(err error) string {
+	s := err.Error()
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
+
+// generic walks every argument: names that say URL, path or command are
+// checked as such, and every string is searched for secrets.
+func (r *reading) generic(v any, key string, known, secretsOK bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			r.generic(x, k, known, secretsOK)
+		}
+	case []any:
+		for _, x := range v {
+			r.generic(x, key, known, secretsOK)
+		}
+	case string:
+		lk := strings.ToLower(key)
+		switch {
+		case strings.HasSuffix(lk, "url") || strings.HasSuffix(lk, "uri") || lk == "href" || lk == "endpoint" || lk == "webhook",
+			strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://"):
+			r.url(v)
+		case lk == "path" || strings.HasSuffix(lk, "path") || lk == "file" || lk == "filename" || lk == "dir" || lk == "directory" || lk == "cwd" || lk == "workdir":
+			r.path(v, false)
+		case !known && (lk == "command" || lk == "cmd"):
+			r.exec(v)
+		}
+		if !secretsOK {
+			for _, f := range secrets.Find(v) {
+				r.add(RuleSecretArgument, shellrisk.SeverityCritical, "an argument carries a secret (%s)", f.Kind)
+			}
+		}
+	}
+}
+
+// exec judges a command line with the scanner's shell knowledge, and the
+// hosts it names against the allowlist.
+func (r *reading) exec(cmd string) {
+	v := shellrisk.Judge(cmd)
+	for _, f := range v.Findings {
+		r.add(f.Rule, f.Severity, "%s", f.Message)
+	}
+	for _, t := range v.Targets {
+		r.host(t.Host)
+	}
+}
+
+func (r *reading) paths(v any, write bool) {
+	switch v := v.(type) {
+	case string:
+		r.path(v, write)
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				r.path(s, write)
+			}
+		}
+	}
+}
+
+func (r *reading) path(p string, write bool) {
+	if what, tier, ok := shellrisk.CredPath(p); ok {
+		sev := shellrisk.SeverityHigh
+		if tier == shellrisk.TierStealer {
+			sev = shellrisk.SeverityCritical
+		}
+		verb := "reads"
+		if write {
+			verb = "writes"
+		}
+		r.add(shellrisk.RuleCredFile, sev, "%s %s (%s)", verb, p, what)
+	}
+	if write && shellrisk.PersistPath.MatchString(p) {
+		sev := shellrisk.SeverityHigh
+		msg := "writes " + p + ", which runs or admits something later"
+		if strings.Contains(p, "authorized_keys") {
+			sev, msg = shellrisk.SeverityCritical, "writes "+p+": grants SSH access to whoever holds the key"
+		}
+		r.add(shellrisk.RuleFSPersistence, sev, "%s", msg)
+	}
+}
+
+// url checks a fetched or messaged URL.
+func (r *reading) url(u string) {
+	if strings.HasPrefix(strings.ToLower(u), "file:") {
+		r.path(strings.TrimPrefix(u[5:], "//"), false)
+		return
+	}
+	t, ok := shellrisk.ParseTarget(u)
+	if !ok {
+		return
+	}
+	if k := shellrisk.EndpointKind(t.Host, t.Path); k != "" {
+		r.add(shellrisk.RuleExfilEndpoint, shellrisk.SeverityCritical, "sends to %s, a %s", t.Host, k)
+	} else if shellrisk.PublicIP(t.Host) {
+		r.add(shellrisk.RuleRawIPURL, shellrisk.SeverityHigh, "reaches the raw public IP address %s", t.Host)
+	}
+	r.host(t.Host)
+}
+
+// host checks a host against the egress allowlist, when there is one.
+func (r *reading) host(h string) {
+	a := r.j.allow
+	if a == nil {
+		return
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
+		if !a.MatchAddr(ip.Unmap()) {
+			r.add(RuleHostNotAllowed, shellrisk.SeverityHigh, "%s is not on the egress allowlist", h)
+		}
+		return
+	}
+	if !a.Match(h) {
+		r.add(RuleHostNotAllowed, shellrisk.SeverityHigh, "%s is not on the egress allowlist", h)
+	}
+}
+
+// patchFiles lists the files an apply_patch text adds, updates, deletes or
+// moves to.
+func patchFiles(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimRight(line, "\r")
+		for _, p := range []string{"*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: "} {
+			if strings.HasPrefix(line, p) {
+				out = append(out, strings.TrimSpace(line[len(p):]))
+			}
+		}
+	}
+	return out
+}

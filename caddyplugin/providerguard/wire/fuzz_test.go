@@ -1,0 +1,128 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzParseRequest: the request parser never panics, every text it
+// reports is the string literal at its span, and a parse resumed after any
+// item finds what the full parse found.
+func FuzzParseRequest(f *testing.F) {
+	files, _ := filepath.Glob("testdata/openclaw/*.json")
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		api := byte(strings.Index("cra", filepath.Base(name)[:1]))
+		f.Add(api, b)
+	}
+	f.Add(byte(0), []byte(`{"messages":[{"role":"tool","tool_call_id":"a","content":[{"type":"text","text":"x\u00e9"}]}]}`))
+	f.Add(byte(1), []byte(`{"input":[{"type":"function_call_output","call_id":"a","output":"x"}],"instructions":"s"}`))
+	f.Add(byte(2), []byte(`{"system":"s","messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]}]}`))
+	f.Fuzz(func(t *testing.T, which byte, body []byte) {
+		api := APIs[int(which)%len(APIs)]
+		req, err := Parse(api, body)
+		if err != nil {
+			return
+		}
+		for _, tx := range all(req) {
+			if tx.Start < 0 || tx.End > len(body) || tx.End-tx.Start < 2 || body[tx.Start] != '"' || body[tx.End-1] != '"' {
+				t.Fatalf("%s: span %d..%d is not a string literal", tx.Path, tx.Start, tx.End)
+			}
+			if v, err := unquote(body[tx.Start:tx.End]); err != nil || v != tx.Value {
+				t.Fatalf("%s: span decodes to %q, value %q", tx.Path, v, tx.Value)
+			}
+		}
+		// Editing every text keeps a body the parser reads the same way.
+		var edits []Edit
+		for _, tx := range all(req) {
+			edits = append(edits, Edit{tx.Start, tx.End, "<" + tx.Value + ">"})
+		}
+		edited, err := Parse(api, Apply(body, edits))
+		if err != nil || len(all(edited)) != len(all(req)) {
+			t.Fatalf("edited body: %v (%d texts, want %d)", err, len(all(edited)), len(all(req)))
+		}
+		want, _ := json.Marshal(req)
+		for n := 1; n <= len(req.Items); n++ {
+			again, err := ParseFrom(api, body, req, n)
+			if err != nil {
+				t.Fatalf("resumed after %d items: %v", n, err)
+			}
+			if got, _ := json.Marshal(again); !bytes.Equal(got, want) {
+				t.Fatalf("resumed after %d items differs", n)
+			}
+		}
+	})
+}
+
+// FuzzReassemble: whatever the provider streams, in whatever pieces, a
+// call the judge blocks never reaches the client, and the reassembler
+// never panics.
+func FuzzReassemble(f *testing.F) {
+	for i, api := range APIs {
+		f.Add(byte(i), []byte(script(api, "hello there ", []call{readCall, execCall}, false)), byte(7))
+		f.Add(byte(i), []byte(script(api, "", []call{execCall}, true)), byte(1))
+	}
+	f.Add(byte(0), []byte(`data: {"choices":[{"index":0,"delta":{"tool\u005fcalls":[{"index":0,"function":{"name":"x"}}]},"finish_reason":"tool_calls"}]}`+"\n\n"), byte(3))
+	f.Fuzz(func(t *testing.T, which byte, stream []byte, size byte) {
+		api := APIs[int(which)%len(APIs)]
+		blockAll := func(ToolCall) Decision { return Decision{Block: true, Rules: []string{"TEST"}} }
+		out, _ := run(api, string(stream), blockAll, BlockWithMessage, func(int) int { return int(size%32) + 1 })
+		var fr Framer
+		fr.Write([]byte(out))
+		for {
+			ev, ok, err := fr.Next()
+			if err != nil || !ok {
+				break
+			}
+			if call := carriesCall(api, ev.Data); call != "" {
+				t.Fatalf("a blocked call reached the client: %s in %q", call, ev.Data)
+			}
+		}
+	})
+}
+
+// carriesCall reads an event as a lenient client would and names a tool
+// call in it, or "".
+func carriesCall(api API, data []byte) string {
+	var m map[string]any
+	if json.Unmarshal(data, &m) != nil {
+		return ""
+	}
+	switch api {
+	case Completions:
+		chs, _ := m["choices"].([]any)
+		for _, ch := range chs {
+			ch, _ := ch.(map[string]any)
+			d, _ := ch["delta"].(map[string]any)
+			if tc, _ := d["tool_calls"].([]any); len(tc) > 0 {
+				return "delta.tool_calls"
+			}
+			if d["function_call"] != nil {
+				return "delta.function_call"
+			}
+		}
+	case Responses:
+		if it, _ := m["item"].(map[string]any); it != nil && isCallItem(toString(it["type"])) {
+			return "item " + toString(it["type"])
+		}
+		if r, _ := m["response"].(map[string]any); r != nil {
+			out, _ := r["output"].([]any)
+			for _, it := range out {
+				if it, _ := it.(map[string]any); it != nil && isCallItem(toString(it["type"])) {
+					return "response.output " + toString(it["type"])
+				}
+			}
+		}
+	case Anthropic:
+		if cb, _ := m["content_block"].(map[string]any); cb != nil && toString(cb["type"]) == "tool_use" {
+			return "tool_use block"
+		}
+	}
+	return ""
+}
+
+func toString(v any) string { s, _ := v.(string); return s }

@@ -1,0 +1,1303 @@
+package shellrisk
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Rule ids. Where the technique is one the scanner also detects, the id is
+// the scanner's (scanner/ruleids.go), so an audit record and a scan report
+// name the same thing the same way.
+const (
+	RulePipeToShell       = "SHELL_PIPE_INTERPRETER"
+	RuleChainDropper      = "CHAIN_DROPPER"
+	RuleReverseShell      = "REVERSE_SHELL"
+	RuleNetSocket         = "NETWORK_SOCKET"
+	RuleFSPersistence     = "FS_PERSISTENCE"
+	RuleCredFile          = "CRED_FILE_ACCESS"
+	RuleExfilEndpoint     = "NET_EXFIL_ENDPOINT"
+	RuleRawIPURL          = "NET_RAW_IP_URL"
+	RuleObfEncodedPayload = "OBF_ENCODED_PAYLOAD"
+	RuleFSRecursiveDelete = "FS_RECURSIVE_DELETE"
+	RuleFSChmodDownload   = "FS_CHMOD_DOWNLOAD"
+	RuleNetBeacon         = "NET_BACKGROUND_BEACON"
+	RuleChainExfil        = "CHAIN_EXFILTRATION"
+	// RuleUnparsable has no scanner counterpart: a skill file that does not
+	// parse is still scanned as text, but a command that cannot be read is
+	// not run.
+	RuleUnparsable = "SHELL_UNPARSABLE"
+)
+
+// Severities, weakest first, as the scanner spells them.
+const (
+	SeverityLow      = "low"
+	SeverityMedium   = "medium"
+	SeverityHigh     = "high"
+	SeverityCritical = "critical"
+)
+
+// SeverityRank orders severities: low 1 ... critical 4, unknown 0.
+func SeverityRank(s string) int {
+	switch s {
+	case SeverityLow:
+		return 1
+	case SeverityMedium:
+		return 2
+	case SeverityHigh:
+		return 3
+	case SeverityCritical:
+		return 4
+	}
+	return 0
+}
+
+// Finding is one technique seen in a command.
+type Finding struct {
+	Rule     string `json:"rule_id"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// Verdict is what Judge saw in a command line.
+type Verdict struct {
+	Findings []Finding
+	// Targets are the network destinations the command names as URLs or
+	// hosts of network commands, for an allowlist check by the caller.
+	Targets []Target
+}
+
+// Worst returns the highest severity among the findings, or "".
+func (v Verdict) Worst() string {
+	w := ""
+	for _, f := range v.Findings {
+		if SeverityRank(f.Severity) > SeverityRank(w) {
+			w = f.Severity
+		}
+	}
+	return w
+}
+
+// Rules lists the findings' rule ids, sorted, without repeats.
+func (v Verdict) Rules() []string {
+	var ids []string
+	for _, f := range v.Findings {
+		ids = append(ids, f.Rule)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// maxDepth bounds how deep Judge follows code run as a string (bash -c,
+// eval, decoded payloads): deeper nesting is itself refused.
+const maxDepth = 6
+
+// Judge reads a command line as bash would (mvdan.cc/sh/v3/syntax) and
+// reports the techniques it uses: content from the network or a decoder run
+// by a shell or interpreter, download-then-run, reverse shells, persistence,
+// credential stores, exfiltration endpoints, recursive deletes of home or
+// system directories. A command that does not parse is itself a finding
+// (critical): what cannot be read is not run.
+func Judge(command string) Verdict {
+	j := &judge{vars: map[string]string{}, flows: map[string]flow{}, downloads: map[string]bool{}, secrets: map[string]string{}, seen: map[*syntax.CmdSubst]bool{}, flowMemo: map[syntax.Node]flow{}}
+	j.source(command, 0)
+	return Verdict{Findings: j.findings, Targets: j.targets}
+}
+
+type judge struct {
+	findings  []Finding
+	targets   []Target
+	vars      map[string]string // NAME=literal, to resolve $NAME
+	flows     map[string]flow   // variables holding downloaded or decoded text
+	downloads map[string]bool   // lower-cased base names of downloaded files
+	secrets   map[string]string // variables holding a secret -> what
+	seen      map[*syntax.CmdSubst]bool
+	flowMemo  map[syntax.Node]flow // substitution -> its flow, computed once
+	depth     int
+	// steps counts the work done; past maxSteps the command is refused
+	// rather than read partly (nested substitutions can multiply work).
+	steps int
+}
+
+const maxSteps = 200_000
+
+// spend counts one step of work and reports false once the budget is gone.
+func (j *judge) spend() bool {
+	j.steps++
+	if j.steps == maxSteps {
+		j.report(RuleUnparsable, SeverityCritical, "the command is too complex to judge (more than %d steps)", maxSteps)
+	}
+	return j.steps < maxSteps
+}
+
+func (j *judge) report(rule, sev, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	for _, f := range j.findings {
+		if f.Rule == rule && f.Message == msg {
+			return
+		}
+	}
+	j.findings = append(j.findings, Finding{Rule: rule, Severity: sev, Message: msg})
+}
+
+// source parses and judges shell text at a nesting depth.
+func (j *judge) source(src string, depth int) {
+	if depth > maxDepth {
+		j.report(RuleUnparsable, SeverityCritical, "code nested more than %d levels deep (bash -c, eval, decoded payloads)", maxDepth)
+		return
+	}
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	if err != nil {
+		j.report(RuleUnparsable, SeverityCritical, "the command does not parse as shell (%v)", err)
+		return
+	}
+	saved := j.depth
+	j.depth = depth
+	j.stmts(f.Stmts)
+	j.depth = saved
+}
+
+func (j *judge) stmts(ss []*syntax.Stmt) {
+	for _, s := range ss {
+		j.stmt(s)
+	}
+}
+
+func (j *judge) stmt(s *syntax.Stmt) {
+	if s == nil || !j.spend() {
+		return
+	}
+	switch c := s.Cmd.(type) {
+	case *syntax.BinaryCmd:
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			j.pipeline(flatten(s, nil))
+		} else {
+			j.stmt(c.X)
+			j.stmt(c.Y)
+		}
+	case *syntax.CallExpr:
+		j.pipeline([]*syntax.Stmt{s})
+	case *syntax.Block:
+		j.redirects(s, cmd{})
+		j.stmts(c.Stmts)
+	case *syntax.Subshell:
+		j.redirects(s, cmd{})
+		j.stmts(c.Stmts)
+	case *syntax.IfClause:
+		for ic := c; ic != nil; ic = ic.Else {
+			j.stmts(ic.Cond)
+			j.stmts(ic.Then)
+		}
+	case *syntax.WhileClause:
+		j.stmts(c.Cond)
+		j.stmts(c.Do)
+	case *syntax.ForClause:
+		if wi, ok := c.Loop.(*syntax.WordIter); ok {
+			for _, w := range wi.Items {
+				j.word(w)
+			}
+		}
+		j.stmts(c.Do)
+	case *syntax.CaseClause:
+		j.word(c.Word)
+		for _, it := range c.Items {
+			j.stmts(it.Stmts)
+		}
+	case *syntax.FuncDecl:
+		j.stmt(c.Body)
+	case *syntax.TimeClause:
+		j.stmt(c.Stmt)
+	case *syntax.CoprocClause:
+		j.stmt(c.Stmt)
+	case *syntax.DeclClause:
+		for _, a := range c.Args {
+			j.assign(a)
+		}
+	default:
+		// Arithmetic and test clauses can still hold command
+		// substitutions: judge every one inside.
+		syntax.Walk(s, func(n syntax.Node) bool {
+			if cs, ok := n.(*syntax.CmdSubst); ok {
+				j.subst(cs)
+				return false
+			}
+			return true
+		})
+	}
+}
+
+// flatten turns a | b | c into its stages.
+func flatten(s *syntax.Stmt, out []*syntax.Stmt) []*syntax.Stmt {
+	if b, ok := s.Cmd.(*syntax.BinaryCmd); ok && (b.Op == syntax.Pipe || b.Op == syntax.PipeAll) && len(s.Redirs) == 0 {
+		return flatten(b.Y, flatten(b.X, out))
+	}
+	return append(out, s)
+}
+
+// cmd is one simple command with its words resolved.
+type cmd struct {
+	stmt     *syntax.Stmt
+	name     string   // base name, lower case, after sudo, env, nohup and the like
+	args     []string // resolved arguments
+	words    []*syntax.Word
+	stdin    *syntax.Word // here-string
+	hdoc     *syntax.Word // here-document
+	detached bool
+}
+
+// flow is what a pipeline or substitution produces: where its content
+// comes from and, when it is a known literal, the text as decoded so far.
+type flow struct {
+	from    string // "download", "decode", "network" or ""
+	payload string
+	known   bool
+}
+
+func (j *judge) parse(s *syntax.Stmt) cmd {
+	c := cmd{stmt: s}
+	if !j.spend() {
+		return c
+	}
+	call, ok := s.Cmd.(*syntax.CallExpr)
+	if !ok {
+		return c
+	}
+	for _, a := range call.Assigns {
+		j.assign(a)
+	}
+	for _, r := range s.Redirs {
+		switch r.Op {
+		case syntax.WordHdoc:
+			c.stdin = r.Word
+		case syntax.Hdoc, syntax.DashHdoc:
+			c.hdoc = r.Hdoc
+		}
+	}
+	var words []string
+	raw := call.Args
+	for _, w := range raw {
+		words = append(words, j.word(w))
+	}
+	for len(words) > 0 {
+		w := path.Base(words[0])
+		if !Prefixes[w] {
+			break
+		}
+		rest, restRaw := words[1:], raw[1:]
+		for len(rest) > 0 && (strings.HasPrefix(rest[0], "-") || strings.Contains(rest[0], "=")) {
+			rest, restRaw = rest[1:], restRaw[1:]
+		}
+		if len(rest) == 0 {
+			break // "env" alone is the command itself
+		}
+		if w == "nohup" || w == "setsid" {
+			c.detached = true
+		}
+		words, raw = rest, restRaw
+	}
+	if len(words) == 0 {
+		return c
+	}
+	c.name = strings.ToLower(path.Base(words[0]))
+	c.args, c.words = words[1:], raw
+	return c
+}
+
+// assign records NAME=literal for $NAME, and what a substitution stored in
+// a variable holds.
+func (j *judge) assign(a *syntax.Assign) {
+	if a == nil || a.Name == nil {
+		return
+	}
+	name := a.Name.Value
+	delete(j.vars, name)
+	delete(j.flows, name)
+	delete(j.secrets, name)
+	if a.Value == nil {
+		return
+	}
+	if f, ok := j.substFlow(a.Value); ok {
+		if f.from != "" {
+			j.flows[name] = f
+		}
+		if what := j.secretOf(a.Value); what != "" {
+			j.secrets[name] = what
+		}
+		return
+	}
+	v := j.word(a.Value)
+	if lit, ok := literal(a.Value); ok {
+		j.vars[name] = lit
+	}
+	if what, _, ok := CredPath(v); ok {
+		j.secrets[name] = what
+	}
+}
+
+// secretOf says what secret the substitution in w prints, or "".
+func (j *judge) secretOf(w *syntax.Word) string {
+	cs := onlySubst(w)
+	if cs == nil {
+		return ""
+	}
+	for _, s := range cs.Stmts {
+		for _, st := range flatten(s, nil) {
+			if what := secretSource(j.parse(st)); what != "" {
+				return what
+			}
+		}
+	}
+	return ""
+}
+
+// secretSource says what secret a command prints, or "".
+func secretSource(c cmd) string {
+	switch {
+	case c.name == "security" && len(c.args) > 0 && (c.args[0] == "find-generic-password" || c.args[0] == "find-internet-password"):
+		return "a keychain password"
+	case c.name == "printenv" && len(c.args) == 1 && IsSecretName(c.args[0]):
+		return "$" + c.args[0]
+	case c.name == "env" && len(c.args) == 0, c.name == "printenv" && len(c.args) == 0:
+		return "the whole environment"
+	}
+	for _, a := range c.args {
+		if what, _, ok := CredPath(a); ok {
+			return what
+		}
+	}
+	return ""
+}
+
+// literal returns a word's text when it has no expansions at all.
+func literal(w *syntax.Word) (string, bool) {
+	var b strings.Builder
+	for _, p := range w.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			b.WriteString(unescape(p.Value))
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				return "", false
+			}
+			b.WriteString(p.Value)
+		case *syntax.DblQuoted:
+			for _, q := range p.Parts {
+				l, ok := q.(*syntax.Lit)
+				if !ok {
+					return "", false
+				}
+				b.WriteString(l.Value)
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+func unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+			if s[i] == '\n' {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// word returns the text a shell word stands for: quotes removed, escapes
+// and $'...' decoded, $NAME of a literal assignment resolved, ${X:-v} as v
+// when X is unknown. Every command substitution inside is judged too.
+func (j *judge) word(w *syntax.Word) string {
+	if w == nil || !j.spend() {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range w.Parts {
+		j.part(&b, p)
+	}
+	return b.String()
+}
+
+func (j *judge) part(b *strings.Builder, p syntax.WordPart) {
+	switch p := p.(type) {
+	case *syntax.Lit:
+		b.WriteString(unescape(p.Value))
+	case *syntax.SglQuoted:
+		if !p.Dollar {
+			b.WriteString(p.Value)
+			return
+		}
+		s, err := expand.Literal(&expand.Config{Env: expand.ListEnviron()}, &syntax.Word{Parts: []syntax.WordPart{p}})
+		if err != nil {
+			s = p.Value
+		}
+		b.WriteString(s)
+	case *syntax.DblQuoted:
+		for _, q := range p.Parts {
+			j.part(b, q)
+		}
+	case *syntax.ParamExp:
+		if p.Param == nil {
+			return
+		}
+		name := p.Param.Value
+		if v, ok := j.vars[name]; ok && p.Exp == nil {
+			b.WriteString(v)
+			return
+		}
+		if p.Exp != nil && p.Exp.Word != nil && (p.Exp.Op == syntax.DefaultUnset || p.Exp.Op == syntax.DefaultUnsetOrNull) {
+			if v, ok := j.vars[name]; ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString(j.word(p.Exp.Word))
+			}
+			return
+		}
+		switch name {
+		case "SHELL":
+			b.WriteString("sh")
+		case "HOME":
+			b.WriteString("$HOME")
+		default:
+			b.WriteString("$" + name)
+		}
+	case *syntax.CmdSubst:
+		j.subst(p)
+		b.WriteString("$(…)")
+	case *syntax.ProcSubst:
+		j.stmts(p.Stmts)
+		b.WriteString("/dev/fd/63")
+	case *syntax.ArithmExp:
+		syntax.Walk(p, func(n syntax.Node) bool {
+			if cs, ok := n.(*syntax.CmdSubst); ok {
+				j.subst(cs)
+				return false
+			}
+			return true
+		})
+		b.WriteString("0")
+	case *syntax.BraceExp:
+		for i, e := range p.Elems {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(j.word(e))
+		}
+	case *syntax.ExtGlob:
+		b.WriteString(p.Pattern.Value)
+	}
+}
+
+// subst judges the commands of a substitution once.
+func (j *judge) subst(cs *syntax.CmdSubst) {
+	if j.seen[cs] {
+		return
+	}
+	j.seen[cs] = true
+	j.stmts(cs.Stmts)
+}
+
+// onlySubst returns the command substitution that is a word's whole
+// content ("$(...)", `...` or $(...)), or nil.
+func onlySubst(w *syntax.Word) *syntax.CmdSubst {
+	if w == nil || len(w.Parts) != 1 {
+		return nil
+	}
+	p := w.Parts[0]
+	if dq, ok := p.(*syntax.DblQuoted); ok && len(dq.Parts) == 1 {
+		p = dq.Parts[0]
+	}
+	cs, _ := p.(*syntax.CmdSubst)
+	return cs
+}
+
+// substFlow returns the flow of a word that is one substitution, "$(...)"
+// or "<(...)", or a variable holding one.
+func (j *judge) substFlow(w *syntax.Word) (flow, bool) {
+	if w == nil || len(w.Parts) != 1 {
+		return flow{}, false
+	}
+	p := w.Parts[0]
+	if dq, ok := p.(*syntax.DblQuoted); ok && len(dq.Parts) == 1 {
+		p = dq.Parts[0]
+	}
+	var stmts []*syntax.Stmt
+	switch p := p.(type) {
+	case *syntax.ParamExp:
+		if p.Param != nil {
+			f, ok := j.flows[p.Param.Value]
+			return f, ok
+		}
+		return flow{}, false
+	case *syntax.CmdSubst:
+		j.subst(p)
+		stmts = p.Stmts
+	case *syntax.ProcSubst:
+		stmts = p.Stmts
+	default:
+		return flow{}, false
+	}
+	if f, ok := j.flowMemo[p]; ok {
+		return f, true
+	}
+	var f flow
+	if len(stmts) == 1 {
+		var stages []cmd
+		for _, st := range flatten(stmts[0], nil) {
+			stages = append(stages, j.parse(st))
+		}
+		f = j.flowOf(stages)
+	}
+	j.flowMemo[p] = f
+	return f, len(stmts) > 0
+}
+
+// flowOf follows content through the stages of a pipeline.
+func (j *judge) flowOf(stages []cmd) flow {
+	var f flow
+	for i, c := range stages {
+		if c.stdin != nil {
+			if sub, ok := j.substFlow(c.stdin); ok {
+				f = sub
+			} else {
+				f = flow{payload: j.word(c.stdin), known: true}
+			}
+		}
+		switch {
+		case Downloaders[c.name]:
+			f = flow{from: "download"}
+		case (c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet") && i == 0:
+			f = flow{from: "network"}
+		case c.name == "echo" || c.name == "printf":
+			text, esc := c.echoText()
+			f = flow{payload: text, known: true}
+			if esc {
+				f.from = "decode"
+			}
+		case c.decodes():
+			out, ok := c.transform(f.payload)
+			if f.from != "download" {
+				f.from = "decode"
+			}
+			f.payload, f.known = out, ok && f.known
+		case c.name == "tee" || c.name == "cat" && len(c.args) == 0:
+		default:
+			f.known = false
+		}
+	}
+	return f
+}
+
+// runs reports content of the given flow that is run as code.
+func (j *judge) runs(runner string, f flow, lang string) {
+	switch f.from {
+	case "download":
+		j.report(RuleChainDropper, SeverityCritical, "downloads content and runs it with %s", runner)
+	case "network":
+		j.report(RuleReverseShell, SeverityCritical, "network input run by %s", runner)
+	case "decode":
+		j.report(RuleObfEncodedPayload, SeverityCritical, "decodes content and runs it with %s", runner)
+		if f.known {
+			j.code(f.payload, lang)
+		}
+	default:
+		if f.known {
+			j.code(f.payload, lang)
+		}
+	}
+}
+
+// code judges text run as code: shell is parsed; other languages are
+// searched for the places and endpoints they reach.
+func (j *judge) code(text, lang string) {
+	if lang == "shell" {
+		j.source(text, j.depth+1)
+		return
+	}
+	j.text(text)
+}
+
+// text reports credential stores and endpoints named anywhere in text.
+func (j *judge) text(s string) {
+	if what, tier, ok := CredPath(s); ok {
+		j.credFound(what, tier, "code")
+	}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '\t' || r == '"' || r == '\'' || r == '`' || r == '(' || r == ')' || r == ','
+	}) {
+		if strings.Contains(f, "://") {
+			j.target(f)
+		}
+	}
+}
+
+func (j *judge) credFound(what string, tier Tier, by string) {
+	sev := SeverityHigh
+	if tier == TierStealer {
+		sev = SeverityCritical
+	}
+	j.report(RuleCredFile, sev, "%s reaches %s", by, what)
+}
+
+// target records a network destination and reports the known bad ones.
+func (j *judge) target(s string) {
+	t, ok := ParseTarget(s)
+	if !ok {
+		return
+	}
+	j.targets = append(j.targets, t)
+	if k := EndpointKind(t.Host, t.Path); k != "" {
+		j.report(RuleExfilEndpoint, SeverityCritical, "contacts %s, a %s", t.Host, k)
+	} else if PublicIP(t.Host) {
+		j.report(RuleRawIPURL, SeverityHigh, "contacts the raw public IP address %s (payload servers avoid DNS names)", t.Host)
+	}
+}
+
+// langOf names the language an interpreter runs.
+func langOf(name string) string {
+	switch {
+	case name == "sh" || name == "bash" || name == "zsh" || name == "dash" || name == "ksh" || name == "fish" || name == "source" || name == ".":
+		return "shell"
+	}
+	return "other"
+}
+
+func isInterpreter(name string) bool {
+	return Interpreters[name] || strings.HasPrefix(name, "python3.")
+}
+
+// pipeline judges the stages of one pipeline (or one command).
+func (j *judge) pipeline(stmts []*syntax.Stmt) {
+	stages := make([]cmd, len(stmts))
+	for i, s := range stmts {
+		switch s.Cmd.(type) {
+		case *syntax.CallExpr:
+			stages[i] = j.parse(s)
+		default:
+			j.stmt(s)
+			stages[i] = cmd{stmt: s}
+		}
+	}
+	// curl URL | base64 -d > file: the file is a download.
+	if name := j.stdoutFile(stmts[len(stmts)-1]); name != "" && j.flowOf(stages).from == "download" {
+		j.downloads[name] = true
+	}
+	var send, secret string
+	for i, c := range stages {
+		j.redirects(c.stmt, c)
+		j.command(c)
+		switch {
+		case Downloaders[c.name]:
+			if c.sends() || slices.Contains(c.args, "@-") || i > 0 {
+				send = c.name
+			}
+		case c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet":
+			if i > 0 {
+				send = c.name
+			}
+		case secretSource(c) != "":
+			secret = secretSource(c)
+		case (c.name == "echo" || c.name == "printf") && j.sentSecret(c) != "":
+			secret = j.sentSecret(c)
+		case c.readsStdin() && i > 0 && !alternation(stages[i-1]):
+			f := j.flowOf(stages[:i])
+			switch f.from {
+			case "download":
+				j.report(RulePipeToShell, SeverityCritical, "downloaded content piped into %s", c.name)
+			case "decode":
+				j.report(RulePipeToShell, SeverityCritical, "decoded content piped into %s", c.name)
+			case "":
+				if !f.known {
+					j.report(RulePipeToShell, SeverityHigh, "the output of %s piped into %s", stages[i-1].name, c.name)
+				}
+			}
+			j.runs(c.name, f, langOf(c.name))
+		case c.name == "crontab" && slices.Contains(c.args, "-"):
+			j.report(RuleFSPersistence, SeverityHigh, "pipes a job into crontab")
+		}
+	}
+	if secret != "" && send != "" {
+		j.report(RuleChainExfil, SeverityCritical, "%s piped to the network with %s", secret, send)
+	}
+}
+
+// sentSecret returns what secret a command's arguments carry through a
+// variable that holds one. Headers are how APIs take their keys and do not
+// count.
+func (j *judge) sentSecret(c cmd) string {
+	if len(j.secrets) == 0 {
+		return ""
+	}
+	for i, w := range c.words[1:] {
+		if i > 0 && (c.args[i-1] == "-H" || c.args[i-1] == "--header") || strings.HasPrefix(c.args[i], "--header=") {
+			continue
+		}
+		var found string
+		syntax.Walk(w, func(n syntax.Node) bool {
+			if p, ok := n.(*syntax.ParamExp); ok && p.Param != nil {
+				if what, ok := j.secrets[p.Param.Value]; ok {
+					found = what
+				}
+			}
+			return found == ""
+		})
+		if found != "" {
+			return found
+		}
+	}
+	return ""
+}
+
+// command judges one simple command on its own.
+func (j *judge) command(c cmd) {
+	if c.name == "" {
+		return
+	}
+	// Every argument that names a secret store, or a URL, counts, whatever
+	// the command; tools that use their own key by a flag are not reading it.
+	for i, a := range c.args {
+		if what, tier, ok := CredPath(a); ok && !ownKeyFlag(c, i) {
+			j.credFound(what, tier, c.name)
+		}
+		if strings.Contains(a, "://") {
+			j.target(a)
+		}
+	}
+	switch {
+	case Downloaders[c.name]:
+		for _, a := range c.args {
+			if !strings.HasPrefix(a, "-") && !strings.Contains(a, "://") {
+				if _, ok := ParseTarget(a); ok && strings.ContainsAny(a, "/:") {
+					j.target(a)
+				}
+			}
+		}
+		if name := c.downloadName(); name != "" {
+			j.downloads[name] = true
+		}
+		if name := j.stdoutFile(c.stmt); name != "" {
+			j.downloads[name] = true
+		}
+		if c.detached {
+			j.report(RuleNetBeacon, SeverityCritical, "%s detached from the terminal: a background beacon", c.name)
+		}
+		for i, a := range c.args {
+			upload := strings.HasPrefix(a, "@") && a != "@-" ||
+				i > 0 && (c.args[i-1] == "-T" || c.args[i-1] == "--upload-file" || c.args[i-1] == "--post-file")
+			if upload {
+				if what, _, ok := CredPath(a); ok {
+					j.report(RuleChainExfil, SeverityCritical, "%s uploads %s", c.name, what)
+				}
+			}
+		}
+		if what := j.sentSecret(c); what != "" && c.sends() {
+			j.report(RuleChainExfil, SeverityCritical, "%s sends %s", c.name, what)
+		}
+	case NetTools[c.name]:
+		if (c.name == "nc" || c.name == "ncat" || c.name == "netcat") && c.hasFlag('e', "--exec", "--sh-exec") ||
+			c.name == "socat" && strings.Contains(strings.ToLower(strings.Join(c.args, " ")), "exec:") {
+			j.report(RuleReverseShell, SeverityCritical, "%s hands a shell to a network peer", c.name)
+		}
+		if c.detached {
+			j.report(RuleNetBeacon, SeverityCritical, "%s detached from the terminal: a background beacon", c.name)
+		}
+		if c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "telnet" || c.name == "socat" {
+			for _, a := range c.args {
+				if !strings.HasPrefix(a, "-") {
+					if t, ok := ParseTarget(a); ok && !strings.Contains(a, "/") {
+						j.target(t.Raw)
+					}
+				}
+			}
+		}
+		if what := j.sentSecret(c); what != "" {
+			j.report(RuleChainExfil, SeverityCritical, "%s sends %s", c.name, what)
+		}
+	case c.name == "chmod":
+		if len(c.args) >= 2 && executableMode(c.args[0]) {
+			for _, f := range c.args[1:] {
+				if j.downloads[strings.ToLower(path.Base(f))] {
+					j.report(RuleFSChmodDownload, SeverityHigh, "makes the download %s executable", f)
+					j.report(RuleChainDropper, SeverityCritical, "downloads %s and makes it executable", path.Base(f))
+				}
+			}
+		}
+	case c.name == "crontab" && len(c.args) > 0 && c.args[0] != "-l",
+		c.name == "launchctl" && len(c.args) > 0 && (c.args[0] == "load" || c.args[0] == "bootstrap" || c.args[0] == "submit"),
+		c.name == "systemctl" && c.hasFlag(0, "--user") && slices.Contains(c.args, "enable"):
+		j.report(RuleFSPersistence, SeverityHigh, "%s %s installs a job that survives reboots", c.name, strings.Join(c.args, " "))
+	case c.name == "rm" && c.hasFlag('r', "--recursive") && c.hasFlag('f', "--force"):
+		for _, f := range c.args {
+			if dangerousDeleteTarget(f) {
+				j.report(RuleFSRecursiveDelete, SeverityHigh, "rm -rf %s", f)
+				break
+			}
+		}
+	case c.name == "eval":
+		j.evalWords("eval", c.words[1:], "shell")
+	case c.name == "source" || c.name == ".":
+		if len(c.words) > 1 {
+			if f, ok := j.substFlow(c.words[1]); ok {
+				j.runs(c.name, f, "shell")
+			} else if j.downloads[strings.ToLower(path.Base(c.args[0]))] {
+				j.report(RuleChainDropper, SeverityCritical, "%s runs the download %s", c.name, c.args[0])
+			}
+		}
+		if c.stdin != nil {
+			j.fed(c)
+		}
+	case isInterpreter(c.name):
+		lang := langOf(c.name)
+		if i := c.flagIndex("-c"); i >= 0 {
+			j.evalWords(c.name+" -c", c.words[i+2:i+3], lang)
+		} else if i := c.flagIndex("-e"); i >= 0 && (c.name == "node" || c.name == "perl" || c.name == "ruby") {
+			j.evalWords(c.name+" -e", c.words[i+2:i+3], "other")
+		} else if c.readsStdin() {
+			j.fed(c)
+		} else {
+			// The first operand is the script; later ones are its data.
+			for k, a := range c.args {
+				if strings.HasPrefix(a, "-") {
+					continue
+				}
+				if f, ok := j.substFlow(c.words[k+1]); ok {
+					j.runs(c.name, f, lang)
+				} else if j.downloads[strings.ToLower(path.Base(a))] {
+					j.report(RuleChainDropper, SeverityCritical, "runs the download %s with %s", a, c.name)
+				}
+				break
+			}
+		}
+	case Runners[c.name] && len(c.args) > 0:
+		for _, a := range c.args {
+			if j.downloads[strings.ToLower(path.Base(a))] {
+				j.report(RuleChainDropper, SeverityCritical, "%s runs the download %s", c.name, a)
+				break
+			}
+		}
+	}
+	// $(curl ...) as the command runs what the download says.
+	if len(c.words) > 0 {
+		if f, ok := j.substFlow(c.words[0]); ok {
+			j.runs("a command substitution", f, "shell")
+		}
+	}
+	// ./payload, /tmp/payload
+	if j.downloads[c.name] && !Downloaders[c.name] {
+		j.report(RuleChainDropper, SeverityCritical, "runs the download %s", c.name)
+	}
+}
+
+// evalWords judges the words a command runs as code (eval, bash -c).
+func (j *judge) evalWords(runner string, words []*syntax.Word, lang string) {
+	if len(words) == 0 {
+		return
+	}
+	if f, ok := j.substFlow(words[0]); ok && len(words) == 1 {
+		j.runs(runner, f, lang)
+		return
+	}
+	var parts []string
+	for _, w := range words {
+		if sq, ok := onlyPart(w).(*syntax.SglQuoted); ok && sq.Dollar && escapedCount(sq.Value) >= 4 {
+			j.report(RuleObfEncodedPayload, SeverityCritical, "%s runs code spelled in escapes", runner)
+		}
+		parts = append(parts, j.word(w))
+	}
+	j.code(strings.Join(parts, " "), lang)
+}
+
+func onlyPart(w *syntax.Word) syntax.WordPart {
+	if w == nil || len(w.Parts) != 1 {
+		return nil
+	}
+	return w.Parts[0]
+}
+
+// fed judges what a here-string or here-document feeds to an interpreter.
+func (j *judge) fed(c cmd) {
+	lang := langOf(c.name)
+	switch {
+	case c.stdin != nil:
+		if f, ok := j.substFlow(c.stdin); ok {
+			j.runs(c.name, f, lang)
+			return
+		}
+		j.code(j.word(c.stdin), lang)
+	case c.hdoc != nil:
+		j.code(j.word(c.hdoc), lang)
+	}
+}
+
+// redirects judges a statement's redirections: persistence files,
+// /dev/tcp sockets, secret stores read or written.
+func (j *judge) redirects(s *syntax.Stmt, c cmd) {
+	if s == nil {
+		return
+	}
+	for _, r := range s.Redirs {
+		if r.Word == nil || r.Op == syntax.WordHdoc || r.Op == syntax.Hdoc || r.Op == syntax.DashHdoc {
+			continue
+		}
+		target := j.word(r.Word)
+		switch {
+		case strings.HasPrefix(target, "/dev/tcp/") || strings.HasPrefix(target, "/dev/udp/"):
+			parts := strings.SplitN(strings.TrimPrefix(strings.TrimPrefix(target, "/dev/tcp/"), "/dev/udp/"), "/", 2)
+			if t, ok := ParseTarget(parts[0]); ok {
+				j.targets = append(j.targets, t)
+			}
+			if isInterpreter(c.name) || c.name == "exec" || strings.Contains(strings.Join(c.args, " "), "-i") || hasDup(s) {
+				j.report(RuleReverseShell, SeverityCritical, "interactive shell wired to %s", target)
+			} else {
+				j.report(RuleNetSocket, SeverityHigh, "raw socket through %s", target)
+			}
+		case r.Op != syntax.RdrIn && PersistPath.MatchString(target):
+			sev := SeverityHigh
+			msg := "writes " + target
+			if strings.Contains(target, "authorized_keys") {
+				sev, msg = SeverityCritical, msg+": grants SSH access to whoever holds the key"
+			}
+			j.report(RuleFSPersistence, sev, "%s", msg)
+			// What is written there runs at the next login: judge it now.
+			if c.name == "echo" || c.name == "printf" {
+				text, _ := c.echoText()
+				j.code(text, "shell")
+			}
+		default:
+			if what, tier, ok := CredPath(target); ok {
+				j.credFound(what, tier, "a redirection")
+			}
+		}
+	}
+}
+
+// hasDup reports a 0>&1 or 2>&1 style duplication, the mark of a shell
+// wired both ways to a socket.
+func hasDup(s *syntax.Stmt) bool {
+	for _, r := range s.Redirs {
+		if r.Op == syntax.DplOut || r.Op == syntax.DplIn {
+			return true
+		}
+	}
+	return false
+}
+
+// stdoutFile returns the lower-cased base name of the file a statement
+// writes its output to, or "".
+func (j *judge) stdoutFile(s *syntax.Stmt) string {
+	if s == nil {
+		return ""
+	}
+	for _, r := range s.Redirs {
+		if (r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.RdrClob) && (r.N == nil || r.N.Value == "1") && r.Word != nil {
+			return strings.ToLower(path.Base(j.word(r.Word)))
+		}
+	}
+	return ""
+}
+
+// ownKeyFlag reports the argument at i as the value of a flag by which a
+// tool is given its own credentials (ssh -i KEY, kubectl --kubeconfig F):
+// using a key is not reading it out.
+func ownKeyFlag(c cmd, i int) bool {
+	if i == 0 {
+		return false
+	}
+	prev := c.args[i-1]
+	switch c.name {
+	case "ssh", "scp", "sftp", "ssh-add", "ssh-keygen", "ssh-copy-id", "autossh":
+		return prev == "-i" || prev == "-F" || prev == "-f"
+	case "kubectl", "helm":
+		return prev == "--kubeconfig"
+	case "docker":
+		return prev == "--config"
+	case "gcloud", "aws", "az":
+		return strings.HasPrefix(prev, "--")
+	}
+	return false
+}
+
+func (c cmd) hasFlag(short byte, long ...string) bool {
+	for _, a := range c.args {
+		if a == "--" {
+			return false
+		}
+		if len(a) > 1 && a[0] == '-' && a[1] != '-' && short != 0 && strings.IndexByte(a[1:], short) >= 0 {
+			return true
+		}
+		for _, l := range long {
+			if a == l || strings.HasPrefix(a, l+"=") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// flagIndex returns the index in args of an exact flag that takes the next
+// word as its value, or -1.
+func (c cmd) flagIndex(flag string) int {
+	for i, a := range c.args {
+		if a == flag && i+1 < len(c.args) {
+			return i
+		}
+		// bash -lc 'cmd', sh -ec 'cmd'
+		if flag == "-c" && len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.HasSuffix(a, "c") && strings.Trim(a[1:], "abefhiklmnprstuvxBCEHPT") == "c" && i+1 < len(c.args) {
+			return i
+		}
+		if !strings.HasPrefix(a, "-") {
+			return -1
+		}
+	}
+	return -1
+}
+
+// shortValue returns the value of a one-letter option that takes one, also
+// inside a cluster of flags: -o F, -oF, -fsSLo F.
+func (c cmd) shortValue(letter byte) (string, bool) {
+	for i, a := range c.args {
+		if a == "--" {
+			break
+		}
+		if len(a) < 2 || a[0] != '-' || a[1] == '-' {
+			continue
+		}
+		if k := strings.IndexByte(a[1:], letter); k >= 0 {
+			if rest := a[k+2:]; rest != "" {
+				return rest, true
+			}
+			if i+1 < len(c.args) {
+				return c.args[i+1], true
+			}
+		}
+	}
+	return "", false
+}
+
+func (c cmd) flagValue(long string) (string, bool) {
+	for i, a := range c.args {
+		if a == long && i+1 < len(c.args) {
+			return c.args[i+1], true
+		}
+		if strings.HasPrefix(a, long+"=") {
+			return strings.TrimPrefix(a, long+"="), true
+		}
+	}
+	return "", false
+}
+
+// readsStdin: "bash", "sh -s", "python3 -", "node" with no script file.
+func (c cmd) readsStdin() bool {
+	if !isInterpreter(c.name) {
+		return false
+	}
+	for _, a := range c.args {
+		switch {
+		case a == "-" || a == "-s" || a == "/dev/stdin":
+			return true
+		case strings.HasPrefix(a, "-"):
+			continue
+		default:
+			return false // a script file or -c argument
+		}
+	}
+	return true
+}
+
+// downloadName is the lower-cased base name of the file a download command
+// writes, "" for stdout.
+func (c cmd) downloadName() string {
+	name := ""
+	if v, ok := c.shortValue('o'); ok && c.name == "curl" {
+		name = v
+	} else if v, ok := c.shortValue('O'); ok && c.name == "wget" {
+		name = v
+	} else if v, ok := c.flagValue("--output"); ok {
+		name = v
+	} else if v, ok := c.flagValue("--output-document"); ok {
+		name = v
+	} else if c.name == "wget" || c.hasFlag('O', "--remote-name") {
+		for _, a := range c.args {
+			if strings.Contains(a, "://") {
+				name = strings.SplitN(a, "?", 2)[0]
+				break
+			}
+		}
+	}
+	if name == "" || name == "-" || name == "/dev/null" {
+		return ""
+	}
+	return strings.ToLower(path.Base(name))
+}
+
+func (c cmd) sends() bool {
+	return c.hasFlag(0, "-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-T", "--upload-file", "--post-data", "--post-file", "--json") ||
+		c.hasFlag('d') && c.name == "curl" || c.hasFlag('F') && c.name == "curl"
+}
+
+// decodes reports a command that turns its input into other text: base64,
+// hex, reversal, rot13, decompression.
+func (c cmd) decodes() bool {
+	switch c.name {
+	case "base64", "base32", "basenc":
+		return c.hasFlag('d', "--decode") || c.hasFlag('D')
+	case "openssl":
+		return slices.Contains(c.args, "-d")
+	case "xxd":
+		return c.hasFlag('r')
+	case "rev", "uudecode", "gunzip", "zcat", "bunzip2", "bzcat", "xzcat", "unxz", "zstdcat":
+		return true
+	case "gzip", "bzip2", "xz", "zstd":
+		return c.hasFlag('d', "--decompress", "--decode")
+	case "tr":
+		return len(c.args) == 2 && strings.Contains(c.args[0], "A-Z") && (strings.Contains(c.args[1], "N-Z") || strings.Contains(c.args[1], "n-z"))
+	}
+	return false
+}
+
+// transform applies a decoding command to known input.
+func (c cmd) transform(in string) (string, bool) {
+	compact := strings.Join(strings.Fields(in), "")
+	switch c.name {
+	case "base64", "openssl":
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			if b, err := enc.DecodeString(compact); err == nil && utf8.Valid(b) {
+				return string(b), true
+			}
+		}
+	case "xxd":
+		if b, err := hex.DecodeString(compact); err == nil && utf8.Valid(b) {
+			return string(b), true
+		}
+	case "rev":
+		lines := strings.Split(in, "\n")
+		for i, l := range lines {
+			r := []rune(l)
+			slices.Reverse(r)
+			lines[i] = string(r)
+		}
+		return strings.Join(lines, "\n"), true
+	case "tr":
+		return strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z':
+				return 'a' + (r-'a'+13)%26
+			case r >= 'A' && r <= 'Z':
+				return 'A' + (r-'A'+13)%26
+			}
+			return r
+		}, in), true
+	}
+	return "", false
+}
+
+// echoText is what echo or printf writes; escaped is set when it was
+// spelled in hex or octal escapes.
+func (c cmd) echoText() (text string, escaped bool) {
+	var args []string
+	interpret := c.name == "printf"
+	for i, a := range c.args {
+		if i+1 < len(c.words) {
+			if sq, ok := onlyPart(c.words[i+1]).(*syntax.SglQuoted); ok && sq.Dollar && escapedCount(sq.Value) >= 4 {
+				escaped = true
+			}
+		}
+		if c.name == "echo" && len(args) == 0 && len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "neE") == "" {
+			interpret = interpret || strings.Contains(a, "e")
+			continue
+		}
+		args = append(args, a)
+	}
+	text = strings.Join(args, " ")
+	if c.name == "printf" && len(args) > 0 {
+		text = args[0]
+	}
+	if interpret && escapedCount(text) >= 4 {
+		if s, err := expand.Literal(&expand.Config{Env: expand.ListEnviron()}, &syntax.Word{Parts: []syntax.WordPart{&syntax.SglQuoted{Dollar: true, Value: text}}}); err == nil {
+			return s, true
+		}
+	}
+	return text, escaped
+}
+
+// escapedCount counts \xHH and \NNN escapes, which nobody needs for a
+// command except to hide it.
+func escapedCount(s string) int {
+	k := strings.Count(s, `\x`)
+	for i := 0; i+3 < len(s); i++ {
+		if s[i] == '\\' && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
+			k++
+		}
+	}
+	return k
+}
+
+func isOctal(c byte) bool { return c >= '0' && c <= '7' }
+
+// alternation recognises documentation's "{zsh|bash|fish}", which parses
+// as a pipe between shells.
+func alternation(prev cmd) bool {
+	return strings.HasPrefix(prev.name, "{") || Interpreters[strings.TrimPrefix(prev.name, "{")] && len(prev.args) == 0
+}
+
+// executableMode reports chmod modes that make a file executable by its
+// owner: 755, +x, u+x, a+rx, u=rwx.
+func executableMode(m string) bool {
+	if len(m) >= 3 && strings.Trim(m, "01234567") == "" {
+		return strings.ContainsAny(m[len(m)-3:len(m)-2], "1357")
+	}
+	for _, clause := range strings.Split(m, ",") {
+		who, perms, ok := strings.Cut(clause, "+")
+		if !ok {
+			who, perms, ok = strings.Cut(clause, "=")
+		}
+		if ok && strings.Trim(who, "ugoa") == "" && (who == "" || strings.ContainsAny(who, "ua")) && strings.Contains(perms, "x") {
+			return true
+		}
+	}
+	return false
+}
+
+func dangerousDeleteTarget(f string) bool {
+	f = strings.TrimRight(strings.Trim(f, `"'`), "/*")
+	switch f {
+	case "", "~", "$HOME", "${HOME}", "/Users", "/home", "/etc", "/usr", "/var", "/System", "/Library", "$HOME/Library", "~/Library", "~/Documents", "$HOME/Documents":
+		return true
+	}
+	return false
+}
+
+// IsSecretName reports names like OPENAI_API_KEY or ghToken: one of their
+// words (split at "_", "-" and case changes) names a secret.
+func IsSecretName(name string) bool {
+	name = strings.Trim(name, `'"`+"`")
+	var words []string
+	start := 0
+	for i := 1; i <= len(name); i++ {
+		if i == len(name) || name[i] == '_' || name[i] == '-' || name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z' {
+			words = append(words, strings.ToUpper(strings.Trim(name[start:i], "_-")))
+			start = i
+		}
+	}
+	for _, w := range words {
+		if SecretNameParts[w] || len(w) > 3 && (strings.HasSuffix(w, "KEY") || strings.HasSuffix(w, "TOKEN") || strings.HasSuffix(w, "SECRET")) {
+			return true
+		}
+	}
+	return false
+}
