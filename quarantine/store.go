@@ -123,7 +123,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// connection in the same process would only contend for the same lock.
 	db.SetMaxOpenConns(1)
 	s := &Store{db: db, path: abs, qdir: qdir, lockPath: lockPath, opts: opts, rename: os.Rename}
-	if err := s.check(ctx); err != nil {
+	if err := s.checkPatiently(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -167,6 +167,30 @@ func (s *Store) damaged(ctx context.Context, err error) error {
 		return fmt.Errorf("quarantine: database %s is busy: another process held it for more than %s: %w", s.path, s.opts.BusyTimeout, err)
 	}
 	return &DamagedError{Path: s.path, Err: err}
+}
+
+// checkPatiently runs check, retrying while the database is busy, up to
+// BusyTimeout. SQLite does not always wait on its busy handler: turning a
+// new file to WAL mode while another process does the same, for one, fails
+// at once with SQLITE_BUSY, so processes started together (watch, policy
+// and a scan) would otherwise refuse to open a healthy database.
+func (s *Store) checkPatiently(ctx context.Context) error {
+	deadline := time.Now().Add(s.opts.BusyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := s.check(ctx)
+		var se *sqlite.Error
+		busy := errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED)
+		if !busy || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return s.damaged(ctx, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
 }
 
 // check verifies that the file is a usable SQLite database in WAL mode.
