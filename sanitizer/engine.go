@@ -304,14 +304,14 @@ const matchChunk = 64 << 10
 // matchChunk appends the matches that start in text[c0:c1] to spans, and
 // reports whether one is a reject match or the budget ran out.
 func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int, sc *matchScratch, spans []span, budget *int) (_ []span, refused, exhausted bool) {
-	lo, hi := max(0, c0-(e.ac.longest-1)), min(len(text), c1+maxWindow)
+	lo, hi := max(0, c0-(e.ac.Longest()-1)), min(len(text), c1+maxWindow)
 	// Ordinary prose has a literal hit every six bytes or so: size the
 	// buffers once rather than let a long text grow them step by step.
 	sc.hits = slices.Grow(sc.hits[:0], (hi-lo)/4)
-	sc.hits = e.ac.scan(text[lo:hi], sc.hits, &sc.ac)
+	sc.hits = e.ac.Scan(text[lo:hi], sc.hits, &sc.ac)
 	if lo > 0 {
 		for i := range sc.hits {
-			sc.hits[i].end += int32(lo)
+			sc.hits[i].End += int32(lo)
 		}
 	}
 	// Common words hit many times and feed many branches, and a few
@@ -319,16 +319,16 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 	// live from the distinct states hit, then turn each hit into the
 	// positions the live branches need, through a plan made once per state.
 	// slot is zero but for the states of the last call.
-	sc.slot = grow(sc.slot, e.ac.states)
+	sc.slot = grow(sc.slot, e.ac.States())
 	for _, st := range sc.states {
 		sc.slot[st] = 0
 	}
 	sc.states = sc.states[:0]
 	for _, h := range sc.hits {
-		if sc.slot[h.id] == 0 {
-			sc.states = append(sc.states, h.id)
+		if sc.slot[h.ID] == 0 {
+			sc.states = append(sc.states, h.ID)
 		}
-		sc.slot[h.id]++
+		sc.slot[h.ID]++
 	}
 	sc.count = grow(sc.count, len(sc.states))
 	for k, st := range sc.states { // from here on, slot[st] is k+1 (then: see plan)
@@ -338,7 +338,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 	sc.distinct = sc.distinct[:0]
 	rot := false
 	for _, st := range sc.states {
-		for _, id := range e.ac.outputs(st) {
+		for _, id := range e.ac.Outputs(st) {
 			if sc.litSeen[id/64]&(1<<(id%64)) == 0 {
 				sc.litSeen[id/64] |= 1 << (id % 64)
 				sc.distinct = append(sc.distinct, id)
@@ -348,12 +348,12 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 	}
 	if rot { // rare: expand the hits for rot13Regions, each in one chunk
 		for _, h := range sc.hits {
-			if int(h.end) <= c0 || int(h.end) > c1 {
+			if int(h.End) <= c0 || int(h.End) > c1 {
 				continue
 			}
-			for _, id := range e.ac.outputs(h.id) {
+			for _, id := range e.ac.Outputs(h.ID) {
 				if e.rot13[id] != 0 {
-					sc.rot = append(sc.rot, acHit{id: id, end: h.end})
+					sc.rot = append(sc.rot, acHit{ID: id, End: h.End})
 				}
 			}
 		}
@@ -388,14 +388,14 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 	sc.keyFirst = resize(sc.keyFirst, int(e.nkeys)+1)
 	for k, st := range sc.states {
 		from := int32(len(sc.plan))
-		for _, id := range e.ac.outputs(st) {
+		for _, id := range e.ac.Outputs(st) {
 			for _, t := range e.targets[id] {
 				if sc.seen[t.branch] == 0 {
 					continue
 				}
 				step := planStep{key: e.branches[t.branch].key + int32(t.set) + 1}
 				if t.set < 0 {
-					step.back = e.ac.length[id]
+					step.back = e.ac.Len(id)
 				}
 				sc.plan = append(sc.plan, step)
 				sc.keyFirst[step.key+1] += sc.count[k]
@@ -413,13 +413,13 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 	sc.pos = grow(sc.pos, int(sc.keyFirst[e.nkeys]))
 	sc.fill = append(sc.fill[:0], sc.keyFirst[:e.nkeys]...)
 	for _, h := range sc.hits {
-		k := sc.slot[h.id]
+		k := sc.slot[h.ID]
 		if k == 0 {
 			continue
 		}
 		at := sc.planAt[k-1]
 		for _, step := range sc.plan[at[0]:at[1]] {
-			sc.pos[sc.fill[step.key]] = h.end - step.back
+			sc.pos[sc.fill[step.key]] = h.End - step.back
 			sc.fill[step.key]++
 		}
 	}
@@ -557,19 +557,19 @@ func (e *ruleEngine) rot13Regions(text []byte, sc *matchScratch) []altRegion {
 	for _, kind := range []uint8{altRot13, altReversed} {
 		hits := sc.rotKind[:0]
 		for _, h := range sc.rot {
-			if e.rot13[h.id] == kind {
+			if e.rot13[h.ID] == kind {
 				hits = append(hits, h)
 			}
 		}
 		sc.rotKind = hits
 		for i := 0; i < len(hits); {
-			lo := max(0, int(hits[i].end-e.ac.length[hits[i].id])-reach)
-			hi := min(len(text), int(hits[i].end)+reach)
+			lo := max(0, int(hits[i].End-e.ac.Len(hits[i].ID))-reach)
+			hi := min(len(text), int(hits[i].End)+reach)
 			several := false
 			j := i + 1
-			for ; j < len(hits) && int(hits[j].end-e.ac.length[hits[j].id]) <= hi; j++ {
-				hi = min(len(text), int(hits[j].end)+reach)
-				several = several || hits[j].id != hits[i].id
+			for ; j < len(hits) && int(hits[j].End-e.ac.Len(hits[j].ID)) <= hi; j++ {
+				hi = min(len(text), int(hits[j].End)+reach)
+				several = several || hits[j].ID != hits[i].ID
 			}
 			if several {
 				sc.regions = append(sc.regions, altRegion{kind: kind, start: lo, end: hi})

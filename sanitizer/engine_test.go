@@ -127,18 +127,18 @@ func TestAutomatonScanFindsEveryOccurrence(t *testing.T) {
 		for end := 1; end <= len(text); end++ {
 			for id, w := range words {
 				if strings.HasSuffix(text[:end], w) {
-					want = append(want, acHit{id: int32(id), end: int32(end)})
+					want = append(want, acHit{ID: int32(id), End: int32(end)})
 				}
 			}
 		}
 		var got []acHit
-		for _, h := range a.scan([]byte(text), nil, &acScratch{}) {
-			for _, id := range a.outputs(h.id) {
-				got = append(got, acHit{id: id, end: h.end})
+		for _, h := range a.Scan([]byte(text), nil, &acScratch{}) {
+			for _, id := range a.Outputs(h.ID) {
+				got = append(got, acHit{ID: id, End: h.End})
 			}
 		}
 		// Hits come in order of their end; at one end, in automaton order.
-		key := func(h acHit) int { return int(h.end)*len(words) + int(h.id) }
+		key := func(h acHit) int { return int(h.End)*len(words) + int(h.ID) }
 		slices.SortFunc(got, func(x, y acHit) int { return key(x) - key(y) })
 		if !slices.Equal(got, want) {
 			t.Errorf("%q: got %v\nwant %v", text, got, want)
