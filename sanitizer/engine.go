@@ -3,6 +3,7 @@ package sanitizer
 import (
 	"bytes"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"unicode/utf8"
 )
@@ -58,6 +59,7 @@ type branch struct {
 	key       int32 // the lists of its starts and required sets are keys key, key+1, ...
 	reject    bool  // the rule rejects: one match settles the text
 	lineStart bool  // the branch begins with ^: try only after a newline
+	oneLine   bool  // no match of the branch holds a newline: a try reads one line
 	wordStart bool  // the branch begins with \b: try only at a word boundary
 }
 
@@ -120,6 +122,7 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 			b.anchored = regexp.MustCompile(`(?im)\A(?s:.)(?:` + src[k] + ")")
 			b.atStart = regexp.MustCompile(`(?im)\A(?:` + src[k] + ")")
 			b.lineStart, b.wordStart = leadingAssertions(alt)
+			b.oneLine = !matchesNewline(alt)
 			prefix, req, width := analyzeTree(alt)
 			for k, w := range width {
 				b.window[k] = w
@@ -523,6 +526,15 @@ func (b *branch) tryAt(text []byte, start, window int, budget *int) (end int, ok
 	for to < len(text) && to < start+window+64 && isWordByte(text[to]) {
 		to++ // do not cut a word, or \b would see a boundary that is not there
 	}
+	if b.oneLine {
+		// The match cannot go past the end of its line, so the try costs
+		// the line, not the window: a README's badges each cost their own
+		// line. Cutting there leaves $ and \b as they were (a newline is
+		// an end of line and not a word byte).
+		if nl := bytes.IndexByte(text[start:to], '\n'); nl >= 0 {
+			to = start + nl
+		}
+	}
 	re := b.anchored
 	_, size := utf8.DecodeLastRune(text[:start])
 	from := start - size
@@ -623,4 +635,27 @@ func grow[T any](s []T, n int) []T {
 		return make([]T, n)
 	}
 	return s[:n]
+}
+
+// matchesNewline reports whether a match of re can hold a newline.
+func matchesNewline(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpAnyChar:
+		return true
+	case syntax.OpLiteral:
+		return slices.Contains(re.Rune, '\n')
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i] <= '\n' && '\n' <= re.Rune[i+1] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, sub := range re.Sub {
+		if matchesNewline(sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -485,17 +485,19 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			lv.units = model.Units(lv.norm.Text, lv.units)
 			tabular := model.DocumentTabular(lv.norm.Text)
 			z := math.Inf(-1)
+			n := 0
 			for _, u := range lv.units {
 				unit, ev := lv.norm.Text[u[0]:u[1]], lv.evidence
 				if !hasWord(unit) {
 					continue // a rule of dashes, a row of blanks: nothing to read
 				}
+				n++
 				if b, ok := model.UnitContext(unit, tabular); ok {
 					ev = append(ev[:len(ev):len(ev)], b)
 				}
 				z = max(z, mdl.LogOdds(unit, ev, &lv.model))
 			}
-			own = model.Probability(z)
+			own = model.Probability(z - manyUnits(n))
 		} else {
 			own = mdl.Score(lv.norm.Text, lv.evidence, &lv.model)
 		}
@@ -618,3 +620,26 @@ func hasWord(text []byte) bool {
 	}
 	return false
 }
+
+// manyUnits is the log-odds a content unit's score gives up in a text of n
+// units. The verdict is the highest score over the units, so every unit is
+// another chance of a false alarm: a 300-line README would be flagged for
+// one line that reads a little like an instruction. The correction keeps
+// the odds of a false alarm per document, not per unit, near what they are
+// for the short content (an email, a table) the threshold was chosen on.
+func manyUnits(n int) float64 {
+	if float64(n) <= unitsFree {
+		return 0
+	}
+	return unitsSlope * math.Log(float64(n)/unitsFree)
+}
+
+// A text of up to unitsFree units (an email, a table, a short page) is
+// judged unit by unit at the threshold; past that, each doubling of its
+// length asks unitsSlope·ln 2 more log-odds of its most suspect unit.
+// Chosen on held-out BIPIA rows (no loss of recall) and on documentation
+// trees (docs/BENCHMARKS.md, "Indirect injection").
+const (
+	unitsFree  = 16.0
+	unitsSlope = 2.0
+)

@@ -19,10 +19,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/toolresult"
@@ -84,9 +86,12 @@ func main() {
 	obfuscation := flag.String("obfuscation", "", "JSONL of rows with a \"technique\": figures per technique")
 	var system globs
 	flag.Var(&system, "system", "glob of benign system prompts, one per file (repeatable)")
+	var documents globs
+	flag.Var(&documents, "documents", "directory of real documents (*.md, *.txt, README*), walked: each file judged whole by CheckContent as a tool result, for the false-positive figure on what agents read (repeatable)")
+	show := flag.Int("show", 5, "with -documents: list up to N flagged files per directory")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && len(documents) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -170,6 +175,43 @@ func main() {
 				fmt.Printf("    %-62s %s\n", k, by[k])
 			}
 		}
+	}
+	if len(documents) > 0 {
+		fmt.Printf("real documents read as tool results (CheckContent, threshold %.3f), a file is flagged when any part of it is refused:\n", sanitizer.DefaultIndirectThreshold)
+		var all tally
+		for _, dir := range documents {
+			var t tally
+			var flagged []string
+			err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !isDocument(d.Name()) {
+					return err
+				}
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				if len(b) > maxDocument {
+					b = b[:maxDocument]
+				}
+				res := shipped.CheckContent(string(b))
+				hit := res.Action == sanitizer.ActionReject
+				t.add(0, hit)
+				all.add(0, hit)
+				if hit && len(flagged) < *show {
+					flagged = append(flagged, fmt.Sprintf("%s (score %.2f, %v)", strings.TrimPrefix(p, dir), res.Score, res.RuleIDs()))
+				}
+				return nil
+			})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+				os.Exit(1)
+			}
+			fmt.Printf("  %-60s %s\n", dir, t)
+			for _, f := range flagged {
+				fmt.Printf("    flagged: %s\n", f)
+			}
+		}
+		fmt.Printf("  %-60s %s\n", "all documents", all)
 	}
 	if len(system) > 0 {
 		var t tally
@@ -256,6 +298,16 @@ func main() {
 	for _, c := range cats {
 		fmt.Printf("  %-44s %s\n", c, byCat[c])
 	}
+}
+
+// maxDocument is how much of a document is judged: what a file-reading
+// tool hands the model at once is of this order.
+const maxDocument = 64 << 10
+
+// isDocument tells the prose files of a documentation tree.
+func isDocument(name string) bool {
+	l := strings.ToLower(name)
+	return strings.HasSuffix(l, ".md") || strings.HasSuffix(l, ".txt") || strings.HasSuffix(l, ".rst") || strings.HasPrefix(l, "readme")
 }
 
 func read(path string) ([]row, error) {

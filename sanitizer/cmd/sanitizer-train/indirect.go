@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
@@ -162,11 +164,16 @@ var shapes = []struct {
 	}},
 }
 
-func runIndirect(contentDirs, directDirs []string, loso bool, out string, st settings, show int, holdout, prompts string) error {
+func runIndirect(contentDirs, docDirs, directDirs []string, loso bool, out string, st settings, show int, holdout, prompts string) error {
 	rows, err := loadContent(contentDirs, holdout)
 	if err != nil {
 		return err
 	}
+	docs, err := loadDocuments(docDirs)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, docs...)
 	var direct []example
 	for _, d := range directDirs {
 		e, err := load(d)
@@ -319,4 +326,55 @@ func orNone(s string) string {
 		return "(none: benign or written)"
 	}
 	return s
+}
+
+// maxDocument is how much of a document is read: what a file-reading tool
+// hands the model at once is of this order.
+const maxDocument = 64 << 10
+
+// loadDocuments reads real documents (the prose of documentation trees:
+// READMEs, guides, changelogs) as benign content rows. Technical prose is
+// full of imperatives and of the words attacks use (credentials, secret,
+// ignore, instead); none of it is aimed at the assistant that reads it.
+// Each directory is one source, held out together.
+func loadDocuments(dirs []string) ([]contentRow, error) {
+	var rows []contentRow
+	for _, dir := range dirs {
+		src := "documents: " + filepath.Base(strings.TrimRight(dir, "/"))
+		n := 0
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !isDocument(d.Name()) {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if len(b) > maxDocument {
+				b = b[:maxDocument]
+			}
+			if !utf8.Valid(b) {
+				return nil
+			}
+			rows = append(rows, contentRow{Text: string(b), Label: 0, Source: src, Category: "documents", group: src})
+			n++
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			fmt.Fprintf(os.Stderr, "sanitizer-train: %s: no documents\n", dir)
+		}
+	}
+	if len(dirs) > 0 && len(rows) == 0 {
+		return nil, fmt.Errorf("-indirect-docs: no documents in %v", dirs)
+	}
+	return rows, nil
+}
+
+// isDocument tells the prose files of a documentation tree.
+func isDocument(name string) bool {
+	l := strings.ToLower(name)
+	return strings.HasSuffix(l, ".md") || strings.HasSuffix(l, ".txt") || strings.HasSuffix(l, ".rst") || strings.HasPrefix(l, "readme")
 }

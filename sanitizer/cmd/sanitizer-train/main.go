@@ -115,6 +115,9 @@ func main() {
 	flag.Var(&groups, "group", "with -loso: PATTERN=NAME holds out every source matching the regexp PATTERN together, as NAME (repeatable)")
 	var indirect dirs
 	flag.Var(&indirect, "indirect", "directory of *.jsonl content rows (BIPIA's fields, or text/label/source/category) for the indirect-injection model (repeatable)")
+	var docs dirs
+	flag.Var(&docs, "indirect-docs", "with -indirect: a directory of real documents (*.md, *.txt, *.rst, README*), walked; every part of every file is benign content (repeatable)")
+	flag.Float64Var(&docsWeight, "indirect-docs-weight", docsWeight, "with -indirect-docs: the weight of a document unit, relative to other content")
 	indirectLoso := flag.Bool("indirect-loso", false, "with -indirect: held-out figures of the indirect-injection model instead of training")
 	indirectOut := flag.String("indirect-out", "", "with -indirect: write the indirect-injection weights file")
 	holdout := flag.String("indirect-holdout", "instruction", "with -indirect-loso: hold out BIPIA attacks by instruction (as its test split does) or by category (unseen kinds of attack)")
@@ -129,7 +132,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "usage: sanitizer-train -indirect DIR [-indirect DIR...] [-data DIR...] (-indirect-loso [-show N] | -indirect-out FILE)")
 			os.Exit(2)
 		}
-		if err := runIndirect(indirect, data, *indirectLoso, *indirectOut, st, *show, *holdout, *prompts); err != nil {
+		if err := runIndirect(indirect, docs, data, *indirectLoso, *indirectOut, st, *show, *holdout, *prompts); err != nil {
 			fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
 			os.Exit(1)
 		}
@@ -325,6 +328,11 @@ func loadFile(path string) ([]example, error) {
 // setWeights balances the two classes, and within a class damps large
 // sources (weight 1/sqrt(rows)), so that one big crawl does not drown out
 // the many small sources the model must also generalise to.
+// docsWeight scales the weight of -indirect-docs units: documentation is
+// one kind of benign content among others, and thousands of its units would
+// otherwise outweigh the rest.
+var docsWeight = 0.3
+
 func setWeights(exs []example) {
 	n := map[string]int{}
 	for _, e := range exs {
@@ -333,6 +341,9 @@ func setWeights(exs []example) {
 	var total [2]float64
 	for i := range exs {
 		exs[i].weight = 1 / math.Sqrt(float64(n[exs[i].Source]))
+		if exs[i].Category == "documents" {
+			exs[i].weight *= docsWeight
+		}
 		total[exs[i].Label] += exs[i].weight
 	}
 	for i := range exs {
