@@ -22,6 +22,8 @@
 #   MODEL_ADDR     the stand-in model                           (127.0.0.1:18791)
 #   DNS_UPSTREAM   where egress DNS forwards allowlisted names  (/etc/resolv.conf)
 #   MODEL          the model id at the real provider (gpt-4.1-mini, claude-haiku-4-5)
+#   BIN            the built binaries (bin/ of this checkout)
+#   SANDBOX        off, or docker for agents.defaults.sandbox in a Docker daemon here (off)
 #   RUN_DIR        state: secrets, configs, logs, OpenClaw's state (.cache/run);
 #                  a second run reuses it and installs nothing again
 #
@@ -30,6 +32,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+BIN=${BIN:-$ROOT/bin}
 
 GUARD_ADDR=${GUARD_ADDR:-127.0.0.1:18080}
 GATEWAY_ADDR=${GATEWAY_ADDR:-127.0.0.1:18789}
@@ -42,8 +45,12 @@ RUN_DIR=$(mkdir -p "${RUN_DIR:-.cache/run}" && cd "${RUN_DIR:-.cache/run}" && pw
 chmod 700 "$RUN_DIR"
 
 log() { echo "run: $*" >&2; }
-for b in bin/caddy bin/coredns bin/quarantine bin/stackaudit bin/openclaw-standin; do
-	[ -x "$b" ] || { log "$b is missing; run \`make run\` (it builds first)"; exit 2; }
+# running PID: the process exists and is not a zombie.
+running() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; }
+# group_running PGID: a live process is left in that process group.
+group_running() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '{ sub(/.*\) /, ""); if ($3 == g && $1 != "Z") f = 1 } END { exit !f }'; }
+for b in caddy coredns quarantine stackaudit openclaw-standin; do
+	[ -x "$BIN/$b" ] || { log "$BIN/$b is missing; run \`make run\` (it builds first)"; exit 2; }
 done
 command -v curl >/dev/null || { log "curl is needed to check readiness (apt-get install curl)"; exit 2; }
 command -v setsid >/dev/null || { log "setsid is needed (util-linux)"; exit 2; }
@@ -62,11 +69,14 @@ umask 077
 ETC=$RUN_DIR/etc LOGS=$RUN_DIR/log STATE=$RUN_DIR/openclaw PIDS=$RUN_DIR/pids
 WORKSPACE=$STATE/workspace SKILLS=$STATE/workspace/skills QDB=$STATE/quarantine/quarantine.db
 mkdir -p "$ETC" "$LOGS"/{guard,egress,dns} "$STATE"/{home,quarantine} "$SKILLS" "$PIDS" "$RUN_DIR/caddy"
+for f in "$PIDS"/*.pid; do
+	[ -e "$f" ] && group_running "$(cat "$f")" && { log "another \`make run\` uses $RUN_DIR (pid $(cat "$f") in $f); stop it first"; exit 2; }
+done
 rm -f "$PIDS"/*.pid
 
 secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 keep() { [ -s "$1" ] || "${@:2}" >"$1"; } # file cmd...: writes the file once
-keep "$ETC/guard_tokens" sh -c 'echo "# NAME SECRET (or NAME sha256:HEX), one per line"; bin/stackaudit gen-token operator 2>/dev/null'
+keep "$ETC/guard_tokens" sh -c 'echo "# NAME SECRET (or NAME sha256:HEX), one per line"; "$0" gen-token operator 2>/dev/null' "$BIN/stackaudit"
 keep "$ETC/audit_key" sh -c 'head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n"'
 keep "$ETC/gateway_token" secret
 keep "$ETC/provider_token" secret
@@ -81,7 +91,7 @@ export OPENCLAW_GATEWAY_TOKEN OPENCLAW_PROVIDER_TOKEN
 # The install policy command: OpenClaw runs it only from a regular file owned
 # by us, not group- or world-writable (so a copy, not bin/ of the checkout).
 mkdir -p "$RUN_DIR/libexec" && chmod 755 "$RUN_DIR/libexec"
-cmp -s bin/quarantine "$RUN_DIR/libexec/quarantine" || install -m 0755 bin/quarantine "$RUN_DIR/libexec/quarantine"
+cmp -s "$BIN/quarantine" "$RUN_DIR/libexec/quarantine" || install -m 0755 "$BIN/quarantine" "$RUN_DIR/libexec/quarantine"
 QUARANTINE=$RUN_DIR/libexec/quarantine
 
 # The model provider.
@@ -268,7 +278,7 @@ SH
 chmod 700 "$RUN_DIR/openclaw-cli"
 
 # The posture audit of what was just written: it should find nothing.
-AUDIT=$(bin/stackaudit audit "$ETC" 2>&1) && audit_rc=0 || audit_rc=$?
+AUDIT=$("$BIN/stackaudit" audit "$ETC" 2>&1) && audit_rc=0 || audit_rc=$?
 found=$(echo "$AUDIT" | sed -n 's/^\[[A-Z]*\] \([A-Z_]*\) .*/\1/p' | sort -u | tr '\n' ' ')
 if [ "$audit_rc" = 0 ]; then
 	AUDIT_LINE="stackaudit audit $ETC: 0 findings"
@@ -278,11 +288,6 @@ else
 	AUDIT_LINE="stackaudit audit $ETC: exit $audit_rc, findings: ${found:-none} (above)"
 	echo "$AUDIT" >&2
 fi
-
-# running PID: the process exists and is not a zombie.
-running() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" != Z ]; }
-# group_running PGID: a live process is left in that process group.
-group_running() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '{ sub(/.*\) /, ""); if ($3 == g && $1 != "Z") f = 1 } END { exit !f }'; }
 
 pids=()
 stopping=
@@ -299,7 +304,10 @@ cleanup() {
 	done
 	for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	rm -f "$PIDS"/*.pid
+	for f in "$PIDS"/*.pid; do
+	[ -e "$f" ] && group_running "$(cat "$f")" && { log "another \`make run\` uses $RUN_DIR (pid $(cat "$f") in $f); stop it first"; exit 2; }
+done
+rm -f "$PIDS"/*.pid
 	echo "run: stopped" >&2
 }
 trap cleanup EXIT INT TERM
@@ -331,15 +339,15 @@ http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
 udp_bound() { grep -qi ":$(printf %04X "${1##*:}") " /proc/net/udp; }
 
 caddy_env=(env XDG_DATA_HOME="$RUN_DIR/caddy" XDG_CONFIG_HOME="$RUN_DIR/caddy")
-spawn dns bin/coredns -conf "$ETC/Corefile"
-[ "$PROVIDER" = standin ] && spawn model bin/openclaw-standin -listen "$MODEL_ADDR"
-spawn egress "${caddy_env[@]}" bin/caddy run --adapter caddyfile --config "$ETC/Caddyfile.egress"
+spawn dns "$BIN/coredns" -conf "$ETC/Corefile"
+[ "$PROVIDER" = standin ] && spawn model "$BIN/openclaw-standin" -listen "$MODEL_ADDR"
+spawn egress "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.egress"
 spawn watch env QUARANTINE_DB="$QDB" "$QUARANTINE" watch --audit-key "$ETC/audit_key" "$SKILLS"
 spawn gateway env PATH="$(dirname "$NODE"):$PATH" HOME="$STATE/home" OPENCLAW_STATE_DIR="$STATE" \
 	OPENCLAW_CONFIG_PATH="$ETC/openclaw.json" OPENCLAW_NO_AUTO_UPDATE=1 OPENCLAW_DISABLE_BONJOUR=1 \
 	OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_NO_RESPAWN=1 NO_PROXY=127.0.0.1,localhost \
 	"$NODE" "$OPENCLAW" gateway run --port "$gw_port" --bind loopback
-spawn guard "${caddy_env[@]}" bin/caddy run --adapter caddyfile --config "$ETC/Caddyfile.guard"
+spawn guard "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.guard"
 
 wait_ready dns udp_bound "$DNS_ADDR"
 [ "$PROVIDER" = standin ] && wait_ready model http_ok "http://$MODEL_ADDR/health"
@@ -349,7 +357,7 @@ wait_ready guard http_ok "http://$GUARD_ADDR/health"
 
 URL="http://$GUARD_ADDR"
 if [ "$PROVIDER" = standin ]; then
-	model_line="the stand-in model (bin/openclaw-standin on $MODEL_ADDR; set OPENAI_API_KEY or ANTHROPIC_API_KEY for a real one)"
+	model_line="the stand-in model ($BIN/openclaw-standin on $MODEL_ADDR; set OPENAI_API_KEY or ANTHROPIC_API_KEY for a real one)"
 else
 	model_line="$PROVIDER/$MODEL at $UPSTREAM, over TLS through the egress proxy"
 fi
@@ -379,8 +387,10 @@ Try these from another terminal:
   curl -s -w '\nHTTP %{http_code}\n' $URL/v1/chat/completions -H 'Content-Type: application/json' -d '{"messages":[]}'
 
   # blocked skill: a malicious sample copied into the skills directory is moved to quarantine
+  # within seconds (\`quarantine watch\`): list shows it quarantined, and it is gone from the directory
   cp -R $ROOT/sidecars/quarantine/testdata/skills/evil-exfil $SKILLS/
-  sleep 3; ls $SKILLS; QUARANTINE_DB=$QDB $QUARANTINE list
+  QUARANTINE_DB=$QDB $QUARANTINE list
+  ls $SKILLS
 
   # blocked skill install: OpenClaw asks \`quarantine policy\`, which refuses it
   $RUN_DIR/openclaw-cli skills install $ROOT/sidecars/quarantine/testdata/skills/evil-prereq

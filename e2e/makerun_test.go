@@ -1,0 +1,389 @@
+//go:build openclaw
+
+// `make run` (scripts/run-local.sh) end to end: the script starts the real
+// stack on free loopback ports, the test replays the command lines it
+// prints and checks each outcome, then stops it with SIGINT (Ctrl-C) and
+// checks that no process it started is left and every port is free. A
+// second run on the same state reuses it. `make e2e-run` (part of `make
+// test`) runs this.
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+)
+
+// demo is one block the script prints: a comment saying what it shows, and
+// the command lines to type.
+type demo struct {
+	label string
+	cmds  []string
+}
+
+// runScript is one `make run`.
+type runScript struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+}
+
+func (r *runScript) output() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.String()
+}
+
+func (r *runScript) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.Write(p)
+}
+
+// startRun starts scripts/run-local.sh in its own process group with env
+// and waits until it prints that it is ready.
+func startRun(t *testing.T, env []string) *runScript {
+	t.Helper()
+	root, err := testbin.ModuleRoot()
+	must(t, err)
+	r := &runScript{done: make(chan struct{})}
+	r.cmd = exec.Command(filepath.Join(root, "scripts", "run-local.sh"))
+	r.cmd.Env = env
+	r.cmd.Stdout, r.cmd.Stderr = r, r
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	must(t, r.cmd.Start())
+	go func() { r.cmd.Wait(); close(r.done) }()
+	t.Cleanup(func() {
+		// Whatever happened, nothing started here outlives the test.
+		select {
+		case <-r.done:
+		default:
+			syscall.Kill(r.cmd.Process.Pid, syscall.SIGTERM)
+		}
+		select {
+		case <-r.done:
+		case <-time.After(30 * time.Second):
+			syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+			<-r.done
+		}
+		if t.Failed() {
+			t.Logf("make run output:\n%s", tail(r.output(), 6000))
+		}
+	})
+	deadline := time.Now().Add(10 * time.Minute) // the first run installs Node and OpenClaw
+	for !strings.Contains(r.output(), "Press Ctrl-C to stop.") {
+		select {
+		case <-r.done:
+			t.Fatalf("make run exited before it was ready:\n%s", tail(r.output(), 6000))
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("make run not ready after 10 minutes")
+		}
+	}
+	return r
+}
+
+// demos parses the blocks after "Try these": a "# label" line, then command
+// lines, a trailing backslash continuing a line.
+func demos(out string) []demo {
+	var ds []demo
+	_, rest, ok := strings.Cut(out, "Try these from another terminal:")
+	if !ok {
+		return nil
+	}
+	var cur *demo
+	var line strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(rest))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		l := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(l, "Press Ctrl-C"):
+			return ds
+		case l == "":
+			cur = nil
+		case strings.HasPrefix(l, "# ") && line.Len() == 0:
+			if cur == nil {
+				ds = append(ds, demo{label: l[2:]})
+				cur = &ds[len(ds)-1]
+			}
+		case cur != nil:
+			if s, ok := strings.CutSuffix(l, `\`); ok {
+				line.WriteString(s)
+				continue
+			}
+			line.WriteString(l)
+			cur.cmds = append(cur.cmds, line.String())
+			line.Reset()
+		}
+	}
+	return ds
+}
+
+// shell runs one printed command line as a user would, in bash.
+func shell(t *testing.T, env []string, line string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", line)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+	return string(out), code
+}
+
+// groupMembers lists the live processes of process group pgid.
+func groupMembers(pgid int) []string {
+	var left []string
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(s[i+1:])
+		if len(fields) > 2 && fields[0] != "Z" && fields[2] == strconv.Itoa(pgid) {
+			left = append(left, s[:i+1])
+		}
+	}
+	return left
+}
+
+// freeUDPTCPPort is a loopback port free for both TCP and UDP (egress DNS
+// serves both).
+func freeUDPTCPPort(t *testing.T) string {
+	t.Helper()
+	for range 20 {
+		addr := freePort(t)
+		if c, err := net.ListenPacket("udp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+	}
+	t.Fatal("no port free for TCP and UDP")
+	return ""
+}
+
+func TestMakeRun(t *testing.T) {
+	// The script builds nothing; the binaries come from bin/ (make) or are
+	// built once here.
+	var bin string
+	for _, name := range []string{"caddy", "coredns", "quarantine", "stackaudit", "openclaw-standin"} {
+		bin = filepath.Dir(testbin.Path(t, name))
+	}
+	ensureOpenClaw(t)
+	runDir := t.TempDir()
+	addrs := map[string]string{
+		"GUARD_ADDR": freePort(t), "GATEWAY_ADDR": freePort(t), "PROVIDER_ADDR": freePort(t),
+		"EGRESS_ADDR": freePort(t), "MODEL_ADDR": freePort(t), "DNS_ADDR": freeUDPTCPPort(t),
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		// The stand-in model, whatever keys the machine has.
+		if !strings.HasPrefix(kv, "OPENAI_API_KEY=") && !strings.HasPrefix(kv, "ANTHROPIC_API_KEY=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "BIN="+bin, "RUN_DIR="+runDir)
+	for k, v := range addrs {
+		env = append(env, k+"="+v)
+	}
+
+	started := time.Now()
+	r := startRun(t, env)
+	t.Logf("make run ready after %.1fs", time.Since(started).Seconds())
+	out := r.output()
+	token := regexp.MustCompile(`Token:\s+(\S+)`).FindStringSubmatch(out)
+	if token == nil {
+		t.Fatalf("no token printed")
+	}
+	if !strings.Contains(out, "Guard URL:   http://"+addrs["GUARD_ADDR"]) {
+		t.Errorf("the guard URL is not printed as http://%s", addrs["GUARD_ADDR"])
+	}
+
+	t.Run("the printed posture audit finds nothing but the missing native sandbox", func(t *testing.T) {
+		posture := regexp.MustCompile(`Posture:\s+(.*)`).FindStringSubmatch(out)
+		if posture == nil {
+			t.Fatal("no posture line")
+		}
+		if !strings.HasSuffix(posture[1], ": 0 findings") && !strings.Contains(posture[1], ": 1 finding, OC_SANDBOX ") {
+			t.Errorf("posture: %s", posture[1])
+		}
+	})
+
+	ds := demos(out)
+	want := []string{"allowed chat", "refused injection", "no token", "blocked skill:", "blocked skill install", "refused egress"}
+	byLabel := map[string]demo{}
+	for _, w := range want {
+		for _, d := range ds {
+			if strings.HasPrefix(d.label, w) {
+				byLabel[w] = d
+			}
+		}
+		if len(byLabel[w].cmds) == 0 {
+			t.Fatalf("no %q block with commands among the printed lines %+v", w, ds)
+		}
+	}
+	one := func(t *testing.T, w string) (string, int) {
+		t.Helper()
+		d := byLabel[w]
+		if len(d.cmds) != 1 {
+			t.Fatalf("%q: want one command, got %q", w, d.cmds)
+		}
+		return shell(t, env, d.cmds[0])
+	}
+
+	t.Run("allowed chat: the model's reply through the guard, the gateway and the provider guard", func(t *testing.T) {
+		got, _ := one(t, "allowed chat")
+		if !strings.Contains(got, "HTTP 200") || !strings.Contains(got, "Stand-in reply to:") || !strings.Contains(got, "Hello, who are you?") {
+			t.Fatalf("got %s", got)
+		}
+		// The request crossed the provider guard, which audited it.
+		b, err := os.ReadFile(filepath.Join(runDir, "log/egress/provider-audit.jsonl"))
+		must(t, err)
+		if !regexp.MustCompile(`"event":"provider.response"[^\n]*"outcome":"allowed"`).Match(b) {
+			t.Errorf("the provider guard's audit log has no allowed response:\n%s", b)
+		}
+	})
+	t.Run("refused injection: 400 prompt_injection_detected", func(t *testing.T) {
+		got, _ := one(t, "refused injection")
+		if !strings.Contains(got, "HTTP 400") || !strings.Contains(got, "prompt_injection_detected") {
+			t.Fatalf("got %s", got)
+		}
+	})
+	t.Run("no token: 401 invalid_token", func(t *testing.T) {
+		got, _ := one(t, "no token")
+		if !strings.Contains(got, "HTTP 401") || !strings.Contains(got, "invalid_token") {
+			t.Fatalf("got %s", got)
+		}
+	})
+	t.Run("blocked skill: a malicious sample copied into the skills directory is quarantined", func(t *testing.T) {
+		d := byLabel["blocked skill:"]
+		if len(d.cmds) != 3 || !strings.HasPrefix(d.cmds[0], "cp ") {
+			t.Fatalf("want cp, list, ls; got %q", d.cmds)
+		}
+		if got, code := shell(t, env, d.cmds[0]); code != 0 {
+			t.Fatalf("%s: exit %d %s", d.cmds[0], code, got)
+		}
+		// quarantine watch waits for the copy to settle, then scans: poll
+		// the printed list command until it shows the skill quarantined.
+		var list string
+		deadline := time.Now().Add(60 * time.Second)
+		for !regexp.MustCompile(`(?m)quarantined\s+block\s+evil-exfil`).MatchString(list) {
+			if time.Now().After(deadline) {
+				t.Fatalf("not quarantined within 60s; quarantine list:\n%s", list)
+			}
+			time.Sleep(250 * time.Millisecond)
+			list, _ = shell(t, env, d.cmds[1])
+		}
+		ls, _ := shell(t, env, d.cmds[2])
+		if strings.Contains(ls, "evil-exfil") {
+			t.Errorf("the skill is still in the skills directory: %s", ls)
+		}
+	})
+	t.Run("blocked skill install: OpenClaw's install policy refuses it", func(t *testing.T) {
+		got, code := one(t, "blocked skill install")
+		if code != 1 || !strings.Contains(got, "Install blocked by policy") || !strings.Contains(got, "CHAIN_DROPPER") {
+			t.Fatalf("exit %d:\n%s", code, got)
+		}
+		if _, err := os.Stat(filepath.Join(runDir, "openclaw/workspace/skills/evil-prereq")); err == nil {
+			t.Error("the refused skill was installed")
+		}
+	})
+	t.Run("refused egress: 403 from the egress proxy", func(t *testing.T) {
+		got, _ := one(t, "refused egress")
+		if strings.TrimSpace(got) != "HTTP 403" {
+			t.Fatalf("got %q", got)
+		}
+	})
+
+	// What the script started: one process group each.
+	pidFiles, _ := filepath.Glob(filepath.Join(runDir, "pids", "*.pid"))
+	if len(pidFiles) != 6 {
+		t.Errorf("%d pid files, want 6 (dns, model, egress, watch, gateway, guard): %v", len(pidFiles), pidFiles)
+	}
+	groups := []int{r.cmd.Process.Pid}
+	for _, f := range pidFiles {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		must(t, err)
+		if len(groupMembers(pid)) == 0 {
+			t.Errorf("%s: process group %d has no process while running", filepath.Base(f), pid)
+		}
+		groups = append(groups, pid)
+	}
+
+	t.Run("Ctrl-C stops everything and frees every port", func(t *testing.T) {
+		must(t, syscall.Kill(r.cmd.Process.Pid, syscall.SIGINT))
+		select {
+		case <-r.done:
+		case <-time.After(60 * time.Second):
+			t.Fatal("make run still running 60s after SIGINT")
+		}
+		if !strings.Contains(r.output(), "run: stopped") {
+			t.Error("no \"run: stopped\"")
+		}
+		for _, g := range groups {
+			if left := groupMembers(g); len(left) > 0 {
+				t.Errorf("left running in process group %d: %v", g, left)
+			}
+		}
+		for k, a := range addrs {
+			ln, err := net.Listen("tcp", a)
+			if err != nil {
+				t.Errorf("%s %s still taken: %v", k, a, err)
+				continue
+			}
+			ln.Close()
+		}
+		if c, err := net.ListenPacket("udp", addrs["DNS_ADDR"]); err != nil {
+			t.Errorf("DNS_ADDR %s (udp) still taken: %v", addrs["DNS_ADDR"], err)
+		} else {
+			c.Close()
+		}
+	})
+
+	t.Run("a second run reuses the state: same token, nothing installed", func(t *testing.T) {
+		r2 := startRun(t, env)
+		out2 := r2.output()
+		if tok := regexp.MustCompile(`Token:\s+(\S+)`).FindStringSubmatch(out2); tok == nil || tok[1] != token[1] {
+			t.Errorf("token %v, want the first run's %s", tok, token[1])
+		}
+		if strings.Contains(out2, "installing") {
+			t.Errorf("the second run installed something:\n%s", out2)
+		}
+		must(t, syscall.Kill(r2.cmd.Process.Pid, syscall.SIGINT))
+		select {
+		case <-r2.done:
+		case <-time.After(60 * time.Second):
+			t.Fatal("the second run still running 60s after SIGINT")
+		}
+	})
+}
