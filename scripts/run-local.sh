@@ -86,7 +86,6 @@ TOKEN=$(awk '$1=="operator"{print $2}' "$ETC/guard_tokens")
 # there is one, stays in the provider guard's environment.
 OPENCLAW_GATEWAY_TOKEN=$(cat "$ETC/gateway_token")
 OPENCLAW_PROVIDER_TOKEN=$(cat "$ETC/provider_token")
-export OPENCLAW_GATEWAY_TOKEN OPENCLAW_PROVIDER_TOKEN
 
 # The install policy command: OpenClaw runs it only from a regular file owned
 # by us, not group- or world-writable (so a copy, not bin/ of the checkout).
@@ -105,7 +104,9 @@ else
 	PROVIDER=standin API=openai-completions UPSTREAM=http://$MODEL_ADDR BASE_PATH=/v1
 	MODEL=standin-model PROVIDER_API_KEY=sk-standin-local-model
 fi
-export PROVIDER_API_KEY
+# Only the provider guard gets the key: no other process inherits it.
+unset OPENAI_API_KEY ANTHROPIC_API_KEY
+export -n OPENCLAW_GATEWAY_TOKEN OPENCLAW_PROVIDER_TOKEN PROVIDER_API_KEY
 if [ "$PROVIDER" = standin ]; then
 	upstream_block="reverse_proxy $MODEL_ADDR"
 else
@@ -338,16 +339,20 @@ wait_ready() { # name check-cmd... : polls until the check passes, or the proces
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
 udp_bound() { grep -qi ":$(printf %04X "${1##*:}") " /proc/net/udp; }
 
+# Each gets the secrets it needs in its environment (never on a command line).
 caddy_env=(env XDG_DATA_HOME="$RUN_DIR/caddy" XDG_CONFIG_HOME="$RUN_DIR/caddy")
 spawn dns "$BIN/coredns" -conf "$ETC/Corefile"
 [ "$PROVIDER" = standin ] && spawn model "$BIN/openclaw-standin" -listen "$MODEL_ADDR"
-spawn egress "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.egress"
+PROVIDER_API_KEY=$PROVIDER_API_KEY OPENCLAW_PROVIDER_TOKEN=$OPENCLAW_PROVIDER_TOKEN \
+	spawn egress "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.egress"
 spawn watch env QUARANTINE_DB="$QDB" "$QUARANTINE" watch --audit-key "$ETC/audit_key" "$SKILLS"
-spawn gateway env PATH="$(dirname "$NODE"):$PATH" HOME="$STATE/home" OPENCLAW_STATE_DIR="$STATE" \
+OPENCLAW_GATEWAY_TOKEN=$OPENCLAW_GATEWAY_TOKEN OPENCLAW_PROVIDER_TOKEN=$OPENCLAW_PROVIDER_TOKEN \
+	spawn gateway env PATH="$(dirname "$NODE"):$PATH" HOME="$STATE/home" OPENCLAW_STATE_DIR="$STATE" \
 	OPENCLAW_CONFIG_PATH="$ETC/openclaw.json" OPENCLAW_NO_AUTO_UPDATE=1 OPENCLAW_DISABLE_BONJOUR=1 \
 	OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_NO_RESPAWN=1 NO_PROXY=127.0.0.1,localhost \
 	"$NODE" "$OPENCLAW" gateway run --port "$gw_port" --bind loopback
-spawn guard "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.guard"
+OPENCLAW_GATEWAY_TOKEN=$OPENCLAW_GATEWAY_TOKEN \
+	spawn guard "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.guard"
 
 wait_ready dns udp_bound "$DNS_ADDR"
 [ "$PROVIDER" = standin ] && wait_ready model http_ok "http://$MODEL_ADDR/health"
