@@ -18,7 +18,7 @@ all: build
 
 include $(sort $(wildcard mk/*.mk))
 
-build: $(BINARIES)
+build: $(BINARIES) ## build every binary into bin/
 
 run: build ## start the stack natively and print a token and curl lines (installs OpenClaw on first use: network)
 	scripts/run-local.sh

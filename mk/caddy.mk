@@ -4,7 +4,7 @@ BINARIES += bin/caddy bin/openclaw-standin
 bin/caddy: FORCE ## Caddy with the stack's modules, static
 	CGO_ENABLED=0 $(GO) build -o $@ ./sidecars/caddy
 
-bin/openclaw-standin: FORCE
+bin/openclaw-standin: FORCE ## the stand-in gateway used by make run and the tests
 	CGO_ENABLED=0 $(GO) build -o $@ ./examples/local/standin
 
 # make bench-guard: openclaw_guard against a plain reverse_proxy, side by side in

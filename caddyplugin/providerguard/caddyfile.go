@@ -29,6 +29,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //	openclaw_provider_guard [API] {
 //		api             openai-completions|openai-responses|anthropic-messages
 //		api_key_env     VAR
+//		api_key_file    PATH
 //		token_file      PATH
 //		token_env       NAME VAR
 //		inbound         neutralize|reject|flag
@@ -36,6 +37,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		redact_secrets  on|off
 //		rules           FILE
 //		policy          FILE
+//		egress_allowlist FILE...
 //		on_blocked_call message|error
 //		max_body        SIZE
 //		max_response    SIZE
@@ -73,6 +75,15 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			g.API = v
 		case "api_key_env":
 			if !d.AllArgs(&g.APIKeyEnv) {
+				return d.ArgErr()
+			}
+		case "api_key_file":
+			if !d.AllArgs(&g.APIKeyFile) {
+				return d.ArgErr()
+			}
+		case "egress_allowlist":
+			g.EgressAllowlist = d.RemainingArgs()
+			if len(g.EgressAllowlist) == 0 {
 				return d.ArgErr()
 			}
 		case "token_file":

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
@@ -48,6 +49,10 @@ type Guard struct {
 	// and disk hold no provider key. When set, OpenClaw must present a
 	// token of TokenFiles/TokenEnv as its apiKey.
 	APIKeyEnv string `json:"api_key_env,omitempty"`
+	// APIKeyFile is the other place for that key: a file holding only the
+	// key (a Docker secret, a systemd credential). Set one of APIKeyEnv and
+	// APIKeyFile, not both. The same tokens are then required.
+	APIKeyFile string `json:"api_key_file,omitempty"`
 	// TokenFiles are files of `NAME SECRET` or `NAME sha256:HEX` lines: the
 	// tokens OpenClaw may present as its apiKey.
 	TokenFiles []string `json:"token_files,omitempty"`
@@ -71,6 +76,11 @@ type Guard struct {
 	// Policy is the tool-call policy file (YAML or JSON, see package
 	// toolpolicy); empty means toolpolicy.Default.
 	Policy string `json:"policy,omitempty"`
+	// EgressAllowlist are allowlist files in the stack's one format (package
+	// egress, the files the egress proxy and the DNS plugin read): a tool
+	// call that names a host off them is blocked. It is the policy file's
+	// egress_allowlist, set here; setting both is an error.
+	EgressAllowlist []string `json:"egress_allowlist,omitempty"`
 	// OnBlockedCall is message (default: the stream completes with assistant
 	// text naming the blocked call) or error (the provider's error shape).
 	OnBlockedCall string `json:"on_blocked_call,omitempty"`
@@ -138,10 +148,10 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 	}
 	redact := g.RedactSecrets == nil || *g.RedactSecrets
 
-	if g.APIKeyEnv != "" {
-		g.apiKey = os.Getenv(g.APIKeyEnv)
-		if g.apiKey == "" {
-			return fmt.Errorf("api_key_env: $%s is empty or unset; put the provider's API key in it", g.APIKeyEnv)
+	if g.holdsKey() {
+		var err error
+		if g.apiKey, err = g.loadKey(); err != nil {
+			return err
 		}
 		tokens, err := g.loadTokens()
 		if err != nil {
@@ -174,6 +184,12 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		if p, err = toolpolicy.Load(g.Policy); err != nil {
 			return err
 		}
+	}
+	if len(g.EgressAllowlist) > 0 {
+		if len(p.EgressAllowlist) > 0 {
+			return fmt.Errorf("egress_allowlist is set both here and in the policy file %s; keep one", g.Policy)
+		}
+		p.EgressAllowlist = g.EgressAllowlist
 	}
 	if g.policy, err = p.Compile(); err != nil {
 		return fmt.Errorf("policy: %w", err)
@@ -211,14 +227,47 @@ func (g *Guard) check() error {
 	if g.MaxBody < 0 || g.MaxResponse < 0 {
 		return errors.New("max_body and max_response must be positive")
 	}
-	if g.APIKeyEnv == "" && (len(g.TokenFiles) > 0 || len(g.TokenEnv) > 0) {
-		return errors.New("token_file/token_env without api_key_env: the tokens guard the provider key the guard holds; set api_key_env, or drop the tokens to pass OpenClaw's own key through")
+	if g.APIKeyEnv != "" && g.APIKeyFile != "" {
+		return errors.New("api_key_env and api_key_file are both set; the provider key has one source")
+	}
+	if !g.holdsKey() && (len(g.TokenFiles) > 0 || len(g.TokenEnv) > 0) {
+		return errors.New("token_file/token_env without api_key_env or api_key_file: the tokens guard the provider key the guard holds; set one, or drop the tokens to pass OpenClaw's own key through")
 	}
 	return nil
 }
 
 // Validate repeats the checks on the provisioned configuration.
 func (g *Guard) Validate() error { return g.check() }
+
+// holdsKey reports whether the guard holds the provider key.
+func (g *Guard) holdsKey() bool { return g.APIKeyEnv != "" || g.APIKeyFile != "" }
+
+// loadKey reads the provider key from its one source. A key file holds the
+// key alone; surrounding white space (a trailing newline) is dropped.
+func (g *Guard) loadKey() (string, error) {
+	if g.APIKeyEnv != "" {
+		k := os.Getenv(g.APIKeyEnv)
+		if k == "" {
+			return "", fmt.Errorf("api_key_env: $%s is empty or unset; put the provider's API key in it", g.APIKeyEnv)
+		}
+		return k, nil
+	}
+	b, err := os.ReadFile(g.APIKeyFile)
+	if err != nil {
+		return "", fmt.Errorf("api_key_file: %w", err)
+	}
+	k := strings.TrimSpace(string(b))
+	switch {
+	case k == "":
+		return "", fmt.Errorf("api_key_file %s is empty; put the provider's API key in it", g.APIKeyFile)
+	case strings.ContainsAny(k, "\r\n\t "):
+		return "", fmt.Errorf("api_key_file %s holds more than one word; it must hold the key alone", g.APIKeyFile)
+	}
+	if fi, err := os.Stat(g.APIKeyFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		g.logger.Warn("api_key_file is readable by group or others; chmod 600 it", zap.String("file", g.APIKeyFile))
+	}
+	return k, nil
+}
 
 func (g *Guard) loadTokens() ([]auth.Token, error) {
 	var tokens []auth.Token

@@ -32,6 +32,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		api_key_env ANTHROPIC_API_KEY
 		token_file /etc/pg/tokens
 		token_env ci CI_TOKEN
+		egress_allowlist /etc/pg/a.txt /etc/pg/b.txt
 		inbound reject
 		user_messages trust
 		redact_secrets off
@@ -51,7 +52,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 	off := false
 	want := Guard{API: "anthropic-messages", APIKeyEnv: "ANTHROPIC_API_KEY", TokenFiles: []string{"/etc/pg/tokens"},
 		TokenEnv: []TokenEnvConfig{{"ci", "CI_TOKEN"}}, Inbound: "reject", UserMessages: "trust", RedactSecrets: &off,
-		Rules: "/etc/pg/rules.json", Policy: "/etc/pg/policy.yaml", OnBlockedCall: "error", MaxBody: 8 << 20, MaxResponse: 4 << 20,
+		Rules: "/etc/pg/rules.json", Policy: "/etc/pg/policy.yaml", EgressAllowlist: []string{"/etc/pg/a.txt", "/etc/pg/b.txt"}, OnBlockedCall: "error", MaxBody: 8 << 20, MaxResponse: 4 << 20,
 		AuditLog: &auditcfg.Config{Path: "/var/log/pg.jsonl", Options: map[string]string{"sync": "always"}}}
 	a, _ := json.Marshal(g)
 	b, _ := json.Marshal(want)
@@ -65,6 +66,8 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		{"openclaw_provider_guard openai-completions {\napi openai-responses\n}", "api is set twice"},
 		{"openclaw_provider_guard openai-completions {\ncolour blue\n}", `unrecognized openclaw_provider_guard option "colour"`},
 		{"openclaw_provider_guard openai-completions {\nmax_body lots\n}", "max_body"},
+		{"openclaw_provider_guard openai-completions {\negress_allowlist\n}", "wrong argument count"},
+		{"openclaw_provider_guard openai-completions {\napi_key_file /a\napi_key_file /b\n}", "api_key_file is set twice"},
 	} {
 		var g Guard
 		if err := g.UnmarshalCaddyfile(caddyfile.NewTestDispenser(tc.in)); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -76,6 +79,18 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 func TestProvisionErrors(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("PG_TEST_KEY", providerKey)
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	keyFile := write("key", providerKey+"\n")
+	emptyKey := write("empty", "\n")
+	twoWords := write("two", "sk-one sk-two\n")
+	allowlist := write("allowlist.txt", "example.org\n")
+	policyWithList := write("policy.yaml", "egress_allowlist: ["+allowlist+"]\n")
 	for _, tc := range []struct {
 		name string
 		g    Guard
@@ -86,6 +101,13 @@ func TestProvisionErrors(t *testing.T) {
 		{"unset key", Guard{API: "openai-completions", APIKeyEnv: "PG_TEST_UNSET"}, "$PG_TEST_UNSET is empty"},
 		{"key without tokens", Guard{API: "openai-completions", APIKeyEnv: "PG_TEST_KEY"}, "needs tokens"},
 		{"tokens without key", Guard{API: "openai-completions", TokenEnv: []TokenEnvConfig{{"oc", "PG_TEST_KEY"}}}, "without api_key_env"},
+		{"two key sources", Guard{API: "openai-completions", APIKeyEnv: "PG_TEST_KEY", APIKeyFile: keyFile}, "one source"},
+		{"missing key file", Guard{API: "openai-completions", APIKeyFile: filepath.Join(dir, "nokey")}, "api_key_file"},
+		{"empty key file", Guard{API: "openai-completions", APIKeyFile: emptyKey}, "is empty"},
+		{"key file with two words", Guard{API: "openai-completions", APIKeyFile: twoWords}, "more than one word"},
+		{"key file without tokens", Guard{API: "openai-completions", APIKeyFile: keyFile}, "needs tokens"},
+		{"allowlist in two places", Guard{API: "openai-completions", Policy: policyWithList, EgressAllowlist: []string{allowlist}}, "keep one"},
+		{"missing allowlist", Guard{API: "openai-completions", EgressAllowlist: []string{filepath.Join(dir, "nolist")}}, "egress_allowlist"},
 		{"bad enum from JSON", Guard{API: "openai-completions", Inbound: "drop"}, "inbound"},
 		{"missing policy", Guard{API: "openai-completions", Policy: filepath.Join(dir, "nope.yaml")}, "policy"},
 	} {
@@ -112,8 +134,10 @@ func newGuard(t *testing.T, g *Guard) fixture {
 	dir := t.TempDir()
 	t.Setenv("PG_TEST_KEY", providerKey)
 	t.Setenv("PG_TEST_TOKEN", clientToken)
-	if g.APIKeyEnv == "" {
+	if !g.holdsKey() {
 		g.APIKeyEnv = "PG_TEST_KEY"
+	}
+	if len(g.TokenEnv) == 0 && len(g.TokenFiles) == 0 {
 		g.TokenEnv = []TokenEnvConfig{{"openclaw", "PG_TEST_TOKEN"}}
 	}
 	audit := filepath.Join(dir, "audit.jsonl")
@@ -371,3 +395,35 @@ func TestACutStreamIsNotCompleted(t *testing.T) {
 }
 
 var _ caddyhttp.Handler = (*provider)(nil)
+
+// TestKeyFileAndEgressAllowlist: the key read from api_key_file is the one
+// sent upstream, and egress_allowlist blocks a call to a host off the list.
+func TestKeyFileAndEgressAllowlist(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "openai_api_key")
+	if err := os.WriteFile(key, []byte(providerKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(dir, "allowlist.txt")
+	if err := os.WriteFile(list, []byte("docs.example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := newGuard(t, &Guard{API: "openai-completions", APIKeyFile: key, EgressAllowlist: []string{list}})
+	fetch := func(url string) string {
+		return "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_5\",\"type\":\"function\",\"function\":{\"name\":\"web_fetch\",\"arguments\":\"{\\\"url\\\":\\\"" + url + "\\\"}\"}}]},\"finish_reason\":null}]}\n\n" +
+			"data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n"
+	}
+	p := &provider{contentType: "text/event-stream", reply: fetch("https://docs.example.org/page")}
+	w := f.do(t, "/v1/chat/completions", chat("notes"), p)
+	if got := p.got.Header.Get("Authorization"); got != "Bearer "+providerKey {
+		t.Errorf("upstream Authorization %q, want the key from the file", got)
+	}
+	if out := w.Body.String(); strings.Contains(out, "was blocked") || !strings.Contains(out, "docs.example.org") {
+		t.Errorf("a call to an allowlisted host was blocked:\n%s", out)
+	}
+	p = &provider{contentType: "text/event-stream", reply: fetch("https://collector.example.net/x")}
+	w = f.do(t, "/v1/chat/completions", chat("notes"), p)
+	if out := w.Body.String(); !strings.Contains(out, "was blocked") || strings.Contains(out, `"tool_calls":[{`) {
+		t.Errorf("a call to a host off the allowlist passed:\n%s", out)
+	}
+}

@@ -68,6 +68,9 @@ setenv() { # KEY VALUE: replace the line KEY=... in .env
 getenv() { sed -n "s/^$1=//p" .env | tail -1; }
 
 [ -n "$(getenv OPENCLAW_GATEWAY_PASSWORD)" ] || setenv OPENCLAW_GATEWAY_PASSWORD "$(secret)"
+# The token OpenClaw presents to the provider guard as its apiKey: the
+# provider key itself stays with the guard.
+[ -n "$(getenv PROVIDER_GUARD_TOKEN)" ] || setenv PROVIDER_GUARD_TOKEN "$(secret)"
 
 sock=""
 for s in /var/run/docker.sock /run/podman/podman.sock "${XDG_RUNTIME_DIR:-/nonexistent}/podman/podman.sock"; do

@@ -38,6 +38,14 @@ if ! have guard_tokens; then
 	log "client token for \"operator\": $tok"
 fi
 have audit_key || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | docker secret create audit_key - >/dev/null
+# One token, in the two shapes its readers want: the provider guard's token
+# file ("NAME SECRET") and OpenClaw's single-value secret file.
+if ! have provider_guard_tokens || ! have provider_guard_token; then
+	docker secret rm provider_guard_tokens provider_guard_token >/dev/null 2>&1 || true
+	pg=$(secret)
+	printf '# NAME SECRET, one per line\nopenclaw %s\n' "$pg" | docker secret create provider_guard_tokens - >/dev/null
+	printf '%s' "$pg" | docker secret create provider_guard_token - >/dev/null
+fi
 have openai_api_key || printf '%s' "${OPENAI_API_KEY:-}" | docker secret create openai_api_key - >/dev/null
 
 if [ -x ../../bin/stackaudit ]; then

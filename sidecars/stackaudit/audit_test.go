@@ -230,7 +230,7 @@ func cleanDeployment(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"openclaw.json", "Caddyfile.guard", "Corefile", "allowlist.txt", "openclaw-guard.service", "openclaw-gateway.service"} {
+	for _, f := range []string{"openclaw.json", "Caddyfile.guard", "Caddyfile.egress", "Corefile", "allowlist.txt", "openclaw-guard.service", "openclaw-gateway.service", "openclaw-egress.service"} {
 		b, err := os.ReadFile(filepath.Join(root, "examples", "systemd", f))
 		if err != nil {
 			t.Fatal(err)
@@ -251,8 +251,8 @@ func TestCleanDeploymentExitsZero(t *testing.T) {
 	if rep.ExitCode() != posture.ExitClean || len(rep.Findings) != 0 {
 		t.Fatalf("exit %d:\n%s", rep.ExitCode(), describeReport(rep))
 	}
-	if len(rep.Inputs) != 7 {
-		t.Errorf("inputs %v, want the 7 files", rep.Inputs)
+	if len(rep.Inputs) != 9 {
+		t.Errorf("inputs %v, want the 9 files", rep.Inputs)
 	}
 }
 

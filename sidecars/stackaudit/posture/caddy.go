@@ -40,6 +40,9 @@ type caddyInput struct {
 	tokenFiles []string
 	auditLogs  []logRef
 	allowlists []string
+	// providerTokens: a provider guard here requires OpenClaw to present one
+	// of its own tokens (token_files or token_env) as its apiKey.
+	providerTokens bool
 }
 
 func loadCaddyfile(path string, adapt func(string) ([]byte, error)) (*caddyInput, error) {
@@ -103,11 +106,12 @@ func (c *caddyInput) readAdapted(js []byte) error {
 	// (with their keys and checkpoints) and allowlists.
 	var generic any
 	_ = json.Unmarshal(js, &generic)
+	c.providerTokens = providerGuardHasTokens(generic)
 	walkJSON(generic, func(key string, v any) {
 		switch key {
 		case "token_files":
 			c.tokenFiles = append(c.tokenFiles, anyStrings(v)...)
-		case "allowlist", "allowlists":
+		case "allowlist", "allowlists", "egress_allowlist":
 			c.allowlists = append(c.allowlists, anyStrings(v)...)
 		case "audit_log":
 			if m, ok := v.(map[string]any); ok {
@@ -237,4 +241,28 @@ func checkCaddy(fs *findings, c *caddyInput) {
 			fs.add("SECRET_INLINE", c.path, i+1, "a provider key is written in the Caddyfile; use api_key_env")
 		}
 	}
+}
+
+// providerGuardHasTokens tells whether a provider guard handler in the
+// adapted config requires tokens of its own.
+func providerGuardHasTokens(cfg any) bool {
+	found := false
+	var visit func(any)
+	visit = func(n any) {
+		switch t := n.(type) {
+		case map[string]any:
+			if t["handler"] == HandlerProviderGuard && (t["token_files"] != nil || t["token_env"] != nil) {
+				found = true
+			}
+			for _, c := range t {
+				visit(c)
+			}
+		case []any:
+			for _, c := range t {
+				visit(c)
+			}
+		}
+	}
+	visit(cfg)
+	return found
 }

@@ -24,6 +24,10 @@ type deployment struct {
 	guardListen      []string // host:port the guard listens on (Caddyfile)
 	egressDNSListen  []string // host:port egress DNS listens on (Corefile)
 	egressAllowlists []string
+	// providerTokens: the provider guard requires a token of its own as
+	// OpenClaw's apiKey, so a reference there (an env substitution or a
+	// SecretRef) resolves to that token, not to a provider key.
+	providerTokens bool
 	// live: the audit runs where the stack runs (--live), so paths are real.
 	live bool
 	// guardNets are subnets that only guards and the gateway are attached to:
@@ -160,6 +164,7 @@ func (a *Auditor) deployment() *deployment {
 		}
 	}
 	for _, c := range a.caddies {
+		d.providerTokens = d.providerTokens || c.providerTokens
 		for _, srv := range c.servers {
 			for role := range srv.roles {
 				for _, l := range srv.listen {

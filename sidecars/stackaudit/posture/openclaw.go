@@ -369,16 +369,18 @@ var providerKeyPrefixes = []string{"sk-", "sk_", "AIza", "gsk_", "xai-", "pplx-"
 
 // looksLikeKey tells whether an apiKey value is a real secret (or an
 // environment reference that puts one into the gateway), not a placeholder.
-func looksLikeKey(v *Value) bool {
+// When the provider guard requires tokens of its own (guardTokens), a
+// reference is taken for that token; a literal vendor key never is.
+func looksLikeKey(v *Value, guardTokens bool) bool {
 	if v == nil {
 		return false
 	}
 	if v.Kind == Object { // a SecretRef: the gateway resolves it, so it holds the key
-		return v.Get("source").String() != ""
+		return !guardTokens && v.Get("source").String() != ""
 	}
 	s := v.String()
 	if strings.HasPrefix(s, "${") {
-		return true
+		return !guardTokens
 	}
 	for _, p := range providerKeyPrefixes {
 		if strings.HasPrefix(s, p) && len(s) >= 20 {
@@ -411,7 +413,7 @@ func checkProviders(fs *findings, file string, r *Value, d *deployment) {
 		default:
 			guarded = true
 		}
-		if k := m.Value.Get("apiKey"); guarded && looksLikeKey(k) {
+		if k := m.Value.Get("apiKey"); guarded && looksLikeKey(k, d.providerTokens) {
 			fs.add("SECRET_PROVIDER_KEY_EXPOSED", file, k.Line, fmt.Sprintf("provider %s holds a real key in openclaw.json; the provider guard holds it", m.Key))
 		}
 	}

@@ -309,3 +309,30 @@ func TestCaddyRoutesGuarding(t *testing.T) {
 		}
 	}
 }
+
+// TestLooksLikeKey: a reference (env substitution or SecretRef) in a
+// provider's apiKey is a provider key unless the provider guard requires its
+// own tokens; a literal vendor key is one either way; a placeholder never.
+func TestLooksLikeKey(t *testing.T) {
+	for _, tc := range []struct {
+		apiKey            string
+		plain, withTokens bool
+	}{
+		{`"${PROVIDER_GUARD_TOKEN}"`, true, false},
+		{`{ source: "file", provider: "pg", id: "value" }`, true, false},
+		{`"sk-proj-0123456789abcdefghijklmnop"`, true, true},
+		{`"provider-guard"`, false, false},
+	} {
+		v, err := ParseJSON5([]byte("{apiKey: " + tc.apiKey + "}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := v.Get("apiKey")
+		if got := looksLikeKey(k, false); got != tc.plain {
+			t.Errorf("%s without guard tokens: %v, want %v", tc.apiKey, got, tc.plain)
+		}
+		if got := looksLikeKey(k, true); got != tc.withTokens {
+			t.Errorf("%s with guard tokens: %v, want %v", tc.apiKey, got, tc.withTokens)
+		}
+	}
+}
