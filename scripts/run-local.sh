@@ -55,7 +55,7 @@ done
 command -v curl >/dev/null || { log "curl is needed to check readiness (apt-get install curl)"; exit 2; }
 command -v setsid >/dev/null || { log "setsid is needed (util-linux)"; exit 2; }
 for a in "$GUARD_ADDR" "$GATEWAY_ADDR" "$PROVIDER_ADDR" "$EGRESS_ADDR" "$DNS_ADDR" "$MODEL_ADDR"; do
-	case ${a%:*} in 127.*) ;; *) log "$a: every address of \`make run\` is on loopback (127.0.0.0/8)"; exit 2 ;; esac
+	case $a in 127.0.0.1:[0-9]*) ;; *) log "$a: every address of \`make run\` is 127.0.0.1:PORT"; exit 2 ;; esac
 done
 
 # Real OpenClaw: Node 24 and openclaw into the cache, once (network on first use).
@@ -85,7 +85,7 @@ TOKEN=$(awk '$1=="operator"{print $2}' "$ETC/guard_tokens")
 # guard's token: OpenClaw presents it as its apiKey; the provider key, when
 # there is one, stays in the provider guard's environment.
 OPENCLAW_GATEWAY_TOKEN=$(cat "$ETC/gateway_token")
-OPENCLAW_PROVIDER_TOKEN=$(cat "$ETC/provider_token")
+PROVIDER_GUARD_TOKEN=$(cat "$ETC/provider_token")
 
 # The install policy command: OpenClaw runs it only from a regular file owned
 # by us, not group- or world-writable (so a copy, not bin/ of the checkout).
@@ -106,95 +106,81 @@ else
 fi
 # Only the provider guard gets the key: no other process inherits it.
 unset OPENAI_API_KEY ANTHROPIC_API_KEY
-export -n OPENCLAW_GATEWAY_TOKEN OPENCLAW_PROVIDER_TOKEN PROVIDER_API_KEY
+export -n OPENCLAW_GATEWAY_TOKEN PROVIDER_GUARD_TOKEN PROVIDER_API_KEY
+# OpenClaw's token for the provider guard, in the guard's token file as in
+# examples/systemd. The provider's key is not written down: the provider
+# guard reads it from its environment (api_key_env instead of the example's
+# api_key_file), so it leaves with the process.
+printf 'openclaw %s\n' "$PROVIDER_GUARD_TOKEN" >"$ETC/provider_guard_tokens"
+
+# The configs: examples/systemd's, with this run's ports and paths.
+# /etc/openclaw-secure-stack and $CREDENTIALS_DIRECTORY become etc/,
+# /var/log/openclaw-secure-stack becomes log/.
+template() { # example-file: prints it with the paths and ports of this run
+	echo "# Written by \`make run\` (scripts/run-local.sh) from examples/systemd/$1."
+	sed -e "s#{\$CREDENTIALS_DIRECTORY}#$ETC#g" -e "s#/etc/openclaw-secure-stack#$ETC#g" \
+		-e "s#/var/log/openclaw-secure-stack#$LOGS#g" "examples/systemd/$1"
+}
+# check FILE PATTERN...: each pattern is in FILE, so an edit of the example
+# that the substitutions no longer match fails here, not at run time.
+check() {
+	local f=$1 p
+	shift
+	for p in "$@"; do
+		grep -qF -- "$p" "$f" || { log "$f: expected \"$p\" after adapting examples/systemd/${f##*/}; the example changed"; exit 2; }
+	done
+	if grep -nE 'CREDENTIALS_DIRECTORY|/etc/openclaw-secure-stack|/var/log/openclaw-secure-stack' "$f" >&2; then
+		log "$f: a path of examples/systemd is left (above)"
+		exit 2
+	fi
+}
+
+# The allowlist: the example's.
+template allowlist.txt >"$ETC/allowlist.txt"
+
+# The guard: on $GUARD_ADDR instead of :8443, bound to loopback; the gateway
+# runs in token mode here, so the guard puts the gateway's token on what it
+# forwards (upstream_token_env).
+template Caddyfile.guard | sed \
+	-e "s#^http://:8443 {#http://$GUARD_ADDR {\n\tbind 127.0.0.1#" \
+	-e "s#^\(\t*\)token_file \(.*\)#&\n\1upstream_token_env OPENCLAW_GATEWAY_TOKEN#" \
+	-e "s#reverse_proxy 127.0.0.1:18789#reverse_proxy $GATEWAY_ADDR#" >"$ETC/Caddyfile.guard"
+check "$ETC/Caddyfile.guard" "http://$GUARD_ADDR {" "upstream_token_env OPENCLAW_GATEWAY_TOKEN" "reverse_proxy $GATEWAY_ADDR"
+
+# The provider guard and the egress proxy: this run's provider and ports; the
+# provider guard reaches a real provider through the egress proxy, which
+# resolves through egress DNS. The egress site has no host in its address: a
+# proxy request names its target in the request line, and Caddy must not
+# match it against the site's name.
 if [ "$PROVIDER" = standin ]; then
-	upstream_block="reverse_proxy $MODEL_ADDR"
+	upstream="	reverse_proxy $MODEL_ADDR"
 else
-	upstream_block="reverse_proxy $UPSTREAM {
+	upstream="	reverse_proxy $UPSTREAM {
 		header_up Host {upstream_hostport}
 		transport http {
 			network_proxy url http://$EGRESS_ADDR
 		}
 	}"
 fi
+template Caddyfile.egress | UPSTREAM_BLOCK=$upstream awk \
+	-v pg="http://$PROVIDER_ADDR {" -v ep="http://:${EGRESS_ADDR##*:} {" -v api="$API" -v dns="$DNS_ADDR" '
+	/^http:\/\/127\.0\.0\.1:18790 \{/ { print pg; next }
+	/^http:\/\/127\.0\.0\.1:3128 \{/ { print ep; next }
+	/openclaw_provider_guard openai-completions \{/ { sub(/openai-completions/, api) }
+	/^\t\tapi_key_file / { print "\t\tapi_key_env PROVIDER_API_KEY"; next }
+	/^\treverse_proxy https:\/\/api\.openai\.com \{/ { print ENVIRON["UPSTREAM_BLOCK"]; skip = 1; next }
+	skip && /^\t\}/ { skip = 0; next }
+	skip { next }
+	{ print }
+	/^\tegress_proxy \{/ { print "\t\tresolver " dns }
+	' >"$ETC/Caddyfile.egress"
+check "$ETC/Caddyfile.egress" "http://$PROVIDER_ADDR {" "http://:${EGRESS_ADDR##*:} {" "openclaw_provider_guard $API {" \
+	"api_key_env PROVIDER_API_KEY" "token_file $ETC/provider_guard_tokens" "resolver $DNS_ADDR" "${upstream%% \{*}"
 
-# The allowlist: the example's, plus 127.0.0.1/32 for the stand-in model.
-sed '/^# An internal service/,$d' examples/systemd/allowlist.txt >"$ETC/allowlist.txt"
-
-cat >"$ETC/Caddyfile.guard" <<CADDY
-# The guard (openclaw-guard.service in examples/systemd), on loopback.
-{
-	admin off
-	auto_https off
-	persist_config off
-}
-
-http://$GUARD_ADDR {
-	bind ${GUARD_ADDR%:*}
-	openclaw_guard {
-		token_file $ETC/guard_tokens
-		audit_log $LOGS/guard/audit.jsonl {
-			key_file $ETC/audit_key
-		}
-		upstream_token_env OPENCLAW_GATEWAY_TOKEN
-	}
-	reverse_proxy $GATEWAY_ADDR
-}
-CADDY
-
-cat >"$ETC/Caddyfile.egress" <<CADDY
-# The provider guard and the egress proxy, in one Caddy (openclaw-egress.service).
-{
-	admin off
-	auto_https off
-	persist_config off
-}
-
-http://$PROVIDER_ADDR {
-	bind ${PROVIDER_ADDR%:*}
-	openclaw_provider_guard $API {
-		api_key_env PROVIDER_API_KEY
-		token_env openclaw OPENCLAW_PROVIDER_TOKEN
-		audit_log $LOGS/egress/provider-audit.jsonl {
-			key_file $ETC/audit_key
-		}
-	}
-	$upstream_block
-}
-
-# No host in the site address: a proxy request names its target in the
-# request line, and Caddy must not match it against this site's name.
-http://:${EGRESS_ADDR##*:} {
-	bind ${EGRESS_ADDR%:*}
-	egress_proxy {
-		allowlist $ETC/allowlist.txt
-		resolver $DNS_ADDR
-		ports 443 80
-		audit_log $LOGS/egress/egress-audit.jsonl {
-			key_file $ETC/audit_key
-		}
-	}
-	respond /health "ok" 200
-	respond 404
-}
-CADDY
-
-cat >"$ETC/Corefile" <<CORE
-# Egress DNS (openclaw-dns.service): egress_proxy resolves through it.
-.:${DNS_ADDR##*:} {
-    bind ${DNS_ADDR%:*}
-    errors
-    egress {
-        allowlist $ETC/allowlist.txt
-        reload 5s
-        block nxdomain
-        audit_log $LOGS/dns/audit.jsonl key_file $ETC/audit_key
-        deny_private_answers
-    }
-    cache 300
-    forward . $DNS_UPSTREAM
-}
-CORE
+# Egress DNS: on $DNS_ADDR, forwarding to $DNS_UPSTREAM.
+template Corefile | sed -e "s#^\.:53 {#.:${DNS_ADDR##*:} {#" -e "s#bind 127\.0\.0\.153#bind ${DNS_ADDR%:*}#" \
+	-e "s#forward \. .*#forward . $DNS_UPSTREAM#" >"$ETC/Corefile"
+check "$ETC/Corefile" ".:${DNS_ADDR##*:} {" "bind ${DNS_ADDR%:*}" "forward . $DNS_UPSTREAM"
 
 gw_port=${GATEWAY_ADDR##*:}
 # The agent sandbox. examples/systemd uses an SSH account and Compose a
@@ -233,7 +219,7 @@ cat >"$ETC/openclaw.json" <<JSON
       $PROVIDER: {
         baseUrl: "http://$PROVIDER_ADDR$BASE_PATH",
         // The provider guard's token for OpenClaw, not the provider's key.
-        apiKey: "\${OPENCLAW_PROVIDER_TOKEN}",
+        apiKey: "\${PROVIDER_GUARD_TOKEN}",
         api: "$API",
         models: [{ id: "$MODEL", name: "$MODEL", reasoning: false, input: ["text"],
                    cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
@@ -277,18 +263,6 @@ export PATH="$(dirname "$NODE"):\$PATH" HOME="$STATE/home" OPENCLAW_STATE_DIR="$
 exec "$NODE" "$OPENCLAW" "\$@"
 SH
 chmod 700 "$RUN_DIR/openclaw-cli"
-
-# The posture audit of what was just written: it should find nothing.
-AUDIT=$("$BIN/stackaudit" audit "$ETC" 2>&1) && audit_rc=0 || audit_rc=$?
-found=$(echo "$AUDIT" | sed -n 's/^\[[A-Z]*\] \([A-Z_]*\) .*/\1/p' | sort -u | tr '\n' ' ')
-if [ "$audit_rc" = 0 ]; then
-	AUDIT_LINE="stackaudit audit $ETC: 0 findings"
-elif [ "$audit_rc" = 1 ] && [ "$found" = "OC_SANDBOX " ] && [ "${SANDBOX:-off}" = off ]; then
-	AUDIT_LINE="stackaudit audit $ETC: 1 finding, OC_SANDBOX (no sandbox natively; SANDBOX=docker with a Docker daemon)"
-else
-	AUDIT_LINE="stackaudit audit $ETC: exit $audit_rc, findings: ${found:-none} (above)"
-	echo "$AUDIT" >&2
-fi
 
 pids=()
 stopping=
@@ -337,16 +311,17 @@ wait_ready() { # name check-cmd... : polls until the check passes, or the proces
 	exit 1
 }
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+http_any() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1")" != 000 ]; }
 udp_bound() { grep -qi ":$(printf %04X "${1##*:}") " /proc/net/udp; }
 
 # Each gets the secrets it needs in its environment (never on a command line).
 caddy_env=(env XDG_DATA_HOME="$RUN_DIR/caddy" XDG_CONFIG_HOME="$RUN_DIR/caddy")
 spawn dns "$BIN/coredns" -conf "$ETC/Corefile"
 [ "$PROVIDER" = standin ] && spawn model "$BIN/openclaw-standin" -listen "$MODEL_ADDR"
-PROVIDER_API_KEY=$PROVIDER_API_KEY OPENCLAW_PROVIDER_TOKEN=$OPENCLAW_PROVIDER_TOKEN \
+PROVIDER_API_KEY=$PROVIDER_API_KEY \
 	spawn egress "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.egress"
 spawn watch env QUARANTINE_DB="$QDB" "$QUARANTINE" watch --audit-key "$ETC/audit_key" "$SKILLS"
-OPENCLAW_GATEWAY_TOKEN=$OPENCLAW_GATEWAY_TOKEN OPENCLAW_PROVIDER_TOKEN=$OPENCLAW_PROVIDER_TOKEN \
+OPENCLAW_GATEWAY_TOKEN=$OPENCLAW_GATEWAY_TOKEN PROVIDER_GUARD_TOKEN=$PROVIDER_GUARD_TOKEN \
 	spawn gateway env PATH="$(dirname "$NODE"):$PATH" HOME="$STATE/home" OPENCLAW_STATE_DIR="$STATE" \
 	OPENCLAW_CONFIG_PATH="$ETC/openclaw.json" OPENCLAW_NO_AUTO_UPDATE=1 OPENCLAW_DISABLE_BONJOUR=1 \
 	OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_NO_RESPAWN=1 NO_PROXY=127.0.0.1,localhost \
@@ -356,9 +331,22 @@ OPENCLAW_GATEWAY_TOKEN=$OPENCLAW_GATEWAY_TOKEN \
 
 wait_ready dns udp_bound "$DNS_ADDR"
 [ "$PROVIDER" = standin ] && wait_ready model http_ok "http://$MODEL_ADDR/health"
-wait_ready egress http_ok "http://$EGRESS_ADDR/health"
+wait_ready egress http_any "http://$EGRESS_ADDR/"
+wait_ready egress http_any "http://$PROVIDER_ADDR/"
 wait_ready gateway http_ok "http://$GATEWAY_ADDR/health"
 wait_ready guard http_ok "http://$GUARD_ADDR/health"
+
+# The posture audit of what was written and started: it should find nothing.
+AUDIT=$("$BIN/stackaudit" audit "$ETC" 2>&1) && audit_rc=0 || audit_rc=$?
+found=$(echo "$AUDIT" | sed -n 's/^\[[A-Z]*\] \([A-Z_]*\) .*/\1/p' | sort -u | tr '\n' ' ')
+if [ "$audit_rc" = 0 ]; then
+	AUDIT_LINE="stackaudit audit $ETC: 0 findings"
+elif [ "$audit_rc" = 1 ] && [ "$found" = "OC_SANDBOX " ] && [ "${SANDBOX:-off}" = off ]; then
+	AUDIT_LINE="stackaudit audit $ETC: 1 finding, OC_SANDBOX (no sandbox natively; SANDBOX=docker with a Docker daemon)"
+else
+	AUDIT_LINE="stackaudit audit $ETC: exit $audit_rc, findings: ${found:-none} (above)"
+	echo "$AUDIT" >&2
+fi
 
 URL="http://$GUARD_ADDR"
 if [ "$PROVIDER" = standin ]; then
