@@ -79,6 +79,12 @@ type Guard struct {
 	// FailedAttempts limits authentication failures per client address.
 	FailedAttempts *FailedAttemptsConfig `json:"failed_attempts,omitempty"`
 
+	// ControlUI opens OpenClaw's browser dashboard through the guard: login,
+	// sessions, identity for a trusted-proxy gateway, and the WebSocket
+	// firewall (docs/control-ui.md). Without it, upgrades are refused unless
+	// a `WS` route allows them, and then their frames are not read.
+	ControlUI *ControlUIConfig `json:"control_ui,omitempty"`
+
 	tokens        *auth.TokenSet
 	stopWatch     context.CancelFunc
 	watchDone     chan struct{}
@@ -91,6 +97,7 @@ type Guard struct {
 	audit         *auditcfg.Log
 	upstreamToken string
 	credentials   []credentialSource
+	ui            *controlUI
 	logger        *zap.Logger
 }
 
@@ -170,6 +177,9 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		return err
 	}
 	g.credentials = []credentialSource{bearerSource{}}
+	if g.ControlUI != nil {
+		g.credentials = append(g.credentials, sessionSource{})
+	}
 
 	if g.UpstreamTokenEnv != "" {
 		g.upstreamToken = os.Getenv(g.UpstreamTokenEnv)
@@ -189,6 +199,11 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 	}
 	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return err
+	}
+	if g.ControlUI != nil {
+		if err := g.provisionControlUI(); err != nil {
+			return err
+		}
 	}
 	g.watchTokens()
 	return nil
@@ -217,6 +232,9 @@ func (g *Guard) check() error {
 		if _, err := newRoute(rc); err != nil {
 			return err
 		}
+	}
+	if g.ControlUI != nil {
+		return g.ControlUI.check(g)
 	}
 	return nil
 }
@@ -248,6 +266,11 @@ func (g *Guard) buildTable() (*route.Table, error) {
 			return nil, err
 		}
 		ops = append(ops, r)
+	}
+	if g.ControlUI != nil {
+		// The socket is opened: the firewall reads every frame. An
+		// operator's own WS / route (matched first) still decides.
+		ops = append(ops, route.MustNew(route.WebSocket, "/", route.Auth))
 	}
 	return route.NewTable(ops, route.Defaults()), nil
 }
@@ -326,6 +349,7 @@ func (g *Guard) watchTokens() {
 		g.tokens.Watch(ctx, time.Duration(g.TokenReload), func(changed bool, err error) {
 			if changed {
 				tokenReloads.Inc()
+				g.retainSessions()
 				g.logger.Info("token files reloaded", zap.Strings("files", g.TokenFiles), zap.Int("tokens", g.tokens.Len()))
 			}
 			if err != nil {
@@ -372,6 +396,9 @@ func (g *Guard) Cleanup() error {
 	}
 	if g.limiterKey != "" {
 		limiters.Delete(g.limiterKey)
+	}
+	if g.ui != nil {
+		_, _ = sessionStores.Delete(g.ui.poolKey)
 	}
 	return g.audit.Release()
 }

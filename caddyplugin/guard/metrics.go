@@ -35,6 +35,14 @@ var (
 		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "token_reload_errors_total",
 		Help: "Token file versions that could not be read or parsed (the last good tokens stay in force).",
 	})
+	logins = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "controlui_logins_total",
+		Help: "Control UI login page events, by outcome (login, login_failed, login_rate_limited, login_refused, logout).",
+	}, []string{"outcome"})
+	wsDecisions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "ws_decisions_total",
+		Help: "WebSocket requests refused and sockets closed by the firewall, by reason.",
+	}, []string{"reason"})
 	inspectionSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "inspection_seconds",
 		Help:    "Time spent inspecting a request body (strict parse and sanitizer), by route.",
@@ -43,7 +51,7 @@ var (
 )
 
 func registerMetrics(reg prometheus.Registerer) error {
-	return metricsreg.Register(reg, requestsTotal, rejectionsTotal, authFailures, tokenReloads, tokenReloadErrors, inspectionSeconds)
+	return metricsreg.Register(reg, requestsTotal, rejectionsTotal, authFailures, tokenReloads, tokenReloadErrors, inspectionSeconds, logins, wsDecisions)
 }
 
 // ruleLabel bounds the rule label: an id from the configured rule set (or
