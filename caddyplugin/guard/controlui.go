@@ -416,6 +416,15 @@ func (g *Guard) auditFrame(base auditlog.Event, d wsfirewall.Decision) {
 		ev.Fields["chat_fields"] = d.Fields
 	}
 	wsDecisions.WithLabelValues(wsReasonLabel(d.Reason)).Inc()
+	// A socket can outlive its configuration by a moment (a reload closes
+	// it after this guard's Cleanup may have run).
+	g.lateMu.RLock()
+	defer g.lateMu.RUnlock()
+	if g.released {
+		g.logger.Warn("WebSocket decision after the configuration was unloaded; not in the audit log",
+			zap.String("event", ev.Event), zap.String("reason", d.Reason), zap.String("request_id", ev.RequestID))
+		return
+	}
 	if err := g.audit.Write(ev); err != nil {
 		g.logger.Error("audit log write failed", zap.Error(err), zap.String("request_id", ev.RequestID))
 	}

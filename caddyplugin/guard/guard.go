@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -99,6 +100,11 @@ type Guard struct {
 	credentials   []credentialSource
 	ui            *controlUI
 	logger        *zap.Logger
+
+	// lateMu guards released: WebSocket decisions arrive on relay
+	// goroutines that may outlive the configuration.
+	lateMu   sync.RWMutex
+	released bool
 }
 
 // TokenConfig is one named token.
@@ -400,6 +406,9 @@ func (g *Guard) Cleanup() error {
 	if g.ui != nil {
 		_, _ = sessionStores.Delete(g.ui.poolKey)
 	}
+	g.lateMu.Lock()
+	defer g.lateMu.Unlock()
+	g.released = true
 	return g.audit.Release()
 }
 
