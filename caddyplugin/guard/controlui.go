@@ -418,9 +418,9 @@ func (g *Guard) auditFrame(base auditlog.Event, d wsfirewall.Decision) {
 	wsDecisions.WithLabelValues(wsReasonLabel(d.Reason)).Inc()
 	// A socket can outlive its configuration by a moment (a reload closes
 	// it after this guard's Cleanup may have run).
-	g.lateMu.RLock()
-	defer g.lateMu.RUnlock()
-	if g.released {
+	g.late.mu.RLock()
+	defer g.late.mu.RUnlock()
+	if g.late.released {
 		g.logger.Warn("WebSocket decision after the configuration was unloaded; not in the audit log",
 			zap.String("event", ev.Event), zap.String("reason", d.Reason), zap.String("request_id", ev.RequestID))
 		return

@@ -101,10 +101,9 @@ type Guard struct {
 	ui            *controlUI
 	logger        *zap.Logger
 
-	// lateMu guards released: WebSocket decisions arrive on relay
-	// goroutines that may outlive the configuration.
-	lateMu   sync.RWMutex
-	released bool
+	// late guards the audit log against WebSocket decisions that arrive on
+	// relay goroutines outliving the configuration.
+	late *lateAudit
 }
 
 // TokenConfig is one named token.
@@ -160,6 +159,7 @@ func (Guard) CaddyModule() caddy.ModuleInfo {
 // Provision, when defaults have already replaced what the user wrote.
 func (g *Guard) Provision(ctx caddy.Context) error {
 	g.logger = ctx.Logger()
+	g.late = &lateAudit{}
 	if err := g.check(); err != nil {
 		return err
 	}
@@ -406,10 +406,18 @@ func (g *Guard) Cleanup() error {
 	if g.ui != nil {
 		_, _ = sessionStores.Delete(g.ui.poolKey)
 	}
-	g.lateMu.Lock()
-	defer g.lateMu.Unlock()
-	g.released = true
+	if g.late != nil {
+		g.late.mu.Lock()
+		defer g.late.mu.Unlock()
+		g.late.released = true
+	}
 	return g.audit.Release()
+}
+
+// lateAudit says whether the guard's audit log was released.
+type lateAudit struct {
+	mu       sync.RWMutex
+	released bool
 }
 
 // Interface guards.
