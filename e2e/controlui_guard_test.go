@@ -125,4 +125,3 @@ func (g *uiGuard) auditHas(t *testing.T, event string, outcome auditlog.Outcome)
 	}
 	return false
 }
-

@@ -8,15 +8,18 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -341,6 +344,10 @@ func TestControlUI(t *testing.T) {
 		}
 	})
 
+	t.Run("attacks on the session and the socket are refused by bin/caddy", func(t *testing.T) {
+		attackSession(t, g, tokens["viewer"].secret)
+	})
+
 	ctx := browser(t)
 	marker := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
 
@@ -474,6 +481,122 @@ func TestControlUI(t *testing.T) {
 			t.Error("the login and logout are not in the guard's audit log")
 		}
 	})
+}
+
+// attackSession logs in over HTTP and tries the issue's attack cases
+// against the guard: cookie tampering, a cross-origin upgrade, a first frame
+// over the size limit, and replaying the cookie after logout.
+func attackSession(t *testing.T, g *uiGuard, secret string) {
+	t.Helper()
+	post := func(path, body, cookie string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, g.url+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", g.url)
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		resp, err := noRedirect.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp
+	}
+	resp := post(controlui.LoginPath, "token="+url.QueryEscape(secret), "")
+	var cookie string
+	for _, c := range resp.Cookies() {
+		if c.Name == "openclaw-session" && c.HttpOnly && c.SameSite == http.SameSiteStrictMode {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || cookie == "" {
+		t.Fatalf("login over HTTP: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	get := func(path, cookie string) int {
+		req, _ := http.NewRequest(http.MethodGet, g.url+path, nil)
+		req.Header.Set("Cookie", cookie)
+		resp, err := noRedirect.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	dial := func(cookie, origin string) (*websocket.Conn, int) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		h := http.Header{"Cookie": {cookie}}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(g.url, "http")+"/", &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			if resp == nil {
+				t.Fatalf("dial: %v", err)
+			}
+			return nil, resp.StatusCode
+		}
+		return c, http.StatusSwitchingProtocols
+	}
+	if code := get("/", cookie); code != http.StatusOK {
+		t.Fatalf("GET / with the session: %d", code)
+	}
+	tampered := []byte(cookie)
+	tampered[len(tampered)-5] ^= 1
+	if code := get("/", string(tampered)); code != http.StatusUnauthorized {
+		t.Errorf("a tampered cookie: %d, want 401", code)
+	}
+	if _, code := dial(string(tampered), g.url); code != http.StatusUnauthorized {
+		t.Errorf("a socket with a tampered cookie: %d, want 401", code)
+	}
+	for _, origin := range []string{"http://evil.example", "null", ""} {
+		if _, code := dial(cookie, origin); code != http.StatusForbidden {
+			t.Errorf("an upgrade from origin %q with the session: %d, want 403", origin, code)
+		}
+	}
+	// A first frame that announces 10 MB (over max_message) is closed with
+	// 1008 from its header, before its payload arrives.
+	conn, err := net.Dial("tcp", g.addr)
+	must(t, err)
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\nCookie: %s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"+
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n", g.addr, g.url, cookie)
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	status, err := br.ReadString('\n')
+	must(t, err)
+	if !strings.Contains(status, " 101 ") {
+		t.Fatalf("upgrade for the oversized frame: %q", status)
+	}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil || line == "\r\n" {
+			break
+		}
+	}
+	header := []byte{0x81, 0xFF, 0, 0, 0, 0, 0, 0x98, 0x96, 0x80, 1, 2, 3, 4} // text, masked, 10,000,000 bytes
+	conn.Write(append(header, make([]byte, 100)...))
+	var frame [4]byte
+	if _, err := io.ReadFull(br, frame[:]); err != nil || frame[0] != 0x88 || int(frame[2])<<8|int(frame[3]) != 1008 {
+		t.Errorf("after an oversized first frame: % x (%v), want a 1008 close frame", frame, err)
+	}
+
+	// Logout with the page's CSRF value; the cookie is then worthless.
+	req, _ := http.NewRequest(http.MethodGet, g.url+controlui.LogoutPath, nil)
+	req.Header.Set("Cookie", cookie)
+	resp, err = noRedirect.Do(req)
+	must(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("logout page: %d %.300s", resp.StatusCode, page)
+	}
+	if resp := post(controlui.LogoutPath, "csrf="+url.QueryEscape(string(m[1])), cookie); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", resp.StatusCode)
+	}
+	if code := get("/", cookie); code != http.StatusUnauthorized {
+		t.Errorf("replaying the cookie after logout: %d, want 401", code)
+	}
+	if _, code := dial(cookie, g.url); code != http.StatusUnauthorized {
+		t.Errorf("a socket with the cookie after logout: %d, want 401", code)
+	}
 }
 
 func standinSaw(t *testing.T, modelAddr, marker string) bool {

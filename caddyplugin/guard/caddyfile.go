@@ -292,11 +292,17 @@ func unmarshalControlUI(d *caddyfile.Dispenser) (*ControlUIConfig, error) {
 	if _, err := c.roles(); err != nil {
 		return nil, d.Err(err.Error())
 	}
+	first, missing := 0, ""
 	for role, lines := range usedAt {
 		if _, ok := defLine[role]; ok || role == "viewer" || role == "operator" || role == "admin" {
 			continue
 		}
-		return nil, d.Errf("role on line %d: no role %q (built in: viewer, operator, admin; or write a role_def)", lines[0], role)
+		if first == 0 || lines[0] < first {
+			first, missing = lines[0], role
+		}
+	}
+	if missing != "" {
+		return nil, d.Errf("role on line %d: no role %q (built in: viewer, operator, admin; or write a role_def)", first, missing)
 	}
 	return c, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/caddyserver/caddy/v2"
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 	"github.com/coder/websocket"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/auth/session"
@@ -251,7 +252,11 @@ func TestControlUISessionsAndIdentity(t *testing.T) {
 	if c, resp := rig.login(t, uiAPISecret); c != nil || resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("login of a token without a role: %d, cookie %v", resp.StatusCode, c)
 	}
+	before := sessionsGauge(t)
 	cookie, resp := rig.login(t, uiOperatorSecret)
+	if n := sessionsGauge(t); n != before+1 {
+		t.Errorf("controlui_sessions after a login: %v, want %v", n, before+1)
+	}
 	if cookie == nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/chat" {
 		t.Fatalf("login: %d %q, cookie %v", resp.StatusCode, resp.Header.Get("Location"), cookie)
 	}
@@ -591,4 +596,11 @@ func TestWithoutControlUIUpgradesStayRefused(t *testing.T) {
 	if w, got := serve(g, r); w.Code != http.StatusNotFound || got != nil {
 		t.Fatalf("the login page without control_ui: %d", w.Code)
 	}
+}
+
+func sessionsGauge(t *testing.T) float64 {
+	t.Helper()
+	var m dto.Metric
+	must(t, liveSessions.Write(&m))
+	return m.GetGauge().GetValue()
 }
