@@ -582,6 +582,21 @@ func TestControlUIConfigErrors(t *testing.T) {
 	}
 }
 
+func TestControlUIForwardedForOfARemoteClient(t *testing.T) {
+	g := uiGuardConfig(t, t.TempDir())
+	provision(t, g)
+	r := httptest.NewRequest(http.MethodGet, "/v1/models", nil)
+	r.Header.Set("Authorization", "Bearer "+uiAPISecret)
+	r.Header.Set("X-Forwarded-For", "127.0.0.1")
+	w, got := serve(g, r) // the client is 192.0.2.1
+	if w.Code != http.StatusOK || got == nil {
+		t.Fatalf("bearer GET /v1/models: %d", w.Code)
+	}
+	if v, _ := caddyhttp.GetVar(got.req.Context(), ForwardedForVar).(string); v != "192.0.2.1" {
+		t.Errorf("%s for a remote client = %q, want its own address", ForwardedForVar, v)
+	}
+}
+
 func TestWithoutControlUIUpgradesStayRefused(t *testing.T) {
 	g := &Guard{Tokens: []TokenConfig{{"a", testSecret}}}
 	provision(t, g)
