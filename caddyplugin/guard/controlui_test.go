@@ -102,7 +102,7 @@ type uiRig struct {
 }
 
 // uiGuardConfig is a guard with control_ui over a token file.
-func uiGuardConfig(t *testing.T, dir string) *Guard {
+func uiGuardConfig(t testing.TB, dir string) *Guard {
 	t.Helper()
 	tokens := filepath.Join(dir, "tokens")
 	if _, err := os.Stat(tokens); err != nil {
