@@ -316,6 +316,13 @@ func (sessionSource) credential(g *Guard, r *http.Request, st *reqState) (string
 	if err != nil {
 		return "", true, &authFailure{reason: "session_invalid", rej: sessionRefused(err.Error()), free: true}
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameSite(r, g.ui.origins) {
+		// A session cookie is SameSite=Strict, but a sibling subdomain is the
+		// same site: a request that changes something must also come from
+		// this origin.
+		return "", true, &authFailure{reason: "session_cross_site", free: true, rej: refuse(http.StatusForbidden, apierror.TypePermission,
+			"cross_site_request", auditlog.OutcomeDenied, "a session may send "+r.Method+" requests from the guard's own origin only")}
+	}
 	s, ok := g.ui.sessions.Lookup(id)
 	if !ok {
 		return "", true, &authFailure{reason: "session_unknown", rej: sessionRefused("the session has ended (logged out, expired or revoked): log in again at " + controlui.LoginPath), free: true}
@@ -326,6 +333,19 @@ func (sessionSource) credential(g *Guard, r *http.Request, st *reqState) (string
 	}
 	st.session, st.role = &s, role
 	return s.TokenName, true, nil
+}
+
+// sameSite reports whether a browser says an unsafe request comes from the
+// guard's own origin (or an allowed one). A request without Origin and
+// Sec-Fetch-Site is not from a browser, and so not a forged one.
+func sameSite(r *http.Request, allowed []string) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	if len(r.Header.Values("Origin")) == 0 {
+		return true
+	}
+	return wsfirewall.CheckOrigin(r, r.TLS != nil, allowed) == nil
 }
 
 func sessionRefused(msg string) *rejection {

@@ -287,6 +287,26 @@ func TestControlUISessionsAndIdentity(t *testing.T) {
 		t.Errorf("%s = %q for a loopback client, want %s", ForwardedForVar, v, controlui.LoopbackClient)
 	}
 
+	// A request that changes something, with the session, from a sibling
+	// site (same site, so the SameSite=Strict cookie comes along) is refused.
+	chat := `{"messages":[{"role":"user","content":"hi"}]}`
+	for _, origin := range []string{"http://evil." + strings.TrimPrefix(rig.url, "http://"), ""} {
+		req, _ := http.NewRequest(http.MethodPost, rig.url+"/v1/chat/completions", strings.NewReader(chat))
+		req.Header = cookieHeader(cookie)
+		req.Header.Set("Content-Type", "application/json")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		} else {
+			req.Header.Set("Sec-Fetch-Site", "same-site")
+		}
+		resp, err := noFollow.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a cross-origin POST with the session (Origin %q): %d, want 403", origin, resp.StatusCode)
+		}
+	}
+
 	// A bearer client's copies of the identity headers are removed too.
 	bh := http.Header{"Authorization": {"Bearer " + uiAPISecret}, "X-Forwarded-User": {"op"}, "Remote-User": {"op"}}
 	if resp := rig.get(t, "/v1/models", bh); resp.StatusCode != http.StatusOK {
