@@ -239,7 +239,7 @@ func (g *Guard) judgeChat(text string) (bool, []string) {
 	return false, nil
 }
 
-// gateOutcomes maps the Gate's events to audit outcomes.
+// gateOutcome maps the Gate's events to audit outcomes.
 func gateOutcome(e controlui.Event) auditlog.Outcome {
 	switch e.Outcome {
 	case "login":
