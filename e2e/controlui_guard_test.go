@@ -29,7 +29,9 @@ type uiToken struct{ name, secret, role string }
 func uiCaddyfile(addr, gwAddr, dir string, tokens []uiToken) string {
 	var roles strings.Builder
 	for _, tk := range tokens {
-		fmt.Fprintf(&roles, "\t\t\trole %s %s\n", tk.name, tk.role)
+		if tk.role != "" { // a token without one is an API client's
+			fmt.Fprintf(&roles, "\t\t\trole %s %s\n", tk.name, tk.role)
+		}
 	}
 	return fmt.Sprintf(`{
 	admin off

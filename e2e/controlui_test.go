@@ -63,6 +63,7 @@ func trustedProxyGateway(t *testing.T, oc openclaw, guardOrigin string, identity
 			},
 			"nodes":     map[string]any{"pairing": map[string]any{"autoApproveLocal": false}},
 			"controlUi": map[string]any{"allowedOrigins": []string{guardOrigin}},
+			"http":      map[string]any{"endpoints": map[string]any{"chatCompletions": map[string]any{"enabled": true}}},
 		},
 		"update":    map[string]any{"checkOnStart": false},
 		"discovery": map[string]any{"mdns": map[string]any{"mode": "off"}},
@@ -276,6 +277,9 @@ func TestControlUI(t *testing.T) {
 		must(t, err)
 		tokens[r.role] = uiToken{r.name, secret, r.role}
 	}
+	apiSecret, err := auth.Generate()
+	must(t, err)
+	tokens[""] = uiToken{"e2e-api", apiSecret, ""} // an API client: no role
 	var list []uiToken
 	for _, tk := range tokens {
 		list = append(list, tk)
@@ -315,6 +319,36 @@ func TestControlUI(t *testing.T) {
 			if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.body) {
 				t.Errorf("%s: %d %.200s; want %d with %q", tc.name, resp.StatusCode, b, tc.status, tc.body)
 			}
+		}
+	})
+
+	t.Run("an API client's bearer token reaches the trusted-proxy gateway as itself", func(t *testing.T) {
+		// Issue 18: the guard names the client on every request it forwards,
+		// so an API client of a trusted-proxy gateway is served as itself.
+		marker := "api-client-" + apiSecret[:8]
+		body := `{"model":"openclaw","messages":[{"role":"user","content":"say ` + marker + `"}]}`
+		req, _ := http.NewRequest(http.MethodPost, g.url+"/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+apiSecret)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-User", "e2e-admin") // a client's own copy: removed
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "choices") {
+			t.Fatalf("chat completion with an API token: %d %s", resp.StatusCode, b)
+		}
+		if !standinSaw(t, modelAddr, marker) {
+			t.Error("the chat did not reach the model")
+		}
+		// Without the guard's naming, the gateway refuses the same request.
+		req, _ = http.NewRequest(http.MethodPost, gwURL+"/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err = http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode < 400 {
+			t.Errorf("the gateway served an unnamed chat completion: %d", resp.StatusCode)
 		}
 	})
 

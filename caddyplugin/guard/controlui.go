@@ -352,14 +352,30 @@ func sessionRefused(msg string) *rejection {
 	return refuse(http.StatusUnauthorized, apierror.TypeAuthentication, "invalid_session", auditlog.OutcomeUnauthorized, msg)
 }
 
-// forwardControlUI puts the identity on a request the guard forwards: the
-// session's token name and scope cap, or nothing for a bearer client (whose
-// copies of the headers are removed), and the client address for the
-// gateway in ForwardedForVar.
-func (g *Guard) forwardControlUI(r *http.Request, st *reqState) {
-	if st.session != nil {
+// apiScopes is the scope cap of a bearer client whose token has no
+// control_ui role: an API client, which chats (/v1/chat/completions,
+// /v1/responses) and reads.
+var apiScopes = wsfirewall.Role{Scopes: []string{wsfirewall.ScopeRead, wsfirewall.ScopeWrite}}.CapHeader()
+
+// forwardControlUI puts the identity on a request the guard forwards (issue
+// 18: every request, the WebSocket upgrade included): the token's name, and
+// the scope cap of its session's or its own role, or of an API client for a
+// bearer token without one. A public request carries none. Client copies of
+// the headers are always removed first. The client address for the gateway
+// goes in ForwardedForVar.
+func (g *Guard) forwardControlUI(r *http.Request, st *reqState, tokenName string) {
+	switch {
+	case st.session != nil:
 		controlui.SetIdentity(r.Header, g.ui.userHeader, st.session.TokenName, st.role.CapHeader())
-	} else {
+	case tokenName != "":
+		scopes := apiScopes
+		if name, ok := g.ui.roles[tokenName]; ok {
+			if role, ok := g.ui.policy.Role(name); ok {
+				scopes = role.CapHeader()
+			}
+		}
+		controlui.SetIdentity(r.Header, g.ui.userHeader, tokenName, scopes)
+	default:
 		controlui.StripIdentity(r.Header, g.ui.userHeader)
 	}
 	if ip, _ := caddyhttp.GetVar(r.Context(), caddyhttp.ClientIPVarKey).(string); ip != "" {

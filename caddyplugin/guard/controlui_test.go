@@ -307,13 +307,31 @@ func TestControlUISessionsAndIdentity(t *testing.T) {
 		}
 	}
 
-	// A bearer client's copies of the identity headers are removed too.
-	bh := http.Header{"Authorization": {"Bearer " + uiAPISecret}, "X-Forwarded-User": {"op"}, "Remote-User": {"op"}}
+	// A bearer client is named by its own token, never by its copies of the
+	// identity headers: an API token (no role) with an API client's scopes,
+	// a token with a role with the role's.
+	bh := http.Header{"Authorization": {"Bearer " + uiAPISecret}, "X-Forwarded-User": {"op"}, "X-Openclaw-Scopes": {"operator.admin"}}
 	if resp := rig.get(t, "/v1/models", bh); resp.StatusCode != http.StatusOK {
 		t.Fatalf("bearer GET /v1/models: %d", resp.StatusCode)
 	}
-	if v := rig.gw.lastHeader().Get("X-Forwarded-User"); v != "" {
-		t.Errorf("a bearer request carried the identity %q", v)
+	if up := rig.gw.lastHeader(); len(up.Values("X-Forwarded-User")) != 1 || up.Get("X-Forwarded-User") != "api" ||
+		up.Get("X-Openclaw-Scopes") != "operator.read,operator.write" {
+		t.Errorf("a bearer API request carried the identity %q, scopes %q; want api, operator.read,operator.write",
+			up.Values("X-Forwarded-User"), up.Values("X-Openclaw-Scopes"))
+	}
+	bh = http.Header{"Authorization": {"Bearer " + uiViewerSecret}, "X-Forwarded-User": {"op"}}
+	if resp := rig.get(t, "/v1/models", bh); resp.StatusCode != http.StatusOK {
+		t.Fatalf("bearer GET /v1/models: %d", resp.StatusCode)
+	}
+	if up := rig.gw.lastHeader(); up.Get("X-Forwarded-User") != "view" || up.Get("X-Openclaw-Scopes") != "operator.read,operator.sessions.read" {
+		t.Errorf("a viewer's bearer request carried the identity %q, scopes %q", up.Get("X-Forwarded-User"), up.Get("X-Openclaw-Scopes"))
+	}
+	// A public request carries none.
+	if resp := rig.get(t, "/health", http.Header{"X-Forwarded-User": {"op"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /health: %d", resp.StatusCode)
+	}
+	if up := rig.gw.lastHeader(); up.Get("X-Forwarded-User") != "" || up.Get("X-Openclaw-Scopes") != "" {
+		t.Errorf("a public request carried the identity %q", up.Get("X-Forwarded-User"))
 	}
 
 	evs := auditEvents(t, rig.audit)

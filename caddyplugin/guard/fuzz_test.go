@@ -131,7 +131,8 @@ func checkForwarded(t *testing.T, g *Guard, fwd *forwarded) {
 // control_ui and a live session ({{session}} in the headers stands for its
 // id). Whatever reaches the gateway carries the session's identity exactly
 // when the request had a valid session and no bearer token, the role's
-// scope cap with it, and never a client's copy of either, nor a cookie.
+// scope cap with it; a bearer token's name and scopes when it had one; and
+// never a client's copy of either, nor a cookie.
 // Refusals are 4xx, or a redirect to the login page.
 func FuzzServeHTTPControlUI(f *testing.F) {
 	for _, s := range []struct{ method, target, headers, body string }{
@@ -160,6 +161,7 @@ func FuzzServeHTTPControlUI(f *testing.F) {
 		f.Fatal(err)
 	}
 	opRole, _ := g.ui.policy.Role("operator")
+	bearerName := map[string]string{uiOperatorSecret: "op", uiViewerSecret: "view", uiAdminSecret: "root", uiAPISecret: "api"}
 	f.Fuzz(func(t *testing.T, method, target, headers string, body []byte) {
 		headers = strings.ReplaceAll(headers, "{{session}}", id)
 		raw := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: guard.test\r\n%s\r\n", method, target, headers)
@@ -200,8 +202,17 @@ func FuzzServeHTTPControlUI(f *testing.F) {
 			}
 		}
 		want := []string{}
-		if hasSession {
+		switch name := bearerName[strings.TrimPrefix(strings.Join(sent["Authorization"], ","), "Bearer ")]; {
+		case hasSession:
 			want = []string{"X-Forwarded-User=" + s.TokenName, "X-Openclaw-Scopes=" + opRole.CapHeader()}
+		case name != "" && len(users) > 0:
+			// A bearer client is named by its token (none on a public
+			// route), with its role's scope cap or an API client's.
+			scopes := apiScopes
+			if role, ok := g.ui.policy.Role(g.ui.roles[name]); ok {
+				scopes = role.CapHeader()
+			}
+			want = []string{"X-Forwarded-User=" + name, "X-Openclaw-Scopes=" + scopes}
 		}
 		sort.Strings(users)
 		if fmt.Sprint(users) != fmt.Sprint(want) {

@@ -98,7 +98,7 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	if rt.Policy == route.Public {
 		r.Header.Del("Authorization")
 		if g.ui != nil {
-			g.forwardControlUI(r, &st)
+			g.forwardControlUI(r, &st, "")
 		}
 		requestsTotal.WithLabelValues(label, "public").Inc()
 		return next.ServeHTTP(w, r)
@@ -132,7 +132,7 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 		r.Header.Set("Authorization", "Bearer "+g.upstreamToken)
 	}
 	if g.ui != nil {
-		g.forwardControlUI(r, &st)
+		g.forwardControlUI(r, &st, ev.TokenName)
 		if method == route.WebSocket {
 			fw, rej := g.upgradeControlUI(w, r, &ev, &st)
 			if rej != nil {
