@@ -3,6 +3,7 @@ package toolpolicy
 import (
 	"fmt"
 	"net/netip"
+	"net/url"
 	"path"
 	"slices"
 	"sort"
@@ -295,6 +296,12 @@ func (r *reading) url(u string) {
 	}
 	t, ok := shellrisk.ParseTarget(u)
 	if !ok {
+		// A URL the shell reading does not take for a target (a dotless
+		// host: 0x7f000001, 2130706433, an intranet name) is still a URL
+		// here, and its host is checked against the allowlist.
+		if pu, err := url.Parse(strings.TrimSpace(u)); err == nil && pu.Host != "" {
+			r.host(strings.TrimSuffix(strings.ToLower(pu.Hostname()), "."))
+		}
 		return
 	}
 	if k := shellrisk.EndpointKind(t.Host, t.Path); k != "" {
