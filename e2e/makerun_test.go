@@ -13,7 +13,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -269,6 +272,53 @@ func TestMakeRun(t *testing.T) {
 		must(t, err)
 		if !regexp.MustCompile(`"event":"provider.response"[^\n]*"outcome":"allowed"`).Match(b) {
 			t.Errorf("the provider guard's audit log has no allowed response:\n%s", b)
+		}
+	})
+	t.Run("Control UI: the printed login URL logs the token in, and the page loads", func(t *testing.T) {
+		m := regexp.MustCompile(`Control UI:\s+(http://\S+)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatal("no Control UI URL printed")
+		}
+		noRedirect := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := noRedirect.Get(m[1])
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", m[1], resp.StatusCode)
+		}
+		req, _ := http.NewRequest(http.MethodPost, m[1], strings.NewReader("token="+url.QueryEscape(token[1])))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "http://"+addrs["GUARD_ADDR"])
+		resp, err = noRedirect.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		var cookie string
+		for _, c := range resp.Cookies() {
+			if c.Name == "openclaw-session" {
+				cookie = c.Name + "=" + c.Value
+			}
+		}
+		if resp.StatusCode != http.StatusSeeOther || cookie == "" {
+			t.Fatalf("login: %d, cookies %v", resp.StatusCode, resp.Cookies())
+		}
+		req, _ = http.NewRequest(http.MethodGet, "http://"+addrs["GUARD_ADDR"]+"/", nil)
+		req.Header.Set("Cookie", cookie)
+		req.Header.Set("Accept", "text/html")
+		resp, err = noRedirect.Do(req)
+		must(t, err)
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Contains(bytes.ToLower(page), []byte("<html")) {
+			t.Fatalf("the Control UI after login: %d %.300s", resp.StatusCode, page)
+		}
+		// The CLI named for approving a browser reaches the gateway (its
+		// local password fallback).
+		cli := regexp.MustCompile(`(\S+/openclaw-cli) devices list`).FindStringSubmatch(out)
+		if cli == nil {
+			t.Fatal("no openclaw-cli devices line printed")
+		}
+		if got, code := shell(t, env, cli[1]+" devices list"); code != 0 {
+			t.Errorf("openclaw-cli devices list: exit %d\n%s", code, got)
 		}
 	})
 	t.Run("refused injection: 400 prompt_injection_detected", func(t *testing.T) {

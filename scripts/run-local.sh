@@ -78,14 +78,16 @@ secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 keep() { [ -s "$1" ] || "${@:2}" >"$1"; } # file cmd...: writes the file once
 keep "$ETC/guard_tokens" sh -c 'echo "# NAME SECRET (or NAME sha256:HEX), one per line"; "$0" gen-token operator 2>/dev/null' "$BIN/stackaudit"
 keep "$ETC/audit_key" sh -c 'head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n"'
-keep "$ETC/gateway_token" secret
 keep "$ETC/provider_token" secret
+keep "$ETC/gateway_password" secret
 TOKEN=$(awk '$1=="operator"{print $2}' "$ETC/guard_tokens")
-# The gateway's token: only the guard and the gateway hold it. The provider
-# guard's token: OpenClaw presents it as its apiKey; the provider key, when
-# there is one, stays in the provider guard's environment.
-OPENCLAW_GATEWAY_TOKEN=$(cat "$ETC/gateway_token")
+# The gateway holds no token: it trusts the guard (trusted-proxy), which names
+# each client by its token's name. Its password is the local fallback for the
+# CLI on this host (\`openclaw devices approve\`), never sent by the guard. The provider guard's token: OpenClaw
+# presents it as its apiKey; the provider key, when there is one, stays in
+# the provider guard's environment.
 PROVIDER_GUARD_TOKEN=$(cat "$ETC/provider_token")
+OPENCLAW_GATEWAY_PASSWORD=$(cat "$ETC/gateway_password")
 
 # The install policy command: OpenClaw runs it only from a regular file owned
 # by us, not group- or world-writable (so a copy, not bin/ of the checkout).
@@ -106,7 +108,7 @@ else
 fi
 # Only the provider guard gets the key: no other process inherits it.
 unset OPENAI_API_KEY ANTHROPIC_API_KEY
-export -n OPENCLAW_GATEWAY_TOKEN PROVIDER_GUARD_TOKEN PROVIDER_API_KEY
+export -n PROVIDER_GUARD_TOKEN PROVIDER_API_KEY OPENCLAW_GATEWAY_PASSWORD
 # OpenClaw's token for the provider guard, in the guard's token file as in
 # examples/systemd. The provider's key is not written down: the provider
 # guard reads it from its environment (api_key_env instead of the example's
@@ -138,14 +140,13 @@ check() {
 # The allowlist: the example's.
 template allowlist.txt >"$ETC/allowlist.txt"
 
-# The guard: on $GUARD_ADDR instead of :8443, bound to loopback; the gateway
-# runs in token mode here, so the guard puts the gateway's token on what it
-# forwards (upstream_token_env).
+# The guard: on $GUARD_ADDR instead of :8443, bound to loopback, with the
+# example's control_ui (the token "operator" logs in with the operator role).
 template Caddyfile.guard | sed \
 	-e "s#^http://:8443 {#http://$GUARD_ADDR {\n\tbind 127.0.0.1#" \
-	-e "s#^\(\t*\)token_file \(.*\)#&\n\1upstream_token_env OPENCLAW_GATEWAY_TOKEN#" \
-	-e "s#reverse_proxy 127.0.0.1:18789#reverse_proxy $GATEWAY_ADDR#" >"$ETC/Caddyfile.guard"
-check "$ETC/Caddyfile.guard" "http://$GUARD_ADDR {" "upstream_token_env OPENCLAW_GATEWAY_TOKEN" "reverse_proxy $GATEWAY_ADDR"
+	-e "s#reverse_proxy 127.0.0.1:18789 {#reverse_proxy $GATEWAY_ADDR {#" >"$ETC/Caddyfile.guard"
+check "$ETC/Caddyfile.guard" "http://$GUARD_ADDR {" "control_ui {" "role operator operator" "reverse_proxy $GATEWAY_ADDR {" \
+	"header_up X-Forwarded-For {http.vars.openclaw_guard.forwarded_for}"
 
 # The provider guard and the egress proxy: this run's provider and ports; the
 # provider guard reaches a real provider through the egress proxy, which
@@ -201,9 +202,12 @@ cat >"$ETC/openclaw.json" <<JSON
     mode: "local",
     port: $gw_port,
     bind: "loopback",
-    // The guard holds this token (OPENCLAW_GATEWAY_TOKEN, from etc/gateway_token)
-    // and puts it on every request it lets through; clients never see it.
-    auth: { mode: "token" },
+    // The guard authenticates clients and names them in x-forwarded-user; it
+    // reaches the gateway from 127.0.0.1, so loopback is allowed explicitly.
+    auth: {
+      mode: "trusted-proxy",
+      trustedProxy: { userHeader: "x-forwarded-user", allowLoopback: true },
+    },
     trustedProxies: ["127.0.0.1"],
     controlUi: { allowedOrigins: ["http://$GUARD_ADDR"] },
     terminal: { enabled: false },
@@ -259,7 +263,8 @@ cat >"$RUN_DIR/openclaw-cli" <<SH
 #!/bin/sh
 export PATH="$(dirname "$NODE"):\$PATH" HOME="$STATE/home" OPENCLAW_STATE_DIR="$STATE" \\
 	OPENCLAW_CONFIG_PATH="$ETC/openclaw.json" OPENCLAW_NO_AUTO_UPDATE=1 OPENCLAW_DISABLE_BONJOUR=1 \\
-	OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_NO_RESPAWN=1 NO_PROXY=127.0.0.1,localhost
+	OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_NO_RESPAWN=1 NO_PROXY=127.0.0.1,localhost \\
+	OPENCLAW_GATEWAY_PASSWORD="\$(cat "$ETC/gateway_password")"
 exec "$NODE" "$OPENCLAW" "\$@"
 SH
 chmod 700 "$RUN_DIR/openclaw-cli"
@@ -321,13 +326,12 @@ spawn dns "$BIN/coredns" -conf "$ETC/Corefile"
 PROVIDER_API_KEY=$PROVIDER_API_KEY \
 	spawn egress "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.egress"
 spawn watch env QUARANTINE_DB="$QDB" "$QUARANTINE" watch --audit-key "$ETC/audit_key" "$SKILLS"
-OPENCLAW_GATEWAY_TOKEN=$OPENCLAW_GATEWAY_TOKEN PROVIDER_GUARD_TOKEN=$PROVIDER_GUARD_TOKEN \
+PROVIDER_GUARD_TOKEN=$PROVIDER_GUARD_TOKEN OPENCLAW_GATEWAY_PASSWORD=$OPENCLAW_GATEWAY_PASSWORD \
 	spawn gateway env PATH="$(dirname "$NODE"):$PATH" HOME="$STATE/home" OPENCLAW_STATE_DIR="$STATE" \
 	OPENCLAW_CONFIG_PATH="$ETC/openclaw.json" OPENCLAW_NO_AUTO_UPDATE=1 OPENCLAW_DISABLE_BONJOUR=1 \
 	OPENCLAW_SKIP_CHANNELS=1 OPENCLAW_NO_RESPAWN=1 NO_PROXY=127.0.0.1,localhost \
 	"$NODE" "$OPENCLAW" gateway run --port "$gw_port" --bind loopback
-OPENCLAW_GATEWAY_TOKEN=$OPENCLAW_GATEWAY_TOKEN \
-	spawn guard "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.guard"
+spawn guard "${caddy_env[@]}" "$BIN/caddy" run --adapter caddyfile --config "$ETC/Caddyfile.guard"
 
 wait_ready dns udp_bound "$DNS_ADDR"
 [ "$PROVIDER" = standin ] && wait_ready model http_ok "http://$MODEL_ADDR/health"
@@ -360,8 +364,9 @@ OpenClaw Secure Stack is running: the real OpenClaw gateway behind openclaw_guar
 
   Guard URL:   $URL            (the only address meant for users)
   Token:       $TOKEN   (name "operator", in $ETC/guard_tokens)
-  Control UI:  not through the guard yet (the guard has no control_ui login page);
-               API clients send the token as "Authorization: Bearer $TOKEN"
+  Control UI:  $URL/__openclaw_guard/login   (log in with the token; approve a new browser
+               once: $RUN_DIR/openclaw-cli devices list, then devices approve REQUEST_ID)
+  API:         send the token as "Authorization: Bearer $TOKEN"
   Model:       $model_line
   Posture:     $AUDIT_LINE
   Logs:        $LOGS/ (audit trails: guard/, egress/, dns/; stackaudit verify-log --key-file $ETC/audit_key FILE)
