@@ -83,9 +83,9 @@ keep "$ETC/gateway_password" secret
 TOKEN=$(awk '$1=="operator"{print $2}' "$ETC/guard_tokens")
 # The gateway holds no token: it trusts the guard (trusted-proxy), which names
 # each client by its token's name. Its password is the local fallback for the
-# CLI on this host (\`openclaw devices approve\`), never sent by the guard. The provider guard's token: OpenClaw
-# presents it as its apiKey; the provider key, when there is one, stays in
-# the provider guard's environment.
+# CLI on this host (openclaw devices approve); the guard never sends it. The
+# provider guard's token: OpenClaw presents it as its apiKey; the provider
+# key, when there is one, stays in the provider guard's environment.
 PROVIDER_GUARD_TOKEN=$(cat "$ETC/provider_token")
 OPENCLAW_GATEWAY_PASSWORD=$(cat "$ETC/gateway_password")
 
@@ -166,7 +166,7 @@ fi
 template Caddyfile.egress | UPSTREAM_BLOCK=$upstream awk \
 	-v pg="http://$PROVIDER_ADDR {" -v ep="http://:${EGRESS_ADDR##*:} {" -v api="$API" -v dns="$DNS_ADDR" '
 	/^http:\/\/127\.0\.0\.1:18790 \{/ { print pg; next }
-	/^http:\/\/127\.0\.0\.1:3128 \{/ { print ep; next }
+	/^http:\/\/(127\.0\.0\.1)?:3128 \{/ { print ep; next }
 	/openclaw_provider_guard openai-completions \{/ { sub(/openai-completions/, api) }
 	/^\t\tapi_key_file / { print "\t\tapi_key_env PROVIDER_API_KEY"; next }
 	/^\treverse_proxy https:\/\/api\.openai\.com \{/ { print ENVIRON["UPSTREAM_BLOCK"]; skip = 1; next }
