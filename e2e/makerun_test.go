@@ -13,6 +13,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
 )
 
@@ -417,6 +420,58 @@ func TestMakeRun(t *testing.T) {
 			t.Errorf("DNS_ADDR %s (udp) still taken: %v", addrs["DNS_ADDR"], err)
 		} else {
 			c.Close()
+		}
+	})
+
+	t.Run("the audit trails record each refusal and verify with the run's key", func(t *testing.T) {
+		has := func(file string, match func(e auditRecord) bool) bool {
+			b, err := os.ReadFile(filepath.Join(runDir, file))
+			if err != nil {
+				t.Errorf("%s: %v", file, err)
+				return false
+			}
+			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				var e auditRecord
+				if json.Unmarshal([]byte(line), &e) == nil && match(e) {
+					return true
+				}
+			}
+			return false
+		}
+		if !has("log/guard/audit.jsonl", func(e auditRecord) bool {
+			return e.Outcome == string(auditlog.OutcomeRejected) && slices.Contains(e.Rules, "override.ignore-previous")
+		}) {
+			t.Error("the guard's audit log has no rejected injection")
+		}
+		if !has("log/guard/audit.jsonl", func(e auditRecord) bool { return e.Outcome == string(auditlog.OutcomeUnauthorized) }) {
+			t.Error("the guard's audit log has no unauthorized request")
+		}
+		if !has("log/egress/egress-audit.jsonl", func(e auditRecord) bool {
+			return e.Outcome == string(auditlog.OutcomeBlocked) && e.Fields["host"] == "example.com"
+		}) {
+			t.Error("the egress proxy's audit log has no blocked example.com")
+		}
+		qlog := "openclaw/quarantine/quarantine-audit.jsonl"
+		if !has(qlog, func(e auditRecord) bool { return e.Outcome == string(auditlog.OutcomeQuarantined) }) {
+			t.Error("the quarantine audit log has no quarantined skill")
+		}
+		if !has(qlog, func(e auditRecord) bool {
+			return e.Event == "quarantine.policy" && e.Outcome == string(auditlog.OutcomeBlocked)
+		}) {
+			t.Error("the quarantine audit log has no blocked install")
+		}
+		logs, _ := filepath.Glob(filepath.Join(runDir, "log", "*", "*.jsonl"))
+		logs = append(logs, filepath.Join(runDir, qlog))
+		if len(logs) < 5 {
+			t.Errorf("audit logs %v, want guard, provider, egress, dns and quarantine", logs)
+		}
+		for _, l := range logs {
+			// One log per call: verify-log takes the FILEs of one command
+			// line for one chain's files.
+			out, err := exec.Command(filepath.Join(bin, "stackaudit"), "verify-log", "--key-file", filepath.Join(runDir, "etc", "audit_key"), l).CombinedOutput()
+			if err != nil {
+				t.Errorf("stackaudit verify-log %s: %v\n%s", l, err, out)
+			}
 		}
 	})
 
