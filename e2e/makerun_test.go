@@ -196,22 +196,22 @@ func freeUDPTCPPort(t *testing.T) string {
 	return ""
 }
 
-func TestMakeRun(t *testing.T) {
+// runSetup gives a `make run` its binaries, a state directory, free ports
+// and an environment without the machine's provider keys.
+func runSetup(t *testing.T) (bin, runDir string, addrs map[string]string, env []string) {
+	t.Helper()
 	// The script builds nothing; the binaries come from bin/ (make) or are
 	// built once here.
-	var bin string
 	for _, name := range []string{"caddy", "coredns", "quarantine", "stackaudit", "openclaw-standin"} {
 		bin = filepath.Dir(testbin.Path(t, name))
 	}
 	ensureOpenClaw(t)
-	runDir := t.TempDir()
-	addrs := map[string]string{
+	runDir = t.TempDir()
+	addrs = map[string]string{
 		"GUARD_ADDR": freePort(t), "GATEWAY_ADDR": freePort(t), "PROVIDER_ADDR": freePort(t),
 		"EGRESS_ADDR": freePort(t), "MODEL_ADDR": freePort(t), "DNS_ADDR": freeUDPTCPPort(t),
 	}
-	var env []string
 	for _, kv := range os.Environ() {
-		// The stand-in model, whatever keys the machine has.
 		if !strings.HasPrefix(kv, "OPENAI_API_KEY=") && !strings.HasPrefix(kv, "ANTHROPIC_API_KEY=") {
 			env = append(env, kv)
 		}
@@ -220,6 +220,12 @@ func TestMakeRun(t *testing.T) {
 	for k, v := range addrs {
 		env = append(env, k+"="+v)
 	}
+	return bin, runDir, addrs, env
+}
+
+func TestMakeRun(t *testing.T) {
+	// The stand-in model, whatever keys the machine has.
+	bin, runDir, addrs, env := runSetup(t)
 
 	started := time.Now()
 	r := startRun(t, env)
@@ -491,4 +497,88 @@ func TestMakeRun(t *testing.T) {
 			t.Fatal("the second run still running 60s after SIGINT")
 		}
 	})
+}
+
+// With a provider key, the provider guard alone holds it and calls the
+// provider over TLS through the egress proxy, which resolves through egress
+// DNS. The key is fake and the test needs no network: the call fails either
+// at DNS (no network) or at the provider (401), after the path was taken.
+func TestMakeRunProviderKey(t *testing.T) {
+	_, runDir, addrs, env := runSetup(t)
+	const key = "sk-makerun-e2e-fake-provider-key-0123456789"
+	r := startRun(t, append(env, "OPENAI_API_KEY="+key))
+	out := r.output()
+	if !strings.Contains(out, "openai/gpt-4.1-mini at https://api.openai.com, over TLS through the egress proxy") {
+		t.Errorf("the model line does not name the real provider")
+	}
+	token := regexp.MustCompile(`Token:\s+(\S+)`).FindStringSubmatch(out)
+	if token == nil {
+		t.Fatal("no token printed")
+	}
+
+	// Which processes hold the key in their environment: the provider
+	// guard's Caddy only.
+	pidFiles, _ := filepath.Glob(filepath.Join(runDir, "pids", "*.pid"))
+	if len(pidFiles) != 5 {
+		t.Errorf("%d pid files, want 5 (no stand-in model): %v", len(pidFiles), pidFiles)
+	}
+	for _, f := range pidFiles {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		environ, err := os.ReadFile("/proc/" + strings.TrimSpace(string(b)) + "/environ")
+		must(t, err)
+		holds := bytes.Contains(environ, []byte(key))
+		if name := strings.TrimSuffix(filepath.Base(f), ".pid"); holds != (name == "egress") {
+			t.Errorf("%s holds the provider key in its environment: %v", name, holds)
+		}
+	}
+	for _, f := range []string{"etc/openclaw.json", "openclaw-cli"} {
+		b, err := os.ReadFile(filepath.Join(runDir, f))
+		must(t, err)
+		if bytes.Contains(b, []byte(key)) {
+			t.Errorf("%s holds the provider key", f)
+		}
+	}
+
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addrs["GUARD_ADDR"]+"/v1/chat/completions",
+		strings.NewReader(`{"model":"openclaw","messages":[{"role":"user","content":"Hello"}]}`))
+	req.Header.Set("Authorization", "Bearer "+token[1])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 3 * time.Minute}).Do(req)
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Errorf("a chat with a fake provider key answered 200")
+	}
+
+	// The path: OpenClaw presented the provider guard's token, and the
+	// provider guard asked the egress proxy for api.openai.com:443.
+	read := func(file string) []auditRecord {
+		b, err := os.ReadFile(filepath.Join(runDir, file))
+		must(t, err)
+		var es []auditRecord
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var e auditRecord
+			if json.Unmarshal([]byte(line), &e) == nil {
+				es = append(es, e)
+			}
+		}
+		return es
+	}
+	if !slices.ContainsFunc(read("log/egress/provider-audit.jsonl"), func(e auditRecord) bool {
+		return e.Event == "provider.request" && e.TokenName == "openclaw"
+	}) {
+		t.Error("no provider request from OpenClaw with the provider guard's token")
+	}
+	if !slices.ContainsFunc(read("log/egress/egress-audit.jsonl"), func(e auditRecord) bool {
+		return e.Route == "CONNECT api.openai.com:443"
+	}) {
+		t.Error("the provider guard did not go through the egress proxy to api.openai.com:443")
+	}
+	must(t, syscall.Kill(r.cmd.Process.Pid, syscall.SIGINT))
+	select {
+	case <-r.done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("make run still running 60s after SIGINT")
+	}
 }

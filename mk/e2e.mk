@@ -16,4 +16,4 @@ E2E += e2e-run
 .PHONY: e2e-run
 e2e-run: build ## make run end to end: replays its printed curl lines, Ctrl-C leaves nothing running (network on first use)
 	scripts/ensure-openclaw.sh >/dev/null
-	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 20m -run TestMakeRun -v ./e2e/
+	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 20m -run 'TestMakeRun' -v ./e2e/
