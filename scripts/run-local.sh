@@ -189,7 +189,9 @@ gw_port=${GATEWAY_ADDR##*:}
 # with a Docker daemon here). Without one, tools run on this host, tools.exec
 # stays "deny", and stackaudit reports OC_SANDBOX.
 case ${SANDBOX:-off} in
-docker) sandbox='sandbox: { mode: "all", workspaceAccess: "none", docker: { network: "none" } },' ;;
+docker)
+	docker info >/dev/null 2>&1 || { log "SANDBOX=docker: no Docker daemon answers here (docker info)"; exit 2; }
+	sandbox='sandbox: { mode: "all", workspaceAccess: "none", docker: { network: "none" } },' ;;
 off) sandbox='// No sandbox natively (SANDBOX=docker for one): stackaudit reports OC_SANDBOX.
       sandbox: { mode: "off" },' ;;
 *) log "SANDBOX=$SANDBOX: want off or docker"; exit 2 ;;
