@@ -37,7 +37,8 @@ eval-sanitizer: need-shared
 		-roles sanitizer/testdata/eval/roles.jsonl -obfuscation sanitizer/testdata/eval/obfuscation.jsonl \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/*.md" -system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/*.md" \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
-	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md'
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md' \
+		-languages sanitizer/testdata/eval/languages-2.jsonl
 
 eval-indirect: need-shared
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout instruction
