@@ -4,7 +4,8 @@
 #   make loso-sanitizer    only the leave-one-source-out report (LOSO_FLAGS=-show 5 lists misses)
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
-#                          sanitizer/train alone (figures on sources it never saw)
+#                          sanitizer/train alone (figures on sources it never saw), then the written
+#                          sets (languages, languages-2, roles, obfuscation, operator prompts)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
 #                          category), per shape, category and position, then the shipped detector's
