@@ -36,3 +36,10 @@ const (
 
 // OutcomeTruncated records a torn tail the writer cut off when it reopened a log.
 const OutcomeTruncated Outcome = "truncated"
+
+// Outcomes of browser sessions (openclaw_guard's control_ui).
+const (
+	OutcomeLogin  Outcome = "login"  // a token was accepted on the login form and a session made
+	OutcomeLogout Outcome = "logout" // the user ended the session
+	OutcomeClosed Outcome = "closed" // the guard closed a WebSocket because its session ended
+)

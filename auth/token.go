@@ -148,6 +148,18 @@ func (v *Verifier) Verify(secret string) (name string, ok bool) {
 // Len is the number of configured tokens.
 func (v *Verifier) Len() int { return len(v.tokens) }
 
+// Holds reports whether the token name is configured with the secret whose
+// DigestOf is digest. A browser session remembers the digest it logged in
+// with, so that removing a token or rotating its secret ends the session.
+func (v *Verifier) Holds(name, digest string) bool {
+	for i := range v.tokens {
+		if v.tokens[i].Name == name && subtle.ConstantTimeCompare([]byte(v.tokens[i].Digest()), []byte(digest)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // Generate returns a new secret: 32 bytes from crypto/rand, base64url without
 // padding (43 characters).
 func Generate() (string, error) {

@@ -73,6 +73,10 @@ func (s *TokenSet) Verify(secret string) (name string, ok bool) {
 	return s.cur.Load().Verify(secret)
 }
 
+// Holds reports whether the current set has the token name with the secret
+// whose DigestOf is digest (Verifier.Holds).
+func (s *TokenSet) Holds(name, digest string) bool { return s.cur.Load().Holds(name, digest) }
+
 // Len is the number of tokens in the current set.
 func (s *TokenSet) Len() int { return s.cur.Load().Len() }
 

@@ -180,3 +180,26 @@ func TestTokenSetWatchUnderLoad(t *testing.T) {
 		t.Fatal("Watch never reloaded the replaced file")
 	}
 }
+
+func TestTokenSetHolds(t *testing.T) {
+	const aliceOld, aliceNew, bob = "alice-old-0123456789abcdef", "alice-new-0123456789abcdef", "bob-secret-0123456789abcdef"
+	path := filepath.Join(t.TempDir(), "tokens")
+	replace(t, path, "alice "+aliceOld+"\nbob "+bob+"\n")
+	s, err := NewTokenSet(nil, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Holds("alice", DigestOf(aliceOld)) || !s.Holds("bob", DigestOf(bob)) {
+		t.Fatal("configured tokens are not held")
+	}
+	if s.Holds("alice", DigestOf(bob)) || s.Holds("carol", DigestOf(bob)) || s.Holds("alice", "sha256:00") {
+		t.Fatal("a name with another token's secret, or an unknown name, is held")
+	}
+	replace(t, path, "alice "+aliceNew+"\n")
+	if changed, err := s.Reload(); !changed || err != nil {
+		t.Fatalf("Reload: %v %v", changed, err)
+	}
+	if s.Holds("alice", DigestOf(aliceOld)) || s.Holds("bob", DigestOf(bob)) || !s.Holds("alice", DigestOf(aliceNew)) {
+		t.Fatal("after rotation and removal, Holds still answers from the old set")
+	}
+}

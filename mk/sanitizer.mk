@@ -4,7 +4,8 @@
 #   make loso-sanitizer    only the leave-one-source-out report (LOSO_FLAGS=-show 5 lists misses)
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
-#                          sanitizer/train alone (figures on sources it never saw)
+#                          sanitizer/train alone (figures on sources it never saw), then the written
+#                          sets (languages, languages-2, roles, obfuscation, operator prompts)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
 #                          category), per shape, category and position, then the shipped detector's
@@ -37,6 +38,8 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 		-roles sanitizer/testdata/eval/roles.jsonl -obfuscation sanitizer/testdata/eval/obfuscation.jsonl \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/*.md" -system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/*.md" \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md' \
+		-languages sanitizer/testdata/eval/languages-2.jsonl
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout instruction

@@ -66,8 +66,9 @@
 //
 // CheckContent judges a tool result, a fetched page, an email or a channel
 // message with a model trained on content, a line or a sentence at a time,
-// through JSON (inside JSON) and OpenClaw's untrusted-content wrapper; see
-// docs/SANITIZER.md.
+// through JSON (inside JSON) and OpenClaw's untrusted-content wrapper; a
+// line of fewer than three words is read by the rules only. CheckMessage
+// judges a lone user or channel message as a prompt. See docs/SANITIZER.md.
 //
 // # Limits
 //

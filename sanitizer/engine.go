@@ -58,6 +58,7 @@ type branch struct {
 	prefixed  bool
 	key       int32 // the lists of its starts and required sets are keys key, key+1, ...
 	reject    bool  // the rule rejects: one match settles the text
+	scoped    bool  // a match may be a defence (see scopedRules)
 	lineStart bool  // the branch begins with ^: try only after a newline
 	oneLine   bool  // no match of the branch holds a newline: a try reads one line
 	wordStart bool  // the branch begins with \b: try only at a word boundary
@@ -118,7 +119,7 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 		e.rules = append(e.rules, compiledRule{Rule: r, whole: regexp.MustCompile("(?im)(?:" + r.Pattern + ")")}) // validated by the caller
 		src, trees := alternatives(r.Pattern)
 		for k, alt := range trees {
-			b := branch{rule: i, reject: r.Action == ActionReject}
+			b := branch{rule: i, reject: r.Action == ActionReject, scoped: scopedRules[r.ID]}
 			b.anchored = regexp.MustCompile(`(?im)\A(?s:.)(?:` + src[k] + ")")
 			b.atStart = regexp.MustCompile(`(?im)\A(?:` + src[k] + ")")
 			b.lineStart, b.wordStart = leadingAssertions(alt)
@@ -443,7 +444,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			}
 			*budget -= len(text)
 			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, -1) {
-				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1]) || negated(text, loc[0])}
+				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1]) || negated(text, loc[0]) || b.scoped && defence(text, loc[0], loc[1])}
 				spans = append(spans, sp)
 				if b.reject && !sp.mention {
 					return spans, true, false
@@ -502,7 +503,7 @@ candidates:
 			return spans, true, false
 		}
 		if ok {
-			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m) || negated(text, int(p))}
+			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m) || negated(text, int(p)) || b.scoped && defence(text, int(p), m)}
 			spans = append(spans, sp)
 			if b.reject && !sp.mention {
 				return spans, false, true // one is proof enough

@@ -495,7 +495,9 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				if b, ok := model.UnitContext(unit, tabular); ok {
 					ev = append(ev[:len(ev):len(ev)], b)
 				}
-				z = max(z, mdl.LogOdds(unit, ev, &lv.model))
+				if uz, ok := mdl.UnitLogOdds(unit, ev, &lv.model); ok {
+					z = max(z, uz)
+				}
 			}
 			own = model.Probability(z - manyUnits(n))
 		} else {

@@ -10,7 +10,9 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/auth/session"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/wsfirewall"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/directive"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
@@ -49,6 +51,19 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		max_body           SIZE
 //		upstream_token_env VAR
 //		failed_attempts    BURST EVERY
+//		control_ui {
+//			user_header     NAME
+//			session_ttl     DURATION
+//			allowed_origin  ORIGIN...
+//			unknown_methods deny|allow
+//			max_message     SIZE
+//			role            TOKEN_NAME ROLE
+//			role_def        ROLE {
+//				scopes OPENCLAW_SCOPE...
+//				grant  METHOD...
+//				deny   METHOD...
+//			}
+//		}
 //	}
 //
 // token, token_file, token_env and route may repeat. An inline raw secret
@@ -168,11 +183,161 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			g.AuditLog = cfg
+		case "control_ui":
+			cfg, err := unmarshalControlUI(d)
+			if err != nil {
+				return err
+			}
+			g.ControlUI = cfg
 		default:
 			return d.Errf("unrecognized openclaw_guard option %q", d.Val())
 		}
 	}
 	return nil
+}
+
+// unmarshalControlUI reads a control_ui block. allowed_origin, role and
+// role_def repeat; role names each token once and role_def each role once.
+func unmarshalControlUI(d *caddyfile.Dispenser) (*ControlUIConfig, error) {
+	if d.NextArg() {
+		return nil, d.ArgErr()
+	}
+	c := &ControlUIConfig{}
+	once := directive.Once{}
+	roleLine := map[string]int{} // token name → line of its role
+	defLine := map[string]int{}  // role_def name → line
+	usedAt := map[string][]int{} // role name → lines of role lines naming it
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		switch d.Val() {
+		case "allowed_origin", "role", "role_def":
+		default:
+			if err := once.Check(d); err != nil {
+				return nil, err
+			}
+		}
+		switch d.Val() {
+		case "user_header":
+			if !d.AllArgs(&c.UserHeader) {
+				return nil, d.ArgErr()
+			}
+		case "session_ttl":
+			var s string
+			if !d.AllArgs(&s) {
+				return nil, d.ArgErr()
+			}
+			dur, err := caddy.ParseDuration(s)
+			if err != nil || dur < session.MinTTL || dur > session.MaxTTL {
+				return nil, d.Errf("session_ttl %q: want a duration from 1m to 720h, such as 12h", s)
+			}
+			c.SessionTTL = caddy.Duration(dur)
+		case "allowed_origin":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return nil, d.ArgErr()
+			}
+			for _, o := range args {
+				if !wsfirewall.ValidOrigin(o) {
+					return nil, d.Errf("allowed_origin %q: want scheme://host[:port], such as https://ui.example.com", o)
+				}
+			}
+			c.AllowedOrigins = append(c.AllowedOrigins, args...)
+		case "unknown_methods":
+			v, err := directive.Enum(d, string(wsfirewall.UnknownDeny), string(wsfirewall.UnknownAllow))
+			if err != nil {
+				return nil, err
+			}
+			c.UnknownMethods = wsfirewall.UnknownMethods(v)
+		case "max_message":
+			var s string
+			if !d.AllArgs(&s) {
+				return nil, d.ArgErr()
+			}
+			n, err := humanize.ParseBytes(s)
+			if err != nil || n == 0 || n > 64<<20 {
+				return nil, d.Errf("max_message %q: want a size from 1B to 64MiB, such as 4MiB", s)
+			}
+			c.MaxMessage = int(n)
+		case "role":
+			var tok, role string
+			if !d.AllArgs(&tok, &role) {
+				return nil, d.ArgErr()
+			}
+			if line, dup := roleLine[tok]; dup {
+				return nil, d.Errf("role %s is set twice (first on line %d); a token has one role", tok, line)
+			}
+			roleLine[tok] = d.Line()
+			usedAt[role] = append(usedAt[role], d.Line())
+			if c.Roles == nil {
+				c.Roles = map[string]string{}
+			}
+			c.Roles[tok] = role
+		case "role_def":
+			var name string
+			if !d.AllArgs(&name) {
+				return nil, d.ArgErr()
+			}
+			if line, dup := defLine[name]; dup {
+				return nil, d.Errf("role_def %s is defined twice (first on line %d)", name, line)
+			}
+			defLine[name] = d.Line()
+			def, err := unmarshalRoleDef(d, name)
+			if err != nil {
+				return nil, err
+			}
+			c.RoleDefs = append(c.RoleDefs, def)
+		default:
+			return nil, d.Errf("unrecognized control_ui option %q", d.Val())
+		}
+	}
+	if _, err := c.roles(); err != nil {
+		return nil, d.Err(err.Error())
+	}
+	first, missing := 0, ""
+	for role, lines := range usedAt {
+		if _, ok := defLine[role]; ok || role == "viewer" || role == "operator" || role == "admin" {
+			continue
+		}
+		if first == 0 || lines[0] < first {
+			first, missing = lines[0], role
+		}
+	}
+	if missing != "" {
+		return nil, d.Errf("role on line %d: no role %q (built in: viewer, operator, admin; or write a role_def)", first, missing)
+	}
+	return c, nil
+}
+
+func unmarshalRoleDef(d *caddyfile.Dispenser, name string) (RoleDef, error) {
+	def := RoleDef{Name: name}
+	once := directive.Once{}
+	for nesting := d.Nesting(); d.NextBlock(nesting); {
+		if err := once.Check(d); err != nil {
+			return def, err
+		}
+		opt := d.Val()
+		args := d.RemainingArgs()
+		if len(args) == 0 {
+			return def, d.ArgErr()
+		}
+		switch opt {
+		case "scopes":
+			def.Scopes = args
+		case "grant":
+			def.Grant = args
+		case "deny":
+			def.Deny = args
+		default:
+			return def, d.Errf("unrecognized role_def option %q (scopes, grant, deny)", opt)
+		}
+	}
+	r := wsfirewall.Role{Name: name, Scopes: def.Scopes, Grant: def.Grant, Deny: def.Deny}
+	if len(r.Scopes) == 0 {
+		r.Scopes = []string{wsfirewall.ScopeRead} // checked for names only; roles() decides
+	}
+	if err := r.Check(); err != nil {
+		return def, d.Err(err.Error())
+	}
+	return def, nil
 }
 
 var _ caddyfile.Unmarshaler = (*Guard)(nil)

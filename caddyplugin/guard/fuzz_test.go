@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/openclaw-secure-stack/securestack/auth"
+	"github.com/openclaw-secure-stack/securestack/auth/session"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/controlui"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
@@ -122,3 +126,102 @@ func checkForwarded(t *testing.T, g *Guard, fwd *forwarded) {
 		t.Fatalf("forwarded a body on %s that its inspector refuses: %v %v", rt, err, res.RuleIDs())
 	}
 }
+
+// FuzzServeHTTPControlUI drives raw requests through a guard with
+// control_ui and a live session ({{session}} in the headers stands for its
+// id). Whatever reaches the gateway carries the session's identity exactly
+// when the request had a valid session and no bearer token, the role's
+// scope cap with it; a bearer token's name and scopes when it had one; and
+// never a client's copy of either, nor a cookie.
+// Refusals are 4xx, or a redirect to the login page.
+func FuzzServeHTTPControlUI(f *testing.F) {
+	for _, s := range []struct{ method, target, headers, body string }{
+		{"GET", "/", "Cookie: openclaw-session={{session}}", ""},
+		{"GET", "/", "Cookie: openclaw-session={{session}}\r\nX-Forwarded-User: root\r\nx-openclaw-scopes: operator.admin", ""},
+		{"GET", "/", "Cookie: openclaw-session={{session}}; openclaw-session={{session}}", ""},
+		{"GET", "/", "Cookie: __Host-openclaw-session={{session}}", ""},
+		{"GET", "/index.html", "Sec-Fetch-Mode: navigate\r\nCookie: openclaw-session=AAAA", ""},
+		{"GET", "/", "Cookie: openclaw-session={{session}}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://guard.test", ""},
+		{"GET", "/", "Cookie: openclaw-session={{session}}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://evil.test", ""},
+		{"GET", "/v1/models", "Authorization: Bearer " + uiAPISecret + "\r\nCookie: openclaw-session={{session}}\r\nRemote-User: op", ""},
+		{"POST", controlui.LoginPath, "Content-Type: application/x-www-form-urlencoded\r\nOrigin: http://guard.test", "token=" + uiViewerSecret + "&next=%2F"},
+		{"POST", controlui.LoginPath, "Content-Type: application/x-www-form-urlencoded\r\nOrigin: http://evil.test", "token=" + uiViewerSecret},
+		{"GET", controlui.LogoutPath, "Cookie: openclaw-session={{session}}", ""},
+		{"POST", controlui.LogoutPath, "Content-Type: application/x-www-form-urlencoded\r\nCookie: openclaw-session={{session}}", "csrf=x"},
+		{"GET", "/__openclaw_guard/login/../x", "", ""},
+	} {
+		f.Add(s.method, s.target, s.headers, []byte(s.body))
+	}
+	g := uiGuardConfig(f, f.TempDir())
+	g.FailedAttempts = &FailedAttemptsConfig{Burst: 1 << 30}
+	g.AuditLog.Options = map[string]string{"sync": "none"}
+	provision(f, g)
+	id, s, err := g.ui.sessions.Create("op", auth.DigestOf(uiOperatorSecret), "operator")
+	if err != nil {
+		f.Fatal(err)
+	}
+	opRole, _ := g.ui.policy.Role("operator")
+	bearerName := map[string]string{uiOperatorSecret: "op", uiViewerSecret: "view", uiAdminSecret: "root", uiAPISecret: "api"}
+	f.Fuzz(func(t *testing.T, method, target, headers string, body []byte) {
+		headers = strings.ReplaceAll(headers, "{{session}}", id)
+		raw := fmt.Sprintf("%s %s HTTP/1.1\r\nHost: guard.test\r\n%s\r\n", method, target, headers)
+		if !strings.HasSuffix(raw, "\r\n\r\n") {
+			raw += "\r\n"
+		}
+		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw + string(body))))
+		if err != nil {
+			return
+		}
+		sent := r.Header.Clone()
+		w, fwd := serve(g, r)
+		if fwd == nil {
+			if w.Code >= 500 && w.Code != http.StatusServiceUnavailable || w.Code < 200 {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			return
+		}
+		h := fwd.req.Header
+		if _, ok := h["Cookie"]; ok {
+			t.Fatal("forwarded a cookie")
+		}
+		if _, ok := h["Authorization"]; ok {
+			t.Fatal("forwarded the client's Authorization")
+		}
+		// A live session, and no bearer header to take precedence: the
+		// identity is the session's.
+		hasSession := false
+		if len(sent["Authorization"]) == 0 {
+			if got, err := session.FromRequest(&http.Request{Header: sent}, false); err == nil && got == id {
+				hasSession = true
+			}
+		}
+		var users []string
+		for k, v := range h {
+			if strings.EqualFold(k, controlui.DefaultUserHeader) || strings.EqualFold(k, controlui.ScopesHeader) {
+				users = append(users, k+"="+strings.Join(v, ","))
+			}
+		}
+		want := []string{}
+		switch name := bearerName[strings.TrimPrefix(strings.Join(sent["Authorization"], ","), "Bearer ")]; {
+		case hasSession:
+			want = []string{"X-Forwarded-User=" + s.TokenName, "X-Openclaw-Scopes=" + opRole.CapHeader()}
+		case name != "" && len(users) > 0:
+			// A bearer client is named by its token (none on a public
+			// route), with its role's scope cap or an API client's.
+			scopes := apiScopes
+			if role, ok := g.ui.policy.Role(g.ui.roles[name]); ok {
+				scopes = role.CapHeader()
+			}
+			want = []string{"X-Forwarded-User=" + name, "X-Openclaw-Scopes=" + scopes}
+		}
+		sort.Strings(users)
+		if fmt.Sprint(users) != fmt.Sprint(want) {
+			t.Fatalf("forwarded identity %v, want %v (request headers %v)", users, want, sent)
+		}
+		if isGatePage(fwd.req.URL.Path) {
+			t.Fatalf("forwarded the guard's own page %s", fwd.req.URL.Path)
+		}
+	})
+}
+
+func isGatePage(p string) bool { return p == controlui.LoginPath || p == controlui.LogoutPath }

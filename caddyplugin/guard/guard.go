@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/caddy/v2"
@@ -79,6 +80,12 @@ type Guard struct {
 	// FailedAttempts limits authentication failures per client address.
 	FailedAttempts *FailedAttemptsConfig `json:"failed_attempts,omitempty"`
 
+	// ControlUI opens OpenClaw's browser dashboard through the guard: login,
+	// sessions, identity for a trusted-proxy gateway, and the WebSocket
+	// firewall (docs/control-ui.md). Without it, upgrades are refused unless
+	// a `WS` route allows them, and then their frames are not read.
+	ControlUI *ControlUIConfig `json:"control_ui,omitempty"`
+
 	tokens        *auth.TokenSet
 	stopWatch     context.CancelFunc
 	watchDone     chan struct{}
@@ -91,7 +98,12 @@ type Guard struct {
 	audit         *auditcfg.Log
 	upstreamToken string
 	credentials   []credentialSource
+	ui            *controlUI
 	logger        *zap.Logger
+
+	// late guards the audit log against WebSocket decisions that arrive on
+	// relay goroutines outliving the configuration.
+	late *lateAudit
 }
 
 // TokenConfig is one named token.
@@ -147,6 +159,7 @@ func (Guard) CaddyModule() caddy.ModuleInfo {
 // Provision, when defaults have already replaced what the user wrote.
 func (g *Guard) Provision(ctx caddy.Context) error {
 	g.logger = ctx.Logger()
+	g.late = &lateAudit{}
 	if err := g.check(); err != nil {
 		return err
 	}
@@ -170,6 +183,9 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		return err
 	}
 	g.credentials = []credentialSource{bearerSource{}}
+	if g.ControlUI != nil {
+		g.credentials = append(g.credentials, sessionSource{})
+	}
 
 	if g.UpstreamTokenEnv != "" {
 		g.upstreamToken = os.Getenv(g.UpstreamTokenEnv)
@@ -189,6 +205,11 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 	}
 	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return err
+	}
+	if g.ControlUI != nil {
+		if err := g.provisionControlUI(); err != nil {
+			return err
+		}
 	}
 	g.watchTokens()
 	return nil
@@ -217,6 +238,9 @@ func (g *Guard) check() error {
 		if _, err := newRoute(rc); err != nil {
 			return err
 		}
+	}
+	if g.ControlUI != nil {
+		return g.ControlUI.check(g)
 	}
 	return nil
 }
@@ -248,6 +272,11 @@ func (g *Guard) buildTable() (*route.Table, error) {
 			return nil, err
 		}
 		ops = append(ops, r)
+	}
+	if g.ControlUI != nil {
+		// The socket is opened: the firewall reads every frame. An
+		// operator's own WS / route (matched first) still decides.
+		ops = append(ops, route.MustNew(route.WebSocket, "/", route.Auth))
 	}
 	return route.NewTable(ops, route.Defaults()), nil
 }
@@ -326,6 +355,7 @@ func (g *Guard) watchTokens() {
 		g.tokens.Watch(ctx, time.Duration(g.TokenReload), func(changed bool, err error) {
 			if changed {
 				tokenReloads.Inc()
+				g.retainSessions()
 				g.logger.Info("token files reloaded", zap.Strings("files", g.TokenFiles), zap.Int("tokens", g.tokens.Len()))
 			}
 			if err != nil {
@@ -373,7 +403,21 @@ func (g *Guard) Cleanup() error {
 	if g.limiterKey != "" {
 		limiters.Delete(g.limiterKey)
 	}
+	if g.ui != nil {
+		_, _ = sessionStores.Delete(g.ui.poolKey)
+	}
+	if g.late != nil {
+		g.late.mu.Lock()
+		defer g.late.mu.Unlock()
+		g.late.released = true
+	}
 	return g.audit.Release()
+}
+
+// lateAudit says whether the guard's audit log was released.
+type lateAudit struct {
+	mu       sync.RWMutex
+	released bool
 }
 
 // Interface guards.

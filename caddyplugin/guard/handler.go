@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/controlui"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/apierror"
 )
@@ -35,11 +36,22 @@ const noRoute = "none"
 func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	ev := g.newEvent(r)
 	w.Header().Set("X-Request-Id", ev.RequestID)
+	var st reqState
+	if g.ui != nil {
+		st.cookies = r.Header["Cookie"]
+	}
 	cleanHeaders(r, ev.ClientIP)
 
 	p, rej := canonicalTarget(r)
 	if rej != nil {
 		return g.reject(w, ev, noRoute, rej)
+	}
+	if g.ui != nil && (p.Escaped == controlui.LoginPath || p.Escaped == controlui.LogoutPath) {
+		// The guard's own pages, before any route: the gate reads its
+		// session cookie, and the login form is a body on purpose.
+		r.Header["Cookie"] = st.cookies
+		g.serveGate(w, r, p.Escaped)
+		return nil
 	}
 	ev.Route = r.Method + " " + p.Escaped
 
@@ -85,12 +97,29 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 
 	if rt.Policy == route.Public {
 		r.Header.Del("Authorization")
+		if g.ui != nil {
+			g.forwardControlUI(r, &st, "")
+		}
 		requestsTotal.WithLabelValues(label, "public").Inc()
 		return next.ServeHTTP(w, r)
 	}
 
-	if rej := g.authenticate(r, &ev); rej != nil {
+	if rej := g.authenticate(r, &ev, &st); rej != nil {
+		if g.ui != nil && rej.status == http.StatusUnauthorized && controlui.WantsLoginPage(r) {
+			// A browser opening a page goes to the login page instead.
+			ev.Outcome = rej.outcome
+			ev.Fields = map[string]any{"status": http.StatusSeeOther, "code": rej.code}
+			if err := g.audit.Write(ev); err != nil {
+				g.logger.Error("audit log write failed", zap.Error(err), zap.String("request_id", ev.RequestID))
+			}
+			requestsTotal.WithLabelValues(label, string(rej.outcome)).Inc()
+			controlui.LoginRedirect(w, r)
+			return nil
+		}
 		return g.reject(w, ev, label, rej)
+	}
+	if st.session != nil {
+		ev.Fields = map[string]any{"credential": "session", "role": st.session.Role}
 	}
 	if rt.Policy == route.Inspect {
 		if rej := g.inspectBody(w, r, &ev, g.inspectors[rt.Pattern], label); rej != nil {
@@ -101,6 +130,16 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	r.Header.Del("Authorization")
 	if g.upstreamToken != "" {
 		r.Header.Set("Authorization", "Bearer "+g.upstreamToken)
+	}
+	if g.ui != nil {
+		g.forwardControlUI(r, &st, ev.TokenName)
+		if method == route.WebSocket {
+			fw, rej := g.upgradeControlUI(w, r, &ev, &st)
+			if rej != nil {
+				return g.reject(w, ev, label, rej)
+			}
+			w = fw
+		}
 	}
 	if ev.Outcome == "" {
 		ev.Outcome = auditlog.OutcomeAllowed

@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/openclaw-secure-stack/securestack/auth/session"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/metricsreg"
 )
 
@@ -17,7 +18,7 @@ var (
 	requestsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "requests_total",
 		Help: "Requests seen by openclaw_guard, by route (the matched table entry, or none) and outcome " +
-			"(allowed, stripped, flagged, public, rejected, unauthorized, rate_limited, denied, not_found, bad_request, too_large, audit_failed).",
+			"(allowed, stripped, flagged, public, rejected, unauthorized, rate_limited, denied, not_found, bad_request, too_large, audit_failed; login_page, logout_page with control_ui).",
 	}, []string{"route", "outcome"})
 	rejectionsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "rejections_total",
@@ -35,6 +36,27 @@ var (
 		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "token_reload_errors_total",
 		Help: "Token file versions that could not be read or parsed (the last good tokens stay in force).",
 	})
+	logins = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "controlui_logins_total",
+		Help: "Control UI login page events, by outcome (login, login_failed, login_rate_limited, login_refused, logout).",
+	}, []string{"outcome"})
+	wsDecisions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "ws_decisions_total",
+		Help: "WebSocket requests refused and sockets closed by the firewall, by reason.",
+	}, []string{"reason"})
+	liveSessions = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "controlui_sessions",
+		Help: "Live Control UI sessions (control_ui), over every guard of this process.",
+	}, func() float64 {
+		n := 0
+		sessionStores.Range(func(_, v any) bool {
+			if st, ok := v.(*session.Store); ok {
+				n += st.Len()
+			}
+			return true
+		})
+		return float64(n)
+	})
 	inspectionSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: "caddy", Subsystem: "openclaw_guard", Name: "inspection_seconds",
 		Help:    "Time spent inspecting a request body (strict parse and sanitizer), by route.",
@@ -43,7 +65,7 @@ var (
 )
 
 func registerMetrics(reg prometheus.Registerer) error {
-	return metricsreg.Register(reg, requestsTotal, rejectionsTotal, authFailures, tokenReloads, tokenReloadErrors, inspectionSeconds)
+	return metricsreg.Register(reg, requestsTotal, rejectionsTotal, authFailures, tokenReloads, tokenReloadErrors, inspectionSeconds, logins, wsDecisions, liveSessions)
 }
 
 // ruleLabel bounds the rule label: an id from the configured rule set (or

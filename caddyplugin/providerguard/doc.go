@@ -17,8 +17,8 @@
 //
 // Inbound, every text the agent did not write (tool results, JSON in JSON
 // and the untrusted-content wrapper included; user turns, which carry
-// channel messages; image alt text) is judged by the content detector, each
-// text once across turns; an offending text is neutralized (replaced by a
+// channel messages; image alt text) is judged, each text once across turns:
+// content by the sanitizer's CheckContent, a user turn by CheckMessage; an offending text is neutralized (replaced by a
 // notice, the message and its tool-call pairing kept), rejected or flagged.
 // Secrets in known formats are redacted from every text. A body the guard
 // cannot parse is refused in the provider's error shape, never forwarded.

@@ -22,6 +22,7 @@ import (
 type shimDetector struct{ s *sanitizer.Sanitizer }
 
 func (d shimDetector) CheckContent(text string) sanitizer.Result { return d.s.Check("tool", text) }
+func (d shimDetector) CheckMessage(text string) sanitizer.Result { return d.s.CheckMessage(text) }
 
 // toolResult is about 3 KB of log output, different for each i.
 func toolResult(i int) string {

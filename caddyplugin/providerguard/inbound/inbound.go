@@ -29,9 +29,13 @@ import (
 
 // Detector judges text the agent reads but did not write. ActionReject
 // (or ActionStrip) means an instruction aimed at the assistant; Matches
-// carry the rule ids.
+// carry the rule ids. CheckContent judges content (a tool result, a
+// document, the data fragments of OpenClaw's runtime context, an image's
+// alt text); CheckMessage judges a user turn, which may have come from a
+// channel, as a chat prompt (*sanitizer.Sanitizer implements both).
 type Detector interface {
 	CheckContent(text string) sanitizer.Result
+	CheckMessage(text string) sanitizer.Result
 }
 
 // Action is what happens to a text the detector refuses.
@@ -276,20 +280,24 @@ func (in *Inspector) judgeTexts(texts []wire.Text, res *Result) itemResult {
 			continue
 		}
 		key := sha256.Sum256([]byte(t.Value))
-		v, hit := in.verdicts.get(key)
+		// A user turn is a chat message, judged as a prompt; but OpenClaw's
+		// own runtime context is not: only its data fragments (exec output,
+		// subagent results) came from elsewhere, and they are content. A
+		// message's verdict is cached apart from the same text's as content.
+		judged, check, ck := t.Value, in.cfg.Detector.CheckContent, key
+		if detect && t.Origin == wire.OriginUser {
+			if data, ok := wire.RuntimeContext(t.Value); ok {
+				judged = strings.Join(data, "\n\n")
+			} else {
+				check, ck = in.cfg.Detector.CheckMessage, messageKey(t.Value)
+			}
+		}
+		v, hit := in.verdicts.get(ck)
 		fresh := false
 		if detect && !v.judged {
-			judged := t.Value
-			if t.Origin == wire.OriginUser {
-				// OpenClaw's own runtime context: only its data fragments
-				// came from elsewhere.
-				if data, ok := wire.RuntimeContext(t.Value); ok {
-					judged = strings.Join(data, "\n\n")
-				}
-			}
 			var cr sanitizer.Result
 			if judged != "" {
-				cr = in.cfg.Detector.CheckContent(judged)
+				cr = check(judged)
 			}
 			v.judged = true
 			v.offends = cr.Action == sanitizer.ActionReject || cr.Action == sanitizer.ActionStrip
@@ -312,7 +320,7 @@ func (in *Inspector) judgeTexts(texts []wire.Text, res *Result) itemResult {
 			fresh = true
 		}
 		if fresh || !hit {
-			in.verdicts.put(key, v)
+			in.verdicts.put(ck, v)
 		}
 		neutralized := false
 		if detect && (v.offends || v.flagged) {
@@ -339,6 +347,14 @@ func (in *Inspector) judgeTexts(texts []wire.Text, res *Result) itemResult {
 		}
 	}
 	return r
+}
+
+// messageKey is the verdict cache's key for text judged as a chat message.
+func messageKey(text string) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte("message\x00"))
+	h.Write([]byte(text))
+	return [sha256.Size]byte(h.Sum(nil))
 }
 
 // Notice is what a neutralized text becomes: one line that says what

@@ -146,6 +146,35 @@ func Probability(logOdds float64) float64 { return sigmoid(logOdds) }
 // texts' log-odds gives the highest score, without an exp for each.
 func (m *Model) LogOdds(text []byte, evidence []uint32, sc *Scratch) float64 {
 	feats, starts := sc.Features(text)
+	return m.logOdds(feats, starts, evidence, sc)
+}
+
+// MinUnitWords is the fewest words a unit of content (see Units) needs to
+// be judged by UnitLogOdds. A line or a sentence of one or two words ("(no
+// output)", "File not found", a table cell) gives a linear model two or
+// three features to go on: the weight of one common word ("no" and
+// "output" are frequent in attacks) decides it, which is noise, not
+// evidence. An instruction aimed at the assistant needs a verb and what it
+// acts on; the rules still read every unit.
+const MinUnitWords = 3
+
+// UnitLogOdds is LogOdds for one unit of content, and false, with no
+// score, when the unit has fewer than MinUnitWords words.
+func (m *Model) UnitLogOdds(text []byte, evidence []uint32, sc *Scratch) (float64, bool) {
+	feats, starts := sc.Features(text)
+	if len(starts) < MinUnitWords {
+		return 0, false
+	}
+	return m.logOdds(feats, starts, evidence, sc), true
+}
+
+// Words is the number of words the model reads in normalised text.
+func (sc *Scratch) Words(text []byte) int {
+	_, starts := sc.Features(text)
+	return len(starts)
+}
+
+func (m *Model) logOdds(feats []uint32, starts []int32, evidence []uint32, sc *Scratch) float64 {
 	ev := 0.0
 	for _, e := range evidence {
 		ev += float64(m.q[e]) * m.scale

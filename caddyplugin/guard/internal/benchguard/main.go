@@ -56,7 +56,17 @@ func main() {
 	conns := flag.Int("connections", 32, "wrk connections for the throughput runs")
 	skip := flag.String("skip", "", "comma-separated configuration names to leave out (e.g. for an old build without audit_mode)")
 	profile := flag.String("profile", "", "write a CPU profile of the guard (sync none) under load to this file and print its top entries")
+	ws := flag.Bool("websocket", false, "measure the WebSocket case instead: round trips per second of request frames without chat text, guard's firewall against plain reverse_proxy")
+	wsConns := flag.Int("ws-connections", 16, "client sockets for -websocket")
 	flag.Parse()
+	if *ws {
+		dir, err := os.MkdirTemp("", "benchguard-ws-")
+		must(err)
+		defer os.RemoveAll(dir)
+		must(os.WriteFile(filepath.Join(dir, "tokens"), []byte("bench "+token+"\n"), 0o600))
+		runWebSocket(*caddyBin, dir, *seconds, *rounds, *wsConns)
+		return
+	}
 	if _, err := exec.LookPath("wrk"); err != nil {
 		log.Fatal("benchguard: wrk is not installed (apt-get install -y wrk)")
 	}
@@ -199,21 +209,9 @@ func startCaddy(bin, dir string, i int, c config, upstream string) *server {
 		g := strings.ReplaceAll(c.guard, "{{dir}}", dir)
 		site = fmt.Sprintf("\topenclaw_guard {\n\t\ttoken_file %s/tokens\n\t\t%s\n\t}\n", dir, g) + site
 	}
-	cf := fmt.Sprintf("{\n\tadmin %s\n\tauto_https off\n\tpersist_config off\n}\n\nhttp://%s {\n\tbind 127.0.0.1\n%s}\n", admin, addr, site)
-	path := filepath.Join(dir, fmt.Sprintf("Caddyfile.%d", i))
-	must(os.WriteFile(path, []byte(cf), 0o600))
-	data := filepath.Join(dir, fmt.Sprintf("data.%d", i))
-	cmd := exec.Command(bin, "run", "--adapter", "caddyfile", "--config", path)
-	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+data, "XDG_CONFIG_HOME="+data)
-	logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("caddy.%d.log", i)))
-	must(err)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	// Its own group, so that stop reaches anything it starts; and killed with
-	// this process, so that a benchmark that dies (log.Fatal, a closed pipe)
-	// leaves no server holding ports or the caller's lock file.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	must(cmd.Start())
-	s := &server{name: c.name, url: "http://" + addr + "/v1/chat/completions", admin: admin, cmd: cmd}
+	s := launchCaddy(bin, dir, i, c.name, addr, admin, site)
+	s.url = "http://" + addr + "/v1/chat/completions"
+	logName := filepath.Join(dir, fmt.Sprintf("caddy.%d.log", i))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
@@ -230,11 +228,30 @@ func startCaddy(bin, dir string, i int, c config, upstream string) *server {
 			log.Fatalf("benchguard: %s answered %d: %s", c.name, resp.StatusCode, b)
 		}
 		if ctx.Err() != nil {
-			logb, _ := os.ReadFile(logf.Name())
+			logb, _ := os.ReadFile(logName)
 			log.Fatalf("benchguard: %s did not start: %v\n%s", c.name, err, logb)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// launchCaddy starts bin/caddy with one site; the caller waits for it.
+func launchCaddy(bin, dir string, i int, name, addr, admin, site string) *server {
+	cf := fmt.Sprintf("{\n\tadmin %s\n\tauto_https off\n\tpersist_config off\n}\n\nhttp://%s {\n\tbind 127.0.0.1\n%s}\n", admin, addr, site)
+	path := filepath.Join(dir, fmt.Sprintf("Caddyfile.%d", i))
+	must(os.WriteFile(path, []byte(cf), 0o600))
+	data := filepath.Join(dir, fmt.Sprintf("data.%d", i))
+	cmd := exec.Command(bin, "run", "--adapter", "caddyfile", "--config", path)
+	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+data, "XDG_CONFIG_HOME="+data)
+	logf, err := os.Create(filepath.Join(dir, fmt.Sprintf("caddy.%d.log", i)))
+	must(err)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Its own group, so that stop reaches anything it starts; and killed with
+	// this process, so that a benchmark that dies (log.Fatal, a closed pipe)
+	// leaves no server holding ports or the caller's lock file.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	must(cmd.Start())
+	return &server{name: name, admin: admin, cmd: cmd}
 }
 
 type wrkResult struct {
@@ -318,10 +335,15 @@ func selfCPU() float64 {
 }
 
 func freePort() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(err)
+	ln := listen()
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+func listen() net.Listener {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	return ln
 }
 
 func median(xs []float64) float64 {
