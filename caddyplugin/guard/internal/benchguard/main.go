@@ -7,8 +7,9 @@
 // same 4 KB chat request, rotating the order: a throughput run (many
 // connections) and a latency run (one connection, so that the latency is
 // the service time, not queueing). Ratios are taken within a round and the
-// medians reported. With -profile it also records a CPU profile of the
-// guard (audit sync none) under load and prints its top entries.
+// medians reported. With -profile it also records a CPU profile of one
+// configuration (-profile-config, by default the guard with audit sync
+// none) under load and prints its top entries.
 //
 //	go run ./caddyplugin/guard/internal/benchguard -caddy bin/caddy
 package main
@@ -55,7 +56,8 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds of every configuration")
 	conns := flag.Int("connections", 32, "wrk connections for the throughput runs")
 	skip := flag.String("skip", "", "comma-separated configuration names to leave out (e.g. for an old build without audit_mode)")
-	profile := flag.String("profile", "", "write a CPU profile of the guard (sync none) under load to this file and print its top entries")
+	profile := flag.String("profile", "", "write a CPU profile of one configuration under load to this file and print its top entries")
+	profileConfig := flag.String("profile-config", "guard, audit sync none", "the configuration -profile records")
 	flag.Parse()
 	if _, err := exec.LookPath("wrk"); err != nil {
 		log.Fatal("benchguard: wrk is not installed (apt-get install -y wrk)")
@@ -132,12 +134,12 @@ f:close()
 	if *profile != "" {
 		var s *server
 		for _, c := range servers {
-			if c.name == "guard, audit sync none" {
+			if c.name == *profileConfig {
 				s = c
 			}
 		}
 		if s == nil {
-			log.Fatal("benchguard: -profile needs the sync none configuration")
+			log.Fatalf("benchguard: -profile-config %q is not a configuration of this run", *profileConfig)
 		}
 		done := make(chan struct{})
 		go func() { wrk(s, dir, *seconds+4, *conns, 2); close(done) }()
@@ -152,7 +154,7 @@ f:close()
 		must(err)
 		<-done
 		fmt.Printf("\nCPU profile of %s under load: %s\n", s.name, *profile)
-		for _, args := range [][]string{{"-top", "-nodecount=25"}, {"-top", "-cum", "-nodecount=30", "-focus=openclaw_guard|sanitizer|auditlog|auth"}} {
+		for _, args := range [][]string{{"-top", "-nodecount=25"}, {"-top", "-cum", "-nodecount=30", "-focus=caddyplugin/guard|sanitizer|auditlog|securestack/auth"}} {
 			out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), *caddyBin, *profile)...).CombinedOutput()
 			if err != nil {
 				log.Printf("go tool pprof: %v", err)
