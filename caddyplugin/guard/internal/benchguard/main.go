@@ -38,6 +38,7 @@ import (
 type config struct {
 	name  string
 	guard string // the openclaw_guard block's body; "" for plain reverse_proxy
+	bin   string // the bin/caddy to run; "" for -caddy
 }
 
 var configs = []config{
@@ -58,6 +59,7 @@ func main() {
 	skip := flag.String("skip", "", "comma-separated configuration names to leave out (e.g. for an old build without audit_mode)")
 	profile := flag.String("profile", "", "write a CPU profile of one configuration under load to this file and print its top entries")
 	profileConfig := flag.String("profile-config", "guard, audit sync none", "the configuration -profile records")
+	baseline := flag.String("baseline-caddy", "", "another bin/caddy (say, built from the previous commit) whose guard configurations run in the same rounds, named \"baseline: ...\"")
 	flag.Parse()
 	if _, err := exec.LookPath("wrk"); err != nil {
 		log.Fatal("benchguard: wrk is not installed (apt-get install -y wrk)")
@@ -86,9 +88,20 @@ f:close()
 			active = append(active, c)
 		}
 	}
+	if *baseline != "" {
+		for _, c := range active[1:] {
+			c.name, c.bin = "baseline: "+c.name, *baseline
+			c.guard = strings.ReplaceAll(c.guard, "{{dir}}/", "{{dir}}/baseline-")
+			active = append(active, c)
+		}
+	}
 	servers := make([]*server, len(active))
 	for i, c := range active {
-		servers[i] = startCaddy(*caddyBin, dir, i, c, upstream)
+		bin := *caddyBin
+		if c.bin != "" {
+			bin = c.bin
+		}
+		servers[i] = startCaddy(bin, dir, i, c, upstream)
 		defer servers[i].stop()
 	}
 	fmt.Printf("benchguard: %s, body %d bytes, %d rounds of %ds, wrk -t2 -c%d (throughput) and -t1 -c1 (latency), GOMAXPROCS of each process: machine default\n",
@@ -108,7 +121,7 @@ f:close()
 			tp := wrk(servers[i], dir, *seconds, *conns, 2)
 			lat := wrk(servers[i], dir, *seconds, 1, 1)
 			results[i] = append(results[i], sample{tp.rps, tp.cpuPerRequest(), tp.serverCPU / tp.requests * 1e6, lat.p50, lat.p99})
-			fmt.Printf("  round %d %-38s %6.0f req/s, CPU/req %5.0f µs (server %5.0f) | one connection: %5.0f req/s p50 %5.3f ms p99 %6.3f ms\n",
+			fmt.Printf("  round %d %-48s %6.0f req/s, CPU/req %5.0f µs (server %5.0f) | one connection: %5.0f req/s p50 %5.3f ms p99 %6.3f ms\n",
 				r+1, servers[i].name, tp.rps, tp.cpuPerRequest(), tp.serverCPU/tp.requests*1e6, lat.rps, lat.p50, lat.p99)
 		}
 	}
