@@ -102,6 +102,7 @@ type bodyParser struct {
 	nodes    []node    // allocated in blocks
 	keys     []string  // members of the open objects, innermost last
 	elems    []*node   // values of the open containers, innermost last
+	scratch  []byte    // decoding a string with escapes
 }
 
 // pathSeg is one step of a JSON path: an object key, or an array index
@@ -286,8 +287,8 @@ func (p *bodyParser) str() (s string, lone rune, err error) {
 		p.i = i + 1
 		return string(in[start:i]), 0, nil
 	}
-	buf := make([]byte, 0, i-start+64)
-	buf = append(buf, in[start:i]...)
+	buf := append(p.scratch[:0], in[start:i]...) // reused: only the string is kept
+	defer func() { p.scratch = buf }()
 	for {
 		if i >= len(in) {
 			p.i = i
