@@ -2,6 +2,7 @@ package sanitizer
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -280,9 +281,7 @@ func (p *bodyParser) str() (s string, lone rune, err error) {
 	in := p.in
 	start := p.i + 1
 	i := start
-	for i < len(in) && !strStop[in[i]] {
-		i++
-	}
+	i = plainRun(in, i)
 	if i < len(in) && in[i] == '"' {
 		p.i = i + 1
 		return string(in[start:i]), 0, nil
@@ -352,10 +351,7 @@ func (p *bodyParser) str() (s string, lone rune, err error) {
 			}
 			i += 2
 		default:
-			j := i + 1
-			for j < len(in) && !strStop[in[j]] {
-				j++
-			}
+			j := plainRun(in, i+1)
 			buf = append(buf, in[i:j]...)
 			i = j
 		}
@@ -371,6 +367,35 @@ var strStop = func() (t [256]bool) {
 	t['"'], t['\\'] = true, true
 	return t
 }()
+
+// plainRun returns the offset of the first byte at or after i that ends a
+// plain run in a string (strStop), or len(in). It tests eight bytes at a
+// time: prose is long runs of plain bytes.
+func plainRun(in []byte, i int) int {
+	for {
+		for i+8 <= len(in) && !hasStop(binary.LittleEndian.Uint64(in[i:])) {
+			i += 8
+		}
+		// The word holds a stop byte (or is a false alarm, or is short).
+		for end := min(i+8, len(in)); i < end; i++ {
+			if strStop[in[i]] {
+				return i
+			}
+		}
+		if i == len(in) {
+			return i
+		}
+	}
+}
+
+// hasStop reports whether one of the eight bytes of w may be a stop byte:
+// below 0x20, a quote or a backslash. It never misses one; a borrow can
+// make it report one that is not there, which plainRun checks byte by byte.
+func hasStop(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, b := w^(ones*'"'), w^(ones*'\\')
+	return ((w-ones*0x20)&^w|(q-ones)&^q|(b-ones)&^b)&highs != 0
+}
 
 // hexErr is the error of a \u escape without four hex digits at p.i.
 func (p *bodyParser) hexErr() error {

@@ -375,3 +375,26 @@ func BenchmarkParseBody(b *testing.B) {
 		})
 	}
 }
+
+// TestPlainRun checks the eight-bytes-at-a-time search against the byte
+// table: every byte value at every position of a run, after every other.
+func TestPlainRun(t *testing.T) {
+	for c := range 256 {
+		for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, 0x21, 0x5d} {
+			for pos := range 19 {
+				in := bytes.Repeat([]byte{fill}, 19)
+				in[pos] = byte(c)
+				want := len(in)
+				for i, b := range in {
+					if strStop[b] {
+						want = i
+						break
+					}
+				}
+				if got := plainRun(in, 0); got != want {
+					t.Fatalf("byte %#x at %d among %#x: plainRun %d, want %d", c, pos, fill, got, want)
+				}
+			}
+		}
+	}
+}
