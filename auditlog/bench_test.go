@@ -56,6 +56,43 @@ func BenchmarkWrite(b *testing.B) {
 	}
 }
 
+// BenchmarkEnqueue is BenchmarkWrite through Enqueue (lazy commit: the
+// writer encodes, chains and writes the records on its interval or when
+// 256 KiB wait), Close included.
+func BenchmarkEnqueue(b *testing.B) {
+	for _, mode := range []Sync{SyncNone, SyncBatch} {
+		for _, writers := range []int{1, 8} {
+			b.Run(fmt.Sprintf("sync=%s/writers=%d", mode, writers), func(b *testing.B) {
+				l, err := Open(filepath.Join(b.TempDir(), "audit.jsonl"), Options{Sync: mode})
+				if err != nil {
+					b.Fatal(err)
+				}
+				e := benchEvent()
+				b.ResetTimer()
+				var wg sync.WaitGroup
+				for w := range writers {
+					wg.Go(func() {
+						for i := w; i < b.N; i += writers {
+							if err := l.Enqueue(e); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					})
+				}
+				wg.Wait()
+				if err := l.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+				if mode != SyncNone {
+					b.ReportMetric(float64(b.N)/float64(max(l.fsyncs, 1)), "events/fsync")
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkWritePeer is the same disk without this package: a pre-encoded
 // line written through a bufio.Writer (what none mode is compared with)
 // and written then fsynced one at a time (what always and batch are

@@ -65,12 +65,16 @@
 // and writes them every FlushInterval, or as soon as 256 KiB are waiting,
 // without fsync.
 //
-// Enqueue queues a record without waiting for the disk, whatever the mode:
-// it becomes durable with the next group commit (SyncBatch, SyncAlways) or
-// within FlushInterval (SyncNone). A caller that acts before its record is
-// durable (the guard's audit_mode async) trades the records of a crash
-// window for latency; Enqueue still fails once a write has failed, so the
-// caller can refuse to act without a log.
+// Enqueue queues a record without waiting for the disk, whatever the mode,
+// and commits it lazily: the background writer encodes, chains and writes
+// it with the next group commit a Write starts, when 256 KiB are waiting,
+// or at the latest after FlushInterval (fsynced under SyncBatch and
+// SyncAlways). Its caller pays neither the encoding, the hash nor the disk,
+// and a burst of enqueued records shares one write and one fsync. A caller
+// that acts before its record is durable (the guard's audit_mode async)
+// trades the records of a crash window (at most FlushInterval) for
+// throughput; Enqueue still fails once a write has failed, so the caller
+// can refuse to act without a log.
 //
 // # Rotation
 //

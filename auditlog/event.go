@@ -57,7 +57,7 @@ func marshalFields(e *Event) ([]byte, error) {
 	keys := make([]string, 0, len(e.Fields))
 	for k := range e.Fields {
 		if forbiddenFields[k] {
-			return nil, fmt.Errorf("auditlog: event %q: field %q would log a secret or raw prompt; log auditlog.PromptDigest or a token name instead", e.Event, k)
+			return nil, forbiddenErr(e, k)
 		}
 		keys = append(keys, k)
 	}
@@ -76,6 +76,10 @@ func marshalFields(e *Event) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
+}
+
+func forbiddenErr(e *Event, k string) error {
+	return fmt.Errorf("auditlog: event %q: field %q would log a secret or raw prompt; log auditlog.PromptDigest or a token name instead", e.Event, k)
 }
 
 func appendValue(b []byte, v any) ([]byte, error) {

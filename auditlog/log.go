@@ -39,12 +39,17 @@ type Log struct {
 
 	// mu guards the queue of records not yet chained and written. Writers
 	// hold it only to append; the chain is computed by whoever holds io.
-	mu        sync.Mutex
-	pend      []byte // record bodies (appendBody), back to back
-	ends      []int  // where each body in pend ends
-	pendBatch *batch // SyncBatch: the group commit pend belongs to
+	mu   sync.Mutex
+	pend []byte // record bodies (appendBody), back to back
+	// ends has one entry per queued record, in order: where its body ends
+	// in pend, or for a record queued by Enqueue -1-i, i its index in lazy.
+	ends      []int
+	lazy      []Event // records queued by Enqueue, encoded by the writer
+	lazyBytes int     // an estimate of their encoded size
+	pendBatch *batch  // SyncBatch: the group commit pend belongs to
 	spare     []byte
 	spareEnds []int
+	spareLazy []Event
 	err       error // sticky: after a failed write the file may end in a partial line
 	closed    bool
 
@@ -350,35 +355,117 @@ func (l *Log) Write(e Event) error {
 	return l.flushLocked(false)
 }
 
-// Enqueue appends e to the log without waiting for the disk: the record is
-// chained and written by the background writer, with the next group commit
-// under SyncBatch and SyncAlways (normally within milliseconds), or within
-// FlushInterval under SyncNone. It is for callers that may act before their
-// record is durable and accept that a crash in that window loses it (the
-// guard's audit_mode async). Enqueue fails, like Write, once a write has
-// failed or the log is closed, so a caller that refuses to act without a
-// record still fails closed. When the writer falls far behind, Enqueue waits
-// for the disk like Write does, so the queue stays bounded.
+// Enqueue appends e to the log without waiting for the disk, and commits it
+// lazily: the background writer encodes it, chains it and writes it with
+// the next group commit that a Write starts, when 256 KiB are waiting, or
+// at the latest after FlushInterval, fsynced as Options.Sync says (under
+// SyncBatch and SyncAlways the record is durable within FlushInterval).
+// Encoding, hashing and the disk are all off the caller's path, and a burst
+// of enqueued records shares one write and one fsync. It is for callers
+// that may act before their record is durable and accept that a crash in
+// that window loses it (the guard's audit_mode async).
+//
+// Enqueue checks what it can at once (the time, the field names) and
+// fails, like Write, once a write has failed or the log is closed, so a
+// caller that refuses to act without a record still fails closed. A record
+// the writer cannot encode after all (a field value encoding/json refuses,
+// or a record over MaxRecordSize) is logged as an "auditlog.encode_failed"
+// record naming it instead. The log keeps e.Fields and e.Rules until the
+// record is written: the caller must not change them afterwards. When the
+// writer falls far behind, Enqueue waits for the disk like Write does, so
+// the queue stays bounded.
 func (l *Log) Enqueue(e Event) error {
-	b, pending, err := l.append(e)
-	if err != nil {
+	if e.Time.IsZero() {
+		e.Time = l.opts.Now()
+	}
+	if err := checkEvent(&e); err != nil {
 		return err
 	}
+	l.mu.Lock()
+	if err := l.refusing(); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	l.ends = append(l.ends, -1-len(l.lazy))
+	l.lazy = append(l.lazy, e)
+	l.lazyBytes += estimateSize(&e)
+	pending := len(l.pend) + l.lazyBytes
+	l.mu.Unlock()
 	if pending < 4*noneBuffer {
-		// SyncBatch kicked the writer in append; SyncNone writes on its
-		// interval unless the buffer is full; SyncAlways has no interval.
-		if l.opts.Sync == SyncAlways || pending >= noneBuffer {
+		if pending >= noneBuffer {
 			l.kickWriter()
 		}
 		return nil
 	}
-	if b != nil {
-		<-b.done
-		return b.err
-	}
 	l.io.Lock()
 	defer l.io.Unlock()
 	return l.flushLocked(l.opts.Sync != SyncNone)
+}
+
+// checkTime refuses an event whose time has no canonical spelling.
+func checkTime(e *Event) error {
+	if y := e.Time.UTC().Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("auditlog: event %q: time %v is outside years 0 to 9999", e.Event, e.Time)
+	}
+	return nil
+}
+
+// checkEvent refuses what checkTime refuses, and fields that would log a
+// secret (marshalFields checks them too, for Write).
+func checkEvent(e *Event) error {
+	if err := checkTime(e); err != nil {
+		return err
+	}
+	for k := range e.Fields {
+		if forbiddenFields[k] {
+			return forbiddenErr(e, k)
+		}
+	}
+	return nil
+}
+
+// estimateSize is about what e takes encoded, for the queue's bound.
+func estimateSize(e *Event) int {
+	n := 256 + len(e.Event) + len(e.RequestID) + len(e.ClientIP) + len(e.TokenName) + len(e.Route) + len(e.Outcome)
+	for _, r := range e.Rules {
+		n += len(r) + 3
+	}
+	return n + 64*len(e.Fields)
+}
+
+// refusing is the error that stops new records: a closed log or a failed
+// write. l.mu is held.
+func (l *Log) refusing() error {
+	if l.closed {
+		return ErrClosed
+	}
+	return l.err
+}
+
+// appendLazy appends the body of a record queued by Enqueue. One that
+// cannot be encoded is replaced by an auditlog.encode_failed record naming
+// it, so the chain still shows it was there.
+func appendLazy(dst []byte, e *Event) []byte {
+	fields, err := marshalFields(e)
+	if err == nil {
+		n := len(dst)
+		if dst = appendBody(dst, e, fields); len(dst)-n <= MaxRecordSize-hashSuffixLen-128 {
+			return dst
+		}
+		dst, err = dst[:n], fmt.Errorf("auditlog: event %q is larger than %d bytes", e.Event, MaxRecordSize)
+	}
+	failed := Event{Time: e.Time, Event: "auditlog.encode_failed", RequestID: clip(e.RequestID), ClientIP: clip(e.ClientIP),
+		TokenName: clip(e.TokenName), Route: clip(e.Route), Outcome: OutcomeError,
+		Fields: map[string]any{"event": clip(e.Event), "outcome": clip(string(e.Outcome)), "error": clip(err.Error())}}
+	fields, _ = marshalFields(&failed)
+	return appendBody(dst, &failed, fields)
+}
+
+func clip(s string) string {
+	if len(s) > 512 {
+		return s[:512]
+	}
+	return s
 }
 
 // kickWriter wakes the background writer without waiting for it.
@@ -397,8 +484,8 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	if e.Time.IsZero() {
 		e.Time = l.opts.Now()
 	}
-	if y := e.Time.UTC().Year(); y < 0 || y > 9999 {
-		return nil, 0, fmt.Errorf("auditlog: event %q: time %v is outside years 0 to 9999", e.Event, e.Time)
+	if err := checkTime(&e); err != nil {
+		return nil, 0, err
 	}
 	fields, err := marshalFields(&e)
 	if err != nil {
@@ -410,11 +497,8 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closed {
-		return nil, 0, ErrClosed
-	}
-	if l.err != nil {
-		return nil, 0, l.err
+	if err := l.refusing(); err != nil {
+		return nil, 0, err
 	}
 	l.pend = append(l.pend, body...)
 	l.ends = append(l.ends, len(l.pend))
@@ -425,7 +509,7 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 		b = l.pendBatch
 		l.kickWriter()
 	}
-	return b, len(l.pend), nil
+	return b, len(l.pend) + l.lazyBytes, nil
 }
 
 // batch is one group commit: the records written and fsynced together.
@@ -440,8 +524,8 @@ type batch struct {
 // l.mu is not, so writers keep queueing the next batch meanwhile.
 func (l *Log) flushLocked(sync bool) error {
 	l.mu.Lock()
-	bodies, ends, b := l.pend, l.ends, l.pendBatch
-	l.pend, l.ends, l.pendBatch = l.spare[:0], l.spareEnds[:0], nil
+	bodies, ends, lazy, b := l.pend, l.ends, l.lazy, l.pendBatch
+	l.pend, l.ends, l.lazy, l.lazyBytes, l.pendBatch = l.spare[:0], l.spareEnds[:0], l.spareLazy[:0], 0, nil
 	err := l.err
 	l.mu.Unlock()
 	if b != nil {
@@ -456,14 +540,19 @@ func (l *Log) flushLocked(sync bool) error {
 		start := 0
 		for _, end := range ends {
 			line := len(l.out)
-			l.out = append(appendHead(l.out, l.seq+1, l.prev[:]), bodies[start:end]...)
+			l.out = appendHead(l.out, l.seq+1, l.prev[:])
+			if end < 0 {
+				l.out = appendLazy(l.out, &lazy[-1-end])
+			} else {
+				l.out = append(l.out, bodies[start:end]...)
+				start = end
+			}
 			l.h.Reset()
 			l.h.Write(l.out[line:])
 			l.sum = l.h.Sum(l.sum[:0])
 			encodeHex(l.prev[:], l.sum)
 			l.out = appendHash(l.out[:len(l.out)-1], l.prev[:])
 			l.seq++
-			start = end
 		}
 		if err = l.rotateIfDue(len(l.out), first); err == nil {
 			var n int
@@ -478,8 +567,9 @@ func (l *Log) flushLocked(sync bool) error {
 			l.unsynced = false
 		}
 	}
+	clear(lazy) // let go of the events' fields
 	l.mu.Lock()
-	l.spare, l.spareEnds = bodies[:0], ends[:0]
+	l.spare, l.spareEnds, l.spareLazy = bodies[:0], ends[:0], lazy[:0]
 	if err != nil {
 		err = fmt.Errorf("auditlog: write %s: %w; no further records are accepted until the log is reopened", l.path, err)
 		l.err = err
@@ -543,12 +633,11 @@ func syncDir(dir string) error {
 // interval for SyncNone, and checkpoints.
 func (l *Log) run() {
 	defer close(l.done)
-	var flushTick, cpTick <-chan time.Time
-	if l.opts.Sync == SyncNone {
-		t := time.NewTicker(l.opts.FlushInterval)
-		defer t.Stop()
-		flushTick = t.C
-	}
+	var cpTick <-chan time.Time
+	// Every mode flushes on the interval: SyncNone its buffer, and all of
+	// them the records Enqueue left for a lazy commit.
+	flushTick := time.NewTicker(l.opts.FlushInterval)
+	defer flushTick.Stop()
 	if l.opts.Checkpoint != "off" {
 		t := time.NewTicker(l.opts.CheckpointInterval)
 		defer t.Stop()
@@ -566,9 +655,9 @@ func (l *Log) run() {
 			l.io.Lock()
 			l.flushLocked(l.opts.Sync != SyncNone)
 			l.io.Unlock()
-		case <-flushTick:
+		case <-flushTick.C:
 			l.io.Lock()
-			l.flushLocked(false)
+			l.flushLocked(l.opts.Sync != SyncNone)
 			l.io.Unlock()
 		case <-cpTick:
 			l.io.Lock()

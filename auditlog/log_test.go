@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -478,6 +479,107 @@ func TestEnqueueIsWrittenWithoutWaiting(t *testing.T) {
 			mustVerify(t, []string{path}, VerifyOptions{})
 		})
 	}
+}
+
+// TestEnqueueCommitsLazily: enqueued records wait for the next group commit
+// (here, a Write) rather than starting one each, and keep their order with
+// the written ones.
+func TestEnqueueCommitsLazily(t *testing.T) {
+	for _, mode := range []Sync{SyncAlways, SyncBatch, SyncNone} {
+		t.Run(string(mode), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			// No interval passes during the test: only a Write or Close can
+			// bring the enqueued records to the file.
+			l, err := Open(path, Options{Sync: mode, FlushInterval: time.Hour, Checkpoint: "off"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			for i := range 3 {
+				if err := l.Enqueue(Event{Event: "test.enqueue", Fields: map[string]any{"i": i}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if mode != SyncNone {
+				time.Sleep(20 * time.Millisecond) // give a wrongly kicked writer time to write
+				if b, _ := os.ReadFile(path); len(b) != 0 {
+					t.Fatalf("enqueued records were committed on their own:\n%s", b)
+				}
+			}
+			if err := l.Write(Event{Event: "test.write", Fields: map[string]any{"i": 3}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Enqueue(Event{Event: "test.enqueue", Fields: map[string]any{"i": 4}}); err != nil {
+				t.Fatal(err)
+			}
+			if mode != SyncNone {
+				// The Write returned once its group commit was durable, and
+				// that commit carried the records enqueued before it.
+				if recs := readRecords(t, path); len(recs) != 4 {
+					t.Fatalf("after the Write, %d records in the file, want 4", len(recs))
+				}
+			}
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			recs := readRecords(t, path)
+			if len(recs) != 5 {
+				t.Fatalf("%d records, want 5", len(recs))
+			}
+			for i, r := range recs {
+				want := "test.enqueue"
+				if i == 3 {
+					want = "test.write"
+				}
+				if r.Event.Event != want || r.Fields["i"] != float64(i) {
+					t.Fatalf("record %d is %s %v, want %s i=%d", i, r.Event.Event, r.Fields, want, i)
+				}
+			}
+			mustVerify(t, []string{path}, VerifyOptions{})
+		})
+	}
+}
+
+// TestEnqueueEncodeFailure: what Enqueue can check it refuses at once; a
+// record the writer cannot encode is logged as auditlog.encode_failed.
+func TestEnqueueEncodeFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path, Options{Sync: SyncBatch, Checkpoint: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Enqueue(Event{Event: "test.secret", Fields: map[string]any{"token": "x"}}); err == nil || !strings.Contains(err.Error(), "secret") {
+		t.Fatalf("a forbidden field: %v", err)
+	}
+	if err := l.Enqueue(Event{Event: "test.old", Time: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}); err == nil {
+		t.Fatal("a time outside 0..9999 was accepted")
+	}
+	for _, e := range []Event{
+		{Event: "test.func", RequestID: "r1", Fields: map[string]any{"f": func() {}}},
+		{Event: "test.huge", RequestID: "r2", Fields: map[string]any{"big": strings.Repeat("a", MaxRecordSize)}},
+		{Event: "test.fine", RequestID: "r3"},
+	} {
+		if err := l.Enqueue(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs := readRecords(t, path)
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want 3", len(recs))
+	}
+	for i, want := range []string{"test.func", "test.huge"} {
+		r := recs[i]
+		if r.Event.Event != "auditlog.encode_failed" || r.Fields["event"] != want || r.Outcome != OutcomeError || r.RequestID != "r"+strconv.Itoa(i+1) {
+			t.Fatalf("record %d: %+v", i, r.Event)
+		}
+	}
+	if recs[2].Event.Event != "test.fine" {
+		t.Fatalf("record 2: %+v", recs[2].Event)
+	}
+	mustVerify(t, []string{path}, VerifyOptions{})
 }
 
 func TestEnqueueFailsClosed(t *testing.T) {

@@ -19,12 +19,15 @@ bin/openclaw-standin: FORCE ## the stand-in gateway used by make run and the tes
 BENCH += bench-guard
 GUARD_BENCH_SECONDS ?= 5
 GUARD_BENCH_ROUNDS  ?= 3
+# More benchguard flags, e.g. GUARD_BENCH_FLAGS='-baseline-caddy /tmp/caddy-old'
+# to run an older build's guard in the same rounds.
+GUARD_BENCH_FLAGS   ?=
 
 .PHONY: bench-guard
 bench-guard: bin/caddy ## the guard against plain reverse_proxy: every audit mode, and the WebSocket firewall (installs wrk: network)
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(GO) test -run '^$$' -bench 'GuardChat|PeerDecode' -benchmem -benchtime 2s -count 3 ./caddyplugin/guard
 	$(GO) run ./caddyplugin/guard/internal/benchguard -caddy $(BIN)/caddy \
-		-seconds $(GUARD_BENCH_SECONDS) -rounds $(GUARD_BENCH_ROUNDS) -profile $(BIN)/guard-cpu.prof
+		-seconds $(GUARD_BENCH_SECONDS) -rounds $(GUARD_BENCH_ROUNDS) -profile $(BIN)/guard-cpu.prof $(GUARD_BENCH_FLAGS)
 	$(GO) run ./caddyplugin/guard/internal/benchguard -caddy $(BIN)/caddy -websocket \
 		-seconds $(GUARD_BENCH_SECONDS) -rounds 5

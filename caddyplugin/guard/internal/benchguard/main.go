@@ -7,8 +7,9 @@
 // same 4 KB chat request, rotating the order: a throughput run (many
 // connections) and a latency run (one connection, so that the latency is
 // the service time, not queueing). Ratios are taken within a round and the
-// medians reported. With -profile it also records a CPU profile of the
-// guard (audit sync none) under load and prints its top entries.
+// medians reported. With -profile it also records a CPU profile of one
+// configuration (-profile-config, by default the guard with audit sync
+// none) under load and prints its top entries.
 //
 //	go run ./caddyplugin/guard/internal/benchguard -caddy bin/caddy
 package main
@@ -37,6 +38,7 @@ import (
 type config struct {
 	name  string
 	guard string // the openclaw_guard block's body; "" for plain reverse_proxy
+	bin   string // the bin/caddy to run; "" for -caddy
 }
 
 var configs = []config{
@@ -55,7 +57,9 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds of every configuration")
 	conns := flag.Int("connections", 32, "wrk connections for the throughput runs")
 	skip := flag.String("skip", "", "comma-separated configuration names to leave out (e.g. for an old build without audit_mode)")
-	profile := flag.String("profile", "", "write a CPU profile of the guard (sync none) under load to this file and print its top entries")
+	profile := flag.String("profile", "", "write a CPU profile of one configuration under load to this file and print its top entries")
+	profileConfig := flag.String("profile-config", "guard, audit sync none", "the configuration -profile records")
+	baseline := flag.String("baseline-caddy", "", "another bin/caddy (say, built from the previous commit) whose guard configurations run in the same rounds, named \"baseline: ...\"")
 	ws := flag.Bool("websocket", false, "measure the WebSocket case instead: round trips per second of request frames without chat text, guard's firewall against plain reverse_proxy")
 	wsConns := flag.Int("ws-connections", 16, "client sockets for -websocket")
 	flag.Parse()
@@ -94,9 +98,20 @@ f:close()
 			active = append(active, c)
 		}
 	}
+	if *baseline != "" {
+		for _, c := range active[1:] {
+			c.name, c.bin = "baseline: "+c.name, *baseline
+			c.guard = strings.ReplaceAll(c.guard, "{{dir}}/", "{{dir}}/baseline-")
+			active = append(active, c)
+		}
+	}
 	servers := make([]*server, len(active))
 	for i, c := range active {
-		servers[i] = startCaddy(*caddyBin, dir, i, c, upstream)
+		bin := *caddyBin
+		if c.bin != "" {
+			bin = c.bin
+		}
+		servers[i] = startCaddy(bin, dir, i, c, upstream)
 		defer servers[i].stop()
 	}
 	fmt.Printf("benchguard: %s, body %d bytes, %d rounds of %ds, wrk -t2 -c%d (throughput) and -t1 -c1 (latency), GOMAXPROCS of each process: machine default\n",
@@ -116,7 +131,7 @@ f:close()
 			tp := wrk(servers[i], dir, *seconds, *conns, 2)
 			lat := wrk(servers[i], dir, *seconds, 1, 1)
 			results[i] = append(results[i], sample{tp.rps, tp.cpuPerRequest(), tp.serverCPU / tp.requests * 1e6, lat.p50, lat.p99})
-			fmt.Printf("  round %d %-38s %6.0f req/s, CPU/req %5.0f µs (server %5.0f) | one connection: %5.0f req/s p50 %5.3f ms p99 %6.3f ms\n",
+			fmt.Printf("  round %d %-48s %6.0f req/s, CPU/req %5.0f µs (server %5.0f) | one connection: %5.0f req/s p50 %5.3f ms p99 %6.3f ms\n",
 				r+1, servers[i].name, tp.rps, tp.cpuPerRequest(), tp.serverCPU/tp.requests*1e6, lat.rps, lat.p50, lat.p99)
 		}
 	}
@@ -142,12 +157,12 @@ f:close()
 	if *profile != "" {
 		var s *server
 		for _, c := range servers {
-			if c.name == "guard, audit sync none" {
+			if c.name == *profileConfig {
 				s = c
 			}
 		}
 		if s == nil {
-			log.Fatal("benchguard: -profile needs the sync none configuration")
+			log.Fatalf("benchguard: -profile-config %q is not a configuration of this run", *profileConfig)
 		}
 		done := make(chan struct{})
 		go func() { wrk(s, dir, *seconds+4, *conns, 2); close(done) }()
@@ -162,7 +177,7 @@ f:close()
 		must(err)
 		<-done
 		fmt.Printf("\nCPU profile of %s under load: %s\n", s.name, *profile)
-		for _, args := range [][]string{{"-top", "-nodecount=25"}, {"-top", "-cum", "-nodecount=30", "-focus=openclaw_guard|sanitizer|auditlog|auth"}} {
+		for _, args := range [][]string{{"-top", "-nodecount=25"}, {"-top", "-cum", "-nodecount=30", "-focus=caddyplugin/guard|sanitizer|auditlog|securestack/auth"}} {
 			out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), *caddyBin, *profile)...).CombinedOutput()
 			if err != nil {
 				log.Printf("go tool pprof: %v", err)
