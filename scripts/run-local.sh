@@ -371,7 +371,9 @@ OpenClaw Secure Stack is running: the real OpenClaw gateway behind openclaw_guar
   API:         send the token as "Authorization: Bearer $TOKEN"
   Model:       $model_line
   Posture:     $AUDIT_LINE
-  Logs:        $LOGS/ (audit trails: guard/, egress/, dns/; stackaudit verify-log --key-file $ETC/audit_key FILE)
+  Logs:        $LOGS/ (process output and the audit trails guard/, egress/, dns/)
+  Verify the audit trails (each its own hash chain; exit 0 when all are intact):
+    $BIN/stackaudit verify-log --key-file $ETC/audit_key $LOGS/*/*.jsonl $(dirname "$QDB")/quarantine-audit.jsonl
 
 Try these from another terminal:
 
