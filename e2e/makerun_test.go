@@ -581,6 +581,15 @@ func TestMakeRunProviderKey(t *testing.T) {
 	}) {
 		t.Error("no provider request from OpenClaw with the provider guard's token")
 	}
+	// OpenClaw's own turn (its system prompt, the runtime context, the
+	// operator's "Hello") is the agent's, not an injection: nothing of it is
+	// withheld from the model.
+	for _, e := range read("log/egress/provider-audit.jsonl") {
+		// (GET / is make run's own readiness probe.)
+		if e.Event == "provider.request" && e.Route != "GET /" && e.Outcome != string(auditlog.OutcomeAllowed) {
+			t.Errorf("a benign turn was not forwarded as it was: %s: outcome %q, rules %v, fields %v", e.Route, e.Outcome, e.Rules, e.Fields)
+		}
+	}
 	if !slices.ContainsFunc(read("log/egress/egress-audit.jsonl"), func(e auditRecord) bool {
 		return e.Route == "CONNECT api.openai.com:443"
 	}) {

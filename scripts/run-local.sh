@@ -218,6 +218,10 @@ cat >"$ETC/openclaw.json" <<JSON
   },
   update: { checkOnStart: false },
   discovery: { mdns: { mode: "off" } },
+  // Memory search stays local (keyword ranking): embeddings would send memory
+  // files to the provider's /embeddings, which the provider guard does not
+  // serve (it judges generation requests only) and refuses with 404.
+  memory: { search: { provider: "none" } },
   proxy: { enabled: true, proxyUrl: "http://$EGRESS_ADDR" },
   models: {
     mode: "merge",
