@@ -100,6 +100,8 @@ var Checks = []Check{
 	// The guard, the resolver and the allowlist.
 	{ID: "CADDY_GUARD_MISSING", Group: "network", Severity: Critical, Title: "a Caddy route proxies without a guard in front",
 		Fix: "put openclaw_guard (or openclaw_provider_guard, egress_proxy) in the site before reverse_proxy"},
+	{ID: "CADDY_EGRESS_HOST_MATCHED", Group: "network", Severity: High, Title: "egress_proxy is reachable only for one host name",
+		Fix: "give the egress proxy's site an address without a host (http://:3128) and use bind for the interface"},
 	{ID: "CADDY_ADMIN_ENABLED", Group: "network", Severity: Medium, Title: "Caddy's admin API is on",
 		Fix: "add `admin off` to the global options: any local process could rewrite the guard's config through it"},
 	{ID: "DNS_EGRESS_MISSING", Group: "network", Severity: Critical, Title: "a CoreDNS server forwards without the egress allowlist",
