@@ -139,6 +139,8 @@ var Checks = []Check{
 	{ID: "UNIT_ADDRESS_FAMILIES", Group: "systemd", Severity: Medium, Title: "address families not restricted", Fix: "set RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 (or fewer)"},
 	{ID: "UNIT_MEMORY_WX", Group: "systemd", Severity: Medium, Title: "MemoryDenyWriteExecute is not set",
 		Fix: "set MemoryDenyWriteExecute=yes; for a JIT runtime (Node) say so in X-SecureStack-Exempt=MemoryDenyWriteExecute REASON"},
+	{ID: "UNIT_MEMORY_WX_JIT", Group: "systemd", Severity: Medium, Title: "MemoryDenyWriteExecute=yes on a unit that runs a JIT runtime",
+		Fix: "drop MemoryDenyWriteExecute for this unit and say why in X-SecureStack-Exempt=MemoryDenyWriteExecute REASON"},
 	{ID: "UNIT_PROTECT_KERNEL", Group: "systemd", Severity: Medium, Title: "kernel and host protections are missing",
 		Fix: "set ProtectHome=yes, PrivateDevices=yes, ProtectKernelTunables=yes, ProtectKernelModules=yes, ProtectKernelLogs=yes, ProtectControlGroups=yes, ProtectClock=yes, ProtectHostname=yes, RestrictNamespaces=yes, LockPersonality=yes, RestrictRealtime=yes, RestrictSUIDSGID=yes"},
 
