@@ -91,7 +91,7 @@ func main() {
 		check(p.smoke(host))
 		idle[p.name], _ = p.memory()
 	}
-	fmt.Printf("# benchproxy: %d clients, %.0fs per measurement, %d rounds (ABBA), %d MB transfer, GOMAXPROCS of the proxies: machine default (%d cores)\n",
+	fmt.Printf("# benchproxy: %d clients, %.0fs per measurement, %d rounds (order rotated, reversed every other round), %d MB transfer, GOMAXPROCS of the proxies: machine default (%d cores)\n",
 		*conc, *seconds, *rounds, *bigMB, numCPU())
 	dur := time.Duration(*seconds * float64(time.Second))
 
