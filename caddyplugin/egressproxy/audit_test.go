@@ -219,8 +219,12 @@ func TestAuditBurst(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			ip.srv.Close() // waits for the handlers (and so for every record) to end
-			ip.cleanup()   // closes the log: queued records are written
+			// Unload the configuration: the log stays open until the last
+			// exchange has recorded itself (httptest's Close does not wait
+			// for hijacked tunnels), then closes, writing what was queued.
+			ip.srv.Close()
+			ip.cleanup()
+			waitUntil(t, "every exchange to end and the log to close", func() bool { return ip.p.users.active() == 0 })
 			recs := records(t, ip.audit)
 			n := countOutcomes(recs)
 			total := workers * each
