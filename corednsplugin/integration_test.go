@@ -669,6 +669,10 @@ func TestExampleCorefile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "allowlist.txt"), list, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The key the Corefile's comment makes: 32 random bytes, hex, owner-only.
+	if err := os.WriteFile(filepath.Join(dir, "audit.key"), []byte(strings.Repeat("5e", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	up := startUpstream(t)
 	conf := string(corefile)
 	for old, new := range map[string]string{".:5353 {": ".:PORT {", "prometheus 127.0.0.1:9153": "prometheus 127.0.0.1:METRICS", "forward . 1.1.1.1 9.9.9.9": "forward . " + up.addr} {
@@ -694,6 +698,21 @@ func TestExampleCorefile(t *testing.T) {
 	}
 	if !found {
 		t.Error("the blocked query is not in dns-audit.jsonl")
+	}
+	// The log is keyed: it verifies with audit.key and not as a plain chain.
+	key, err := auditlog.ReadKeyFile(filepath.Join(dir, "audit.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := auditlog.Files(filepath.Join(dir, "dns-audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := auditlog.Verify(files, auditlog.VerifyOptions{Key: key}); err != nil || rep.Problem != nil {
+		t.Errorf("the example's log does not verify with its key: %v %+v", err, rep)
+	}
+	if rep, err := auditlog.Verify(files, auditlog.VerifyOptions{}); err == nil && rep.Problem == nil {
+		t.Error("the example's log verifies without a key: it is not keyed")
 	}
 }
 

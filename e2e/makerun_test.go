@@ -514,13 +514,33 @@ func TestMakeRun(t *testing.T) {
 // provider over TLS through the egress proxy, which resolves through egress
 // DNS. The key is fake and the test needs no network: the call fails either
 // at DNS (no network) or at the provider (401), after the path was taken.
+// OPENAI_API_KEY and ANTHROPIC_API_KEY each take make run's other branch
+// (provider, API, upstream, base path): OpenClaw's anthropic-messages client
+// calls the provider guard at its address with no /v1, the provider guard
+// forwards to api.anthropic.com.
 func TestMakeRunProviderKey(t *testing.T) {
+	for _, tc := range []struct {
+		env, route, modelLine, host string
+		full                        bool // wait for the whole turn (about 2 minutes of OpenClaw's retries), or only for the first provider call
+	}{
+		{"OPENAI_API_KEY", "POST /v1/chat/completions", "openai/gpt-4.1-mini at https://api.openai.com, over TLS through the egress proxy", "api.openai.com", true},
+		{"ANTHROPIC_API_KEY", "POST /v1/messages", "anthropic/claude-haiku-4-5 at https://api.anthropic.com, over TLS through the egress proxy", "api.anthropic.com", false},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			makeRunProviderKey(t, tc.env, tc.route, tc.modelLine, tc.host, tc.full)
+		})
+	}
+}
+
+func makeRunProviderKey(t *testing.T, envKey, route, modelLine, host string, full bool) {
+	started := time.Now()
 	_, runDir, addrs, env := runSetup(t)
 	const key = "sk-makerun-e2e-fake-provider-key-0123456789"
-	r := startRun(t, append(env, "OPENAI_API_KEY="+key))
+	r := startRun(t, append(env, envKey+"="+key))
+	t.Logf("make run started in %v", time.Since(started).Round(time.Second))
 	out := r.output()
-	if !strings.Contains(out, "openai/gpt-4.1-mini at https://api.openai.com, over TLS through the egress proxy") {
-		t.Errorf("the model line does not name the real provider")
+	if !strings.Contains(out, modelLine) {
+		t.Errorf("the model line does not name the real provider: want %q", modelLine)
 	}
 	token := regexp.MustCompile(`Token:\s+(\S+)`).FindStringSubmatch(out)
 	if token == nil {
@@ -551,22 +571,14 @@ func TestMakeRunProviderKey(t *testing.T) {
 		}
 	}
 
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addrs["GUARD_ADDR"]+"/v1/chat/completions",
-		strings.NewReader(`{"model":"openclaw","messages":[{"role":"user","content":"Hello"}]}`))
-	req.Header.Set("Authorization", "Bearer "+token[1])
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 3 * time.Minute}).Do(req)
-	must(t, err)
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		t.Errorf("a chat with a fake provider key answered 200")
-	}
-
-	// The path: OpenClaw presented the provider guard's token, and the
-	// provider guard asked the egress proxy for api.openai.com:443.
+	// The path: OpenClaw presented the provider guard's token on the
+	// provider's route, and the provider guard asked the egress proxy for
+	// the provider's host on 443.
 	read := func(file string) []auditRecord {
 		b, err := os.ReadFile(filepath.Join(runDir, file))
-		must(t, err)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
 		var es []auditRecord
 		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			var e auditRecord
@@ -576,10 +588,64 @@ func TestMakeRunProviderKey(t *testing.T) {
 		}
 		return es
 	}
-	if !slices.ContainsFunc(read("log/egress/provider-audit.jsonl"), func(e auditRecord) bool {
-		return e.Event == "provider.request" && e.TokenName == "openclaw"
-	}) {
-		t.Error("no provider request from OpenClaw with the provider guard's token")
+	requested := func() bool {
+		return slices.ContainsFunc(read("log/egress/provider-audit.jsonl"), func(e auditRecord) bool {
+			return e.Event == "provider.request" && e.TokenName == "openclaw" && e.Route == route
+		})
+	}
+	connected := func() bool {
+		return slices.ContainsFunc(read("log/egress/egress-audit.jsonl"), func(e auditRecord) bool {
+			return e.Route == "CONNECT "+host+":443"
+		})
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addrs["GUARD_ADDR"]+"/v1/chat/completions",
+		strings.NewReader(`{"model":"openclaw","messages":[{"role":"user","content":"Hello"}]}`))
+	req.Header.Set("Authorization", "Bearer "+token[1])
+	req.Header.Set("Content-Type", "application/json")
+	chatted := time.Now()
+	type answer struct {
+		status int
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		resp.Body.Close()
+		answered <- answer{status: resp.StatusCode}
+	}()
+	if full {
+		// The whole turn: OpenClaw gives up on the provider (it retries
+		// first) and the guard answers an error.
+		a := <-answered
+		must(t, a.err)
+		t.Logf("the chat answered %d in %v", a.status, time.Since(chatted).Round(time.Second))
+		if a.status == http.StatusOK {
+			t.Errorf("a chat with a fake provider key answered 200")
+		}
+	} else {
+		// Until OpenClaw's first call to the provider has taken the path;
+		// then the turn (retries against a fake key) is cut short.
+		for !(requested() && connected()) && ctx.Err() == nil {
+			select {
+			case a := <-answered:
+				t.Logf("the chat answered %d (%v) in %v", a.status, a.err, time.Since(chatted).Round(time.Second))
+				cancel()
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+		t.Logf("the provider call took the path in %v", time.Since(chatted).Round(time.Second))
+		cancel()
+	}
+
+	if !requested() {
+		t.Errorf("no provider request %s from OpenClaw with the provider guard's token", route)
 	}
 	// OpenClaw's own turn (its system prompt, the runtime context, the
 	// operator's "Hello") is the agent's, not an injection: nothing of it is
@@ -590,10 +656,8 @@ func TestMakeRunProviderKey(t *testing.T) {
 			t.Errorf("a benign turn was not forwarded as it was: %s: outcome %q, rules %v, fields %v", e.Route, e.Outcome, e.Rules, e.Fields)
 		}
 	}
-	if !slices.ContainsFunc(read("log/egress/egress-audit.jsonl"), func(e auditRecord) bool {
-		return e.Route == "CONNECT api.openai.com:443"
-	}) {
-		t.Error("the provider guard did not go through the egress proxy to api.openai.com:443")
+	if !connected() {
+		t.Errorf("the provider guard did not go through the egress proxy to %s:443", host)
 	}
 	must(t, syscall.Kill(r.cmd.Process.Pid, syscall.SIGINT))
 	select {

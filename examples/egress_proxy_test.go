@@ -41,8 +41,13 @@ func TestEgressProxyExample(t *testing.T) {
 		"http://:3128", "http://:"+port,
 		"../coredns/allowlist.txt", allowlist,
 		"egress-audit.jsonl", filepath.Join(dir, "egress-audit.jsonl"),
+		"key_file audit.key", "key_file "+filepath.Join(dir, "audit.key"),
 	).Replace(string(b))
-	if conf == string(b) || !strings.Contains(conf, ":"+port) {
+	// The key the README's command makes: 32 random bytes, hex, owner-only.
+	if err := os.WriteFile(filepath.Join(dir, "audit.key"), []byte(strings.Repeat("5e", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if conf == string(b) || !strings.Contains(conf, ":"+port) || !strings.Contains(conf, "key_file "+filepath.Join(dir, "audit.key")) {
 		t.Fatal("the example Caddyfile no longer has the lines this test rewrites")
 	}
 	if err := os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(conf), 0o600); err != nil {

@@ -221,12 +221,11 @@ func TestNftablesRulesetInNetns(t *testing.T) {
 
 	// stackaudit --live sees the ruleset in the namespace, and its absence in another.
 	sa := testbin.Path(t, "stackaudit")
-	empty := t.TempDir()
-	out, err = exec.Command("ip", "netns", "exec", l.srv, sa, "audit", "--live", "--firewall", "nft", empty).CombinedOutput()
+	out, err = exec.Command("ip", "netns", "exec", l.srv, sa, "audit", "--live", "--firewall", "nft").CombinedOutput()
 	if err != nil {
 		t.Errorf("stackaudit --live with the ruleset loaded: %v\n%s", err, out)
 	}
-	out, err = exec.Command("ip", "netns", "exec", l.cli, sa, "audit", "--live", "--firewall", "nft", empty).CombinedOutput()
+	out, err = exec.Command("ip", "netns", "exec", l.cli, sa, "audit", "--live", "--firewall", "nft").CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "LIVE_FIREWALL_INACTIVE") {
 		t.Errorf("stackaudit --live without a ruleset: %v\n%s", err, out)
 	}

@@ -524,8 +524,13 @@ func TestControlUIWebSocketFirewall(t *testing.T) {
 	if _, resp, err := rig.dial(t, http.Header{"Authorization": {"Bearer " + uiAPISecret}}); err == nil || resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a bearer token without a role opened the socket: %v %v", resp, err)
 	}
-	cb, _, err := rig.dial(t, http.Header{"Authorization": {"Bearer " + uiOperatorSecret}})
+	cb, _, err := rig.dial(t, http.Header{"Authorization": {"Bearer " + uiOperatorSecret}, "X-Forwarded-User": {"root"}})
 	must(t, err)
+	// Its upgrade carries the token's identity, as a session's does
+	// (docs/control-ui.md phase 2, items 5 and 6), never the client's copy.
+	if up := rig.gw.lastHeader(); len(up.Values("X-Forwarded-User")) != 1 || up.Get("X-Forwarded-User") != "op" || up.Get("X-Openclaw-Scopes") == "" {
+		t.Errorf("a bearer upgrade was forwarded with identity %q, scopes %q", up.Values("X-Forwarded-User"), up.Get("X-Openclaw-Scopes"))
+	}
 	call(cb, "1", "connect", `{}`)
 	if r := refusedBy(call(cb, "2", "terminal.open", `{}`)); r != "dangerous_method_not_granted" {
 		t.Errorf("terminal.open over a bearer socket: %q", r)

@@ -45,8 +45,9 @@ func audit(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: stackaudit audit [--live] [--format text|json|sarif] [flags] PATH...")
 		fmt.Fprintln(stderr, "PATH is a deployment directory or file (Compose/Swarm files, openclaw.json, Caddyfile, Corefile, units, .env, token files, allowlist, Dockerfiles, audit logs, quarantine.db).")
+		fmt.Fprintln(stderr, "A PATH with no such file is not checked (exit 2); --live without PATH checks only what runs.")
 		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "exit status: 0 clean, 1 findings, 2 a part could not be checked (unreadable file, engine asked for but absent)")
+		fmt.Fprintln(stderr, "exit status: 0 clean, 1 findings, 2 a part could not be checked (unreadable file, nothing to audit, engine asked for but absent)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return posture.ExitIncomplete
@@ -58,7 +59,7 @@ func audit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "audit: --format %q: want text, json or sarif\n", *format)
 		return posture.ExitIncomplete
 	}
-	if fs.NArg() == 0 {
+	if fs.NArg() == 0 && !*live {
 		fs.Usage()
 		return posture.ExitIncomplete
 	}

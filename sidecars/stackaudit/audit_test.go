@@ -308,7 +308,7 @@ func compileSchema(t *testing.T, path, id string) *jsonschema.Schema {
 
 // TestOutputsMatchTheirSchemas validates the SARIF output against the SARIF
 // 2.1.0 schema and the JSON output against docs' report schema, for a report
-// with findings and a part that was not checked.
+// with findings, a part that was not checked and a symlink not followed.
 func TestOutputsMatchTheirSchemas(t *testing.T) {
 	root, err := testbin.ModuleRoot()
 	if err != nil {
@@ -319,12 +319,17 @@ func TestOutputsMatchTheirSchemas(t *testing.T) {
 
 	fx := readFixture(t, filepath.Join("testdata", "broken", "OC_BIND.txtar"))
 	dir := fx.materialize(t)
+	outside := t.TempDir()
+	writeFile(t, filepath.Join(outside, "sshd.service"), "[Service]\nExecStart=/usr/sbin/sshd -D\n", 0o644)
+	if err := os.Symlink(filepath.Join(outside, "sshd.service"), filepath.Join(dir, "sshd.service")); err != nil {
+		t.Fatal(err)
+	}
 	a := newAuditor(posture.Options{})
 	a.AddPath(dir)
 	a.AddPath(filepath.Join(dir, "absent.yml"))
 	rep := a.Run(context.Background())
-	if len(rep.Findings) == 0 || len(rep.Unavailable) == 0 {
-		t.Fatalf("want findings and an unavailable part:\n%s", describeReport(rep))
+	if len(rep.Findings) == 0 || len(rep.Unavailable) == 0 || len(rep.Skipped) == 0 {
+		t.Fatalf("want findings, an unavailable part and a skipped link:\n%s", describeReport(rep))
 	}
 	for name, tc := range map[string]struct {
 		write  func(*bytes.Buffer, *posture.Report) error

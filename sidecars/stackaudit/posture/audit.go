@@ -38,6 +38,7 @@ type Auditor struct {
 	opts        Options
 	inputs      []Input
 	unavailable []Unavailable
+	skipped     []Skipped
 	seen        map[string]bool
 
 	composes    []*composeInput
@@ -117,8 +118,18 @@ func Classify(path string) string {
 var walkSkip = map[string]bool{".git": true, "node_modules": true, "testdata": true, "quarantined": true}
 
 // AddPath adds a file, or every deployment file under a directory. A path that
-// cannot be read, or a named file of no known kind, is recorded as
-// unavailable (exit status 2).
+// cannot be read, a named file of no known kind, or a directory that holds no
+// deployment file is recorded as unavailable (exit status 2): a part with
+// nothing to audit is never a pass.
+//
+// A directory walk follows a symlink whose target is inside the directory (an
+// alias such as a unit enabled in multi-user.target.wants, or a secret mount's
+// ..data link; each file is audited once, under its own path). A symlink that
+// leads out of the directory is not followed, so that auditing
+// /etc/systemd/system does not audit the distribution's units, and is listed in
+// the report's skipped parts with its target. A symlink with a deployment
+// file's name that leads nowhere, or to something that is not a regular file,
+// is unavailable: the file a service would read cannot be checked.
 func (a *Auditor) AddPath(path string) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -128,31 +139,123 @@ func (a *Auditor) AddPath(path string) {
 	if !st.IsDir() {
 		kind := Classify(path)
 		if kind == "" {
-			a.fail(path, errors.New("not a file stackaudit knows: name Compose files *compose*.yml, Swarm stacks *stack*.yml, openclaw.json, Caddyfile*, Corefile*, *.service, .env, *tokens, allowlist*.txt, Dockerfile*, *.jsonl or quarantine.db"))
+			a.fail(path, errors.New("not a file stackaudit knows: "+knownNames))
+			return
+		}
+		if !st.Mode().IsRegular() {
+			a.fail(path, errors.New("not a regular file"))
 			return
 		}
 		a.addFile(path, kind)
 		return
 	}
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+	if n := a.walk(path); n == 0 {
+		a.fail(path, errors.New("nothing to audit: no deployment file under this directory ("+knownNames+")"))
+	}
+}
+
+const knownNames = "name Compose files *compose*.yml, Swarm stacks *stack*.yml, openclaw.json, Caddyfile*, Corefile*, *.service, .env, *tokens, allowlist*.txt, Dockerfile*, *.jsonl or quarantine.db"
+
+// walk adds the deployment files under root and returns how many it found
+// (files already added count too), unavailable and skipped ones included.
+func (a *Auditor) walk(root string) int {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		a.fail(root, fmt.Errorf("cannot read: %w", err))
+		return 1
+	}
+	found := 0
+	var links []string
+	walkRoot := root
+	if st, err := os.Lstat(root); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		walkRoot += string(filepath.Separator) // WalkDir enters a symlinked root only so
+	}
+	err = filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			a.fail(p, fmt.Errorf("cannot read: %w", err))
+			found++
 			return nil
 		}
 		if d.IsDir() {
-			if p != path && walkSkip[d.Name()] {
+			if p != walkRoot && walkSkip[d.Name()] {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if kind := Classify(p); kind != "" && d.Type().IsRegular() {
+		switch kind := Classify(p); {
+		case d.Type()&fs.ModeSymlink != 0:
+			links = append(links, p)
+		case kind == "":
+		case d.Type().IsRegular():
 			a.addFile(p, kind)
+			found++
+		default:
+			a.fail(p, errors.New("not a regular file"))
+			found++
 		}
 		return nil
 	})
 	if err != nil {
-		a.fail(path, err)
+		a.fail(root, err)
+		found++
 	}
+	// Links after the files, so that a file and its alias are audited
+	// under the file's own path.
+	for _, p := range links {
+		found += a.addLink(p, realRoot)
+	}
+	return found
+}
+
+// addLink follows a symlink met in a walk of the directory whose real path is
+// realRoot, and returns how many deployment files it found there.
+func (a *Auditor) addLink(p, realRoot string) int {
+	kind := Classify(p)
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		if kind == "" {
+			return 0
+		}
+		a.fail(p, fmt.Errorf("cannot read: a symlink that leads nowhere: %w", err))
+		return 1
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		if kind == "" {
+			return 0
+		}
+		a.fail(p, fmt.Errorf("cannot read: %w", err))
+		return 1
+	}
+	if st.IsDir() {
+		if walkSkip[filepath.Base(p)] || target == realRoot || strings.HasPrefix(target, realRoot+string(filepath.Separator)) {
+			return 0 // inside: the walk goes through it anyway
+		}
+		a.skipped = append(a.skipped, Skipped{Path: p, Target: target, Reason: "a symlinked directory out of the audited directory: not followed; name it to audit it"})
+		return 0
+	}
+	if kind == "" {
+		return 0
+	}
+	if !strings.HasPrefix(target, realRoot+string(filepath.Separator)) {
+		a.skipped = append(a.skipped, Skipped{Path: p, Target: target, Reason: "a symlink out of the audited directory: not followed; name it to audit it"})
+		return 0
+	}
+	if !st.Mode().IsRegular() {
+		a.fail(p, fmt.Errorf("%s is not a regular file", target))
+		return 1
+	}
+	a.addFile(p, kind)
+	return 1
+}
+
+// fileKey names a file once whatever the path to it: its real path when it
+// has one.
+func fileKey(path string) string {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real
+	}
+	return filepath.Clean(path)
 }
 
 func (a *Auditor) fail(part string, err error) {
@@ -160,11 +263,11 @@ func (a *Auditor) fail(part string, err error) {
 }
 
 func (a *Auditor) addFile(path, kind string) {
-	clean := filepath.Clean(path)
-	if a.seen[clean] {
+	key := fileKey(path)
+	if a.seen[key] {
 		return
 	}
-	a.seen[clean] = true
+	a.seen[key] = true
 	a.inputs = append(a.inputs, Input{Path: path, Kind: kind})
 	var err error
 	switch kind {
@@ -218,7 +321,7 @@ func (a *Auditor) addFile(path, kind string) {
 // inside containers usually do not, and are checked with --live or where the
 // files are mounted from.
 func (a *Auditor) addReferenced(path, kind string) {
-	if path == "" || a.seen[filepath.Clean(path)] {
+	if path == "" || a.seen[fileKey(path)] {
 		return
 	}
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
@@ -298,7 +401,7 @@ func (a *Auditor) Run(ctx context.Context) *Report {
 	}
 
 	rep := &Report{SchemaVersion: 1, Tool: "stackaudit", Live: a.opts.Live != nil,
-		Inputs: a.inputs, Findings: fs.list, Unavailable: a.unavailable}
+		Inputs: a.inputs, Findings: fs.list, Unavailable: a.unavailable, Skipped: a.skipped}
 	rep.finish()
 	return rep
 }

@@ -28,6 +28,8 @@ var Checks = []Check{
 		Fix: "pull by `name@sha256:...`, or build the image here from a Dockerfile whose FROM lines are pinned by digest"},
 	{ID: "CTR_BUILD_BASE_DIGEST", Group: "containers", Severity: Medium, Title: "Dockerfile base image not pinned by digest",
 		Fix: "write every FROM as `image:tag@sha256:...`"},
+	{ID: "CTR_BUILD_PACKAGE_UNPINNED", Group: "containers", Severity: Medium, Title: "Dockerfile installs npm packages by name, not from a lockfile",
+		Fix: "commit package.json and a package-lock.json (npm install --package-lock-only) and RUN npm ci: the lock pins every package by sha512 integrity, as examples/compose/Dockerfile does"},
 	{ID: "CTR_HEALTHCHECK", Group: "containers", Severity: Low, Title: "no healthcheck",
 		Fix: "add a `healthcheck:` that probes the service itself"},
 	{ID: "CTR_RESOURCE_LIMITS", Group: "containers", Severity: Medium, Title: "no memory, CPU or process limit",

@@ -82,6 +82,16 @@ type Unavailable struct {
 	Reason string `json:"reason"`
 }
 
+// Skipped is a symlink a directory walk did not follow because it leads out
+// of the directory named (see Auditor.AddPath). It does not change the exit
+// status: what it leads to is not part of what was asked, and is listed so
+// that nothing is left out silently.
+type Skipped struct {
+	Path   string `json:"path"`
+	Target string `json:"target"`
+	Reason string `json:"reason"`
+}
+
 // Input is a file the audit read, and what it took it for.
 type Input struct {
 	Path string `json:"path"`
@@ -97,6 +107,7 @@ type Report struct {
 	Inputs        []Input       `json:"inputs"`
 	Findings      []Finding     `json:"findings"`
 	Unavailable   []Unavailable `json:"unavailable"`
+	Skipped       []Skipped     `json:"skipped"`
 	Summary       Summary       `json:"summary"`
 }
 
@@ -153,6 +164,9 @@ func (r *Report) finish() {
 	}
 	if r.Inputs == nil {
 		r.Inputs = []Input{}
+	}
+	if r.Skipped == nil {
+		r.Skipped = []Skipped{}
 	}
 }
 

@@ -29,6 +29,11 @@ func WriteText(w io.Writer, r *Report) error {
 			return err
 		}
 	}
+	for _, k := range r.Skipped {
+		if _, err := fmt.Fprintf(w, "[SKIPPED] %s -> %s: %s\n", k.Path, k.Target, k.Reason); err != nil {
+			return err
+		}
+	}
 	var sev []string
 	for _, s := range []Severity{Critical, High, Medium, Low, Info} {
 		if n := r.Summary.BySeverity[s]; n > 0 {
@@ -42,6 +47,9 @@ func WriteText(w io.Writer, r *Report) error {
 	msg := fmt.Sprintf("%s audit of %d file(s): %d finding(s)", mode, len(r.Inputs), r.Summary.Findings)
 	if len(sev) > 0 {
 		msg += " (" + strings.Join(sev, ", ") + ")"
+	}
+	if n := len(r.Skipped); n > 0 {
+		msg += fmt.Sprintf("; %d symlink(s) out of the audited directories not followed (listed above)", n)
 	}
 	if n := len(r.Unavailable); n > 0 {
 		msg += fmt.Sprintf("; %d part(s) NOT CHECKED, so this is not a pass", n)
@@ -177,6 +185,10 @@ func WriteSARIF(w io.Writer, r *Report) error {
 	for _, u := range r.Unavailable {
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
 			sarifNotification{Level: "error", Message: sarifMessage{Text: u.Part + ": " + u.Reason}})
+	}
+	for _, k := range r.Skipped {
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+			sarifNotification{Level: "note", Message: sarifMessage{Text: k.Path + " -> " + k.Target + ": " + k.Reason}})
 	}
 	var arts []sarifArtifact
 	for _, in := range r.Inputs {

@@ -336,3 +336,49 @@ func TestLooksLikeKey(t *testing.T) {
 		}
 	}
 }
+
+func TestUnpinnedPackageInstalls(t *testing.T) {
+	for cmd, want := range map[string][]string{
+		`npm install -g --no-fund "openclaw@${V}" && npm cache clean --force`: {"openclaw@${V}"},
+		`npm i express`: {"express"},
+		`cd /app && npm --prefix /opt install lodash@4`:     {"lodash@4"},
+		`NODE_ENV=production npm add a b`:                   {"a", "b"},
+		`yarn global add pkg`:                               {"pkg"},
+		`pnpm add -g pkg@1.0.0`:                             {"pkg@1.0.0"},
+		`apt-get update; /usr/bin/npm install -g x | cat`:   {"x"},
+		`npm ci --omit=dev`:                                 nil,
+		`npm install`:                                       nil,
+		`npm install --omit dev`:                            nil,
+		`npm install --prefix /opt/app`:                     nil,
+		`npm install ./vendor/pkg.tgz /tmp/x.tgz file:../y`: nil,
+		`npm run build && npm test`:                         nil,
+		`yarn install --frozen-lockfile`:                    nil,
+		`pnpm install --frozen-lockfile`:                    nil,
+		`echo npm install x`:                                nil,
+	} {
+		if got := unpinnedPackageInstalls(cmd); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q, want %q", cmd, got, want)
+		}
+	}
+	runs := dockerfileRuns([]byte("FROM x\n# RUN npm i commented\nRUN --mount=type=cache,target=/root/.npm \\\n  # a comment\n  npm i y\nRUN [\"npm\", \"install\", \"z\"]\n"))
+	if len(runs) != 2 || runs[0].line != 3 || unpinnedPackageInstalls(runs[0].cmd)[0] != "y" || unpinnedPackageInstalls(runs[1].cmd)[0] != "z" {
+		t.Errorf("runs: %+v", runs)
+	}
+}
+
+func FuzzDockerfileRuns(f *testing.F) {
+	f.Add([]byte("FROM a\nRUN npm i -g x && npm ci\n"))
+	f.Add([]byte("RUN [\"npm\",\"install\",\"y\"]\nRUN --mount=x \\\n yarn global add z\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, r := range dockerfileRuns(b) {
+			if r.line < 1 || r.cmd == "" {
+				t.Fatalf("bad RUN %+v", r)
+			}
+			for _, p := range unpinnedPackageInstalls(r.cmd) {
+				if p == "" || strings.HasPrefix(p, "-") {
+					t.Fatalf("package %q from %q", p, r.cmd)
+				}
+			}
+		}
+	})
+}

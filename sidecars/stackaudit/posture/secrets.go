@@ -261,5 +261,10 @@ func checkDockerfile(fs *findings, path string) error {
 			stages[f.stage] = true
 		}
 	}
+	for _, r := range dockerfileRuns(src) {
+		if pkgs := unpinnedPackageInstalls(r.cmd); len(pkgs) > 0 {
+			fs.add("CTR_BUILD_PACKAGE_UNPINNED", path, r.line, fmt.Sprintf("RUN installs %s from the npm registry by name: neither it nor what it depends on is pinned by integrity", strings.Join(pkgs, ", ")))
+		}
+	}
 	return nil
 }
