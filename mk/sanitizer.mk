@@ -5,7 +5,8 @@
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
 #                          sanitizer/train alone (figures on sources it never saw), then the written
-#                          sets (languages, languages-2, roles, obfuscation, operator prompts)
+#                          sets (languages, languages-2, languages-3, roles, obfuscation, operator
+#                          prompts); languages-2 and -3 are frozen and never trained on
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
 #                          category), per shape, category and position, then the shipped detector's
@@ -50,6 +51,7 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md' \
 		-languages sanitizer/testdata/eval/languages-2.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction
