@@ -7,6 +7,7 @@
 #                          sanitizer/train and train-prompts alone (figures on sources it never saw), then the written
 #                          sets (languages, languages-2, languages-3, roles, obfuscation, operator
 #                          prompts); languages-2 and -3 are frozen and never trained on
+#                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
 #                          category), per shape, category and position, then the shipped detector's
