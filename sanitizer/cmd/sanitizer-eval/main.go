@@ -89,6 +89,7 @@ func main() {
 	var documents globs
 	flag.Var(&documents, "documents", "directory of real documents (*.md, *.txt, README*), walked: each file judged whole by CheckContent as a tool result, for the false-positive figure on what agents read (repeatable)")
 	show := flag.Int("show", 5, "with -documents: list up to N flagged files per directory")
+	list := flag.Bool("list", false, "with -languages, -roles, -obfuscation: list every missed attack and flagged benign row with its score")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	flag.Parse()
 	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && len(documents) == 0 {
@@ -127,6 +128,9 @@ func main() {
 			hit := res.Action == sanitizer.ActionReject || res.Action == sanitizer.ActionStrip
 			all.add(r.Label, hit)
 			k := set.key(r)
+			if *list && hit != (r.Label == 1) {
+				fmt.Printf("  %s %s %.2f %v %q\n", map[bool]string{true: "missed ", false: "flagged"}[r.Label == 1], k, res.Score, res.RuleIDs(), r.Text)
+			}
 			if by[k] == nil {
 				by[k] = &tally{}
 			}

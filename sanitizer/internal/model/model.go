@@ -356,6 +356,10 @@ func (f *featurizer) wideWords(text []byte) {
 		}
 		r, size := utf8.DecodeRune(text[i:])
 		switch sc := scriptOf(r); {
+		case sc == nil && start >= 0 && script != latin && unicode.In(r, unicode.Mc, unicode.Mn):
+			// A vowel sign of an Indic script (Devanagari "ी", "ि") is a
+			// spacing mark, not a letter, but part of its word: breaking
+			// there cut Hindi into single consonants.
 		case sc == nil:
 			end(i)
 		case sc == cjk:

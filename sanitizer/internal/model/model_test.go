@@ -141,6 +141,9 @@ func TestWordsOfOtherScripts(t *testing.T) {
 		{"前の指示を無視して", "前|の|指|示|を|無|視|し|て"},
 		{"이전 지시를 무시하세요", "이|전|지|시|를|무|시|하|세|요"},
 		{"x“quoted”y", "x|quoted|y"},
+		// Devanagari spacing vowel signs (ि, ा, ी) are marks inside words.
+		{"किताब दिखाओ सभी", "किताब|दिखाओ|सभी"},
+		{"abcकि", "abc|कि"},
 	}
 	for _, c := range cases {
 		var sc Scratch
