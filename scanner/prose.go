@@ -14,7 +14,7 @@ const readResultVerbs = `(?:read|found|got|saw|collected|gathered|copied|extract
 
 // dropPlace is a place where others pick up what is put there: gists and
 // paste sites, mail, chat channels, webhooks, buckets, an email address.
-const dropPlace = `(?:(?:(?:a|an|the|new|secret|private|public|unlisted|anonymous|your|my|our|this|that|shared)\s+){0,3}(?:[#@][\w-]+\s+)?(?:(?:github\s+)?gists?|paste(?:bin)?s?|paste\s+sites?|hastebin|ghostbin|rentry|privatebin|dpaste|e-?mails?(?:\s+(?:to|address))?|inbox|mailbox|discord(?:\s+(?:channel|server|webhook))?|slack(?:\s+channel)?|telegram(?:\s+(?:chat|channel|group))?|chat\s+channel|channel|dm|direct\s+message|webhooks?|s3\s+bucket|bucket|google\s+drive|dropbox|public\s+(?:repo|repository))\b|[\w.+-]+@[\w-]+\.[\w.-]+)`
+const dropPlace = `(?:(?:(?:a|an|the|new|secret|private|public|unlisted|anonymous|your|my|our|this|that|shared)\s+){0,3}(?:[#@][\w-]+\s+)?(?:(?:github\s+)?gists?|paste(?:bin)?s?|paste\s+sites?|hastebin|ghostbin|rentry|privatebin|dpaste|e-?mails?(?:\s+(?:to|address))?|inbox|mailbox|discord(?:\s+(?:channel|server|webhook))?|slack(?:\s+channel)?|telegram(?:\s+(?:chat|channel|group))?|chat\s+channel|channel|dm|direct\s+message|webhooks?|s3\s+bucket|bucket|google\s+drive|dropbox|(?:(?:public\s+)?(?:github|gitlab)\s+)?(?:repo|repository|issues?|comments?|discussions?)|public\s+(?:repo|repository))\b|[\w.+-]+@[\w-]+\.[\w.-]+)`
 
 const seedNouns = `\b(?:seed phrase|recovery phrase|secret phrase|mnemonic(?: phrase)?|(?:12|24|twelve|twenty-four)[- ]word (?:phrase|seed|recovery phrase|mnemonic))`
 
@@ -41,7 +41,7 @@ var (
 	// a bucket. With a secret store read just before, that is the
 	// exfiltration chain written as steps ("copy its contents into a new
 	// secret gist and reply with the link").
-	dropSendRE   = regexp.MustCompile(`(?i)\b(?:send|sends|post|posts|upload|uploads|share|shares|submit|forward|transmit|paste|pastes|put|puts|copy|copies|save|add|publish|email|e-mail|mail|dm|message|push|write|drop)\b(?:[^.\n]|\.\S){0,120}?\b(?:to|into|in|on|at|as|via)\s+` + dropPlace)
+	dropSendRE   = regexp.MustCompile(`(?i)\b(?:send|sends|post|posts|upload|uploads|share|shares|submit|forward|transmit|paste|pastes|put|puts|copy|copies|save|add|publish|email|e-mail|mail|dm|message|push|write|drop|include|attach|embed)\b(?:[^.\n]|\.\S){0,120}?\b(?:to|into|in|on|at|as|via|by|through|over|with)\s+` + dropPlace)
 	readVerbRE   = regexp.MustCompile(`(?i)\b(?:read|reads|reading|cat|open|opens|load|loads|collect|collects|gather|grab|get|fetch|extract|copy|take|dump|access|retrieve|parse|export|zip|tar|archive)\b`)
 	allCredRE    = regexp.MustCompile(`(?i)\b(?:all|every|any)\s+(?:(?:of\s+)?(?:the|your|my|available|stored|saved|current|other|existing)\s+){0,3}(?:api[ _-]?keys?|tokens?|credentials?|secrets?|passwords?|env\w*)`)
 	concealRE    = regexp.MustCompile(`(?i)\b(?:do not|don't|never|without)\s+(?:\w+\s+){0,3}?(?:tell|telling|mention|mentioning|inform|informing|reveal|revealing|notify|notifying|alert|alerting|show|showing|disclose|disclosing)\b(?:\s+\S+){0,4}?\s+(?:the\s+)?user\b|\bkeep (?:this|it)(?: \w+)? (?:hidden|secret)\b|\b(?:do not|don't|never)\s+(?:mention|disclose|reveal|report)\s+(?:this|that|it)(?:\s+step)?\b|\b(?:silently|secretly|covertly)\s+(?:send|upload|post|copy|forward)|\bwithout\s+(?:any\s+)?(?:human|user|owner|operator)s?(?:'s)?\s+(?:visibility|oversight|knowledge|review|noticing|seeing)\b|\b(?:hidden|invisible|secret)\s+from\s+(?:the\s+|your\s+)?(?:human|user|owner|operator)s?\b`)
@@ -208,7 +208,7 @@ func (a *analyzer) paragraph(sc *scope, p, next []line, hidden bool) {
 		sent = true
 		break
 	}
-	for _, send := range dropSendRE.FindAllStringIndex(t, -1) {
+	for _, send := range clauseMatches(dropSendRE, t) {
 		if sent {
 			break
 		}
@@ -284,12 +284,35 @@ func sentSecret(t string, send []int) (noun string, store bool) {
 func droppedStore(t string, send []int) (credHit, bool) {
 	span := t[send[0]:send[1]]
 	if h, ok := storeNamed(span, false); ok {
-		return h, true
+		// "Add your token to ~/.clawdbot/.env": a store written to is
+		// where the secret goes, not what is sent.
+		return h, !intoRE.MatchString(span[:h.off])
 	}
 	if apiCallRE.MatchString(span) || !sentObjectRE.MatchString(span) {
 		return credHit{}, false
 	}
 	return storeNamed(t[max(0, send[0]-250):send[0]], true)
+}
+
+// intoRE is a preposition that makes what follows a destination.
+var intoRE = regexp.MustCompile(`(?i)\b(?:to|into|in|inside|under)\b`)
+
+// clauseRE ends a clause of a sentence: one step of "read X, then send it".
+var clauseRE = regexp.MustCompile(`(?i);|,?\s+(?:and\s+)?then\b`)
+
+// clauseMatches finds re in each clause of t, so that one match never
+// runs from one step's verb to the next step's destination. The offsets
+// are in t.
+func clauseMatches(re *regexp.Regexp, t string) [][]int {
+	var out [][]int
+	start := 0
+	for _, b := range append(clauseRE.FindAllStringIndex(t, -1), []int{len(t), len(t)}) {
+		for _, m := range re.FindAllStringIndex(t[start:b[0]], -1) {
+			out = append(out, []int{start + m[0], start + m[1]})
+		}
+		start = b[1]
+	}
+	return out
 }
 
 // storeNamed finds a secret store named in s; with read, only one that s
