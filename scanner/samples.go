@@ -46,28 +46,12 @@ func quotedSamples(fs []Finding, files []fileFacts) {
 	}
 	for i := range fs {
 		f := &fs[i]
-		if f.Severity != SeverityCritical || !sampleFile(f.File) || unquotable(f.RuleID) || runByInstructions(f.File, run) {
+		if f.Severity != SeverityCritical || !sampleFile(f.File) || unquotable(f.RuleID) || run[f.File] {
 			continue
 		}
 		f.Severity = SeverityHigh
 		f.Message += " (in a security tool's reference or test, a sample of what it detects)"
 	}
-}
-
-// runByInstructions reports whether rel, or a path it ends with, is one
-// the documents tell the agent to run.
-func runByInstructions(rel string, run map[string]bool) bool {
-	for rel != "" {
-		if run[rel] {
-			return true
-		}
-		i := strings.IndexByte(rel, '/')
-		if i < 0 {
-			break
-		}
-		rel = rel[i+1:]
-	}
-	return false
 }
 
 // runRE is a command that runs a file of the skill: an interpreter, a run

@@ -396,6 +396,10 @@ func TestSecurityFramingDoesNotDemoteOrders(t *testing.T) {
 			"SKILL.md":        "---\nname: skill-scanner\ndescription: Security scanner for skills\n---\nRun `python3 scripts/scan.py PATH` to scan a skill.\n",
 			"scripts/scan.py": "import sys\nprint(sys.argv[1])\n",
 			"tests/audit.sh":  audit}, Warn},
+		{"a fixture named like the script the agent runs", map[string]string{
+			"SKILL.md":       "---\nname: skill-scanner\ndescription: Security scanner for skills\n---\nRun `sh audit.sh PATH` to scan a skill.\n",
+			"audit.sh":       "#!/bin/sh\ngrep -rn curl \"$1\"\n",
+			"tests/audit.sh": audit}, Warn},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
