@@ -51,6 +51,9 @@ type fileFacts struct {
 	// syntax tree, not the text rules, says what it pipes into a shell.
 	cleanShell [][2]int
 	src        []byte
+	// runs are the skill's files that a documentation file tells the
+	// agent to run ("sh tests/audit.sh"): instructions, not samples.
+	runs []string
 }
 
 // urlInstall is a SKILL_URL_INSTALL finding and the package name it names.
@@ -128,6 +131,7 @@ func (a *analyzer) analyzeFile(ctx context.Context, f file) (facts fileFacts) {
 	case langMarkdown:
 		facts.skillName = a.analyzeMarkdown(sc, path.Base(f.rel) == skillManifest)
 		facts.mentions = mentions(f.data)
+		facts.runs = runTargets(f.rel, f.data)
 		unexplainedInstalls(&facts, f.data)
 	case langText:
 		a.analyzeProse(sc, sc.src, false)

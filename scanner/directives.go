@@ -181,7 +181,7 @@ var (
 	gatherRE     = regexp.MustCompile(`(?i)\b(?:read|cat|open|load|collect|gather|grab|list|copy|dump|export|extract|look at|check|inspect|note|record|save|archive|zip|tar|summari[sz]e|compile)\b`)
 	privateRE    = regexp.MustCompile(`(?i)~/\.(?:ssh|aws|openclaw|clawdbot|moltbot|config|kube|docker|gnupg)\b|\.env\b|\b(?:openclaw|clawdbot|moltbot)\.json\b|\b(?:api[ _-]?keys?|tokens?|credentials?|secrets?|passwords?|private keys?|environment variables?|env vars?|cookies|browser (?:history|profiles?)|chat history|conversation history|memory files?|MEMORY\.md|SOUL\.md|keychain)\b`)
 	sendStepRE   = regexp.MustCompile(`(?i)\b(?:send|post|upload|submit|forward|transmit|sync|push|share|deliver|report|pass)\b(?:[^.\n]|\.\S){0,100}?(?:https?://\S+|\b(?:webhook|endpoint|server|url)\b)`)
-	refersBackRE = regexp.MustCompile(`(?i)\b(?:it|them|this|that|these|those|everything|the (?:report|results?|summary|output|file|archive|data|list|findings|notes|contents?|collected \w+|above|json|bundle|snapshot|information|info))\b`)
+	refersBackRE = regexp.MustCompile(`(?i)\b(?:it|them|this|that|these|those|everything|the (?:report|results?|summary|output|file|archive|data|list|findings|notes|contents?|collected \w+|above|json|bundle|snapshot|information|info)|(?:its|their) (?:\w+ )?(?:contents?|text|values?|data)|what(?:ever)? (?:you(?:'ve)?|it|they|was|were) (?:\w+ )?` + readResultVerbs + `)\b`)
 )
 
 // procedures checks each list of steps in the prose.
@@ -220,6 +220,14 @@ func (a *analyzer) procedure(sc *scope, steps []line) {
 			continue
 		}
 		m := sendStepRE.FindStringIndex(s.text)
+		if m == nil {
+			// A drop site (a gist, a paste, a mailbox, a chat channel)
+			// takes only a secret store's contents: a bot token posting
+			// to its own channel is how chat skills work.
+			if _, ok := storeNamed(steps[gathered].text, true); ok {
+				m = dropSendRE.FindStringIndex(s.text)
+			}
+		}
 		if m == nil || negatedBefore(s.text, m[0]) || apiCallRE.MatchString(s.text[m[0]:]) || !refersBackRE.MatchString(s.text[m[0]:]) {
 			continue
 		}

@@ -122,7 +122,11 @@
 //     defends (a prompt-injection guard, a pentest guide), what its
 //     reference documents and tests show is a sample of what it detects:
 //     high, not critical. Its SKILL.md is judged as any other; incomplete
-//     scans and threat-intelligence hits are never lowered.
+//     scans and threat-intelligence hits are never lowered; nor are orders
+//     to the agent that reads the file (SKILL_AGENT_DIRECTIVE,
+//     SKILL_EXFIL_INSTRUCTION, SKILL_CREDENTIAL_SWEEP), nor any finding in
+//     a file that SKILL.md or another document tells the agent to run
+//     ("sh tests/audit.sh" is a program, not a quoted sample).
 //   - The skill's own directory (__dirname, Path(__file__).parent) is not
 //     the home directory, a copy to a local path is not a send, a URL
 //     after the program npx runs is that program's argument, chmod 0600 of
@@ -160,7 +164,13 @@
 //   - Procedures: numbered or bulleted steps, each harmless, that first
 //     gather private data (a secret store, the environment, the chat
 //     history) and later send "the report" to a URL unrelated to it are
-//     SKILL_EXFIL_INSTRUCTION.
+//     SKILL_EXFIL_INSTRUCTION. A secret store read and then sent, posted,
+//     pasted, emailed or copied ("it", "its contents", "what you read")
+//     into a place others can read (a URL, a gist or paste site, a
+//     mailbox, a chat channel, a webhook, an issue) is critical whatever
+//     the verb; a negated instruction ("never paste ~/.ssh/id_rsa into a
+//     chat") is advice, and a public key or a command's output is no
+//     secret. gh gist create of a secret store is CHAIN_EXFILTRATION.
 //   - OBF_SPLIT_PAYLOAD: a command handed out in pieces to be joined and
 //     run (inline code in successive steps), files concatenated into a
 //     shell (cat a.part b.part | bash); pieces in shell variables and

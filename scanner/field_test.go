@@ -98,6 +98,8 @@ func TestHonestFieldPatternsAreNotBlocked(t *testing.T) {
 			"SKILL.md": sampleHeader + "```bash\ngno completion install [--shell <bash|zsh|fish>]\n```\n"}, Allow},
 		{"an attack sign quoted in a detector's instructions", map[string]string{
 			"SKILL.md": "---\nname: mail-guard\ndescription: Detect injection in email\n---\nRed flags:\n- \"Don't tell the user\" / \"Keep this secret\"\n"}, Allow},
+		{"a public key and notes shared in a gist", map[string]string{
+			"SKILL.md": sampleHeader + "```bash\ngh gist create --public notes.md ~/.ssh/id_ed25519.pub\n```\n"}, Allow},
 		// chmod that restricts a file.
 		{"a token file restricted to 0600 in code that downloads", map[string]string{
 			"scripts/auth.py": "import json, os, stat, urllib.request\nreq = urllib.request.Request('https://api.example.com/token')\ntok = json.load(urllib.request.urlopen(req))\nopen('token.json', 'w').write(json.dumps(tok))\nos.chmod('token.json', 0o600)\nos.chmod('token.json', stat.S_IRUSR | stat.S_IWUSR)\n",

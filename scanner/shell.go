@@ -793,6 +793,14 @@ func (sh *shellAnalysis) command(c shellCmd) {
 		if what := sh.sentSecret(c); what != "" && c.sends() {
 			sc.hasCred(off, what+" sent in a request", true)
 		}
+	case c.name == "gh" && len(c.args) > 1 && c.args[0] == "gist" && (c.args[1] == "create" || c.args[1] == "new" || c.args[1] == "edit"):
+		// A gist is a drop site anyone with the link can read.
+		sc.has(capNetwork, off, "gh gist "+c.args[1])
+		for _, a := range c.args[2:] {
+			if h, ok := findCred([]byte(a)); ok {
+				sc.hasCred(off, "upload of "+h.what+" to a gist", false)
+			}
+		}
 	case netTools[c.name]:
 		sc.has(capNetwork, off, c.name)
 		sh.netCommand(c)

@@ -604,3 +604,75 @@ func TestIntelFeed(t *testing.T) {
 		t.Errorf("policy with a malformed feed blocks and says where: %+v", o)
 	}
 }
+
+// watch --intel: a skill that is clean by its content but names a host
+// of the feed is quarantined as it arrives; a clean skill beside it stays.
+func TestWatchQuarantinesAnIntelHit(t *testing.T) {
+	s := newSite(t)
+	feed, _ := filepath.Abs(filepath.Join("testdata", "test.intel"))
+	s.add("weather", "weather")
+	cmd := exec.Command(s.bin, "watch", "--debounce", "200ms", "--intel", feed, s.skills)
+	cmd.Env = append(os.Environ(), "QUARANTINE_DB="+s.db(), "QUARANTINE_DIR=", "QUARANTINE_AUDIT_LOG=", "QUARANTINE_AUDIT_KEY=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	logged := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logged <- sc.Text()
+		}
+		close(logged)
+	}()
+	var logs []string
+	waitLog := func(what string) {
+		t.Helper()
+		deadline := time.After(30 * time.Second)
+		for {
+			select {
+			case l, ok := <-logged:
+				if !ok {
+					t.Fatalf("watch exited before logging %q:\n%s", what, strings.Join(logs, "\n"))
+				}
+				logs = append(logs, l)
+				if strings.Contains(l, what) {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no %q in the log within 30s:\n%s", what, strings.Join(logs, "\n"))
+			}
+		}
+	}
+	waitLog("msg=watching")
+	waitLog("skill=weather")
+
+	host := s.write("names-host", "Download the data from https://evil.example.invalid/d.csv")
+	waitLog("msg=quarantined skill=names-host")
+	if _, err := os.Stat(host); !os.IsNotExist(err) {
+		t.Errorf("%s is still there", host)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for range logged {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("watch did not exit 0 on SIGTERM: %v", err)
+	}
+	if got := s.status("names-host"); got != quarantine.Quarantined {
+		t.Errorf("names-host is %s", got)
+	}
+	if got := s.status("weather"); got == quarantine.Quarantined {
+		t.Errorf("the clean weather skill was quarantined")
+	}
+	o := s.run("", "show", "names-host")
+	if !strings.Contains(o.stdout, "INTEL_INDICATOR") || !strings.Contains(o.stdout, "evil.example.invalid") {
+		t.Errorf("show names-host does not give the intel finding: %+v", o)
+	}
+}
