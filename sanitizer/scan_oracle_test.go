@@ -52,8 +52,11 @@ func checkScanOracles(t *testing.T, text string) {
 	t.Helper()
 	for _, asks := range []bool{false, true} {
 		f := func() bool { return asks }
-		if got, want := tokenRuns(text, nil, f), tokenRunsOracle(text, nil, f); !slices.Equal(got, want) {
-			t.Fatalf("tokenRuns(%q, asks=%v) = %v, want %v", text, asks, got, want)
+		// Every alignment of the text to eight-byte blocks.
+		for _, pre := range []string{"", " ", "a ", "ab ", "abc ", "Abcd ", "abcde ", "abcdef ", "abcdefg "} {
+			if got, want := tokenRuns(pre+text, nil, f), tokenRunsOracle(pre+text, nil, f); !slices.Equal(got, want) {
+				t.Fatalf("tokenRuns(%q, asks=%v) = %v, want %v", pre+text, asks, got, want)
+			}
 		}
 	}
 	// Every token alone, and glued to its neighbours' bytes.
@@ -69,6 +72,39 @@ func checkScanOracles(t *testing.T, text string) {
 func TestScanOraclesGolden(t *testing.T) {
 	for _, g := range goldenCorpus(t) {
 		checkScanOracles(t, g.text)
+	}
+}
+
+// TestTokenRunsOfWords: texts of words of every length over letters a to f
+// and g to z, in every alignment to eight-byte blocks, and every byte in
+// every place of a text.
+func TestTokenRunsOfWords(t *testing.T) {
+	words := []string{"a", "b", "be", "Be", "bead", "beef", "faced", "defaced", "BEAD", "g", "go", "Go", "bag", "gab", "abcdefab", "abcdefabc", "abcdefabcdefabcdef", "abcdefabcdefabcdefg", "Gabcdefabcdefabcdef", "x", "xyz"}
+	for _, a := range words {
+		for _, b := range words {
+			for _, sep := range []string{" ", "  ", "\n", " \t "} {
+				for pre := range 9 {
+					text := strings.Repeat(" ", pre) + a + sep + b + sep + a + a + sep + b
+					checkTokenRuns(t, text)
+				}
+			}
+		}
+	}
+	base := []byte("hello world and the quick brown fox jumps over bead faced dog")
+	for at := range 24 {
+		for c := range 256 {
+			b := append([]byte(nil), base...)
+			b[at] = byte(c)
+			checkTokenRuns(t, string(b))
+		}
+	}
+}
+
+func checkTokenRuns(t *testing.T, text string) {
+	t.Helper()
+	f := func() bool { return true }
+	if got, want := tokenRuns(text, nil, f), tokenRunsOracle(text, nil, f); !slices.Equal(got, want) {
+		t.Fatalf("tokenRuns(%q) = %v, want %v", text, got, want)
 	}
 }
 
