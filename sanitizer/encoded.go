@@ -385,14 +385,17 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 			i++
 			continue
 		}
-		if j := plainWord(text, i); j > i {
-			if kind != tokOther {
-				flush()
+		letter := first&(rcLower|rcUpper) != 0
+		if letter {
+			if j := plainWord(text, i); j > i {
+				if kind != tokOther {
+					flush()
+				}
+				i = j
+				continue
 			}
-			i = j
-			continue
 		}
-		j, rest := i+1, uint16(0)
+		j, rest := i+1, uint32(0)
 		for j < len(text) {
 			c := runClass[text[j]]
 			if c&rcSpace != 0 {
@@ -402,7 +405,10 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 			j++
 		}
 		k, w := tokOther, 0
-		if maybeEncoded(first, rest, j-i) {
+		// A token that starts with a letter is mostly a word with a mark
+		// after it ("report."): maybeEncoded turns it away. Others (Morse,
+		// hex, brackets) go to classifyToken as they are.
+		if !letter || maybeEncoded(first, rest, j-i) {
 			k, w = classifyToken(text[i:j])
 		}
 		if k != kind || k == tokOther || i-end > 3 {
@@ -495,10 +501,10 @@ const (
 	rcNonB64 = 1 << 15 // in tokClass, not a letter, digit, + / - _ or =
 )
 
-var runClass = func() (t [256]uint16) {
+var runClass = func() (t [256]uint32) {
 	for c := range 256 {
 		b := byte(c)
-		t[c] = uint16(tokClass[c])
+		t[c] = uint32(tokClass[c])
 		switch {
 		case isSpace(b):
 			t[c] |= rcSpace
@@ -526,7 +532,7 @@ var runClass = func() (t [256]uint16) {
 // tokOther of a token of n bytes, given the runClass bits of its first byte
 // and the union of those of the others. Each test is a necessary condition
 // of one of classifyToken's non-tokOther outcomes, read off its code.
-func maybeEncoded(first, rest uint16, n int) bool {
+func maybeEncoded(first, rest uint32, n int) bool {
 	all := first | rest
 	if n > 256 || all&rcBad != 0 {
 		return false // classifyToken's early returns

@@ -113,7 +113,7 @@ func checkTokenRuns(t *testing.T, text string) {
 func TestMaybeEncoded(t *testing.T) {
 	alphabet := "aAgGzZ09x\\.-_/|+=,:;{}[]()<>\"'~!é \x00\xff"
 	check := func(tok string) {
-		first, rest := runClass[tok[0]], uint16(0)
+		first, rest := runClass[tok[0]], uint32(0)
 		for i := 1; i < len(tok); i++ {
 			rest |= runClass[tok[i]]
 		}

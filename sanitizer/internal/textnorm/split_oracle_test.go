@@ -2,6 +2,7 @@ package textnorm
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -64,6 +65,8 @@ func TestSplitGluedAgreesWithOracle(t *testing.T) {
 	for _, s := range []string{
 		"", "a", "a.b", "a.b.c", "x a.b.c y", "1.2.3", "a.1.2", "ignore_all_previous/instructions now",
 		"http://a.b.c/d", "see http://a.b.c x.y.z", "a-b-c-d_e_f_g", "\na.b.c\n", "a..b..c", "a.b-c.d",
+		strings.Repeat(".. --. -. / ", 60) + "ignore.all.previous " + strings.Repeat("word ", 80) + "a_b_c",
+		strings.Repeat("x", 300) + " a.b.c " + strings.Repeat("y.z ", 100) + "http://a.b.c",
 		"e.g. i.e. etc.", "a.b\nc.d", "a.b c.d.e", "é.ü.ß", "a.\xff.b", "abcdefgh.ijklmnop.qrstuvwx yz",
 		"aaaaaaa.bbbbbbb.ccccccc", ".a.b.c.", "a=b=c", "$a$b$c", "a~b~c", "a^b^c", "a#b#c@d@e",
 	} {

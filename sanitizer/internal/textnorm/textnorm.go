@@ -382,7 +382,8 @@ func (f *folder) foldMixedWords() {
 //
 // A token (a stretch between spaces and line breaks) is split or not on its
 // own, and only one with two separators can be: the separators are found
-// eight bytes at a time, and splitToken reads only the tokens that hold two.
+// eight bytes at a time, and splitToken reads only the stretches around
+// tokens that hold two.
 func splitGlued(b []byte) {
 	lo := 0 // tokens before lo are done
 	for p := nextGlueSep(b, 0); p >= 0; {
@@ -390,11 +391,15 @@ func splitGlued(b []byte) {
 		if q < 0 {
 			return
 		}
-		if bytes.IndexByte(b[p+1:q], ' ') >= 0 || bytes.IndexByte(b[p+1:q], '\n') >= 0 {
+		if hasBreak(b[p+1 : q]) {
 			p = q // p is its token's only separator
 			continue
 		}
-		s, e := p, q
+		// Read from the start of the token to at least denseReach bytes
+		// past its separators, byte by byte: text where separators are
+		// this close (code, Morse, markup) is read at the byte loop's
+		// speed, not one search per token.
+		s, e := p, min(len(b), q+denseReach)
 		for s > lo && b[s-1] != ' ' && b[s-1] != '\n' {
 			s--
 		}
@@ -405,6 +410,25 @@ func splitGlued(b []byte) {
 		lo = e
 		p = nextGlueSep(b, e)
 	}
+}
+
+// denseReach is how far past a token with two separators splitGlued reads
+// byte by byte before it searches for separators again.
+const denseReach = 256
+
+// hasBreak reports whether b holds a space or a line break: byte by byte
+// when b is short (separators close together, as in "a.b.c"), where two
+// calls of bytes.IndexByte would cost more.
+func hasBreak(b []byte) bool {
+	if len(b) > 16 {
+		return bytes.IndexByte(b, ' ') >= 0 || bytes.IndexByte(b, '\n') >= 0
+	}
+	for _, c := range b {
+		if c == ' ' || c == '\n' {
+			return true
+		}
+	}
+	return false
 }
 
 // splitToken is splitGlued on one token (or on any text: it reads tokens
