@@ -433,6 +433,17 @@ func estimateSize(e *Event) int {
 	return n + 64*len(e.Fields)
 }
 
+// Err is the error that makes Write and Enqueue refuse new records (a
+// failed write, sticky until the log is reopened, or ErrClosed), or nil.
+// A caller that acts now and records afterwards (the egress proxy writes a
+// tunnel's record when it ends) checks it first, so that a log that can no
+// longer be written stops the action instead of losing its record.
+func (l *Log) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.refusing()
+}
+
 // refusing is the error that stops new records: a closed log or a failed
 // write. l.mu is held.
 func (l *Log) refusing() error {

@@ -588,6 +588,9 @@ func TestEnqueueFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := l.Err(); err != nil {
+		t.Fatalf("Err on a healthy log: %v", err)
+	}
 	// The disk goes away under the log: the queued record cannot be written,
 	// and every later record must be refused rather than silently dropped.
 	l.io.Lock()
@@ -601,6 +604,9 @@ func TestEnqueueFailsClosed(t *testing.T) {
 	})
 	if err := l.Write(Event{Event: "test.refused"}); err == nil {
 		t.Fatal("Write after a failed write succeeded")
+	}
+	if err := l.Err(); err == nil {
+		t.Fatal("Err is nil after a failed write")
 	}
 	l.Close()
 	if err := l.Enqueue(Event{Event: "late"}); !errors.Is(err, ErrClosed) {

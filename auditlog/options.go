@@ -68,7 +68,9 @@ type Options struct {
 //	checkpoint_interval 1m
 //	flush_interval 1s
 //
-// The error names the option and the value that was refused.
+// The error names the option and the value that was refused, without this
+// package's name: a host puts it after its own directive ("audit_log: option
+// sync \"x\": want always, batch or none").
 func (o *Options) Set(name, value string) error {
 	var err error
 	switch name {
@@ -92,10 +94,10 @@ func (o *Options) Set(name, value string) error {
 	case "flush_interval":
 		o.FlushInterval, err = parseDuration(value, false)
 	default:
-		return fmt.Errorf("auditlog: unknown option %q (want sync, key_file, rotate_size, rotate_age, checkpoint, checkpoint_interval or flush_interval)", name)
+		return fmt.Errorf("unknown option %q (want sync, key_file, rotate_size, rotate_age, checkpoint, checkpoint_interval or flush_interval)", name)
 	}
 	if err != nil {
-		return fmt.Errorf("auditlog: option %s %q: %w", name, value, err)
+		return fmt.Errorf("option %s %q: %w", name, value, err)
 	}
 	return nil
 }

@@ -129,4 +129,8 @@ func TestAuditLogWithChangedOptionsIsRefused(t *testing.T) {
 	if !errors.Is(err, auditlog.ErrOptionsChanged) || !strings.Contains(err.Error(), "restart") {
 		t.Fatalf("a reload that changes the open log's options should be refused and say to restart, got %v", err)
 	}
+	// The same words as the Caddy adapter's, once: "egress: audit_log PATH: ...".
+	if want := "egress: audit_log " + path + ": "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("message %q, want it to start %q (no repeated prefix)", err, want)
+	}
 }

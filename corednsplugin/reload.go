@@ -1,6 +1,7 @@
 package corednsplugin
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
@@ -13,6 +14,9 @@ func (e *Egress) start() error {
 	if e.cfg.auditPath != "" {
 		l, err := auditlog.Shared.Acquire(e.cfg.auditPath, e.cfg.auditOpts)
 		if err != nil {
+			if errors.Is(err, auditlog.ErrOptionsChanged) {
+				return fmt.Errorf("egress: %w", err) // it names audit_log and the file
+			}
 			return fmt.Errorf("egress: audit_log: %w", err)
 		}
 		e.audit = l

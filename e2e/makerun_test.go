@@ -225,7 +225,7 @@ func runSetup(t *testing.T) (bin, runDir string, addrs map[string]string, env []
 
 func TestMakeRun(t *testing.T) {
 	// The stand-in model, whatever keys the machine has.
-	bin, runDir, addrs, env := runSetup(t)
+	_, runDir, addrs, env := runSetup(t)
 
 	started := time.Now()
 	r := startRun(t, env)
@@ -471,12 +471,23 @@ func TestMakeRun(t *testing.T) {
 		if len(logs) < 5 {
 			t.Errorf("audit logs %v, want guard, provider, egress, dns and quarantine", logs)
 		}
+		// The printed command verifies every trail at once, each as its own chain.
+		line := ""
+		for _, l := range strings.Split(r.output(), "\n") {
+			if strings.Contains(l, "stackaudit verify-log ") {
+				line = strings.TrimSpace(l)
+			}
+		}
+		if line == "" {
+			t.Fatalf("make run printed no verify-log command:\n%s", r.output())
+		}
+		out, code := shell(t, env, line)
+		if code != 0 || strings.Count(out, ": OK: ") != len(logs) {
+			t.Errorf("%s: exit %d, want 0 and %d logs OK:\n%s", line, code, len(logs), out)
+		}
 		for _, l := range logs {
-			// One log per call: verify-log takes the FILEs of one command
-			// line for one chain's files.
-			out, err := exec.Command(filepath.Join(bin, "stackaudit"), "verify-log", "--key-file", filepath.Join(runDir, "etc", "audit_key"), l).CombinedOutput()
-			if err != nil {
-				t.Errorf("stackaudit verify-log %s: %v\n%s", l, err, out)
+			if !strings.Contains(out, l+": OK: ") {
+				t.Errorf("%s is not verified by the printed command:\n%s", l, out)
 			}
 		}
 	})
@@ -569,6 +580,15 @@ func TestMakeRunProviderKey(t *testing.T) {
 		return e.Event == "provider.request" && e.TokenName == "openclaw"
 	}) {
 		t.Error("no provider request from OpenClaw with the provider guard's token")
+	}
+	// OpenClaw's own turn (its system prompt, the runtime context, the
+	// operator's "Hello") is the agent's, not an injection: nothing of it is
+	// withheld from the model.
+	for _, e := range read("log/egress/provider-audit.jsonl") {
+		// (GET / is make run's own readiness probe.)
+		if e.Event == "provider.request" && e.Route != "GET /" && e.Outcome != string(auditlog.OutcomeAllowed) {
+			t.Errorf("a benign turn was not forwarded as it was: %s: outcome %q, rules %v, fields %v", e.Route, e.Outcome, e.Rules, e.Fields)
+		}
 	}
 	if !slices.ContainsFunc(read("log/egress/egress-audit.jsonl"), func(e auditRecord) bool {
 		return e.Route == "CONNECT api.openai.com:443"

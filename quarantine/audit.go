@@ -111,5 +111,5 @@ func auditEvent(e Event, db string) auditlog.Event {
 	fields["skill"] = e.Skill
 	fields["event_id"] = e.ID
 	fields["db"] = db
-	return auditlog.Event{Time: e.Time, Event: e.Kind, Outcome: auditlog.Outcome(e.Outcome), Rules: e.Rules, Fields: fields}
+	return auditlog.Event{Time: e.Time, Event: e.Kind, Outcome: e.Outcome, Rules: e.Rules, Fields: fields}
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 )
 
 // A move takes a skill directory out of its load directory into the
@@ -66,8 +68,8 @@ const modeBits = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 // Recovered is the outcome of resolving one interrupted move.
 type Recovered struct {
 	Move    Move
-	Outcome string // "completed", "rolled_back" or "failed"
-	Err     error  // why it failed
+	Outcome auditlog.Outcome // OutcomeCompleted, OutcomeRolledBack or OutcomeFailed
+	Err     error            // why it failed
 }
 
 // Quarantine moves a Blocked skill out of its load directory into the
@@ -201,7 +203,7 @@ func (s *Store) run(ctx context.Context, m *move) error {
 	case errors.Is(err, syscall.EXDEV):
 		if err := s.copyAcross(m); err != nil {
 			outcome, rerr := s.resolve(ctx, m)
-			if outcome == "completed" && rerr == nil {
+			if outcome == auditlog.OutcomeCompleted && rerr == nil {
 				return nil // a clean-up step failed and resolve redid it
 			}
 			return errors.Join(fmt.Errorf("quarantine: moving %s to %s across file systems: %w", m.Src, m.Dst, err), rerr)
@@ -275,9 +277,9 @@ func (s *Store) finish(ctx context.Context, m *move) error {
 		if err := s.closeMove(ctx, tx, m, stateDone, ""); err != nil {
 			return err
 		}
-		qpath, loadPath, outcome := any(m.Dst), m.Src, "quarantined"
+		qpath, loadPath, outcome := any(m.Dst), m.Src, auditlog.OutcomeQuarantined
 		if m.Kind == moveRestore {
-			qpath, loadPath, outcome = nil, m.Dst, "restored"
+			qpath, loadPath, outcome = nil, m.Dst, auditlog.OutcomeRestored
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE skills SET status = ?, quarantine_path = ? WHERE id = ?`, m.thenStatus, qpath, m.SkillID); err != nil {
 			return s.dbErr("updating a skill", err)
@@ -301,9 +303,9 @@ func (s *Store) closeMove(ctx context.Context, tx *sql.Tx, m *move, state, detai
 // on disk: it completes a move whose tree has arrived or whose copy is
 // complete, rolls back one that had not left its source, and marks the
 // rest failed for the operator without deleting anything. The outcome
-// ("completed", "rolled_back" or "failed") is set once the journal row is
+// (OutcomeCompleted, OutcomeRolledBack or OutcomeFailed) is set once the journal row is
 // closed; a failed move also returns an error that says why.
-func (s *Store) resolve(ctx context.Context, m *move) (outcome string, err error) {
+func (s *Store) resolve(ctx context.Context, m *move) (outcome auditlog.Outcome, err error) {
 	S, A, G, D := exists(m.Src), exists(m.aside), exists(m.stage), exists(m.Dst)
 	switch {
 	case D && !S:
@@ -341,14 +343,14 @@ func (s *Store) resolve(ctx context.Context, m *move) (outcome string, err error
 	}
 }
 
-func (s *Store) complete(ctx context.Context, m *move) (string, error) {
+func (s *Store) complete(ctx context.Context, m *move) (auditlog.Outcome, error) {
 	if err := s.finish(ctx, m); err != nil {
 		return "", err
 	}
-	return "completed", nil
+	return auditlog.OutcomeCompleted, nil
 }
 
-func (s *Store) rollBack(ctx context.Context, m *move) (string, error) {
+func (s *Store) rollBack(ctx context.Context, m *move) (auditlog.Outcome, error) {
 	if m.Kind == moveRestore {
 		// prepareRestore may have given the quarantined copy its old modes.
 		if err := secureTree(m.Src); err != nil {
@@ -359,27 +361,27 @@ func (s *Store) rollBack(ctx context.Context, m *move) (string, error) {
 		if err := s.closeMove(ctx, tx, m, stateRolledBack, ""); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, m.SkillID, s.skillName(ctx, tx, m.SkillID), "quarantine.move", "rolled_back", nil,
+		return s.event(ctx, tx, m.SkillID, s.skillName(ctx, tx, m.SkillID), "quarantine.move", auditlog.OutcomeRolledBack, nil,
 			map[string]any{"move_id": m.ID, "kind": m.Kind, "from": m.Src, "to": m.Dst})
 	})
 	if err != nil {
 		return "", err
 	}
-	return "rolled_back", nil
+	return auditlog.OutcomeRolledBack, nil
 }
 
-func (s *Store) fail(ctx context.Context, m *move, detail string) (string, error) {
+func (s *Store) fail(ctx context.Context, m *move, detail string) (auditlog.Outcome, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.closeMove(ctx, tx, m, stateFailed, detail); err != nil {
 			return err
 		}
-		return s.event(ctx, tx, m.SkillID, s.skillName(ctx, tx, m.SkillID), "quarantine.move", "failed", nil,
+		return s.event(ctx, tx, m.SkillID, s.skillName(ctx, tx, m.SkillID), "quarantine.move", auditlog.OutcomeFailed, nil,
 			map[string]any{"move_id": m.ID, "kind": m.Kind, "from": m.Src, "to": m.Dst, "detail": detail})
 	})
 	if err != nil {
 		return "", err
 	}
-	return "failed", fmt.Errorf("quarantine: move #%d of skill #%d failed: %s", m.ID, m.SkillID, detail)
+	return auditlog.OutcomeFailed, fmt.Errorf("quarantine: move #%d of skill #%d failed: %s", m.ID, m.SkillID, detail)
 }
 
 func (s *Store) skillName(ctx context.Context, tx *sql.Tx, id int64) string {

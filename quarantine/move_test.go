@@ -106,7 +106,7 @@ func TestQuarantineAndOverride(t *testing.T) {
 			kinds := []string{}
 			evs, _ := s.Events(ctx, sk.ID)
 			for _, ev := range evs {
-				kinds = append(kinds, ev.Kind+":"+ev.Outcome)
+				kinds = append(kinds, ev.Kind+":"+string(ev.Outcome))
 			}
 			want := "quarantine.scan:blocked quarantine.move:quarantined quarantine.override:overridden quarantine.move:restored"
 			if strings.Join(kinds, " ") != want {

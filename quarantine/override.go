@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 )
 
 // AckPhrase is the acknowledgement an override must carry, word for word.
@@ -64,7 +66,7 @@ func (s *Store) overrideLocked(ctx context.Context, id int64, user, ack string) 
 				return s.dbErr("updating a skill", err)
 			}
 		}
-		return s.event(ctx, tx, sk.ID, sk.Name, "quarantine.override", string(Overridden), ruleIDs(sk.Findings), map[string]any{
+		return s.event(ctx, tx, sk.ID, sk.Name, "quarantine.override", auditlog.Outcome(Overridden), ruleIDs(sk.Findings), map[string]any{
 			"path": sk.Path, "sha256": sk.SHA256, "user": user, "ack": ack, "previous_status": string(sk.Status)})
 	})
 	if err != nil {

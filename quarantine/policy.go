@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 )
 
 // OpenClaw's installPolicy protocol (security.installPolicy in OpenClaw's
@@ -341,7 +343,7 @@ func (s *Store) RecordPolicy(ctx context.Context, req *PolicyRequest, results []
 		findings = append(findings, r.Findings...)
 		shas = append(shas, r.SHA256)
 	}
-	outcome := map[string]string{"allow": "allowed", "warn": "warned", "block": "blocked"}[resp.Decision]
+	outcome := map[string]auditlog.Outcome{"allow": auditlog.OutcomeAllowed, "warn": auditlog.OutcomeWarned, "block": auditlog.OutcomeBlocked}[resp.Decision]
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		return s.event(ctx, tx, 0, req.TargetName, "quarantine.policy", outcome, ruleIDs(findings), map[string]any{
 			"target_type": req.TargetType, "source_path": req.SourcePath, "openclaw_version": req.OpenClawVersion,

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openclaw-secure-stack/securestack/auditlog"
 	scanresult "github.com/openclaw-secure-stack/securestack/scanner/result"
 )
 
@@ -137,7 +138,7 @@ func (s *Store) recordLocked(ctx context.Context, r ScanResult, findings []byte)
 				return s.dbErr("updating a skill", err)
 			}
 			if sk.Verdict != r.Verdict {
-				if err := s.event(ctx, tx, sk.ID, sk.Name, "quarantine.scan", string(Quarantined), ruleIDs(r.Findings), map[string]any{
+				if err := s.event(ctx, tx, sk.ID, sk.Name, "quarantine.scan", auditlog.Outcome(Quarantined), ruleIDs(r.Findings), map[string]any{
 					"path": r.Path, "sha256": sk.SHA256, "verdict": string(r.Verdict), "previous_verdict": string(sk.Verdict)}); err != nil {
 					return err
 				}
@@ -190,7 +191,7 @@ func (s *Store) recordLocked(ctx context.Context, r ScanResult, findings []byte)
 				fields["previous_status"] = string(sk.Status)
 				fields["previous_sha256"] = sk.SHA256
 			}
-			if err := s.event(ctx, tx, sk.ID, r.Skill, "quarantine.scan", string(status), ruleIDs(r.Findings), fields); err != nil {
+			if err := s.event(ctx, tx, sk.ID, r.Skill, "quarantine.scan", auditlog.Outcome(status), ruleIDs(r.Findings), fields); err != nil {
 				return err
 			}
 		}
@@ -225,7 +226,7 @@ func (s *Store) markRemovedLocked(ctx context.Context, path string) (bool, error
 		if _, err := tx.ExecContext(ctx, `UPDATE skills SET status = 'removed' WHERE id = ?`, sk.ID); err != nil {
 			return s.dbErr("updating a skill", err)
 		}
-		return s.event(ctx, tx, sk.ID, sk.Name, "quarantine.removed", string(Removed), nil,
+		return s.event(ctx, tx, sk.ID, sk.Name, "quarantine.removed", auditlog.Outcome(Removed), nil,
 			map[string]any{"path": sk.Path, "sha256": sk.SHA256, "previous_status": string(sk.Status)})
 	})
 	return found, err
@@ -292,15 +293,15 @@ type Override struct {
 
 // Event is one row of the events table.
 type Event struct {
-	ID      int64          `json:"id"`
-	Time    time.Time      `json:"time"`
-	SkillID int64          `json:"skill_id,omitempty"`
-	Skill   string         `json:"skill"`
-	Kind    string         `json:"kind"`
-	Outcome string         `json:"outcome"`
-	Rules   []string       `json:"rules"`
-	Fields  map[string]any `json:"fields"`
-	Audited bool           `json:"audited"`
+	ID      int64            `json:"id"`
+	Time    time.Time        `json:"time"`
+	SkillID int64            `json:"skill_id,omitempty"`
+	Skill   string           `json:"skill"`
+	Kind    string           `json:"kind"`
+	Outcome auditlog.Outcome `json:"outcome"`
+	Rules   []string         `json:"rules"`
+	Fields  map[string]any   `json:"fields"`
+	Audited bool             `json:"audited"`
 }
 
 // Overrides returns the overrides given for a skill, oldest first.
@@ -371,7 +372,7 @@ func scanEvent(rows *sql.Rows) (Event, error) {
 
 // event appends a state change to the events table (and so to the audit
 // outbox) inside the caller's transaction.
-func (s *Store) event(ctx context.Context, tx *sql.Tx, skillID int64, skill, kind, outcome string, rules []string, fields map[string]any) error {
+func (s *Store) event(ctx context.Context, tx *sql.Tx, skillID int64, skill, kind string, outcome auditlog.Outcome, rules []string, fields map[string]any) error {
 	if rules == nil {
 		rules = []string{}
 	}

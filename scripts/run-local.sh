@@ -218,6 +218,10 @@ cat >"$ETC/openclaw.json" <<JSON
   },
   update: { checkOnStart: false },
   discovery: { mdns: { mode: "off" } },
+  // Memory search stays local (keyword ranking): embeddings would send memory
+  // files to the provider's /embeddings, which the provider guard does not
+  // serve (it judges generation requests only) and refuses with 404.
+  memory: { search: { provider: "none" } },
   proxy: { enabled: true, proxyUrl: "http://$EGRESS_ADDR" },
   models: {
     mode: "merge",
@@ -371,7 +375,9 @@ OpenClaw Secure Stack is running: the real OpenClaw gateway behind openclaw_guar
   API:         send the token as "Authorization: Bearer $TOKEN"
   Model:       $model_line
   Posture:     $AUDIT_LINE
-  Logs:        $LOGS/ (audit trails: guard/, egress/, dns/; stackaudit verify-log --key-file $ETC/audit_key FILE)
+  Logs:        $LOGS/ (process output and the audit trails guard/, egress/, dns/)
+  Verify the audit trails (each its own hash chain; exit 0 when all are intact):
+    $BIN/stackaudit verify-log --key-file $ETC/audit_key $LOGS/*/*.jsonl $(dirname "$QDB")/quarantine-audit.jsonl
 
 Try these from another terminal:
 

@@ -44,6 +44,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //			sync always|batch|none
 //			...
 //		}
+//		audit_mode             sync|async
 //	}
 //
 // allowlist, allow_cidr, resolver and token_file may repeat (each adds).
@@ -130,6 +131,12 @@ func (p *Proxy) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			} else {
 				p.MaxTunnelsPerClient = n
 			}
+		case "audit_mode":
+			v, err := directive.Enum(d, string(AuditSync), string(AuditAsync))
+			if err != nil {
+				return err
+			}
+			p.AuditMode = AuditMode(v)
 		case "audit_log":
 			cfg, err := auditcfg.UnmarshalCaddyfile(d)
 			if err != nil {

@@ -31,8 +31,12 @@
 // 9209 Proxy-Status header, an X-Egress-Rule header naming the rule, and a
 // JSON error body. Every request, allowed or not, is one audit record
 // (event egress.proxy: host, port, resolved and dialed address, rule,
-// bytes each way, duration), written when the exchange ends. The host-free
-// logic is package egress/forward.
+// bytes each way, duration). A refusal's record is written before the
+// refusal is sent; an allowed exchange's when it ends, queued (audit_mode
+// async, the default: durable within the log's flush_interval) or written
+// before the handler returns (audit_mode sync). Once the log cannot be
+// written, allowed requests are refused (503 audit_unavailable). The
+// host-free logic is package egress/forward.
 //
 // Requests in origin form (GET /health) are not proxy requests and go to
 // the next handler, so a site can answer health checks with respond.

@@ -32,6 +32,10 @@ const (
 	proxyName         = "securestack-egress"
 )
 
+// ruleAuditUnavailable refuses an allowed request while the audit log
+// cannot be written (the guard's code for the same refusal).
+const ruleAuditUnavailable = "audit_unavailable"
+
 // exchange is one proxied request: what the audit record and the metrics
 // are made of.
 type exchange struct {
@@ -50,6 +54,10 @@ type exchange struct {
 	outcome auditlog.Outcome
 	rule    string
 	message string
+	// forwarding is set while the HTTP forwarder runs: a refusal from its
+	// error handler is recorded when the exchange ends, with its counts.
+	forwarding bool
+	recorded   bool
 }
 
 // refusal is a reply the proxy writes itself.
@@ -74,6 +82,16 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	if connect {
 		ex.kind = "connect"
 	}
+	if !p.users.hold() {
+		// This configuration was unloaded and its log let go: there is
+		// nowhere to record the request, so it is not proxied.
+		p.logger.Warn("proxy request on an unloaded configuration; refused, not in the audit log", zap.String("method", r.Method))
+		ex.recorded = true
+		p.refuse(w, ex, &refusal{status: http.StatusServiceUnavailable, rule: ruleAuditUnavailable, outcome: auditlog.OutcomeError,
+			proxyError: "proxy_internal_error", message: "the proxy's configuration was unloaded; retry"})
+		return nil
+	}
+	defer p.users.unhold()
 	defer p.record(ex)
 
 	if p.verifier != nil {
@@ -117,6 +135,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	ex.d = p.policy.Decide(ctx, ex.target)
 	if !ex.d.Allowed {
 		p.refuse(w, ex, decisionRefusal(ex.d))
+		return nil
+	}
+	// An allowed exchange is recorded when it ends. If the log has failed
+	// (a write, or a queued record's write, could not be done), nothing
+	// more goes out: fail closed rather than proxy without a trail.
+	if err := p.audit.Err(); err != nil {
+		p.refuse(w, ex, &refusal{status: http.StatusServiceUnavailable, rule: ruleAuditUnavailable, outcome: auditlog.OutcomeError,
+			proxyError: "proxy_internal_error", message: "the proxy cannot write its audit log, so the request was not proxied"})
 		return nil
 	}
 
@@ -210,9 +236,14 @@ func decisionRefusal(d forward.Decision) *refusal {
 }
 
 // refuse writes the refusal completely: status, Proxy-Status and rule
-// headers, and an error body that says why.
+// headers, and an error body that says why. Its audit record is written
+// first (as durably as the log's sync option says, whatever audit_mode),
+// so a refusal the client sees is on the disk.
 func (p *Proxy) refuse(w http.ResponseWriter, ex *exchange, rej *refusal) {
 	ex.status, ex.rule, ex.outcome, ex.message = rej.status, rej.rule, rej.outcome, rej.message
+	if !ex.forwarding {
+		p.record(ex)
+	}
 	h := w.Header()
 	for k, v := range rej.header {
 		h[k] = v
@@ -366,7 +397,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
 		r.Body = body
 	}
 	cw := &countingWriter{ResponseWriter: w}
+	ex.forwarding = true
 	p.rp.ServeHTTP(cw, r.WithContext(ctx))
+	ex.forwarding = false
 	ex.up, ex.down = body.n, cw.n
 	if ex.status == 0 {
 		ex.status = cw.status
@@ -425,8 +458,16 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b 
 func (bufferPool) Get() []byte  { return *(copyBufs.Get().(*[]byte)) }
 func (bufferPool) Put(b []byte) { copyBufs.Put(&b) }
 
-// record writes the audit event and counts the exchange.
+// record writes the audit event and counts the exchange, once. An allowed
+// exchange's record is queued in audit_mode async (the client does not
+// wait for the disk; the log's writer commits it within flush_interval,
+// and a failed commit makes p.audit.Err refuse what follows); every other
+// record is written before record returns.
 func (p *Proxy) record(ex *exchange) {
+	if ex.recorded {
+		return
+	}
+	ex.recorded = true
 	if ex.outcome == "" {
 		ex.outcome, ex.rule = auditlog.OutcomeError, forward.RuleMethod
 	}
@@ -467,7 +508,7 @@ func (p *Proxy) record(ex *exchange) {
 	if ex.target.Host != "" {
 		route += " " + ex.target.String()
 	}
-	err := p.audit.Write(auditlog.Event{
+	ev := auditlog.Event{
 		Event:     "egress.proxy",
 		ClientIP:  ex.client,
 		TokenName: ex.token,
@@ -475,7 +516,13 @@ func (p *Proxy) record(ex *exchange) {
 		Outcome:   ex.outcome,
 		Rules:     []string{ex.rule},
 		Fields:    fields,
-	})
+	}
+	var err error
+	if ex.outcome == auditlog.OutcomeAllowed && p.AuditMode == AuditAsync {
+		err = p.audit.Enqueue(ev)
+	} else {
+		err = p.audit.Write(ev)
+	}
 	if err != nil {
 		auditErrors.Inc()
 		p.logger.Error("audit log write failed", zap.Error(err), zap.String("route", route))

@@ -9,7 +9,9 @@ import (
 // The proxy's collectors exist once per process and are registered into
 // each config's registry, so a reload does not reset them. Labels are
 // bounded: kind (connect, http), outcome (auditlog outcomes), rule (the
-// forward.Rule set and one address_<class> per egress.Class), direction.
+// forward.Rule set, one address_<class> per egress.Class, and
+// audit_unavailable), direction, and allowlist (the configured files: one
+// value per egress_proxy configuration).
 var (
 	requestsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "caddy", Subsystem: "egress_proxy", Name: "requests_total",
@@ -23,10 +25,10 @@ var (
 		Namespace: "caddy", Subsystem: "egress_proxy", Name: "bytes_total",
 		Help: "Bytes proxied, up (client to upstream) and down, counted when an exchange ends.",
 	}, []string{"direction"})
-	allowlistEntries = prometheus.NewGauge(prometheus.GaugeOpts{
+	allowlistEntries = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Namespace: "caddy", Subsystem: "egress_proxy", Name: "allowlist_entries",
-		Help: "Entries in the allowlist in force.",
-	})
+		Help: "Entries in the allowlist in force, by allowlist (its files as configured, comma-separated).",
+	}, []string{"allowlist"})
 	allowlistReloadErrors = prometheus.NewCounter(prometheus.CounterOpts{
 		Namespace: "caddy", Subsystem: "egress_proxy", Name: "allowlist_reload_errors_total",
 		Help: "Changed allowlist files that could not be loaded (the last good list stayed in force).",

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,6 +83,14 @@ type Proxy struct {
 	// AuditLog configures the audit trail. When absent, the proxy writes to
 	// egress_proxy/audit.jsonl in Caddy's data directory: it always audits.
 	AuditLog *auditcfg.Config `json:"audit_log,omitempty"`
+	// AuditMode is how an allowed exchange's record, written when the
+	// exchange ends, is committed: "async" (default) queues it (durable
+	// within the log's flush_interval, fsynced per its sync option) so the
+	// client never waits for the disk; "sync" writes it as durably as sync
+	// says before the handler returns. Refusals are always written, per
+	// sync, before the refusal is sent. In both modes a log that can no
+	// longer be written stops allowed traffic (503 audit_unavailable).
+	AuditMode AuditMode `json:"audit_mode,omitempty"`
 
 	lists     *egress.Reloader
 	policy    *forward.Policy
@@ -94,11 +103,21 @@ type Proxy struct {
 	rp        *httputil.ReverseProxy
 	transport *http.Transport
 	audit     *auditcfg.Log
+	users     *auditUsers
+	gaugeKey  string
 	logger    *zap.Logger
 	local     []netip.Addr // this host's addresses, for the loop check
 	stop      chan struct{}
 	done      *sync.WaitGroup
 }
+
+// AuditMode says how an allowed exchange's record is committed.
+type AuditMode string
+
+const (
+	AuditSync  AuditMode = "sync"  // written (per sync) before the handler returns
+	AuditAsync AuditMode = "async" // queued, durable within flush_interval
+)
 
 // CaddyModule returns the Caddy module information.
 func (Proxy) CaddyModule() caddy.ModuleInfo {
@@ -151,10 +170,13 @@ func (p *Proxy) Provision(ctx caddy.Context) error {
 	if p.audit, err = auditcfg.Open(p.AuditLog, "egress_proxy"); err != nil {
 		return err
 	}
+	p.users = &auditUsers{log: p.audit}
 	if err := registerMetrics(ctx.GetMetricsRegistry()); err != nil {
 		return err
 	}
-	allowlistEntries.Set(float64(p.lists.List().Len()))
+	p.gaugeKey = allowlistLabel(p.Allowlist)
+	acquireGauge(p.gaugeKey)
+	allowlistEntries.WithLabelValues(p.gaugeKey).Set(float64(p.lists.List().Len()))
 	if p.Reload > 0 {
 		p.stop, p.done = make(chan struct{}), new(sync.WaitGroup)
 		p.done.Add(1)
@@ -193,6 +215,9 @@ func (p *Proxy) defaults() {
 	if p.MaxTunnelsPerClient == 0 {
 		p.MaxTunnelsPerClient = DefaultMaxTunnelsPerClient
 	}
+	if p.AuditMode == "" {
+		p.AuditMode = AuditAsync
+	}
 }
 
 // check rejects configuration that cannot work, naming the JSON field
@@ -208,6 +233,11 @@ func (p *Proxy) check() error {
 		if n < 1 || n > 65535 {
 			return fmt.Errorf("ports: %d is not a port from 1 to 65535", n)
 		}
+	}
+	switch p.AuditMode {
+	case "", AuditSync, AuditAsync:
+	default:
+		return fmt.Errorf("audit_mode %q: want sync or async", p.AuditMode)
 	}
 	if p.Ports != nil && len(p.Ports) == 0 {
 		return errors.New("ports: the list is empty, so every request would be refused")
@@ -335,7 +365,7 @@ func (p *Proxy) reloaded(reloaded bool, err error) {
 		return
 	}
 	n := p.lists.List().Len()
-	allowlistEntries.Set(float64(n))
+	allowlistEntries.WithLabelValues(p.gaugeKey).Set(float64(n))
 	p.logger.Info("allowlist reloaded", zap.Int("entries", n), zap.Strings("files", p.Allowlist))
 }
 
@@ -353,8 +383,99 @@ func (p *Proxy) Cleanup() error {
 	}
 	if p.slotsKey != "" {
 		shared.Delete(p.slotsKey)
+		p.slotsKey = ""
 	}
-	return p.audit.Release()
+	if p.gaugeKey != "" {
+		releaseGauge(p.gaugeKey)
+		p.gaugeKey = ""
+	}
+	if p.users == nil {
+		return p.audit.Release()
+	}
+	return p.users.cleanup()
+}
+
+// auditUsers keeps the audit log open while exchanges that began under
+// this configuration are still running: a tunnel outlives a config reload
+// (Caddy does not wait for hijacked connections), and its record is
+// written when it ends. The log is released when the configuration is
+// cleaned up and its last exchange has ended.
+type auditUsers struct {
+	mu      sync.Mutex
+	n       int
+	closing bool
+	log     *auditcfg.Log
+}
+
+// hold counts an exchange that will write a record; false once the log
+// has been let go (a request that reached an unloaded configuration).
+func (u *auditUsers) hold() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.closing && u.n == 0 {
+		return false
+	}
+	u.n++
+	return true
+}
+
+func (u *auditUsers) unhold() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.n--
+	if u.closing && u.n == 0 {
+		if err := u.log.Release(); err != nil {
+			auditErrors.Inc()
+		}
+	}
+}
+
+// active is how many exchanges hold the log.
+func (u *auditUsers) active() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.n
+}
+
+func (u *auditUsers) cleanup() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.closing {
+		return nil
+	}
+	u.closing = true
+	if u.n == 0 {
+		return u.log.Release()
+	}
+	return nil
+}
+
+// The allowlist_entries gauge has one series per set of allowlist files
+// (two egress_proxy instances on different lists do not overwrite each
+// other; two on the same list agree). A series is deleted when the last
+// configuration using its files is cleaned up.
+var (
+	gaugeMu    sync.Mutex
+	gaugeUsers = map[string]int{}
+)
+
+// allowlistLabel is the allowlist label: the files as configured, in
+// order. It comes from the configuration, so it is bounded.
+func allowlistLabel(files []string) string { return strings.Join(files, ",") }
+
+func acquireGauge(key string) {
+	gaugeMu.Lock()
+	defer gaugeMu.Unlock()
+	gaugeUsers[key]++
+}
+
+func releaseGauge(key string) {
+	gaugeMu.Lock()
+	defer gaugeMu.Unlock()
+	if gaugeUsers[key]--; gaugeUsers[key] <= 0 {
+		delete(gaugeUsers, key)
+		allowlistEntries.DeleteLabelValues(key)
+	}
 }
 
 // Interface guards.

@@ -242,13 +242,13 @@ func (g *Guard) judgeChat(text string) (bool, []string) {
 // gateOutcome maps the Gate's events to audit outcomes.
 func gateOutcome(e controlui.Event) auditlog.Outcome {
 	switch e.Outcome {
-	case "login":
+	case controlui.OutcomeLogin:
 		return auditlog.OutcomeLogin
-	case "logout":
+	case controlui.OutcomeLogout:
 		return auditlog.OutcomeLogout
-	case "login_failed":
+	case controlui.OutcomeLoginFailed:
 		return auditlog.OutcomeUnauthorized
-	case "login_rate_limited":
+	case controlui.OutcomeLoginRateLimited:
 		return auditlog.OutcomeRateLimited
 	}
 	switch e.Reason {
@@ -264,7 +264,7 @@ func gateOutcome(e controlui.Event) auditlog.Outcome {
 // is a credential check like a bearer token's.
 func (g *Guard) auditGate(r *http.Request, e controlui.Event) {
 	ev := g.newEvent(r)
-	ev.Event = "controlui." + e.Outcome
+	ev.Event = "controlui." + string(e.Outcome)
 	ev.Outcome = gateOutcome(e)
 	ev.TokenName = e.TokenName
 	ev.Fields = map[string]any{"credential": "login_form"}
@@ -274,7 +274,7 @@ func (g *Guard) auditGate(r *http.Request, e controlui.Event) {
 	if e.Reason != "" {
 		ev.Fields["reason"] = e.Reason
 	}
-	logins.WithLabelValues(e.Outcome).Inc()
+	logins.WithLabelValues(string(e.Outcome)).Inc()
 	switch e.Outcome {
 	case "login_failed":
 		authFailures.WithLabelValues("invalid").Inc()

@@ -105,11 +105,11 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			g.Inbound = v
 		case "user_messages":
-			v, err := directive.Enum(d, "inspect", "trust")
+			v, err := directive.Enum(d, string(UserMessagesInspect), string(UserMessagesTrust))
 			if err != nil {
 				return err
 			}
-			g.UserMessages = v
+			g.UserMessages = UserMessages(v)
 		case "redact_secrets":
 			v, err := directive.Enum(d, "on", "off")
 			if err != nil {
@@ -126,11 +126,11 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return d.ArgErr()
 			}
 		case "on_blocked_call":
-			v, err := directive.Enum(d, "message", "error")
+			v, err := directive.Enum(d, string(BlockedCallMessage), string(BlockedCallError))
 			if err != nil {
 				return err
 			}
-			g.OnBlockedCall = v
+			g.OnBlockedCall = BlockedCallMode(v)
 		case "max_body", "max_response":
 			name := d.Val()
 			var s string

@@ -33,6 +33,23 @@ const (
 	DefaultMaxResponse = 16 << 20
 )
 
+// UserMessages says whether user-role turns are judged (channel messages
+// arrive as user turns).
+type UserMessages string
+
+const (
+	UserMessagesInspect UserMessages = "inspect" // judged as chat messages (default)
+	UserMessagesTrust   UserMessages = "trust"   // forwarded unjudged
+)
+
+// BlockedCallMode says how a blocked tool call is answered.
+type BlockedCallMode string
+
+const (
+	BlockedCallMessage BlockedCallMode = "message" // the stream completes with assistant text naming the call (default)
+	BlockedCallError   BlockedCallMode = "error"   // the provider's error shape ends the stream
+)
+
 // Guard is the openclaw_provider_guard HTTP handler. It stands in for a
 // model provider's base URL in OpenClaw's config: it judges what the model
 // is about to read (inbound) and the tool calls it asks for (outbound), holds
@@ -65,7 +82,7 @@ type Guard struct {
 	Inbound string `json:"inbound,omitempty"`
 	// UserMessages is inspect (default) or trust. Channel messages arrive
 	// as user turns; trust skips them.
-	UserMessages string `json:"user_messages,omitempty"`
+	UserMessages UserMessages `json:"user_messages,omitempty"`
 	// RedactSecrets replaces secrets in known formats in every text before
 	// the provider sees it. Default true.
 	RedactSecrets *bool `json:"redact_secrets,omitempty"`
@@ -83,7 +100,7 @@ type Guard struct {
 	EgressAllowlist []string `json:"egress_allowlist,omitempty"`
 	// OnBlockedCall is message (default: the stream completes with assistant
 	// text naming the blocked call) or error (the provider's error shape).
-	OnBlockedCall string `json:"on_blocked_call,omitempty"`
+	OnBlockedCall BlockedCallMode `json:"on_blocked_call,omitempty"`
 
 	// MaxBody is the largest request body read, in bytes; larger ones get
 	// 413. Default 32 MiB.
@@ -138,12 +155,12 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		g.Inbound = string(inbound.Neutralize)
 	}
 	if g.UserMessages == "" {
-		g.UserMessages = "inspect"
+		g.UserMessages = UserMessagesInspect
 	}
 	if g.OnBlockedCall == "" {
-		g.OnBlockedCall = "message"
+		g.OnBlockedCall = BlockedCallMessage
 	}
-	if g.OnBlockedCall == "error" {
+	if g.OnBlockedCall == BlockedCallError {
 		g.blockMode = wire.BlockWithError
 	}
 	redact := g.RedactSecrets == nil || *g.RedactSecrets
@@ -174,7 +191,7 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("rules: %w", err)
 	}
 	g.inspector, err = inbound.New(inbound.Config{API: g.api, Detector: s, Action: inbound.Action(g.Inbound),
-		TrustUser: g.UserMessages == "trust", Redact: redact})
+		TrustUser: g.UserMessages == UserMessagesTrust, Redact: redact})
 	if err != nil {
 		return err
 	}
@@ -213,8 +230,8 @@ func (g *Guard) check() error {
 		ok         []string
 	}{
 		{"inbound", g.Inbound, []string{"", "neutralize", "reject", "flag"}},
-		{"user_messages", g.UserMessages, []string{"", "inspect", "trust"}},
-		{"on_blocked_call", g.OnBlockedCall, []string{"", "message", "error"}},
+		{"user_messages", string(g.UserMessages), []string{"", string(UserMessagesInspect), string(UserMessagesTrust)}},
+		{"on_blocked_call", string(g.OnBlockedCall), []string{"", string(BlockedCallMessage), string(BlockedCallError)}},
 	} {
 		found := false
 		for _, o := range c.ok {

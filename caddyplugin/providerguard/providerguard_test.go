@@ -266,8 +266,8 @@ func TestNeutralizesAndSwapsTheKey(t *testing.T) {
 }
 
 func TestBlocksAToolCall(t *testing.T) {
-	for _, mode := range []string{"message", "error"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []BlockedCallMode{BlockedCallMessage, BlockedCallError} {
+		t.Run(string(mode), func(t *testing.T) {
 			f := newGuard(t, &Guard{API: "openai-completions", OnBlockedCall: mode})
 			p := &provider{contentType: "text/event-stream", reply: execStream}
 			w := f.do(t, "/v1/chat/completions", chat("notes"), p)

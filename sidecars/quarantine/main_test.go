@@ -225,7 +225,7 @@ func TestQuarantineOverrideRelease(t *testing.T) {
 	}
 	var kinds []string
 	for _, e := range shown.Events {
-		kinds = append(kinds, e.Kind+":"+e.Outcome)
+		kinds = append(kinds, e.Kind+":"+string(e.Outcome))
 		if !e.Audited {
 			t.Errorf("event %d not audited", e.ID)
 		}

@@ -192,3 +192,60 @@ func TestUnknownCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
+
+// Several logs on one command line are separate chains: each is verified on
+// its own, a bad one is named, and the exit status is the worst.
+func TestVerifyLogSeveralLogs(t *testing.T) {
+	guard := writeLog(t, filepath.Join(t.TempDir()), 30, auditlog.Options{RotateSize: 2048})
+	egress := writeLog(t, t.TempDir(), 5, auditlog.Options{})
+	dns := writeLog(t, t.TempDir(), 7, auditlog.Options{})
+	if len(guard) < 2 {
+		t.Fatalf("rotation made only %v", guard)
+	}
+	active := func(files []string) string { return files[len(files)-1] }
+
+	stdout, stderr, code := stackaudit(t, "verify-log", active(guard), active(egress), active(dns))
+	if code != 0 || strings.Count(stdout, "OK: ") != 3 ||
+		!strings.Contains(stdout, active(guard)+": OK: 30 records, seq 1 to 30") ||
+		!strings.Contains(stdout, active(egress)+": OK: 5 records") || !strings.Contains(stdout, active(dns)+": OK: 7 records") {
+		t.Fatalf("three intact logs: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+
+	// As a shell glob names them: the rotated files beside their active file
+	// are that log's, not logs of their own.
+	stdout, stderr, code = stackaudit(t, append(append([]string{"verify-log"}, guard...), egress...)...)
+	if code != 0 || strings.Count(stdout, "OK: ") != 2 || !strings.Contains(stdout, "OK: 30 records, seq 1 to 30") {
+		t.Fatalf("a log with its rotated files and another log: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+
+	editLine(t, active(egress), 3, func(s string) string { return strings.Replace(s, "allowed", "blocked", 1) })
+	stdout, stderr, code = stackaudit(t, "verify-log", active(guard), active(egress), active(dns))
+	if code != 1 || !strings.Contains(stdout, active(egress)+": TAMPERED: "+active(egress)+":3: seq 3") ||
+		strings.Count(stdout, "OK: ") != 2 {
+		t.Fatalf("one tampered log of three: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+
+	stdout, _, code = stackaudit(t, "verify-log", "--format", "json", active(guard), active(egress), filepath.Join(t.TempDir(), "gone.jsonl"))
+	var out struct {
+		Status string
+		Logs   []struct {
+			Log     string
+			Status  string
+			Records int
+			Error   string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, stdout)
+	}
+	if code != 2 || out.Status != "unreadable" || len(out.Logs) != 3 ||
+		out.Logs[0].Status != "ok" || out.Logs[0].Records != 30 || out.Logs[0].Log != active(guard) ||
+		out.Logs[1].Status != "tampered" || out.Logs[2].Status != "unreadable" || out.Logs[2].Error == "" {
+		t.Fatalf("exit %d: %+v", code, out)
+	}
+
+	_, stderr, code = stackaudit(t, "verify-log", "--checkpoint", active(guard)+".checkpoint", active(guard), active(dns))
+	if code != 2 || !strings.Contains(stderr, "--checkpoint belongs to one log") {
+		t.Fatalf("a checkpoint with two logs: exit %d: %s", code, stderr)
+	}
+}

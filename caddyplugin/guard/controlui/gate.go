@@ -35,11 +35,21 @@ type Limiter interface {
 	Fail(client string)
 }
 
+// Outcome is what became of a login or logout; the host maps it to its
+// audit vocabulary (auditlog.Outcome) and names the event after it.
+type Outcome string
+
+const (
+	OutcomeLogin            Outcome = "login"
+	OutcomeLoginFailed      Outcome = "login_failed"
+	OutcomeLoginRateLimited Outcome = "login_rate_limited"
+	OutcomeLoginRefused     Outcome = "login_refused" // a bad form, origin or role; Reason says which
+	OutcomeLogout           Outcome = "logout"
+)
+
 // Event is something the Gate did that the host audits.
 type Event struct {
-	// Outcome: "login", "login_failed", "login_rate_limited", "login_refused"
-	// (a bad form, origin or role), "logout".
-	Outcome   string
+	Outcome   Outcome
 	TokenName string
 	Role      string
 	ClientIP  string
@@ -129,7 +139,7 @@ func (g *Gate) ServeLogin(w http.ResponseWriter, r *http.Request) {
 func (g *Gate) login(w http.ResponseWriter, r *http.Request) {
 	ip := g.clientIP(r)
 	refuse := func(status int, reason, shown, next string) {
-		g.audit(r, Event{Outcome: "login_refused", ClientIP: ip, Reason: reason})
+		g.audit(r, Event{Outcome: OutcomeLoginRefused, ClientIP: ip, Reason: reason})
 		writePage(w, status, "login", pageData{Action: LoginPath, Next: next, Error: shown})
 	}
 	// Login CSRF: another site must not log a browser in under a token of
@@ -155,7 +165,7 @@ func (g *Gate) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if ok, retry := g.Limiter.Allow(ip); !ok {
 		secs := int(retry / time.Second)
-		g.audit(r, Event{Outcome: "login_rate_limited", ClientIP: ip})
+		g.audit(r, Event{Outcome: OutcomeLoginRateLimited, ClientIP: ip})
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writePage(w, http.StatusTooManyRequests, "login", pageData{Action: LoginPath, Next: form.Next,
 			Error: "Too many failed attempts. Try again in " + strconv.Itoa(secs) + " seconds."})
@@ -164,20 +174,20 @@ func (g *Gate) login(w http.ResponseWriter, r *http.Request) {
 	name, ok := g.Verifier.Verify(form.Token)
 	if !ok {
 		g.Limiter.Fail(ip)
-		g.audit(r, Event{Outcome: "login_failed", ClientIP: ip, Reason: "invalid_token"})
+		g.audit(r, Event{Outcome: OutcomeLoginFailed, ClientIP: ip, Reason: "invalid_token"})
 		writePage(w, http.StatusUnauthorized, "login", pageData{Action: LoginPath, Next: form.Next, Error: "That token is not valid."})
 		return
 	}
 	role, ok := g.RoleOf(name)
 	if !ok {
-		g.audit(r, Event{Outcome: "login_refused", TokenName: name, ClientIP: ip, Reason: "no_role"})
+		g.audit(r, Event{Outcome: OutcomeLoginRefused, TokenName: name, ClientIP: ip, Reason: "no_role"})
 		writePage(w, http.StatusForbidden, "login", pageData{Action: LoginPath, Next: form.Next,
 			Error: "This token has no Control UI role; ask the operator to give it one."})
 		return
 	}
 	id, s, err := g.Sessions.Create(name, auth.DigestOf(form.Token), role)
 	if err != nil {
-		g.audit(r, Event{Outcome: "login_refused", TokenName: name, ClientIP: ip, Reason: "session_store"})
+		g.audit(r, Event{Outcome: OutcomeLoginRefused, TokenName: name, ClientIP: ip, Reason: "session_store"})
 		writePage(w, http.StatusServiceUnavailable, "login", pageData{Action: LoginPath, Next: form.Next, Error: err.Error()})
 		return
 	}
@@ -186,7 +196,7 @@ func (g *Gate) login(w http.ResponseWriter, r *http.Request) {
 	if old, err := session.FromRequest(r, g.secure(r)); err == nil {
 		g.Sessions.Delete(old)
 	}
-	g.audit(r, Event{Outcome: "login", TokenName: name, Role: role, ClientIP: ip})
+	g.audit(r, Event{Outcome: OutcomeLogin, TokenName: name, Role: role, ClientIP: ip})
 	http.SetCookie(w, session.Cookie(id, s.Expires, g.secure(r)))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, form.Next, http.StatusSeeOther)
@@ -220,7 +230,7 @@ func (g *Gate) ServeLogout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		g.Sessions.Delete(id)
-		g.audit(r, Event{Outcome: "logout", TokenName: s.TokenName, Role: s.Role})
+		g.audit(r, Event{Outcome: OutcomeLogout, TokenName: s.TokenName, Role: s.Role})
 		http.SetCookie(w, session.ClearCookie(g.secure(r)))
 		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, LoginPath, http.StatusSeeOther)

@@ -228,7 +228,7 @@ func TestLoginRefusals(t *testing.T) {
 		name, form string
 		hdr        map[string]string
 		status     int
-		outcome    string
+		outcome    Outcome
 	}{
 		{"a cross-origin post (login CSRF)", "token=" + aliceSecret, map[string]string{"Origin": "http://evil.example"}, 403, "login_refused"},
 		{"a cross-site fetch", "token=" + aliceSecret, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": ""}, 403, "login_refused"},

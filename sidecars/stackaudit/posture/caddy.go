@@ -30,6 +30,9 @@ type caddyServer struct {
 	roles  map[string]bool
 	// unguarded lists reverse_proxy handlers no guard runs before.
 	unguarded int
+	// egressBehindHost counts egress_proxy handlers that only requests for
+	// one host name reach (a site address with a host).
+	egressBehindHost int
 }
 
 type caddyInput struct {
@@ -99,7 +102,7 @@ func (c *caddyInput) readAdapted(js []byte) error {
 	for _, n := range names {
 		s := cfg.Apps.HTTP.Servers[n]
 		srv := caddyServer{name: n, listen: s.Listen, roles: map[string]bool{}}
-		walkCaddyRoutes(s.Routes, false, &srv)
+		walkCaddyRoutes(s.Routes, false, false, &srv)
 		c.servers = append(c.servers, srv)
 	}
 	// Files the handlers name, whatever the handler: token files, audit logs
@@ -134,10 +137,12 @@ func (c *caddyInput) readAdapted(js []byte) error {
 // walkCaddyRoutes records the roles of a server and counts reverse_proxy
 // handlers that no guard handler precedes. A guard in a route with a matcher
 // guards only that route; one in a route without guards what follows. It
-// returns whether the routes leave the chain guarded.
-func walkCaddyRoutes(routes []caddyRoute, guarded bool, srv *caddyServer) bool {
+// returns whether the routes leave the chain guarded. hostOnly tells that
+// every request reaching these routes passed a host matcher.
+func walkCaddyRoutes(routes []caddyRoute, guarded, hostOnly bool, srv *caddyServer) bool {
 	for _, r := range routes {
 		local := guarded
+		hosted := hostOnly || matchesHostOnly(r.Match)
 		for _, h := range r.Handle {
 			name, _ := h["handler"].(string)
 			if role, ok := handlerRole[name]; ok {
@@ -149,12 +154,16 @@ func walkCaddyRoutes(routes []caddyRoute, guarded bool, srv *caddyServer) bool {
 				if !local {
 					srv.unguarded++
 				}
+			case HandlerEgressProxy:
+				if hosted {
+					srv.egressBehindHost++
+				}
 			case "subroute":
 				var sub []caddyRoute
 				if b, err := json.Marshal(h["routes"]); err == nil {
 					_ = json.Unmarshal(b, &sub)
 				}
-				local = walkCaddyRoutes(sub, local, srv)
+				local = walkCaddyRoutes(sub, local, hosted, srv)
 			}
 		}
 		if len(r.Match) == 0 {
@@ -162,6 +171,24 @@ func walkCaddyRoutes(routes []caddyRoute, guarded bool, srv *caddyServer) bool {
 		}
 	}
 	return guarded
+}
+
+// matchesHostOnly tells whether a route's matcher sets all require a host
+// (the sets are alternatives: one without a host matcher lets any host in).
+func matchesHostOnly(sets []json.RawMessage) bool {
+	if len(sets) == 0 {
+		return false
+	}
+	for _, raw := range sets {
+		var set map[string]json.RawMessage
+		if json.Unmarshal(raw, &set) != nil {
+			return false
+		}
+		if _, ok := set["host"]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func walkJSON(v any, fn func(key string, v any)) {
@@ -229,6 +256,12 @@ func checkCaddy(fs *findings, c *caddyInput) {
 		if s.unguarded > 0 {
 			fs.add("CADDY_GUARD_MISSING", c.path, c.directiveLine(HandlerReverseProxy),
 				fmt.Sprintf("server %s (%s) has %d reverse_proxy handler(s) with no openclaw_guard, openclaw_provider_guard or egress_proxy before them", s.name, strings.Join(s.listen, " "), s.unguarded))
+		}
+	}
+	for _, s := range c.servers {
+		if s.egressBehindHost > 0 {
+			fs.add("CADDY_EGRESS_HOST_MATCHED", c.path, c.directiveLine(HandlerEgressProxy),
+				fmt.Sprintf("server %s (%s): egress_proxy sits in a site with a host in its address; a proxy request names its target host, which the site's host matcher never matches, so Caddy answers it with an empty 200 and nothing is proxied or refused by the egress rules", s.name, strings.Join(s.listen, " ")))
 		}
 	}
 	for i, f := range caddyfileFields(c.src) {

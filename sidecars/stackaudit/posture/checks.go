@@ -100,6 +100,8 @@ var Checks = []Check{
 	// The guard, the resolver and the allowlist.
 	{ID: "CADDY_GUARD_MISSING", Group: "network", Severity: Critical, Title: "a Caddy route proxies without a guard in front",
 		Fix: "put openclaw_guard (or openclaw_provider_guard, egress_proxy) in the site before reverse_proxy"},
+	{ID: "CADDY_EGRESS_HOST_MATCHED", Group: "network", Severity: High, Title: "egress_proxy is reachable only for one host name",
+		Fix: "give the egress proxy's site an address without a host (http://:3128) and use bind for the interface"},
 	{ID: "CADDY_ADMIN_ENABLED", Group: "network", Severity: Medium, Title: "Caddy's admin API is on",
 		Fix: "add `admin off` to the global options: any local process could rewrite the guard's config through it"},
 	{ID: "DNS_EGRESS_MISSING", Group: "network", Severity: Critical, Title: "a CoreDNS server forwards without the egress allowlist",
@@ -137,6 +139,8 @@ var Checks = []Check{
 	{ID: "UNIT_ADDRESS_FAMILIES", Group: "systemd", Severity: Medium, Title: "address families not restricted", Fix: "set RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 (or fewer)"},
 	{ID: "UNIT_MEMORY_WX", Group: "systemd", Severity: Medium, Title: "MemoryDenyWriteExecute is not set",
 		Fix: "set MemoryDenyWriteExecute=yes; for a JIT runtime (Node) say so in X-SecureStack-Exempt=MemoryDenyWriteExecute REASON"},
+	{ID: "UNIT_MEMORY_WX_JIT", Group: "systemd", Severity: Medium, Title: "MemoryDenyWriteExecute=yes on a unit that runs a JIT runtime",
+		Fix: "drop MemoryDenyWriteExecute for this unit and say why in X-SecureStack-Exempt=MemoryDenyWriteExecute REASON"},
 	{ID: "UNIT_PROTECT_KERNEL", Group: "systemd", Severity: Medium, Title: "kernel and host protections are missing",
 		Fix: "set ProtectHome=yes, PrivateDevices=yes, ProtectKernelTunables=yes, ProtectKernelModules=yes, ProtectKernelLogs=yes, ProtectControlGroups=yes, ProtectClock=yes, ProtectHostname=yes, RestrictNamespaces=yes, LockPersonality=yes, RestrictRealtime=yes, RestrictSUIDSGID=yes"},
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -144,6 +145,25 @@ func (u *unitInput) exempt(directive string) bool {
 	return false
 }
 
+// jitRuntimes are programs whose JIT writes code pages, which
+// MemoryDenyWriteExecute forbids (V8 aborts in OS::SetPermissions).
+var jitRuntimes = []string{"node", "nodejs", "bun", "deno"}
+
+// jitRuntime names the JIT runtime a unit's Exec lines run, as the program
+// or as an argument (stackaudit --openclaw "node openclaw.mjs"), or "".
+func (u *unitInput) jitRuntime() string {
+	for _, d := range []string{"ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload"} {
+		for _, line := range u.all(d) {
+			for _, w := range strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' || r == '"' || r == '\'' || r == '=' }) {
+				if b := path.Base(w); slices.Contains(jitRuntimes, b) {
+					return w
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // dangerousCaps are capabilities that amount to root.
 var dangerousCaps = []string{"CAP_SYS_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_MODULE", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN", "CAP_FOWNER", "CAP_SYS_RAWIO", "CAP_NET_ADMIN", "CAP_BPF", "CAP_SYS_BOOT", "CAP_MKNOD"}
 
@@ -205,6 +225,10 @@ func checkUnit(fs *findings, u *unitInput) {
 	}
 	if v, _ := u.last("MemoryDenyWriteExecute"); !isYes(v) && !u.exempt("MemoryDenyWriteExecute") {
 		fs.add("UNIT_MEMORY_WX", f, u.line("MemoryDenyWriteExecute"), "MemoryDenyWriteExecute is not yes and no X-SecureStack-Exempt says why")
+	} else if isYes(v) {
+		if rt := u.jitRuntime(); rt != "" {
+			fs.add("UNIT_MEMORY_WX_JIT", f, u.line("MemoryDenyWriteExecute"), fmt.Sprintf("MemoryDenyWriteExecute=yes, but the unit runs %s, whose JIT needs writable code pages: it aborts at start", rt))
+		}
 	}
 	var missing []string
 	for _, p := range kernelProtections {

@@ -7,10 +7,13 @@
 // for egress_proxy through a DNS server in this process (answers cached for
 // their TTL, as the proxy does), for Squid through a hosts_file (its own
 // cache). Both log every request: egress_proxy to its hash-chained audit
-// log (sync none, buffered like Squid's access log; one run with the
-// default sync batch too), Squid to its access log. Rounds alternate the
-// order of the two proxies (ABBA) so that neither always runs on a warmer
-// machine.
+// log, Squid to its access log. egress_proxy runs in three processes, one
+// per audit setting: the defaults (sync batch, audit_mode async: refusals
+// durable before the reply, allowed records queued and durable within
+// flush_interval), sync batch with audit_mode sync (every record durable
+// before the handler returns), and sync none (buffered, like Squid's access
+// log). Each round runs the four proxies in a rotated order, reversed
+// every other round, so that none always runs on a warmer machine.
 package main
 
 import (
@@ -44,6 +47,7 @@ func main() {
 	conc := flag.Int("conc", 32, "concurrent clients for the rate measurements")
 	bigMB := flag.Int("big-mb", 100, "size of the one-tunnel transfer, MB")
 	only := flag.String("only", "", "run only the measurements whose name contains this (for profiling)")
+	skipMode := flag.Bool("no-audit-mode", false, "leave out audit_mode (for a bin/caddy from before it): egress_proxy with sync batch and with sync none")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "benchproxy-")
@@ -58,25 +62,36 @@ func main() {
 	defer dns.Close()
 	dns.Static("bench.test", 300, "127.0.0.1")
 
-	proxies := []*proxy{
-		startCaddy(*caddyBin, dir, "egress_proxy", targetPort, dns.Addr, "none"),
-		startSquid(*squidBin, dir, targetPort),
+	// proxies[1] is Squid, the reference of every ratio.
+	var proxies []*proxy
+	if *skipMode {
+		proxies = []*proxy{
+			startCaddy(*caddyBin, dir, "egress_proxy sync batch (the build's default audit)", targetPort, dns.Addr, "batch", ""),
+			startSquid(*squidBin, dir, targetPort),
+			startCaddy(*caddyBin, dir, "egress_proxy sync none", targetPort, dns.Addr, "none", ""),
+		}
+	} else {
+		proxies = []*proxy{
+			startCaddy(*caddyBin, dir, "egress_proxy (defaults: sync batch, audit_mode async)", targetPort, dns.Addr, "batch", "async"),
+			startSquid(*squidBin, dir, targetPort),
+			startCaddy(*caddyBin, dir, "egress_proxy sync batch, audit_mode sync", targetPort, dns.Addr, "batch", "sync"),
+			startCaddy(*caddyBin, dir, "egress_proxy sync none", targetPort, dns.Addr, "none", ""),
+		}
 	}
 	defer func() {
 		for _, p := range proxies {
 			p.stop()
 		}
 	}()
-	batch := startCaddy(*caddyBin, dir, "egress_proxy-batch", targetPort, dns.Addr, "batch")
-	defer batch.stop()
+	squid := proxies[1]
 
 	host := "bench.test:" + targetPort
 	idle := map[string]int{}
-	for _, p := range append(proxies, batch) {
+	for _, p := range proxies {
 		check(p.smoke(host))
 		idle[p.name], _ = p.memory()
 	}
-	fmt.Printf("# benchproxy: %d clients, %.0fs per measurement, %d rounds (ABBA), %d MB transfer, GOMAXPROCS of the proxies: machine default (%d cores)\n",
+	fmt.Printf("# benchproxy: %d clients, %.0fs per measurement, %d rounds (order rotated, reversed every other round), %d MB transfer, GOMAXPROCS of the proxies: machine default (%d cores)\n",
 		*conc, *seconds, *rounds, *bigMB, numCPU())
 	dur := time.Duration(*seconds * float64(time.Second))
 
@@ -109,35 +124,53 @@ func main() {
 	for _, m := range ms {
 		results[m.name], cpu[m.name] = map[string][]float64{}, map[string][]float64{}
 		for r := 0; r < *rounds; r++ {
-			order := []*proxy{proxies[0], proxies[1]}
+			order := make([]*proxy, 0, len(proxies))
+			for i := range proxies {
+				order = append(order, proxies[(i+r/2)%len(proxies)])
+			}
 			if r%2 == 1 {
-				order[0], order[1] = order[1], order[0]
+				slices.Reverse(order)
 			}
 			for _, p := range order {
 				run(m, p)
 			}
 		}
-		// The durable audit mode, once per round, after the pair.
-		for r := 0; r < *rounds; r++ {
-			run(m, batch)
-		}
 	}
 
-	fmt.Printf("\n| measurement (median of rounds) | %s | %s | ratio | %s |\n|---|---|---|---|---|\n", proxies[0].name, proxies[1].name, batch.name)
+	fmt.Printf("\n| measurement (median of rounds) | Squid |")
+	for _, p := range proxies {
+		if p != squid {
+			fmt.Printf(" %s | ratio |", p.name)
+		}
+	}
+	fmt.Printf("\n|---|---|%s\n", strings.Repeat("---|---|", len(proxies)-1))
 	for _, m := range ms {
-		a, b, c := median(results[m.name][proxies[0].name]), median(results[m.name][proxies[1].name]), median(results[m.name][batch.name])
-		fmt.Printf("| %s | %s %s | %s %s | %.2f× | %s %s |\n", m.name, num(a), m.unit, num(b), m.unit, a/b, num(c), m.unit)
-		a, b, c = median(cpu[m.name][proxies[0].name]), median(cpu[m.name][proxies[1].name]), median(cpu[m.name][batch.name])
-		fmt.Printf("| proxy CPU per %s | %s µs | %s µs | %.2f× | %s µs |\n", m.cpuUnit, num(a), num(b), a/b, num(c))
+		b := median(results[m.name][squid.name])
+		fmt.Printf("| %s | %s %s |", m.name, num(b), m.unit)
+		for _, p := range proxies {
+			if p != squid {
+				a := median(results[m.name][p.name])
+				fmt.Printf(" %s %s | %.2f× |", num(a), m.unit, a/b)
+			}
+		}
+		b = median(cpu[m.name][squid.name])
+		fmt.Printf("\n| proxy CPU per %s | %s µs |", m.cpuUnit, num(b))
+		for _, p := range proxies {
+			if p != squid {
+				a := median(cpu[m.name][p.name])
+				fmt.Printf(" %s µs | %.2f× |", num(a), a/b)
+			}
+		}
+		fmt.Println()
 	}
 	fmt.Printf("\nper-round figures (median above):\n")
 	for _, m := range ms {
-		for _, p := range append(proxies, batch) {
+		for _, p := range proxies {
 			fmt.Printf("  %-52s %-20s %v  CPU µs/%s %v\n", m.name, p.name, rounded(results[m.name][p.name]), m.cpuUnit, rounded(cpu[m.name][p.name]))
 		}
 	}
 	fmt.Printf("\n| memory | RSS before the runs | RSS after | peak RSS |\n|---|---|---|---|\n")
-	for _, p := range append(proxies, batch) {
+	for _, p := range proxies {
 		rss, hwm := p.memory()
 		fmt.Printf("| %s | %.1f MiB | %.1f MiB | %.1f MiB |\n", p.name, float64(idle[p.name])/1024, float64(rss)/1024, float64(hwm)/1024)
 	}
@@ -231,14 +264,17 @@ func freeAddr() string {
 	return ln.Addr().String()
 }
 
-func startCaddy(bin, dir, name, targetPort, dnsAddr, sync string) *proxy {
+func startCaddy(bin, dir, name, targetPort, dnsAddr, sync, mode string) *proxy {
 	addr := freeAddr()
 	_, port, _ := net.SplitHostPort(addr)
-	d := filepath.Join(dir, name)
+	d := filepath.Join(dir, "caddy-"+sync+"-"+mode)
+	if mode != "" {
+		mode = "audit_mode " + mode
+	}
 	check(os.MkdirAll(d, 0o755))
 	check(os.WriteFile(filepath.Join(d, "allowlist.txt"), []byte("bench.test\n"), 0o644))
 	admin := "admin off"
-	if a := os.Getenv("BENCHPROXY_ADMIN"); a != "" && sync == "none" {
+	if a := os.Getenv("BENCHPROXY_ADMIN"); a != "" && sync == "batch" && mode != "audit_mode sync" {
 		admin = "admin " + a // for a profile: go tool pprof http://ADDR/debug/pprof/profile
 	}
 	conf := fmt.Sprintf(`{
@@ -258,9 +294,10 @@ http://:%s {
 		audit_log %s/audit.jsonl {
 			sync %s
 		}
+		%s
 	}
 }
-`, admin, port, d, targetPort, dnsAddr, d, sync)
+`, admin, port, d, targetPort, dnsAddr, d, sync, mode)
 	check(os.WriteFile(filepath.Join(d, "Caddyfile"), []byte(conf), 0o644))
 	cmd := exec.Command(bin, "run", "--adapter", "caddyfile", "--config", filepath.Join(d, "Caddyfile"))
 	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+d, "XDG_CONFIG_HOME="+d)
