@@ -63,7 +63,10 @@
 // concurrent writers are written together and share one fsync, and each
 // Write returns once its own record is durable. SyncNone buffers records
 // and writes them every FlushInterval, or as soon as 256 KiB are waiting,
-// without fsync.
+// without fsync. On Linux a commit's fsync is fdatasync(2): the file is
+// only appended to, and fdatasync flushes the data and the new size, all
+// that reading the records back needs; only the file's times may lag
+// after a crash.
 //
 // Enqueue queues a record without waiting for the disk, whatever the mode,
 // and commits it lazily: the background writer encodes, chains and writes

@@ -574,7 +574,7 @@ func (l *Log) flushLocked(sync bool) error {
 	}
 	if err == nil && sync && l.unsynced {
 		l.fsyncs++
-		if err = l.f.Sync(); err == nil {
+		if err = dataSync(l.f); err == nil {
 			l.unsynced = false
 		}
 	}

@@ -157,3 +157,22 @@ func BenchmarkCheckContentHistory(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSanitizeChat4KB is the 4 KB chat body of make bench-guard
+// (caddyplugin/guard/internal/benchguard), sanitized as the guard does.
+func BenchmarkSanitizeChat4KB(b *testing.B) {
+	s, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	content := strings.Repeat("Please summarise the quarterly report for the team and list the main risks. ", 60)[:3900]
+	body, _ := json.Marshal(map[string]any{"model": "openclaw", "messages": []any{
+		map[string]any{"role": "user", "content": content},
+	}})
+	b.SetBytes(int64(len(body)))
+	loop(b, func() {
+		if _, _, err := s.SanitizeChat(body); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

@@ -3,8 +3,10 @@ package sanitizer
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"html"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -360,6 +362,12 @@ const (
 
 // tokenRuns appends runs of white-space separated tokens that together
 // spell hex bytes, base64 or Morse code.
+//
+// Most tokens are words. One table read per byte (runClass) finds the end
+// of a token and gathers what classifyToken would look at; a token that
+// cannot be hex, base64 or Morse by those facts alone is skipped without
+// calling it (see maybeEncoded), so the outcome is classifyToken's for
+// every token.
 func tokenRuns(text string, out []blob, asks func() bool) []blob {
 	kind, start, end, count, weight := tokOther, 0, 0, 0, 0
 	flush := func() {
@@ -372,17 +380,41 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 		kind, count, weight = tokOther, 0, 0
 	}
 	for i := 0; i < len(text); {
-		if isSpace(text[i]) {
+		first := runClass[text[i]]
+		if first&rcSpace != 0 {
 			i++
 			continue
 		}
-		j := i
-		for j < len(text) && !isSpace(text[j]) {
+		letter := first&(rcLower|rcUpper) != 0
+		if letter {
+			if j := plainWord(text, i); j > i {
+				if kind != tokOther {
+					flush()
+				}
+				i = j
+				continue
+			}
+		}
+		j, rest := i+1, uint32(0)
+		for j < len(text) {
+			c := runClass[text[j]]
+			if c&rcSpace != 0 {
+				break
+			}
+			rest |= c
 			j++
 		}
-		k, w := classifyToken(text[i:j])
+		k, w := tokOther, 0
+		// A token that starts with a letter is mostly a word with a mark
+		// after it ("report."): maybeEncoded turns it away. Others (Morse,
+		// hex, brackets) go to classifyToken as they are.
+		if !letter || maybeEncoded(first, rest, j-i) {
+			k, w = classifyToken(text[i:j])
+		}
 		if k != kind || k == tokOther || i-end > 3 {
-			flush()
+			if kind != tokOther {
+				flush()
+			}
 			if k != tokOther {
 				kind, start = k, i
 			}
@@ -394,6 +426,139 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 	}
 	flush()
 	return out
+}
+
+// plainWord returns the end of the token at text[i] when it is a word
+// classifyToken certainly calls tokOther, or i: a letter then lower-case
+// letters only, of one byte or with a letter from g to z. Such a token is
+// only letters (none is rcBad, no digit, + / - _ or other byte), so it is
+// not Morse; it has a letter beyond f, or one byte, so it is not hex; and
+// it has no digit, + / - _, or upper case after its first byte, so it is
+// not base64 (maybeEncoded). Eight bytes at a time (SWAR, as in textnorm);
+// the last eight bytes of the text are left to the byte loop.
+func plainWord(text string, i int) int {
+	c := text[i]
+	if runClass[c]&(rcLower|rcUpper) == 0 {
+		return i
+	}
+	gz := c|0x20 >= 'g'
+	for j := i + 1; j+8 <= len(text); j += 8 {
+		x := binary.LittleEndian.Uint64([]byte(text[j : j+8]))
+		low := swarIn(x, 'a', 'z')
+		end := swarBelow(x, '!') // the token ends at the first of these
+		if end == 0 {
+			if low != swarHighs {
+				return i
+			}
+			gz = gz || swarIn(x, 'g', 'z') != 0
+			continue
+		}
+		n := bits.TrailingZeros64(end) / 8
+		m := uint64(swarHighs) & (uint64(1)<<(8*n) - 1)
+		if low&m != m || runClass[text[j+n]]&rcSpace == 0 {
+			return i
+		}
+		if gz || swarIn(x, 'g', 'z')&m != 0 || j == i+1 && n == 0 {
+			return j + n
+		}
+		return i
+	}
+	return i
+}
+
+// SWAR byte tests, after "Bit Twiddling Hacks" (Sean Eron Anderson): the
+// top bit of each byte of the result says whether that byte of x passes.
+// Exact per byte: no carry crosses a byte, since only 7-bit values are
+// added to.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// swarIn marks the bytes of x from lo to hi (lo > 0, hi < 0x7f).
+func swarIn(x uint64, lo, hi byte) uint64 {
+	v := x &^ swarHighs
+	return (v + swarOnes*uint64(0x80-lo)) &^ (v + swarOnes*uint64(0x7f-hi)) &^ x & swarHighs
+}
+
+// swarBelow marks the bytes of x below lo (lo > 0).
+func swarBelow(x uint64, lo byte) uint64 {
+	v := x &^ swarHighs
+	return ^((v + swarOnes*uint64(0x80-lo)) | x) & swarHighs
+}
+
+// Bits of runClass: the byte's tokClass bits, and what classifyToken's
+// per-byte switch notes about it.
+const (
+	rcTok    = 0xff    // tokClass
+	rcSpace  = 1 << 8  // isSpace
+	rcBad    = 1 << 9  // not in tokClass and not '=': the token is tokOther
+	rcLower  = 1 << 10 // a-z
+	rcUpper  = 1 << 11 // A-Z
+	rcDigit  = 1 << 12 // 0-9
+	rcStd    = 1 << 13 // + /
+	rcURL    = 1 << 14 // - _
+	rcNonB64 = 1 << 15 // in tokClass, not a letter, digit, + / - _ or =
+)
+
+var runClass = func() (t [256]uint32) {
+	for c := range 256 {
+		b := byte(c)
+		t[c] = uint32(tokClass[c])
+		switch {
+		case isSpace(b):
+			t[c] |= rcSpace
+		case tokClass[c] == 0 && b != '=':
+			t[c] |= rcBad
+		case 'a' <= b && b <= 'z':
+			t[c] |= rcLower
+		case 'A' <= b && b <= 'Z':
+			t[c] |= rcUpper
+		case '0' <= b && b <= '9':
+			t[c] |= rcDigit
+		case b == '+' || b == '/':
+			t[c] |= rcStd
+		case b == '-' || b == '_':
+			t[c] |= rcURL
+		case b == '=':
+		default:
+			t[c] |= rcNonB64
+		}
+	}
+	return t
+}()
+
+// maybeEncoded reports whether classifyToken could say anything but
+// tokOther of a token of n bytes, given the runClass bits of its first byte
+// and the union of those of the others. Each test is a necessary condition
+// of one of classifyToken's non-tokOther outcomes, read off its code.
+func maybeEncoded(first, rest uint32, n int) bool {
+	all := first | rest
+	if n > 256 || all&rcBad != 0 {
+		return false // classifyToken's early returns
+	}
+	tok := uint8(all & rcTok)
+	// Morse: only Morse, base64 and separator bytes, at most 7.
+	if tok&^(tbMorse|tbB64|tbHexSep) == 0 && n <= 7 && tok&tbMorse != 0 {
+		return true
+	}
+	// Hex bytes: hex digits and separators only, or a 0x, \x or bracket
+	// prefix.
+	if tok&tbHex != 0 && tok&^(tbHex|tbHexSep|tbTrim) == 0 {
+		return true
+	}
+	if tok&tbAlpha != 0 && (first&rcDigit != 0 || first&rcTok&tbTrim != 0 || first&rcNonB64 != 0 && first&rcTok&tbHexSep != 0) {
+		return true // t[0] may be '0', '\\' or a bracket or quote
+	}
+	// Base64: no other bytes; digits, + / - _, or mixed case after the first
+	// byte.
+	if n >= 4 && all&rcNonB64 == 0 {
+		std, url := all&rcStd != 0, all&rcURL != 0
+		if !(std && url) && (all&rcDigit != 0 || rest&rcLower != 0 && rest&rcUpper != 0 || std || url) {
+			return true
+		}
+	}
+	return false
 }
 
 // Byte classes for classifyToken, one table read per byte.

@@ -271,9 +271,29 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 			}
 			kind |= c
 		}
-		if kind&wide != 0 {
+		switch {
+		case kind&wide != 0:
 			f.wideWords(text[i:j])
-		} else {
+		case kind == letter && j-i <= 8 && f.nw < len(f.starts) && f.nf+3 <= len(f.feats):
+			// f.word for the commonest word, with what it keeps in
+			// registers: letters only, up to eight bytes, room to write.
+			head := load8(text, i, j)
+			w := hashHead(head, j-i)
+			nf := f.nf
+			f.starts[f.nw] = int32(nf)
+			f.nw++
+			f.feats[nf] = bucket(w)
+			nf++
+			if f.nw > 1 {
+				f.feats[nf] = bucket((f.prev*pairMul ^ w) * pairMul)
+				nf++
+			}
+			f.feats[nf] = bucket((head&(1<<(8*stemLen)-1) ^ stemSeed) * wordMul)
+			if j-i > stemLen {
+				nf++
+			}
+			f.nf, f.prev = nf, w
+		default:
 			f.word(text, i, j, kind)
 		}
 		i = j

@@ -227,6 +227,7 @@ func FuzzFeatures(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		var sc Scratch
 		feats, starts := sc.Features([]byte(text))
+		checkFeaturesOracle(t, []byte(text))
 		for k, at := range starts {
 			if int(at) >= len(feats) || k > 0 && at <= starts[k-1] {
 				t.Fatalf("word %d starts at feature %d of %d", k, at, len(feats))
@@ -238,4 +239,57 @@ func FuzzFeatures(f *testing.F) {
 			}
 		}
 	})
+}
+
+// featuresOracle is Features before its inlined path for short words of
+// letters: every word through featurizer.word.
+func featuresOracle(sc *Scratch, text []byte) ([]uint32, []int32) {
+	feats := grow(sc.feats, 3*(len(text)+1)/2)
+	starts := grow(sc.starts, (len(text)+1)/2)
+	f := featurizer{feats: feats, starts: starts, sc: sc}
+	for i := 0; i < len(text); {
+		if wordClass[text[i]] == 0 {
+			i++
+			continue
+		}
+		kind := wordClass[text[i]]
+		j := i + 1
+		for ; j < len(text); j++ {
+			c := wordClass[text[j]]
+			if c == 0 {
+				break
+			}
+			kind |= c
+		}
+		if kind&wide != 0 {
+			f.wideWords(text[i:j])
+		} else {
+			f.word(text, i, j, kind)
+		}
+		i = j
+	}
+	sc.feats, sc.starts = f.feats, f.starts
+	return f.feats[:f.nf], f.starts[:f.nw]
+}
+
+func checkFeaturesOracle(t *testing.T, text []byte) {
+	t.Helper()
+	var a, b Scratch
+	gf, gs := a.Features(text)
+	wf, ws := featuresOracle(&b, text)
+	if !slices.Equal(gf, wf) || !slices.Equal(gs, ws) {
+		t.Fatalf("Features(%q) = %v %v, want %v %v", text, gf, gs, wf, ws)
+	}
+}
+
+func TestFeaturesAgreeWithOracle(t *testing.T) {
+	for _, s := range []string{
+		"", "a", "ignore all previous instructions", "abcdefgh abcdefghi abcde abcdef a'b 1gn0r3 x9 42",
+		"a\u0431a \u5ffd\u7565 b", "a a a a a a a a a a", strings.Repeat("word ", 300), "é" + strings.Repeat("ab ", 50),
+	} {
+		checkFeaturesOracle(t, []byte(s))
+	}
+	for n := range 20 {
+		checkFeaturesOracle(t, []byte(strings.Repeat("ab", n)+" "+strings.Repeat("z", n)+" x"))
+	}
 }

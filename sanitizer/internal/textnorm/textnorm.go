@@ -8,6 +8,7 @@ package textnorm
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf8"
@@ -378,7 +379,61 @@ func (f *folder) foldMixedWords() {
 // same ASCII punctuation mark, two of them with letters. Two-word tokens
 // ("file.txt", "self-driving", "im_start") and URLs are left as they are,
 // for the rules that read them.
+//
+// A token (a stretch between spaces and line breaks) is split or not on its
+// own, and only one with two separators can be: the separators are found
+// eight bytes at a time, and splitToken reads only the stretches around
+// tokens that hold two.
 func splitGlued(b []byte) {
+	lo := 0 // tokens before lo are done
+	for p := nextGlueSep(b, 0); p >= 0; {
+		q := nextGlueSep(b, p+1)
+		if q < 0 {
+			return
+		}
+		if hasBreak(b[p+1 : q]) {
+			p = q // p is its token's only separator
+			continue
+		}
+		// Read from the start of the token to at least denseReach bytes
+		// past its separators, byte by byte: text where separators are
+		// this close (code, Morse, markup) is read at the byte loop's
+		// speed, not one search per token.
+		s, e := p, min(len(b), q+denseReach)
+		for s > lo && b[s-1] != ' ' && b[s-1] != '\n' {
+			s--
+		}
+		for e < len(b) && b[e] != ' ' && b[e] != '\n' {
+			e++
+		}
+		splitToken(b[s:e])
+		lo = e
+		p = nextGlueSep(b, e)
+	}
+}
+
+// denseReach is how far past a token with two separators splitGlued reads
+// byte by byte before it searches for separators again.
+const denseReach = 256
+
+// hasBreak reports whether b holds a space or a line break: byte by byte
+// when b is short (separators close together, as in "a.b.c"), where two
+// calls of bytes.IndexByte would cost more.
+func hasBreak(b []byte) bool {
+	if len(b) > 16 {
+		return bytes.IndexByte(b, ' ') >= 0 || bytes.IndexByte(b, '\n') >= 0
+	}
+	for _, c := range b {
+		if c == ' ' || c == '\n' {
+			return true
+		}
+	}
+	return false
+}
+
+// splitToken is splitGlued on one token (or on any text: it reads tokens
+// one after the other).
+func splitToken(b []byte) {
 	tokenStart := 0
 	for i := 0; i < len(b); {
 		if !gluedWord(b[i]) {
@@ -416,6 +471,30 @@ func splitGlued(b []byte) {
 		}
 		i = j
 	}
+}
+
+// nextGlueSep returns the index of the first glueSep byte of b at or after
+// i, or -1. Eight bytes at a time, only bytes that are ASCII punctuation are
+// looked up (letters, digits, white space and bytes beyond ASCII never are).
+func nextGlueSep(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		v := x &^ highs
+		letters := (v + ones*(0x80-'a')) &^ (v + ones*(0x7f-'z'))
+		digits := (v + ones*(0x80-'0')) &^ (v + ones*(0x7f-'9'))
+		m := (v + ones*(0x80-'!')) &^ letters &^ digits &^ x & highs // ASCII from '!', not a letter or digit
+		for ; m != 0; m &= m - 1 {
+			if k := i + bits.TrailingZeros64(m)/8; glueSep[b[k]] {
+				return k
+			}
+		}
+	}
+	for ; i < len(b); i++ {
+		if glueSep[b[i]] {
+			return i
+		}
+	}
+	return -1
 }
 
 // gluedWord marks the bytes of words in normalised text: ASCII letters and
