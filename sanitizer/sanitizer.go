@@ -85,7 +85,7 @@ const DefaultSystemThreshold = 0.80
 // DefaultIndirectThreshold is the operating point of the indirect-injection
 // model in CheckContent, chosen on held-out figures (every BIPIA attack
 // category scored by a model trained without it; docs/BENCHMARKS.md).
-const DefaultIndirectThreshold = 0.40
+const DefaultIndirectThreshold = 0.51
 
 // systemEvidence is the model's bucket for "this is system text".
 var systemEvidence = model.RoleEvidence("system")

@@ -206,10 +206,11 @@ var placeMul = [...]uint64{PlaceUnknown: 0x9E3779B97F4A7C15, PlaceOnTopic: 0xC2B
 // UnitLogOddsAt).
 const OffTopicWords = 24
 
-// ReadsTwice tells the places whose units are read twice: on topic and
-// off topic. Reading only the units off topic twice gave about two points
-// less held-out recall at the same false alarms; reading every unit twice
-// lost the written injections held out (docs/BENCHMARKS.md).
+// ReadsTwice tells the places whose units are read twice: on and off
+// topic. Reading only the units off topic twice gave about two points less
+// held-out recall at the same false alarms; reading every unit twice (a
+// reading of its own for units of texts too short to have a topic) lost
+// the one-line injections in short content (docs/BENCHMARKS.md).
 func ReadsTwice(p Place) bool { return p == PlaceOnTopic || p == PlaceOffTopic }
 
 // Words is the number of words the model reads in normalised text.

@@ -30,6 +30,10 @@ const (
 	offTopicMinWords   = 2
 	offTopicMaxWords   = 40
 	offTopicMinContext = 12
+	// A unit is on topic when at least 1/offTopicShare of its content
+	// words occur elsewhere in the text: one common word in passing
+	// ("short", "love") does not tie a sentence to its text.
+	offTopicShare = 4
 )
 
 // Build reads the content words of normalised text. t is reused.
@@ -111,7 +115,7 @@ func (t *Topic) Place(unit []byte) Place {
 	if tooMany || t.words-len(t.unit) < offTopicMinContext {
 		return PlaceUnknown
 	}
-	distinct, shared := 0, false
+	distinct, shared := 0, 0
 	for i, k := range t.unit {
 		seen, here := false, int32(0)
 		for j, o := range t.unit {
@@ -127,12 +131,14 @@ func (t *Topic) Place(unit []byte) Place {
 			continue
 		}
 		distinct++
-		shared = shared || t.count(k) > here
+		if t.count(k) > here {
+			shared++
+		}
 	}
 	switch {
 	case distinct < offTopicMinWords || distinct > offTopicMaxWords:
 		return PlaceUnknown
-	case shared:
+	case shared*offTopicShare >= distinct:
 		return PlaceOnTopic
 	}
 	return PlaceOffTopic
