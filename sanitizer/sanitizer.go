@@ -497,7 +497,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				if b, ok := model.UnitContext(unit, tabular); ok {
 					ev = append(ev[:len(ev):len(ev)], b)
 				}
-				place := lv.topic.Place(unit)
+				place := lv.topic.Place(lv.norm.Text, int(u[0]), int(u[1]))
 				if place == model.PlaceOffTopic {
 					ev = append(ev[:len(ev):len(ev)], model.OffTopicEvidence())
 				}

@@ -142,7 +142,7 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 		if b, ok := model.UnitContext(text[u[0]:u[1]], tabular); ok {
 			extra = append(extra, b)
 		}
-		place := topic.Place(text[u[0]:u[1]])
+		place := topic.Place(text, int(u[0]), int(u[1]))
 		if place == model.PlaceOffTopic {
 			extra = append(extra, model.OffTopicEvidence())
 		}

@@ -1,6 +1,9 @@
 package model
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // Topic is the vocabulary of a content text (a tool result, an email, a
 // page): how often each content word occurs in it, by stem. An instruction
@@ -17,7 +20,8 @@ import "bytes"
 type Topic struct {
 	keys   []uint64 // open addressing; 0 is an empty slot
 	counts []int32
-	words  int      // content words in the text
+	words  []uint64 // the content words of the text, in order
+	at     []int32  // where each starts
 	unit   []uint64 // scratch: the content words of one unit
 }
 
@@ -38,10 +42,13 @@ const (
 
 // Build reads the content words of normalised text. t is reused.
 func (t *Topic) Build(text []byte) {
-	n := 0
-	eachContentWord(text, func(uint64) { n++ })
+	t.words, t.at = t.words[:0], t.at[:0]
+	eachContentWord(text, func(k uint64, at int) {
+		t.words = append(t.words, k)
+		t.at = append(t.at, int32(at))
+	})
 	size := 64
-	for size < 2*n {
+	for size < 2*len(t.words) {
 		size *= 2
 	}
 	if cap(t.keys) < size {
@@ -51,8 +58,9 @@ func (t *Topic) Build(text []byte) {
 		clear(t.keys)
 		clear(t.counts)
 	}
-	t.words = n
-	eachContentWord(text, func(k uint64) { t.counts[t.slot(k)]++ })
+	for _, k := range t.words {
+		t.counts[t.slot(k)]++
+	}
 }
 
 // slot returns the slot of key k, claiming an empty one if k is new.
@@ -96,25 +104,23 @@ const (
 	PlaceOffTopic
 )
 
-// Place tells whether a unit (a line or a sentence of the text Build read,
-// normalised) shares a content word with the rest of the text. A table row
+// Place tells whether the unit text[start:end] (a line or a sentence of the
+// normalised text Build read) shares its content words with the rest of the
+// text. A table row
 // has no place: its cells are data, named once each.
-func (t *Topic) Place(unit []byte) Place {
-	if len(t.keys) == 0 || bytes.Count(unit, []byte("|")) >= 2 {
+func (t *Topic) Place(text []byte, start, end int) Place {
+	if len(t.keys) == 0 || bytes.Count(text[start:end], []byte("|")) >= 2 {
 		return PlaceUnknown
 	}
-	t.unit = t.unit[:0]
-	tooMany := false
-	eachContentWord(unit, func(k uint64) {
-		if len(t.unit) < 2*offTopicMaxWords {
-			t.unit = append(t.unit, k)
-		} else {
-			tooMany = true
-		}
-	})
-	if tooMany || t.words-len(t.unit) < offTopicMinContext {
+	i, _ := slices.BinarySearch(t.at, int32(start))
+	j := i
+	for j < len(t.at) && int(t.at[j]) < end {
+		j++
+	}
+	if j-i > 2*offTopicMaxWords || len(t.words)-(j-i) < offTopicMinContext {
 		return PlaceUnknown
 	}
+	t.unit = append(t.unit[:0], t.words[i:j]...)
 	distinct, shared := 0, 0
 	for i, k := range t.unit {
 		seen, here := false, int32(0)
@@ -146,8 +152,8 @@ func (t *Topic) Place(unit []byte) Place {
 
 // OffTopic is the evidence bucket of a unit whose Place is PlaceOffTopic,
 // or false.
-func (t *Topic) OffTopic(unit []byte) (uint32, bool) {
-	if t.Place(unit) == PlaceOffTopic {
+func (t *Topic) OffTopic(text []byte, start, end int) (uint32, bool) {
+	if t.Place(text, start, end) == PlaceOffTopic {
 		return offTopic, true
 	}
 	return 0, false
@@ -159,8 +165,8 @@ func OffTopicEvidence() uint32 { return offTopic }
 var offTopic = RuleEvidence("context:off-topic")
 
 // eachContentWord calls f with the key of every content word of normalised
-// text: its first stemLen letters, never 0.
-func eachContentWord(text []byte, f func(uint64)) {
+// text (its first stemLen letters, never 0) and where the word starts.
+func eachContentWord(text []byte, f func(uint64, int)) {
 	for i := 0; i < len(text); {
 		if c := text[i]; c < 'a' || c > 'z' {
 			i++
@@ -173,7 +179,7 @@ func eachContentWord(text []byte, f func(uint64)) {
 		if j-i >= 4 {
 			k := load8(text, i, min(j, i+stemLen)) | 1<<63
 			if !isFunctionWord(k) {
-				f(k)
+				f(k, i)
 			}
 		}
 		i = j

@@ -12,7 +12,7 @@ func offTopicUnits(text string) []string {
 	t.Build(b)
 	var out []string
 	for _, u := range Units(b, nil) {
-		if _, ok := t.OffTopic(b[u[0]:u[1]]); ok {
+		if _, ok := t.OffTopic(b, int(u[0]), int(u[1])); ok {
 			out = append(out, strings.TrimSpace(string(b[u[0]:u[1]])))
 		}
 	}
@@ -51,7 +51,7 @@ func TestOffTopic(t *testing.T) {
 
 func TestFunctionWordsAreNotContent(t *testing.T) {
 	var n int
-	eachContentWord([]byte("there would have been something about which they were thinking"), func(uint64) { n++ })
+	eachContentWord([]byte("there would have been something about which they were thinking"), func(uint64, int) { n++ })
 	// "thinking" is the only content word.
 	if n != 1 {
 		t.Errorf("%d content words, want 1", n)
@@ -64,7 +64,7 @@ func TestPlace(t *testing.T) {
 	topic.Build(text)
 	want := []Place{PlaceOnTopic, PlaceOnTopic, PlaceOnTopic, PlaceOnTopic, PlaceOffTopic, PlaceUnknown}
 	for i, u := range Units(text, nil) {
-		if got := topic.Place(text[u[0]:u[1]]); got != want[i] {
+		if got := topic.Place(text, int(u[0]), int(u[1])); got != want[i] {
 			t.Errorf("unit %q: place %d, want %d", text[u[0]:u[1]], got, want[i])
 		}
 	}
@@ -88,7 +88,7 @@ func FuzzTopic(f *testing.F) {
 		fresh.Build(text)
 		for _, u := range Units(text, nil) {
 			unit := text[u[0]:u[1]]
-			a, b := reused.Place(unit), fresh.Place(unit)
+			a, b := reused.Place(text, int(u[0]), int(u[1])), fresh.Place(text, int(u[0]), int(u[1]))
 			if a != b || a > PlaceOffTopic {
 				t.Fatalf("unit %q: place %d with reused memory, %d fresh", unit, a, b)
 			}
