@@ -247,6 +247,16 @@ func (p *preparer) prepare(exs []example) {
 		f, _ := p.sc.Features(p.norm.Text)
 		e.feats = slices.Clone(f)
 		e.ctx = nil
+		if e.unit && e.place != model.PlaceUnknown {
+			f, starts := p.sc.Features(p.norm.Text)
+			if len(starts) > 0 {
+				lead := model.LeadFeatures(f, starts, e.place)
+				e.evidence = append(e.evidence, lead[0])
+				if lead[1] != lead[0] {
+					e.evidence = append(e.evidence, lead[1])
+				}
+			}
+		}
 		if e.unit && model.ReadsTwice(e.place) && p.sc.Words(p.norm.Text) <= model.OffTopicWords {
 			for _, h := range e.feats {
 				e.ctx = append(e.ctx, model.PlacedFeature(h, e.place))
