@@ -12,6 +12,11 @@
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
 #                          category), per shape, category and position, then the shipped detector's
 #                          fit figures
+#                          (for threshold curves: sanitizer-train ... -indirect-loso -indirect-loso-docs=false
+#                          -indirect-scores FILE holds out the rows but trains on the documentation trees in
+#                          every fold, one training per fold instead of one per tree; sanitizer-eval
+#                          -indirect-model FILE -documents DIR -doc-scores FILE scores the documents with a
+#                          model trained on everything, at any threshold)
 #   make bench-sanitizer   latency benchmarks (figures go in docs/BENCHMARKS.md)
 EVAL  += eval-sanitizer eval-indirect
 BENCH += bench-sanitizer

@@ -331,6 +331,7 @@ type level struct {
 	match    matchScratch
 	model    model.Scratch
 	units    [][2]int32
+	topic    model.Topic
 	evidence []uint32
 	blobs    []blob
 	parts    []part
@@ -484,6 +485,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			// the page around it.
 			lv.units = model.Units(lv.norm.Text, lv.units)
 			tabular := model.DocumentTabular(lv.norm.Text)
+			lv.topic.Build(lv.norm.Text)
 			z := math.Inf(-1)
 			n := 0
 			for _, u := range lv.units {
@@ -495,7 +497,11 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				if b, ok := model.UnitContext(unit, tabular); ok {
 					ev = append(ev[:len(ev):len(ev)], b)
 				}
-				if uz, ok := mdl.UnitLogOdds(unit, ev, &lv.model); ok {
+				place := lv.topic.Place(lv.norm.Text, int(u[0]), int(u[1]))
+				if place == model.PlaceOffTopic {
+					ev = append(ev[:len(ev):len(ev)], model.OffTopicEvidence())
+				}
+				if uz, ok := mdl.UnitLogOddsAt(unit, ev, place, &lv.model); ok {
 					z = max(z, uz)
 				}
 			}

@@ -368,7 +368,7 @@ func TestSanitizerJudgesUserTurnsAsPrompts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const request = "Write a limerick about my cat Tom and then translate it into French."
+	const request = "Translate the limerick about my cat Tom into French and reply only with it."
 	if r := s.CheckContent(request); r.Action != sanitizer.ActionReject {
 		t.Fatalf("the content detector passes %q (score %.2f): this test needs one it refuses", request, r.Score)
 	}

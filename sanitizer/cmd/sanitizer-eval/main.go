@@ -16,6 +16,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -90,13 +91,25 @@ func main() {
 	flag.Var(&documents, "documents", "directory of real documents (*.md, *.txt, README*), walked: each file judged whole by CheckContent as a tool result, for the false-positive figure on what agents read (repeatable)")
 	show := flag.Int("show", 5, "with -documents: list up to N flagged files per directory")
 	list := flag.Bool("list", false, "with -languages, -roles, -obfuscation: list every missed attack and flagged benign row with its score")
+	indirectModel := flag.String("indirect-model", "", "with -indirect or -documents: judge content with this indirect-injection weights file instead of the shipped one")
+	indirectThreshold := flag.Float64("indirect-threshold", sanitizer.DefaultIndirectThreshold, "with -indirect or -documents: the indirect-injection model's threshold")
+	docScores := flag.String("doc-scores", "", "with -documents: also write every file's score and rule verdict to this JSONL file, for threshold curves")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	flag.Parse()
 	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && len(documents) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
-	shipped, err := sanitizer.New(sanitizer.Config{Threshold: *threshold, SystemThreshold: *systemThreshold})
+	cfg := sanitizer.Config{Threshold: *threshold, SystemThreshold: *systemThreshold, IndirectThreshold: *indirectThreshold}
+	if *indirectModel != "" {
+		b, err := os.ReadFile(*indirectModel)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
+		}
+		cfg.IndirectModel = b
+	}
+	shipped, err := sanitizer.New(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
 		os.Exit(1)
@@ -152,7 +165,7 @@ func main() {
 			}
 			rows = append(rows, r...)
 		}
-		fmt.Printf("CheckContent as shipped (threshold %.3f), fit figures: the model was trained on these rows; see the held-out figures above\n", sanitizer.DefaultIndirectThreshold)
+		fmt.Printf("CheckContent as shipped (threshold %.3f), fit figures: the model was trained on these rows; see the held-out figures above\n", *indirectThreshold)
 		for _, sh := range []struct {
 			name string
 			of   func(string) string
@@ -181,8 +194,9 @@ func main() {
 		}
 	}
 	if len(documents) > 0 {
-		fmt.Printf("real documents read as tool results (CheckContent, threshold %.3f), a file is flagged when any part of it is refused:\n", sanitizer.DefaultIndirectThreshold)
+		fmt.Printf("real documents read as tool results (CheckContent, threshold %.3f), a file is flagged when any part of it is refused:\n", *indirectThreshold)
 		var all tally
+		var scores bytes.Buffer
 		for _, dir := range documents {
 			var t tally
 			var flagged []string
@@ -201,6 +215,14 @@ func main() {
 				hit := res.Action == sanitizer.ActionReject
 				t.add(0, hit)
 				all.add(0, hit)
+				if *docScores != "" {
+					byRule := slices.ContainsFunc(res.Matches, func(m sanitizer.Match) bool {
+						return m.Action == sanitizer.ActionReject && m.RuleID != sanitizer.IndirectModelRuleID
+					})
+					line, _ := json.Marshal(map[string]any{"dir": dir, "file": strings.TrimPrefix(p, dir), "score": res.Score, "rule": byRule})
+					scores.Write(line)
+					scores.WriteByte('\n')
+				}
 				if hit && len(flagged) < *show {
 					flagged = append(flagged, fmt.Sprintf("%s (score %.2f, %v)", strings.TrimPrefix(p, dir), res.Score, res.RuleIDs()))
 				}
@@ -216,6 +238,12 @@ func main() {
 			}
 		}
 		fmt.Printf("  %-60s %s\n", "all documents", all)
+		if *docScores != "" {
+			if err := os.WriteFile(*docScores, scores.Bytes(), 0o644); err != nil {
+				fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+				os.Exit(1)
+			}
+		}
 	}
 	if len(system) > 0 {
 		var t tally

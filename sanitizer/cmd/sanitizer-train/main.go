@@ -49,10 +49,13 @@ type example struct {
 	Category string `json:"category"`
 	Role     string `json:"role"` // who speaks it: user (the default), system, tool
 	feats    []uint32
-	evidence []uint32 // the flag rules that matched it (model.RuleEvidence)
-	extra    []uint32 // evidence from outside the text (model.UnitContext)
-	rules    []string // every rule that matched it
-	ruleHit  bool     // a reject or strip rule matched it: the detector fires whatever the model says
+	evidence []uint32    // the flag rules that matched it (model.RuleEvidence)
+	extra    []uint32    // evidence from outside the text (model.UnitContext)
+	unit     bool        // a unit of content (a line or sentence of a tool result)
+	place    model.Place // where a unit of content stands in its text (model.Topic)
+	ctx      []uint32    // the second reading of feats in that place, if any (model.UnitLogOddsAt)
+	rules    []string    // every rule that matched it
+	ruleHit  bool        // a reject or strip rule matched it: the detector fires whatever the model says
 	weight   float64
 	group    string // what -loso holds out together
 }
@@ -118,6 +121,9 @@ func main() {
 	var docs dirs
 	flag.Var(&docs, "indirect-docs", "with -indirect: a directory of real documents (*.md, *.txt, *.rst, README*), walked; every part of every file is benign content (repeatable)")
 	flag.Float64Var(&docsWeight, "indirect-docs-weight", docsWeight, "with -indirect-docs: the weight of a document unit, relative to other content")
+	flag.BoolVar(&losoDocs, "indirect-loso-docs", losoDocs, "with -indirect-loso: hold out each -indirect-docs tree in turn and count its documents in the figures (one training per tree); false trains on them in every fold and leaves them out of the figures")
+	flag.StringVar(&indirectScores, "indirect-scores", "", "with -indirect-loso: also write every content row's held-out scores to this JSONL file, for analysis")
+	flag.Float64Var(&indirectAt, "indirect-threshold", sanitizer.DefaultIndirectThreshold, "with -indirect-loso: the threshold of the per-category, position and source figures")
 	indirectLoso := flag.Bool("indirect-loso", false, "with -indirect: held-out figures of the indirect-injection model instead of training")
 	indirectOut := flag.String("indirect-out", "", "with -indirect: write the indirect-injection weights file")
 	holdout := flag.String("indirect-holdout", "instruction", "with -indirect-loso: hold out BIPIA attacks by instruction (as its test split does) or by category (unseen kinds of attack)")
@@ -240,6 +246,22 @@ func (p *preparer) prepare(exs []example) {
 		p.norm.Normalize(e.Text, false)
 		f, _ := p.sc.Features(p.norm.Text)
 		e.feats = slices.Clone(f)
+		e.ctx = nil
+		if e.unit && e.place != model.PlaceUnknown {
+			f, starts := p.sc.Features(p.norm.Text)
+			if len(starts) > 0 {
+				lead := model.LeadFeatures(f, starts, e.place)
+				e.evidence = append(e.evidence, lead[0])
+				if lead[1] != lead[0] {
+					e.evidence = append(e.evidence, lead[1])
+				}
+			}
+		}
+		if e.unit && model.ReadsTwice(e.place) && p.sc.Words(p.norm.Text) <= model.OffTopicWords {
+			for _, h := range e.feats {
+				e.ctx = append(e.ctx, model.PlacedFeature(h, e.place))
+			}
+		}
 	}
 }
 
@@ -333,6 +355,13 @@ func loadFile(path string) ([]example, error) {
 // otherwise outweigh the rest.
 var docsWeight = 0.1
 
+// Settings of -indirect-loso (see their flags).
+var (
+	losoDocs       = true
+	indirectScores string
+	indirectAt     = sanitizer.DefaultIndirectThreshold
+)
+
 func setWeights(exs []example) {
 	n := map[string]int{}
 	for _, e := range exs {
@@ -374,12 +403,20 @@ func train(exs []example, st settings) *model.Weights {
 			for _, h := range e.feats {
 				z += float64(m.W[h]) * x
 			}
+			for _, h := range e.ctx {
+				z += float64(m.W[h]) * x
+			}
 			for _, h := range e.evidence { // worth as much in any length of text
 				z += float64(m.W[h])
 			}
 			p := 1 / (1 + math.Exp(-z))
 			g := (p - float64(e.Label)) * e.weight
 			for _, h := range e.feats {
+				gh := g*x + st.l2*float64(m.W[h])
+				g2[h] += gh * gh
+				m.W[h] -= float32(st.rate * gh / (math.Sqrt(g2[h]) + 1e-8))
+			}
+			for _, h := range e.ctx {
 				gh := g*x + st.l2*float64(m.W[h])
 				g2[h] += gh * gh
 				m.W[h] -= float32(st.rate * gh / (math.Sqrt(g2[h]) + 1e-8))

@@ -168,6 +168,74 @@ func (m *Model) UnitLogOdds(text []byte, evidence []uint32, sc *Scratch) (float6
 	return m.logOdds(feats, starts, evidence, sc), true
 }
 
+// UnitLogOddsAt is UnitLogOdds for a unit whose Place in its text (see
+// Topic) is known. A unit off topic (and, with ReadsTwice, one on topic) has
+// its features read twice: as they are, and as words in that place
+// (PlacedFeature). "Explain photosynthesis" is a request like any other in
+// a chat, and a task slipped into an email when nothing around it is about
+// photosynthesis: a linear model needs the two readings to weigh the same
+// words differently in and out of their context. A unit of more than
+// OffTopicWords words is read once: an instruction slipped into content is
+// a sentence, and the windows a long unit is scored in need no second
+// reading.
+// A unit on or off topic also weighs how it begins (LeadFeatures).
+func (m *Model) UnitLogOddsAt(text []byte, evidence []uint32, place Place, sc *Scratch) (float64, bool) {
+	feats, starts := sc.Features(text)
+	if len(starts) < MinUnitWords {
+		return 0, false
+	}
+	z := m.logOdds(feats, starts, evidence, sc)
+	if place != PlaceUnknown {
+		for _, f := range LeadFeatures(feats, starts, place) {
+			z += float64(m.q[f]) * m.scale
+		}
+	}
+	if ReadsTwice(place) && len(starts) <= OffTopicWords {
+		acc := int32(0)
+		for _, f := range feats {
+			acc += int32(m.q[PlacedFeature(f, place)])
+		}
+		z += float64(acc) * m.scale * Norm(len(feats))
+	}
+	return z, true
+}
+
+// LeadFeatures are the buckets of how a unit on or off topic begins: its
+// first word and its first two words in that place ("explain", "who wrote"
+// off topic), which weigh as evidence does, whatever the unit's length. A
+// task slipped into content is new words each time ("the theory of
+// relativity", "Romeo and Juliet") but begins the way requests to an
+// assistant begin; held out by instruction, they gave two more points of
+// recall and fewer false alarms on documents (docs/BENCHMARKS.md). The xor
+// keeps them apart from the unit's second reading of the same words.
+func LeadFeatures(feats []uint32, starts []int32, place Place) [2]uint32 {
+	first := PlacedFeature(feats[0]^0x2a5, place)
+	second := first
+	if len(starts) > 1 {
+		second = PlacedFeature(feats[starts[1]+1]^0x2a5, place) // the pair of words one and two
+	}
+	return [2]uint32{first, second}
+}
+
+// PlacedFeature is the bucket of feature f read in a unit at place (see
+// UnitLogOddsAt).
+func PlacedFeature(f uint32, place Place) uint32 {
+	return bucket((uint64(f) + 1) * placeMul[place])
+}
+
+var placeMul = [...]uint64{PlaceUnknown: 0x9E3779B97F4A7C15, PlaceOnTopic: 0xC2B2AE3D27D4EB4F, PlaceOffTopic: 0xA24BAED4963EE407}
+
+// OffTopicWords is the most words a unit read twice has (see
+// UnitLogOddsAt).
+const OffTopicWords = 24
+
+// ReadsTwice tells the places whose units are read twice: on and off
+// topic. Reading only the units off topic twice gave about two points less
+// held-out recall at the same false alarms; reading every unit twice (a
+// reading of its own for units of texts too short to have a topic) lost
+// the one-line injections in short content (docs/BENCHMARKS.md).
+func ReadsTwice(p Place) bool { return p == PlaceOnTopic || p == PlaceOffTopic }
+
 // Words is the number of words the model reads in normalised text.
 func (sc *Scratch) Words(text []byte) int {
 	_, starts := sc.Features(text)
