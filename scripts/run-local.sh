@@ -325,6 +325,15 @@ http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
 http_any() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1")" != 000 ]; }
 udp_bound() { grep -qi ":$(printf %04X "${1##*:}") " /proc/net/udp; }
 
+# Every port must be free before anything starts: readiness is checked by
+# asking the port, and an old process still answering there (a previous run
+# that did not stop) would pass for this run's.
+for a in "$GUARD_ADDR" "$GATEWAY_ADDR" "$PROVIDER_ADDR" "$EGRESS_ADDR" $([ "$PROVIDER" = standin ] && echo "$MODEL_ADDR"); do
+	if curl -s -o /dev/null --max-time 1 "http://$a/"; then
+		log "$a is already in use by another process (a previous make run still running?); stop it or set the *_ADDR variables"
+		exit 2
+	fi
+done
 # Each gets the secrets it needs in its environment (never on a command line).
 caddy_env=(env XDG_DATA_HOME="$RUN_DIR/caddy" XDG_CONFIG_HOME="$RUN_DIR/caddy")
 spawn dns "$BIN/coredns" -conf "$ETC/Corefile"
