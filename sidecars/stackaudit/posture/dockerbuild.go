@@ -16,35 +16,52 @@ type dockerfileRun struct {
 	line int
 }
 
-// dockerfileRuns lists the RUN instructions of a Dockerfile.
-func dockerfileRuns(src []byte) []dockerfileRun {
-	var out []dockerfileRun
+// dockerInstruction is one Dockerfile instruction: its keyword (upper case),
+// its arguments with continuation lines joined, and the line it starts on.
+type dockerInstruction struct {
+	keyword, args string
+	line          int
+}
+
+// dockerfileInstructions splits a Dockerfile into instructions, joining
+// lines that end in a backslash and skipping comment lines, also those
+// inside a continued instruction (as Docker's parser does).
+func dockerfileInstructions(src []byte) []dockerInstruction {
+	var out []dockerInstruction
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
 	var cur strings.Builder
 	start := 0
 	for n := 1; sc.Scan(); n++ {
 		t := sc.Text()
+		if strings.HasPrefix(strings.TrimSpace(t), "#") {
+			continue
+		}
 		if cur.Len() == 0 {
 			start = n
-			if strings.HasPrefix(strings.TrimSpace(t), "#") {
-				continue
-			}
-		} else if strings.HasPrefix(strings.TrimSpace(t), "#") {
-			continue // a comment inside a continued instruction
 		}
 		if strings.HasSuffix(t, "\\") {
 			cur.WriteString(strings.TrimSuffix(t, "\\") + " ")
 			continue
 		}
 		cur.WriteString(t)
-		s := strings.TrimSpace(cur.String())
+		kw, args, _ := strings.Cut(strings.TrimSpace(cur.String()), " ")
 		cur.Reset()
-		kw, rest, _ := strings.Cut(s, " ")
-		if !strings.EqualFold(kw, "RUN") {
+		if kw != "" {
+			out = append(out, dockerInstruction{keyword: strings.ToUpper(kw), args: strings.TrimSpace(args), line: start})
+		}
+	}
+	return out
+}
+
+// dockerfileRuns lists the RUN instructions of a Dockerfile.
+func dockerfileRuns(src []byte) []dockerfileRun {
+	var out []dockerfileRun
+	for _, in := range dockerfileInstructions(src) {
+		if in.keyword != "RUN" {
 			continue
 		}
-		rest = strings.TrimSpace(rest)
+		rest := in.args
 		for strings.HasPrefix(rest, "--") { // RUN --mount=... --network=...
 			_, rest, _ = strings.Cut(rest, " ")
 			rest = strings.TrimSpace(rest)
@@ -56,7 +73,7 @@ func dockerfileRuns(src []byte) []dockerfileRun {
 			}
 		}
 		if rest != "" {
-			out = append(out, dockerfileRun{cmd: rest, line: start})
+			out = append(out, dockerfileRun{cmd: rest, line: in.line})
 		}
 	}
 	return out

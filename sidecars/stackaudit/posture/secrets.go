@@ -204,29 +204,11 @@ func dockerfileFroms(src []byte) []struct {
 		line  int
 		stage string
 	}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
-	var cur strings.Builder
-	start := 0
-	for n := 1; sc.Scan(); n++ {
-		t := sc.Text()
-		if cur.Len() == 0 {
-			start = n
-			if strings.HasPrefix(strings.TrimSpace(t), "#") {
-				continue
-			}
-		}
-		if strings.HasSuffix(t, "\\") {
-			cur.WriteString(strings.TrimSuffix(t, "\\") + " ")
+	for _, in := range dockerfileInstructions(src) {
+		f := strings.Fields(in.args)
+		if in.keyword != "FROM" {
 			continue
 		}
-		cur.WriteString(t)
-		f := strings.Fields(cur.String())
-		cur.Reset()
-		if len(f) < 2 || !strings.EqualFold(f[0], "FROM") {
-			continue
-		}
-		f = f[1:]
 		for len(f) > 0 && strings.HasPrefix(f[0], "--") {
 			f = f[1:]
 		}
@@ -237,7 +219,7 @@ func dockerfileFroms(src []byte) []struct {
 			image string
 			line  int
 			stage string
-		}{image: f[0], line: start}
+		}{image: f[0], line: in.line}
 		if len(f) >= 3 && strings.EqualFold(f[1], "AS") {
 			e.stage = strings.ToLower(f[2])
 		}
