@@ -133,26 +133,20 @@ func through(t *testing.T, c net.Conn, br *bufio.Reader) {
 	res.Body.Close()
 }
 
-type record struct {
-	Seq     uint64         `json:"seq"`
-	Route   string         `json:"route"`
-	Outcome string         `json:"outcome"`
-	Rules   []string       `json:"rules"`
-	Fields  map[string]any `json:"fields"`
-}
-
-func records(t *testing.T, path string) []record {
+// records reads every complete record of the log as written (readAudit
+// also waits for the last line and fills in empty rules).
+func records(t *testing.T, path string) []auditRecord {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []record
+	var out []auditRecord
 	for _, line := range bytes.Split(b, []byte("\n")) {
 		if len(line) == 0 {
 			continue
 		}
-		var r record
+		var r auditRecord
 		if err := json.Unmarshal(line, &r); err != nil {
 			t.Fatalf("audit line %q: %v", line, err)
 		}
@@ -161,7 +155,7 @@ func records(t *testing.T, path string) []record {
 	return out
 }
 
-func countOutcomes(recs []record) map[string]int {
+func countOutcomes(recs []auditRecord) map[string]int {
 	n := map[string]int{}
 	for _, r := range recs {
 		n[r.Outcome]++

@@ -421,6 +421,7 @@ func TestDenialMatrix(t *testing.T) {
 }
 
 type auditRecord struct {
+	Seq       uint64         `json:"seq"`
 	Event     string         `json:"event"`
 	ClientIP  string         `json:"client_ip"`
 	TokenName string         `json:"token_name"`
