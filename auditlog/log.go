@@ -288,6 +288,16 @@ func Files(path string) ([]string, error) {
 	return append(files, path), err
 }
 
+// RotatedOf reports whether name is a rotated file (ACTIVE.<20 digits>)
+// and the active file it belongs to.
+func RotatedOf(name string) (active string, ok bool) {
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || len(name)-i-1 != 20 || strings.Trim(name[i+1:], "0123456789") != "" {
+		return "", false
+	}
+	return name[:i], true
+}
+
 // rotatedFiles lists the rotated siblings of path, oldest first.
 func rotatedFiles(path string) ([]string, error) {
 	matches, err := filepath.Glob(globEscape(path) + ".[0-9]*")
@@ -296,7 +306,7 @@ func rotatedFiles(path string) ([]string, error) {
 	}
 	var out []string
 	for _, m := range matches {
-		if s := m[len(path)+1:]; len(s) == 20 && strings.Trim(s, "0123456789") == "" {
+		if active, ok := RotatedOf(m); ok && active == path {
 			out = append(out, m)
 		}
 	}

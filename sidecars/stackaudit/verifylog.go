@@ -139,7 +139,7 @@ func logGroups(args []string, exact bool) ([][]string, error) {
 	seen := map[string]bool{}
 	for _, a := range args {
 		c := filepath.Clean(a)
-		if active, ok := rotatedOf(c); ok && named[active] {
+		if active, ok := auditlog.RotatedOf(c); ok && named[active] {
 			continue // checked with its active file
 		}
 		if seen[c] {
@@ -159,16 +159,6 @@ func logGroups(args []string, exact bool) ([][]string, error) {
 		logs = append(logs, log)
 	}
 	return logs, nil
-}
-
-// rotatedOf reports the active file a rotated file name (FILE.<20 digits>)
-// belongs to.
-func rotatedOf(name string) (string, bool) {
-	i := strings.LastIndexByte(name, '.')
-	if i < 0 || len(name)-i-1 != 20 || strings.Trim(name[i+1:], "0123456789") != "" {
-		return "", false
-	}
-	return name[:i], true
 }
 
 // heads names each log by its active (last) file.
