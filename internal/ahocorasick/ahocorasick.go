@@ -9,16 +9,15 @@
 // checks the exact bytes itself for strings that must match in case).
 package ahocorasick
 
-import (
-	"math/bits"
-	"slices"
-)
+import "slices"
 
 // Automaton is immutable after New and safe for concurrent use.
 type Automaton struct {
 	class [256]uint8 // byte → column; 0 is "a byte no string uses"
-	shift uint       // log2 of the row stride, the columns rounded up to a power of two
-	// delta[row+col] is the next state as its row (state<<shift). States
+	stride uint32    // the row stride: the number of columns (not rounded up: a rule
+	// set in several scripts uses a hundred and more byte columns, and a
+	// power-of-two stride would leave up to half of the table unused)
+	// delta[row+col] is the next state as its row (state*stride). States
 	// where strings end are numbered last, from matchRow on, so that the
 	// loop follows one table read per byte and tests a hit with a compare
 	// that is off the chain of dependent reads.
@@ -54,7 +53,7 @@ func New(strs []string, fold func(byte) byte) *Automaton {
 		a.class[c] = a.class[fold(byte(c))]
 	}
 	ncols++ // column 0
-	a.shift = uint(bits.Len(uint(ncols - 1)))
+	a.stride = uint32(ncols)
 	// Trie first; goto entries of -1 mean "no edge".
 	type trieNode struct {
 		next []int32
@@ -111,7 +110,7 @@ func New(strs []string, fold func(byte) byte) *Automaton {
 	next := uint32(0)
 	for pass := range 2 {
 		if pass == 1 {
-			a.matchRow = next << a.shift
+			a.matchRow = next * a.stride
 		}
 		for st := range nodes {
 			if (len(out[st]) > 0) == (pass == 1) {
@@ -120,13 +119,13 @@ func New(strs []string, fold func(byte) byte) *Automaton {
 			}
 		}
 	}
-	a.start = num[0] << a.shift
-	a.delta = make([]uint32, len(nodes)<<a.shift)
+	a.start = num[0] * a.stride
+	a.delta = make([]uint32, len(nodes)*ncols)
 	a.outStart = make([]int32, len(nodes)+1)
 	byNum := make([]int32, len(nodes))
 	for st := range nodes {
 		for col := range ncols {
-			a.delta[num[st]<<a.shift+uint32(col)] = num[delta[st*ncols+col]] << a.shift
+			a.delta[num[st]*a.stride+uint32(col)] = num[delta[st*ncols+col]] * a.stride
 		}
 		byNum[num[st]] = int32(st)
 	}
@@ -174,7 +173,7 @@ func (a *Automaton) Each(text []byte, fn func(id int32, end int)) {
 		if row = delta[row+uint32(class[b])]; row < m {
 			continue
 		}
-		for _, id := range a.Outputs(int32(row >> a.shift)) {
+		for _, id := range a.Outputs(int32(row / a.stride)) {
 			fn(id, i+1)
 		}
 	}
@@ -221,16 +220,16 @@ func (a *Automaton) Scan(text []byte, hits []Hit, sc *Scratch) []Hit {
 		r3 = delta[r3+uint32(class[t3[i]])]
 		if max(r0, r1, r2, r3) >= m { // the lanes' hits live in memory, not registers
 			if r0 >= m {
-				sc.lane[0] = append(sc.lane[0], Hit{ID: int32(r0 >> a.shift), End: int32(i + 1)})
+				sc.lane[0] = append(sc.lane[0], Hit{ID: int32(r0 / a.stride), End: int32(i + 1)})
 			}
 			if r1 >= m {
-				sc.lane[1] = append(sc.lane[1], Hit{ID: int32(r1 >> a.shift), End: int32(q + i + 1)})
+				sc.lane[1] = append(sc.lane[1], Hit{ID: int32(r1 / a.stride), End: int32(q + i + 1)})
 			}
 			if r2 >= m {
-				sc.lane[2] = append(sc.lane[2], Hit{ID: int32(r2 >> a.shift), End: int32(2*q + i + 1)})
+				sc.lane[2] = append(sc.lane[2], Hit{ID: int32(r2 / a.stride), End: int32(2*q + i + 1)})
 			}
 			if r3 >= m {
-				sc.lane[3] = append(sc.lane[3], Hit{ID: int32(r3 >> a.shift), End: int32(3*q + i + 1)})
+				sc.lane[3] = append(sc.lane[3], Hit{ID: int32(r3 / a.stride), End: int32(3*q + i + 1)})
 			}
 		}
 	}
@@ -247,7 +246,7 @@ func (a *Automaton) walk(text []byte, from, to int, row uint32, hits []Hit, note
 	for i := from; i < to; i++ {
 		row = a.delta[row+uint32(a.class[text[i]])]
 		if row >= a.matchRow && note {
-			hits = append(hits, Hit{ID: int32(row >> a.shift), End: int32(i + 1)})
+			hits = append(hits, Hit{ID: int32(row / a.stride), End: int32(i + 1)})
 		}
 	}
 	return hits, row
