@@ -24,6 +24,7 @@ import (
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // countingUpstream is the fake resolver behind forward. It records every
@@ -118,21 +119,7 @@ func (u *countingUpstream) count(name string) int {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			continue
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		pc, err := net.ListenPacket("udp", ln.Addr().String())
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port on 127.0.0.1")
-	return 0
+	return testport.Port(t)
 }
 
 // syncBuffer is the process's output, written by exec's copier while the

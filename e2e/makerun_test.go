@@ -32,6 +32,7 @@ import (
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // demo is one block the script prints: a comment saying what it shows, and
@@ -185,15 +186,7 @@ func groupMembers(pgid int) []string {
 // serves both).
 func freeUDPTCPPort(t *testing.T) string {
 	t.Helper()
-	for range 20 {
-		addr := freePort(t)
-		if c, err := net.ListenPacket("udp", addr); err == nil {
-			c.Close()
-			return addr
-		}
-	}
-	t.Fatal("no port free for TCP and UDP")
-	return ""
+	return testport.Free(t) // free for both
 }
 
 // runSetup gives a `make run` its binaries, a state directory, free ports

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // proc is a started binary whose output goes to a file in the test's
@@ -104,14 +104,11 @@ func (p *proc) waitHealthyWithin(t *testing.T, url string, limit time.Duration) 
 	t.Fatalf("%s not healthy at %s after %v", p.name, url, limit)
 }
 
+// freePort is a loopback port for a process started later (testport: outside
+// the kernel's ephemeral range, so no other test's listener takes it first).
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return testport.Free(t)
 }
 
 // stack is a running stand-in gateway behind a guarded Caddy.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // TestEgressProxyExample runs examples/egress-proxy/Caddyfile with the real
@@ -28,12 +29,7 @@ func TestEgressProxyExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testport.Free(t)
 	_, port, _ := net.SplitHostPort(addr)
 	dir := t.TempDir()
 	allowlist, _ := filepath.Abs("coredns/allowlist.txt")

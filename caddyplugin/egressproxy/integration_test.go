@@ -27,6 +27,7 @@ import (
 
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
 	"github.com/openclaw-secure-stack/securestack/internal/testdns"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // world is bin/caddy with egress_proxy sites, a scripted DNS server and
@@ -49,12 +50,7 @@ const proxyToken = "egress-test-secret-0123456789"
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return testport.Free(t)
 }
 
 func startWorld(t *testing.T) *world {

@@ -19,6 +19,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 	"github.com/openclaw-secure-stack/securestack/sidecars/stackaudit/posture"
 )
 
@@ -194,30 +195,11 @@ func startProcIn(t *testing.T, dir, name string, env []string, args ...string) *
 	return cmd
 }
 
+// freeAddr is a loopback port free for TCP and UDP (testport: outside the
+// kernel's ephemeral range, so no other test's listener takes it first).
 func freeAddr(t *testing.T, network string) string {
 	t.Helper()
-	if network == "udp" { // for a DNS server: free for both UDP and TCP
-		for range 50 {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			addr := ln.Addr().String()
-			c, err := net.ListenPacket("udp", addr)
-			ln.Close()
-			if err == nil {
-				c.Close()
-				return addr
-			}
-		}
-		t.Fatal("no port free for both UDP and TCP")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return testport.Free(t)
 }
 
 func waitTCP(t *testing.T, addr string) {

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 	"github.com/openclaw-secure-stack/securestack/sidecars/stackaudit/posture"
 )
 
@@ -185,12 +186,7 @@ func TestExampleConfigsValidateWithOpenClaw(t *testing.T) {
 
 func freeTCP(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return testport.Free(t)
 }
 
 // TestLiveOpenClawSecurityAuditFolded starts the real gateway on loopback and
