@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"slices"
 	"strings"
 )
@@ -33,6 +35,17 @@ type caddyServer struct {
 	// egressBehindHost counts egress_proxy handlers that only requests for
 	// one host name reach (a site address with a host).
 	egressBehindHost int
+	// providers are the provider guards, each with the reverse_proxy that
+	// follows it in the server's handler order.
+	providers []providerRoute
+}
+
+// providerRoute is an openclaw_provider_guard and where it forwards.
+type providerRoute struct {
+	holdsKey  bool     // api_key_env or api_key_file: the guard sends the provider key
+	upstreams []string // the dial addresses of the next reverse_proxy
+	tls       bool     // that reverse_proxy speaks TLS
+	forwards  bool     // a reverse_proxy follows the guard
 }
 
 type caddyInput struct {
@@ -103,6 +116,7 @@ func (c *caddyInput) readAdapted(js []byte) error {
 		s := cfg.Apps.HTTP.Servers[n]
 		srv := caddyServer{name: n, listen: s.Listen, roles: map[string]bool{}}
 		walkCaddyRoutes(s.Routes, false, false, &srv)
+		srv.providers = providerRoutes(s.Routes)
 		c.servers = append(c.servers, srv)
 	}
 	// Files the handlers name, whatever the handler: token files, audit logs
@@ -171,6 +185,75 @@ func walkCaddyRoutes(routes []caddyRoute, guarded, hostOnly bool, srv *caddyServ
 		}
 	}
 	return guarded
+}
+
+// providerRoutes pairs each provider guard of a server with the first
+// reverse_proxy after it in handler order (the Caddyfile adapter puts each
+// directive of a site in a route of its own, inside the site's subroute).
+func providerRoutes(routes []caddyRoute) []providerRoute {
+	var out []providerRoute
+	var visit func([]caddyRoute)
+	visit = func(rs []caddyRoute) {
+		for _, r := range rs {
+			for _, h := range r.Handle {
+				switch h["handler"] {
+				case HandlerProviderGuard:
+					_, env := h["api_key_env"]
+					_, file := h["api_key_file"]
+					out = append(out, providerRoute{holdsKey: env || file})
+				case HandlerReverseProxy:
+					for i := range out {
+						if p := &out[i]; !p.forwards {
+							p.forwards = true
+							p.upstreams = reverseProxyDials(h)
+							t, _ := h["transport"].(map[string]any)
+							_, p.tls = t["tls"]
+						}
+					}
+				case "subroute":
+					var sub []caddyRoute
+					if b, err := json.Marshal(h["routes"]); err == nil {
+						_ = json.Unmarshal(b, &sub)
+					}
+					visit(sub)
+				}
+			}
+		}
+	}
+	visit(routes)
+	return out
+}
+
+func reverseProxyDials(h map[string]any) []string {
+	var dials []string
+	ups, _ := h["upstreams"].([]any)
+	for _, u := range ups {
+		if m, ok := u.(map[string]any); ok {
+			if d, ok := m["dial"].(string); ok {
+				dials = append(dials, d)
+			}
+		}
+	}
+	return dials
+}
+
+// remoteUpstream tells whether an upstream leaves the host: not loopback,
+// and not a placeholder this audit cannot resolve.
+func remoteUpstream(dial string) bool {
+	host := dial
+	if h, _, err := net.SplitHostPort(dial); err == nil {
+		host = h
+	}
+	if host == "" || strings.Contains(host, "{") {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return false
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return !a.IsLoopback()
+	}
+	return true
 }
 
 // matchesHostOnly tells whether a route's matcher sets all require a host
@@ -262,6 +345,20 @@ func checkCaddy(fs *findings, c *caddyInput) {
 		if s.egressBehindHost > 0 {
 			fs.add("CADDY_EGRESS_HOST_MATCHED", c.path, c.directiveLine(HandlerEgressProxy),
 				fmt.Sprintf("server %s (%s): egress_proxy sits in a site with a host in its address; a proxy request names its target host, which the site's host matcher never matches, so Caddy answers it with an empty 200 and nothing is proxied or refused by the egress rules", s.name, strings.Join(s.listen, " ")))
+		}
+	}
+	for _, s := range c.servers {
+		for _, p := range s.providers {
+			remote := slices.ContainsFunc(p.upstreams, remoteUpstream)
+			switch {
+			case !p.forwards || !remote:
+			case p.holdsKey && !p.tls:
+				fs.add("CADDY_PROVIDER_PLAINTEXT", c.path, c.directiveLine(HandlerReverseProxy),
+					fmt.Sprintf("server %s: openclaw_provider_guard adds the provider key and its reverse_proxy sends it to %s without TLS", s.name, strings.Join(p.upstreams, " ")))
+			case !p.holdsKey && p.tls:
+				fs.add("CADDY_PROVIDER_KEY_UNHELD", c.path, c.directiveLine(HandlerProviderGuard),
+					fmt.Sprintf("server %s: openclaw_provider_guard forwards to %s but holds no provider key (api_key_env or api_key_file): OpenClaw's config or environment holds it", s.name, strings.Join(p.upstreams, " ")))
+			}
 		}
 	}
 	for i, f := range caddyfileFields(c.src) {
