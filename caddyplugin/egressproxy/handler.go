@@ -94,7 +94,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	defer p.users.unhold()
 	defer p.record(ex)
 
-	if p.verifier != nil {
+	if p.tokens != nil {
 		if rej := p.authenticate(r, ex); rej != nil {
 			p.refuse(w, ex, rej)
 			return nil
@@ -195,7 +195,7 @@ func (p *Proxy) authenticate(r *http.Request, ex *exchange) *refusal {
 	name, secret, err := auth.ProxyCredentials(r.Header)
 	r.Header.Del("Proxy-Authorization")
 	if err == nil {
-		verified, ok := p.verifier.Verify(secret)
+		verified, ok := p.tokens.Verify(secret)
 		switch {
 		case !ok:
 			err = errors.New("invalid proxy credentials")

@@ -167,6 +167,7 @@ http://:%[2]s {
 		ports %[5]s
 		resolver %[6]s
 		token_file %[8]s
+		reload 100ms
 		audit_log %[7]s
 	}
 }
@@ -637,6 +638,30 @@ func TestAuthAndLimits(t *testing.T) {
 		res2.Body.Close()
 		if res2.StatusCode != 200 || res2.Header.Get("X-Seen-Proxy-Auth") != "" {
 			t.Errorf("absolute-form with credentials: %d, upstream saw Proxy-Authorization %q", res2.StatusCode, res2.Header.Get("X-Seen-Proxy-Auth"))
+		}
+	})
+	t.Run("a rotated token file is read without a reload: the new token works, the old one no longer", func(t *testing.T) {
+		const rotated = "egress-test-rotated-secret-9876543210"
+		tokens := filepath.Join(w.dir, "tokens")
+		writeFile(t, tokens, "agent "+rotated+"\n")
+		defer writeFile(t, tokens, "agent "+proxyToken+"\n")
+		// reload 100ms; each early try is a failure the limiter counts.
+		time.Sleep(400 * time.Millisecond)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			c, _, res := connect(t, w.authProxy, target, "Proxy-Authorization", basic("agent:"+rotated))
+			if res.StatusCode == 200 {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the rotated token was never accepted: %s", res.Status)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		_, _, res := connect(t, w.authProxy, target, "Proxy-Authorization", basic("agent:"+proxyToken))
+		if res.StatusCode != 407 {
+			t.Errorf("the replaced token: %s, want 407", res.Status)
 		}
 	})
 	t.Run("a client over its tunnel limit gets 429", func(t *testing.T) {

@@ -33,6 +33,14 @@ var (
 		Namespace: "caddy", Subsystem: "egress_proxy", Name: "allowlist_reload_errors_total",
 		Help: "Changed allowlist files that could not be loaded (the last good list stayed in force).",
 	})
+	tokenReloads = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "token_reloads_total",
+		Help: "Token file reloads that changed the proxy credentials in force.",
+	})
+	tokenReloadErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "caddy", Subsystem: "egress_proxy", Name: "token_reload_errors_total",
+		Help: "Token file reloads that failed (the file's last good tokens stayed in force).",
+	})
 	auditErrors = prometheus.NewCounter(prometheus.CounterOpts{
 		Namespace: "caddy", Subsystem: "egress_proxy", Name: "audit_errors_total",
 		Help: "Audit records that could not be written.",
@@ -40,5 +48,5 @@ var (
 )
 
 func registerMetrics(reg prometheus.Registerer) error {
-	return metricsreg.Register(reg, requestsTotal, tunnelsActive, bytesTotal, allowlistEntries, allowlistReloadErrors, auditErrors)
+	return metricsreg.Register(reg, requestsTotal, tunnelsActive, bytesTotal, allowlistEntries, allowlistReloadErrors, tokenReloads, tokenReloadErrors, auditErrors)
 }

@@ -48,8 +48,10 @@ type Proxy struct {
 	// Allowlist files, in the egress format the CoreDNS plugin reads.
 	// Required.
 	Allowlist []string `json:"allowlist,omitempty"`
-	// Reload is how often the allowlist files are checked for changes
-	// (default 5s); a negative value turns reloading off.
+	// Reload is how often the allowlist files and the token files are
+	// checked for changes (default 5s); a negative value turns reloading off.
+	// A token file that no longer parses keeps its last good tokens; an
+	// emptied one revokes its tokens.
 	Reload caddy.Duration `json:"reload,omitempty"`
 	// AllowCIDR lists prefixes whose addresses may be reached although they
 	// are not public unicast (an internal service), and which raw-IP targets
@@ -79,6 +81,8 @@ type Proxy struct {
 	// TokenFiles are files of `NAME SECRET` or `NAME sha256:HEX` lines (the
 	// guard's format). When set, every proxy request needs a
 	// Proxy-Authorization with one of these tokens, and its NAME is audited.
+	// They are re-read when they change (see Reload), so a token is rotated
+	// or revoked without a config reload.
 	TokenFiles []string `json:"token_files,omitempty"`
 	// AuditLog configures the audit trail. When absent, the proxy writes to
 	// egress_proxy/audit.jsonl in Caddy's data directory: it always audits.
@@ -98,7 +102,7 @@ type Proxy struct {
 	pipeCfg   forward.PipeConfig
 	slots     *forward.Slots
 	slotsKey  string
-	verifier  *auth.Verifier
+	tokens    *auth.TokenSet
 	limiter   *auth.Limiter
 	rp        *httputil.ReverseProxy
 	transport *http.Transport
@@ -159,7 +163,7 @@ func (p *Proxy) Provision(ctx caddy.Context) error {
 	p.pipeCfg = forward.PipeConfig{Idle: positive(p.IdleTimeout), Total: positive(p.MaxDuration)}
 
 	if len(p.TokenFiles) > 0 {
-		if p.verifier, err = p.loadTokens(); err != nil {
+		if p.tokens, err = p.loadTokens(); err != nil {
 			return err
 		}
 	}
@@ -184,6 +188,19 @@ func (p *Proxy) Provision(ctx caddy.Context) error {
 			defer p.done.Done()
 			p.lists.Run(p.stop, time.Duration(p.Reload), p.reloaded)
 		}()
+		if p.tokens != nil {
+			ctx, cancel := context.WithCancel(context.Background())
+			p.done.Add(2)
+			go func() {
+				defer p.done.Done()
+				<-p.stop
+				cancel()
+			}()
+			go func() {
+				defer p.done.Done()
+				p.tokens.Watch(ctx, time.Duration(p.Reload), p.tokensReloaded)
+			}()
+		}
 	}
 	return nil
 }
@@ -314,23 +331,30 @@ func (p *Proxy) isSelf(ctx context.Context, ap netip.AddrPort) bool {
 	return slices.Contains(p.local, a)
 }
 
-func (p *Proxy) loadTokens() (*auth.Verifier, error) {
-	var tokens []auth.Token
+func (p *Proxy) loadTokens() (*auth.TokenSet, error) {
 	for _, path := range p.TokenFiles {
 		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 			p.logger.Warn("token file is readable by group or others; chmod 600 it", zap.String("file", path))
 		}
-		ts, err := auth.LoadTokenFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("token_file: %w", err)
-		}
-		tokens = append(tokens, ts...)
 	}
-	v, err := auth.NewVerifier(tokens)
+	set, err := auth.NewTokenSet(nil, p.TokenFiles...)
 	if err != nil {
 		return nil, fmt.Errorf("token_file: %w (make a token with `bin/stackaudit gen-token NAME`)", err)
 	}
-	return v, nil
+	return set, nil
+}
+
+// tokensReloaded reports a token file reload (the guard's log lines and
+// metric names, under egress_proxy's prefix).
+func (p *Proxy) tokensReloaded(changed bool, err error) {
+	if changed {
+		tokenReloads.Inc()
+		p.logger.Info("token files reloaded", zap.Strings("files", p.TokenFiles), zap.Int("tokens", p.tokens.Len()))
+	}
+	if err != nil {
+		tokenReloadErrors.Inc()
+		p.logger.Error("token file not reloaded", zap.Error(err))
+	}
 }
 
 // shared holds what must outlive one configuration: tunnels opened under
