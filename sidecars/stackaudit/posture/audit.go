@@ -392,6 +392,7 @@ func (a *Auditor) Run(ctx context.Context) *Report {
 	for _, p := range a.dockerfiles {
 		a.check(p, checkDockerfile(&fs, p))
 	}
+	checkAllowlistsAgree(&fs, a.caddies, a.cores)
 	for _, l := range dedupLogs(a.logs) {
 		a.check(l.path, checkLog(&fs, l, a.opts.Live != nil))
 	}

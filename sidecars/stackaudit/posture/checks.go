@@ -114,6 +114,8 @@ var Checks = []Check{
 		Fix: "add an `egress { allowlist FILE }` block to every server block that forwards"},
 	{ID: "DNS_PRIVATE_ANSWERS", Group: "network", Severity: Medium, Title: "egress resolver passes private addresses in answers (DNS rebinding)",
 		Fix: "add `deny_private_answers` to the egress block"},
+	{ID: "ALLOWLIST_DIVERGES", Group: "network", Severity: Medium, Title: "the egress proxy's allowlist and the DNS allowlist differ",
+		Fix: "point egress_proxy (and the provider guard's egress_allowlist) and the CoreDNS egress plugin at the same file"},
 	{ID: "ALLOWLIST_INVALID", Group: "network", Severity: High, Title: "egress allowlist does not parse",
 		Fix: "fix the line named in the message; CoreDNS will not start (or keeps the old list) until then"},
 	{ID: "ALLOWLIST_TOO_BROAD", Group: "network", Severity: High, Title: "egress allowlist entry opens a whole public suffix or address space",

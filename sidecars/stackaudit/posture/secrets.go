@@ -8,6 +8,8 @@ import (
 	"math"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
@@ -152,6 +154,105 @@ func checkTokenFile(fs *findings, path string) error {
 	return nil
 }
 
+// allowlistEntries reads an allowlist's entries as the checks compare them:
+// comments dropped, lower case, no trailing dot.
+func allowlistEntries(path string) (map[string]bool, error) {
+	src, err := readLimited(path)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
+	for sc.Scan() {
+		if e := allowlistEntry(sc.Text()); e != "" {
+			set[e] = true
+		}
+	}
+	return set, sc.Err()
+}
+
+func allowlistEntry(line string) string {
+	if i := strings.Index(line, "#"); i >= 0 {
+		line = line[:i]
+	}
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(line), "."))
+}
+
+// checkAllowlistsAgree compares the allowlists Caddy's handlers read
+// (egress_proxy, the provider guard's egress_allowlist) with those the
+// CoreDNS egress plugin reads: the stack's one list, in two places. A name
+// the resolver answers but the proxy refuses (or the reverse) is a
+// deployment where one layer was edited and not the other. Files this host
+// cannot read (paths inside containers) are not compared.
+func checkAllowlistsAgree(fs *findings, caddies []*caddyInput, cores []*coreInput) {
+	union := func(paths []string) (map[string]bool, bool) {
+		all := map[string]bool{}
+		for _, p := range paths {
+			set, err := allowlistEntries(p)
+			if err != nil {
+				return nil, false
+			}
+			for e := range set {
+				all[e] = true
+			}
+		}
+		return all, len(paths) > 0
+	}
+	var dnsFiles []string
+	for _, c := range cores {
+		dnsFiles = append(dnsFiles, c.allowlists...)
+	}
+	dns, ok := union(dnsFiles)
+	if !ok {
+		return
+	}
+	for _, c := range caddies {
+		var files []string
+		for _, p := range c.allowlists {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(filepath.Dir(c.path), p)
+			}
+			files = append(files, p)
+		}
+		proxy, ok := union(files)
+		if !ok {
+			continue
+		}
+		var onlyProxy, onlyDNS []string
+		for e := range proxy {
+			if !dns[e] {
+				onlyProxy = append(onlyProxy, e)
+			}
+		}
+		for e := range dns {
+			if !proxy[e] {
+				onlyDNS = append(onlyDNS, e)
+			}
+		}
+		if len(onlyProxy)+len(onlyDNS) == 0 {
+			continue
+		}
+		slices.Sort(onlyProxy)
+		slices.Sort(onlyDNS)
+		fs.add("ALLOWLIST_DIVERGES", c.path, c.directiveLine("allowlist"),
+			fmt.Sprintf("the allowlist of this Caddyfile (%s) and the Corefile's (%s) differ: %d entries only here%s, %d only in the Corefile's%s",
+				strings.Join(files, " "), strings.Join(dnsFiles, " "), len(onlyProxy), sample(onlyProxy), len(onlyDNS), sample(onlyDNS)))
+	}
+}
+
+// sample names up to three entries, for a message.
+func sample(es []string) string {
+	if len(es) == 0 {
+		return ""
+	}
+	more := ""
+	if len(es) > 3 {
+		es, more = es[:3], ", ..."
+	}
+	return " (" + strings.Join(es, ", ") + more + ")"
+}
+
 func checkAllowlist(fs *findings, path string) error {
 	src, err := readLimited(path)
 	if err != nil {
@@ -169,11 +270,7 @@ func checkAllowlist(fs *findings, path string) error {
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
 	for n := 1; sc.Scan(); n++ {
-		e := sc.Text()
-		if i := strings.Index(e, "#"); i >= 0 {
-			e = e[:i]
-		}
-		e = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(e), "."))
+		e := allowlistEntry(sc.Text())
 		if e == "" {
 			continue
 		}
