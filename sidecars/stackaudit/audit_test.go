@@ -16,6 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/controlui"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
 	"github.com/openclaw-secure-stack/securestack/sidecars/stackaudit/posture"
 )
@@ -484,5 +485,11 @@ func TestChecksDocumented(t *testing.T) {
 		if !strings.Contains(string(doc), row) {
 			t.Errorf("docs/stackaudit.md has no row %q", row)
 		}
+	}
+}
+
+func TestGuardDefaultUserHeaderIsTheGuards(t *testing.T) {
+	if posture.GuardDefaultUserHeader != controlui.DefaultUserHeader {
+		t.Errorf("posture.GuardDefaultUserHeader %q, the guard's control_ui default %q", posture.GuardDefaultUserHeader, controlui.DefaultUserHeader)
 	}
 }

@@ -393,6 +393,9 @@ func (a *Auditor) Run(ctx context.Context) *Report {
 		a.check(p, checkDockerfile(&fs, p))
 	}
 	checkAllowlistsAgree(&fs, a.caddies, a.cores)
+	for _, o := range a.openclaws {
+		checkUserHeader(&fs, o, a.caddies)
+	}
 	for _, l := range dedupLogs(a.logs) {
 		a.check(l.path, checkLog(&fs, l, a.opts.Live != nil))
 	}

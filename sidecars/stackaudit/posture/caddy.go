@@ -59,7 +59,15 @@ type caddyInput struct {
 	// providerTokens: a provider guard here requires OpenClaw to present one
 	// of its own tokens (token_files or token_env) as its apiKey.
 	providerTokens bool
+	// guardUserHeaders has one entry per openclaw_guard: the identity
+	// header it sets and strips (control_ui's user_header), or "" for a
+	// guard without control_ui, which passes a client's copy through.
+	guardUserHeaders []string
 }
+
+// GuardDefaultUserHeader is control_ui's default user_header
+// (caddyplugin/guard/controlui.DefaultUserHeader; a test keeps them equal).
+const GuardDefaultUserHeader = "X-Forwarded-User"
 
 func loadCaddyfile(path string, adapt func(string) ([]byte, error)) (*caddyInput, error) {
 	if adapt == nil {
@@ -124,6 +132,7 @@ func (c *caddyInput) readAdapted(js []byte) error {
 	var generic any
 	_ = json.Unmarshal(js, &generic)
 	c.providerTokens = providerGuardHasTokens(generic)
+	c.guardUserHeaders = guardUserHeaders(generic)
 	walkJSON(generic, func(key string, v any) {
 		switch key {
 		case "token_files":
@@ -371,6 +380,37 @@ func checkCaddy(fs *findings, c *caddyInput) {
 			fs.add("SECRET_INLINE", c.path, i+1, "a provider key is written in the Caddyfile; use api_key_env")
 		}
 	}
+}
+
+// guardUserHeaders lists, per openclaw_guard handler, the identity header
+// its control_ui sets and strips ("" without control_ui).
+func guardUserHeaders(cfg any) []string {
+	var out []string
+	var visit func(any)
+	visit = func(n any) {
+		switch t := n.(type) {
+		case map[string]any:
+			if t["handler"] == HandlerGuard {
+				h := ""
+				if ui, ok := t["control_ui"].(map[string]any); ok {
+					h, _ = ui["user_header"].(string)
+					if h == "" {
+						h = GuardDefaultUserHeader
+					}
+				}
+				out = append(out, h)
+			}
+			for _, c := range t {
+				visit(c)
+			}
+		case []any:
+			for _, c := range t {
+				visit(c)
+			}
+		}
+	}
+	visit(cfg)
+	return out
 }
 
 // providerGuardHasTokens tells whether a provider guard handler in the

@@ -72,6 +72,8 @@ var Checks = []Check{
 		Fix: "set gateway.bind to \"loopback\" (native) or \"lan\" in a container on an internal network only"},
 	{ID: "OC_AUTH_MODE", Group: "openclaw", Severity: Critical, Title: "gateway auth is off or not the guard's mode",
 		Fix: "set gateway.auth.mode to \"trusted-proxy\" with gateway.auth.trustedProxy.userHeader (the guard's identity header), or \"token\""},
+	{ID: "OC_USER_HEADER_UNGUARDED", Group: "openclaw", Severity: Critical, Title: "the guard does not set the header the gateway takes the user from",
+		Fix: "give openclaw_guard a control_ui block whose user_header is gateway.auth.trustedProxy.userHeader (default X-Forwarded-User)"},
 	{ID: "OC_TRUSTED_PROXIES", Group: "openclaw", Severity: High, Title: "gateway.trustedProxies is not the guard alone",
 		Fix: "list exactly the guard's address in gateway.trustedProxies (no ranges, nothing else)"},
 	{ID: "OC_TERMINAL", Group: "openclaw", Severity: High, Title: "the operator terminal (a host PTY) is on",

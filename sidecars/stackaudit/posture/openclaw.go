@@ -448,3 +448,31 @@ func checkAgentModels(fs *findings, o *openclawInput, d *deployment) {
 		}
 	}
 }
+
+// checkUserHeader: in trusted-proxy mode the gateway takes the user from
+// gateway.auth.trustedProxy.userHeader on any request from a trusted proxy.
+// A guard that does not set (and so strip) that very header passes a
+// client's own copy through: any client of the guard could name itself.
+func checkUserHeader(fs *findings, o *openclawInput, caddies []*caddyInput) {
+	auth := o.root.Get("gateway", "auth")
+	if auth.Get("mode").String() != "trusted-proxy" {
+		return
+	}
+	uh := auth.Get("trustedProxy", "userHeader")
+	want := strings.TrimSpace(uh.String())
+	if want == "" {
+		return // OC_AUTH_MODE says so
+	}
+	for _, c := range caddies {
+		for _, got := range c.guardUserHeaders {
+			switch {
+			case got == "":
+				fs.add("OC_USER_HEADER_UNGUARDED", o.path, uh.Line,
+					fmt.Sprintf("the gateway trusts %s from the guard, but the openclaw_guard in %s has no control_ui: it neither sets nor strips %s, so a client's own %s reaches the gateway", want, c.path, want, want))
+			case !strings.EqualFold(got, want):
+				fs.add("OC_USER_HEADER_UNGUARDED", o.path, uh.Line,
+					fmt.Sprintf("the gateway trusts %s from the guard, but the openclaw_guard in %s sets and strips %s: a client's own %s reaches the gateway", want, c.path, got, want))
+			}
+		}
+	}
+}
