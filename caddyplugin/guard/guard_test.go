@@ -245,7 +245,7 @@ func TestForwardIdentity(t *testing.T) {
 			r.Header.Set("X-Real-IP", "1.2.3.4")
 			r.Header.Set("X-Forwarded-Port", "1")
 			r.Header.Set("X-Forwarded-For", "1.2.3.4")
-			forwardIdentity(r, tc.clientIP)
+			cleanHeaders(r, tc.clientIP)
 			for _, k := range []string{"Forwarded", "X-Real-Ip", "X-Forwarded-Port"} {
 				if _, ok := r.Header[k]; ok {
 					t.Errorf("client header %s kept", k)

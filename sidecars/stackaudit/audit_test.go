@@ -16,6 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/controlui"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
 	"github.com/openclaw-secure-stack/securestack/sidecars/stackaudit/posture"
@@ -491,5 +492,16 @@ func TestChecksDocumented(t *testing.T) {
 func TestGuardDefaultUserHeaderIsTheGuards(t *testing.T) {
 	if posture.GuardDefaultUserHeader != controlui.DefaultUserHeader {
 		t.Errorf("posture.GuardDefaultUserHeader %q, the guard's control_ui default %q", posture.GuardDefaultUserHeader, controlui.DefaultUserHeader)
+	}
+}
+
+// TestGuardAlwaysStripsMatchesTheGuard: the headers the posture check takes
+// as always removed are the ones the guard's header cleaning removes.
+func TestGuardAlwaysStripsMatchesTheGuard(t *testing.T) {
+	for _, h := range []string{"X-Forwarded-User", "x-forwarded-email", "X-OpenClaw-Scopes", "Forwarded", "X-Real-IP",
+		"X-Auth-User", "Remote-User", "X-Forwarded-For", "X-Forwarded-Host"} {
+		if got, want := posture.GuardAlwaysStrips(h), guard.StripsClientHeader(h); got != want {
+			t.Errorf("%s: posture says always stripped %v, the guard %v", h, got, want)
+		}
 	}
 }

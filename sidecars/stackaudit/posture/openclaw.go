@@ -460,8 +460,8 @@ func checkUserHeader(fs *findings, o *openclawInput, caddies []*caddyInput) {
 	}
 	uh := auth.Get("trustedProxy", "userHeader")
 	want := strings.TrimSpace(uh.String())
-	if want == "" {
-		return // OC_AUTH_MODE says so
+	if want == "" || GuardAlwaysStrips(want) {
+		return // OC_AUTH_MODE says so; or no client can pass it through
 	}
 	for _, c := range caddies {
 		for _, got := range c.guardUserHeaders {
@@ -475,4 +475,18 @@ func checkUserHeader(fs *findings, o *openclawInput, caddies []*caddyInput) {
 			}
 		}
 	}
+}
+
+// GuardAlwaysStrips tells whether openclaw_guard removes a client's header of
+// this name whatever its config (caddyplugin/guard/headers.go: X-OpenClaw-*,
+// Forwarded, X-Real-IP and X-Forwarded-* but For, Proto and Host).
+func GuardAlwaysStrips(name string) bool { // caddyplugin/guard.StripsClientHeader; a test keeps them equal
+	n := strings.ToLower(name)
+	switch {
+	case strings.HasPrefix(n, "x-openclaw-"), n == "forwarded", n == "x-real-ip":
+		return true
+	case strings.HasPrefix(n, "x-forwarded-"):
+		return n != "x-forwarded-for" && n != "x-forwarded-proto" && n != "x-forwarded-host"
+	}
+	return false
 }
