@@ -697,11 +697,11 @@ func TestOpenClawChatFields(t *testing.T) {
 	dist := filepath.Join(oc.cache, "openclaw/node_modules/openclaw/dist")
 	// schema constant → top-level fields the firewall reads (chattext.go).
 	want := map[string][]string{
-		"ChatSendParamsSchema":         {"message", "workContext"},
+		"ChatSendParamsSchema":         {"message", "workContext", "systemProvenanceReceipt"},
 		"ChatWorkContextSchema":        {"selection"},
 		"SessionsSendParamsSchema":     {"message"},
-		"SessionsCreateParamsSchema":   {"message", "task"},
-		"AgentParamsSchema":            {"message", "extraSystemPrompt"},
+		"SessionsCreateParamsSchema":   {"message", "task", "titleSource"},
+		"AgentParamsSchema":            {"message", "extraSystemPrompt", "internalEvents", "swarmOutputSchema"},
 		"ChatInjectParamsSchema":       {"message"},
 		"WakeParamsSchema":             {"text"},
 		"ConversationSendParamsSchema": {"message"},
