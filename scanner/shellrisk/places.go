@@ -4,7 +4,10 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // compiledStore is a CredStore ready to match.
@@ -133,21 +136,133 @@ type Target struct {
 
 // ParseTarget reads a URL ("https://h/p", "h/p" or "h:port") as a downloader
 // or a tool argument names it. ok is false for text that names no host.
+//
+// The host is read as a WHATWG URL parser (OpenClaw's fetch, a browser)
+// reads it, since that is where the request goes: percent-escapes decoded,
+// mapped by UTS #46 (fullwidth letters, ideographic full stops), and an
+// IPv4 address written as numbers in hex, octal or fewer than four parts
+// turned into its dotted form. Go's url.Parse refuses a percent-escaped
+// host and takes the others at their letter.
 func ParseTarget(s string) (Target, bool) {
 	raw := s
-	if !strings.Contains(s, "://") {
+	scheme := strings.Contains(s, "://")
+	if !scheme {
 		if s == "" || strings.ContainsAny(s[:1], "/.~-$@") || strings.ContainsAny(s, " \t\n'\"`\\{}<>|") {
 			return Target{}, false
 		}
 		s = "http://" + s
 	}
 	u, err := url.Parse(s)
+	if err != nil {
+		if d, ok := unescapeHost(s); ok {
+			u, err = url.Parse(d)
+		}
+	}
 	if err != nil || u.Host == "" {
 		return Target{}, false
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host := canonicalHost(u.Hostname(), scheme)
 	if host == "" || !strings.Contains(host, ".") && host != "localhost" && !strings.Contains(host, ":") {
 		return Target{}, false
 	}
 	return Target{Raw: raw, Host: host, Path: u.EscapedPath()}, true
+}
+
+// unescapeHost returns the URL s with the percent-escapes of its host
+// decoded, when it has any.
+func unescapeHost(s string) (string, bool) {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return "", false
+	}
+	start := i + 3
+	end := len(s)
+	if j := strings.IndexAny(s[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	if at := strings.LastIndexByte(s[start:end], '@'); at >= 0 {
+		start += at + 1
+	}
+	if !strings.Contains(s[start:end], "%") {
+		return "", false
+	}
+	h, err := url.PathUnescape(s[start:end])
+	if err != nil || strings.ContainsAny(h, "/?#@%") {
+		return "", false
+	}
+	return s[:start] + h + s[end:], true
+}
+
+// uts46 maps a host as the WHATWG URL standard's domain-to-ASCII does.
+var uts46 = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false), idna.VerifyDNSLength(false), idna.CheckHyphens(false))
+
+// canonicalHost lower-cases h, maps it by UTS #46, drops a trailing dot and
+// writes a numeric IPv4 host in dotted form. Unusual numbers are taken for
+// an address only in a URL with a scheme: a bare "2.0.1" or "760021250" is
+// a version or a count far more often than a host.
+func canonicalHost(h string, scheme bool) string {
+	if strings.HasPrefix(h, "[") || strings.Contains(h, ":") {
+		return strings.ToLower(h)
+	}
+	if a, err := uts46.ToASCII(h); err == nil && a != "" {
+		h = a
+	}
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if ip, ok := parseIPv4Numbers(h); ok && scheme {
+		return ip
+	}
+	return h
+}
+
+// parseIPv4Numbers reads h as the WHATWG IPv4 parser does: one to four
+// dot-separated numbers, each decimal, 0x hex or 0-led octal, the last one
+// filling the bytes the others leave. ok is false when h is not an address
+// written with numbers other than the usual dotted decimal quad.
+func parseIPv4Numbers(h string) (string, bool) {
+	parts := strings.Split(h, ".")
+	if len(parts) > 4 {
+		return "", false
+	}
+	var nums []uint64
+	unusual := len(parts) != 4
+	for _, p := range parts {
+		base, digits := 10, p
+		switch {
+		case len(p) >= 2 && (p[:2] == "0x" || p[:2] == "0X"):
+			base, digits, unusual = 16, p[2:], true
+		case len(p) >= 2 && p[0] == '0':
+			base, digits, unusual = 8, p[1:], true
+		}
+		if digits == "" {
+			if base != 16 {
+				return "", false
+			}
+			digits = "0"
+		}
+		n, err := strconv.ParseUint(digits, base, 64)
+		if err != nil {
+			return "", false
+		}
+		nums = append(nums, n)
+	}
+	last := nums[len(nums)-1]
+	for _, n := range nums[:len(nums)-1] {
+		if n > 255 {
+			return "", false
+		}
+	}
+	if last >= 1<<(8*(5-len(nums))) {
+		return "", false
+	}
+	if last > 255 {
+		unusual = true
+	}
+	if !unusual {
+		return "", false
+	}
+	v := last
+	for i, n := range nums[:len(nums)-1] {
+		v += n << (8 * (3 - i))
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String(), true
 }
