@@ -3,6 +3,7 @@ package shellrisk
 import (
 	"net/netip"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,10 +13,12 @@ import (
 
 // compiledStore is a CredStore ready to match.
 type compiledStore struct {
-	anchors []string
-	re      *regexp.Regexp
-	what    string
-	tier    Tier
+	anchors  []string
+	re       *regexp.Regexp
+	lanchors []string       // anchors in lower case
+	ire      *regexp.Regexp // re ignoring case
+	what     string
+	tier     Tier
 }
 
 var compiledStores = func() []compiledStore {
@@ -28,7 +31,11 @@ var compiledStores = func() []compiledStore {
 				all = append(all, strings.ReplaceAll(a, "/", `\`))
 			}
 		}
-		out = append(out, compiledStore{all, regexp.MustCompile(pattern), what, tier})
+		var lower []string
+		for _, a := range all {
+			lower = append(lower, strings.ToLower(a))
+		}
+		out = append(out, compiledStore{all, regexp.MustCompile(pattern), lower, regexp.MustCompile(`(?i)` + pattern), what, tier})
 	}
 	for _, s := range CredStores {
 		add(s.Anchors, s.Pattern, s.What, s.Tier)
@@ -43,15 +50,38 @@ var compiledStores = func() []compiledStore {
 // its tier. SSH public keys, known_hosts and authorized_keys hold nothing
 // secret and are not reported (writing authorized_keys is persistence, see
 // PersistPath).
+//
+// A path in other letter case counts too: macOS file systems ignore case,
+// so ~/.SSH/ID_RSA is the key. A shell glob counts when it can expand to a
+// secret store's usual files (~/.s?h/id_*, ~/.open*/cred*).
 func CredPath(s string) (what string, tier Tier, ok bool) {
+	if what, tier, ok = credPath(s, false); ok {
+		return what, tier, ok
+	}
+	if l := strings.ToLower(s); l != s {
+		if what, tier, ok = credPath(l, true); ok {
+			return what, tier, ok
+		}
+	}
+	if strings.ContainsAny(s, "*?[") {
+		return globCredPath(s)
+	}
+	return "", 0, false
+}
+
+func credPath(s string, folded bool) (what string, tier Tier, ok bool) {
 	best := -1
 	for i := range compiledStores {
 		c := &compiledStores[i]
-		if !containsAny(s, c.anchors) {
+		anchors, re := c.anchors, c.re
+		if folded {
+			anchors, re = c.lanchors, c.ire
+		}
+		if !containsAny(s, anchors) {
 			continue
 		}
 		for off := 0; off <= len(s); {
-			loc := c.re.FindStringIndex(s[off:])
+			loc := re.FindStringIndex(s[off:])
 			if loc == nil {
 				break
 			}
@@ -68,6 +98,72 @@ func CredPath(s string) (what string, tier Tier, ok bool) {
 		return "", 0, false
 	}
 	return compiledStores[best].what, compiledStores[best].tier, true
+}
+
+// secretFiles are the usual files of the secret stores, for matching shell
+// globs against: a glob that can expand to one of them reads it.
+var secretFiles = []string{
+	"~/.ssh/id_rsa", "~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_dsa",
+	"~/.aws/credentials", "~/.aws/config",
+	"~/.openclaw/openclaw.json", "~/.openclaw/.env", "~/.openclaw/credentials", "~/.openclaw/identity",
+	"~/.openclaw/agents/main/agent/auth-profiles.json", "~/.clawdbot/.env", "~/.clawdbot/clawdbot.json",
+	"~/.kube/config", "~/.docker/config.json", "~/.git-credentials", "~/.netrc", "~/.env",
+	"~/.bash_history", "~/.zsh_history", "/etc/shadow", "/proc/self/environ", "/proc/1/environ",
+	"~/.config/gcloud/credentials.db", "~/Library/Keychains/login.keychain-db",
+}
+
+// globCredPath matches a shell glob against secretFiles, part by part, as
+// the shell would expand it: a wildcard does not match a leading dot.
+func globCredPath(s string) (what string, tier Tier, ok bool) {
+	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '"' || r == '\'' || r == '=' }) {
+		g := field
+		for _, home := range []string{"$HOME", "${HOME}"} {
+			if strings.HasPrefix(g, home) {
+				g = "~" + g[len(home):]
+			}
+		}
+		if !strings.ContainsAny(g, "*?[") || globLetters(g) < 4 {
+			// A glob of almost nothing but wildcards (~/.*rc, ~/.*) names
+			// no store in particular; it is not read as one.
+			continue
+		}
+		gp := strings.Split(strings.TrimRight(g, "/"), "/")
+		for _, f := range secretFiles {
+			fp := strings.Split(f, "/")
+			if len(gp) != len(fp) {
+				continue
+			}
+			match := true
+			for k := range gp {
+				if m, err := path.Match(gp[k], fp[k]); err != nil || !m || strings.HasPrefix(fp[k], ".") && !strings.HasPrefix(gp[k], ".") {
+					match = false
+					break
+				}
+			}
+			if match {
+				if what, tier, ok := credPath(f, false); ok {
+					return what, tier, ok
+				}
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// globLetters counts the letters a glob spells out, outside brackets.
+func globLetters(g string) int {
+	n, inClass := 0, false
+	for i := 0; i < len(g); i++ {
+		switch c := g[i]; {
+		case c == '[':
+			inClass = true
+		case c == ']':
+			inClass = false
+		case !inClass && ('a' <= c|0x20 && c|0x20 <= 'z'):
+			n++
+		}
+	}
+	return n
 }
 
 func rank(t Tier) int { return map[Tier]int{TierStealer: 2, TierStore: 1, TierLookup: 0}[t] }
