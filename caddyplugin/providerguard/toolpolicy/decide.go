@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -158,6 +159,16 @@ func (r *reading) call(name, rawArgs string, depth int) {
 		for _, k := range t.Command {
 			if s, ok := obj[k].(string); ok && s != "" {
 				r.exec(s)
+			}
+		}
+		if ks := keySequence(obj); ks != "" {
+			// Keys typed into a terminal are often not a whole command line
+			// (a REPL, an editor, half a quote): what does not parse is not
+			// refused for that, but whatever parses is judged.
+			for _, f := range shellrisk.Judge(ks).Findings {
+				if f.Rule != shellrisk.RuleUnparsable {
+					r.add(f.Rule, f.Severity, "%s", f.Message)
+				}
 			}
 		}
 	case KindRead:
@@ -327,6 +338,44 @@ func (r *reading) host(h string) {
 	if !a.Match(h) {
 		r.add(RuleHostNotAllowed, shellrisk.SeverityHigh, "%s is not on the egress allowlist", h)
 	}
+}
+
+// keySequence rebuilds the bytes a send-keys call types into a terminal, as
+// OpenClaw's encodeKeySequence does: the literal string, then the hex
+// bytes, then the key tokens (one character, or Enter, Space, Tab). Keys
+// with no text (arrows, C-c) are left out. It is "" when the call has no
+// literal, hex or keys.
+func keySequence(obj map[string]any) string {
+	lit, _ := obj["literal"].(string)
+	hexes, _ := obj["hex"].([]any)
+	keys, _ := obj["keys"].([]any)
+	if lit == "" && len(hexes) == 0 && len(keys) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(lit)
+	for _, h := range hexes {
+		s, _ := h.(string)
+		s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
+		if n, err := strconv.ParseUint(s, 16, 8); err == nil {
+			b.WriteByte(byte(n))
+		}
+	}
+	for _, k := range keys {
+		tok, _ := k.(string)
+		tok = strings.TrimSpace(tok)
+		switch {
+		case len([]rune(tok)) == 1:
+			b.WriteString(tok)
+		case strings.EqualFold(tok, "enter") || strings.EqualFold(tok, "return") || strings.EqualFold(tok, "kp_enter"):
+			b.WriteByte('\n')
+		case strings.EqualFold(tok, "space"):
+			b.WriteByte(' ')
+		case strings.EqualFold(tok, "tab"):
+			b.WriteByte('\t')
+		}
+	}
+	return strings.ReplaceAll(b.String(), "\r", "\n")
 }
 
 // patchFiles lists the files an apply_patch text adds, updates, deletes or
