@@ -8,8 +8,10 @@ import (
 	"html"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -107,7 +109,7 @@ func findBlobs(text string, out []blob) []blob {
 func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 	src := text[b.start:b.end]
 	switch b.encoding {
-	case "percent", "html", "morse", "hex-spaced", "base64-spaced":
+	case "percent", "html", "unicode-escape", "morse", "hex-spaced", "base64-spaced":
 		at := len(dst)
 		dst = decodeEscapes(dst, b.encoding, src, tmp)
 		if len(dst) == at || !looksLikeText(dst[at:], false) {
@@ -270,6 +272,7 @@ const (
 	minSpacedHex  = 8
 	minB64Groups  = 3
 	minMorseChars = 8
+	escapeReach   = 256
 )
 
 // findEscapes appends the runs of escapes and spaced encodings in text.
@@ -277,6 +280,15 @@ const (
 func findEscapes(text string, out []blob, asks func() bool) []blob {
 	out = escapeRuns(text, '%', "percent", percentAt, out)
 	out = escapeRuns(text, '&', "html", entityAt, out)
+	n := len(out)
+	out = escapeRuns(text, '\\', "unicode-escape", unicodeEscapeAt, out)
+	for i := n; i < len(out); i++ {
+		// Escaped letters mixed with plain words ("\u0069gnore all
+		// previous ...") are read with the words around them: the run is
+		// decoded in place with escapeReach bytes either side.
+		out[i].start = runeStart(text, max(0, out[i].start-escapeReach))
+		out[i].end = runeStart(text, min(len(text), out[i].end+escapeReach))
+	}
 	out = tokenRuns(text, out, asks)
 	return out
 }
@@ -285,6 +297,40 @@ func findEscapes(text string, out []blob, asks func() bool) []blob {
 func percentAt(text string, i int) int {
 	if i+2 < len(text) && text[i] == '%' && encClass[text[i+1]] == cHex && encClass[text[i+2]] == cHex {
 		return 3
+	}
+	return 0
+}
+
+// unicodeEscapeAt is the length of the JSON, JavaScript, Python or Java
+// escape of a code point at text[i:] (\u0069, \u{69}, \U00000069), or 0.
+// Text that holds such escapes literally is read by a model as the
+// characters they name.
+func unicodeEscapeAt(text string, i int) int {
+	if i+1 >= len(text) || text[i] != '\\' {
+		return 0
+	}
+	hexRun := func(from, max int) int {
+		k := from
+		for k < len(text) && k-from < max && encClass[text[k]] == cHex {
+			k++
+		}
+		return k - from
+	}
+	switch text[i+1] {
+	case 'u':
+		if i+2 < len(text) && text[i+2] == '{' {
+			if n := hexRun(i+3, 6); n > 0 && i+3+n < len(text) && text[i+3+n] == '}' {
+				return n + 4
+			}
+			return 0
+		}
+		if hexRun(i+2, 4) == 4 {
+			return 6
+		}
+	case 'U':
+		if hexRun(i+2, 8) == 8 {
+			return 10
+		}
 	}
 	return 0
 }
@@ -703,6 +749,35 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 		}
 	case "html":
 		dst = append(dst, html.UnescapeString(src)...)
+	case "unicode-escape":
+		for i := 0; i < len(src); i++ {
+			l := unicodeEscapeAt(src, i)
+			if l == 0 {
+				dst = append(dst, src[i])
+				continue
+			}
+			digits := strings.Trim(src[i+2:i+l], "{}")
+			v, err := strconv.ParseUint(digits, 16, 32)
+			if err != nil {
+				v = utf8.RuneError
+			}
+			r := rune(v)
+			// A UTF-16 surrogate pair, as JSON writes characters beyond the BMP.
+			if utf16.IsSurrogate(r) && i+l+1 < len(src) {
+				if l2 := unicodeEscapeAt(src, i+l); l2 == 6 {
+					if v2, err := strconv.ParseUint(src[i+l+2:i+l+6], 16, 32); err == nil {
+						if p := utf16.DecodeRune(r, rune(v2)); p != utf8.RuneError {
+							r, l = p, l+l2
+						}
+					}
+				}
+			}
+			if !utf8.ValidRune(r) {
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += l - 1
+		}
 	case "hex-spaced":
 		*tmp = (*tmp)[:0]
 		for i := 0; i < len(src); {
