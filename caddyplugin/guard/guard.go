@@ -16,6 +16,7 @@ import (
 	"github.com/openclaw-secure-stack/securestack/auth"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/toolpolicy"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
@@ -390,6 +391,11 @@ func (g *Guard) newSanitizer() error {
 	for _, p := range []string{route.ChatCompletions, route.Responses, route.Embeddings, route.ToolsInvoke} {
 		g.inspectors[p], _ = inspectorFor(s, p)
 	}
+	judge, err := toolpolicy.Default().Compile()
+	if err != nil {
+		return fmt.Errorf("openclaw_guard: the default tool policy: %v", err)
+	}
+	g.inspectors[route.ToolsInvoke] = toolsInvokeInspector(g.inspectors[route.ToolsInvoke], judge)
 	return nil
 }
 
