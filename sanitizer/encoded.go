@@ -109,7 +109,7 @@ func findBlobs(text string, out []blob) []blob {
 func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 	src := text[b.start:b.end]
 	switch b.encoding {
-	case "percent", "html", "unicode-escape", "morse", "hex-spaced", "base64-spaced":
+	case "percent", "html", "unicode-escape", "morse", "binary", "hex-spaced", "base64-spaced":
 		at := len(dst)
 		dst = decodeEscapes(dst, b.encoding, src, tmp)
 		if len(dst) == at || !looksLikeText(dst[at:], false) {
@@ -272,7 +272,10 @@ const (
 	minSpacedHex  = 8
 	minB64Groups  = 3
 	minMorseChars = 8
-	escapeReach   = 256
+	// minBinaryBytes is the fewest 8-bit binary groups worth decoding: a
+	// bit-mask table has a few, a sentence has dozens.
+	minBinaryBytes = 8
+	escapeReach    = 256
 )
 
 // findEscapes appends the runs of escapes and spaced encodings in text.
@@ -400,10 +403,11 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\
 
 // Token kinds for tokenRuns.
 const (
-	tokOther = iota
-	tokHex   // hex bytes: "69", "0x69", "\x69\x67", "69:67:6e"
-	tokB64   // a group of base64 that does not read as a word
-	tokMorse // dots and dashes, or a slash between Morse words
+	tokOther  = iota
+	tokHex    // hex bytes: "69", "0x69", "\x69\x67", "69:67:6e"
+	tokB64    // a group of base64 that does not read as a word
+	tokMorse  // dots and dashes, or a slash between Morse words
+	tokBinary // eight binary digits: one byte
 )
 
 // tokenRuns appends runs of white-space separated tokens that together
@@ -420,8 +424,9 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 		switch {
 		case kind == tokHex && weight >= minSpacedHex,
 			kind == tokB64 && count >= minB64Groups && weight >= minBase64,
-			kind == tokMorse && weight >= minMorseChars && asks():
-			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse"}[kind], start: start, end: end})
+			kind == tokMorse && weight >= minMorseChars && asks(),
+			kind == tokBinary && weight >= minBinaryBytes:
+			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse", tokBinary: "binary"}[kind], start: start, end: end})
 		}
 		kind, count, weight = tokOther, 0, 0
 	}
@@ -682,6 +687,9 @@ func classifyToken(t string) (int, int) {
 			return tokMorse, 1
 		}
 	}
+	if len(t) == 8 && strings.Trim(t, "01") == "" {
+		return tokBinary, 1
+	}
 	if all&tbHex != 0 && all&^(tbHex|tbHexSep|tbTrim) == 0 || all&tbAlpha != 0 && (t[0] == '0' || t[0] == '\\' || tokClass[t[0]]&tbTrim != 0) && hasHexPrefix(t) {
 		if n := hexBytes(trimToken(t)); n > 0 {
 			return tokHex, n
@@ -777,6 +785,12 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 			}
 			dst = utf8.AppendRune(dst, r)
 			i += l - 1
+		}
+	case "binary":
+		for _, g := range strings.Fields(src) {
+			if v, err := strconv.ParseUint(g, 2, 8); err == nil && len(g) == 8 {
+				dst = append(dst, byte(v))
+			}
 		}
 	case "hex-spaced":
 		*tmp = (*tmp)[:0]
