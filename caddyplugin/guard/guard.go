@@ -95,6 +95,7 @@ type Guard struct {
 	limiterKey    string
 	sanitizer     *sanitizer.Sanitizer
 	inspectors    map[string]inspector
+	toolJudge     *toolpolicy.Judge // direct tool calls: /tools/invoke, WebSocket tools.invoke
 	ruleLabels    map[string]bool
 	audit         *auditcfg.Log
 	upstreamToken string
@@ -395,6 +396,7 @@ func (g *Guard) newSanitizer() error {
 	if err != nil {
 		return fmt.Errorf("openclaw_guard: the default tool policy: %v", err)
 	}
+	g.toolJudge = judge
 	g.inspectors[route.ToolsInvoke] = toolsInvokeInspector(g.inspectors[route.ToolsInvoke], judge)
 	return nil
 }

@@ -67,6 +67,10 @@ type Firewall struct {
 	// Judge inspects chat text. nil refuses every message that carries chat
 	// text (fail closed), so a host must set it.
 	Judge Judge
+	// Tools judges the tool call of a tools.invoke request (a role granted
+	// it runs tools with no model in between). nil refuses every
+	// tools.invoke (fail closed).
+	Tools ToolJudge
 	// MaxMessage bounds a client message; larger ones close the socket.
 	// Default DefaultMaxMessage.
 	MaxMessage int
@@ -125,6 +129,20 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 	if ok, reason := f.Policy.Decide(s.role, req.Method); !ok {
 		return f.refuse(d, "FORBIDDEN", reason, refusalMessage(reason, req.Method, s.role), nil, nil)
 	}
+	if req.Method == "tools.invoke" {
+		name, args, err := toolCall(req.Params)
+		if err != nil {
+			return f.refuse(d, "INVALID_REQUEST", "invalid_params",
+				"the guard could not read the tool call of this request: "+err.Error(), nil, nil)
+		}
+		if f.Tools == nil {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked", "the guard has no tool judge: tools.invoke is refused", []string{"guard.no_tool_judge"}, nil)
+		}
+		if block, rules, reason := f.Tools(name, args); block {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked",
+				"the guard refused this tool call (rules: "+strings.Join(rules, ", ")+"): "+reason, rules, nil)
+		}
+	}
 	texts, err := ChatText(req.Method, req.Params)
 	if err != nil {
 		return f.refuse(d, "INVALID_REQUEST", "invalid_params",
@@ -154,6 +172,36 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 			"the guard refused this message because it looks like a prompt injection (rules: "+strings.Join(rules, ", ")+")", rules, fields)
 	}
 	return d
+}
+
+// ToolJudge decides on one tool call: the tool's name and its arguments as
+// a JSON object. It reports whether to block, the rule ids and a reason.
+type ToolJudge func(name, args string) (block bool, rules []string, reason string)
+
+// toolCall reads a tools.invoke request's tool as OpenClaw does: name,
+// trimmed; args an object, absent or null meaning {}.
+func toolCall(params []byte) (name, args string, err error) {
+	var p struct {
+		Name any             `json:"name"`
+		Args json.RawMessage `json:"args"`
+	}
+	if len(params) > 0 {
+		if err := json.Unmarshal(params, &p); err != nil {
+			return "", "", err
+		}
+	}
+	n, ok := p.Name.(string)
+	if !ok || strings.TrimSpace(n) == "" {
+		return "", "", fmt.Errorf("name must be a non-empty string")
+	}
+	a := strings.TrimSpace(string(p.Args))
+	switch {
+	case a == "" || a == "null":
+		a = "{}"
+	case a[0] != '{':
+		return "", "", fmt.Errorf("args must be an object")
+	}
+	return strings.TrimSpace(n), a, nil
 }
 
 func refusalMessage(reason, method, role string) string {

@@ -47,3 +47,38 @@ func TestInspect(t *testing.T) {
 		}
 	})
 }
+
+// Red team 2026-12-06: a role granted tools.invoke runs tools with no model
+// in between; the tool judge sees each call as OpenClaw reads it.
+func TestToolsInvokeIsJudged(t *testing.T) {
+	granted := RoleAdmin
+	granted.Name = "admin-tools"
+	granted.Grant = []string{"tools.invoke"}
+	p, err := NewPolicy([]Role{granted}, UnknownDeny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	fw := &Firewall{Policy: p, Judge: injectionJudge, Tools: func(name, args string) (bool, []string, string) {
+		seen = append(seen, name+" "+args)
+		return name == "read" && args == `{"path":"~/.ssh/id_rsa"}`, []string{"CRED_FILE_ACCESS"}, "reads SSH keys"
+	}}
+	s := &session{role: "admin-tools", sawConnect: true}
+	d := fw.Inspect(s, []byte(req("1", "tools.invoke", `{"name":" read ","args":{"path":"~/.ssh/id_rsa"}}`)))
+	if d.Action != Refuse || d.Reason != "tool_call_blocked" || d.Rules[0] != "CRED_FILE_ACCESS" {
+		t.Fatalf("Inspect = %+v", d)
+	}
+	if d := fw.Inspect(s, []byte(req("2", "tools.invoke", `{"name":"read","args":{"path":"README.md"}}`))); d.Action != Forward {
+		t.Fatalf("an ordinary call was refused: %+v", d)
+	}
+	if d := fw.Inspect(s, []byte(req("3", "tools.invoke", `{"name":"read"}`))); d.Action != Forward || seen[len(seen)-1] != "read {}" {
+		t.Fatalf("a call without args: %+v, judged %q", d, seen)
+	}
+	if d := fw.Inspect(s, []byte(req("4", "tools.invoke", `{"name":5}`))); d.Action != Refuse || d.Reason != "invalid_params" {
+		t.Fatalf("a call the judge cannot read: %+v", d)
+	}
+	noJudge := &Firewall{Policy: p, Judge: injectionJudge}
+	if d := noJudge.Inspect(s, []byte(req("5", "tools.invoke", `{"name":"read","args":{}}`))); d.Action != Refuse || d.Reason != "tool_call_blocked" {
+		t.Fatalf("without a tool judge tools.invoke must be refused: %+v", d)
+	}
+}
