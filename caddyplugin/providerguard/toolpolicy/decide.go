@@ -156,9 +156,10 @@ func (r *reading) call(name, rawArgs string, depth int) {
 	t, known := p.Tools[name]
 	switch t.Kind {
 	case KindExec:
+		env := envAssignments(obj["env"])
 		for _, k := range t.Command {
 			if s, ok := obj[k].(string); ok && s != "" {
-				r.exec(s)
+				r.exec(env + s)
 			}
 		}
 		if ks := keySequence(obj); ks != "" {
@@ -338,6 +339,41 @@ func (r *reading) host(h string) {
 	if !a.Match(h) {
 		r.add(RuleHostNotAllowed, shellrisk.SeverityHigh, "%s is not on the egress allowlist", h)
 	}
+}
+
+// envAssignments writes an exec call's env record (variables the command
+// starts with, taken literally) as shell assignments to put before the
+// command, so that the judge resolves "$C" in `sh -c "$C"` to what the call
+// set it to. Names that are not shell names are left out (the shell could
+// not read them either).
+func envAssignments(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		val, ok := m[k].(string)
+		if !ok || !shellName(k) {
+			continue
+		}
+		b.WriteString(k + "='" + strings.ReplaceAll(val, "'", `'\''`) + "'\n")
+	}
+	return b.String()
+}
+
+func shellName(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // keySequence rebuilds the bytes a send-keys call types into a terminal, as
