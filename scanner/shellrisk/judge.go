@@ -1164,7 +1164,7 @@ func (j *judge) redirects(s *syntax.Stmt, c cmd) {
 			} else {
 				j.report(RuleNetSocket, SeverityHigh, "raw socket through %s", target)
 			}
-		case r.Op != syntax.RdrIn && PersistPath.MatchString(target):
+		case r.Op != syntax.RdrIn && (PersistPath.MatchString(target) || AgentPersistPath.MatchString(target)):
 			sev := SeverityHigh
 			msg := "writes " + target
 			if strings.Contains(target, "authorized_keys") {

@@ -53,6 +53,16 @@ var Installers = map[string]bool{"npm": true, "pnpm": true, "yarn": true, "bun":
 // authorized_keys.
 var PersistPath = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
 
+// AgentPersistPath matches the places OpenClaw loads code or instructions
+// from on its own, outside its install policy (security.installPolicy):
+// managed skills (~/.openclaw/skills, ~/.agents/skills), plugins
+// (~/.openclaw/extensions, <workspace>/.openclaw/extensions) and managed
+// hooks (~/.openclaw/hooks). A tool call that writes there installs a skill,
+// a plugin or a hook handler that no scan has read. The provider guard's
+// tool judge reads it; the scanner does not (a skill may ship a helper for
+// those places, which the scanner judges by other rules).
+var AgentPersistPath = regexp.MustCompile(`(?i)\.(?:openclaw|clawdbot|moltbot)[/\\]+(?:skills|extensions|hooks)(?:[/\\]|$)|\.agents[/\\]+skills(?:[/\\]|$)`)
+
 // SecretNameParts are the words that make an environment variable's name
 // the name of a secret (see IsSecretName).
 var SecretNameParts = map[string]bool{"KEY": true, "APIKEY": true, "SECRET": true, "TOKEN": true, "PASSWORD": true, "PASSWD": true,

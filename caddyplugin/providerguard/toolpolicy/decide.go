@@ -290,6 +290,9 @@ func (r *reading) path(p string, write bool) {
 		}
 		r.add(shellrisk.RuleCredFile, sev, "%s %s (%s)", verb, p, what)
 	}
+	if write && shellrisk.AgentPersistPath.MatchString(p) {
+		r.add(shellrisk.RuleFSPersistence, shellrisk.SeverityHigh, "writes %s, where OpenClaw loads skills, plugins or hooks without its install policy", p)
+	}
 	if write && shellrisk.PersistPath.MatchString(p) {
 		sev := shellrisk.SeverityHigh
 		msg := "writes " + p + ", which runs or admits something later"
