@@ -151,6 +151,20 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 	if len(texts) == 0 {
 		return d
 	}
+	for _, t := range texts {
+		cmd, ok := bangCommand(req.Method, t)
+		if !ok {
+			continue
+		}
+		if f.Tools == nil {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked", "the guard has no tool judge: a host shell command is refused", []string{"guard.no_tool_judge"}, nil)
+		}
+		args, _ := json.Marshal(map[string]string{"command": cmd})
+		if block, rules, reason := f.Tools("exec", string(args)); block {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked",
+				"the guard refused this host shell command (rules: "+strings.Join(rules, ", ")+"): "+reason, rules, []string{t.Field})
+		}
+	}
 	var rules, fields []string
 	refused := false
 	for _, t := range texts {
@@ -172,6 +186,30 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 			"the guard refused this message because it looks like a prompt injection (rules: "+strings.Join(rules, ", ")+")", rules, fields)
 	}
 	return d
+}
+
+// bangCommand returns the host shell command a chat message runs when the
+// gateway's commands.bash is on: "! <cmd>" or "/bash <cmd>" (docs/tools/
+// slash-commands.md), but not !poll and !stop, which manage a running job.
+func bangCommand(method string, t Text) (string, bool) {
+	if t.Field != "message" || method == "chat.inject" {
+		return "", false
+	}
+	m := strings.TrimSpace(t.Value)
+	var rest string
+	switch {
+	case strings.HasPrefix(m, "!"):
+		rest = m[1:]
+		if w, _, _ := strings.Cut(strings.TrimSpace(rest), " "); w == "poll" || w == "stop" {
+			return "", false
+		}
+	case m == "/bash" || strings.HasPrefix(m, "/bash ") || strings.HasPrefix(m, "/bash\n") || strings.HasPrefix(m, "/bash\t"):
+		rest = m[len("/bash"):]
+	default:
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	return rest, rest != ""
 }
 
 // ToolJudge decides on one tool call: the tool's name and its arguments as
