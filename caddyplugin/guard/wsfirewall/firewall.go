@@ -3,7 +3,10 @@ package wsfirewall
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/openclaw-secure-stack/securestack/scanner/shellrisk"
 )
 
 // DefaultMaxMessage bounds one client message (all its fragments). OpenClaw
@@ -160,7 +163,10 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 			return f.refuse(d, "FORBIDDEN", "tool_call_blocked", "the guard has no tool judge: a host shell command is refused", []string{"guard.no_tool_judge"}, nil)
 		}
 		args, _ := json.Marshal(map[string]string{"command": cmd})
-		if block, rules, reason := f.Tools("exec", string(args)); block {
+		// A chat message that starts with "!" is more often prose ("!Hey,
+		// what's new") than a command when commands.bash is off: what does
+		// not parse as shell is not refused for that alone.
+		if block, rules, reason := f.Tools("exec", string(args)); block && slices.ContainsFunc(rules, func(r string) bool { return r != shellrisk.RuleUnparsable }) {
 			return f.refuse(d, "FORBIDDEN", "tool_call_blocked",
 				"the guard refused this host shell command (rules: "+strings.Join(rules, ", ")+"): "+reason, rules, []string{t.Field})
 		}

@@ -91,6 +91,9 @@ func TestBangCommandsAreJudgedAsCommands(t *testing.T) {
 	var judged []string
 	fw := &Firewall{Policy: DefaultPolicy(), Judge: injectionJudge, Tools: func(name, args string) (bool, []string, string) {
 		judged = append(judged, name+" "+args)
+		if strings.Contains(args, "what's") {
+			return true, []string{"SHELL_UNPARSABLE"}, "the command does not parse"
+		}
 		return strings.Contains(args, "| sh"), []string{"CHAIN_DROPPER"}, "downloads content and runs it"
 	}}
 	s := &session{role: "operator", sawConnect: true}
@@ -101,7 +104,7 @@ func TestBangCommandsAreJudgedAsCommands(t *testing.T) {
 			t.Errorf("%q: Inspect = %+v", msg, d)
 		}
 	}
-	for _, msg := range []string{"! ls -la", "!poll", "/bash git status", "hello! | sh is a pipe", "/status"} {
+	for _, msg := range []string{"! ls -la", "!poll", "/bash git status", "hello! | sh is a pipe", "/status", "!Hey, what's new?"} {
 		raw, _ := json.Marshal(map[string]string{"sessionKey": "main", "message": msg, "idempotencyKey": "k"})
 		if d := fw.Inspect(s, []byte(req("2", "chat.send", string(raw)))); d.Action != Forward {
 			t.Errorf("%q: Inspect = %+v", msg, d)
