@@ -104,6 +104,7 @@ const (
 // as easily as spaced ones; the rules and the model's word features do not.
 const (
 	minGluedRun    = 14
+	maxGluedRun    = 1024 // a glued sentence is far shorter; a longer run is a blob
 	minGluedWords  = 2
 	minGlueLetters = 3
 )
@@ -629,21 +630,29 @@ func (e *ruleEngine) rot13Regions(text []byte, sc *matchScratch) []altRegion {
 // gluedRegions appends to out the runs of letters in normalised text that
 // are rule words glued together (see minGluedRun).
 func (e *ruleEngine) gluedRegions(text []byte, out []altRegion) []altRegion {
-	for i := 0; i < len(text); {
-		if text[i] < 'a' || text[i] > 'z' {
-			i++
+	isLetter := func(c byte) bool { return 'a' <= c && c <= 'z' }
+	// A run of minGluedRun letters covers every minGluedRun-th byte, so
+	// only those are probed; prose rarely gets past the probe.
+	for i := 0; i+minGluedRun <= len(text); {
+		p := i + minGluedRun - 1
+		if !isLetter(text[p]) {
+			i = p + 1
 			continue
 		}
-		j := i
-		for j < len(text) && 'a' <= text[j] && text[j] <= 'z' {
-			j++
+		start := p
+		for start > i && isLetter(text[start-1]) {
+			start--
 		}
-		if j-i >= minGluedRun {
-			if words, covered := e.splitGlued(text[i:j], nil); words >= minGluedWords && 2*covered >= j-i {
-				out = append(out, altRegion{kind: altGlued, start: i, end: j})
+		end := p + 1
+		for end < len(text) && isLetter(text[end]) {
+			end++
+		}
+		if n := end - start; n >= minGluedRun && n <= maxGluedRun {
+			if words, covered := e.splitGlued(text[start:end], nil); words >= minGluedWords && 2*covered >= n {
+				out = append(out, altRegion{kind: altGlued, start: start, end: end})
 			}
 		}
-		i = j
+		i = end + 1
 	}
 	return out
 }
