@@ -58,6 +58,12 @@ func ChatMethods() []string {
 	return out
 }
 
+// ChatFields lists the params fields of method whose text the firewall
+// judges, as paths ("message", "workContext.*"); nil for other methods.
+func ChatFields(method string) []string {
+	return append([]string(nil), chatFields[method]...)
+}
+
 // Text is one piece of chat text and the params field it came from.
 type Text struct {
 	Field string
