@@ -28,7 +28,8 @@ import (
 //
 // A listed field that is present must be a string (null counts as absent);
 // anything else is refused, since the guard cannot judge it. A field ending
-// in ".*" is an object or array whose every string, at any depth, reaches
+// in ".**" is judged as ".*" is, and its object keys too (a JSON schema's
+// property names reach the model). A field ending in ".*" is an object or array whose every string, at any depth, reaches
 // the model: the work context is JSON-quoted into the prompt whole
 // (work-context-*.mjs formatChatWorkContext), the provenance receipt is
 // prepended to the message (chat-send-handler-*.mjs), internal events are
@@ -39,7 +40,7 @@ var chatFields = map[string][]string{
 	"sessions.send":      {"message"},
 	"sessions.steer":     {"message"},
 	"sessions.create":    {"message", "task", "titleSource"},
-	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.*"},
+	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.**"},
 	"chat.inject":        {"message"},
 	"wake":               {"text"},
 	"conversations.send": {"message"},
@@ -89,9 +90,14 @@ func ChatText(method string, params []byte) ([]Text, error) {
 	}
 	var out []Text
 	for _, f := range fields {
-		if under, ok := strings.CutSuffix(f, ".*"); ok {
+		under, keys := strings.CutSuffix(f, ".**")
+		ok := keys
+		if !ok {
+			under, ok = strings.CutSuffix(f, ".*")
+		}
+		if ok {
 			var err error
-			if out, err = lookupAll(params, strings.Split(under, "."), under, out); err != nil {
+			if out, err = lookupAll(params, strings.Split(under, "."), under, keys, out); err != nil {
 				return nil, &ParamsError{msg: fmt.Sprintf("%s params.%s: %v", method, under, err)}
 			}
 			continue
@@ -151,7 +157,7 @@ func lookupString(raw []byte, path []string) (*string, error) {
 // lookupAll follows path through nested objects in raw to an object or an
 // array, and appends every string under it, at any depth, named by its
 // path from name. A missing or null step gives nothing.
-func lookupAll(raw []byte, path []string, name string, out []Text) ([]Text, error) {
+func lookupAll(raw []byte, path []string, name string, keys bool, out []Text) ([]Text, error) {
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] == 'n' {
 		return out, nil
@@ -172,17 +178,17 @@ func lookupAll(raw []byte, path []string, name string, out []Text) ([]Text, erro
 		if found == nil {
 			return out, nil
 		}
-		return lookupAll(found, path[1:], name, out)
+		return lookupAll(found, path[1:], name, keys, out)
 	}
 	if raw[i] != '{' && raw[i] != '[' {
 		return nil, fmt.Errorf("want an object or an array")
 	}
-	return allStrings(raw[i:], name, out)
+	return allStrings(raw[i:], name, keys, out)
 }
 
 // allStrings appends every string in the JSON value raw (valid JSON), named
 // by its path from name.
-func allStrings(raw []byte, name string, out []Text) ([]Text, error) {
+func allStrings(raw []byte, name string, keys bool, out []Text) ([]Text, error) {
 	i := skipSpace(raw, 0)
 	if i >= len(raw) {
 		return out, nil
@@ -194,7 +200,10 @@ func allStrings(raw []byte, name string, out []Text) ([]Text, error) {
 	case '{':
 		var err error
 		merr := members(raw[i:], func(key string, val []byte) error {
-			out, err = allStrings(val, name+"."+key, out)
+			if keys {
+				out = append(out, Text{Field: name + "." + key + " (key)", Value: key})
+			}
+			out, err = allStrings(val, name+"."+key, keys, out)
 			return err
 		})
 		return out, merr
@@ -203,7 +212,7 @@ func allStrings(raw []byte, name string, out []Text) ([]Text, error) {
 		for k := 0; j < len(raw) && raw[j] != ']'; k++ {
 			end := skipValue(raw, j)
 			var err error
-			if out, err = allStrings(raw[j:end], fmt.Sprintf("%s[%d]", name, k), out); err != nil {
+			if out, err = allStrings(raw[j:end], fmt.Sprintf("%s[%d]", name, k), keys, out); err != nil {
 				return nil, err
 			}
 			j = skipSpace(raw, end)

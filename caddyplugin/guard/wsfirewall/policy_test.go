@@ -190,7 +190,8 @@ func TestChatText(t *testing.T) {
 		{"agent", `{"message":"m","internalEvents":[{"type":"task_completion","result":"r","replyInstruction":"i","attachments":[{"name":"n"}]}]}`,
 			[]Text{{"message", "m"}, {"internalEvents[0].type", "task_completion"}, {"internalEvents[0].result", "r"}, {"internalEvents[0].replyInstruction", "i"}, {"internalEvents[0].attachments[0].name", "n"}}, ""},
 		{"agent", `{"message":"m","swarmOutputSchema":{"type":"object","properties":{"a":{"description":"d"}}}}`,
-			[]Text{{"message", "m"}, {"swarmOutputSchema.type", "object"}, {"swarmOutputSchema.properties.a.description", "d"}}, ""},
+			[]Text{{"message", "m"}, {"swarmOutputSchema.type (key)", "type"}, {"swarmOutputSchema.type", "object"}, {"swarmOutputSchema.properties (key)", "properties"},
+				{"swarmOutputSchema.properties.a (key)", "a"}, {"swarmOutputSchema.properties.a.description (key)", "description"}, {"swarmOutputSchema.properties.a.description", "d"}}, ""},
 		{"sessions.create", `{"titleSource":"t"}`, []Text{{"titleSource", "t"}}, ""},
 		{"chat.send", `{"message":"m","workContext":"s"}`, nil, "want an object"},
 	} {
