@@ -933,6 +933,9 @@ func (j *judge) command(c cmd) {
 			j.target(a)
 		}
 	}
+	if d := installDest(c); d != "" {
+		j.report(RuleFSPersistence, SeverityHigh, "%s puts files in %s, where OpenClaw loads skills, plugins or hooks without its install policy", c.name, d)
+	}
 	switch {
 	case Downloaders[c.name]:
 		for _, a := range c.args {
@@ -1341,6 +1344,63 @@ func (c cmd) downloadName() string {
 		return ""
 	}
 	return strings.ToLower(path.Base(name))
+}
+
+// installDest returns where a command that copies, unpacks, clones or
+// downloads files puts them, when that is a place OpenClaw loads skills,
+// plugins or hooks from (AgentPersistPath); "" otherwise. The destination is
+// the last operand of cp, mv, install, ln, rsync and git clone, the -d of
+// unzip, the -C of tar, and the output of a download.
+func installDest(c cmd) string {
+	var dest []string
+	operands := func() []string {
+		var ops []string
+		for _, a := range c.args {
+			if !strings.HasPrefix(a, "-") {
+				ops = append(ops, a)
+			}
+		}
+		return ops
+	}
+	switch c.name {
+	case "cp", "mv", "install", "ln", "rsync", "ditto":
+		if ops := operands(); len(ops) >= 2 {
+			dest = ops[len(ops)-1:]
+		}
+	case "git":
+		if ops := operands(); len(ops) >= 3 && ops[0] == "clone" {
+			dest = ops[len(ops)-1:]
+		}
+	case "unzip":
+		if v, ok := c.shortValue('d'); ok {
+			dest = []string{v}
+		}
+	case "tar", "bsdtar":
+		if v, ok := c.shortValue('C'); ok {
+			dest = []string{v}
+		} else if v, ok := c.flagValue("--directory"); ok {
+			dest = []string{v}
+		}
+	default:
+		if Downloaders[c.name] {
+			for _, flag := range []byte{'o', 'O'} {
+				if v, ok := c.shortValue(flag); ok {
+					dest = append(dest, v)
+				}
+			}
+			for _, long := range []string{"--output", "--output-document"} {
+				if v, ok := c.flagValue(long); ok {
+					dest = append(dest, v)
+				}
+			}
+		}
+	}
+	for _, d := range dest {
+		if AgentPersistPath.MatchString(d) {
+			return d
+		}
+	}
+	return ""
 }
 
 func (c cmd) sends() bool {
