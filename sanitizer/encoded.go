@@ -109,7 +109,7 @@ func findBlobs(text string, out []blob) []blob {
 func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 	src := text[b.start:b.end]
 	switch b.encoding {
-	case "percent", "html", "unicode-escape", "morse", "binary", "hex-spaced", "base64-spaced":
+	case "percent", "html", "quoted-printable", "unicode-escape", "morse", "binary", "hex-spaced", "base64-spaced":
 		at := len(dst)
 		dst = decodeEscapes(dst, b.encoding, src, tmp)
 		if len(dst) == at || !looksLikeText(dst[at:], false) {
@@ -283,6 +283,7 @@ const (
 func findEscapes(text string, out []blob, asks func() bool) []blob {
 	out = escapeRuns(text, '%', "percent", percentAt, out)
 	out = escapeRuns(text, '&', "html", entityAt, out)
+	out = escapeRuns(text, '=', "quoted-printable", quotedPrintableAt, out)
 	n := len(out)
 	out = escapeRuns(text, '\\', "unicode-escape", unicodeEscapeAt, out)
 	for i := n; i < len(out); i++ {
@@ -299,6 +300,17 @@ func findEscapes(text string, out []blob, asks func() bool) []blob {
 // percentAt is the length of the percent escape at text[i:], or 0.
 func percentAt(text string, i int) int {
 	if i+2 < len(text) && text[i] == '%' && encClass[text[i+1]] == cHex && encClass[text[i+2]] == cHex {
+		return 3
+	}
+	return 0
+}
+
+// quotedPrintableAt is the length of the quoted-printable escape at text[i:]
+// (=20, =3D: "=" and two upper-case hex digits, as RFC 2045 writes them),
+// or 0.
+func quotedPrintableAt(text string, i int) int {
+	upperHex := func(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+	if i+2 < len(text) && text[i] == '=' && upperHex(text[i+1]) && upperHex(text[i+2]) {
 		return 3
 	}
 	return 0
@@ -757,6 +769,16 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 		}
 	case "html":
 		dst = append(dst, html.UnescapeString(src)...)
+	case "quoted-printable":
+		for i := 0; i < len(src); i++ {
+			if quotedPrintableAt(src, i) > 0 {
+				v, _ := hex.DecodeString(src[i+1 : i+3])
+				dst = append(dst, v...)
+				i += 2
+				continue
+			}
+			dst = append(dst, src[i])
+		}
 	case "unicode-escape":
 		for i := 0; i < len(src); i++ {
 			l := unicodeEscapeAt(src, i)
