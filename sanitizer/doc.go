@@ -54,8 +54,8 @@
 // Encoded payloads are decoded and judged like any other text: base64
 // (standard and URL-safe, at least 24 characters, or in groups separated by
 // white space), hex (at least 32 digits, or bytes with separators),
-// percent-encoding, quoted-printable, HTML character references, code points written as
-// escapes (\u0069, \u{69}), 8-bit binary groups, rot13 and reversed text (found through the rot13
+// percent-encoding, quoted-printable, HTML character references, code
+// points written as escapes (\u0069, \u{69}), 8-bit binary groups, rot13 and reversed text (found through the rot13
 // and reversed forms of the rule literals), Morse code in a text that speaks
 // of decoding, and the stretches around invisible characters read with them
 // dropped. Words glued together ("ignoreallprevious") are split at the rules'
