@@ -1009,6 +1009,30 @@ func (j *judge) command(c cmd) {
 	case c.name == "eval":
 		j.evalWords("eval", c.words[1:], "shell")
 	case c.name == "find":
+		// A search for key files by name that runs a command on each one
+		// reads them wherever they are (find ~ -name id_rsa -exec cat {} ;).
+		if slices.ContainsFunc(c.args, func(a string) bool { return a == "-exec" || a == "-execdir" || a == "-ok" || a == "-okdir" }) {
+			for i, a := range c.args[:max(len(c.args)-1, 0)] {
+				if a != "-name" && a != "-iname" {
+					continue
+				}
+				pattern := strings.ToLower(c.args[i+1])
+				for _, f := range secretFiles {
+					base := strings.ToLower(path.Base(f))
+					// The pattern must spell most of the name: *.json or
+					// *config* names no store in particular.
+					if base == "config" || base == "config.json" || strings.HasPrefix(f, "/proc") || 2*globLetters(pattern) < globLetters(base) {
+						continue
+					}
+					if ok, _ := path.Match(pattern, base); ok {
+						if what, tier, found := CredPath(f); found {
+							j.credFound(what, tier, "find -exec")
+						}
+						break
+					}
+				}
+			}
+		}
 		// find -exec CMD ... ; runs CMD (and -execdir, -ok, -okdir).
 		for i := 0; i < len(c.args); i++ {
 			switch c.args[i] {

@@ -110,6 +110,8 @@ var secretFiles = []string{
 	"~/.kube/config", "~/.docker/config.json", "~/.git-credentials", "~/.netrc", "~/.env",
 	"~/.bash_history", "~/.zsh_history", "/etc/shadow", "/proc/self/environ", "/proc/1/environ",
 	"~/.config/gcloud/credentials.db", "~/Library/Keychains/login.keychain-db",
+	"~/.bitcoin/wallet.dat", "~/Library/Application Support/Google/Chrome/Default/Login Data",
+	"~/.mozilla/firefox/p/logins.json", "~/.mozilla/firefox/p/key4.db", "~/.mozilla/firefox/p/cookies.sqlite",
 }
 
 // globCredPath matches a shell glob against secretFiles, part by part, as
