@@ -31,6 +31,7 @@ import (
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/auth"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/controlui"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/wsfirewall"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
 )
 
@@ -697,11 +698,11 @@ func TestOpenClawChatFields(t *testing.T) {
 	dist := filepath.Join(oc.cache, "openclaw/node_modules/openclaw/dist")
 	// schema constant → top-level fields the firewall reads (chattext.go).
 	want := map[string][]string{
-		"ChatSendParamsSchema":         {"message", "workContext"},
+		"ChatSendParamsSchema":         {"message", "workContext", "systemProvenanceReceipt"},
 		"ChatWorkContextSchema":        {"selection"},
 		"SessionsSendParamsSchema":     {"message"},
-		"SessionsCreateParamsSchema":   {"message", "task"},
-		"AgentParamsSchema":            {"message", "extraSystemPrompt"},
+		"SessionsCreateParamsSchema":   {"message", "task", "titleSource"},
+		"AgentParamsSchema":            {"message", "extraSystemPrompt", "internalEvents", "swarmOutputSchema"},
 		"ChatInjectParamsSchema":       {"message"},
 		"WakeParamsSchema":             {"text"},
 		"ConversationSendParamsSchema": {"message"},
@@ -747,6 +748,92 @@ func TestOpenClawChatFields(t *testing.T) {
 		for _, f := range fields {
 			if !strings.Contains(body, "\t"+f+": ") {
 				t.Errorf("%s has no field %s any more: update chattext.go", name, f)
+			}
+		}
+	}
+}
+
+// TestEveryChatParamIsAccountedFor reads the installed package's schemas of
+// the methods that carry chat text and fails on a params field that is text
+// (not a boolean, number or literal) unless the firewall judges it or this
+// test says why it never reaches a model as a prompt. The red team of
+// 2026-12-06 found five fields of these methods that reached the model
+// unjudged (docs/REDTEAM.md); TestOpenClawChatFields only checks that the
+// judged fields still exist.
+func TestEveryChatParamIsAccountedFor(t *testing.T) {
+	oc := ensureOpenClaw(t)
+	dist := filepath.Join(oc.cache, "openclaw/node_modules/openclaw/dist")
+	const (
+		routing = "routing, an id or a key: selects a session, agent, channel or run, not rendered as a prompt"
+		setting = "a setting or level the gateway validates (thinking level, queue mode, model, runtime, permission mode)"
+		media   = "attachments: images are not text; other files are stored and named ([media attached: …]) and read by the agent with a tool, whose result the provider guard judges (docs/REDTEAM.md, open)"
+		label   = "a session or transcript label shown in the UI, not in the prompt"
+		place   = "a directory, repository or node the session runs in (the tool judge sees what runs there)"
+		prov    = "provenance for the gateway's own checks (admin scope), not prompt text"
+	)
+	notRead := map[string]map[string]string{
+		"ChatSendParamsSchema": {"sessionKey": routing, "agentId": routing, "sessionId": routing, "mentions": "profile ids and offsets into message", "intent": "a closed object of literals and a timestamp",
+			"thinking": setting, "queueMode": setting, "originatingChannel": routing, "originatingTo": routing, "originatingAccountId": routing, "originatingThreadId": routing,
+			"replyToId": routing, "attachments": media, "toolBindings": "opaque plugin bindings carried separately from model input (the schema says so)", "systemInputProvenance": prov,
+			"expectedLeafEntryId": routing, "expectedSessionRoutingContract": routing, "expectedPermissionMode": setting, "expectedToolOverrides": setting, "idempotencyKey": routing},
+		"SessionsSendParamsSchema": {"key": routing, "agentId": routing, "mentions": "profile ids and offsets into message", "thinking": setting, "attachments": media, "idempotencyKey": routing},
+		"SessionsCreateParamsSchema": {"key": routing, "idempotencyKey": routing, "agentId": routing, "label": label, "displayName": label, "category": label, "model": setting,
+			"agentRuntime": setting, "contextWindow": setting, "thinkingLevel": setting, "permissionMode": setting, "toolOverrides": setting, "visibility": setting, "catalogId": routing,
+			"parentSessionKey": routing, "mentions": "profile ids and offsets into message", "attachments": media, "projectId": routing, "projectGitUrl": place, "repository": place,
+			"worktreeBaseRef": place, "worktreeName": place, "execNode": place, "cwd": place},
+		"AgentParamsSchema": {"agentId": routing, "provider": setting, "model": setting, "to": routing, "replyTo": routing, "sessionId": routing, "sessionKey": routing,
+			"expectedExistingSessionId": routing, "thinking": setting, "attachments": media, "channel": routing, "replyChannel": routing, "accountId": routing, "replyAccountId": routing,
+			"threadId": routing, "groupId": routing, "groupChannel": routing, "groupSpace": routing, "lane": routing, "cwd": place, "promptMode": setting, "bootstrapContextRunKind": setting,
+			"internalRuntimeHandoffId": routing, "execApprovalFollowupExpectedSessionId": routing, "inputProvenance": prov, "voiceWakeTrigger": "the wake word that started a voice turn (a word from the operator's wake list)",
+			"idempotencyKey": routing, "label": label},
+		"ChatInjectParamsSchema":       {"sessionKey": routing, "agentId": routing, "label": label},
+		"WakeParamsSchema":             {"sessionKey": routing, "agentId": routing},
+		"ConversationSendParamsSchema": {"agentId": routing, "sourceSessionKey": routing, "operationId": routing, "conversationRef": routing},
+		"ConversationTurnParamsSchema": {"agentId": routing, "sourceSessionKey": routing, "turnId": routing, "conversationRef": routing},
+	}
+	methods := map[string]string{"ChatSendParamsSchema": "chat.send", "SessionsSendParamsSchema": "sessions.send", "SessionsCreateParamsSchema": "sessions.create",
+		"AgentParamsSchema": "agent", "ChatInjectParamsSchema": "chat.inject", "WakeParamsSchema": "wake", "ConversationSendParamsSchema": "conversations.send",
+		"ConversationTurnParamsSchema": "conversations.turn"}
+	files, err := filepath.Glob(filepath.Join(dist, "*.mjs"))
+	must(t, err)
+	bodies := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		must(t, err)
+		for name := range methods {
+			if _, ok := bodies[name]; ok {
+				continue
+			}
+			src := string(b)
+			if i := strings.Index(src, "const "+name+" = "); i >= 0 {
+				// The object ends at the first line that closes it: "});"
+				// for closedObject, "}, {…});" for Type.Object with options.
+				if end := strings.Index(src[i:], "\n}"); end >= 0 {
+					bodies[name] = src[i : i+end]
+				}
+			}
+		}
+	}
+	field := regexp.MustCompile(`(?m)^\t(\w+): (.*)$`)
+	notText := regexp.MustCompile(`^(Type\.Optional\()?Type\.(Boolean|Integer|Number|Literal)\(|^(Type\.Optional\()?Type\.Union\(\[(Type\.(Literal|Boolean|Null)\([^)]*\)(, )?)+\]\)`)
+	for name, method := range methods {
+		body, ok := bodies[name]
+		if !ok {
+			t.Errorf("%s is no longer in the package's dist/", name)
+			continue
+		}
+		judged := map[string]bool{}
+		for _, f := range wsfirewall.ChatFields(method) {
+			top, _, _ := strings.Cut(f, ".")
+			judged[top] = true
+		}
+		for _, m := range field.FindAllStringSubmatch(body, -1) {
+			k, typ := m[1], m[2]
+			if judged[k] || notText.MatchString(typ) {
+				continue
+			}
+			if _, ok := notRead[name][k]; !ok {
+				t.Errorf("%s (%s) has a field %s (%s) that the firewall does not judge: judge it (wsfirewall/chattext.go) or say here why it never reaches a model", name, method, k, typ)
 			}
 		}
 	}

@@ -15,7 +15,7 @@ BENCH += bench-wsfirewall
 e2e-controlui: bin/caddy bin/openclaw-standin ## the Control UI in a real browser against the real OpenClaw (installs chromium and OpenClaw on first use: network)
 	scripts/ensure-chromium.sh >/dev/null
 	scripts/ensure-openclaw.sh >/dev/null
-	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 15m -run 'TestControlUI|TestOpenClawMethodTable|TestOpenClawChatFields' -v ./e2e/
+	SECURESTACK_BIN=$(BIN) $(GO) test -tags openclaw -count=1 -timeout 15m -run 'TestControlUI|TestOpenClawMethodTable|TestOpenClawChatFields|TestEveryChatParamIsAccountedFor' -v ./e2e/
 
 WSFIREWALL_BENCHTIME ?= 2s
 bench-wsfirewall: ## WebSocket relay with the firewall against a plain reverse proxy

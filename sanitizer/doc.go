@@ -54,10 +54,12 @@
 // Encoded payloads are decoded and judged like any other text: base64
 // (standard and URL-safe, at least 24 characters, or in groups separated by
 // white space), hex (at least 32 digits, or bytes with separators),
-// percent-encoding, HTML character references, rot13 and reversed text
-// (found through the rot13 and reversed forms of the rule literals), Morse
-// code in a text that speaks of decoding, and the stretches around
-// invisible characters read with them dropped. A hit in decoded text is
+// percent-encoding, quoted-printable, HTML character references, code
+// points written as escapes (\u0069, \u{69}), 8-bit binary groups, rot13 and reversed text (found through the rot13
+// and reversed forms of the rule literals), Morse code in a text that speaks
+// of decoding, and the stretches around invisible characters read with them
+// dropped. Words glued together ("ignoreallprevious") are split at the rules'
+// words and read by the rules ("encoded.glued/<rule id>"). A hit in decoded text is
 // reported as "encoded.<encoding>/<rule id>" and spans the whole encoded
 // stretch. Decoding goes two levels deep; bytes that do not decode to text
 // (an image, a key, a hash) are not scanned.

@@ -8,8 +8,10 @@ import (
 	"html"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -107,7 +109,7 @@ func findBlobs(text string, out []blob) []blob {
 func (b blob) decode(dst []byte, text string, tmp *[]byte) ([]byte, bool) {
 	src := text[b.start:b.end]
 	switch b.encoding {
-	case "percent", "html", "morse", "hex-spaced", "base64-spaced":
+	case "percent", "html", "quoted-printable", "unicode-escape", "morse", "binary", "hex-spaced", "base64-spaced":
 		at := len(dst)
 		dst = decodeEscapes(dst, b.encoding, src, tmp)
 		if len(dst) == at || !looksLikeText(dst[at:], false) {
@@ -270,6 +272,10 @@ const (
 	minSpacedHex  = 8
 	minB64Groups  = 3
 	minMorseChars = 8
+	// minBinaryBytes is the fewest 8-bit binary groups worth decoding: a
+	// bit-mask table has a few, a sentence has dozens.
+	minBinaryBytes = 8
+	escapeReach    = 256
 )
 
 // findEscapes appends the runs of escapes and spaced encodings in text.
@@ -277,6 +283,16 @@ const (
 func findEscapes(text string, out []blob, asks func() bool) []blob {
 	out = escapeRuns(text, '%', "percent", percentAt, out)
 	out = escapeRuns(text, '&', "html", entityAt, out)
+	out = escapeRuns(text, '=', "quoted-printable", quotedPrintableAt, out)
+	n := len(out)
+	out = escapeRuns(text, '\\', "unicode-escape", unicodeEscapeAt, out)
+	for i := n; i < len(out); i++ {
+		// Escaped letters mixed with plain words ("\u0069gnore all
+		// previous ...") are read with the words around them: the run is
+		// decoded in place with escapeReach bytes either side.
+		out[i].start = runeStart(text, max(0, out[i].start-escapeReach))
+		out[i].end = runeStart(text, min(len(text), out[i].end+escapeReach))
+	}
 	out = tokenRuns(text, out, asks)
 	return out
 }
@@ -285,6 +301,51 @@ func findEscapes(text string, out []blob, asks func() bool) []blob {
 func percentAt(text string, i int) int {
 	if i+2 < len(text) && text[i] == '%' && encClass[text[i+1]] == cHex && encClass[text[i+2]] == cHex {
 		return 3
+	}
+	return 0
+}
+
+// quotedPrintableAt is the length of the quoted-printable escape at text[i:]
+// (=20, =3D: "=" and two upper-case hex digits, as RFC 2045 writes them),
+// or 0.
+func quotedPrintableAt(text string, i int) int {
+	upperHex := func(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+	if i+2 < len(text) && text[i] == '=' && upperHex(text[i+1]) && upperHex(text[i+2]) {
+		return 3
+	}
+	return 0
+}
+
+// unicodeEscapeAt is the length of the JSON, JavaScript, Python or Java
+// escape of a code point at text[i:] (\u0069, \u{69}, \U00000069), or 0.
+// Text that holds such escapes literally is read by a model as the
+// characters they name.
+func unicodeEscapeAt(text string, i int) int {
+	if i+1 >= len(text) || text[i] != '\\' {
+		return 0
+	}
+	hexRun := func(from, max int) int {
+		k := from
+		for k < len(text) && k-from < max && encClass[text[k]] == cHex {
+			k++
+		}
+		return k - from
+	}
+	switch text[i+1] {
+	case 'u':
+		if i+2 < len(text) && text[i+2] == '{' {
+			if n := hexRun(i+3, 6); n > 0 && i+3+n < len(text) && text[i+3+n] == '}' {
+				return n + 4
+			}
+			return 0
+		}
+		if hexRun(i+2, 4) == 4 {
+			return 6
+		}
+	case 'U':
+		if hexRun(i+2, 8) == 8 {
+			return 10
+		}
 	}
 	return 0
 }
@@ -354,10 +415,11 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\
 
 // Token kinds for tokenRuns.
 const (
-	tokOther = iota
-	tokHex   // hex bytes: "69", "0x69", "\x69\x67", "69:67:6e"
-	tokB64   // a group of base64 that does not read as a word
-	tokMorse // dots and dashes, or a slash between Morse words
+	tokOther  = iota
+	tokHex    // hex bytes: "69", "0x69", "\x69\x67", "69:67:6e"
+	tokB64    // a group of base64 that does not read as a word
+	tokMorse  // dots and dashes, or a slash between Morse words
+	tokBinary // eight binary digits: one byte
 )
 
 // tokenRuns appends runs of white-space separated tokens that together
@@ -374,8 +436,9 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 		switch {
 		case kind == tokHex && weight >= minSpacedHex,
 			kind == tokB64 && count >= minB64Groups && weight >= minBase64,
-			kind == tokMorse && weight >= minMorseChars && asks():
-			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse"}[kind], start: start, end: end})
+			kind == tokMorse && weight >= minMorseChars && asks(),
+			kind == tokBinary && weight >= minBinaryBytes:
+			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse", tokBinary: "binary"}[kind], start: start, end: end})
 		}
 		kind, count, weight = tokOther, 0, 0
 	}
@@ -636,6 +699,9 @@ func classifyToken(t string) (int, int) {
 			return tokMorse, 1
 		}
 	}
+	if len(t) == 8 && strings.Trim(t, "01") == "" {
+		return tokBinary, 1
+	}
 	if all&tbHex != 0 && all&^(tbHex|tbHexSep|tbTrim) == 0 || all&tbAlpha != 0 && (t[0] == '0' || t[0] == '\\' || tokClass[t[0]]&tbTrim != 0) && hasHexPrefix(t) {
 		if n := hexBytes(trimToken(t)); n > 0 {
 			return tokHex, n
@@ -703,6 +769,51 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 		}
 	case "html":
 		dst = append(dst, html.UnescapeString(src)...)
+	case "quoted-printable":
+		for i := 0; i < len(src); i++ {
+			if quotedPrintableAt(src, i) > 0 {
+				v, _ := hex.DecodeString(src[i+1 : i+3])
+				dst = append(dst, v...)
+				i += 2
+				continue
+			}
+			dst = append(dst, src[i])
+		}
+	case "unicode-escape":
+		for i := 0; i < len(src); i++ {
+			l := unicodeEscapeAt(src, i)
+			if l == 0 {
+				dst = append(dst, src[i])
+				continue
+			}
+			digits := strings.Trim(src[i+2:i+l], "{}")
+			v, err := strconv.ParseUint(digits, 16, 32)
+			if err != nil {
+				v = utf8.RuneError
+			}
+			r := rune(v)
+			// A UTF-16 surrogate pair, as JSON writes characters beyond the BMP.
+			if utf16.IsSurrogate(r) && i+l+1 < len(src) {
+				if l2 := unicodeEscapeAt(src, i+l); l2 == 6 {
+					if v2, err := strconv.ParseUint(src[i+l+2:i+l+6], 16, 32); err == nil {
+						if p := utf16.DecodeRune(r, rune(v2)); p != utf8.RuneError {
+							r, l = p, l+l2
+						}
+					}
+				}
+			}
+			if !utf8.ValidRune(r) {
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += l - 1
+		}
+	case "binary":
+		for _, g := range strings.Fields(src) {
+			if v, err := strconv.ParseUint(g, 2, 8); err == nil && len(g) == 8 {
+				dst = append(dst, byte(v))
+			}
+		}
 	case "hex-spaced":
 		*tmp = (*tmp)[:0]
 		for i := 0; i < len(src); {

@@ -78,6 +78,7 @@ type ruleEngine struct {
 	literals []string   // by literal id
 	targets  [][]target // by literal id
 	rot13    []uint8    // by literal id: altRot13 or altReversed for the rot13 or reversed form of a rule literal
+	glue     *automaton // the rule literals that are single words, to split glued words with
 	nkeys    int32      // lists of positions, over all branches
 }
 
@@ -93,6 +94,19 @@ const minReversedLetters = 6
 const (
 	altRot13 = 1 + iota
 	altReversed
+	altGlued
+)
+
+// Glued words ("ignoreallpreviousinstructions", CamelCase once folded): a
+// run of at least minGluedRun letters in which the greedy longest-first
+// split finds at least minGluedWords rule words covering at least half of
+// it is read again with the words spaced apart. A model reads glued words
+// as easily as spaced ones; the rules and the model's word features do not.
+const (
+	minGluedRun    = 14
+	maxGluedRun    = 1024 // a glued sentence is far shorter; a longer run is a blob
+	minGluedWords  = 2
+	minGlueLetters = 3
 )
 
 func newRuleEngine(rules []Rule) *ruleEngine {
@@ -158,6 +172,13 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 			e.branches = append(e.branches, b)
 		}
 	}
+	var words []string
+	for _, w := range strs {
+		if letters(w) == len(w) && len(w) >= minGlueLetters {
+			words = append(words, w)
+		}
+	}
+	e.glue = newAutomaton(words)
 	// rot13 forms of the single words among the literals: enough to spot
 	// rot13 text, which is then decoded and matched in full.
 	// The reversed forms likewise spot reversed text ("snoitcurtsni").
@@ -283,6 +304,7 @@ type matchScratch struct {
 	whole    []bool  // by rule: its unanchored pass is done
 	ends     []int32 // by branch: where its last match ended
 	regions  []altRegion
+	glued    []altRegion
 	rotKind  []acHit
 }
 
@@ -603,6 +625,74 @@ func (e *ruleEngine) rot13Regions(text []byte, sc *matchScratch) []altRegion {
 		}
 	}
 	return sc.regions
+}
+
+// gluedRegions appends to out the runs of letters in normalised text that
+// are rule words glued together (see minGluedRun).
+func (e *ruleEngine) gluedRegions(text []byte, out []altRegion) []altRegion {
+	isLetter := func(c byte) bool { return 'a' <= c && c <= 'z' }
+	// A run of minGluedRun letters covers every minGluedRun-th byte, so
+	// only those are probed; prose rarely gets past the probe.
+	for i := 0; i+minGluedRun <= len(text); {
+		p := i + minGluedRun - 1
+		if !isLetter(text[p]) {
+			i = p + 1
+			continue
+		}
+		start := p
+		for start > i && isLetter(text[start-1]) {
+			start--
+		}
+		end := p + 1
+		for end < len(text) && isLetter(text[end]) {
+			end++
+		}
+		if n := end - start; n >= minGluedRun && n <= maxGluedRun {
+			if words, covered := e.splitGlued(text[start:end], nil); words >= minGluedWords && 2*covered >= n {
+				out = append(out, altRegion{kind: altGlued, start: start, end: end})
+			}
+		}
+		i = end + 1
+	}
+	return out
+}
+
+// splitGlued splits a run of letters greedily, longest rule word first at
+// each place, letters between words making words of their own. It returns
+// how many rule words it found and how many letters they cover, and, when
+// dst is not nil, appends the split run to *dst.
+func (e *ruleEngine) splitGlued(run []byte, dst *[]byte) (words, covered int) {
+	longest := make([]int32, len(run))
+	e.glue.Each(run, func(id int32, end int) {
+		if n := e.glue.Len(id); n > longest[end-int(n)] {
+			longest[end-int(n)] = n
+		}
+	})
+	gap := false
+	for k := 0; k < len(run); {
+		if n := int(longest[k]); n > 0 {
+			if dst != nil {
+				if k > 0 {
+					*dst = append(*dst, ' ')
+				}
+				*dst = append(*dst, run[k:k+n]...)
+			}
+			words++
+			covered += n
+			k += n
+			gap = false
+			continue
+		}
+		if dst != nil {
+			if !gap && k > 0 {
+				*dst = append(*dst, ' ')
+			}
+			*dst = append(*dst, run[k])
+		}
+		gap = true
+		k++
+	}
+	return words, covered
 }
 
 // reverse appends src to dst with its characters in reverse order.

@@ -393,7 +393,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 	}
 	refused := slices.ContainsFunc(spans, func(sp span) bool { return s.engine.rules[sp.rule].Action == ActionReject && !sp.mention })
 	var rot []altRegion
-	var sub []Match
+	var sub, glued []Match
 	score := 0.0
 	lv.parts, lv.decoded = lv.parts[:0], lv.decoded[:0]
 	if depth < maxEncodedDepth && !refused {
@@ -439,9 +439,12 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			return nil, 0
 		}
 		sub, score, refused = d.found, d.score, d.refused
+		if !refused {
+			glued, refused = s.scanGlued(role, lv)
+		}
 	}
 	var ms []Match
-	if len(spans) > 0 || len(rot) > 0 {
+	if len(spans) > 0 || len(rot) > 0 || len(glued) > 0 {
 		// Only now, with something to report, are the offsets worth computing.
 		lv.norm.Normalize(text, true)
 		for _, sp := range spans {
@@ -456,6 +459,10 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		for i := range rot {
 			lv.parts[i].start, lv.parts[i].end = lv.norm.Span(lv.parts[i].start, lv.parts[i].end)
 		}
+		for i := range glued {
+			glued[i].Start, glued[i].End = lv.norm.Span(glued[i].Start, glued[i].End)
+		}
+		ms = append(ms, glued...)
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
 	if mdl := s.model; mdl != nil && !refused && st.mode != scanRulesOnly {
@@ -570,6 +577,28 @@ func (d *decoder) done(final bool) bool {
 	k := sort.Search(len(lv.parts), func(i int) bool { return lv.parts[i].at > to-maxWindow }) - 1
 	d.from, d.scanned = max(d.from, lv.parts[max(k, 0)].at), to
 	return d.refused || d.st.exhausted
+}
+
+// scanGlued reads the runs of glued rule words in a level's normalised text
+// with the words spaced apart (see minGluedRun), by the rules alone: the
+// split is a guess, and a model shown the rule words a guess picked out of
+// a benign compound ("systemvoraussetzungen") sees more injection than the
+// text holds. The matches span their run in the normalised text, and
+// refused says whether one rejects.
+func (s *Sanitizer) scanGlued(role string, lv *level) (ms []Match, refused bool) {
+	lv.match.glued = s.engine.gluedRegions(lv.norm.Text, lv.match.glued[:0])
+	for _, g := range lv.match.glued {
+		var split []byte
+		s.engine.splitGlued(lv.norm.Text[g.start:g.end], &split)
+		found, _ := s.scanAs(role, string(split), scanRulesOnly)
+		for _, m := range found {
+			m.RuleID = "encoded.glued/" + m.RuleID
+			m.Start, m.End = g.start, g.end
+			refused = refused || m.Action == ActionReject
+			ms = append(ms, m)
+		}
+	}
+	return ms, refused
 }
 
 // part is a decoded stretch of a text: how it was encoded, where it was in

@@ -21,6 +21,7 @@ import (
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/controlui"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/wsfirewall"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/apierror"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/wire"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
@@ -177,7 +178,7 @@ func (g *Guard) provisionControlUI() error {
 	if ui.policy, err = wsfirewall.NewPolicy(roles, c.UnknownMethods); err != nil {
 		return fmt.Errorf("control_ui: %w", err)
 	}
-	ui.fw = wsfirewall.Firewall{Policy: ui.policy, Judge: g.judgeChat, MaxMessage: c.MaxMessage}
+	ui.fw = wsfirewall.Firewall{Policy: ui.policy, Judge: g.judgeChat, Tools: g.judgeTool, MaxMessage: c.MaxMessage}
 
 	keyMaterial, _ := json.Marshal(struct {
 		Tokens []TokenConfig
@@ -237,6 +238,14 @@ func (g *Guard) judgeChat(text string) (bool, []string) {
 		return true, res.RuleIDs()
 	}
 	return false, nil
+}
+
+// judgeTool is the firewall's tool judge: a tools.invoke from a role
+// granted it is judged by the provider guard's default tool policy, as
+// POST /tools/invoke is.
+func (g *Guard) judgeTool(name, args string) (bool, []string, string) {
+	d := g.toolJudge.Decide(wire.ToolCall{Name: name, Arguments: args})
+	return d.Block, d.Rules, d.Reason
 }
 
 // gateOutcome maps the Gate's events to audit outcomes.

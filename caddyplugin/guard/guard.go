@@ -16,6 +16,7 @@ import (
 	"github.com/openclaw-secure-stack/securestack/auth"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/auditcfg"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/toolpolicy"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
@@ -94,6 +95,7 @@ type Guard struct {
 	limiterKey    string
 	sanitizer     *sanitizer.Sanitizer
 	inspectors    map[string]inspector
+	toolJudge     *toolpolicy.Judge // direct tool calls: /tools/invoke, WebSocket tools.invoke
 	ruleLabels    map[string]bool
 	audit         *auditcfg.Log
 	upstreamToken string
@@ -390,6 +392,12 @@ func (g *Guard) newSanitizer() error {
 	for _, p := range []string{route.ChatCompletions, route.Responses, route.Embeddings, route.ToolsInvoke} {
 		g.inspectors[p], _ = inspectorFor(s, p)
 	}
+	judge, err := toolpolicy.Default().Compile()
+	if err != nil {
+		return fmt.Errorf("openclaw_guard: the default tool policy: %v", err)
+	}
+	g.toolJudge = judge
+	g.inspectors[route.ToolsInvoke] = toolsInvokeInspector(g.inspectors[route.ToolsInvoke], judge)
 	return nil
 }
 

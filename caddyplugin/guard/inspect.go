@@ -17,6 +17,8 @@ import (
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/route"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/apierror"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/toolpolicy"
+	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/wire"
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 )
 
@@ -50,6 +52,60 @@ func inspectorFor(s *sanitizer.Sanitizer, path string) (inspector, bool) {
 		return func(body []byte) ([]byte, sanitizer.Result, error) { return sanitizeEmbeddings(s, body) }, true
 	}
 	return nil, false
+}
+
+// toolCallBlocked is a /tools/invoke body whose tool call the tool policy
+// blocks (the provider guard's judge, toolpolicy.Default): a direct
+// invocation runs the tool with no model in between, so the checks the
+// provider guard applies to a model's calls apply to it too.
+type toolCallBlocked struct {
+	rules  []string
+	reason string
+}
+
+func (e *toolCallBlocked) Error() string { return e.reason }
+
+// toolsInvokeInspector sanitizes a /tools/invoke body with inner and judges
+// its tool call as OpenClaw reads it (tools-invoke-shared-*.mjs): the tool
+// is name, else tool, trimmed; args is an object (anything else is {});
+// action goes into args when args has none.
+func toolsInvokeInspector(inner inspector, judge *toolpolicy.Judge) inspector {
+	return func(body []byte) ([]byte, sanitizer.Result, error) {
+		out, res, err := inner(body)
+		if err != nil {
+			return out, res, err
+		}
+		var req struct {
+			Name   any `json:"name"`
+			Tool   any `json:"tool"`
+			Action any `json:"action"`
+			Args   any `json:"args"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil {
+			return nil, res, &sanitizer.BodyError{Reason: "the body could not be read as a tool invocation: " + err.Error()}
+		}
+		name, _ := req.Name.(string)
+		if strings.TrimSpace(name) == "" {
+			name, _ = req.Tool.(string)
+		}
+		args, ok := req.Args.(map[string]any)
+		if !ok {
+			args = map[string]any{}
+		}
+		if action, ok := req.Action.(string); ok && strings.TrimSpace(action) != "" {
+			if _, has := args["action"]; !has {
+				args["action"] = strings.TrimSpace(action)
+			}
+		}
+		raw, err := json.Marshal(args)
+		if err != nil {
+			return nil, res, &sanitizer.BodyError{Reason: "the tool arguments could not be judged: " + err.Error()}
+		}
+		if d := judge.Decide(wire.ToolCall{Name: strings.TrimSpace(name), Arguments: string(raw)}); d.Block {
+			return nil, res, &toolCallBlocked{rules: d.Rules, reason: d.Reason}
+		}
+		return out, res, nil
+	}
 }
 
 // embeddingsWrap makes an embeddings body the args of a /tools/invoke
@@ -142,6 +198,13 @@ func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog
 	start := time.Now()
 	out, res, err := inspect(body)
 	inspectionSeconds.WithLabelValues(routeLabel).Observe(time.Since(start).Seconds())
+	var blocked *toolCallBlocked
+	if errors.As(err, &blocked) {
+		ev.Rules = blocked.rules
+		return &rejection{status: http.StatusForbidden, errType: apierror.TypePermission, code: "tool_call_blocked",
+			message: "the guard refused this tool call (rules: " + strings.Join(blocked.rules, ", ") + "): " + blocked.reason,
+			outcome: auditlog.OutcomeRejected, rules: blocked.rules}
+	}
 	if err != nil {
 		return refuse(http.StatusBadRequest, apierror.TypeInvalidRequest, "invalid_body", auditlog.OutcomeBadRequest,
 			err.Error())

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -106,21 +107,22 @@ const maxDepth = 6
 // system directories. A command that does not parse is itself a finding
 // (critical): what cannot be read is not run.
 func Judge(command string) Verdict {
-	j := &judge{vars: map[string]string{}, flows: map[string]flow{}, downloads: map[string]bool{}, secrets: map[string]string{}, seen: map[*syntax.CmdSubst]bool{}, flowMemo: map[syntax.Node]flow{}}
+	j := &judge{vars: map[string]string{}, flows: map[string]flow{}, downloads: map[string]bool{}, decodedFiles: map[string]bool{}, secrets: map[string]string{}, seen: map[*syntax.CmdSubst]bool{}, flowMemo: map[syntax.Node]flow{}}
 	j.source(command, 0)
 	return Verdict{Findings: j.findings, Targets: j.targets}
 }
 
 type judge struct {
-	findings  []Finding
-	targets   []Target
-	vars      map[string]string // NAME=literal, to resolve $NAME
-	flows     map[string]flow   // variables holding downloaded or decoded text
-	downloads map[string]bool   // lower-cased base names of downloaded files
-	secrets   map[string]string // variables holding a secret -> what
-	seen      map[*syntax.CmdSubst]bool
-	flowMemo  map[syntax.Node]flow // substitution -> its flow, computed once
-	depth     int
+	findings     []Finding
+	targets      []Target
+	vars         map[string]string // NAME=literal, to resolve $NAME
+	flows        map[string]flow   // variables holding downloaded or decoded text
+	downloads    map[string]bool   // lower-cased base names of downloaded files
+	decodedFiles map[string]bool   // lower-cased base names of files written by a decoder
+	secrets      map[string]string // variables holding a secret -> what
+	seen         map[*syntax.CmdSubst]bool
+	flowMemo     map[syntax.Node]flow // substitution -> its flow, computed once
+	depth        int
 	// steps counts the work done; past maxSteps the command is refused
 	// rather than read partly (nested substitutions can multiply work).
 	steps int
@@ -287,11 +289,26 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 	}
 	for len(words) > 0 {
 		w := path.Base(words[0])
+		if script, ok := shellString(w, words[1:]); ok {
+			// env -S 'sh -c ...', watch 'cmd', su -c 'cmd': a string the
+			// command hands to a shell (or splits into one) is judged as
+			// shell text.
+			j.source(script, j.depth+1)
+			return c
+		}
 		if !Prefixes[w] {
 			break
 		}
 		rest, restRaw := words[1:], raw[1:]
+		valueFlags := " " + prefixValueFlags[w] + " "
 		for len(rest) > 0 && (strings.HasPrefix(rest[0], "-") || strings.Contains(rest[0], "=")) {
+			takesValue := strings.Contains(valueFlags, " "+rest[0]+" ")
+			rest, restRaw = rest[1:], restRaw[1:]
+			if takesValue && len(rest) > 0 {
+				rest, restRaw = rest[1:], restRaw[1:]
+			}
+		}
+		for n := prefixOperands[w]; n > 0 && len(rest) > 0; n-- {
 			rest, restRaw = rest[1:], restRaw[1:]
 		}
 		if len(rest) == 0 {
@@ -308,6 +325,51 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 	c.name = strings.ToLower(path.Base(words[0]))
 	c.args, c.words = words[1:], raw
 	return c
+}
+
+// shellString returns the shell text a command runs from its arguments
+// when it hands a string to a shell rather than running words: env -S
+// (split into a command line), watch (joined and run by sh -c), and
+// su/runuser/script -c.
+func shellString(name string, args []string) (string, bool) {
+	switch name {
+	case "env":
+		for i, a := range args {
+			switch {
+			case a == "-S" || a == "--split-string":
+				if i+1 < len(args) {
+					return strings.Join(args[i+1:], " "), true
+				}
+			case strings.HasPrefix(a, "--split-string="):
+				return strings.Join(append([]string{strings.TrimPrefix(a, "--split-string=")}, args[i+1:]...), " "), true
+			case strings.HasPrefix(a, "-S"):
+				return strings.Join(append([]string{a[2:]}, args[i+1:]...), " "), true
+			case !strings.HasPrefix(a, "-"):
+				return "", false
+			}
+		}
+	case "watch":
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			if a == "-n" || a == "--interval" || a == "-d" && i+1 < len(args) && strings.HasPrefix(args[i+1], "=") {
+				i++
+				continue
+			}
+			if !strings.HasPrefix(a, "-") {
+				return strings.Join(args[i:], " "), true
+			}
+		}
+	case "su", "runuser", "script":
+		for i, a := range args {
+			if (a == "-c" || a == "--command" || a == "-qc" || a == "-lc") && i+1 < len(args) {
+				return args[i+1], true
+			}
+			if strings.HasPrefix(a, "--command=") {
+				return strings.TrimPrefix(a, "--command="), true
+			}
+		}
+	}
+	return "", false
 }
 
 // assign records NAME=literal for $NAME, and what a substitution stored in
@@ -623,13 +685,106 @@ func (j *judge) runs(runner string, f flow, lang string) {
 }
 
 // code judges text run as code: shell is parsed; other languages are
-// searched for the places and endpoints they reach.
+// searched for the places and endpoints they reach, for the shell commands
+// in their string literals (os.system, execSync, system, backticks, do
+// shell script, subprocess argument lists), for code they download and run,
+// and for shells they hand to a socket.
 func (j *judge) code(text, lang string) {
 	if lang == "shell" {
 		j.source(text, j.depth+1)
 		return
 	}
 	j.text(text)
+	if j.depth+1 > maxDepth {
+		return
+	}
+	saved := j.depth
+	j.depth++
+	for _, lit := range stringLiterals(text) {
+		if !j.spend() {
+			break
+		}
+		// A literal that is not shell text is simply not a command.
+		if f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(lit), ""); err == nil {
+			j.stmts(f.Stmts)
+		}
+	}
+	j.depth = saved
+	if codeFetches.MatchString(text) && codeEvals.MatchString(text) {
+		j.report(RuleChainDropper, SeverityCritical, "inline code downloads code and runs it")
+	}
+	if codeSocket.MatchString(text) && codeShell.MatchString(text) {
+		j.report(RuleReverseShell, SeverityCritical, "inline code connects a socket and hands it a shell")
+	}
+}
+
+// Inline code that downloads and evaluates, or wires a socket to a shell,
+// in the languages agents run with -c/-e (Python, Node, Perl, Ruby, PHP,
+// PowerShell).
+var (
+	codeFetches = regexp.MustCompile(`urlopen|urllib|requests\.(?:get|post)|httpx\.|http\.get|https\.get|\bfetch\s*\(|axios|Net::HTTP|open-uri|URI\.open|LWP|HTTP::Tiny|file_get_contents\s*\(\s*['"]https?:|curl_exec|DownloadString|Invoke-WebRequest|\biwr\b|WebClient`)
+	codeEvals   = regexp.MustCompile(`\bexec\s*\(|\beval\b|\bFunction\s*\(|vm\.run|instance_eval|\bIEX\b|Invoke-Expression|\bcompile\s*\(|\bload\s*\(|runpy`)
+	codeSocket  = regexp.MustCompile(`socket\.socket|\.connect\s*\(|net\.connect|net\.Socket|createConnection|TCPSocket|IO::Socket|fsockopen|Net\.Sockets\.TCPClient|\bsocket\s*\(`)
+	codeShell   = regexp.MustCompile(`dup2|pty\.spawn|/bin/(?:ba|z|da)?sh\b|['"](?:ba|z)?sh['"]|cmd\.exe|\bexec\s+(?:ba)?sh\b|child_process`)
+)
+
+// stringLiterals returns the contents of the quoted strings in code ('…',
+// "…", `…`), with backslash escapes of the quote kept as the quote.
+func stringLiterals(code string) []string {
+	var out []string
+	for i := 0; i < len(code); i++ {
+		q := code[i]
+		if q != '\'' && q != '"' && q != '`' {
+			continue
+		}
+		var b strings.Builder
+		k := i + 1
+		for ; k < len(code) && code[k] != q; k++ {
+			if code[k] == '\\' && k+1 < len(code) {
+				k++
+				if code[k] != q && code[k] != '\\' {
+					b.WriteByte('\\')
+				}
+			}
+			b.WriteByte(code[k])
+		}
+		if k >= len(code) {
+			break
+		}
+		if s := strings.TrimSpace(b.String()); strings.ContainsAny(s, " |;&<>$") {
+			out = append(out, s)
+		}
+		i = k
+	}
+	return out
+}
+
+// inlineCodeFlag finds the option by which an interpreter other than a
+// shell takes its program as an argument: node -e/-p/--eval/--print,
+// perl -e/-E, ruby -e, php -r, osascript -e, lua -e, bun -e, deno eval,
+// pwsh -c/-Command. It returns the index of the option in c.args.
+func inlineCodeFlag(c cmd) (int, string) {
+	var flags []string
+	switch c.name {
+	case "node", "bun":
+		flags = []string{"-e", "-p", "--eval", "--print", "-pe"}
+	case "perl":
+		flags = []string{"-e", "-E", "-ne", "-pe", "-le", "-lne", "-lpe"}
+	case "ruby", "osascript", "lua":
+		flags = []string{"-e"}
+	case "php":
+		flags = []string{"-r"}
+	case "deno":
+		flags = []string{"eval"}
+	case "pwsh", "powershell":
+		flags = []string{"-c", "-command", "-Command"}
+	}
+	for i, a := range c.args {
+		if slices.Contains(flags, a) && i+1 < len(c.args) {
+			return i, a
+		}
+	}
+	return -1, ""
 }
 
 // text reports credential stores and endpoints named anywhere in text.
@@ -778,6 +933,9 @@ func (j *judge) command(c cmd) {
 			j.target(a)
 		}
 	}
+	if d := installDest(c); d != "" {
+		j.report(RuleFSPersistence, SeverityHigh, "%s puts files in %s, where OpenClaw loads skills, plugins or hooks without its install policy", c.name, d)
+	}
 	switch {
 	case Downloaders[c.name]:
 		for _, a := range c.args {
@@ -850,12 +1008,68 @@ func (j *judge) command(c cmd) {
 		}
 	case c.name == "eval":
 		j.evalWords("eval", c.words[1:], "shell")
+	case c.name == "find":
+		// A search for key files by name that runs a command on each one
+		// reads them wherever they are (find ~ -name id_rsa -exec cat {} ;).
+		if slices.ContainsFunc(c.args, func(a string) bool { return a == "-exec" || a == "-execdir" || a == "-ok" || a == "-okdir" }) {
+			for i, a := range c.args[:max(len(c.args)-1, 0)] {
+				if a != "-name" && a != "-iname" {
+					continue
+				}
+				pattern := strings.ToLower(c.args[i+1])
+				for _, f := range secretFiles {
+					base := strings.ToLower(path.Base(f))
+					// The pattern must spell most of the name: *.json or
+					// *config* names no store in particular.
+					if base == "config" || base == "config.json" || strings.HasPrefix(f, "/proc") || 2*globLetters(pattern) < globLetters(base) {
+						continue
+					}
+					if ok, _ := path.Match(pattern, base); ok {
+						if what, tier, found := CredPath(f); found {
+							j.credFound(what, tier, "find -exec")
+						}
+						break
+					}
+				}
+			}
+		}
+		// find -exec CMD ... ; runs CMD (and -execdir, -ok, -okdir).
+		for i := 0; i < len(c.args); i++ {
+			switch c.args[i] {
+			case "-exec", "-execdir", "-ok", "-okdir":
+				end := i + 1
+				for end < len(c.args) && c.args[end] != ";" && c.args[end] != "+" {
+					end++
+				}
+				if end > i+1 {
+					j.command(cmd{name: strings.ToLower(path.Base(c.args[i+1])), args: c.args[i+2 : end], words: c.words[i+2 : end+1]})
+				}
+				i = end
+			}
+		}
+	case c.name == "awk" || c.name == "gawk" || c.name == "mawk" || c.name == "nawk" || c.name == "busybox awk":
+		// The program is the first operand; system() and getline from a
+		// command run shell text.
+		for k := 0; k < len(c.args); k++ {
+			a := c.args[k]
+			if a == "-F" || a == "-v" || a == "-f" {
+				k++
+				continue
+			}
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			j.code(a, "other")
+			break
+		}
 	case c.name == "source" || c.name == ".":
 		if len(c.words) > 1 {
 			if f, ok := j.substFlow(c.words[1]); ok {
 				j.runs(c.name, f, "shell")
 			} else if j.downloads[strings.ToLower(path.Base(c.args[0]))] {
 				j.report(RuleChainDropper, SeverityCritical, "%s runs the download %s", c.name, c.args[0])
+			} else if j.decodedFiles[strings.ToLower(path.Base(c.args[0]))] {
+				j.report(RuleObfEncodedPayload, SeverityCritical, "%s runs %s, decoded from an encoded payload", c.name, c.args[0])
 			}
 		}
 		if c.stdin != nil {
@@ -865,8 +1079,8 @@ func (j *judge) command(c cmd) {
 		lang := langOf(c.name)
 		if i := c.flagIndex("-c"); i >= 0 {
 			j.evalWords(c.name+" -c", c.words[i+2:i+3], lang)
-		} else if i := c.flagIndex("-e"); i >= 0 && (c.name == "node" || c.name == "perl" || c.name == "ruby") {
-			j.evalWords(c.name+" -e", c.words[i+2:i+3], "other")
+		} else if i, flag := inlineCodeFlag(c); i >= 0 {
+			j.evalWords(c.name+" "+flag, c.words[i+2:i+3], "other")
 		} else if c.readsStdin() {
 			j.fed(c)
 		} else {
@@ -879,6 +1093,8 @@ func (j *judge) command(c cmd) {
 					j.runs(c.name, f, lang)
 				} else if j.downloads[strings.ToLower(path.Base(a))] {
 					j.report(RuleChainDropper, SeverityCritical, "runs the download %s with %s", a, c.name)
+				} else if j.decodedFiles[strings.ToLower(path.Base(a))] {
+					j.report(RuleObfEncodedPayload, SeverityCritical, "decodes content into %s and runs it with %s", a, c.name)
 				}
 				break
 			}
@@ -900,6 +1116,15 @@ func (j *judge) command(c cmd) {
 	// ./payload, /tmp/payload
 	if j.downloads[c.name] && !Downloaders[c.name] {
 		j.report(RuleChainDropper, SeverityCritical, "runs the download %s", c.name)
+	}
+	if j.decodedFiles[c.name] && !c.decodes() {
+		j.report(RuleObfEncodedPayload, SeverityCritical, "runs %s, decoded from an encoded payload", c.name)
+	}
+	// echo … | base64 -d > /tmp/a.sh: the file holds decoded content.
+	if c.decodes() {
+		if name := j.stdoutFile(c.stmt); name != "" {
+			j.decodedFiles[name] = true
+		}
 	}
 }
 
@@ -966,7 +1191,7 @@ func (j *judge) redirects(s *syntax.Stmt, c cmd) {
 			} else {
 				j.report(RuleNetSocket, SeverityHigh, "raw socket through %s", target)
 			}
-		case r.Op != syntax.RdrIn && PersistPath.MatchString(target):
+		case r.Op != syntax.RdrIn && (PersistPath.MatchString(target) || AgentPersistPath.MatchString(target)):
 			sev := SeverityHigh
 			msg := "writes " + target
 			if strings.Contains(target, "authorized_keys") {
@@ -1143,6 +1368,63 @@ func (c cmd) downloadName() string {
 		return ""
 	}
 	return strings.ToLower(path.Base(name))
+}
+
+// installDest returns where a command that copies, unpacks, clones or
+// downloads files puts them, when that is a place OpenClaw loads skills,
+// plugins or hooks from (AgentPersistPath); "" otherwise. The destination is
+// the last operand of cp, mv, install, ln, rsync and git clone, the -d of
+// unzip, the -C of tar, and the output of a download.
+func installDest(c cmd) string {
+	var dest []string
+	operands := func() []string {
+		var ops []string
+		for _, a := range c.args {
+			if !strings.HasPrefix(a, "-") {
+				ops = append(ops, a)
+			}
+		}
+		return ops
+	}
+	switch c.name {
+	case "cp", "mv", "install", "ln", "rsync", "ditto":
+		if ops := operands(); len(ops) >= 2 {
+			dest = ops[len(ops)-1:]
+		}
+	case "git":
+		if ops := operands(); len(ops) >= 3 && ops[0] == "clone" {
+			dest = ops[len(ops)-1:]
+		}
+	case "unzip":
+		if v, ok := c.shortValue('d'); ok {
+			dest = []string{v}
+		}
+	case "tar", "bsdtar":
+		if v, ok := c.shortValue('C'); ok {
+			dest = []string{v}
+		} else if v, ok := c.flagValue("--directory"); ok {
+			dest = []string{v}
+		}
+	default:
+		if Downloaders[c.name] {
+			for _, flag := range []byte{'o', 'O'} {
+				if v, ok := c.shortValue(flag); ok {
+					dest = append(dest, v)
+				}
+			}
+			for _, long := range []string{"--output", "--output-document"} {
+				if v, ok := c.flagValue(long); ok {
+					dest = append(dest, v)
+				}
+			}
+		}
+	}
+	for _, d := range dest {
+		if AgentPersistPath.MatchString(d) {
+			return d
+		}
+	}
+	return ""
 }
 
 func (c cmd) sends() bool {

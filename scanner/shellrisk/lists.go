@@ -24,7 +24,21 @@ var NetTools = map[string]bool{"nc": true, "ncat": true, "netcat": true, "socat"
 // Prefixes run the command that follows them (sudo, env, nohup...); their
 // own options and NAME=value words are skipped to find it.
 var Prefixes = map[string]bool{"sudo": true, "env": true, "nohup": true, "setsid": true, "exec": true, "time": true,
-	"command": true, "builtin": true, "doas": true, "nice": true, "caffeinate": true, "xargs": true}
+	"command": true, "builtin": true, "doas": true, "nice": true, "caffeinate": true, "xargs": true,
+	"timeout": true, "busybox": true, "toybox": true, "stdbuf": true, "ionice": true, "chrt": true, "taskset": true,
+	"unbuffer": true, "runuser": true, "flock": true}
+
+// prefixValueFlags are the options of a prefix that take the next word as
+// their value (sudo -u root, nice -n 5, xargs -I {}), and prefixOperands
+// the operands a prefix takes before the command (timeout 60, taskset
+// 0x3, chrt 10, flock /tmp/lock).
+var (
+	prefixValueFlags = map[string]string{"sudo": "-u -g -h -p -C -D -r -t -U -T", "doas": "-u -C", "nice": "-n --adjustment",
+		"xargs": "-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file", "timeout": "-s -k --signal --kill-after",
+		"ionice": "-c -n -p -t", "stdbuf": "-i -o -e", "env": "-u -C --unset --chdir", "runuser": "-u -g -G",
+		"flock": "-w -E --timeout --conflict-exit-code"}
+	prefixOperands = map[string]int{"timeout": 1, "taskset": 1, "chrt": 1, "flock": 1}
+)
 
 // Runners open or install a file: running a download with them is running
 // the download.
@@ -38,6 +52,16 @@ var Installers = map[string]bool{"npm": true, "pnpm": true, "yarn": true, "bun":
 // lets someone in) later: shell rc files, LaunchAgents, systemd units, cron,
 // authorized_keys.
 var PersistPath = regexp.MustCompile(`(?i)\.(?:bash|zsh|ksh)rc\b|\.bash_profile|\.zprofile|\.zshenv|(?:^|/)\.profile\b|Library/Launch(?:Agents|Daemons)|\.config/systemd/user|/etc/systemd/system|/etc/cron|/var/spool/cron|\bcrontab\b|authorized_keys|\.config/autostart|/etc/rc\.local|/etc/profile\.d|\.ssh/rc\b`)
+
+// AgentPersistPath matches the places OpenClaw loads code or instructions
+// from on its own, outside its install policy (security.installPolicy):
+// managed skills (~/.openclaw/skills, ~/.agents/skills), plugins
+// (~/.openclaw/extensions, <workspace>/.openclaw/extensions) and managed
+// hooks (~/.openclaw/hooks). A tool call that writes there installs a skill,
+// a plugin or a hook handler that no scan has read. The provider guard's
+// tool judge reads it; the scanner does not (a skill may ship a helper for
+// those places, which the scanner judges by other rules).
+var AgentPersistPath = regexp.MustCompile(`(?i)\.(?:openclaw|clawdbot|moltbot)[/\\]+(?:skills|extensions|hooks)(?:[/\\]|$)|\.agents[/\\]+skills(?:[/\\]|$)`)
 
 // SecretNameParts are the words that make an environment variable's name
 // the name of a secret (see IsSecretName).
@@ -176,6 +200,9 @@ var CredStores = []CredStore{
 	store(".netrc", `(?:~|\$HOME|\x00)[/\\]+\.netrc\b`, "netrc passwords", TierStore),
 	store("_history", `\.(?:bash|zsh)_history`, "shell history", TierStore),
 	store("shadow", `/etc/shadow\b`, "system password hashes", TierStealer),
+	// A process's environment holds what it was started with: the
+	// gateway's token and the provider keys OpenClaw reads from env.
+	store("/environ", `/proc/+(?:self|thread-self|\d+|\$\$|\$\{?[A-Za-z_]+\}?|\*|\[[^/]*\]|[?*\d]+)/+(?:task/+[^/]+/+)?environ\b`, "a process's environment (the gateway token and provider keys)", TierStore),
 	store("/tdata/|Telegram Desktop/tdata", `Telegram Desktop[/\\]+tdata|[/\\]tdata[/\\]`, "Telegram sessions", TierStealer),
 	store("/Local Storage", `(?i)discord(?:canary|ptb)?[/\\]+Local Storage|atomic[/\\]+Local Storage`, "Discord tokens or wallet stores", TierStealer),
 }

@@ -3,16 +3,22 @@ package shellrisk
 import (
 	"net/netip"
 	"net/url"
+	"path"
 	"regexp"
+	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // compiledStore is a CredStore ready to match.
 type compiledStore struct {
-	anchors []string
-	re      *regexp.Regexp
-	what    string
-	tier    Tier
+	anchors  []string
+	re       *regexp.Regexp
+	lanchors []string       // anchors in lower case
+	ire      *regexp.Regexp // re ignoring case
+	what     string
+	tier     Tier
 }
 
 var compiledStores = func() []compiledStore {
@@ -25,7 +31,11 @@ var compiledStores = func() []compiledStore {
 				all = append(all, strings.ReplaceAll(a, "/", `\`))
 			}
 		}
-		out = append(out, compiledStore{all, regexp.MustCompile(pattern), what, tier})
+		var lower []string
+		for _, a := range all {
+			lower = append(lower, strings.ToLower(a))
+		}
+		out = append(out, compiledStore{all, regexp.MustCompile(pattern), lower, regexp.MustCompile(`(?i)` + pattern), what, tier})
 	}
 	for _, s := range CredStores {
 		add(s.Anchors, s.Pattern, s.What, s.Tier)
@@ -40,15 +50,38 @@ var compiledStores = func() []compiledStore {
 // its tier. SSH public keys, known_hosts and authorized_keys hold nothing
 // secret and are not reported (writing authorized_keys is persistence, see
 // PersistPath).
+//
+// A path in other letter case counts too: macOS file systems ignore case,
+// so ~/.SSH/ID_RSA is the key. A shell glob counts when it can expand to a
+// secret store's usual files (~/.s?h/id_*, ~/.open*/cred*).
 func CredPath(s string) (what string, tier Tier, ok bool) {
+	if what, tier, ok = credPath(s, false); ok {
+		return what, tier, ok
+	}
+	if l := strings.ToLower(s); l != s {
+		if what, tier, ok = credPath(l, true); ok {
+			return what, tier, ok
+		}
+	}
+	if strings.ContainsAny(s, "*?[") {
+		return globCredPath(s)
+	}
+	return "", 0, false
+}
+
+func credPath(s string, folded bool) (what string, tier Tier, ok bool) {
 	best := -1
 	for i := range compiledStores {
 		c := &compiledStores[i]
-		if !containsAny(s, c.anchors) {
+		anchors, re := c.anchors, c.re
+		if folded {
+			anchors, re = c.lanchors, c.ire
+		}
+		if !containsAny(s, anchors) {
 			continue
 		}
 		for off := 0; off <= len(s); {
-			loc := c.re.FindStringIndex(s[off:])
+			loc := re.FindStringIndex(s[off:])
 			if loc == nil {
 				break
 			}
@@ -65,6 +98,74 @@ func CredPath(s string) (what string, tier Tier, ok bool) {
 		return "", 0, false
 	}
 	return compiledStores[best].what, compiledStores[best].tier, true
+}
+
+// secretFiles are the usual files of the secret stores, for matching shell
+// globs against: a glob that can expand to one of them reads it.
+var secretFiles = []string{
+	"~/.ssh/id_rsa", "~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_dsa",
+	"~/.aws/credentials", "~/.aws/config",
+	"~/.openclaw/openclaw.json", "~/.openclaw/.env", "~/.openclaw/credentials", "~/.openclaw/identity",
+	"~/.openclaw/agents/main/agent/auth-profiles.json", "~/.clawdbot/.env", "~/.clawdbot/clawdbot.json",
+	"~/.kube/config", "~/.docker/config.json", "~/.git-credentials", "~/.netrc", "~/.env",
+	"~/.bash_history", "~/.zsh_history", "/etc/shadow", "/proc/self/environ", "/proc/1/environ",
+	"~/.config/gcloud/credentials.db", "~/Library/Keychains/login.keychain-db",
+	"~/.bitcoin/wallet.dat", "~/Library/Application Support/Google/Chrome/Default/Login Data",
+	"~/.mozilla/firefox/p/logins.json", "~/.mozilla/firefox/p/key4.db", "~/.mozilla/firefox/p/cookies.sqlite",
+}
+
+// globCredPath matches a shell glob against secretFiles, part by part, as
+// the shell would expand it: a wildcard does not match a leading dot.
+func globCredPath(s string) (what string, tier Tier, ok bool) {
+	for _, field := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' || r == '"' || r == '\'' || r == '=' }) {
+		g := field
+		for _, home := range []string{"$HOME", "${HOME}"} {
+			if strings.HasPrefix(g, home) {
+				g = "~" + g[len(home):]
+			}
+		}
+		if !strings.ContainsAny(g, "*?[") || globLetters(g) < 4 {
+			// A glob of almost nothing but wildcards (~/.*rc, ~/.*) names
+			// no store in particular; it is not read as one.
+			continue
+		}
+		gp := strings.Split(strings.TrimRight(g, "/"), "/")
+		for _, f := range secretFiles {
+			fp := strings.Split(f, "/")
+			if len(gp) != len(fp) {
+				continue
+			}
+			match := true
+			for k := range gp {
+				if m, err := path.Match(gp[k], fp[k]); err != nil || !m || strings.HasPrefix(fp[k], ".") && !strings.HasPrefix(gp[k], ".") {
+					match = false
+					break
+				}
+			}
+			if match {
+				if what, tier, ok := credPath(f, false); ok {
+					return what, tier, ok
+				}
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// globLetters counts the letters a glob spells out, outside brackets.
+func globLetters(g string) int {
+	n, inClass := 0, false
+	for i := 0; i < len(g); i++ {
+		switch c := g[i]; {
+		case c == '[':
+			inClass = true
+		case c == ']':
+			inClass = false
+		case !inClass && ('a' <= c|0x20 && c|0x20 <= 'z'):
+			n++
+		}
+	}
+	return n
 }
 
 func rank(t Tier) int { return map[Tier]int{TierStealer: 2, TierStore: 1, TierLookup: 0}[t] }
@@ -133,21 +234,133 @@ type Target struct {
 
 // ParseTarget reads a URL ("https://h/p", "h/p" or "h:port") as a downloader
 // or a tool argument names it. ok is false for text that names no host.
+//
+// The host is read as a WHATWG URL parser (OpenClaw's fetch, a browser)
+// reads it, since that is where the request goes: percent-escapes decoded,
+// mapped by UTS #46 (fullwidth letters, ideographic full stops), and an
+// IPv4 address written as numbers in hex, octal or fewer than four parts
+// turned into its dotted form. Go's url.Parse refuses a percent-escaped
+// host and takes the others at their letter.
 func ParseTarget(s string) (Target, bool) {
 	raw := s
-	if !strings.Contains(s, "://") {
+	scheme := strings.Contains(s, "://")
+	if !scheme {
 		if s == "" || strings.ContainsAny(s[:1], "/.~-$@") || strings.ContainsAny(s, " \t\n'\"`\\{}<>|") {
 			return Target{}, false
 		}
 		s = "http://" + s
 	}
 	u, err := url.Parse(s)
+	if err != nil {
+		if d, ok := unescapeHost(s); ok {
+			u, err = url.Parse(d)
+		}
+	}
 	if err != nil || u.Host == "" {
 		return Target{}, false
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	host := canonicalHost(u.Hostname(), scheme)
 	if host == "" || !strings.Contains(host, ".") && host != "localhost" && !strings.Contains(host, ":") {
 		return Target{}, false
 	}
 	return Target{Raw: raw, Host: host, Path: u.EscapedPath()}, true
+}
+
+// unescapeHost returns the URL s with the percent-escapes of its host
+// decoded, when it has any.
+func unescapeHost(s string) (string, bool) {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return "", false
+	}
+	start := i + 3
+	end := len(s)
+	if j := strings.IndexAny(s[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	if at := strings.LastIndexByte(s[start:end], '@'); at >= 0 {
+		start += at + 1
+	}
+	if !strings.Contains(s[start:end], "%") {
+		return "", false
+	}
+	h, err := url.PathUnescape(s[start:end])
+	if err != nil || strings.ContainsAny(h, "/?#@%") {
+		return "", false
+	}
+	return s[:start] + h + s[end:], true
+}
+
+// uts46 maps a host as the WHATWG URL standard's domain-to-ASCII does.
+var uts46 = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false), idna.VerifyDNSLength(false), idna.CheckHyphens(false))
+
+// canonicalHost lower-cases h, maps it by UTS #46, drops a trailing dot and
+// writes a numeric IPv4 host in dotted form. Unusual numbers are taken for
+// an address only in a URL with a scheme: a bare "2.0.1" or "760021250" is
+// a version or a count far more often than a host.
+func canonicalHost(h string, scheme bool) string {
+	if strings.HasPrefix(h, "[") || strings.Contains(h, ":") {
+		return strings.ToLower(h)
+	}
+	if a, err := uts46.ToASCII(h); err == nil && a != "" {
+		h = a
+	}
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if ip, ok := parseIPv4Numbers(h); ok && scheme {
+		return ip
+	}
+	return h
+}
+
+// parseIPv4Numbers reads h as the WHATWG IPv4 parser does: one to four
+// dot-separated numbers, each decimal, 0x hex or 0-led octal, the last one
+// filling the bytes the others leave. ok is false when h is not an address
+// written with numbers other than the usual dotted decimal quad.
+func parseIPv4Numbers(h string) (string, bool) {
+	parts := strings.Split(h, ".")
+	if len(parts) > 4 {
+		return "", false
+	}
+	var nums []uint64
+	unusual := len(parts) != 4
+	for _, p := range parts {
+		base, digits := 10, p
+		switch {
+		case len(p) >= 2 && (p[:2] == "0x" || p[:2] == "0X"):
+			base, digits, unusual = 16, p[2:], true
+		case len(p) >= 2 && p[0] == '0':
+			base, digits, unusual = 8, p[1:], true
+		}
+		if digits == "" {
+			if base != 16 {
+				return "", false
+			}
+			digits = "0"
+		}
+		n, err := strconv.ParseUint(digits, base, 64)
+		if err != nil {
+			return "", false
+		}
+		nums = append(nums, n)
+	}
+	last := nums[len(nums)-1]
+	for _, n := range nums[:len(nums)-1] {
+		if n > 255 {
+			return "", false
+		}
+	}
+	if last >= 1<<(8*(5-len(nums))) {
+		return "", false
+	}
+	if last > 255 {
+		unusual = true
+	}
+	if !unusual {
+		return "", false
+	}
+	v := last
+	for i, n := range nums[:len(nums)-1] {
+		v += n << (8 * (3 - i))
+	}
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String(), true
 }

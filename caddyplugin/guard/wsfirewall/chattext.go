@@ -11,11 +11,14 @@ import (
 // (dist/sessions-*.mjs and dist/src-*.mjs, the gateway-protocol schema
 // regions; see docs/control-ui.md):
 //
-//	chat.send             message, workContext.selection   ChatSendParamsSchema
+//	chat.send             message, workContext.*,          ChatSendParamsSchema
+//	                      systemProvenanceReceipt
 //	sessions.send         message                          SessionsSendParamsSchema
 //	sessions.steer        message                          the same schema (handleSessionSend)
-//	sessions.create       message, task                    SessionsCreateParamsSchema (the first turn)
-//	agent                 message, extraSystemPrompt       AgentParamsSchema
+//	sessions.create       message, task, titleSource       SessionsCreateParamsSchema (the first turn;
+//	                                                       titleSource goes to the naming model)
+//	agent                 message, extraSystemPrompt,      AgentParamsSchema
+//	                      internalEvents.*, swarmOutputSchema.*
 //	chat.inject           message                          ChatInjectParamsSchema
 //	wake                  text                             WakeParamsSchema
 //	conversations.send    message                          ConversationSendParamsSchema
@@ -24,13 +27,20 @@ import (
 //	cron.update           patch.payload.message, patch.payload.text   CronUpdateParamsSchema
 //
 // A listed field that is present must be a string (null counts as absent);
-// anything else is refused, since the guard cannot judge it.
+// anything else is refused, since the guard cannot judge it. A field ending
+// in ".**" is judged as ".*" is, and its object keys too (a JSON schema's
+// property names reach the model). A field ending in ".*" is an object or array whose every string, at any depth, reaches
+// the model: the work context is JSON-quoted into the prompt whole
+// (work-context-*.mjs formatChatWorkContext), the provenance receipt is
+// prepended to the message (chat-send-handler-*.mjs), internal events are
+// rendered as a task-completion turn with their replyInstruction, and a
+// swarm output schema is a JSON schema the model reads.
 var chatFields = map[string][]string{
-	"chat.send":          {"message", "workContext.selection"},
+	"chat.send":          {"message", "workContext.*", "systemProvenanceReceipt"},
 	"sessions.send":      {"message"},
 	"sessions.steer":     {"message"},
-	"sessions.create":    {"message", "task"},
-	"agent":              {"message", "extraSystemPrompt"},
+	"sessions.create":    {"message", "task", "titleSource"},
+	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.**"},
 	"chat.inject":        {"message"},
 	"wake":               {"text"},
 	"conversations.send": {"message"},
@@ -47,6 +57,12 @@ func ChatMethods() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// ChatFields lists the params fields of method whose text the firewall
+// judges, as paths ("message", "workContext.*"); nil for other methods.
+func ChatFields(method string) []string {
+	return append([]string(nil), chatFields[method]...)
 }
 
 // Text is one piece of chat text and the params field it came from.
@@ -74,6 +90,18 @@ func ChatText(method string, params []byte) ([]Text, error) {
 	}
 	var out []Text
 	for _, f := range fields {
+		under, keys := strings.CutSuffix(f, ".**")
+		ok := keys
+		if !ok {
+			under, ok = strings.CutSuffix(f, ".*")
+		}
+		if ok {
+			var err error
+			if out, err = lookupAll(params, strings.Split(under, "."), under, keys, out); err != nil {
+				return nil, &ParamsError{msg: fmt.Sprintf("%s params.%s: %v", method, under, err)}
+			}
+			continue
+		}
 		t, err := lookupString(params, strings.Split(f, "."))
 		if err != nil {
 			return nil, &ParamsError{msg: fmt.Sprintf("%s params.%s: %v", method, f, err)}
@@ -124,4 +152,74 @@ func lookupString(raw []byte, path []string) (*string, error) {
 		return nil, nil
 	}
 	return lookupString(found, path[1:])
+}
+
+// lookupAll follows path through nested objects in raw to an object or an
+// array, and appends every string under it, at any depth, named by its
+// path from name. A missing or null step gives nothing.
+func lookupAll(raw []byte, path []string, name string, keys bool, out []Text) ([]Text, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] == 'n' {
+		return out, nil
+	}
+	if len(path) > 0 {
+		if raw[i] != '{' {
+			return nil, fmt.Errorf("want an object on the way to %q", path[0])
+		}
+		var found []byte
+		if err := members(raw, func(key string, val []byte) error {
+			if key == path[0] {
+				found = val
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		if found == nil {
+			return out, nil
+		}
+		return lookupAll(found, path[1:], name, keys, out)
+	}
+	if raw[i] != '{' && raw[i] != '[' {
+		return nil, fmt.Errorf("want an object or an array")
+	}
+	return allStrings(raw[i:], name, keys, out)
+}
+
+// allStrings appends every string in the JSON value raw (valid JSON), named
+// by its path from name.
+func allStrings(raw []byte, name string, keys bool, out []Text) ([]Text, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) {
+		return out, nil
+	}
+	switch raw[i] {
+	case '"':
+		s, _ := stringValue(raw[i:skipString(raw, i)])
+		return append(out, Text{Field: name, Value: s}), nil
+	case '{':
+		var err error
+		merr := members(raw[i:], func(key string, val []byte) error {
+			if keys {
+				out = append(out, Text{Field: name + "." + key + " (key)", Value: key})
+			}
+			out, err = allStrings(val, name+"."+key, keys, out)
+			return err
+		})
+		return out, merr
+	case '[':
+		j := skipSpace(raw, i+1)
+		for k := 0; j < len(raw) && raw[j] != ']'; k++ {
+			end := skipValue(raw, j)
+			var err error
+			if out, err = allStrings(raw[j:end], fmt.Sprintf("%s[%d]", name, k), keys, out); err != nil {
+				return nil, err
+			}
+			j = skipSpace(raw, end)
+			if j < len(raw) && raw[j] == ',' {
+				j = skipSpace(raw, j+1)
+			}
+		}
+	}
+	return out, nil
 }

@@ -3,7 +3,10 @@ package wsfirewall
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/openclaw-secure-stack/securestack/scanner/shellrisk"
 )
 
 // DefaultMaxMessage bounds one client message (all its fragments). OpenClaw
@@ -67,6 +70,10 @@ type Firewall struct {
 	// Judge inspects chat text. nil refuses every message that carries chat
 	// text (fail closed), so a host must set it.
 	Judge Judge
+	// Tools judges the tool call of a tools.invoke request (a role granted
+	// it runs tools with no model in between). nil refuses every
+	// tools.invoke (fail closed).
+	Tools ToolJudge
 	// MaxMessage bounds a client message; larger ones close the socket.
 	// Default DefaultMaxMessage.
 	MaxMessage int
@@ -125,6 +132,20 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 	if ok, reason := f.Policy.Decide(s.role, req.Method); !ok {
 		return f.refuse(d, "FORBIDDEN", reason, refusalMessage(reason, req.Method, s.role), nil, nil)
 	}
+	if req.Method == "tools.invoke" {
+		name, args, err := toolCall(req.Params)
+		if err != nil {
+			return f.refuse(d, "INVALID_REQUEST", "invalid_params",
+				"the guard could not read the tool call of this request: "+err.Error(), nil, nil)
+		}
+		if f.Tools == nil {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked", "the guard has no tool judge: tools.invoke is refused", []string{"guard.no_tool_judge"}, nil)
+		}
+		if block, rules, reason := f.Tools(name, args); block {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked",
+				"the guard refused this tool call (rules: "+strings.Join(rules, ", ")+"): "+reason, rules, nil)
+		}
+	}
 	texts, err := ChatText(req.Method, req.Params)
 	if err != nil {
 		return f.refuse(d, "INVALID_REQUEST", "invalid_params",
@@ -132,6 +153,23 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 	}
 	if len(texts) == 0 {
 		return d
+	}
+	for _, t := range texts {
+		cmd, ok := bangCommand(req.Method, t)
+		if !ok {
+			continue
+		}
+		if f.Tools == nil {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked", "the guard has no tool judge: a host shell command is refused", []string{"guard.no_tool_judge"}, nil)
+		}
+		args, _ := json.Marshal(map[string]string{"command": cmd})
+		// A chat message that starts with "!" is more often prose ("!Hey,
+		// what's new") than a command when commands.bash is off: what does
+		// not parse as shell is not refused for that alone.
+		if block, rules, reason := f.Tools("exec", string(args)); block && slices.ContainsFunc(rules, func(r string) bool { return r != shellrisk.RuleUnparsable }) {
+			return f.refuse(d, "FORBIDDEN", "tool_call_blocked",
+				"the guard refused this host shell command (rules: "+strings.Join(rules, ", ")+"): "+reason, rules, []string{t.Field})
+		}
 	}
 	var rules, fields []string
 	refused := false
@@ -154,6 +192,60 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 			"the guard refused this message because it looks like a prompt injection (rules: "+strings.Join(rules, ", ")+")", rules, fields)
 	}
 	return d
+}
+
+// bangCommand returns the host shell command a chat message runs when the
+// gateway's commands.bash is on: "! <cmd>" or "/bash <cmd>" (docs/tools/
+// slash-commands.md), but not !poll and !stop, which manage a running job.
+func bangCommand(method string, t Text) (string, bool) {
+	if t.Field != "message" || method == "chat.inject" {
+		return "", false
+	}
+	m := strings.TrimSpace(t.Value)
+	var rest string
+	switch {
+	case strings.HasPrefix(m, "!"):
+		rest = m[1:]
+		if w, _, _ := strings.Cut(strings.TrimSpace(rest), " "); w == "poll" || w == "stop" {
+			return "", false
+		}
+	case m == "/bash" || strings.HasPrefix(m, "/bash ") || strings.HasPrefix(m, "/bash\n") || strings.HasPrefix(m, "/bash\t"):
+		rest = m[len("/bash"):]
+	default:
+		return "", false
+	}
+	rest = strings.TrimSpace(rest)
+	return rest, rest != ""
+}
+
+// ToolJudge decides on one tool call: the tool's name and its arguments as
+// a JSON object. It reports whether to block, the rule ids and a reason.
+type ToolJudge func(name, args string) (block bool, rules []string, reason string)
+
+// toolCall reads a tools.invoke request's tool as OpenClaw does: name,
+// trimmed; args an object, absent or null meaning {}.
+func toolCall(params []byte) (name, args string, err error) {
+	var p struct {
+		Name any             `json:"name"`
+		Args json.RawMessage `json:"args"`
+	}
+	if len(params) > 0 {
+		if err := json.Unmarshal(params, &p); err != nil {
+			return "", "", err
+		}
+	}
+	n, ok := p.Name.(string)
+	if !ok || strings.TrimSpace(n) == "" {
+		return "", "", fmt.Errorf("name must be a non-empty string")
+	}
+	a := strings.TrimSpace(string(p.Args))
+	switch {
+	case a == "" || a == "null":
+		a = "{}"
+	case a[0] != '{':
+		return "", "", fmt.Errorf("args must be an object")
+	}
+	return strings.TrimSpace(n), a, nil
 }
 
 func refusalMessage(reason, method, role string) string {

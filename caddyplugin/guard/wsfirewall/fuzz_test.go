@@ -92,3 +92,31 @@ func FuzzRelayStream(f *testing.F) {
 		}
 	})
 }
+
+// FuzzChatText reads params as the firewall does: any valid JSON must give
+// texts or a ParamsError, never a panic, and every text must be
+// named.
+func FuzzChatText(f *testing.F) {
+	f.Add("chat.send", `{"message":"m","workContext":{"page":"p","selection":"s"},"systemProvenanceReceipt":"r"}`)
+	f.Add("agent", `{"message":"m","internalEvents":[{"result":"r","attachments":[{"n":["a",{"b":"c"}]}]}],"swarmOutputSchema":{"a":[1,true,null,"x"]}}`)
+	f.Add("agent", `{"internalEvents":"x"}`)
+	f.Add("sessions.create", `{"titleSource":"t","task":null}`)
+	f.Fuzz(func(t *testing.T, method, params string) {
+		if !validJSON([]byte(params)) {
+			return
+		}
+		texts, err := ChatText(method, []byte(params))
+		if err != nil {
+			var pe *ParamsError
+			if !errors.As(err, &pe) {
+				t.Fatalf("ChatText(%q, %q) error %T %v, want a *ParamsError", method, params, err, err)
+			}
+			return
+		}
+		for _, tx := range texts {
+			if tx.Field == "" {
+				t.Fatalf("ChatText(%q, %q) gave a text without a field", method, params)
+			}
+		}
+	})
+}

@@ -156,7 +156,7 @@ func TestChatText(t *testing.T) {
 		err            string
 	}{
 		{"chat.send", `{"sessionKey":"main","message":"hello","idempotencyKey":"k"}`, []Text{{"message", "hello"}}, ""},
-		{"chat.send", `{"message":"a","workContext":{"page":"p","selection":"sel"}}`, []Text{{"message", "a"}, {"workContext.selection", "sel"}}, ""},
+		{"chat.send", `{"message":"a","workContext":{"page":"p","selection":"sel"}}`, []Text{{"message", "a"}, {"workContext.page", "p"}, {"workContext.selection", "sel"}}, ""},
 		{"sessions.send", `{"key":"k","message":"m"}`, []Text{{"message", "m"}}, ""},
 		{"sessions.steer", `{"key":"k","message":"m"}`, []Text{{"message", "m"}}, ""},
 		{"sessions.create", `{"key":"k"}`, nil, ""},
@@ -177,6 +177,23 @@ func TestChatText(t *testing.T) {
 		{"chat.send", `"message"`, nil, "want an object"},
 		{"cron.add", `{"payload":"m"}`, nil, "want an object"},
 		{"chat.send", `{"message":"\u0069gnore"}`, []Text{{"message", "ignore"}}, ""},
+		// Red team 2026-12-06: fields the gateway also puts in front of the
+		// model. The whole work context is JSON-quoted into the prompt
+		// (work-context-*.mjs formatChatWorkContext), the provenance receipt
+		// is prepended to the message (chat-send-handler-*.mjs), an agent
+		// call's internal events are rendered as a task-completion turn
+		// with its replyInstruction, and its swarm output schema is a JSON
+		// schema the model reads.
+		{"chat.send", `{"message":"m","workContext":{"page":"chat","title":"t","file":"f","workspace":"w","selection":"s"}}`,
+			[]Text{{"message", "m"}, {"workContext.page", "chat"}, {"workContext.title", "t"}, {"workContext.file", "f"}, {"workContext.workspace", "w"}, {"workContext.selection", "s"}}, ""},
+		{"chat.send", `{"message":"m","systemProvenanceReceipt":"r"}`, []Text{{"message", "m"}, {"systemProvenanceReceipt", "r"}}, ""},
+		{"agent", `{"message":"m","internalEvents":[{"type":"task_completion","result":"r","replyInstruction":"i","attachments":[{"name":"n"}]}]}`,
+			[]Text{{"message", "m"}, {"internalEvents[0].type", "task_completion"}, {"internalEvents[0].result", "r"}, {"internalEvents[0].replyInstruction", "i"}, {"internalEvents[0].attachments[0].name", "n"}}, ""},
+		{"agent", `{"message":"m","swarmOutputSchema":{"type":"object","properties":{"a":{"description":"d"}}}}`,
+			[]Text{{"message", "m"}, {"swarmOutputSchema.type (key)", "type"}, {"swarmOutputSchema.type", "object"}, {"swarmOutputSchema.properties (key)", "properties"},
+				{"swarmOutputSchema.properties.a (key)", "a"}, {"swarmOutputSchema.properties.a.description (key)", "description"}, {"swarmOutputSchema.properties.a.description", "d"}}, ""},
+		{"sessions.create", `{"titleSource":"t"}`, []Text{{"titleSource", "t"}}, ""},
+		{"chat.send", `{"message":"m","workContext":"s"}`, nil, "want an object"},
 	} {
 		got, err := ChatText(tc.method, []byte(tc.params))
 		if tc.err != "" {

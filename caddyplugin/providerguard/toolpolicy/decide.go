@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json"
@@ -155,9 +156,20 @@ func (r *reading) call(name, rawArgs string, depth int) {
 	t, known := p.Tools[name]
 	switch t.Kind {
 	case KindExec:
+		env := envAssignments(obj["env"])
 		for _, k := range t.Command {
 			if s, ok := obj[k].(string); ok && s != "" {
-				r.exec(s)
+				r.exec(env + s)
+			}
+		}
+		if ks := keySequence(obj); ks != "" {
+			// Keys typed into a terminal are often not a whole command line
+			// (a REPL, an editor, half a quote): what does not parse is not
+			// refused for that, but whatever parses is judged.
+			for _, f := range shellrisk.Judge(ks).Findings {
+				if f.Rule != shellrisk.RuleUnparsable {
+					r.add(f.Rule, f.Severity, "%s", f.Message)
+				}
 			}
 		}
 	case KindRead:
@@ -278,6 +290,9 @@ func (r *reading) path(p string, write bool) {
 		}
 		r.add(shellrisk.RuleCredFile, sev, "%s %s (%s)", verb, p, what)
 	}
+	if write && shellrisk.AgentPersistPath.MatchString(p) {
+		r.add(shellrisk.RuleFSPersistence, shellrisk.SeverityHigh, "writes %s, where OpenClaw loads skills, plugins or hooks without its install policy", p)
+	}
 	if write && shellrisk.PersistPath.MatchString(p) {
 		sev := shellrisk.SeverityHigh
 		msg := "writes " + p + ", which runs or admits something later"
@@ -327,6 +342,79 @@ func (r *reading) host(h string) {
 	if !a.Match(h) {
 		r.add(RuleHostNotAllowed, shellrisk.SeverityHigh, "%s is not on the egress allowlist", h)
 	}
+}
+
+// envAssignments writes an exec call's env record (variables the command
+// starts with, taken literally) as shell assignments to put before the
+// command, so that the judge resolves "$C" in `sh -c "$C"` to what the call
+// set it to. Names that are not shell names are left out (the shell could
+// not read them either).
+func envAssignments(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		val, ok := m[k].(string)
+		if !ok || !shellName(k) {
+			continue
+		}
+		b.WriteString(k + "='" + strings.ReplaceAll(val, "'", `'\''`) + "'\n")
+	}
+	return b.String()
+}
+
+func shellName(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// keySequence rebuilds the bytes a send-keys call types into a terminal, as
+// OpenClaw's encodeKeySequence does: the literal string, then the hex
+// bytes, then the key tokens (one character, or Enter, Space, Tab). Keys
+// with no text (arrows, C-c) are left out. It is "" when the call has no
+// literal, hex or keys.
+func keySequence(obj map[string]any) string {
+	lit, _ := obj["literal"].(string)
+	hexes, _ := obj["hex"].([]any)
+	keys, _ := obj["keys"].([]any)
+	if lit == "" && len(hexes) == 0 && len(keys) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(lit)
+	for _, h := range hexes {
+		s, _ := h.(string)
+		s = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
+		if n, err := strconv.ParseUint(s, 16, 8); err == nil {
+			b.WriteByte(byte(n))
+		}
+	}
+	for _, k := range keys {
+		tok, _ := k.(string)
+		tok = strings.TrimSpace(tok)
+		switch {
+		case len([]rune(tok)) == 1:
+			b.WriteString(tok)
+		case strings.EqualFold(tok, "enter") || strings.EqualFold(tok, "return") || strings.EqualFold(tok, "kp_enter"):
+			b.WriteByte('\n')
+		case strings.EqualFold(tok, "space"):
+			b.WriteByte(' ')
+		case strings.EqualFold(tok, "tab"):
+			b.WriteByte('\t')
+		}
+	}
+	return strings.ReplaceAll(b.String(), "\r", "\n")
 }
 
 // patchFiles lists the files an apply_patch text adds, updates, deletes or
