@@ -40,8 +40,10 @@ func (dl *Dialer) Dial(ctx context.Context, d Decision) (net.Conn, netip.AddrPor
 	nd := net.Dialer{Timeout: timeout, KeepAlive: keepAlive}
 	var last error
 	for _, a := range d.Addrs {
+		// DialTCP takes the address as it is: no string to format and
+		// parse back, and no resolver on the way, not even for a literal.
 		ap := netip.AddrPortFrom(a, d.Target.Port)
-		c, err := nd.DialContext(ctx, "tcp", ap.String())
+		c, err := nd.DialTCP(ctx, "tcp", netip.AddrPort{}, ap)
 		if err == nil {
 			return c, ap, nil
 		}
