@@ -96,9 +96,41 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		return strconv.AppendBool(b, v), nil
 	case nil:
 		return append(b, "null"...), nil
+	case []string:
+		if out, ok := appendPlainStrings(b, v); ok {
+			return out, nil
+		}
 	}
 	j, err := json.Marshal(v)
 	return append(b, j...), err
+}
+
+// appendPlainStrings appends ss as a JSON array when every string is
+// printable ASCII that encoding/json writes as it is (no quote, backslash,
+// control character, or <, > and & that it escapes for HTML), so the bytes
+// are the ones json.Marshal would give (an address list, a set of names).
+// It reports false, having appended nothing, for any other string.
+func appendPlainStrings(b []byte, ss []string) ([]byte, bool) {
+	if ss == nil {
+		return append(b, "null"...), true
+	}
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return b, false
+			}
+		}
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, s...)
+		b = append(b, '"')
+	}
+	return append(b, ']'), true
 }
 
 // appendCanonical appends the canonical bytes of a record: a JSON object

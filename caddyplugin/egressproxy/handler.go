@@ -58,6 +58,15 @@ type exchange struct {
 	// error handler is recorded when the exchange ends, with its counts.
 	forwarding bool
 	recorded   bool
+
+	// The HTTP forwarder's state, part of the exchange so that a request
+	// costs one allocation and one context value for all of it: the
+	// address the transport's dial reached (or, for a pooled connection,
+	// none), and the body counters.
+	dialMu  sync.Mutex
+	dialAt  netip.AddrPort
+	body    countingReader
+	counted countingWriter
 }
 
 // refusal is a reply the proxy writes itself.
@@ -126,12 +135,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 		return nil
 	}
 
+	// The policy's loop check (isSelf) reads the listener's address from
+	// the request's context.
 	ctx := r.Context()
-	if la, ok := ctx.Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if ap, err := netip.ParseAddrPort(la.String()); err == nil {
-			ctx = context.WithValue(ctx, localAddrKey{}, ap)
-		}
-	}
 	ex.d = p.policy.Decide(ctx, ex.target)
 	if !ex.d.Allowed {
 		p.refuse(w, ex, decisionRefusal(ex.d))
@@ -161,7 +167,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	if connect {
 		p.tunnel(ctx, w, ex)
 	} else {
-		p.forward(w, r.WithContext(ctx), ex)
+		p.forward(w, r, ex)
 	}
 	return nil
 }
@@ -307,15 +313,6 @@ func dialRefusal(ex *exchange, err error) *refusal {
 	return rej
 }
 
-type decisionKey struct{}
-
-// dialed is filled by the transport's dial (or, for a pooled connection,
-// by the GotConn trace) with the address the request went to.
-type dialed struct {
-	mu   sync.Mutex
-	addr netip.AddrPort
-}
-
 // newForwarder builds the absolute-form HTTP forwarder: a ReverseProxy whose
 // transport dials only the addresses of the request's allowed decision, and
 // never consults HTTP(S)_PROXY.
@@ -323,19 +320,17 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 	tr := &http.Transport{
 		Proxy: nil,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			d, ok := ctx.Value(decisionKey{}).(forward.Decision)
-			if !ok || !d.Allowed {
+			ex, ok := ctx.Value(exchangeKey{}).(*exchange)
+			if !ok || !ex.d.Allowed {
 				return nil, errors.New("egress_proxy: no allowed decision for this connection")
 			}
-			c, ap, err := p.dialer.Dial(ctx, d)
+			c, ap, err := p.dialer.Dial(ctx, ex.d)
 			if err != nil {
 				return nil, err
 			}
-			if rec, ok := ctx.Value(dialedKey{}).(*dialed); ok {
-				rec.mu.Lock()
-				rec.addr = ap
-				rec.mu.Unlock()
-			}
+			ex.dialMu.Lock()
+			ex.dialAt = ap
+			ex.dialMu.Unlock()
 			return c, nil
 		},
 		// The client's Accept-Encoding goes through as sent, and the body
@@ -369,8 +364,10 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 	return tr, rp
 }
 
+// exchangeKey is the context key of the forwarded request's *exchange:
+// its allowed decision (the only addresses the dial may reach), where the
+// dial went, and what the rewrite and error handler need.
 type exchangeKey struct{}
-type dialedKey struct{}
 
 // hostHeader is the Host the upstream sees: the checked name, with the
 // port only when it is not the scheme's default. The client's own Host
@@ -388,15 +385,14 @@ func hostHeader(t egress.Target, scheme string) string {
 
 // forward sends an absolute-form request on and streams the answer back.
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
-	rec := &dialed{}
-	ctx := context.WithValue(r.Context(), decisionKey{}, ex.d)
-	ctx = context.WithValue(ctx, dialedKey{}, rec)
-	ctx = context.WithValue(ctx, exchangeKey{}, ex)
-	body := &countingReader{r: r.Body}
+	ctx := context.WithValue(r.Context(), exchangeKey{}, ex)
+	body := &ex.body
+	body.r = r.Body
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = body
 	}
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &ex.counted
+	cw.ResponseWriter = w
 	ex.forwarding = true
 	p.rp.ServeHTTP(cw, r.WithContext(ctx))
 	ex.forwarding = false
@@ -404,9 +400,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
 	if ex.status == 0 {
 		ex.status = cw.status
 	}
-	rec.mu.Lock()
-	ex.dialed = rec.addr
-	rec.mu.Unlock()
+	ex.dialMu.Lock()
+	ex.dialed = ex.dialAt
+	ex.dialMu.Unlock()
 	if ex.end == "" {
 		ex.end = forward.EndClosed
 	}
@@ -480,7 +476,7 @@ func (p *Proxy) record(ex *exchange) {
 	fields["duration_ms"] = time.Since(ex.start).Milliseconds()
 	if ex.target.Host != "" {
 		fields["host"] = ex.target.Host
-		fields["port"] = ex.target.Port
+		fields["port"] = int(ex.target.Port) // the encoder's fast path; the same JSON number
 	}
 	if ex.dialed.IsValid() {
 		fields["addr"] = ex.dialed.String()
@@ -527,12 +523,12 @@ func (p *Proxy) record(ex *exchange) {
 		auditErrors.Inc()
 		p.logger.Error("audit log write failed", zap.Error(err), zap.String("route", route))
 	}
-	requestsTotal.WithLabelValues(ex.kind, string(ex.outcome), metricRule(ex.rule)).Inc()
+	countRequest(ex.kind, string(ex.outcome), metricRule(ex.rule))
 	if ex.up > 0 {
-		bytesTotal.WithLabelValues("up").Add(float64(ex.up))
+		bytesUp.Add(float64(ex.up))
 	}
 	if ex.down > 0 {
-		bytesTotal.WithLabelValues("down").Add(float64(ex.down))
+		bytesDown.Add(float64(ex.down))
 	}
 }
 
