@@ -54,15 +54,21 @@ func marshalFields(e *Event) ([]byte, error) {
 	if len(e.Fields) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, 0, len(e.Fields))
+	return appendFields(make([]byte, 0, 64*len(e.Fields)), e)
+}
+
+// appendFields appends the JSON object of e.Fields (marshalFields's bytes)
+// to b.
+func appendFields(b []byte, e *Event) ([]byte, error) {
+	var arr [16]string // the keys of a usual record, without an allocation
+	keys := arr[:0]
 	for k := range e.Fields {
 		if forbiddenFields[k] {
-			return nil, forbiddenErr(e, k)
+			return b, forbiddenErr(e, k)
 		}
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b := make([]byte, 0, 64*len(keys))
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -72,7 +78,7 @@ func marshalFields(e *Event) ([]byte, error) {
 		b = append(b, ':')
 		var err error
 		if b, err = appendValue(b, e.Fields[k]); err != nil {
-			return nil, fmt.Errorf("auditlog: event %q: field %q cannot be encoded as JSON: %w", e.Event, k, err)
+			return b, fmt.Errorf("auditlog: event %q: field %q cannot be encoded as JSON: %w", e.Event, k, err)
 		}
 	}
 	return append(b, '}'), nil
@@ -158,6 +164,30 @@ func appendHead(dst []byte, seq uint64, prev []byte) []byte {
 // appendBody appends the rest, from ,"ts" to the closing brace. Write
 // encodes it before taking the lock.
 func appendBody(dst []byte, e *Event, fields []byte) []byte {
+	dst = appendBase(dst, e)
+	if fields != nil {
+		dst = append(dst, `,"fields":`...)
+		dst = append(dst, fields...)
+	}
+	return append(dst, '}')
+}
+
+// appendEncoded is appendBody with e's fields encoded in place (no buffer
+// of their own). On an error dst holds part of the record: cut it back.
+func appendEncoded(dst []byte, e *Event) ([]byte, error) {
+	dst = appendBase(dst, e)
+	if len(e.Fields) > 0 {
+		dst = append(dst, `,"fields":`...)
+		var err error
+		if dst, err = appendFields(dst, e); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendBase appends the body's base fields, from ,"ts" to the rules.
+func appendBase(dst []byte, e *Event) []byte {
 	dst = append(dst, `,"ts":"`...)
 	dst = appendTS(dst, e.Time)
 	dst = append(dst, `","event":`...)
@@ -179,12 +209,7 @@ func appendBody(dst []byte, e *Event, fields []byte) []byte {
 		}
 		dst = appendString(dst, r)
 	}
-	dst = append(dst, ']')
-	if fields != nil {
-		dst = append(dst, `,"fields":`...)
-		dst = append(dst, fields...)
-	}
-	return append(dst, '}')
+	return append(dst, ']')
 }
 
 // appendTS appends t in tsLayout. It is AppendFormat without the layout
