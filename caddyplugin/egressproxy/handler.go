@@ -45,6 +45,7 @@ type exchange struct {
 	client  string
 	token   string
 	target  egress.Target
+	dest    string // target.String(), made once
 	d       forward.Decision
 	dialed  netip.AddrPort
 	status  int
@@ -121,7 +122,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	} else {
 		ex.target, err = egress.ParseURL(r.URL)
 	}
-	if err != nil {
+	if err == nil {
+		ex.dest = ex.target.String()
+	} else {
 		var te *egress.TargetError
 		rule, msg := forward.RuleBadTarget, err.Error()
 		if errors.As(err, &te) {
@@ -305,7 +308,7 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 
 func dialRefusal(ex *exchange, err error) *refusal {
 	rej := &refusal{status: http.StatusBadGateway, rule: forward.RuleDialFailed, outcome: auditlog.OutcomeError,
-		proxyError: "connection_refused", message: "could not connect to " + ex.target.String() + ": " + err.Error()}
+		proxyError: "connection_refused", message: "could not connect to " + ex.dest + ": " + err.Error()}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		rej.status, rej.proxyError = http.StatusGatewayTimeout, "connection_timeout"
@@ -346,9 +349,9 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			ex := pr.In.Context().Value(exchangeKey{}).(*exchange)
 			in := pr.In.URL
-			pr.Out.URL = &url.URL{Scheme: strings.ToLower(in.Scheme), Host: ex.target.String(),
+			pr.Out.URL = &url.URL{Scheme: strings.ToLower(in.Scheme), Host: ex.dest,
 				Path: in.Path, RawPath: in.RawPath, RawQuery: in.RawQuery}
-			pr.Out.Host = hostHeader(ex.target, pr.Out.URL.Scheme)
+			pr.Out.Host = hostHeader(ex.target, ex.dest, pr.Out.URL.Scheme)
 		},
 		Transport:  tr,
 		BufferPool: bufferPool{},
@@ -373,14 +376,14 @@ type exchangeKey struct{}
 // port only when it is not the scheme's default. The client's own Host
 // header is not passed on, so the upstream routes on the name that was
 // checked.
-func hostHeader(t egress.Target, scheme string) string {
+func hostHeader(t egress.Target, dest, scheme string) string {
 	if (scheme == "http" && t.Port == 80) || (scheme == "https" && t.Port == 443) {
 		if t.IsIP() && t.Addr.Is6() {
 			return "[" + t.Host + "]"
 		}
 		return t.Host
 	}
-	return t.String()
+	return dest
 }
 
 // forward sends an absolute-form request on and streams the answer back.
@@ -471,7 +474,7 @@ func (p *Proxy) record(ex *exchange) {
 		ex.outcome = auditlog.OutcomeError
 	}
 	fields := make(map[string]any, 12)
-	fields["method"] = ex.method
+	fields["method"] = constant(ex.method)
 	fields["status"] = ex.status
 	fields["duration_ms"] = time.Since(ex.start).Milliseconds()
 	if ex.target.Host != "" {
@@ -495,14 +498,14 @@ func (p *Proxy) record(ex *exchange) {
 		fields["bytes_down"] = ex.down
 	}
 	if ex.end != "" {
-		fields["end"] = ex.end
+		fields["end"] = constant(ex.end)
 	}
 	if ex.message != "" && ex.outcome != auditlog.OutcomeAllowed {
 		fields["reason"] = ex.message
 	}
 	route := ex.method
 	if ex.target.Host != "" {
-		route += " " + ex.target.String()
+		route += " " + ex.dest
 	}
 	ev := auditlog.Event{
 		Event:     "egress.proxy",
@@ -510,7 +513,7 @@ func (p *Proxy) record(ex *exchange) {
 		TokenName: ex.token,
 		Route:     route,
 		Outcome:   ex.outcome,
-		Rules:     []string{ex.rule},
+		Rules:     rulesOf(ex.rule),
 		Fields:    fields,
 	}
 	var err error
@@ -531,6 +534,55 @@ func (p *Proxy) record(ex *exchange) {
 		bytesDown.Add(float64(ex.down))
 	}
 }
+
+// constant returns s as an interface value without an allocation when it
+// is one of the usual methods or tunnel ends (a string variable converted
+// to any is copied to the heap; a constant is not).
+func constant(s string) any {
+	switch s {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodConnect:
+		return http.MethodConnect
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodHead:
+		return http.MethodHead
+	case forward.EndClosed:
+		return forward.EndClosed
+	case forward.EndError:
+		return forward.EndError
+	case forward.EndIdle:
+		return forward.EndIdle
+	case forward.EndTotal:
+		return forward.EndTotal
+	}
+	return s
+}
+
+// rulesOf is an audit record's rules: one slice per rule, shared by the
+// records (the log only reads it).
+func rulesOf(rule string) []string {
+	rulesMu.RLock()
+	rs, ok := rules[rule]
+	rulesMu.RUnlock()
+	if !ok {
+		rs = []string{rule}
+		if len(rule) <= 64 { // rules are a small fixed set; never grow the cache on anything else
+			rulesMu.Lock()
+			if len(rules) < 256 {
+				rules[rule] = rs
+			}
+			rulesMu.Unlock()
+		}
+	}
+	return rs
+}
+
+var (
+	rulesMu sync.RWMutex
+	rules   = map[string][]string{}
+)
 
 // metricRule keeps the rule label within its fixed set.
 func metricRule(rule string) string {
