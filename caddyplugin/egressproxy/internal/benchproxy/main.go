@@ -187,10 +187,12 @@ func main() {
 			fmt.Printf("  %-52s %-20s %v  CPU µs/%s %v\n", m.name, p.name, rounded(results[m.name][p.name]), m.cpuUnit, rounded(cpu[m.name][p.name]))
 		}
 	}
-	fmt.Printf("\n| memory | RSS before the runs | RSS after | peak RSS |\n|---|---|---|---|\n")
+	fmt.Printf("\n| memory | RSS before the runs | RSS after | of which anonymous / file-backed (the executable's pages) | peak RSS |\n|---|---|---|---|---|\n")
 	for _, p := range proxies {
 		rss, hwm := p.memory()
-		fmt.Printf("| %s | %.1f MiB | %.1f MiB | %.1f MiB |\n", p.name, float64(idle[p.name])/1024, float64(rss)/1024, float64(hwm)/1024)
+		anon, file := p.rssKinds()
+		fmt.Printf("| %s | %.1f MiB | %.1f MiB | %.1f / %.1f MiB | %.1f MiB |\n", p.name, float64(idle[p.name])/1024, float64(rss)/1024,
+			float64(anon)/1024, float64(file)/1024, float64(hwm)/1024)
 	}
 }
 
@@ -462,6 +464,32 @@ func (p *proxy) memory() (rss, hwm int) {
 		}
 	}
 	return rss, hwm
+}
+
+// rssKinds returns the proxy's resident set now in anonymous memory (heap,
+// stacks) and in file-backed pages (mostly the executable: clean pages the
+// kernel can drop and processes of the same binary share), in KiB.
+func (p *proxy) rssKinds() (anon, file int) {
+	for _, pid := range p.pids() {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			n, _ := strconv.Atoi(f[1])
+			switch f[0] {
+			case "RssAnon:":
+				anon += n
+			case "RssFile:":
+				file += n
+			}
+		}
+	}
+	return anon, file
 }
 
 // smoke checks that the proxy allows the bench host and refuses another.
