@@ -54,15 +54,21 @@ func marshalFields(e *Event) ([]byte, error) {
 	if len(e.Fields) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, 0, len(e.Fields))
+	return appendFields(make([]byte, 0, 64*len(e.Fields)), e)
+}
+
+// appendFields appends the JSON object of e.Fields (marshalFields's bytes)
+// to b.
+func appendFields(b []byte, e *Event) ([]byte, error) {
+	var arr [16]string // the keys of a usual record, without an allocation
+	keys := arr[:0]
 	for k := range e.Fields {
 		if forbiddenFields[k] {
-			return nil, forbiddenErr(e, k)
+			return b, forbiddenErr(e, k)
 		}
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b := make([]byte, 0, 64*len(keys))
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -72,7 +78,7 @@ func marshalFields(e *Event) ([]byte, error) {
 		b = append(b, ':')
 		var err error
 		if b, err = appendValue(b, e.Fields[k]); err != nil {
-			return nil, fmt.Errorf("auditlog: event %q: field %q cannot be encoded as JSON: %w", e.Event, k, err)
+			return b, fmt.Errorf("auditlog: event %q: field %q cannot be encoded as JSON: %w", e.Event, k, err)
 		}
 	}
 	return append(b, '}'), nil
@@ -96,9 +102,41 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		return strconv.AppendBool(b, v), nil
 	case nil:
 		return append(b, "null"...), nil
+	case []string:
+		if out, ok := appendPlainStrings(b, v); ok {
+			return out, nil
+		}
 	}
 	j, err := json.Marshal(v)
 	return append(b, j...), err
+}
+
+// appendPlainStrings appends ss as a JSON array when every string is
+// printable ASCII that encoding/json writes as it is (no quote, backslash,
+// control character, or <, > and & that it escapes for HTML), so the bytes
+// are the ones json.Marshal would give (an address list, a set of names).
+// It reports false, having appended nothing, for any other string.
+func appendPlainStrings(b []byte, ss []string) ([]byte, bool) {
+	if ss == nil {
+		return append(b, "null"...), true
+	}
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return b, false
+			}
+		}
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, s...)
+		b = append(b, '"')
+	}
+	return append(b, ']'), true
 }
 
 // appendCanonical appends the canonical bytes of a record: a JSON object
@@ -126,6 +164,30 @@ func appendHead(dst []byte, seq uint64, prev []byte) []byte {
 // appendBody appends the rest, from ,"ts" to the closing brace. Write
 // encodes it before taking the lock.
 func appendBody(dst []byte, e *Event, fields []byte) []byte {
+	dst = appendBase(dst, e)
+	if fields != nil {
+		dst = append(dst, `,"fields":`...)
+		dst = append(dst, fields...)
+	}
+	return append(dst, '}')
+}
+
+// appendEncoded is appendBody with e's fields encoded in place (no buffer
+// of their own). On an error dst holds part of the record: cut it back.
+func appendEncoded(dst []byte, e *Event) ([]byte, error) {
+	dst = appendBase(dst, e)
+	if len(e.Fields) > 0 {
+		dst = append(dst, `,"fields":`...)
+		var err error
+		if dst, err = appendFields(dst, e); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendBase appends the body's base fields, from ,"ts" to the rules.
+func appendBase(dst []byte, e *Event) []byte {
 	dst = append(dst, `,"ts":"`...)
 	dst = appendTS(dst, e.Time)
 	dst = append(dst, `","event":`...)
@@ -147,12 +209,7 @@ func appendBody(dst []byte, e *Event, fields []byte) []byte {
 		}
 		dst = appendString(dst, r)
 	}
-	dst = append(dst, ']')
-	if fields != nil {
-		dst = append(dst, `,"fields":`...)
-		dst = append(dst, fields...)
-	}
-	return append(dst, '}')
+	return append(dst, ']')
 }
 
 // appendTS appends t in tsLayout. It is AppendFormat without the layout

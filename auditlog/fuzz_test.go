@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"testing"
@@ -100,6 +101,28 @@ func FuzzVerify(f *testing.F) {
 		for i, line := range lines {
 			if r, err := ParseRecord(line); err != nil || r.Seq != uint64(i+1) {
 				t.Fatalf("line %d of an intact log: %v", i+1, err)
+			}
+		}
+	})
+}
+
+// FuzzFieldStrings: a []string field value is encoded as encoding/json
+// encodes it, whichever path appendValue takes.
+func FuzzFieldStrings(f *testing.F) {
+	f.Add("203.0.113.7", "2001:db8::1")
+	f.Add("a<b", "")
+	f.Add("tab\there", "\xff")
+	f.Add(`q"uote`, `back\slash`)
+	f.Add("\u2028", "&amp;")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		for _, v := range [][]string{{a, b}, {a}, {}, nil} {
+			got, err := appendValue(nil, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(v)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%q encodes as %s, encoding/json gives %s", v, got, want)
 			}
 		}
 	})

@@ -467,18 +467,19 @@ func (l *Log) refusing() error {
 // cannot be encoded is replaced by an auditlog.encode_failed record naming
 // it, so the chain still shows it was there.
 func appendLazy(dst []byte, e *Event) []byte {
-	fields, err := marshalFields(e)
+	n := len(dst)
+	dst, err := appendEncoded(dst, e)
 	if err == nil {
-		n := len(dst)
-		if dst = appendBody(dst, e, fields); len(dst)-n <= MaxRecordSize-hashSuffixLen-128 {
+		if len(dst)-n <= MaxRecordSize-hashSuffixLen-128 {
 			return dst
 		}
-		dst, err = dst[:n], fmt.Errorf("auditlog: event %q is larger than %d bytes", e.Event, MaxRecordSize)
+		err = fmt.Errorf("auditlog: event %q is larger than %d bytes", e.Event, MaxRecordSize)
 	}
+	dst = dst[:n]
 	failed := Event{Time: e.Time, Event: "auditlog.encode_failed", RequestID: clip(e.RequestID), ClientIP: clip(e.ClientIP),
 		TokenName: clip(e.TokenName), Route: clip(e.Route), Outcome: OutcomeError,
 		Fields: map[string]any{"event": clip(e.Event), "outcome": clip(string(e.Outcome)), "error": clip(err.Error())}}
-	fields, _ = marshalFields(&failed)
+	fields, _ := marshalFields(&failed)
 	return appendBody(dst, &failed, fields)
 }
 
@@ -508,11 +509,10 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	if err := checkTime(&e); err != nil {
 		return nil, 0, err
 	}
-	fields, err := marshalFields(&e)
+	body, err := appendEncoded(make([]byte, 0, 256+64*len(e.Fields)), &e)
 	if err != nil {
 		return nil, 0, err
 	}
-	body := appendBody(make([]byte, 0, 256), &e, fields)
 	if len(body) > MaxRecordSize-hashSuffixLen-128 {
 		return nil, 0, fmt.Errorf("auditlog: event %q is larger than %d bytes; log less detail in fields", e.Event, MaxRecordSize)
 	}

@@ -39,7 +39,7 @@ type inProcess struct {
 	cleaned bool
 }
 
-func startInProcess(t *testing.T, mode AuditMode, opts map[string]string) *inProcess {
+func startInProcess(t testing.TB, mode AuditMode, opts map[string]string) *inProcess {
 	t.Helper()
 	dir := t.TempDir()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,7 @@ type exchange struct {
 	client  string
 	token   string
 	target  egress.Target
+	dest    string // target.String(), made once
 	d       forward.Decision
 	dialed  netip.AddrPort
 	status  int
@@ -58,6 +59,15 @@ type exchange struct {
 	// error handler is recorded when the exchange ends, with its counts.
 	forwarding bool
 	recorded   bool
+
+	// The HTTP forwarder's state, part of the exchange so that a request
+	// costs one allocation and one context value for all of it: the
+	// address the transport's dial reached (or, for a pooled connection,
+	// none), and the body counters.
+	dialMu  sync.Mutex
+	dialAt  netip.AddrPort
+	body    countingReader
+	counted countingWriter
 }
 
 // refusal is a reply the proxy writes itself.
@@ -112,7 +122,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	} else {
 		ex.target, err = egress.ParseURL(r.URL)
 	}
-	if err != nil {
+	if err == nil {
+		ex.dest = ex.target.String()
+	} else {
 		var te *egress.TargetError
 		rule, msg := forward.RuleBadTarget, err.Error()
 		if errors.As(err, &te) {
@@ -126,12 +138,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 		return nil
 	}
 
+	// The policy's loop check (isSelf) reads the listener's address from
+	// the request's context.
 	ctx := r.Context()
-	if la, ok := ctx.Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if ap, err := netip.ParseAddrPort(la.String()); err == nil {
-			ctx = context.WithValue(ctx, localAddrKey{}, ap)
-		}
-	}
 	ex.d = p.policy.Decide(ctx, ex.target)
 	if !ex.d.Allowed {
 		p.refuse(w, ex, decisionRefusal(ex.d))
@@ -161,7 +170,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	if connect {
 		p.tunnel(ctx, w, ex)
 	} else {
-		p.forward(w, r.WithContext(ctx), ex)
+		p.forward(w, r, ex)
 	}
 	return nil
 }
@@ -299,21 +308,12 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 
 func dialRefusal(ex *exchange, err error) *refusal {
 	rej := &refusal{status: http.StatusBadGateway, rule: forward.RuleDialFailed, outcome: auditlog.OutcomeError,
-		proxyError: "connection_refused", message: "could not connect to " + ex.target.String() + ": " + err.Error()}
+		proxyError: "connection_refused", message: "could not connect to " + ex.dest + ": " + err.Error()}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		rej.status, rej.proxyError = http.StatusGatewayTimeout, "connection_timeout"
 	}
 	return rej
-}
-
-type decisionKey struct{}
-
-// dialed is filled by the transport's dial (or, for a pooled connection,
-// by the GotConn trace) with the address the request went to.
-type dialed struct {
-	mu   sync.Mutex
-	addr netip.AddrPort
 }
 
 // newForwarder builds the absolute-form HTTP forwarder: a ReverseProxy whose
@@ -323,19 +323,17 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 	tr := &http.Transport{
 		Proxy: nil,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			d, ok := ctx.Value(decisionKey{}).(forward.Decision)
-			if !ok || !d.Allowed {
+			ex, ok := ctx.Value(exchangeKey{}).(*exchange)
+			if !ok || !ex.d.Allowed {
 				return nil, errors.New("egress_proxy: no allowed decision for this connection")
 			}
-			c, ap, err := p.dialer.Dial(ctx, d)
+			c, ap, err := p.dialer.Dial(ctx, ex.d)
 			if err != nil {
 				return nil, err
 			}
-			if rec, ok := ctx.Value(dialedKey{}).(*dialed); ok {
-				rec.mu.Lock()
-				rec.addr = ap
-				rec.mu.Unlock()
-			}
+			ex.dialMu.Lock()
+			ex.dialAt = ap
+			ex.dialMu.Unlock()
 			return c, nil
 		},
 		// The client's Accept-Encoding goes through as sent, and the body
@@ -351,9 +349,9 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			ex := pr.In.Context().Value(exchangeKey{}).(*exchange)
 			in := pr.In.URL
-			pr.Out.URL = &url.URL{Scheme: strings.ToLower(in.Scheme), Host: ex.target.String(),
+			pr.Out.URL = &url.URL{Scheme: strings.ToLower(in.Scheme), Host: ex.dest,
 				Path: in.Path, RawPath: in.RawPath, RawQuery: in.RawQuery}
-			pr.Out.Host = hostHeader(ex.target, pr.Out.URL.Scheme)
+			pr.Out.Host = hostHeader(ex.target, ex.dest, pr.Out.URL.Scheme)
 		},
 		Transport:  tr,
 		BufferPool: bufferPool{},
@@ -369,34 +367,35 @@ func (p *Proxy) newForwarder() (*http.Transport, *httputil.ReverseProxy) {
 	return tr, rp
 }
 
+// exchangeKey is the context key of the forwarded request's *exchange:
+// its allowed decision (the only addresses the dial may reach), where the
+// dial went, and what the rewrite and error handler need.
 type exchangeKey struct{}
-type dialedKey struct{}
 
 // hostHeader is the Host the upstream sees: the checked name, with the
 // port only when it is not the scheme's default. The client's own Host
 // header is not passed on, so the upstream routes on the name that was
 // checked.
-func hostHeader(t egress.Target, scheme string) string {
+func hostHeader(t egress.Target, dest, scheme string) string {
 	if (scheme == "http" && t.Port == 80) || (scheme == "https" && t.Port == 443) {
 		if t.IsIP() && t.Addr.Is6() {
 			return "[" + t.Host + "]"
 		}
 		return t.Host
 	}
-	return t.String()
+	return dest
 }
 
 // forward sends an absolute-form request on and streams the answer back.
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
-	rec := &dialed{}
-	ctx := context.WithValue(r.Context(), decisionKey{}, ex.d)
-	ctx = context.WithValue(ctx, dialedKey{}, rec)
-	ctx = context.WithValue(ctx, exchangeKey{}, ex)
-	body := &countingReader{r: r.Body}
+	ctx := context.WithValue(r.Context(), exchangeKey{}, ex)
+	body := &ex.body
+	body.r = r.Body
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = body
 	}
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &ex.counted
+	cw.ResponseWriter = w
 	ex.forwarding = true
 	p.rp.ServeHTTP(cw, r.WithContext(ctx))
 	ex.forwarding = false
@@ -404,9 +403,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
 	if ex.status == 0 {
 		ex.status = cw.status
 	}
-	rec.mu.Lock()
-	ex.dialed = rec.addr
-	rec.mu.Unlock()
+	ex.dialMu.Lock()
+	ex.dialed = ex.dialAt
+	ex.dialMu.Unlock()
 	if ex.end == "" {
 		ex.end = forward.EndClosed
 	}
@@ -475,12 +474,12 @@ func (p *Proxy) record(ex *exchange) {
 		ex.outcome = auditlog.OutcomeError
 	}
 	fields := make(map[string]any, 12)
-	fields["method"] = ex.method
+	fields["method"] = constant(ex.method)
 	fields["status"] = ex.status
 	fields["duration_ms"] = time.Since(ex.start).Milliseconds()
 	if ex.target.Host != "" {
 		fields["host"] = ex.target.Host
-		fields["port"] = ex.target.Port
+		fields["port"] = int(ex.target.Port) // the encoder's fast path; the same JSON number
 	}
 	if ex.dialed.IsValid() {
 		fields["addr"] = ex.dialed.String()
@@ -499,14 +498,14 @@ func (p *Proxy) record(ex *exchange) {
 		fields["bytes_down"] = ex.down
 	}
 	if ex.end != "" {
-		fields["end"] = ex.end
+		fields["end"] = constant(ex.end)
 	}
 	if ex.message != "" && ex.outcome != auditlog.OutcomeAllowed {
 		fields["reason"] = ex.message
 	}
 	route := ex.method
 	if ex.target.Host != "" {
-		route += " " + ex.target.String()
+		route += " " + ex.dest
 	}
 	ev := auditlog.Event{
 		Event:     "egress.proxy",
@@ -514,7 +513,7 @@ func (p *Proxy) record(ex *exchange) {
 		TokenName: ex.token,
 		Route:     route,
 		Outcome:   ex.outcome,
-		Rules:     []string{ex.rule},
+		Rules:     rulesOf(ex.rule),
 		Fields:    fields,
 	}
 	var err error
@@ -527,14 +526,63 @@ func (p *Proxy) record(ex *exchange) {
 		auditErrors.Inc()
 		p.logger.Error("audit log write failed", zap.Error(err), zap.String("route", route))
 	}
-	requestsTotal.WithLabelValues(ex.kind, string(ex.outcome), metricRule(ex.rule)).Inc()
+	countRequest(ex.kind, string(ex.outcome), metricRule(ex.rule))
 	if ex.up > 0 {
-		bytesTotal.WithLabelValues("up").Add(float64(ex.up))
+		bytesUp.Add(float64(ex.up))
 	}
 	if ex.down > 0 {
-		bytesTotal.WithLabelValues("down").Add(float64(ex.down))
+		bytesDown.Add(float64(ex.down))
 	}
 }
+
+// constant returns s as an interface value without an allocation when it
+// is one of the usual methods or tunnel ends (a string variable converted
+// to any is copied to the heap; a constant is not).
+func constant(s string) any {
+	switch s {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodConnect:
+		return http.MethodConnect
+	case http.MethodPost:
+		return http.MethodPost
+	case http.MethodHead:
+		return http.MethodHead
+	case forward.EndClosed:
+		return forward.EndClosed
+	case forward.EndError:
+		return forward.EndError
+	case forward.EndIdle:
+		return forward.EndIdle
+	case forward.EndTotal:
+		return forward.EndTotal
+	}
+	return s
+}
+
+// rulesOf is an audit record's rules: one slice per rule, shared by the
+// records (the log only reads it).
+func rulesOf(rule string) []string {
+	rulesMu.RLock()
+	rs, ok := rules[rule]
+	rulesMu.RUnlock()
+	if !ok {
+		rs = []string{rule}
+		if len(rule) <= 64 { // rules are a small fixed set; never grow the cache on anything else
+			rulesMu.Lock()
+			if len(rules) < 256 {
+				rules[rule] = rs
+			}
+			rulesMu.Unlock()
+		}
+	}
+	return rs
+}
+
+var (
+	rulesMu sync.RWMutex
+	rules   = map[string][]string{}
+)
 
 // metricRule keeps the rule label within its fixed set.
 func metricRule(rule string) string {

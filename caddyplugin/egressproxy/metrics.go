@@ -1,6 +1,8 @@
 package egressproxy
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/internal/metricsreg"
@@ -49,4 +51,32 @@ var (
 
 func registerMetrics(reg prometheus.Registerer) error {
 	return metricsreg.Register(reg, requestsTotal, tunnelsActive, bytesTotal, allowlistEntries, allowlistReloadErrors, tokenReloads, tokenReloadErrors, auditErrors)
+}
+
+// Children of the vectors, resolved once: WithLabelValues hashes its
+// labels and takes the vector's lock on every call.
+var (
+	bytesUp   = bytesTotal.WithLabelValues("up")
+	bytesDown = bytesTotal.WithLabelValues("down")
+
+	requestsMu sync.RWMutex
+	requests   = map[requestLabels]prometheus.Counter{}
+)
+
+type requestLabels struct{ kind, outcome, rule string }
+
+// countRequest counts one exchange in requests_total. The labels come
+// from bounded sets (see above), so the cache is bounded too.
+func countRequest(kind, outcome, rule string) {
+	k := requestLabels{kind, outcome, rule}
+	requestsMu.RLock()
+	c, ok := requests[k]
+	requestsMu.RUnlock()
+	if !ok {
+		c = requestsTotal.WithLabelValues(kind, outcome, rule)
+		requestsMu.Lock()
+		requests[k] = c
+		requestsMu.Unlock()
+	}
+	c.Inc()
 }

@@ -311,13 +311,24 @@ func localAddrs() []netip.Addr {
 	return out
 }
 
-type localAddrKey struct{}
+// localAddr is the address of the listener a request came in on, from
+// the request's context (net/http's LocalAddrContextKey).
+func localAddr(ctx context.Context) (netip.AddrPort, bool) {
+	switch la := ctx.Value(http.LocalAddrContextKey).(type) {
+	case *net.TCPAddr:
+		return la.AddrPort(), true
+	case net.Addr:
+		ap, err := netip.ParseAddrPort(la.String())
+		return ap, err == nil
+	}
+	return netip.AddrPort{}, false
+}
 
 // isSelf reports whether ap is the listener the request came in on: its
 // port, and an address of this host (or loopback, or unspecified, which
 // reach it too).
 func (p *Proxy) isSelf(ctx context.Context, ap netip.AddrPort) bool {
-	local, ok := ctx.Value(localAddrKey{}).(netip.AddrPort)
+	local, ok := localAddr(ctx)
 	if !ok || ap.Port() != local.Port() {
 		return false
 	}

@@ -40,6 +40,12 @@ func (dl *Dialer) Dial(ctx context.Context, d Decision) (net.Conn, netip.AddrPor
 	nd := net.Dialer{Timeout: timeout, KeepAlive: keepAlive}
 	var last error
 	for _, a := range d.Addrs {
+		// Not net.Dialer.DialTCP: as of Go 1.26 it binds the socket to
+		// the zero local address it is given (bind(0.0.0.0:0) before the
+		// connect), which takes an ephemeral port without regard to the
+		// destination and fails with EADDRINUSE once the ports are held
+		// by connections in TIME_WAIT; connect alone shares them per
+		// destination.
 		ap := netip.AddrPortFrom(a, d.Target.Port)
 		c, err := nd.DialContext(ctx, "tcp", ap.String())
 		if err == nil {

@@ -359,6 +359,34 @@ func TestPipe(t *testing.T) {
 			t.Errorf("result %+v, want total after some bytes", res)
 		}
 	})
+	t.Run("the total limit alone ends a quiet tunnel", func(t *testing.T) {
+		_, proxyClient := tcpPair(t)
+		proxyUp, _ := tcpPair(t)
+		start := time.Now()
+		res := Pipe(proxyClient, proxyUp, PipeConfig{Total: 200 * time.Millisecond})
+		if res.End != EndTotal {
+			t.Fatalf("end %q (%v), want total", res.End, res.Err)
+		}
+		if d := time.Since(start); d < 200*time.Millisecond || d > 5*time.Second {
+			t.Errorf("ended after %v", d)
+		}
+	})
+	t.Run("a peer that does not read ends the tunnel as idle", func(t *testing.T) {
+		client, proxyClient := tcpPair(t)
+		proxyUp, _ := tcpPair(t) // the upstream never reads
+		go func() {
+			chunk := make([]byte, 64<<10)
+			for {
+				if _, err := client.Write(chunk); err != nil {
+					return
+				}
+			}
+		}()
+		res := Pipe(proxyClient, proxyUp, PipeConfig{Idle: 300 * time.Millisecond, Total: time.Minute})
+		if res.End != EndIdle || res.Up == 0 {
+			t.Errorf("result %+v, want idle after some bytes", res)
+		}
+	})
 }
 
 func testdnsStart() (*testdns.Server, error) { return testdns.Start() }

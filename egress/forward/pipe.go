@@ -56,10 +56,12 @@ type PipeResult struct {
 // before they finish reading keep working. Any error, the idle limit or the
 // total limit ends both directions at once.
 func Pipe(client, upstream net.Conn, cfg PipeConfig) PipeResult {
-	p := &pipe{start: time.Now(), idle: cfg.Idle, conns: [2]net.Conn{client, upstream}}
-	if cfg.Total > 0 {
-		t := time.AfterFunc(cfg.Total, func() { p.stop(EndTotal, nil) })
-		defer t.Stop()
+	p := &pipe{start: time.Now(), idle: cfg.Idle, total: cfg.Total, conns: [2]net.Conn{client, upstream}}
+	// Both limits are connection deadlines, so a tunnel needs no timer of
+	// its own: a read or write that times out asks expired whether the
+	// tunnel is over.
+	if p.idle > 0 || p.total > 0 {
+		p.arm(0)
 	}
 	var res PipeResult
 	var wg sync.WaitGroup
@@ -84,14 +86,56 @@ func Pipe(client, upstream net.Conn, cfg PipeConfig) PipeResult {
 type pipe struct {
 	start time.Time
 	idle  time.Duration
+	total time.Duration
 	conns [2]net.Conn
 	last  atomic.Int64 // time.Since(start) of the last byte read either way
+	armed atomic.Int64 // time.Since(start) when the deadlines were last moved
 	eofs  atomic.Int32 // directions that have ended with EOF
 
 	mu   sync.Mutex
 	end  string
 	err  error
 	done bool
+}
+
+// arm sets both connections' read and write deadlines to the idle limit
+// counted from at (time since start), or the total limit if that comes
+// first. One deadline per connection covers both directions (the runtime
+// keeps one timer for a connection whose read and write deadlines are
+// equal); a byte moving either way moves it for both, as Idle says.
+func (p *pipe) arm(at time.Duration) {
+	p.armed.Store(int64(at))
+	var until time.Duration
+	switch {
+	case p.idle <= 0:
+		until = p.total
+	case p.total > 0 && p.total < at+p.idle:
+		until = p.total
+	default:
+		until = at + p.idle
+	}
+	d := p.start.Add(until)
+	for _, c := range p.conns {
+		c.SetDeadline(d)
+	}
+}
+
+// expired is called after a read or write timed out. It returns why the
+// tunnel is over, or "" when it is not (the other direction moved since
+// this one's deadline was set): then the deadlines are moved on.
+func (p *pipe) expired() string {
+	now := time.Since(p.start)
+	if p.total > 0 && now >= p.total {
+		return EndTotal
+	}
+	if p.idle > 0 {
+		last := time.Duration(p.last.Load())
+		if now-last >= p.idle {
+			return EndIdle
+		}
+	}
+	p.arm(time.Duration(p.last.Load()))
+	return ""
 }
 
 // stop ends the tunnel for reason; the first reason is kept.
@@ -119,41 +163,33 @@ func (p *pipe) stopped() bool {
 // off the hot path; a read that times out checks whether the other
 // direction moved before it declares the tunnel idle.
 func (p *pipe) copy(dst, src net.Conn) int64 {
-	bp, pool := bufPool.Get().(*[]byte), &bufPool
-	defer func() { pool.Put(bp) }()
+	bp, bulk := bufPool.Get().(*[]byte), false
 	buf := *bp
 	var n int64
-	var armed time.Duration // when the deadlines were last moved, since start
-	arm := func(at time.Duration) {
-		armed = at
-		d := p.start.Add(at + p.idle)
-		src.SetReadDeadline(d)
-		dst.SetWriteDeadline(d)
-	}
-	if p.idle > 0 {
-		arm(time.Since(p.start))
-	}
 	for {
 		nr, rerr := src.Read(buf)
 		if nr > 0 {
 			now := time.Since(p.start)
 			p.last.Store(int64(now))
-			if p.idle > 0 && now-armed > p.idle/8 {
-				arm(now)
+			if p.idle > 0 && now-time.Duration(p.armed.Load()) > p.idle/8 {
+				p.arm(now)
 			}
 			nw, werr := dst.Write(buf[:nr])
 			n += int64(nw)
-			if nr == bufSize && pool == &bufPool {
+			if nr == bufSize && !bulk {
 				bufPool.Put(bp)
-				bp, pool = bulkBufPool.Get().(*[]byte), &bulkBufPool
+				bp, bulk = bulkBufPool.Get().(*[]byte), true
 				buf = *bp
 			}
 			if werr == nil && nw != nr {
 				werr = io.ErrShortWrite
 			}
 			if werr != nil {
+				// A write that times out is a peer that does not read:
+				// the tunnel is idle (or out of time), whatever the
+				// other direction did.
 				p.fail(werr)
-				return n
+				break
 			}
 		}
 		if rerr == nil {
@@ -168,27 +204,35 @@ func (p *pipe) copy(dst, src net.Conn) int64 {
 					cw.CloseWrite()
 				}
 			}
-			return n
+			break
 		}
-		if p.idle > 0 && isTimeout(rerr) && !p.stopped() {
-			last := time.Duration(p.last.Load())
-			if time.Since(p.start)-last < p.idle {
-				arm(last)
-				continue
+		if (p.idle > 0 || p.total > 0) && isTimeout(rerr) && !p.stopped() {
+			if end := p.expired(); end != "" {
+				p.stop(end, nil)
+				break
 			}
-			p.stop(EndIdle, nil)
-			return n
+			continue
 		}
 		p.fail(rerr)
-		return n
+		break
 	}
+	if bulk {
+		bulkBufPool.Put(bp)
+	} else {
+		bufPool.Put(bp)
+	}
+	return n
 }
 
 // fail ends the tunnel for err, unless it already ended (in which case err
 // is only the echo of the close).
 func (p *pipe) fail(err error) {
-	if p.idle > 0 && isTimeout(err) {
-		p.stop(EndIdle, nil)
+	if (p.idle > 0 || p.total > 0) && isTimeout(err) {
+		if p.total > 0 && time.Since(p.start) >= p.total {
+			p.stop(EndTotal, nil)
+		} else {
+			p.stop(EndIdle, nil)
+		}
 		return
 	}
 	p.stop(EndError, err)

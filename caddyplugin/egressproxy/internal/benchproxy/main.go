@@ -48,7 +48,13 @@ func main() {
 	bigMB := flag.Int("big-mb", 100, "size of the one-tunnel transfer, MB")
 	only := flag.String("only", "", "run only the measurements whose name contains this (for profiling)")
 	skipMode := flag.Bool("no-audit-mode", false, "leave out audit_mode (for a bin/caddy from before it): egress_proxy with sync batch and with sync none")
+	baseline := flag.String("baseline-caddy", "", "also run this bin/caddy (another build, e.g. main's) with the default audit settings, in the same rounds")
+	profile := flag.String("profile", "", "write a CPU profile of the default egress_proxy per measurement and round into this directory (enables its admin endpoint)")
 	flag.Parse()
+	if *profile != "" {
+		check(os.MkdirAll(*profile, 0o755))
+		profileAdmin, profileCaddy = freeAddr(), *caddyBin
+	}
 
 	dir, err := os.MkdirTemp("", "benchproxy-")
 	check(err)
@@ -77,6 +83,9 @@ func main() {
 			startCaddy(*caddyBin, dir, "egress_proxy sync batch, audit_mode sync", targetPort, dns.Addr, "batch", "sync"),
 			startCaddy(*caddyBin, dir, "egress_proxy sync none", targetPort, dns.Addr, "none", ""),
 		}
+	}
+	if *baseline != "" {
+		proxies = append(proxies, startCaddy(*baseline, dir, "baseline "+filepath.Base(*baseline)+" (defaults)", targetPort, dns.Addr, "batch", "async"))
 	}
 	defer func() {
 		for _, p := range proxies {
@@ -114,10 +123,19 @@ func main() {
 	}
 	results := map[string]map[string][]float64{}
 	cpu := map[string]map[string][]float64{} // microseconds of proxy CPU per op
-	run := func(m measure, p *proxy) {
+	run := func(m measure, p *proxy, round int) {
+		var prof chan struct{}
+		if *profile != "" && p.admin != "" {
+			prof = make(chan struct{})
+			name := filepath.Join(*profile, fmt.Sprintf("%s-%d.pprof", strings.Fields(m.name)[0]+"-"+m.unit[:1], round))
+			go func() { defer close(prof); fetchProfile(p.admin, dur, name) }()
+		}
 		before := p.cpuTime()
 		v, ops := m.run(p)
 		used := p.cpuTime() - before
+		if prof != nil {
+			<-prof
+		}
 		results[m.name][p.name] = append(results[m.name][p.name], v)
 		cpu[m.name][p.name] = append(cpu[m.name][p.name], float64(used.Microseconds())/float64(max(ops, 1)))
 	}
@@ -132,7 +150,7 @@ func main() {
 				slices.Reverse(order)
 			}
 			for _, p := range order {
-				run(m, p)
+				run(m, p, r)
 			}
 		}
 	}
@@ -169,10 +187,12 @@ func main() {
 			fmt.Printf("  %-52s %-20s %v  CPU µs/%s %v\n", m.name, p.name, rounded(results[m.name][p.name]), m.cpuUnit, rounded(cpu[m.name][p.name]))
 		}
 	}
-	fmt.Printf("\n| memory | RSS before the runs | RSS after | peak RSS |\n|---|---|---|---|\n")
+	fmt.Printf("\n| memory | RSS before the runs | RSS after | of which anonymous / file-backed (the executable's pages) | peak RSS |\n|---|---|---|---|---|\n")
 	for _, p := range proxies {
 		rss, hwm := p.memory()
-		fmt.Printf("| %s | %.1f MiB | %.1f MiB | %.1f MiB |\n", p.name, float64(idle[p.name])/1024, float64(rss)/1024, float64(hwm)/1024)
+		anon, file := p.rssKinds()
+		fmt.Printf("| %s | %.1f MiB | %.1f MiB | %.1f / %.1f MiB | %.1f MiB |\n", p.name, float64(idle[p.name])/1024, float64(rss)/1024,
+			float64(anon)/1024, float64(file)/1024, float64(hwm)/1024)
 	}
 }
 
@@ -251,10 +271,11 @@ func startTarget() string {
 }
 
 type proxy struct {
-	name string
-	addr string
-	cmd  *exec.Cmd
-	pids func() []int
+	name  string
+	addr  string
+	admin string // Caddy's admin address, for a profile
+	cmd   *exec.Cmd
+	pids  func() []int
 }
 
 func freeAddr() string {
@@ -264,18 +285,41 @@ func freeAddr() string {
 	return ln.Addr().String()
 }
 
+// profileAdmin is the admin address of the process that -profile profiles:
+// the first one started with the default audit settings from profileCaddy.
+var profileAdmin, profileCaddy string
+
+var caddies int // caddy processes started, for their directories
+
+// fetchProfile saves a CPU profile of d from a Caddy admin endpoint.
+func fetchProfile(admin string, d time.Duration, path string) {
+	secs := max(int(d.Seconds())-1, 1)
+	res, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", admin, secs))
+	if err != nil {
+		log.Printf("profile: %v", err)
+		return
+	}
+	defer res.Body.Close()
+	f, err := os.Create(path)
+	check(err)
+	defer f.Close()
+	io.Copy(f, res.Body)
+}
+
 func startCaddy(bin, dir, name, targetPort, dnsAddr, sync, mode string) *proxy {
 	addr := freeAddr()
 	_, port, _ := net.SplitHostPort(addr)
-	d := filepath.Join(dir, "caddy-"+sync+"-"+mode)
+	caddies++
+	d := filepath.Join(dir, fmt.Sprintf("caddy%d-%s-%s", caddies, sync, mode))
 	if mode != "" {
 		mode = "audit_mode " + mode
 	}
 	check(os.MkdirAll(d, 0o755))
 	check(os.WriteFile(filepath.Join(d, "allowlist.txt"), []byte("bench.test\n"), 0o644))
-	admin := "admin off"
-	if a := os.Getenv("BENCHPROXY_ADMIN"); a != "" && sync == "batch" && mode != "audit_mode sync" {
-		admin = "admin " + a // for a profile: go tool pprof http://ADDR/debug/pprof/profile
+	admin, adminAddr := "admin off", ""
+	if profileAdmin != "" && bin == profileCaddy && sync == "batch" && mode == "audit_mode async" {
+		admin, adminAddr = "admin "+profileAdmin, profileAdmin
+		profileCaddy = "" // one process only
 	}
 	conf := fmt.Sprintf(`{
 	%s
@@ -306,7 +350,7 @@ http://:%s {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	check(cmd.Start())
-	p := &proxy{name: name, addr: addr, cmd: cmd}
+	p := &proxy{name: name, addr: addr, cmd: cmd, admin: adminAddr}
 	p.pids = func() []int { return []int{cmd.Process.Pid} }
 	waitListen(addr, filepath.Join(d, "caddy.log"))
 	return p
@@ -420,6 +464,32 @@ func (p *proxy) memory() (rss, hwm int) {
 		}
 	}
 	return rss, hwm
+}
+
+// rssKinds returns the proxy's resident set now in anonymous memory (heap,
+// stacks) and in file-backed pages (mostly the executable: clean pages the
+// kernel can drop and processes of the same binary share), in KiB.
+func (p *proxy) rssKinds() (anon, file int) {
+	for _, pid := range p.pids() {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			n, _ := strconv.Atoi(f[1])
+			switch f[0] {
+			case "RssAnon:":
+				anon += n
+			case "RssFile:":
+				file += n
+			}
+		}
+	}
+	return anon, file
 }
 
 // smoke checks that the proxy allows the bench host and refuses another.
