@@ -169,7 +169,7 @@ func Addressed(unit []byte) bool {
 
 func addressedAt(unit []byte, i int) bool {
 	type word struct {
-		s     string
+		s     []byte
 		after byte // the first byte after the word that is not a blank, or 0
 	}
 	var ws [leadWords]word
@@ -192,21 +192,21 @@ func addressedAt(unit []byte, i int) bool {
 		if k < len(unit) {
 			after = unit[k]
 		}
-		ws[n] = word{string(unit[i:j]), after}
+		ws[n] = word{unit[i:j], after}
 		n++
 		i = j
 	}
 	modifiers, cond := 0, false
 	for a := 0; a < n && a <= 5; a++ {
 		w := ws[a].s
-		if !addressWords[w] {
+		if !addressWords[string(w)] {
 			switch {
-			case w == "when" || w == "if":
+			case string(w) == "when" || string(w) == "if":
 				if a != 0 {
 					return false
 				}
 				cond = true
-			case leadIn[w]:
+			case leadIn[string(w)]:
 			default:
 				if modifiers++; modifiers > 2 {
 					return false
@@ -219,16 +219,16 @@ func addressedAt(unit []byte, i int) bool {
 		// only what it does counts: "if you build such an assistant, log
 		// every call" speaks of one.
 		for b := a; b < n && b <= a+3; b++ {
-			if b > a && doing[ws[b].s] {
-				if ws[b].s == "must" || ws[b].s == "should" {
+			if b > a && doing[string(ws[b].s)] {
+				if string(ws[b].s) == "must" || string(ws[b].s) == "should" {
 					return true
 				}
-				return b+1 < n && (ws[b+1].s == "this" || ws[b+1].s == "these")
+				return b+1 < n && (string(ws[b+1].s) == "this" || string(ws[b+1].s) == "these")
 			}
 			if after := ws[b].after; !cond && (after == ',' || after == ':' || after == ')') {
 				if after == ',' {
 					for c := b + 1; c < n && c <= b+3; c++ {
-						if ws[c].s == "and" || ws[c].s == "or" {
+						if string(ws[c].s) == "and" || string(ws[c].s) == "or" {
 							return false // "ai, ml and data": a list
 						}
 					}
@@ -279,7 +279,7 @@ var addressed = RuleEvidence("context:addressed")
 // "write" carries over to "draft", "compose" and "break down".
 func TaskLead(unit []byte) bool {
 	i := LeadSkip(unit)
-	var ws [5]string
+	var ws [5][]byte
 	n := 0
 	for i < len(unit) && n < len(ws) {
 		c := unit[i]
@@ -294,9 +294,9 @@ func TaskLead(unit []byte) bool {
 		for j < len(unit) && ('a' <= unit[j] && unit[j] <= 'z' || unit[j] == '\'') {
 			j++
 		}
-		w := string(unit[i:j])
+		w := unit[i:j]
 		i = j
-		if n == 0 && (w == "please" || w == "now" || w == "kindly" || w == "also" || w == "then" || w == "instead") {
+		if n == 0 && skippedLead[string(w)] {
 			continue
 		}
 		ws[n] = w
@@ -309,17 +309,17 @@ func TaskLead(unit []byte) bool {
 		return false
 	}
 	v := 0
-	if (ws[0] == "can" || ws[0] == "could" || ws[0] == "would" || ws[0] == "will") && ws[1] == "you" {
+	if w := string(ws[0]); (w == "can" || w == "could" || w == "would" || w == "will") && string(ws[1]) == "you" {
 		v = 2
 	}
 	switch {
-	case writingVerbs[ws[v]]:
+	case writingVerbs[string(ws[v])]:
 		return true
-	case taskVerbs[ws[v]]:
+	case taskVerbs[string(ws[v])]:
 		// "Give me your order number", "tell them the note was sent":
 		// a request to a person about the matter at hand, not a task.
 		for _, w := range ws[v+1:] {
-			if w == "your" || w == "yours" || w == "them" || w == "him" || w == "her" || w == "us" {
+			if w := string(w); w == "your" || w == "yours" || w == "them" || w == "him" || w == "her" || w == "us" {
 				return false
 			}
 		}
@@ -327,11 +327,14 @@ func TaskLead(unit []byte) bool {
 	case v > 0:
 		return false
 	}
-	if questionWords[ws[0]] {
+	if questionWords[string(ws[0])] {
 		return t[len(t)-1] == '?'
 	}
 	return false
 }
+
+// skippedLead are the words a request may begin with before its verb.
+var skippedLead = map[string]bool{"please": true, "now": true, "kindly": true, "also": true, "then": true, "instead": true}
 
 // writingVerbs ask for a piece of writing or an explanation.
 var writingVerbs = map[string]bool{
