@@ -303,8 +303,9 @@ func TaskLead(unit []byte) bool {
 		n++
 	}
 	// A sentence: "// write your app code" in a README's example, a
-	// heading, a menu item are not requests.
-	t := bytes.TrimRight(unit, " \t\r\n\"')")
+	// heading, a menu item are not requests. A CSV row's empty cells
+	// after it do not count ("What is ...?,,,").
+	t := bytes.TrimRight(unit, " \t\r\n\"'),;")
 	if n == 0 || len(t) == 0 || (t[len(t)-1] != '.' && t[len(t)-1] != '?' && t[len(t)-1] != '!') {
 		return false
 	}

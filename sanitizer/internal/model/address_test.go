@@ -94,6 +94,7 @@ func TestTaskLead(t *testing.T) {
 		{"Can you list the planets in order of size?", true},
 		{"[14:30] dan: Compose a haiku about rain.", true},
 		{"What is the capital of Brazil?", true},
+		{"Can you explain how tides work?,,,", true},
 		{"write your app code", false},
 		{"Agent: Please give me your order number and I'll check.", false},
 		{"If Meyer calls, tell them the credit note was sent.", false},
