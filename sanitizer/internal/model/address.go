@@ -22,11 +22,11 @@ import "bytes"
 const maxPrefix = 64
 
 // LeadSkip is the offset in a unit of normalised text where its own words
-// begin: after leading blanks, bullets, quotes and brackets, a time or tag
-// in brackets ("[08:01]", "[system]" is kept: see below), an HTML tag, and
-// a speaker or field label of up to four words ending in a colon
-// ("maria:", "comment by li:", "description:"). A bracketed word that is a
-// role ("[system]") is not skipped: it is the injection's own claim.
+// begin: after leading blanks, bullets, quotes, list numbers, a time or
+// date in brackets ("[08:01]"), an HTML tag, and a speaker or field label
+// of up to four words ending in a colon ("maria:", "comment by li:",
+// "description:"). A bracket that is not a time ("[system]") is kept: it is
+// the injection's own claim.
 func LeadSkip(unit []byte) int {
 	i := 0
 	for range 4 {
