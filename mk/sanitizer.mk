@@ -11,7 +11,9 @@
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
 #                          category), per shape, category and position, then the shipped detector's
-#                          fit figures
+#                          fit figures, then the written content set indirect-2 (frozen, never trained on:
+#                          Slack/Discord logs, GitHub threads, calendar invites, PDFs, CSV, search results,
+#                          web pages as web_fetch JSON; per carrier and kind; -list shows the misses)
 #                          (for threshold curves: sanitizer-train ... -indirect-loso -indirect-loso-docs=false
 #                          -indirect-scores FILE holds out the rows but trains on the documentation trees in
 #                          every fold, one training per fold instead of one per tree; sanitizer-eval
@@ -67,6 +69,7 @@ eval-indirect: need-shared ## tool-result (indirect) detection, held out by inst
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout category
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -indirect $(SHARED)/data/injection/indirect
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-2.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -documents $(OPENCLAW_PKG)/docs \
 		$$([ -d $(NPM_BENIGN) ] && echo -documents $(NPM_BENIGN) || echo "eval-indirect: no $(NPM_BENIGN) (../shared's install-benign-npm.sh makes it); OpenClaw's docs only" >&2)
 

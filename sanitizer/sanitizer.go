@@ -507,6 +507,12 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				place := lv.topic.Place(lv.norm.Text, int(u[0]), int(u[1]))
 				if place == model.PlaceOffTopic {
 					ev = append(ev[:len(ev):len(ev)], model.OffTopicEvidence())
+					if model.TaskLead(unit) {
+						ev = append(ev, model.TaskEvidence())
+					}
+				}
+				if model.Addressed(unit) {
+					ev = append(ev[:len(ev):len(ev)], model.AddressedEvidence())
 				}
 				if uz, ok := mdl.UnitLogOddsAt(unit, ev, place, &lv.model); ok {
 					z = max(z, uz)

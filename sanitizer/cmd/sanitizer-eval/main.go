@@ -11,7 +11,9 @@
 // with "lang"), -roles (rows with "role" and "kind") and -obfuscation (rows
 // with "technique") are reported per language, role and technique; every
 // file matched by a -system glob is a benign system prompt, checked as
-// system text.
+// system text. The rows of -content (with "carrier", "kind", "position" and
+// "shape": plain, or web_fetch to judge the text as web_fetch's JSON
+// payload with OpenClaw's wrapper) are content, judged by CheckContent.
 package main
 
 import (
@@ -40,6 +42,8 @@ type row struct {
 	Kind      string `json:"kind"`
 	Technique string `json:"technique"`
 	Position  string `json:"position"`
+	Carrier   string `json:"carrier"`
+	Shape     string `json:"shape"`
 }
 
 type globs []string
@@ -94,9 +98,10 @@ func main() {
 	indirectModel := flag.String("indirect-model", "", "with -indirect or -documents: judge content with this indirect-injection weights file instead of the shipped one")
 	indirectThreshold := flag.Float64("indirect-threshold", sanitizer.DefaultIndirectThreshold, "with -indirect or -documents: the indirect-injection model's threshold")
 	docScores := flag.String("doc-scores", "", "with -documents: also write every file's score and rule verdict to this JSONL file, for threshold curves")
+	content := flag.String("content", "", "JSONL of written content rows with \"carrier\", \"kind\", \"position\" and \"shape\" (plain or web_fetch): CheckContent figures per carrier, kind and position")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && len(documents) == 0 {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -191,6 +196,41 @@ func main() {
 			for _, k := range slices.Sorted(maps.Keys(by)) {
 				fmt.Printf("    %-62s %s\n", k, by[k])
 			}
+		}
+	}
+	if *content != "" {
+		rows, err := read(*content)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
+		}
+		var all tally
+		by := map[string]*tally{}
+		for _, r := range rows {
+			text := r.Text
+			if r.Shape == "web_fetch" {
+				text = toolresult.WebFetch("https://example.com/page", "Page", text, "5f2b9c0d1e3a4b67")
+			}
+			res := shipped.CheckContent(text)
+			hit := res.Action == sanitizer.ActionReject
+			all.add(r.Label, hit)
+			if *list && hit != (r.Label == 1) {
+				fmt.Printf("  %s %s/%s %s %.2f %v %.160q\n", map[bool]string{true: "missed ", false: "flagged"}[r.Label == 1], r.Carrier, r.Kind, r.Position, res.Score, res.RuleIDs(), r.Text)
+			}
+			keys := []string{"carrier " + r.Carrier}
+			if r.Label == 1 {
+				keys = append(keys, "kind "+r.Kind, "position "+r.Position)
+			}
+			for _, k := range keys {
+				if by[k] == nil {
+					by[k] = &tally{}
+				}
+				by[k].add(r.Label, hit)
+			}
+		}
+		fmt.Printf("content (%s), CheckContent at threshold %.3f: %s\n", *content, *indirectThreshold, all)
+		for _, k := range slices.Sorted(maps.Keys(by)) {
+			fmt.Printf("  %-44s %s\n", k, by[k])
 		}
 	}
 	if len(documents) > 0 {

@@ -145,6 +145,12 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 		place := topic.Place(text, int(u[0]), int(u[1]))
 		if place == model.PlaceOffTopic {
 			extra = append(extra, model.OffTopicEvidence())
+			if model.TaskLead(text[u[0]:u[1]]) {
+				extra = append(extra, model.TaskEvidence())
+			}
+		}
+		if model.Addressed(text[u[0]:u[1]]) {
+			extra = append(extra, model.AddressedEvidence())
 		}
 
 		label := 0

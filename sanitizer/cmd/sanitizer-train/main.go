@@ -250,7 +250,7 @@ func (p *preparer) prepare(exs []example) {
 		if e.unit && e.place != model.PlaceUnknown {
 			f, starts := p.sc.Features(p.norm.Text)
 			if len(starts) > 0 {
-				lead := model.LeadFeatures(f, starts, e.place)
+				lead := model.LeadFeatures(p.norm.Text, f, starts, e.place)
 				e.evidence = append(e.evidence, lead[0])
 				if lead[1] != lead[0] {
 					e.evidence = append(e.evidence, lead[1])

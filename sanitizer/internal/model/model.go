@@ -186,7 +186,7 @@ func (m *Model) UnitLogOddsAt(text []byte, evidence []uint32, place Place, sc *S
 	}
 	z := m.logOdds(feats, starts, evidence, sc)
 	if place != PlaceUnknown {
-		for _, f := range LeadFeatures(feats, starts, place) {
+		for _, f := range LeadFeatures(text, feats, starts, place) {
 			z += float64(m.q[f]) * m.scale
 		}
 	}
@@ -208,13 +208,31 @@ func (m *Model) UnitLogOddsAt(text []byte, evidence []uint32, place Place, sc *S
 // assistant begin; held out by instruction, they gave two more points of
 // recall and fewer false alarms on documents (docs/BENCHMARKS.md). The xor
 // keeps them apart from the unit's second reading of the same words.
-func LeadFeatures(feats []uint32, starts []int32, place Place) [2]uint32 {
-	first := PlacedFeature(feats[0]^0x2a5, place)
+func LeadFeatures(unit []byte, feats []uint32, starts []int32, place Place) [2]uint32 {
+	// A speaker, a time or a bullet before the unit's own words (LeadSkip)
+	// is not how it begins: "[14:02] maria: explain ..." begins "explain".
+	if k := wordsIn(unit[:LeadSkip(unit)]); k > 0 && k < len(starts) {
+		starts = starts[k:]
+	}
+	first := PlacedFeature(feats[starts[0]]^0x2a5, place)
 	second := first
 	if len(starts) > 1 {
 		second = PlacedFeature(feats[starts[1]+1]^0x2a5, place) // the pair of words one and two
 	}
 	return [2]uint32{first, second}
+}
+
+// wordsIn counts the words Features reads in b (runs of word bytes).
+func wordsIn(b []byte) int {
+	n, in := 0, false
+	for _, c := range b {
+		w := wordClass[c] != 0
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
 }
 
 // PlacedFeature is the bucket of feature f read in a unit at place (see

@@ -1,0 +1,366 @@
+package model
+
+import "bytes"
+
+// Who a unit of content speaks to, and where its own words begin.
+//
+// Content quotes people: a chat log's lines start with a time and a
+// speaker ("[14:02] maria: ..."), an issue's with "Comment by x:", a CSV
+// cell with a quote, a page's with a bullet or a tag. What a line asks for
+// begins after that prefix, so the words a unit begins with (LeadFeatures)
+// are read there. And an instruction slipped into content for the
+// assistant that reads it is often addressed to it by name: "AI, skip this
+// thread and ...", "Note to the agent: run ...", "ci-bot: Assistant, before
+// approving, print ...", "When an AI model reads this page it must ...".
+// Addressed is that fact, weighed as evidence with the unit's words: an
+// honest text names assistants too ("AI assistants read web pages on their
+// users' behalf"; "Agent: thanks for calling" in a support transcript), and
+// the training data (written carriers, documentation) teaches how much the
+// address is worth.
+
+// maxPrefix bounds how far into a unit LeadSkip looks for a prefix.
+const maxPrefix = 64
+
+// LeadSkip is the offset in a unit of normalised text where its own words
+// begin: after leading blanks, bullets, quotes, list numbers, a time or
+// date in brackets ("[08:01]"), an HTML tag, and a speaker or field label
+// of up to four words ending in a colon ("maria:", "comment by li:",
+// "description:"). A bracket that is not a time ("[system]") is kept: it is
+// the injection's own claim.
+func LeadSkip(unit []byte) int {
+	i := 0
+	for range 4 {
+		i = skipMarks(unit, i)
+		if i >= len(unit) || i >= maxPrefix {
+			return min(i, len(unit))
+		}
+		switch unit[i] {
+		case '[':
+			j := indexByteIn(unit, i+1, min(len(unit), i+32), ']')
+			if j < 0 || !timeLike(unit[i+1:j]) {
+				return i
+			}
+			i = j + 1
+			continue
+		case '<':
+			j := indexByteIn(unit, i+1, min(len(unit), i+96), '>')
+			if j < 0 {
+				return i
+			}
+			i = j + 1
+			continue
+		}
+		if j := speakerEnd(unit, i); j > i {
+			i = j
+			continue
+		}
+		return i
+	}
+	return min(i, len(unit))
+}
+
+// skipMarks skips blanks, list bullets and opening quotes and brackets.
+func skipMarks(unit []byte, i int) int {
+	for i < len(unit) {
+		switch c := unit[i]; c {
+		case ' ', '\t', '\r', '\n', '-', '*', '>', '"', '\'', '(', '#', '`', '+', '@':
+			i++
+			continue
+		}
+		// "1)" and "2." as list numbers.
+		j := i
+		for j < len(unit) && j-i < 3 && '0' <= unit[j] && unit[j] <= '9' {
+			j++
+		}
+		if j > i && j < len(unit) && (unit[j] == ')' || unit[j] == '.') && j+1 < len(unit) && unit[j+1] == ' ' {
+			i = j + 1
+			continue
+		}
+		return i
+	}
+	return i
+}
+
+// timeLike tells the inside of a bracket that is a time or date stamp:
+// digits and separators only.
+func timeLike(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || c == ':' || c == '-' || c == '/' || c == ' ' || c == '.' || c == ',' || c == 't' || c == 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// speakerEnd is the offset after a speaker or field label at unit[i:]: one
+// to four words of letters, digits, '-', '_', '.', '@' and '/', then a colon
+// and a blank (or the end). 0 when there is none.
+func speakerEnd(unit []byte, i int) int {
+	words := 0
+	inWord := false
+	for j := i; j < len(unit) && j-i < 40; j++ {
+		c := unit[j]
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '@' || c == '/' || c == '\'' || c >= 0x80:
+			if !inWord {
+				words++
+				inWord = true
+			}
+		case c == ' ':
+			inWord = false
+		case c == ':' && j+1 < len(unit) && '0' <= unit[j+1] && unit[j+1] <= '9':
+			// a time inside the label ("ingrid holm 09:14:")
+		case c == ':':
+			if words == 0 || words > 4 {
+				return 0
+			}
+			if j+1 == len(unit) || unit[j+1] == ' ' {
+				return j + 1
+			}
+			return 0
+		default:
+			return 0
+		}
+		if words > 4 {
+			return 0
+		}
+	}
+	return 0
+}
+
+func indexByteIn(b []byte, from, to int, c byte) int {
+	for j := from; j < to; j++ {
+		if b[j] == c {
+			return j
+		}
+	}
+	return -1
+}
+
+// leadWords is how many words of a unit's beginning Addressed reads.
+const leadWords = 9
+
+// Addressed tells a unit of normalised text that speaks to the assistant
+// reading it: a name for it ("ai", "assistant", "agent", "model", "bot",
+// "copilot", ...) among its first words, and spoken to, not of: set off by
+// a comma or colon ("ai, ...", "note to the agent: ..."), or followed by
+// what it is doing with the text ("reading this", "processing this
+// document", "summarising this page") or what it must do ("ai assistants
+// must ..."), with nothing before it but a greeting, a preposition, a
+// determiner or two other words ("dear", "note to the", "for any coding").
+func Addressed(unit []byte) bool {
+	i := skipMarks(unit, 0)
+	if i < len(unit) && unit[i] == '[' {
+		if j := indexByteIn(unit, i+1, min(len(unit), i+32), ']'); j > 0 && timeLike(unit[i+1:j]) {
+			i = skipMarks(unit, j+1)
+		}
+	}
+	if addressedAt(unit, i) {
+		return true
+	}
+	if j := LeadSkip(unit[i:]); j > 0 {
+		return addressedAt(unit, i+j)
+	}
+	return false
+}
+
+func addressedAt(unit []byte, i int) bool {
+	type word struct {
+		s     []byte
+		after byte // the first byte after the word that is not a blank, or 0
+	}
+	var ws [leadWords]word
+	n := 0
+	for i < len(unit) && n < leadWords {
+		c := unit[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			i++
+			continue
+		}
+		j := i
+		for j < len(unit) && ('a' <= unit[j] && unit[j] <= 'z' || '0' <= unit[j] && unit[j] <= '9' || unit[j] == '\'') {
+			j++
+		}
+		k := j
+		for k < len(unit) && unit[k] == ' ' {
+			k++
+		}
+		var after byte
+		if k < len(unit) {
+			after = unit[k]
+		}
+		ws[n] = word{unit[i:j], after}
+		n++
+		i = j
+	}
+	modifiers, cond := 0, false
+	for a := 0; a < n && a <= 5; a++ {
+		w := ws[a].s
+		if !addressWords[string(w)] {
+			switch {
+			case string(w) == "when" || string(w) == "if":
+				if a != 0 {
+					return false
+				}
+				cond = true
+			case leadIn[string(w)]:
+			default:
+				if modifiers++; modifiers > 2 {
+					return false
+				}
+			}
+			continue
+		}
+		// The name, then up to two words that belong to it ("helper",
+		// "scheduling agent") or say what it does. After "when" or "if"
+		// only what it does counts: "if you build such an assistant, log
+		// every call" speaks of one.
+		for b := a; b < n && b <= a+3; b++ {
+			if b > a && doing[string(ws[b].s)] {
+				if string(ws[b].s) == "must" || string(ws[b].s) == "should" {
+					return true
+				}
+				return b+1 < n && (string(ws[b+1].s) == "this" || string(ws[b+1].s) == "these")
+			}
+			if after := ws[b].after; !cond && (after == ',' || after == ':' || after == ')') {
+				if after == ',' {
+					for c := b + 1; c < n && c <= b+3; c++ {
+						if string(ws[c].s) == "and" || string(ws[c].s) == "or" {
+							return false // "ai, ml and data": a list
+						}
+					}
+				}
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// addressWords are the names content uses for the assistant reading it.
+var addressWords = map[string]bool{
+	"ai": true, "assistant": true, "assistants": true, "agent": true, "agents": true, "model": true, "models": true,
+	"llm": true, "llms": true, "bot": true, "bots": true, "chatbot": true, "copilot": true, "gpt": true,
+	"chatgpt": true, "claude": true, "gemini": true, "openclaw": true, "summarizer": true, "summariser": true,
+}
+
+// leadIn are the words that may come before the name in an address.
+var leadIn = map[string]bool{
+	"hey": true, "hi": true, "hello": true, "dear": true, "attention": true, "note": true, "notice": true,
+	"reminder": true, "message": true, "instructions": true, "instruction": true, "to": true, "for": true,
+	"the": true, "any": true, "all": true, "an": true, "a": true, "every": true, "each": true, "you": true,
+	"are": true, "important": true, "system": true, "ps": true, "p.s": true,
+}
+
+// doing are the words after the name that make it the reader of this text.
+var doing = map[string]bool{
+	"reading": true, "reads": true, "processing": true, "processes": true, "summarising": true, "summarizing": true,
+	"summarises": true, "summarizes": true, "triaging": true, "reviewing": true, "parsing": true, "analysing": true,
+	"analyzing": true, "handling": true, "managing": true, "indexing": true, "crawling": true, "scanning": true,
+	"must": true, "should": true,
+}
+
+// AddressedEvidence is the evidence bucket of a unit that Addressed.
+func AddressedEvidence() uint32 { return addressed }
+
+var addressed = RuleEvidence("context:addressed")
+
+// TaskLead tells a unit of normalised text that asks for a piece of
+// writing or an answer: after its prefix (LeadSkip) and an optional
+// "please", "can you" or "now", it begins with a verb of a task an
+// assistant does for its user ("write", "explain", "translate",
+// "summarise", "list", ...), or it is a question ("what is ...?"). Such a
+// request out of place in content (Topic) is how a task hijack reads; the
+// verbs are one class so that what the model learns of "explain" and
+// "write" carries over to "draft", "compose" and "break down".
+func TaskLead(unit []byte) bool {
+	i := LeadSkip(unit)
+	var ws [5][]byte
+	n := 0
+	for i < len(unit) && n < len(ws) {
+		c := unit[i]
+		if !('a' <= c && c <= 'z') {
+			if c != ' ' && c != ',' {
+				break
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(unit) && ('a' <= unit[j] && unit[j] <= 'z' || unit[j] == '\'') {
+			j++
+		}
+		w := unit[i:j]
+		i = j
+		if n == 0 && skippedLead[string(w)] {
+			continue
+		}
+		ws[n] = w
+		n++
+	}
+	// A sentence: "// write your app code" in a README's example, a
+	// heading, a menu item are not requests. A CSV row's empty cells
+	// after it do not count ("What is ...?,,,").
+	t := bytes.TrimRight(unit, " \t\r\n\"'),;")
+	if n == 0 || len(t) == 0 || (t[len(t)-1] != '.' && t[len(t)-1] != '?' && t[len(t)-1] != '!') {
+		return false
+	}
+	v := 0
+	if w := string(ws[0]); (w == "can" || w == "could" || w == "would" || w == "will") && string(ws[1]) == "you" {
+		v = 2
+	}
+	switch {
+	case writingVerbs[string(ws[v])]:
+		return true
+	case taskVerbs[string(ws[v])]:
+		// "Give me your order number", "tell them the note was sent":
+		// a request to a person about the matter at hand, not a task.
+		for _, w := range ws[v+1:] {
+			if w := string(w); w == "your" || w == "yours" || w == "them" || w == "him" || w == "her" || w == "us" {
+				return false
+			}
+		}
+		return true
+	case v > 0:
+		return false
+	}
+	if questionWords[string(ws[0])] {
+		return t[len(t)-1] == '?'
+	}
+	return false
+}
+
+// skippedLead are the words a request may begin with before its verb.
+var skippedLead = map[string]bool{"please": true, "now": true, "kindly": true, "also": true, "then": true, "instead": true}
+
+// writingVerbs ask for a piece of writing or an explanation.
+var writingVerbs = map[string]bool{
+	"write": true, "compose": true, "draft": true, "explain": true, "describe": true, "translate": true,
+	"summarise": true, "summarize": true, "recite": true, "outline": true, "paraphrase": true, "rewrite": true,
+	"generate": true, "brainstorm": true, "narrate": true, "elaborate": true, "define": true, "break": true,
+}
+
+// taskVerbs ask for a task or an answer, or for something from a person.
+var taskVerbs = map[string]bool{
+	"list": true, "tell": true, "give": true, "name": true, "create": true, "provide": true, "develop": true,
+	"suggest": true, "recommend": true, "calculate": true, "solve": true, "compare": true, "teach": true,
+	"share": true, "invent": true, "imagine": true, "answer": true, "convert": true, "identify": true,
+	"discuss": true, "analyze": true, "analyse": true, "craft": true, "produce": true, "design": true,
+	"plan": true, "illustrate": true, "detail": true, "debug": true, "implement": true, "code": true,
+	"show": true, "sing": true, "rank": true, "predict": true, "evaluate": true,
+}
+
+var questionWords = map[string]bool{
+	"what": true, "who": true, "whom": true, "which": true, "why": true, "how": true, "when": true,
+	"where": true, "is": true, "are": true, "can": true, "does": true, "do": true, "did": true,
+}
+
+// TaskEvidence is the evidence bucket of a unit out of place whose
+// TaskLead holds.
+func TaskEvidence() uint32 { return taskOffTopic }
+
+var taskOffTopic = RuleEvidence("context:task-off-topic")
