@@ -136,7 +136,7 @@ func main() {
 			os.Exit(1)
 		}
 		var all tally
-		by := map[string]*tally{}
+		by, byCategory := map[string]*tally{}, map[string]*tally{}
 		for _, r := range rows {
 			role := r.Role
 			if role == "" {
@@ -153,10 +153,22 @@ func main() {
 				by[k] = &tally{}
 			}
 			by[k].add(r.Label, hit)
+			if r.Category != "" {
+				if byCategory[r.Category] == nil {
+					byCategory[r.Category] = &tally{}
+				}
+				byCategory[r.Category].add(r.Label, hit)
+			}
 		}
 		fmt.Printf("%s (%s): %s\n", set.title, set.path, all)
 		for _, k := range slices.Sorted(maps.Keys(by)) {
 			fmt.Printf("  %-44s %s\n", k, by[k])
+		}
+		if len(byCategory) > 1 {
+			fmt.Printf("  per category:\n")
+			for _, k := range slices.Sorted(maps.Keys(byCategory)) {
+				fmt.Printf("    %-42s %s\n", k, byCategory[k])
+			}
 		}
 	}
 	if *indirect != "" {

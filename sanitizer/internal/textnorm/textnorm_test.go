@@ -30,6 +30,13 @@ func TestNormalizeSeesThroughDisguises(t *testing.T) {
 		{"expands ligatures", "ﬁle", "\nfile"},
 		{"drops control characters", "a\x00b\x1bc", "\nabc"},
 		{"leaves no leading or trailing space", "  hi  ", "\nhi"},
+		// The scripts of the languages OpenClaw's users write in: the
+		// rules' lexicons are written in these folded forms.
+		{"folds Turkish dotted and dotless i to i, in both cases", "ŞİFRE şifre KIRMIZI kırmızı", "\nsifre sifre kirmizi kirmizi"},
+		{"drops Vietnamese tone marks but keeps đ", "Đừng bỏ qua", "\nđung bo qua"},
+		{"drops Arabic hamza, shadda and tanween", "فعّل إطلاقاً", "\nفعل اطلاقا"},
+		{"drops Devanagari non-spacing marks, keeps spacing vowel signs", "सक्रिय नज़रअंदाज़", "\nसकरिय नजरअदाज"},
+		{"drops Cyrillic breve and diaeresis: й as и, ї as і", "Її забудь", "\nіі забудь"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
