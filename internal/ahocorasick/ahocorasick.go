@@ -13,8 +13,8 @@ import "slices"
 
 // Automaton is immutable after New and safe for concurrent use.
 type Automaton struct {
-	class [256]uint8 // byte → column; 0 is "a byte no string uses"
-	stride uint32    // the row stride: the number of columns (not rounded up: a rule
+	class  [256]uint8 // byte → column; 0 is "a byte no string uses"
+	stride uint32     // the row stride: the number of columns (not rounded up: a rule
 	// set in several scripts uses a hundred and more byte columns, and a
 	// power-of-two stride would leave up to half of the table unused)
 	// delta[row+col] is the next state as its row (state*stride). States
