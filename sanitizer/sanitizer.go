@@ -337,6 +337,45 @@ type level struct {
 	parts    []part
 	decoded  []byte // the decoded parts, a line each
 	tmp      []byte
+	masked   textnorm.Text // the text the model reads when escapes were decoded (maskEscapes)
+	maskBuf  []byte
+}
+
+// escapeEncodings are the encodings written one character at a time
+// (%E8%AF%B7, &#105;, \u0069, =20, spaced hex or bits). Once such a
+// stretch is decoded, its text is judged decoded; read raw it is a run of
+// hex digits and punctuation, which the prompt model has only seen carrying
+// encoded attacks, so a percent-escaped Chinese sentence scored as one
+// (0.74 against the threshold of 0.63). The prompt model reads the text with
+// those stretches blanked out instead; the rules read them as they are.
+var escapeEncodings = map[string]bool{
+	"percent": true, "html": true, "quoted-printable": true, "unicode-escape": true, "binary": true, "hex-spaced": true,
+}
+
+// maskEscapes returns the text for the model at this level: the normalised
+// text, or, when escape-encoded stretches were decoded, the text with them
+// blanked and normalised again.
+func (lv *level) maskEscapes(text string) []byte {
+	masked := false
+	for _, p := range lv.parts {
+		if escapeEncodings[p.encoding] {
+			masked = true
+			break
+		}
+	}
+	if !masked {
+		return lv.norm.Text
+	}
+	lv.maskBuf = append(lv.maskBuf[:0], text...)
+	for _, p := range lv.parts {
+		if escapeEncodings[p.encoding] {
+			for i := p.start; i < p.end; i++ {
+				lv.maskBuf[i] = ' '
+			}
+		}
+	}
+	lv.masked.Normalize(string(lv.maskBuf), false)
+	return lv.masked.Text
 }
 
 // maxPooled is the largest text whose scan memory is kept for reuse (the
@@ -466,6 +505,14 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
 	if mdl := s.model; mdl != nil && !refused && st.mode != scanRulesOnly {
+		// The prompt model reads escape-encoded stretches blanked (see
+		// escapeEncodings); the content model reads lines in their place,
+		// and a line left with a bare request once a URL's query is
+		// blanked is not what the page said.
+		modelText := lv.norm.Text
+		if st.mode != scanContent {
+			modelText = lv.maskEscapes(text)
+		}
 		// A flag rule's match is evidence the model weighs with the words,
 		// as it learnt to in training, rather than a verdict of its own.
 		lv.evidence = lv.evidence[:0]
@@ -490,13 +537,13 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			// Content is judged a sentence or a line at a time (see
 			// model.Units): the instruction aimed at the assistant, not
 			// the page around it.
-			lv.units = model.Units(lv.norm.Text, lv.units)
-			tabular := model.DocumentTabular(lv.norm.Text)
-			lv.topic.Build(lv.norm.Text)
+			lv.units = model.Units(modelText, lv.units)
+			tabular := model.DocumentTabular(modelText)
+			lv.topic.Build(modelText)
 			z := math.Inf(-1)
 			n := 0
 			for _, u := range lv.units {
-				unit, ev := lv.norm.Text[u[0]:u[1]], lv.evidence
+				unit, ev := modelText[u[0]:u[1]], lv.evidence
 				if !hasWord(unit) {
 					continue // a rule of dashes, a row of blanks: nothing to read
 				}
@@ -504,7 +551,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				if b, ok := model.UnitContext(unit, tabular); ok {
 					ev = append(ev[:len(ev):len(ev)], b)
 				}
-				place := lv.topic.Place(lv.norm.Text, int(u[0]), int(u[1]))
+				place := lv.topic.Place(modelText, int(u[0]), int(u[1]))
 				if place == model.PlaceOffTopic {
 					ev = append(ev[:len(ev):len(ev)], model.OffTopicEvidence())
 					if model.TaskLead(unit) {
@@ -520,7 +567,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			}
 			own = model.Probability(z - manyUnits(n))
 		} else {
-			own = mdl.Score(lv.norm.Text, lv.evidence, &lv.model)
+			own = mdl.Score(modelText, lv.evidence, &lv.model)
 		}
 		if own >= threshold {
 			ms = append(ms, Match{RuleID: ModelRuleID, Action: s.modelAction, Severity: "high", Role: role, Start: 0, End: len(text)})
