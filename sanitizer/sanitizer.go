@@ -337,44 +337,60 @@ type level struct {
 	parts    []part
 	decoded  []byte // the decoded parts, a line each
 	tmp      []byte
-	masked   textnorm.Text // the text the model reads when escapes were decoded (maskEscapes)
+	escapes  []int         // indices of lv.parts decoded from escapes, in text order
+	masked   textnorm.Text // the text the prompt model reads when escapes were decoded (decodedInPlace)
 	maskBuf  []byte
 }
 
 // escapeEncodings are the encodings written one character at a time
-// (%E8%AF%B7, &#105;, \u0069, =20, spaced hex or bits). Once such a
-// stretch is decoded, its text is judged decoded; read raw it is a run of
-// hex digits and punctuation, which the prompt model has only seen carrying
-// encoded attacks, so a percent-escaped Chinese sentence scored as one
-// (0.74 against the threshold of 0.63). The prompt model reads the text with
-// those stretches blanked out instead; the rules read them as they are.
+// (%E8%AF%B7, &#105;, \u0069, =20, spaced hex or bits). Read raw, such a
+// stretch is a run of hex digits and punctuation, which the prompt model has
+// only seen carrying encoded attacks: a percent-escaped Chinese sentence
+// scored 0.74 against the threshold of 0.63, whatever it said. The prompt
+// model reads the text with those stretches decoded in place, as a reader
+// would ("My%20Documents" as "My Documents"); the rules read them both ways.
 var escapeEncodings = map[string]bool{
 	"percent": true, "html": true, "quoted-printable": true, "unicode-escape": true, "binary": true, "hex-spaced": true,
 }
 
-// maskEscapes returns the text for the model at this level: the normalised
-// text, or, when escape-encoded stretches were decoded, the text with them
-// blanked and normalised again.
-func (lv *level) maskEscapes(text string) []byte {
-	masked := false
-	for _, p := range lv.parts {
+// decodedInPlace returns the text for the prompt model at this level: the
+// normalised text, or, when escape-encoded stretches were decoded, the text
+// with each of them replaced by its decoded text, normalised again.
+func (lv *level) decodedInPlace(text string) []byte {
+	lv.escapes = lv.escapes[:0]
+	for i, p := range lv.parts {
 		if escapeEncodings[p.encoding] {
-			masked = true
-			break
+			lv.escapes = append(lv.escapes, i)
 		}
 	}
-	if !masked {
+	if len(lv.escapes) == 0 {
 		return lv.norm.Text
 	}
-	lv.maskBuf = append(lv.maskBuf[:0], text...)
-	for _, p := range lv.parts {
-		if escapeEncodings[p.encoding] {
-			for i := p.start; i < p.end; i++ {
-				lv.maskBuf[i] = ' '
-			}
+	// Each kind of escape is found in its own pass: put them in text order.
+	slices.SortFunc(lv.escapes, func(a, b int) int { return lv.parts[a].start - lv.parts[b].start })
+	buf, last, any := lv.maskBuf[:0], 0, false
+	for _, i := range lv.escapes {
+		p := lv.parts[i]
+		if p.start < last || p.end > len(text) {
+			continue // overlaps one already in place
 		}
+		end := len(lv.decoded)
+		if i+1 < len(lv.parts) {
+			end = lv.parts[i+1].at - 1
+		}
+		if p.at > end {
+			continue
+		}
+		buf = append(buf, text[last:p.start]...)
+		buf = append(buf, lv.decoded[p.at:end]...)
+		last, any = p.end, true
 	}
-	lv.masked.Normalize(string(lv.maskBuf), false)
+	if !any {
+		return lv.norm.Text
+	}
+	buf = append(buf, text[last:]...)
+	lv.maskBuf = buf
+	lv.masked.Normalize(string(buf), false)
 	return lv.masked.Text
 }
 
@@ -505,13 +521,12 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
 	if mdl := s.model; mdl != nil && !refused && st.mode != scanRulesOnly {
-		// The prompt model reads escape-encoded stretches blanked (see
-		// escapeEncodings); the content model reads lines in their place,
-		// and a line left with a bare request once a URL's query is
-		// blanked is not what the page said.
+		// The prompt model reads escape-encoded stretches decoded in place
+		// (see escapeEncodings); the content model reads the lines as
+		// they are, as it was trained to.
 		modelText := lv.norm.Text
 		if st.mode != scanContent {
-			modelText = lv.maskEscapes(text)
+			modelText = lv.decodedInPlace(text)
 		}
 		// A flag rule's match is evidence the model weighs with the words,
 		// as it learnt to in training, rather than a verdict of its own.
