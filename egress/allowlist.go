@@ -299,6 +299,31 @@ func (a *Allowlist) finish() {
 // Len returns the number of distinct entries: names and addresses.
 func (a *Allowlist) Len() int { return a.n }
 
+// Entries returns what the list allows, one canonical entry each, sorted:
+// "name" (the name itself), "*.name" (the names below it; ".name" gives
+// both) and address prefixes ("192.0.2.1/32"). Two files that allow the same
+// names and addresses give the same entries however they spell them (case,
+// trailing dot, Unicode or A-labels, an address with or without /32).
+func (a *Allowlist) Entries() []string {
+	if a == nil {
+		return nil
+	}
+	out := make([]string, 0, a.n)
+	for name, f := range a.names {
+		if f&flagExact != 0 {
+			out = append(out, name)
+		}
+		if f&flagSubtree != 0 {
+			out = append(out, "*."+name)
+		}
+	}
+	for p := range a.prefixes {
+		out = append(out, p.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Match reports whether the host name is allowed. name may be in any case
 // and may end in a dot. A name with a non-ASCII character is converted to
 // punycode first (that conversion allocates; ASCII names do not). Names

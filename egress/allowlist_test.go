@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -196,6 +197,21 @@ EXAMPLE.com.
 	// example.com and *.example.com are new; .example.com adds nothing more.
 	if got, want := a.Len(), 4; got != want {
 		t.Errorf("Len = %d, want %d", got, want)
+	}
+}
+
+func TestEntriesAreSpellingFree(t *testing.T) {
+	a := mustParse(t, ".Example.com.\nmünchen.de\n10.0.0.1\n2001:db8::/32\n")
+	b := mustParse(t, "*.example.com\nexample.com\nxn--mnchen-3ya.de\n10.0.0.1/32\n2001:DB8::/32\n")
+	want := []string{"*.example.com", "10.0.0.1/32", "2001:db8::/32", "example.com", "xn--mnchen-3ya.de"}
+	if got := a.Entries(); !slices.Equal(got, want) {
+		t.Errorf("Entries = %q, want %q", got, want)
+	}
+	if !slices.Equal(a.Entries(), b.Entries()) {
+		t.Errorf("the same list spelt two ways: %q and %q", a.Entries(), b.Entries())
+	}
+	if c := mustParse(t, "example.com\n"); slices.Equal(c.Entries(), b.Entries()) {
+		t.Error("a list without the subtree gives the same entries")
 	}
 }
 

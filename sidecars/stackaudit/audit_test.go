@@ -505,3 +505,22 @@ func TestGuardAlwaysStripsMatchesTheGuard(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowlistsSpeltTwoWaysAgree: the fixture of ALLOWLIST_DIVERGES with
+// the Caddyfile's list holding what the Corefile's holds, in other spellings.
+func TestAllowlistsSpeltTwoWaysAgree(t *testing.T) {
+	fx := readFixture(t, filepath.Join("testdata", "broken", "ALLOWLIST_DIVERGES.txtar"))
+	dir := fx.materialize(t)
+	for f, text := range map[string]string{
+		"proxy-allowlist.txt": "API.OpenAI.com.\n.münchen.de\n192.0.2.7\n",
+		"dns-allowlist.txt":   "api.openai.com\nxn--mnchen-3ya.de\n*.xn--mnchen-3ya.de\n192.0.2.7/32\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep := auditDir(t, dir, posture.Options{})
+	if slices.ContainsFunc(rep.Findings, func(f posture.Finding) bool { return f.ID == "ALLOWLIST_DIVERGES" }) {
+		t.Errorf("the same list spelt two ways diverges:\n%s", describeReport(rep))
+	}
+}

@@ -154,24 +154,8 @@ func checkTokenFile(fs *findings, path string) error {
 	return nil
 }
 
-// allowlistEntries reads an allowlist's entries as the checks compare them:
-// comments dropped, lower case, no trailing dot.
-func allowlistEntries(path string) (map[string]bool, error) {
-	src, err := readLimited(path)
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]bool{}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 64<<10), maxConfigSize)
-	for sc.Scan() {
-		if e := allowlistEntry(sc.Text()); e != "" {
-			set[e] = true
-		}
-	}
-	return set, sc.Err()
-}
-
+// allowlistEntry is a line's entry as the line checks read it: comment
+// dropped, lower case, no trailing dot.
 func allowlistEntry(line string) string {
 	if i := strings.Index(line, "#"); i >= 0 {
 		line = line[:i]
@@ -179,21 +163,28 @@ func allowlistEntry(line string) string {
 	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(line), "."))
 }
 
-// checkAllowlistsAgree compares the allowlists Caddy's handlers read
-// (egress_proxy, the provider guard's egress_allowlist) with those the
-// CoreDNS egress plugin reads: the stack's one list, in two places. A name
+// checkAllowlistsAgree compares what the allowlists Caddy's handlers read
+// (egress_proxy, the provider guard's egress_allowlist) allow with what the
+// CoreDNS egress plugin's allow: the stack's one list, in two places. A name
 // the resolver answers but the proxy refuses (or the reverse) is a
 // deployment where one layer was edited and not the other. Files this host
 // cannot read (paths inside containers) are not compared.
 func checkAllowlistsAgree(fs *findings, caddies []*caddyInput, cores []*coreInput) {
 	union := func(paths []string) (map[string]bool, bool) {
+		// Entries as the egress package reads them: the same list in two
+		// spellings (case, Unicode or A-labels, ".x" or "*.x" and "x")
+		// compares equal. A file that does not parse is ALLOWLIST_INVALID.
 		all := map[string]bool{}
 		for _, p := range paths {
-			set, err := allowlistEntries(p)
+			src, err := readLimited(p)
 			if err != nil {
 				return nil, false
 			}
-			for e := range set {
+			list, err := egress.ParseAllowlist(bytes.NewReader(src), p)
+			if err != nil {
+				return nil, false
+			}
+			for _, e := range list.Entries() {
 				all[e] = true
 			}
 		}
