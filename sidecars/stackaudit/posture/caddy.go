@@ -35,8 +35,8 @@ type caddyServer struct {
 	// egressBehindHost counts egress_proxy handlers that only requests for
 	// one host name reach (a site address with a host).
 	egressBehindHost int
-	// providers are the provider guards, each with the reverse_proxy that
-	// follows it in the server's handler order.
+	// providers are the provider guards, each with the first reverse_proxy
+	// after it in the server's handler order.
 	providers []providerRoute
 }
 
@@ -124,7 +124,6 @@ func (c *caddyInput) readAdapted(js []byte) error {
 		s := cfg.Apps.HTTP.Servers[n]
 		srv := caddyServer{name: n, listen: s.Listen, roles: map[string]bool{}}
 		walkCaddyRoutes(s.Routes, false, false, &srv)
-		srv.providers = providerRoutes(s.Routes)
 		c.servers = append(c.servers, srv)
 	}
 	// Files the handlers name, whatever the handler: token files, audit logs
@@ -173,9 +172,23 @@ func walkCaddyRoutes(routes []caddyRoute, guarded, hostOnly bool, srv *caddyServ
 				local = true
 			}
 			switch name {
+			case HandlerProviderGuard:
+				_, env := h["api_key_env"]
+				_, file := h["api_key_file"]
+				srv.providers = append(srv.providers, providerRoute{holdsKey: env || file})
 			case HandlerReverseProxy:
 				if !local {
 					srv.unguarded++
+				}
+				// The provider guards before it forward through it (the
+				// Caddyfile adapter puts each directive of a site in a route
+				// of its own, inside the site's subroute).
+				for i := range srv.providers {
+					if p := &srv.providers[i]; !p.forwards {
+						t, _ := h["transport"].(map[string]any)
+						_, p.tls = t["tls"]
+						p.forwards, p.upstreams = true, reverseProxyDials(h)
+					}
 				}
 			case HandlerEgressProxy:
 				if hosted {
@@ -194,43 +207,6 @@ func walkCaddyRoutes(routes []caddyRoute, guarded, hostOnly bool, srv *caddyServ
 		}
 	}
 	return guarded
-}
-
-// providerRoutes pairs each provider guard of a server with the first
-// reverse_proxy after it in handler order (the Caddyfile adapter puts each
-// directive of a site in a route of its own, inside the site's subroute).
-func providerRoutes(routes []caddyRoute) []providerRoute {
-	var out []providerRoute
-	var visit func([]caddyRoute)
-	visit = func(rs []caddyRoute) {
-		for _, r := range rs {
-			for _, h := range r.Handle {
-				switch h["handler"] {
-				case HandlerProviderGuard:
-					_, env := h["api_key_env"]
-					_, file := h["api_key_file"]
-					out = append(out, providerRoute{holdsKey: env || file})
-				case HandlerReverseProxy:
-					for i := range out {
-						if p := &out[i]; !p.forwards {
-							p.forwards = true
-							p.upstreams = reverseProxyDials(h)
-							t, _ := h["transport"].(map[string]any)
-							_, p.tls = t["tls"]
-						}
-					}
-				case "subroute":
-					var sub []caddyRoute
-					if b, err := json.Marshal(h["routes"]); err == nil {
-						_ = json.Unmarshal(b, &sub)
-					}
-					visit(sub)
-				}
-			}
-		}
-	}
-	visit(routes)
-	return out
 }
 
 func reverseProxyDials(h map[string]any) []string {
@@ -382,34 +358,37 @@ func checkCaddy(fs *findings, c *caddyInput) {
 	}
 }
 
+// eachHandler calls fn for every handler named name in the adapted config,
+// at any depth (routes, subroutes, the handlers of other handlers).
+func eachHandler(cfg any, name string, fn func(h map[string]any)) {
+	switch t := cfg.(type) {
+	case map[string]any:
+		if t["handler"] == name {
+			fn(t)
+		}
+		for _, c := range t {
+			eachHandler(c, name, fn)
+		}
+	case []any:
+		for _, c := range t {
+			eachHandler(c, name, fn)
+		}
+	}
+}
+
 // guardUserHeaders lists, per openclaw_guard handler, the identity header
 // its control_ui sets and strips ("" without control_ui).
 func guardUserHeaders(cfg any) []string {
 	var out []string
-	var visit func(any)
-	visit = func(n any) {
-		switch t := n.(type) {
-		case map[string]any:
-			if t["handler"] == HandlerGuard {
-				h := ""
-				if ui, ok := t["control_ui"].(map[string]any); ok {
-					h, _ = ui["user_header"].(string)
-					if h == "" {
-						h = GuardDefaultUserHeader
-					}
-				}
-				out = append(out, h)
-			}
-			for _, c := range t {
-				visit(c)
-			}
-		case []any:
-			for _, c := range t {
-				visit(c)
+	eachHandler(cfg, HandlerGuard, func(h map[string]any) {
+		u := ""
+		if ui, ok := h["control_ui"].(map[string]any); ok {
+			if u, _ = ui["user_header"].(string); u == "" {
+				u = GuardDefaultUserHeader
 			}
 		}
-	}
-	visit(cfg)
+		out = append(out, u)
+	})
 	return out
 }
 
@@ -417,22 +396,8 @@ func guardUserHeaders(cfg any) []string {
 // adapted config requires tokens of its own.
 func providerGuardHasTokens(cfg any) bool {
 	found := false
-	var visit func(any)
-	visit = func(n any) {
-		switch t := n.(type) {
-		case map[string]any:
-			if t["handler"] == HandlerProviderGuard && (t["token_files"] != nil || t["token_env"] != nil) {
-				found = true
-			}
-			for _, c := range t {
-				visit(c)
-			}
-		case []any:
-			for _, c := range t {
-				visit(c)
-			}
-		}
-	}
-	visit(cfg)
+	eachHandler(cfg, HandlerProviderGuard, func(h map[string]any) {
+		found = found || h["token_files"] != nil || h["token_env"] != nil
+	})
 	return found
 }
