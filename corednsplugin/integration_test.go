@@ -117,11 +117,6 @@ func (u *countingUpstream) count(name string) int {
 	return u.seen[name]
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	return testport.Port(t)
-}
-
 // syncBuffer is the process's output, written by exec's copier while the
 // test reads it.
 type syncBuffer struct {
@@ -152,7 +147,7 @@ type coredns struct {
 
 func startCoreDNS(t *testing.T, dir, corefile string) *coredns {
 	t.Helper()
-	port, mport := freePort(t), freePort(t)
+	port, mport := testport.Port(t), testport.Port(t)
 	corefile = strings.NewReplacer("PORT", fmt.Sprint(port), "METRICS", fmt.Sprint(mport)).Replace(corefile)
 	conf := filepath.Join(dir, "Corefile")
 	if err := os.WriteFile(conf, []byte(corefile), 0o644); err != nil {

@@ -33,6 +33,7 @@ import (
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/controlui"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/guard/wsfirewall"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // trustedProxyGateway starts the stand-in model and a real OpenClaw gateway
@@ -43,7 +44,7 @@ func trustedProxyGateway(t *testing.T, oc openclaw, guardOrigin string, identity
 	for _, d := range []string{"home", "state", "workspace"} {
 		must(t, os.MkdirAll(filepath.Join(dir, d), 0o700))
 	}
-	modelAddr, gwAddr = freePort(t), freePort(t)
+	modelAddr, gwAddr = testport.Free(t), testport.Free(t)
 	_, gwPort, _ := net.SplitHostPort(gwAddr)
 	config := map[string]any{
 		"gateway": map[string]any{
@@ -286,7 +287,7 @@ func TestControlUI(t *testing.T) {
 		list = append(list, tk)
 	}
 	// The guard's address first: the gateway's config names its origin.
-	guardAddr := freePort(t)
+	guardAddr := testport.Free(t)
 	gwAddr, modelAddr := trustedProxyGateway(t, oc, "http://"+guardAddr, map[string][]string{
 		"e2e-admin": {"operator.admin"}, "e2e-admin-terminal": {"operator.admin"},
 	})

@@ -22,6 +22,7 @@ import (
 
 	"github.com/openclaw-secure-stack/securestack/auth"
 	"github.com/openclaw-secure-stack/securestack/internal/testdns"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // TestRealOpenClawEgress puts the gateway behind egress_proxy the way the
@@ -44,12 +45,12 @@ func TestRealOpenClawEgress(t *testing.T) {
 	t.Cleanup(dns.Close)
 	// The provider's port is picked on 127.0.0.1 and used on 127.0.0.2: the
 	// whole of 127/8 is the loopback interface.
-	_, modelPort, _ := net.SplitHostPort(freePort(t))
+	_, modelPort, _ := net.SplitHostPort(testport.Free(t))
 	modelAddr := "127.0.0.2:" + modelPort
 	dns.Static("model.allowed.test", 0, "127.0.0.2")
 	dns.Static("exfil.attacker.test", 0, "127.0.0.2") // resolvable, but not on the list
 
-	proxyAddr, gwAddr := freePort(t), freePort(t)
+	proxyAddr, gwAddr := testport.Free(t), testport.Free(t)
 	_, gwPort, _ := net.SplitHostPort(gwAddr)
 	audit := filepath.Join(dir, "egress-audit.jsonl")
 	must(t, os.WriteFile(filepath.Join(dir, "allowlist.txt"), []byte("model.allowed.test\n"), 0o600))

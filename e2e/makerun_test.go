@@ -182,13 +182,6 @@ func groupMembers(pgid int) []string {
 	return left
 }
 
-// freeUDPTCPPort is a loopback port free for both TCP and UDP (egress DNS
-// serves both).
-func freeUDPTCPPort(t *testing.T) string {
-	t.Helper()
-	return testport.Free(t) // free for both
-}
-
 // runSetup gives a `make run` its binaries, a state directory, free ports
 // and an environment without the machine's provider keys.
 func runSetup(t *testing.T) (bin, runDir string, addrs map[string]string, env []string) {
@@ -201,8 +194,8 @@ func runSetup(t *testing.T) (bin, runDir string, addrs map[string]string, env []
 	ensureOpenClaw(t)
 	runDir = t.TempDir()
 	addrs = map[string]string{
-		"GUARD_ADDR": freePort(t), "GATEWAY_ADDR": freePort(t), "PROVIDER_ADDR": freePort(t),
-		"EGRESS_ADDR": freePort(t), "MODEL_ADDR": freePort(t), "DNS_ADDR": freeUDPTCPPort(t),
+		"GUARD_ADDR": testport.Free(t), "GATEWAY_ADDR": testport.Free(t), "PROVIDER_ADDR": testport.Free(t),
+		"EGRESS_ADDR": testport.Free(t), "MODEL_ADDR": testport.Free(t), "DNS_ADDR": testport.Free(t),
 	}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "OPENAI_API_KEY=") && !strings.HasPrefix(kv, "ANTHROPIC_API_KEY=") {

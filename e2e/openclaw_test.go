@@ -20,6 +20,7 @@ import (
 
 	"github.com/openclaw-secure-stack/securestack/auth"
 	"github.com/openclaw-secure-stack/securestack/internal/testbin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // openclaw is an installed Node 24 and OpenClaw.
@@ -73,7 +74,7 @@ func TestRealOpenClaw(t *testing.T) {
 	must(t, err)
 	clientToken, err := auth.Generate()
 	must(t, err)
-	modelAddr, gwAddr, guardAddr := freePort(t), freePort(t), freePort(t)
+	modelAddr, gwAddr, guardAddr := testport.Free(t), testport.Free(t), testport.Free(t)
 	_, gwPort, _ := net.SplitHostPort(gwAddr)
 
 	config := map[string]any{

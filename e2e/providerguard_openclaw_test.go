@@ -27,6 +27,7 @@ import (
 	"github.com/openclaw-secure-stack/securestack/auth"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/wire"
 	"github.com/openclaw-secure-stack/securestack/internal/providerstandin"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // notesInjection is a workspace file whose content carries an instruction
@@ -97,8 +98,8 @@ func TestProviderGuardRealOpenClaw(t *testing.T) {
 	must(t, err)
 	gwToken, err := auth.Generate()
 	must(t, err)
-	ports := map[wire.API]string{wire.Completions: freePort(t), wire.Responses: freePort(t), wire.Anthropic: freePort(t)}
-	healthAddr, gwAddr := freePort(t), freePort(t)
+	ports := map[wire.API]string{wire.Completions: testport.Free(t), wire.Responses: testport.Free(t), wire.Anthropic: testport.Free(t)}
+	healthAddr, gwAddr := testport.Free(t), testport.Free(t)
 	_, gwPort, _ := net.SplitHostPort(gwAddr)
 
 	var sites strings.Builder

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // recorder is an upstream that answers every request with a small JSON
@@ -74,7 +76,7 @@ func startGuardedRecorder(t *testing.T) (rec *recorder, defaultAddr, openAddr, a
 	t.Helper()
 	rec = startRecorder(t)
 	dir := t.TempDir()
-	defaultAddr, openAddr = freePort(t), freePort(t)
+	defaultAddr, openAddr = testport.Free(t), testport.Free(t)
 	must(t, os.WriteFile(filepath.Join(dir, "tokens"), []byte("e2e-client "+clientToken+"\n"), 0o600))
 	caddyfile := fmt.Sprintf(`{
 	admin off

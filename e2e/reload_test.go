@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // TestGuardStateSurvivesReload reloads bin/caddy's config through its admin
@@ -23,7 +24,7 @@ import (
 // options is refused.
 func TestGuardStateSurvivesReload(t *testing.T) {
 	dir := t.TempDir()
-	standinAddr, guardAddr, adminAddr := freePort(t), freePort(t), freePort(t)
+	standinAddr, guardAddr, adminAddr := testport.Free(t), testport.Free(t), testport.Free(t)
 	must(t, os.WriteFile(filepath.Join(dir, "tokens"), []byte("e2e-client "+clientToken+"\n"), 0o600))
 	caddyfile := func(maxBody, sync string) []byte {
 		return fmt.Appendf(nil, `{

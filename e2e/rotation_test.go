@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/openclaw-secure-stack/securestack/internal/testport"
 )
 
 // TestTokenRotationUnderLoad rotates a client token in the real token file of
@@ -27,7 +29,7 @@ func TestTokenRotationUnderLoad(t *testing.T) {
 	)
 	rec := startRecorder(t)
 	dir := t.TempDir()
-	guardAddr, adminAddr := freePort(t), freePort(t)
+	guardAddr, adminAddr := testport.Free(t), testport.Free(t)
 	tokens := filepath.Join(dir, "tokens")
 	replaceFile := func(text string) {
 		t.Helper()

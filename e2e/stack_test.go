@@ -104,13 +104,6 @@ func (p *proc) waitHealthyWithin(t *testing.T, url string, limit time.Duration) 
 	t.Fatalf("%s not healthy at %s after %v", p.name, url, limit)
 }
 
-// freePort is a loopback port for a process started later (testport: outside
-// the kernel's ephemeral range, so no other test's listener takes it first).
-func freePort(t *testing.T) string {
-	t.Helper()
-	return testport.Free(t)
-}
-
 // stack is a running stand-in gateway behind a guarded Caddy.
 type stack struct {
 	guardURL     string
@@ -130,7 +123,7 @@ const (
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	dir := t.TempDir()
-	standinAddr, guardAddr, limitedAddr := freePort(t), freePort(t), freePort(t)
+	standinAddr, guardAddr, limitedAddr := testport.Free(t), testport.Free(t), testport.Free(t)
 
 	rules := `[
   {"id": "e2e.strip-marker", "pattern": "STRIPME-[0-9]+", "action": "strip"},

@@ -48,11 +48,6 @@ type world struct {
 
 const proxyToken = "egress-test-secret-0123456789"
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	return testport.Free(t)
-}
-
 func startWorld(t *testing.T) *world {
 	t.Helper()
 	if testing.Short() {
@@ -102,7 +97,7 @@ func startWorld(t *testing.T) *world {
 	_, w.plainPort, _ = net.SplitHostPort(w.plain.Listener.Addr().String())
 	_, w.tlsPort, _ = net.SplitHostPort(w.tlsSrv.Listener.Addr().String())
 
-	w.proxy, w.authProxy, w.tightProxy = freeAddr(t), freeAddr(t), freeAddr(t)
+	w.proxy, w.authProxy, w.tightProxy = testport.Free(t), testport.Free(t), testport.Free(t)
 	_, pp, _ := net.SplitHostPort(w.proxy)
 	w.proxyPort, _ = strconv.Atoi(pp)
 	w.allowlist = filepath.Join(w.dir, "allowlist.txt")

@@ -195,13 +195,6 @@ func startProcIn(t *testing.T, dir, name string, env []string, args ...string) *
 	return cmd
 }
 
-// freeAddr is a loopback port free for TCP and UDP (testport: outside the
-// kernel's ephemeral range, so no other test's listener takes it first).
-func freeAddr(t *testing.T, network string) string {
-	t.Helper()
-	return testport.Free(t)
-}
-
 func waitTCP(t *testing.T, addr string) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -221,7 +214,7 @@ func TestLiveGuard(t *testing.T) {
 	}))
 	t.Cleanup(upstream.Close)
 	dir := t.TempDir()
-	guarded, open := freeAddr(t, "tcp"), freeAddr(t, "tcp")
+	guarded, open := testport.Free(t), testport.Free(t)
 	writeFile(t, filepath.Join(dir, "tokens"), "operator 7vQv3s0mJ7nJ1cN0bH8kq5w2eYdR4tUzXyA6pLfGhCi\n", 0o600)
 	writeFile(t, filepath.Join(dir, "audit.key"), "0123456789abcdef0123456789abcdef\n", 0o600)
 	caddyfile := fmt.Sprintf(`{
@@ -312,7 +305,7 @@ func waitDNS(t *testing.T, addr string) {
 func TestLiveEgressDNS(t *testing.T) {
 	up, queries := fakeUpstream(t)
 	dir := t.TempDir()
-	addr := freeAddr(t, "udp")
+	addr := testport.Free(t)
 	_, port, _ := net.SplitHostPort(addr)
 	writeFile(t, filepath.Join(dir, "allowlist.txt"), "allowed.example\n", 0o644)
 	writeFile(t, filepath.Join(dir, "audit.key"), "0123456789abcdef0123456789abcdef\n", 0o600)
@@ -349,7 +342,7 @@ func TestLiveEgressDNS(t *testing.T) {
 		t.Errorf("LOG_MISSING at Corefile:5:\n%s", describeReport(rep))
 	}
 
-	leakAddr := freeAddr(t, "udp")
+	leakAddr := testport.Free(t)
 	_, leakPort, _ := net.SplitHostPort(leakAddr)
 	leaky := writeFile(t, filepath.Join(t.TempDir(), "Corefile"), fmt.Sprintf(".:%s {\n    bind 127.0.0.1\n    forward . %s\n}\n", leakPort, up), 0o644)
 	startProc(t, "coredns", nil, "-conf", leaky)
@@ -404,7 +397,7 @@ func TestLiveGatewayExposure(t *testing.T) {
 	}
 
 	// Nothing on the port: not a pass.
-	writeFile(t, cfg, gatewayConfig(strings.TrimPrefix(freeAddr(t, "tcp"), "127.0.0.1:"), ""), 0o644)
+	writeFile(t, cfg, gatewayConfig(strings.TrimPrefix(testport.Free(t), "127.0.0.1:"), ""), 0o644)
 	rep = auditDir(t, cfg, posture.Options{Live: &posture.LiveOptions{Firewall: "off"}})
 	if !unavailableOf(rep, "gateway port") {
 		t.Errorf("no gateway listening must be reported as not checked:\n%s", describeReport(rep))

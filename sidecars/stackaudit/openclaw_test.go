@@ -184,11 +184,6 @@ func TestExampleConfigsValidateWithOpenClaw(t *testing.T) {
 	}
 }
 
-func freeTCP(t *testing.T) string {
-	t.Helper()
-	return testport.Free(t)
-}
-
 // TestLiveOpenClawSecurityAuditFolded starts the real gateway on loopback and
 // runs bin/stackaudit audit --live on its config: OpenClaw's own findings come
 // back with their checkIds and source "openclaw", and the gateway port is seen
@@ -206,7 +201,7 @@ func TestLiveOpenClawSecurityAuditFolded(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, "state"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeTCP(t)
+	addr := testport.Free(t)
 	_, port, _ := net.SplitHostPort(addr)
 	token := "stackaudit-e2e-gateway-token-0123456789"
 	cfg := fmt.Sprintf(`{gateway: {mode: "local", port: %s, bind: "loopback", auth: {mode: "token", token: %q}},
