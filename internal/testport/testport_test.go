@@ -31,20 +31,23 @@ func TestFreeIsBelowTheEphemeralRangeUniqueAndBindable(t *testing.T) {
 	}
 }
 
-func TestFreeSkipsABoundPort(t *testing.T) {
-	// Hold every port Free gives, so a later one can never equal it.
-	var held []net.Listener
-	defer func() {
-		for _, l := range held {
-			l.Close()
-		}
-	}()
-	for range 20 {
-		addr := Free(t)
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			t.Fatalf("%s: %v", addr, err)
-		}
-		held = append(held, ln)
+// TestBindableRefusesATakenPort: the check Free makes before handing a
+// port out says no to a port a listener holds, for TCP and for UDP.
+func TestBindableRefusesATakenPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bindable(ln.Addr().String()) {
+		t.Errorf("%s held by a TCP listener is bindable", ln.Addr())
+	}
+	ln.Close()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	if bindable(pc.LocalAddr().String()) {
+		t.Errorf("%s held by a UDP socket is bindable", pc.LocalAddr())
 	}
 }
