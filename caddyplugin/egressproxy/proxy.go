@@ -96,23 +96,24 @@ type Proxy struct {
 	// longer be written stops allowed traffic (503 audit_unavailable).
 	AuditMode AuditMode `json:"audit_mode,omitempty"`
 
-	lists     *egress.Reloader
-	policy    *forward.Policy
-	dialer    *forward.Dialer
-	pipeCfg   forward.PipeConfig
-	slots     *forward.Slots
-	slotsKey  string
-	tokens    *auth.TokenSet
-	limiter   *auth.Limiter
-	rp        *httputil.ReverseProxy
-	transport *http.Transport
-	audit     *auditcfg.Log
-	users     *auditUsers
-	gaugeKey  string
-	logger    *zap.Logger
-	local     []netip.Addr // this host's addresses, for the loop check
-	stop      chan struct{}
-	done      *sync.WaitGroup
+	lists      *egress.Reloader
+	policy     *forward.Policy
+	dialer     *forward.Dialer
+	pipeCfg    forward.PipeConfig
+	slots      *forward.Slots
+	slotsKey   string
+	tokens     *auth.TokenSet
+	limiter    *auth.Limiter
+	rp         *httputil.ReverseProxy
+	transport  *http.Transport
+	audit      *auditcfg.Log
+	users      *auditUsers
+	gaugeKey   string
+	logger     *zap.Logger
+	local      []netip.Addr       // this host's addresses, for the loop check
+	stop       chan struct{}      // ends the allowlist reload loop
+	stopTokens context.CancelFunc // ends the token file watcher
+	done       *sync.WaitGroup
 }
 
 // AuditMode says how an allowed exchange's record is committed.
@@ -189,13 +190,9 @@ func (p *Proxy) Provision(ctx caddy.Context) error {
 			p.lists.Run(p.stop, time.Duration(p.Reload), p.reloaded)
 		}()
 		if p.tokens != nil {
-			ctx, cancel := context.WithCancel(context.Background())
-			p.done.Add(2)
-			go func() {
-				defer p.done.Done()
-				<-p.stop
-				cancel()
-			}()
+			var ctx context.Context
+			ctx, p.stopTokens = context.WithCancel(context.Background())
+			p.done.Add(1)
 			go func() {
 				defer p.done.Done()
 				p.tokens.Watch(ctx, time.Duration(p.Reload), p.tokensReloaded)
@@ -410,6 +407,9 @@ func (p *Proxy) reloaded(reloaded bool, err error) {
 func (p *Proxy) Cleanup() error {
 	if p.stop != nil {
 		close(p.stop)
+		if p.stopTokens != nil {
+			p.stopTokens()
+		}
 		p.done.Wait()
 		p.stop = nil
 	}

@@ -444,32 +444,22 @@ func (p *proxy) cpuTime() time.Duration {
 
 // memory returns the proxy's resident set now and at its peak, in KiB.
 func (p *proxy) memory() (rss, hwm int) {
-	for _, pid := range p.pids() {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 2 {
-				continue
-			}
-			n, _ := strconv.Atoi(f[1])
-			switch f[0] {
-			case "VmRSS:":
-				rss += n
-			case "VmHWM:":
-				hwm += n
-			}
-		}
-	}
-	return rss, hwm
+	v := p.status("VmRSS:", "VmHWM:")
+	return v[0], v[1]
 }
 
 // rssKinds returns the proxy's resident set now in anonymous memory (heap,
 // stacks) and in file-backed pages (mostly the executable: clean pages the
 // kernel can drop and processes of the same binary share), in KiB.
 func (p *proxy) rssKinds() (anon, file int) {
+	v := p.status("RssAnon:", "RssFile:")
+	return v[0], v[1]
+}
+
+// status sums the named /proc/PID/status fields (in KiB) over the proxy's
+// processes.
+func (p *proxy) status(fields ...string) []int {
+	sums := make([]int, len(fields))
 	for _, pid := range p.pids() {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
@@ -480,16 +470,13 @@ func (p *proxy) rssKinds() (anon, file int) {
 			if len(f) < 2 {
 				continue
 			}
-			n, _ := strconv.Atoi(f[1])
-			switch f[0] {
-			case "RssAnon:":
-				anon += n
-			case "RssFile:":
-				file += n
+			if k := slices.Index(fields, f[0]); k >= 0 {
+				n, _ := strconv.Atoi(f[1])
+				sums[k] += n
 			}
 		}
 	}
-	return anon, file
+	return sums
 }
 
 // smoke checks that the proxy allows the bench host and refuses another.
