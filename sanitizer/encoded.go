@@ -754,31 +754,30 @@ func hexBytes(t string) int {
 	return n
 }
 
+// decodeHexEscapes decodes the three-byte escapes (%XX, =XX) that at finds
+// in src, and copies the bytes between them.
+func decodeHexEscapes(dst []byte, src string, at func(string, int) int) []byte {
+	for i := 0; i < len(src); i++ {
+		if at(src, i) > 0 {
+			v, _ := hex.DecodeString(src[i+1 : i+3])
+			dst = append(dst, v...)
+			i += 2
+			continue
+		}
+		dst = append(dst, src[i])
+	}
+	return dst
+}
+
 // decodeEscapes appends the decoded form of an escape run to dst.
 func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 	switch encoding {
 	case "percent":
-		for i := 0; i < len(src); i++ {
-			if l := percentAt(src, i); l > 0 {
-				v, _ := hex.DecodeString(src[i+1 : i+3])
-				dst = append(dst, v...)
-				i += 2
-				continue
-			}
-			dst = append(dst, src[i])
-		}
+		dst = decodeHexEscapes(dst, src, percentAt)
 	case "html":
 		dst = append(dst, html.UnescapeString(src)...)
 	case "quoted-printable":
-		for i := 0; i < len(src); i++ {
-			if quotedPrintableAt(src, i) > 0 {
-				v, _ := hex.DecodeString(src[i+1 : i+3])
-				dst = append(dst, v...)
-				i += 2
-				continue
-			}
-			dst = append(dst, src[i])
-		}
+		dst = decodeHexEscapes(dst, src, quotedPrintableAt)
 	case "unicode-escape":
 		for i := 0; i < len(src); i++ {
 			l := unicodeEscapeAt(src, i)

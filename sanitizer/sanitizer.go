@@ -327,19 +327,19 @@ type scanState struct {
 
 // level is the memory for one level of decoding.
 type level struct {
-	norm     textnorm.Text
-	match    matchScratch
-	model    model.Scratch
-	units    [][2]int32
-	topic    model.Topic
-	evidence []uint32
-	blobs    []blob
-	parts    []part
-	decoded  []byte // the decoded parts, a line each
-	tmp      []byte
-	escapes  []int         // indices of lv.parts decoded from escapes, in text order
-	masked   textnorm.Text // the text the prompt model reads when escapes were decoded (decodedInPlace)
-	maskBuf  []byte
+	norm       textnorm.Text
+	match      matchScratch
+	model      model.Scratch
+	units      [][2]int32
+	topic      model.Topic
+	evidence   []uint32
+	blobs      []blob
+	parts      []part
+	decoded    []byte // the decoded parts, a line each
+	tmp        []byte
+	escapes    []int         // indices of lv.parts decoded from escapes, in text order
+	inPlace    textnorm.Text // the text the prompt model reads when escapes were decoded (decodedInPlace)
+	inPlaceBuf []byte
 }
 
 // escapeEncodings are the encodings written one character at a time
@@ -368,7 +368,7 @@ func (lv *level) decodedInPlace(text string) []byte {
 	}
 	// Each kind of escape is found in its own pass: put them in text order.
 	slices.SortFunc(lv.escapes, func(a, b int) int { return lv.parts[a].start - lv.parts[b].start })
-	buf, last, any := lv.maskBuf[:0], 0, false
+	buf, last, any := lv.inPlaceBuf[:0], 0, false
 	for _, i := range lv.escapes {
 		p := lv.parts[i]
 		if p.start < last || p.end > len(text) {
@@ -389,9 +389,9 @@ func (lv *level) decodedInPlace(text string) []byte {
 		return lv.norm.Text
 	}
 	buf = append(buf, text[last:]...)
-	lv.maskBuf = buf
-	lv.masked.Normalize(string(buf), false)
-	return lv.masked.Text
+	lv.inPlaceBuf = buf
+	lv.inPlace.Normalize(string(buf), false)
+	return lv.inPlace.Text
 }
 
 // maxPooled is the largest text whose scan memory is kept for reuse (the
