@@ -5,9 +5,9 @@ import (
 	"net/url"
 	"path"
 	"regexp"
-	"strconv"
 	"strings"
 
+	"github.com/openclaw-secure-stack/securestack/egress"
 	"golang.org/x/net/idna"
 )
 
@@ -312,55 +312,16 @@ func canonicalHost(h string, scheme bool) string {
 	return h
 }
 
-// parseIPv4Numbers reads h as the WHATWG IPv4 parser does: one to four
-// dot-separated numbers, each decimal, 0x hex or 0-led octal, the last one
-// filling the bytes the others leave. ok is false when h is not an address
-// written with numbers other than the usual dotted decimal quad.
+// parseIPv4Numbers reads h as the WHATWG IPv4 parser does
+// (egress.ParseLegacyIPv4). ok is false when h is not an address, or is one
+// written as the usual dotted decimal quad.
 func parseIPv4Numbers(h string) (string, bool) {
-	parts := strings.Split(h, ".")
-	if len(parts) > 4 {
+	if _, err := netip.ParseAddr(h); err == nil {
 		return "", false
 	}
-	var nums []uint64
-	unusual := len(parts) != 4
-	for _, p := range parts {
-		base, digits := 10, p
-		switch {
-		case len(p) >= 2 && (p[:2] == "0x" || p[:2] == "0X"):
-			base, digits, unusual = 16, p[2:], true
-		case len(p) >= 2 && p[0] == '0':
-			base, digits, unusual = 8, p[1:], true
-		}
-		if digits == "" {
-			if base != 16 {
-				return "", false
-			}
-			digits = "0"
-		}
-		n, err := strconv.ParseUint(digits, base, 64)
-		if err != nil {
-			return "", false
-		}
-		nums = append(nums, n)
-	}
-	last := nums[len(nums)-1]
-	for _, n := range nums[:len(nums)-1] {
-		if n > 255 {
-			return "", false
-		}
-	}
-	if last >= 1<<(8*(5-len(nums))) {
+	a, ok := egress.ParseLegacyIPv4(h)
+	if !ok {
 		return "", false
 	}
-	if last > 255 {
-		unusual = true
-	}
-	if !unusual {
-		return "", false
-	}
-	v := last
-	for i, n := range nums[:len(nums)-1] {
-		v += n << (8 * (3 - i))
-	}
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).String(), true
+	return a.String(), true
 }
