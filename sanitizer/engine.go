@@ -31,10 +31,11 @@ const maxWindow = 4096
 // Rule-engine work budget, in bytes of text handed to the regexp engine: a
 // fixed allowance plus a share of the text length. Ordinary text spends
 // next to nothing (3,600 benign texts, the development and training sets
-// and ../shared's benign skills, spend 170 KB between them); the most
-// expensive benign text seen, a 144 KB guide to migrating system prompts
-// between models, spends 28 KB of its 50 KB. A text full of near-matches
-// spends it and is rejected, after a few milliseconds of regexp work.
+// and ../shared's benign skills, spend 170 KB between them); the 943
+// Markdown files of the npm benign corpus spend 654 KB between them, the
+// most expensive (a README with 25 HTML comments) 61 % of its budget. A
+// text full of near-matches spends it and is rejected, after a few
+// milliseconds of regexp work.
 const (
 	budgetBase    = 48 << 10
 	budgetPerByte = 1.0 / 64
@@ -42,7 +43,6 @@ const (
 
 type compiledRule struct {
 	Rule
-	whole *regexp.Regexp // the pattern, for branches without a literal prefix
 }
 
 // branch is one top-level alternative of a rule's pattern. Alternatives are
@@ -51,6 +51,10 @@ type branch struct {
 	rule     int
 	anchored *regexp.Regexp // \A(?s:.)(?:branch): one character of left context, so \b and ^ work
 	atStart  *regexp.Regexp // \A(?:branch), for a try at the very start of the text
+	// A branch without a literal prefix is searched for, unanchored, in the
+	// stretches its required literals allow: search after one character of
+	// left context, or searchAtStart from the start of the text.
+	search, searchAtStart *regexp.Regexp
 	// window is the longest match, and reqEnd how far after the start of a
 	// match each required set's strings end at most; [0] in any text, [1] in
 	// ASCII text.
@@ -61,7 +65,7 @@ type branch struct {
 	reject    bool  // the rule rejects: one match settles the text
 	scoped    bool  // a match may be a defence (see scopedRules)
 	lineStart bool  // the branch begins with ^: try only after a newline
-	oneLine   bool  // no match of the branch holds a newline: a try reads one line
+	lines     int   // the most newlines a match holds, or -1: a try reads at most lines+1 lines
 	wordStart bool  // the branch begins with \b: try only at a word boundary
 }
 
@@ -131,14 +135,14 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 		}
 	}
 	for i, r := range rules {
-		e.rules = append(e.rules, compiledRule{Rule: r, whole: regexp.MustCompile("(?im)(?:" + r.Pattern + ")")}) // validated by the caller
+		e.rules = append(e.rules, compiledRule{Rule: r}) // validated by the caller
 		src, trees := alternatives(r.Pattern)
 		for k, alt := range trees {
 			b := branch{rule: i, reject: r.Action == ActionReject, scoped: scopedRules[r.ID]}
 			b.anchored = regexp.MustCompile(`(?im)\A(?s:.)(?:` + src[k] + ")")
 			b.atStart = regexp.MustCompile(`(?im)\A(?:` + src[k] + ")")
 			b.lineStart, b.wordStart = leadingAssertions(alt)
-			b.oneLine = !matchesNewline(alt)
+			b.lines = maxNewlines(alt)
 			prefix, req, width := analyzeTree(alt)
 			for k, w := range width {
 				b.window[k] = w
@@ -166,6 +170,9 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 				for _, s := range prefix {
 					add(s, target{branch: bi, set: -1})
 				}
+			} else {
+				b.search = regexp.MustCompile(`(?im)(?s:.)(?:` + src[k] + ")")
+				b.searchAtStart = regexp.MustCompile(`(?im)(?:` + src[k] + ")")
 			}
 			b.key = e.nkeys
 			e.nkeys += int32(len(b.reqEnd[0])) + 1
@@ -301,7 +308,6 @@ type matchScratch struct {
 	fill     []int32
 	pos      []int32
 	spans    []span
-	whole    []bool  // by rule: its unanchored pass is done
 	ends     []int32 // by branch: where its last match ended
 	regions  []altRegion
 	glued    []altRegion
@@ -320,7 +326,6 @@ type matchScratch struct {
 // of budget or is refused: a flood costs about the budget, not its length.
 func (e *ruleEngine) match(role string, text []byte, ascii bool, sc *matchScratch, budget *int) (spans []span, exhausted bool) {
 	spans, sc.rot = sc.spans[:0], sc.rot[:0]
-	sc.whole = resize(sc.whole, len(e.rules))
 	sc.ends = grow(sc.ends, len(e.branches))
 	for i := range sc.ends {
 		sc.ends[i] = -1
@@ -466,27 +471,14 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			continue
 		}
 		b := &e.branches[i]
+		var out, proof bool
 		if !b.prefixed {
-			// One unanchored pass over the whole text covers every
-			// unprefixed branch of the rule.
-			if sc.whole[b.rule] {
-				continue
-			}
-			sc.whole[b.rule] = true
-			if *budget < len(text) {
-				return spans, false, true
-			}
-			*budget -= len(text)
-			for _, loc := range e.rules[b.rule].whole.FindAllIndex(text, -1) {
-				sp := span{rule: b.rule, start: loc[0], end: loc[1], mention: quoted(text, loc[0], loc[1]) || negated(text, loc[0]) || b.scoped && defence(text, loc[0], loc[1])}
-				spans = append(spans, sp)
-				if b.reject && !sp.mention {
-					return spans, true, false
-				}
+			spans, out, proof = b.searchNear(text, ascii, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
+			if out || proof {
+				return spans, proof, out
 			}
 			continue
 		}
-		var out, proof bool
 		spans, out, proof = b.try(text, ascii, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
 		if out || proof {
 			return spans, proof, out
@@ -548,6 +540,86 @@ candidates:
 	return spans, false, false
 }
 
+// searchNear searches for b, which has no literal prefix, in the stretches
+// of text where a match starting in text[c0:c1] can lie: a match holds a
+// literal of each required set, ending at most reqEnd after its start, and
+// is at most window long. The set with the fewest hits bounds the stretches
+// best. A benign text pays for a few windows around its rare hits, not for
+// its length; a text with no required set pays for the chunk. Arguments and
+// results are those of try.
+func (b *branch) searchNear(text []byte, ascii bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
+	k := 0
+	if ascii {
+		k = 1
+	}
+	window := b.window[k]
+	if len(b.reqEnd[k]) == 0 {
+		return b.searchIn(text, c0, min(len(text), c1+window), c1, end, spans, budget)
+	}
+	best := 0
+	for s := range b.reqEnd[k] {
+		if first[s+2]-first[s+1] < first[best+2]-first[best+1] {
+			best = s
+		}
+	}
+	hits, reach := pos[first[best+1]:first[best+2]], int(b.reqEnd[k][best])
+	for i := 0; i < len(hits); {
+		from, to := max(c0, int(hits[i])-reach), int(hits[i])+window
+		for i++; i < len(hits) && int(hits[i])-reach <= to; i++ {
+			to = int(hits[i]) + window
+		}
+		if from >= c1 {
+			break
+		}
+		spans, out, proof = b.searchIn(text, from, min(len(text), to), c1, end, spans, budget)
+		if out || proof {
+			break
+		}
+	}
+	return spans, out, proof
+}
+
+// searchIn appends the matches of b that start in text[from:min(to,c1)] and
+// end by to, as try does, reading the character before from for ^ and \b.
+// Like tryAt, it does not cut a word at to.
+func (b *branch) searchIn(text []byte, from, to, c1 int, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
+	for limit := min(len(text), to+64); to < limit && isWordByte(text[to]); {
+		to++
+	}
+	for p := max(from, int(*end)); p < to && p < c1; {
+		base, re := p, b.searchAtStart
+		if p > 0 {
+			_, size := utf8.DecodeLastRune(text[:p])
+			base, re = p-size, b.search
+		}
+		if *budget < to-base {
+			return spans, true, false
+		}
+		loc := re.FindIndex(text[base:to])
+		if loc == nil {
+			*budget -= to - base
+			break
+		}
+		*budget -= loc[1]
+		start, m := base+loc[0], base+loc[1]
+		if p > 0 {
+			_, size := utf8.DecodeRune(text[start:])
+			start += size // past the character of left context
+		}
+		if start >= c1 {
+			break
+		}
+		sp := span{rule: b.rule, start: start, end: m, mention: quoted(text, start, m) || negated(text, start) || b.scoped && defence(text, start, m)}
+		spans = append(spans, sp)
+		if b.reject && !sp.mention {
+			return spans, false, true
+		}
+		*end = int32(max(m, start+1))
+		p = int(*end)
+	}
+	return spans, false, false
+}
+
 // tryAt matches b anchored at start and returns the end of the match. out
 // reports that the budget cannot pay for the try.
 func (b *branch) tryAt(text []byte, start, window int, budget *int) (end int, ok, out bool) {
@@ -561,13 +633,22 @@ func (b *branch) tryAt(text []byte, start, window int, budget *int) (end int, ok
 	for to < len(text) && to < start+window+64 && isWordByte(text[to]) {
 		to++ // do not cut a word, or \b would see a boundary that is not there
 	}
-	if b.oneLine {
-		// The match cannot go past the end of its line, so the try costs
-		// the line, not the window: a README's badges each cost their own
-		// line. Cutting there leaves $ and \b as they were (a newline is
-		// an end of line and not a word byte).
-		if nl := bytes.IndexByte(text[start:to], '\n'); nl >= 0 {
-			to = start + nl
+	if b.lines >= 0 {
+		// The match cannot go past the end of its lines+1-th line, so the
+		// try costs those lines, not the window: a README's badges each
+		// cost their own line or two. Cutting at a newline leaves $ and \b
+		// as they were (a newline is an end of line and not a word byte).
+		cut := start
+		for range b.lines + 1 {
+			nl := bytes.IndexByte(text[cut:to], '\n')
+			if nl < 0 {
+				cut = -1
+				break
+			}
+			cut += nl + 1
+		}
+		if cut >= 0 {
+			to = cut - 1
 		}
 	}
 	re := b.anchored
@@ -740,25 +821,55 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// matchesNewline reports whether a match of re can hold a newline.
-func matchesNewline(re *syntax.Regexp) bool {
+// maxNewlines returns the most newlines a match of re can hold, or -1 if
+// there is no bound.
+func maxNewlines(re *syntax.Regexp) int {
 	switch re.Op {
 	case syntax.OpAnyChar:
-		return true
+		return 1
 	case syntax.OpLiteral:
-		return slices.Contains(re.Rune, '\n')
+		n := 0
+		for _, r := range re.Rune {
+			if r == '\n' {
+				n++
+			}
+		}
+		return n
 	case syntax.OpCharClass:
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			if re.Rune[i] <= '\n' && '\n' <= re.Rune[i+1] {
-				return true
+				return 1
 			}
 		}
-		return false
-	}
-	for _, sub := range re.Sub {
-		if matchesNewline(sub) {
-			return true
+		return 0
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		n := maxNewlines(re.Sub[0])
+		switch {
+		case n == 0:
+			return 0
+		case n < 0 || re.Op != syntax.OpRepeat || re.Max < 0:
+			return -1
 		}
+		return n * re.Max
+	case syntax.OpAlternate:
+		most := 0
+		for _, sub := range re.Sub {
+			n := maxNewlines(sub)
+			if n < 0 {
+				return -1
+			}
+			most = max(most, n)
+		}
+		return most
 	}
-	return false
+	// Concatenations, captures, ?, and the empty-width operators.
+	sum := 0
+	for _, sub := range re.Sub {
+		n := maxNewlines(sub)
+		if n < 0 {
+			return -1
+		}
+		sum += n
+	}
+	return sum
 }
