@@ -249,9 +249,14 @@ type cmd struct {
 	name     string   // base name, lower case, after sudo, env, nohup and the like
 	args     []string // resolved arguments
 	words    []*syntax.Word
-	stdin    *syntax.Word // here-string
+	stdin    *syntax.Word // here-string, or a process substitution read by <
 	hdoc     *syntax.Word // here-document
 	detached bool
+	// xargs is set when the command is run by xargs, which adds its input
+	// to the arguments, or with -I (-i, --replace) puts it in place of
+	// replace in them.
+	xargs   bool
+	replace string
 }
 
 // flow is what a pipeline or substitution produces: where its content
@@ -280,6 +285,12 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 			c.stdin = r.Word
 		case syntax.Hdoc, syntax.DashHdoc:
 			c.hdoc = r.Hdoc
+		case syntax.RdrIn:
+			// sh < <(echo …) reads what the substitution prints; a file
+			// read with < is not known.
+			if _, ok := onlyPart(r.Word).(*syntax.ProcSubst); ok && (r.N == nil || r.N.Value == "0") {
+				c.stdin = r.Word
+			}
 		}
 	}
 	var words []string
@@ -301,8 +312,25 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 		}
 		rest, restRaw := words[1:], raw[1:]
 		valueFlags := " " + prefixValueFlags[w] + " "
+		if w == "xargs" {
+			c.xargs, c.replace = true, ""
+		}
 		for len(rest) > 0 && (strings.HasPrefix(rest[0], "-") || strings.Contains(rest[0], "=")) {
 			takesValue := strings.Contains(valueFlags, " "+rest[0]+" ")
+			if w == "xargs" {
+				switch a := rest[0]; {
+				case a == "-I" && len(rest) > 1:
+					c.replace = rest[1]
+				case strings.HasPrefix(a, "-I") && len(a) > 2:
+					c.replace = a[2:]
+				case a == "-i" || a == "--replace":
+					c.replace = "{}"
+				case strings.HasPrefix(a, "-i") && len(a) > 2:
+					c.replace = a[2:]
+				case strings.HasPrefix(a, "--replace="):
+					c.replace = strings.TrimPrefix(a, "--replace=")
+				}
+			}
 			rest, restRaw = rest[1:], restRaw[1:]
 			if takesValue && len(rest) > 0 {
 				rest, restRaw = rest[1:], restRaw[1:]
@@ -633,12 +661,8 @@ func (j *judge) substFlow(w *syntax.Word) (flow, bool) {
 func (j *judge) flowOf(stages []cmd) flow {
 	var f flow
 	for i, c := range stages {
-		if c.stdin != nil {
-			if sub, ok := j.substFlow(c.stdin); ok {
-				f = sub
-			} else {
-				f = flow{payload: j.word(c.stdin), known: true}
-			}
+		if in, ok := j.stdinFlow(c); ok {
+			f = in
 		}
 		switch {
 		case Downloaders[c.name]:
@@ -663,6 +687,21 @@ func (j *judge) flowOf(stages []cmd) flow {
 		}
 	}
 	return f
+}
+
+// stdinFlow is what a command reads on its standard input from its own
+// redirections: a here-string, a here-document, a process substitution.
+func (j *judge) stdinFlow(c cmd) (flow, bool) {
+	switch {
+	case c.stdin != nil:
+		if sub, ok := j.substFlow(c.stdin); ok {
+			return sub, true
+		}
+		return flow{payload: j.word(c.stdin), known: true}, true
+	case c.hdoc != nil:
+		return flow{payload: j.word(c.hdoc), known: true}, true
+	}
+	return flow{}, false
 }
 
 // runs reports content of the given flow that is run as code.
@@ -856,6 +895,9 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 	for i, c := range stages {
 		j.redirects(c.stmt, c)
 		j.command(c)
+		if c.xargs || c.name == "parallel" {
+			j.fedAsCode(stages, i)
+		}
 		switch {
 		case Downloaders[c.name]:
 			if c.sends() || slices.Contains(c.args, "@-") || i > 0 {
@@ -869,7 +911,7 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 			secret = secretSource(c)
 		case (c.name == "echo" || c.name == "printf") && j.sentSecret(c) != "":
 			secret = j.sentSecret(c)
-		case c.readsStdin() && i > 0 && !alternation(stages[i-1]):
+		case c.readsStdin() && i > 0 && !alternation(stages[i-1]) && !c.xargs:
 			f := j.flowOf(stages[:i])
 			switch f.from {
 			case "download":
@@ -889,6 +931,129 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 	if secret != "" && send != "" {
 		j.report(RuleChainExfil, SeverityCritical, "%s piped to the network with %s", secret, send)
 	}
+}
+
+// fedAsCode judges the input of xargs or GNU parallel where it becomes code:
+// the script of sh -c (or of another interpreter's inline-code flag) when
+// none follows the flag (xargs -0 sh -c), or when the script is the
+// replace string or holds it (xargs -I{} sh -c {}, sh -c 'echo {}'), and
+// for parallel also the lines themselves when it is given no command
+// (parallel ::: 'cmd', echo cmd | parallel). Input given as script
+// arguments ($1) is data, and a file of commands (parallel :::: jobs) is
+// not known, as with bash jobs.sh.
+func (j *judge) fedAsCode(stages []cmd, i int) {
+	c := stages[i]
+	in, ok := j.stdinFlow(c)
+	if !ok && i > 0 {
+		in = j.flowOf(stages[:i])
+	}
+	runner, replace, template := c.name, c.replace, append([]string{c.name}, c.args...)
+	if c.xargs {
+		runner = "xargs " + c.name
+	} else {
+		template, in, replace = parallelArgs(c.args, in)
+		if len(template) == 0 || len(template) == 1 && template[0] == replace {
+			j.fedRuns(runner, in, "shell", "", "")
+			return
+		}
+	}
+	name := strings.ToLower(path.Base(template[0]))
+	if !isInterpreter(name) {
+		return
+	}
+	k := codeFlag(name, template[1:])
+	if k < 0 {
+		return
+	}
+	lang := langOf(name)
+	if k+2 >= len(template) {
+		j.fedRuns(runner, in, lang, "", "")
+		return
+	}
+	if script := template[k+2]; replace != "" && strings.Contains(script, replace) {
+		j.fedRuns(runner, in, lang, script, replace)
+	}
+}
+
+// fedRuns judges input run as code by runner: each line in place of
+// replace in script, or as the script itself when script is "".
+func (j *judge) fedRuns(runner string, in flow, lang, script, replace string) {
+	switch in.from {
+	case "download":
+		j.report(RulePipeToShell, SeverityCritical, "downloaded content run as code by %s", runner)
+	case "decode":
+		j.report(RulePipeToShell, SeverityCritical, "decoded content run as code by %s", runner)
+	}
+	if script == "" || !in.known {
+		j.runs(runner, in, lang)
+		return
+	}
+	j.runs(runner, flow{from: in.from}, lang)
+	for _, line := range strings.Split(in.payload, "\n") {
+		if strings.TrimSpace(line) != "" && j.spend() {
+			j.code(strings.ReplaceAll(script, replace, line), lang)
+		}
+	}
+}
+
+// codeFlag returns the index in args of the option by which an
+// interpreter takes its program as an argument (sh -c, bash -lc, python3
+// -c, node -e ...), or -1.
+func codeFlag(name string, args []string) int {
+	if langOf(name) == "shell" || strings.HasPrefix(name, "python") {
+		for i, a := range args {
+			if a == "-c" || len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.HasSuffix(a, "c") && strings.Trim(a[1:], "abefhiklmnprstuvxBCEHPT") == "c" {
+				return i
+			}
+			if !strings.HasPrefix(a, "-") {
+				return -1
+			}
+		}
+		return -1
+	}
+	if i, _ := inlineCodeFlag(cmd{name: name, args: append(args, "")}); i >= 0 && i < len(args) {
+		return i
+	}
+	return -1
+}
+
+// parallelValueFlags are GNU parallel's options that take a value.
+var parallelValueFlags = " -j -P -S -N -n -L -l -I -d -a -E -C --colsep --jobs --sshlogin --delay --timeout --joblog --results --tmpdir --env --retries --arg-file --max-args --max-replace-args --basefile --workdir --wd --halt --memfree --load "
+
+// parallelArgs splits GNU parallel's arguments into the command template
+// and its input: the arguments after :::, or the standard input; input
+// files (::::) are not known. The replace string is {} unless -I names one.
+func parallelArgs(args []string, stdin flow) (template []string, in flow, replace string) {
+	replace, in = "{}", stdin
+	i := 0
+	for ; i < len(args) && strings.HasPrefix(args[i], "-") && !strings.HasPrefix(args[i], ":::"); i++ {
+		if args[i] == "-I" && i+1 < len(args) {
+			replace = args[i+1]
+		}
+		if strings.Contains(parallelValueFlags, " "+args[i]+" ") {
+			i++
+		}
+	}
+	for ; i < len(args); i++ {
+		if strings.HasPrefix(args[i], ":::") {
+			break
+		}
+		template = append(template, args[i])
+	}
+	if i < len(args) {
+		in = flow{}
+		if args[i] == ":::" || args[i] == ":::+" {
+			var lines []string
+			for _, a := range args[i+1:] {
+				if strings.HasPrefix(a, ":::") {
+					break
+				}
+				lines = append(lines, a)
+			}
+			in = flow{payload: strings.Join(lines, "\n"), known: true}
+		}
+	}
+	return template, in, replace
 }
 
 // sentSecret returns what secret a command's arguments carry through a
@@ -1156,16 +1321,8 @@ func onlyPart(w *syntax.Word) syntax.WordPart {
 
 // fed judges what a here-string or here-document feeds to an interpreter.
 func (j *judge) fed(c cmd) {
-	lang := langOf(c.name)
-	switch {
-	case c.stdin != nil:
-		if f, ok := j.substFlow(c.stdin); ok {
-			j.runs(c.name, f, lang)
-			return
-		}
-		j.code(j.word(c.stdin), lang)
-	case c.hdoc != nil:
-		j.code(j.word(c.hdoc), lang)
+	if f, ok := j.stdinFlow(c); ok {
+		j.runs(c.name, f, langOf(c.name))
 	}
 }
 
@@ -1511,10 +1668,62 @@ func (c cmd) echoText() (text string, escaped bool) {
 	}
 	if interpret && escapedCount(text) >= 4 {
 		if s, err := expand.Literal(&expand.Config{Env: expand.ListEnviron()}, &syntax.Word{Parts: []syntax.WordPart{&syntax.SglQuoted{Dollar: true, Value: text}}}); err == nil {
-			return s, true
+			text, escaped = s, true
 		}
 	}
+	if c.name == "printf" && len(args) > 0 {
+		text = printfFormat(text, args[1:])
+	}
 	return text, escaped
+}
+
+// printfFormat fills a printf format with its arguments as printf does:
+// the format is reused while arguments are left, %s and %b take one each,
+// other conversions stand for an argument, \n and \t are line and tab.
+func printfFormat(format string, args []string) string {
+	var b strings.Builder
+	for pass := 0; pass < 64; pass++ {
+		used := 0
+		for i := 0; i < len(format); i++ {
+			ch := format[i]
+			switch {
+			case ch == '\\' && i+1 < len(format):
+				i++
+				switch format[i] {
+				case 'n':
+					b.WriteByte('\n')
+				case 't':
+					b.WriteByte('\t')
+				default:
+					b.WriteByte(format[i])
+				}
+			case ch == '%' && i+1 < len(format):
+				k := i + 1
+				for k < len(format) && strings.IndexByte("-+ #0123456789.", format[k]) >= 0 {
+					k++
+				}
+				if k >= len(format) {
+					b.WriteString(format[i:])
+					i = len(format)
+					continue
+				}
+				if format[k] == '%' {
+					b.WriteByte('%')
+				} else if used < len(args) {
+					b.WriteString(args[used])
+					used++
+				}
+				i = k
+			default:
+				b.WriteByte(ch)
+			}
+		}
+		args = args[used:]
+		if used == 0 || len(args) == 0 {
+			break
+		}
+	}
+	return b.String()
 }
 
 // escapedCount counts \xHH and \NNN escapes, which nobody needs for a
