@@ -107,9 +107,40 @@ const maxDepth = 6
 // system directories. A command that does not parse is itself a finding
 // (critical): what cannot be read is not run.
 func Judge(command string) Verdict {
+	return JudgeIn("", command)
+}
+
+// JudgeIn is Judge for a command run in the directory dir ("" for
+// OpenClaw's default, the agent workspace DefaultWorkspace). The working
+// directory is followed through the command (cd, pushd, popd, subshells,
+// env -C, git -C), so that relative names are read as the files they are.
+func JudgeIn(dir, command string) Verdict {
 	j := &judge{vars: map[string]string{}, flows: map[string]flow{}, downloads: map[string]bool{}, decodedFiles: map[string]bool{}, secrets: map[string]string{}, seen: map[*syntax.CmdSubst]bool{}, flowMemo: map[syntax.Node]flow{}}
+	j.cwd = ResolvePath("", dir)
 	j.source(command, 0)
 	return Verdict{Findings: j.findings, Targets: j.targets}
+}
+
+// DefaultWorkspace is where OpenClaw runs an agent's commands and resolves
+// its relative file names unless told otherwise (agents.defaults.workspace).
+// A relative name read without a known directory is read from there: a name
+// that leaves it (../skills) reaches OpenClaw's own directories.
+const DefaultWorkspace = "~/.openclaw/workspace"
+
+// ResolvePath returns p as an absolute name (or one from ~ or $HOME) when
+// read in the directory dir ("" for DefaultWorkspace), with . and ..
+// removed.
+func ResolvePath(dir, p string) string {
+	switch {
+	case p == "":
+		p = "."
+	case p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "$HOME") || strings.HasPrefix(p, "${HOME}"):
+		return path.Clean(p)
+	}
+	if dir == "" {
+		dir = DefaultWorkspace
+	}
+	return path.Clean(dir + "/" + p)
 }
 
 type judge struct {
@@ -123,6 +154,10 @@ type judge struct {
 	seen         map[*syntax.CmdSubst]bool
 	flowMemo     map[syntax.Node]flow // substitution -> its flow, computed once
 	depth        int
+	// cwd is the working directory at this point of the command, as a
+	// path from / or ~; dirs is pushd's stack, oldpwd cd's last directory.
+	cwd, oldpwd string
+	dirs        []string
 	// steps counts the work done; past maxSteps the command is refused
 	// rather than read partly (nested substitutions can multiply work).
 	steps int
@@ -162,9 +197,64 @@ func (j *judge) source(src string, depth int) {
 	}
 	saved := j.depth
 	j.depth = depth
+	// Code run by another shell starts in this directory; its cd stays
+	// there.
+	restore := j.keepDir()
 	j.stmts(f.Stmts)
+	restore()
 	j.depth = saved
 }
+
+// keepDir saves the working directory and returns the function that puts
+// it back, for code run in a subshell.
+func (j *judge) keepDir() func() {
+	cwd, oldpwd, dirs := j.cwd, j.oldpwd, slices.Clone(j.dirs)
+	return func() { j.cwd, j.oldpwd, j.dirs = cwd, oldpwd, dirs }
+}
+
+// chdir follows cd, pushd and popd.
+func (j *judge) chdir(c cmd) {
+	var operands []string
+	for _, a := range c.args {
+		if a != "-" && strings.HasPrefix(a, "-") && (c.name != "pushd" && c.name != "popd" || !strings.HasPrefix(a, "-0")) {
+			continue
+		}
+		operands = append(operands, a)
+	}
+	to := "~"
+	switch {
+	case c.name == "popd":
+		if len(j.dirs) == 0 {
+			return
+		}
+		to, j.dirs = j.dirs[len(j.dirs)-1], j.dirs[:len(j.dirs)-1]
+		j.oldpwd, j.cwd = j.cwd, to
+		return
+	case len(operands) > 0 && operands[0] == "-":
+		to = j.oldpwd
+		if to == "" {
+			to = DefaultWorkspace
+		}
+	case len(operands) > 0:
+		to = j.resolve(operands[0])
+		// cd reads relative names from $CDPATH first.
+		if cdpath, ok := j.vars["CDPATH"]; ok && !strings.HasPrefix(operands[0], ".") {
+			for _, d := range strings.Split(cdpath, ":") {
+				if d != "" && AgentPersistPath.MatchString(ResolvePath(j.resolve(d), operands[0])) {
+					to = ResolvePath(j.resolve(d), operands[0])
+				}
+			}
+		}
+	case c.name == "pushd":
+		return // swaps the top two: not followed
+	}
+	if c.name == "pushd" {
+		j.dirs = append(j.dirs, j.cwd)
+	}
+	j.oldpwd, j.cwd = j.cwd, to
+}
+
+func (j *judge) resolve(p string) string { return ResolvePath(j.cwd, p) }
 
 func (j *judge) stmts(ss []*syntax.Stmt) {
 	for _, s := range ss {
@@ -191,7 +281,9 @@ func (j *judge) stmt(s *syntax.Stmt) {
 		j.stmts(c.Stmts)
 	case *syntax.Subshell:
 		j.redirects(s, cmd{})
+		restore := j.keepDir()
 		j.stmts(c.Stmts)
+		restore()
 	case *syntax.IfClause:
 		for ic := c; ic != nil; ic = ic.Else {
 			j.stmts(ic.Cond)
@@ -257,6 +349,8 @@ type cmd struct {
 	// replace in them.
 	xargs   bool
 	replace string
+	// dir is the directory a prefix runs the command in (env -C, sudo -D).
+	dir string
 }
 
 // flow is what a pipeline or substitution produces: where its content
@@ -330,6 +424,11 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 				case strings.HasPrefix(a, "--replace="):
 					c.replace = strings.TrimPrefix(a, "--replace=")
 				}
+			}
+			if (w == "env" && (rest[0] == "-C" || rest[0] == "--chdir") || w == "sudo" && (rest[0] == "-D" || rest[0] == "--chdir")) && len(rest) > 1 {
+				c.dir = rest[1]
+			} else if w == "env" && strings.HasPrefix(rest[0], "--chdir=") || w == "sudo" && strings.HasPrefix(rest[0], "--chdir=") {
+				c.dir = strings.TrimPrefix(rest[0], "--chdir=")
 			}
 			rest, restRaw = rest[1:], restRaw[1:]
 			if takesValue && len(rest) > 0 {
@@ -599,7 +698,9 @@ func (j *judge) subst(cs *syntax.CmdSubst) {
 		return
 	}
 	j.seen[cs] = true
+	restore := j.keepDir()
 	j.stmts(cs.Stmts)
+	restore()
 }
 
 // onlySubst returns the command substitution that is a word's whole
@@ -1098,8 +1199,14 @@ func (j *judge) command(c cmd) {
 			j.target(a)
 		}
 	}
-	if d := installDest(c); d != "" {
-		j.report(RuleFSPersistence, SeverityHigh, "%s puts files in %s, where OpenClaw loads skills, plugins or hooks without its install policy", c.name, d)
+	if c.name == "cd" || c.name == "pushd" || c.name == "popd" {
+		j.chdir(c)
+	}
+	for _, d := range j.writeDests(c) {
+		if AgentPersistPath.MatchString(d) {
+			j.report(RuleFSPersistence, SeverityHigh, "%s puts files in %s, where OpenClaw loads skills, plugins or hooks without its install policy", c.name, d)
+			break
+		}
 	}
 	switch {
 	case Downloaders[c.name]:
@@ -1348,9 +1455,12 @@ func (j *judge) redirects(s *syntax.Stmt, c cmd) {
 			} else {
 				j.report(RuleNetSocket, SeverityHigh, "raw socket through %s", target)
 			}
-		case r.Op != syntax.RdrIn && (PersistPath.MatchString(target) || AgentPersistPath.MatchString(target)):
+		case r.Op != syntax.RdrIn && (PersistPath.MatchString(target) || AgentPersistPath.MatchString(j.resolve(target))):
 			sev := SeverityHigh
 			msg := "writes " + target
+			if abs := j.resolve(target); abs != target && AgentPersistPath.MatchString(abs) {
+				msg += " (" + abs + "), where OpenClaw loads skills, plugins or hooks without its install policy"
+			}
 			if strings.Contains(target, "authorized_keys") {
 				sev, msg = SeverityCritical, msg+": grants SSH access to whoever holds the key"
 			}
@@ -1527,61 +1637,148 @@ func (c cmd) downloadName() string {
 	return strings.ToLower(path.Base(name))
 }
 
-// installDest returns where a command that copies, unpacks, clones or
-// downloads files puts them, when that is a place OpenClaw loads skills,
-// plugins or hooks from (AgentPersistPath); "" otherwise. The destination is
-// the last operand of cp, mv, install, ln, rsync and git clone, the -d of
-// unzip, the -C of tar, and the output of a download.
-func installDest(c cmd) string {
-	var dest []string
-	operands := func() []string {
-		var ops []string
-		for _, a := range c.args {
-			if !strings.HasPrefix(a, "-") {
-				ops = append(ops, a)
-			}
-		}
-		return ops
+// writeDests returns where a command that copies, unpacks, clones,
+// downloads or writes files puts them, resolved against the working
+// directory (and env -C, git -C, tar -C): the last operand of cp, mv,
+// install, ln, rsync and ditto; git clone's directory, and the work tree of
+// git pull, apply and am; unzip's -d or the directory; what tar -x
+// extracts; a download's output file or, for curl -O and wget, the
+// directory; tee's files, sed -i's files, dd's of=.
+func (j *judge) writeDests(c cmd) []string {
+	base := j.cwd
+	if c.dir != "" {
+		base = j.resolve(c.dir)
 	}
+	at := func(p string) string { return ResolvePath(base, p) }
+	var ops []string
+	for _, a := range c.args {
+		if !strings.HasPrefix(a, "-") {
+			ops = append(ops, a)
+		}
+	}
+	var dest []string
 	switch c.name {
 	case "cp", "mv", "install", "ln", "rsync", "ditto":
-		if ops := operands(); len(ops) >= 2 {
-			dest = ops[len(ops)-1:]
+		if len(ops) >= 2 {
+			dest = append(dest, at(ops[len(ops)-1]))
 		}
 	case "git":
-		if ops := operands(); len(ops) >= 3 && ops[0] == "clone" {
-			dest = ops[len(ops)-1:]
+		tree := base
+		args := c.args
+		for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+			switch a := args[0]; {
+			case (a == "-C" || a == "--work-tree") && len(args) > 1:
+				tree = ResolvePath(tree, args[1])
+				args = args[1:]
+			case strings.HasPrefix(a, "--work-tree="):
+				tree = ResolvePath(tree, strings.TrimPrefix(a, "--work-tree="))
+			case a == "-c" || a == "--git-dir" || a == "--namespace":
+				args = args[1:]
+			}
+			args = args[1:]
+		}
+		if len(args) == 0 {
+			break
+		}
+		var sub []string
+		for _, a := range args[1:] {
+			if !strings.HasPrefix(a, "-") {
+				sub = append(sub, a)
+			}
+		}
+		switch args[0] {
+		case "clone":
+			switch {
+			case len(sub) >= 2:
+				dest = append(dest, ResolvePath(tree, sub[len(sub)-1]))
+			case len(sub) == 1:
+				dest = append(dest, ResolvePath(tree, strings.TrimSuffix(path.Base(sub[0]), ".git")))
+			}
+		case "pull", "apply", "am":
+			dest = append(dest, tree)
 		}
 	case "unzip":
-		if v, ok := c.shortValue('d'); ok {
-			dest = []string{v}
+		if c.hasFlag('l') || c.hasFlag('t') || c.hasFlag('Z') {
+			break
 		}
-	case "tar", "bsdtar":
+		if v, ok := c.shortValue('d'); ok {
+			dest = append(dest, at(v))
+		} else {
+			dest = append(dest, base)
+		}
+	case "tar", "bsdtar", "gtar":
+		extracts := c.hasFlag('x', "--extract", "--get") || len(c.args) > 0 && !strings.HasPrefix(c.args[0], "-") && strings.Contains(c.args[0], "x")
+		if !extracts {
+			break
+		}
 		if v, ok := c.shortValue('C'); ok {
-			dest = []string{v}
+			dest = append(dest, at(v))
 		} else if v, ok := c.flagValue("--directory"); ok {
-			dest = []string{v}
+			dest = append(dest, at(v))
+		} else {
+			dest = append(dest, base)
+		}
+	case "curl":
+		if v, ok := c.shortValue('o'); ok {
+			dest = append(dest, at(v))
+		}
+		if v, ok := c.flagValue("--output"); ok {
+			dest = append(dest, at(v))
+		}
+		if c.hasFlag('O', "--remote-name", "--remote-name-all") {
+			if v, ok := c.flagValue("--output-dir"); ok {
+				dest = append(dest, at(v))
+			} else {
+				dest = append(dest, base)
+			}
+		}
+	case "wget":
+		if v, ok := c.shortValue('O'); ok {
+			dest = append(dest, at(v))
+		} else if v, ok := c.flagValue("--output-document"); ok {
+			dest = append(dest, at(v))
+		} else if v, ok := c.shortValue('P'); ok {
+			dest = append(dest, at(v))
+		} else if v, ok := c.flagValue("--directory-prefix"); ok {
+			dest = append(dest, at(v))
+		} else {
+			dest = append(dest, base)
+		}
+	case "tee":
+		for _, o := range ops {
+			dest = append(dest, at(o))
+		}
+	case "sed", "gsed":
+		if c.hasFlag('i', "--in-place") && len(ops) > 0 {
+			files := ops
+			if !c.hasFlag('e', "--expression") && !c.hasFlag('f', "--file") {
+				files = ops[1:]
+			}
+			for _, o := range files {
+				dest = append(dest, at(o))
+			}
+		}
+	case "dd":
+		for _, a := range c.args {
+			if strings.HasPrefix(a, "of=") {
+				dest = append(dest, at(strings.TrimPrefix(a, "of=")))
+			}
 		}
 	default:
 		if Downloaders[c.name] {
 			for _, flag := range []byte{'o', 'O'} {
 				if v, ok := c.shortValue(flag); ok {
-					dest = append(dest, v)
+					dest = append(dest, at(v))
 				}
 			}
 			for _, long := range []string{"--output", "--output-document"} {
 				if v, ok := c.flagValue(long); ok {
-					dest = append(dest, v)
+					dest = append(dest, at(v))
 				}
 			}
 		}
 	}
-	for _, d := range dest {
-		if AgentPersistPath.MatchString(d) {
-			return d
-		}
-	}
-	return ""
+	return dest
 }
 
 func (c cmd) sends() bool {

@@ -157,9 +157,15 @@ func (r *reading) call(name, rawArgs string, depth int) {
 	switch t.Kind {
 	case KindExec:
 		env := envAssignments(obj["env"])
+		dir := ""
+		for _, k := range t.Dir {
+			if s, ok := obj[k].(string); ok && strings.TrimSpace(s) != "" {
+				dir = s
+			}
+		}
 		for _, k := range t.Command {
 			if s, ok := obj[k].(string); ok && s != "" {
-				r.exec(env + s)
+				r.exec(dir, env+s)
 			}
 		}
 		if ks := keySequence(obj); ks != "" {
@@ -243,7 +249,7 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 		case lk == "path" || strings.HasSuffix(lk, "path") || lk == "file" || lk == "filename" || lk == "dir" || lk == "directory" || lk == "cwd" || lk == "workdir":
 			r.path(v, false)
 		case !known && (lk == "command" || lk == "cmd"):
-			r.exec(v)
+			r.exec("", v)
 		}
 		if !secretsOK {
 			for _, f := range secrets.Find(v) {
@@ -253,10 +259,10 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 	}
 }
 
-// exec judges a command line with the scanner's shell knowledge, and the
-// hosts it names against the allowlist.
-func (r *reading) exec(cmd string) {
-	v := shellrisk.Judge(cmd)
+// exec judges a command line run in dir ("" for the workspace) with the
+// scanner's shell knowledge, and the hosts it names against the allowlist.
+func (r *reading) exec(dir, cmd string) {
+	v := shellrisk.JudgeIn(dir, cmd)
 	for _, f := range v.Findings {
 		r.add(f.Rule, f.Severity, "%s", f.Message)
 	}
@@ -290,7 +296,8 @@ func (r *reading) path(p string, write bool) {
 		}
 		r.add(shellrisk.RuleCredFile, sev, "%s %s (%s)", verb, p, what)
 	}
-	if write && shellrisk.AgentPersistPath.MatchString(p) {
+	// A relative name is the workspace's: ../skills leaves it.
+	if write && shellrisk.AgentPersistPath.MatchString(shellrisk.ResolvePath("", p)) {
 		r.add(shellrisk.RuleFSPersistence, shellrisk.SeverityHigh, "writes %s, where OpenClaw loads skills, plugins or hooks without its install policy", p)
 	}
 	if write && shellrisk.PersistPath.MatchString(p) {

@@ -8,7 +8,7 @@
 //	allow_tools: []
 //	# How to read each tool's arguments (added to or replacing Default's).
 //	tools:
-//	  exec:        {kind: exec, command: [command]}
+//	  exec:        {kind: exec, command: [command], dir: [workdir]}
 //	  read:        {kind: read, path: [path]}
 //	  web_fetch:   {kind: fetch, url: [url]}
 //	  tool_call:   {kind: dispatch, name: id, args: args}
@@ -67,9 +67,13 @@ var kinds = []string{KindExec, KindRead, KindWrite, KindPatch, KindFetch, KindMe
 type Tool struct {
 	Kind    string   `yaml:"kind" json:"kind"`
 	Command []string `yaml:"command,omitempty" json:"command,omitempty"`
-	Path    []string `yaml:"path,omitempty" json:"path,omitempty"`
-	URL     []string `yaml:"url,omitempty" json:"url,omitempty"`
-	Patch   []string `yaml:"patch,omitempty" json:"patch,omitempty"`
+	// Dir names the argument with the directory an exec tool runs its
+	// commands in (OpenClaw's exec: workdir); relative names in the
+	// command are read from there.
+	Dir   []string `yaml:"dir,omitempty" json:"dir,omitempty"`
+	Path  []string `yaml:"path,omitempty" json:"path,omitempty"`
+	URL   []string `yaml:"url,omitempty" json:"url,omitempty"`
+	Patch []string `yaml:"patch,omitempty" json:"patch,omitempty"`
 	// Name and Args are the dispatch tool's arguments that name the tool
 	// to run and hold its arguments.
 	Name string `yaml:"name,omitempty" json:"name,omitempty"`
@@ -97,8 +101,8 @@ func Default() *Policy {
 	yes := true
 	return &Policy{
 		Tools: map[string]Tool{
-			"exec": {Kind: KindExec, Command: []string{"command"}},
-			"bash": {Kind: KindExec, Command: []string{"command"}},
+			"exec": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
+			"bash": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
 			// process writes keystrokes into a running exec session.
 			"process":     {Kind: KindExec, Command: []string{"data", "text"}},
 			"read":        {Kind: KindRead, Path: []string{"path", "file_path"}},

