@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/expand"
@@ -830,8 +831,12 @@ func (j *judge) runs(runner string, f flow, lang string) {
 // shell script, subprocess argument lists), for code they download and run,
 // and for shells they hand to a socket.
 func (j *judge) code(text, lang string) {
-	if lang == "shell" {
+	switch lang {
+	case "shell":
 		j.source(text, j.depth+1)
+		return
+	case "powershell":
+		j.powershell(text)
 		return
 	}
 	j.text(text)
@@ -927,6 +932,128 @@ func inlineCodeFlag(c cmd) (int, string) {
 	return -1, ""
 }
 
+// powershellArgs judges what pwsh or powershell runs from its arguments:
+// the text after -Command (or its positional form), and the base64 of
+// UTF-16LE after -EncodedCommand. PowerShell takes any unambiguous prefix of
+// a parameter's name, in any case, after -, -- or /.
+func (j *judge) powershellArgs(c cmd) {
+	for i := 0; i < len(c.args); i++ {
+		a := c.args[i]
+		p := strings.ToLower(strings.TrimLeft(a, "-/"))
+		if p == a && a != "" || a == "" {
+			// The first operand: Windows PowerShell runs it (and what
+			// follows) as a command; pwsh runs it as a script file.
+			if !strings.HasSuffix(strings.ToLower(a), ".ps1") {
+				j.powershell(strings.Join(c.args[i:], " "))
+			}
+			return
+		}
+		rest := ""
+		if i+1 < len(c.args) {
+			rest = c.args[i+1]
+		}
+		switch {
+		case p == "e" || p == "ec" || len(p) >= 2 && strings.HasPrefix("encodedcommand", p):
+			if text, ok := utf16Base64(rest); ok {
+				j.powershell(text)
+			} else if rest != "" {
+				j.report(RuleUnparsable, SeverityCritical, "%s -%s carries text that is not base64 of UTF-16LE", c.name, p)
+			}
+			return
+		case strings.HasPrefix("command", p):
+			if rest == "-" {
+				j.fed(c)
+			} else {
+				j.powershell(strings.Join(c.args[i+1:], " "))
+			}
+			return
+		case p == "f" || len(p) >= 2 && strings.HasPrefix("file", p):
+			return
+		case psValueParam(p):
+			i++
+		}
+	}
+}
+
+// psValueParam reports the parameters of pwsh and powershell that take a
+// value (-ExecutionPolicy Bypass, -w hidden), by any prefix PowerShell
+// takes for them.
+func psValueParam(p string) bool {
+	switch p {
+	case "ex", "ep", "w", "o", "of", "if", "v", "wd", "ea", "config", "settings":
+		return true
+	}
+	for _, long := range []string{"executionpolicy", "windowstyle", "outputformat", "inputformat", "configurationname", "workingdirectory", "version", "settingsfile", "custompipename", "encodedarguments", "psconsolefile"} {
+		if len(p) >= 3 && strings.HasPrefix(long, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// utf16Base64 decodes -EncodedCommand's form: base64 of UTF-16LE.
+func utf16Base64(s string) (string, bool) {
+	s = strings.Trim(s, `'"`)
+	var b []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
+		if b, err = enc.DecodeString(s); err == nil {
+			break
+		}
+	}
+	if err != nil || len(b) == 0 || len(b)%2 != 0 {
+		return "", false
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+	}
+	return string(utf16.Decode(u)), true
+}
+
+// PowerShell that downloads and runs: a web request, WebClient or BITS
+// transfer, and Invoke-Expression, Start-Process, a script block or the call
+// operator in the same code; base64 decoded and run; -EncodedCommand
+// inside (Start-Process powershell -ArgumentList '-enc …').
+var (
+	psFetch   = regexp.MustCompile(`(?i)\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|start-bitstransfer|bitsadmin)\b|download(?:string|file|data)\b|net\.webclient|system\.net\.http|\bcertutil\b.*-urlcache`)
+	psRun     = regexp.MustCompile(`(?i)\b(?:iex|invoke-expression|start-process|saps|invoke-item|invoke-command|icm)\b|\[scriptblock\]::create|(?:^|[;|({]\s*)[&.]\s*[('"$\w]`)
+	psDecode  = regexp.MustCompile(`(?i)frombase64string|\[convert\]::`)
+	psEncoded = regexp.MustCompile(`(?i)(?:^|[\s'"])[-/](?:e|ec|en[a-z]*)\s+['"]?([A-Za-z0-9+/]{8,}={0,2})`)
+	psB64Lit  = regexp.MustCompile(`(?i)frombase64string\(\s*['"]([A-Za-z0-9+/]{8,}={0,2})['"]`)
+)
+
+// powershell judges PowerShell code.
+func (j *judge) powershell(text string) {
+	if j.depth+1 > maxDepth {
+		j.report(RuleUnparsable, SeverityCritical, "code nested more than %d levels deep (bash -c, eval, decoded payloads)", maxDepth)
+		return
+	}
+	saved := j.depth
+	j.depth++
+	defer func() { j.depth = saved }()
+	j.code(text, "other")
+	runs := psRun.MatchString(text)
+	if psFetch.MatchString(text) && runs {
+		j.report(RuleChainDropper, SeverityCritical, "PowerShell downloads content and runs it")
+	}
+	if psDecode.MatchString(text) && runs {
+		j.report(RuleObfEncodedPayload, SeverityCritical, "PowerShell decodes base64 and runs it")
+	}
+	for _, m := range psEncoded.FindAllStringSubmatch(text, 8) {
+		if inner, ok := utf16Base64(m[1]); ok {
+			j.powershell(inner)
+		}
+	}
+	for _, m := range psB64Lit.FindAllStringSubmatch(text, 8) {
+		if b, err := base64.StdEncoding.DecodeString(m[1]); err == nil && utf8.Valid(b) {
+			j.powershell(string(b))
+		} else if inner, ok := utf16Base64(m[1]); ok {
+			j.powershell(inner)
+		}
+	}
+}
+
 // text reports credential stores and endpoints named anywhere in text.
 func (j *judge) text(s string) {
 	if what, tier, ok := CredPath(s); ok {
@@ -968,12 +1095,19 @@ func langOf(name string) string {
 	switch {
 	case name == "sh" || name == "bash" || name == "zsh" || name == "dash" || name == "ksh" || name == "fish" || name == "source" || name == ".":
 		return "shell"
+	case isPowerShell(name):
+		return "powershell"
 	}
 	return "other"
 }
 
 func isInterpreter(name string) bool {
-	return Interpreters[name] || strings.HasPrefix(name, "python3.")
+	return Interpreters[name] || strings.HasPrefix(name, "python3.") || isPowerShell(name)
+}
+
+func isPowerShell(name string) bool {
+	name = strings.TrimSuffix(name, ".exe")
+	return name == "pwsh" || name == "powershell"
 }
 
 // pipeline judges the stages of one pipeline (or one command).
@@ -1347,6 +1481,8 @@ func (j *judge) command(c cmd) {
 		if c.stdin != nil {
 			j.fed(c)
 		}
+	case isPowerShell(c.name):
+		j.powershellArgs(c)
 	case isInterpreter(c.name):
 		lang := langOf(c.name)
 		if i := c.flagIndex("-c"); i >= 0 {
