@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 
@@ -65,7 +66,28 @@ func (p *Policy) Compile() (*Judge, error) {
 
 // Decide judges one complete tool call.
 func (j *Judge) Decide(c wire.ToolCall) wire.Decision {
-	fs := j.Findings(c)
+	return j.decide(c, nil)
+}
+
+// DecideWith returns Decide for the calls of one model answer, knowing the
+// calls the conversation made before (prior, asked for once, when a call
+// first needs it): keystrokes a call types into a terminal session are
+// judged together with those typed into the same session before, so a
+// command typed a few keys per call is read whole.
+func (j *Judge) DecideWith(prior func() []wire.ToolCall) func(wire.ToolCall) wire.Decision {
+	var once sync.Once
+	var calls []wire.ToolCall
+	history := func() []wire.ToolCall {
+		once.Do(func() { calls = prior() })
+		return calls
+	}
+	return func(c wire.ToolCall) wire.Decision { return j.decide(c, history) }
+}
+
+func (j *Judge) decide(c wire.ToolCall, history func() []wire.ToolCall) wire.Decision {
+	r := &reading{j: j, history: history}
+	r.call(c.Name, c.Arguments, 0)
+	fs := r.out
 	var block []Finding
 	for _, f := range fs {
 		if shellrisk.SeverityRank(f.Severity) >= j.blockAt && !j.ignore[f.Rule] {
@@ -107,8 +129,9 @@ func (j *Judge) Findings(c wire.ToolCall) []Finding {
 }
 
 type reading struct {
-	j   *Judge
-	out []Finding
+	j       *Judge
+	out     []Finding
+	history func() []wire.ToolCall // the conversation's earlier calls; nil: none known
 }
 
 func (r *reading) add(rule, sev, format string, args ...any) {
@@ -172,11 +195,10 @@ func (r *reading) call(name, rawArgs string, depth int) {
 			// Keys typed into a terminal are often not a whole command line
 			// (a REPL, an editor, half a quote): what does not parse is not
 			// refused for that, but whatever parses is judged.
-			for _, f := range shellrisk.Judge(ks).Findings {
-				if f.Rule != shellrisk.RuleUnparsable {
-					r.add(f.Rule, f.Severity, "%s", f.Message)
-				}
-			}
+			r.typed(ks, "")
+		}
+		if t.Session != "" && r.history != nil {
+			r.session(name, t.Session, obj)
 		}
 	case KindRead:
 		for _, k := range t.Path {
@@ -257,6 +279,80 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 			}
 		}
 	}
+}
+
+// typed judges keystrokes: findings but the refusal of what does not
+// parse, each message prefixed by how the keys were typed.
+func (r *reading) typed(keys, how string) {
+	for _, f := range shellrisk.Judge(keys).Findings {
+		if f.Rule != shellrisk.RuleUnparsable {
+			r.add(f.Rule, f.Severity, "%s%s", how, f.Message)
+		}
+	}
+}
+
+// maxTyped bounds the keystrokes of one session judged together.
+const maxTyped = 64 << 10
+
+// session judges what a call types into a terminal session together with
+// what earlier calls of the same tool typed into the same session: the
+// whole of it (a cd typed before counts), and the line the call's keys
+// begin on through its end (when an earlier line does not parse).
+func (r *reading) session(tool, key string, obj map[string]any) {
+	id, _ := obj[key].(string)
+	cur := typedBytes(obj)
+	if id == "" || cur == "" {
+		return
+	}
+	var before strings.Builder
+	calls := 0
+	for _, c := range r.history() {
+		if c.Name != tool {
+			continue
+		}
+		var args map[string]any
+		if json.Unmarshal([]byte(c.Arguments), &args) != nil {
+			continue
+		}
+		if prev, _ := args[key].(string); prev == id {
+			if s := typedBytes(args); s != "" {
+				before.WriteString(s)
+				calls++
+			}
+		}
+	}
+	if calls == 0 {
+		return
+	}
+	prev := strings.ReplaceAll(before.String(), "\r", "\n")
+	cur = strings.ReplaceAll(cur, "\r", "\n")
+	if len(prev) > maxTyped {
+		prev = prev[len(prev)-maxTyped:]
+	}
+	how := fmt.Sprintf("keys typed into session %s over %d calls: ", id, calls+1)
+	r.typed(prev+cur, how)
+	line := prev[strings.LastIndexByte(prev, '\n')+1:]
+	r.typed(line+cur, how)
+}
+
+// typedBytes is what a process call writes to the session's terminal, by
+// its action (OpenClaw's process tool): write's data, send-keys' keys,
+// paste's text, submit's carriage return (read as a line end).
+func typedBytes(obj map[string]any) string {
+	action, _ := obj["action"].(string)
+	switch action {
+	case "write":
+		s, _ := obj["data"].(string)
+		return s
+	case "send-keys":
+		return keySequence(obj)
+	case "paste":
+		s, _ := obj["text"].(string)
+		return s
+	case "submit":
+		return "\n"
+	}
+	return ""
 }
 
 // exec judges a command line run in dir ("" for the workspace) with the

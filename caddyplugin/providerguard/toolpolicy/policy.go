@@ -70,10 +70,15 @@ type Tool struct {
 	// Dir names the argument with the directory an exec tool runs its
 	// commands in (OpenClaw's exec: workdir); relative names in the
 	// command are read from there.
-	Dir   []string `yaml:"dir,omitempty" json:"dir,omitempty"`
-	Path  []string `yaml:"path,omitempty" json:"path,omitempty"`
-	URL   []string `yaml:"url,omitempty" json:"url,omitempty"`
-	Patch []string `yaml:"patch,omitempty" json:"patch,omitempty"`
+	Dir []string `yaml:"dir,omitempty" json:"dir,omitempty"`
+	// Session names the argument with the terminal session an exec tool
+	// types into (OpenClaw's process: sessionId). What a call types is
+	// judged together with what earlier calls in the conversation typed
+	// into the same session (write data, send-keys, paste text, submit).
+	Session string   `yaml:"session,omitempty" json:"session,omitempty"`
+	Path    []string `yaml:"path,omitempty" json:"path,omitempty"`
+	URL     []string `yaml:"url,omitempty" json:"url,omitempty"`
+	Patch   []string `yaml:"patch,omitempty" json:"patch,omitempty"`
 	// Name and Args are the dispatch tool's arguments that name the tool
 	// to run and hold its arguments.
 	Name string `yaml:"name,omitempty" json:"name,omitempty"`
@@ -104,7 +109,7 @@ func Default() *Policy {
 			"exec": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
 			"bash": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
 			// process writes keystrokes into a running exec session.
-			"process":     {Kind: KindExec, Command: []string{"data", "text"}},
+			"process":     {Kind: KindExec, Command: []string{"data", "text"}, Session: "sessionId"},
 			"read":        {Kind: KindRead, Path: []string{"path", "file_path"}},
 			"ls":          {Kind: KindRead, Path: []string{"path"}},
 			"grep":        {Kind: KindRead, Path: []string{"path"}},
