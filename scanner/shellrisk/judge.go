@@ -159,6 +159,11 @@ type judge struct {
 	// path from / or ~; dirs is pushd's stack, oldpwd cd's last directory.
 	cwd, oldpwd string
 	dirs        []string
+	// links are the symbolic links the command made (link -> target, both
+	// resolved); written is what it wrote to files (lower-cased base name
+	// -> text), for a later command that runs the file.
+	links   map[string]string
+	written map[string]string
 	// steps counts the work done; past maxSteps the command is refused
 	// rather than read partly (nested substitutions can multiply work).
 	steps int
@@ -241,7 +246,7 @@ func (j *judge) chdir(c cmd) {
 		// cd reads relative names from $CDPATH first.
 		if cdpath, ok := j.vars["CDPATH"]; ok && !strings.HasPrefix(operands[0], ".") {
 			for _, d := range strings.Split(cdpath, ":") {
-				if d != "" && AgentPersistPath.MatchString(ResolvePath(j.resolve(d), operands[0])) {
+				if d != "" && InAgentDir(ResolvePath(j.resolve(d), operands[0])) {
 					to = ResolvePath(j.resolve(d), operands[0])
 				}
 			}
@@ -255,7 +260,45 @@ func (j *judge) chdir(c cmd) {
 	j.oldpwd, j.cwd = j.cwd, to
 }
 
-func (j *judge) resolve(p string) string { return ResolvePath(j.cwd, p) }
+func (j *judge) resolve(p string) string { return j.follow(ResolvePath(j.cwd, p)) }
+
+// follow replaces a leading symbolic link the command made by its target.
+func (j *judge) follow(p string) string {
+	for link, target := range j.links {
+		if p == link || strings.HasPrefix(p, link+"/") {
+			return target + p[len(link):]
+		}
+	}
+	return p
+}
+
+// agentDirs are the directory pairs InAgentDir looks for under globs.
+var agentDirs = [][2]string{{".openclaw", "skills"}, {".openclaw", "extensions"}, {".openclaw", "hooks"},
+	{".clawdbot", "skills"}, {".clawdbot", "extensions"}, {".clawdbot", "hooks"},
+	{".moltbot", "skills"}, {".moltbot", "extensions"}, {".moltbot", "hooks"}, {".agents", "skills"}}
+
+// InAgentDir reports a path in a place OpenClaw loads skills, plugins or
+// hooks from (AgentPersistPath), also when it names it through a glob the
+// shell expands (~/.openclaw/sk*, ~/.open*/skills, skil?), in any case.
+func InAgentDir(p string) bool {
+	if AgentPersistPath.MatchString(p) {
+		return true
+	}
+	if !strings.ContainsAny(p, "*?[") {
+		return false
+	}
+	segs := strings.FieldsFunc(strings.ToLower(p), func(r rune) bool { return r == '/' || r == '\\' })
+	for i := 0; i+1 < len(segs); i++ {
+		for _, d := range agentDirs {
+			if a, _ := path.Match(segs[i], d[0]); a {
+				if b, _ := path.Match(segs[i+1], d[1]); b {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 func (j *judge) stmts(ss []*syntax.Stmt) {
 	for _, s := range ss {
@@ -667,7 +710,12 @@ func (j *judge) part(b *strings.Builder, p syntax.WordPart) {
 			b.WriteString("$" + name)
 		}
 	case *syntax.CmdSubst:
-		j.subst(p)
+		// A substitution whose output is known text (echo, printf, a
+		// decoder of a literal) stands for that text.
+		if f, ok := j.substFlow(&syntax.Word{Parts: []syntax.WordPart{p}}); ok && f.known && f.from != "download" {
+			b.WriteString(strings.TrimRight(f.payload, "\n"))
+			return
+		}
 		b.WriteString("$(…)")
 	case *syntax.ProcSubst:
 		j.stmts(p.Stmts)
@@ -840,6 +888,14 @@ func (j *judge) code(text, lang string) {
 		return
 	}
 	j.text(text)
+	if codeWrites.MatchString(text) {
+		for _, lit := range quoted(text) {
+			if strings.ContainsAny(lit, "/\\") && InAgentDir(j.resolve(lit)) {
+				j.report(RuleFSPersistence, SeverityHigh, "inline code writes %s, where OpenClaw loads skills, plugins or hooks without its install policy", lit)
+				break
+			}
+		}
+	}
 	if j.depth+1 > maxDepth {
 		return
 	}
@@ -872,6 +928,30 @@ var (
 	codeSocket  = regexp.MustCompile(`socket\.socket|\.connect\s*\(|net\.connect|net\.Socket|createConnection|TCPSocket|IO::Socket|fsockopen|Net\.Sockets\.TCPClient|\bsocket\s*\(`)
 	codeShell   = regexp.MustCompile(`dup2|pty\.spawn|/bin/(?:ba|z|da)?sh\b|['"](?:ba|z)?sh['"]|cmd\.exe|\bexec\s+(?:ba)?sh\b|child_process`)
 )
+
+// codeWrites finds file writes in inline code: Python open() for writing,
+// pathlib, shutil and os moves; Node fs writes, copies and renames; Ruby
+// File.write; PHP file_put_contents; Perl open for output; PowerShell's
+// writing cmdlets.
+var codeWrites = regexp.MustCompile(`(?i)\bopen\s*\([^)]*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]|\bopen\s*\([^)]*['"](?:>|>>|\+<)['"]|\.write_(?:text|bytes)\s*\(|(?:write|append)File(?:Sync)?\s*\(|createWriteStream|copyFile(?:Sync)?|\bfs\.(?:cp|rename|symlink|mkdir)|\bshutil\.|\bos\.(?:rename|replace|symlink|link|makedirs|mkdir)\b|File\.(?:write|open|symlink|rename)|IO\.write|FileUtils\.|file_put_contents|\bcopy\s*\(|\brename\s*\(|\bsymlink\s*\(|Set-Content|Out-File|Add-Content|Copy-Item|Move-Item|Expand-Archive|New-Item`)
+
+// quoted returns the contents of every quoted string in code.
+func quoted(code string) []string {
+	var out []string
+	for i := 0; i < len(code); i++ {
+		q := code[i]
+		if q != '\'' && q != '"' && q != '`' {
+			continue
+		}
+		k := strings.IndexByte(code[i+1:], q)
+		if k < 0 {
+			break
+		}
+		out = append(out, code[i+1:i+1+k])
+		i += k + 1
+	}
+	return out
+}
 
 // stringLiterals returns the contents of the quoted strings in code ('…',
 // "…", `…`), with backslash escapes of the quote kept as the quote.
@@ -1122,9 +1202,15 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 			stages[i] = cmd{stmt: s}
 		}
 	}
-	// curl URL | base64 -d > file: the file is a download.
-	if name := j.stdoutFile(stmts[len(stmts)-1]); name != "" && j.flowOf(stages).from == "download" {
-		j.downloads[name] = true
+	// curl URL | base64 -d > file: the file is a download; echo … > file:
+	// the file holds known text.
+	if file, appendTo := j.stdoutRedirect(stmts[len(stmts)-1]); file != "" {
+		switch f := j.flowOf(stages); {
+		case f.from == "download":
+			j.downloads[strings.ToLower(path.Base(file))] = true
+		case f.known:
+			j.remember(file, f.payload, appendTo)
+		}
 	}
 	var send, secret string
 	for i, c := range stages {
@@ -1132,6 +1218,15 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 		j.command(c)
 		if c.xargs || c.name == "parallel" {
 			j.fedAsCode(stages, i)
+		}
+		if c.name == "tee" && i > 0 {
+			if f := j.flowOf(stages[:i]); f.known {
+				for _, a := range c.args {
+					if !strings.HasPrefix(a, "-") {
+						j.remember(a, f.payload, c.hasFlag('a', "--append"))
+					}
+				}
+			}
 		}
 		switch {
 		case Downloaders[c.name]:
@@ -1337,9 +1432,24 @@ func (j *judge) command(c cmd) {
 		j.chdir(c)
 	}
 	for _, d := range j.writeDests(c) {
-		if AgentPersistPath.MatchString(d) {
+		if InAgentDir(d) {
 			j.report(RuleFSPersistence, SeverityHigh, "%s puts files in %s, where OpenClaw loads skills, plugins or hooks without its install policy", c.name, d)
 			break
+		}
+	}
+	// A link made now leads later writes through it.
+	if c.name == "ln" && c.hasFlag('s', "--symbolic") {
+		var ops []string
+		for _, a := range c.args {
+			if !strings.HasPrefix(a, "-") {
+				ops = append(ops, a)
+			}
+		}
+		if len(ops) == 2 {
+			if j.links == nil {
+				j.links = map[string]string{}
+			}
+			j.links[j.resolve(ops[1])] = j.resolve(ops[0])
 		}
 	}
 	switch {
@@ -1476,6 +1586,8 @@ func (j *judge) command(c cmd) {
 				j.report(RuleChainDropper, SeverityCritical, "%s runs the download %s", c.name, c.args[0])
 			} else if j.decodedFiles[strings.ToLower(path.Base(c.args[0]))] {
 				j.report(RuleObfEncodedPayload, SeverityCritical, "%s runs %s, decoded from an encoded payload", c.name, c.args[0])
+			} else if text, ok := j.written[strings.ToLower(path.Base(c.args[0]))]; ok {
+				j.code(text, "shell")
 			}
 		}
 		if c.stdin != nil {
@@ -1503,6 +1615,8 @@ func (j *judge) command(c cmd) {
 					j.report(RuleChainDropper, SeverityCritical, "runs the download %s with %s", a, c.name)
 				} else if j.decodedFiles[strings.ToLower(path.Base(a))] {
 					j.report(RuleObfEncodedPayload, SeverityCritical, "decodes content into %s and runs it with %s", a, c.name)
+				} else if text, ok := j.written[strings.ToLower(path.Base(a))]; ok {
+					j.code(text, lang)
 				}
 				break
 			}
@@ -1528,12 +1642,69 @@ func (j *judge) command(c cmd) {
 	if j.decodedFiles[c.name] && !c.decodes() {
 		j.report(RuleObfEncodedPayload, SeverityCritical, "runs %s, decoded from an encoded payload", c.name)
 	}
+	// ./script, /tmp/script: a file this command wrote, run by its #! line.
+	if text, ok := j.written[c.name]; ok && !isInterpreter(c.name) {
+		j.code(text, shebangLang(text))
+	}
 	// echo … | base64 -d > /tmp/a.sh: the file holds decoded content.
 	if c.decodes() {
 		if name := j.stdoutFile(c.stmt); name != "" {
 			j.decodedFiles[name] = true
 		}
 	}
+}
+
+// shebangLang is the language a script's #! line names, shell without one.
+func shebangLang(text string) string {
+	first, _, _ := strings.Cut(text, "\n")
+	if !strings.HasPrefix(first, "#!") {
+		return "shell"
+	}
+	fields := strings.Fields(first[2:])
+	if len(fields) == 0 {
+		return "shell"
+	}
+	name := path.Base(fields[0])
+	if name == "env" && len(fields) > 1 {
+		name = path.Base(fields[len(fields)-1])
+	}
+	return langOf(name)
+}
+
+// remember records text a command writes to a file (> or >>, tee) for a
+// later command that runs it. Echo's line end is kept.
+func (j *judge) remember(file, text string, appendTo bool) {
+	if file == "" || file == "/dev/null" {
+		return
+	}
+	if j.written == nil {
+		j.written = map[string]string{}
+	}
+	name := strings.ToLower(path.Base(file))
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	if appendTo {
+		text = j.written[name] + text
+	}
+	if len(text) > 1<<20 {
+		return
+	}
+	j.written[name] = text
+}
+
+// stdoutRedirect returns the file a statement writes its output to and
+// whether it appends, or "".
+func (j *judge) stdoutRedirect(s *syntax.Stmt) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	for _, r := range s.Redirs {
+		if (r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.RdrClob) && (r.N == nil || r.N.Value == "1") && r.Word != nil {
+			return j.word(r.Word), r.Op == syntax.AppOut
+		}
+	}
+	return "", false
 }
 
 // evalWords judges the words a command runs as code (eval, bash -c).
@@ -1591,10 +1762,10 @@ func (j *judge) redirects(s *syntax.Stmt, c cmd) {
 			} else {
 				j.report(RuleNetSocket, SeverityHigh, "raw socket through %s", target)
 			}
-		case r.Op != syntax.RdrIn && (PersistPath.MatchString(target) || AgentPersistPath.MatchString(j.resolve(target))):
+		case r.Op != syntax.RdrIn && (PersistPath.MatchString(target) || InAgentDir(j.resolve(target))):
 			sev := SeverityHigh
 			msg := "writes " + target
-			if abs := j.resolve(target); abs != target && AgentPersistPath.MatchString(abs) {
+			if abs := j.resolve(target); abs != target && InAgentDir(abs) {
 				msg += " (" + abs + "), where OpenClaw loads skills, plugins or hooks without its install policy"
 			}
 			if strings.Contains(target, "authorized_keys") {
@@ -1785,7 +1956,7 @@ func (j *judge) writeDests(c cmd) []string {
 	if c.dir != "" {
 		base = j.resolve(c.dir)
 	}
-	at := func(p string) string { return ResolvePath(base, p) }
+	at := func(p string) string { return j.follow(ResolvePath(base, p)) }
 	var ops []string
 	for _, a := range c.args {
 		if !strings.HasPrefix(a, "-") {
