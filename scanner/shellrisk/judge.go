@@ -116,8 +116,26 @@ func Judge(command string) Verdict {
 // directory is followed through the command (cd, pushd, popd, subshells,
 // env -C, git -C), so that relative names are read as the files they are.
 func JudgeIn(dir, command string) Verdict {
+	return JudgeWith(Context{Dir: dir}, command)
+}
+
+// Context is what is known of the place a command runs in.
+type Context struct {
+	// Dir is the working directory ("" for DefaultWorkspace).
+	Dir string
+	// Files are files written before the command runs (name -> text): a
+	// command that runs one (sh f, ./f, python3 f, source f) runs that text,
+	// and it is judged as code.
+	Files map[string]string
+}
+
+// JudgeWith is Judge for a command run in a known context.
+func JudgeWith(ctx Context, command string) Verdict {
 	j := &judge{vars: map[string]string{}, flows: map[string]flow{}, downloads: map[string]bool{}, decodedFiles: map[string]bool{}, secrets: map[string]string{}, seen: map[*syntax.CmdSubst]bool{}, flowMemo: map[syntax.Node]flow{}}
-	j.cwd = ResolvePath("", dir)
+	j.cwd = ResolvePath("", ctx.Dir)
+	for name, text := range ctx.Files {
+		j.remember(name, text, false)
+	}
 	j.source(command, 0)
 	return Verdict{Findings: j.findings, Targets: j.targets}
 }

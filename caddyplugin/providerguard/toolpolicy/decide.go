@@ -76,16 +76,35 @@ func (j *Judge) Decide(c wire.ToolCall) wire.Decision {
 // command typed a few keys per call is read whole.
 func (j *Judge) DecideWith(prior func() []wire.ToolCall) func(wire.ToolCall) wire.Decision {
 	var once sync.Once
+	var mu sync.Mutex
 	var calls []wire.ToolCall
 	history := func() []wire.ToolCall {
-		once.Do(func() { calls = prior() })
-		return calls
+		once.Do(func() { calls = slices.Clone(prior()) })
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clip(calls)
 	}
-	return func(c wire.ToolCall) wire.Decision { return j.decide(c, history) }
+	memo := &filesMemo{n: -1}
+	return func(c wire.ToolCall) wire.Decision {
+		d := j.decideIn(c, history, memo)
+		if !d.Block {
+			// Calls of the same answer run after one another: an allowed
+			// one is history for the next.
+			history()
+			mu.Lock()
+			calls = append(calls, c)
+			mu.Unlock()
+		}
+		return d
+	}
 }
 
 func (j *Judge) decide(c wire.ToolCall, history func() []wire.ToolCall) wire.Decision {
-	r := &reading{j: j, history: history}
+	return j.decideIn(c, history, nil)
+}
+
+func (j *Judge) decideIn(c wire.ToolCall, history func() []wire.ToolCall, memo *filesMemo) wire.Decision {
+	r := &reading{j: j, history: history, memo: memo}
 	r.call(c.Name, c.Arguments, 0)
 	fs := r.out
 	var block []Finding
@@ -132,6 +151,13 @@ type reading struct {
 	j       *Judge
 	out     []Finding
 	history func() []wire.ToolCall // the conversation's earlier calls; nil: none known
+	memo    *filesMemo             // writtenFiles of the history as long as it is unchanged
+}
+
+// filesMemo keeps the files a history wrote while the history has n calls.
+type filesMemo struct {
+	n     int
+	files map[string]string
 }
 
 func (r *reading) add(rule, sev, format string, args ...any) {
@@ -294,6 +320,107 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 	}
 }
 
+// writtenFiles are the files earlier calls of the conversation wrote, by
+// the name they gave: a write tool's content, an edit's new texts, the lines
+// an apply_patch adds. Nil without a history.
+func (r *reading) writtenFiles() map[string]string {
+	if r.history == nil {
+		return nil
+	}
+	calls := r.history()
+	if r.memo != nil && r.memo.n == len(calls) {
+		return r.memo.files
+	}
+	var files map[string]string
+	defer func() {
+		if r.memo != nil {
+			r.memo.n, r.memo.files = len(calls), files
+		}
+	}()
+	put := func(name, text string) {
+		if name == "" || text == "" {
+			return
+		}
+		if files == nil {
+			files = map[string]string{}
+		}
+		files[name] += text + "\n"
+	}
+	for _, c := range calls {
+		t, ok := r.j.p.Tools[c.Name]
+		if !ok && claudeCodeNames[c.Name] {
+			t, ok = r.j.p.Tools[strings.ToLower(c.Name)]
+		}
+		if !ok || t.Kind != KindWrite && t.Kind != KindPatch {
+			continue
+		}
+		var args map[string]any
+		if json.Unmarshal([]byte(c.Arguments), &args) != nil {
+			continue
+		}
+		if t.Kind == KindPatch {
+			for _, k := range t.Patch {
+				if s, ok := args[k].(string); ok {
+					for name, text := range patchAdds(s) {
+						put(name, text)
+					}
+				}
+			}
+			continue
+		}
+		name := ""
+		for _, k := range t.Path {
+			if s, ok := args[k].(string); ok && s != "" {
+				name = s
+			}
+		}
+		var texts []string
+		collectNewText(args, "", &texts)
+		put(name, strings.Join(texts, "\n"))
+	}
+	return files
+}
+
+// collectNewText gathers what a write or edit call puts in its file: the
+// content, and the new text of each edit.
+func collectNewText(v any, key string, out *[]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			collectNewText(x, k, out)
+		}
+	case []any:
+		for _, x := range v {
+			collectNewText(x, key, out)
+		}
+	case string:
+		switch strings.ToLower(key) {
+		case "content", "contents", "text", "newtext", "new_text", "new_string", "newstring", "data":
+			*out = append(*out, v)
+		}
+	}
+}
+
+// patchAdds returns the lines an apply_patch text adds, by file.
+func patchAdds(s string) map[string]string {
+	out := map[string]string{}
+	file := ""
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.HasPrefix(line, "*** Add File: "), strings.HasPrefix(line, "*** Update File: "):
+			file = strings.TrimSpace(line[strings.Index(line, ":")+1:])
+		case strings.HasPrefix(line, "*** Move to: "):
+			file = strings.TrimSpace(strings.TrimPrefix(line, "*** Move to: "))
+		case strings.HasPrefix(line, "***"):
+			file = ""
+		case file != "" && strings.HasPrefix(line, "+"):
+			out[file] += line[1:] + "\n"
+		}
+	}
+	return out
+}
+
 // typed judges keystrokes: findings but the refusal of what does not
 // parse, each message prefixed by how the keys were typed.
 func (r *reading) typed(keys, how string) {
@@ -370,8 +497,10 @@ func typedBytes(obj map[string]any) string {
 
 // exec judges a command line run in dir ("" for the workspace) with the
 // scanner's shell knowledge, and the hosts it names against the allowlist.
+// Files the conversation's earlier calls wrote are known to it: a command
+// that runs one runs what was written.
 func (r *reading) exec(dir, cmd string) {
-	v := shellrisk.JudgeIn(dir, cmd)
+	v := shellrisk.JudgeWith(shellrisk.Context{Dir: dir, Files: r.writtenFiles()}, cmd)
 	for _, f := range v.Findings {
 		r.add(f.Rule, f.Severity, "%s", f.Message)
 	}
