@@ -906,7 +906,9 @@ func (j *judge) code(text, lang string) {
 		return
 	}
 	j.text(text)
-	if codeWrites.MatchString(text) {
+	// Only code that names one of those directories, or runs in one, can
+	// write there: the regular expression is not run on other code.
+	if mayNameAgentDir(text, j.cwd) && codeWrites.MatchString(text) {
 		for _, lit := range quoted(text) {
 			if strings.ContainsAny(lit, "/\\") && InAgentDir(j.resolve(lit)) {
 				j.report(RuleFSPersistence, SeverityHigh, "inline code writes %s, where OpenClaw loads skills, plugins or hooks without its install policy", lit)
@@ -952,6 +954,31 @@ var (
 // File.write; PHP file_put_contents; Perl open for output; PowerShell's
 // writing cmdlets.
 var codeWrites = regexp.MustCompile(`(?i)\bopen\s*\([^)]*,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]|\bopen\s*\([^)]*['"](?:>|>>|\+<)['"]|\.write_(?:text|bytes)\s*\(|(?:write|append)File(?:Sync)?\s*\(|createWriteStream|copyFile(?:Sync)?|\bfs\.(?:cp|rename|symlink|mkdir)|\bshutil\.|\bos\.(?:rename|replace|symlink|link|makedirs|mkdir)\b|File\.(?:write|open|symlink|rename)|IO\.write|FileUtils\.|file_put_contents|\bcopy\s*\(|\brename\s*\(|\bsymlink\s*\(|Set-Content|Out-File|Add-Content|Copy-Item|Move-Item|Expand-Archive|New-Item`)
+
+// mayNameAgentDir is a cheap test for code that may write to a place
+// InAgentDir matches: it names skills, extensions or hooks, or runs in such
+// a place.
+func mayNameAgentDir(code, cwd string) bool {
+	if InAgentDir(cwd) {
+		return true
+	}
+	for _, w := range []string{"skills", "extensions", "hooks"} {
+		if containsFold(code, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold is strings.Contains ignoring ASCII case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
 
 // quoted returns the contents of every quoted string in code.
 func quoted(code string) []string {
