@@ -587,6 +587,10 @@ func (j *judge) assign(a *syntax.Assign) {
 	if lit, ok := literal(a.Value); ok {
 		j.vars[name] = lit
 	}
+	if name == "PROMPT_COMMAND" {
+		// bash runs it before every prompt.
+		j.source(v, j.depth+1)
+	}
 	if what, _, ok := CredPath(v); ok {
 		j.secrets[name] = what
 	}
@@ -1042,6 +1046,8 @@ func inlineCodeFlag(c cmd) (int, string) {
 		flags = []string{"-e", "-E", "-ne", "-pe", "-le", "-lne", "-lpe"}
 	case "ruby", "osascript", "lua":
 		flags = []string{"-e"}
+	case "expect":
+		flags = []string{"-c"}
 	case "php":
 		flags = []string{"-r"}
 	case "deno":
@@ -1218,7 +1224,7 @@ func (j *judge) target(s string) {
 // langOf names the language an interpreter runs.
 func langOf(name string) string {
 	switch {
-	case name == "sh" || name == "bash" || name == "zsh" || name == "dash" || name == "ksh" || name == "fish" || name == "source" || name == ".":
+	case name == "sh" || name == "bash" || name == "zsh" || name == "dash" || name == "ksh" || name == "fish" || name == "source" || name == "." || name == "xonsh":
 		return "shell"
 	case isPowerShell(name):
 		return "powershell"
@@ -1227,7 +1233,7 @@ func langOf(name string) string {
 }
 
 func isInterpreter(name string) bool {
-	return Interpreters[name] || strings.HasPrefix(name, "python3.") || isPowerShell(name)
+	return Interpreters[name] || strings.HasPrefix(name, "python3.") || isPowerShell(name) || name == "expect" || name == "tclsh" || name == "xonsh"
 }
 
 func isPowerShell(name string) bool {
@@ -1299,6 +1305,15 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 				}
 			}
 			j.runs(c.name, f, langOf(c.name))
+		case c.name == "at" || c.name == "batch":
+			// at and batch run the shell commands they read later.
+			f, ok := j.stdinFlow(c)
+			if !ok && i > 0 {
+				f, ok = j.flowOf(stages[:i]), true
+			}
+			if ok {
+				j.runs(c.name, f, "shell")
+			}
 		case c.name == "crontab" && slices.Contains(c.args, "-"):
 			j.report(RuleFSPersistence, SeverityHigh, "pipes a job into crontab")
 		}
@@ -1482,6 +1497,7 @@ func (j *judge) command(c cmd) {
 			break
 		}
 	}
+	j.runsCommandText(c)
 	// A link made now leads later writes through it.
 	if c.name == "ln" && c.hasFlag('s', "--symbolic") {
 		var ops []string
@@ -1697,6 +1713,424 @@ func (j *judge) command(c cmd) {
 			j.decodedFiles[name] = true
 		}
 	}
+}
+
+// runsCommandText judges the commands a program runs that are not its own
+// words' shell reading: the program a runner starts (systemd-run, chroot,
+// strace, docker run, npm exec, screen -dm ...), a command string (ssh's
+// remote command, tmux new and run-shell, sg, npx -c, trap, alias, git's
+// pager, editor and ! aliases, tar's --to-command and checkpoint actions,
+// rsync -e, gdb's shell, vim's :!, sed's e), keystrokes (tmux send-keys,
+// screen stuff), and a Makefile's recipes.
+func (j *judge) runsCommandText(c cmd) {
+	args := c.args
+	switch {
+	case CommandRunners[c.name]:
+		if c.name == "screen" {
+			if i := slices.Index(args, "-X"); i >= 0 {
+				if i+2 < len(args) && args[i+1] == "stuff" {
+					// screen reads \n, \r, octal and ^M in what it stuffs.
+					j.typedKeys(strings.NewReplacer(`\n`, "\n", `\r`, "\n", `\015`, "\n", `\012`, "\n", "^M", "\n", "^J", "\n").Replace(args[i+2]))
+				}
+				return
+			}
+		}
+		if c.name == "npx" {
+			if v, ok := c.flagValue("-c"); ok {
+				j.source(v, j.depth+1)
+				return
+			}
+			if v, ok := c.flagValue("--call"); ok {
+				j.source(v, j.depth+1)
+				return
+			}
+		}
+		if argv := runnerArgv(c.name, args); len(argv) > 0 {
+			j.source(shellJoin(argv), j.depth+1)
+		}
+	case c.name == "tmux":
+		if text, typed := tmuxCommand(args); typed {
+			j.typedKeys(text)
+		} else if text != "" {
+			j.source(text, j.depth+1)
+		}
+	case c.name == "ssh" || c.name == "autossh":
+		if remote := sshCommand(args); remote != "" {
+			j.source(remote, j.depth+1)
+		}
+	case c.name == "sg" && len(args) >= 2:
+		rest := args[1:]
+		if rest[0] == "-c" && len(rest) > 1 {
+			rest = rest[1:]
+		}
+		j.source(strings.Join(rest, " "), j.depth+1)
+	case c.name == "trap" && len(args) >= 2 && args[0] != "-" && args[0] != "-p" && args[0] != "-l":
+		j.source(args[0], j.depth+1)
+	case c.name == "alias":
+		for _, a := range args {
+			if _, v, ok := strings.Cut(a, "="); ok {
+				j.source(v, j.depth+1)
+			}
+		}
+	case c.name == "git":
+		for i, a := range args {
+			kv := ""
+			switch {
+			case a == "-c" && i+1 < len(args):
+				kv = args[i+1]
+			case a == "config" && i+2 < len(args):
+				// git config [--global] key value: a command for later.
+				rest := slices.DeleteFunc(slices.Clone(args[i+1:]), func(s string) bool { return strings.HasPrefix(s, "-") })
+				if len(rest) >= 2 {
+					kv = rest[0] + "=" + rest[1]
+				}
+			}
+			if k, v, ok := strings.Cut(kv, "="); ok && gitRunsValue(k) {
+				j.source(strings.TrimPrefix(v, "!"), j.depth+1)
+			}
+		}
+	case c.name == "tar" || c.name == "gtar" || c.name == "bsdtar":
+		for i, a := range args {
+			for _, opt := range []string{"--to-command=", "--use-compress-program=", "--checkpoint-action=exec=", "--info-script=", "--new-volume-script="} {
+				if strings.HasPrefix(a, opt) {
+					j.source(strings.TrimPrefix(a, opt), j.depth+1)
+				}
+			}
+			if (a == "--to-command" || a == "-I" || a == "--use-compress-program" || a == "-F" || a == "--info-script") && i+1 < len(args) {
+				j.source(args[i+1], j.depth+1)
+			}
+		}
+	case c.name == "rsync":
+		for i, a := range args {
+			switch {
+			case (a == "-e" || a == "--rsh" || a == "--rsync-path") && i+1 < len(args):
+				j.source(args[i+1], j.depth+1)
+			case strings.HasPrefix(a, "--rsh="), strings.HasPrefix(a, "--rsync-path="):
+				_, v, _ := strings.Cut(a, "=")
+				j.source(v, j.depth+1)
+			}
+		}
+	case c.name == "gdb" || c.name == "lldb":
+		for i, a := range args {
+			if (a == "-ex" || a == "-iex" || a == "-o" || a == "--one-line" || a == "-O") && i+1 < len(args) {
+				v := strings.TrimSpace(args[i+1])
+				if rest, ok := strings.CutPrefix(v, "shell "); ok {
+					j.source(rest, j.depth+1)
+				} else if rest, ok := strings.CutPrefix(v, "!"); ok {
+					j.source(rest, j.depth+1)
+				} else if rest, ok := strings.CutPrefix(v, "platform shell "); ok {
+					j.source(rest, j.depth+1)
+				}
+			}
+		}
+	case c.name == "vim" || c.name == "vi" || c.name == "nvim" || c.name == "ex" || c.name == "view" || c.name == "vimdiff":
+		for i, a := range args {
+			v := ""
+			switch {
+			case (a == "-c" || a == "--cmd") && i+1 < len(args):
+				v = args[i+1]
+			case strings.HasPrefix(a, "+"):
+				v = a[1:]
+			}
+			if m := vimBang.FindStringSubmatch(v); m != nil {
+				j.source(m[1], j.depth+1)
+			}
+		}
+	case c.name == "sed" || c.name == "gsed":
+		for _, script := range sedScripts(c) {
+			for _, m := range sedExec.FindAllStringSubmatch(script, 8) {
+				j.source(m[1], j.depth+1)
+			}
+			for _, r := range sedSubstExec(script) {
+				j.source(r, j.depth+1)
+			}
+		}
+	case c.name == "make" || c.name == "gmake":
+		file := ""
+		for i, a := range args {
+			if (a == "-f" || a == "--file" || a == "--makefile") && i+1 < len(args) {
+				file = args[i+1]
+			}
+		}
+		var text string
+		switch file {
+		case "-", "/dev/stdin":
+			if f, ok := j.stdinFlow(c); ok && f.known {
+				text = f.payload
+			}
+		case "":
+			for _, name := range []string{"gnumakefile", "makefile"} {
+				if t, ok := j.written[name]; ok {
+					text = t
+				}
+			}
+		default:
+			text = j.written[strings.ToLower(path.Base(file))]
+		}
+		if recipes := makeRecipes(text); recipes != "" {
+			j.source(recipes, j.depth+1)
+		}
+	}
+}
+
+// typedKeys judges keys typed into a terminal: what does not parse is not
+// refused (half a line, an editor), what parses is judged.
+func (j *judge) typedKeys(text string) {
+	if j.depth+1 > maxDepth {
+		return
+	}
+	if _, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(text), ""); err != nil {
+		return
+	}
+	j.source(text, j.depth+1)
+}
+
+// shellJoin quotes words into a command line that parses back to them.
+func shellJoin(words []string) string {
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("'" + strings.ReplaceAll(w, "'", `'\''`) + "'")
+	}
+	return b.String()
+}
+
+// runnerArgv returns the program and arguments a CommandRunner runs, or
+// nil when it runs none.
+func runnerArgv(name string, args []string) []string {
+	switch name {
+	case "docker", "podman", "nerdctl":
+		return containerArgv(args)
+	case "npm", "pnpm", "yarn":
+		// npm exec -- cmd, npm x cmd, pnpm dlx cmd, yarn exec cmd
+		if len(args) == 0 || args[0] != "exec" && args[0] != "x" && args[0] != "dlx" {
+			return nil
+		}
+		args = args[1:]
+		for i, a := range args {
+			if a == "--" {
+				return args[i+1:]
+			}
+			if !strings.HasPrefix(a, "-") {
+				return args[i:]
+			}
+		}
+		return nil
+	}
+	i := skipOptions(args, " "+runnerValueFlags[name]+" ")
+	i += RunnerOperands[name]
+	if i >= len(args) {
+		return nil
+	}
+	return args[i:]
+}
+
+// skipOptions returns the index of the first operand after options, taking
+// the value of an option in flags (" -a --bb ") also at the end of a
+// cluster; "--" ends the options.
+func skipOptions(args []string, flags string) int {
+	i := 0
+	for i < len(args) {
+		a := args[i]
+		if a == "--" {
+			return i + 1
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			return i
+		}
+		i++
+		if strings.Contains(a, "=") {
+			continue
+		}
+		if strings.Contains(flags, " "+a+" ") || len(a) > 2 && a[1] != '-' && strings.Contains(flags, " -"+a[len(a)-1:]+" ") {
+			i++
+		}
+	}
+	return i
+}
+
+// containerArgv returns the command of docker/podman run or exec: what
+// follows the image or container, after --entrypoint when there is one.
+func containerArgv(args []string) []string {
+	if len(args) > 0 && args[0] == "container" {
+		args = args[1:]
+	}
+	if len(args) == 0 || args[0] != "run" && args[0] != "exec" && args[0] != "create" {
+		return nil
+	}
+	args = args[1:]
+	entry := ""
+	for k := 0; k < len(args); k++ {
+		if args[k] == "--entrypoint" && k+1 < len(args) {
+			entry = args[k+1]
+		} else if v, ok := strings.CutPrefix(args[k], "--entrypoint="); ok {
+			entry = v
+		}
+	}
+	i := skipOptions(args, " --entrypoint "+runnerValueFlags["docker"]+" ")
+	if i >= len(args) {
+		return nil
+	}
+	argv := args[i+1:]
+	if entry != "" {
+		argv = append([]string{entry}, argv...)
+	}
+	return argv
+}
+
+// tmuxCommand returns the shell command a tmux command runs (new-session,
+// new-window, split-window, respawn, run-shell, display-popup, if-shell),
+// or the keys send-keys types (typed true).
+func tmuxCommand(args []string) (string, bool) {
+	i := skipOptions(args, " -L -S -f -T ")
+	if i >= len(args) {
+		return "", false
+	}
+	sub, rest := args[i], args[i+1:]
+	k := skipOptions(rest, " -s -n -t -c -x -y -e -F -l -w -h -d -b -T -X -Y -N -R -S -p ")
+	switch sub {
+	case "new", "new-session", "neww", "new-window", "splitw", "split-window", "respawn-pane", "respawnp", "respawn-window", "respawnw",
+		"run", "run-shell", "popup", "display-popup":
+		// -d takes no value for these; re-skip without it.
+		k = skipOptions(rest, " -s -n -t -c -x -y -e -F -l -w -h -b -T -X -Y -p ")
+		if k < len(rest) {
+			return strings.Join(rest[k:], " "), false
+		}
+	case "if-shell", "if":
+		k = skipOptions(rest, " -t ")
+		if k < len(rest) {
+			return rest[k], false
+		}
+	case "send-keys", "send":
+		var b strings.Builder
+		for _, key := range rest[skipOptions(rest, " -t -N -c ")+0:] {
+			switch strings.ToLower(key) {
+			case "enter", "c-m", "kpenter":
+				b.WriteByte('\n')
+			case "space":
+				b.WriteByte(' ')
+			case "tab", "c-i":
+				b.WriteByte('\t')
+			default:
+				if len(key) > 2 && (strings.HasPrefix(key, "C-") || strings.HasPrefix(key, "M-")) {
+					continue
+				}
+				b.WriteString(key)
+			}
+		}
+		return b.String(), true
+	}
+	return "", false
+}
+
+// sshCommand returns the command ssh runs on the remote host, "" for a
+// login.
+func sshCommand(args []string) string {
+	i := skipOptions(args, " -p -i -l -o -F -J -L -R -D -b -c -E -e -m -O -Q -S -W -w -B -I ")
+	if i+1 >= len(args) {
+		return ""
+	}
+	return strings.Join(args[i+1:], " ")
+}
+
+// gitRunsValue reports configuration keys whose value git runs as a shell
+// command (or, for an alias, when it starts with !).
+func gitRunsValue(k string) bool {
+	k = strings.ToLower(k)
+	switch k {
+	case "core.pager", "core.sshcommand", "core.editor", "core.fsmonitor", "core.askpass", "sequence.editor", "diff.external",
+		"credential.helper", "gpg.program", "gpg.ssh.program", "pager.log", "pager.diff", "pager.show":
+		return true
+	}
+	return strings.HasPrefix(k, "alias.") || strings.HasPrefix(k, "pager.") || strings.HasSuffix(k, ".textconv") ||
+		strings.HasPrefix(k, "filter.") && (strings.HasSuffix(k, ".clean") || strings.HasSuffix(k, ".smudge") || strings.HasSuffix(k, ".process"))
+}
+
+// vim's :!cmd, :r !cmd, :w !cmd; sed's e command and s///e flag.
+var (
+	vimBang = regexp.MustCompile(`^:?\s*(?:[0-9,.$%]*\s*)?(?:r(?:ead)?\s*|w(?:rite)?\s*)?!(.+)$`)
+	sedExec = regexp.MustCompile(`(?:^|[;\n{}])\s*(?:[0-9]+|\$|/[^/\n]*/)?\s*e\s+([^;\n}]+)`)
+)
+
+// sedSubstExec returns the replacements of s commands with the e flag,
+// which GNU sed runs as commands.
+func sedSubstExec(script string) []string {
+	var out []string
+	for i := 0; i+1 < len(script); i++ {
+		if script[i] != 's' || i > 0 && (isWordByte(script[i-1])) {
+			continue
+		}
+		d := script[i+1]
+		if isWordByte(d) || d == ' ' || d == '\n' || d == '\\' {
+			continue
+		}
+		parts, k := make([]string, 0, 2), i+2
+		for len(parts) < 2 && k < len(script) {
+			start := k
+			for k < len(script) && script[k] != d {
+				if script[k] == '\\' {
+					k++
+				}
+				k++
+			}
+			if k >= len(script) {
+				break
+			}
+			parts = append(parts, script[start:k])
+			k++
+		}
+		if len(parts) < 2 {
+			continue
+		}
+		flags := k
+		for flags < len(script) && strings.IndexByte("gpIiMme0123456789", script[flags]) >= 0 {
+			flags++
+		}
+		if strings.IndexByte(script[k:flags], 'e') >= 0 {
+			out = append(out, parts[1])
+		}
+		i = flags - 1
+	}
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
+// sedScripts returns the scripts a sed command runs: its -e values, or its
+// first operand.
+func sedScripts(c cmd) []string {
+	var out []string
+	for i, a := range c.args {
+		if (a == "-e" || a == "--expression") && i+1 < len(c.args) {
+			out = append(out, c.args[i+1])
+		} else if v, ok := strings.CutPrefix(a, "--expression="); ok {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		for _, a := range c.args {
+			if !strings.HasPrefix(a, "-") {
+				return []string{a}
+			}
+		}
+	}
+	return out
+}
+
+// makeRecipes returns a Makefile's recipe lines (tab-indented), without
+// the @ - + prefixes, as one shell text.
+func makeRecipes(text string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		if r, ok := strings.CutPrefix(line, "\t"); ok {
+			b.WriteString(strings.TrimLeft(r, "@-+ ") + "\n")
+		}
+	}
+	return b.String()
 }
 
 // shebangLang is the language a script's #! line names, shell without one.
