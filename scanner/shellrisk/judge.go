@@ -3,6 +3,7 @@ package shellrisk
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"path"
 	"regexp"
@@ -1723,6 +1724,7 @@ func (j *judge) command(c cmd) {
 // rsync -e, gdb's shell, vim's :!, sed's e), keystrokes (tmux send-keys,
 // screen stuff), and a Makefile's recipes.
 func (j *judge) runsCommandText(c cmd) {
+	j.packageScripts(c)
 	args := c.args
 	switch {
 	case CommandRunners[c.name]:
@@ -1869,6 +1871,48 @@ func (j *judge) runsCommandText(c cmd) {
 		}
 		if recipes := makeRecipes(text); recipes != "" {
 			j.source(recipes, j.depth+1)
+		}
+	}
+}
+
+// firstOperand is the first argument that is not an option, or "".
+func firstOperand(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
+}
+
+// packageScripts judges the scripts of a package.json the command wrote
+// earlier, which npm, pnpm, yarn and bun run on install and by name.
+func (j *judge) packageScripts(c cmd) {
+	if c.name != "npm" && c.name != "pnpm" && c.name != "yarn" && c.name != "bun" || j.written["package.json"] == "" {
+		return
+	}
+	args := c.args
+	// The package's scripts run on install and by name.
+	var pkg struct {
+		Scripts map[string]string `json:"scripts"`
+	}
+	if json.Unmarshal([]byte(j.written["package.json"]), &pkg) != nil || len(pkg.Scripts) == 0 {
+		return
+	}
+	var names []string
+	switch sub := firstOperand(args); sub {
+	case "", "install", "i", "ci", "add", "rebuild":
+		names = []string{"preinstall", "install", "postinstall", "prepare", "prepublish"}
+	case "run", "run-script", "exec":
+		if k := slices.Index(args, sub); k+1 < len(args) {
+			names = []string{"pre" + args[k+1], args[k+1], "post" + args[k+1]}
+		}
+	default:
+		names = []string{"pre" + sub, sub, "post" + sub}
+	}
+	for _, n := range names {
+		if script, ok := pkg.Scripts[n]; ok {
+			j.source(script, j.depth+1)
 		}
 	}
 }
