@@ -141,6 +141,17 @@ func JudgeWith(ctx Context, command string) Verdict {
 	return Verdict{Findings: j.findings, Targets: j.targets}
 }
 
+// JudgeCode judges program text in a language other than shell (a
+// browser tool's page script, a code tool's program) as inline code is
+// judged: the endpoints and credential stores it names, the shell commands
+// in its strings, code it downloads and runs, sockets handed to a shell,
+// files it writes where OpenClaw loads skills.
+func JudgeCode(text string) Verdict {
+	j := &judge{vars: map[string]string{}, flows: map[string]flow{}, downloads: map[string]bool{}, decodedFiles: map[string]bool{}, secrets: map[string]string{}, seen: map[*syntax.CmdSubst]bool{}, flowMemo: map[syntax.Node]flow{}}
+	j.code(text, "other")
+	return Verdict{Findings: j.findings, Targets: j.targets}
+}
+
 // DefaultWorkspace is where OpenClaw runs an agent's commands and resolves
 // its relative file names unless told otherwise (agents.defaults.workspace).
 // A relative name read without a known directory is read from there: a name

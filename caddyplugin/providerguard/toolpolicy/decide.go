@@ -311,6 +311,16 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 			r.path(v, false)
 		case !known && (lk == "command" || lk == "cmd"):
 			r.exec("", v)
+		case lk == "fn" || lk == "script" || lk == "expression" || lk == "javascript" || lk == "js" || lk == "code":
+			// Program text: the browser tool's page script (act kind
+			// evaluate), a code tool's program.
+			cv := shellrisk.JudgeCode(v)
+			for _, f := range cv.Findings {
+				r.add(f.Rule, f.Severity, "%s", f.Message)
+			}
+			for _, t := range cv.Targets {
+				r.host(t.Host)
+			}
 		}
 		if !secretsOK {
 			for _, f := range secrets.Find(v) {
