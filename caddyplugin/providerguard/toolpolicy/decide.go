@@ -230,6 +230,11 @@ func (r *reading) call(name, rawArgs string, depth int) {
 				r.exec(dir, env+s)
 			}
 		}
+		for _, k := range t.Keys {
+			if s, ok := obj[k].(string); ok && s != "" {
+				r.typed(strings.ReplaceAll(s, "\r", "\n"), "")
+			}
+		}
 		if ks := keySequence(obj); ks != "" {
 			// Keys typed into a terminal are often not a whole command line
 			// (a REPL, an editor, half a quote): what does not parse is not
@@ -450,6 +455,9 @@ const maxTyped = 64 << 10
 // begin on through its end (when an earlier line does not parse).
 func (r *reading) session(tool, key string, obj map[string]any) {
 	id, _ := obj[key].(string)
+	if key == "*" {
+		id = "*"
+	}
 	cur := typedBytes(obj)
 	if id == "" || cur == "" {
 		return
@@ -464,7 +472,7 @@ func (r *reading) session(tool, key string, obj map[string]any) {
 		if json.Unmarshal([]byte(c.Arguments), &args) != nil {
 			continue
 		}
-		if prev, _ := args[key].(string); prev == id {
+		if prev, _ := args[key].(string); prev == id || key == "*" {
 			if s := typedBytes(args); s != "" {
 				before.WriteString(s)
 				calls++
@@ -480,6 +488,9 @@ func (r *reading) session(tool, key string, obj map[string]any) {
 		prev = prev[len(prev)-maxTyped:]
 	}
 	how := fmt.Sprintf("keys typed into session %s over %d calls: ", id, calls+1)
+	if key == "*" {
+		how = fmt.Sprintf("keys typed with %s over %d calls: ", tool, calls+1)
+	}
 	r.typed(prev+cur, how)
 	line := prev[strings.LastIndexByte(prev, '\n')+1:]
 	r.typed(line+cur, how)
@@ -491,9 +502,17 @@ func (r *reading) session(tool, key string, obj map[string]any) {
 func typedBytes(obj map[string]any) string {
 	action, _ := obj["action"].(string)
 	switch action {
-	case "write":
+	case "write", "input":
 		s, _ := obj["data"].(string)
 		return s
+	case "type":
+		s, _ := obj["text"].(string)
+		return s
+	case "key":
+		switch s, _ := obj["text"].(string); strings.ToLower(s) {
+		case "return", "enter", "kp_enter", "ctrl+m":
+			return "\n"
+		}
 	case "send-keys":
 		return keySequence(obj)
 	case "paste":

@@ -75,10 +75,15 @@ type Tool struct {
 	// types into (OpenClaw's process: sessionId). What a call types is
 	// judged together with what earlier calls in the conversation typed
 	// into the same session (write data, send-keys, paste text, submit).
-	Session string   `yaml:"session,omitempty" json:"session,omitempty"`
-	Path    []string `yaml:"path,omitempty" json:"path,omitempty"`
-	URL     []string `yaml:"url,omitempty" json:"url,omitempty"`
-	Patch   []string `yaml:"patch,omitempty" json:"patch,omitempty"`
+	Session string `yaml:"session,omitempty" json:"session,omitempty"`
+	// Keys name arguments holding text typed at a keyboard (OpenClaw's
+	// terminal input, computer type): judged as keystrokes, so what does
+	// not parse (half a line, an editor) is not refused but what parses is
+	// judged. Session "*" joins all of a tool's calls (one keyboard).
+	Keys  []string `yaml:"keys,omitempty" json:"keys,omitempty"`
+	Path  []string `yaml:"path,omitempty" json:"path,omitempty"`
+	URL   []string `yaml:"url,omitempty" json:"url,omitempty"`
+	Patch []string `yaml:"patch,omitempty" json:"patch,omitempty"`
 	// Name and Args are the dispatch tool's arguments that name the tool
 	// to run and hold its arguments.
 	Name string `yaml:"name,omitempty" json:"name,omitempty"`
@@ -109,7 +114,11 @@ func Default() *Policy {
 			"exec": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
 			"bash": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
 			// process writes keystrokes into a running exec session.
-			"process":     {Kind: KindExec, Command: []string{"data", "text"}, Session: "sessionId"},
+			"process": {Kind: KindExec, Command: []string{"data", "text"}, Session: "sessionId"},
+			// terminal types into a terminal the operator opened in the
+			// Control UI; computer types at the desktop.
+			"terminal":    {Kind: KindExec, Keys: []string{"data"}, Session: "sessionId"},
+			"computer":    {Kind: KindExec, Keys: []string{"text"}, Session: "*"},
 			"read":        {Kind: KindRead, Path: []string{"path", "file_path"}},
 			"ls":          {Kind: KindRead, Path: []string{"path"}},
 			"grep":        {Kind: KindRead, Path: []string{"path"}},
