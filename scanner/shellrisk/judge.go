@@ -499,6 +499,9 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 					c.replace = strings.TrimPrefix(a, "--replace=")
 				}
 			}
+			if name, value, ok := strings.Cut(rest[0], "="); ok && w == "env" && !strings.HasPrefix(name, "-") {
+				j.envVar(name, value)
+			}
 			if (w == "env" && (rest[0] == "-C" || rest[0] == "--chdir") || w == "sudo" && (rest[0] == "-D" || rest[0] == "--chdir")) && len(rest) > 1 {
 				c.dir = rest[1]
 			} else if w == "env" && strings.HasPrefix(rest[0], "--chdir=") || w == "sudo" && strings.HasPrefix(rest[0], "--chdir=") {
@@ -599,10 +602,7 @@ func (j *judge) assign(a *syntax.Assign) {
 	if lit, ok := literal(a.Value); ok {
 		j.vars[name] = lit
 	}
-	if name == "PROMPT_COMMAND" {
-		// bash runs it before every prompt.
-		j.source(v, j.depth+1)
-	}
+	j.envVar(name, v)
 	if what, _, ok := CredPath(v); ok {
 		j.secrets[name] = what
 	}
@@ -2186,6 +2186,59 @@ func makeRecipes(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// envCommands are environment variables whose value a program runs as a
+// shell command (git's ssh, pager and editor, less's input filter, bash's
+// prompt hook); envFiles name a file a program loads as code, with its
+// language.
+var (
+	envCommands = map[string]bool{"GIT_SSH_COMMAND": true, "GIT_PAGER": true, "PAGER": true, "MANPAGER": true, "EDITOR": true,
+		"VISUAL": true, "GIT_EDITOR": true, "SUDO_EDITOR": true, "GIT_EXTERNAL_DIFF": true, "GIT_ASKPASS": true, "SSH_ASKPASS": true,
+		"GIT_PROXY_COMMAND": true, "PROMPT_COMMAND": true, "LESSOPEN": true, "LESSCLOSE": true, "BROWSER": true, "GIT_SEQUENCE_EDITOR": true}
+	envFiles = map[string]string{"BASH_ENV": "shell", "ENV": "shell", "ZDOTDIR": "", "PYTHONSTARTUP": "other", "LD_PRELOAD": "",
+		"DYLD_INSERT_LIBRARIES": "", "PERL5DB": "other", "RUBYOPT": "", "GIT_SSH": "shell"}
+)
+
+// envVar judges a variable set for a command: a command it will run, or a
+// file it will load, that this command wrote or downloaded.
+func (j *judge) envVar(name, value string) {
+	if value == "" {
+		return
+	}
+	if envCommands[name] {
+		if name == "LESSOPEN" || name == "LESSCLOSE" {
+			value = strings.ReplaceAll(strings.TrimLeft(value, "|"), "%s", "f")
+		}
+		j.source(value, j.depth+1)
+		return
+	}
+	var files []string
+	lang := "other"
+	switch l, ok := envFiles[name]; {
+	case ok:
+		files, lang = []string{value}, l
+	case name == "NODE_OPTIONS":
+		fields := strings.Fields(value)
+		for i, f := range fields {
+			switch {
+			case (f == "--require" || f == "-r" || f == "--import" || f == "--loader" || f == "--experimental-loader") && i+1 < len(fields):
+				files = append(files, fields[i+1])
+			case strings.HasPrefix(f, "--require="), strings.HasPrefix(f, "--import="), strings.HasPrefix(f, "--loader="):
+				_, v, _ := strings.Cut(f, "=")
+				files = append(files, v)
+			}
+		}
+	}
+	for _, f := range files {
+		base := strings.ToLower(path.Base(f))
+		if j.downloads[base] {
+			j.report(RuleChainDropper, SeverityCritical, "%s loads the download %s", name, f)
+		}
+		if text, ok := j.written[base]; ok && lang != "" {
+			j.code(text, lang)
+		}
+	}
 }
 
 // shebangLang is the language a script's #! line names, shell without one.
