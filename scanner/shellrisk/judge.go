@@ -33,6 +33,7 @@ const (
 	RuleFSChmodDownload   = "FS_CHMOD_DOWNLOAD"
 	RuleNetBeacon         = "NET_BACKGROUND_BEACON"
 	RuleChainExfil        = "CHAIN_EXFILTRATION"
+	RuleDefenseEvasion    = "DEFENSE_EVASION"
 	// RuleUnparsable has no scanner counterpart: a skill file that does not
 	// parse is still scanned as text, but a command that cannot be read is
 	// not run.
@@ -1761,6 +1762,8 @@ func (j *judge) runsCommandText(c cmd) {
 		if argv := runnerArgv(c.name, args); len(argv) > 0 {
 			j.source(shellJoin(argv), j.depth+1)
 		}
+	case c.name == "openclaw" || c.name == "clawdbot" || c.name == "moltbot":
+		j.openclawCLI(c)
 	case c.name == "tmux":
 		if text, typed := tmuxCommand(args); typed {
 			j.typedKeys(text)
@@ -1924,6 +1927,59 @@ func (j *judge) packageScripts(c cmd) {
 	for _, n := range names {
 		if script, ok := pkg.Scripts[n]; ok {
 			j.source(script, j.depth+1)
+		}
+	}
+}
+
+// guardedConfig are the configuration sections through which OpenClaw's
+// own defences are set: where model traffic goes (and so whether the
+// provider guard sees it), the gateway's auth and endpoints, the install
+// policy, exec approvals and tool policy, what skills, plugins and hooks
+// load, chat commands, the egress proxy, secrets, the environment given to
+// tools, sandboxes, and who may message the agent.
+var guardedConfig = []string{"models.providers", "models.mode", "gateway", "security", "tools", "plugins", "hooks", "skills",
+	"commands", "proxy", "secrets", "env", "auth", "channels", "agents.defaults.sandbox", "agents.defaults.tools", "agents.list",
+	"agents.defaults.workspace", "browser", "nodes", "discovery", "update"}
+
+// openclawCLI judges OpenClaw's own CLI: changing the configuration of its
+// defences (config set/unset of a guarded section, config patch/apply/import
+// of a whole document), approving a device or node pairing, and reading
+// secrets out of the configuration.
+func (j *judge) openclawCLI(c cmd) {
+	args := c.args[skipOptions(c.args, " --profile --log-level --config --state-dir --url --token --password ")+0:]
+	var words []string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			words = append(words, a)
+		}
+	}
+	if len(words) < 2 {
+		return
+	}
+	switch words[0] {
+	case "config":
+		key := ""
+		if len(words) > 2 {
+			key = strings.ToLower(words[2])
+		}
+		switch words[1] {
+		case "patch", "apply", "import", "merge", "restore":
+			j.report(RuleDefenseEvasion, SeverityCritical, "%s config %s rewrites the gateway's configuration, its defences included", c.name, words[1])
+		case "set", "unset", "delete", "rm", "append", "add":
+			for _, g := range guardedConfig {
+				if key == g || strings.HasPrefix(key, g+".") || strings.HasPrefix(key, g+"[") {
+					j.report(RuleDefenseEvasion, SeverityCritical, "%s config %s %s changes the gateway's own defences (providers, auth, tools, install policy)", c.name, words[1], words[2])
+					break
+				}
+			}
+		case "get", "show", "print":
+			if IsSecretName(strings.NewReplacer(".", "_", "-", "_").Replace(key)) {
+				j.report(RuleCredFile, SeverityHigh, "%s config get reaches %s, a secret of the gateway", c.name, words[2])
+			}
+		}
+	case "devices", "pairing", "nodes":
+		if words[1] == "approve" {
+			j.report(RuleDefenseEvasion, SeverityCritical, "%s %s approve admits a new device to the gateway", c.name, words[0])
 		}
 	}
 }
