@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -195,6 +196,11 @@ type judge struct {
 	// -> text), for a later command that runs the file.
 	links   map[string]string
 	written map[string]string
+	// fds are descriptors opened on a substitution (exec 3< <(…)); readers
+	// are files (FIFOs) an interpreter reads on stdin before anything is
+	// written to them, by lower-cased base name -> language.
+	fds     map[string]flow
+	readers map[string]string
 	// steps counts the work done; past maxSteps the command is refused
 	// rather than read partly (nested substitutions can multiply work).
 	steps int
@@ -426,6 +432,9 @@ type cmd struct {
 	replace string
 	// dir is the directory a prefix runs the command in (env -C, sudo -D).
 	dir string
+	// stdinFile is a file read with <; fdIn a descriptor read with <&N.
+	stdinFile string
+	fdIn      *flow
 }
 
 // flow is what a pipeline or substitution produces: where its content
@@ -455,10 +464,25 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 		case syntax.Hdoc, syntax.DashHdoc:
 			c.hdoc = r.Hdoc
 		case syntax.RdrIn:
-			// sh < <(echo …) reads what the substitution prints; a file
-			// read with < is not known.
-			if _, ok := onlyPart(r.Word).(*syntax.ProcSubst); ok && (r.N == nil || r.N.Value == "0") {
+			// sh < <(echo …) reads what the substitution prints; exec 3<
+			// <(…) opens a descriptor on it; sh < file reads the file.
+			_, isSubst := onlyPart(r.Word).(*syntax.ProcSubst)
+			switch {
+			case isSubst && (r.N == nil || r.N.Value == "0"):
 				c.stdin = r.Word
+			case isSubst:
+				if f, ok := j.substFlow(r.Word); ok {
+					if j.fds == nil {
+						j.fds = map[string]flow{}
+					}
+					j.fds[r.N.Value] = f
+				}
+			case r.N == nil || r.N.Value == "0":
+				c.stdinFile = j.word(r.Word)
+			}
+		case syntax.DplIn:
+			if f, ok := j.fds[j.word(r.Word)]; ok && (r.N == nil || r.N.Value == "0") {
+				c.fdIn = &f
 			}
 		}
 	}
@@ -885,6 +909,12 @@ func (j *judge) stdinFlow(c cmd) (flow, bool) {
 		return flow{payload: j.word(c.stdin), known: true}, true
 	case c.hdoc != nil:
 		return flow{payload: j.word(c.hdoc), known: true}, true
+	case c.fdIn != nil:
+		return *c.fdIn, true
+	case c.stdinFile != "":
+		if text, ok := j.written[strings.ToLower(path.Base(c.stdinFile))]; ok {
+			return flow{payload: text, known: true}, true
+		}
 	}
 	return flow{}, false
 }
@@ -1283,13 +1313,23 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 		if c.xargs || c.name == "parallel" {
 			j.fedAsCode(stages, i)
 		}
-		if c.name == "tee" && i > 0 {
-			if f := j.flowOf(stages[:i]); f.known {
-				for _, a := range c.args {
-					if !strings.HasPrefix(a, "-") {
-						j.remember(a, f.payload, c.hasFlag('a', "--append"))
-					}
+		if c.name == "tee" {
+			in, ok := j.stdinFlow(c)
+			if !ok && i > 0 {
+				in, ok = j.flowOf(stages[:i]), true
+			}
+			for k, a := range c.args {
+				if ps, isPS := onlyPart(c.words[k+1]).(*syntax.ProcSubst); isPS && ps.Op == syntax.CmdOut && ok {
+					j.feedInto(in, ps.Stmts)
+				} else if !strings.HasPrefix(a, "-") && ok && in.known {
+					j.remember(a, in.payload, c.hasFlag('a', "--append"))
 				}
+			}
+		}
+		// cmd > >(sh): what the stage prints is read by the substitution.
+		for _, r := range c.stmt.Redirs {
+			if ps, isPS := onlyPart(r.Word).(*syntax.ProcSubst); isPS && ps.Op == syntax.CmdOut && (r.Op == syntax.RdrOut || r.Op == syntax.AppOut || r.Op == syntax.RdrAll) {
+				j.feedInto(j.flowOf(stages[:i+1]), ps.Stmts)
 			}
 		}
 		switch {
@@ -1305,7 +1345,7 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 			secret = secretSource(c)
 		case (c.name == "echo" || c.name == "printf") && j.sentSecret(c) != "":
 			secret = j.sentSecret(c)
-		case c.readsStdin() && i > 0 && !alternation(stages[i-1]) && !c.xargs:
+		case (c.readsStdin() || c.evalsStdin()) && i > 0 && !alternation(stages[i-1]) && !c.xargs:
 			f := j.flowOf(stages[:i])
 			switch f.from {
 			case "download":
@@ -1457,6 +1497,29 @@ func parallelArgs(args []string, stdin flow) (template []string, in flow, replac
 		}
 	}
 	return template, in, replace
+}
+
+// feedInto judges statements that read a flow on their standard input
+// (the inside of >(…)): a shell or interpreter there runs it.
+func (j *judge) feedInto(f flow, stmts []*syntax.Stmt) {
+	for _, st := range stmts {
+		stages := flatten(st, nil)
+		c := j.parse(stages[0])
+		if !c.readsStdin() && !c.evalsStdin() {
+			continue
+		}
+		switch f.from {
+		case "download":
+			j.report(RulePipeToShell, SeverityCritical, "downloaded content written into %s", c.name)
+		case "decode":
+			j.report(RulePipeToShell, SeverityCritical, "decoded content written into %s", c.name)
+		case "":
+			if !f.known {
+				j.report(RulePipeToShell, SeverityHigh, "output written into %s", c.name)
+			}
+		}
+		j.runs(c.name, f, langOf(c.name))
+	}
 }
 
 // sentSecret returns what secret a command's arguments carry through a
@@ -1672,8 +1735,17 @@ func (j *judge) command(c cmd) {
 	case isInterpreter(c.name):
 		lang := langOf(c.name)
 		if i := c.flagIndex("-c"); i >= 0 {
+			// sh -c 'script' name args: $0, $1 … are name, args.
+			restore := j.positional(c.args[min(i+2, len(c.args)):])
 			j.evalWords(c.name+" -c", c.words[i+2:i+3], lang)
+			restore()
+			if c.evalsStdin() {
+				j.fed(c)
+			}
 		} else if i, flag := inlineCodeFlag(c); i >= 0 {
+			if c.evalsStdin() {
+				defer j.fed(c)
+			}
 			j.evalWords(c.name+" "+flag, c.words[i+2:i+3], "other")
 		} else if c.readsStdin() {
 			j.fed(c)
@@ -1737,6 +1809,7 @@ func (j *judge) command(c cmd) {
 // screen stuff), and a Makefile's recipes.
 func (j *judge) runsCommandText(c cmd) {
 	j.packageScripts(c)
+	j.copies(c)
 	args := c.args
 	switch {
 	case CommandRunners[c.name]:
@@ -2334,6 +2407,10 @@ func (j *judge) remember(file, text string, appendTo bool) {
 		return
 	}
 	j.written[name] = text
+	if lang, ok := j.readers[name]; ok {
+		delete(j.readers, name)
+		j.code(text, lang)
+	}
 }
 
 // stdoutRedirect returns the file a statement writes its output to and
@@ -2348,6 +2425,92 @@ func (j *judge) stdoutRedirect(s *syntax.Stmt) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// positional sets $0, $1 … (and $@, $*) for code run with arguments, and
+// returns the function that restores them.
+func (j *judge) positional(args []string) func() {
+	saved := map[string]*string{}
+	set := func(k, v string) {
+		if _, done := saved[k]; !done {
+			if old, ok := j.vars[k]; ok {
+				saved[k] = &old
+			} else {
+				saved[k] = nil
+			}
+		}
+		j.vars[k] = v
+	}
+	for k, a := range args {
+		if k > 9 {
+			break
+		}
+		set(strconv.Itoa(k), a)
+	}
+	if len(args) > 1 {
+		set("@", strings.Join(args[1:], " "))
+		set("*", strings.Join(args[1:], " "))
+	}
+	return func() {
+		for k, v := range saved {
+			if v == nil {
+				delete(j.vars, k)
+			} else {
+				j.vars[k] = *v
+			}
+		}
+	}
+}
+
+// copies follows known text from one file to another: cp, install, mv and
+// dd of a file the command wrote, or of /dev/stdin fed a known text.
+func (j *judge) copies(c cmd) {
+	text := func(src string) (string, bool) {
+		if src == "/dev/stdin" || src == "-" {
+			if f, ok := j.stdinFlow(c); ok && f.known {
+				return f.payload, true
+			}
+			return "", false
+		}
+		t, ok := j.written[strings.ToLower(path.Base(src))]
+		return t, ok
+	}
+	switch c.name {
+	case "cp", "install", "mv":
+		var ops []string
+		for k := 0; k < len(c.args); k++ {
+			a := c.args[k]
+			if c.name == "install" && (a == "-m" || a == "-o" || a == "-g" || a == "--mode" || a == "--owner" || a == "--group") {
+				k++
+				continue
+			}
+			if !strings.HasPrefix(a, "-") || a == "-" {
+				ops = append(ops, a)
+			}
+		}
+		if len(ops) == 2 {
+			if t, ok := text(ops[0]); ok {
+				dest := ops[1]
+				if strings.HasSuffix(dest, "/") {
+					dest += path.Base(ops[0])
+				}
+				j.remember(dest, t, false)
+			}
+		}
+	case "dd":
+		in, out := "/dev/stdin", ""
+		for _, a := range c.args {
+			if v, ok := strings.CutPrefix(a, "if="); ok {
+				in = v
+			}
+			if v, ok := strings.CutPrefix(a, "of="); ok {
+				out = v
+			}
+		}
+		if t, ok := text(in); ok && out != "" {
+			j.remember(out, t, false)
+		}
+	}
 }
 
 // evalWords judges the words a command runs as code (eval, bash -c).
@@ -2380,6 +2543,12 @@ func onlyPart(w *syntax.Word) syntax.WordPart {
 func (j *judge) fed(c cmd) {
 	if f, ok := j.stdinFlow(c); ok {
 		j.runs(c.name, f, langOf(c.name))
+	} else if c.stdinFile != "" {
+		// Nothing written there yet (a FIFO written later): judge what is.
+		if j.readers == nil {
+			j.readers = map[string]string{}
+		}
+		j.readers[strings.ToLower(path.Base(c.stdinFile))] = langOf(c.name)
 	}
 }
 
@@ -2560,6 +2729,29 @@ func (c cmd) readsStdin() bool {
 	}
 	return true
 }
+
+// evalsStdin: inline code that evaluates what it reads on stdin
+// (python3 -c "exec(sys.stdin.read())", node -e "eval(fs.readFileSync(0))").
+func (c cmd) evalsStdin() bool {
+	if !isInterpreter(c.name) || langOf(c.name) == "shell" {
+		return false
+	}
+	i, _ := inlineCodeFlag(c)
+	if k := c.flagIndex("-c"); k >= 0 {
+		i = k
+	}
+	if i < 0 || i+1 >= len(c.args) {
+		return false
+	}
+	code := c.args[i+1]
+	return codeReadsStdin.MatchString(code) && stdinEvals.MatchString(code)
+}
+
+// stdinEvals are the evaluating calls of codeEvals without the ones a
+// method call also spells (json.load, yaml.load read data).
+var stdinEvals = regexp.MustCompile(`\bexec\s*\(|\beval\s*\(|\bFunction\s*\(|vm\.run|\bcompile\s*\(|(?:^|[^.\w])load(?:string)?\s*\(|runpy|instance_eval|(?i:\biex\b|invoke-expression)`)
+
+var codeReadsStdin = regexp.MustCompile(`sys\.stdin|process\.stdin|readFileSync\(\s*(?:0|['"]/dev/stdin['"])|\bSTDIN\b|\$stdin|php://stdin|<>|io\.read|\binput\s*\(\s*\)|/dev/stdin|\[Console\]::In|\$input`)
 
 // downloadName is the lower-cased base name of the file a download command
 // writes, "" for stdout.
