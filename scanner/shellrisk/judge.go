@@ -2019,7 +2019,7 @@ var guardedConfig = []string{"models.providers", "models.mode", "gateway", "secu
 // of a whole document), approving a device or node pairing, and reading
 // secrets out of the configuration.
 func (j *judge) openclawCLI(c cmd) {
-	args := c.args[skipOptions(c.args, " --profile --log-level --config --state-dir --url --token --password ")+0:]
+	args := c.args[skipOptions(c.args, " --profile --log-level --config --state-dir --url --token --password "):]
 	var words []string
 	for _, a := range args {
 		if !strings.HasPrefix(a, "-") {
@@ -2132,7 +2132,7 @@ func skipOptions(args []string, flags string) int {
 			i++
 		}
 	}
-	return i
+	return min(i, len(args))
 }
 
 // containerArgv returns the command of docker/podman run or exec: what
@@ -2189,7 +2189,7 @@ func tmuxCommand(args []string) (string, bool) {
 		}
 	case "send-keys", "send":
 		var b strings.Builder
-		for _, key := range rest[skipOptions(rest, " -t -N -c ")+0:] {
+		for _, key := range rest[skipOptions(rest, " -t -N -c "):] {
 			switch strings.ToLower(key) {
 			case "enter", "c-m", "kpenter":
 				b.WriteByte('\n')
