@@ -1345,7 +1345,7 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 			secret = secretSource(c)
 		case (c.name == "echo" || c.name == "printf") && j.sentSecret(c) != "":
 			secret = j.sentSecret(c)
-		case (c.readsStdin() || c.evalsStdin()) && i > 0 && !alternation(stages[i-1]) && !c.xargs:
+		case i > 0 && !c.xargs && (c.readsStdin() || c.evalsStdin()) && !alternation(stages[i-1]):
 			f := j.flowOf(stages[:i])
 			switch f.from {
 			case "download":
@@ -1739,11 +1739,11 @@ func (j *judge) command(c cmd) {
 			restore := j.positional(c.args[min(i+2, len(c.args)):])
 			j.evalWords(c.name+" -c", c.words[i+2:i+3], lang)
 			restore()
-			if c.evalsStdin() {
+			if c.hasStdin() && c.evalsStdin() {
 				j.fed(c)
 			}
 		} else if i, flag := inlineCodeFlag(c); i >= 0 {
-			if c.evalsStdin() {
+			if c.hasStdin() && c.evalsStdin() {
 				defer j.fed(c)
 			}
 			j.evalWords(c.name+" "+flag, c.words[i+2:i+3], "other")
@@ -2728,6 +2728,11 @@ func (c cmd) readsStdin() bool {
 		}
 	}
 	return true
+}
+
+// hasStdin reports a redirection that gives the command its input.
+func (c cmd) hasStdin() bool {
+	return c.stdin != nil || c.hdoc != nil || c.fdIn != nil || c.stdinFile != ""
 }
 
 // evalsStdin: inline code that evaluates what it reads on stdin
