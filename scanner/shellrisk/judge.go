@@ -1810,6 +1810,7 @@ func (j *judge) command(c cmd) {
 func (j *judge) runsCommandText(c cmd) {
 	j.packageScripts(c)
 	j.copies(c)
+	j.publishes(c)
 	args := c.args
 	switch {
 	case CommandRunners[c.name]:
@@ -2055,6 +2056,107 @@ func (j *judge) openclawCLI(c cmd) {
 			j.report(RuleDefenseEvasion, SeverityCritical, "%s %s approve admits a new device to the gateway", c.name, words[0])
 		}
 	}
+}
+
+// publishes judges commands that put local files or ports on the network
+// rather than send them: a file server whose root holds the home directory
+// (its keys, OpenClaw's stores), and public tunnels to a local port (the
+// gateway's among them: a tunnel's visitors arrive from loopback).
+func (j *judge) publishes(c cmd) {
+	root, serves := "", false
+	value := func(flags ...string) {
+		for k, a := range c.args {
+			for _, f := range flags {
+				if a == f && k+1 < len(c.args) {
+					root = c.args[k+1]
+				} else if v, ok := strings.CutPrefix(a, f+"="); ok && strings.HasPrefix(f, "--") {
+					root = v
+				}
+			}
+		}
+	}
+	switch {
+	case strings.HasPrefix(c.name, "python"):
+		if k := slices.Index(c.args, "-m"); k >= 0 && k+1 < len(c.args) && (c.args[k+1] == "http.server" || c.args[k+1] == "SimpleHTTPServer") {
+			serves = true
+			value("--directory", "-d")
+		}
+	case c.name == "php" && c.hasFlag(0, "-S"):
+		serves = true
+		value("-t")
+	case c.name == "httpd" && c.hasFlag(0, "-p", "-h", "-f"): // busybox httpd
+		serves = true
+		value("-h")
+	case c.name == "http-server" || c.name == "serve" || c.name == "darkhttpd":
+		serves = true
+		root = firstOperand(c.args)
+	}
+	if serves {
+		dir := j.cwd
+		if root != "" {
+			dir = j.resolve(root)
+		}
+		if exposesHome(dir) {
+			j.report(RuleCredFile, SeverityHigh, "%s serves %s to the network, with the keys and OpenClaw's stores under it", c.name, dir)
+		}
+	}
+	sub := firstOperand(c.args)
+	tunnel := ""
+	switch c.name {
+	case "ngrok":
+		if sub == "http" || sub == "tcp" || sub == "tls" || sub == "start" || sub == "tunnel" {
+			tunnel = "ngrok"
+		}
+	case "cloudflared":
+		if sub == "tunnel" {
+			tunnel = "a Cloudflare quick tunnel"
+		}
+	case "bore":
+		if sub == "local" {
+			tunnel = "bore.pub"
+		}
+	case "lt", "localtunnel":
+		tunnel = "localtunnel"
+	case "tailscale":
+		if sub == "funnel" {
+			tunnel = "Tailscale Funnel"
+		}
+	case "zrok":
+		if sub == "share" {
+			tunnel = "zrok"
+		}
+	case "ssh", "autossh":
+		if c.hasFlag('R', "--remote-forward") {
+			i := skipOptions(c.args, " -p -i -l -o -F -J -L -R -D -b -c -E -e -m -O -Q -S -W -w -B -I ")
+			if i < len(c.args) {
+				host := c.args[i]
+				if _, h, ok := strings.Cut(host, "@"); ok {
+					host = h
+				}
+				if EndpointKind(strings.ToLower(host), "/") == "tunnel" {
+					tunnel = host
+				}
+			}
+		}
+	}
+	if tunnel != "" {
+		j.report(RuleExfilEndpoint, SeverityHigh, "%s publishes a local port through %s, a public tunnel", c.name, tunnel)
+	}
+}
+
+// exposesHome reports a directory that holds a home directory: /, the
+// homes' parent, a home, or a credential store itself.
+func exposesHome(dir string) bool {
+	dir = strings.TrimSuffix(path.Clean(dir), "/")
+	switch dir {
+	case "", "~", "$HOME", "${HOME}", "/home", "/Users", "/root", "/var/root":
+		return true
+	}
+	if strings.Count(dir, "/") == 2 && (strings.HasPrefix(dir, "/home/") || strings.HasPrefix(dir, "/Users/")) {
+		return true
+	}
+	_, _, ok := CredPath(dir)
+	return ok
 }
 
 // typedKeys judges keys typed into a terminal: what does not parse is not
