@@ -2047,7 +2047,9 @@ func (j *judge) openclawCLI(c cmd) {
 				}
 			}
 		case "get", "show", "print":
-			if IsSecretName(strings.NewReplacer(".", "_", "-", "_").Replace(key)) {
+			// gateway.auth.token, models.providers.x.apiKey: the last
+			// segment names a secret (gateway.auth.mode does not).
+			if last := key[strings.LastIndexByte(key, '.')+1:]; last != "" && IsSecretName(strings.Trim(last, "[]'\"")) {
 				j.report(RuleCredFile, SeverityHigh, "%s config get reaches %s, a secret of the gateway", c.name, words[2])
 			}
 		}
@@ -2100,48 +2102,46 @@ func (j *judge) publishes(c cmd) {
 			j.report(RuleCredFile, SeverityHigh, "%s serves %s to the network, with the keys and OpenClaw's stores under it", c.name, dir)
 		}
 	}
+	// A public tunnel to the gateway's own port: its visitors reach the
+	// gateway from loopback, around the guard. Tunnels to other local
+	// ports (a webhook under development) are everyday work.
 	sub := firstOperand(c.args)
 	tunnel := ""
 	switch c.name {
-	case "ngrok":
-		if sub == "http" || sub == "tcp" || sub == "tls" || sub == "start" || sub == "tunnel" {
-			tunnel = "ngrok"
-		}
-	case "cloudflared":
-		if sub == "tunnel" {
-			tunnel = "a Cloudflare quick tunnel"
-		}
-	case "bore":
-		if sub == "local" {
-			tunnel = "bore.pub"
-		}
-	case "lt", "localtunnel":
-		tunnel = "localtunnel"
-	case "tailscale":
-		if sub == "funnel" {
-			tunnel = "Tailscale Funnel"
-		}
-	case "zrok":
-		if sub == "share" {
-			tunnel = "zrok"
+	case "ngrok", "cloudflared", "bore", "lt", "localtunnel", "tailscale", "zrok":
+		for k, a := range c.args {
+			if (a == "--port" || a == "-p" || a == "--url") && k+1 < len(c.args) {
+				a = c.args[k+1]
+			}
+			if gatewayPort(a) && (c.name != "tailscale" || sub == "funnel" || sub == "serve") {
+				tunnel = c.name
+			}
 		}
 	case "ssh", "autossh":
-		if c.hasFlag('R', "--remote-forward") {
-			i := skipOptions(c.args, " -p -i -l -o -F -J -L -R -D -b -c -E -e -m -O -Q -S -W -w -B -I ")
-			if i < len(c.args) {
-				host := c.args[i]
-				if _, h, ok := strings.Cut(host, "@"); ok {
-					host = h
-				}
-				if EndpointKind(strings.ToLower(host), "/") == "tunnel" {
-					tunnel = host
-				}
+		for k, a := range c.args {
+			if a == "-R" && k+1 < len(c.args) && gatewayPort(c.args[k+1]) {
+				tunnel = "ssh -R"
+			} else if v, ok := strings.CutPrefix(a, "-R"); ok && gatewayPort(v) {
+				tunnel = "ssh -R"
 			}
 		}
 	}
 	if tunnel != "" {
-		j.report(RuleExfilEndpoint, SeverityHigh, "%s publishes a local port through %s, a public tunnel", c.name, tunnel)
+		j.report(RuleExfilEndpoint, SeverityHigh, "%s publishes the gateway's port through a tunnel: its visitors arrive from loopback, around the guard", tunnel)
 	}
+}
+
+// GatewayPorts are the ports OpenClaw's gateway listens on by default.
+var GatewayPorts = []string{"18789"}
+
+// gatewayPort reports an argument naming a gateway port: 18789,
+// localhost:18789, http://127.0.0.1:18789/, 80:localhost:18789.
+func gatewayPort(a string) bool {
+	a = strings.TrimRight(a, "/")
+	if i := strings.LastIndexByte(a, ':'); i >= 0 {
+		a = a[i+1:]
+	}
+	return slices.Contains(GatewayPorts, a)
 }
 
 // exposesHome reports a directory that holds a home directory: /, the

@@ -413,6 +413,9 @@ var benign = []string{
 	"php -S localhost:8000 -t public",
 	"ssh -L 5432:localhost:5432 db.example.com",
 	"ssh -R 2222:localhost:22 bastion.example.com",
+	"ngrok http 5000",
+	"tailscale funnel status && tailscale funnel 5123",
+	"openclaw config get gateway.auth.mode && openclaw config get gateway.auth.allowTailscale",
 }
 
 func TestJudgeFindsTheTechnique(t *testing.T) {
