@@ -912,7 +912,7 @@ func (j *judge) stdinFlow(c cmd) (flow, bool) {
 	case c.fdIn != nil:
 		return *c.fdIn, true
 	case c.stdinFile != "":
-		if text, ok := j.written[strings.ToLower(path.Base(c.stdinFile))]; ok {
+		if text, ok := j.writtenAt(c.stdinFile); ok {
 			return flow{payload: text, known: true}, true
 		}
 	}
@@ -1723,7 +1723,7 @@ func (j *judge) command(c cmd) {
 				j.report(RuleChainDropper, SeverityCritical, "%s runs the download %s", c.name, c.args[0])
 			} else if j.decodedFiles[strings.ToLower(path.Base(c.args[0]))] {
 				j.report(RuleObfEncodedPayload, SeverityCritical, "%s runs %s, decoded from an encoded payload", c.name, c.args[0])
-			} else if text, ok := j.written[strings.ToLower(path.Base(c.args[0]))]; ok {
+			} else if text, ok := j.writtenAt(c.args[0]); ok {
 				j.code(text, "shell")
 			}
 		}
@@ -1761,7 +1761,7 @@ func (j *judge) command(c cmd) {
 					j.report(RuleChainDropper, SeverityCritical, "runs the download %s with %s", a, c.name)
 				} else if j.decodedFiles[strings.ToLower(path.Base(a))] {
 					j.report(RuleObfEncodedPayload, SeverityCritical, "decodes content into %s and runs it with %s", a, c.name)
-				} else if text, ok := j.written[strings.ToLower(path.Base(a))]; ok {
+				} else if text, ok := j.writtenAt(a); ok {
 					j.code(text, lang)
 				}
 				break
@@ -1789,7 +1789,7 @@ func (j *judge) command(c cmd) {
 		j.report(RuleObfEncodedPayload, SeverityCritical, "runs %s, decoded from an encoded payload", c.name)
 	}
 	// ./script, /tmp/script: a file this command wrote, run by its #! line.
-	if text, ok := j.written[c.name]; ok && !isInterpreter(c.name) {
+	if text, ok := j.writtenAt(c.name); ok && !isInterpreter(c.name) {
 		j.code(text, shebangLang(text))
 	}
 	// echo … | base64 -d > /tmp/a.sh: the file holds decoded content.
@@ -1955,7 +1955,7 @@ func (j *judge) runsCommandText(c cmd) {
 				}
 			}
 		default:
-			text = j.written[strings.ToLower(path.Base(file))]
+			text, _ = j.writtenAt(file)
 		}
 		if recipes := makeRecipes(text); recipes != "" {
 			j.source(recipes, j.depth+1)
@@ -2515,6 +2515,23 @@ func (j *judge) remember(file, text string, appendTo bool) {
 	}
 }
 
+// writtenAt returns the text this command (or an earlier tool call)
+// wrote to the file a name or glob names (sh /tmp/x*.sh runs it too).
+func (j *judge) writtenAt(name string) (string, bool) {
+	base := strings.ToLower(path.Base(name))
+	if t, ok := j.written[base]; ok {
+		return t, true
+	}
+	if strings.ContainsAny(base, "*?[") {
+		for k, t := range j.written {
+			if m, _ := path.Match(base, k); m {
+				return t, true
+			}
+		}
+	}
+	return "", false
+}
+
 // stdoutRedirect returns the file a statement writes its output to and
 // whether it appends, or "".
 func (j *judge) stdoutRedirect(s *syntax.Stmt) (string, bool) {
@@ -2574,7 +2591,7 @@ func (j *judge) copies(c cmd) {
 			}
 			return "", false
 		}
-		t, ok := j.written[strings.ToLower(path.Base(src))]
+		t, ok := j.writtenAt(src)
 		return t, ok
 	}
 	switch c.name {
