@@ -2275,18 +2275,25 @@ func tmuxCommand(args []string) (string, bool) {
 		return "", false
 	}
 	sub, rest := args[i], args[i+1:]
-	k := skipOptions(rest, " -s -n -t -c -x -y -e -F -l -w -h -d -b -T -X -Y -N -R -S -p ")
+	// The options of each command that take a value; what follows them is
+	// the shell command (-h is a height for popups, a direction for
+	// splits).
+	values := map[string]string{
+		"new": " -c -e -F -n -s -t -x -y -f ", "new-session": " -c -e -F -n -s -t -x -y -f ",
+		"neww": " -c -e -F -n -t ", "new-window": " -c -e -F -n -t ",
+		"splitw": " -c -e -F -l -t ", "split-window": " -c -e -F -l -t ",
+		"respawn-pane": " -c -e -t ", "respawnp": " -c -e -t ", "respawn-window": " -c -e -t ", "respawnw": " -c -e -t ",
+		"run": " -c -d -t ", "run-shell": " -c -d -t ",
+		"popup": " -b -c -d -e -h -s -S -t -T -w -x -y ", "display-popup": " -b -c -d -e -h -s -S -t -T -w -x -y ",
+	}
 	switch sub {
 	case "new", "new-session", "neww", "new-window", "splitw", "split-window", "respawn-pane", "respawnp", "respawn-window", "respawnw",
 		"run", "run-shell", "popup", "display-popup":
-		// -d takes no value for these; re-skip without it.
-		k = skipOptions(rest, " -s -n -t -c -x -y -e -F -l -w -h -b -T -X -Y -p ")
-		if k < len(rest) {
+		if k := skipOptions(rest, values[sub]); k < len(rest) {
 			return strings.Join(rest[k:], " "), false
 		}
 	case "if-shell", "if":
-		k = skipOptions(rest, " -t ")
-		if k < len(rest) {
+		if k := skipOptions(rest, " -t "); k < len(rest) {
 			return rest[k], false
 		}
 	case "send-keys", "send":
