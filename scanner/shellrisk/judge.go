@@ -430,6 +430,7 @@ type cmd struct {
 	// replace in them.
 	xargs   bool
 	replace string
+	argFile string // xargs -a: the input read from a file
 	// dir is the directory a prefix runs the command in (env -C, sudo -D).
 	dir string
 	// stdinFile is a file read with <; fdIn a descriptor read with <&N.
@@ -522,6 +523,10 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 					c.replace = a[2:]
 				case strings.HasPrefix(a, "--replace="):
 					c.replace = strings.TrimPrefix(a, "--replace=")
+				case (a == "-a" || a == "--arg-file") && len(rest) > 1:
+					c.argFile = rest[1]
+				case strings.HasPrefix(a, "--arg-file="):
+					c.argFile = strings.TrimPrefix(a, "--arg-file=")
 				}
 			}
 			if name, value, ok := strings.Cut(rest[0], "="); ok && w == "env" && !strings.HasPrefix(name, "-") {
@@ -586,6 +591,12 @@ func shellString(name string, args []string) (string, bool) {
 			}
 			if !strings.HasPrefix(a, "-") {
 				return strings.Join(args[i:], " "), true
+			}
+		}
+	case "flock":
+		for i, a := range args {
+			if (a == "-c" || a == "--command") && i+1 < len(args) {
+				return args[i+1], true
 			}
 		}
 	case "su", "runuser", "script":
@@ -891,6 +902,28 @@ func (j *judge) flowOf(stages []cmd) flow {
 			}
 			f.payload, f.known = out, ok && f.known
 		case c.name == "tee" || c.name == "cat" && len(c.args) == 0:
+		case c.name == "cat":
+			// cat of files this command wrote prints what was written.
+			var b strings.Builder
+			all := true
+			for _, a := range c.args {
+				if text, ok := j.writtenAt(a); ok && !strings.HasPrefix(a, "-") {
+					b.WriteString(text)
+				} else {
+					all = false
+				}
+			}
+			f = flow{payload: b.String(), known: all}
+		case c.stmt != nil && c.stmt.Cmd == nil:
+			// $(< file): the file's text.
+			f.known = false
+			for _, r := range c.stmt.Redirs {
+				if r.Op == syntax.RdrIn && r.Word != nil {
+					if text, ok := j.writtenAt(j.word(r.Word)); ok {
+						f = flow{payload: text, known: true}
+					}
+				}
+			}
 		default:
 			f.known = false
 		}
@@ -1389,6 +1422,12 @@ func (j *judge) fedAsCode(stages []cmd, i int) {
 	in, ok := j.stdinFlow(c)
 	if !ok && i > 0 {
 		in = j.flowOf(stages[:i])
+	}
+	if c.argFile != "" {
+		in = flow{}
+		if text, found := j.writtenAt(c.argFile); found {
+			in = flow{payload: text, known: true}
+		}
 	}
 	runner, replace, template := c.name, c.replace, append([]string{c.name}, c.args...)
 	if c.xargs {

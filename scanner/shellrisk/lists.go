@@ -36,7 +36,7 @@ var (
 	prefixValueFlags = map[string]string{"sudo": "-u -g -h -p -C -D -r -t -U -T", "doas": "-u -C", "nice": "-n --adjustment",
 		"xargs": "-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file", "timeout": "-s -k --signal --kill-after",
 		"ionice": "-c -n -p -t", "stdbuf": "-i -o -e", "env": "-u -C --unset --chdir", "runuser": "-u -g -G",
-		"flock": "-w -E --timeout --conflict-exit-code"}
+		"flock": "-w -E --timeout --conflict-exit-code", "exec": "-a"}
 	prefixOperands = map[string]int{"timeout": 1, "taskset": 1, "chrt": 1, "flock": 1}
 )
 
