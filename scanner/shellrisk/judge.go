@@ -2984,7 +2984,7 @@ func (j *judge) writeDests(c cmd) []string {
 				args = args[1:]
 			case strings.HasPrefix(a, "--work-tree="):
 				tree = ResolvePath(tree, strings.TrimPrefix(a, "--work-tree="))
-			case a == "-c" || a == "--git-dir" || a == "--namespace":
+			case (a == "-c" || a == "--git-dir" || a == "--namespace") && len(args) > 1:
 				args = args[1:]
 			}
 			args = args[1:]
