@@ -1902,6 +1902,12 @@ func (j *judge) runsCommandText(c cmd) {
 			}
 		}
 	case c.name == "git":
+		// Hooks this command (or an earlier call) wrote run when git does.
+		for _, hook := range gitHooks {
+			if text, ok := j.written[hook]; ok {
+				j.code(text, shebangLang(text))
+			}
+		}
 		for i, a := range args {
 			kv := ""
 			switch {
@@ -2366,6 +2372,10 @@ func sshCommand(args []string) string {
 	}
 	return strings.Join(args[i+1:], " ")
 }
+
+// gitHooks are the hooks git runs on its own (.git/hooks/<name>).
+var gitHooks = []string{"pre-commit", "prepare-commit-msg", "commit-msg", "post-commit", "post-checkout", "post-merge",
+	"pre-push", "pre-rebase", "post-rewrite", "pre-auto-gc", "pre-merge-commit", "reference-transaction", "fsmonitor-watchman"}
 
 // gitRunsValue reports configuration keys whose value git runs as a shell
 // command (or, for an alias, when it starts with !).
