@@ -388,6 +388,47 @@ func TestServeHTTP(t *testing.T) {
 	}
 }
 
+// Red team 2026-12-07: headers that make the body another document for a
+// reader that honours them. OpenClaw reads the bytes as UTF-8 JSON whatever
+// the headers say (http-body readRequestBodyWithLimit), but the guard
+// judges one reading only, so every other reading is refused.
+func TestBodyHeadersWithAnotherReadingAreRefused(t *testing.T) {
+	g := &Guard{Tokens: []TokenConfig{{"a", testSecret}}}
+	provision(t, g)
+	chat := `{"messages":[{"role":"user","content":"hello"}]}`
+	for _, tc := range []struct {
+		name   string
+		header [][2]string
+		body   string
+		status int
+		code   string
+	}{
+		{"a second Content-Encoding line", [][2]string{{"Content-Type", "application/json"}, {"Content-Encoding", "identity"}, {"Content-Encoding", "gzip"}}, chat, 415, "unsupported_content_encoding"},
+		{"an encoding list", [][2]string{{"Content-Type", "application/json"}, {"Content-Encoding", "identity, br"}}, chat, 415, "unsupported_content_encoding"},
+		{"a second Content-Type line", [][2]string{{"Content-Type", "application/json"}, {"Content-Type", "text/plain"}}, chat, 415, "unsupported_media_type"},
+		{"a charset other than UTF-8", [][2]string{{"Content-Type", "application/json; charset=utf-16le"}}, chat, 415, "unsupported_media_type"},
+		{"a byte order mark", [][2]string{{"Content-Type", "application/json"}}, "\ufeff" + chat, 400, "invalid_body"},
+		{"a UTF-16 body", [][2]string{{"Content-Type", "application/json; charset=utf-16"}}, "{\x00}\x00", 415, "unsupported_media_type"},
+		{"UTF-8 spelled without the dash", [][2]string{{"Content-Type", "application/json; charset=UTF8"}}, chat, 200, ""},
+		{"an identity encoding", [][2]string{{"Content-Type", "application/json"}, {"Content-Encoding", "identity"}}, chat, 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "http://guard.test/v1/chat/completions", strings.NewReader(tc.body))
+			r.Header.Set("Authorization", "Bearer "+testSecret)
+			for _, h := range tc.header {
+				r.Header.Add(h[0], h[1])
+			}
+			w, fwd := serve(g, r)
+			if w.Code != tc.status || tc.code != "" && !strings.Contains(w.Body.String(), `"code":"`+tc.code+`"`) {
+				t.Fatalf("status %d %s, want %d %s", w.Code, w.Body, tc.status, tc.code)
+			}
+			if (fwd != nil) != (tc.code == "") {
+				t.Errorf("forwarded: %v", fwd != nil)
+			}
+		})
+	}
+}
+
 func TestDefaultTableDeniesToolsInvokeAndWebSocket(t *testing.T) {
 	g := &Guard{Tokens: []TokenConfig{{"a", testSecret}}}
 	provision(t, g)

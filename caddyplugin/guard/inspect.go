@@ -180,13 +180,20 @@ func readBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, *rejec
 // inspectBody reads the body, has it judged, and puts back the bytes to
 // forward. Any body it cannot inspect is refused.
 func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog.Event, inspect inspector, routeLabel string) *rejection {
-	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
-		return refuse(http.StatusUnsupportedMediaType, apierror.TypeInvalidRequest, "unsupported_content_encoding", auditlog.OutcomeBadRequest,
-			"Content-Encoding "+ce+" is not accepted: the guard inspects plain JSON bodies only")
+	// Every Content-Encoding line and list element counts: a reader that
+	// honoured a second one would read another document than the one
+	// judged.
+	for _, line := range r.Header.Values("Content-Encoding") {
+		for ce := range strings.SplitSeq(line, ",") {
+			if ce = strings.TrimSpace(ce); ce != "" && !strings.EqualFold(ce, "identity") {
+				return refuse(http.StatusUnsupportedMediaType, apierror.TypeInvalidRequest, "unsupported_content_encoding", auditlog.OutcomeBadRequest,
+					"Content-Encoding "+ce+" is not accepted: the guard inspects plain JSON bodies only")
+			}
+		}
 	}
-	if !jsonContentType(r.Header.Get("Content-Type")) {
+	if ct := r.Header.Values("Content-Type"); len(ct) != 1 || !jsonContentType(ct[0]) {
 		return refuse(http.StatusUnsupportedMediaType, apierror.TypeInvalidRequest, "unsupported_media_type", auditlog.OutcomeBadRequest,
-			"Content-Type must be application/json")
+			"Content-Type must be one application/json header, in UTF-8 (no other charset)")
 	}
 	body, rej := readBody(w, r, g.MaxBody)
 	if rej != nil {
@@ -228,16 +235,21 @@ func (g *Guard) inspectBody(w http.ResponseWriter, r *http.Request, ev *auditlog
 	return nil
 }
 
-// jsonContentType reports whether v is application/json (with any
-// parameters; the body must be UTF-8 whatever a charset says, and the
-// sanitizer checks that). The common spellings skip the MIME parser.
+// jsonContentType reports whether v is application/json in UTF-8: no
+// charset, or utf-8. The body must be UTF-8 (the sanitizer checks that);
+// a charset that says otherwise would have another reader decode other text.
+// The common spellings skip the MIME parser.
 func jsonContentType(v string) bool {
 	switch v {
 	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8", "application/json; charset=UTF-8":
 		return true
 	}
-	mt, _, err := mime.ParseMediaType(v)
-	return err == nil && mt == "application/json"
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8") || strings.EqualFold(cs, "utf8")
 }
 
 func tooLarge(max int64) *rejection {

@@ -94,7 +94,11 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	requestsTotal.WithLabelValues(string(ev.Outcome)).Inc()
 
 	ic := &interceptor{w: w, g: g, stream: res.Request.Stream, audited: audited, requestID: ev.RequestID}
-	ic.ra = wire.NewReassembler(g.api, g.policy.Decide, g.blockMode)
+	// A call is judged with the calls the history says came before it
+	// (keystrokes typed into one terminal over several calls); the history
+	// is read only when a call needs it.
+	ic.decide = g.policy.DecideWith(func() []wire.ToolCall { return wire.PriorToolCalls(g.api, forwarded) })
+	ic.ra = wire.NewReassembler(g.api, ic.decide, g.blockMode)
 	err = next.ServeHTTP(ic, r)
 	ic.finish(err)
 	g.auditResponse(r, ev.RequestID, ic, err)

@@ -33,6 +33,7 @@ type interceptor struct {
 	g      *Guard
 	stream bool
 	ra     *wire.Reassembler
+	decide func(wire.ToolCall) wire.Decision // the policy, with the request's history
 
 	mode   int
 	status int
@@ -168,7 +169,7 @@ func (ic *interceptor) finish(upstreamErr error) {
 		case upstreamErr != nil:
 			ic.refused = "the provider's response was cut before its end"
 		default:
-			out, recs, err := wire.JudgeResponse(ic.g.api, ic.buf.Bytes(), ic.g.policy.Decide, ic.g.blockMode)
+			out, recs, err := wire.JudgeResponse(ic.g.api, ic.buf.Bytes(), ic.decide, ic.g.blockMode)
 			ic.ra.Records = recs
 			var blocked *wire.ErrBlocked
 			switch {

@@ -36,7 +36,7 @@ var (
 	prefixValueFlags = map[string]string{"sudo": "-u -g -h -p -C -D -r -t -U -T", "doas": "-u -C", "nice": "-n --adjustment",
 		"xargs": "-I -n -P -L -s -d -E -a --max-args --max-procs --delimiter --arg-file", "timeout": "-s -k --signal --kill-after",
 		"ionice": "-c -n -p -t", "stdbuf": "-i -o -e", "env": "-u -C --unset --chdir", "runuser": "-u -g -G",
-		"flock": "-w -E --timeout --conflict-exit-code"}
+		"flock": "-w -E --timeout --conflict-exit-code", "exec": "-a"}
 	prefixOperands = map[string]int{"timeout": 1, "taskset": 1, "chrt": 1, "flock": 1}
 )
 
@@ -205,4 +205,35 @@ var CredStores = []CredStore{
 	store("/environ", `/proc/+(?:self|thread-self|\d+|\$\$|\$\{?[A-Za-z_]+\}?|\*|\[[^/]*\]|[?*\d]+)/+(?:task/+[^/]+/+)?environ\b`, "a process's environment (the gateway token and provider keys)", TierStore),
 	store("/tdata/|Telegram Desktop/tdata", `Telegram Desktop[/\\]+tdata|[/\\]tdata[/\\]`, "Telegram sessions", TierStealer),
 	store("/Local Storage", `(?i)discord(?:canary|ptb)?[/\\]+Local Storage|atomic[/\\]+Local Storage`, "Discord tokens or wallet stores", TierStealer),
+}
+
+// CommandRunners run the program that follows their own options (and
+// RunnerOperands operands) with its arguments: the judge reads that program
+// as the command. Their options that take a value are in runnerValueFlags.
+// (The scanner reads Prefixes; these are the tool-call judge's.)
+var CommandRunners = map[string]bool{"systemd-run": true, "chroot": true, "unshare": true, "strace": true, "ltrace": true,
+	"nsenter": true, "firejail": true, "fakeroot": true, "proot": true, "xvfb-run": true, "dbus-run-session": true,
+	"setpriv": true, "sshpass": true, "npx": true, "bunx": true, "uvx": true, "screen": true, "torsocks": true,
+	"proxychains": true, "proxychains4": true, "valgrind": true, "faketime": true, "catchsegv": true,
+	"docker": true, "podman": true, "nerdctl": true, "npm": true, "pnpm": true, "yarn": true}
+
+// RunnerOperands are the operands a runner takes before the program
+// (chroot NEWROOT, faketime TIME).
+var RunnerOperands = map[string]int{"chroot": 1, "faketime": 1}
+
+// runnerValueFlags are the runners' options that take the next word as
+// their value (also at the end of a cluster: screen -dmS name).
+var runnerValueFlags = map[string]string{
+	"systemd-run": "-u --unit -p --property -E --setenv --working-directory -M --machine --uid --gid --nice --slice -H --host --description --on-active --on-calendar --timer-property",
+	"unshare":     "--map-user --map-group --setgroups --propagation -S --setuid -G --setgid -R --root -w --wd",
+	"strace":      "-o -e -p -s -u -a -b -E -I -O -P -S -X",
+	"ltrace":      "-o -e -p -s -u -a -n -A -D -F -l -L -x",
+	"nsenter":     "-t --target -S --setuid -G --setgid -r --root -w --wd",
+	"setpriv":     "--reuid --regid --groups --inh-caps --ambient-caps --bounding-set --securebits --pdeathsig --selinux-label --apparmor-profile",
+	"sshpass":     "-p -f -d -e -P",
+	"npx":         "-p --package",
+	"screen":      "-S -c -e -h -L -Logfile -p -s -t -T",
+	"proot":       "-r -b -w -q -k",
+	"xvfb-run":    "-n -s -f -e -p -w",
+	"docker":      "-v --volume -e --env -p --publish -w --workdir -u --user --name --network --net -l --label --mount --env-file --platform --cpus -m --memory -h --hostname --add-host --cap-add --cap-drop --device --restart --pull --log-driver --log-opt --security-opt --ulimit --shm-size --tmpfs --ipc --pid --userns --dns --gpus --runtime --stop-signal --expose --link --volumes-from --group-add --cidfile -a --attach --detach-keys",
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 
@@ -65,7 +66,47 @@ func (p *Policy) Compile() (*Judge, error) {
 
 // Decide judges one complete tool call.
 func (j *Judge) Decide(c wire.ToolCall) wire.Decision {
-	fs := j.Findings(c)
+	return j.decide(c, nil)
+}
+
+// DecideWith returns Decide for the calls of one model answer, knowing the
+// calls the conversation made before (prior, asked for once, when a call
+// first needs it): keystrokes a call types into a terminal session are
+// judged together with those typed into the same session before, so a
+// command typed a few keys per call is read whole.
+func (j *Judge) DecideWith(prior func() []wire.ToolCall) func(wire.ToolCall) wire.Decision {
+	var once sync.Once
+	var mu sync.Mutex
+	var calls []wire.ToolCall
+	history := func() []wire.ToolCall {
+		once.Do(func() { calls = slices.Clone(prior()) })
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clip(calls)
+	}
+	memo := &filesMemo{n: -1}
+	return func(c wire.ToolCall) wire.Decision {
+		d := j.decideIn(c, history, memo)
+		if !d.Block {
+			// Calls of the same answer run after one another: an allowed
+			// one is history for the next.
+			history()
+			mu.Lock()
+			calls = append(calls, c)
+			mu.Unlock()
+		}
+		return d
+	}
+}
+
+func (j *Judge) decide(c wire.ToolCall, history func() []wire.ToolCall) wire.Decision {
+	return j.decideIn(c, history, nil)
+}
+
+func (j *Judge) decideIn(c wire.ToolCall, history func() []wire.ToolCall, memo *filesMemo) wire.Decision {
+	r := &reading{j: j, history: history, memo: memo}
+	r.call(c.Name, c.Arguments, 0)
+	fs := r.out
 	var block []Finding
 	for _, f := range fs {
 		if shellrisk.SeverityRank(f.Severity) >= j.blockAt && !j.ignore[f.Rule] {
@@ -107,8 +148,16 @@ func (j *Judge) Findings(c wire.ToolCall) []Finding {
 }
 
 type reading struct {
-	j   *Judge
-	out []Finding
+	j       *Judge
+	out     []Finding
+	history func() []wire.ToolCall // the conversation's earlier calls; nil: none known
+	memo    *filesMemo             // writtenFiles of the history as long as it is unchanged
+}
+
+// filesMemo keeps the files a history wrote while the history has n calls.
+type filesMemo struct {
+	n     int
+	files map[string]string
 }
 
 func (r *reading) add(rule, sev, format string, args ...any) {
@@ -130,6 +179,12 @@ func matchAny(globs []string, name string) bool {
 	return false
 }
 
+// claudeCodeNames are the tool names OpenClaw rewrites to Claude Code's
+// casing for Anthropic subscription keys (anthropic-tool-projection).
+var claudeCodeNames = map[string]bool{"Read": true, "Write": true, "Edit": true, "Bash": true, "Grep": true, "Glob": true,
+	"AskUserQuestion": true, "EnterPlanMode": true, "ExitPlanMode": true, "KillShell": true, "NotebookEdit": true, "Skill": true,
+	"Task": true, "TaskOutput": true, "TodoWrite": true, "WebFetch": true, "WebSearch": true}
+
 // maxDispatch bounds tool_call inside tool_call.
 const maxDispatch = 4
 
@@ -138,6 +193,13 @@ func (r *reading) call(name, rawArgs string, depth int) {
 	if depth > maxDispatch {
 		r.add(RuleDispatchDepth, shellrisk.SeverityCritical, "tools dispatched more than %d deep", maxDispatch)
 		return
+	}
+	if claudeCodeNames[name] {
+		// OpenClaw sends its tools to Anthropic under Claude Code's
+		// casing when it holds a subscription key (read as Read, write as
+		// Write: toClaudeCodeToolName) and maps the names back when the
+		// calls arrive: the call is OpenClaw's lower-case tool.
+		name = strings.ToLower(name)
 	}
 	if matchAny(p.DenyTools, name) {
 		r.add(RuleToolDenied, shellrisk.SeverityCritical, "the tool %s is denied by policy", name)
@@ -157,20 +219,30 @@ func (r *reading) call(name, rawArgs string, depth int) {
 	switch t.Kind {
 	case KindExec:
 		env := envAssignments(obj["env"])
+		dir := ""
+		for _, k := range t.Dir {
+			if s, ok := obj[k].(string); ok && strings.TrimSpace(s) != "" {
+				dir = s
+			}
+		}
 		for _, k := range t.Command {
 			if s, ok := obj[k].(string); ok && s != "" {
-				r.exec(env + s)
+				r.exec(dir, env+s)
+			}
+		}
+		for _, k := range t.Keys {
+			if s, ok := obj[k].(string); ok && s != "" {
+				r.typed(strings.ReplaceAll(s, "\r", "\n"), "")
 			}
 		}
 		if ks := keySequence(obj); ks != "" {
 			// Keys typed into a terminal are often not a whole command line
 			// (a REPL, an editor, half a quote): what does not parse is not
 			// refused for that, but whatever parses is judged.
-			for _, f := range shellrisk.Judge(ks).Findings {
-				if f.Rule != shellrisk.RuleUnparsable {
-					r.add(f.Rule, f.Severity, "%s", f.Message)
-				}
-			}
+			r.typed(ks, "")
+		}
+		if t.Session != "" && r.history != nil {
+			r.session(name, t.Session, obj)
 		}
 	case KindRead:
 		for _, k := range t.Path {
@@ -243,7 +315,17 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 		case lk == "path" || strings.HasSuffix(lk, "path") || lk == "file" || lk == "filename" || lk == "dir" || lk == "directory" || lk == "cwd" || lk == "workdir":
 			r.path(v, false)
 		case !known && (lk == "command" || lk == "cmd"):
-			r.exec(v)
+			r.exec("", v)
+		case lk == "fn" || lk == "script" || lk == "expression" || lk == "javascript" || lk == "js" || lk == "code":
+			// Program text: the browser tool's page script (act kind
+			// evaluate), a code tool's program.
+			cv := shellrisk.JudgeCode(v)
+			for _, f := range cv.Findings {
+				r.add(f.Rule, f.Severity, "%s", f.Message)
+			}
+			for _, t := range cv.Targets {
+				r.host(t.Host)
+			}
 		}
 		if !secretsOK {
 			for _, f := range secrets.Find(v) {
@@ -253,10 +335,201 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 	}
 }
 
-// exec judges a command line with the scanner's shell knowledge, and the
-// hosts it names against the allowlist.
-func (r *reading) exec(cmd string) {
-	v := shellrisk.Judge(cmd)
+// writtenFiles are the files earlier calls of the conversation wrote, by
+// the name they gave: a write tool's content, an edit's new texts, the lines
+// an apply_patch adds. Nil without a history.
+func (r *reading) writtenFiles() map[string]string {
+	if r.history == nil {
+		return nil
+	}
+	calls := r.history()
+	if r.memo != nil && r.memo.n == len(calls) {
+		return r.memo.files
+	}
+	var files map[string]string
+	defer func() {
+		if r.memo != nil {
+			r.memo.n, r.memo.files = len(calls), files
+		}
+	}()
+	put := func(name, text string) {
+		if name == "" || text == "" {
+			return
+		}
+		if files == nil {
+			files = map[string]string{}
+		}
+		files[name] += text + "\n"
+	}
+	for _, c := range calls {
+		t, ok := r.j.p.Tools[c.Name]
+		if !ok && claudeCodeNames[c.Name] {
+			t, ok = r.j.p.Tools[strings.ToLower(c.Name)]
+		}
+		if !ok || t.Kind != KindWrite && t.Kind != KindPatch {
+			continue
+		}
+		var args map[string]any
+		if json.Unmarshal([]byte(c.Arguments), &args) != nil {
+			continue
+		}
+		if t.Kind == KindPatch {
+			for _, k := range t.Patch {
+				if s, ok := args[k].(string); ok {
+					for name, text := range patchAdds(s) {
+						put(name, text)
+					}
+				}
+			}
+			continue
+		}
+		name := ""
+		for _, k := range t.Path {
+			if s, ok := args[k].(string); ok && s != "" {
+				name = s
+			}
+		}
+		var texts []string
+		collectNewText(args, "", &texts)
+		put(name, strings.Join(texts, "\n"))
+	}
+	return files
+}
+
+// collectNewText gathers what a write or edit call puts in its file: the
+// content, and the new text of each edit.
+func collectNewText(v any, key string, out *[]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			collectNewText(x, k, out)
+		}
+	case []any:
+		for _, x := range v {
+			collectNewText(x, key, out)
+		}
+	case string:
+		switch strings.ToLower(key) {
+		case "content", "contents", "text", "newtext", "new_text", "new_string", "newstring", "data":
+			*out = append(*out, v)
+		}
+	}
+}
+
+// patchAdds returns the lines an apply_patch text adds, by file.
+func patchAdds(s string) map[string]string {
+	out := map[string]string{}
+	file := ""
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimRight(line, "\r")
+		switch {
+		case strings.HasPrefix(line, "*** Add File: "), strings.HasPrefix(line, "*** Update File: "):
+			file = strings.TrimSpace(line[strings.Index(line, ":")+1:])
+		case strings.HasPrefix(line, "*** Move to: "):
+			file = strings.TrimSpace(strings.TrimPrefix(line, "*** Move to: "))
+		case strings.HasPrefix(line, "***"):
+			file = ""
+		case file != "" && strings.HasPrefix(line, "+"):
+			out[file] += line[1:] + "\n"
+		}
+	}
+	return out
+}
+
+// typed judges keystrokes: findings but the refusal of what does not
+// parse, each message prefixed by how the keys were typed.
+func (r *reading) typed(keys, how string) {
+	for _, f := range shellrisk.Judge(keys).Findings {
+		if f.Rule != shellrisk.RuleUnparsable {
+			r.add(f.Rule, f.Severity, "%s%s", how, f.Message)
+		}
+	}
+}
+
+// maxTyped bounds the keystrokes of one session judged together.
+const maxTyped = 64 << 10
+
+// session judges what a call types into a terminal session together with
+// what earlier calls of the same tool typed into the same session: the
+// whole of it (a cd typed before counts), and the line the call's keys
+// begin on through its end (when an earlier line does not parse).
+func (r *reading) session(tool, key string, obj map[string]any) {
+	id, _ := obj[key].(string)
+	if key == "*" {
+		id = "*"
+	}
+	cur := typedBytes(obj)
+	if id == "" || cur == "" {
+		return
+	}
+	var before strings.Builder
+	calls := 0
+	for _, c := range r.history() {
+		if c.Name != tool {
+			continue
+		}
+		var args map[string]any
+		if json.Unmarshal([]byte(c.Arguments), &args) != nil {
+			continue
+		}
+		if prev, _ := args[key].(string); prev == id || key == "*" {
+			if s := typedBytes(args); s != "" {
+				before.WriteString(s)
+				calls++
+			}
+		}
+	}
+	if calls == 0 {
+		return
+	}
+	prev := strings.ReplaceAll(before.String(), "\r", "\n")
+	cur = strings.ReplaceAll(cur, "\r", "\n")
+	if len(prev) > maxTyped {
+		prev = prev[len(prev)-maxTyped:]
+	}
+	how := fmt.Sprintf("keys typed into session %s over %d calls: ", id, calls+1)
+	if key == "*" {
+		how = fmt.Sprintf("keys typed with %s over %d calls: ", tool, calls+1)
+	}
+	r.typed(prev+cur, how)
+	line := prev[strings.LastIndexByte(prev, '\n')+1:]
+	r.typed(line+cur, how)
+}
+
+// typedBytes is what a process call writes to the session's terminal, by
+// its action (OpenClaw's process tool): write's data, send-keys' keys,
+// paste's text, submit's carriage return (read as a line end).
+func typedBytes(obj map[string]any) string {
+	action, _ := obj["action"].(string)
+	switch action {
+	case "write", "input":
+		s, _ := obj["data"].(string)
+		return s
+	case "type":
+		s, _ := obj["text"].(string)
+		return s
+	case "key":
+		switch s, _ := obj["text"].(string); strings.ToLower(s) {
+		case "return", "enter", "kp_enter", "ctrl+m":
+			return "\n"
+		}
+	case "send-keys":
+		return keySequence(obj)
+	case "paste":
+		s, _ := obj["text"].(string)
+		return s
+	case "submit":
+		return "\n"
+	}
+	return ""
+}
+
+// exec judges a command line run in dir ("" for the workspace) with the
+// scanner's shell knowledge, and the hosts it names against the allowlist.
+// Files the conversation's earlier calls wrote are known to it: a command
+// that runs one runs what was written.
+func (r *reading) exec(dir, cmd string) {
+	v := shellrisk.JudgeWith(shellrisk.Context{Dir: dir, Files: r.writtenFiles()}, cmd)
 	for _, f := range v.Findings {
 		r.add(f.Rule, f.Severity, "%s", f.Message)
 	}
@@ -290,7 +563,8 @@ func (r *reading) path(p string, write bool) {
 		}
 		r.add(shellrisk.RuleCredFile, sev, "%s %s (%s)", verb, p, what)
 	}
-	if write && shellrisk.AgentPersistPath.MatchString(p) {
+	// A relative name is the workspace's: ../skills leaves it.
+	if write && shellrisk.AgentPersistPath.MatchString(shellrisk.ResolvePath("", p)) {
 		r.add(shellrisk.RuleFSPersistence, shellrisk.SeverityHigh, "writes %s, where OpenClaw loads skills, plugins or hooks without its install policy", p)
 	}
 	if write && shellrisk.PersistPath.MatchString(p) {

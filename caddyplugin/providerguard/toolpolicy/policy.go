@@ -8,7 +8,7 @@
 //	allow_tools: []
 //	# How to read each tool's arguments (added to or replacing Default's).
 //	tools:
-//	  exec:        {kind: exec, command: [command]}
+//	  exec:        {kind: exec, command: [command], dir: [workdir]}
 //	  read:        {kind: read, path: [path]}
 //	  web_fetch:   {kind: fetch, url: [url]}
 //	  tool_call:   {kind: dispatch, name: id, args: args}
@@ -67,9 +67,23 @@ var kinds = []string{KindExec, KindRead, KindWrite, KindPatch, KindFetch, KindMe
 type Tool struct {
 	Kind    string   `yaml:"kind" json:"kind"`
 	Command []string `yaml:"command,omitempty" json:"command,omitempty"`
-	Path    []string `yaml:"path,omitempty" json:"path,omitempty"`
-	URL     []string `yaml:"url,omitempty" json:"url,omitempty"`
-	Patch   []string `yaml:"patch,omitempty" json:"patch,omitempty"`
+	// Dir names the argument with the directory an exec tool runs its
+	// commands in (OpenClaw's exec: workdir); relative names in the
+	// command are read from there.
+	Dir []string `yaml:"dir,omitempty" json:"dir,omitempty"`
+	// Session names the argument with the terminal session an exec tool
+	// types into (OpenClaw's process: sessionId). What a call types is
+	// judged together with what earlier calls in the conversation typed
+	// into the same session (write data, send-keys, paste text, submit).
+	Session string `yaml:"session,omitempty" json:"session,omitempty"`
+	// Keys name arguments holding text typed at a keyboard (OpenClaw's
+	// terminal input, computer type): judged as keystrokes, so what does
+	// not parse (half a line, an editor) is not refused but what parses is
+	// judged. Session "*" joins all of a tool's calls (one keyboard).
+	Keys  []string `yaml:"keys,omitempty" json:"keys,omitempty"`
+	Path  []string `yaml:"path,omitempty" json:"path,omitempty"`
+	URL   []string `yaml:"url,omitempty" json:"url,omitempty"`
+	Patch []string `yaml:"patch,omitempty" json:"patch,omitempty"`
 	// Name and Args are the dispatch tool's arguments that name the tool
 	// to run and hold its arguments.
 	Name string `yaml:"name,omitempty" json:"name,omitempty"`
@@ -97,10 +111,14 @@ func Default() *Policy {
 	yes := true
 	return &Policy{
 		Tools: map[string]Tool{
-			"exec": {Kind: KindExec, Command: []string{"command"}},
-			"bash": {Kind: KindExec, Command: []string{"command"}},
+			"exec": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
+			"bash": {Kind: KindExec, Command: []string{"command"}, Dir: []string{"workdir"}},
 			// process writes keystrokes into a running exec session.
-			"process":     {Kind: KindExec, Command: []string{"data", "text"}},
+			"process": {Kind: KindExec, Command: []string{"data", "text"}, Session: "sessionId"},
+			// terminal types into a terminal the operator opened in the
+			// Control UI; computer types at the desktop.
+			"terminal":    {Kind: KindExec, Keys: []string{"data"}, Session: "sessionId"},
+			"computer":    {Kind: KindExec, Keys: []string{"text"}, Session: "*"},
 			"read":        {Kind: KindRead, Path: []string{"path", "file_path"}},
 			"ls":          {Kind: KindRead, Path: []string{"path"}},
 			"grep":        {Kind: KindRead, Path: []string{"path"}},

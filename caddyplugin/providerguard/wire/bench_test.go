@@ -40,3 +40,15 @@ func BenchmarkParse200K(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPriorToolCalls reads the earlier calls of a 200 KB history, which
+// the guard does once per answer that holds an exec or keystroke call.
+func BenchmarkPriorToolCalls(b *testing.B) {
+	body := History200K(b, 50)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if calls := PriorToolCalls(Completions, body); len(calls) != 50 {
+			b.Fatalf("%d calls", len(calls))
+		}
+	}
+}

@@ -126,3 +126,25 @@ func carriesCall(api API, data []byte) string {
 }
 
 func toString(v any) string { s, _ := v.(string); return s }
+
+// FuzzPriorToolCalls: reading the earlier calls of any body never panics,
+// and an anthropic call's arguments are its input object as JSON.
+func FuzzPriorToolCalls(f *testing.F) {
+	files, _ := filepath.Glob("testdata/openclaw/*.json")
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		f.Add(byte(strings.Index("cra", filepath.Base(name)[:1])), b)
+	}
+	f.Add(byte(0), []byte(`{"messages":[{"role":"assistant","tool_calls":[{"id":"a","function":{"name":"process","arguments":"{}"}}]}]}`))
+	f.Add(byte(1), []byte(`{"input":[{"type":"function_call","call_id":"a","name":"process","arguments":"{}"}]}`))
+	f.Add(byte(2), []byte(`{"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"process","input":{"a":1}}]}]}`))
+	f.Add(byte(2), []byte(`{"messages":[{"role":"user","content":"x"}]}`))
+	f.Fuzz(func(t *testing.T, which byte, body []byte) {
+		api := APIs[int(which)%len(APIs)]
+		for _, c := range PriorToolCalls(api, body) {
+			if api == Anthropic && c.Arguments != "" && !json.Valid([]byte(c.Arguments)) {
+				t.Fatalf("arguments %q are not JSON", c.Arguments)
+			}
+		}
+	})
+}

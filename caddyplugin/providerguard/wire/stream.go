@@ -168,6 +168,32 @@ func (r *Reassembler) decide(c ToolCall) Decision {
 	return d
 }
 
+// decideVersions judges a call whose arguments arrived in more than one
+// version (streamed pieces, a done event, the completed item), which a
+// stream may make disagree: the client may take any of them, so the call
+// is blocked when one version is. The record holds the version that
+// decided.
+func (r *Reassembler) decideVersions(c ToolCall, versions []string) (ToolCall, Decision) {
+	d := r.judge(c)
+	seen := map[string]bool{c.Arguments: true}
+	for _, v := range versions {
+		if d.Block {
+			break
+		}
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		alt := c
+		alt.Arguments = v
+		if ad := r.judge(alt); ad.Block {
+			c, d = alt, ad
+		}
+	}
+	r.Records = append(r.Records, CallRecord{Call: c, Decision: d})
+	return c, d
+}
+
 // errorEvent ends the stream with the API's in-stream error and marks the
 // reassembler done.
 func (r *Reassembler) errorEvent(code, message string) []byte {

@@ -31,6 +31,10 @@ type rsHeld struct {
 	name     string
 	itemType string
 	args     strings.Builder
+	// versions are the other spellings of the arguments the stream gave:
+	// the added item's, function_call_arguments.done's, the streamed
+	// pieces joined.
+	versions []string
 	firstSeq int64
 	hasSeq   bool
 }
@@ -74,6 +78,7 @@ func (r *Reassembler) rsEvent(ev Event) ([]byte, error) {
 			h := &rsHeld{id: it.ID, callID: it.CallID, name: it.Name, itemType: it.Type}
 			if it.Arguments != nil {
 				h.args.WriteString(*it.Arguments)
+				h.versions = append(h.versions, *it.Arguments)
 			}
 			h.firstSeq, h.hasSeq = intOf(m["sequence_number"])
 			h.events = append(h.events, bytes.Clone(ev.Raw))
@@ -86,6 +91,16 @@ func (r *Reassembler) rsEvent(ev Event) ([]byte, error) {
 	case "response.function_call_arguments.delta", "response.custom_tool_call_input.delta":
 		if h := s.held[int(idx)]; hasIdx && h != nil {
 			h.args.WriteString(stringOf(m["delta"]))
+			h.events = append(h.events, bytes.Clone(ev.Raw))
+			return nil, nil
+		}
+	case "response.function_call_arguments.done", "response.custom_tool_call_input.done":
+		if h := s.held[int(idx)]; hasIdx && h != nil {
+			for _, k := range []string{"arguments", "input"} {
+				if v, ok := m[k]; ok && v.Kind() == '"' {
+					h.versions = append(h.versions, stringOf(v))
+				}
+			}
 			h.events = append(h.events, bytes.Clone(ev.Raw))
 			return nil, nil
 		}
@@ -107,6 +122,7 @@ func (r *Reassembler) rsEvent(ev Event) ([]byte, error) {
 			delete(s.held, int(idx))
 			h.events = append(h.events, bytes.Clone(ev.Raw))
 			args := h.args.String()
+			h.versions = append(h.versions, args)
 			if it.Arguments != nil {
 				args = *it.Arguments // the complete arguments win over the deltas
 			} else if it.Input != nil {
@@ -188,8 +204,7 @@ func (r *Reassembler) rsReseq(raw []byte, m map[string]jsontext.Value) []byte {
 // the events of a notice message in its place.
 func (r *Reassembler) rsRelease(idx int, h *rsHeld, args string) []byte {
 	s := &r.rs
-	call := ToolCall{ID: h.callID, Name: h.name, Arguments: args}
-	d := r.decide(call)
+	call, d := r.decideVersions(ToolCall{ID: h.callID, Name: h.name, Arguments: args}, h.versions)
 	if s.decided == nil {
 		s.decided = map[string]Decision{}
 	}
