@@ -989,7 +989,7 @@ func (j *judge) code(text, lang string) {
 	// Only code that names one of those directories, or runs in one, can
 	// write there: the regular expression is not run on other code.
 	if mayNameAgentDir(text, j.cwd) && codeWrites.MatchString(text) {
-		for _, lit := range quoted(text) {
+		for _, lit := range stringLiterals(text) {
 			if strings.ContainsAny(lit, "/\\") && InAgentDir(j.resolve(lit)) {
 				j.report(RuleFSPersistence, SeverityHigh, "inline code writes %s, where OpenClaw loads skills, plugins or hooks without its install policy", lit)
 				break
@@ -1002,6 +1002,9 @@ func (j *judge) code(text, lang string) {
 	saved := j.depth
 	j.depth++
 	for _, lit := range stringLiterals(text) {
+		if !strings.ContainsAny(lit, " |;&<>$") {
+			continue // not a command line
+		}
 		if !j.spend() {
 			break
 		}
@@ -1060,26 +1063,8 @@ func containsFold(s, sub string) bool {
 	return false
 }
 
-// quoted returns the contents of every quoted string in code.
-func quoted(code string) []string {
-	var out []string
-	for i := 0; i < len(code); i++ {
-		q := code[i]
-		if q != '\'' && q != '"' && q != '`' {
-			continue
-		}
-		k := strings.IndexByte(code[i+1:], q)
-		if k < 0 {
-			break
-		}
-		out = append(out, code[i+1:i+1+k])
-		i += k + 1
-	}
-	return out
-}
-
 // stringLiterals returns the contents of the quoted strings in code ('…',
-// "…", `…`), with backslash escapes of the quote kept as the quote.
+// "…", `…`), trimmed, with backslash escapes of the quote kept as the quote.
 func stringLiterals(code string) []string {
 	var out []string
 	for i := 0; i < len(code); i++ {
@@ -1101,9 +1086,7 @@ func stringLiterals(code string) []string {
 		if k >= len(code) {
 			break
 		}
-		if s := strings.TrimSpace(b.String()); strings.ContainsAny(s, " |;&<>$") {
-			out = append(out, s)
-		}
+		out = append(out, strings.TrimSpace(b.String()))
 		i = k
 	}
 	return out
