@@ -573,8 +573,11 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 						ev = append(ev, model.TaskEvidence())
 					}
 				}
-				if model.Addressed(unit) {
+				if a, act := model.Address(unit); a {
 					ev = append(ev[:len(ev):len(ev)], model.AddressedEvidence())
+					if act {
+						ev = append(ev, model.ActionEvidence())
+					}
 				}
 				if uz, ok := mdl.UnitLogOddsAt(unit, ev, place, &lv.model); ok {
 					z = max(z, uz)

@@ -149,8 +149,11 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 				extra = append(extra, model.TaskEvidence())
 			}
 		}
-		if model.Addressed(text[u[0]:u[1]]) {
+		if a, act := model.Address(text[u[0]:u[1]]); a {
 			extra = append(extra, model.AddressedEvidence())
+			if act {
+				extra = append(extra, model.ActionEvidence())
+			}
 		}
 
 		label := 0
