@@ -231,13 +231,16 @@ var actionVerbs = map[string]bool{
 
 // addressedAt tells an address at unit[i:], and the offset after the
 // word where it was decided.
+// addrWord is a word Addressed reads: its bytes, where it ends, and the
+// first byte after it that is not a blank (0 at the end).
+type addrWord struct {
+	s     []byte
+	end   int
+	after byte
+}
+
 func addressedAt(unit []byte, i int) (int, bool) {
-	type word struct {
-		s     []byte
-		end   int
-		after byte // the first byte after the word that is not a blank, or 0
-	}
-	var ws [leadWords]word
+	var ws [leadWords]addrWord
 	n := 0
 	for i < len(unit) && n < leadWords {
 		c := unit[i]
@@ -257,9 +260,12 @@ func addressedAt(unit []byte, i int) (int, bool) {
 		if k < len(unit) {
 			after = unit[k]
 		}
-		ws[n] = word{unit[i:j], j, after}
+		ws[n] = addrWord{unit[i:j], j, after}
 		n++
 		i = j
+	}
+	if k, ok := readerClause(ws[:n]); ok {
+		return ws[k].end, true
 	}
 	modifiers, cond := 0, false
 	for a := 0; a < n && a <= 5; a++ {
@@ -327,6 +333,59 @@ func addressedAt(unit []byte, i int) (int, bool) {
 		return 0, false
 	}
 	return 0, false
+}
+
+// readerClause finds a clause that speaks to whoever is doing something
+// with the text for someone else: "When summarising, tell the user ...",
+// "When you report this build to the user, say ...", "While answering,
+// leave out ...". It returns the index of the clause's last word read.
+// The time or condition word comes first, then "you" (or "you're", "you
+// are") if any, then a verb of relaying the text (summarise, report,
+// answer, ...), then within five words a comma, "the user", "the reader"
+// or "this" and "these". "When you reply, quote the ticket number" asks a
+// customer for something: the model weighs the address with the words.
+func readerClause(ws []addrWord) (int, bool) {
+	if len(ws) < 3 || !clauseLead[string(ws[0].s)] {
+		return 0, false
+	}
+	v := 1
+	switch string(ws[v].s) {
+	case "you", "you're", "youre":
+		v++
+	}
+	if v+1 < len(ws) && string(ws[v-1].s) == "you" && string(ws[v].s) == "are" {
+		v++
+	}
+	if v >= len(ws) || !relaying[string(ws[v].s)] {
+		return 0, false
+	}
+	if ws[v].after == ',' {
+		return v, true
+	}
+	for k := v + 1; k < len(ws) && k <= v+5; k++ {
+		switch w := string(ws[k].s); {
+		case w == "this" || w == "these":
+			return k, true
+		case (w == "user" || w == "reader" || w == "users" || w == "readers") && string(ws[k-1].s) == "the":
+			return k, true
+		}
+		if ws[k].after == ',' {
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// clauseLead begin a clause of time or condition.
+var clauseLead = map[string]bool{"when": true, "whenever": true, "while": true, "before": true, "after": true, "if": true, "as": true}
+
+// relaying are the verbs of passing a text on to someone.
+var relaying = map[string]bool{
+	"summarising": true, "summarizing": true, "summarise": true, "summarize": true, "answering": true, "answer": true,
+	"replying": true, "reply": true, "responding": true, "respond": true, "reporting": true, "report": true,
+	"processing": true, "process": true, "relaying": true, "relay": true, "presenting": true, "present": true,
+	"triaging": true, "triage": true, "compiling": true, "reading": true, "read": true, "reviewing": true,
+	"analysing": true, "analyzing": true, "describing": true, "describe": true, "explaining": true, "explain": true,
 }
 
 // addressWords are the names content uses for the assistant reading it.
@@ -418,6 +477,9 @@ func TaskLead(unit []byte) bool {
 		i = j
 	}
 	v := 0
+	for v < n && skippedLead[ws[v].s] && ws[v].s != "instead" {
+		v++
+	}
 	// What sets the task up, each at most once and in this order.
 	if v < n && setUp[ws[v].s] {
 		for k := v; k < n && k < v+12; k++ {
