@@ -1,6 +1,7 @@
 package sanitizer
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"math"
@@ -557,6 +558,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			lv.topic.Build(modelText)
 			z := math.Inf(-1)
 			n := 0
+			said := -1 // the end of the last unit addressed to the assistant
 			for _, u := range lv.units {
 				unit, ev := modelText[u[0]:u[1]], lv.evidence
 				if !hasWord(unit) {
@@ -573,11 +575,18 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 						ev = append(ev, model.TaskEvidence())
 					}
 				}
-				if a, act := model.Address(unit); a {
+				a, act := model.Address(unit)
+				if !a && said >= 0 && bytes.IndexByte(modelText[said:u[0]], '\n') < 0 {
+					a, act = model.Continued(unit)
+				}
+				if a {
+					said = int(u[1])
 					ev = append(ev[:len(ev):len(ev)], model.AddressedEvidence())
 					if act {
 						ev = append(ev, model.ActionEvidence())
 					}
+				} else {
+					said = -1
 				}
 				if uz, ok := mdl.UnitLogOddsAt(unit, ev, place, &lv.model); ok {
 					z = max(z, uz)

@@ -133,6 +133,7 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 	topic.Build(text)
 	var out []example
 	first := true
+	said := -1 // the end of the last unit addressed to the assistant
 	for _, u := range model.Units(text, units) {
 		t := strings.TrimSpace(string(text[u[0]:u[1]]))
 		if strings.IndexFunc(t, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
@@ -149,11 +150,18 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 				extra = append(extra, model.TaskEvidence())
 			}
 		}
-		if a, act := model.Address(text[u[0]:u[1]]); a {
+		a, act := model.Address(text[u[0]:u[1]])
+		if !a && said >= 0 && bytes.IndexByte(text[said:u[0]], '\n') < 0 {
+			a, act = model.Continued(text[u[0]:u[1]])
+		}
+		if a {
+			said = int(u[1])
 			extra = append(extra, model.AddressedEvidence())
 			if act {
 				extra = append(extra, model.ActionEvidence())
 			}
+		} else {
+			said = -1
 		}
 
 		label := 0
