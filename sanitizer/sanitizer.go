@@ -579,6 +579,9 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				if !a && said >= 0 && bytes.IndexByte(modelText[said:u[0]], '\n') < 0 {
 					a, act = model.Continued(unit)
 				}
+				if model.AboutReply(unit) {
+					ev = append(ev[:len(ev):len(ev)], model.AboutReplyEvidence())
+				}
 				if a {
 					said = int(u[1])
 					ev = append(ev[:len(ev):len(ev)], model.AddressedEvidence())

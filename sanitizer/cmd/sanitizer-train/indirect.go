@@ -154,6 +154,9 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 		if !a && said >= 0 && bytes.IndexByte(text[said:u[0]], '\n') < 0 {
 			a, act = model.Continued(text[u[0]:u[1]])
 		}
+		if model.AboutReply(text[u[0]:u[1]]) {
+			extra = append(extra, model.AboutReplyEvidence())
+		}
 		if a {
 			said = int(u[1])
 			extra = append(extra, model.AddressedEvidence())
