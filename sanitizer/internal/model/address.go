@@ -240,6 +240,10 @@ var actionVerbs = map[string]bool{
 	"modify": true, "edit": true, "replace": true, "write": true, "compose": true, "explain": true,
 	"recommend": true, "omit": true, "hide": true, "collect": true, "gather": true, "search": true, "list": true,
 	"create": true, "call": true, "use": true, "answer": true, "describe": true, "translate": true,
+	"decline": true, "accept": true, "schedule": true, "reschedule": true, "notify": true, "inform": true,
+	"subscribe": true, "unsubscribe": true, "revoke": true, "rename": true, "restart": true, "kill": true,
+	"reboot": true, "overwrite": true, "encrypt": true, "save": true, "sync": true, "clone": true,
+	"message": true, "contact": true, "rate": true, "comment": true, "rank": true, "block": true, "unblock": true,
 }
 
 // addressedAt tells an address at unit[i:], and the offset after the
