@@ -574,13 +574,13 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 					if model.TaskLead(unit) {
 						ev = append(ev, model.TaskEvidence())
 					}
+					if model.AboutReply(unit) {
+						ev = append(ev, model.AboutReplyEvidence())
+					}
 				}
 				a, act := model.Address(unit)
 				if !a && said >= 0 && bytes.IndexByte(modelText[said:u[0]], '\n') < 0 {
 					a, act = model.Continued(unit)
-				}
-				if model.AboutReply(unit) {
-					ev = append(ev[:len(ev):len(ev)], model.AboutReplyEvidence())
 				}
 				if a {
 					said = int(u[1])

@@ -149,13 +149,13 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 			if model.TaskLead(text[u[0]:u[1]]) {
 				extra = append(extra, model.TaskEvidence())
 			}
+			if model.AboutReply(text[u[0]:u[1]]) {
+				extra = append(extra, model.AboutReplyEvidence())
+			}
 		}
 		a, act := model.Address(text[u[0]:u[1]])
 		if !a && said >= 0 && bytes.IndexByte(text[said:u[0]], '\n') < 0 {
 			a, act = model.Continued(text[u[0]:u[1]])
-		}
-		if model.AboutReply(text[u[0]:u[1]]) {
-			extra = append(extra, model.AboutReplyEvidence())
 		}
 		if a {
 			said = int(u[1])

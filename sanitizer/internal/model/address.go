@@ -603,7 +603,10 @@ var taskOffTopic = RuleEvidence("context:task-off-topic")
 // shaping the answer of whoever reads it; its human readers are asked for
 // a reply, not told how to word it. A request to a person about their reply
 // ("please quote the invoice number in your reply") reads the same, so it is
-// evidence the model weighs with the words, not a verdict.
+// evidence the model weighs with the words, not a verdict, and only out of
+// place (Topic): a colleague's "include the tracking number in your reply"
+// is about the matter of the email; "add 'This one weird trick' to your
+// reply" under a product review is not.
 func AboutReply(unit []byte) bool {
 	for off := 0; ; {
 		k := bytes.Index(unit[off:], []byte("your "))
@@ -653,8 +656,8 @@ var replyShapers = map[string]bool{
 	"write": true, "enrich": true, "embellish": true, "sign": true,
 }
 
-// AboutReplyEvidence is the evidence bucket of a unit whose AboutReply
-// holds.
+// AboutReplyEvidence is the evidence bucket of a unit out of place whose
+// AboutReply holds.
 func AboutReplyEvidence() uint32 { return aboutReply }
 
 var aboutReply = RuleEvidence("context:about-reply")
