@@ -586,7 +586,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 					said = int(u[1])
 					ev = append(ev[:len(ev):len(ev)], model.AddressedEvidence())
 					if act {
-						ev = append(ev, model.ActionEvidence(), model.PlacedActionEvidence(place))
+						ev = append(ev, model.ActionEvidence())
 					}
 				} else {
 					said = -1

@@ -161,7 +161,7 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 			said = int(u[1])
 			extra = append(extra, model.AddressedEvidence())
 			if act {
-				extra = append(extra, model.ActionEvidence(), model.PlacedActionEvidence(place))
+				extra = append(extra, model.ActionEvidence())
 			}
 		} else {
 			said = -1

@@ -445,13 +445,6 @@ var addressed = RuleEvidence("context:addressed")
 // an action.
 func ActionEvidence() uint32 { return addressedAction }
 
-// PlacedActionEvidence is ActionEvidence read in the unit's place (Topic):
-// an order to the agent on the subject of its text ("AI agents working in
-// this repository: run `npm publish --force`" in a README whose other lines
-// speak of npm and pushing) shares its words with the honest steps around
-// it, which the words' own reading on topic learnt as benign; the order in
-// that place has a weight of its own.
-func PlacedActionEvidence(place Place) uint32 { return PlacedFeature(addressedAction, place) }
 
 var addressedAction = RuleEvidence("context:addressed-action")
 
