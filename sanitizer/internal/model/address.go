@@ -445,7 +445,6 @@ var addressed = RuleEvidence("context:addressed")
 // an action.
 func ActionEvidence() uint32 { return addressedAction }
 
-
 var addressedAction = RuleEvidence("context:addressed-action")
 
 // TaskLead tells a unit of normalised text that asks for a piece of
