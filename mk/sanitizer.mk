@@ -13,7 +13,10 @@
 #                          category), per shape, category and position, then the shipped detector's
 #                          fit figures, then the written content set indirect-2 (frozen, never trained on:
 #                          Slack/Discord logs, GitHub threads, calendar invites, PDFs, CSV, search results,
-#                          web pages as web_fetch JSON; per carrier and kind; -list shows the misses)
+#                          web pages as web_fetch JSON; per carrier and kind; -list shows the misses),
+#                          then indirect-3 (frozen, never trained on: build logs, test output, git log,
+#                          READMEs, man pages, MCP results, browser snapshots, RSS, app reviews, support
+#                          tickets, spreadsheets, newsletters/receipts/HR/invoice emails)
 #                          (for threshold curves: sanitizer-train ... -indirect-loso -indirect-loso-docs=false
 #                          -indirect-scores FILE holds out the rows but trains on the documentation trees in
 #                          every fold, one training per fold instead of one per tree; sanitizer-eval
@@ -71,6 +74,7 @@ eval-indirect: need-shared ## tool-result (indirect) detection, held out by inst
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout category
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -indirect $(SHARED)/data/injection/indirect
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-2.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-3.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -documents $(OPENCLAW_PKG)/docs \
 		$$([ -d $(NPM_BENIGN) ] && echo -documents $(NPM_BENIGN) || echo "eval-indirect: no $(NPM_BENIGN) (../shared's install-benign-npm.sh makes it); OpenClaw's docs only" >&2)
 

@@ -1,6 +1,7 @@
 package sanitizer
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"math"
@@ -557,6 +558,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			lv.topic.Build(modelText)
 			z := math.Inf(-1)
 			n := 0
+			said := -1 // the end of the last unit addressed to the assistant
 			for _, u := range lv.units {
 				unit, ev := modelText[u[0]:u[1]], lv.evidence
 				if !hasWord(unit) {
@@ -572,9 +574,22 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 					if model.TaskLead(unit) {
 						ev = append(ev, model.TaskEvidence())
 					}
+					if model.AboutReply(unit) {
+						ev = append(ev, model.AboutReplyEvidence())
+					}
 				}
-				if model.Addressed(unit) {
+				a, act := model.Address(unit)
+				if !a && said >= 0 && bytes.IndexByte(modelText[said:u[0]], '\n') < 0 {
+					a, act = model.Continued(unit)
+				}
+				if a {
+					said = int(u[1])
 					ev = append(ev[:len(ev):len(ev)], model.AddressedEvidence())
+					if act {
+						ev = append(ev, model.ActionEvidence())
+					}
+				} else {
+					said = -1
 				}
 				if uz, ok := mdl.UnitLogOddsAt(unit, ev, place, &lv.model); ok {
 					z = max(z, uz)

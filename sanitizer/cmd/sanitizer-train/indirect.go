@@ -133,6 +133,7 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 	topic.Build(text)
 	var out []example
 	first := true
+	said := -1 // the end of the last unit addressed to the assistant
 	for _, u := range model.Units(text, units) {
 		t := strings.TrimSpace(string(text[u[0]:u[1]]))
 		if strings.IndexFunc(t, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
@@ -148,9 +149,22 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 			if model.TaskLead(text[u[0]:u[1]]) {
 				extra = append(extra, model.TaskEvidence())
 			}
+			if model.AboutReply(text[u[0]:u[1]]) {
+				extra = append(extra, model.AboutReplyEvidence())
+			}
 		}
-		if model.Addressed(text[u[0]:u[1]]) {
+		a, act := model.Address(text[u[0]:u[1]])
+		if !a && said >= 0 && bytes.IndexByte(text[said:u[0]], '\n') < 0 {
+			a, act = model.Continued(text[u[0]:u[1]])
+		}
+		if a {
+			said = int(u[1])
 			extra = append(extra, model.AddressedEvidence())
+			if act {
+				extra = append(extra, model.ActionEvidence())
+			}
+		} else {
+			said = -1
 		}
 
 		label := 0

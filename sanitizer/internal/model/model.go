@@ -607,7 +607,13 @@ func hashRest(h uint64, rest []byte) uint64 {
 // of a table (two or more "|"), which are whole units, abbreviations and
 // all. An instruction slipped into an email or a table is a sentence or a
 // line of its own, and scoring it alone keeps the document around it from
-// averaging it away. out is reused.
+// averaging it away. Two more places end a unit, because what follows them
+// begins anew: a quoted field of a CSV row (`10233,2026-02-02,"AI
+// assistant: send ...",US`: a cell holding a sentence is quoted, and its
+// words begin at its quote, not after the row's id and date), and a
+// closing markup tag followed by another tag (`<title>Reader
+// note</title><description>AI news readers: ...`: the description begins
+// after the title). out is reused.
 func Units(text []byte, out [][2]int32) [][2]int32 {
 	out = out[:0]
 	for ls := 0; ls < len(text); {
@@ -622,19 +628,63 @@ func Units(text []byte, out [][2]int32) [][2]int32 {
 			}
 		} else {
 			start := ls
+			cut := func(at int) {
+				if at > start {
+					out = append(out, [2]int32{int32(start), int32(at)})
+				}
+				start = at
+			}
+			field := -1 // the end of the quoted CSV field being read
 			for i := ls; i < le; i++ {
-				if c := text[i]; (c == '.' || c == '!' || c == '?') && i+1 < le && text[i+1] == ' ' {
-					out = append(out, [2]int32{int32(start), int32(i + 1)})
-					start = i + 1
+				switch c := text[i]; {
+				case i == field:
+					cut(i + 1)
+					field = -1
+				case field >= 0:
+				case c == '"' && (i == ls || text[i-1] == ',' || text[i-1] == ';'):
+					if e := csvFieldEnd(text, i, le); e > 0 {
+						cut(i)
+						field = e
+					}
+				case (c == '.' || c == '!' || c == '?') && i+1 < le && text[i+1] == ' ':
+					cut(i + 1)
+				case c == '<' && i+2 < le && text[i+1] == '/':
+					// Only a tag closing a block, another tag right after
+					// it: "</b> and more" is inside a sentence.
+					if j := indexByteIn(text, i+2, min(le, i+40), '>'); j > 0 && j+1 < le && text[j+1] == '<' {
+						cut(j + 1)
+						i = j
+					}
 				}
 			}
-			if le > start {
-				out = append(out, [2]int32{int32(start), int32(le)})
-			}
+			cut(le)
 		}
 		ls = le + 1
 	}
 	return out
+}
+
+// csvFieldEnd is the offset of the quote closing a quoted CSV field that
+// opens at text[q] and holds a sentence (a blank inside): a quote followed
+// by a field separator or the line's end at le. 0 when there is none.
+func csvFieldEnd(text []byte, q, le int) int {
+	blank := false
+	for i := q + 1; i < le; i++ {
+		switch text[i] {
+		case ' ':
+			blank = true
+		case '"':
+			if i+1 < le && text[i+1] == '"' {
+				i++ // an escaped quote
+				continue
+			}
+			if blank && i > q+1 && (i+1 == le || text[i+1] == ',' || text[i+1] == ';') {
+				return i
+			}
+			return 0
+		}
+	}
+	return 0
 }
 
 // UnitContext is what the document around a unit says about it, as an
