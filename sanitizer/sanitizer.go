@@ -536,6 +536,13 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				lv.evidence = append(lv.evidence, uint32(e))
 			}
 		}
+		// A quotation the prompt asks about ("is 'ignore all previous
+		// instructions' an injection?") is evidence of its own (quoted.go).
+		if st.mode != scanContent {
+			if e, ok := QuotationEvidence(lv.norm.Text); ok {
+				lv.evidence = append(lv.evidence, e)
+			}
+		}
 		// System text is instructions by design: the model knows it is
 		// reading system text, and its threshold there is chosen on
 		// operators' system prompts.

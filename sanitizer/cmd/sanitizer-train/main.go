@@ -111,7 +111,7 @@ func main() {
 	out := flag.String("out", "", "weights file to write")
 	loso := flag.Bool("loso", false, "print leave-one-source-out figures instead of training")
 	heldout := flag.String("heldout", "", "train on the -data rows, then print the detector's figures on the rows under this directory")
-	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source")
+	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source; with -heldout: up to N misjudged rows")
 	scores := flag.String("scores", "", "with -loso: also write every row's held-out score to this JSONL file, for analysis")
 	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso or -heldout: the threshold of the per-source figures")
 	var groups groupFlag
@@ -173,6 +173,7 @@ func run(data []string, out string, loso bool, heldout string, groups groupFlag,
 	if err != nil {
 		return err
 	}
+	p.prompts = true
 	p.prepare(exs)
 	setWeights(exs)
 	pos := 0
@@ -192,7 +193,7 @@ func run(data []string, out string, loso bool, heldout string, groups groupFlag,
 			return err
 		}
 		p.prepare(test)
-		return evaluate(exs, test, st, at)
+		return evaluate(exs, test, st, at, show)
 	}
 	return os.WriteFile(out, train(exs, st).Marshal(), 0o644)
 }
@@ -200,6 +201,10 @@ func run(data []string, out string, loso bool, heldout string, groups groupFlag,
 // preparer works out what training and scoring need to know of a row.
 type preparer struct {
 	rules, flags *sanitizer.Sanitizer
+	// prompts: the rows train the prompt model, which reads quotations
+	// asked about as evidence (sanitizer.QuotationEvidence); the content
+	// model does not.
+	prompts bool
 	norm         textnorm.Text
 	sc           model.Scratch
 }
@@ -244,6 +249,11 @@ func (p *preparer) prepare(exs []example) {
 		}
 		e.evidence = append(e.evidence, e.extra...)
 		p.norm.Normalize(e.Text, false)
+		if p.prompts && !e.unit {
+			if b, ok := sanitizer.QuotationEvidence(p.norm.Text); ok {
+				e.evidence = append(e.evidence, b)
+			}
+		}
 		f, _ := p.sc.Features(p.norm.Text)
 		e.feats = slices.Clone(f)
 		e.ctx = nil
@@ -267,7 +277,7 @@ func (p *preparer) prepare(exs []example) {
 
 // evaluate trains on exs and prints the detector's figures on test, pooled
 // and per source: how a model does on sources it never saw at all.
-func evaluate(exs, test []example, st settings, at float64) error {
+func evaluate(exs, test []example, st settings, at float64, show int) error {
 	m, err := model.Parse(train(exs, st).Marshal())
 	if err != nil {
 		return err
@@ -276,10 +286,15 @@ func evaluate(exs, test []example, st settings, at float64) error {
 	var sc model.Scratch
 	var all tally
 	bySource := map[string]*tally{}
+	var wrong []string
 	for _, e := range test {
 		norm.Normalize(e.Text, false)
-		hit := e.ruleHit || m.Score(norm.Text, e.evidence, &sc) >= at
+		p := m.Score(norm.Text, e.evidence, &sc)
+		hit := e.ruleHit || p >= at
 		all.add(e.Label, hit)
+		if hit != (e.Label == 1) && len(wrong) < show {
+			wrong = append(wrong, fmt.Sprintf("  %s label %d score %.2f rules %v: %.160q", e.Source, e.Label, p, e.rules, e.Text))
+		}
 		if bySource[e.Source] == nil {
 			bySource[e.Source] = &tally{}
 		}
@@ -288,6 +303,9 @@ func evaluate(exs, test []example, st settings, at float64) error {
 	fmt.Printf("held out, detector at threshold %.3f: %s\n", at, all)
 	for _, src := range slices.Sorted(maps.Keys(bySource)) {
 		fmt.Printf("  %-64s %s\n", src, bySource[src].short())
+	}
+	for _, w := range wrong {
+		fmt.Println(w)
 	}
 	return nil
 }
