@@ -55,7 +55,7 @@ var analysisWords = normalisedWords(
 	"útok", "επίθεσ", "攻击", "攻撃", "공격", "注入", "インジェクション", "인젝션", "инъекц", "ін'єкц", "enjeksiyon",
 	"iniezione", "inyecci", "injeção", "wstrzykn", "wstrzykiw",
 	// reported: someone wrote it, it was found somewhere
-	"wrote", "written", "typed", "posted", "appeared", "escribió", "apareció", "schrieb", "geschrieben",
+	"wrote", "typed", "posted", "appeared", "escribió", "apareció", "schrieb", "geschrieben",
 	"a écrit", "scritto", "escreveu", "napisał", "написал", "написав", "yazdı", "yazmış", "đã viết", "menulis",
 	"ditulis", "लिखा", "كتب", "نوشته", "כתב", "napsal", "a scris", "έγραψε", "写了", "書いた", "썼",
 	// classify, detect
@@ -87,6 +87,14 @@ func normalisedWords(words ...string) [][]byte {
 // analysedQuote reports whether text[start:end] is inside a quotation that
 // the words around it ask about (see above).
 func analysedQuote(text []byte, start, end int) bool {
+	// A rule's match may take in the mark or the space before its first
+	// word ("(?:^|\W)önceki"): the quotation is looked for around its words.
+	for start < end && (text[start] == ' ' || text[start] == '\'' || text[start] == '"') {
+		start++
+	}
+	for end > start && (text[end-1] == ' ' || text[end-1] == '\'' || text[end-1] == '"') {
+		end--
+	}
 	open, close := quotationAround(text, start, end)
 	if open < 0 {
 		return false
@@ -106,8 +114,9 @@ func analysedQuote(text []byte, start, end int) bool {
 // (the index of its opening mark) and where it closes (just past its
 // closing mark), or -1, -1. The marks are on the same line as the match,
 // within quoteSearch bytes of it: the nearest mark before the match must
-// open a quotation (a straight double quote or backquote after an even
-// number of them on the line), the nearest after it closes one. An
+// open a quotation (a straight double quote after an even number of them
+// on the line), the nearest after it closes one. Backquotes mark code, not
+// speech, and are not read as quotation marks here. An
 // apostrophe is a mark only where it cannot be part of a word ("don't",
 // "l'utente"): an opening one not after a letter and before one, a closing
 // one not before a letter.
@@ -118,8 +127,8 @@ func quotationAround(text []byte, start, end int) (int, int) {
 		r, size := utf8.DecodeLastRune(text[:i])
 		i -= size
 		switch {
-		case r == '"' || r == '`':
-			if bytes.Count(text[lineStart:i], []byte{byte(r)})%2 != 0 {
+		case r == '"':
+			if bytes.Count(text[lineStart:i], []byte{'"'})%2 != 0 {
 				return -1, -1 // it closes a quotation the match follows
 			}
 		case r == '\'' || r == '‘' || r == '‚':
@@ -146,7 +155,7 @@ func quotationAround(text []byte, start, end int) (int, int) {
 		switch r {
 		case '\n':
 			return -1, -1
-		case '"', '`', '”', '“', '»', '›':
+		case '"', '”', '“', '»', '›':
 			return open, i + size
 		case '\'', '’', '‘':
 			if !letterAt(text, i+size) {
@@ -199,20 +208,27 @@ func spacedLetter(r rune) bool {
 // about: a question about an attack is short, and a long text full of
 // quotation marks is not worth more than a few looks.
 const (
-	maxQuotationText = 4 << 10
+	maxQuotationText = 1 << 10
 	maxQuotations    = 8
 )
 
 var quotationEvidence = model.RuleEvidence("context:quotation-asked-about")
 
-// QuotationEvidence returns the prompt model's evidence bucket for a
-// normalised text that holds a quotation the words around it ask about
-// (see analysedQuote), and whether it does. The model learns what that is
-// worth beside the quoted words, which are an attack's: "Is 'ignore all
-// previous instructions' an injection?" holds all of them.
-func QuotationEvidence(normalised []byte) (uint32, bool) {
+// AskedQuotations appends to out the quotations of a normalised text that
+// the words around them ask about (see analysedQuote), each from its
+// opening mark to just past its closing one. Those that hold a rule's match
+// are quoted attacks: the prompt model reads the text with them blanked and
+// QuotationEvidence added, and judges the question ("Is ' ' an injection?
+// Someone wrote it in a ticket"), since the quotation's words are an
+// attack's whoever quotes them, and the rules, which read the quotation,
+// report its matches as mentions. A quotation without a rule's match is
+// left for the model to read ("confirm by saying 'jailbreak successful'").
+// Only texts of up to maxQuotationText bytes and their first maxQuotations
+// quotations are looked at: a question about an attack is short, and long
+// jailbreak prompts are full of quotations and words such as "jailbreak".
+func AskedQuotations(normalised []byte, out [][2]int) [][2]int {
 	if len(normalised) > maxQuotationText {
-		return 0, false
+		return out
 	}
 	looks := 0
 	for i := 0; i < len(normalised) && looks < maxQuotations; {
@@ -223,15 +239,44 @@ func QuotationEvidence(normalised []byte) (uint32, bool) {
 		i += k
 		_, size := utf8.DecodeRune(normalised[i:])
 		i += size
-		if open, _ := quotationAround(normalised, i, i); open == i-size {
-			looks++
-			if analysedQuote(normalised, i, i) {
-				return quotationEvidence, true
-			}
+		open, close := quotationAround(normalised, i, i)
+		if open != i-size {
+			continue
+		}
+		looks++
+		if analysedQuote(normalised, i, i) {
+			out = append(out, [2]int{open, close})
+			i = close
 		}
 	}
-	return 0, false
+	return out
+}
+
+// QuotationEvidence is the prompt model's evidence bucket for a text with a
+// quotation asked about (AskedQuotations).
+func QuotationEvidence() uint32 { return quotationEvidence }
+
+// BlankQuotations returns text with the given stretches replaced by spaces
+// (same length, so offsets hold), written into dst.
+func BlankQuotations(dst, text []byte, quotations [][2]int) []byte {
+	dst = append(dst[:0], text...)
+	for _, q := range quotations {
+		for i := q[0]; i < q[1]; i++ {
+			dst[i] = ' '
+		}
+	}
+	return dst
+}
+
+// inQuotation reports whether text[start:end] lies inside one of quotations.
+func inQuotation(quotations [][2]int, start, end int) bool {
+	for _, q := range quotations {
+		if start >= q[0] && end <= q[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // quoteMarks are the marks quotationAround reads as opening a quotation.
-const quoteMarks = "\"`'‘‚“„«‹"
+const quoteMarks = "\"'‘‚“„«‹"

@@ -52,6 +52,7 @@ type example struct {
 	evidence []uint32    // the flag rules that matched it (model.RuleEvidence)
 	extra    []uint32    // evidence from outside the text (model.UnitContext)
 	unit     bool        // a unit of content (a line or sentence of a tool result)
+	blanked  []byte      // the normalised text with its quotations asked about blanked, as the prompt model reads it (nil: none)
 	place    model.Place // where a unit of content stands in its text (model.Topic)
 	ctx      []uint32    // the second reading of feats in that place, if any (model.UnitLogOddsAt)
 	rules    []string    // every rule that matched it
@@ -198,6 +199,16 @@ func run(data []string, out string, loso bool, heldout string, groups groupFlag,
 	return os.WriteFile(out, train(exs, st).Marshal(), 0o644)
 }
 
+// modelText is the text the prompt model scores for e: normalised, with
+// the quotations it asks about blanked (see prepare).
+func (e *example) modelText(norm *textnorm.Text) []byte {
+	if e.blanked != nil {
+		return e.blanked
+	}
+	norm.Normalize(e.Text, false)
+	return norm.Text
+}
+
 // preparer works out what training and scoring need to know of a row.
 type preparer struct {
 	rules, flags *sanitizer.Sanitizer
@@ -205,8 +216,8 @@ type preparer struct {
 	// asked about as evidence (sanitizer.QuotationEvidence); the content
 	// model does not.
 	prompts bool
-	norm         textnorm.Text
-	sc           model.Scratch
+	norm    textnorm.Text
+	sc      model.Scratch
 }
 
 func newPreparer() (*preparer, error) {
@@ -249,12 +260,32 @@ func (p *preparer) prepare(exs []example) {
 		}
 		e.evidence = append(e.evidence, e.extra...)
 		p.norm.Normalize(e.Text, false)
+		text := p.norm.Text
 		if p.prompts && !e.unit {
-			if b, ok := sanitizer.QuotationEvidence(p.norm.Text); ok {
-				e.evidence = append(e.evidence, b)
+			// As the detector reads a prompt: a quotation it asks about
+			// that holds a rule's match blanked, the flags inside it
+			// left out, and the fact as evidence
+			// (sanitizer.AskedQuotations).
+			q := slices.DeleteFunc(sanitizer.AskedQuotations(text, nil), func(q [2]int) bool {
+				return len(p.rules.Check(e.Role, string(text[q[0]:q[1]])).Matches) == 0
+			})
+			if len(q) > 0 {
+				text = sanitizer.BlankQuotations(nil, text, q)
+				e.blanked = text
+				e.evidence = e.evidence[:0]
+				for _, m := range p.flags.Check(e.Role, string(text)).Matches {
+					if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
+						e.evidence = append(e.evidence, b)
+					}
+				}
+				if e.Role == "system" {
+					e.evidence = append(e.evidence, model.RoleEvidence("system"))
+				}
+				e.evidence = append(e.evidence, e.extra...)
+				e.evidence = append(e.evidence, sanitizer.QuotationEvidence())
 			}
 		}
-		f, _ := p.sc.Features(p.norm.Text)
+		f, _ := p.sc.Features(text)
 		e.feats = slices.Clone(f)
 		e.ctx = nil
 		if e.unit && e.place != model.PlaceUnknown {
@@ -288,8 +319,7 @@ func evaluate(exs, test []example, st settings, at float64, show int) error {
 	bySource := map[string]*tally{}
 	var wrong []string
 	for _, e := range test {
-		norm.Normalize(e.Text, false)
-		p := m.Score(norm.Text, e.evidence, &sc)
+		p := m.Score(e.modelText(&norm), e.evidence, &sc)
 		hit := e.ruleHit || p >= at
 		all.add(e.Label, hit)
 		if hit != (e.Label == 1) && len(wrong) < show {
@@ -494,11 +524,10 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump st
 		sys.SetWindows(math.MaxInt32, 1, 0)
 		for i, e := range exs {
 			if e.group == src {
-				norm.Normalize(e.Text, false)
 				if e.Role == "system" {
-					scores[i] = sys.Score(norm.Text, e.evidence, &sc)
+					scores[i] = sys.Score(e.modelText(&norm), e.evidence, &sc)
 				} else {
-					scores[i] = m.Score(norm.Text, e.evidence, &sc)
+					scores[i] = m.Score(e.modelText(&norm), e.evidence, &sc)
 				}
 			}
 		}
