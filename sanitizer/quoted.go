@@ -17,8 +17,9 @@ import (
 // holds more than the rule's match, so quoted (engine.go) does not call it a
 // mention, and the text used to be refused whatever the model made of it.
 //
-// analysedQuote reports whether the match text[start:end] lies inside a
-// quotation on one line and the words outside the quotation ask about it:
+// analysedQuote reports whether the match text[start:end] of a text of up
+// to maxQuotationText bytes lies inside a quotation on one line and the
+// words outside the quotation ask about it:
 // explain it, what it means, whether it is an attack or an injection, who
 // wrote it, for security training or a security report. Such a match is a mention: it
 // is reported as a flag and the model judges the whole text, as for a
@@ -87,6 +88,9 @@ func normalisedWords(words ...string) [][]byte {
 // analysedQuote reports whether text[start:end] is inside a quotation that
 // the words around it ask about (see above).
 func analysedQuote(text []byte, start, end int) bool {
+	if len(text) > maxQuotationText {
+		return false // a question about an attack is short (see AskedQuotations)
+	}
 	// A rule's match may take in the mark or the space before its first
 	// word ("(?:^|\W)önceki"): the quotation is looked for around its words.
 	for start < end && (text[start] == ' ' || text[start] == '\'' || text[start] == '"') {
@@ -121,15 +125,24 @@ func analysedQuote(text []byte, start, end int) bool {
 // "l'utente"): an opening one not after a letter and before one, a closing
 // one not before a letter.
 func quotationAround(text []byte, start, end int) (int, int) {
-	lineStart := bytes.LastIndexByte(text[:start], '\n') + 1
+	// Only the quoteSearch bytes before the match are read, so that a long
+	// line of matches costs linear time: lineStart is -1 when the line
+	// starts further back (the parity of its straight quotes is unknown).
+	lo := max(0, start-quoteSearch)
+	lineStart := -1
+	if nl := bytes.LastIndexByte(text[lo:start], '\n'); nl >= 0 {
+		lineStart = lo + nl + 1
+	} else if lo == 0 {
+		lineStart = 0
+	}
 	open := -1
-	for i := start; i > max(lineStart, start-quoteSearch); {
+	for i := start; i > max(lineStart, lo); {
 		r, size := utf8.DecodeLastRune(text[:i])
 		i -= size
 		switch {
 		case r == '"':
-			if bytes.Count(text[lineStart:i], []byte{'"'})%2 != 0 {
-				return -1, -1 // it closes a quotation the match follows
+			if lineStart < 0 || bytes.Count(text[lineStart:i], []byte{'"'})%2 != 0 {
+				return -1, -1 // it closes a quotation the match follows, or may
 			}
 		case r == '\'' || r == '‘' || r == '‚':
 			if letterBefore(text, i) || !letterAt(text, i+size) {
