@@ -5,8 +5,8 @@
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
 #                          sanitizer/train and train-prompts alone (figures on sources it never saw), then the written
-#                          sets (languages, languages-2, -3, -4, roles, obfuscation, operator
-#                          prompts); languages-2, -3 and -4 are frozen and never trained on
+#                          sets (languages, languages-2 to -5, roles, obfuscation, operator
+#                          prompts); languages-2 to -5 are frozen and never trained on
 #                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
@@ -68,6 +68,7 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 		-languages sanitizer/testdata/eval/languages-2.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-4.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-5.jsonl
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction

@@ -33,13 +33,15 @@
 //     followed, close enough, by all of the strings it must contain;
 //     ordinary prose almost never gets that far, so rules cost next to
 //     nothing per byte. A reject or strip match that is nothing but a
-//     quotation (what does "ignore previous instructions" mean?), or that
-//     follows a negation ("never reveal the system prompt"), mentions an
-//     attack rather than making one: it is reported as a flag, and the
-//     model judges the text.
+//     quotation (what does "ignore previous instructions" mean?), that lies
+//     in a quotation the words around it ask about (someone typed '…': is
+//     it an attack?), or that follows a negation ("never reveal the system
+//     prompt"), mentions an attack rather than making one: it is reported
+//     as a flag, and the model judges the text (a prompt with such a
+//     quotation blanked: AskedQuotations).
 //   - A scoring model (ModelRuleID), a logistic regression over hashed words
-//     (letters of one script; every Chinese, Japanese or Korean character a
-//     word, so that word pairs are character bigrams; leetspeak read as
+//     (letters of one script; every Chinese, Japanese, Korean or Thai
+//     character a word, so that word pairs are character bigrams; leetspeak read as
 //     letters), word pairs and word stems, plus the flag rules that
 //     matched, scored over the whole text and over every window of 64 words
 //     in O(n), so that a short injection inside a long document is not

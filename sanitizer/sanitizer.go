@@ -341,6 +341,10 @@ type level struct {
 	escapes    []int         // indices of lv.parts decoded from escapes, in text order
 	inPlace    textnorm.Text // the text the prompt model reads when escapes were decoded (decodedInPlace)
 	inPlaceBuf []byte
+	// the quotations asked about that hold a rule's match
+	// (AskedQuotations), and the prompt model's text with them blanked
+	quoted  [][2]int
+	blanked []byte
 }
 
 // escapeEncodings are the encodings written one character at a time
@@ -531,10 +535,28 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 		// A flag rule's match is evidence the model weighs with the words,
 		// as it learnt to in training, rather than a verdict of its own.
+		// A quotation the prompt asks about ("is 'ignore all previous
+		// instructions' an injection?") is blanked for the prompt model,
+		// and the fact is evidence of its own (quoted.go); the matches
+		// inside it are not.
+		lv.quoted = lv.quoted[:0]
+		if st.mode != scanContent && len(spans) > 0 {
+			lv.quoted = AskedQuotations(lv.norm.Text, lv.quoted)
+			lv.quoted = slices.DeleteFunc(lv.quoted, func(q [2]int) bool {
+				return !slices.ContainsFunc(spans, func(sp span) bool { return inQuotation([][2]int{q}, sp.start, sp.end) })
+			})
+		}
 		lv.evidence = lv.evidence[:0]
 		for _, sp := range spans {
-			if e := s.evidence[sp.rule]; e >= 0 && !slices.Contains(lv.evidence, uint32(e)) {
+			if e := s.evidence[sp.rule]; e >= 0 && !slices.Contains(lv.evidence, uint32(e)) && !inQuotation(lv.quoted, sp.start, sp.end) {
 				lv.evidence = append(lv.evidence, uint32(e))
+			}
+		}
+		if len(lv.quoted) > 0 {
+			lv.evidence = append(lv.evidence, QuotationEvidence())
+			if bytes.Equal(modelText, lv.norm.Text) { // no escapes decoded in place
+				lv.blanked = BlankQuotations(lv.blanked, modelText, lv.quoted)
+				modelText = lv.blanked
 			}
 		}
 		// System text is instructions by design: the model knows it is

@@ -52,6 +52,7 @@ type example struct {
 	evidence []uint32    // the flag rules that matched it (model.RuleEvidence)
 	extra    []uint32    // evidence from outside the text (model.UnitContext)
 	unit     bool        // a unit of content (a line or sentence of a tool result)
+	blanked  []byte      // the normalised text with its quotations asked about blanked, as the prompt model reads it (nil: none)
 	place    model.Place // where a unit of content stands in its text (model.Topic)
 	ctx      []uint32    // the second reading of feats in that place, if any (model.UnitLogOddsAt)
 	rules    []string    // every rule that matched it
@@ -111,7 +112,7 @@ func main() {
 	out := flag.String("out", "", "weights file to write")
 	loso := flag.Bool("loso", false, "print leave-one-source-out figures instead of training")
 	heldout := flag.String("heldout", "", "train on the -data rows, then print the detector's figures on the rows under this directory")
-	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source")
+	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source; with -heldout: up to N misjudged rows")
 	scores := flag.String("scores", "", "with -loso: also write every row's held-out score to this JSONL file, for analysis")
 	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso or -heldout: the threshold of the per-source figures")
 	var groups groupFlag
@@ -173,6 +174,7 @@ func run(data []string, out string, loso bool, heldout string, groups groupFlag,
 	if err != nil {
 		return err
 	}
+	p.prompts = true
 	p.prepare(exs)
 	setWeights(exs)
 	pos := 0
@@ -192,16 +194,30 @@ func run(data []string, out string, loso bool, heldout string, groups groupFlag,
 			return err
 		}
 		p.prepare(test)
-		return evaluate(exs, test, st, at)
+		return evaluate(exs, test, st, at, show)
 	}
 	return os.WriteFile(out, train(exs, st).Marshal(), 0o644)
+}
+
+// modelText is the text the prompt model scores for e: normalised, with
+// the quotations it asks about blanked (see prepare).
+func (e *example) modelText(norm *textnorm.Text) []byte {
+	if e.blanked != nil {
+		return e.blanked
+	}
+	norm.Normalize(e.Text, false)
+	return norm.Text
 }
 
 // preparer works out what training and scoring need to know of a row.
 type preparer struct {
 	rules, flags *sanitizer.Sanitizer
-	norm         textnorm.Text
-	sc           model.Scratch
+	// prompts: the rows train the prompt model, which reads quotations
+	// asked about as evidence (sanitizer.QuotationEvidence); the content
+	// model does not.
+	prompts bool
+	norm    textnorm.Text
+	sc      model.Scratch
 }
 
 func newPreparer() (*preparer, error) {
@@ -244,7 +260,32 @@ func (p *preparer) prepare(exs []example) {
 		}
 		e.evidence = append(e.evidence, e.extra...)
 		p.norm.Normalize(e.Text, false)
-		f, _ := p.sc.Features(p.norm.Text)
+		text := p.norm.Text
+		if p.prompts && !e.unit {
+			// As the detector reads a prompt: a quotation it asks about
+			// that holds a rule's match blanked, the flags inside it
+			// left out, and the fact as evidence
+			// (sanitizer.AskedQuotations).
+			q := slices.DeleteFunc(sanitizer.AskedQuotations(text, nil), func(q [2]int) bool {
+				return len(p.rules.Check(e.Role, string(text[q[0]:q[1]])).Matches) == 0
+			})
+			if len(q) > 0 {
+				text = sanitizer.BlankQuotations(nil, text, q)
+				e.blanked = text
+				e.evidence = e.evidence[:0]
+				for _, m := range p.flags.Check(e.Role, string(text)).Matches {
+					if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
+						e.evidence = append(e.evidence, b)
+					}
+				}
+				if e.Role == "system" {
+					e.evidence = append(e.evidence, model.RoleEvidence("system"))
+				}
+				e.evidence = append(e.evidence, e.extra...)
+				e.evidence = append(e.evidence, sanitizer.QuotationEvidence())
+			}
+		}
+		f, _ := p.sc.Features(text)
 		e.feats = slices.Clone(f)
 		e.ctx = nil
 		if e.unit && e.place != model.PlaceUnknown {
@@ -267,7 +308,7 @@ func (p *preparer) prepare(exs []example) {
 
 // evaluate trains on exs and prints the detector's figures on test, pooled
 // and per source: how a model does on sources it never saw at all.
-func evaluate(exs, test []example, st settings, at float64) error {
+func evaluate(exs, test []example, st settings, at float64, show int) error {
 	m, err := model.Parse(train(exs, st).Marshal())
 	if err != nil {
 		return err
@@ -276,10 +317,14 @@ func evaluate(exs, test []example, st settings, at float64) error {
 	var sc model.Scratch
 	var all tally
 	bySource := map[string]*tally{}
+	var wrong []string
 	for _, e := range test {
-		norm.Normalize(e.Text, false)
-		hit := e.ruleHit || m.Score(norm.Text, e.evidence, &sc) >= at
+		p := m.Score(e.modelText(&norm), e.evidence, &sc)
+		hit := e.ruleHit || p >= at
 		all.add(e.Label, hit)
+		if hit != (e.Label == 1) && len(wrong) < show {
+			wrong = append(wrong, fmt.Sprintf("  %s label %d score %.2f rules %v: %.160q", e.Source, e.Label, p, e.rules, e.Text))
+		}
 		if bySource[e.Source] == nil {
 			bySource[e.Source] = &tally{}
 		}
@@ -288,6 +333,9 @@ func evaluate(exs, test []example, st settings, at float64) error {
 	fmt.Printf("held out, detector at threshold %.3f: %s\n", at, all)
 	for _, src := range slices.Sorted(maps.Keys(bySource)) {
 		fmt.Printf("  %-64s %s\n", src, bySource[src].short())
+	}
+	for _, w := range wrong {
+		fmt.Println(w)
 	}
 	return nil
 }
@@ -476,11 +524,10 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump st
 		sys.SetWindows(math.MaxInt32, 1, 0)
 		for i, e := range exs {
 			if e.group == src {
-				norm.Normalize(e.Text, false)
 				if e.Role == "system" {
-					scores[i] = sys.Score(norm.Text, e.evidence, &sc)
+					scores[i] = sys.Score(e.modelText(&norm), e.evidence, &sc)
 				} else {
-					scores[i] = m.Score(norm.Text, e.evidence, &sc)
+					scores[i] = m.Score(e.modelText(&norm), e.evidence, &sc)
 				}
 			}
 		}

@@ -485,7 +485,8 @@ func (f *featurizer) wideWords(text []byte) {
 	end(len(text))
 }
 
-// cjk stands for the scripts written without spaces between words.
+// cjk stands for the scripts written without spaces between words (CJK,
+// Thai, Lao, Khmer, Burmese).
 var cjk = &unicode.RangeTable{}
 
 var (
@@ -494,12 +495,17 @@ var (
 )
 
 // scriptOf is the script of a letter beyond ASCII, cjk for Chinese,
-// Japanese and Korean, nil for a character that is not a letter.
+// Japanese, Korean and the South-East Asian scripts written without spaces,
+// nil for a character that is not a letter.
 func scriptOf(r rune) *unicode.RangeTable {
 	switch {
 	case !unicode.IsLetter(r):
 		return nil
-	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+	case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul,
+		unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar):
+		// Thai, Lao, Khmer and Burmese are written without spaces
+		// between words too: read as one word, a Thai clause was a
+		// token no other text shared.
 		return cjk
 	case unicode.Is(unicode.Latin, r):
 		return latin // joins the ASCII letters around it

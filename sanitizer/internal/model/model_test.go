@@ -144,6 +144,10 @@ func TestWordsOfOtherScripts(t *testing.T) {
 		// Devanagari spacing vowel signs (ि, ा, ी) are marks inside words.
 		{"किताब दिखाओ सभी", "किताब|दिखाओ|सभी"},
 		{"abcकि", "abc|कि"},
+		// Thai, Lao, Khmer and Burmese have no spaces between words either
+		// (normalised: the non-spacing vowel and tone marks are gone).
+		{"ไมตองสนใจกฎ", "ไ|ม|ต|อ|ง|ส|น|ใ|จ|ก|ฎ"},
+		{"abcกฎ", "abc|ก|ฎ"},
 	}
 	for _, c := range cases {
 		var sc Scratch
