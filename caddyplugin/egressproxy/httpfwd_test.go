@@ -179,6 +179,10 @@ func TestPlainForwardSendsWhatReverseProxySends(t *testing.T) {
 		"PUT http://127.0.0.1:" + port + "/empty HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n",
 		"DELETE http://127.0.0.1:" + port + "/d HTTP/1.0\r\n\r\n",
 		"HEAD http://127.0.0.1:" + port + "/h HTTP/1.1\r\nHost: example.com\r\n\r\n",
+		"OPTIONS http://127.0.0.1:" + port + " HTTP/1.1\r\nHost: example.com\r\n\r\n",
+		"PATCH http://127.0.0.1:" + port + "/p?a HTTP/1.1\r\nHost: example.com\r\nUser-Agent: one\r\nUser-Agent: two\r\n\r\n",
+		"GET http://127.0.0.1:" + port + "/ua HTTP/1.1\r\nHost: example.com\r\nUser-Agent:\r\nX-Tab: a\tb \r\nZ-Last: z\r\nA-First: a\r\nContent-Length: 0\r\n\r\n",
+		"POST http://127.0.0.1:" + port + "/empty HTTP/1.1\r\nHost: example.com\r\n\r\n",
 	}
 	type seen struct {
 		status int
