@@ -517,6 +517,7 @@ func (p *Proxy) forwardPlain(cw *countingWriter, r *http.Request, ex *exchange) 
 		if err != nil {
 			break
 		}
+		ex.dialed = uc.addr // where the request went, whatever comes back
 		c := uc.conn
 		stop = context.AfterFunc(ctx, func() { c.SetDeadline(aLongTimeAgo) })
 		res, err = uc.roundTrip(out, cw)
@@ -538,7 +539,6 @@ func (p *Proxy) forwardPlain(cw *countingWriter, r *http.Request, ex *exchange) 
 		p.refuse(cw, ex, dialRefusal(ex, err))
 		return
 	}
-	ex.dialed = uc.addr
 
 	reuse := false
 	defer func() {

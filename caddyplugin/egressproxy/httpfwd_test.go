@@ -617,3 +617,35 @@ func FuzzPlainResponse(f *testing.F) {
 		}
 	})
 }
+
+// TestPlainForwardClientGoesAway: a client that hangs up while the
+// upstream has not answered ends the exchange (the upstream connection is
+// closed, the record written), as the Transport's cancellation did.
+func TestPlainForwardClientGoesAway(t *testing.T) {
+	upstreamClosed := make(chan struct{})
+	rt := startRawTarget(t, func(n int, c net.Conn, br *bufio.Reader) {
+		if _, err := http.ReadRequest(br); err != nil {
+			return
+		}
+		io.Copy(io.Discard, br) // no answer; returns when the proxy closes
+		close(upstreamClosed)
+	})
+	ip := proxyFor(t, AuditSync, nil, rt.addr())
+	c, err := net.Dial("tcp", ip.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "GET http://%s/hang HTTP/1.1\r\nHost: x\r\n\r\n", rt.addr())
+	waitUntil(t, "the request to reach the upstream", func() bool { return rt.conns.Load() == 1 })
+	c.Close()
+	select {
+	case <-upstreamClosed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upstream connection stayed open after the client left")
+	}
+	waitUntil(t, "the exchange to end", func() bool { return ip.p.users.active() == 0 })
+	recs := records(t, ip.audit)
+	if len(recs) != 1 || recs[0].Outcome != "error" || recs[0].Fields["end"] != "error" || recs[0].Fields["addr"] != rt.addr() {
+		t.Errorf("records %+v", recs)
+	}
+}
