@@ -622,14 +622,18 @@ func FuzzPlainResponse(f *testing.F) {
 // upstream has not answered ends the exchange (the upstream connection is
 // closed, the record written), as the Transport's cancellation did.
 func TestPlainForwardClientGoesAway(t *testing.T) {
-	upstreamClosed := make(chan struct{})
+	upstreamClosed, giveUp := make(chan struct{}), make(chan struct{})
 	rt := startRawTarget(t, func(n int, c net.Conn, br *bufio.Reader) {
 		if _, err := http.ReadRequest(br); err != nil {
 			return
 		}
-		io.Copy(io.Discard, br) // no answer; returns when the proxy closes
+		go func() { <-giveUp; c.Close() }() // lets a failed test end
+		io.Copy(io.Discard, br)             // no answer; returns when the proxy closes
 		close(upstreamClosed)
 	})
+	var once sync.Once
+	stop := func() { once.Do(func() { close(giveUp) }) }
+	t.Cleanup(stop)
 	ip := proxyFor(t, AuditSync, nil, rt.addr())
 	c, err := net.Dial("tcp", ip.srv.Listener.Addr().String())
 	if err != nil {
@@ -641,6 +645,7 @@ func TestPlainForwardClientGoesAway(t *testing.T) {
 	select {
 	case <-upstreamClosed:
 	case <-time.After(10 * time.Second):
+		stop()
 		t.Fatal("the upstream connection stayed open after the client left")
 	}
 	waitUntil(t, "the exchange to end", func() bool { return ip.p.users.active() == 0 })
