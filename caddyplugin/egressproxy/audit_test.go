@@ -41,19 +41,25 @@ type inProcess struct {
 
 func startInProcess(t testing.TB, mode AuditMode, opts map[string]string) *inProcess {
 	t.Helper()
-	dir := t.TempDir()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		io.WriteString(w, "ok from the target")
 	}))
 	t.Cleanup(target.Close)
-	_, tport, _ := net.SplitHostPort(target.Listener.Addr().String())
+	return proxyFor(t, mode, opts, target.Listener.Addr().String())
+}
+
+// proxyFor is startInProcess in front of the target at addr (127.0.0.1:port).
+func proxyFor(t testing.TB, mode AuditMode, opts map[string]string, addr string) *inProcess {
+	t.Helper()
+	dir := t.TempDir()
+	_, tport, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(tport)
 	list := filepath.Join(dir, "allowlist.txt")
 	if err := os.WriteFile(list, []byte("example.com\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ip := &inProcess{target: target.Listener.Addr().String(), audit: filepath.Join(dir, "audit.jsonl")}
+	ip := &inProcess{target: addr, audit: filepath.Join(dir, "audit.jsonl")}
 	ip.p = &Proxy{Allowlist: []string{list}, AllowCIDR: []string{"127.0.0.0/8"}, Ports: []int{port}, Resolvers: []string{"127.0.0.1"},
 		Reload: -1, AuditMode: mode, AuditLog: &auditcfg.Config{Path: ip.audit, Options: opts}}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})

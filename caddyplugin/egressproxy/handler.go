@@ -386,9 +386,10 @@ func hostHeader(t egress.Target, dest, scheme string) string {
 	return dest
 }
 
-// forward sends an absolute-form request on and streams the answer back.
+// forward sends an absolute-form request on and streams the answer back:
+// a plain http:// request from an HTTP/1.x client on this goroutine
+// (forwardPlain), anything else through the ReverseProxy.
 func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
-	ctx := context.WithValue(r.Context(), exchangeKey{}, ex)
 	body := &ex.body
 	body.r = r.Body
 	if r.Body != nil && r.Body != http.NoBody {
@@ -397,14 +398,34 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ex *exchange) {
 	cw := &ex.counted
 	cw.ResponseWriter = w
 	ex.forwarding = true
-	p.rp.ServeHTTP(cw, r.WithContext(ctx))
+	completed := false
+	defer func() {
+		if !completed {
+			// A panic: the response was cut (http.ErrAbortHandler).
+			ex.end = forward.EndError
+		}
+		p.finishForward(ex)
+	}()
+	if !p.viaReverseProxy && plainForward(r) {
+		p.forwardPlain(cw, r, ex)
+	} else {
+		p.rp.ServeHTTP(cw, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex)))
+	}
+	completed = true
+}
+
+// finishForward takes the counts and the outcome of a forwarded request
+// into the exchange, for its record.
+func (p *Proxy) finishForward(ex *exchange) {
 	ex.forwarding = false
-	ex.up, ex.down = body.n, cw.n
+	ex.up, ex.down = ex.body.n, ex.counted.n
 	if ex.status == 0 {
-		ex.status = cw.status
+		ex.status = ex.counted.status
 	}
 	ex.dialMu.Lock()
-	ex.dialed = ex.dialAt
+	if ex.dialAt.IsValid() {
+		ex.dialed = ex.dialAt
+	}
 	ex.dialMu.Unlock()
 	if ex.end == "" {
 		ex.end = forward.EndClosed
@@ -422,7 +443,9 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func (c *countingReader) Close() error { return c.r.Close() }
+// Close does nothing: the server closes the request body when the handler
+// returns, and closing it early could wait on a client that still sends.
+func (c *countingReader) Close() error { return nil }
 
 // countingWriter counts the response body. It keeps Flush and Hijack
 // working through Unwrap, which http.ResponseController follows.

@@ -96,24 +96,28 @@ type Proxy struct {
 	// longer be written stops allowed traffic (503 audit_unavailable).
 	AuditMode AuditMode `json:"audit_mode,omitempty"`
 
-	lists      *egress.Reloader
-	policy     *forward.Policy
-	dialer     *forward.Dialer
-	pipeCfg    forward.PipeConfig
-	slots      *forward.Slots
-	slotsKey   string
-	tokens     *auth.TokenSet
-	limiter    *auth.Limiter
-	rp         *httputil.ReverseProxy
-	transport  *http.Transport
-	audit      *auditcfg.Log
-	users      *auditUsers
-	gaugeKey   string
-	logger     *zap.Logger
-	local      []netip.Addr       // this host's addresses, for the loop check
-	stop       chan struct{}      // ends the allowlist reload loop
-	stopTokens context.CancelFunc // ends the token file watcher
-	done       *sync.WaitGroup
+	lists     *egress.Reloader
+	policy    *forward.Policy
+	dialer    *forward.Dialer
+	pipeCfg   forward.PipeConfig
+	slots     *forward.Slots
+	slotsKey  string
+	tokens    *auth.TokenSet
+	limiter   *auth.Limiter
+	rp        *httputil.ReverseProxy
+	transport *http.Transport
+	pool      *upPool // idle upstream connections of the plain-HTTP forwarder
+	// viaReverseProxy sends every absolute-form request through the
+	// ReverseProxy (tests compare the two forwarders).
+	viaReverseProxy bool
+	audit           *auditcfg.Log
+	users           *auditUsers
+	gaugeKey        string
+	logger          *zap.Logger
+	local           []netip.Addr       // this host's addresses, for the loop check
+	stop            chan struct{}      // ends the allowlist reload loop
+	stopTokens      context.CancelFunc // ends the token file watcher
+	done            *sync.WaitGroup
 }
 
 // AuditMode says how an allowed exchange's record is committed.
@@ -172,6 +176,7 @@ func (p *Proxy) Provision(ctx caddy.Context) error {
 		return err
 	}
 	p.transport, p.rp = p.newForwarder()
+	p.pool = &upPool{}
 	if p.audit, err = auditcfg.Open(p.AuditLog, "egress_proxy"); err != nil {
 		return err
 	}
@@ -415,6 +420,9 @@ func (p *Proxy) Cleanup() error {
 	}
 	if p.transport != nil {
 		p.transport.CloseIdleConnections()
+	}
+	if p.pool != nil {
+		p.pool.close()
 	}
 	if p.slotsKey != "" {
 		shared.Delete(p.slotsKey)
