@@ -3,7 +3,6 @@ package egressproxy
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -40,28 +39,7 @@ func BenchmarkTunnelListener(b *testing.B) {
 		}
 	}()
 	proxy := ln.Addr().String()
-	connect := []byte(fmt.Sprintf("CONNECT %s HTTP/1.1\r\nHost: %[1]s\r\n\r\n", ip.target))
-	req := []byte("GET /x HTTP/1.1\r\nHost: example.com\r\n\r\n")
-	connectReq := &http.Request{Method: http.MethodConnect}
-	loop(b, func() {
-		c, err := net.Dial("tcp", proxy)
-		if err != nil {
-			b.Fatal(err)
-		}
-		c.Write(connect)
-		br := bufio.NewReader(c)
-		res, err := http.ReadResponse(br, connectReq)
-		if err != nil || res.StatusCode != http.StatusOK {
-			b.Fatalf("CONNECT: %v %v", res, err)
-		}
-		c.Write(req)
-		res, err = http.ReadResponse(br, nil)
-		if err != nil || res.StatusCode != http.StatusOK {
-			b.Fatalf("through the tunnel: %v %v", res, err)
-		}
-		io.Copy(io.Discard, res.Body)
-		c.Close()
-	})
+	loopTunnels(b, proxy, ip.target)
 }
 
 // serveConnectConn is the measurement's bare CONNECT path (allowed

@@ -28,11 +28,10 @@ func loop(b *testing.B, f func()) {
 	}
 }
 
-// BenchmarkTunnel: CONNECT, one request through the tunnel, close.
-func BenchmarkTunnel(b *testing.B) {
-	ip := startInProcess(b, AuditAsync, nil)
-	proxy := ip.srv.Listener.Addr().String()
-	connect := []byte(fmt.Sprintf("CONNECT %s HTTP/1.1\r\nHost: %[1]s\r\n\r\n", ip.target))
+// loopTunnels runs loop over tunnels through proxy to target: CONNECT, one
+// request through the tunnel, close.
+func loopTunnels(b *testing.B, proxy, target string) {
+	connect := []byte(fmt.Sprintf("CONNECT %s HTTP/1.1\r\nHost: %[1]s\r\n\r\n", target))
 	req := []byte("GET /x HTTP/1.1\r\nHost: example.com\r\n\r\n")
 	connectReq := &http.Request{Method: http.MethodConnect}
 	loop(b, func() {
@@ -54,6 +53,13 @@ func BenchmarkTunnel(b *testing.B) {
 		io.Copy(io.Discard, res.Body)
 		c.Close()
 	})
+}
+
+// BenchmarkTunnel: CONNECT, one request through the tunnel, close.
+func BenchmarkTunnel(b *testing.B) {
+	ip := startInProcess(b, AuditAsync, nil)
+	proxy := ip.srv.Listener.Addr().String()
+	loopTunnels(b, proxy, ip.target)
 }
 
 // BenchmarkForward: an absolute-form GET on a keep-alive connection.

@@ -1362,18 +1362,7 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 		case (c.name == "echo" || c.name == "printf") && j.sentSecret(c) != "":
 			secret = j.sentSecret(c)
 		case i > 0 && !c.xargs && (c.readsStdin() || c.evalsStdin()) && !alternation(stages[i-1]):
-			f := j.flowOf(stages[:i])
-			switch f.from {
-			case "download":
-				j.report(RulePipeToShell, SeverityCritical, "downloaded content piped into %s", c.name)
-			case "decode":
-				j.report(RulePipeToShell, SeverityCritical, "decoded content piped into %s", c.name)
-			case "":
-				if !f.known {
-					j.report(RulePipeToShell, SeverityHigh, "the output of %s piped into %s", stages[i-1].name, c.name)
-				}
-			}
-			j.runs(c.name, f, langOf(c.name))
+			j.fedTo(j.flowOf(stages[:i]), c.name, "piped into", "the output of "+stages[i-1].name)
 		case c.name == "at" || c.name == "batch":
 			// at and batch run the shell commands they read later.
 			f, ok := j.stdinFlow(c)
@@ -1530,18 +1519,25 @@ func (j *judge) feedInto(f flow, stmts []*syntax.Stmt) {
 		if !c.readsStdin() && !c.evalsStdin() {
 			continue
 		}
-		switch f.from {
-		case "download":
-			j.report(RulePipeToShell, SeverityCritical, "downloaded content written into %s", c.name)
-		case "decode":
-			j.report(RulePipeToShell, SeverityCritical, "decoded content written into %s", c.name)
-		case "":
-			if !f.known {
-				j.report(RulePipeToShell, SeverityHigh, "output written into %s", c.name)
-			}
-		}
-		j.runs(c.name, f, langOf(c.name))
+		j.fedTo(f, c.name, "written into", "output")
 	}
+}
+
+// fedTo reports flow f fed to the program name as verb says ("piped
+// into", "written into"): downloaded or decoded content, or, when where it
+// comes from is not known, source; then follows it into the program.
+func (j *judge) fedTo(f flow, name, verb, source string) {
+	switch f.from {
+	case "download":
+		j.report(RulePipeToShell, SeverityCritical, "downloaded content %s %s", verb, name)
+	case "decode":
+		j.report(RulePipeToShell, SeverityCritical, "decoded content %s %s", verb, name)
+	case "":
+		if !f.known {
+			j.report(RulePipeToShell, SeverityHigh, "%s %s %s", source, verb, name)
+		}
+	}
+	j.runs(name, f, langOf(name))
 }
 
 // sentSecret returns what secret a command's arguments carry through a
