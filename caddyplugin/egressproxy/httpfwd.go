@@ -13,7 +13,6 @@ import (
 	"net/netip"
 	"net/textproto"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -339,12 +338,7 @@ func (e errNotForwarded) Unwrap() error { return e.err }
 // responses on to w as ReverseProxy does.
 func (uc *upConn) roundTrip(out *http.Request, w http.ResponseWriter) (*http.Response, error) {
 	uc.rd.limit, uc.rd.n = upHeaderLimit, 0
-	var err error
-	if out.Body == nil {
-		err = writeHead(uc.bw, out)
-	} else {
-		err = out.Write(uc.bw)
-	}
+	err := out.Write(uc.bw)
 	if err == nil {
 		err = uc.bw.Flush()
 	}
@@ -377,88 +371,6 @@ func (uc *upConn) roundTrip(out *http.Request, w http.ResponseWriter) (*http.Res
 		uc.rd.limit = math.MaxInt64
 		return res, nil
 	}
-}
-
-// writeHead writes the request head Request.Write writes for out, a
-// request without a body, without its formatting and transfer machinery:
-// the request line, Host (Punycode, without an IPv6 zone, empty if not a
-// valid Host value), User-Agent (its first value, if not empty),
-// Content-Length: 0 for POST, PUT and PATCH, then the other fields sorted
-// by name. TestPlainForwardSendsWhatReverseProxySends compares the bytes.
-func writeHead(bw *bufio.Writer, out *http.Request) error {
-	host, err := httpguts.PunycodeHostPort(out.Host)
-	if err != nil {
-		return err
-	}
-	if !httpguts.ValidHostHeader(host) {
-		host = ""
-	}
-	host = removeZone(host)
-	ruri := out.URL.RequestURI()
-	for i := 0; i < len(ruri); i++ {
-		if ruri[i] < ' ' || ruri[i] == 0x7f {
-			return errors.New("net/http: can't write control character in Request.URL")
-		}
-	}
-	method := out.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	bw.WriteString(method)
-	bw.WriteByte(' ')
-	bw.WriteString(ruri)
-	bw.WriteString(" HTTP/1.1\r\nHost: ")
-	bw.WriteString(host)
-	bw.WriteString("\r\n")
-	if ua := out.Header["User-Agent"]; len(ua) > 0 && ua[0] != "" {
-		bw.WriteString("User-Agent: ")
-		bw.WriteString(textproto.TrimString(newlineToSpace.Replace(ua[0])))
-		bw.WriteString("\r\n")
-	}
-	switch method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-		bw.WriteString("Content-Length: 0\r\n")
-	}
-	var stack [24]string
-	keys := stack[:0]
-	for k := range out.Header {
-		switch k {
-		case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer":
-			continue
-		}
-		if httpguts.ValidHeaderFieldName(k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range out.Header[k] {
-			bw.WriteString(k)
-			bw.WriteString(": ")
-			bw.WriteString(textproto.TrimString(newlineToSpace.Replace(v)))
-			bw.WriteString("\r\n")
-		}
-	}
-	_, err = bw.WriteString("\r\n")
-	return err
-}
-
-var newlineToSpace = strings.NewReplacer("\n", " ", "\r", " ")
-
-// removeZone drops an IPv6 zone from a Host value (net/http's).
-func removeZone(host string) string {
-	if !strings.HasPrefix(host, "[") {
-		return host
-	}
-	i := strings.LastIndex(host, "]")
-	if i < 0 {
-		return host
-	}
-	j := strings.LastIndex(host[:i], "%")
-	if j < 0 {
-		return host
-	}
-	return host[:j] + host[i:]
 }
 
 // aLongTimeAgo is a deadline that has passed: it ends a blocked read or
