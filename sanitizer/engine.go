@@ -536,7 +536,7 @@ candidates:
 			return spans, true, false
 		}
 		if ok {
-			sp := span{rule: b.rule, start: int(p), end: m, mention: quoted(text, int(p), m) || negated(text, int(p)) || b.scoped && defence(text, int(p), m)}
+			sp := b.span(text, int(p), m)
 			spans = append(spans, sp)
 			if b.reject && !sp.mention {
 				return spans, false, true // one is proof enough
@@ -545,6 +545,12 @@ candidates:
 		}
 	}
 	return spans, false, false
+}
+
+// span is b's match text[start:end], a mention when it is quoted, negated
+// or (for a scoped rule) a defence.
+func (b *branch) span(text []byte, start, end int) span {
+	return span{rule: b.rule, start: start, end: end, mention: quoted(text, start, end) || negated(text, start) || b.scoped && defence(text, start, end)}
 }
 
 // searchNear searches for b, which has no literal prefix, in the stretches
@@ -616,7 +622,7 @@ func (b *branch) searchIn(text []byte, from, to, c1 int, end *int32, spans []spa
 		if start >= c1 {
 			break
 		}
-		sp := span{rule: b.rule, start: start, end: m, mention: quoted(text, start, m) || negated(text, start) || b.scoped && defence(text, start, m)}
+		sp := b.span(text, start, m)
 		spans = append(spans, sp)
 		if b.reject && !sp.mention {
 			return spans, false, true
