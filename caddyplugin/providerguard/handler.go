@@ -38,6 +38,9 @@ func refuse(status int, errType, code string, outcome auditlog.Outcome, format s
 
 func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler) error {
 	ev := g.newEvent(r, "provider.request")
+	if g.isListing(r) {
+		return g.serveListing(w, r, next, ev)
+	}
 	if rf := g.checkRoute(r); rf != nil {
 		return g.refuse(w, ev, rf)
 	}
@@ -125,6 +128,37 @@ func (g *Guard) newEvent(r *http.Request, kind string) auditlog.Event {
 		Rules:     []string{},
 		Fields:    map[string]any{"api": g.API},
 	}
+}
+
+// isListing reports a GET or HEAD of the provider's model listing.
+func (g *Guard) isListing(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && g.api.IsModelListing(r.URL.Path)
+}
+
+// serveListing forwards a model listing (OpenClaw asks for one while it
+// retries a provider). It carries nothing the model reads and nothing comes
+// back to the model, so there is nothing to inspect; the token is still
+// checked, the provider key swapped in, and the request audited before it
+// is forwarded. A listing with a body is refused: there is none to send.
+func (g *Guard) serveListing(w http.ResponseWriter, r *http.Request, next caddyhttp.Handler, ev auditlog.Event) error {
+	if rf := g.authenticate(r, &ev); rf != nil {
+		return g.refuse(w, ev, rf)
+	}
+	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		return g.refuse(w, ev, refuse(http.StatusBadRequest, wire.ErrInvalidRequest, "invalid_body", auditlog.OutcomeBadRequest,
+			"a model listing has no body; the guard does not forward what it cannot inspect"))
+	}
+	ev.Outcome = auditlog.OutcomeAllowed
+	ev.Fields["listing"] = true
+	if err := g.audit.Write(ev); err != nil {
+		g.logger.Error("audit log write failed", zap.Error(err), zap.String("request_id", ev.RequestID))
+		requestsTotal.WithLabelValues("audit_failed").Inc()
+		g.writeError(w, http.StatusServiceUnavailable, wire.ErrAPI, "audit_failed", "the guard could not record the request, so it was not forwarded")
+		return nil
+	}
+	requestsTotal.WithLabelValues(string(auditlog.OutcomeAllowed)).Inc()
+	g.swapKey(r)
+	return next.ServeHTTP(w, r)
 }
 
 // checkRoute accepts only a POST to the API's generation endpoint.

@@ -453,3 +453,60 @@ func TestKeyFileAndEgressAllowlist(t *testing.T) {
 		t.Errorf("a call to a host off the allowlist passed:\n%s", out)
 	}
 }
+
+// A model listing (OpenClaw asks for one while it retries a provider) is
+// forwarded with the provider's key once the token is checked and the
+// request recorded; anything else on that path stays refused.
+func TestModelListingIsForwarded(t *testing.T) {
+	f := newGuard(t, &Guard{API: "openai-completions"})
+	serve := func(method, path, body string, hdr ...string) (*httptest.ResponseRecorder, *provider) {
+		t.Helper()
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+clientToken)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			r.Header.Set(hdr[i], hdr[i+1])
+		}
+		r = r.WithContext(context.WithValue(r.Context(), caddy.ReplacerCtxKey, caddy.NewReplacer()))
+		p := &provider{contentType: "application/json", reply: `{"object":"list","data":[]}`}
+		w := httptest.NewRecorder()
+		if err := f.g.ServeHTTP(w, r, p); err != nil {
+			t.Fatal(err)
+		}
+		return w, p
+	}
+	for _, path := range []string{"/v1/models", "/v1/models/", "/v1/models/gpt-4.1-mini"} {
+		w, p := serve(http.MethodGet, path, "")
+		if w.Code != 200 || p.got == nil || p.got.Header.Get("Authorization") != "Bearer "+providerKey {
+			t.Errorf("GET %s: %d, forwarded %v with the provider key", path, w.Code, p.got != nil)
+		}
+	}
+	for _, tc := range []struct {
+		method, path, body string
+		hdr                []string
+		status             int
+	}{
+		{http.MethodGet, "/v1/models", "", []string{"Authorization", "Bearer sk-wrong"}, 401},
+		{http.MethodGet, "/v1/models", `{"messages":[]}`, nil, 400},
+		{http.MethodPost, "/v1/models", `{}`, nil, 404},
+		{http.MethodDelete, "/v1/models/ft-1", "", nil, 404},
+		{http.MethodGet, "/v1/models/a/b", "", nil, 404},
+		{http.MethodGet, "/v1/chat/completions", "", nil, 405},
+	} {
+		w, p := serve(tc.method, tc.path, tc.body, tc.hdr...)
+		if w.Code != tc.status || p.got != nil {
+			t.Errorf("%s %s: %d (want %d), forwarded %v", tc.method, tc.path, w.Code, tc.status, p.got != nil)
+		}
+	}
+	var listings int
+	for _, e := range f.events(t) {
+		if e["fields"].(map[string]any)["listing"] == true {
+			listings++
+			if e["outcome"] != "allowed" || e["token_name"] != "openclaw" {
+				t.Errorf("listing record: %v", e)
+			}
+		}
+	}
+	if listings != 3 {
+		t.Errorf("%d listing records, want 3", listings)
+	}
+}

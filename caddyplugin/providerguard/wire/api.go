@@ -51,6 +51,21 @@ func (a API) Matches(path string) bool {
 	return a.Endpoint() != "" && strings.HasSuffix(strings.TrimSuffix(path, "/"), a.Endpoint())
 }
 
+// IsModelListing reports whether a request path is the API's model listing,
+// `{base}/models` or `{base}/models/{id}`: OpenAI's and Anthropic's APIs
+// both serve it, and clients call it to discover or check models.
+func (a API) IsModelListing(path string) bool {
+	if a.Endpoint() == "" {
+		return false
+	}
+	path = strings.TrimSuffix(path, "/")
+	if strings.HasSuffix(path, "/models") {
+		return true
+	}
+	i := strings.LastIndex(path, "/models/")
+	return i >= 0 && !strings.Contains(path[i+len("/models/"):], "/")
+}
+
 // Error types, by API. OpenAI's types double as Anthropic's where the two
 // agree (invalid_request_error, authentication_error, permission_error,
 // api_error).
