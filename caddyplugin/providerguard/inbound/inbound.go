@@ -17,9 +17,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
 	"github.com/openclaw-secure-stack/securestack/caddyplugin/providerguard/secrets"
@@ -150,6 +152,8 @@ type itemResult struct {
 	findings   []Finding
 	redactions []string // kinds
 	offends    bool
+	judged     int // texts run through the detector
+	cached     int // texts whose verdict the cache held
 }
 
 // Inspect parses and judges a request body. An error is a *wire.BodyError:
@@ -168,13 +172,18 @@ func (in *Inspector) Inspect(body []byte) (*Result, error) {
 	}
 	res := &Result{Request: req}
 	items := make([]itemResult, len(req.Items))
-	for i := range req.Items {
-		if prev != nil && i < n {
+	from := 0
+	if prev != nil {
+		from = n
+		for i := range n {
 			items[i] = prev.items[i]
 			res.Reused += len(req.Items[i].Texts)
-			continue
 		}
-		items[i] = in.judgeTexts(req.Items[i].Texts, res)
+	}
+	in.judgeItems(req.Items[from:], items[from:])
+	for _, r := range items[from:] {
+		res.Judged += r.judged
+		res.Cached += r.cached
 	}
 	var top itemResult
 	if prev != nil && sameTexts(prev.req.Top, req.Top) {
@@ -184,7 +193,9 @@ func (in *Inspector) Inspect(body []byte) (*Result, error) {
 		top = relocate(top, prev.req.Top, req.Top)
 		res.Reused += len(req.Top)
 	} else {
-		top = in.judgeTexts(req.Top, res)
+		top = in.judgeTexts(req.Top)
+		res.Judged += top.judged
+		res.Cached += top.cached
 	}
 	var superseded *prefixEntry
 	if prev != nil && 2*n >= len(prev.req.Items) {
@@ -270,8 +281,33 @@ type verdict struct {
 	kinds    []string
 }
 
+// judgeItems judges the history's elements into out, on up to GOMAXPROCS
+// goroutines: the elements are independent and the verdict cache is
+// shared under its lock. A first turn carries the whole history (50 tool
+// results are about 2 ms of detection on one core); a next turn has one
+// new element and is judged on the caller's goroutine.
+func (in *Inspector) judgeItems(items []wire.Item, out []itemResult) {
+	workers := min(runtime.GOMAXPROCS(0), len(items))
+	if workers <= 1 {
+		for i := range items {
+			out[i] = in.judgeTexts(items[i].Texts)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(items); i = int(next.Add(1) - 1) {
+				out[i] = in.judgeTexts(items[i].Texts)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // judgeTexts judges the texts of one element.
-func (in *Inspector) judgeTexts(texts []wire.Text, res *Result) itemResult {
+func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 	var r itemResult
 	for _, t := range texts {
 		detect := t.Origin.Untrusted() && !(in.cfg.TrustUser && t.Origin == wire.OriginUser)
@@ -304,9 +340,9 @@ func (in *Inspector) judgeTexts(texts []wire.Text, res *Result) itemResult {
 			v.flagged = cr.Action == sanitizer.ActionFlag
 			v.rules = cr.RuleIDs()
 			fresh = true
-			res.Judged++
+			r.judged++
 		} else if detect {
-			res.Cached++
+			r.cached++
 		}
 		if redact && !v.redacted {
 			clean, found := secrets.Redact(t.Value)

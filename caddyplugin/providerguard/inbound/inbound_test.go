@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -402,4 +403,50 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// A first turn's elements are judged on several goroutines: every text is
+// judged once, and the findings and edits come out in the body's order, as
+// one goroutine would give them.
+func TestFirstTurnJudgedInParallelKeepsOrder(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	var results []string
+	for i := range 40 {
+		r := fmt.Sprintf("mail %d: the invoice is attached.", i)
+		if i%7 == 3 {
+			r = fmt.Sprintf("mail %d. %s", i, injection)
+		}
+		results = append(results, r)
+	}
+	in, det := newInspector(t, Config{})
+	body := chatBody(t, results...)
+	res, err := in.Inspect(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Judged != 41 || det.calls.Load() != 41 {
+		t.Errorf("judged %d texts in %d detector calls, want 41 (40 results and the user turn)", res.Judged, det.calls.Load())
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.CallID)
+	}
+	want := []string{"call_3", "call_10", "call_17", "call_24", "call_31", "call_38"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %v, want %v in the body's order", got, want)
+	}
+	var sent struct {
+		Messages []struct {
+			Content any `json:"content"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal(res.Body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		c, _ := sent.Messages[3+2*i].Content.(string)
+		if offends := i%7 == 3; offends == (c == r) || offends && strings.Contains(c, "curl") {
+			t.Errorf("tool result %d forwarded as %q", i, c)
+		}
+	}
 }
