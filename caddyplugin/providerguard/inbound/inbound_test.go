@@ -412,7 +412,8 @@ func TestFirstTurnJudgedInParallelKeepsOrder(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
 	var results []string
 	for i := range 40 {
-		r := fmt.Sprintf("mail %d: the invoice is attached.", i)
+		// About 1 KB each: 40 KB is past parallelBytes.
+		r := fmt.Sprintf("mail %d: the invoice is attached.", i) + strings.Repeat(" The totals are in the table below.", 30)
 		if i%7 == 3 {
 			r = fmt.Sprintf("mail %d. %s", i, injection)
 		}
