@@ -81,9 +81,10 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 
 	// The record is written while the provider works on the request: a
 	// durable audit write costs an fsync, which would otherwise add to the
-	// time to first token. Nothing of the answer reaches the client before
-	// the record is durable; if it cannot be written, the answer is
-	// replaced by an error (the interceptor's gate).
+	// time to first token. A stream's text is released as it arrives; no
+	// tool call, no stream end and no other answer reaches the client
+	// before the record is durable, and if it cannot be written the calls
+	// are blocked and the answer ends in an error (the interceptor's gate).
 	audited := make(chan error, 1)
 	forwarded := res.Body
 	go func() {
@@ -100,7 +101,7 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyhttp
 	// A call is judged with the calls the history says came before it
 	// (keystrokes typed into one terminal over several calls); the history
 	// is read only when a call needs it.
-	ic.decide = g.policy.DecideWith(func() []wire.ToolCall { return wire.PriorToolCalls(g.api, forwarded) })
+	ic.decide = ic.gatedDecide(g.policy.DecideWith(func() []wire.ToolCall { return wire.PriorToolCalls(g.api, forwarded) }))
 	ic.ra = wire.NewReassembler(g.api, ic.decide, g.blockMode)
 	err = next.ServeHTTP(ic, r)
 	ic.finish(err)

@@ -52,13 +52,27 @@ type interceptor struct {
 	requestID string
 }
 
+// auditUnavailable ends a stream whose request could not be recorded.
+const auditUnavailable = "the guard could not write its audit log, so the rest of the provider's answer was not delivered"
+
+// gatedDecide wraps the tool-call policy: no call is released before the
+// request's record is durable, and none at all if it could not be written.
+func (ic *interceptor) gatedDecide(decide func(wire.ToolCall) wire.Decision) func(wire.ToolCall) wire.Decision {
+	return func(c wire.ToolCall) wire.Decision {
+		if !ic.gate() {
+			return wire.Decision{Block: true, Rules: []string{"audit.unavailable"}, Reason: "the guard could not write its audit log"}
+		}
+		return decide(c)
+	}
+}
+
 // gate waits until the request's audit record is durable and reports
 // whether it was written.
 func (ic *interceptor) gate() bool {
 	if !ic.gated {
 		ic.gated = true
 		if ic.auditErr = <-ic.audited; ic.auditErr != nil {
-			ic.g.logger.Error("audit log write failed; the provider's answer was not delivered", zap.Error(ic.auditErr), zap.String("request_id", ic.requestID))
+			ic.g.logger.Error("audit log write failed; no tool call of the provider's answer was released", zap.Error(ic.auditErr), zap.String("request_id", ic.requestID))
 			requestsTotal.WithLabelValues("audit_failed").Inc()
 		}
 	}
@@ -77,12 +91,16 @@ func (ic *interceptor) WriteHeader(code int) {
 	}
 	ic.status = code
 	h := ic.w.Header()
-	if !ic.gate() {
+	ct, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	enc := h.Get("Content-Encoding")
+	// A stream's text goes out as it arrives; what OpenClaw acts on (each
+	// tool call) and the stream's end wait for the request's record (see
+	// gatedDecide and Write). Anything else waits for it here.
+	stream := code >= 200 && code < 300 && (enc == "" || enc == "identity") && ct == "text/event-stream"
+	if !stream && !ic.gate() {
 		ic.mode, ic.refused = modeRefuse, "the guard could not write its audit log"
 		return
 	}
-	ct, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
-	enc := h.Get("Content-Encoding")
 	switch {
 	case code < 200 || code >= 300:
 		ic.mode = modePass
@@ -122,7 +140,11 @@ func (ic *interceptor) Write(p []byte) (int, error) {
 			if !ok {
 				break
 			}
-			out = append(out, ic.ra.Event(ev)...)
+			released := ic.ra.Event(ev)
+			if ic.ra.Complete && !ic.gate() {
+				released = ic.ra.Fail("audit_unavailable", auditUnavailable)
+			}
+			out = append(out, released...)
 		}
 		if len(out) > 0 {
 			if _, err := ic.w.Write(out); err != nil {
@@ -161,6 +183,9 @@ func (ic *interceptor) finish(upstreamErr error) {
 	ic.gate() // whatever happened upstream, the record is durable (or failed) before we return
 	switch ic.mode {
 	case modeStream:
+		if ic.auditErr != nil {
+			ic.w.Write(ic.ra.Fail("audit_unavailable", auditUnavailable))
+		}
 		ic.w.Write(ic.ra.End())
 	case modeBuffer:
 		switch {
