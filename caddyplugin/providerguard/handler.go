@@ -133,7 +133,23 @@ func (g *Guard) newEvent(r *http.Request, kind string) auditlog.Event {
 
 // isListing reports a GET or HEAD of the provider's model listing.
 func (g *Guard) isListing(r *http.Request) bool {
-	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && g.api.IsModelListing(r.URL.Path)
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && plainPath(r) && g.api.IsModelListing(r.URL.Path)
+}
+
+// plainPath reports a path spelled without escapes and without empty, "."
+// or ".." segments: what the guard judges is then the path the provider
+// resolves (an escaped "/" or a dot segment would take it elsewhere).
+func plainPath(r *http.Request) bool {
+	p := r.URL.EscapedPath()
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "%") {
+		return false
+	}
+	for _, s := range strings.Split(strings.TrimSuffix(p[1:], "/"), "/") {
+		if s == "" || s == "." || s == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // serveListing forwards a model listing (OpenClaw asks for one while it
@@ -164,7 +180,7 @@ func (g *Guard) serveListing(w http.ResponseWriter, r *http.Request, next caddyh
 
 // checkRoute accepts only a POST to the API's generation endpoint.
 func (g *Guard) checkRoute(r *http.Request) *refusal {
-	if !g.api.Matches(r.URL.Path) {
+	if !plainPath(r) || !g.api.Matches(r.URL.Path) {
 		return refuse(http.StatusNotFound, wire.ErrNotFound, "not_found", auditlog.OutcomeNotFound,
 			"%s is not the %s endpoint (%s) this guard serves", r.URL.Path, g.api, g.api.Endpoint())
 	}

@@ -333,6 +333,8 @@ func TestRefusals(t *testing.T) {
 		want             string
 	}{
 		{"wrong endpoint", "/v1/models", anthropicBody, nil, 404, "not_found_error"},
+		{"dot segment", "/v1/files/f/../../messages", anthropicBody, nil, 404, "not_found_error"},
+		{"escaped slash", "/v1/files%2Fx/messages", anthropicBody, nil, 404, "not_found_error"},
 		{"no token", "/v1/messages", anthropicBody, []string{"Authorization", ""}, 401, "authentication_error"},
 		{"wrong token", "/v1/messages", anthropicBody, []string{"Authorization", "", "X-Api-Key", "sk-ant-wrong-token-000000"}, 401, "authentication_error"},
 		{"duplicate names", "/v1/messages", `{"messages":[],"messages":[]}`, nil, 400, "appears twice"},
@@ -493,6 +495,13 @@ func TestModelListingIsForwarded(t *testing.T) {
 		{http.MethodPost, "/v1/models", `{}`, nil, 404},
 		{http.MethodDelete, "/v1/models/ft-1", "", nil, 404},
 		{http.MethodGet, "/v1/models/a/b", "", nil, 404},
+		// Dot segments and escapes would reach another GET endpoint of the
+		// provider (a stored file's content) with the provider's key.
+		{http.MethodGet, "/v1/files/file-1/content/models/..", "", nil, 404},
+		{http.MethodGet, "/v1/files/file-1/content/x/../models", "", nil, 404},
+		{http.MethodGet, "/v1/models/%2E%2E", "", nil, 404},
+		{http.MethodGet, "/v1/files%2Ffile-1%2Fcontent/models", "", nil, 404},
+		{http.MethodGet, "/v1//models", "", nil, 404},
 		{http.MethodGet, "/v1/chat/completions", "", nil, 405},
 	} {
 		w, p := serve(tc.method, tc.path, tc.body, tc.hdr...)

@@ -53,17 +53,16 @@ func (a API) Matches(path string) bool {
 
 // IsModelListing reports whether a request path is the API's model listing,
 // `{base}/models` or `{base}/models/{id}`: OpenAI's and Anthropic's APIs
-// both serve it, and clients call it to discover or check models.
+// both serve it, and clients call it to discover or check models. (The
+// handler also refuses escapes and dot segments, which the provider would
+// resolve to another of its GET endpoints.)
 func (a API) IsModelListing(path string) bool {
 	if a.Endpoint() == "" {
 		return false
 	}
-	path = strings.TrimSuffix(path, "/")
-	if strings.HasSuffix(path, "/models") {
-		return true
-	}
-	i := strings.LastIndex(path, "/models/")
-	return i >= 0 && !strings.Contains(path[i+len("/models/"):], "/")
+	segs := strings.Split(strings.TrimSuffix(path, "/"), "/")
+	n := len(segs)
+	return segs[n-1] == "models" || n > 2 && segs[n-2] == "models"
 }
 
 // Error types, by API. OpenAI's types double as Anthropic's where the two
