@@ -89,6 +89,7 @@ type Reassembler struct {
 	cc ccState
 	rs rsState
 	an anState
+	tw textWatch
 }
 
 // NewReassembler reads a stream of api, judging each call with judge.
@@ -100,6 +101,21 @@ func NewReassembler(api API, judge Judge, mode BlockMode) *Reassembler {
 func (r *Reassembler) Event(ev Event) []byte {
 	if r.Errored {
 		return nil
+	}
+	if r.tw.active() {
+		// Tool calls written as text, which OpenClaw promotes to calls:
+		// judged before the event that ends the answer passes.
+		end, err := r.observeText(ev)
+		if err != nil {
+			r.Dropped += r.held()
+			return r.errorEvent("stream_unreadable", "the guard could not read the provider's stream: "+err.Error()+"; the response was stopped")
+		}
+		if end {
+			if stop := r.judgeTextCalls(); stop != nil {
+				r.Dropped += r.held()
+				return stop
+			}
+		}
 	}
 	var out []byte
 	var err error
@@ -127,6 +143,11 @@ func (r *Reassembler) Event(ev Event) []byte {
 func (r *Reassembler) End() []byte {
 	if !r.Complete && !r.Errored {
 		r.Dropped += r.held()
+		if r.tw.active() {
+			// An answer cut before its end may still be promoted from
+			// what arrived: its text calls are judged.
+			return r.judgeTextCalls()
+		}
 	}
 	return nil
 }

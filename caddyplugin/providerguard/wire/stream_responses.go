@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -168,6 +169,16 @@ func (r *Reassembler) rsEvent(ev Event) ([]byte, error) {
 		var it rsItem
 		if unmarshal(v, &it) != nil || isCallItem(it.Type) {
 			return nil, fmt.Errorf("event %q carries a tool call item the guard cannot judge", typ)
+		}
+	}
+	// So is a call in the output of a response other than the terminal
+	// one (which rsTerminal rewrote above).
+	if v, ok := m["response"]; ok && typ != "response.completed" && typ != "response.incomplete" {
+		var resp struct {
+			Output []rsItem `json:"output"`
+		}
+		if unmarshal(v, &resp) != nil || slices.ContainsFunc(resp.Output, func(it rsItem) bool { return isCallItem(it.Type) }) {
+			return nil, fmt.Errorf("event %q carries a response with a tool call the guard cannot judge", typ)
 		}
 	}
 	return r.rsReseq(ev.Raw, m), nil
