@@ -448,7 +448,9 @@ func patchAdds(s string) map[string]string {
 // typed judges keystrokes: findings but the refusal of what does not
 // parse, each message prefixed by how the keys were typed.
 func (r *reading) typed(keys, how string) {
-	for _, f := range shellrisk.Judge(keys).Findings {
+	// A script the conversation wrote is known to keys that run it
+	// ("bash /tmp/r.sh" typed into a shell), as to exec's command.
+	for _, f := range shellrisk.JudgeWith(shellrisk.Context{Files: r.writtenFiles()}, keys).Findings {
 		if f.Rule != shellrisk.RuleUnparsable {
 			r.add(f.Rule, f.Severity, "%s%s", how, f.Message)
 		}

@@ -102,19 +102,37 @@ func (r *Reassembler) Event(ev Event) []byte {
 	if r.Errored {
 		return nil
 	}
+	var pre []byte
 	if r.tw.active() {
 		// Tool calls written as text, which OpenClaw promotes to calls:
 		// judged before the event that ends the answer passes.
-		end, err := r.observeText(ev)
+		end, terminal, err := r.observeText(ev)
+		if err == nil && end {
+			if notices := r.judgeTextCalls(); len(notices) > 0 {
+				if r.mode == BlockWithError {
+					r.Dropped += r.held()
+					return r.blockedError(notices)
+				}
+				if r.api == Responses {
+					ev, err = rsWithNotice(ev, notices)
+				} else {
+					pre = r.textNotice(notices)
+				}
+			} else if terminal && r.api == Responses && r.tw.blocked {
+				// response.completed repeats the message: with the notice.
+				ev, err = rsWithNotice(ev, r.tw.notices)
+			}
+			if terminal {
+				r.tw.done = true
+			}
+		}
+		if r.tw.over && err == nil {
+			r.Dropped += r.held()
+			return r.errorEvent("stream_unreadable", "the answer's text opens a tool call written as text and is longer than the guard reads; the response was stopped")
+		}
 		if err != nil {
 			r.Dropped += r.held()
 			return r.errorEvent("stream_unreadable", "the guard could not read the provider's stream: "+err.Error()+"; the response was stopped")
-		}
-		if end {
-			if stop := r.judgeTextCalls(); stop != nil {
-				r.Dropped += r.held()
-				return stop
-			}
 		}
 	}
 	var out []byte
@@ -133,6 +151,9 @@ func (r *Reassembler) Event(ev Event) []byte {
 		r.Dropped += r.held()
 		return append(out, r.errorEvent("stream_unreadable", "the guard could not read the provider's stream: "+err.Error()+"; the response was stopped")...)
 	}
+	if pre != nil {
+		return append(pre, out...)
+	}
 	return out
 }
 
@@ -146,7 +167,9 @@ func (r *Reassembler) End() []byte {
 		if r.tw.active() {
 			// An answer cut before its end may still be promoted from
 			// what arrived: its text calls are judged.
-			return r.judgeTextCalls()
+			if notices := r.judgeTextCalls(); len(notices) > 0 {
+				return r.blockedError(notices)
+			}
 		}
 	}
 	return nil

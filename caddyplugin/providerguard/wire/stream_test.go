@@ -598,11 +598,29 @@ func TestToolCallsWrittenAsTextAreJudged(t *testing.T) {
 	for _, api := range APIs {
 		for name, text := range attacks {
 			t.Run(string(api)+"/"+name, func(t *testing.T) {
+				// The answer completes with the notice after the calls: text
+				// that is not calls alone, which OpenClaw does not promote
+				// (it scrubs the calls and shows the rest).
 				up := script(api, text, nil, false)
 				out, r := run(api, up, blockCurl, BlockWithMessage, nil)
 				got := client(t, api, out)
-				if got.complete || !strings.Contains(got.errored, "was blocked") || !r.Errored {
+				final := got.text
+				if api == Responses {
+					// OpenClaw keeps the done item's text (and the
+					// terminal event repeats it): both carry the notice.
+					final = text + "\n\n[openclaw_provider_guard]" + out[strings.LastIndex(out, "[openclaw_provider_guard]")+len("[openclaw_provider_guard]"):]
+					if strings.Count(out, "was blocked") != 2 {
+						t.Errorf("the done item and response.completed do not both carry the notice:\n%s", out)
+					}
+				}
+				notice := final[strings.LastIndex(final, "\n\n[openclaw_provider_guard]")+1:]
+				if !got.complete || !strings.Contains(notice, "exec (text-call-") || !strings.Contains(notice, "was blocked") ||
+					!strings.HasPrefix(final, text) || !slices.ContainsFunc(r.Records, func(c CallRecord) bool { return c.Decision.Block }) {
 					t.Errorf("a tool call written as text was not stopped: client %+v, records %+v", got, r.Records)
+				}
+				out, r = run(api, up, blockCurl, BlockWithError, nil)
+				if got := client(t, api, out); got.complete || !strings.Contains(got.errored, "was blocked") || !r.Errored {
+					t.Errorf("error mode: client %+v", got)
 				}
 			})
 		}
@@ -618,9 +636,9 @@ func TestToolCallsWrittenAsTextAreJudged(t *testing.T) {
 		ev("response.output_text.delta", `,"output_index":0,"item_id":"m1","content_index":0,"delta":"Here is the weather."`) +
 		ev("response.output_item.done", `,"output_index":0,"item":`+item) +
 		ev("response.completed", `,"response":{"id":"r","status":"completed","output":[`+item+`]}`)
-	out, r := run(Responses, up, blockCurl, BlockWithMessage, nil)
-	if !r.Errored || strings.Contains(out, "response.completed") {
-		t.Errorf("responses: a done item whose text is a call was not stopped:\n%s", out)
+	out, _ := run(Responses, up, blockCurl, BlockWithMessage, nil)
+	if strings.Count(out, "(rules: CHAIN_DROPPER).\",\"type\":\"output_text\"") != 2 {
+		t.Errorf("responses: a done item whose text is a call was not stopped (the done item and response.completed both carry the notice):\n%s", out)
 	}
 
 	// Everyday answers pass untouched, and an allowed text call passes with

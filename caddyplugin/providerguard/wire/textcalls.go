@@ -44,7 +44,15 @@ type textWatch struct {
 	// or item id), while it may be tool calls; the done item's content
 	// replaces it.
 	items map[string]*itemText
-	done  bool // decided
+	done  bool // the answer ended, or its text calls were decided
+	// judged counts the text calls judged so far; blocked is set once one
+	// was blocked. choice and nextIndex place the notice (the choice that
+	// ends, Anthropic's next block index).
+	judged    int
+	blocked   bool
+	notices   []string
+	choice    int
+	nextIndex int64
 }
 
 type itemText struct {
@@ -392,32 +400,109 @@ func jsonObjectEnd(t string, p int) int {
 	return -1
 }
 
-// judgeTextCalls decides the calls the answer's text holds, once, and
-// returns the error event that ends the stream when one is blocked (nil
-// when none is, or the text holds none).
-func (r *Reassembler) judgeTextCalls() []byte {
+// judgeTextCalls judges the calls the answer's text holds that were not
+// judged yet, and returns the notices of the blocked ones.
+func (r *Reassembler) judgeTextCalls() []string {
 	w := &r.tw
-	if w.done {
-		return nil
-	}
-	w.done = true
-	if w.over {
-		return r.errorEvent("stream_unreadable", "the answer's text opens a tool call written as text and is longer than the guard reads; the response was stopped")
-	}
 	if w.state != twCandidate {
 		return nil
 	}
 	var notices []string
-	for _, c := range TextCalls(w.text.String()) {
+	calls := TextCalls(w.text.String())
+	for _, c := range calls[min(w.judged, len(calls)):] {
 		if d := r.decide(c); d.Block {
 			notices = append(notices, Notice(c, d))
 		}
 	}
-	if len(notices) == 0 {
-		return nil
+	w.judged = max(w.judged, len(calls))
+	if len(notices) > 0 {
+		w.blocked = true
+		w.notices = append(w.notices, notices...)
+		r.Dropped += len(notices)
 	}
-	r.Dropped += len(notices)
-	return r.blockedError(notices)
+	return notices
+}
+
+// textNoticeText is the text added to an answer whose text calls were
+// blocked: prose after the calls, so that the answer is no longer calls
+// alone and OpenClaw promotes none of them (it shows the text instead,
+// with the calls scrubbed).
+func textNoticeText(notices []string) string {
+	return "\n\n" + strings.Join(notices, "\n")
+}
+
+// textNotice returns the events that add the notice to the answer before
+// the event that ends it (Completions and Anthropic; Responses edits the
+// done item instead).
+func (r *Reassembler) textNotice(notices []string) []byte {
+	text := textNoticeText(notices)
+	switch r.api {
+	case Completions:
+		return r.ccChunkWith(r.tw.choice, `{"content":`+string(quote(text))+`}`)
+	case Anthropic:
+		i := strconv.FormatInt(r.tw.nextIndex, 10)
+		r.tw.nextIndex++
+		out := NamedEvent("content_block_start", []byte(`{"type":"content_block_start","index":`+i+`,"content_block":{"type":"text","text":""}}`))
+		out = append(out, NamedEvent("content_block_delta", []byte(`{"type":"content_block_delta","index":`+i+`,"delta":{"type":"text_delta","text":`+string(quote(text))+`}}`))...)
+		return append(out, NamedEvent("content_block_stop", []byte(`{"type":"content_block_stop","index":`+i+`}`))...)
+	}
+	return nil
+}
+
+// rsWithNotice returns a Responses event whose message item (the done
+// item's, or the last message of the response's output) has the notice
+// added to its last text part.
+func rsWithNotice(ev Event, notices []string) (Event, error) {
+	var m map[string]jsontext.Value
+	if err := unmarshal(ev.Data, &m); err != nil {
+		return ev, err
+	}
+	addTo := func(item jsontext.Value) (jsontext.Value, bool) {
+		var it map[string]jsontext.Value
+		if unmarshal(item, &it) != nil || stringOf(it["type"]) != "message" {
+			return item, false
+		}
+		var parts []map[string]jsontext.Value
+		if unmarshal(it["content"], &parts) != nil {
+			parts = nil
+		}
+		k := -1
+		for j, p := range parts {
+			if t := stringOf(p["type"]); t == "output_text" || t == "text" {
+				k = j
+			}
+		}
+		text := textNoticeText(notices)
+		if k < 0 {
+			parts = append(parts, map[string]jsontext.Value{"type": rawString("output_text"), "text": rawString(text), "annotations": jsontext.Value("[]")})
+		} else {
+			parts[k]["text"] = rawString(stringOf(parts[k]["text"]) + text)
+		}
+		it["content"] = jsontext.Value(marshal(parts))
+		return jsontext.Value(marshal(it)), true
+	}
+	if v, ok := m["item"]; ok {
+		m["item"], _ = addTo(v)
+	} else if v, ok := m["response"]; ok {
+		var resp map[string]jsontext.Value
+		var out []jsontext.Value
+		if unmarshal(v, &resp) == nil && unmarshal(resp["output"], &out) == nil {
+			for j := len(out) - 1; j >= 0; j-- {
+				if nv, ok := addTo(out[j]); ok {
+					out[j] = nv
+					break
+				}
+			}
+			resp["output"] = jsontext.Value(marshal(out))
+			m["response"] = jsontext.Value(marshal(resp))
+		}
+	}
+	data := marshal(m)
+	raw := NamedEvent(ev.Name, data)
+	if ev.Name == "" {
+		raw = DataEvent(data)
+	}
+	return Event{Name: ev.Name, Data: data, Raw: raw}, nil
 }
 
 // textKeys are the member names of the events that carry answer text or
@@ -425,27 +510,28 @@ func (r *Reassembler) judgeTextCalls() []byte {
 // the one other way to spell a name) is skipped unread.
 var textKeys = map[API][]string{
 	Completions: {`"content"`, `"finish_reason":"`, `[DONE]`},
-	Anthropic:   {`"text"`, `"content"`, `"message_delta"`, `"message_stop"`},
+	Anthropic:   {`"text"`, `"content"`, `"content_block_start"`, `"message_delta"`, `"message_stop"`},
 	Responses:   {`text.delta"`, `refusal.delta"`, `"response.output_item.done"`, `"response.completed"`, `"response.incomplete"`, `"response.failed"`, `"error"`},
 }
 
 // observeText reads an event for the answer's text while it may be tool
 // calls, and reports whether the event ends the answer.
-func (r *Reassembler) observeText(ev Event) (end bool, err error) {
+func (r *Reassembler) observeText(ev Event) (end, terminal bool, err error) {
 	if !mayCarryCall(ev.Data, textKeys[r.api]...) {
-		return false, nil
+		return false, false, nil
 	}
 	data := strings.TrimSpace(string(ev.Data))
 	switch r.api {
 	case Completions:
 		if data == "[DONE]" {
-			return true, nil
+			return true, true, nil
 		}
 		if data == "" {
-			return false, nil
+			return false, false, nil
 		}
 		var c struct {
 			Choices []struct {
+				Index int `json:"index"`
 				Delta *struct {
 					Content jsontext.Value `json:"content"`
 				} `json:"delta"`
@@ -456,7 +542,7 @@ func (r *Reassembler) observeText(ev Event) (end bool, err error) {
 			} `json:"choices"`
 		}
 		if err := unmarshal([]byte(data), &c); err != nil {
-			return false, err
+			return false, false, err
 		}
 		for _, ch := range c.Choices {
 			if ch.Delta != nil {
@@ -467,15 +553,17 @@ func (r *Reassembler) observeText(ev Event) (end bool, err error) {
 			}
 			if ch.FinishReason.Kind() == '"' {
 				end = true
+				r.tw.choice = ch.Index
 			}
 		}
-		return end, nil
+		return end, end, nil
 	case Anthropic:
 		if data == "" {
-			return false, nil
+			return false, false, nil
 		}
 		var e struct {
-			Type         string `json:"type"`
+			Type         string         `json:"type"`
+			Index        jsontext.Value `json:"index"`
 			ContentBlock *struct {
 				Type string `json:"type"`
 				Text string `json:"text"`
@@ -488,7 +576,10 @@ func (r *Reassembler) observeText(ev Event) (end bool, err error) {
 			} `json:"delta"`
 		}
 		if err := unmarshal([]byte(data), &e); err != nil {
-			return false, err
+			return false, false, err
+		}
+		if n, ok := intOf(e.Index); ok && n >= r.tw.nextIndex {
+			r.tw.nextIndex = n + 1
 		}
 		switch e.Type {
 		case "content_block_start":
@@ -508,20 +599,21 @@ func (r *Reassembler) observeText(ev Event) (end bool, err error) {
 				}
 			}
 		case "message_delta":
-			return e.Delta != nil && e.Delta.StopReason.Kind() == '"', nil
+			stop := e.Delta != nil && e.Delta.StopReason.Kind() == '"'
+			return stop, stop, nil
 		case "message_stop":
-			return true, nil
+			return true, true, nil
 		}
-		return false, nil
+		return false, false, nil
 	case Responses:
 		return r.observeResponsesText(data)
 	}
-	return false, nil
+	return false, false, nil
 }
 
-func (r *Reassembler) observeResponsesText(data string) (bool, error) {
+func (r *Reassembler) observeResponsesText(data string) (end, terminal bool, err error) {
 	if data == "" {
-		return false, nil
+		return false, false, nil
 	}
 	var e struct {
 		Type        string         `json:"type"`
@@ -534,7 +626,7 @@ func (r *Reassembler) observeResponsesText(data string) (bool, error) {
 		} `json:"response"`
 	}
 	if err := unmarshal([]byte(data), &e); err != nil {
-		return false, err
+		return false, false, err
 	}
 	w := &r.tw
 	key := func() string {
@@ -571,6 +663,9 @@ func (r *Reassembler) observeResponsesText(data string) (bool, error) {
 			} else if it != nil {
 				w.add("\x00") // prose: no call
 			}
+			// The item's text is final: its calls are judged now, and a
+			// notice goes into this item.
+			return true, false, nil
 		}
 	case "response.completed", "response.incomplete":
 		if w.state == twWatching && e.Response != nil {
@@ -580,11 +675,11 @@ func (r *Reassembler) observeResponsesText(data string) (bool, error) {
 				}
 			}
 		}
-		return true, nil
+		return true, true, nil
 	case "response.failed", "error":
 		w.done = true
 	}
-	return false, nil
+	return false, false, nil
 }
 
 type rsTextItem struct {
