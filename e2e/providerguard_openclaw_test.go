@@ -365,6 +365,18 @@ http://%s {
 			if !bytes.Contains(r.Body, []byte("SCENARIO read-notes")) && bytes.Contains(r.Body, []byte("withheld")) {
 				t.Errorf("a %s request without an injection had text withheld", r.API)
 			}
+			// Every string the real OpenClaw sent is judged or accounted
+			// for as carrying no outside text (red team round 3): a new
+			// field fails here instead of passing unread.
+			paths, err := wire.Unjudged(r.API, r.Body)
+			if err != nil {
+				t.Errorf("a %s request does not parse: %v", r.API, err)
+			}
+			for _, p := range paths {
+				if !wire.NotOutsideText.MatchString(p) {
+					t.Errorf("OpenClaw sent a %s string at %s that the guard neither judges nor accounts for", r.API, p)
+				}
+			}
 		}
 	})
 
