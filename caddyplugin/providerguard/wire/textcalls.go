@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	stdjson "encoding/json"
 	"strconv"
 	"strings"
@@ -43,8 +44,9 @@ type textWatch struct {
 	// Responses: the streamed text of each message item (by output index
 	// or item id), while it may be tool calls; the done item's content
 	// replaces it.
-	items map[string]*itemText
-	done  bool // the answer ended, or its text calls were decided
+	items    map[string]*itemText
+	watching int  // items whose streamed text may still be calls
+	done     bool // the answer ended, or its text calls were decided
 	// judged counts the text calls judged so far; blocked is set once one
 	// was blocked. choice and nextIndex place the notice (the choice that
 	// ends, Anthropic's next block index).
@@ -511,12 +513,18 @@ func rsWithNotice(ev Event, notices []string) (Event, error) {
 var textKeys = map[API][]string{
 	Completions: {`"content"`, `"finish_reason":"`, `[DONE]`},
 	Anthropic:   {`"text"`, `"content"`, `"content_block_start"`, `"message_delta"`, `"message_stop"`},
-	Responses:   {`text.delta"`, `refusal.delta"`, `"response.output_item.done"`, `"response.completed"`, `"response.incomplete"`, `"response.failed"`, `"error"`},
+	Responses:   {`text.delta"`, `refusal.delta"`, `"response.output_item.added"`, `"response.output_item.done"`, `"response.completed"`, `"response.incomplete"`, `"response.failed"`, `"error"`},
 }
 
 // observeText reads an event for the answer's text while it may be tool
 // calls, and reports whether the event ends the answer.
 func (r *Reassembler) observeText(ev Event) (end, terminal bool, err error) {
+	if d := ev.Data; r.api == Responses && r.tw.watching == 0 && bytes.Contains(d, []byte(`.delta"`)) &&
+		!bytes.Contains(d, []byte(`output_item`)) && !bytes.Contains(d, []byte(`complete`)) && !bytes.Contains(d, []byte(`\u`)) {
+		// A delta of an item already known to be prose (or never
+		// announced, which OpenClaw does not read): nothing to read.
+		return false, false, nil
+	}
 	if !mayCarryCall(ev.Data, textKeys[r.api]...) {
 		return false, false, nil
 	}
@@ -615,6 +623,7 @@ func (r *Reassembler) observeResponsesText(data string) (end, terminal bool, err
 	if data == "" {
 		return false, false, nil
 	}
+
 	var e struct {
 		Type        string         `json:"type"`
 		OutputIndex jsontext.Value `json:"output_index"`
@@ -636,29 +645,41 @@ func (r *Reassembler) observeResponsesText(data string) (end, terminal bool, err
 		return e.ItemID
 	}
 	switch e.Type {
+	case "response.output_item.added":
+		// OpenClaw reads the deltas of announced message items only.
+		if e.Item != nil && e.Item.Type == "message" {
+			if w.items == nil {
+				w.items = map[string]*itemText{}
+			}
+			if _, dup := w.items[key()]; !dup {
+				w.items[key()] = &itemText{}
+				w.watching++
+			}
+		}
 	case "response.output_text.delta", "response.text.delta", "response.refusal.delta":
-		if w.items == nil {
-			w.items = map[string]*itemText{}
-		}
 		it := w.items[key()]
-		if it == nil {
-			it = &itemText{}
-			w.items[key()] = it
-		}
-		if !it.prose && it.text.Len() < maxTextCalls {
+		if it != nil && !it.prose && it.text.Len() < maxTextCalls {
 			it.text.WriteString(stringOf(e.Delta))
 			if mayOpenTextCall(trimJSSpace(it.text.String())) == openNo {
 				it.prose = true
 				it.text.Reset()
+				w.watching--
 			}
 		}
 	case "response.output_item.done":
 		if e.Item != nil && e.Item.Type == "message" {
 			// The done item's content is the text OpenClaw keeps; without
 			// one, the streamed text.
+			it := w.items[key()]
+			if it != nil {
+				delete(w.items, key())
+				if !it.prose {
+					w.watching--
+				}
+			}
 			if e.Item.Content != nil {
 				w.add(e.Item.text())
-			} else if it := w.items[key()]; it != nil && !it.prose {
+			} else if it != nil && !it.prose {
 				w.add(it.text.String())
 			} else if it != nil {
 				w.add("\x00") // prose: no call
