@@ -67,10 +67,8 @@ var arrayIndex = regexp.MustCompile(`\[\d+\]`)
 // NotOutsideText matches the paths of strings OpenClaw sends that carry no
 // text from outside the agent, so the guard does not judge them:
 // identifiers, roles, types, enums, the model's own tool names, cache
-// hints, and the tool definitions (OpenClaw's tools and those of its
-// plugins and MCP servers: configuration the operator installed, like the
-// system prompt; a poisoned MCP tool description is an open item, see
-// docs/REDTEAM.md round 3).
-var NotOutsideText = regexp.MustCompile(`^(model|tool_choice(\..*)?|tools\[\]\..*|` +
+// hints, and the names, types and schema keywords of the tool definitions
+// (their descriptions are judged).
+var NotOutsideText = regexp.MustCompile(`^(model|tool_choice(\..*)?|tools\[\](\..*)?\.(name|type|format|pattern|\$ref|\$schema|\$id|contentEncoding|contentMediaType|strict)|tools\[\]\..*\.(enum|required|type)\[\]|tools\[\]\.cache_control\..*|` +
 	`(messages|input)\[\](\.content\[\])?\.(role|type|id|name|call_id|tool_call_id|tool_use_id|status|phase|cache_control\.type)|` +
 	`messages\[\]\.tool_calls\[\]\.(id|type|function\.name)|system\[\]\.(type|cache_control\.type))$`)
