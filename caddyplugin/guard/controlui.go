@@ -244,7 +244,7 @@ func (g *Guard) judgeChat(text string) (bool, []string) {
 // granted it is judged by the provider guard's default tool policy, as
 // POST /tools/invoke is.
 func (g *Guard) judgeTool(name, args string) (bool, []string, string) {
-	d := g.toolJudge.Decide(wire.ToolCall{Name: name, Arguments: args})
+	d := g.toolJudge.DecideRecent(g.toolRecent, wire.ToolCall{Name: name, Arguments: args})
 	return d.Block, d.Rules, d.Reason
 }
 

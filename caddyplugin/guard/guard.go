@@ -95,7 +95,8 @@ type Guard struct {
 	limiterKey    string
 	sanitizer     *sanitizer.Sanitizer
 	inspectors    map[string]inspector
-	toolJudge     *toolpolicy.Judge // direct tool calls: /tools/invoke, WebSocket tools.invoke
+	toolJudge     *toolpolicy.Judge  // direct tool calls: /tools/invoke, WebSocket tools.invoke
+	toolRecent    *toolpolicy.Recent // the direct calls allowed so far that wrote files or typed keys
 	ruleLabels    map[string]bool
 	audit         *auditcfg.Log
 	upstreamToken string
@@ -397,7 +398,8 @@ func (g *Guard) newSanitizer() error {
 		return fmt.Errorf("openclaw_guard: the default tool policy: %v", err)
 	}
 	g.toolJudge = judge
-	g.inspectors[route.ToolsInvoke] = toolsInvokeInspector(g.inspectors[route.ToolsInvoke], judge)
+	g.toolRecent = &toolpolicy.Recent{}
+	g.inspectors[route.ToolsInvoke] = toolsInvokeInspector(g.inspectors[route.ToolsInvoke], judge, g.toolRecent)
 	return nil
 }
 

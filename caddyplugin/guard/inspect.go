@@ -68,8 +68,9 @@ func (e *toolCallBlocked) Error() string { return e.reason }
 // toolsInvokeInspector sanitizes a /tools/invoke body with inner and judges
 // its tool call as OpenClaw reads it (tools-invoke-shared-*.mjs): the tool
 // is name, else tool, trimmed; args is an object (anything else is {});
-// action goes into args when args has none.
-func toolsInvokeInspector(inner inspector, judge *toolpolicy.Judge) inspector {
+// action goes into args when args has none. The call is judged with the
+// direct calls allowed before it (recent).
+func toolsInvokeInspector(inner inspector, judge *toolpolicy.Judge, recent *toolpolicy.Recent) inspector {
 	return func(body []byte) ([]byte, sanitizer.Result, error) {
 		out, res, err := inner(body)
 		if err != nil {
@@ -101,7 +102,9 @@ func toolsInvokeInspector(inner inspector, judge *toolpolicy.Judge) inspector {
 		if err != nil {
 			return nil, res, &sanitizer.BodyError{Reason: "the tool arguments could not be judged: " + err.Error()}
 		}
-		if d := judge.Decide(wire.ToolCall{Name: strings.TrimSpace(name), Arguments: string(raw)}); d.Block {
+		// Judged with the direct calls allowed before it (files written,
+		// keys typed), which no conversation carries here.
+		if d := judge.DecideRecent(recent, wire.ToolCall{Name: strings.TrimSpace(name), Arguments: string(raw)}); d.Block {
 			return nil, res, &toolCallBlocked{rules: d.Rules, reason: d.Reason}
 		}
 		return out, res, nil

@@ -1353,10 +1353,12 @@ func (j *judge) pipeline(stmts []*syntax.Stmt) {
 			if c.sends() || slices.Contains(c.args, "@-") || i > 0 {
 				send = c.name
 			}
-		case c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet":
+		case c.name == "nc" || c.name == "ncat" || c.name == "netcat" || c.name == "socat" || c.name == "telnet" || c.name == "ssh":
 			if i > 0 {
 				send = c.name
 			}
+		case j.packsStores(c) != "":
+			secret = j.packsStores(c)
 		case secretSource(c) != "":
 			secret = secretSource(c)
 		case (c.name == "echo" || c.name == "printf") && j.sentSecret(c) != "":
@@ -1639,7 +1641,7 @@ func (j *judge) command(c cmd) {
 		}
 	case NetTools[c.name]:
 		if (c.name == "nc" || c.name == "ncat" || c.name == "netcat") && c.hasFlag('e', "--exec", "--sh-exec") ||
-			c.name == "socat" && strings.Contains(strings.ToLower(strings.Join(c.args, " ")), "exec:") {
+			c.name == "socat" && socatRunsProgram(c.args) {
 			j.report(RuleReverseShell, SeverityCritical, "%s hands a shell to a network peer", c.name)
 		}
 		if c.detached {
@@ -1829,6 +1831,8 @@ func (j *judge) runsCommandText(c cmd) {
 	j.packageScripts(c)
 	j.copies(c)
 	j.publishes(c)
+	j.forwardsGateway(c)
+	j.sharesStores(c)
 	args := c.args
 	switch {
 	case CommandRunners[c.name]:

@@ -40,6 +40,7 @@ type Finding struct {
 // Judge is a compiled policy. It is safe for concurrent use.
 type Judge struct {
 	p       *Policy
+	names   map[string]bool   // OpenClaw's own tool ids, for CanonicalName
 	allow   *egress.Allowlist // nil: no allowlist
 	blockAt int
 	ignore  map[string]bool
@@ -50,7 +51,10 @@ func (p *Policy) Compile() (*Judge, error) {
 	if err := p.check(); err != nil {
 		return nil, err
 	}
-	j := &Judge{p: p, blockAt: shellrisk.SeverityRank(p.BlockAt), ignore: map[string]bool{}}
+	j := &Judge{p: p, blockAt: shellrisk.SeverityRank(p.BlockAt), ignore: map[string]bool{}, names: map[string]bool{}}
+	for _, n := range coreTools {
+		j.names[n] = true
+	}
 	for _, r := range p.IgnoreRules {
 		j.ignore[r] = true
 	}
@@ -105,7 +109,7 @@ func (j *Judge) decide(c wire.ToolCall, history func() []wire.ToolCall) wire.Dec
 
 func (j *Judge) decideIn(c wire.ToolCall, history func() []wire.ToolCall, memo *filesMemo) wire.Decision {
 	r := &reading{j: j, history: history, memo: memo}
-	r.call(c.Name, c.Arguments, 0)
+	r.call(c.Name, c.ID, c.Arguments, 0)
 	fs := r.out
 	var block []Finding
 	for _, f := range fs {
@@ -143,7 +147,7 @@ func ruleIDs(fs []Finding) []string {
 // Findings are every finding about a call, blocking or not.
 func (j *Judge) Findings(c wire.ToolCall) []Finding {
 	r := &reading{j: j}
-	r.call(c.Name, c.Arguments, 0)
+	r.call(c.Name, c.ID, c.Arguments, 0)
 	return r.out
 }
 
@@ -188,12 +192,17 @@ var claudeCodeNames = map[string]bool{"Read": true, "Write": true, "Edit": true,
 // maxDispatch bounds tool_call inside tool_call.
 const maxDispatch = 4
 
-func (r *reading) call(name, rawArgs string, depth int) {
+func (r *reading) call(name, id, rawArgs string, depth int) {
 	p := r.j.p
 	if depth > maxDispatch {
 		r.add(RuleDispatchDepth, shellrisk.SeverityCritical, "tools dispatched more than %d deep", maxDispatch)
 		return
 	}
+	raw := name
+	// The tool OpenClaw runs: it resolves the model's spelling (EXEC,
+	// functions.write, an empty name with id exec:0) before looking the
+	// tool up.
+	name = r.j.CanonicalName(name, id)
 	if claudeCodeNames[name] {
 		// OpenClaw sends its tools to Anthropic under Claude Code's
 		// casing when it holds a subscription key (read as Read, write as
@@ -201,7 +210,7 @@ func (r *reading) call(name, rawArgs string, depth int) {
 		// calls arrive: the call is OpenClaw's lower-case tool.
 		name = strings.ToLower(name)
 	}
-	if matchAny(p.DenyTools, name) {
+	if matchAny(p.DenyTools, name) || matchAny(p.DenyTools, raw) {
 		r.add(RuleToolDenied, shellrisk.SeverityCritical, "the tool %s is denied by policy", name)
 	}
 	if len(p.AllowTools) > 0 && !matchAny(p.AllowTools, name) {
@@ -279,7 +288,7 @@ func (r *reading) call(name, rawArgs string, depth int) {
 		if inner == "" {
 			r.add(RuleArgsUnparsable, shellrisk.SeverityCritical, "%s names no tool to run in %q", name, t.Name)
 		} else {
-			r.call(inner, innerArgs, depth+1)
+			r.call(inner, "", innerArgs, depth+1)
 		}
 	}
 	secretsOK := t.Secrets == "allow" || p.BlockSecrets != nil && !*p.BlockSecrets
@@ -362,7 +371,7 @@ func (r *reading) writtenFiles() map[string]string {
 		files[name] += text + "\n"
 	}
 	for _, c := range calls {
-		t, ok := r.j.p.Tools[c.Name]
+		t, ok := r.j.p.Tools[r.j.CanonicalName(c.Name, c.ID)]
 		if !ok && claudeCodeNames[c.Name] {
 			t, ok = r.j.p.Tools[strings.ToLower(c.Name)]
 		}
@@ -439,7 +448,9 @@ func patchAdds(s string) map[string]string {
 // typed judges keystrokes: findings but the refusal of what does not
 // parse, each message prefixed by how the keys were typed.
 func (r *reading) typed(keys, how string) {
-	for _, f := range shellrisk.Judge(keys).Findings {
+	// A script the conversation wrote is known to keys that run it
+	// ("bash /tmp/r.sh" typed into a shell), as to exec's command.
+	for _, f := range shellrisk.JudgeWith(shellrisk.Context{Files: r.writtenFiles()}, keys).Findings {
 		if f.Rule != shellrisk.RuleUnparsable {
 			r.add(f.Rule, f.Severity, "%s%s", how, f.Message)
 		}
@@ -465,7 +476,7 @@ func (r *reading) session(tool, key string, obj map[string]any) {
 	var before strings.Builder
 	calls := 0
 	for _, c := range r.history() {
-		if c.Name != tool {
+		if c.Name != tool && r.j.CanonicalName(c.Name, c.ID) != tool {
 			continue
 		}
 		var args map[string]any

@@ -52,3 +52,40 @@ func BenchmarkPriorToolCalls(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReassembleAnswer passes an answer of 200 text deltas through
+// the reassembler of each API, with the reading of text for tool calls
+// written as text (watch) and without it (the reader set aside: the
+// reassembler before red team round 3), in the same run.
+func BenchmarkReassembleAnswer(b *testing.B) {
+	text := strings.Repeat("The build passed and the logs show nothing unusual today. ", 50)
+	for _, api := range APIs {
+		up := script(api, text, nil, false)
+		var events []Event
+		var f Framer
+		f.Write([]byte(up))
+		for {
+			ev, ok, err := f.Next()
+			if err != nil || !ok {
+				break
+			}
+			events = append(events, ev)
+		}
+		for _, watch := range []bool{true, false} {
+			b.Run(fmt.Sprintf("%s/watch=%v", api, watch), func(b *testing.B) {
+				b.ReportAllocs()
+				c0 := processCPU()
+				for b.Loop() {
+					r := NewReassembler(api, blockExec, BlockWithMessage)
+					if !watch {
+						r.tw.state = twProse
+					}
+					for _, ev := range events {
+						r.Event(ev)
+					}
+				}
+				b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}

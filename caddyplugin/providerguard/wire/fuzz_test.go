@@ -66,6 +66,10 @@ func FuzzReassemble(f *testing.F) {
 		f.Add(byte(i), []byte(script(api, "hello there ", []call{readCall, execCall}, false)), byte(7))
 		f.Add(byte(i), []byte(script(api, "", []call{execCall}, true)), byte(1))
 	}
+	for i, api := range APIs {
+		f.Add(byte(i), []byte(script(api, "[exec]\n{\"command\":\"ls\"}\n[END_TOOL_REQUEST]", nil, false)), byte(5))
+		f.Add(byte(i), []byte(script(api, "<function=exec><parameter=command>ls</parameter></function>", nil, true)), byte(9))
+	}
 	f.Add(byte(0), []byte(`data: {"choices":[{"index":0,"delta":{"tool\u005fcalls":[{"index":0,"function":{"name":"x"}}]},"finish_reason":"tool_calls"}]}`+"\n\n"), byte(3))
 	f.Fuzz(func(t *testing.T, which byte, stream []byte, size byte) {
 		api := APIs[int(which)%len(APIs)]
@@ -144,6 +148,26 @@ func FuzzPriorToolCalls(f *testing.F) {
 		for _, c := range PriorToolCalls(api, body) {
 			if api == Anthropic && c.Arguments != "" && !json.Valid([]byte(c.Arguments)) {
 				t.Fatalf("arguments %q are not JSON", c.Arguments)
+			}
+		}
+	})
+}
+
+// FuzzTextCalls: the reader of tool calls written as text never panics,
+// and what it returns is a named call with JSON object arguments.
+func FuzzTextCalls(f *testing.F) {
+	for _, s := range []string{
+		"[exec]\n{\"command\":\"ls\"}\n[END_TOOL_REQUEST]", "[tool:read]{\"path\":\"a\"}[tool:exec]{}",
+		"commentary to=exec code {\"a\":\"}\"}", "<|channel|>final to=x code<|message|>{}<|call|>",
+		"<function=a.b:c><parameter=k>v</parameter><parameter=q>", "[a]\r\n<parameter=x>y</parameter>", "[", "<funct", "final\tto=",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, c := range TextCalls(s) {
+			var m map[string]any
+			if c.Name == "" || json.Unmarshal([]byte(c.Arguments), &m) != nil {
+				t.Fatalf("TextCalls(%q) returned %+v", s, c)
 			}
 		}
 	})

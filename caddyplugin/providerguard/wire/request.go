@@ -22,9 +22,14 @@ const (
 	OriginToolResult               // what a tool returned: files, pages, command output
 	OriginImageText                // alt text or caption of an image
 	OriginUnknown                  // a string in a part or item type the guard does not know
+	// OriginToolDef is the text of a tool definition (a description, a
+	// parameter's description): the agent's configuration, but written
+	// by whoever wrote the tool, a plugin or an MCP server among them,
+	// which can change it after it was installed. Judged as system text.
+	OriginToolDef
 )
 
-var originNames = [...]string{"system", "assistant", "user", "tool_result", "image_text", "unknown"}
+var originNames = [...]string{"system", "assistant", "user", "tool_result", "image_text", "unknown", "tool_definition"}
 
 func (o Origin) String() string {
 	if int(o) < len(originNames) {
@@ -78,6 +83,16 @@ type Request struct {
 	// head is the top-level state when the history array was entered, so a
 	// parse can resume inside it.
 	head *head
+	// tools is the tools member as read: its bytes, where they began and
+	// the texts found in them, for the next turn's body, which re-sends the
+	// same definitions (ParseFrom).
+	tools *toolsRead
+}
+
+type toolsRead struct {
+	raw   []byte
+	base  int
+	texts []Text
 }
 
 // head is what the parser knows when it enters the history array.
@@ -125,6 +140,7 @@ func Parse(api API, body []byte) (*Request, error) {
 func ParseFrom(api API, body []byte, prev *Request, n int) (*Request, error) {
 	p := &parser{api: api, body: body, req: &Request{API: api}}
 	if prev != nil && n > 0 && n <= len(prev.Items) && prev.head != nil && prev.API == api {
+		p.prev = prev
 		h := prev.head
 		p.req.head = h
 		p.req.Stream, p.req.Model = h.stream, h.model
@@ -179,6 +195,7 @@ type parser struct {
 	names map[string]bool
 	req   *Request
 	dec   jsontext.Decoder
+	prev  *Request // the request a resumed parse continues (ParseFrom)
 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -320,6 +337,8 @@ func (p *parser) member(name string) error {
 		}
 	case p.api == Anthropic && name == "system", p.api == Responses && name == "instructions":
 		return p.topTexts(name, OriginSystem, false)
+	case name == "tools":
+		return p.toolDefs(name)
 	default:
 		base := p.reset()
 		if err := p.dec.SkipValue(); err != nil {
@@ -348,6 +367,67 @@ func (p *parser) topTexts(name string, o Origin, stringOnly bool) error {
 		}
 	}
 	return nil
+}
+
+// toolDefs reads the tools array: every string of a definition but its
+// identifiers (names, types, formats, patterns, schema references, enum
+// values and required property names) is judged as a tool definition.
+func (p *parser) toolDefs(name string) error {
+	base := p.reset()
+	if pr := p.prev; pr != nil && pr.tools != nil {
+		// A resumed parse (the next turn of a conversation) re-sends the
+		// same definitions: the same bytes are the same complete value,
+		// read before, so their texts are the previous ones, moved.
+		if end := base + len(pr.tools.raw); end <= len(p.body) && bytes.Equal(p.body[base:end], pr.tools.raw) {
+			shift := base - pr.tools.base
+			tr := &toolsRead{raw: p.body[base:end], base: base, texts: make([]Text, len(pr.tools.texts))}
+			for i, t := range pr.tools.texts {
+				t.Start += shift
+				t.End += shift
+				tr.texts[i] = t
+			}
+			p.req.Top = append(p.req.Top, tr.texts...)
+			p.req.tools = tr
+			p.pos = end
+			return nil
+		}
+	}
+	var leaves []leaf
+	if err := p.collect(base, name, &leaves); err != nil {
+		return err
+	}
+	p.pos = base + int(p.dec.InputOffset())
+	tr := &toolsRead{raw: p.body[base:p.pos], base: base}
+	for _, l := range leaves {
+		if toolDefIdentifier(l.path) {
+			continue
+		}
+		t, err := p.text(l, OriginToolDef)
+		if err != nil {
+			return err
+		}
+		tr.texts = append(tr.texts, t)
+	}
+	p.req.Top = append(p.req.Top, tr.texts...)
+	p.req.tools = tr
+	return nil
+}
+
+// toolDefIdentifier reports a string of a tool definition that names
+// rather than says: the tool's and its types' names, formats, patterns,
+// references, enum values, required property names, cache hints.
+func toolDefIdentifier(path string) bool {
+	k := lastKey(path)
+	if strings.HasSuffix(path, "]") {
+		open := strings.LastIndexByte(path, '[')
+		k = lastKey(path[:open])
+		return k == "enum" || k == "required" || k == "type"
+	}
+	switch k {
+	case "name", "type", "format", "pattern", "$ref", "$schema", "$id", "contentEncoding", "contentMediaType", "strict":
+		return true
+	}
+	return strings.Contains(path, "cache_control.")
 }
 
 // history reads the history array from its '['.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -230,5 +231,37 @@ func TestRuntimeContext(t *testing.T) {
 		if _, ok := RuntimeContext(s); ok {
 			t.Errorf("RuntimeContext(%.60q) accepted a text that is not one block", s)
 		}
+	}
+}
+
+// Red team round 3: every string of OpenClaw's real requests (recorded
+// from 2026.9.6, and live in e2e-provider-guard) is judged, or accounted
+// for as carrying no outside text. A field OpenClaw starts to fill with
+// outside text fails here rather than passing unread.
+func TestEveryStringOpenClawSendsIsJudgedOrAccountedFor(t *testing.T) {
+	files, _ := filepath.Glob("testdata/openclaw/*.json")
+	if len(files) == 0 {
+		t.Fatal("no recorded OpenClaw requests")
+	}
+	for _, f := range files {
+		api := map[byte]API{'c': Completions, 'r': Responses, 'a': Anthropic}[filepath.Base(f)[0]]
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths, err := Unjudged(api, body)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, p := range paths {
+			if !NotOutsideText.MatchString(p) {
+				t.Errorf("%s: %s is neither judged nor accounted for", f, p)
+			}
+		}
+	}
+	// The check can fail: a string in a place the guard does not read.
+	paths, _ := Unjudged(Completions, []byte(`{"model":"m","messages":[{"role":"user","content":"hi","metadata":{"note":"from a web page"}}]}`))
+	if !slices.ContainsFunc(paths, func(p string) bool { return !NotOutsideText.MatchString(p) }) {
+		t.Errorf("an unread string was not reported: %v", paths)
 	}
 }

@@ -25,6 +25,18 @@ func JudgeResponse(api API, body []byte, judge Judge, mode BlockMode) ([]byte, [
 	if err := unmarshal(body, &m); err != nil {
 		return nil, nil, fmt.Errorf("the provider's response is not valid JSON: %v", err)
 	}
+	// Tool calls written as the answer's text, which OpenClaw promotes to
+	// calls (textcalls.go): a blocked one refuses the whole answer, whose
+	// text cannot be kept without it.
+	var tn []string
+	for _, c := range TextCalls(answerText(api, m)) {
+		if d := r.decide(c); d.Block {
+			tn = append(tn, Notice(c, d))
+		}
+	}
+	if len(tn) > 0 {
+		return nil, r.Records, &ErrBlocked{Notices: tn}
+	}
 	var notices []string
 	var err error
 	switch api {
@@ -184,4 +196,48 @@ func (r *Reassembler) judgeAnthropic(m map[string]jsontext.Value) ([]string, err
 		}
 	}
 	return notices, nil
+}
+
+// answerText is the text of a whole answer as OpenClaw reads it for
+// promotion: the first choice's message content, the output messages'
+// text, the text blocks; "" when it has none.
+func answerText(api API, m map[string]jsontext.Value) string {
+	var b strings.Builder
+	switch api {
+	case Completions:
+		var choices []struct {
+			Message *struct {
+				Content jsontext.Value `json:"content"`
+			} `json:"message"`
+		}
+		if unmarshal(m["choices"], &choices) == nil {
+			for _, ch := range choices {
+				if ch.Message != nil {
+					b.WriteString(stringOf(ch.Message.Content))
+				}
+			}
+		}
+	case Responses:
+		var output []rsTextItem
+		if unmarshal(m["output"], &output) == nil {
+			for i := range output {
+				if output[i].Type == "message" {
+					b.WriteString(output[i].text())
+				}
+			}
+		}
+	case Anthropic:
+		var content []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		}
+		if unmarshal(m["content"], &content) == nil {
+			for _, c := range content {
+				if c.Type == "text" {
+					b.WriteString(c.Text)
+				}
+			}
+		}
+	}
+	return b.String()
 }

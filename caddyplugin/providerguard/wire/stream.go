@@ -89,6 +89,7 @@ type Reassembler struct {
 	cc ccState
 	rs rsState
 	an anState
+	tw textWatch
 }
 
 // NewReassembler reads a stream of api, judging each call with judge.
@@ -100,6 +101,39 @@ func NewReassembler(api API, judge Judge, mode BlockMode) *Reassembler {
 func (r *Reassembler) Event(ev Event) []byte {
 	if r.Errored {
 		return nil
+	}
+	var pre []byte
+	if r.tw.active() {
+		// Tool calls written as text, which OpenClaw promotes to calls:
+		// judged before the event that ends the answer passes.
+		end, terminal, err := r.observeText(ev)
+		if err == nil && end {
+			if notices := r.judgeTextCalls(); len(notices) > 0 {
+				if r.mode == BlockWithError {
+					r.Dropped += r.held()
+					return r.blockedError(notices)
+				}
+				if r.api == Responses {
+					ev, err = rsWithNotice(ev, notices)
+				} else {
+					pre = r.textNotice(notices)
+				}
+			} else if terminal && r.api == Responses && r.tw.blocked {
+				// response.completed repeats the message: with the notice.
+				ev, err = rsWithNotice(ev, r.tw.notices)
+			}
+			if terminal {
+				r.tw.done = true
+			}
+		}
+		if r.tw.over && err == nil {
+			r.Dropped += r.held()
+			return r.errorEvent("stream_unreadable", "the answer's text opens a tool call written as text and is longer than the guard reads; the response was stopped")
+		}
+		if err != nil {
+			r.Dropped += r.held()
+			return r.errorEvent("stream_unreadable", "the guard could not read the provider's stream: "+err.Error()+"; the response was stopped")
+		}
 	}
 	var out []byte
 	var err error
@@ -117,6 +151,9 @@ func (r *Reassembler) Event(ev Event) []byte {
 		r.Dropped += r.held()
 		return append(out, r.errorEvent("stream_unreadable", "the guard could not read the provider's stream: "+err.Error()+"; the response was stopped")...)
 	}
+	if pre != nil {
+		return append(pre, out...)
+	}
 	return out
 }
 
@@ -127,6 +164,13 @@ func (r *Reassembler) Event(ev Event) []byte {
 func (r *Reassembler) End() []byte {
 	if !r.Complete && !r.Errored {
 		r.Dropped += r.held()
+		if r.tw.active() {
+			// An answer cut before its end may still be promoted from
+			// what arrived: its text calls are judged.
+			if notices := r.judgeTextCalls(); len(notices) > 0 {
+				return r.blockedError(notices)
+			}
+		}
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package wire
 import (
 	"bytes"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -169,15 +171,34 @@ func (r *Reassembler) rsEvent(ev Event) ([]byte, error) {
 			return nil, fmt.Errorf("event %q carries a tool call item the guard cannot judge", typ)
 		}
 	}
+	// So is a call in the output of a response other than the terminal
+	// one (which rsTerminal rewrote above).
+	if v, ok := m["response"]; ok && typ != "response.completed" && typ != "response.incomplete" {
+		var resp struct {
+			Output []rsItem `json:"output"`
+		}
+		if unmarshal(v, &resp) != nil || slices.ContainsFunc(resp.Output, func(it rsItem) bool { return isCallItem(it.Type) }) {
+			return nil, fmt.Errorf("event %q carries a response with a tool call the guard cannot judge", typ)
+		}
+	}
 	return r.rsReseq(ev.Raw, m), nil
 }
 
+// intOf reads an index as OpenClaw does (a JavaScript number used as a
+// Map key): 0, 0.0, 0e0 and -0 are all 0. A number with a fraction is no
+// index.
 func intOf(v jsontext.Value) (int64, bool) {
 	if v.Kind() != '0' {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(string(v), 10, 64)
-	return n, err == nil
+	if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
 }
 
 // rsReseq returns an event with its sequence_number moved by the shift
