@@ -180,23 +180,33 @@ func (in *Inspector) Inspect(body []byte) (*Result, error) {
 			res.Reused += len(req.Items[i].Texts)
 		}
 	}
-	in.judgeItems(req.Items[from:], items[from:])
-	for _, r := range items[from:] {
+	// What is new is judged together: the top-level texts (system prompt,
+	// tool definitions) first, as the largest unit, then the new elements.
+	var top itemResult
+	topReused := prev != nil && sameTexts(prev.req.Top, req.Top)
+	units := make([][]wire.Text, 0, 1+len(req.Items)-from)
+	if !topReused {
+		units = append(units, req.Top)
+	}
+	for _, it := range req.Items[from:] {
+		units = append(units, it.Texts)
+	}
+	judged := make([]itemResult, len(units))
+	in.judgeUnits(units, judged)
+	for _, r := range judged {
 		res.Judged += r.judged
 		res.Cached += r.cached
 	}
-	var top itemResult
-	if prev != nil && sameTexts(prev.req.Top, req.Top) {
+	if topReused {
 		top = prev.top
 		// The spans may have moved: the texts are the same, the places
 		// are this body's.
 		top = relocate(top, prev.req.Top, req.Top)
 		res.Reused += len(req.Top)
 	} else {
-		top = in.judgeTexts(req.Top)
-		res.Judged += top.judged
-		res.Cached += top.cached
+		top, judged = judged[0], judged[1:]
 	}
+	copy(items[from:], judged)
 	var superseded *prefixEntry
 	if prev != nil && 2*n >= len(prev.req.Items) {
 		// This body shares most of prev's history: it continues prev's
@@ -286,22 +296,22 @@ type verdict struct {
 // starting and waking goroutines costs.
 const parallelBytes = 16 << 10
 
-// judgeItems judges the history's elements into out, on up to GOMAXPROCS
-// goroutines when there is much to judge: the elements are independent and
+// judgeUnits judges groups of texts into out, on up to GOMAXPROCS
+// goroutines when there is much to judge: the groups are independent and
 // the verdict cache is shared under its lock. A first turn carries the
 // whole history (50 tool results are about 2 ms of detection on one core);
 // a next turn has one new exchange and is judged on the caller's goroutine.
-func (in *Inspector) judgeItems(items []wire.Item, out []itemResult) {
+func (in *Inspector) judgeUnits(units [][]wire.Text, out []itemResult) {
 	size := 0
-	for i := range items {
-		for _, t := range items[i].Texts {
+	for _, texts := range units {
+		for _, t := range texts {
 			size += len(t.Value)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(items))
+	workers := min(runtime.GOMAXPROCS(0), len(units))
 	if workers <= 1 || size < parallelBytes {
-		for i := range items {
-			out[i] = in.judgeTexts(items[i].Texts)
+		for i, texts := range units {
+			out[i] = in.judgeTexts(texts)
 		}
 		return
 	}
@@ -309,8 +319,8 @@ func (in *Inspector) judgeItems(items []wire.Item, out []itemResult) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(items); i = int(next.Add(1) - 1) {
-				out[i] = in.judgeTexts(items[i].Texts)
+			for i := int(next.Add(1) - 1); i < len(units); i = int(next.Add(1) - 1) {
+				out[i] = in.judgeTexts(units[i])
 			}
 		})
 	}
