@@ -102,6 +102,9 @@ func carriesCall(api API, data []byte) string {
 		for _, ch := range chs {
 			ch, _ := ch.(map[string]any)
 			d, _ := ch["delta"].(map[string]any)
+			if d == nil {
+				d, _ = ch["message"].(map[string]any) // OpenClaw: delta ?? message
+			}
 			if tc, _ := d["tool_calls"].([]any); len(tc) > 0 {
 				return "delta.tool_calls"
 			}

@@ -207,13 +207,15 @@ func answerText(api API, m map[string]jsontext.Value) string {
 	case Completions:
 		var choices []struct {
 			Message *struct {
-				Content jsontext.Value `json:"content"`
+				Content any    `json:"content"`
+				Refusal string `json:"refusal"`
 			} `json:"message"`
 		}
 		if unmarshal(m["choices"], &choices) == nil {
 			for _, ch := range choices {
 				if ch.Message != nil {
-					b.WriteString(stringOf(ch.Message.Content))
+					b.WriteString(contentText(ch.Message.Content))
+					b.WriteString(ch.Message.Refusal)
 				}
 			}
 		}

@@ -28,8 +28,11 @@ type ccChunk struct {
 }
 
 type ccChoice struct {
-	Index        int            `json:"index"`
-	Delta        *ccDelta       `json:"delta,omitzero"`
+	Index int      `json:"index"`
+	Delta *ccDelta `json:"delta,omitzero"`
+	// Message is read as the delta when a chunk has none: OpenClaw takes
+	// choice.delta ?? choice.message.
+	Message      *ccDelta       `json:"message,omitzero"`
 	FinishReason jsontext.Value `json:"finish_reason,omitzero"`
 	Rest         jsontext.Value `json:",embed"`
 }
@@ -92,19 +95,23 @@ func (r *Reassembler) ccEvent(ev Event) ([]byte, error) {
 	modified := false
 	for i := range c.Choices {
 		ch := &c.Choices[i]
-		if ch.Delta != nil && bytes.Contains(ch.Delta.Rest, []byte(`"function_call"`)) {
+		d := ch.Delta
+		if d == nil {
+			d = ch.Message
+		}
+		if d != nil && bytes.Contains(d.Rest, []byte(`"function_call"`)) {
 			// The legacy single function call: not what OpenClaw asks for,
 			// and not something the guard releases unjudged.
 			return nil, fmt.Errorf("legacy function_call deltas are not supported; use tools")
 		}
-		if ch.Delta != nil && len(ch.Delta.ToolCalls) > 0 {
+		if d != nil && len(d.ToolCalls) > 0 {
 			st := r.cc.choice(ch.Index)
-			for _, f := range ch.Delta.ToolCalls {
+			for _, f := range d.ToolCalls {
 				if err := st.add(f); err != nil {
 					return nil, err
 				}
 			}
-			ch.Delta.ToolCalls = nil
+			d.ToolCalls = nil
 			modified = true
 		}
 		if fr := stringOf(ch.FinishReason); fr != "" {

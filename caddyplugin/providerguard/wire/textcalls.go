@@ -511,7 +511,7 @@ func rsWithNotice(ev Event, notices []string) (Event, error) {
 // end an answer, by API; an event with none of them (and no \u escape,
 // the one other way to spell a name) is skipped unread.
 var textKeys = map[API][]string{
-	Completions: {`"content"`, `"finish_reason":"`, `[DONE]`},
+	Completions: {`"content"`, `"refusal"`, `"finish_reason"`, `[DONE]`},
 	Anthropic:   {`"text"`, `"content"`, `"content_block_start"`, `"message_delta"`, `"message_stop"`},
 	Responses:   {`text.delta"`, `refusal.delta"`, `"response.output_item.added"`, `"response.output_item.done"`, `"response.completed"`, `"response.incomplete"`, `"response.failed"`, `"error"`},
 }
@@ -537,15 +537,15 @@ func (r *Reassembler) observeText(ev Event) (end, terminal bool, err error) {
 		if data == "" {
 			return false, false, nil
 		}
+		type ccText struct {
+			Content any    `json:"content"`
+			Refusal string `json:"refusal"`
+		}
 		var c struct {
 			Choices []struct {
-				Index int `json:"index"`
-				Delta *struct {
-					Content jsontext.Value `json:"content"`
-				} `json:"delta"`
-				Message *struct {
-					Content jsontext.Value `json:"content"`
-				} `json:"message"`
+				Index        int            `json:"index"`
+				Delta        *ccText        `json:"delta"`
+				Message      *ccText        `json:"message"`
 				FinishReason jsontext.Value `json:"finish_reason"`
 			} `json:"choices"`
 		}
@@ -553,11 +553,15 @@ func (r *Reassembler) observeText(ev Event) (end, terminal bool, err error) {
 			return false, false, err
 		}
 		for _, ch := range c.Choices {
-			if ch.Delta != nil {
-				r.tw.add(stringOf(ch.Delta.Content))
+			d := ch.Delta
+			if d == nil {
+				d = ch.Message // choice.delta ?? choice.message
 			}
-			if ch.Message != nil {
-				r.tw.add(stringOf(ch.Message.Content))
+			if d != nil {
+				// OpenClaw's text: content as a string or parts (text,
+				// content, refusal; not thinking), then refusal.
+				r.tw.add(contentText(d.Content))
+				r.tw.add(d.Refusal)
 			}
 			if ch.FinishReason.Kind() == '"' {
 				end = true
@@ -722,4 +726,53 @@ func (it *rsTextItem) text() string {
 		}
 	}
 	return b.String()
+}
+
+// contentText is the answer text of a completions content value as
+// OpenClaw reads it (readOpenAICompletionsContentPartDeltas): a string, or
+// parts whose text, content or refusal it takes, except thinking and
+// reasoning parts.
+func contentText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		var b strings.Builder
+		for _, x := range v {
+			b.WriteString(contentText(x))
+		}
+		return b.String()
+	case map[string]any:
+		typ, _ := v["type"].(string)
+		typ = strings.ToLower(typ)
+		if strings.Contains(typ, "thinking") || strings.Contains(typ, "reasoning") {
+			return ""
+		}
+		for _, k := range []string{"text", "content", "thinking", "refusal"} {
+			if x, ok := v[k]; ok && x != nil {
+				return nestedText(x)
+			}
+		}
+	}
+	return ""
+}
+
+func nestedText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		var b strings.Builder
+		for _, x := range v {
+			b.WriteString(nestedText(x))
+		}
+		return b.String()
+	case map[string]any:
+		for _, k := range []string{"text", "content", "thinking", "refusal"} {
+			if x, ok := v[k]; ok && x != nil {
+				return nestedText(x)
+			}
+		}
+	}
+	return ""
 }
