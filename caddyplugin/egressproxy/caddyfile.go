@@ -32,6 +32,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		reload                 DURATION|off
 //		allow_cidr             CIDR...
 //		ports                  PORT...
+//		tls_ports              PORT...|off
 //		resolver               ADDR...
 //		dns_timeout            DURATION
 //		dial_timeout           DURATION
@@ -86,6 +87,22 @@ func (p *Proxy) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					}
 					p.Ports = append(p.Ports, n)
 				}
+			}
+		case "tls_ports":
+			args := d.RemainingArgs()
+			if len(args) == 0 {
+				return d.Errf("%s needs at least one value", d.Val())
+			}
+			if len(args) == 1 && args[0] == "off" {
+				p.NoSNICheck = true
+				break
+			}
+			for _, a := range args {
+				n, err := strconv.Atoi(a)
+				if err != nil || n < 1 || n > 65535 {
+					return d.Errf("tls_ports: %q is not a port from 1 to 65535", a)
+				}
+				p.TLSPorts = append(p.TLSPorts, n)
 			}
 		case "token_file":
 			var path string

@@ -46,6 +46,7 @@ type exchange struct {
 	token   string
 	target  egress.Target
 	dest    string // target.String(), made once
+	sni     string // the tunnel's TLS server name, when it is not the target's host
 	d       forward.Decision
 	dialed  netip.AddrPort
 	status  int
@@ -302,8 +303,23 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 		return
 	}
 	ex.status = http.StatusOK
+	var first []byte
+	if p.tlsPort(ex.target.Port) {
+		var ok bool
+		if first, ok = p.screenHello(conn, brw.Reader, ex); !ok {
+			conn.Close()
+			up.Close()
+			return
+		}
+		if _, err := up.Write(first); err != nil {
+			conn.Close()
+			up.Close()
+			ex.end = forward.EndError
+			return
+		}
+	}
 	res := forward.Pipe(forward.NewBufferedConn(conn, brw.Reader), up, p.pipeCfg)
-	ex.up, ex.down, ex.end = res.Up, res.Down, res.End
+	ex.up, ex.down, ex.end = res.Up+int64(len(first)), res.Down, res.End
 }
 
 func dialRefusal(ex *exchange, err error) *refusal {
@@ -522,6 +538,9 @@ func (p *Proxy) record(ex *exchange) {
 	}
 	if ex.end != "" {
 		fields["end"] = constant(ex.end)
+	}
+	if ex.sni != "" {
+		fields["sni"] = ex.sni
 	}
 	if ex.message != "" && ex.outcome != auditlog.OutcomeAllowed {
 		fields["reason"] = ex.message

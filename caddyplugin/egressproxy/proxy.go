@@ -95,7 +95,15 @@ type Proxy struct {
 	// sync, before the refusal is sent. In both modes a log that can no
 	// longer be written stops allowed traffic (503 audit_unavailable).
 	AuditMode AuditMode `json:"audit_mode,omitempty"`
+	// TLSPorts are the destination ports whose CONNECT tunnels must open
+	// with a TLS ClientHello whose server name (SNI) is the CONNECT's host,
+	// another allowed name, or absent: anything else is refused before a
+	// byte goes upstream (SNI domain fronting; see sni.go). Default 443.
+	TLSPorts []int `json:"tls_ports,omitempty"`
+	// NoSNICheck turns that check off (Caddyfile: tls_ports off).
+	NoSNICheck bool `json:"no_sni_check,omitempty"`
 
+	tlsPorts  []int
 	lists     *egress.Reloader
 	policy    *forward.Policy
 	dialer    *forward.Dialer
@@ -237,6 +245,14 @@ func (p *Proxy) defaults() {
 	if p.AuditMode == "" {
 		p.AuditMode = AuditAsync
 	}
+	switch {
+	case p.NoSNICheck:
+		p.tlsPorts = nil
+	case len(p.TLSPorts) == 0:
+		p.tlsPorts = DefaultTLSPorts
+	default:
+		p.tlsPorts = p.TLSPorts
+	}
 }
 
 // check rejects configuration that cannot work, naming the JSON field
@@ -251,6 +267,11 @@ func (p *Proxy) check() error {
 	for _, n := range p.Ports {
 		if n < 1 || n > 65535 {
 			return fmt.Errorf("ports: %d is not a port from 1 to 65535", n)
+		}
+	}
+	for _, n := range p.TLSPorts {
+		if n < 1 || n > 65535 {
+			return fmt.Errorf("tls_ports: %d is not a port from 1 to 65535", n)
 		}
 	}
 	switch p.AuditMode {
