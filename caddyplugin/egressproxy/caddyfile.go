@@ -33,6 +33,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		allow_cidr             CIDR...
 //		ports                  PORT...
 //		tls_ports              PORT...|off
+//		http_ports             PORT...|off
 //		resolver               ADDR...
 //		dns_timeout            DURATION
 //		dial_timeout           DURATION
@@ -88,21 +89,30 @@ func (p *Proxy) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 					p.Ports = append(p.Ports, n)
 				}
 			}
-		case "tls_ports":
+		case "tls_ports", "http_ports":
+			opt := d.Val()
 			args := d.RemainingArgs()
 			if len(args) == 0 {
-				return d.Errf("%s needs at least one value", d.Val())
+				return d.Errf("%s needs at least one value", opt)
 			}
 			if len(args) == 1 && args[0] == "off" {
-				p.NoSNICheck = true
+				if opt == "tls_ports" {
+					p.NoSNICheck = true
+				} else {
+					p.NoHostCheck = true
+				}
 				break
 			}
 			for _, a := range args {
 				n, err := strconv.Atoi(a)
 				if err != nil || n < 1 || n > 65535 {
-					return d.Errf("tls_ports: %q is not a port from 1 to 65535", a)
+					return d.Errf("%s: %q is not a port from 1 to 65535", opt, a)
 				}
-				p.TLSPorts = append(p.TLSPorts, n)
+				if opt == "tls_ports" {
+					p.TLSPorts = append(p.TLSPorts, n)
+				} else {
+					p.HTTPPorts = append(p.HTTPPorts, n)
+				}
 			}
 		case "token_file":
 			var path string

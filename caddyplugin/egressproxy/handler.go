@@ -303,6 +303,10 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 		return
 	}
 	ex.status = http.StatusOK
+	if p.httpPort(ex.target.Port) {
+		p.relayHTTP(conn, brw.Reader, up, ex)
+		return
+	}
 	var first []byte
 	if p.tlsPort(ex.target.Port) {
 		var ok bool

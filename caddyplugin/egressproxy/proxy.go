@@ -102,8 +102,17 @@ type Proxy struct {
 	TLSPorts []int `json:"tls_ports,omitempty"`
 	// NoSNICheck turns that check off (Caddyfile: tls_ports off).
 	NoSNICheck bool `json:"no_sni_check,omitempty"`
+	// HTTPPorts are the destination ports whose CONNECT tunnels are read
+	// as HTTP/1.1, each request's Host held to the CONNECT's host or
+	// another allowed name (Host domain fronting; see tunnelhttp.go).
+	// Default 80.
+	HTTPPorts []int `json:"http_ports,omitempty"`
+	// NoHostCheck turns that check off: tunnels on those ports are byte
+	// pipes (Caddyfile: http_ports off).
+	NoHostCheck bool `json:"no_host_check,omitempty"`
 
 	tlsPorts  []int
+	httpPorts []int
 	lists     *egress.Reloader
 	policy    *forward.Policy
 	dialer    *forward.Dialer
@@ -253,6 +262,14 @@ func (p *Proxy) defaults() {
 	default:
 		p.tlsPorts = p.TLSPorts
 	}
+	switch {
+	case p.NoHostCheck:
+		p.httpPorts = nil
+	case len(p.HTTPPorts) == 0:
+		p.httpPorts = DefaultHTTPPorts
+	default:
+		p.httpPorts = p.HTTPPorts
+	}
 }
 
 // check rejects configuration that cannot work, naming the JSON field
@@ -272,6 +289,14 @@ func (p *Proxy) check() error {
 	for _, n := range p.TLSPorts {
 		if n < 1 || n > 65535 {
 			return fmt.Errorf("tls_ports: %d is not a port from 1 to 65535", n)
+		}
+	}
+	for _, n := range p.HTTPPorts {
+		if n < 1 || n > 65535 {
+			return fmt.Errorf("http_ports: %d is not a port from 1 to 65535", n)
+		}
+		if slices.Contains(p.TLSPorts, n) {
+			return fmt.Errorf("http_ports: %d is also in tls_ports", n)
 		}
 	}
 	switch p.AuditMode {
