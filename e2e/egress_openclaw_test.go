@@ -65,6 +65,9 @@ http://:%s {
 		allowlist %s/allowlist.txt
 		allow_cidr 127.0.0.2/32
 		ports 443 80 %s
+		# OpenClaw tunnels http:// with CONNECT: the provider's tunnels are
+		# read as HTTP/1.1 and each request's Host checked (REDTEAM round 4).
+		http_ports 80 %[3]s
 		resolver %s
 		audit_log %s
 	}
