@@ -140,6 +140,9 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 		// The proxy relays one exchange at a time: a client that waits for
 		// 100 Continue would wait for the body the proxy is reading.
 		req.Header.Del("Expect")
+		if _, ok := req.Header["User-Agent"]; !ok {
+			req.Header["User-Agent"] = []string{""} // Request.Write would add Go's
+		}
 		upgrade := httpguts.HeaderValuesContainsToken(req.Header["Connection"], "upgrade")
 		if err := req.Write(uw); err == nil {
 			err = uw.Flush()

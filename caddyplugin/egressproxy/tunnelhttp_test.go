@@ -61,6 +61,9 @@ func startHostWorld(t *testing.T) *hostWorld {
 			return
 		}
 		b, _ := io.ReadAll(r.Body)
+		if ua, ok := r.Header["User-Agent"]; ok {
+			fmt.Fprintf(rw, "ua=%q ", ua)
+		}
 		fmt.Fprintf(rw, "host=%s body=%q", r.Host, b)
 	}))
 	t.Cleanup(ts.Close)
@@ -190,11 +193,11 @@ func TestTunnelHostFronting(t *testing.T) {
 func TestTunnelHostAllowed(t *testing.T) {
 	w := startHostWorld(t)
 	c, br := w.open(t)
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"+
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8\r\n\r\n"+
 		"POST / HTTP/1.1\r\nHost: api.allowed.test:8080\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"+
 		"GET / HTTP/1.1\r\nHost: "+w.target+"\r\n\r\n"+
 		"GET /stream HTTP/1.1\r\nHost: EXAMPLE.com.\r\n\r\n")
-	for i, want := range []string{`host=example.com body=""`, `host=api.allowed.test:8080 body="abc"`, `host=` + w.target + ` body=""`, "part 0\npart 1\npart 2\n"} {
+	for i, want := range []string{`ua=["curl/8"] host=example.com body=""`, `host=api.allowed.test:8080 body="abc"`, `host=` + w.target + ` body=""`, "part 0\npart 1\npart 2\n"} {
 		code, _, body := readOne(t, br)
 		if code != 200 || body != want {
 			t.Errorf("request %d: %d %q, want 200 %q", i, code, body, want)
