@@ -32,7 +32,7 @@ func TestRedTeamRound4Names(t *testing.T) {
 	for in, want := range map[string]string{ // "" means refused
 		"allowed.com.:443": "allowed.com:443", "ALLOWED.com:443": "allowed.com:443", "allowed.com:0443": "allowed.com:443",
 		"[::ffff:127.0.0.1]:443": "[::ffff:127.0.0.1]:443", // a raw IP: judged as one (refused unless listed)
-		"allowed.com:443 ": "", "allowed%2ecom:443": "", `allowed.com\:443`: "", "[fe80::1%eth0]:443": "",
+		"allowed.com:443 ":       "", "allowed%2ecom:443": "", `allowed.com\:443`: "", "[fe80::1%eth0]:443": "",
 		"[fe80::1%25eth0]:443": "", "2130706433:443": "", "0x7f.1:443": "", "127.1:443": "", "0:443": "",
 		"allowed.com:443:443": "", "user@allowed.com:443": "", "1.2.3.4.5:443": "", "a.0x1:443": "",
 		"allowed.com:65536": "", ":443": "", "allowed.com": "", "allowed.com..:443": "",
@@ -61,7 +61,7 @@ func TestRedTeamRound4Names(t *testing.T) {
 	for a, want := range map[string]Class{
 		"::ffff:0:7f00:1": Loopback, "64:ff9b::a9fe:a9fe": LinkLocal, "::127.0.0.1": Loopback,
 		"2001:0:4136:e378:8000:63bf:80ff:fffe": Loopback, // Teredo: the client is the inverted 127.0.0.1
-		"2002:a9fe:a9fe::1": LinkLocal, "fe80::5efe:a9fe:a9fe": LinkLocal, "2600::5efe:a00:1": Private,
+		"2002:a9fe:a9fe::1":                    LinkLocal, "fe80::5efe:a9fe:a9fe": LinkLocal, "2600::5efe:a00:1": Private,
 		"2600::200:5efe:a00:1": Private, "::ffff:a9fe:a9fe": LinkLocal, "100.100.100.200": CGNAT,
 		"192.0.0.170": Reserved, "::": Unspecified, "0.0.0.0": Unspecified, "64:ff9b:1::1": Reserved,
 		"fd00:ec2::254": UniqueLocal, "198.18.0.1": Reserved,
