@@ -380,10 +380,10 @@ func (l *Log) Write(e Event) error {
 // caller that refuses to act without a record still fails closed. A record
 // the writer cannot encode after all (a field value encoding/json refuses,
 // or a record over MaxRecordSize) is logged as an "auditlog.encode_failed"
-// record naming it instead. The log keeps e.Fields and e.Rules until the
-// record is written: the caller must not change them afterwards. When the
-// writer falls far behind, Enqueue waits for the disk like Write does, so
-// the queue stays bounded.
+// record naming it instead. The log keeps e.Fields, e.FieldList and e.Rules
+// until the record is written: the caller must not change them afterwards.
+// When the writer falls far behind, Enqueue waits for the disk like Write
+// does, so the queue stays bounded.
 func (l *Log) Enqueue(e Event) error {
 	if e.Time.IsZero() {
 		e.Time = l.opts.Now()
@@ -431,6 +431,14 @@ func checkEvent(e *Event) error {
 			return forbiddenErr(e, k)
 		}
 	}
+	for _, f := range e.FieldList {
+		if forbiddenFields[f.Key] {
+			return forbiddenErr(e, f.Key)
+		}
+	}
+	if len(e.Fields) > 0 && len(e.FieldList) > 0 {
+		return fmt.Errorf("auditlog: event %q has both Fields and FieldList", e.Event)
+	}
 	return nil
 }
 
@@ -440,7 +448,7 @@ func estimateSize(e *Event) int {
 	for _, r := range e.Rules {
 		n += len(r) + 3
 	}
-	return n + 64*len(e.Fields)
+	return n + 64*e.numFields()
 }
 
 // Err is the error that makes Write and Enqueue refuse new records (a
@@ -509,7 +517,7 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	if err := checkTime(&e); err != nil {
 		return nil, 0, err
 	}
-	body, err := appendEncoded(make([]byte, 0, 256+64*len(e.Fields)), &e)
+	body, err := appendEncoded(make([]byte, 0, 256+64*e.numFields()), &e)
 	if err != nil {
 		return nil, 0, err
 	}
