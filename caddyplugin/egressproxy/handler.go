@@ -297,7 +297,7 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 	// The server's read and write deadlines were for the request; the
 	// tunnel keeps its own.
 	conn.SetDeadline(time.Time{})
-	if _, err := io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+	if _, err := conn.Write(established); err != nil {
 		conn.Close()
 		up.Close()
 		ex.status, ex.end = http.StatusOK, forward.EndError
@@ -307,6 +307,8 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 	res := forward.Pipe(forward.NewBufferedConn(conn, brw.Reader), up, p.pipeCfg)
 	ex.up, ex.down, ex.end = res.Up, res.Down, res.End
 }
+
+var established = []byte("HTTP/1.1 200 Connection established\r\n\r\n")
 
 func dialRefusal(ex *exchange, err error) *refusal {
 	rej := &refusal{status: http.StatusBadGateway, rule: forward.RuleDialFailed, outcome: auditlog.OutcomeError,
