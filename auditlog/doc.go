@@ -72,8 +72,11 @@
 // and commits it lazily: the background writer encodes, chains and writes
 // it with the next group commit a Write starts, when 256 KiB are waiting,
 // or at the latest after FlushInterval (fsynced under SyncBatch and
-// SyncAlways). Its caller pays neither the encoding, the hash nor the disk,
-// and a burst of enqueued records shares one write and one fsync. A caller
+// SyncAlways by that group commit or by the interval's flush, so within
+// FlushInterval; 256 KiB written for room are not fsynced on their own).
+// Its caller pays neither the encoding, the hash nor the disk, and a burst
+// of enqueued records shares one write, the records of an interval one
+// fsync. A caller
 // that acts before its record is durable (the guard's audit_mode async)
 // trades the records of a crash window (at most FlushInterval) for
 // throughput; Enqueue still fails once a write has failed, so the caller

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -25,7 +26,25 @@ type Event struct {
 	Outcome   Outcome        `json:"outcome"`    // one of the Outcome constants
 	Rules     []string       `json:"rules"`      // rule ids that fired; [] rather than null
 	Fields    map[string]any `json:"fields,omitempty"`
+	// FieldList is Fields as a list, for a caller that makes a record per
+	// request and would rather not build a map for it: the same keys and
+	// values, written the same way (sorted by key, so the bytes do not
+	// depend on the list's order). Keys must be distinct, and an event has
+	// Fields or FieldList, not both.
+	FieldList []Field `json:"-"`
 }
+
+// Field is one entry of Event.FieldList.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// hasFields reports whether e has fields, as a map or a list.
+func (e *Event) hasFields() bool { return len(e.Fields) > 0 || len(e.FieldList) > 0 }
+
+// numFields is how many fields e has.
+func (e *Event) numFields() int { return len(e.Fields) + len(e.FieldList) }
 
 // PromptDigest is how a prompt appears in the audit log: its SHA-256 (hex)
 // and its length in bytes. The raw text is never logged.
@@ -51,15 +70,18 @@ var forbiddenFields = map[string]bool{
 // cost of a record; other values go through encoding/json (which sorts the
 // keys of nested maps too).
 func marshalFields(e *Event) ([]byte, error) {
-	if len(e.Fields) == 0 {
+	if !e.hasFields() {
 		return nil, nil
 	}
-	return appendFields(make([]byte, 0, 64*len(e.Fields)), e)
+	return appendFields(make([]byte, 0, 64*e.numFields()), e)
 }
 
 // appendFields appends the JSON object of e.Fields (marshalFields's bytes)
 // to b.
 func appendFields(b []byte, e *Event) ([]byte, error) {
+	if e.FieldList != nil {
+		return appendFieldList(b, e)
+	}
 	var arr [16]string // the keys of a usual record, without an allocation
 	keys := arr[:0]
 	for k := range e.Fields {
@@ -79,6 +101,40 @@ func appendFields(b []byte, e *Event) ([]byte, error) {
 		var err error
 		if b, err = appendValue(b, e.Fields[k]); err != nil {
 			return b, fmt.Errorf("auditlog: event %q: field %q cannot be encoded as JSON: %w", e.Event, k, err)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendFieldList is appendFields for e.FieldList: the same object, keys
+// sorted, whatever the list's order.
+func appendFieldList(b []byte, e *Event) ([]byte, error) {
+	if len(e.Fields) > 0 {
+		return b, fmt.Errorf("auditlog: event %q has both Fields and FieldList", e.Event)
+	}
+	var arr [16]int // the order of a usual record's fields, without an allocation
+	order := arr[:0]
+	for i := range e.FieldList {
+		if forbiddenFields[e.FieldList[i].Key] {
+			return b, forbiddenErr(e, e.FieldList[i].Key)
+		}
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(i, j int) int { return strings.Compare(e.FieldList[i].Key, e.FieldList[j].Key) })
+	b = append(b, '{')
+	for n, i := range order {
+		f := &e.FieldList[i]
+		if n > 0 {
+			if f.Key == e.FieldList[order[n-1]].Key {
+				return b, fmt.Errorf("auditlog: event %q: field %q is in FieldList twice", e.Event, f.Key)
+			}
+			b = append(b, ',')
+		}
+		b = appendString(b, f.Key)
+		b = append(b, ':')
+		var err error
+		if b, err = appendValue(b, f.Value); err != nil {
+			return b, fmt.Errorf("auditlog: event %q: field %q cannot be encoded as JSON: %w", e.Event, f.Key, err)
 		}
 	}
 	return append(b, '}'), nil
@@ -176,7 +232,7 @@ func appendBody(dst []byte, e *Event, fields []byte) []byte {
 // of their own). On an error dst holds part of the record: cut it back.
 func appendEncoded(dst []byte, e *Event) ([]byte, error) {
 	dst = appendBase(dst, e)
-	if len(e.Fields) > 0 {
+	if e.hasFields() {
 		dst = append(dst, `,"fields":`...)
 		var err error
 		if dst, err = appendFields(dst, e); err != nil {

@@ -348,7 +348,7 @@ func (l *Log) Write(e Event) error {
 	}
 	switch l.opts.Sync {
 	case SyncAlways:
-		return l.flushLocked(true)
+		return l.flushLocked(fsyncAlways)
 	case SyncBatch:
 		<-b.done
 		return b.err
@@ -362,16 +362,19 @@ func (l *Log) Write(e Event) error {
 	// The background writer is behind: wait for the disk like it does.
 	l.io.Lock()
 	defer l.io.Unlock()
-	return l.flushLocked(false)
+	return l.flushLocked(fsyncNever)
 }
 
 // Enqueue appends e to the log without waiting for the disk, and commits it
 // lazily: the background writer encodes it, chains it and writes it with
 // the next group commit that a Write starts, when 256 KiB are waiting, or
 // at the latest after FlushInterval, fsynced as Options.Sync says (under
-// SyncBatch and SyncAlways the record is durable within FlushInterval).
-// Encoding, hashing and the disk are all off the caller's path, and a burst
-// of enqueued records shares one write and one fsync. It is for callers
+// SyncBatch and SyncAlways the record is durable within FlushInterval: it
+// is fsynced with the next group commit or at the next interval, whichever
+// comes first; 256 KiB of enqueued records alone are written, not
+// fsynced, since nobody waits for them). Encoding, hashing and the disk are
+// all off the caller's path, and a burst of enqueued records shares one
+// write, and the records of a flush interval one fsync. It is for callers
 // that may act before their record is durable and accept that a crash in
 // that window loses it (the guard's audit_mode async).
 //
@@ -380,10 +383,10 @@ func (l *Log) Write(e Event) error {
 // caller that refuses to act without a record still fails closed. A record
 // the writer cannot encode after all (a field value encoding/json refuses,
 // or a record over MaxRecordSize) is logged as an "auditlog.encode_failed"
-// record naming it instead. The log keeps e.Fields and e.Rules until the
-// record is written: the caller must not change them afterwards. When the
-// writer falls far behind, Enqueue waits for the disk like Write does, so
-// the queue stays bounded.
+// record naming it instead. The log keeps e.Fields, e.FieldList and e.Rules
+// until the record is written: the caller must not change them afterwards.
+// When the writer falls far behind, Enqueue waits for the disk like Write
+// does, so the queue stays bounded.
 func (l *Log) Enqueue(e Event) error {
 	if e.Time.IsZero() {
 		e.Time = l.opts.Now()
@@ -409,7 +412,7 @@ func (l *Log) Enqueue(e Event) error {
 	}
 	l.io.Lock()
 	defer l.io.Unlock()
-	return l.flushLocked(l.opts.Sync != SyncNone)
+	return l.flushLocked(l.fsyncDue())
 }
 
 // checkTime refuses an event whose time has no canonical spelling.
@@ -431,6 +434,14 @@ func checkEvent(e *Event) error {
 			return forbiddenErr(e, k)
 		}
 	}
+	for _, f := range e.FieldList {
+		if forbiddenFields[f.Key] {
+			return forbiddenErr(e, f.Key)
+		}
+	}
+	if len(e.Fields) > 0 && len(e.FieldList) > 0 {
+		return fmt.Errorf("auditlog: event %q has both Fields and FieldList", e.Event)
+	}
 	return nil
 }
 
@@ -440,7 +451,7 @@ func estimateSize(e *Event) int {
 	for _, r := range e.Rules {
 		n += len(r) + 3
 	}
-	return n + 64*len(e.Fields)
+	return n + 64*e.numFields()
 }
 
 // Err is the error that makes Write and Enqueue refuse new records (a
@@ -509,7 +520,7 @@ func (l *Log) append(e Event) (b *batch, pending int, err error) {
 	if err := checkTime(&e); err != nil {
 		return nil, 0, err
 	}
-	body, err := appendEncoded(make([]byte, 0, 256+64*len(e.Fields)), &e)
+	body, err := appendEncoded(make([]byte, 0, 256+64*e.numFields()), &e)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -540,15 +551,48 @@ type batch struct {
 	err  error
 }
 
+// fsyncWhen says when flushLocked fsyncs.
+type fsyncWhen uint8
+
+const (
+	fsyncNever  fsyncWhen = iota
+	fsyncAlways           // whatever was written and is not yet on the disk
+	// fsyncForWrites fsyncs only when a Write waits for the records (a
+	// SyncBatch group commit). Records that only Enqueue queued are
+	// written and left to the flush interval's fsync, which comes within
+	// FlushInterval as Enqueue promises: under load, one fsync per
+	// interval instead of one per 256 KiB of records.
+	fsyncForWrites
+)
+
+// fsyncDue is the fsync of the flush interval and of a queue that has to
+// be written out at once: none under SyncNone.
+func (l *Log) fsyncDue() fsyncWhen {
+	if l.opts.Sync == SyncNone {
+		return fsyncNever
+	}
+	return fsyncAlways
+}
+
+// fsyncForWrites is the fsync of a flush that a write or a full queue
+// asked for: none under SyncNone.
+func (l *Log) fsyncForWrites() fsyncWhen {
+	if l.opts.Sync == SyncNone {
+		return fsyncNever
+	}
+	return fsyncForWrites
+}
+
 // flushLocked chains every queued record, hands the lines to the file
-// (rotating first if needed) and fsyncs when sync is set. l.io is held;
-// l.mu is not, so writers keep queueing the next batch meanwhile.
-func (l *Log) flushLocked(sync bool) error {
+// (rotating first if needed) and fsyncs as when says. l.io is held; l.mu
+// is not, so writers keep queueing the next batch meanwhile.
+func (l *Log) flushLocked(when fsyncWhen) error {
 	l.mu.Lock()
 	bodies, ends, lazy, b := l.pend, l.ends, l.lazy, l.pendBatch
 	l.pend, l.ends, l.lazy, l.lazyBytes, l.pendBatch = l.spare[:0], l.spareEnds[:0], l.spareLazy[:0], 0, nil
 	err := l.err
 	l.mu.Unlock()
+	sync := when == fsyncAlways || when == fsyncForWrites && b != nil
 	if b != nil {
 		defer func() { b.err = err; close(b.done) }()
 	}
@@ -674,11 +718,11 @@ func (l *Log) run() {
 			// doubles the records per fsync (see BenchmarkWrite events/fsync).
 			runtime.Gosched()
 			l.io.Lock()
-			l.flushLocked(l.opts.Sync != SyncNone)
+			l.flushLocked(l.fsyncForWrites())
 			l.io.Unlock()
 		case <-flushTick.C:
 			l.io.Lock()
-			l.flushLocked(l.opts.Sync != SyncNone)
+			l.flushLocked(l.fsyncDue())
 			l.io.Unlock()
 		case <-cpTick:
 			l.io.Lock()
@@ -697,7 +741,7 @@ func (l *Log) run() {
 // checkpointLocked makes every written record durable and then records the
 // last one in the checkpoint file. l.io is held.
 func (l *Log) checkpointLocked() error {
-	if err := l.flushLocked(true); err != nil {
+	if err := l.flushLocked(fsyncAlways); err != nil {
 		return err
 	}
 	if l.opts.Checkpoint == "off" || l.seq == l.cpSeq {

@@ -540,6 +540,83 @@ func TestEnqueueCommitsLazily(t *testing.T) {
 	}
 }
 
+// TestEnqueueFsyncsPerInterval: 256 KiB of enqueued records are written
+// without an fsync of their own (nobody waits for them); a Write's group
+// commit fsyncs them with its own record, and the flush interval fsyncs
+// them when no Write comes.
+func TestEnqueueFsyncsPerInterval(t *testing.T) {
+	fsyncs := func(l *Log) int {
+		l.io.Lock()
+		defer l.io.Unlock()
+		return l.fsyncs
+	}
+	unsynced := func(l *Log) bool {
+		l.io.Lock()
+		defer l.io.Unlock()
+		return l.unsynced
+	}
+	enqueueUntilWritten := func(t *testing.T, l *Log, path string) int {
+		t.Helper()
+		n := 0
+		for {
+			b, _ := os.ReadFile(path)
+			if len(b) > 0 {
+				return n
+			}
+			if n > 4*noneBuffer/64 {
+				t.Fatalf("%d enqueued records (about 1 MiB) and nothing in the file", n)
+			}
+			for range 64 {
+				if err := l.Enqueue(Event{Event: "test.enqueue", Route: strings.Repeat("r", 200), Fields: map[string]any{"i": n}}); err != nil {
+					t.Fatal(err)
+				}
+				n++
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for _, mode := range []Sync{SyncAlways, SyncBatch} {
+		t.Run(string(mode)+", a Write's commit", func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			l, err := Open(path, Options{Sync: mode, FlushInterval: time.Hour, Checkpoint: "off"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			before := fsyncs(l) // Open's
+			enqueueUntilWritten(t, l, path)
+			if got := fsyncs(l); got != before {
+				t.Fatalf("the records written for room were fsynced (%d fsyncs, %d before)", got, before)
+			}
+			if !unsynced(l) {
+				t.Fatal("written records are not marked unsynced")
+			}
+			if err := l.Write(Event{Event: "test.write"}); err != nil {
+				t.Fatal(err)
+			}
+			if fsyncs(l) == before || unsynced(l) {
+				t.Fatalf("the Write returned before an fsync (%d fsyncs, unsynced %v)", fsyncs(l), unsynced(l))
+			}
+		})
+		t.Run(string(mode)+", the interval", func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			l, err := Open(path, Options{Sync: mode, FlushInterval: 50 * time.Millisecond, Checkpoint: "off"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			before := fsyncs(l)
+			if err := l.Enqueue(Event{Event: "test.enqueue"}); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the interval's fsync", func() bool { return fsyncs(l) > before && !unsynced(l) })
+			if recs := readRecords(t, path); len(recs) != 1 {
+				t.Fatalf("%d records in the file, want 1", len(recs))
+			}
+		})
+	}
+}
+
 // TestEnqueueEncodeFailure: what Enqueue can check it refuses at once; a
 // record the writer cannot encode is logged as auditlog.encode_failed.
 func TestEnqueueEncodeFailure(t *testing.T) {

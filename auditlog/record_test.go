@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -232,4 +233,78 @@ func TestOversizedEventsAreRefused(t *testing.T) {
 	}
 	l.Close()
 	mustVerify(t, []string{path}, VerifyOptions{})
+}
+
+// FieldList is written exactly as Fields with the same keys and values,
+// whatever the list's order.
+func TestFieldListEncodesLikeFields(t *testing.T) {
+	fieldSets := []map[string]any{
+		{"status": 400, "prompt_sha256": "ab", "prompt_len": 7},
+		{"method": "CONNECT", "status": 200, "duration_ms": int64(3), "host": "api.example.com", "port": 443,
+			"addr": "93.184.216.34:443", "resolved": []string{"93.184.216.34", "2606:2800::1"}, "bytes_up": int64(517),
+			"bytes_down": int64(1 << 40), "end": "closed"},
+		{"nested": map[string]any{"b": 1, "a": []any{"x", nil}}, "html": []string{"<a>&"}, "u": uint64(1 << 63), "ok": true, "nil": nil},
+		{"tab\tkey": "\xff é ☃", "": "empty key"},
+	}
+	for i, fields := range fieldSets {
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		// Reverse-sorted, so the encoder has to sort.
+		slices.Sort(keys)
+		slices.Reverse(keys)
+		var list []Field
+		for _, k := range keys {
+			list = append(list, Field{Key: k, Value: fields[k]})
+		}
+		e := Event{Event: "x", Outcome: OutcomeAllowed}
+		e.Fields = fields
+		want, err := appendEncoded(nil, &e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Fields, e.FieldList = nil, list
+		got, err := appendEncoded(nil, &e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("set %d: FieldList gives\n%s\nFields gives\n%s", i, got, want)
+		}
+	}
+	// No fields at all: no "fields" key, as for an empty map.
+	e := Event{Event: "x", FieldList: []Field{}}
+	got, _ := appendEncoded(nil, &e)
+	if bytes.Contains(got, []byte(`"fields"`)) {
+		t.Errorf("an empty FieldList wrote %s", got)
+	}
+}
+
+func TestFieldListIsCheckedLikeFields(t *testing.T) {
+	l, err := Open(filepath.Join(t.TempDir(), "audit.jsonl"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, k := range []string{"prompt", "authorization", "token", "api_key"} {
+		for name, write := range map[string]func(Event) error{"Write": l.Write, "Enqueue": l.Enqueue} {
+			err := write(Event{Event: "http.request", FieldList: []Field{{"status", 200}, {k, "sk-live-123"}}})
+			if err == nil || !strings.Contains(err.Error(), k) {
+				t.Errorf("field %q: %s returned %v, want an error naming it", k, name, err)
+			}
+		}
+	}
+	for name, e := range map[string]Event{
+		"a key given twice":    {Event: "x", FieldList: []Field{{"a", 1}, {"b", 2}, {"a", 3}}},
+		"both Fields and list": {Event: "x", Fields: map[string]any{"a": 1}, FieldList: []Field{{"b", 2}}},
+		"a value JSON refuses": {Event: "x", FieldList: []Field{{"bad", func() {}}}},
+	} {
+		if err := l.Write(e); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if err := l.Enqueue(Event{Event: "x", Fields: map[string]any{"a": 1}, FieldList: []Field{{"b", 2}}}); err == nil {
+		t.Error("Enqueue accepted an event with both Fields and FieldList")
+	}
 }

@@ -60,6 +60,8 @@ type exchange struct {
 	// error handler is recorded when the exchange ends, with its counts.
 	forwarding bool
 	recorded   bool
+	// fields backs the audit record's field list (at most 12 fields).
+	fields [12]auditlog.Field
 
 	// The HTTP forwarder's state, part of the exchange so that a request
 	// costs one allocation and one context value for all of it: the
@@ -296,7 +298,7 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 	// The server's read and write deadlines were for the request; the
 	// tunnel keeps its own.
 	conn.SetDeadline(time.Time{})
-	if _, err := io.WriteString(conn, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+	if _, err := conn.Write(established); err != nil {
 		conn.Close()
 		up.Close()
 		ex.status, ex.end = http.StatusOK, forward.EndError
@@ -325,6 +327,8 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 	res := forward.Pipe(forward.NewBufferedConn(conn, brw.Reader), up, p.pipeCfg)
 	ex.up, ex.down, ex.end = res.Up+int64(len(first)), res.Down, res.End
 }
+
+var established = []byte("HTTP/1.1 200 Connection established\r\n\r\n")
 
 func dialRefusal(ex *exchange, err error) *refusal {
 	rej := &refusal{status: http.StatusBadGateway, rule: forward.RuleDialFailed, outcome: auditlog.OutcomeError,
@@ -516,38 +520,42 @@ func (p *Proxy) record(ex *exchange) {
 	if ex.end == forward.EndError && ex.outcome == auditlog.OutcomeAllowed && ex.status == 0 {
 		ex.outcome = auditlog.OutcomeError
 	}
-	fields := make(map[string]any, 12)
-	fields["method"] = constant(ex.method)
-	fields["status"] = ex.status
-	fields["duration_ms"] = time.Since(ex.start).Milliseconds()
+	// The fields as a list held in the exchange (no map, no allocation of
+	// their own); the log writes them sorted by key, as it writes a map.
+	fields := append(ex.fields[:0],
+		auditlog.Field{Key: "method", Value: constant(ex.method)},
+		auditlog.Field{Key: "status", Value: ex.status},
+		auditlog.Field{Key: "duration_ms", Value: time.Since(ex.start).Milliseconds()})
 	if ex.target.Host != "" {
-		fields["host"] = ex.target.Host
-		fields["port"] = int(ex.target.Port) // the encoder's fast path; the same JSON number
+		fields = append(fields,
+			auditlog.Field{Key: "host", Value: ex.target.Host},
+			auditlog.Field{Key: "port", Value: int(ex.target.Port)}) // the encoder's fast path; the same JSON number
 	}
 	if ex.dialed.IsValid() {
-		fields["addr"] = ex.dialed.String()
+		fields = append(fields, auditlog.Field{Key: "addr", Value: ex.dialed.String()})
 	} else if ex.d.Refused.IsValid() {
-		fields["addr"] = ex.d.Refused.String()
+		fields = append(fields, auditlog.Field{Key: "addr", Value: ex.d.Refused.String()})
 	}
 	if len(ex.d.Addrs) > 0 && !ex.target.IsIP() {
 		addrs := make([]string, len(ex.d.Addrs))
 		for i, a := range ex.d.Addrs {
 			addrs[i] = a.String()
 		}
-		fields["resolved"] = addrs
+		fields = append(fields, auditlog.Field{Key: "resolved", Value: addrs})
 	}
 	if ex.outcome == auditlog.OutcomeAllowed || ex.up > 0 || ex.down > 0 {
-		fields["bytes_up"] = ex.up
-		fields["bytes_down"] = ex.down
+		fields = append(fields,
+			auditlog.Field{Key: "bytes_up", Value: ex.up},
+			auditlog.Field{Key: "bytes_down", Value: ex.down})
 	}
 	if ex.end != "" {
-		fields["end"] = constant(ex.end)
+		fields = append(fields, auditlog.Field{Key: "end", Value: constant(ex.end)})
 	}
 	if ex.sni != "" {
-		fields["sni"] = ex.sni
+		fields = append(fields, auditlog.Field{Key: "sni", Value: ex.sni})
 	}
 	if ex.message != "" && ex.outcome != auditlog.OutcomeAllowed {
-		fields["reason"] = ex.message
+		fields = append(fields, auditlog.Field{Key: "reason", Value: ex.message})
 	}
 	route := ex.method
 	if ex.target.Host != "" {
@@ -560,7 +568,7 @@ func (p *Proxy) record(ex *exchange) {
 		Route:     route,
 		Outcome:   ex.outcome,
 		Rules:     rulesOf(ex.rule),
-		Fields:    fields,
+		FieldList: fields,
 	}
 	var err error
 	if ex.outcome == auditlog.OutcomeAllowed && p.AuditMode == AuditAsync {

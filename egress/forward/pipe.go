@@ -63,24 +63,26 @@ func Pipe(client, upstream net.Conn, cfg PipeConfig) PipeResult {
 	if p.idle > 0 || p.total > 0 {
 		p.arm(0)
 	}
+	p.wg.Add(1)
+	go p.down()
 	var res PipeResult
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		res.Down = p.copy(client, upstream)
-	}()
 	res.Up = p.copy(upstream, client)
-	wg.Wait()
+	p.wg.Wait()
 	client.Close()
 	upstream.Close()
 	p.mu.Lock()
-	res.End, res.Err = p.end, p.err
+	res.Down, res.End, res.Err = p.downBytes, p.end, p.err
 	p.mu.Unlock()
 	if res.End == "" {
 		res.End = EndClosed
 	}
 	return res
+}
+
+// down copies upstream to client, on the tunnel's second goroutine.
+func (p *pipe) down() {
+	defer p.wg.Done()
+	p.downBytes = p.copy(p.conns[0], p.conns[1])
 }
 
 type pipe struct {
@@ -91,6 +93,9 @@ type pipe struct {
 	last  atomic.Int64 // time.Since(start) of the last byte read either way
 	armed atomic.Int64 // time.Since(start) when the deadlines were last moved
 	eofs  atomic.Int32 // directions that have ended with EOF
+
+	wg        sync.WaitGroup // the second goroutine (down)
+	downBytes int64          // what down copied; read after wg.Wait
 
 	mu   sync.Mutex
 	end  string

@@ -122,7 +122,8 @@ func main() {
 		ms = slices.DeleteFunc(ms, func(m measure) bool { return !strings.Contains(m.name, *only) })
 	}
 	results := map[string]map[string][]float64{}
-	cpu := map[string]map[string][]float64{} // microseconds of proxy CPU per op
+	cpu := map[string]map[string][]float64{}  // microseconds of proxy CPU per op
+	user := map[string]map[string][]float64{} // of which user time (where the gap to Squid has been)
 	run := func(m measure, p *proxy, round int) {
 		var prof chan struct{}
 		if *profile != "" && p.admin != "" {
@@ -130,17 +131,19 @@ func main() {
 			name := filepath.Join(*profile, fmt.Sprintf("%s-%d.pprof", strings.Fields(m.name)[0]+"-"+m.unit[:1], round))
 			go func() { defer close(prof); fetchProfile(p.admin, dur, name) }()
 		}
-		before := p.cpuTime()
+		before, beforeUser := p.cpuTimes()
 		v, ops := m.run(p)
-		used := p.cpuTime() - before
+		after, afterUser := p.cpuTimes()
+		used := after - before
 		if prof != nil {
 			<-prof
 		}
 		results[m.name][p.name] = append(results[m.name][p.name], v)
 		cpu[m.name][p.name] = append(cpu[m.name][p.name], float64(used.Microseconds())/float64(max(ops, 1)))
+		user[m.name][p.name] = append(user[m.name][p.name], float64((afterUser-beforeUser).Microseconds())/float64(max(ops, 1)))
 	}
 	for _, m := range ms {
-		results[m.name], cpu[m.name] = map[string][]float64{}, map[string][]float64{}
+		results[m.name], cpu[m.name], user[m.name] = map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
 		for r := 0; r < *rounds; r++ {
 			order := make([]*proxy, 0, len(proxies))
 			for i := range proxies {
@@ -179,12 +182,21 @@ func main() {
 				fmt.Printf(" %s µs | %.2f× |", num(a), a/b)
 			}
 		}
+		b = median(user[m.name][squid.name])
+		fmt.Printf("\n| of which user time | %s µs |", num(b))
+		for _, p := range proxies {
+			if p != squid {
+				a := median(user[m.name][p.name])
+				fmt.Printf(" %s µs | %.2f× |", num(a), a/b)
+			}
+		}
 		fmt.Println()
 	}
 	fmt.Printf("\nper-round figures (median above):\n")
 	for _, m := range ms {
 		for _, p := range proxies {
-			fmt.Printf("  %-52s %-20s %v  CPU µs/%s %v\n", m.name, p.name, rounded(results[m.name][p.name]), m.cpuUnit, rounded(cpu[m.name][p.name]))
+			fmt.Printf("  %-52s %-20s %v  CPU µs/%s %v (user %v)\n", m.name, p.name, rounded(results[m.name][p.name]), m.cpuUnit,
+				rounded(cpu[m.name][p.name]), rounded(user[m.name][p.name]))
 		}
 	}
 	fmt.Printf("\n| memory | RSS before the runs | RSS after | of which anonymous / file-backed (the executable's pages) | peak RSS |\n|---|---|---|---|---|\n")
@@ -421,9 +433,9 @@ func (p *proxy) stop() {
 	}
 }
 
-// cpuTime returns the CPU time (user and system) the proxy has used.
-func (p *proxy) cpuTime() time.Duration {
-	var total time.Duration
+// cpuTimes returns the CPU time (user and system) the proxy has used, and
+// the user part of it.
+func (p *proxy) cpuTimes() (total, user time.Duration) {
 	for _, pid := range p.pids() {
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 		if err != nil {
@@ -438,8 +450,9 @@ func (p *proxy) cpuTime() time.Duration {
 		u, _ := strconv.ParseInt(f[11], 10, 64)
 		s, _ := strconv.ParseInt(f[12], 10, 64)
 		total += time.Duration(u+s) * 10 * time.Millisecond
+		user += time.Duration(u) * 10 * time.Millisecond
 	}
-	return total
+	return total, user
 }
 
 // memory returns the proxy's resident set now and at its peak, in KiB.
