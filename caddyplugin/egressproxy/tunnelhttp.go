@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
@@ -50,20 +51,30 @@ func (p *Proxy) httpPort(port uint16) bool {
 	return false
 }
 
-// idleConn moves its deadline on with every read and write, so that a
-// tunnel read request by request keeps the pipe's idle and total limits.
+// idleConn moves its deadline on with reads and writes (at most every
+// eighth of the idle limit, as the pipe does), so that a tunnel read
+// request by request keeps the pipe's idle and total limits.
 type idleConn struct {
 	net.Conn
 	idle  time.Duration
 	until time.Time // the total limit, or zero
+	armed time.Time // when the deadline was last moved
 	n     int64     // bytes read
 	w     int64     // bytes written
 }
 
 func (c *idleConn) arm() {
+	if c.idle <= 0 && c.until.IsZero() {
+		return
+	}
+	now := time.Now()
+	if !c.armed.IsZero() && (c.idle <= 0 || now.Sub(c.armed) < c.idle/8) {
+		return
+	}
+	c.armed = now
 	var d time.Time
 	if c.idle > 0 {
-		d = time.Now().Add(c.idle)
+		d = now.Add(c.idle)
 	}
 	if !c.until.IsZero() && (d.IsZero() || c.until.Before(d)) {
 		d = c.until
@@ -97,12 +108,27 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 	cc := &idleConn{Conn: conn, idle: p.pipeCfg.Idle, until: until}
 	uc := &idleConn{Conn: up, idle: p.pipeCfg.Idle, until: until}
 	// The client's reader keeps what the server's reader already holds.
+	var src io.Reader = cc
 	pre := bufferedPart(cbr)
-	cr := bufio.NewReaderSize(io.MultiReader(pre, cc), 4<<10)
-	ur := bufio.NewReaderSize(uc, 4<<10)
-	uw := bufio.NewWriterSize(uc, 4<<10)
+	if pre.Len() > 0 {
+		src = io.MultiReader(pre, cc)
+	}
+	cr, ur := relayReaders.Get().(*bufio.Reader), relayReaders.Get().(*bufio.Reader)
+	uw, cw := relayWriters.Get().(*bufio.Writer), relayWriters.Get().(*bufio.Writer)
+	cr.Reset(src)
+	ur.Reset(uc)
+	uw.Reset(uc)
+	cw.Reset(cc)
 	end := forward.EndClosed
 	defer func() {
+		cr.Reset(nil)
+		ur.Reset(nil)
+		uw.Reset(nil)
+		cw.Reset(nil)
+		relayReaders.Put(cr)
+		relayReaders.Put(ur)
+		relayWriters.Put(uw)
+		relayWriters.Put(cw)
 		if ex.end == "" {
 			ex.end = end
 		}
@@ -144,7 +170,11 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 			req.Header["User-Agent"] = []string{""} // Request.Write would add Go's
 		}
 		upgrade := httpguts.HeaderValuesContainsToken(req.Header["Connection"], "upgrade")
-		if err := req.Write(uw); err == nil {
+		// Bodies stream: what is buffered goes out before each wait for more.
+		if req.Body != nil && req.Body != http.NoBody {
+			req.Body = flushReader{req.Body, uw}
+		}
+		if err := req.Write(relayWriter{uw}); err == nil {
 			err = uw.Flush()
 		} else {
 			end = endOf(err)
@@ -165,7 +195,7 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 					end = forward.EndError
 					return
 				}
-				if err := res.Write(cc); err != nil {
+				if err := writeResponse(cw, res); err != nil {
 					end = endOf(err)
 					return
 				}
@@ -180,7 +210,7 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 				ex.end = r.End
 				return
 			}
-			werr := res.Write(cc)
+			werr := writeResponse(cw, res)
 			res.Body.Close()
 			if werr != nil {
 				end = endOf(werr)
@@ -231,8 +261,95 @@ func (p *Proxy) refuseInTunnel(c net.Conn, ex *exchange, msg string) {
 		headerRule+": "+ruleHostNotAllowed+"\r\nConnection: close\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
 }
 
+// writeResponse writes res to w and flushes it; its body streams (see
+// relayWriter).
+func writeResponse(w *bufio.Writer, res *http.Response) error {
+	if res.Body != nil && res.Body != http.NoBody {
+		res.Body = flushReader{res.Body, w}
+	}
+	if err := res.Write(relayWriter{w}); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+// relayWriter is a buffered writer whose ReadFrom (what io.Copy of a body
+// uses) sends what is buffered before each wait for more of the body, so
+// a stream (server-sent events, a chunked upload) is not held back, and
+// copies through a pooled buffer. bufio.Writer's own ReadFrom reads into
+// its buffer and cannot flush between reads.
+type relayWriter struct{ w *bufio.Writer }
+
+func (r relayWriter) Write(b []byte) (int, error)       { return r.w.Write(b) }
+func (r relayWriter) WriteString(s string) (int, error) { return r.w.WriteString(s) }
+func (r relayWriter) WriteByte(c byte) error            { return r.w.WriteByte(c) }
+
+func (r relayWriter) ReadFrom(src io.Reader) (int64, error) {
+	return r.copy(r.w, src)
+}
+
+// copy copies src to dst through a pooled buffer, flushing r's buffer
+// before each read.
+func (r relayWriter) copy(dst io.Writer, src io.Reader) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var n int64
+	for {
+		if r.w.Buffered() > 0 {
+			if err := r.w.Flush(); err != nil {
+				return n, err
+			}
+		}
+		nr, err := src.Read(buf)
+		if nr > 0 {
+			nw, werr := dst.Write(buf[:nr])
+			n += int64(nw)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// flushReader is a body that flushes w (where the body is being written)
+// before each read of it: what was written goes out before the relay waits
+// for more. Its WriteTo (what io.Copy uses for a chunked or unbounded
+// body) copies through a pooled buffer.
+type flushReader struct {
+	r io.ReadCloser
+	w *bufio.Writer
+}
+
+func (f flushReader) Read(b []byte) (int, error) {
+	if f.w.Buffered() > 0 {
+		if err := f.w.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	return f.r.Read(b)
+}
+
+func (f flushReader) Close() error { return f.r.Close() }
+
+func (f flushReader) WriteTo(dst io.Writer) (int64, error) {
+	return relayWriter{f.w}.copy(dst, f)
+}
+
+// The relay's buffers, reused across tunnels.
+var (
+	relayReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4<<10) }}
+	relayWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
+)
+
 // bufferedPart is what r holds already, as a reader of its own.
-func bufferedPart(r *bufio.Reader) io.Reader {
+func bufferedPart(r *bufio.Reader) *strings.Reader {
 	if r == nil || r.Buffered() == 0 {
 		return strings.NewReader("")
 	}

@@ -28,16 +28,17 @@ import (
 // allowlist holds example.com and *.allowed.test; the target records the
 // Host of every request it serves, and answers /ws with a 101 and an echo.
 type hostWorld struct {
-	proxy  string
-	target string
-	audit  string
-	mu     sync.Mutex
-	hosts  []string
+	proxy   string
+	target  string
+	audit   string
+	mu      sync.Mutex
+	hosts   []string
+	sseRead chan struct{}
 }
 
 func startHostWorld(t *testing.T) *hostWorld {
 	t.Helper()
-	w := &hostWorld{}
+	w := &hostWorld{sseRead: make(chan struct{})}
 	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.hosts = append(w.hosts, r.Host)
@@ -50,6 +51,20 @@ func startHostWorld(t *testing.T) *hostWorld {
 			defer c.Close()
 			io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
 			io.Copy(c, brw)
+			return
+		}
+		if r.URL.Path == "/sse" {
+			// The second event is sent only once the client has read the
+			// first: a relay that held the body back would never finish.
+			rw.Header().Set("Content-Type", "text/event-stream")
+			io.WriteString(rw, "data: one\n\n")
+			http.NewResponseController(rw).Flush()
+			select {
+			case <-w.sseRead:
+			case <-time.After(5 * time.Second):
+				return
+			}
+			io.WriteString(rw, "data: two\n\n")
 			return
 		}
 		if r.URL.Path == "/stream" {
@@ -203,9 +218,23 @@ func TestTunnelHostAllowed(t *testing.T) {
 			t.Errorf("request %d: %d %q, want 200 %q", i, code, body, want)
 		}
 	}
+	// A stream goes through as it comes.
+	io.WriteString(c, "GET /sse HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sse := bufio.NewReader(res.Body)
+	if line, err := sse.ReadString('\n'); err != nil || line != "data: one\n" {
+		t.Fatalf("first event: %q %v", line, err)
+	}
+	close(w.sseRead)
+	if rest, err := io.ReadAll(sse); err != nil || string(rest) != "\ndata: two\n\n" {
+		t.Fatalf("the rest of the stream: %q %v", rest, err)
+	}
 	// A protocol switch hands the rest of the tunnel over as bytes.
 	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
-	res, err := http.ReadResponse(br, nil)
+	res, err = http.ReadResponse(br, nil)
 	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
 		t.Fatalf("upgrade: %v %v", res, err)
 	}
