@@ -174,9 +174,11 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 		if req.Body != nil && req.Body != http.NoBody {
 			req.Body = flushReader{req.Body, uw}
 		}
-		if err := req.Write(relayWriter{uw}); err == nil {
+		err = req.Write(relayWriter{uw})
+		if err == nil {
 			err = uw.Flush()
-		} else {
+		}
+		if err != nil {
 			end = endOf(err)
 			return
 		}
