@@ -155,6 +155,13 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 			}
 			return
 		}
+		if req.ProtoMajor != 1 {
+			// "PRI * HTTP/2.0": HTTP/2 with prior knowledge, whose streams
+			// each name their own :authority; not read here.
+			req.Body.Close()
+			p.refuseInTunnel(cc, ex, "HTTP/2 in the tunnel to "+ex.dest+" is not relayed on an HTTP port; send HTTP/1.1")
+			return
+		}
 		if msg, ok := p.tunnelHost(req, ex); !ok {
 			req.Body.Close()
 			p.refuseInTunnel(cc, ex, msg)
@@ -169,7 +176,15 @@ func (p *Proxy) relayHTTP(conn net.Conn, cbr *bufio.Reader, up net.Conn, ex *exc
 		if _, ok := req.Header["User-Agent"]; !ok {
 			req.Header["User-Agent"] = []string{""} // Request.Write would add Go's
 		}
-		upgrade := httpguts.HeaderValuesContainsToken(req.Header["Connection"], "upgrade")
+		// An upgrade to h2c would carry HTTP/2 streams, each naming its own
+		// :authority, past this check: the request goes on without it (the
+		// server answers in HTTP/1.1). Other upgrades (WebSocket) keep to
+		// the origin that accepted them.
+		if httpguts.HeaderValuesContainsToken(req.Header["Upgrade"], "h2c") {
+			req.Header.Del("Upgrade")
+			req.Header.Del("Http2-Settings")
+		}
+		upgrade := httpguts.HeaderValuesContainsToken(req.Header["Connection"], "upgrade") && len(req.Header["Upgrade"]) > 0
 		// Bodies stream: what is buffered goes out before each wait for more.
 		if req.Body != nil && req.Body != http.NoBody {
 			req.Body = flushReader{req.Body, uw}

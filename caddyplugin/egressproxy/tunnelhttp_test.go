@@ -248,6 +248,24 @@ func TestTunnelHostAllowed(t *testing.T) {
 	}
 }
 
+// TestTunnelNoHTTP2: HTTP/2 streams name their own :authority, so a
+// tunnel on an HTTP port does not carry them: prior knowledge is refused,
+// and an upgrade to h2c goes on as a plain HTTP/1.1 request.
+func TestTunnelNoHTTP2(t *testing.T) {
+	w := startHostWorld(t)
+	c, br := w.open(t)
+	io.WriteString(c, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+	if code, rule, _ := readOne(t, br); code != http.StatusForbidden || rule != ruleHostNotAllowed {
+		t.Errorf("HTTP/2 prior knowledge: %d %q", code, rule)
+	}
+	c, br = w.open(t)
+	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+	res, err := http.ReadResponse(br, nil)
+	if err == nil && res.StatusCode == http.StatusSwitchingProtocols {
+		t.Error("an upgrade to h2c was passed on and accepted")
+	}
+}
+
 // TestTunnelNotHTTP: a tunnel on an HTTP port that does not carry HTTP is
 // refused; a tunnel the client closes at once is not an error.
 func TestTunnelNotHTTP(t *testing.T) {
