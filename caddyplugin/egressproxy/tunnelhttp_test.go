@@ -298,7 +298,8 @@ func FuzzRelayHTTP(f *testing.F) {
 	if p.lists, err = egress.NewReloader(list); err != nil {
 		f.Fatal(err)
 	}
-	p.pipeCfg.Idle = 2 * time.Second
+	// The relay ends on its idle limit once it has read every request.
+	p.pipeCfg.Idle = 30 * time.Millisecond
 	f.Fuzz(func(t *testing.T, in []byte) {
 		client, proxySide := net.Pipe()
 		upSide, upstream := net.Pipe()
@@ -331,8 +332,8 @@ func FuzzRelayHTTP(f *testing.F) {
 		go io.Copy(io.Discard, client)
 		client.SetDeadline(time.Now().Add(time.Second))
 		client.Write(in)
-		client.Close()
 		<-done
+		client.Close()
 		<-upDone
 		if len(bad) > 0 {
 			t.Fatalf("the upstream read requests for %q", bad)
