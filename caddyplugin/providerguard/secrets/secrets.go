@@ -80,19 +80,8 @@ const minRun = 20
 // Find returns the secrets in text, in order, without overlaps.
 func Find(text string) []Finding {
 	var out []Finding
-	for i := 0; i < len(text); {
-		if !tokenByte[text[i]] {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(text) && tokenByte[text[j]] {
-			j++
-		}
-		if j-i >= minRun {
-			out = findInRun(text, i, j, out)
-		}
-		i = j
+	for start, end := range longRuns(text) {
+		out = findInRun(text, start, end, out)
 	}
 	// Formats with spaces in them: PEM armour, and an AWS secret key
 	// after its name.
@@ -116,6 +105,36 @@ func Find(text string) []Finding {
 		}
 	}
 	return kept
+}
+
+// longRuns yields the runs of token bytes at least minRun long, in order.
+// It reads one byte in minRun where the text has no long run: any run that
+// long holds text[i+minRun-1] if it starts at i or after, so a byte outside
+// the token set there rules out every run starting before it; where the
+// byte is a token byte, its run is measured both ways.
+func longRuns(text string) func(yield func(start, end int) bool) {
+	return func(yield func(start, end int) bool) {
+		// i is 0 or just past a byte that is not a token byte, and every
+		// run that starts before i has been yielded.
+		for i := 0; i+minRun <= len(text); {
+			p := i + minRun - 1
+			if !tokenByte[text[p]] {
+				i = p + 1
+				continue
+			}
+			s, e := p, p+1
+			for s > i && tokenByte[text[s-1]] {
+				s--
+			}
+			for e < len(text) && tokenByte[text[e]] {
+				e++
+			}
+			if e-s >= minRun && !yield(s, e) {
+				return
+			}
+			i = e + 1 // text[e] is not a token byte (or e is the end)
+		}
+	}
 }
 
 // findInRun looks for the token formats in text[start:end], a run of
@@ -167,12 +186,18 @@ var (
 
 func findPEM(text string, out []Finding) []Finding {
 	for off := 0; ; {
-		j := strings.Index(text[off:], "-----BEGIN ")
+		// "BEGIN " then the dashes before it: dashes are common in text
+		// (dates, rules, options), which makes them a slow first byte to
+		// search for.
+		j := strings.Index(text[off:], "BEGIN ")
 		if j < 0 {
 			return out
 		}
-		at := off + j
+		at := off + j - 5
 		off = at + 11
+		if at < 0 || text[at:at+5] != "-----" {
+			continue
+		}
 		loc := pemHeader.FindStringIndex(text[at:])
 		if loc == nil {
 			continue

@@ -109,3 +109,57 @@ func BenchmarkFind200K(b *testing.B) {
 		Find(text)
 	}
 }
+
+// naiveRuns is longRuns read byte by byte: the oracle it is checked against.
+func naiveRuns(text string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(text); {
+		if !tokenByte[text[i]] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) && tokenByte[text[j]] {
+			j++
+		}
+		if j-i >= minRun {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+// FuzzLongRuns checks that longRuns, which skips bytes, yields the runs a
+// byte-by-byte scan finds; and that PEM armour is found wherever it starts.
+func FuzzLongRuns(f *testing.F) {
+	run := strings.Repeat("a", minRun)
+	for _, s := range []string{"", "x", run, run[1:], " " + run, run + " ", run[1:] + " " + run, " " + run[2:] + ". " + run + "a b",
+		strings.Repeat("ab ", 30) + run + strings.Repeat(" ", 19) + run[1:] + "," + run, "BEGIN -----BEGIN " + pem[5:], pem, "-" + pem + "\n" + pem} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var got [][2]int
+		for s, e := range longRuns(text) {
+			got = append(got, [2]int{s, e})
+		}
+		want := naiveRuns(text)
+		if len(got) != len(want) {
+			t.Fatalf("longRuns(%q) = %v, want %v", text, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("longRuns(%q) = %v, want %v", text, got, want)
+			}
+		}
+		pems := 0
+		for _, fi := range Find(text) {
+			if fi.Kind == "private_key" {
+				pems++
+			}
+		}
+		if n := strings.Count(text, pem); n > 0 && pems < n {
+			t.Fatalf("Find found %d keys in %q, which holds %d", pems, text, n)
+		}
+	})
+}
