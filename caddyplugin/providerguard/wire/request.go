@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -196,6 +197,7 @@ type parser struct {
 	req   *Request
 	dec   jsontext.Decoder
 	prev  *Request // the request a resumed parse continues (ParseFrom)
+	buf   []byte   // unquote's scratch
 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -295,10 +297,18 @@ func jsonErr(field string, base int, err error) error {
 }
 
 func unquote(v []byte) (string, error) {
+	var buf []byte
+	return unquoteBuf(&buf, v)
+}
+
+// unquoteBuf is unquote with a buffer kept across calls, so that the string
+// is the one allocation (the texts of a history are most of its size).
+func unquoteBuf(buf *[]byte, v []byte) (string, error) {
 	if len(v) >= 2 && bytes.IndexByte(v, '\\') < 0 {
 		return string(v[1 : len(v)-1]), nil
 	}
-	b, err := jsontext.AppendUnquote(nil, v)
+	b, err := jsontext.AppendUnquote(slices.Grow((*buf)[:0], len(v)), v)
+	*buf = b
 	return string(b), err
 }
 
@@ -561,7 +571,7 @@ func (p *parser) collect(base int, path string, out *[]leaf) error {
 }
 
 func (p *parser) value(l leaf) (string, error) {
-	return unquote(p.body[l.start:l.end])
+	return unquoteBuf(&p.buf, p.body[l.start:l.end])
 }
 
 func (p *parser) text(l leaf, o Origin) (Text, error) {
