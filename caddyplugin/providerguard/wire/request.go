@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -582,8 +583,8 @@ func (p *parser) value(l leaf) (string, error) {
 // unquoteValid unquotes v, a string the decoder has read (and so checked:
 // valid UTF-8, no control bytes, escapes well formed), copying the runs
 // between escapes whole rather than a byte at a time as AppendUnquote does.
-// It decodes the one-letter escapes; ok is false at a \u escape, which
-// unquote reads. Tool results and prompts are long, with a \n escape every
+// It decodes the one-letter escapes and \u escapes; ok is false at a
+// surrogate (\ud83d\ude00), which unquote reads. Tool results and prompts are long, with a \n escape every
 // line: this was a twentieth of a first turn's time.
 func unquoteValid(dst, v []byte) (out []byte, ok bool) {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
@@ -600,6 +601,17 @@ func unquoteValid(dst, v []byte) (out []byte, ok bool) {
 			return append(dst, s...), true
 		}
 		dst = append(dst, s[:i]...)
+		if s[i+1] == 'u' {
+			// \uXXXX outside the surrogates: the code point in UTF-8
+			// (encoding/json writes <, > and & so).
+			r, ok := hex4(s[i+2:])
+			if !ok || utf16.IsSurrogate(r) {
+				return dst, false
+			}
+			dst = utf8.AppendRune(dst, r)
+			s = s[i+6:]
+			continue
+		}
 		c := oneLetterEscape[s[i+1]]
 		if c == 0 {
 			return dst, false
@@ -607,6 +619,25 @@ func unquoteValid(dst, v []byte) (out []byte, ok bool) {
 		dst = append(dst, c)
 		s = s[i+2:]
 	}
+}
+
+// hex4 reads four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c|0x20 && c|0x20 <= 'f':
+			r = r<<4 | rune(c|0x20-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // oneLetterEscape maps the letter after a backslash to the byte it
