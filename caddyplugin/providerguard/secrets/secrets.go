@@ -19,6 +19,7 @@ package secrets
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,7 +38,7 @@ type format struct {
 	re     *regexp.Regexp // anchored at the prefix
 }
 
-var formats = []format{
+var formats = [...]format{
 	{kind: "aws_access_key_id", prefix: "AKIA", re: regexp.MustCompile(`^AKIA[0-9A-Z]{16}\b`)},
 	{kind: "aws_access_key_id", prefix: "ASIA", re: regexp.MustCompile(`^ASIA[0-9A-Z]{16}\b`)},
 	{kind: "github_token", prefix: "ghp_", re: regexp.MustCompile(`^ghp_[0-9A-Za-z]{36}\b`)},
@@ -138,18 +139,23 @@ func longRuns(text string) func(yield func(start, end int) bool) {
 }
 
 // findInRun looks for the token formats in text[start:end], a run of
-// token bytes.
+// token bytes. The run is read once: at each byte, only the formats whose
+// prefix starts with it are tried (byFirst). A format's prefixes are taken
+// left to right, each after the last one's match or prefix, and its
+// findings come out in the order of formats, as 22 searches would give
+// them (Find's sort is not stable, and keeps one of two findings with the
+// same span by that order).
 func findInRun(text string, start, end int, out []Finding) []Finding {
 	run := text[start:end]
-	for i := range formats {
-		f := &formats[i]
-		for off := 0; off < len(run); {
-			j := strings.Index(run[off:], f.prefix)
-			if j < 0 {
-				break
+	var next [len(formats)]int // where each format's next prefix may start
+	var found []hit            // rare: allocated only for a finding
+	for at := 0; at < len(run); at++ {
+		for _, i := range byFirst[run[at]] {
+			f := &formats[i]
+			if at < next[i] || !strings.HasPrefix(run[at:], f.prefix) {
+				continue
 			}
-			at := off + j
-			off = at + len(f.prefix)
+			next[i] = at + len(f.prefix)
 			if f.kind == "telegram_bot_token" {
 				// The bot id before the colon is part of the token.
 				k := at
@@ -160,8 +166,8 @@ func findInRun(text string, start, end int, out []Finding) []Finding {
 					continue
 				}
 				if loc := f.re.FindStringIndex(run[at:]); loc != nil {
-					out = append(out, Finding{Kind: f.kind, Start: start + k, End: start + at + loc[1]})
-					off = at + loc[1]
+					found = append(found, hit{i, Finding{Kind: f.kind, Start: start + k, End: start + at + loc[1]}})
+					next[i] = at + loc[1]
 				}
 				continue
 			}
@@ -172,12 +178,30 @@ func findInRun(text string, start, end int, out []Finding) []Finding {
 			if loc == nil {
 				continue
 			}
-			out = append(out, Finding{Kind: f.kind, Start: start + at, End: start + at + loc[1]})
-			off = at + loc[1]
+			found = append(found, hit{i, Finding{Kind: f.kind, Start: start + at, End: start + at + loc[1]}})
+			next[i] = at + loc[1]
 		}
+	}
+	slices.SortStableFunc(found, func(a, b hit) int { return a.format - b.format })
+	for _, h := range found {
+		out = append(out, h.f)
 	}
 	return out
 }
+
+// hit is a finding of findInRun with its format's index.
+type hit struct {
+	format int
+	f      Finding
+}
+
+// byFirst lists, for each byte, the formats whose prefix starts with it.
+var byFirst = func() (t [256][]int) {
+	for i, f := range formats {
+		t[f.prefix[0]] = append(t[f.prefix[0]], i)
+	}
+	return t
+}()
 
 var (
 	pemHeader   = regexp.MustCompile(`^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)
