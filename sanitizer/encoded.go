@@ -699,7 +699,7 @@ func classifyToken(t string) (int, int) {
 			return tokMorse, 1
 		}
 	}
-	if len(t) == 8 && strings.Trim(t, "01") == "" {
+	if len(t) == 8 && isBinaryOctet(t) {
 		return tokBinary, 1
 	}
 	if all&tbHex != 0 && all&^(tbHex|tbHexSep|tbTrim) == 0 || all&tbAlpha != 0 && (t[0] == '0' || t[0] == '\\' || tokClass[t[0]]&tbTrim != 0) && hasHexPrefix(t) {
@@ -715,6 +715,17 @@ func classifyToken(t string) (int, int) {
 		}
 	}
 	return tokOther, 0
+}
+
+// isBinaryOctet reports whether t is only '0' and '1' (strings.Trim with a
+// cutset builds a set for every call: a tenth of classifyToken's time).
+func isBinaryOctet(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] != '0' && t[i] != '1' {
+			return false
+		}
+	}
+	return true
 }
 
 func hasHexPrefix(t string) bool {

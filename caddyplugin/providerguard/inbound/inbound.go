@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"hash"
 	"runtime"
 	"slices"
 	"strings"
@@ -336,7 +337,7 @@ func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 		if !detect && !redact {
 			continue
 		}
-		key := sha256.Sum256([]byte(t.Value))
+		key := textKey(t.Value)
 		// A user turn is a chat message, judged as a prompt; but OpenClaw's
 		// own runtime context is not: only its data fragments (exec output,
 		// subagent results) came from elsewhere, and they are content. A
@@ -422,7 +423,7 @@ type SystemChecker interface {
 func roleKey(role, text string) [sha256.Size]byte {
 	h := sha256.New()
 	h.Write([]byte(role + "\x00"))
-	h.Write([]byte(text))
+	hashString(h, text)
 	return [sha256.Size]byte(h.Sum(nil))
 }
 
@@ -430,9 +431,33 @@ func roleKey(role, text string) [sha256.Size]byte {
 func messageKey(text string) [sha256.Size]byte {
 	h := sha256.New()
 	h.Write([]byte("message\x00"))
-	h.Write([]byte(text))
+	hashString(h, text)
 	return [sha256.Size]byte(h.Sum(nil))
 }
+
+// textKey is sha256.Sum256 of text, the verdict cache's key for text judged
+// as content, without the copy of text that []byte(text) makes: tool
+// results are large, and the copies were a sixth of a first turn's
+// allocation.
+func textKey(text string) [sha256.Size]byte {
+	h := sha256.New()
+	hashString(h, text)
+	return [sha256.Size]byte(h.Sum(nil))
+}
+
+// hashString writes s to h a piece at a time, through a buffer that is
+// reused (h.Write would make one on the stack escape).
+func hashString(h hash.Hash, s string) {
+	buf := hashBufs.Get().(*[4096]byte)
+	for len(s) > 0 {
+		n := copy(buf[:], s)
+		h.Write(buf[:n])
+		s = s[n:]
+	}
+	hashBufs.Put(buf)
+}
+
+var hashBufs = sync.Pool{New: func() any { return new([4096]byte) }}
 
 // Notice is what a neutralized text becomes: one line that says what
 // happened and why, in place of the content.

@@ -19,6 +19,7 @@ package secrets
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,7 +38,7 @@ type format struct {
 	re     *regexp.Regexp // anchored at the prefix
 }
 
-var formats = []format{
+var formats = [...]format{
 	{kind: "aws_access_key_id", prefix: "AKIA", re: regexp.MustCompile(`^AKIA[0-9A-Z]{16}\b`)},
 	{kind: "aws_access_key_id", prefix: "ASIA", re: regexp.MustCompile(`^ASIA[0-9A-Z]{16}\b`)},
 	{kind: "github_token", prefix: "ghp_", re: regexp.MustCompile(`^ghp_[0-9A-Za-z]{36}\b`)},
@@ -80,19 +81,8 @@ const minRun = 20
 // Find returns the secrets in text, in order, without overlaps.
 func Find(text string) []Finding {
 	var out []Finding
-	for i := 0; i < len(text); {
-		if !tokenByte[text[i]] {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(text) && tokenByte[text[j]] {
-			j++
-		}
-		if j-i >= minRun {
-			out = findInRun(text, i, j, out)
-		}
-		i = j
+	for start, end := range longRuns(text) {
+		out = findInRun(text, start, end, out)
 	}
 	// Formats with spaces in them: PEM armour, and an AWS secret key
 	// after its name.
@@ -118,19 +108,54 @@ func Find(text string) []Finding {
 	return kept
 }
 
+// longRuns yields the runs of token bytes at least minRun long, in order.
+// It reads one byte in minRun where the text has no long run: any run that
+// long holds text[i+minRun-1] if it starts at i or after, so a byte outside
+// the token set there rules out every run starting before it; where the
+// byte is a token byte, its run is measured both ways.
+func longRuns(text string) func(yield func(start, end int) bool) {
+	return func(yield func(start, end int) bool) {
+		// i is 0 or just past a byte that is not a token byte, and every
+		// run that starts before i has been yielded.
+		for i := 0; i+minRun <= len(text); {
+			p := i + minRun - 1
+			if !tokenByte[text[p]] {
+				i = p + 1
+				continue
+			}
+			s, e := p, p+1
+			for s > i && tokenByte[text[s-1]] {
+				s--
+			}
+			for e < len(text) && tokenByte[text[e]] {
+				e++
+			}
+			if e-s >= minRun && !yield(s, e) {
+				return
+			}
+			i = e + 1 // text[e] is not a token byte (or e is the end)
+		}
+	}
+}
+
 // findInRun looks for the token formats in text[start:end], a run of
-// token bytes.
+// token bytes. The run is read once: at each byte, only the formats whose
+// prefix starts with it are tried (byFirst). A format's prefixes are taken
+// left to right, each after the last one's match or prefix, and its
+// findings come out in the order of formats, as 22 searches would give
+// them (Find's sort is not stable, and keeps one of two findings with the
+// same span by that order).
 func findInRun(text string, start, end int, out []Finding) []Finding {
 	run := text[start:end]
-	for i := range formats {
-		f := &formats[i]
-		for off := 0; off < len(run); {
-			j := strings.Index(run[off:], f.prefix)
-			if j < 0 {
-				break
+	var next [len(formats)]int // where each format's next prefix may start
+	var found []hit            // rare: allocated only for a finding
+	for at := 0; at < len(run); at++ {
+		for _, i := range byFirst[run[at]] {
+			f := &formats[i]
+			if at < next[i] || !strings.HasPrefix(run[at:], f.prefix) {
+				continue
 			}
-			at := off + j
-			off = at + len(f.prefix)
+			next[i] = at + len(f.prefix)
 			if f.kind == "telegram_bot_token" {
 				// The bot id before the colon is part of the token.
 				k := at
@@ -141,8 +166,8 @@ func findInRun(text string, start, end int, out []Finding) []Finding {
 					continue
 				}
 				if loc := f.re.FindStringIndex(run[at:]); loc != nil {
-					out = append(out, Finding{Kind: f.kind, Start: start + k, End: start + at + loc[1]})
-					off = at + loc[1]
+					found = append(found, hit{i, Finding{Kind: f.kind, Start: start + k, End: start + at + loc[1]}})
+					next[i] = at + loc[1]
 				}
 				continue
 			}
@@ -153,12 +178,30 @@ func findInRun(text string, start, end int, out []Finding) []Finding {
 			if loc == nil {
 				continue
 			}
-			out = append(out, Finding{Kind: f.kind, Start: start + at, End: start + at + loc[1]})
-			off = at + loc[1]
+			found = append(found, hit{i, Finding{Kind: f.kind, Start: start + at, End: start + at + loc[1]}})
+			next[i] = at + loc[1]
 		}
+	}
+	slices.SortStableFunc(found, func(a, b hit) int { return a.format - b.format })
+	for _, h := range found {
+		out = append(out, h.f)
 	}
 	return out
 }
+
+// hit is a finding of findInRun with its format's index.
+type hit struct {
+	format int
+	f      Finding
+}
+
+// byFirst lists, for each byte, the formats whose prefix starts with it.
+var byFirst = func() (t [256][]int) {
+	for i, f := range formats {
+		t[f.prefix[0]] = append(t[f.prefix[0]], i)
+	}
+	return t
+}()
 
 var (
 	pemHeader   = regexp.MustCompile(`^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)
@@ -167,12 +210,18 @@ var (
 
 func findPEM(text string, out []Finding) []Finding {
 	for off := 0; ; {
-		j := strings.Index(text[off:], "-----BEGIN ")
+		// "BEGIN " then the dashes before it: dashes are common in text
+		// (dates, rules, options), which makes them a slow first byte to
+		// search for.
+		j := strings.Index(text[off:], "BEGIN ")
 		if j < 0 {
 			return out
 		}
-		at := off + j
+		at := off + j - 5
 		off = at + 11
+		if at < 0 || text[at:at+5] != "-----" {
+			continue
+		}
 		loc := pemHeader.FindStringIndex(text[at:])
 		if loc == nil {
 			continue

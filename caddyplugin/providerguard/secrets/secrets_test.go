@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"sort"
 	"strings"
 	"testing"
 )
@@ -108,4 +109,147 @@ func BenchmarkFind200K(b *testing.B) {
 	for b.Loop() {
 		Find(text)
 	}
+}
+
+// naiveRuns is longRuns read byte by byte: the oracle it is checked against.
+func naiveRuns(text string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(text); {
+		if !tokenByte[text[i]] {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) && tokenByte[text[j]] {
+			j++
+		}
+		if j-i >= minRun {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+// FuzzLongRuns checks that longRuns, which skips bytes, yields the runs a
+// byte-by-byte scan finds; and that PEM armour is found wherever it starts.
+func FuzzLongRuns(f *testing.F) {
+	run := strings.Repeat("a", minRun)
+	for _, s := range []string{"", "x", run, run[1:], " " + run, run + " ", run[1:] + " " + run, " " + run[2:] + ". " + run + "a b",
+		strings.Repeat("ab ", 30) + run + strings.Repeat(" ", 19) + run[1:] + "," + run, "BEGIN -----BEGIN " + pem[5:], pem, "-" + pem + "\n" + pem} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var got [][2]int
+		for s, e := range longRuns(text) {
+			got = append(got, [2]int{s, e})
+		}
+		want := naiveRuns(text)
+		if len(got) != len(want) {
+			t.Fatalf("longRuns(%q) = %v, want %v", text, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("longRuns(%q) = %v, want %v", text, got, want)
+			}
+		}
+		pems := 0
+		for _, fi := range Find(text) {
+			if fi.Kind == "private_key" {
+				pems++
+			}
+		}
+		if n := strings.Count(text, pem); n > 0 && pems < n {
+			t.Fatalf("Find found %d keys in %q, which holds %d", pems, text, n)
+		}
+	})
+}
+
+// findOracle is Find as it was before its one-pass reading of runs: every
+// run found byte by byte, then each format searched for in it with
+// strings.Index.
+func findOracle(text string) []Finding {
+	var out []Finding
+	for _, r := range naiveRuns(text) {
+		run := text[r[0]:r[1]]
+		for i := range formats {
+			f := &formats[i]
+			for off := 0; off < len(run); {
+				j := strings.Index(run[off:], f.prefix)
+				if j < 0 {
+					break
+				}
+				at := off + j
+				off = at + len(f.prefix)
+				if f.kind == "telegram_bot_token" {
+					k := at
+					for k > 0 && run[k-1] >= '0' && run[k-1] <= '9' {
+						k--
+					}
+					if at-k < 6 || at-k > 12 || k > 0 && isWord(run[k-1]) {
+						continue
+					}
+					if loc := f.re.FindStringIndex(run[at:]); loc != nil {
+						out = append(out, Finding{Kind: f.kind, Start: r[0] + k, End: r[0] + at + loc[1]})
+						off = at + loc[1]
+					}
+					continue
+				}
+				if at > 0 && isWord(run[at-1]) && f.kind != "slack_webhook" && f.kind != "discord_webhook" {
+					continue
+				}
+				loc := f.re.FindStringIndex(run[at:])
+				if loc == nil {
+					continue
+				}
+				out = append(out, Finding{Kind: f.kind, Start: r[0] + at, End: r[0] + at + loc[1]})
+				off = at + loc[1]
+			}
+		}
+	}
+	out = findPEM(text, out)
+	out = findAWSSecret(text, out)
+	if len(out) < 2 {
+		return out
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Start != out[b].Start {
+			return out[a].Start < out[b].Start
+		}
+		return out[a].End > out[b].End
+	})
+	kept := out[:1]
+	for _, f := range out[1:] {
+		if f.Start >= kept[len(kept)-1].End {
+			kept = append(kept, f)
+		}
+	}
+	return kept
+}
+
+// FuzzFindOracle: Find finds what findOracle finds, kinds and spans.
+func FuzzFindOracle(f *testing.F) {
+	all := []string{awsID, "ASIAIOSFODNN7EXAMPLE", ghToken, openaiKey, antKey, googleKey, slackToken, jwt, telegram, pem,
+		"https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX", "https://discord.com/api/webhooks/123456/" + strings.Repeat("x", 40),
+		"sk_live_" + strings.Repeat("a1", 13), "hf_" + strings.Repeat("ab", 17), "npm_" + strings.Repeat("a1", 18), "glpat-" + strings.Repeat("x", 20),
+		"SG." + strings.Repeat("a", 22) + "." + strings.Repeat("b", 43), "aws_secret_access_key = " + awsSecret,
+		"gho_" + ghToken[4:], "ghu_" + ghToken[4:], "ghs_" + ghToken[4:], "ghr_" + ghToken[4:], "github_pat_" + strings.Repeat("A1_", 25),
+		"rk_live_" + strings.Repeat("a1", 13), "xoxp-" + strings.Repeat("1", 12)}
+	for _, s := range all {
+		f.Add("x " + s + " y")
+		f.Add("path/" + s + s + "/" + s[:len(s)/2])
+	}
+	f.Add(strings.Join(all, ""))
+	f.Add(strings.Join(all, " ") + " sk-ant-" + antKey + " AKIA" + awsID + " 12345678" + telegram)
+	f.Fuzz(func(t *testing.T, text string) {
+		got, want := Find(text), findOracle(text)
+		if len(got) != len(want) {
+			t.Fatalf("Find(%q) = %+v, want %+v", text, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("Find(%q) = %+v, want %+v", text, got, want)
+			}
+		}
+	})
 }

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // FuzzParseRequest: the request parser never panics, every text it
@@ -171,6 +174,43 @@ func FuzzTextCalls(f *testing.F) {
 			var m map[string]any
 			if c.Name == "" || json.Unmarshal([]byte(c.Arguments), &m) != nil {
 				t.Fatalf("TextCalls(%q) returned %+v", s, c)
+			}
+		}
+	})
+}
+
+var surrogateEscape = regexp.MustCompile(`\\[uU][dD][89a-fA-F]`)
+
+// FuzzUnquoteValid: on any string literal the decoder accepts, unquoteValid
+// either declines or gives what jsontext.AppendUnquote gives. The input is
+// tried both as it is and quoted by jsontext.AppendQuote.
+func FuzzUnquoteValid(f *testing.F) {
+	for _, s := range []string{`""`, `"a"`, `"line\nnext\ttab \"q\" \\ \/ \b\f\r"`, `"\u00e9\n"`, `"\u003cb\u003e \u0026 \u00E9 \u20ac \u0000"`, `"x\\"`, `"\ud83d\ude00 \n"`,
+		"\"é ü \\n\"", `"\`, `"ab`, "\"\x01\"", "\"\xff\\n\"", "plain text\nwith\ttabs and \"quotes\" and \\ and é\x7f"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		quoted, err := jsontext.AppendQuote(nil, b)
+		if err != nil {
+			quoted = nil // invalid UTF-8, replaced: tried as it is only
+		}
+		for _, v := range [][]byte{b, quoted} {
+			var dec jsontext.Decoder
+			dec.Reset(bytes.NewReader(v))
+			read, err := dec.ReadValue()
+			if err != nil || read.Kind() != '"' || !bytes.Equal(read, v) {
+				continue // not a string literal the decoder reads whole
+			}
+			want, err := jsontext.AppendUnquote(nil, v)
+			if err != nil {
+				t.Fatalf("decoder read %q but AppendUnquote failed: %v", v, err)
+			}
+			got, ok := unquoteValid(nil, v)
+			if ok && !bytes.Equal(got, want) {
+				t.Fatalf("unquoteValid(%q) = %q, want %q", v, got, want)
+			}
+			if !ok && !surrogateEscape.Match(v) {
+				t.Fatalf("unquoteValid(%q) declined a string without a surrogate escape", v)
 			}
 		}
 	})

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -196,6 +198,7 @@ type parser struct {
 	req   *Request
 	dec   jsontext.Decoder
 	prev  *Request // the request a resumed parse continues (ParseFrom)
+	buf   []byte   // unquote's scratch
 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -295,10 +298,18 @@ func jsonErr(field string, base int, err error) error {
 }
 
 func unquote(v []byte) (string, error) {
+	var buf []byte
+	return unquoteBuf(&buf, v)
+}
+
+// unquoteBuf is unquote with a buffer kept across calls, so that the string
+// is the one allocation (the texts of a history are most of its size).
+func unquoteBuf(buf *[]byte, v []byte) (string, error) {
 	if len(v) >= 2 && bytes.IndexByte(v, '\\') < 0 {
 		return string(v[1 : len(v)-1]), nil
 	}
-	b, err := jsontext.AppendUnquote(nil, v)
+	b, err := jsontext.AppendUnquote(slices.Grow((*buf)[:0], len(v)), v)
+	*buf = b
 	return string(b), err
 }
 
@@ -561,8 +572,77 @@ func (p *parser) collect(base int, path string, out *[]leaf) error {
 }
 
 func (p *parser) value(l leaf) (string, error) {
-	return unquote(p.body[l.start:l.end])
+	v := p.body[l.start:l.end]
+	if b, ok := unquoteValid(p.buf[:0], v); ok {
+		p.buf = b
+		return string(b), nil
+	}
+	return unquoteBuf(&p.buf, v)
 }
+
+// unquoteValid unquotes v, a string the decoder has read (and so checked:
+// valid UTF-8, no control bytes, escapes well formed), copying the runs
+// between escapes whole rather than a byte at a time as AppendUnquote does.
+// It decodes the one-letter escapes and \u escapes; ok is false at a
+// surrogate (\ud83d\ude00), which unquote reads. Tool results and prompts are long, with a \n escape every
+// line: this was a twentieth of a first turn's time.
+func unquoteValid(dst, v []byte) (out []byte, ok bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return dst, false
+	}
+	s := v[1 : len(v)-1]
+	dst = slices.Grow(dst, len(s))
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 || i+1 >= len(s) {
+			if i >= 0 {
+				return dst, false
+			}
+			return append(dst, s...), true
+		}
+		dst = append(dst, s[:i]...)
+		if s[i+1] == 'u' {
+			// \uXXXX outside the surrogates: the code point in UTF-8
+			// (encoding/json writes <, > and & so).
+			r, ok := hex4(s[i+2:])
+			if !ok || utf16.IsSurrogate(r) {
+				return dst, false
+			}
+			dst = utf8.AppendRune(dst, r)
+			s = s[i+6:]
+			continue
+		}
+		c := oneLetterEscape[s[i+1]]
+		if c == 0 {
+			return dst, false
+		}
+		dst = append(dst, c)
+		s = s[i+2:]
+	}
+}
+
+// hex4 reads four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c|0x20 && c|0x20 <= 'f':
+			r = r<<4 | rune(c|0x20-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// oneLetterEscape maps the letter after a backslash to the byte it
+// stands for (0: not a one-letter escape).
+var oneLetterEscape = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 func (p *parser) text(l leaf, o Origin) (Text, error) {
 	v, err := p.value(l)

@@ -446,13 +446,17 @@ func splitToken(b []byte) {
 		j, words, lettered := i, 0, 0
 		var sep byte
 		for {
-			k, letter := j, false
-			for k < len(b) && gluedWord(b[k]) {
-				letter = letter || b[k] >= 'a'
+			k, kinds := j, uint8(0)
+			for k < len(b) {
+				c := wordByte[b[k]]
+				if c == 0 {
+					break
+				}
+				kinds |= c
 				k++
 			}
 			words++
-			if letter {
+			if kinds&wbLetter != 0 {
 				lettered++
 			}
 			j = k
@@ -502,6 +506,26 @@ func nextGlueSep(b []byte, i int) int {
 func gluedWord(c byte) bool {
 	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c >= utf8.RuneSelf
 }
+
+// wordByte is gluedWord as a table, with the bytes that count as a
+// letter for splitToken (b >= 'a': ASCII letters and bytes beyond ASCII)
+// told from digits: one load per byte in its inner loop.
+var wordByte = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = wbDigit
+		case gluedWord(byte(c)):
+			t[c] = wbLetter
+		}
+	}
+	return t
+}()
+
+const (
+	wbDigit = 1 << iota
+	wbLetter
+)
 
 // glueSep marks the ASCII punctuation that can glue words into one token.
 var glueSep = func() (t [256]bool) {

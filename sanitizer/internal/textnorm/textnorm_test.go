@@ -2,6 +2,7 @@ package textnorm
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -156,5 +157,21 @@ func TestWordAtATimeHelpersAgreeWithBytes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkNormalizeLogs: 100 KB of log lines, the bulk of an agent's tool
+// results (dates and times are tokens with two separators, which
+// splitGlued reads byte by byte).
+func BenchmarkNormalizeLogs(b *testing.B) {
+	var sb strings.Builder
+	for k := 0; sb.Len() < 100<<10; k++ {
+		fmt.Fprintf(&sb, "2026-11-30 12:%02d:%02d INFO worker[%d] processed batch %d of 4000 in %dms; queue depth %d, retries 0\n", k%60, k%59, k%8, 1000+k*7, 40+k%50, k%17)
+	}
+	text := sb.String()
+	var n Text
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		n.Normalize(text, false)
 	}
 }
