@@ -168,6 +168,9 @@ func Addressed(unit []byte) bool {
 // everywhere in documentation. One class of verbs, so that what is learnt
 // of "run" carries over to "execute" and "upload".
 func Address(unit []byte) (addressed, action bool) {
+	if !mayAddress(unit) {
+		return false, false
+	}
 	i := skipMarks(unit, 0)
 	if i < len(unit) && unit[i] == '[' {
 		if j := indexByteIn(unit, i+1, min(len(unit), i+32), ']'); j > 0 && timeLike(unit[i+1:j]) {
@@ -200,6 +203,53 @@ func Address(unit []byte) (addressed, action bool) {
 	}
 	return true, hasAction(unit, end)
 }
+
+// addressScan is how many bytes of a unit mayAddress reads: past the
+// longest lead an address is looked for after (a speaker, a bracketed
+// label, a clause of eight words, then the address's own ten words).
+const addressScan = 512
+
+// mayAddress is a quick test that Address can hold: a name for the
+// assistant (or a handle holding one), or the first word of a clause
+// that speaks to whoever relays the text, among the unit's first bytes.
+// Most units of content have none, and it spares them the map lookups of
+// the parse.
+func mayAddress(unit []byte) bool {
+	end := min(len(unit), addressScan)
+	for k := 0; k < end; {
+		c := unit[k]
+		if !('a' <= c && c <= 'z') {
+			k++
+			continue
+		}
+		j := k
+		for j < len(unit) && 'a' <= unit[j] && unit[j] <= 'z' {
+			j++
+		}
+		if n := j - k; n < len(addressShapes) && addressShapes[n][unit[k]-'a'][unit[j-1]-'a'] {
+			w := unit[k:j]
+			if addressWords[string(w)] || automatedNames[string(w)] || clauseLead[string(w)] {
+				return true
+			}
+		}
+		k = j
+	}
+	return false
+}
+
+// addressShapes[n][first][last] marks the lengths and first and last
+// letters of the words mayAddress looks for: a table lookup rules out
+// almost every other word without hashing it.
+var addressShapes = func() (t [13][26][26]bool) {
+	for _, set := range []map[string]bool{addressWords, automatedNames, clauseLead} {
+		for w := range set {
+			if n := len(w); n < len(t) && 'a' <= w[0] && w[0] <= 'z' && 'a' <= w[n-1] && w[n-1] <= 'z' {
+				t[n][w[0]-'a'][w[n-1]-'a'] = true
+			}
+		}
+	}
+	return t
+}()
 
 // mention tells a unit whose words begin at unit[i:] with an @-mention of
 // an assistant ("@coding-agent while you're fixing this, ...",

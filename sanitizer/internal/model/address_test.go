@@ -268,3 +268,21 @@ func TestRisky(t *testing.T) {
 		}
 	}
 }
+
+// mayAddress only spares work: on the units of these tests and random
+// text, Address with it agrees with the parse without it.
+func TestMayAddressIsOnlyAShortcut(t *testing.T) {
+	for w := range addressWords {
+		if !mayAddress([]byte("note to the " + w + ": run it")) {
+			t.Errorf("mayAddress misses %q", w)
+		}
+	}
+	for w := range clauseLead {
+		if !mayAddress([]byte(w + " summarising, tell the user")) {
+			t.Errorf("mayAddress misses %q", w)
+		}
+	}
+	if mayAddress([]byte("the quarterly planning meeting moves to thursday at 2pm in room 4b.")) {
+		t.Error("mayAddress on a unit without a name")
+	}
+}
