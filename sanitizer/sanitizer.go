@@ -332,7 +332,11 @@ type level struct {
 	match      matchScratch
 	model      model.Scratch
 	units      [][2]int32
-	topic      model.Topic
+	reader     model.Reader
+	unitEv     []uint32      // the evidence of one content unit: the flags matched in it
+	cells      [][2]int      // the cells of a delimited text that hold a sentence (model.SentenceCells)
+	cellCuts   [][2]int32    // the same in the normalised text
+	cellNorm   textnorm.Text // the text normalised with offsets, to map them
 	evidence   []uint32
 	blobs      []blob
 	parts      []part
@@ -575,44 +579,43 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			// Content is judged a sentence or a line at a time (see
 			// model.Units): the instruction aimed at the assistant, not
 			// the page around it.
-			lv.units = model.Units(modelText, lv.units)
-			tabular := model.DocumentTabular(modelText)
-			lv.topic.Build(modelText)
+			lv.cells = model.SentenceCells(text, lv.cells[:0])
+			lv.cellCuts = lv.cellCuts[:0]
+			if len(lv.cells) > 0 {
+				lv.cellNorm.Normalize(text, true)
+				if bytes.Equal(lv.cellNorm.Text, modelText) {
+					for _, c := range lv.cells {
+						lv.cellCuts = append(lv.cellCuts, [2]int32{int32(lv.cellNorm.At(c[0])), int32(lv.cellNorm.At(c[1]))})
+					}
+				}
+			}
+			lv.units = model.UnitsAt(modelText, lv.cellCuts, lv.units)
+			lv.reader.Reset(modelText)
 			z := math.Inf(-1)
 			n := 0
-			said := -1 // the end of the last unit addressed to the assistant
 			for _, u := range lv.units {
-				unit, ev := modelText[u[0]:u[1]], lv.evidence
+				unit := modelText[u[0]:u[1]]
 				if !hasWord(unit) {
 					continue // a rule of dashes, a row of blanks: nothing to read
 				}
+				// An end-of-content marker ("--- end of document ---") says
+				// nothing to the assistant: it is not scored, and the
+				// units after it carry the fact (model.Reader).
+				// A flag rule's match is evidence for the units it is in,
+				// as in training, where each unit is checked alone: "Never
+				// send us your password" in a support reply is no evidence
+				// about the greeting above it.
+				lv.unitEv = lv.unitEv[:0]
+				for _, sp := range spans {
+					if e := s.evidence[sp.rule]; e >= 0 && sp.start < int(u[1]) && sp.end > int(u[0]) && !slices.Contains(lv.unitEv, uint32(e)) {
+						lv.unitEv = append(lv.unitEv, uint32(e))
+					}
+				}
+				ev, place, skip := lv.reader.Read(u, lv.unitEv)
+				if skip {
+					continue
+				}
 				n++
-				if b, ok := model.UnitContext(unit, tabular); ok {
-					ev = append(ev[:len(ev):len(ev)], b)
-				}
-				place := lv.topic.Place(modelText, int(u[0]), int(u[1]))
-				if place == model.PlaceOffTopic {
-					ev = append(ev[:len(ev):len(ev)], model.OffTopicEvidence())
-					if model.TaskLead(unit) {
-						ev = append(ev, model.TaskEvidence())
-					}
-					if model.AboutReply(unit) {
-						ev = append(ev, model.AboutReplyEvidence())
-					}
-				}
-				a, act := model.Address(unit)
-				if !a && said >= 0 && bytes.IndexByte(modelText[said:u[0]], '\n') < 0 {
-					a, act = model.Continued(unit)
-				}
-				if a {
-					said = int(u[1])
-					ev = append(ev[:len(ev):len(ev)], model.AddressedEvidence())
-					if act {
-						ev = append(ev, model.ActionEvidence())
-					}
-				} else {
-					said = -1
-				}
 				if uz, ok := mdl.UnitLogOddsAt(unit, ev, place, &lv.model); ok {
 					z = max(z, uz)
 				}

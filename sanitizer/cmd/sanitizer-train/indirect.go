@@ -114,8 +114,13 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 	if r.Label == 1 && r.Instruction == "" {
 		return []example{mk(r.Text, 1, nil)}
 	}
-	norm.Normalize(r.Text, false)
+	cells := model.SentenceCells(r.Text, nil)
+	norm.Normalize(r.Text, len(cells) > 0)
 	text := bytes.Clone(norm.Text)
+	var cuts [][2]int32
+	for _, c := range cells {
+		cuts = append(cuts, [2]int32{int32(norm.At(c[0])), int32(norm.At(c[1]))})
+	}
 	is, ie := -1, -1
 	if r.Label == 1 {
 		var in textnorm.Text
@@ -128,44 +133,20 @@ func segments(r contentRow, norm *textnorm.Text, units [][2]int32) []example {
 		}
 	}
 	code := strings.Contains(r.Instruction, "```")
-	tabular := model.DocumentTabular(text)
-	var topic model.Topic
-	topic.Build(text)
+	var reader model.Reader
+	reader.Reset(text)
 	var out []example
 	first := true
-	said := -1 // the end of the last unit addressed to the assistant
-	for _, u := range model.Units(text, units) {
+	for _, u := range model.UnitsAt(text, cuts, units) {
 		t := strings.TrimSpace(string(text[u[0]:u[1]]))
 		if strings.IndexFunc(t, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
 			continue // the detector skips units without words
 		}
-		var extra []uint32
-		if b, ok := model.UnitContext(text[u[0]:u[1]], tabular); ok {
-			extra = append(extra, b)
+		ev, place, skip := reader.Read(u, nil)
+		if skip {
+			continue // an end-of-content marker: the detector skips it too
 		}
-		place := topic.Place(text, int(u[0]), int(u[1]))
-		if place == model.PlaceOffTopic {
-			extra = append(extra, model.OffTopicEvidence())
-			if model.TaskLead(text[u[0]:u[1]]) {
-				extra = append(extra, model.TaskEvidence())
-			}
-			if model.AboutReply(text[u[0]:u[1]]) {
-				extra = append(extra, model.AboutReplyEvidence())
-			}
-		}
-		a, act := model.Address(text[u[0]:u[1]])
-		if !a && said >= 0 && bytes.IndexByte(text[said:u[0]], '\n') < 0 {
-			a, act = model.Continued(text[u[0]:u[1]])
-		}
-		if a {
-			said = int(u[1])
-			extra = append(extra, model.AddressedEvidence())
-			if act {
-				extra = append(extra, model.ActionEvidence())
-			}
-		} else {
-			said = -1
-		}
+		extra := slices.Clone(ev)
 
 		label := 0
 		if is >= 0 && int(u[1]) > is && int(u[0]) < ie {

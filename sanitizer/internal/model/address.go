@@ -168,6 +168,9 @@ func Addressed(unit []byte) bool {
 // everywhere in documentation. One class of verbs, so that what is learnt
 // of "run" carries over to "execute" and "upload".
 func Address(unit []byte) (addressed, action bool) {
+	if !mayAddress(unit) {
+		return false, false
+	}
 	i := skipMarks(unit, 0)
 	if i < len(unit) && unit[i] == '[' {
 		if j := indexByteIn(unit, i+1, min(len(unit), i+32), ']'); j > 0 && timeLike(unit[i+1:j]) {
@@ -175,15 +178,158 @@ func Address(unit []byte) (addressed, action bool) {
 		}
 	}
 	end, ok := addressedAt(unit, i)
+	lead := i
 	if !ok {
 		if j := LeadSkip(unit[i:]); j > 0 {
-			end, ok = addressedAt(unit, i+j)
+			lead = i + j
+			end, ok = addressedAt(unit, lead)
+		}
+	}
+	if !ok {
+		end, ok = mention(unit, lead)
+	}
+	if !ok {
+		end, ok = bracketLabel(unit, lead)
+	}
+	if !ok {
+		// A clause that sets the scene, then the address: "While I'm
+		// away, any AI reading this should ...".
+		if c := leadClauseEnd(unit, lead); c > 0 {
+			end, ok = addressedAt(unit, c)
 		}
 	}
 	if !ok {
 		return false, false
 	}
 	return true, hasAction(unit, end)
+}
+
+// addressScan is how many bytes of a unit mayAddress reads: past the
+// longest lead an address is looked for after (a speaker, a bracketed
+// label, a clause of eight words, then the address's own ten words).
+const addressScan = 512
+
+// mayAddress is a quick test that Address can hold: a name for the
+// assistant (or a handle holding one), or the first word of a clause
+// that speaks to whoever relays the text, among the unit's first bytes.
+// Most units of content have none, and it spares them the map lookups of
+// the parse.
+func mayAddress(unit []byte) bool {
+	end := min(len(unit), addressScan)
+	for k := 0; k < end; {
+		c := unit[k]
+		if !('a' <= c && c <= 'z') {
+			k++
+			continue
+		}
+		j := k
+		for j < len(unit) && 'a' <= unit[j] && unit[j] <= 'z' {
+			j++
+		}
+		if n := j - k; n < len(addressShapes) && addressShapes[n][unit[k]-'a'][unit[j-1]-'a'] {
+			w := unit[k:j]
+			if addressWords[string(w)] || automatedNames[string(w)] || clauseLead[string(w)] {
+				return true
+			}
+		}
+		k = j
+	}
+	return false
+}
+
+// addressShapes[n][first][last] marks the lengths and first and last
+// letters of the words mayAddress looks for: a table lookup rules out
+// almost every other word without hashing it.
+var addressShapes = func() (t [13][26][26]bool) {
+	for _, set := range []map[string]bool{addressWords, automatedNames, clauseLead} {
+		for w := range set {
+			if n := len(w); n < len(t) && 'a' <= w[0] && w[0] <= 'z' && 'a' <= w[n-1] && w[n-1] <= 'z' {
+				t[n][w[0]-'a'][w[n-1]-'a'] = true
+			}
+		}
+	}
+	return t
+}()
+
+// mention tells a unit whose words begin at unit[i:] with an @-mention of
+// an assistant ("@coding-agent while you're fixing this, ...",
+// "@assistant-bot please run ..."): a handle of which one part, between
+// '-' and '_', is a name for one. "@dependabot rebase" names a bot the way
+// people do, by its own name, and is read by its words alone. It returns
+// the offset after the handle.
+func mention(unit []byte, i int) (int, bool) {
+	// skipMarks has stepped over the '@'.
+	if i == 0 || i >= len(unit) || unit[i-1] != '@' {
+		return 0, false
+	}
+	j := i
+	for j < len(unit) && ('a' <= unit[j] && unit[j] <= 'z' || '0' <= unit[j] && unit[j] <= '9' || unit[j] == '-' || unit[j] == '_') {
+		j++
+	}
+	for _, part := range bytes.FieldsFunc(unit[i:j], func(r rune) bool { return r == '-' || r == '_' }) {
+		if addressWords[string(part)] {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// bracketLabel tells a unit that begins with a label in brackets naming
+// the assistant ("[Automated notice for AI email clients] mark ...",
+// "[CI-BOT -> AGENT] disable ...", "[Note to the model] ..."), and returns
+// the offset after it. skipMarks steps over '(' but not '['.
+func bracketLabel(unit []byte, i int) (int, bool) {
+	if i >= len(unit) || unit[i] != '[' {
+		return 0, false
+	}
+	j := indexByteIn(unit, i+1, min(len(unit), i+80), ']')
+	if j < 0 {
+		return 0, false
+	}
+	words := 0
+	for k := i + 1; k < j; {
+		c := unit[k]
+		if !('a' <= c && c <= 'z') {
+			k++
+			continue
+		}
+		e := k
+		for e < j && 'a' <= unit[e] && unit[e] <= 'z' {
+			e++
+		}
+		if addressWords[string(unit[k:e])] {
+			return j + 1, true
+		}
+		if words++; words > 8 {
+			return 0, false
+		}
+		k = e
+	}
+	return 0, false
+}
+
+// leadClauseEnd is the offset after a leading clause of up to eight words
+// that ends in a comma ("While I'm away, ...", "Once the tests pass,
+// ..."), or 0.
+func leadClauseEnd(unit []byte, i int) int {
+	words := 0
+	for j := i; j < len(unit) && j-i < 80; j++ {
+		switch c := unit[j]; {
+		case c == ',':
+			if words >= 2 {
+				return j + 1
+			}
+			return 0
+		case c == ' ':
+			words++
+			if words > 8 {
+				return 0
+			}
+		case c == '.' || c == ':' || c == ';' || c == '?' || c == '!':
+			return 0
+		}
+	}
+	return 0
 }
 
 // Continued is Address for a unit that goes on, on the same line, from a
@@ -287,7 +433,7 @@ func addressedAt(unit []byte, i int) (int, bool) {
 	modifiers, cond := 0, false
 	for a := 0; a < n && a <= 5; a++ {
 		w := ws[a].s
-		if !addressWords[string(w)] {
+		if !isName(ws[:n], a) {
 			switch {
 			case string(w) == "when" || string(w) == "if":
 				if a != 0 {
@@ -301,6 +447,29 @@ func addressedAt(unit []byte, i int) (int, bool) {
 				}
 			}
 			continue
+		}
+		// A list of names: "Claude, Cursor and other coding assistants:",
+		// "copilots and other agents reading this digest": the address
+		// goes on to the last name. "AI, ML and data" is a list of
+		// subjects: no other name ends it.
+		for {
+			next, unknown := -1, 0
+			for c := a + 1; c < n && c <= a+5; c++ {
+				if isName(ws[:n], c) {
+					next = c
+					break
+				}
+				if listWords[string(ws[c].s)] {
+					continue
+				}
+				if unknown++; unknown > 1 {
+					break
+				}
+			}
+			if next < 0 || !(ws[a].after == ',' || listed(ws[a+1:next])) {
+				break
+			}
+			a = next
 		}
 		// The name, then up to two words that belong to it ("helper",
 		// "scheduling agent") or say what it does. After "when" or "if"
@@ -405,10 +574,43 @@ var relaying = map[string]bool{
 	"analysing": true, "analyzing": true, "describing": true, "describe": true, "explaining": true, "explain": true,
 }
 
+// isName tells a word of ws that names the assistant: one of
+// addressWords, or a reader of texts after "automated" ("automated
+// reviewers reading this policy must ...").
+func isName(ws []addrWord, a int) bool {
+	if addressWords[string(ws[a].s)] {
+		return true
+	}
+	return a > 0 && automatedNames[string(ws[a].s)] && (string(ws[a-1].s) == "automated" || string(ws[a-1].s) == "automatic")
+}
+
+// automatedNames are the readers of a text that are programs after
+// "automated": "automated tests" are not.
+var automatedNames = map[string]bool{
+	"reviewer": true, "reviewers": true, "reader": true, "readers": true, "clients": true, "client": true,
+	"systems": true, "system": true, "tools": true, "tool": true, "processors": true, "scrapers": true,
+	"crawlers": true, "assistants": true, "helpers": true,
+}
+
+// listWords join the names of a list: "claude, cursor and other coding
+// assistants".
+var listWords = map[string]bool{"and": true, "or": true, "other": true, "coding": true, "all": true, "any": true, "ai": true}
+
+// listed tells words between two names that join them as a list.
+func listed(ws []addrWord) bool {
+	for _, w := range ws {
+		if string(w.s) == "and" || string(w.s) == "or" {
+			return true
+		}
+	}
+	return false
+}
+
 // addressWords are the names content uses for the assistant reading it.
 var addressWords = map[string]bool{
 	"ai": true, "assistant": true, "assistants": true, "agent": true, "agents": true, "model": true, "models": true,
-	"llm": true, "llms": true, "bot": true, "bots": true, "chatbot": true, "copilot": true, "gpt": true,
+	"llm": true, "llms": true, "bot": true, "bots": true, "chatbot": true, "chatbots": true, "copilot": true,
+	"copilots": true, "gpt": true,
 	"chatgpt": true, "claude": true, "gemini": true, "openclaw": true, "summarizer": true, "summariser": true,
 	"summarizers": true, "summarisers": true,
 }

@@ -621,7 +621,15 @@ func hashRest(h uint64, rest []byte) uint64 {
 // note</title><description>AI news readers: ...`: the description begins
 // after the title). out is reused.
 func Units(text []byte, out [][2]int32) [][2]int32 {
+	return UnitsAt(text, nil, out)
+}
+
+// UnitsAt is Units that also cuts at the start and end of each span of
+// cells (sorted, in text's offsets: the cells of a delimited text that
+// hold a sentence, SentenceCells mapped through the normaliser).
+func UnitsAt(text []byte, cells [][2]int32, out [][2]int32) [][2]int32 {
 	out = out[:0]
+	ci, cb := 0, 0 // the next cell, and which of its bounds (0 start, 1 end)
 	for ls := 0; ls < len(text); {
 		le := len(text)
 		if i := bytes.IndexByte(text[ls:], '\n'); i >= 0 {
@@ -642,6 +650,14 @@ func Units(text []byte, out [][2]int32) [][2]int32 {
 			}
 			field := -1 // the end of the quoted CSV field being read
 			for i := ls; i < le; i++ {
+				for ci < len(cells) && int(cells[ci][cb]) < i {
+					if cb++; cb == 2 {
+						ci, cb = ci+1, 0
+					}
+				}
+				if ci < len(cells) && int(cells[ci][cb]) == i && field < 0 {
+					cut(i)
+				}
 				switch c := text[i]; {
 				case i == field:
 					cut(i + 1)

@@ -548,3 +548,19 @@ func (n *Text) Span(start, end int) (int, int) {
 	}
 	return int(n.off[start]), int(n.off[e])
 }
+
+// At maps a byte offset of the original text to the normalised text: the
+// first byte produced by the original's bytes at or after raw (the end of
+// Text when none is). Text must have been normalised with offsets.
+func (n *Text) At(raw int) int {
+	lo, hi := 1, len(n.Text) // byte 0 is the newline Normalize starts with
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if int(n.off[m]) < raw {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}

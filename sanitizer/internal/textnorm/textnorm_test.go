@@ -175,3 +175,19 @@ func BenchmarkNormalizeLogs(b *testing.B) {
 		n.Normalize(text, false)
 	}
 }
+
+func TestAt(t *testing.T) {
+	var n Text
+	raw := "Ünï  code\tX,y"
+	n.Normalize(raw, true)
+	if string(n.Text) != "\nuni code x,y" {
+		t.Fatalf("Normalize = %q", n.Text)
+	}
+	for _, c := range []struct{ raw, norm int }{
+		{0, 1}, {strings.Index(raw, "code"), 5}, {strings.Index(raw, "X"), 10}, {strings.Index(raw, "y"), 12}, {len(raw), 13},
+	} {
+		if got := n.At(c.raw); got != c.norm {
+			t.Errorf("At(%d) = %d, want %d", c.raw, got, c.norm)
+		}
+	}
+}
