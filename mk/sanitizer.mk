@@ -61,7 +61,7 @@ train-indirect: need-shared ## retrain sanitizer/model-indirect.bin only (determ
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-out sanitizer/model-indirect.bin
 
 loso-sanitizer: need-shared ## leave-one-source-out cross-validation of the prompt model (needs ../shared)
-	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -loso $(SANITIZER_GROUPS) $(LOSO_FLAGS)
+	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -data ,$(SANITIZER_DATA)) -loso $(SANITIZER_GROUPS) -baseline-sources sanitizer/testdata/loso-sources-before-issue-15.txt $(LOSO_FLAGS)
 
 eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, roles, languages, obfuscation (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-eval $(SHARED)/data/injection/attacks.jsonl $(SHARED)/data/injection/benign.jsonl

@@ -116,6 +116,7 @@ func main() {
 	show := flag.Int("show", 0, "with -loso: print up to N misjudged held-out rows per source; with -heldout: up to N misjudged rows")
 	flag.IntVar(&explain, "explain", 0, "with -heldout -show: after each misjudged row, its N words that weigh most (each with its pair and stem) and its evidence, in log-odds")
 	scores := flag.String("scores", "", "with -loso: also write every row's held-out score to this JSONL file, for analysis")
+	baseline := flag.String("baseline-sources", "", "with -loso: also print the operating points pooled over the sources listed in this file (one per line), to compare with a run that had only those sources")
 	at := flag.Float64("threshold", sanitizer.DefaultThreshold, "with -loso or -heldout: the threshold of the per-source figures")
 	var groups groupFlag
 	flag.Var(&groups, "group", "with -loso: PATTERN=NAME holds out every source matching the regexp PATTERN together, as NAME (repeatable)")
@@ -157,6 +158,19 @@ func main() {
 	if len(data) == 0 || modes != 1 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-train -data DIR [-data DIR...] (-out FILE | -loso [-show N] | -heldout DIR)")
 		os.Exit(2)
+	}
+	if *baseline != "" {
+		b, err := os.ReadFile(*baseline)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
+			os.Exit(1)
+		}
+		baselineSources = map[string]bool{}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				baselineSources[line] = true
+			}
+		}
 	}
 	if err := run(data, *out, *loso, *heldout, groups, st, *at, *show, *scores); err != nil {
 		fmt.Fprintln(os.Stderr, "sanitizer-train:", err)
@@ -562,6 +576,30 @@ func sources(exs []example) []string {
 	return slices.Compact(s)
 }
 
+// baselineSources, when set (-baseline-sources), names the sources of an
+// earlier leave-one-source-out run: the operating points are also printed
+// pooled over their rows alone.
+var baselineSources map[string]bool
+
+// operatingPoints prints, for each FPR target, the lowest threshold at
+// which the detector's FPR over the rows keep selects stays within it.
+func operatingPoints(exs []example, scores []float64, keep func(example) bool, targets ...float64) {
+	for _, target := range targets {
+		for th := 0.5; th < 1; th += 0.005 {
+			var det tally
+			for i, e := range exs {
+				if keep(e) {
+					det.add(e.Label, scores[i] >= th || e.ruleHit)
+				}
+			}
+			if pct(det.flagged, det.benign) <= target {
+				fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
+				break
+			}
+		}
+	}
+}
+
 // leaveOneSourceOut scores every row with a model trained without its
 // source, and prints the figures the shipped threshold is chosen from.
 // With dump set, every row's held-out score also goes there, one JSON
@@ -623,17 +661,26 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump st
 	}
 	// The operating points: the lowest threshold at which the pooled
 	// detector FPR stays within each target.
-	for _, target := range []float64{1, 2, 3, 5} {
-		for th := 0.5; th < 1; th += 0.005 {
-			var det tally
-			for i, e := range exs {
-				det.add(e.Label, scores[i] >= th || e.ruleHit)
-			}
-			if pct(det.flagged, det.benign) <= target {
-				fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
-				break
+	operatingPoints(exs, scores, func(example) bool { return true }, 1, 2, 3, 5)
+	if baselineSources != nil {
+		var n int
+		sources := map[string]bool{}
+		for _, e := range exs {
+			if baselineSources[e.Source] {
+				n++
+				sources[e.Source] = true
 			}
 		}
+		fmt.Printf("baseline sources (%d of the %d listed, %d rows):\n", len(sources), len(baselineSources), n)
+		operatingPoints(exs, scores, func(e example) bool { return baselineSources[e.Source] }, 1, 2, 3)
+		fmt.Printf("  at threshold %.3f:", at)
+		var t tally
+		for i, e := range exs {
+			if baselineSources[e.Source] {
+				t.add(e.Label, scores[i] >= at || e.ruleHit)
+			}
+		}
+		fmt.Printf(" detector %s\n", t)
 	}
 	// System text has an operating point of its own: the lowest threshold
 	// at which held-out system-role benign rows (operator prompts, tool
@@ -649,20 +696,7 @@ func leaveOneSourceOut(exs []example, st settings, at float64, show int, dump st
 			continue
 		}
 		fmt.Printf("role %s (%d rows):\n", role, n)
-		for _, target := range []float64{1, 2, 3} {
-			for th := 0.5; th < 1; th += 0.005 {
-				var det tally
-				for i, e := range exs {
-					if e.Role == role {
-						det.add(e.Label, scores[i] >= th || e.ruleHit)
-					}
-				}
-				if pct(det.flagged, det.benign) <= target {
-					fmt.Printf("  FPR ≤ %.0f%%: threshold %.3f, detector %s\n", target, th, det)
-					break
-				}
-			}
-		}
+		operatingPoints(exs, scores, func(e example) bool { return e.Role == role }, 1, 2, 3)
 	}
 	fmt.Printf("per held-out source, detector at threshold %.3f:\n", at)
 	for _, src := range groupsOf(exs) {
