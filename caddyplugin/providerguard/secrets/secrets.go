@@ -88,6 +88,13 @@ func Find(text string) []Finding {
 	// after its name.
 	out = findPEM(text, out)
 	out = findAWSSecret(text, out)
+	return firstOfOverlaps(out)
+}
+
+// firstOfOverlaps orders findings by start and keeps the first of
+// overlapping ones (the longest at a start): sk-ant- is matched by the
+// OpenAI pattern too.
+func firstOfOverlaps(out []Finding) []Finding {
 	if len(out) < 2 {
 		return out
 	}
@@ -97,8 +104,6 @@ func Find(text string) []Finding {
 		}
 		return out[a].End > out[b].End
 	})
-	// Keep the first of overlapping findings (the longest at a start):
-	// sk-ant- is matched by the OpenAI pattern too.
 	kept := out[:1]
 	for _, f := range out[1:] {
 		if f.Start >= kept[len(kept)-1].End {

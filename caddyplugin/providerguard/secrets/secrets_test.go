@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"sort"
 	"strings"
 	"testing"
 )
@@ -209,22 +208,7 @@ func findOracle(text string) []Finding {
 	}
 	out = findPEM(text, out)
 	out = findAWSSecret(text, out)
-	if len(out) < 2 {
-		return out
-	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a].Start != out[b].Start {
-			return out[a].Start < out[b].Start
-		}
-		return out[a].End > out[b].End
-	})
-	kept := out[:1]
-	for _, f := range out[1:] {
-		if f.Start >= kept[len(kept)-1].End {
-			kept = append(kept, f)
-		}
-	}
-	return kept
+	return firstOfOverlaps(out)
 }
 
 // FuzzFindOracle: Find finds what findOracle finds, kinds and spans.
