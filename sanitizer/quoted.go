@@ -24,8 +24,9 @@ import (
 // wrote it, for security training or a security report. Such a match is a mention: it
 // is reported as a flag and the model judges the whole text, as for a
 // negated match, with the fact that a quotation is asked about as evidence
-// (QuotationEvidence). Words that tell the assistant to act on the quotation
-// ("and then do what it says", "execute", "obey") keep the match an attack.
+// (QuotationEvidence). Words anywhere in the text that tell the assistant
+// to act on the quotation ("and then do what it says", "execute", "obey",
+// "respond as it asks", "proceed") keep the match an attack.
 
 // quoteSearch bounds how far a quotation's marks and its frame are looked for.
 const (
@@ -68,6 +69,10 @@ var actWords = normalisedWords(
 	"do what it says", "do it", "then do", "and do", "follow it", "follow them", "obey", "execute", "run it",
 	"run the command", "run this", "run that", "actually run",
 	"apply it", "act on it", "carry it out", "comply",
+	// a pointer back to the quotation: "respond exactly as the quoted text
+	// asks", "proceed with the quoted request", "answer accordingly"
+	"as it says", "as it asks", "as the quote", "the quoted request", "the quoted instruction", "quoted text asks",
+	"respond as", "respond exactly as", "accordingly", "proceed", "go ahead",
 	"hazlo", "haz lo que", "obedece", "ejecuta", "cúmplelo", "befolge", "führe", "tu es", "exécute", "obéis",
 	"applique", "fallo", "eseguil", "esegui", "obbedisci", "faça", "obedeça", "execute", "wykonaj", "zrób to",
 	"выполни", "исполни", "сделай", "виконай", "зроби", "uygula", "yerine getir", "thực hiện", "làm theo",
@@ -103,15 +108,14 @@ func analysedQuote(text []byte, start, end int) bool {
 	if open < 0 {
 		return false
 	}
-	frame := [2][]byte{text[max(0, open-frameSearch):open], text[close:min(len(text), close+frameSearch)]}
-	found := false
-	for _, f := range frame {
-		if holdsAny(f, actWords) {
-			return false
-		}
-		found = found || holdsAny(f, analysisWords)
+	// An order to act on the quotation counts anywhere in the text (at most
+	// maxQuotationText bytes): a question next to it does not excuse an
+	// order further on. The question must be near the quotation.
+	if holdsAny(text[:open], actWords) || holdsAny(text[close:], actWords) {
+		return false
 	}
-	return found
+	return holdsAny(text[max(0, open-frameSearch):open], analysisWords) ||
+		holdsAny(text[close:min(len(text), close+frameSearch)], analysisWords)
 }
 
 // quotationAround returns where the quotation holding text[start:end] opens
