@@ -291,12 +291,23 @@ func (p *Proxy) check() error {
 			return fmt.Errorf("tls_ports: %d is not a port from 1 to 65535", n)
 		}
 	}
+	// The lists as defaults() will set them: a port in both would be read
+	// as HTTP and never have its server name checked.
+	tlsPorts, httpPorts := p.TLSPorts, p.HTTPPorts
+	if len(tlsPorts) == 0 && !p.NoSNICheck {
+		tlsPorts = DefaultTLSPorts
+	}
+	if len(httpPorts) == 0 && !p.NoHostCheck {
+		httpPorts = DefaultHTTPPorts
+	}
 	for _, n := range p.HTTPPorts {
 		if n < 1 || n > 65535 {
 			return fmt.Errorf("http_ports: %d is not a port from 1 to 65535", n)
 		}
-		if slices.Contains(p.TLSPorts, n) {
-			return fmt.Errorf("http_ports: %d is also in tls_ports", n)
+	}
+	for _, n := range httpPorts {
+		if !p.NoSNICheck && !p.NoHostCheck && slices.Contains(tlsPorts, n) {
+			return fmt.Errorf("http_ports: %d is also in tls_ports (whose default is %v)", n, DefaultTLSPorts)
 		}
 	}
 	switch p.AuditMode {

@@ -62,6 +62,8 @@ func TestProvision(t *testing.T) {
 		{"a missing allowlist file", Proxy{Allowlist: []string{filepath.Join(dir, "none.txt")}}, "none.txt"},
 		{"a port out of range", Proxy{Allowlist: []string{list}, Ports: []int{0}}, "ports"},
 		{"an empty port list", Proxy{Allowlist: []string{list}, Ports: []int{}}, "ports"},
+		{"http_ports naming the default tls port", Proxy{Allowlist: []string{list}, HTTPPorts: []int{443}}, "also in tls_ports"},
+		{"tls_ports naming the default http port", Proxy{Allowlist: []string{list}, TLSPorts: []int{80}}, "also in tls_ports"},
 		{"a resolver that is not an address", Proxy{Allowlist: []string{list}, Resolvers: []string{"dns.example"}}, "resolver"},
 		{"a missing token file", Proxy{Allowlist: []string{list}, Resolvers: []string{"127.0.0.1"}, TokenFiles: []string{filepath.Join(dir, "tokens")}}, "token_file"},
 	} {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/openclaw-secure-stack/securestack/auditlog"
+	"github.com/openclaw-secure-stack/securestack/egress"
 	"github.com/openclaw-secure-stack/securestack/egress/forward"
 )
 
@@ -24,7 +26,9 @@ import (
 // goes upstream, and closes the tunnel with a TLS access_denied alert when
 // it names a server that is neither the CONNECT's host nor on the
 // allowlist. A ClientHello without a server name (an IP target) passes as
-// before; so does a tunnel whose first byte is not a TLS handshake record.
+// before; so does a tunnel whose first byte is not a TLS record at all. A
+// tunnel that starts with another TLS record (an alert, which servers skip
+// before the hello) is refused.
 //
 // What it does not see: the Host header inside the TLS session (classic
 // fronting, SNI allowed.com and Host evil.com) and an Encrypted Client
@@ -97,12 +101,18 @@ func (p *Proxy) screenHello(conn net.Conn, br *bufio.Reader, ex *exchange) ([]by
 	if sni == "" {
 		return raw, true
 	}
-	name := strings.TrimSuffix(sni, ".")
-	if strings.EqualFold(name, ex.target.Host) {
+	// The name is read as the Host check reads a Host (ASCII labels, case
+	// and a trailing dot folded); a server name holds no port.
+	t, err := egress.ParseHostPort(sni, ex.target.Port)
+	if err != nil || strings.ContainsAny(sni, ":[") {
+		ex.sni = sni
+		return p.refuseHello(conn, ex, "the TLS server name "+quoteName(sni)+" in the tunnel to "+ex.dest+" is not a host name")
+	}
+	if t.Host == ex.target.Host {
 		return raw, true
 	}
 	ex.sni = sni
-	if p.lists.List().Match(name) {
+	if !t.IsIP() && p.lists.List().Match(t.Host) {
 		return raw, true // another allowed name at the same address
 	}
 	return p.refuseHello(conn, ex, "the TLS server name "+quoteName(sni)+" in the tunnel to "+ex.dest+
@@ -118,29 +128,14 @@ func (p *Proxy) refuseHello(conn net.Conn, ex *exchange, msg string) ([]byte, bo
 
 // quoteName quotes a server name for a message, its bytes kept printable.
 func quoteName(s string) string {
-	if len(s) > 255 {
-		s = s[:255]
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			b.WriteString("\\x")
-			b.WriteByte("0123456789abcdef"[c>>4])
-			b.WriteByte("0123456789abcdef"[c&15])
-			continue
-		}
-		b.WriteByte(c)
-	}
-	b.WriteByte('"')
-	return b.String()
+	return strconv.QuoteToASCII(s[:min(len(s), 255)])
 }
 
 // readClientHello reads TLS records from r until it holds the first
 // handshake message whole. It returns every byte read and the message
 // (type, length and body); the message is nil when the first byte is not
-// a handshake record (the stream is not TLS, and is left alone). A
+// a TLS record type (the stream is not TLS, and is left alone); another
+// record type than handshake first is errHello. A
 // handshake message split over several records is put together, as a
 // server does.
 func readClientHello(r io.Reader) (raw, hello []byte, err error) {
@@ -149,7 +144,14 @@ func readClientHello(r io.Reader) (raw, hello []byte, err error) {
 		return nil, nil, err
 	}
 	raw = append(make([]byte, 0, 2048), first[0])
-	if first[0] != 22 { // handshake
+	switch first[0] {
+	case 22: // handshake
+	case 20, 21, 23, 24:
+		// Another TLS record first: a server skips a warning alert (or a
+		// change_cipher_spec) before the ClientHello, so the stream is TLS
+		// and its hello would go unread.
+		return raw, nil, errHello
+	default:
 		return raw, nil, nil
 	}
 	var hdr [5]byte

@@ -214,6 +214,23 @@ func TestSNIFrontingFragmented(t *testing.T) {
 	}
 }
 
+// TestSNIFrontingAfterAlert: a warning alert before the ClientHello (which
+// a TLS server skips) does not make the tunnel an unread byte pipe.
+func TestSNIFrontingAfterAlert(t *testing.T) {
+	w := startSNIWorld(t, true)
+	c := w.open(t)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c.Write([]byte{21, 3, 1, 0, 2, 1, 90}) // alert: warning, user_canceled
+	c.Write(clientHelloRecord(t, "evil.test"))
+	got, _ := io.ReadAll(c)
+	if !bytes.Equal(got, tlsAlertAccessDenied) {
+		t.Errorf("alert then ClientHello for evil.test: read %.32x, want the access_denied alert", got)
+	}
+	if w.askedFor("evil.test") {
+		t.Error("the ClientHello after an alert reached the target")
+	}
+}
+
 // TestSNICheckOnlyOnTLSPorts: with tls_ports not naming the target's port
 // (the default, 443), the tunnel is not read (the check's scope).
 func TestSNICheckOnlyOnTLSPorts(t *testing.T) {
