@@ -76,7 +76,7 @@ func (w *textWatch) add(s string) {
 	}
 	w.text.WriteString(s)
 	if w.state == twWatching {
-		switch mayOpenTextCall(trimJSSpace(w.text.String())) {
+		switch opening(&w.text) {
 		case openNo:
 			w.state = twProse
 			w.text.Reset()
@@ -91,6 +91,30 @@ const (
 	openYes
 	openNo
 )
+
+// maxUndecided is how much text may leave mayOpenTextCall undecided; the
+// longest opening it waits for ("[tool:" and a 120-byte name) is shorter.
+const maxUndecided = 256
+
+// opening says whether the text gathered in b opens a tool call. Leading
+// whitespace decides nothing and is dropped from b, and text still
+// undecided past maxUndecided bytes (an opening padded with blanks) is
+// taken for a call, judged when the answer ends: each delta costs a
+// bounded look, never a rescan of all the text held.
+func opening(b *strings.Builder) int {
+	t := trimJSSpace(b.String())
+	if len(t) < b.Len() {
+		b.Reset()
+		b.WriteString(t)
+	}
+	if len(t) > maxUndecided {
+		if mayOpenTextCall(t[:maxUndecided]) == openNo {
+			return openNo
+		}
+		return openYes
+	}
+	return mayOpenTextCall(t)
+}
 
 // mayOpenTextCall says whether text (without leading whitespace) opens a
 // tool call in one of OpenClaw's plain-text syntaxes.
@@ -283,15 +307,15 @@ func textCallAt(t string, p int) (ToolCall, int, bool) {
 	if q < len(t) && t[q] == '{' {
 		end := jsonObjectEnd(t, q)
 		if end < 0 {
-			end = len(t)
-		}
-		payload := t[q:end]
-		var probe map[string]any
-		if stdjson.Unmarshal([]byte(payload), &probe) != nil {
-			// JSON.parse refuses it too: OpenClaw promotes nothing here.
+			// Unterminated: JSON.parse refuses it too, OpenClaw promotes
+			// nothing here.
 			return ToolCall{}, 0, false
 		}
-		return ToolCall{Name: name, Arguments: payload}, skipClosing(t, end, name), true
+		// A balanced object is a call even where Go's decoder refuses it:
+		// JSON.parse takes numbers past float64's range (1e400 is Infinity)
+		// and nesting deeper than Go's limit. The judge blocks arguments it
+		// cannot parse.
+		return ToolCall{Name: name, Arguments: t[q:end]}, skipClosing(t, end, name), true
 	}
 	// <parameter=k>v</parameter> ... [</function>]
 	args := map[string]string{}
@@ -664,7 +688,7 @@ func (r *Reassembler) observeResponsesText(data string) (end, terminal bool, err
 		it := w.items[key()]
 		if it != nil && !it.prose && it.text.Len() < maxTextCalls {
 			it.text.WriteString(stringOf(e.Delta))
-			if mayOpenTextCall(trimJSSpace(it.text.String())) == openNo {
+			if opening(&it.text) == openNo {
 				it.prose = true
 				it.text.Reset()
 				w.watching--
