@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -410,14 +412,13 @@ func (p *parser) toolDefs(name string) error {
 	p.pos = base + int(p.dec.InputOffset())
 	tr := &toolsRead{raw: p.body[base:p.pos], base: base}
 	for _, l := range leaves {
-		if toolDefIdentifier(l.path) {
-			continue
-		}
 		t, err := p.text(l, OriginToolDef)
 		if err != nil {
 			return err
 		}
-		tr.texts = append(tr.texts, t)
+		if !toolDefIdentifier(l.path, t.Value) {
+			tr.texts = append(tr.texts, t)
+		}
 	}
 	p.req.Top = append(p.req.Top, tr.texts...)
 	p.req.tools = tr
@@ -426,20 +427,32 @@ func (p *parser) toolDefs(name string) error {
 
 // toolDefIdentifier reports a string of a tool definition that names
 // rather than says: the tool's and its types' names, formats, patterns,
-// references, enum values, required property names, cache hints.
-func toolDefIdentifier(path string) bool {
+// references, enum values, required property names, and the tool's cache
+// hint. A schema keyword's value is skipped only when it reads as an
+// identifier (at most 64 bytes, no blank): a plugin or MCP server writes
+// these strings too, and a sentence in an enum, a format or a property
+// named cache_control is read by the model like a description.
+func toolDefIdentifier(path, value string) bool {
+	if toolCacheHint.MatchString(path) {
+		return true
+	}
 	k := lastKey(path)
+	keyword := false
 	if strings.HasSuffix(path, "]") {
 		open := strings.LastIndexByte(path, '[')
 		k = lastKey(path[:open])
-		return k == "enum" || k == "required" || k == "type"
+		keyword = k == "enum" || k == "required" || k == "type"
+	} else {
+		switch k {
+		case "name", "type", "format", "pattern", "$ref", "$schema", "$id", "contentEncoding", "contentMediaType", "strict":
+			keyword = true
+		}
 	}
-	switch k {
-	case "name", "type", "format", "pattern", "$ref", "$schema", "$id", "contentEncoding", "contentMediaType", "strict":
-		return true
-	}
-	return strings.Contains(path, "cache_control.")
+	return keyword && len(value) <= 64 && !strings.ContainsFunc(value, unicode.IsSpace)
 }
+
+// toolCacheHint matches the path of a tool's own cache hint.
+var toolCacheHint = regexp.MustCompile(`^tools\[\d+\]\.cache_control\.`)
 
 // history reads the history array from its '['.
 func (p *parser) history(name string) error {
