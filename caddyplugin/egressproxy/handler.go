@@ -9,6 +9,7 @@ import (
 	"net/http/httputil"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -305,12 +306,12 @@ func (p *Proxy) tunnel(ctx context.Context, w http.ResponseWriter, ex *exchange)
 		return
 	}
 	ex.status = http.StatusOK
-	if p.httpPort(ex.target.Port) {
+	if slices.Contains(p.httpPorts, int(ex.target.Port)) {
 		p.relayHTTP(conn, brw.Reader, up, ex)
 		return
 	}
 	var first []byte
-	if p.tlsPort(ex.target.Port) {
+	if slices.Contains(p.tlsPorts, int(ex.target.Port)) {
 		var ok bool
 		if first, ok = p.screenHello(conn, brw.Reader, ex); !ok {
 			conn.Close()

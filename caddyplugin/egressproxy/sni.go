@@ -57,15 +57,6 @@ var errHello = errors.New("malformed TLS ClientHello")
 // (the version any client accepts in an alert before the handshake).
 var tlsAlertAccessDenied = []byte{21, 3, 1, 0, 2, 2, 49}
 
-func (p *Proxy) tlsPort(port uint16) bool {
-	for _, n := range p.tlsPorts {
-		if int(port) == n {
-			return true
-		}
-	}
-	return false
-}
-
 // screenHello reads the start of a tunnel on a TLS port and judges the
 // ClientHello's server name. It returns the bytes read (to be sent
 // upstream before the pipe starts) and true when the tunnel may go on;

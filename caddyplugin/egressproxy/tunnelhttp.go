@@ -2,6 +2,7 @@ package egressproxy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -41,15 +42,6 @@ const ruleHostNotAllowed = "tunnel_host_not_allowed"
 // DefaultHTTPPorts are the destination ports whose tunnels are read as
 // HTTP/1.1 and held to their Host.
 var DefaultHTTPPorts = []int{80}
-
-func (p *Proxy) httpPort(port uint16) bool {
-	for _, n := range p.httpPorts {
-		if int(port) == n {
-			return true
-		}
-	}
-	return false
-}
 
 // idleConn moves its deadline on with reads and writes (at most every
 // eighth of the idle limit, as the pipe does), so that a tunnel read
@@ -371,7 +363,7 @@ func bufferedPart(r *bufio.Reader) *strings.Reader {
 		return strings.NewReader("")
 	}
 	b, _ := r.Peek(r.Buffered())
-	return strings.NewReader(string(b))
+	return strings.NewReader(string(b)) // a copy: r's buffer goes back to the pool
 }
 
 func endOf(err error) string {
@@ -392,7 +384,7 @@ func isNetErr(err error) bool {
 func heldPart(r *bufio.Reader) io.Reader {
 	b := make([]byte, r.Buffered())
 	io.ReadFull(r, b)
-	return strings.NewReader(string(b))
+	return bytes.NewReader(b)
 }
 
 // readerConn is a connection read through r (what was buffered, then the

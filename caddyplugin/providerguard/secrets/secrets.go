@@ -91,14 +91,15 @@ func Find(text string) []Finding {
 	return firstOfOverlaps(out)
 }
 
-// firstOfOverlaps orders findings by start and keeps the first of
-// overlapping ones (the longest at a start): sk-ant- is matched by the
-// OpenAI pattern too.
+// firstOfOverlaps orders findings by start (stably: findings of one span
+// keep the order they were found in) and keeps the first of overlapping
+// ones (the longest at a start): sk-ant- is matched by the OpenAI pattern
+// too.
 func firstOfOverlaps(out []Finding) []Finding {
 	if len(out) < 2 {
 		return out
 	}
-	sort.Slice(out, func(a, b int) bool {
+	sort.SliceStable(out, func(a, b int) bool {
 		if out[a].Start != out[b].Start {
 			return out[a].Start < out[b].Start
 		}

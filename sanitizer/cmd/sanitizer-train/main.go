@@ -490,10 +490,7 @@ func setWeights(exs []example) {
 	}
 	var total [2]float64
 	for i := range exs {
-		exs[i].weight = 1 / math.Sqrt(float64(n[exs[i].Source]))
-		if sourcePower != 0.5 {
-			exs[i].weight = math.Pow(float64(n[exs[i].Source]), -sourcePower)
-		}
+		exs[i].weight = math.Pow(float64(n[exs[i].Source]), -sourcePower) // 1/Sqrt exactly at the default 0.5
 		if exs[i].Category == "documents" {
 			exs[i].weight *= docsWeight
 		}

@@ -638,14 +638,7 @@ var doing = map[string]bool{
 	"must": true, "should": true,
 }
 
-// AddressedEvidence is the evidence bucket of a unit that Addressed.
-func AddressedEvidence() uint32 { return addressed }
-
 var addressed = RuleEvidence("context:addressed")
-
-// ActionEvidence is the evidence bucket of a unit whose Address holds with
-// an action.
-func ActionEvidence() uint32 { return addressedAction }
 
 var addressedAction = RuleEvidence("context:addressed-action")
 
@@ -792,10 +785,6 @@ var questionWords = map[string]bool{
 	"where": true, "is": true, "are": true, "can": true, "does": true, "do": true, "did": true,
 }
 
-// TaskEvidence is the evidence bucket of a unit out of place whose
-// TaskLead holds.
-func TaskEvidence() uint32 { return taskOffTopic }
-
 var taskOffTopic = RuleEvidence("context:task-off-topic")
 
 // AboutReply tells a unit of normalised text that speaks of the reader's
@@ -857,9 +846,5 @@ var replyShapers = map[string]bool{
 	"conclude": true, "finish": true, "structure": true, "phrase": true, "word": true, "translate": true,
 	"write": true, "enrich": true, "embellish": true, "sign": true,
 }
-
-// AboutReplyEvidence is the evidence bucket of a unit out of place whose
-// AboutReply holds.
-func AboutReplyEvidence() uint32 { return aboutReply }
 
 var aboutReply = RuleEvidence("context:about-reply")

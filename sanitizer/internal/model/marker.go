@@ -92,8 +92,4 @@ var markerTags = []string{"output", "result", "document", "content", "context", 
 // once.
 const AfterMarker = 4
 
-// AfterMarkerEvidence is the evidence bucket of a unit that follows an
-// EndMarker.
-func AfterMarkerEvidence() uint32 { return afterMarkerBucket }
-
 var afterMarkerBucket = RuleEvidence("context:after-end-marker")

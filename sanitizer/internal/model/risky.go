@@ -104,8 +104,4 @@ var riskWords = map[string]bool{
 	"chmod": true, "777": true, "codeowners": true, "waived": true,
 }
 
-// RiskyEvidence is the evidence bucket of a unit addressed to the
-// assistant, or following an end-of-content marker, that is Risky.
-func RiskyEvidence() uint32 { return risky }
-
 var risky = RuleEvidence("context:risky-order")

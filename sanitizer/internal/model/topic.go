@@ -159,9 +159,6 @@ func (t *Topic) OffTopic(text []byte, start, end int) (uint32, bool) {
 	return 0, false
 }
 
-// OffTopicEvidence is the evidence bucket of a unit out of place.
-func OffTopicEvidence() uint32 { return offTopic }
-
 var offTopic = RuleEvidence("context:off-topic")
 
 // eachContentWord calls f with the key of every content word of normalised
