@@ -229,6 +229,10 @@ func TestSNIFrontingAfterAlert(t *testing.T) {
 	if w.askedFor("evil.test") {
 		t.Error("the ClientHello after an alert reached the target")
 	}
+	rec := waitAudit(t, w.audit, func(r auditRecord) bool { return r.Outcome == "blocked" })
+	if rec.Rules[0] != ruleSNINotAllowed {
+		t.Errorf("audited %v, want %s", rec.Rules, ruleSNINotAllowed)
+	}
 }
 
 // TestSNICheckOnlyOnTLSPorts: with tls_ports not naming the target's port
