@@ -59,7 +59,7 @@
 // percent-encoding, quoted-printable, HTML character references, code
 // points written as escapes (\u0069, \u{69}), 8-bit binary groups, rot13 and reversed text (found through the rot13
 // and reversed forms of the rule literals), Morse code in a text that speaks
-// of decoding, and the stretches around invisible characters read with them
+// of decoding or says nothing else, and the stretches around invisible characters read with them
 // dropped. Words glued together ("ignoreallprevious") are split at the rules'
 // words and read by the rules ("encoded.glued/<rule id>"). A hit in decoded text is
 // reported as "encoded.<encoding>/<rule id>" and spans the whole encoded

@@ -436,7 +436,7 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 		switch {
 		case kind == tokHex && weight >= minSpacedHex,
 			kind == tokB64 && count >= minB64Groups && weight >= minBase64,
-			kind == tokMorse && weight >= minMorseChars && asks(),
+			kind == tokMorse && weight >= minMorseChars && (asks() || onlyRun(text, start, end)),
 			kind == tokBinary && weight >= minBinaryBytes:
 			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse", tokBinary: "binary"}[kind], start: start, end: end})
 		}
@@ -909,6 +909,32 @@ var morseCode = map[string]byte{
 	"-----": '0', ".----": '1', "..---": '2', "...--": '3', "....-": '4', ".....": '5', "-....": '6', "--...": '7',
 	"---..": '8', "----.": '9', ".-.-.-": '.', "--..--": ',', "..--..": '?', "-.-.--": '!', "---...": ':', ".----.": '\'',
 }
+
+// onlyRun reports whether text[start:end] is all the text says: at most
+// morseAside bytes other than white space and punctuation lie outside it. A
+// message that is nothing but Morse code has no other reading than its
+// decoding, so it is decoded without a request to ("-- --- .-. ... ." alone
+// decodes to a word that is then judged like any other text).
+func onlyRun(text string, start, end int) bool {
+	aside := 0
+	for _, part := range [2]string{text[:start], text[end:]} {
+		for i := 0; i < len(part); i++ {
+			if c := part[i]; c > ' ' && !strings.ContainsRune(morsePunct, rune(c)) {
+				if aside++; aside > morseAside {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// morseAside is how many other bytes a message of Morse code may hold
+// around it (a greeting, a label) and still be read as only Morse.
+const (
+	morseAside = 12
+	morsePunct = ".,;:!?-_/|()[]{}\"'`*#>"
+)
 
 // asksToDecode reports whether normalised text speaks of decoding.
 func asksToDecode(norm []byte) bool {
