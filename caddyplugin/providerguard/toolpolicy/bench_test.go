@@ -32,7 +32,8 @@ func BenchmarkDecide(b *testing.B) {
 
 // BenchmarkDecideRecent judges a direct keystroke call with a full history
 // of direct calls (DefaultRecentCalls writes and keystroke calls, as a
-// busy /tools/invoke client would leave), against BenchmarkDecideAlone,
+// busy /tools/invoke client would leave, writing 256 files over and
+// over), against BenchmarkDecideAlone,
 // the same call judged without one: the cost of the join. Each op is
 // DecideRecent of one more write and of one keystroke call, each pushing
 // the oldest call out, as a busy client's history turns over.
@@ -46,7 +47,7 @@ func BenchmarkDecideRecent(b *testing.B) {
 		if k%2 == 1 {
 			return wire.ToolCall{Name: "process", Arguments: fmt.Sprintf(`{"action":"write","sessionId":"s%d","data":"go test ./... -run F%d\n"}`, k%8, k)}
 		}
-		return wire.ToolCall{Name: "write", Arguments: fmt.Sprintf(`{"path":"src/f%d.go","content":"package main\n\nfunc f%d() int { return %d }\n"}`, k, k, k)}
+		return wire.ToolCall{Name: "write", Arguments: fmt.Sprintf(`{"path":"src/f%d.go","content":"package main\n\nfunc f%d() int { return %d }\n"}`, k%256, k, k)}
 	}
 	k := 0
 	for ; k < DefaultRecentCalls; k++ {
