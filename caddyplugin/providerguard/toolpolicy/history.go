@@ -167,23 +167,34 @@ func (h *history) push(s step) {
 // dropFirst removes the oldest n steps, whose texts are the first of each
 // file's.
 func (h *history) dropFirst(n int) {
-	if h.files != nil {
-		for _, s := range h.steps[:n] {
-			for _, f := range s.files {
-				if f.name == "" || f.text == "" {
-					continue
-				}
-				k := shellrisk.FileKey(f.name)
-				if rest := h.files[k][len(f.text)+1:]; rest != "" {
-					h.files[k] = rest
-				} else {
-					delete(h.files, k)
-				}
-			}
+	for _, s := range h.steps[:n] {
+		if h.files != nil && !h.trimFiles(&s) {
+			h.files = nil // not as built: rebuilt when next asked for
 		}
 	}
 	clear(h.steps[:n])
 	h.steps = h.steps[n:]
+}
+
+// trimFiles removes the texts of the oldest step from the front of files,
+// and reports false if one was not there.
+func (h *history) trimFiles(s *step) bool {
+	for _, f := range s.files {
+		if f.name == "" || f.text == "" {
+			continue
+		}
+		k := shellrisk.FileKey(f.name)
+		t := h.files[k]
+		if len(t) <= len(f.text) || t[:len(f.text)] != f.text || t[len(f.text)] != '\n' {
+			return false
+		}
+		if t = t[len(f.text)+1:]; t != "" {
+			h.files[k] = t
+		} else {
+			delete(h.files, k)
+		}
+	}
+	return true
 }
 
 // typed is what the steps typed into a session of tool, and in how many

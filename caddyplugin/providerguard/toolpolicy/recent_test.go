@@ -2,6 +2,7 @@ package toolpolicy
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -206,5 +207,33 @@ func TestNoForgettingWithoutRecent(t *testing.T) {
 	}
 	if d := j.DecideWith(func() []wire.ToolCall { return prior })(keys("sh run.sh")); !d.Block || !slices.Contains(d.Rules, shellrisk.RuleChainDropper) {
 		t.Errorf("with the conversation: %+v, want the script judged", d)
+	}
+}
+
+// The files the history keeps up to date as calls join and leave it are
+// the files built afresh from the calls it holds.
+func TestRecentFilesMatchARebuild(t *testing.T) {
+	j := judge(t, "")
+	rc := &Recent{MaxCalls: 5, MaxBytes: 600}
+	names := []string{"a.sh", "b/a.sh", "c.py", "A.SH"}
+	for k := range 200 {
+		var c wire.ToolCall
+		switch name := names[k*7%len(names)]; k % 4 {
+		case 0, 1:
+			c = write(name, strings.Repeat(fmt.Sprintf("echo %d\n", k), k%9))
+		case 2:
+			c = wire.ToolCall{Name: "edit", Arguments: fmt.Sprintf(`{"path":%q,"oldText":"x","newText":"echo e%d"}`, name, k)}
+		default:
+			c = wire.ToolCall{Name: "apply_patch", Arguments: fmt.Sprintf(`{"input":"*** Begin Patch\n*** Update File: %s\n@@\n+echo p%d\n*** End Patch\n"}`, name, k)}
+		}
+		j.DecideRecent(rc, c)
+		if k%3 == 0 {
+			j.DecideRecent(rc, keys("true"))
+		}
+		kept := rc.h.writtenFiles()
+		fresh := (&history{steps: rc.h.steps}).writtenFiles()
+		if !maps.Equal(kept, fresh) {
+			t.Fatalf("after call %d: kept %q, rebuilt %q", k, kept, fresh)
+		}
 	}
 }
