@@ -87,22 +87,23 @@ type Guard struct {
 	// a `WS` route allows them, and then their frames are not read.
 	ControlUI *ControlUIConfig `json:"control_ui,omitempty"`
 
-	tokens        *auth.TokenSet
-	stopWatch     context.CancelFunc
-	watchDone     chan struct{}
-	table         *route.Table
-	limiter       *auth.Limiter
-	limiterKey    string
-	sanitizer     *sanitizer.Sanitizer
-	inspectors    map[string]inspector
-	toolJudge     *toolpolicy.Judge  // direct tool calls: /tools/invoke, WebSocket tools.invoke
-	toolRecent    *toolpolicy.Recent // the direct calls allowed so far that wrote files or typed keys
-	ruleLabels    map[string]bool
-	audit         *auditcfg.Log
-	upstreamToken string
-	credentials   []credentialSource
-	ui            *controlUI
-	logger        *zap.Logger
+	tokens         *auth.TokenSet
+	stopWatch      context.CancelFunc
+	watchDone      chan struct{}
+	table          *route.Table
+	limiter        *auth.Limiter
+	limiterKey     string
+	sanitizer      *sanitizer.Sanitizer
+	inspectors     map[string]inspector
+	toolJudge      *toolpolicy.Judge  // direct tool calls: /tools/invoke, WebSocket tools.invoke
+	toolRecent     *toolpolicy.Recent // the direct calls allowed so far that wrote files or typed keys
+	toolRecentHeld bool               // toolRecent is held in toolHistories
+	ruleLabels     map[string]bool
+	audit          *auditcfg.Log
+	upstreamToken  string
+	credentials    []credentialSource
+	ui             *controlUI
+	logger         *zap.Logger
 
 	// late guards the audit log against WebSocket decisions that arrive on
 	// relay goroutines outliving the configuration.
@@ -284,6 +285,19 @@ func (g *Guard) buildTable() (*route.Table, error) {
 	return route.NewTable(ops, route.Defaults()), nil
 }
 
+// toolHistories keeps the history of direct tool calls (toolpolicy.Recent)
+// across config reloads: a reload must not forget the scripts written
+// before it, whose runs would then be judged as their command lines alone.
+// There is one for the process, as the calls of every guard act on the
+// machine behind it.
+var toolHistories = caddy.NewUsagePool()
+
+const toolHistoryKey = "tools_invoke_history"
+
+type sharedRecent struct{ *toolpolicy.Recent }
+
+func (sharedRecent) Destruct() error { return nil }
+
 // limiters keeps each failed-attempt limiter across config reloads, keyed
 // by its settings: a reload must not give an attacker a fresh set of
 // guesses.
@@ -398,13 +412,19 @@ func (g *Guard) newSanitizer() error {
 		return fmt.Errorf("openclaw_guard: the default tool policy: %v", err)
 	}
 	g.toolJudge = judge
-	g.toolRecent = &toolpolicy.Recent{}
+	v, _, err := toolHistories.LoadOrNew(toolHistoryKey, func() (caddy.Destructor, error) {
+		return sharedRecent{&toolpolicy.Recent{}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	g.toolRecent, g.toolRecentHeld = v.(sharedRecent).Recent, true
 	g.inspectors[route.ToolsInvoke] = toolsInvokeInspector(g.inspectors[route.ToolsInvoke], judge, g.toolRecent)
 	return nil
 }
 
 // Cleanup stops the token watcher and releases this config's hold on the
-// shared audit log and limiter.
+// shared audit log, limiter and history of direct tool calls.
 func (g *Guard) Cleanup() error {
 	if g.stopWatch != nil {
 		g.stopWatch()
@@ -412,6 +432,10 @@ func (g *Guard) Cleanup() error {
 	}
 	if g.limiterKey != "" {
 		limiters.Delete(g.limiterKey)
+	}
+	if g.toolRecentHeld {
+		g.toolRecentHeld = false
+		_, _ = toolHistories.Delete(toolHistoryKey)
 	}
 	if g.ui != nil {
 		_, _ = sessionStores.Delete(g.ui.poolKey)

@@ -39,6 +39,10 @@ const (
 	// parse is still scanned as text, but a command that cannot be read is
 	// not run.
 	RuleUnparsable = "SHELL_UNPARSABLE"
+	// RuleUnknownScript has none either: a command runs a file written
+	// earlier whose text the caller no longer knows (Context.Forgotten,
+	// Context.Incomplete), so what it runs cannot be judged.
+	RuleUnknownScript = "SHELL_UNKNOWN_SCRIPT"
 )
 
 // Severities, weakest first, as the scanner spells them.
@@ -128,16 +132,47 @@ type Context struct {
 	Dir string
 	// Files are files written before the command runs (name -> text): a
 	// command that runs one (sh f, ./f, python3 f, source f) runs that text,
-	// and it is judged as code.
+	// and it is judged as code. Files are matched by FileKey, as written
+	// files are within a command.
 	Files map[string]string
+	// Forgotten are files written before the command whose text is not
+	// known any more (a bounded history of the calls that wrote them
+	// dropped them), by FileKey. A command that runs one, or runs text
+	// read from one, is refused (RuleUnknownScript) unless the command
+	// wrote the file again itself. A file in both Files and Forgotten is
+	// only partly known (an edit after the forgotten write): forgotten.
+	Forgotten map[string]bool
+	// Incomplete says that files may have been written before the command
+	// that are in neither Files nor Forgotten (even the names of forgotten
+	// files were dropped): a command that runs a file it names (a script
+	// operand, ./f or /path/f as the command, source f, sh < f, cat f |
+	// sh) that is not in Files is refused too. Programs found on PATH (ls,
+	// git) are not files the command names.
+	Incomplete bool
+}
+
+// FileKey is the name under which a written file is matched with the
+// commands that run it: its base name, lower-cased (sh /tmp/x/R.sh runs
+// what was written as r.sh). It over-reads rather than misses: a run is
+// judged with every text written under the same base name.
+func FileKey(name string) string {
+	return strings.ToLower(path.Base(name))
 }
 
 // JudgeWith is Judge for a command run in a known context.
 func JudgeWith(ctx Context, command string) Verdict {
 	j := &judge{vars: map[string]string{}, flows: map[string]flow{}, downloads: map[string]bool{}, decodedFiles: map[string]bool{}, secrets: map[string]string{}, seen: map[*syntax.CmdSubst]bool{}, flowMemo: map[syntax.Node]flow{}}
 	j.cwd = ResolvePath("", ctx.Dir)
-	for name, text := range ctx.Files {
-		j.remember(name, text, false)
+	j.forgotten, j.incomplete = ctx.Forgotten, ctx.Incomplete
+	if keyedFiles(ctx.Files) {
+		// Read in place: the usual case of a caller that keeps its files
+		// by FileKey (toolpolicy's history) costs no copy per command.
+		j.prior = ctx.Files
+	} else {
+		// Files of one FileKey are all read (appended).
+		for name, text := range ctx.Files {
+			j.remember(name, text, true)
+		}
 	}
 	j.source(command, 0)
 	return Verdict{Findings: j.findings, Targets: j.targets}
@@ -196,6 +231,12 @@ type judge struct {
 	// -> text), for a later command that runs the file.
 	links   map[string]string
 	written map[string]string
+	// prior are Context.Files when already kept by FileKey, read under
+	// written; forgotten and incomplete are Context's, files written
+	// before whose text is not known, which read as unknownText.
+	prior      map[string]string
+	forgotten  map[string]bool
+	incomplete bool
 	// fds are descriptors opened on a substitution (exec 3< <(…)); readers
 	// are files (FIFOs) an interpreter reads on stdin before anything is
 	// written to them, by lower-cased base name -> language.
@@ -231,6 +272,9 @@ func (j *judge) report(rule, sev, format string, args ...any) {
 func (j *judge) source(src string, depth int) {
 	if depth > maxDepth {
 		j.report(RuleUnparsable, SeverityCritical, "code nested more than %d levels deep (bash -c, eval, decoded payloads)", maxDepth)
+		return
+	}
+	if j.runsUnknown(src) {
 		return
 	}
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
@@ -420,6 +464,7 @@ func flatten(s *syntax.Stmt, out []*syntax.Stmt) []*syntax.Stmt {
 type cmd struct {
 	stmt     *syntax.Stmt
 	name     string   // base name, lower case, after sudo, env, nohup and the like
+	file     string   // the command word name comes from (./x, /tmp/x, ls)
 	args     []string // resolved arguments
 	words    []*syntax.Word
 	stdin    *syntax.Word // here-string, or a process substitution read by <
@@ -556,7 +601,7 @@ func (j *judge) parse(s *syntax.Stmt) cmd {
 	if len(words) == 0 {
 		return c
 	}
-	c.name = strings.ToLower(path.Base(words[0]))
+	c.name, c.file = strings.ToLower(path.Base(words[0])), words[0]
 	c.args, c.words = words[1:], raw
 	return c
 }
@@ -977,6 +1022,9 @@ func (j *judge) runs(runner string, f flow, lang string) {
 // shell script, subprocess argument lists), for code they download and run,
 // and for shells they hand to a socket.
 func (j *judge) code(text, lang string) {
+	if j.runsUnknown(text) {
+		return
+	}
 	switch lang {
 	case "shell":
 		j.source(text, j.depth+1)
@@ -1809,7 +1857,13 @@ func (j *judge) command(c cmd) {
 		j.report(RuleObfEncodedPayload, SeverityCritical, "runs %s, decoded from an encoded payload", c.name)
 	}
 	// ./script, /tmp/script: a file this command wrote, run by its #! line.
-	if text, ok := j.writtenAt(c.name); ok && !isInterpreter(c.name) {
+	// A bare name is looked up on PATH: it names a file of an incomplete
+	// history only with a slash.
+	lookup := j.writtenAt
+	if !strings.Contains(c.file, "/") {
+		lookup = func(name string) (string, bool) { return j.writtenText(FileKey(name)) }
+	}
+	if text, ok := lookup(c.name); ok && !isInterpreter(c.name) {
 		j.code(text, shebangLang(text))
 	}
 	// echo … | base64 -d > /tmp/a.sh: the file holds decoded content.
@@ -1887,7 +1941,7 @@ func (j *judge) runsCommandText(c cmd) {
 	case c.name == "git":
 		// Hooks this command (or an earlier call) wrote run when git does.
 		for _, hook := range gitHooks {
-			if text, ok := j.written[hook]; ok {
+			if text, ok := j.writtenText(hook); ok {
 				j.code(text, shebangLang(text))
 			}
 		}
@@ -1978,12 +2032,15 @@ func (j *judge) runsCommandText(c cmd) {
 			}
 		case "":
 			for _, name := range []string{"gnumakefile", "makefile"} {
-				if t, ok := j.written[name]; ok {
+				if t, ok := j.writtenText(name); ok {
 					text = t
 				}
 			}
 		default:
 			text, _ = j.writtenAt(file)
+		}
+		if j.runsUnknown(text) {
+			break
 		}
 		if recipes := makeRecipes(text); recipes != "" {
 			j.source(recipes, j.depth+1)
@@ -2004,17 +2061,14 @@ func firstOperand(args []string) string {
 // packageScripts judges the scripts of a package.json the command wrote
 // earlier, which npm, pnpm, yarn and bun run on install and by name.
 func (j *judge) packageScripts(c cmd) {
-	if c.name != "npm" && c.name != "pnpm" && c.name != "yarn" && c.name != "bun" || j.written["package.json"] == "" {
+	if c.name != "npm" && c.name != "pnpm" && c.name != "yarn" && c.name != "bun" {
+		return
+	}
+	manifest, _ := j.writtenText("package.json")
+	if manifest == "" {
 		return
 	}
 	args := c.args
-	// The package's scripts run on install and by name.
-	var pkg struct {
-		Scripts map[string]string `json:"scripts"`
-	}
-	if json.Unmarshal([]byte(j.written["package.json"]), &pkg) != nil || len(pkg.Scripts) == 0 {
-		return
-	}
 	var names []string
 	switch sub := firstOperand(args); sub {
 	case "", "install", "i", "ci", "add", "rebuild":
@@ -2025,6 +2079,16 @@ func (j *judge) packageScripts(c cmd) {
 		}
 	default:
 		names = []string{"pre" + sub, sub, "post" + sub}
+	}
+	if len(names) == 0 || j.runsUnknown(manifest) {
+		return
+	}
+	// The package's scripts run on install and by name.
+	var pkg struct {
+		Scripts map[string]string `json:"scripts"`
+	}
+	if json.Unmarshal([]byte(manifest), &pkg) != nil || len(pkg.Scripts) == 0 {
+		return
 	}
 	for _, n := range names {
 		if script, ok := pkg.Scripts[n]; ok {
@@ -2501,11 +2565,11 @@ func (j *judge) envVar(name, value string) {
 		}
 	}
 	for _, f := range files {
-		base := strings.ToLower(path.Base(f))
+		base := FileKey(f)
 		if j.downloads[base] {
 			j.report(RuleChainDropper, SeverityCritical, "%s loads the download %s", name, f)
 		}
-		if text, ok := j.written[base]; ok && lang != "" {
+		if text, ok := j.writtenText(base); ok && lang != "" {
 			j.code(text, lang)
 		}
 	}
@@ -2542,10 +2606,12 @@ func (j *judge) remember(file, text string, appendTo bool) {
 		text += "\n"
 	}
 	if appendTo {
-		text = j.written[name] + text
+		prev, _ := j.writtenText(name)
+		text = prev + text
 	}
-	if len(text) > 1<<20 {
-		return
+	if len(text) > maxWritten {
+		// Too long to judge, and not left unknown: refused if run.
+		text = unknownText(file, whyTooLong)
 	}
 	j.written[name] = text
 	if lang, ok := j.readers[name]; ok {
@@ -2554,11 +2620,22 @@ func (j *judge) remember(file, text string, appendTo bool) {
 	}
 }
 
+// maxWritten bounds the text of a written file the judge reads.
+const maxWritten = 1 << 20
+
 // writtenAt returns the text this command (or an earlier tool call)
-// wrote to the file a name or glob names (sh /tmp/x*.sh runs it too).
+// wrote to the file a name or glob names (sh /tmp/x*.sh runs it too). A
+// file written before whose text is not known has unknownText; so does
+// any file not known to be written when the history is incomplete.
 func (j *judge) writtenAt(name string) (string, bool) {
-	base := strings.ToLower(path.Base(name))
+	base := FileKey(name)
 	if t, ok := j.written[base]; ok {
+		return t, true
+	}
+	if j.forgotten[base] {
+		return unknownText(name, whyForgotten), true
+	}
+	if t, ok := j.prior[base]; ok {
 		return t, true
 	}
 	if strings.ContainsAny(base, "*?[") {
@@ -2567,8 +2644,86 @@ func (j *judge) writtenAt(name string) (string, bool) {
 				return t, true
 			}
 		}
+		for k := range j.prior {
+			if m, _ := path.Match(base, k); m {
+				return j.writtenText(k)
+			}
+		}
+		for k := range j.forgotten {
+			if m, _ := path.Match(base, k); m {
+				return unknownText(k, whyForgotten), true
+			}
+		}
+	}
+	if j.incomplete && name != "" && name != "-" && !strings.HasPrefix(name, "/dev/") {
+		return unknownText(name, whyIncomplete), true
 	}
 	return "", false
+}
+
+// writtenText is the text written to the file with the key FileKey gives,
+// by this command or before it.
+func (j *judge) writtenText(key string) (string, bool) {
+	if t, ok := j.written[key]; ok {
+		return t, true
+	}
+	if j.forgotten[key] {
+		return unknownText(key, whyForgotten), true
+	}
+	t, ok := j.prior[key]
+	return t, ok
+}
+
+// keyedFiles reports files kept as the judge keeps them: by FileKey, each
+// text ending in a line end and not too long to judge.
+func keyedFiles(files map[string]string) bool {
+	for name, text := range files {
+		if FileKey(name) != name || !strings.HasSuffix(text, "\n") || len(text) > maxWritten {
+			return false
+		}
+	}
+	return true
+}
+
+// unknownText stands for the text of a file written before the command
+// that is not known: a forgotten one, or with an incomplete history any
+// other. It flows wherever known text flows (cat, cp, $(< f), sh < f) and
+// is refused where text is run (code, source). It starts with a NUL byte,
+// which no shell text or script holds; a command that spells it out only
+// has itself refused.
+func unknownText(name, why string) string {
+	if len(name) > 200 {
+		name = name[:200] + "…"
+	}
+	return unknownMark + why + "\x01" + strings.ReplaceAll(name, "\x00", "") + "\x00\n"
+}
+
+// The reasons unknownText gives, each ending a sentence that begins "runs
+// <name>, ".
+const (
+	unknownMark   = "\x00unknown\x01"
+	whyForgotten  = "written earlier by a call whose text is no longer remembered"
+	whyIncomplete = "which may have been written by an earlier call that is no longer remembered (the history of written files overflowed)"
+	whyTooLong    = "written with more than 1 MiB of text, more than is judged"
+)
+
+// runsUnknown reports each file of unknown text a text to run holds, and
+// whether there was one.
+func (j *judge) runsUnknown(text string) bool {
+	found := false
+	for rest := text; ; {
+		i := strings.Index(rest, unknownMark)
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len(unknownMark):]
+		why, after, _ := strings.Cut(rest, "\x01")
+		name, after, _ := strings.Cut(after, "\x00")
+		rest = after
+		found = true
+		j.report(RuleUnknownScript, SeverityCritical, "runs %s, %s: what it runs cannot be judged (write the whole file again to run it)", strconv.Quote(name), why)
+	}
+	return found
 }
 
 // stdoutRedirect returns the file a statement writes its output to and

@@ -32,26 +32,41 @@ func BenchmarkDecide(b *testing.B) {
 
 // BenchmarkDecideRecent judges a direct keystroke call with a full history
 // of direct calls (DefaultRecentCalls writes and keystroke calls, as a
-// busy /tools/invoke client would leave), against BenchmarkDecideAlone,
-// the same call judged without one: the cost of the join.
+// busy /tools/invoke client would leave, writing 256 files over and
+// over), against BenchmarkDecideAlone,
+// the same call judged without one: the cost of the join. Each op is
+// DecideRecent of one more write and of one keystroke call, each pushing
+// the oldest call out, as a busy client's history turns over.
 func BenchmarkDecideRecent(b *testing.B) {
 	j, err := Default().Compile()
 	if err != nil {
 		b.Fatal(err)
 	}
 	rc := &Recent{}
-	for k := 0; k < DefaultRecentCalls; k++ {
-		c := wire.ToolCall{Name: "write", Arguments: fmt.Sprintf(`{"path":"src/f%d.go","content":"package main\n\nfunc f%d() int { return %d }\n"}`, k, k, k)}
+	next := func(k int) wire.ToolCall {
 		if k%2 == 1 {
-			c = wire.ToolCall{Name: "process", Arguments: fmt.Sprintf(`{"action":"write","sessionId":"s%d","data":"go test ./... -run F%d\n"}`, k%8, k)}
+			return wire.ToolCall{Name: "process", Arguments: fmt.Sprintf(`{"action":"write","sessionId":"s%d","data":"go test ./... -run F%d\n"}`, k%8, k)}
 		}
-		j.DecideRecent(rc, c)
+		return wire.ToolCall{Name: "write", Arguments: fmt.Sprintf(`{"path":"src/f%d.go","content":"package main\n\nfunc f%d() int { return %d }\n"}`, k%256, k, k)}
 	}
-	call := wire.ToolCall{Name: "process", Arguments: `{"action":"send-keys","sessionId":"s3","literal":"bash build.sh","keys":["Enter"]}`}
+	k := 0
+	for ; k < DefaultRecentCalls; k++ {
+		j.DecideRecent(rc, next(k))
+	}
+	calls := make([]wire.ToolCall, 8)
+	for s := range calls {
+		calls[s] = wire.ToolCall{Name: "process", Arguments: fmt.Sprintf(`{"action":"send-keys","sessionId":"s%d","literal":"bash build.sh","keys":["Enter"]}`, s)}
+	}
 	b.ReportAllocs()
 	c0 := processCPU()
 	for b.Loop() {
-		if d := j.DecideWith(func() []wire.ToolCall { return rc.calls })(call); d.Block {
+		// One write and one keystroke call: the history stays half
+		// writes, half keys typed into eight sessions.
+		k += 2
+		if d := j.DecideRecent(rc, next(k)); d.Block {
+			b.Fatal(d)
+		}
+		if d := j.DecideRecent(rc, calls[k/2%8]); d.Block {
 			b.Fatal(d)
 		}
 	}

@@ -70,7 +70,7 @@ func (p *Policy) Compile() (*Judge, error) {
 
 // Decide judges one complete tool call.
 func (j *Judge) Decide(c wire.ToolCall) wire.Decision {
-	return j.decide(c, nil)
+	return j.decideIn(c, nil)
 }
 
 // DecideWith returns Decide for the calls of one model answer, knowing the
@@ -79,36 +79,55 @@ func (j *Judge) Decide(c wire.ToolCall) wire.Decision {
 // judged together with those typed into the same session before, so a
 // command typed a few keys per call is read whole.
 func (j *Judge) DecideWith(prior func() []wire.ToolCall) func(wire.ToolCall) wire.Decision {
-	var once sync.Once
 	var mu sync.Mutex
-	var calls []wire.ToolCall
-	history := func() []wire.ToolCall {
-		once.Do(func() { calls = slices.Clone(prior()) })
+	var h *history
+	past := pastFunc(func() known {
+		if h == nil {
+			h = &history{}
+			for _, c := range prior() {
+				if s := j.stepOf(c); !s.empty() {
+					h.push(s)
+				}
+			}
+		}
+		return known{files: h.writtenFiles(), typed: h.typed}
+	})
+	return func(c wire.ToolCall) wire.Decision {
 		mu.Lock()
 		defer mu.Unlock()
-		return slices.Clip(calls)
-	}
-	memo := &filesMemo{n: -1}
-	return func(c wire.ToolCall) wire.Decision {
-		d := j.decideIn(c, history, memo)
+		d := j.decideIn(c, past)
 		if !d.Block {
 			// Calls of the same answer run after one another: an allowed
 			// one is history for the next.
-			history()
-			mu.Lock()
-			calls = append(calls, c)
-			mu.Unlock()
+			past.known()
+			if s := j.stepOf(c); !s.empty() {
+				h.push(s)
+			}
 		}
 		return d
 	}
 }
 
-func (j *Judge) decide(c wire.ToolCall, history func() []wire.ToolCall) wire.Decision {
-	return j.decideIn(c, history, nil)
+// pastCalls is what a judge can learn of the calls before the one it
+// judges, asked for when a call first needs it.
+type pastCalls interface{ known() known }
+
+// known is what is known of the calls before the one judged: the files
+// they wrote (by the name they gave), the files written whose text is not
+// known any more (by shellrisk.FileKey), and the keys they typed.
+type known struct {
+	files      map[string]string
+	forgotten  map[string]bool
+	incomplete bool
+	typed      func(tool, session string) (text string, calls int)
 }
 
-func (j *Judge) decideIn(c wire.ToolCall, history func() []wire.ToolCall, memo *filesMemo) wire.Decision {
-	r := &reading{j: j, history: history, memo: memo}
+type pastFunc func() known
+
+func (f pastFunc) known() known { return f() }
+
+func (j *Judge) decideIn(c wire.ToolCall, past pastCalls) wire.Decision {
+	r := &reading{j: j, past: past}
 	r.call(c.Name, c.ID, c.Arguments, 0)
 	fs := r.out
 	var block []Finding
@@ -152,16 +171,32 @@ func (j *Judge) Findings(c wire.ToolCall) []Finding {
 }
 
 type reading struct {
-	j       *Judge
-	out     []Finding
-	history func() []wire.ToolCall // the conversation's earlier calls; nil: none known
-	memo    *filesMemo             // writtenFiles of the history as long as it is unchanged
+	j    *Judge
+	out  []Finding
+	past pastCalls // the earlier calls; nil: none known
+	k    *known    // past's, once asked for
 }
 
-// filesMemo keeps the files a history wrote while the history has n calls.
-type filesMemo struct {
-	n     int
-	files map[string]string
+// known is what the reading knows of the earlier calls, nil without any.
+func (r *reading) known() *known {
+	if r.past == nil {
+		return nil
+	}
+	if r.k == nil {
+		k := r.past.known()
+		r.k = &k
+	}
+	return r.k
+}
+
+// context is what a command run in dir is known to run among: the files
+// earlier calls wrote, and those whose text is no longer known.
+func (r *reading) context(dir string) shellrisk.Context {
+	ctx := shellrisk.Context{Dir: dir}
+	if k := r.known(); k != nil {
+		ctx.Files, ctx.Forgotten, ctx.Incomplete = k.files, k.forgotten, k.incomplete
+	}
+	return ctx
 }
 
 func (r *reading) add(rule, sev, format string, args ...any) {
@@ -250,7 +285,7 @@ func (r *reading) call(name, id, rawArgs string, depth int) {
 			// refused for that, but whatever parses is judged.
 			r.typed(ks, "")
 		}
-		if t.Session != "" && r.history != nil {
+		if t.Session != "" && r.past != nil {
 			r.session(name, t.Session, obj)
 		}
 	case KindRead:
@@ -344,67 +379,6 @@ func (r *reading) generic(v any, key string, known, secretsOK bool) {
 	}
 }
 
-// writtenFiles are the files earlier calls of the conversation wrote, by
-// the name they gave: a write tool's content, an edit's new texts, the lines
-// an apply_patch adds. Nil without a history.
-func (r *reading) writtenFiles() map[string]string {
-	if r.history == nil {
-		return nil
-	}
-	calls := r.history()
-	if r.memo != nil && r.memo.n == len(calls) {
-		return r.memo.files
-	}
-	var files map[string]string
-	defer func() {
-		if r.memo != nil {
-			r.memo.n, r.memo.files = len(calls), files
-		}
-	}()
-	put := func(name, text string) {
-		if name == "" || text == "" {
-			return
-		}
-		if files == nil {
-			files = map[string]string{}
-		}
-		files[name] += text + "\n"
-	}
-	for _, c := range calls {
-		t, ok := r.j.p.Tools[r.j.CanonicalName(c.Name, c.ID)]
-		if !ok && claudeCodeNames[c.Name] {
-			t, ok = r.j.p.Tools[strings.ToLower(c.Name)]
-		}
-		if !ok || t.Kind != KindWrite && t.Kind != KindPatch {
-			continue
-		}
-		var args map[string]any
-		if json.Unmarshal([]byte(c.Arguments), &args) != nil {
-			continue
-		}
-		if t.Kind == KindPatch {
-			for _, k := range t.Patch {
-				if s, ok := args[k].(string); ok {
-					for name, text := range patchAdds(s) {
-						put(name, text)
-					}
-				}
-			}
-			continue
-		}
-		name := ""
-		for _, k := range t.Path {
-			if s, ok := args[k].(string); ok && s != "" {
-				name = s
-			}
-		}
-		var texts []string
-		collectNewText(args, "", &texts)
-		put(name, strings.Join(texts, "\n"))
-	}
-	return files
-}
-
 // collectNewText gathers what a write or edit call puts in its file: the
 // content, and the new text of each edit.
 func collectNewText(v any, key string, out *[]string) {
@@ -425,9 +399,11 @@ func collectNewText(v any, key string, out *[]string) {
 	}
 }
 
-// patchAdds returns the lines an apply_patch text adds, by file.
-func patchAdds(s string) map[string]string {
+// patchAdds returns the lines an apply_patch text adds, by file, and the
+// files it moves (from, to).
+func patchAdds(s string) (map[string]string, [][2]string) {
 	out := map[string]string{}
+	var moves [][2]string
 	file := ""
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.TrimRight(line, "\r")
@@ -435,14 +411,18 @@ func patchAdds(s string) map[string]string {
 		case strings.HasPrefix(line, "*** Add File: "), strings.HasPrefix(line, "*** Update File: "):
 			file = strings.TrimSpace(line[strings.Index(line, ":")+1:])
 		case strings.HasPrefix(line, "*** Move to: "):
-			file = strings.TrimSpace(strings.TrimPrefix(line, "*** Move to: "))
+			to := strings.TrimSpace(strings.TrimPrefix(line, "*** Move to: "))
+			if file != "" {
+				moves = append(moves, [2]string{file, to})
+			}
+			file = to
 		case strings.HasPrefix(line, "***"):
 			file = ""
 		case file != "" && strings.HasPrefix(line, "+"):
 			out[file] += line[1:] + "\n"
 		}
 	}
-	return out
+	return out, moves
 }
 
 // typed judges keystrokes: findings but the refusal of what does not
@@ -450,7 +430,7 @@ func patchAdds(s string) map[string]string {
 func (r *reading) typed(keys, how string) {
 	// A script the conversation wrote is known to keys that run it
 	// ("bash /tmp/r.sh" typed into a shell), as to exec's command.
-	for _, f := range shellrisk.JudgeWith(shellrisk.Context{Files: r.writtenFiles()}, keys).Findings {
+	for _, f := range shellrisk.JudgeWith(r.context(""), keys).Findings {
 		if f.Rule != shellrisk.RuleUnparsable {
 			r.add(f.Rule, f.Severity, "%s%s", how, f.Message)
 		}
@@ -473,27 +453,11 @@ func (r *reading) session(tool, key string, obj map[string]any) {
 	if id == "" || cur == "" {
 		return
 	}
-	var before strings.Builder
-	calls := 0
-	for _, c := range r.history() {
-		if c.Name != tool && r.j.CanonicalName(c.Name, c.ID) != tool {
-			continue
-		}
-		var args map[string]any
-		if json.Unmarshal([]byte(c.Arguments), &args) != nil {
-			continue
-		}
-		if prev, _ := args[key].(string); prev == id || key == "*" {
-			if s := typedBytes(args); s != "" {
-				before.WriteString(s)
-				calls++
-			}
-		}
-	}
+	before, calls := r.known().typed(tool, id)
 	if calls == 0 {
 		return
 	}
-	prev := strings.ReplaceAll(before.String(), "\r", "\n")
+	prev := strings.ReplaceAll(before, "\r", "\n")
 	cur = strings.ReplaceAll(cur, "\r", "\n")
 	if len(prev) > maxTyped {
 		prev = prev[len(prev)-maxTyped:]
@@ -540,7 +504,7 @@ func typedBytes(obj map[string]any) string {
 // Files the conversation's earlier calls wrote are known to it: a command
 // that runs one runs what was written.
 func (r *reading) exec(dir, cmd string) {
-	v := shellrisk.JudgeWith(shellrisk.Context{Dir: dir, Files: r.writtenFiles()}, cmd)
+	v := shellrisk.JudgeWith(r.context(dir), cmd)
 	for _, f := range v.Findings {
 		r.add(f.Rule, f.Severity, "%s", f.Message)
 	}

@@ -442,15 +442,15 @@ func TestRecentJoinsDirectCalls(t *testing.T) {
 			t.Errorf("step %d %s: %+v, want block %v", i, s.call.Arguments, d, s.block)
 		}
 	}
-	if len(rc.calls) != 4 {
-		t.Errorf("kept %d calls, want the write and three keystroke calls (not the read, not the blocked ones)", len(rc.calls))
+	if len(rc.h.steps) != 4 {
+		t.Errorf("kept %d calls, want the write and three keystroke calls (not the read, not the blocked ones)", len(rc.h.steps))
 	}
 	// Bounded: the oldest are forgotten first.
 	small := &Recent{MaxCalls: 2}
 	for k := 0; k < 5; k++ {
 		j.DecideRecent(small, wire.ToolCall{Name: "write", Arguments: fmt.Sprintf(`{"path":"f%d","content":"x"}`, k)})
 	}
-	if len(small.calls) != 2 || small.Forgotten != 3 || !strings.Contains(small.calls[0].Arguments, "f3") {
-		t.Errorf("bounded history: %+v, forgotten %d", small.calls, small.Forgotten)
+	if len(small.h.steps) != 2 || small.Dropped != 3 || small.h.steps[0].files[0].name != "f3" {
+		t.Errorf("bounded history: %+v, dropped %d", small.h.steps, small.Dropped)
 	}
 }
