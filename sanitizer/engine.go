@@ -547,10 +547,12 @@ candidates:
 	return spans, false, false
 }
 
-// span is b's match text[start:end], a mention when it is quoted, negated
-// or (for a scoped rule) a defence.
+// span is b's match text[start:end], a mention when it is quoted, negated,
+// (for a scoped rule) a defence, or (for a reject rule) a request the
+// sentence reports and refuses (refusals.go).
 func (b *branch) span(text []byte, start, end int) span {
-	return span{rule: b.rule, start: start, end: end, mention: quoted(text, start, end) || negated(text, start) || b.scoped && defence(text, start, end)}
+	return span{rule: b.rule, start: start, end: end, mention: quoted(text, start, end) || negated(text, start) ||
+		b.scoped && defence(text, start, end) || b.reject && refusedRequest(text, start, end)}
 }
 
 // searchNear searches for b, which has no literal prefix, in the stretches
