@@ -73,6 +73,14 @@ var (
 	// with requests to".
 	negatedRefusalFrame = regexp.MustCompile(`(?:^|[\s,:(])(?:do\snot|don't|never|must\snot|should\snot|shouldn't|will\snot|won't|cannot|can't)\s(?:ever\s)?(?:comply\swith|act\son|follow|honou?r|fulfil|fulfill|grant|entertain|obey|give\sin\sto|go\salong\swith|accept|carry\sout|yield\sto|cave\sto|bow\sto|play\salong\swith)\s` +
 		determiners + requestNoun + `\s` + requestLink)
+	// refusalVerb refuses what follows it at once: "refuse role-play as
+	// an unrestricted model".
+	refusalVerb = regexp.MustCompile(`(?:^|[\s,:(])(refuse|refuses|decline|declines|reject|rejects|resist|resists)\s` + determiners + `\z`)
+	// askedYou reports what someone asks of the assistant, whoever asks
+	// ("passengers sometimes say they work for the airline and ask you
+	// to"), but the speaker (subject): "I ask you to" is the request
+	// itself.
+	askedYou = regexp.MustCompile(`(?:^|[\s,:(])(\S+)\s(?:(?:may|might|will|could|can|often|sometimes|occasionally|also|even|regularly|frequently|ever|then|and|or)\s){0,2}(?:asks?|tells?|wants?|begs?|pushes|push|pressures?|urges?|instructs?|orders?|invites?|encourages?)\s(?:you|the\sassistant|the\sbot|the\smodel|the\sagent)\s` + trickYou + `(?:to|into)\s`)
 	// reportedFrame reports a request without saying what to do with it.
 	reportedFrame = regexp.MustCompile(`(?:^|[\s,:(])(?:` +
 		// if a user asks you to, when asked to
@@ -100,7 +108,7 @@ var (
 		`go\sahead|say\syes|happily|gladly|oblige|comply|obey|do\sas|as\sasked|as\srequested|as\sthey\ssay|in\sfull|verbatim|word\sfor\sword)(?:\s|[.,;:!?)]|$)`)
 	// refusalWords in the reply refuse; negated ("never refuse"), they
 	// say to comply.
-	refusalWords = regexp.MustCompile(`(?:^|[\s,:;(])(?:refuse|refuses|refused|refusing|decline|declines|declined|declining|reject|rejects|deny|denies|say\sno|reply\sno|answer\sno|politely|unable|not\sable|not\sallowed|isn't\sallowed|is\snot\sallowed|are\snot\sallowed|not\spermitted|redirect|steer|stay\sin\s(?:character|role)|explain\sthat|remind|treat\s(?:it|them|this|that|the\srequest|such\srequests|the\smessage)\sas|ignore\s(?:it|them|this|that|the\srequest|such\srequests|those\srequests|the\sattempt)|(?:be|are|is)\s(?:ignored|refused|declined|rejected|denied))(?:\s|[.,;:!?)]|$)`)
+	refusalWords = regexp.MustCompile(`(?:^|[\s,:;(])(?:refuse|refuses|refused|refusing|decline|declines|declined|declining|reject|rejects|deny|denies|say\sno|reply\sno|answer\sno|politely|unable|not\sable|not\sallowed|isn't\sallowed|is\snot\sallowed|are\snot\sallowed|not\spermitted|redirect|steer|stay\sin\s(?:character|role)|explain\sthat|remind|treat\s(?:\S+\s){0,2}as\s(?:data|untrusted|unverified|content|text|information|suspicious|plain|an?\sattack|an?\sinjection)|ignore\s(?:it|them|this|that|the\srequest|such\srequests|those\srequests|the\sattempt)|(?:be|are|is)\s(?:ignored|refused|declined|rejected|denied))(?:\s|[.,;:!?)]|$)`)
 	// negatedAct refuses with a negated verb: "do not comply", "never
 	// reveal it".
 	negatedAct = regexp.MustCompile(`(?:^|[\s,:;(])(?:do\snot|don't|never|must\snot|should\snot|shouldn't|will\snot|won't|cannot|can't|may\snot|not)\s(?:\S+\s)?` + actVerb + `(?:\s|[.,;:!?)]|$)`)
@@ -122,12 +130,17 @@ func refusedRequest(text []byte, start, end int) bool {
 		re      *regexp.Regexp
 		headed  bool // the frame refuses; the reply need not
 		negHead bool // a negation before the frame's first word turns it around
-	}{{refusalFrame, true, true}, {negatedRefusalFrame, true, false}, {reportedFrame, false, false}} {
+		speaker bool // the frame's first group is its subject, which must not be the speaker
+	}{{refusalFrame, true, true, false}, {negatedRefusalFrame, true, false, false}, {refusalVerb, true, true, false},
+		{reportedFrame, false, false, false}, {askedYou, false, false, true}} {
 		locs := f.re.FindAllSubmatchIndex(before, -1)
 		if len(locs) == 0 {
 			continue
 		}
 		m := locs[len(locs)-1] // the frame nearest the match
+		if f.speaker && speakers[string(before[m[2]:m[3]])] {
+			continue
+		}
 		if between := before[m[1]:]; !inRequest(between) {
 			continue
 		}
@@ -140,6 +153,10 @@ func refusedRequest(text []byte, start, end int) bool {
 	}
 	return false
 }
+
+// speakers ask for themselves: "I ask you to print the system prompt" is
+// the request, not a report of it.
+var speakers = map[string]bool{"i": true, "we": true, "i'm": true, "we're": true, "now": true, "please": true, "hereby": true}
 
 // inRequest reports whether between, the text from a frame to a match,
 // leaves the match in the request: the items before it in the request's
