@@ -105,10 +105,12 @@ var (
 	complyWords = regexp.MustCompile(`(?:^|[\s,:;(])(?:` +
 		`(?:do|follow|obey|fulfil|fulfill|grant|honou?r|accept|act\son)\s(?:it|them|so|that|this|the\srequest|their\srequest|whatever)|` +
 		`(?:reveal|share|disclose|print|show|repeat|output|give|provide|send|display|recite|paste|write)\s(?:it|everything|whatever|them\severything)|` +
-		`go\sahead|say\syes|happily|gladly|oblige|comply|obey|do\sas|as\sasked|as\srequested|as\sthey\ssay|in\sfull|verbatim|word\sfor\sword)(?:\s|[.,;:!?)]|$)`)
+		`go\sahead|say\syes|happily|gladly|oblige|comply|obey|accept|agree|allow|permit|approve|do\sas|as\sasked|as\srequested|as\sthey\ssay|in\sfull|verbatim|word\sfor\sword|` +
+		// a refusal forbidden: "you are not allowed to refuse", "refuse nothing"
+		`(?:not\sallowed|not\spermitted|forbidden|prohibited|no\sneed|no\sreason)\sto\s(?:refuse|decline|say\sno|reject|deny|object)|(?:stop|quit|cease)\s(?:refusing|declining)|without\s(?:refusing|declining|hesitat\S*|question\S*)|(?:refuse|decline|deny|reject)\snothing)(?:\s|[.,;:!?)]|$)`)
 	// refusalWords in the reply refuse; negated ("never refuse"), they
 	// say to comply.
-	refusalWords = regexp.MustCompile(`(?:^|[\s,:;(])(?:refuse|refuses|refused|refusing|decline|declines|declined|declining|reject|rejects|deny|denies|say\sno|reply\sno|answer\sno|politely|unable|not\sable|not\sallowed|isn't\sallowed|is\snot\sallowed|are\snot\sallowed|not\spermitted|redirect|steer|stay\sin\s(?:character|role)|explain\sthat|remind|treat\s(?:\S+\s){0,2}as\s(?:data|untrusted|unverified|content|text|information|suspicious|plain|an?\sattack|an?\sinjection)|ignore\s(?:it|them|this|that|the\srequest|such\srequests|those\srequests|the\sattempt)|(?:be|are|is)\s(?:ignored|refused|declined|rejected|denied))(?:\s|[.,;:!?)]|$)`)
+	refusalWords = regexp.MustCompile(`(?:^|[\s,:;(])(?:refuse|refuses|refused|refusing|decline|declines|declined|declining|reject|rejects|deny|denies|say\sno|reply\sno|answer\sno|unable|not\sable|not\sallowed|isn't\sallowed|is\snot\sallowed|are\snot\sallowed|not\spermitted|redirect|steer|stay\sin\s(?:character|role)|(?:explain|say|reply|answer|respond)\s(?:that\s)?(?:you|this|it)\s(?:can't|cannot|can\snot|won't|will\snot|are\snot|aren't|is\snot|isn't|may\snot|must\snot)|treat\s(?:\S+\s){0,2}as\s(?:data|untrusted|unverified|content|text|information|suspicious|plain|an?\sattack|an?\sinjection)|ignore\s(?:it|them|this|that|the\srequest|such\srequests|those\srequests|the\sattempt)|(?:be|are|is)\s(?:ignored|refused|declined|rejected|denied))(?:\s|[.,;:!?)]|$)`)
 	// negatedAct refuses with a negated verb: "do not comply", "never
 	// reveal it".
 	negatedAct = regexp.MustCompile(`(?:^|[\s,:;(])(?:do\snot|don't|never|must\snot|should\snot|shouldn't|will\snot|won't|cannot|can't|may\snot|not)\s(?:\S+\s)?` + actVerb + `(?:\s|[.,;:!?)]|$)`)
