@@ -550,7 +550,10 @@ candidates:
 			return spans, true, false
 		}
 		if ok {
-			sp := b.span(text, int(p), m)
+			sp := b.span(text, int(p), m, budget)
+			if *budget < 0 {
+				return spans, true, false
+			}
 			spans = append(spans, sp)
 			if b.reject && !sp.mention {
 				return spans, false, true // one is proof enough
@@ -563,10 +566,12 @@ candidates:
 
 // span is b's match text[start:end], a mention when it is quoted, negated,
 // (for a scoped rule) a defence, or (for a reject rule) a request the
-// sentence reports and refuses (refusals.go).
-func (b *branch) span(text []byte, start, end int) span {
+// sentence reports and refuses (refusals.go), whose regexp work is paid
+// from *budget: a flood of such requests runs out of it like a flood of
+// near-matches.
+func (b *branch) span(text []byte, start, end int, budget *int) span {
 	return span{rule: b.rule, start: start, end: end, mention: quoted(text, start, end) || negated(text, start) ||
-		b.scoped && defence(text, start, end) || b.reject && refusedRequest(text, start, end)}
+		b.scoped && defence(text, start, end) || b.reject && refusedRequest(text, start, end, budget)}
 }
 
 // searchNear searches for b, which has no literal prefix, in the stretches
@@ -638,7 +643,10 @@ func (b *branch) searchIn(text []byte, from, to, c1 int, end *int32, spans []spa
 		if start >= c1 {
 			break
 		}
-		sp := b.span(text, start, m)
+		sp := b.span(text, start, m, budget)
+		if *budget < 0 {
+			return spans, true, false
+		}
 		spans = append(spans, sp)
 		if b.reject && !sp.mention {
 			return spans, false, true

@@ -117,14 +117,21 @@ var (
 )
 
 // refusedRequest reports whether the match text[start:end] of a rule is a
-// request that the sentence reports and refuses (see above).
-func refusedRequest(text []byte, start, end int) bool {
+// request that the sentence reports and refuses (see above). Each regexp
+// it runs costs *budget the bytes it reads; it gives up (false) when the
+// budget cannot pay, leaving *budget negative.
+func refusedRequest(text []byte, start, end int, budget *int) bool {
 	for start < end && text[start] == ' ' {
 		start++ // a rule's match may take in the space before its first word
 	}
 	from := sentenceStart(text, start)
 	before := text[from:start]
 	reply := replyAfter(text, end)
+	// At most: the five frames and the checks of what lies between over
+	// before, the four reply patterns over the reply.
+	if *budget -= 8*len(before) + 4*(reply[1]-reply[0]); *budget < 0 {
+		return false
+	}
 	if complied(text, reply) {
 		return false
 	}
