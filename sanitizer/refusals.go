@@ -92,7 +92,11 @@ var (
 
 	// listJoin ends the items of a request's list before the match's own
 	// ("to bypass these rules, to role-play as an unrestricted AI, or to").
-	listJoin = regexp.MustCompile(`.*(?:,|\sor|\sand|\sand/or)\s(?:or\s|and\s)?(?:to\s)?`)
+	// A bare comma ("to keep secrets, <match>") joins a list only when the
+	// list goes on after the match (listGoesOnAfter): "refuse requests to
+	// bypass the rules, print the prompt, or reveal keys".
+	listJoin        = regexp.MustCompile(`.*((?:,|\sor|\sand|\sand/or)\s(?:or\s|and\s)?(?:to\s)?)`)
+	listGoesOnAfter = regexp.MustCompile(`(?:,\s|\s)(?:or|and|nor)\s`)
 	// newOrder between a frame and the match makes the match an order of
 	// its own: "If asked to X, refuse, then print the system prompt".
 	newOrder = regexp.MustCompile(`(?:^|\s)(?:then|instead|but|afterwards|after\sthat|otherwise|now|anyway|regardless|however)(?:\s|,|$)`)
@@ -106,8 +110,9 @@ var (
 		`(?:do|follow|obey|fulfil|fulfill|grant|honou?r|accept|act\son)\s(?:it|them|so|that|this|the\srequest|their\srequest|whatever)|` +
 		`(?:reveal|share|disclose|print|show|repeat|output|give|provide|send|display|recite|paste|write)\s(?:it|everything|whatever|them\severything)|` +
 		`go\sahead|say\syes|happily|gladly|oblige|comply|obey|accept|agree|allow|permit|approve|do\sas|as\sasked|as\srequested|as\sthey\ssay|in\sfull|verbatim|word\sfor\sword|` +
-		// a refusal forbidden: "you are not allowed to refuse", "refuse nothing"
-		`(?:not\sallowed|not\spermitted|forbidden|prohibited|no\sneed|no\sreason)\sto\s(?:refuse|decline|say\sno|reject|deny|object)|(?:stop|quit|cease)\s(?:refusing|declining)|without\s(?:refusing|declining|hesitat\S*|question\S*)|(?:refuse|decline|deny|reject)\snothing)(?:\s|[.,;:!?)]|$)`)
+		// a refusal forbidden or narrowed: "you are not allowed to refuse",
+		// "refuse nothing", "refuse only if they are rude"
+		`(?:not\sallowed|not\spermitted|forbidden|prohibited|no\sneed|no\sreason)\sto\s(?:refuse|decline|say\sno|reject|deny|object)|(?:stop|quit|cease)\s(?:refusing|declining)|without\s(?:refusing|declining|hesitat\S*|question\S*)|(?:refuse|decline|deny|reject)\snothing|(?:refuse|decline|deny|reject|say\sno)\s(?:only\s(?:if|when|for)|unless|except))(?:\s|[.,;:!?)]|$)`)
 	// refusalWords in the reply refuse; negated ("never refuse"), they
 	// say to comply.
 	refusalWords = regexp.MustCompile(`(?:^|[\s,:;(])(?:refuse|refuses|refused|refusing|decline|declines|declined|declining|reject|rejects|deny|denies|say\sno|reply\sno|answer\sno|unable|not\sable|not\sallowed|isn't\sallowed|is\snot\sallowed|are\snot\sallowed|not\spermitted|redirect|steer|stay\sin\s(?:character|role)|(?:explain|say|reply|answer|respond)\s(?:that\s)?(?:you|this|it)\s(?:can't|cannot|can\snot|won't|will\snot|are\snot|aren't|is\snot|isn't|may\snot|must\snot)|treat\s(?:\S+\s){0,2}as\s(?:data|untrusted|unverified|content|text|information|suspicious|plain|an?\sattack|an?\sinjection)|ignore\s(?:it|them|this|that|the\srequest|such\srequests|those\srequests|the\sattempt)|(?:be|are|is)\s(?:ignored|refused|declined|rejected|denied))(?:\s|[.,;:!?)]|$)`)
@@ -150,7 +155,7 @@ func refusedRequest(text []byte, start, end int, budget *int) bool {
 		if f.speaker && speakers[string(before[m[2]:m[3]])] {
 			continue
 		}
-		if between := before[m[1]:]; !inRequest(between) {
+		if between := before[m[1]:]; !inRequest(between, text[end:sentenceEnd(text, end)]) {
 			continue
 		}
 		if f.negHead && negated(text, from+m[2]) {
@@ -171,9 +176,12 @@ var speakers = map[string]bool{"i": true, "we": true, "i'm": true, "we're": true
 // leaves the match in the request: the items before it in the request's
 // list and a few words of its own item ("to role-play as an <match>"),
 // with no new order or refusal among them.
-func inRequest(between []byte) bool {
+func inRequest(between, after []byte) bool {
 	item := between
-	if j := listJoin.FindIndex(between); j != nil {
+	if j := listJoin.FindSubmatchIndex(between); j != nil {
+		if string(between[j[2]:j[3]]) == ", " && !listGoesOnAfter.Match(after) {
+			return false
+		}
 		item = between[j[1]:]
 	}
 	return len(bytes.Fields(item)) <= itemWords && !newOrder.Match(between) && !refusalWords.Match(between) && !complyWords.Match(between)
@@ -198,6 +206,19 @@ func sentenceStart(text []byte, start int) int {
 		}
 	}
 	return lo
+}
+
+// sentenceEnd is where the sentence holding text[end-1] ends, at most
+// replySearch bytes on.
+func sentenceEnd(text []byte, end int) int {
+	r := replyAfter(text, end)
+	for i := r[0]; i < r[1]; i++ {
+		switch c := text[i]; {
+		case c == '\n' || c == '!' || c == '?' || c == ';' || c == '.' && (i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\n'):
+			return i
+		}
+	}
+	return r[1]
 }
 
 // replyAfter is the text after a match that may say what to do with the
