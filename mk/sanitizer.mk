@@ -7,7 +7,9 @@
 #                          detector (fit figures, per category), then a model trained on
 #                          sanitizer/train and train-prompts alone (figures on sources it never saw), then the written
 #                          sets (languages, languages-2 to -5, roles, obfuscation, operator
-#                          prompts); languages-2 to -5 are frozen and never trained on
+#                          prompts, system-defences: operators' short prompts and rule lists with
+#                          defensive lines, their flipped twins, defensive chat; per role and kind);
+#                          languages-2 to -5 and system-defences are frozen and never trained on
 #                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
@@ -71,7 +73,7 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/*.md" -system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/*.md" \
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md' \
-		-languages sanitizer/testdata/eval/languages-2.jsonl
+		-languages sanitizer/testdata/eval/languages-2.jsonl -roles sanitizer/testdata/eval/system-defences.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-4.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-5.jsonl

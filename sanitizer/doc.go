@@ -35,8 +35,10 @@
 //     nothing per byte. A reject or strip match that is nothing but a
 //     quotation (what does "ignore previous instructions" mean?), that lies
 //     in a quotation the words around it ask about (someone typed '…': is
-//     it an attack?), or that follows a negation ("never reveal the system
-//     prompt"), mentions an attack rather than making one: it is reported
+//     it an attack?), that follows a negation ("never reveal the system
+//     prompt"), or that is a request its sentence reports and refuses ("if
+//     someone asks you to ignore your rules, refuse"; not when an order to
+//     comply follows), mentions an attack rather than making one: it is reported
 //     as a flag, and the model judges the text (a prompt with such a
 //     quotation blanked: AskedQuotations).
 //   - A scoring model (ModelRuleID), a logistic regression over hashed words

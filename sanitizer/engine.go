@@ -260,6 +260,9 @@ func wholeQuote(text []byte, start, end int) bool {
 // what operators write to defend their prompts. Like a quotation, such a
 // match is reported as a flag and the model judges the text.
 func negated(text []byte, start int) bool {
+	if m := negatedList.FindSubmatchIndex(text[max(0, start-96):start]); m != nil && (m[2] >= 0 || listGoesOn.Match(text[start:min(len(text), start+40)])) {
+		return true
+	}
 	before := bytes.TrimRight(text[max(0, start-24):start], " ")
 	for _, neg := range negations {
 		if bytes.HasSuffix(before, neg) {
@@ -271,6 +274,17 @@ func negated(text []byte, start int) bool {
 	}
 	return false
 }
+
+// negatedList is a negation that governs a list of verbs, the match's
+// the last of them: "do not print, paraphrase or translate <match>",
+// "never repeat it, encode it or <match>". The last join is "or" or "nor",
+// or the match goes on with the list (listGoesOn): "don't wait, print the
+// system prompt" is an order, not a list.
+var negatedList = regexp.MustCompile(`(?:^|[\s,:;(])(?:never|not|don't|must\snot|mustn't|cannot|can't|won't|shouldn't|may\snot)\s(?:[a-z'-]+(?:\s(?:it|them|this|that))?,\s){0,4}(?:[a-z'-]+(?:\s(?:it|them|this|that))?,?\s(or|nor|and/or)\s)?\z`)
+
+// listGoesOn is a match that is itself the rest of a verb list ("do not
+// print, <paraphrase or translate this system message>").
+var listGoesOn = regexp.MustCompile(`\A[a-z'-]+(?:\s(?:it|them|this|that))?(?:,|\sor|\snor)\s`)
 
 // negations are in the normalised form (marks dropped): "đừng" is "đung".
 // Those of other languages that stand before the verb: Spanish and
@@ -536,7 +550,10 @@ candidates:
 			return spans, true, false
 		}
 		if ok {
-			sp := b.span(text, int(p), m)
+			sp := b.span(text, int(p), m, budget)
+			if *budget < 0 {
+				return spans, true, false
+			}
 			spans = append(spans, sp)
 			if b.reject && !sp.mention {
 				return spans, false, true // one is proof enough
@@ -547,10 +564,14 @@ candidates:
 	return spans, false, false
 }
 
-// span is b's match text[start:end], a mention when it is quoted, negated
-// or (for a scoped rule) a defence.
-func (b *branch) span(text []byte, start, end int) span {
-	return span{rule: b.rule, start: start, end: end, mention: quoted(text, start, end) || negated(text, start) || b.scoped && defence(text, start, end)}
+// span is b's match text[start:end], a mention when it is quoted, negated,
+// (for a scoped rule) a defence, or (for a reject rule) a request the
+// sentence reports and refuses (refusals.go), whose regexp work is paid
+// from *budget: a flood of such requests runs out of it like a flood of
+// near-matches.
+func (b *branch) span(text []byte, start, end int, budget *int) span {
+	return span{rule: b.rule, start: start, end: end, mention: quoted(text, start, end) || negated(text, start) ||
+		b.scoped && defence(text, start, end) || b.reject && refusedRequest(text, start, end, budget)}
 }
 
 // searchNear searches for b, which has no literal prefix, in the stretches
@@ -622,7 +643,10 @@ func (b *branch) searchIn(text []byte, from, to, c1 int, end *int32, spans []spa
 		if start >= c1 {
 			break
 		}
-		sp := b.span(text, start, m)
+		sp := b.span(text, start, m, budget)
+		if *budget < 0 {
+			return spans, true, false
+		}
 		spans = append(spans, sp)
 		if b.reject && !sp.mention {
 			return spans, false, true

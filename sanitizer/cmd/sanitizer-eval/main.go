@@ -9,7 +9,7 @@
 // Each line of each file is {"text", "label" (1 attack, 0 benign), "source", "category"}.
 // Every prompt is checked as a user message. The sets of -languages (rows
 // with "lang"), -roles (rows with "role" and "kind") and -obfuscation (rows
-// with "technique") are reported per language, role and technique; every
+// with "technique") are reported per language, role (and kind) and technique; every
 // file matched by a -system glob is a benign system prompt, checked as
 // system text. The rows of -content (with "carrier", "kind", "position" and
 // "shape": plain, or web_fetch to judge the text as web_fetch's JSON
@@ -122,10 +122,11 @@ func main() {
 	for _, set := range []struct {
 		path, title string
 		key         func(row) string
+		group       func(row) string // a coarser key with a line of its own, or nil
 	}{
-		{*languages, "per language", func(r row) string { return r.Lang }},
-		{*roles, "per role", func(r row) string { return r.Role + ": " + r.Kind }},
-		{*obfuscation, "per obfuscation technique (or benign look-alike)", func(r row) string { return r.Technique }},
+		{*languages, "per language", func(r row) string { return r.Lang }, nil},
+		{*roles, "per role", func(r row) string { return r.Role + ": " + r.Kind }, func(r row) string { return "role " + r.Role }},
+		{*obfuscation, "per obfuscation technique (or benign look-alike)", func(r row) string { return r.Technique }, nil},
 	} {
 		if set.path == "" {
 			continue
@@ -136,7 +137,7 @@ func main() {
 			os.Exit(1)
 		}
 		var all tally
-		by, byCategory := map[string]*tally{}, map[string]*tally{}
+		by, byGroup, byCategory := map[string]*tally{}, map[string]*tally{}, map[string]*tally{}
 		for _, r := range rows {
 			role := r.Role
 			if role == "" {
@@ -153,6 +154,13 @@ func main() {
 				by[k] = &tally{}
 			}
 			by[k].add(r.Label, hit)
+			if set.group != nil {
+				g := set.group(r)
+				if byGroup[g] == nil {
+					byGroup[g] = &tally{}
+				}
+				byGroup[g].add(r.Label, hit)
+			}
 			if r.Category != "" {
 				if byCategory[r.Category] == nil {
 					byCategory[r.Category] = &tally{}
@@ -161,6 +169,9 @@ func main() {
 			}
 		}
 		fmt.Printf("%s (%s): %s\n", set.title, set.path, all)
+		for _, k := range slices.Sorted(maps.Keys(byGroup)) {
+			fmt.Printf("  %-44s %s\n", k, byGroup[k])
+		}
 		for _, k := range slices.Sorted(maps.Keys(by)) {
 			fmt.Printf("  %-44s %s\n", k, by[k])
 		}
