@@ -9,7 +9,9 @@
 #                          sets (languages, languages-2 to -5, roles, obfuscation, operator
 #                          prompts, system-defences: operators' short prompts and rule lists with
 #                          defensive lines, their flipped twins, defensive chat; per role and kind);
-#                          languages-2 to -5 and system-defences are frozen and never trained on
+#                          languages-2 to -5 and system-defences are frozen and never trained on;
+#                          then everyday.jsonl (frozen: developers' and operators' everyday requests that
+#                          name prompts, keys, rules, modes and tasks, and attacks in the same register; per category)
 #                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
@@ -77,6 +79,7 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-4.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-5.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/everyday.jsonl
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction
