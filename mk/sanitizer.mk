@@ -11,7 +11,8 @@
 #                          defensive lines, their flipped twins, defensive chat; per role and kind);
 #                          languages-2 to -5 and system-defences are frozen and never trained on;
 #                          then everyday.jsonl (frozen: developers' and operators' everyday requests that
-#                          name prompts, keys, rules, modes and tasks, and attacks in the same register; per category)
+#                          name prompts, keys, rules, modes and tasks, and attacks in the same register; per category);
+#                          persona-lookalikes.jsonl (frozen: benign personas, chat templates, character cards)
 #                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
@@ -76,7 +77,7 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 		-system "$(OPENCLAW_PKG)/docs/reference/templates/roles/*/workspace/*.md" -system "$(OPENCLAW_PKG)/skills/*/SKILL.md"
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md' \
 		-languages sanitizer/testdata/eval/languages-2.jsonl -roles sanitizer/testdata/eval/system-defences.jsonl
-	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl -roles sanitizer/testdata/eval/persona-lookalikes.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-4.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-5.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/everyday.jsonl
