@@ -665,6 +665,13 @@ func TaskLead(unit []byte) bool {
 	if len(t) == 0 || (t[len(t)-1] != '.' && t[len(t)-1] != '?' && t[len(t)-1] != '!') {
 		return false
 	}
+	return taskLead(unit, t[len(t)-1] == '?')
+}
+
+// taskLead is TaskLead without the sentence: whether unit's words ask for
+// a piece of writing or an answer, and for a question word, whether it is
+// a question.
+func taskLead(unit []byte, question bool) bool {
 	var ws [taskWords]taskWord
 	n := 0
 	for i := LeadSkip(unit); i < len(unit) && n < len(ws); {
@@ -740,7 +747,7 @@ func TaskLead(unit []byte) bool {
 		return false
 	}
 	if questionWords[ws[v].s] {
-		return t[len(t)-1] == '?' && !elliptical(ws[v:n]) && !ownMatter(ws[v+1:min(n, v+ownWords)])
+		return question && !elliptical(ws[v:n]) && !ownMatter(ws[v+1:min(n, v+ownWords)])
 	}
 	return false
 }

@@ -69,7 +69,7 @@ func (r *Reader) Read(u [2]int32, ev []uint32) (out []uint32, place Place, skip 
 		}
 	} else {
 		r.said = -1
-		if Heading(r.text, u) {
+		if Heading(r.text, u) && !taskLead(unit, false) && !Risky(unit) {
 			out = append(out, heading)
 		}
 	}
