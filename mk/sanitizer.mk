@@ -25,6 +25,8 @@
 #                          tickets, spreadsheets, newsletters/receipts/HR/invoice emails), then indirect-4
 #                          (frozen, never trained on: emails of many kinds, orders to coding agents in
 #                          repo docs, unquoted CSV/TSV cells, fake end-of-content markers; clean twins)
+#                          then indirect-kinds (never trained on, written after reading indirect-2's false
+#                          alarms: articles about injection, assistant docs, chats and message tables; twins)
 #                          (for threshold curves: sanitizer-train ... -indirect-loso -indirect-loso-docs=false
 #                          -indirect-scores FILE holds out the rows but trains on the documentation trees in
 #                          every fold, one training per fold instead of one per tree; sanitizer-eval
@@ -89,6 +91,7 @@ eval-indirect: need-shared ## tool-result (indirect) detection, held out by inst
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-2.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-3.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-4.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-kinds.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -documents $(OPENCLAW_PKG)/docs \
 		$$([ -d $(NPM_BENIGN) ] && echo -documents $(NPM_BENIGN) || echo "eval-indirect: no $(NPM_BENIGN) (../shared's install-benign-npm.sh makes it); OpenClaw's docs only" >&2)
 

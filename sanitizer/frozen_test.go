@@ -37,7 +37,7 @@ func TestFrozenEvalSetsAreNotTrainedOn(t *testing.T) {
 		return out
 	}
 	train := texts("train*/*.jsonl")
-	for _, set := range []string{"languages-2", "languages-3", "languages-4", "languages-5", "everyday", "indirect-3", "indirect-4"} {
+	for _, set := range []string{"languages-2", "languages-3", "languages-4", "languages-5", "everyday", "system-defences", "persona-lookalikes", "indirect-3", "indirect-4", "indirect-kinds"} {
 		eval := texts("testdata/eval/" + set + ".jsonl")
 		if len(eval) < 80 {
 			t.Errorf("%s: %d rows", set, len(eval))

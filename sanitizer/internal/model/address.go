@@ -665,11 +665,14 @@ func TaskLead(unit []byte) bool {
 	if len(t) == 0 || (t[len(t)-1] != '.' && t[len(t)-1] != '?' && t[len(t)-1] != '!') {
 		return false
 	}
-	type word struct {
-		s     string
-		comma bool // a comma right after it
-	}
-	var ws [taskWords]word
+	return taskLead(unit, t[len(t)-1] == '?')
+}
+
+// taskLead is TaskLead without the sentence: whether unit's words ask for
+// a piece of writing or an answer, and for a question word, whether it is
+// a question.
+func taskLead(unit []byte, question bool) bool {
+	var ws [taskWords]taskWord
 	n := 0
 	for i := LeadSkip(unit); i < len(unit) && n < len(ws); {
 		c := unit[i]
@@ -684,7 +687,7 @@ func TaskLead(unit []byte) bool {
 		for j < len(unit) && ('a' <= unit[j] && unit[j] <= 'z' || unit[j] == '\'') {
 			j++
 		}
-		ws[n] = word{string(unit[i:j]), j < len(unit) && unit[j] == ','}
+		ws[n] = taskWord{string(unit[i:j]), j < len(unit) && unit[j] == ','}
 		n++
 		i = j
 	}
@@ -739,14 +742,72 @@ func TaskLead(unit []byte) bool {
 				return false
 			}
 		}
-		return true
+		return !ownMatter(ws[v+1 : min(n, v+ownWords)])
 	case v > asked:
 		return false
 	}
 	if questionWords[ws[v].s] {
-		return t[len(t)-1] == '?'
+		return question && !elliptical(ws[v:n]) && !ownMatter(ws[v+1:min(n, v+ownWords)])
 	}
 	return false
+}
+
+// ownWords is how many words after a request's verb or question word
+// ownMatter reads.
+const ownWords = 9
+
+// ownMatter tells the words of a request or a question that name the
+// writer's own things ("can you tell me how to export my data?", "when
+// does our contract renew?"): a customer's or a colleague's request about
+// the matter at hand, not a task for an assistant. The tasks injected into
+// content ask about the world ("what is the capital of Brazil?", "tell me
+// about the French Revolution"); whoever wrote them has nothing of their
+// own to ask about.
+func ownMatter(ws []taskWord) bool {
+	for _, w := range ws {
+		switch w.s {
+		case "my", "mine", "our", "ours":
+			return true
+		}
+	}
+	return false
+}
+
+// elliptical tells a question without a verb, ws beginning at its question
+// word: "how long in the oven?", "what about Friday?", "why not?", "where
+// to?". A chat is full of them, each a turn that leans on the one before;
+// the questions injected into content stand alone and have their verb
+// ("how long did the war last?", "what is the capital of Brazil?").
+func elliptical(ws []taskWord) bool {
+	if len(ws) == 0 || !whWords[ws[0].s] {
+		return false
+	}
+	k := 1
+	if ws[0].s == "how" && k < len(ws) && degreeWords[ws[k].s] {
+		k++
+	}
+	return k == len(ws) || fragmentWords[ws[k].s]
+}
+
+// whWords begin a question that asks for something other than yes or no.
+var whWords = map[string]bool{"what": true, "who": true, "whom": true, "which": true, "why": true, "how": true, "when": true, "where": true}
+
+// degreeWords follow "how" in a question of measure ("how long", "how
+// much").
+var degreeWords = map[string]bool{"long": true, "much": true, "many": true, "far": true, "often": true, "soon": true, "old": true, "big": true, "late": true, "early": true}
+
+// fragmentWords after a question word leave no room for a verb: a
+// preposition, "about", "not", "else".
+var fragmentWords = map[string]bool{
+	"in": true, "on": true, "at": true, "for": true, "with": true, "from": true, "to": true, "into": true,
+	"about": true, "after": true, "before": true, "by": true, "until": true, "till": true, "per": true,
+	"not": true, "else": true, "then": true, "exactly": true,
+}
+
+// taskWord is a word of a unit as TaskLead reads it.
+type taskWord struct {
+	s     string
+	comma bool // a comma right after it
 }
 
 // taskWords is how many words of a unit TaskLead reads.
@@ -758,7 +819,7 @@ var setUp = map[string]bool{"before": true, "after": true, "instead": true, "rat
 
 // dismissal are the verbs of an order to drop what the reader was doing
 // ("ignore the page above and ...").
-var dismissal = map[string]bool{"ignore": true, "forget": true, "disregard": true, "stop": true, "skip": true, "drop": true}
+var dismissal = map[string]bool{"ignore": true, "forget": true, "disregard": true, "stop": true, "skip": true, "drop": true, "leave": true, "quit": true, "abandon": true}
 
 // skippedLead are the words a request may begin with before its verb.
 var skippedLead = map[string]bool{"please": true, "now": true, "kindly": true, "also": true, "then": true, "instead": true}

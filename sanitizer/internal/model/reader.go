@@ -5,8 +5,8 @@ import "bytes"
 // Reader gives each unit of one text (Units, UnitsAt) the evidence of its
 // place in the text: prose among table rows, off topic, a task or a
 // request about the reply out of place, an address to the assistant and
-// an order given to it, a unit after an end-of-content marker, and a
-// risky order. The detector and the trainer both read units through it,
+// an order given to it, a unit after an end-of-content marker, a risky
+// order, and a heading. The detector and the trainer both read units through it,
 // so that the model is trained on the evidence it is judged with.
 type Reader struct {
 	Topic   Topic
@@ -69,6 +69,9 @@ func (r *Reader) Read(u [2]int32, ev []uint32) (out []uint32, place Place, skip 
 		}
 	} else {
 		r.said = -1
+		if Heading(r.text, u) && !taskLead(unit, false) && !Risky(unit) {
+			out = append(out, heading)
+		}
 	}
 	if (a || afterMarker) && Risky(unit) {
 		out = append(out, risky)
