@@ -304,6 +304,13 @@ func (p *preparer) prepare(exs []example) {
 				e.evidence = append(e.evidence, e.extra...)
 				e.evidence = append(e.evidence, sanitizer.QuotationEvidence())
 			}
+			// A request the rules read as mentioned, not made, blanked
+			// too, and the fact as evidence (sanitizer.MentionedRequests).
+			if m := p.rules.MentionedRequests(e.Role, p.norm.Text, q); len(m) > 0 {
+				text = sanitizer.BlankQuotations(nil, text, m)
+				e.blanked = text
+				e.evidence = append(e.evidence, sanitizer.MentionEvidence())
+			}
 		}
 		f, _ := p.sc.Features(text)
 		e.feats = slices.Clone(f)
