@@ -161,8 +161,8 @@ func TestEachToolResultIsJudgedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := det.calls.Load()
-	if first != 3 { // the user turn and two tool results
-		t.Fatalf("first turn: %d detector calls, want 3", first)
+	if first != 4 { // the user turn, two tool results and the seam between them
+		t.Fatalf("first turn: %d detector calls, want 4", first)
 	}
 	results = append(results, "calendar: free")
 	body := chatBody(t, results...)
@@ -170,8 +170,8 @@ func TestEachToolResultIsJudgedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := det.calls.Load() - first; n != 1 || res.Judged != 1 || res.Reused == 0 {
-		t.Errorf("second turn: %d detector calls (judged %d, cached %d, reused %d), want 1 new", n, res.Judged, res.Cached, res.Reused)
+	if n := det.calls.Load() - first; n != 2 || res.Judged != 1 || res.Seams != 1 || res.Reused == 0 {
+		t.Errorf("second turn: %d detector calls (judged %d, seams %d, cached %d, reused %d), want the new result and its seam", n, res.Judged, res.Seams, res.Cached, res.Reused)
 	}
 	fresh, _ := newInspector(t, Config{})
 	want, _ := fresh.Inspect(body)
@@ -188,7 +188,7 @@ func TestEachToolResultIsJudgedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Cached != 1 || det.calls.Load()-before != 2 {
+	if res.Cached != 1 || det.calls.Load()-before != 3 { // the user turn, "different" and the seam
 		t.Errorf("other conversation: cached %d, %d calls", res.Cached, det.calls.Load()-before)
 	}
 }
@@ -297,7 +297,7 @@ func TestTwoConversationsKeepTheirPrefixes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if turn > 0 && (det.calls.Load()-before != 1 || res.Reused == 0) {
+			if turn > 0 && (det.calls.Load()-before != 2 || res.Seams != 1 || res.Reused == 0) { // the new result and its seam
 				t.Errorf("%s turn %d: %d detector calls, %d texts reused", conv.user, turn, det.calls.Load()-before, res.Reused)
 			}
 		}
@@ -425,8 +425,8 @@ func TestFirstTurnJudgedInParallelKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Judged != 41 || det.calls.Load() != 41 {
-		t.Errorf("judged %d texts in %d detector calls, want 41 (40 results and the user turn)", res.Judged, det.calls.Load())
+	if res.Judged != 41 || res.Seams != 39 || det.calls.Load() != 80 {
+		t.Errorf("judged %d texts and %d seams in %d detector calls, want 41 (40 results and the user turn) and 39", res.Judged, res.Seams, det.calls.Load())
 	}
 	var got []string
 	for _, f := range res.Findings {
