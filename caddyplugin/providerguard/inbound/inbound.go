@@ -198,7 +198,7 @@ type textRef struct{ item, text int }
 
 // seamPair is two tool results read one after the other.
 type seamPair struct {
-	a, b textRef
+	a, b   textRef
 	av, bv string
 }
 
