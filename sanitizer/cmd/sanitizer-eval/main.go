@@ -14,6 +14,12 @@
 // system text. The rows of -content (with "carrier", "kind", "position" and
 // "shape": plain, or web_fetch to judge the text as web_fetch's JSON
 // payload with OpenClaw's wrapper) are content, judged by CheckContent.
+// -seams pairs consecutive benign contents (the label-0 rows of a JSONL
+// file in order, or the documents of a directory in walk order) and judges
+// the window over each seam (sanitizer.SeamWindow), as the provider guard
+// does for two tool results read in one turn:
+//
+//	sanitizer-eval -seams ../shared/data/injection/indirect/benign.jsonl -seams DOCS -seam-bytes 256,512,1024
 package main
 
 import (
@@ -100,8 +106,11 @@ func main() {
 	docScores := flag.String("doc-scores", "", "with -documents: also write every file's score and rule verdict to this JSONL file, for threshold curves")
 	content := flag.String("content", "", "JSONL of written content rows with \"carrier\", \"kind\", \"position\" and \"shape\" (plain or web_fetch): CheckContent figures per carrier, kind and position")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
+	var seams globs
+	flag.Var(&seams, "seams", "benign contents, a JSONL file (label-0 rows, in order) or a directory of documents (walked in order): each consecutive pair judged across its seam, for the false-positive figure of the provider guard's seam window (repeatable)")
+	seamBytes := flag.String("seam-bytes", "512", "with -seams: the window's bytes a side, a comma-separated list to compare several")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -254,6 +263,12 @@ func main() {
 		fmt.Printf("content (%s), CheckContent at threshold %.3f: %s\n", *content, *indirectThreshold, all)
 		for _, k := range slices.Sorted(maps.Keys(by)) {
 			fmt.Printf("  %-44s %s\n", k, by[k])
+		}
+	}
+	if len(seams) > 0 {
+		if err := evalSeams(shipped, seams, *seamBytes, *show); err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
 		}
 	}
 	if len(documents) > 0 {
@@ -422,4 +437,77 @@ func read(path string) ([]row, error) {
 		rows = append(rows, r)
 	}
 	return rows, sc.Err()
+}
+
+// evalSeams judges the seams of consecutive benign contents: how many
+// windows CheckContent refuses where neither content is refused alone (a
+// refusal the seam adds), per source and window size.
+func evalSeams(s *sanitizer.Sanitizer, sources []string, sizes string, show int) error {
+	var ks []int
+	for _, f := range strings.Split(sizes, ",") {
+		var k int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &k); err != nil || k <= 0 {
+			return fmt.Errorf("-seam-bytes %q: want positive byte counts separated by commas", sizes)
+		}
+		ks = append(ks, k)
+	}
+	fmt.Printf("seams of consecutive benign contents (CheckContent on sanitizer.SeamWindow); a seam is refused when its window is and neither side is alone:\n")
+	for _, src := range sources {
+		var texts, names []string
+		if st, err := os.Stat(src); err != nil {
+			return err
+		} else if st.IsDir() {
+			err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !isDocument(d.Name()) {
+					return err
+				}
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				texts, names = append(texts, string(b[:min(len(b), maxDocument)])), append(names, strings.TrimPrefix(p, src))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		} else {
+			rows, err := read(src)
+			if err != nil {
+				return err
+			}
+			for i, r := range rows {
+				if r.Label == 0 {
+					texts, names = append(texts, r.Text), append(names, fmt.Sprintf("row %d", i+1))
+				}
+			}
+		}
+		alone := make([]bool, len(texts))
+		for i, t := range texts {
+			alone[i] = s.CheckContent(t).Action == sanitizer.ActionReject
+		}
+		for _, k := range ks {
+			var t tally
+			skipped := 0
+			var listed []string
+			for i := 1; i < len(texts); i++ {
+				if alone[i-1] || alone[i] {
+					skipped++
+					continue
+				}
+				w := sanitizer.SeamWindow(texts[i-1], texts[i], k)
+				res := s.CheckContent(w)
+				hit := w != "" && res.Action == sanitizer.ActionReject
+				t.add(0, hit)
+				if hit && len(listed) < show {
+					listed = append(listed, fmt.Sprintf("%s | %s (score %.2f, %v)", names[i-1], names[i], res.Score, res.RuleIDs()))
+				}
+			}
+			fmt.Printf("  %-50s %5d B a side: %d pairs, %d with a side refused alone; seams %s\n", src, k, len(texts)-1, skipped, t)
+			for _, l := range listed {
+				fmt.Printf("    refused: %s\n", l)
+			}
+		}
+	}
+	return nil
 }
