@@ -83,26 +83,25 @@ back:
 	return out
 }
 
-// judgeSeam judges the window over one seam into r.
+// judgeSeam judges the windows over one seam into r.
 func (in *Inspector) judgeSeam(r *itemResult, p seamPair) {
-	w := sanitizer.SeamWindow(p.av, p.bv, in.cfg.SeamBytes)
-	if w == "" {
-		return
-	}
-	key := roleKey(SeamRuleID, w)
-	v, _ := in.verdicts.get(key)
-	if v.judged {
-		r.seamsCached++
-	} else {
-		cr := in.cfg.Detector.CheckContent(w)
-		v.judged = true
-		v.offends = cr.Action == sanitizer.ActionReject || cr.Action == sanitizer.ActionStrip
-		v.rules = cr.RuleIDs()
-		in.verdicts.put(key, v)
-		r.seamsJudged++
-	}
-	if v.offends {
-		r.seams = append(r.seams, seamHit{a: p.a, b: p.b, rules: append([]string{SeamRuleID}, v.rules...)})
+	for _, w := range sanitizer.SeamWindows(p.av, p.bv, in.cfg.SeamBytes) {
+		key := roleKey(SeamRuleID, w)
+		v, _ := in.verdicts.get(key)
+		if v.judged {
+			r.seamsCached++
+		} else {
+			cr := in.cfg.Detector.CheckContent(w)
+			v.judged = true
+			v.offends = cr.Action == sanitizer.ActionReject || cr.Action == sanitizer.ActionStrip
+			v.rules = cr.RuleIDs()
+			in.verdicts.put(key, v)
+			r.seamsJudged++
+		}
+		if v.offends {
+			r.seams = append(r.seams, seamHit{a: p.a, b: p.b, rules: append([]string{SeamRuleID}, v.rules...)})
+			return
+		}
 	}
 }
 

@@ -16,10 +16,10 @@
 // payload with OpenClaw's wrapper) are content, judged by CheckContent.
 // -seams pairs consecutive benign contents (the label-0 rows of a JSONL
 // file in order, or the documents of a directory in walk order) and judges
-// the window over each seam (sanitizer.SeamWindow), as the provider guard
+// the window over each seam (sanitizer.SeamWindows), as the provider guard
 // does for two tool results read in one turn:
 //
-//	sanitizer-eval -seams ../shared/data/injection/indirect/benign.jsonl -seams DOCS -seam-bytes 256,512,1024
+//	sanitizer-eval -seams ../shared/data/injection/indirect/benign.jsonl -seams DOCS -seam-pages 2000 -seam-bytes 256,512,1024
 package main
 
 import (
@@ -34,6 +34,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/toolresult"
@@ -109,8 +110,11 @@ func main() {
 	var seams globs
 	flag.Var(&seams, "seams", "benign contents, a JSONL file (label-0 rows, in order) or a directory of documents (walked in order): each consecutive pair judged across its seam, for the false-positive figure of the provider guard's seam window (repeatable)")
 	seamBytes := flag.String("seam-bytes", "512", "with -seams: the window's bytes a side, a comma-separated list to compare several")
+	var seamAttacks globs
+	flag.Var(&seamAttacks, "seam-attacks", "a content JSONL (written rows, never the held-out set): each attack row refused whole is cut at every word and inside every word of 4 letters or more, as an attacker splits an instruction over two results; of the cuts neither half of which is refused alone, how many seam windows are refused (repeatable)")
+	seamPages := flag.Int("seam-pages", 0, "with -seams: also cut each document of a directory into pages of this many bytes, as a paginated read does, and judge the seams between its pages")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 && len(seamAttacks) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -265,8 +269,8 @@ func main() {
 			fmt.Printf("  %-44s %s\n", k, by[k])
 		}
 	}
-	if len(seams) > 0 {
-		if err := evalSeams(shipped, seams, *seamBytes, *show); err != nil {
+	if len(seams) > 0 || len(seamAttacks) > 0 {
+		if err := evalSeams(shipped, seams, seamAttacks, *seamBytes, *seamPages, *show); err != nil {
 			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
 			os.Exit(1)
 		}
@@ -441,8 +445,11 @@ func read(path string) ([]row, error) {
 
 // evalSeams judges the seams of consecutive benign contents: how many
 // windows CheckContent refuses where neither content is refused alone (a
-// refusal the seam adds), per source and window size.
-func evalSeams(s *sanitizer.Sanitizer, sources []string, sizes string, show int) error {
+// refusal the seam adds), per source and window size. With pages > 0 the
+// documents of a directory are also cut into pages of that many bytes (a
+// paginated read, cut mid-sentence and mid-word), and the seams between the
+// pages of each document judged.
+func evalSeams(s *sanitizer.Sanitizer, sources, attacks []string, sizes string, pages, show int) error {
 	var ks []int
 	for _, f := range strings.Split(sizes, ",") {
 		var k int
@@ -451,12 +458,90 @@ func evalSeams(s *sanitizer.Sanitizer, sources []string, sizes string, show int)
 		}
 		ks = append(ks, k)
 	}
-	fmt.Printf("seams of consecutive benign contents (CheckContent on sanitizer.SeamWindow); a seam is refused when its window is and neither side is alone:\n")
+	for _, src := range attacks {
+		rows, err := read(src)
+		if err != nil {
+			return err
+		}
+		whole, cuts, alone := 0, 0, 0
+		caught, empty := make([]int, len(ks)), make([]int, len(ks))
+		for _, r := range rows {
+			if r.Label != 1 || s.CheckContent(r.Text).Action != sanitizer.ActionReject {
+				continue
+			}
+			whole++
+			for _, at := range splitPoints(r.Text) {
+				a, b := r.Text[:at], r.Text[at:]
+				cuts++
+				if s.CheckContent(a).Action == sanitizer.ActionReject || s.CheckContent(b).Action == sanitizer.ActionReject {
+					continue
+				}
+				alone++
+				for i, k := range ks {
+					ws := sanitizer.SeamWindows(a, b, k)
+					if len(ws) == 0 {
+						empty[i]++
+					} else if _, hit := seamRefused(s, ws); hit {
+						caught[i]++
+					}
+				}
+			}
+		}
+		fmt.Printf("split attacks (%s): %d rows refused whole, %d cuts, %d with neither half refused alone; seam windows refused:", src, whole, cuts, alone)
+		for i, k := range ks {
+			fmt.Printf(" %d B a side %d/%d (%.1f%%, %d cut between sentences: no window);", k, caught[i], alone, pct(caught[i], alone), empty[i])
+		}
+		fmt.Println()
+	}
+	if len(sources) == 0 {
+		return nil
+	}
+	fmt.Printf("seams of consecutive benign contents (CheckContent on sanitizer.SeamWindows); a seam is refused when its window is and neither side is alone:\n")
+	type seam struct{ a, b, name string }
+	judge := func(label string, seams []seam) {
+		alone := map[string]bool{}
+		refused := func(t string) bool {
+			v, ok := alone[t]
+			if !ok {
+				v = s.CheckContent(t).Action == sanitizer.ActionReject
+				alone[t] = v
+			}
+			return v
+		}
+		for _, k := range ks {
+			var t tally
+			skipped, read := 0, 0
+			var listed []string
+			for _, sm := range seams {
+				if refused(sm.a) || refused(sm.b) {
+					skipped++
+					continue
+				}
+				ws := sanitizer.SeamWindows(sm.a, sm.b, k)
+				if len(ws) == 0 {
+					t.add(0, false) // nothing crosses the seam: no window to judge
+					continue
+				}
+				read++
+				res, hit := seamRefused(s, ws)
+				t.add(0, hit)
+				if hit && len(listed) < show {
+					listed = append(listed, fmt.Sprintf("%s (score %.2f, %v)", sm.name, res.Score, res.RuleIDs()))
+				}
+			}
+			fmt.Printf("  %-50s %5d B a side: %d seams, %d with a side refused alone, %d windows read (words of both sides in one sentence); %s\n", label, k, len(seams), skipped, read, t)
+			for _, l := range listed {
+				fmt.Printf("    refused: %s\n", l)
+			}
+		}
+	}
 	for _, src := range sources {
 		var texts, names []string
-		if st, err := os.Stat(src); err != nil {
+		st, err := os.Stat(src)
+		if err != nil {
 			return err
-		} else if st.IsDir() {
+		}
+		if st.IsDir() {
 			err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 				if err != nil || d.IsDir() || !isDocument(d.Name()) {
 					return err
@@ -482,32 +567,70 @@ func evalSeams(s *sanitizer.Sanitizer, sources []string, sizes string, show int)
 				}
 			}
 		}
-		alone := make([]bool, len(texts))
+		var seams []seam
+		for i := 1; i < len(texts); i++ {
+			seams = append(seams, seam{texts[i-1], texts[i], names[i-1] + " | " + names[i]})
+		}
+		judge(src, seams)
+		if pages <= 0 || !st.IsDir() {
+			continue
+		}
+		seams = seams[:0]
 		for i, t := range texts {
-			alone[i] = s.CheckContent(t).Action == sanitizer.ActionReject
-		}
-		for _, k := range ks {
-			var t tally
-			skipped := 0
-			var listed []string
-			for i := 1; i < len(texts); i++ {
-				if alone[i-1] || alone[i] {
-					skipped++
-					continue
+			for at, n := 0, 0; at+pages < len(t); n++ {
+				cut := at + pages
+				for cut > at && !utf8.RuneStart(t[cut]) {
+					cut--
 				}
-				w := sanitizer.SeamWindow(texts[i-1], texts[i], k)
-				res := s.CheckContent(w)
-				hit := w != "" && res.Action == sanitizer.ActionReject
-				t.add(0, hit)
-				if hit && len(listed) < show {
-					listed = append(listed, fmt.Sprintf("%s | %s (score %.2f, %v)", names[i-1], names[i], res.Score, res.RuleIDs()))
+				next := min(cut+pages, len(t))
+				for next < len(t) && !utf8.RuneStart(t[next]) {
+					next--
 				}
-			}
-			fmt.Printf("  %-50s %5d B a side: %d pairs, %d with a side refused alone; seams %s\n", src, k, len(texts)-1, skipped, t)
-			for _, l := range listed {
-				fmt.Printf("    refused: %s\n", l)
+				seams = append(seams, seam{t[at:cut], t[cut:next], fmt.Sprintf("%s pages %d|%d", names[i], n+1, n+2)})
+				at = cut
 			}
 		}
+		judge(fmt.Sprintf("%s (pages of %d B)", src, pages), seams)
 	}
 	return nil
+}
+
+// splitPoints are where an attacker may cut a text in two: before every
+// word (the space stays with the first half) and in the middle of every
+// word of four letters or more.
+func splitPoints(t string) []int {
+	var out []int
+	start := -1
+	for i, r := range t + " " {
+		word := r != ' ' && r != '\n' && r != '\t'
+		switch {
+		case word && start < 0:
+			start = i
+			if i > 0 {
+				out = append(out, i)
+			}
+		case !word && start >= 0:
+			if n := utf8.RuneCountInString(t[start:i]); n >= 4 {
+				mid := start
+				for k := 0; k < n/2; k++ {
+					_, size := utf8.DecodeRuneInString(t[mid:])
+					mid += size
+				}
+				out = append(out, mid)
+			}
+			start = -1
+		}
+	}
+	return out
+}
+
+// seamRefused judges the windows of one seam: refused when one is.
+func seamRefused(s *sanitizer.Sanitizer, windows []string) (sanitizer.Result, bool) {
+	var last sanitizer.Result
+	for _, w := range windows {
+		if last = s.CheckContent(w); last.Action == sanitizer.ActionReject {
+			return last, true
+		}
+	}
+	return last, false
 }
