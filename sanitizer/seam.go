@@ -27,8 +27,9 @@ import (
 // line changed its verdict on the rest.)
 //
 // A side is read as CheckContent reads it: JSON text by its string values
-// (keys left out, JSON inside JSON unpacked), OpenClaw's wrapper around
-// external content (its SECURITY NOTICE, markers and metadata) left out.
+// of more than one word (keys, URLs, ids left out; JSON inside JSON
+// unpacked), OpenClaw's wrapper around external content (its SECURITY
+// NOTICE, markers and metadata) left out.
 func SeamWindows(before, after string, max int) []string {
 	rawTail, rawHead := readingText(before, true, max), readingText(after, false, max)
 	tail := strings.TrimRightFunc(rawTail, unicode.IsSpace)
@@ -45,7 +46,7 @@ func SeamWindows(before, after string, max int) []string {
 		// not what the source wrote.
 		tail = tail[i:]
 		if us := model.Units([]byte(tail), nil); len(us) > 1 {
-			tail = tail[us[1][0]:]
+			tail = strings.TrimLeftFunc(tail[us[1][0]:], unicode.IsSpace)
 		}
 	}
 	if len(head) > max {
@@ -55,7 +56,7 @@ func SeamWindows(before, after string, max int) []string {
 		}
 		head = head[:i]
 		if us := model.Units([]byte(head), nil); len(us) > 1 {
-			head = head[:us[len(us)-2][1]]
+			head = strings.TrimRightFunc(head[:us[len(us)-2][1]], unicode.IsSpace)
 		}
 	}
 	if tail == "" || head == "" {
@@ -133,7 +134,10 @@ func readingTextDepth(text string, fromEnd bool, max, depth int) string {
 			}
 			dec, _ := unquoteJSON(text[lit.start:lit.end])
 			dec = strings.TrimSpace(readingTextDepth(dec, fromEnd, max, depth+1))
-			if dec == "" {
+			if !strings.ContainsAny(dec, " \t\n\r") {
+				// A value of one word (a URL, an id, a content type) holds
+				// no sentence, as CheckContent reads JSON: left out, so
+				// that two results' texts meet across their metadata.
 				continue
 			}
 			parts = append(parts, dec)
