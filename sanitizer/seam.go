@@ -95,23 +95,6 @@ func crosses(tail, sep, head string) bool {
 	return false
 }
 
-// lastUnit is the last unit of s; firstUnit the first.
-func lastUnit(s string) string {
-	us := model.Units([]byte(s), nil)
-	if len(us) == 0 {
-		return ""
-	}
-	return s[us[len(us)-1][0]:]
-}
-
-func firstUnit(s string) string {
-	us := model.Units([]byte(s), nil)
-	if len(us) == 0 {
-		return ""
-	}
-	return s[:us[0][1]]
-}
-
 // readingText is the text a reader takes from one side of a seam: fromEnd
 // says which end matters; about max bytes of it are enough. JSON text is
 // read as its string values, one per line, from the end that matters.
