@@ -143,9 +143,15 @@ func benchFirstTurn(b *testing.B, seamBytes, seams int) {
 // tool result: only it and its seam with the result before are judged, the
 // rest (the 49 old seams included) is recognised as the previous body's
 // prefix. Target: at most 0.2 ms.
-func BenchmarkInspectNextTurn(b *testing.B) {
+func BenchmarkInspectNextTurn(b *testing.B) { benchNextTurn(b, 0, 1) }
+
+// BenchmarkInspectNextTurnNoSeams is the same without the seams, the peer
+// that prices the new result's seam.
+func BenchmarkInspectNextTurnNoSeams(b *testing.B) { benchNextTurn(b, -1, 0) }
+
+func benchNextTurn(b *testing.B, seamBytes, seams int) {
 	base := history(b, 50)
-	in, err := New(Config{API: wire.Completions, Detector: shim(b), Redact: true})
+	in, err := New(Config{API: wire.Completions, Detector: shim(b), Redact: true, SeamBytes: seamBytes})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -163,7 +169,7 @@ func BenchmarkInspectNextTurn(b *testing.B) {
 		t0 := processCPU()
 		res, err := in.Inspect(next)
 		cpu += processCPU() - t0
-		if err != nil || res.Judged != 1 || res.Seams != 1 || res.Reused == 0 {
+		if err != nil || res.Judged != 1 || res.Seams != seams || res.Reused == 0 {
 			b.Fatalf("judged %d texts and %d seams, reused %d: %v", res.Judged, res.Seams, res.Reused, err)
 		}
 	}
