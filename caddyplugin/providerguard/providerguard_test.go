@@ -38,6 +38,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		egress_allowlist /etc/pg/a.txt /etc/pg/b.txt
 		inbound reject
 		user_messages trust
+		seam_window 512
 		redact_secrets off
 		rules /etc/pg/rules.json
 		policy /etc/pg/policy.yaml
@@ -54,7 +55,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 	}
 	off := false
 	want := Guard{API: "anthropic-messages", APIKeyEnv: "ANTHROPIC_API_KEY", TokenFiles: []string{"/etc/pg/tokens"},
-		TokenEnv: []TokenEnvConfig{{"ci", "CI_TOKEN"}}, Inbound: "reject", UserMessages: "trust", RedactSecrets: &off,
+		TokenEnv: []TokenEnvConfig{{"ci", "CI_TOKEN"}}, Inbound: "reject", UserMessages: "trust", SeamWindow: 512, RedactSecrets: &off,
 		Rules: "/etc/pg/rules.json", Policy: "/etc/pg/policy.yaml", EgressAllowlist: []string{"/etc/pg/a.txt", "/etc/pg/b.txt"}, OnBlockedCall: "error", MaxBody: 8 << 20, MaxResponse: 4 << 20,
 		AuditLog: &auditcfg.Config{Path: "/var/log/pg.jsonl", Options: map[string]string{"sync": "always"}}}
 	a, _ := json.Marshal(g)
@@ -69,6 +70,7 @@ func TestUnmarshalCaddyfile(t *testing.T) {
 		{"openclaw_provider_guard openai-completions {\napi openai-responses\n}", "api is set twice"},
 		{"openclaw_provider_guard openai-completions {\ncolour blue\n}", `unrecognized openclaw_provider_guard option "colour"`},
 		{"openclaw_provider_guard openai-completions {\nmax_body lots\n}", "max_body"},
+		{"openclaw_provider_guard openai-completions {\nseam_window wide\n}", "seam_window \"wide\""},
 		{"openclaw_provider_guard openai-completions {\negress_allowlist\n}", "wrong argument count"},
 		{"openclaw_provider_guard openai-completions {\napi_key_file /a\napi_key_file /b\n}", "api_key_file is set twice"},
 	} {
