@@ -26,7 +26,10 @@
 #                          (frozen, never trained on: emails of many kinds, orders to coding agents in
 #                          repo docs, unquoted CSV/TSV cells, fake end-of-content markers; clean twins)
 #                          then indirect-kinds (never trained on, written after reading indirect-2's false
-#                          alarms: articles about injection, assistant docs, chats and message tables; twins)
+#                          alarms: articles about injection, assistant docs, chats and message tables; twins),
+#                          then the provider guard's seam windows (sanitizer.SeamWindows): the written
+#                          sets' attacks cut in two at every word, and benign seams (../shared's rows,
+#                          OpenClaw's docs, the docs read in pages of 2000 bytes) at 512, 1024 and 2048 B
 #                          (for threshold curves: sanitizer-train ... -indirect-loso -indirect-loso-docs=false
 #                          -indirect-scores FILE holds out the rows but trains on the documentation trees in
 #                          every fold, one training per fold instead of one per tree; sanitizer-eval
@@ -92,6 +95,8 @@ eval-indirect: need-shared ## tool-result (indirect) detection, held out by inst
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-3.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-4.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -content sanitizer/testdata/eval/indirect-kinds.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval $(addprefix -seam-attacks ,$(wildcard sanitizer/testdata/eval/indirect-*.jsonl)) \
+		-seams $(SHARED)/data/injection/indirect/benign.jsonl -seams $(OPENCLAW_PKG)/docs -seam-pages 2000 -seam-bytes 512,1024,2048 -show 0
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -documents $(OPENCLAW_PKG)/docs \
 		$$([ -d $(NPM_BENIGN) ] && echo -documents $(NPM_BENIGN) || echo "eval-indirect: no $(NPM_BENIGN) (../shared's install-benign-npm.sh makes it); OpenClaw's docs only" >&2)
 

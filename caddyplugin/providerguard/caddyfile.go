@@ -34,6 +34,7 @@ func parseCaddyfile(h httpcaddyfile.Helper) (caddyhttp.MiddlewareHandler, error)
 //		token_env       NAME VAR
 //		inbound         neutralize|reject|flag
 //		user_messages   inspect|trust
+//		seam_window     SIZE|off
 //		redact_secrets  on|off
 //		rules           FILE
 //		policy          FILE
@@ -110,6 +111,20 @@ func (g *Guard) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 				return err
 			}
 			g.UserMessages = UserMessages(v)
+		case "seam_window":
+			var v string
+			if !d.AllArgs(&v) {
+				return d.ArgErr()
+			}
+			if v == "off" {
+				g.SeamWindow = -1
+				break
+			}
+			n, err := humanize.ParseBytes(v)
+			if err != nil || n == 0 || n > 1<<20 {
+				return d.Errf("seam_window %q: want off or a size a side such as 1KiB (at most 1MiB)", v)
+			}
+			g.SeamWindow = int(n)
 		case "redact_secrets":
 			v, err := directive.Enum(d, "on", "off")
 			if err != nil {

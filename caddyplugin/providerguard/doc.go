@@ -20,6 +20,8 @@
 // channel messages; image alt text) is judged, each text once across turns:
 // content by the sanitizer's CheckContent, a user turn by CheckMessage; an offending text is neutralized (replaced by a
 // notice, the message and its tool-call pairing kept), rejected or flagged.
+// Two consecutive tool results are also judged across their seam, so that
+// an instruction cut in two over them is read whole (rule "seam").
 // Secrets in known formats are redacted from every text. A body the guard
 // cannot parse is refused in the provider's error shape, never forwarded.
 //

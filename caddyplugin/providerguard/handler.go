@@ -265,6 +265,9 @@ func (g *Guard) recordInspection(ev *auditlog.Event, res *inbound.Result) {
 	f["model"] = res.Request.Model
 	f["stream"] = res.Request.Stream
 	f["texts_judged"], f["texts_cached"], f["texts_reused"] = res.Judged, res.Cached, res.Reused
+	if res.Seams+res.SeamsCached > 0 {
+		f["seam_windows_judged"], f["seam_windows_cached"] = res.Seams, res.SeamsCached
+	}
 	ev.Outcome = auditlog.OutcomeAllowed
 	var fresh []inbound.Finding
 	earlier := 0

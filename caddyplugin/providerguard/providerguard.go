@@ -83,6 +83,12 @@ type Guard struct {
 	// UserMessages is inspect (default) or trust. Channel messages arrive
 	// as user turns; trust skips them.
 	UserMessages UserMessages `json:"user_messages,omitempty"`
+	// SeamWindow is how many bytes of each side of the seam between two
+	// consecutive tool results are judged together, so that an instruction
+	// split over them is read whole; 0 means inbound.DefaultSeamBytes
+	// (1 KiB), -1 turns seams off. Smaller is cheaper and refuses more
+	// benign seams (docs/BENCHMARKS.md).
+	SeamWindow int `json:"seam_window,omitempty"`
 	// RedactSecrets replaces secrets in known formats in every text before
 	// the provider sees it. Default true.
 	RedactSecrets *bool `json:"redact_secrets,omitempty"`
@@ -191,7 +197,7 @@ func (g *Guard) Provision(ctx caddy.Context) error {
 		return fmt.Errorf("rules: %w", err)
 	}
 	g.inspector, err = inbound.New(inbound.Config{API: g.api, Detector: s, Action: inbound.Action(g.Inbound),
-		TrustUser: g.UserMessages == UserMessagesTrust, Redact: redact})
+		TrustUser: g.UserMessages == UserMessagesTrust, Redact: redact, SeamBytes: g.SeamWindow})
 	if err != nil {
 		return err
 	}

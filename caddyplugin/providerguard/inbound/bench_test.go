@@ -107,8 +107,16 @@ func shim(tb testing.TB) Detector {
 
 // BenchmarkInspectFirstTurn: a 200 KB history with 50 tool results seen for
 // the first time: parse, 50 tool results and the user turn through the
-// detector, secrets redaction of every text. Target: at most 2 ms.
-func BenchmarkInspectFirstTurn(b *testing.B) {
+// detector, the 49 seams between the results (each log ends mid-line, so
+// every seam is read), secrets redaction of every text. Target: at most
+// 2 ms.
+func BenchmarkInspectFirstTurn(b *testing.B) { benchFirstTurn(b, 0, 49) }
+
+// BenchmarkInspectFirstTurnNoSeams is the same without the seams: the
+// ratio of the two, in one run, is what the seams cost.
+func BenchmarkInspectFirstTurnNoSeams(b *testing.B) { benchFirstTurn(b, -1, 0) }
+
+func benchFirstTurn(b *testing.B, seamBytes, seams int) {
 	body := history(b, 50)
 	want := 52 + toolDefTexts(b, body)
 	det := shim(b)
@@ -116,7 +124,7 @@ func BenchmarkInspectFirstTurn(b *testing.B) {
 	var cpu time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		in, err := New(Config{API: wire.Completions, Detector: det, Redact: true})
+		in, err := New(Config{API: wire.Completions, Detector: det, Redact: true, SeamBytes: seamBytes})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -124,19 +132,26 @@ func BenchmarkInspectFirstTurn(b *testing.B) {
 		t0 := processCPU()
 		res, err := in.Inspect(body)
 		cpu += processCPU() - t0
-		if err != nil || res.Judged != want {
-			b.Fatalf("judged %d texts: %v", res.Judged, err)
+		if err != nil || res.Judged != want || res.Seams != seams {
+			b.Fatalf("judged %d texts and %d seams: %v", res.Judged, res.Seams, err)
 		}
 	}
 	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkInspectNextTurn: the same history one turn later, with one new
-// tool result: only it is judged, the rest is recognised as the previous
-// body's prefix. Target: at most 0.2 ms.
-func BenchmarkInspectNextTurn(b *testing.B) {
+// tool result: only it and its seam with the result before are judged, the
+// rest (the 49 old seams included) is recognised as the previous body's
+// prefix. Target: at most 0.2 ms.
+func BenchmarkInspectNextTurn(b *testing.B) { benchNextTurn(b, 0, 1) }
+
+// BenchmarkInspectNextTurnNoSeams is the same without the seams, the peer
+// that prices the new result's seam.
+func BenchmarkInspectNextTurnNoSeams(b *testing.B) { benchNextTurn(b, -1, 0) }
+
+func benchNextTurn(b *testing.B, seamBytes, seams int) {
 	base := history(b, 50)
-	in, err := New(Config{API: wire.Completions, Detector: shim(b), Redact: true})
+	in, err := New(Config{API: wire.Completions, Detector: shim(b), Redact: true, SeamBytes: seamBytes})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -154,8 +169,8 @@ func BenchmarkInspectNextTurn(b *testing.B) {
 		t0 := processCPU()
 		res, err := in.Inspect(next)
 		cpu += processCPU() - t0
-		if err != nil || res.Judged != 1 || res.Reused == 0 {
-			b.Fatalf("judged %d, reused %d: %v", res.Judged, res.Reused, err)
+		if err != nil || res.Judged != 1 || res.Seams != seams || res.Reused == 0 {
+			b.Fatalf("judged %d texts and %d seams, reused %d: %v", res.Judged, res.Seams, res.Reused, err)
 		}
 	}
 	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")

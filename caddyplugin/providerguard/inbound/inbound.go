@@ -11,6 +11,12 @@
 // once), and the last bodies themselves, so that a body that begins with
 // the bytes of a previous one is parsed and judged only from where they
 // differ (see wire.ParseFrom).
+//
+// Two tool results read in one turn are also judged across their seam: the
+// end of one joined with the start of the next (sanitizer.SeamWindows), so
+// that an instruction split between them is read whole. A seam that
+// offends, where neither result does alone, withholds both results (rule
+// SeamRuleID).
 package inbound
 
 import (
@@ -68,7 +74,24 @@ type Config struct {
 	// reuse; defaults 32 and 64 MiB.
 	PrefixBodies int
 	PrefixBytes  int
+	// SeamBytes is how much of each side of the seam between two tool
+	// results is judged together (sanitizer.SeamWindows); default
+	// DefaultSeamBytes, negative turns seams off.
+	SeamBytes int
 }
+
+// DefaultSeamBytes is the default Config.SeamBytes. On the written
+// indirect sets cut at every word, 512, 1024 and 2048 bytes a side caught
+// the same splits (91-97% of those neither half of which was refused
+// alone); on OpenClaw's docs read in pages of 2000 bytes they refused 1.2%,
+// 0.5% and 0.2% of the benign seams, and the window's cost grows with it
+// (docs/BENCHMARKS.md, "Seams").
+const DefaultSeamBytes = 1024
+
+// SeamRuleID is the rule of a finding made at a seam: the text was
+// withheld because, joined with the tool result before or after it, it
+// offends; the window's own rule ids follow it.
+const SeamRuleID = "seam"
 
 // Inspector is safe for concurrent use.
 type Inspector struct {
@@ -101,6 +124,9 @@ func New(cfg Config) (*Inspector, error) {
 	if cfg.PrefixBytes <= 0 {
 		cfg.PrefixBytes = 64 << 20
 	}
+	if cfg.SeamBytes == 0 {
+		cfg.SeamBytes = DefaultSeamBytes
+	}
 	return &Inspector{cfg: cfg, verdicts: newCache(cfg.CacheEntries), prefixes: &prefixCache{max: cfg.PrefixBodies, maxBytes: cfg.PrefixBytes}}, nil
 }
 
@@ -115,6 +141,8 @@ type Finding struct {
 	// SHA256 and Len identify the text without showing it.
 	SHA256 string `json:"sha256"`
 	Len    int    `json:"len"`
+
+	at int // the text's place in the body, to keep findings in body order
 }
 
 // Result is the inspection of one request body.
@@ -134,6 +162,9 @@ type Result struct {
 	// Judged texts went to the detector now; Cached came from the verdict
 	// cache; Reused were in a prefix shared with an earlier body.
 	Judged, Cached, Reused int
+	// Seams is how many seam windows went to the detector now;
+	// SeamsCached came from the verdict cache.
+	Seams, SeamsCached int
 }
 
 // Rules lists the rule ids of the findings, sorted, without repeats.
@@ -155,6 +186,27 @@ type itemResult struct {
 	offends    bool
 	judged     int // texts run through the detector
 	cached     int // texts whose verdict the cache held
+	// offending lists the texts (by index in the element) that offend
+	// alone; seams lists the seams ending in this element that offend.
+	offending   []int
+	seams       []seamHit
+	seamsJudged int
+	seamsCached int
+}
+
+// textRef is a text of a request by place: element and index in it.
+type textRef struct{ item, text int }
+
+// seamPair is two tool results read one after the other.
+type seamPair struct {
+	a, b   textRef
+	av, bv string
+}
+
+// seamHit is a seam whose window offends, with the window's rules.
+type seamHit struct {
+	a, b  textRef
+	rules []string
 }
 
 // Inspect parses and judges a request body. An error is a *wire.BodyError:
@@ -185,18 +237,21 @@ func (in *Inspector) Inspect(body []byte) (*Result, error) {
 	// tool definitions) first, as the largest unit, then the new elements.
 	var top itemResult
 	topReused := prev != nil && sameTexts(prev.req.Top, req.Top)
-	units := make([][]wire.Text, 0, 1+len(req.Items)-from)
+	units := make([]unit, 0, 1+len(req.Items)-from)
 	if !topReused {
-		units = append(units, req.Top)
+		units = append(units, unit{texts: req.Top})
 	}
-	for _, it := range req.Items[from:] {
-		units = append(units, it.Texts)
+	seams := in.seamPairs(req, from)
+	for i, it := range req.Items[from:] {
+		units = append(units, unit{texts: it.Texts, seams: seams[i]})
 	}
 	judged := make([]itemResult, len(units))
 	in.judgeUnits(units, judged)
 	for _, r := range judged {
 		res.Judged += r.judged
 		res.Cached += r.cached
+		res.Seams += r.seamsJudged
+		res.SeamsCached += r.seamsCached
 	}
 	if topReused {
 		top = prev.top
@@ -237,6 +292,7 @@ func (in *Inspector) Inspect(body []byte) (*Result, error) {
 	for i, r := range items {
 		collect(r, prev == nil || i >= n)
 	}
+	edits = in.applySeams(res, req, top, items, edits, func(i int) bool { return prev == nil || i >= n })
 	if len(kinds) > 0 {
 		res.Redactions = kinds
 	}
@@ -302,17 +358,18 @@ const parallelBytes = 16 << 10
 // the verdict cache is shared under its lock. A first turn carries the
 // whole history (50 tool results are about 2 ms of detection on one core);
 // a next turn has one new exchange and is judged on the caller's goroutine.
-func (in *Inspector) judgeUnits(units [][]wire.Text, out []itemResult) {
+func (in *Inspector) judgeUnits(units []unit, out []itemResult) {
 	size := 0
-	for _, texts := range units {
-		for _, t := range texts {
+	for _, u := range units {
+		for _, t := range u.texts {
 			size += len(t.Value)
 		}
+		size += 2 * in.cfg.SeamBytes * len(u.seams)
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(units))
 	if workers <= 1 || size < parallelBytes {
-		for i, texts := range units {
-			out[i] = in.judgeTexts(texts)
+		for i, u := range units {
+			out[i] = in.judgeUnit(u)
 		}
 		return
 	}
@@ -321,17 +378,32 @@ func (in *Inspector) judgeUnits(units [][]wire.Text, out []itemResult) {
 	for range workers {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(units); i = int(next.Add(1) - 1) {
-				out[i] = in.judgeTexts(units[i])
+				out[i] = in.judgeUnit(units[i])
 			}
 		})
 	}
 	wg.Wait()
 }
 
+// unit is what judgeUnits judges together: the texts of one element (or
+// the top-level texts) and the seams that end in it.
+type unit struct {
+	texts []wire.Text
+	seams []seamPair
+}
+
+func (in *Inspector) judgeUnit(u unit) itemResult {
+	r := in.judgeTexts(u.texts)
+	for _, p := range u.seams {
+		in.judgeSeam(&r, p)
+	}
+	return r
+}
+
 // judgeTexts judges the texts of one element.
 func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 	var r itemResult
-	for _, t := range texts {
+	for ti, t := range texts {
 		detect := t.Origin.Untrusted() && !(in.cfg.TrustUser && t.Origin == wire.OriginUser)
 		redact := in.cfg.Redact && !t.Signed
 		if !detect && !redact {
@@ -388,9 +460,10 @@ func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 		neutralized := false
 		if detect && (v.offends || v.flagged) {
 			f := Finding{Path: t.Path, Origin: t.Origin.String(), CallID: t.CallID, Rules: v.rules,
-				Outcome: auditlog.OutcomeFlagged, SHA256: fmt.Sprintf("%x", key), Len: len(t.Value)}
+				Outcome: auditlog.OutcomeFlagged, SHA256: fmt.Sprintf("%x", key), Len: len(t.Value), at: t.Start}
 			if v.offends {
 				r.offends = true
+				r.offending = append(r.offending, ti)
 				switch in.cfg.Action {
 				case Neutralize:
 					f.Outcome, neutralized = auditlog.OutcomeNeutralized, true

@@ -161,8 +161,8 @@ func TestEachToolResultIsJudgedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := det.calls.Load()
-	if first != 3 { // the user turn and two tool results
-		t.Fatalf("first turn: %d detector calls, want 3", first)
+	if first != 4 { // the user turn, two tool results and the seam between them
+		t.Fatalf("first turn: %d detector calls, want 4", first)
 	}
 	results = append(results, "calendar: free")
 	body := chatBody(t, results...)
@@ -170,8 +170,8 @@ func TestEachToolResultIsJudgedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := det.calls.Load() - first; n != 1 || res.Judged != 1 || res.Reused == 0 {
-		t.Errorf("second turn: %d detector calls (judged %d, cached %d, reused %d), want 1 new", n, res.Judged, res.Cached, res.Reused)
+	if n := det.calls.Load() - first; n != 2 || res.Judged != 1 || res.Seams != 1 || res.Reused == 0 {
+		t.Errorf("second turn: %d detector calls (judged %d, seams %d, cached %d, reused %d), want the new result and its seam", n, res.Judged, res.Seams, res.Cached, res.Reused)
 	}
 	fresh, _ := newInspector(t, Config{})
 	want, _ := fresh.Inspect(body)
@@ -188,7 +188,10 @@ func TestEachToolResultIsJudgedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Cached != 1 || det.calls.Load()-before != 2 {
+	// The user turn, "different", and the seam's two windows ("different"
+	// and "inbox" may be one word cut in two: read glued, and joined by a
+	// space).
+	if res.Cached != 1 || res.Seams != 2 || det.calls.Load()-before != 4 {
 		t.Errorf("other conversation: cached %d, %d calls", res.Cached, det.calls.Load()-before)
 	}
 }
@@ -291,13 +294,15 @@ func TestTwoConversationsKeepTheirPrefixes(t *testing.T) {
 			user string
 			rs   *[]string
 		}{{"conversation A", &a}, {"conversation B", &b}} {
-			*conv.rs = append(*conv.rs, fmt.Sprintf("%s result %d", conv.user, turn))
+			// Each result a whole sentence: no sentence crosses a seam, so
+			// there is no seam window to read (TestSeams... count those).
+			*conv.rs = append(*conv.rs, fmt.Sprintf("%s result %d.", conv.user, turn))
 			before := det.calls.Load()
 			res, err := in.Inspect(body(conv.user, *conv.rs))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if turn > 0 && (det.calls.Load()-before != 1 || res.Reused == 0) {
+			if turn > 0 && (det.calls.Load()-before != 1 || res.Seams != 0 || res.Reused == 0) {
 				t.Errorf("%s turn %d: %d detector calls, %d texts reused", conv.user, turn, det.calls.Load()-before, res.Reused)
 			}
 		}
@@ -425,8 +430,10 @@ func TestFirstTurnJudgedInParallelKeepsOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Judged != 41 || det.calls.Load() != 41 {
-		t.Errorf("judged %d texts in %d detector calls, want 41 (40 results and the user turn)", res.Judged, det.calls.Load())
+	// Seams are read where a sentence crosses them: after each injection,
+	// whose "| sh" runs on into the next result's "mail N:".
+	if res.Judged != 41 || res.Seams != 6 || det.calls.Load() != 47 {
+		t.Errorf("judged %d texts and %d seam windows in %d detector calls, want 41 (40 results and the user turn) and 6", res.Judged, res.Seams, det.calls.Load())
 	}
 	var got []string
 	for _, f := range res.Findings {

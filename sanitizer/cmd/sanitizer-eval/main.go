@@ -14,6 +14,12 @@
 // system text. The rows of -content (with "carrier", "kind", "position" and
 // "shape": plain, or web_fetch to judge the text as web_fetch's JSON
 // payload with OpenClaw's wrapper) are content, judged by CheckContent.
+// -seams pairs consecutive benign contents (the label-0 rows of a JSONL
+// file in order, or the documents of a directory in walk order) and judges
+// the window over each seam (sanitizer.SeamWindows), as the provider guard
+// does for two tool results read in one turn:
+//
+//	sanitizer-eval -seams ../shared/data/injection/indirect/benign.jsonl -seams DOCS -seam-pages 2000 -seam-bytes 256,512,1024
 package main
 
 import (
@@ -28,6 +34,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/toolresult"
@@ -100,8 +107,14 @@ func main() {
 	docScores := flag.String("doc-scores", "", "with -documents: also write every file's score and rule verdict to this JSONL file, for threshold curves")
 	content := flag.String("content", "", "JSONL of written content rows with \"carrier\", \"kind\", \"position\" and \"shape\" (plain or web_fetch): CheckContent figures per carrier, kind and position")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
+	var seams globs
+	flag.Var(&seams, "seams", "benign contents, a JSONL file (label-0 rows, in order) or a directory of documents (walked in order): each consecutive pair judged across its seam, for the false-positive figure of the provider guard's seam window (repeatable)")
+	seamBytes := flag.String("seam-bytes", "512", "with -seams: the window's bytes a side, a comma-separated list to compare several")
+	var seamAttacks globs
+	flag.Var(&seamAttacks, "seam-attacks", "a content JSONL (written rows, never the held-out set): each attack row refused whole is cut at every word and inside every word of 4 letters or more, as an attacker splits an instruction over two results; of the cuts neither half of which is refused alone, how many seam windows are refused (repeatable)")
+	seamPages := flag.Int("seam-pages", 0, "with -seams: also cut each document of a directory into pages of this many bytes, as a paginated read does, and judge the seams between its pages")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 && len(seamAttacks) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -254,6 +267,12 @@ func main() {
 		fmt.Printf("content (%s), CheckContent at threshold %.3f: %s\n", *content, *indirectThreshold, all)
 		for _, k := range slices.Sorted(maps.Keys(by)) {
 			fmt.Printf("  %-44s %s\n", k, by[k])
+		}
+	}
+	if len(seams) > 0 || len(seamAttacks) > 0 {
+		if err := evalSeams(shipped, seams, seamAttacks, *seamBytes, *seamPages, *show); err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
 		}
 	}
 	if len(documents) > 0 {
@@ -422,4 +441,196 @@ func read(path string) ([]row, error) {
 		rows = append(rows, r)
 	}
 	return rows, sc.Err()
+}
+
+// evalSeams judges the seams of consecutive benign contents: how many
+// windows CheckContent refuses where neither content is refused alone (a
+// refusal the seam adds), per source and window size. With pages > 0 the
+// documents of a directory are also cut into pages of that many bytes (a
+// paginated read, cut mid-sentence and mid-word), and the seams between the
+// pages of each document judged.
+func evalSeams(s *sanitizer.Sanitizer, sources, attacks []string, sizes string, pages, show int) error {
+	var ks []int
+	for _, f := range strings.Split(sizes, ",") {
+		var k int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &k); err != nil || k <= 0 {
+			return fmt.Errorf("-seam-bytes %q: want positive byte counts separated by commas", sizes)
+		}
+		ks = append(ks, k)
+	}
+	for _, src := range attacks {
+		rows, err := read(src)
+		if err != nil {
+			return err
+		}
+		whole, cuts, alone := 0, 0, 0
+		caught, empty := make([]int, len(ks)), make([]int, len(ks))
+		for _, r := range rows {
+			if r.Label != 1 || s.CheckContent(r.Text).Action != sanitizer.ActionReject {
+				continue
+			}
+			whole++
+			for _, at := range splitPoints(r.Text) {
+				a, b := r.Text[:at], r.Text[at:]
+				cuts++
+				if s.CheckContent(a).Action == sanitizer.ActionReject || s.CheckContent(b).Action == sanitizer.ActionReject {
+					continue
+				}
+				alone++
+				for i, k := range ks {
+					ws := sanitizer.SeamWindows(a, b, k)
+					if len(ws) == 0 {
+						empty[i]++
+					} else if _, hit := seamRefused(s, ws); hit {
+						caught[i]++
+					}
+				}
+			}
+		}
+		fmt.Printf("split attacks (%s): %d rows refused whole, %d cuts, %d with neither half refused alone; seam windows refused:", src, whole, cuts, alone)
+		for i, k := range ks {
+			fmt.Printf(" %d B a side %d/%d (%.1f%%, %d cut between sentences: no window);", k, caught[i], alone, pct(caught[i], alone), empty[i])
+		}
+		fmt.Println()
+	}
+	if len(sources) == 0 {
+		return nil
+	}
+	fmt.Printf("seams of consecutive benign contents (CheckContent on sanitizer.SeamWindows); a seam is refused when its window is and neither side is alone:\n")
+	type seam struct{ a, b, name string }
+	judge := func(label string, seams []seam) {
+		alone := map[string]bool{}
+		refused := func(t string) bool {
+			v, ok := alone[t]
+			if !ok {
+				v = s.CheckContent(t).Action == sanitizer.ActionReject
+				alone[t] = v
+			}
+			return v
+		}
+		for _, k := range ks {
+			var t tally
+			skipped, read := 0, 0
+			var listed []string
+			for _, sm := range seams {
+				if refused(sm.a) || refused(sm.b) {
+					skipped++
+					continue
+				}
+				ws := sanitizer.SeamWindows(sm.a, sm.b, k)
+				if len(ws) == 0 {
+					t.add(0, false) // nothing crosses the seam: no window to judge
+					continue
+				}
+				read++
+				res, hit := seamRefused(s, ws)
+				t.add(0, hit)
+				if hit && len(listed) < show {
+					listed = append(listed, fmt.Sprintf("%s (score %.2f, %v)", sm.name, res.Score, res.RuleIDs()))
+				}
+			}
+			fmt.Printf("  %-50s %5d B a side: %d seams, %d with a side refused alone, %d windows read (words of both sides in one sentence); %s\n", label, k, len(seams), skipped, read, t)
+			for _, l := range listed {
+				fmt.Printf("    refused: %s\n", l)
+			}
+		}
+	}
+	for _, src := range sources {
+		var texts, names []string
+		st, err := os.Stat(src)
+		if err != nil {
+			return err
+		}
+		if st.IsDir() {
+			err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || !isDocument(d.Name()) {
+					return err
+				}
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				texts, names = append(texts, string(b[:min(len(b), maxDocument)])), append(names, strings.TrimPrefix(p, src))
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		} else {
+			rows, err := read(src)
+			if err != nil {
+				return err
+			}
+			for i, r := range rows {
+				if r.Label == 0 {
+					texts, names = append(texts, r.Text), append(names, fmt.Sprintf("row %d", i+1))
+				}
+			}
+		}
+		var seams []seam
+		for i := 1; i < len(texts); i++ {
+			seams = append(seams, seam{texts[i-1], texts[i], names[i-1] + " | " + names[i]})
+		}
+		judge(src, seams)
+		if pages <= 0 || !st.IsDir() {
+			continue
+		}
+		seams = seams[:0]
+		for i, t := range texts {
+			for at, n := 0, 0; at+pages < len(t); n++ {
+				cut := at + pages
+				for cut > at && !utf8.RuneStart(t[cut]) {
+					cut--
+				}
+				next := min(cut+pages, len(t))
+				for next < len(t) && !utf8.RuneStart(t[next]) {
+					next--
+				}
+				seams = append(seams, seam{t[at:cut], t[cut:next], fmt.Sprintf("%s pages %d|%d", names[i], n+1, n+2)})
+				at = cut
+			}
+		}
+		judge(fmt.Sprintf("%s (pages of %d B)", src, pages), seams)
+	}
+	return nil
+}
+
+// splitPoints are where an attacker may cut a text in two: before every
+// word (the space stays with the first half) and in the middle of every
+// word of four letters or more.
+func splitPoints(t string) []int {
+	var out []int
+	start := -1
+	for i, r := range t + " " {
+		word := r != ' ' && r != '\n' && r != '\t'
+		switch {
+		case word && start < 0:
+			start = i
+			if i > 0 {
+				out = append(out, i)
+			}
+		case !word && start >= 0:
+			if n := utf8.RuneCountInString(t[start:i]); n >= 4 {
+				mid := start
+				for k := 0; k < n/2; k++ {
+					_, size := utf8.DecodeRuneInString(t[mid:])
+					mid += size
+				}
+				out = append(out, mid)
+			}
+			start = -1
+		}
+	}
+	return out
+}
+
+// seamRefused judges the windows of one seam: refused when one is.
+func seamRefused(s *sanitizer.Sanitizer, windows []string) (sanitizer.Result, bool) {
+	var last sanitizer.Result
+	for _, w := range windows {
+		if last = s.CheckContent(w); last.Action == sanitizer.ActionReject {
+			return last, true
+		}
+	}
+	return last, false
 }
