@@ -13,7 +13,9 @@
 // file matched by a -system glob is a benign system prompt, checked as
 // system text. The rows of -content (with "carrier", "kind", "position" and
 // "shape": plain, or web_fetch to judge the text as web_fetch's JSON
-// payload with OpenClaw's wrapper) are content, judged by CheckContent.
+// payload with OpenClaw's wrapper) are content, judged by CheckContent. The
+// rows of -tools are tool descriptions, each judged as the description of a
+// client tool in a chat body by SanitizeChat, the guard's walker.
 package main
 
 import (
@@ -99,9 +101,10 @@ func main() {
 	indirectThreshold := flag.Float64("indirect-threshold", sanitizer.DefaultIndirectThreshold, "with -indirect or -documents: the indirect-injection model's threshold")
 	docScores := flag.String("doc-scores", "", "with -documents: also write every file's score and rule verdict to this JSONL file, for threshold curves")
 	content := flag.String("content", "", "JSONL of written content rows with \"carrier\", \"kind\", \"position\" and \"shape\" (plain or web_fetch): CheckContent figures per carrier, kind and position")
+	tools := flag.String("tools", "", "JSONL of tool descriptions with \"kind\": each row's text is the description of a client tool in a chat body, judged by SanitizeChat (the walker's path); figures per kind")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *tools == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -180,6 +183,12 @@ func main() {
 			for _, k := range slices.Sorted(maps.Keys(byCategory)) {
 				fmt.Printf("    %-42s %s\n", k, byCategory[k])
 			}
+		}
+	}
+	if *tools != "" {
+		if err := toolsFigures(shipped, *tools, *list); err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
 		}
 	}
 	if *indirect != "" {
@@ -403,6 +412,43 @@ const maxDocument = 64 << 10
 func isDocument(name string) bool {
 	l := strings.ToLower(name)
 	return strings.HasSuffix(l, ".md") || strings.HasSuffix(l, ".txt") || strings.HasSuffix(l, ".rst") || strings.HasPrefix(l, "readme")
+}
+
+// toolsFigures judges every row of path as the description of a client tool
+// in a chat completions body, as the guard's walker reads it, and prints
+// the figures per kind: a hit is a body the walker refuses or edits.
+func toolsFigures(s *sanitizer.Sanitizer, path string, list bool) error {
+	rows, err := read(path)
+	if err != nil {
+		return err
+	}
+	var all tally
+	by := map[string]*tally{}
+	for _, r := range rows {
+		tool := map[string]any{"type": "function", "function": map[string]any{
+			"name": "tool", "description": r.Text,
+			"parameters": map[string]any{"type": "object", "properties": map[string]any{"input": map[string]any{"type": "string"}}},
+		}}
+		body, err := json.Marshal(map[string]any{"model": "m", "messages": []any{map[string]any{"role": "user", "content": "Hello."}}, "tools": []any{tool}})
+		if err != nil {
+			return err
+		}
+		_, res, err := s.SanitizeChat(body)
+		hit := err != nil || res.Action == sanitizer.ActionReject || res.Action == sanitizer.ActionStrip
+		all.add(r.Label, hit)
+		if list && hit != (r.Label == 1) {
+			fmt.Printf("  %s %s %.2f %v %q\n", map[bool]string{true: "missed ", false: "flagged"}[r.Label == 1], r.Kind, res.Score, res.RuleIDs(), r.Text)
+		}
+		if by[r.Kind] == nil {
+			by[r.Kind] = &tally{}
+		}
+		by[r.Kind].add(r.Label, hit)
+	}
+	fmt.Printf("as client tool definitions through SanitizeChat (%s): %s\n", path, all)
+	for _, k := range slices.Sorted(maps.Keys(by)) {
+		fmt.Printf("  %-44s %s\n", k, by[k])
+	}
+	return nil
 }
 
 func read(path string) ([]row, error) {
