@@ -436,7 +436,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 	for i := range e.branches {
 		b := &e.branches[i]
 		r := &e.rules[b.rule]
-		if sc.seen[i] != 1<<uint(len(b.reqEnd[0]))-1 || (len(r.Roles) > 0 && !slices.Contains(r.Roles, role)) {
+		if sc.seen[i] != 1<<uint(len(b.reqEnd[0]))-1 || !ruleApplies(r.Roles, role) {
 			sc.seen[i] = 0
 		} else {
 			sc.seen[i], live = 1, true

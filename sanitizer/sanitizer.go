@@ -570,7 +570,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		switch {
 		case st.mode == scanContent:
 			mdl, threshold = s.indirect, s.indirectThreshold
-		case role == "system":
+		case systemText(role):
 			lv.evidence = append(lv.evidence, systemEvidence)
 			mdl, threshold = s.systemModel, s.systemThreshold
 		}
