@@ -56,6 +56,11 @@ func ruleApplies(roles []string, role string) bool {
 	return len(roles) == 0 || slices.Contains(roles, role) || role == RoleToolDefinition && slices.Contains(roles, "system")
 }
 
+// toolDefinitionOnly reports a rule limited to tool definitions.
+func toolDefinitionOnly(roles []string) bool {
+	return len(roles) > 0 && !slices.ContainsFunc(roles, func(r string) bool { return r != RoleToolDefinition })
+}
+
 // systemText reports a role whose text is the agent's configuration: judged
 // whole by the model at the system threshold, and subject to the system
 // policy.

@@ -136,3 +136,26 @@ func TestSanitizeChatToolDescriptions(t *testing.T) {
 		t.Errorf("benign MCP-style tool: action %q rules %v score %.2f err %v", r.Action, r.RuleIDs(), r.Score, err)
 	}
 }
+
+// The words of rules for tool definitions alone spot no glued, rot13 or
+// reversed text: in other roles' text they would only find false regions.
+func TestToolDefinitionWordsSpotNoAlternativeForms(t *testing.T) {
+	mk := func(roles ...string) *ruleEngine {
+		return newRuleEngine([]Rule{{ID: "t", Pattern: `\bcolleagues\sbookmark\b`, Action: ActionReject, Severity: "high", Roles: roles}})
+	}
+	count := func(e *ruleEngine) int {
+		n := 0
+		for _, k := range e.rot13 {
+			if k != 0 {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(mk("system")); n == 0 {
+		t.Fatalf("a system rule's words give no rot13 or reversed forms: the test needs words that do")
+	}
+	if n := count(mk(RoleToolDefinition)); n != 0 {
+		t.Errorf("a tool-definition rule's words give %d rot13 or reversed forms, want 0", n)
+	}
+}
