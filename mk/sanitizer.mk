@@ -13,6 +13,10 @@
 #                          then everyday.jsonl (frozen: developers' and operators' everyday requests that
 #                          name prompts, keys, rules, modes and tasks, and attacks in the same register; per category);
 #                          persona-lookalikes.jsonl (frozen: benign personas, chat templates, character cards)
+#                          tool-descriptions.jsonl (frozen: MCP- and function-style tool descriptions, benign
+#                          and poisoned, per kind; judged as tool-definition text and through SanitizeChat's walker);
+#                          tool-descriptions-2 and -3 (frozen: new wordings; -3 was written after the rules and
+#                          measured once as their held-out figure, docs/BENCHMARKS.md)
 #                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
@@ -86,6 +90,9 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-4.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-5.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/everyday.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions.jsonl -tools sanitizer/testdata/eval/tool-descriptions.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-2.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-3.jsonl
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction

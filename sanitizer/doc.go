@@ -50,6 +50,8 @@
 //     averaged away. It scores every role; system text (system and
 //     developer messages, instructions, tool definitions) is judged whole,
 //     with a role feature and a threshold of its own (Config.SystemThreshold).
+//     Tool definitions (RoleToolDefinition) are system text that four more
+//     rules read: poisoned descriptions in plain words (tooldef.*).
 //
 // Checking stops at the first proof that a text must be refused, a reject
 // match, so a refused text reports that match (and those before it) and no

@@ -179,9 +179,22 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 			e.branches = append(e.branches, b)
 		}
 	}
+	// The words of the rules for tool definitions alone (everyday words:
+	// also, every, send, tool, user) spot no glued, rot13 or reversed text:
+	// in the other roles' text they would only find false regions, read
+	// again at a cost and with changed scores.
+	spotting := make([]bool, len(strs))
+	for id := range strs {
+		for _, t := range e.targets[id] {
+			if !toolDefinitionOnly(e.rules[e.branches[t.branch].rule].Roles) {
+				spotting[id] = true
+				break
+			}
+		}
+	}
 	var words []string
-	for _, w := range strs {
-		if letters(w) == len(w) && len(w) >= minGlueLetters {
+	for id, w := range strs {
+		if spotting[id] && letters(w) == len(w) && len(w) >= minGlueLetters {
 			words = append(words, w)
 		}
 	}
@@ -189,8 +202,8 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 	// rot13 forms of the single words among the literals: enough to spot
 	// rot13 text, which is then decoded and matched in full.
 	// The reversed forms likewise spot reversed text ("snoitcurtsni").
-	for _, s := range slices.Clone(strs) {
-		if letters(s) >= minRot13Letters && letters(s) == len(s) {
+	for id, s := range slices.Clone(strs) {
+		if spotting[id] && letters(s) >= minRot13Letters && letters(s) == len(s) {
 			e.rot13[lit(string(rot13(nil, []byte(s))))] = altRot13
 			if r := string(reverse(nil, []byte(s))); r != s && letters(s) >= minReversedLetters {
 				if id := lit(r); e.rot13[id] == 0 && len(e.targets[id]) == 0 {
@@ -436,7 +449,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 	for i := range e.branches {
 		b := &e.branches[i]
 		r := &e.rules[b.rule]
-		if sc.seen[i] != 1<<uint(len(b.reqEnd[0]))-1 || (len(r.Roles) > 0 && !slices.Contains(r.Roles, role)) {
+		if sc.seen[i] != 1<<uint(len(b.reqEnd[0]))-1 || !ruleApplies(r.Roles, role) {
 			sc.seen[i] = 0
 		} else {
 			sc.seen[i], live = 1, true

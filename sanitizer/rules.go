@@ -41,7 +41,30 @@ var severities = []string{"info", "low", "medium", "high", "critical"}
 
 // Roles a rule may be limited to. "developer" messages count as "system" and
 // "function" messages as "tool", as the gateway treats them.
-var roles = []string{"system", "user", "assistant", "tool"}
+// "tool-definition" is the text of a tool definition (its description, its
+// parameters' descriptions and names): system text written by whoever wrote
+// the tool, a plugin or an MCP server among them. The rules for "system"
+// apply to it too; rules limited to "tool-definition" read only it.
+var roles = []string{"system", "user", "assistant", "tool", RoleToolDefinition}
+
+// RoleToolDefinition is the role of a tool definition's text in Check.
+const RoleToolDefinition = "tool-definition"
+
+// ruleApplies reports whether a rule limited to roles applies to text
+// spoken by role: a tool definition is system text too.
+func ruleApplies(roles []string, role string) bool {
+	return len(roles) == 0 || slices.Contains(roles, role) || role == RoleToolDefinition && slices.Contains(roles, "system")
+}
+
+// toolDefinitionOnly reports a rule limited to tool definitions.
+func toolDefinitionOnly(roles []string) bool {
+	return len(roles) > 0 && !slices.ContainsFunc(roles, func(r string) bool { return r != RoleToolDefinition })
+}
+
+// systemText reports a role whose text is the agent's configuration: judged
+// whole by the model at the system threshold, and subject to the system
+// policy.
+func systemText(role string) bool { return role == "system" || role == RoleToolDefinition }
 
 // Rule is one detection rule in the original secure stack's JSON format:
 //
@@ -170,6 +193,8 @@ func normalizeRole(role string) string {
 		return "system"
 	case "function":
 		return "tool"
+	case "tool_definition", "tooldef":
+		return RoleToolDefinition
 	}
 	return role
 }

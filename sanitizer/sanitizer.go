@@ -310,7 +310,9 @@ func New(cfg Config) (*Sanitizer, error) {
 }
 
 // Check inspects one text as spoken by role ("user", "system", "tool", ...)
-// and reports what fired. It never changes the text.
+// and reports what fired. It never changes the text. RoleToolDefinition
+// judges the text of a tool definition: system text, and the rules for
+// poisoned tool descriptions.
 func (s *Sanitizer) Check(role, text string) Result {
 	var r Result
 	ms, score := s.scan(normalizeRole(role), text)
@@ -590,7 +592,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		switch {
 		case st.mode == scanContent:
 			mdl, threshold = s.indirect, s.indirectThreshold
-		case role == "system":
+		case systemText(role):
 			lv.evidence = append(lv.evidence, systemEvidence)
 			mdl, threshold = s.systemModel, s.systemThreshold
 		}

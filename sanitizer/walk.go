@@ -57,7 +57,7 @@ const maxStripRounds = 4
 
 // text inspects one string field spoken by role.
 func (w *walker) text(n *node, field, role string) error {
-	if role == "system" {
+	if systemText(role) {
 		switch w.s.system {
 		case SystemAllow:
 			return nil
@@ -265,7 +265,7 @@ func (w *walker) inputFile(part *node, path, role string) error {
 // unedited inspects text that the sanitizer cannot edit in the body (an
 // object key, a decoded file): a strip match refuses the request.
 func (w *walker) unedited(text, field, role string) error {
-	if role == "system" {
+	if systemText(role) {
 		switch w.s.system {
 		case SystemAllow:
 			return nil
@@ -303,7 +303,7 @@ func (w *walker) toolCalls(n *node, path string) error {
 }
 
 // tools inspects client tool definitions, which reach the model beside the
-// system prompt.
+// system prompt: system text, with the rules for tool definitions too.
 func (w *walker) tools(root *node) error {
 	n := root.get("tools")
 	if n == nil || n.kind == kindNull {
@@ -312,7 +312,7 @@ func (w *walker) tools(root *node) error {
 	if n.kind != kindArray {
 		return bodyErr("tools", "must be an array of tool definitions, not %s", n.kind)
 	}
-	return w.allStringsAndKeys(n, "tools", "system")
+	return w.allStringsAndKeys(n, "tools", RoleToolDefinition)
 }
 
 // allStringsAndKeys inspects every string value and every object key under

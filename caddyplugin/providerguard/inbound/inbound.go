@@ -417,8 +417,9 @@ func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 		judged, check, ck := t.Value, in.cfg.Detector.CheckContent, key
 		if sc, ok := in.cfg.Detector.(SystemChecker); ok && detect && t.Origin == wire.OriginToolDef {
 			// A tool definition is configuration: judged as system text,
-			// whose threshold knows that it addresses the assistant.
-			check, ck = func(x string) sanitizer.Result { return sc.Check("system", x) }, roleKey("system", t.Value)
+			// whose threshold knows that it addresses the assistant, and
+			// by the rules for tool definitions (poisoned descriptions).
+			check, ck = func(x string) sanitizer.Result { return sc.Check(sanitizer.RoleToolDefinition, x) }, roleKey(sanitizer.RoleToolDefinition, t.Value)
 		}
 		if detect && t.Origin == wire.OriginUser {
 			if data, ok := wire.RuntimeContext(t.Value); ok {

@@ -13,7 +13,9 @@
 // file matched by a -system glob is a benign system prompt, checked as
 // system text. The rows of -content (with "carrier", "kind", "position" and
 // "shape": plain, or web_fetch to judge the text as web_fetch's JSON
-// payload with OpenClaw's wrapper) are content, judged by CheckContent.
+// payload with OpenClaw's wrapper) are content, judged by CheckContent. The
+// rows of -tools are tool descriptions, each judged as the description of a
+// client tool in a chat body by SanitizeChat, the guard's walker.
 // -seams pairs consecutive benign contents (the label-0 rows of a JSONL
 // file in order, or the documents of a directory in walk order) and judges
 // the window over each seam (sanitizer.SeamWindows), as the provider guard
@@ -106,6 +108,7 @@ func main() {
 	indirectThreshold := flag.Float64("indirect-threshold", sanitizer.DefaultIndirectThreshold, "with -indirect or -documents: the indirect-injection model's threshold")
 	docScores := flag.String("doc-scores", "", "with -documents: also write every file's score and rule verdict to this JSONL file, for threshold curves")
 	content := flag.String("content", "", "JSONL of written content rows with \"carrier\", \"kind\", \"position\" and \"shape\" (plain or web_fetch): CheckContent figures per carrier, kind and position")
+	tools := flag.String("tools", "", "JSONL of tool descriptions with \"kind\": each row's text is the description of a client tool in a chat body, judged by SanitizeChat (the walker's path); figures per kind")
 	indirect := flag.String("indirect", "", "directory of content rows (BIPIA's attacks.jsonl and benign.jsonl): CheckContent figures per shape, category and position")
 	var seams globs
 	flag.Var(&seams, "seams", "benign contents, a JSONL file (label-0 rows, in order) or a directory of documents (walked in order): each consecutive pair judged across its seam, for the false-positive figure of the provider guard's seam window (repeatable)")
@@ -114,7 +117,7 @@ func main() {
 	flag.Var(&seamAttacks, "seam-attacks", "a content JSONL (written rows, never the held-out set): each attack row refused whole is cut at every word and inside every word of 4 letters or more, as an attacker splits an instruction over two results; of the cuts neither half of which is refused alone, how many seam windows are refused (repeatable)")
 	seamPages := flag.Int("seam-pages", 0, "with -seams: also cut each document of a directory into pages of this many bytes, as a paginated read does, and judge the seams between its pages")
 	flag.Parse()
-	if flag.NArg() == 0 && *languages == "" && *roles == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 && len(seamAttacks) == 0 {
+	if flag.NArg() == 0 && *languages == "" && *roles == "" && *tools == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 && len(seamAttacks) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
@@ -193,6 +196,12 @@ func main() {
 			for _, k := range slices.Sorted(maps.Keys(byCategory)) {
 				fmt.Printf("    %-42s %s\n", k, byCategory[k])
 			}
+		}
+	}
+	if *tools != "" {
+		if err := toolsFigures(shipped, *tools, *list); err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
 		}
 	}
 	if *indirect != "" {
@@ -422,6 +431,43 @@ const maxDocument = 64 << 10
 func isDocument(name string) bool {
 	l := strings.ToLower(name)
 	return strings.HasSuffix(l, ".md") || strings.HasSuffix(l, ".txt") || strings.HasSuffix(l, ".rst") || strings.HasPrefix(l, "readme")
+}
+
+// toolsFigures judges every row of path as the description of a client tool
+// in a chat completions body, as the guard's walker reads it, and prints
+// the figures per kind: a hit is a body the walker refuses or edits.
+func toolsFigures(s *sanitizer.Sanitizer, path string, list bool) error {
+	rows, err := read(path)
+	if err != nil {
+		return err
+	}
+	var all tally
+	by := map[string]*tally{}
+	for _, r := range rows {
+		tool := map[string]any{"type": "function", "function": map[string]any{
+			"name": "tool", "description": r.Text,
+			"parameters": map[string]any{"type": "object", "properties": map[string]any{"input": map[string]any{"type": "string"}}},
+		}}
+		body, err := json.Marshal(map[string]any{"model": "m", "messages": []any{map[string]any{"role": "user", "content": "Hello."}}, "tools": []any{tool}})
+		if err != nil {
+			return err
+		}
+		_, res, err := s.SanitizeChat(body)
+		hit := err != nil || res.Action == sanitizer.ActionReject || res.Action == sanitizer.ActionStrip
+		all.add(r.Label, hit)
+		if list && hit != (r.Label == 1) {
+			fmt.Printf("  %s %s %.2f %v %q\n", map[bool]string{true: "missed ", false: "flagged"}[r.Label == 1], r.Kind, res.Score, res.RuleIDs(), r.Text)
+		}
+		if by[r.Kind] == nil {
+			by[r.Kind] = &tally{}
+		}
+		by[r.Kind].add(r.Label, hit)
+	}
+	fmt.Printf("as client tool definitions through SanitizeChat (%s): %s\n", path, all)
+	for _, k := range slices.Sorted(maps.Keys(by)) {
+		fmt.Printf("  %-44s %s\n", k, by[k])
+	}
+	return nil
 }
 
 func read(path string) ([]row, error) {
