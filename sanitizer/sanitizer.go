@@ -140,6 +140,8 @@ type Sanitizer struct {
 	maxDepth          int
 	model             *model.Model // nil when disabled
 	evidence          []int32      // by rule: its model.RuleEvidence bucket, or -1
+	concealIdx        int          // the shipped concealRule's index, or -1 (concealed.go)
+	actIdx            int          // the shipped actRule's index, or -1
 	threshold         float64
 	systemThreshold   float64
 	systemModel       *model.Model // the model, judging whole texts
@@ -297,10 +299,17 @@ func New(cfg Config) (*Sanitizer, error) {
 		shipped[r.ID] = r.Pattern
 	}
 	s.evidence = make([]int32, len(checked))
+	s.concealIdx, s.actIdx = -1, -1
 	for i, r := range checked {
 		s.evidence[i] = -1
 		if p, ok := shipped[r.ID]; ok && p == r.Pattern && r.Action == ActionFlag {
 			s.evidence[i] = int32(model.RuleEvidence(r.ID))
+			switch r.ID {
+			case concealRule:
+				s.concealIdx = i
+			case actRule:
+				s.actIdx = i
+			}
 		}
 	}
 	return s, nil
@@ -338,6 +347,8 @@ type level struct {
 	cellCuts   [][2]int32    // the same in the normalised text
 	cellNorm   textnorm.Text // the text normalised with offsets, to map them
 	evidence   []uint32
+	conceal    [][2]int // the spans of concealRule and actRule (concealed.go)
+	act        [][2]int
 	blobs      []blob
 	parts      []part
 	decoded    []byte // the decoded parts, a line each
@@ -554,6 +565,21 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		for _, sp := range spans {
 			if e := s.evidence[sp.rule]; e >= 0 && !slices.Contains(lv.evidence, uint32(e)) && !inQuotation(lv.quoted, sp.start, sp.end) {
 				lv.evidence = append(lv.evidence, uint32(e))
+			}
+		}
+		if st.mode != scanContent && s.concealIdx >= 0 && s.actIdx >= 0 {
+			lv.conceal, lv.act = lv.conceal[:0], lv.act[:0]
+			for _, sp := range spans {
+				switch {
+				case inQuotation(lv.quoted, sp.start, sp.end):
+				case sp.rule == s.concealIdx:
+					lv.conceal = append(lv.conceal, [2]int{sp.start, sp.end})
+				case sp.rule == s.actIdx:
+					lv.act = append(lv.act, [2]int{sp.start, sp.end})
+				}
+			}
+			if concealedAct(lv.norm.Text, lv.conceal, lv.act) {
+				lv.evidence = append(lv.evidence, concealedActEvidence)
 			}
 		}
 		if len(lv.quoted) > 0 {
