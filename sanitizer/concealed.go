@@ -24,6 +24,14 @@ const (
 
 var concealedActEvidence = model.RuleEvidence("context:concealed-act")
 
+// IsEvidence reports whether a match of the shipped flag rule id is model
+// evidence on its own. actRule's is not: users delete their own files,
+// cancel their own subscriptions and send their own reports every day, and
+// as evidence of its own it taught the model that "write a command to delete
+// the old branch" leans towards an attack. It counts only as half of a
+// concealed act. sanitizer-train asks the same question.
+func IsEvidence(ruleID string) bool { return ruleID != actRule }
+
 // ConcealedActEvidence is the prompt model's evidence bucket for a text in
 // which ms (the flag matches of the shipped rules in text) hold a concealed
 // act, and whether they do. sanitizer-train reads its rows with it, as the

@@ -42,6 +42,10 @@ var concealedActLookalikes = []string{
 	"Security training: explain how an attacker might tell an agent to delete files and hide it from the user, and how to stop it.",
 	"请帮我清空我自己电脑的回收站。",
 	"Überraschung für Papa: sag ihm nichts und bestell heimlich eine Torte.",
+	// A destructive act alone is no evidence (IsEvidence): users ask for them.
+	"Write a script that deletes the build artefacts older than a week.",
+	"Schreib ein Skript, das Build-Artefakte löscht, die älter als eine Woche sind.",
+	"Удали все письма из папки «Спам» в моем ящике.",
 }
 
 // Both halves are read by the rules in every language, and their pair on
@@ -99,6 +103,18 @@ func TestConcealedActsAreRefusedInEveryLanguage(t *testing.T) {
 				t.Errorf("threshold %v: benign %q: score %.2f rules %v", th, text, r.Score, r.RuleIDs())
 			}
 		}
+	}
+}
+
+func TestTheActAloneIsNoEvidence(t *testing.T) {
+	s := newDefault(t, Config{})
+	for i, r := range s.engine.rules {
+		if r.ID == actRule && s.evidence[i] != -1 {
+			t.Errorf("%s has evidence bucket %d; it should count only in a pair", actRule, s.evidence[i])
+		}
+	}
+	if IsEvidence(actRule) || !IsEvidence(concealRule) {
+		t.Error("IsEvidence: want false for the act rule, true for the concealment rule")
 	}
 }
 

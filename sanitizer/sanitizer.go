@@ -303,7 +303,9 @@ func New(cfg Config) (*Sanitizer, error) {
 	for i, r := range checked {
 		s.evidence[i] = -1
 		if p, ok := shipped[r.ID]; ok && p == r.Pattern && r.Action == ActionFlag {
-			s.evidence[i] = int32(model.RuleEvidence(r.ID))
+			if IsEvidence(r.ID) {
+				s.evidence[i] = int32(model.RuleEvidence(r.ID))
+			}
 			switch r.ID {
 			case concealRule:
 				s.concealIdx = i

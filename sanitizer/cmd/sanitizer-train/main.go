@@ -272,7 +272,7 @@ func (p *preparer) prepare(exs []example) {
 		e.rules, e.ruleHit = r.RuleIDs(), r.Action == sanitizer.ActionReject || r.Action == sanitizer.ActionStrip
 		fr := p.flags.Check(e.Role, e.Text)
 		for _, m := range fr.Matches {
-			if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
+			if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && sanitizer.IsEvidence(m.RuleID) && !slices.Contains(e.evidence, b) {
 				e.evidence = append(e.evidence, b)
 			}
 		}
@@ -299,7 +299,7 @@ func (p *preparer) prepare(exs []example) {
 				e.evidence = e.evidence[:0]
 				fr := p.flags.Check(e.Role, string(text))
 				for _, m := range fr.Matches {
-					if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
+					if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && sanitizer.IsEvidence(m.RuleID) && !slices.Contains(e.evidence, b) {
 						e.evidence = append(e.evidence, b)
 					}
 				}
