@@ -65,3 +65,22 @@ func concealedAct(text []byte, conceal, act [][2]int) bool {
 	}
 	return false
 }
+
+// concealedActIn reports whether spans (of lv's normalised text) hold a
+// concealed act, leaving out the matches inside the quotations quoted.
+func (s *Sanitizer) concealedActIn(lv *level, spans []span, quoted [][2]int) bool {
+	if s.concealIdx < 0 || s.actIdx < 0 {
+		return false
+	}
+	lv.conceal, lv.act = lv.conceal[:0], lv.act[:0]
+	for _, sp := range spans {
+		switch {
+		case inQuotation(quoted, sp.start, sp.end):
+		case sp.rule == s.concealIdx:
+			lv.conceal = append(lv.conceal, [2]int{sp.start, sp.end})
+		case sp.rule == s.actIdx:
+			lv.act = append(lv.act, [2]int{sp.start, sp.end})
+		}
+	}
+	return len(lv.conceal) > 0 && len(lv.act) > 0 && concealedAct(lv.norm.Text, lv.conceal, lv.act)
+}

@@ -116,6 +116,18 @@ func TestTheActAloneIsNoEvidence(t *testing.T) {
 	if IsEvidence(actRule) || !IsEvidence(concealRule) {
 		t.Error("IsEvidence: want false for the act rule, true for the concealment rule")
 	}
+	// Nor is it a finding: the provider guard reports every flag, and a
+	// user turn or a tool description that deletes or sends keys is no
+	// news ("Key tokens to send for send-keys" is OpenClaw's own).
+	for _, text := range []string{
+		"Write a script that deletes the build artefacts older than a week.",
+		"Key tokens to send for send-keys",
+		"Lösche bitte meine alten Entwürfe.",
+	} {
+		if ids := s.Check("user", text).RuleIDs(); slices.Contains(ids, actRule) {
+			t.Errorf("%q: rules %v, want no %s without a concealment beside it", text, ids, actRule)
+		}
+	}
 }
 
 // The pair is evidence the model learnt: sanitizer-train gives rows the

@@ -521,10 +521,16 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 	}
 	var ms []Match
+	// A destructive act or a sent secret alone is no finding: users ask for
+	// them all day. It is reported only as half of a concealed act.
+	pairs := s.concealedActIn(lv, spans, nil)
 	if len(spans) > 0 || len(rot) > 0 || len(glued) > 0 {
 		// Only now, with something to report, are the offsets worth computing.
 		lv.norm.Normalize(text, true)
 		for _, sp := range spans {
+			if sp.rule == s.actIdx && !pairs {
+				continue
+			}
 			r := &s.engine.rules[sp.rule]
 			start, end := lv.norm.Span(sp.start, sp.end)
 			action := r.Action
@@ -569,20 +575,8 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				lv.evidence = append(lv.evidence, uint32(e))
 			}
 		}
-		if st.mode != scanContent && s.concealIdx >= 0 && s.actIdx >= 0 {
-			lv.conceal, lv.act = lv.conceal[:0], lv.act[:0]
-			for _, sp := range spans {
-				switch {
-				case inQuotation(lv.quoted, sp.start, sp.end):
-				case sp.rule == s.concealIdx:
-					lv.conceal = append(lv.conceal, [2]int{sp.start, sp.end})
-				case sp.rule == s.actIdx:
-					lv.act = append(lv.act, [2]int{sp.start, sp.end})
-				}
-			}
-			if concealedAct(lv.norm.Text, lv.conceal, lv.act) {
-				lv.evidence = append(lv.evidence, concealedActEvidence)
-			}
+		if st.mode != scanContent && pairs && s.concealedActIn(lv, spans, lv.quoted) {
+			lv.evidence = append(lv.evidence, concealedActEvidence)
 		}
 		if len(lv.quoted) > 0 {
 			lv.evidence = append(lv.evidence, QuotationEvidence())
