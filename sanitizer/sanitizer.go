@@ -75,7 +75,7 @@ type Config struct {
 // never saw it), is at most 2%, the FPR of issue 15's target
 // (docs/BENCHMARKS.md; it was 0.63 at 3% until the written jailbreak rows
 // raised the scores of role-play prompts).
-const DefaultThreshold = 0.74
+const DefaultThreshold = 0.73
 
 // DefaultSystemThreshold is the model's operating point for system text
 // (system and developer messages, /v1/responses instructions, tool
@@ -143,6 +143,8 @@ type Sanitizer struct {
 	maxDepth          int
 	model             *model.Model // nil when disabled
 	evidence          []int32      // by rule: its model.RuleEvidence bucket, or -1
+	concealIdx        int          // the shipped concealRule's index, or -1 (concealed.go)
+	actIdx            int          // the shipped actRule's index, or -1
 	threshold         float64
 	systemThreshold   float64
 	systemModel       *model.Model // the model, judging whole texts
@@ -300,10 +302,19 @@ func New(cfg Config) (*Sanitizer, error) {
 		shipped[r.ID] = r.Pattern
 	}
 	s.evidence = make([]int32, len(checked))
+	s.concealIdx, s.actIdx = -1, -1
 	for i, r := range checked {
 		s.evidence[i] = -1
 		if p, ok := shipped[r.ID]; ok && p == r.Pattern && r.Action == ActionFlag {
-			s.evidence[i] = int32(model.RuleEvidence(r.ID))
+			if IsEvidence(r.ID) {
+				s.evidence[i] = int32(model.RuleEvidence(r.ID))
+			}
+			switch r.ID {
+			case concealRule:
+				s.concealIdx = i
+			case actRule:
+				s.actIdx = i
+			}
 		}
 	}
 	return s, nil
@@ -343,6 +354,8 @@ type level struct {
 	cellCuts   [][2]int32    // the same in the normalised text
 	cellNorm   textnorm.Text // the text normalised with offsets, to map them
 	evidence   []uint32
+	conceal    [][2]int // the spans of concealRule and actRule (concealed.go)
+	act        [][2]int
 	blobs      []blob
 	parts      []part
 	decoded    []byte // the decoded parts, a line each
@@ -515,10 +528,16 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 	}
 	var ms []Match
+	// A destructive act or a sent secret alone is no finding: users ask for
+	// them all day. It is reported only as half of a concealed act.
+	pairs := s.concealedActIn(lv, spans, nil)
 	if len(spans) > 0 || len(rot) > 0 || len(glued) > 0 {
 		// Only now, with something to report, are the offsets worth computing.
 		lv.norm.Normalize(text, true)
 		for _, sp := range spans {
+			if sp.rule == s.actIdx && !pairs {
+				continue
+			}
 			r := &s.engine.rules[sp.rule]
 			start, end := lv.norm.Span(sp.start, sp.end)
 			action := r.Action
@@ -562,6 +581,9 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			if e := s.evidence[sp.rule]; e >= 0 && !slices.Contains(lv.evidence, uint32(e)) && !inQuotation(lv.quoted, sp.start, sp.end) {
 				lv.evidence = append(lv.evidence, uint32(e))
 			}
+		}
+		if st.mode != scanContent && pairs && s.concealedActIn(lv, spans, lv.quoted) {
+			lv.evidence = append(lv.evidence, concealedActEvidence)
 		}
 		if len(lv.quoted) > 0 {
 			lv.evidence = append(lv.evidence, QuotationEvidence())

@@ -270,10 +270,14 @@ func (p *preparer) prepare(exs []example) {
 		}
 		r := p.rules.Check(e.Role, e.Text)
 		e.rules, e.ruleHit = r.RuleIDs(), r.Action == sanitizer.ActionReject || r.Action == sanitizer.ActionStrip
-		for _, m := range p.flags.Check(e.Role, e.Text).Matches {
-			if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
+		fr := p.flags.Check(e.Role, e.Text)
+		for _, m := range fr.Matches {
+			if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && sanitizer.IsEvidence(m.RuleID) && !slices.Contains(e.evidence, b) {
 				e.evidence = append(e.evidence, b)
 			}
+		}
+		if b, ok := sanitizer.ConcealedActEvidence(e.Text, fr.Matches); ok && p.prompts && !e.unit {
+			e.evidence = append(e.evidence, b)
 		}
 		if e.Role == "system" {
 			e.evidence = append(e.evidence, model.RoleEvidence("system"))
@@ -293,10 +297,14 @@ func (p *preparer) prepare(exs []example) {
 				text = sanitizer.BlankQuotations(nil, text, q)
 				e.blanked = text
 				e.evidence = e.evidence[:0]
-				for _, m := range p.flags.Check(e.Role, string(text)).Matches {
-					if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && !slices.Contains(e.evidence, b) {
+				fr := p.flags.Check(e.Role, string(text))
+				for _, m := range fr.Matches {
+					if b := model.RuleEvidence(m.RuleID); !strings.Contains(m.RuleID, "/") && sanitizer.IsEvidence(m.RuleID) && !slices.Contains(e.evidence, b) {
 						e.evidence = append(e.evidence, b)
 					}
+				}
+				if b, ok := sanitizer.ConcealedActEvidence(string(text), fr.Matches); ok {
+					e.evidence = append(e.evidence, b)
 				}
 				if e.Role == "system" {
 					e.evidence = append(e.evidence, model.RoleEvidence("system"))
