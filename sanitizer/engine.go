@@ -240,6 +240,7 @@ type span struct {
 	rule       int
 	start, end int
 	mention    bool // the match is all there is between quotation marks (see quoted)
+	refused    bool // a mention because the sentence reports the request and refuses it (refusals.go)
 }
 
 // quoted reports whether text[start:end] is enclosed by quotation marks,
@@ -583,8 +584,11 @@ candidates:
 // from *budget: a flood of such requests runs out of it like a flood of
 // near-matches.
 func (b *branch) span(text []byte, start, end int, budget *int) span {
-	return span{rule: b.rule, start: start, end: end, mention: quoted(text, start, end) || negated(text, start) ||
-		b.scoped && defence(text, start, end) || b.reject && refusedRequest(text, start, end, budget)}
+	if quoted(text, start, end) || negated(text, start) || b.scoped && defence(text, start, end) {
+		return span{rule: b.rule, start: start, end: end, mention: true}
+	}
+	refused := b.reject && refusedRequest(text, start, end, budget)
+	return span{rule: b.rule, start: start, end: end, mention: refused, refused: refused}
 }
 
 // searchNear searches for b, which has no literal prefix, in the stretches

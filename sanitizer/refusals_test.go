@@ -128,7 +128,7 @@ func TestRefusedRequestsArePaidFromTheBudget(t *testing.T) {
 	}
 }
 
-// A reject rule's match that is a mention (reported and refused, negated)
+// A reject rule's match that the sentence reports and refuses
 // is what MentionedRequests returns, for the prompt model not to read; a
 // request made, or one an order to comply follows, is not.
 func TestMentionedRequestsAreTheRefusedOnes(t *testing.T) {
