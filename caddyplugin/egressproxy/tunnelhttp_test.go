@@ -87,12 +87,21 @@ func startHostWorld(t *testing.T) *hostWorld {
 	port, _ := strconv.Atoi(tport)
 
 	dir := t.TempDir()
+	var p *Proxy
+	// A tunnel's record is written when it ends, after the test's
+	// connection is closed and the server is gone (Caddy does not wait
+	// for hijacked connections): the directory goes once it is written.
+	t.Cleanup(func() {
+		for end := time.Now().Add(5 * time.Second); p != nil && p.users != nil && p.users.active() > 0 && time.Now().Before(end); {
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
 	list := filepath.Join(dir, "allowlist.txt")
 	if err := os.WriteFile(list, []byte("example.com\n*.allowed.test\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	w.audit = filepath.Join(dir, "audit.jsonl")
-	p := &Proxy{Allowlist: []string{list}, AllowCIDR: []string{"127.0.0.0/8"}, Ports: []int{port}, Resolvers: []string{"127.0.0.1"},
+	p = &Proxy{Allowlist: []string{list}, AllowCIDR: []string{"127.0.0.0/8"}, Ports: []int{port}, Resolvers: []string{"127.0.0.1"},
 		Reload: -1, AuditMode: AuditSync, AuditLog: &auditcfg.Config{Path: w.audit}, HTTPPorts: []int{port}}
 	ctx, cancel := caddy.NewContext(caddy.Context{Context: context.Background()})
 	t.Cleanup(cancel)
