@@ -186,12 +186,12 @@ func quotationAround(text []byte, start, end int) (int, int) {
 
 func letterBefore(text []byte, i int) bool {
 	r, _ := utf8.DecodeLastRune(text[:i])
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isWordRune(r)
 }
 
 func letterAt(text []byte, i int) bool {
 	r, _ := utf8.DecodeRune(text[i:])
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	return isWordRune(r)
 }
 
 // holdsAny reports whether s holds one of words: at the start of a word

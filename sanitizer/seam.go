@@ -1,6 +1,7 @@
 package sanitizer
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -129,9 +130,7 @@ func readingTextDepth(text string, fromEnd bool, max, depth int) string {
 			}
 		}
 		if fromEnd {
-			for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
-				parts[i], parts[j] = parts[j], parts[i]
-			}
+			slices.Reverse(parts)
 		}
 		return strings.Join(parts, "\n")
 	}

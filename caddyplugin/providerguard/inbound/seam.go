@@ -15,7 +15,7 @@ import (
 // them, each half under the detector's threshold; the model reads them
 // joined. So the inspector also judges the seam between two tool results
 // read one after the other: the end of the first joined with the start of
-// the next (sanitizer.SeamWindow).
+// the next (sanitizer.SeamWindows).
 //
 // Which results are read together: consecutive tool results in body order,
 // whatever the assistant wrote between them (its calls: a paginated read is
