@@ -607,6 +607,13 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				}
 			}
 		}
+		// What the text does to the assistant's own rules (a standing
+		// persona that never refuses, a claim over its programming, or one
+		// piece of content asked for in a role-play) is evidence the
+		// prompt model weighs with the words (model.PersonaEvidence).
+		if st.mode != scanContent {
+			lv.evidence = model.PersonaEvidence(modelText, lv.evidence)
+		}
 		// System text is instructions by design: the model knows it is
 		// reading system text, and its threshold there is chosen on
 		// operators' system prompts.
