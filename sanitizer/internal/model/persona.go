@@ -41,6 +41,8 @@ const (
 	cueMode             // how answers are shaped: "answer as", "two responses", "await", "tokens"
 	cueAuthority        // a claim over its programming: "i am your developer", "debug mode"
 	cueArtifact         // one piece of content asked for: "write a", "a story", "a lecture"
+	cueModal            // a standing "always" or "never": "will never", "must always"
+	cuePolicy           // talk of the assistant's rules: "guidelines", "content policy", "ethical"
 	cueKinds
 )
 
@@ -56,6 +58,8 @@ var personaCues = [cueKinds][]string{
 		"in character", "persona*", "simulate*", "simulation", "you will be", "you will now be", "you are now",
 		"you become", "become a", "become an", "alternate universe", "alternate reality", "parallel universe",
 		"fictional world", "hypothetical", "a character", "character named", "take on the role", "assume the role",
+		"role of", "act like", "behave as", "behave like", "as if you were", "you'll be", "you will act", "you will pretend",
+		"you will play", "play as", "immerse yourself",
 		"eres", "actua como", "finge*", "imagina que eres", "interpreta*", "haz de", "tu es", "vous etes", "joue le role",
 		"fais semblant", "imagine que tu", "incarne*", "du bist", "sie sind", "tu so, als", "stell dir vor", "spiel die rolle",
 		"voce e", "finja", "aja como", "imagine que voce", "interprete",
@@ -69,6 +73,8 @@ var personaCues = [cueKinds][]string{
 		"all your answers", "all your replies", "all future", "whenever i", "whenever you", "every time i", "each time i",
 		"until i say", "until i tell", "at all times", "no matter what", "remainder of", "rest of this conversation",
 		"rest of our conversation", "this entire conversation", "throughout this conversation", "permanently",
+		"until further notice", "for the duration", "if at any time", "when i say", "if i say", "if you ever", "if you fail",
+		"if you break", "every single", "always stay",
 		"a partir de ahora", "de ahora en adelante", "en adelante", "a partir de maintenant", "desormais", "dorenavant",
 		"a chaque reponse", "ab jetzt", "von nun an", "ab sofort", "jede antwort", "a partir de agora", "daqui em diante",
 		"toda resposta", "cada respuesta", "从现在开始", "从现在起", "今后", "每次回答", "これからは", "今後は", "以降は", "すべての回答",
@@ -89,6 +95,9 @@ var personaCues = [cueKinds][]string{
 		"no safeguards", "no boundaries", "never mention", "never say that you can't", "never say you can't",
 		"doesn't care", "does not care", "don't care about", "no matter how", "anything goes", "answers everything",
 		"answer everything", "answer anything", "answers anything", "always comply", "always complies", "fully comply",
+		"regardless of how", "never deny", "without question", "doesn't have to follow", "does not have to follow",
+		"don't have to follow", "not abide", "don't abide", "doesn't abide", "break the rules", "breaks the rules", "break free",
+		"jailbr*", "do anything", "make up answers", "makes up answers", "never tell me", "free of",
 		"sin restricciones", "sin filtros", "sin censura", "nunca rechaz*", "nunca te niegues", "sans restriction*",
 		"sans filtre*", "sans censure", "ne refuse jamais", "jamais refuser", "ohne einschrankung*", "ohne filter",
 		"ohne zensur", "niemals ablehnen", "lehnst nie", "sem restricoes", "sem filtros", "sem censura", "nunca recuse",
@@ -124,6 +133,20 @@ var personaCues = [cueKinds][]string{
 		"a pitch", "an outline", "a lesson", "a recipe", "a song", "a sonnet", "a haiku",
 		"escribe", "redacta", "cuentame", "ecris", "redige", "raconte", "schreib*", "verfasse", "erzahl*", "escreva",
 		"conte", "写一", "讲一个", "書いて", "教えて", "써 줘", "써줘", "작성해", "напиши", "расскажи",
+	},
+	cueModal: {
+		"will always", "will never", "must always", "must never", "should always", "should never", "shall always",
+		"shall never", "always will", "never will", "can never", "is never", "are never", "does not ever", "don't ever",
+		"do not ever", "at no point", "under no circumstances", "is always", "are always", "always has to", "always have to",
+		"siempre debe*", "nunca debe*", "doit toujours", "ne doit jamais", "muss immer", "darf nie*", "deve sempre", "nunca deve",
+		"必须始终", "绝不", "必ず", "決して", "항상", "절대", "никогда не", "всегда должен",
+	},
+	cuePolicy: {
+		"openai", "content polic*", "guideline*", "ethical", "ethics", "moral", "morals", "morality", "filter*", "restriction*",
+		"censor*", "safety", "rules", "policy", "policies", "programming", "limitations", "boundaries", "illegal", "unethical",
+		"immoral", "harmful", "offensive", "explicit", "laws", "consequences", "dangerous", "inappropriate", "legality",
+		"restricciones", "etica", "censura", "politicas", "regles", "ethique", "richtlinien", "regeln", "ethik",
+		"regras", "politicas", "限制", "规则", "道德", "審査", "倫理", "規則", "규칙", "윤리", "правила", "этики", "цензур*",
 	},
 }
 
@@ -225,6 +248,9 @@ func PersonaEvidence(text []byte, ev []uint32) []uint32 {
 	if c[cueAuthority] > 0 {
 		ev = append(ev, personaAuthority)
 	}
+	for n := 1; n <= 3 && n <= c[cueModal]; n++ {
+		ev = append(ev, personaModal[n-1])
+	}
 	if c[cueFrame] > 0 && c[cueArtifact] > 0 && c[cueScope]+c[cueRule]+c[cueMode]+c[cueAuthority] == 0 {
 		ev = append(ev, personaArtifact)
 	}
@@ -232,10 +258,14 @@ func PersonaEvidence(text []byte, ev []uint32) []uint32 {
 }
 
 var (
-	personaRules       = [3]uint32{RuleEvidence("persona:rules-1"), RuleEvidence("persona:rules-2"), RuleEvidence("persona:rules-3")}
-	personaMode        = [2]uint32{RuleEvidence("persona:mode-1"), RuleEvidence("persona:mode-2")}
-	personaStanding    = RuleEvidence("persona:standing")
-	personaFramedRules = RuleEvidence("persona:framed-rules")
-	personaAuthority   = RuleEvidence("persona:authority")
-	personaArtifact    = RuleEvidence("persona:artifact")
+	personaRules        = [3]uint32{RuleEvidence("persona:rules-1"), RuleEvidence("persona:rules-2"), RuleEvidence("persona:rules-3")}
+	personaMode         = [2]uint32{RuleEvidence("persona:mode-1"), RuleEvidence("persona:mode-2")}
+	personaStanding     = RuleEvidence("persona:standing")
+	personaFramedRules  = RuleEvidence("persona:framed-rules")
+	personaAuthority    = RuleEvidence("persona:authority")
+	personaArtifact     = RuleEvidence("persona:artifact")
+	personaModal        = [3]uint32{RuleEvidence("persona:modal-1"), RuleEvidence("persona:modal-2"), RuleEvidence("persona:modal-3")}
+	policySteps         = [3]int{2, 4, 7}
+	personaPolicy       = [3]uint32{RuleEvidence("persona:policy-2"), RuleEvidence("persona:policy-4"), RuleEvidence("persona:policy-7")}
+	personaFramedPolicy = RuleEvidence("persona:framed-policy")
 )
