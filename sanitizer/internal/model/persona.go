@@ -41,8 +41,6 @@ const (
 	cueMode             // how answers are shaped: "answer as", "two responses", "await", "tokens"
 	cueAuthority        // a claim over its programming: "i am your developer", "debug mode"
 	cueArtifact         // one piece of content asked for: "write a", "a story", "a lecture"
-	cueModal            // a standing "always" or "never": "will never", "must always"
-	cuePolicy           // talk of the assistant's rules: "guidelines", "content policy", "ethical"
 	cueKinds
 )
 
@@ -74,7 +72,8 @@ var personaCues = [cueKinds][]string{
 		"until i say", "until i tell", "at all times", "no matter what", "remainder of", "rest of this conversation",
 		"rest of our conversation", "this entire conversation", "throughout this conversation", "permanently",
 		"until further notice", "for the duration", "if at any time", "when i say", "if i say", "if you ever", "if you fail",
-		"if you break", "every single", "always stay",
+		"if you break", "every single", "always stay", "every prompt", "each prompt", "all prompts", "all my prompts",
+		"every question", "each question", "all my questions", "every request", "all requests", "every input", "each input",
 		"a partir de ahora", "de ahora en adelante", "en adelante", "a partir de maintenant", "desormais", "dorenavant",
 		"a chaque reponse", "ab jetzt", "von nun an", "ab sofort", "jede antwort", "a partir de agora", "daqui em diante",
 		"toda resposta", "cada respuesta", "从现在开始", "从现在起", "今后", "每次回答", "これからは", "今後は", "以降は", "すべての回答",
@@ -120,7 +119,7 @@ var personaCues = [cueKinds][]string{
 		"i work for openai", "i am an engineer at", "i'm an engineer at", "i am your developer", "i'm your developer",
 		"i am your creator", "i'm your creator", "your creator", "your creators", "your developers", "your programming",
 		"your code", "your source code", "your training", "reprogram*", "modifying your", "modify your", "update to your",
-		"override*", "admin mode", "debug mode", "maintenance mode", "god mode", "developer mode", "sudo", "root access",
+		"override your", "overriding your", "overrides your", "admin mode", "debug mode", "maintenance mode", "god mode", "developer mode", "sudo mode", "root access",
 		"authorized by", "authorised by", "clearance",
 		"tu programacion", "tu programador", "ta programmation", "ton createur", "deine programmierung", "dein entwickler",
 		"sua programacao", "seu criador", "你的开发者", "你的程序", "開発者です", "개발자입니다", "твой разработчик", "твоя программа",
@@ -131,22 +130,11 @@ var personaCues = [cueKinds][]string{
 		"a letter", "an essay", "a speech", "a lecture", "a scene", "a monologue", "a dialogue", "a summary",
 		"an analysis", "analyze", "analyse", "summarize", "summarise", "a review", "a critique", "a toast", "a eulogy",
 		"a pitch", "an outline", "a lesson", "a recipe", "a song", "a sonnet", "a haiku",
+		"provide*", "share your", "discuss*", "elaborate", "create a", "create an", "generate a", "generate an", "craft a",
+		"craft an", "come up with", "produce a", "help me understand", "shed light", "insights", "walk me through",
+		"what would you", "how would you", "your thoughts", "your perspective", "a list of", "an overview",
 		"escribe", "redacta", "cuentame", "ecris", "redige", "raconte", "schreib*", "verfasse", "erzahl*", "escreva",
 		"conte", "写一", "讲一个", "書いて", "教えて", "써 줘", "써줘", "작성해", "напиши", "расскажи",
-	},
-	cueModal: {
-		"will always", "will never", "must always", "must never", "should always", "should never", "shall always",
-		"shall never", "always will", "never will", "can never", "is never", "are never", "does not ever", "don't ever",
-		"do not ever", "at no point", "under no circumstances", "is always", "are always", "always has to", "always have to",
-		"siempre debe*", "nunca debe*", "doit toujours", "ne doit jamais", "muss immer", "darf nie*", "deve sempre", "nunca deve",
-		"必须始终", "绝不", "必ず", "決して", "항상", "절대", "никогда не", "всегда должен",
-	},
-	cuePolicy: {
-		"openai", "content polic*", "guideline*", "ethical", "ethics", "moral", "morals", "morality", "filter*", "restriction*",
-		"censor*", "safety", "rules", "policy", "policies", "programming", "limitations", "boundaries", "illegal", "unethical",
-		"immoral", "harmful", "offensive", "explicit", "laws", "consequences", "dangerous", "inappropriate", "legality",
-		"restricciones", "etica", "censura", "politicas", "regles", "ethique", "richtlinien", "regeln", "ethik",
-		"regras", "politicas", "限制", "规则", "道德", "審査", "倫理", "規則", "규칙", "윤리", "правила", "этики", "цензур*",
 	},
 }
 
@@ -220,8 +208,8 @@ func ReadPersona(text []byte) Persona {
 // PersonaEvidence appends to ev the evidence buckets of what normalised
 // text does to the assistant's rules (see ReadPersona):
 //
-//   - persona:rules-N, for N = 1, 2, 3: at least N distinct cues that drop
-//     or fix an answer rule ("never refuse", "no filters", "stay in
+//   - persona:rules-N, for N = 1, 2, 3, 5: at least N distinct cues that
+//     drop or fix an answer rule ("never refuse", "no filters", "stay in
 //     character"); cumulative, so that each further cue can add weight;
 //   - persona:mode-N, for N = 1, 2: cues that shape every answer ("answer
 //     as", "two responses", "await", "tokens", "you will always");
@@ -230,11 +218,20 @@ func ReadPersona(text []byte) Persona {
 //   - persona:framed-rules: a persona frame with a rule cue;
 //   - persona:authority: a claim over the assistant's programming;
 //   - persona:artifact: a persona frame that asks for one piece of content
-//     and has no scope, rule, mode or authority cue: the benign role-play.
+//     ("write a", "a lecture", "provide", "walk me through") and has no
+//     scope, rule, mode or authority cue: the benign role-play.
+//
+// Tried and left out (docs/BENCHMARKS.md): standing modals ("will never",
+// "must always"; operators' prompts are full of them, and they added
+// nothing held out) and talk of policies ("guidelines", "ethical",
+// "illegal"; benign role-plays that reassure about ethics have as much of
+// it as attacks, and it cost held-out precision).
 func PersonaEvidence(text []byte, ev []uint32) []uint32 {
 	c := ReadPersona(text)
-	for n := 1; n <= 3 && n <= c[cueRule]; n++ {
-		ev = append(ev, personaRules[n-1])
+	for i, n := range ruleSteps {
+		if c[cueRule] >= n {
+			ev = append(ev, personaRules[i])
+		}
 	}
 	for n := 1; n <= 2 && n <= c[cueMode]; n++ {
 		ev = append(ev, personaMode[n-1])
@@ -248,9 +245,6 @@ func PersonaEvidence(text []byte, ev []uint32) []uint32 {
 	if c[cueAuthority] > 0 {
 		ev = append(ev, personaAuthority)
 	}
-	for n := 1; n <= 3 && n <= c[cueModal]; n++ {
-		ev = append(ev, personaModal[n-1])
-	}
 	if c[cueFrame] > 0 && c[cueArtifact] > 0 && c[cueScope]+c[cueRule]+c[cueMode]+c[cueAuthority] == 0 {
 		ev = append(ev, personaArtifact)
 	}
@@ -258,14 +252,11 @@ func PersonaEvidence(text []byte, ev []uint32) []uint32 {
 }
 
 var (
-	personaRules        = [3]uint32{RuleEvidence("persona:rules-1"), RuleEvidence("persona:rules-2"), RuleEvidence("persona:rules-3")}
-	personaMode         = [2]uint32{RuleEvidence("persona:mode-1"), RuleEvidence("persona:mode-2")}
-	personaStanding     = RuleEvidence("persona:standing")
-	personaFramedRules  = RuleEvidence("persona:framed-rules")
-	personaAuthority    = RuleEvidence("persona:authority")
-	personaArtifact     = RuleEvidence("persona:artifact")
-	personaModal        = [3]uint32{RuleEvidence("persona:modal-1"), RuleEvidence("persona:modal-2"), RuleEvidence("persona:modal-3")}
-	policySteps         = [3]int{2, 4, 7}
-	personaPolicy       = [3]uint32{RuleEvidence("persona:policy-2"), RuleEvidence("persona:policy-4"), RuleEvidence("persona:policy-7")}
-	personaFramedPolicy = RuleEvidence("persona:framed-policy")
+	ruleSteps          = [...]int{1, 2, 3, 5}
+	personaRules       = [len(ruleSteps)]uint32{RuleEvidence("persona:rules-1"), RuleEvidence("persona:rules-2"), RuleEvidence("persona:rules-3"), RuleEvidence("persona:rules-5")}
+	personaMode        = [2]uint32{RuleEvidence("persona:mode-1"), RuleEvidence("persona:mode-2")}
+	personaStanding    = RuleEvidence("persona:standing")
+	personaFramedRules = RuleEvidence("persona:framed-rules")
+	personaAuthority   = RuleEvidence("persona:authority")
+	personaArtifact    = RuleEvidence("persona:artifact")
 )
