@@ -611,7 +611,11 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// persona that never refuses, a claim over its programming, or one
 		// piece of content asked for in a role-play) is evidence the
 		// prompt model weighs with the words (model.PersonaEvidence).
-		if st.mode != scanContent {
+		// Not in system text: operators set standing rules and personas
+		// by design ("you are Max; always answer in JSON; stay in
+		// character"), and there the evidence cost the defences it was
+		// measured on (docs/BENCHMARKS.md).
+		if st.mode != scanContent && !systemText(role) {
 			lv.evidence = model.PersonaEvidence(modelText, lv.evidence)
 		}
 		// System text is instructions by design: the model knows it is

@@ -320,9 +320,10 @@ func (p *preparer) prepare(exs []example) {
 				e.evidence = append(e.evidence, sanitizer.MentionEvidence())
 			}
 		}
-		if p.prompts && !e.unit {
-			// As the detector reads a prompt: what it does to the
-			// assistant's rules, read in the text the model scores.
+		if p.prompts && !e.unit && e.Role != "system" {
+			// As the detector reads a prompt that is not system text:
+			// what it does to the assistant's rules, read in the text
+			// the model scores.
 			e.evidence = model.PersonaEvidence(text, e.evidence)
 		}
 		f, _ := p.sc.Features(text)

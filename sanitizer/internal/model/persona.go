@@ -38,9 +38,10 @@ const (
 	cueFrame     = iota // a persona or scene is set: "you are", "act as", "imagine you"
 	cueScope            // for every later answer: "from now on", "every response"
 	cueRule             // an answer rule dropped or fixed: "never refuse", "no filters", "stay in character"
-	cueMode             // how answers are shaped: "answer as", "two responses", "await", "tokens"
+	cueMode             // answers given as someone else: "answer as", "two responses", "await", "tokens"
 	cueAuthority        // a claim over its programming: "i am your developer", "debug mode"
 	cueArtifact         // one piece of content asked for: "write a", "a story", "a lecture"
+	cueHarm             // a harmful end: "methamphetamine", "untraceable", "without getting caught"
 	cueKinds
 )
 
@@ -106,13 +107,9 @@ var personaCues = [cueKinds][]string{
 	cueMode: {
 		"await*", "[input]", "{input}", "<input>", "answer as", "respond as", "reply as", "responds as", "answers as",
 		"two responses", "two answers", "two different", "both responses", "first response", "second response",
-		"start every", "begin every", "start each", "begin each", "start your response", "begin your response",
-		"tokens", "in this format", "following format", "the format", "confirm by", "if you understand",
-		"if you agree", "reply with", "respond with", "acknowledge*", "you will always", "you must always",
-		"you will never", "you must never", "always answer", "always respond", "always reply", "never respond",
-		"you will answer", "you will respond", "you will reply", "you must answer", "you must respond", "stay as",
-		"mode enabled", "mode activated", "mode on", "responde como", "reponds comme", "antworte als", "responda como",
-		"として答え", "로서 답", "отвечай как",
+		"tokens", "confirm by", "if you understand", "if you agree", "acknowledge*", "you will always", "you will never",
+		"you must never", "stay as", "mode enabled", "mode activated", "mode on", "responde como", "reponds comme",
+		"antworte als", "responda como", "として答え", "로서 답", "отвечай как",
 	},
 	cueAuthority: {
 		"i am a programmer", "i'm a programmer", "i am a developer at", "i'm a developer at", "i work at openai",
@@ -135,6 +132,13 @@ var personaCues = [cueKinds][]string{
 		"what would you", "how would you", "your thoughts", "your perspective", "a list of", "an overview",
 		"escribe", "redacta", "cuentame", "ecris", "redige", "raconte", "schreib*", "verfasse", "erzahl*", "escreva",
 		"conte", "写一", "讲一个", "書いて", "教えて", "써 줘", "써줘", "작성해", "напиши", "расскажи",
+	},
+	cueHarm: {
+		"meth", "methamphetamine", "cocaine", "heroin", "fentanyl", "bomb", "explosive*", "napalm", "nerve agent", "ricin",
+		"malware", "ransomware", "keylogger", "phishing", "hack into", "hacking into", "shoplift*", "launder*", "counterfeit",
+		"fake id", "poison*", "untraceable", "kill someone", "murder*", "firearm*", "without getting caught", "get away with",
+		"credit card numbers", "ddos", "racist", "slur*", "stalk*", "blackmail*", "extort*", "bioweapon*", "chemical weapon*",
+		"steal*", "break into", "pick a lock", "hotwire", "torture", "trafficking", "illegal drugs", "weapon*",
 	},
 }
 
@@ -211,12 +215,18 @@ func ReadPersona(text []byte) Persona {
 //   - persona:rules-N, for N = 1, 2, 3, 5: at least N distinct cues that
 //     drop or fix an answer rule ("never refuse", "no filters", "stay in
 //     character"); cumulative, so that each further cue can add weight;
-//   - persona:mode-N, for N = 1, 2: cues that shape every answer ("answer
-//     as", "two responses", "await", "tokens", "you will always");
+//   - persona:mode-N, for N = 1, 2: cues that have every answer given as
+//     someone else ("answer as", "two responses", "await", "tokens", "you
+//     will always"); not format rules ("start every reply with a TL;DR",
+//     "always answer in JSON"), which users set all day;
 //   - persona:standing: a scope over every later answer ("from now on",
-//     "every response") with a rule or mode cue;
+//     "every response") with a rule cue;
 //   - persona:framed-rules: a persona frame with a rule cue;
 //   - persona:authority: a claim over the assistant's programming;
+//   - persona:framed-harm: a persona frame around a harmful end
+//     ("methamphetamine", "untraceable", "without getting caught"): the
+//     frame is how a harmful request is dressed up, and a linear model
+//     cannot weigh the two together by itself;
 //   - persona:artifact: a persona frame that asks for one piece of content
 //     ("write a", "a lecture", "provide", "walk me through") and has no
 //     scope, rule, mode or authority cue: the benign role-play.
@@ -236,7 +246,7 @@ func PersonaEvidence(text []byte, ev []uint32) []uint32 {
 	for n := 1; n <= 2 && n <= c[cueMode]; n++ {
 		ev = append(ev, personaMode[n-1])
 	}
-	if c[cueScope] > 0 && c[cueRule]+c[cueMode] > 0 {
+	if c[cueScope] > 0 && c[cueRule] > 0 {
 		ev = append(ev, personaStanding)
 	}
 	if c[cueFrame] > 0 && c[cueRule] > 0 {
@@ -244,6 +254,9 @@ func PersonaEvidence(text []byte, ev []uint32) []uint32 {
 	}
 	if c[cueAuthority] > 0 {
 		ev = append(ev, personaAuthority)
+	}
+	if c[cueFrame] > 0 && c[cueHarm] > 0 {
+		ev = append(ev, personaFramedHarm)
 	}
 	if c[cueFrame] > 0 && c[cueArtifact] > 0 && c[cueScope]+c[cueRule]+c[cueMode]+c[cueAuthority] == 0 {
 		ev = append(ev, personaArtifact)
@@ -259,4 +272,5 @@ var (
 	personaFramedRules = RuleEvidence("persona:framed-rules")
 	personaAuthority   = RuleEvidence("persona:authority")
 	personaArtifact    = RuleEvidence("persona:artifact")
+	personaFramedHarm  = RuleEvidence("persona:framed-harm")
 )
