@@ -13,6 +13,8 @@
 #                          then everyday.jsonl (frozen: developers' and operators' everyday requests that
 #                          name prompts, keys, rules, modes and tasks, and attacks in the same register; per category);
 #                          persona-lookalikes.jsonl (frozen: benign personas, chat templates, character cards)
+#                          persona-contrast.jsonl (frozen: one frame, one piece of content asked for or a
+#                          standing rule-dropping persona installed; per kind and language)
 #                          tool-descriptions.jsonl (frozen: MCP- and function-style tool descriptions, benign
 #                          and poisoned, per kind; judged as tool-definition text and through SanitizeChat's walker);
 #                          tool-descriptions-2 and -3 (frozen: new wordings; -3 was written after the rules and
@@ -87,7 +89,7 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -system 'sanitizer/testdata/eval/system-prompts/*.md' \
 		-languages sanitizer/testdata/eval/languages-2.jsonl -roles sanitizer/testdata/eval/system-defences.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-3.jsonl -roles sanitizer/testdata/eval/persona-lookalikes.jsonl
-	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-4.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-4.jsonl -roles sanitizer/testdata/eval/persona-contrast.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-5.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/everyday.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions.jsonl -tools sanitizer/testdata/eval/tool-descriptions.jsonl
