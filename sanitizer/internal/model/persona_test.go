@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -90,5 +91,16 @@ func TestPersonaEvidence(t *testing.T) {
 				t.Errorf("rules, mode, standing, framed, authority, artifact = %v, want %v (cues %v)", got, want, ReadPersona(norm(c.text)))
 			}
 		})
+	}
+}
+
+// PersonaEvidence runs on every prompt the model scores: one automaton
+// pass over the text.
+func BenchmarkPersonaEvidence(b *testing.B) {
+	text := norm(strings.Repeat("Imagine you are a veteran painter giving a lecture to first-year students about colour, light and the patience it takes to see. ", 16))
+	b.SetBytes(int64(len(text)))
+	var ev []uint32
+	for b.Loop() {
+		ev = PersonaEvidence(text, ev[:0])
 	}
 }
