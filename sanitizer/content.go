@@ -179,7 +179,10 @@ func (s *Sanitizer) contentEvidence(x Match, text string) bool {
 
 // contentEvidenceRules are reject rules that, in content the agent reads,
 // are evidence rather than a verdict: they match what a payload looks like,
-// and honest documents quote such payloads.
+// and honest documents quote such payloads. Their matches do not stop the
+// rule engine there (matchScratch.goOn), so that all of them are found and
+// blanked in one round: an install guide with a dozen curl | sh lines was
+// refused as limits.exhausted when each took a round of its own.
 var contentEvidenceRules = map[string]bool{"exfil.shell-pipe": true}
 
 // fencedBlocks lists the byte ranges of Markdown fenced code blocks (``` or
