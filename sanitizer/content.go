@@ -270,7 +270,7 @@ func fencedBlocks(text string) [][2]int {
 		} else {
 			end += i
 		}
-		line := strings.TrimLeft(text[i:end], " ")
+		line := strings.TrimLeft(text[i:end], " \t")
 		switch {
 		case open < 0 && (strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~")):
 			open, fence = i, line[:3]
