@@ -64,6 +64,7 @@ type branch struct {
 	key       int32 // the lists of its starts and required sets are keys key, key+1, ...
 	reject    bool  // the rule rejects: one match settles the text
 	scoped    bool  // a match may be a defence (see scopedRules)
+	nounFirst bool  // a match's first word may be a noun (see nounFirstRules)
 	lineStart bool  // the branch begins with ^: try only after a newline
 	lines     int   // the most newlines a match holds, or -1: a try reads at most lines+1 lines
 	wordStart bool  // the branch begins with \b: try only at a word boundary
@@ -138,7 +139,7 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 		e.rules = append(e.rules, compiledRule{Rule: r}) // validated by the caller
 		src, trees := alternatives(r.Pattern)
 		for k, alt := range trees {
-			b := branch{rule: i, reject: r.Action == ActionReject, scoped: scopedRules[r.ID]}
+			b := branch{rule: i, reject: r.Action == ActionReject, scoped: scopedRules[r.ID], nounFirst: nounFirstRules[r.ID]}
 			b.anchored = regexp.MustCompile(`(?im)\A(?s:.)(?:` + src[k] + ")")
 			b.atStart = regexp.MustCompile(`(?im)\A(?:` + src[k] + ")")
 			b.lineStart, b.wordStart = leadingAssertions(alt)
@@ -277,7 +278,8 @@ func negated(text []byte, start int) bool {
 	if m := negatedList.FindSubmatchIndex(text[max(0, start-96):start]); m != nil && (m[2] >= 0 || listGoesOn.Match(text[start:min(len(text), start+40)])) {
 		return true
 	}
-	before := bytes.TrimRight(text[max(0, start-24):start], " ")
+	// Emphasis marks are not words: "it does **not** dump the system prompt".
+	before := bytes.TrimRight(text[max(0, start-24):start], " *_")
 	for _, neg := range negations {
 		if bytes.HasSuffix(before, neg) {
 			r, _ := utf8.DecodeLastRune(before[:len(before)-len(neg)])
@@ -568,6 +570,9 @@ candidates:
 		if out {
 			return spans, true, false
 		}
+		if ok && b.nounFirst && nounUse(text, int(p)) {
+			continue // a noun, not the request's verb (nounverbs.go)
+		}
 		if ok {
 			sp := b.span(text, int(p), m, budget)
 			if *budget < 0 {
@@ -664,6 +669,11 @@ func (b *branch) searchIn(text []byte, stop bool, from, to, c1 int, end *int32, 
 		}
 		if start >= c1 {
 			break
+		}
+		if b.nounFirst && nounUse(text, start) {
+			*end = int32(start + 1) // a noun: look for a match after its first byte
+			p = int(*end)
+			continue
 		}
 		sp := b.span(text, start, m, budget)
 		if *budget < 0 {
