@@ -623,7 +623,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// character"), and there the evidence cost the defences it was
 		// measured on (docs/BENCHMARKS.md).
 		if st.mode != scanContent && !systemText(role) {
-			lv.evidence = model.PersonaEvidence(modelText, lv.evidence)
+			lv.evidence = model.PersonaEvidence(modelText, lv.evidence, &lv.model)
 		}
 		// System text is instructions by design: the model knows it is
 		// reading system text, and its threshold there is chosen on

@@ -324,7 +324,7 @@ func (p *preparer) prepare(exs []example) {
 			// As the detector reads a prompt that is not system text:
 			// what it does to the assistant's rules, read in the text
 			// the model scores.
-			e.evidence = model.PersonaEvidence(text, e.evidence)
+			e.evidence = model.PersonaEvidence(text, e.evidence, &p.sc)
 		}
 		f, _ := p.sc.Features(text)
 		e.feats = slices.Clone(f)

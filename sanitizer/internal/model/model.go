@@ -18,6 +18,8 @@ import (
 	"math"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/openclaw-secure-stack/securestack/internal/ahocorasick"
 )
 
 // Bits is log2 of the number of hash buckets.
@@ -121,7 +123,9 @@ type Scratch struct {
 	feats  []uint32
 	starts []int32
 	prefix []int32
-	word   []byte // a word read as letters
+	word   []byte            // a word read as letters
+	acHits []ahocorasick.Hit // ReadPersona's
+	ac     ahocorasick.Scratch
 }
 
 // Score is the probability that normalised text is an injection, given

@@ -183,33 +183,43 @@ const maxCues = 1024
 type Persona [cueKinds]int
 
 // ReadPersona counts the distinct persona cues of each kind in normalised
-// text.
-func ReadPersona(text []byte) Persona {
+// text. sc may be nil.
+func ReadPersona(text []byte, sc *Scratch) Persona {
 	p := personaOnce()
+	if sc == nil {
+		sc = &Scratch{}
+	}
+	// Scan walks four stretches of the text at once: the automaton's
+	// table is larger than a core's nearest caches, and one chain of
+	// dependent reads per byte cost 5 ns a byte.
+	sc.acHits = p.ac.Scan(text, sc.acHits[:0], &sc.ac)
 	var seen [maxCues / 64]uint64 // by cue id
 	var out Persona
 	var lastEnd [cueKinds]int
-	p.ac.Each(text, func(id int32, end int) {
-		if seen[id/64]&(1<<(id%64)) != 0 {
-			return
+	for _, h := range sc.acHits {
+		end := int(h.End)
+		for _, id := range p.ac.Outputs(h.ID) {
+			if seen[id/64]&(1<<(id%64)) != 0 {
+				continue
+			}
+			start := end - int(p.ac.Len(id))
+			w := p.whole[id]
+			if w[0] && start > 0 && isLetter(text[start-1]) || w[1] && end < len(text) && isLetter(text[end]) {
+				continue
+			}
+			k := p.kind[id]
+			if lastEnd[k] == end {
+				continue // a shorter cue inside a longer one ("break character" in "never break character")
+			}
+			seen[id/64] |= 1 << (id % 64)
+			lastEnd[k] = end
+			out[k]++
 		}
-		start := end - int(p.ac.Len(id))
-		w := p.whole[id]
-		if w[0] && start > 0 && isLetter(text[start-1]) || w[1] && end < len(text) && isLetter(text[end]) {
-			return
-		}
-		k := p.kind[id]
-		if lastEnd[k] == end {
-			return // a shorter cue inside a longer one ("break character" in "never break character")
-		}
-		seen[id/64] |= 1 << (id % 64)
-		lastEnd[k] = end
-		out[k]++
-	})
+	}
 	return out
 }
 
-// PersonaEvidence appends to ev the evidence buckets of what normalised
+// PersonaEvidence appends to ev (using sc, which may be nil) the evidence buckets of what normalised
 // text does to the assistant's rules (see ReadPersona):
 //
 //   - persona:rules-N, for N = 1, 2, 3, 5: at least N distinct cues that
@@ -236,8 +246,8 @@ func ReadPersona(text []byte) Persona {
 // nothing held out) and talk of policies ("guidelines", "ethical",
 // "illegal"; benign role-plays that reassure about ethics have as much of
 // it as attacks, and it cost held-out precision).
-func PersonaEvidence(text []byte, ev []uint32) []uint32 {
-	c := ReadPersona(text)
+func PersonaEvidence(text []byte, ev []uint32, sc *Scratch) []uint32 {
+	c := ReadPersona(text, sc)
 	for i, n := range ruleSteps {
 		if c[cueRule] >= n {
 			ev = append(ev, personaRules[i])

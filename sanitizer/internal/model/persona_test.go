@@ -73,7 +73,7 @@ func TestPersonaEvidence(t *testing.T) {
 			text: "The tokenizer outputs every unfilteredness score."},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ev := PersonaEvidence(norm(c.text), nil)
+			ev := PersonaEvidence(norm(c.text), nil, nil)
 			rules, mode := 0, 0
 			for _, b := range personaRules {
 				if has(ev, b) {
@@ -88,7 +88,7 @@ func TestPersonaEvidence(t *testing.T) {
 			got := []any{rules, mode, has(ev, personaStanding), has(ev, personaFramedRules), has(ev, personaAuthority), has(ev, personaArtifact)}
 			want := []any{c.rules, c.mode, c.standing, c.framed, c.authority, c.artifact}
 			if !slices.Equal(got, want) {
-				t.Errorf("rules, mode, standing, framed, authority, artifact = %v, want %v (cues %v)", got, want, ReadPersona(norm(c.text)))
+				t.Errorf("rules, mode, standing, framed, authority, artifact = %v, want %v (cues %v)", got, want, ReadPersona(norm(c.text), nil))
 			}
 		})
 	}
@@ -100,7 +100,8 @@ func BenchmarkPersonaEvidence(b *testing.B) {
 	text := norm(strings.Repeat("Imagine you are a veteran painter giving a lecture to first-year students about colour, light and the patience it takes to see. ", 16))
 	b.SetBytes(int64(len(text)))
 	var ev []uint32
+	var sc Scratch
 	for b.Loop() {
-		ev = PersonaEvidence(text, ev[:0])
+		ev = PersonaEvidence(text, ev[:0], &sc)
 	}
 }
