@@ -72,7 +72,7 @@ var reportWords = normalisedWords(
 )
 
 // actWords tell the assistant to act on what is quoted.
-var actWords = normalisedWords(
+var actWords = append(normalisedWords(
 	"do what it says", "do it", "then do", "and do", "follow it", "follow them", "obey", "execute", "run it",
 	"run the command", "run this", "run that", "actually run",
 	"apply it", "act on it", "carry it out", "comply",
@@ -80,6 +80,11 @@ var actWords = normalisedWords(
 	// asks", "proceed with the quoted request", "answer accordingly"
 	"as it says", "as it asks", "as the quote", "the quoted request", "the quoted instruction", "quoted text asks",
 	"respond as", "respond exactly as", "accordingly", "proceed", "go ahead",
+), otherActWords...)
+
+// otherActWords are actWords in the other languages of the lexicons: an
+// order to do it, to carry it out, to answer it.
+var otherActWords = normalisedWords(
 	"hazlo", "haz lo que", "obedece", "ejecuta", "cúmplelo", "befolge", "führe", "tu es", "exécute", "obéis",
 	"applique", "fallo", "eseguil", "esegui", "obbedisci", "faça", "obedeça", "execute", "wykonaj", "zrób to",
 	"выполни", "исполни", "сделай", "виконай", "зроби", "uygula", "yerine getir", "thực hiện", "làm theo",
