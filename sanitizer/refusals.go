@@ -327,4 +327,3 @@ func negatedBefore(text []byte, at int) bool {
 	}
 	return false
 }
-
