@@ -837,6 +837,23 @@ const (
 // mentioned, not made, was blanked" (see MentionedRequests).
 var mentionEvidence = model.RuleEvidence("mention.request")
 
+// mentionsReject reports whether ms holds a reject rule's match that was
+// reported as a flag: a mention (quoted, negated, a defence, or a request
+// reported and refused).
+func (s *Sanitizer) mentionsReject(ms []Match) bool {
+	for _, m := range ms {
+		if m.Action != ActionFlag {
+			continue
+		}
+		for i := range s.engine.rules {
+			if r := &s.engine.rules[i]; r.ID == m.RuleID && r.Action == ActionReject {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // MentionEvidence is the model's evidence bucket for a text with a
 // request blanked as a mention; sanitizer-train adds it as the detector
 // does.
