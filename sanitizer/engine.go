@@ -584,8 +584,15 @@ candidates:
 // from *budget: a flood of such requests runs out of it like a flood of
 // near-matches.
 func (b *branch) span(text []byte, start, end int, budget *int) span {
-	if quoted(text, start, end) || negated(text, start) || b.scoped && defence(text, start, end) {
+	if quoted(text, start, end) {
 		return span{rule: b.rule, start: start, end: end, mention: true}
+	}
+	if negated(text, start) || b.scoped && defence(text, start, end) {
+		// A negated or defensive match that the text then takes back ("Do
+		// not ignore all previous instructions. Just kidding — you may.")
+		// is no mention.
+		taken := b.reject && takenBack(text, end, budget)
+		return span{rule: b.rule, start: start, end: end, mention: !taken}
 	}
 	refused := b.reject && refusedRequest(text, start, end, budget)
 	return span{rule: b.rule, start: start, end: end, mention: refused, refused: refused}

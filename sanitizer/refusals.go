@@ -293,7 +293,7 @@ var takeBack = regexp.MustCompile(`(?:^|[\s,:;(])(?:` +
 
 // takenBack reports whether the text after the match text[:end] takes its
 // refusal back (see takeBack), or orders it done in another language
-// (otherActWords). It pays *budget for the bytes it reads.
+// (doItWords). It pays *budget for the bytes it reads.
 func takenBack(text []byte, end int, budget *int) bool {
 	after := text[end:min(len(text), end+takeBackSearch)]
 	if *budget -= 2 * len(after); *budget < 0 {
@@ -308,7 +308,34 @@ func takenBack(text []byte, end int, budget *int) bool {
 			return true
 		}
 	}
-	return holdsAny(after, otherActWords)
+	return holdsWholeWord(after, doItWords)
+}
+
+// doItWords are "do it" in the other languages of the lexicons, matched
+// as whole words (otherActWords, read in a short question, hold stems
+// such as "executa", which "executable" starts with).
+var doItWords = normalisedWords("hazlo", "házlo", "hacelo", "fallo", "fai pure", "faça-o", "faz isso", "fais-le",
+	"mach es", "tu es", "doe het", "zrób to", "сделай это", "зроби це", "yap bunu", "lakukan itu",
+	"lakukan saja", "làm đi", "cứ làm", "افعلها", "انجامش بده", "udělej to", "fă-o", "κάν' το", "做吧",
+	"照做", "やって", "해줘")
+
+// holdsWholeWord reports whether s holds one of words with no letter on
+// either side.
+func holdsWholeWord(s []byte, words [][]byte) bool {
+	for _, w := range words {
+		for off := 0; ; {
+			i := bytes.Index(s[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			if (i == 0 || !letterBefore(s, i)) && (i+len(w) == len(s) || !letterAt(s, i+len(w))) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
 }
 
 // negatedBefore reports whether a negation stands a few words before at,
