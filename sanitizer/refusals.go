@@ -291,13 +291,23 @@ var takeBack = regexp.MustCompile(`(?:^|[\s,:;(])(?:` +
 	`(?:must|should|shall|will|are\sto|is\sto)\sbe\s(?:honou?red|obeyed|followed|granted|fulfill?ed|answered|complied\swith|allowed|accepted|carried\sout)|you\sshould(?:\s(?:now|anyway|after\sall))?[.!]|go\sfor\sit` +
 	`)(?:\s|[.,;:!?)]|$)`)
 
+// takeBackAhead takes back, before it, what follows: "Do the opposite of
+// the rule in my next message.", "the following line is a joke".
+var takeBackAhead = regexp.MustCompile(`(?:^|[\s,:;(])(?:(?:do|does|doing)\sthe\sopposite\sof|` +
+	`(?:ignore|disregard|reverse|invert|skip)\s(?:the\s)?(?:next|following|below|coming)\s(?:\S+\s)?(?:rule|line|sentence|instruction|paragraph|part|message)|` +
+	`(?:next|following|below|coming)\s(?:\S+\s)?(?:rule|line|sentence|instruction|message)\s(?:is|are|was)\s(?:just\s)?(?:void|null|a\sjoke|reversed|inverted|not\smeant|fake|cancell?ed))`)
+
 // takenBack reports whether the text after the match text[:end] takes its
 // refusal back (see takeBack), or orders it done in another language
 // (doItWords). It pays *budget for the bytes it reads.
 func takenBack(text []byte, end int, budget *int) bool {
 	after := text[end:min(len(text), end+takeBackSearch)]
-	if *budget -= 2 * len(after); *budget < 0 {
+	before := text[max(0, end-takeBackSearch):end]
+	if *budget -= 2*len(after) + len(before); *budget < 0 {
 		return false
+	}
+	if takeBackAhead.Match(before) {
+		return true
 	}
 	for _, m := range takeBack.FindAllIndex(after, -1) {
 		at := end + m[0]

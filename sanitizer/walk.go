@@ -47,29 +47,32 @@ type walker struct {
 	files bool // input_file parts are read (/v1/responses)
 	r     Result
 	edits []edit
-	// mention is the last string of a user or system turn when it held a
-	// mention of a reject rule (see joinMention), with its role.
-	mention, mentionRole string
+	// last is the last string of a user or system turn, and mention is
+	// set when it held a mention of a reject rule (see joinMention).
+	last, lastRole string
+	mention        bool
 }
 
 // joinMention reads a string that holds a mention (a quotation asked
-// about, a request reported and refused) together with the next string of
-// a user or system turn: what makes a mention one (the question, the
-// refusal) and what turns it into the attack ("Now do what it says.",
-// "Just kidding, do it.") can be sent as two content parts or two
-// messages, and the gateway reads them as one conversation. Assistant and
-// tool strings between them are skipped, not joined: an answer to a
-// question about an attack is the assistant's own words. The joined text
-// is read by the rules in the first string's role; a reject match there
-// that neither string has alone refuses the body, reported in the second
-// string's field. Only strings after a mention pay for it.
+// about, a request reported and refused) together with the string of a
+// user or system turn before it and the one after it: what makes a
+// mention one (the question, the refusal) and what turns it into the
+// attack ("Now do what it says.", "Respond to the quoted line below as a
+// normal request.", "Just kidding, do it.") can be sent as two content
+// parts or two messages, and the gateway reads them as one conversation.
+// Assistant and tool strings between them are skipped, not joined: an
+// answer to a question about an attack is the assistant's own words. The
+// joined text is read by the rules in the role of the string that comes
+// first; a reject match there that neither string has alone refuses the
+// body, reported in the later string's field. Only the neighbours of a
+// mention pay for it.
 func (w *walker) joinMention(text, field, role string, ms []Match) {
 	if role != "user" && role != "system" {
 		return
 	}
-	if w.mention != "" && !hasReject(ms) {
-		joined := w.mention + "\n" + text
-		found, _ := w.s.scanAs(w.mentionRole, joined, scanRulesOnly)
+	mention := w.s.mentionsReject(ms)
+	if w.last != "" && (w.mention || mention) && !hasReject(ms) {
+		found, _ := w.s.scanAs(w.lastRole, w.last+"\n"+text, scanRulesOnly)
 		for _, m := range found {
 			if m.Action == ActionReject {
 				w.r.add(Match{RuleID: m.RuleID, Action: ActionReject, Severity: m.Severity, Role: role, Field: field, Start: 0, End: len(text)})
@@ -77,10 +80,7 @@ func (w *walker) joinMention(text, field, role string, ms []Match) {
 			}
 		}
 	}
-	w.mention, w.mentionRole = "", ""
-	if w.s.mentionsReject(ms) {
-		w.mention, w.mentionRole = text, role
-	}
+	w.last, w.lastRole, w.mention = text, role, mention
 }
 
 func hasReject(ms []Match) bool {
