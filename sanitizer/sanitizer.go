@@ -571,7 +571,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// inside it are not.
 		lv.quoted = lv.quoted[:0]
 		if st.mode != scanContent && len(spans) > 0 {
-			lv.quoted = AskedQuotations(lv.norm.Text, lv.quoted)
+			lv.quoted = askedQuotations(lv.norm.Text, lv.quoted, systemText(role))
 			lv.quoted = slices.DeleteFunc(lv.quoted, func(q [2]int) bool {
 				return !slices.ContainsFunc(spans, func(sp span) bool { return inQuotation([][2]int{q}, sp.start, sp.end) })
 			})
