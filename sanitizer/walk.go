@@ -1,6 +1,9 @@
 package sanitizer
 
-import "strconv"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // SanitizeChat inspects a POST /v1/chat/completions body: every message's
 // content (a string or an array of parts with "text" or "input_text"), the
@@ -72,15 +75,45 @@ func (w *walker) joinMention(text, field, role string, ms []Match) {
 	}
 	mention := w.s.mentionsReject(ms)
 	if w.last != "" && (w.mention || mention) && !hasReject(ms) {
-		found, _ := w.s.scanAs(w.lastRole, w.last+"\n"+text, scanRulesOnly)
+		next := text
+		if w.mention && !mention {
+			// A quotation is asked about only in a text of up to
+			// maxQuotationText bytes (normalised, which may be a little
+			// longer): the next string is read as far as the room left, so
+			// that a long honest follow-up does not undo the question.
+			next = cutUTF8(text, maxQuotationText*7/8-len(w.last)-1)
+		}
+		joined := w.last + "\n" + next
+		found, _ := w.s.scanAs(w.lastRole, joined, scanRulesOnly)
 		for _, m := range found {
 			if m.Action == ActionReject {
 				w.r.add(Match{RuleID: m.RuleID, Action: ActionReject, Severity: m.Severity, Role: role, Field: field, Start: 0, End: len(text)})
 				break
 			}
 		}
+		if w.mention && !mention && w.s.mentionsReject(found) {
+			// The mention carries on to the string after this one: the
+			// order may follow a "Thanks." in between.
+			w.last, w.mention = joined, true
+			return
+		}
 	}
 	w.last, w.lastRole, w.mention = text, role, mention
+}
+
+// cutUTF8 returns at most the first n bytes of s, cut at a character
+// boundary.
+func cutUTF8(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 func hasReject(ms []Match) bool {
