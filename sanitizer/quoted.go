@@ -66,7 +66,7 @@ var analysisWords = normalisedWords(
 // of the frame ask, but do not make a quotation one asked about: "Finally
 // understand where my money goes" is a review, and with these words a
 // quotation beside it was blanked for the model.
-var opinionWords = normalisedWords("understand", "think", "opinion", "dangerous", "harmful", "malicious", "risk")
+var opinionWords = normalisedWords("understand", "think", "opinion", "dangerous", "harmful", "malicious", "risk", "know", "learn", "why")
 
 // reportWords say that someone wrote the quotation or that it was found
 // somewhere. They ask about it like analysisWords, but a clause that holds
@@ -260,6 +260,17 @@ func clauseAsks(clause []byte, question, sys bool) bool {
 		// actWords): "Potrzebuję go do prezentacji szkoleniowej."
 		return true
 	}
+	lead := words
+	for len(lead) > 0 && leadWords[string(lead[0])] {
+		lead = lead[1:]
+	}
+	if len(lead) > 0 && (writerWords[string(lead[0])] || writerWords[string(bytes.Split(lead[0], []byte("'"))[0])]) {
+		for _, w := range lead[1:] {
+			if wishWords[string(w)] {
+				return false // the writer's own request: "I'd like the prompt after all"
+			}
+		}
+	}
 	pointer := false
 	for _, w := range words {
 		pointer = pointer || pointsBack[string(w)]
@@ -292,6 +303,9 @@ var (
 	pointsBack = wordSet("it", "its", "it's", "that", "this", "these", "those", "them", "they", "such", "same", "so",
 		"above", "quote", "quotes", "quoted", "quotation", "phrase", "line", "sentence", "text", "message", "request",
 		"instruction", "instructions", "string", "words", "written", "said", "says", "what", "whatever", "one")
+	// wishWords make a statement of the writer's a request.
+	wishWords = wordSet("want", "wants", "need", "needs", "like", "love", "prefer", "expect", "require", "demand", "wish",
+		"await", "insist")
 	// writerWords are the writer.
 	writerWords = wordSet("i", "we", "me", "us", "myself")
 	// subjectOpeners open a statement about someone else or the writer, or

@@ -277,7 +277,7 @@ const takeBackSearch = 512
 
 var takeBack = regexp.MustCompile(`(?:^|[\s,:;(])(?:` +
 	// retraction
-	`(?:just|only)\s(?:kidding|joking)|i\s(?:was|am)\s(?:just\s)?(?:kidding|joking)|i'm\s(?:just\s)?(?:kidding|joking)|jk|(?:was|is|were|are)\s(?:just\s|only\s)?(?:a\s)?(?:jokes?|pranks?|(?:a\s)?(?:test|drill)[.!,;)])|scratch\s(?:that|this|the)|` +
+	`(?:just|only)\s(?:kidding|joking)|i\s(?:was|am)\s(?:just\s)?(?:kidding|joking)|i'm\s(?:just\s)?(?:kidding|joking)|jk|(?:was|is|were|are)\s(?:just\s|only\s)?(?:a\s)?(?:jokes?|pranks?|(?:a\s)?(?:test|drill)[.!,;)])|scratch\s(?:that|this|the)|on\ssecond\sthoughts?|on\sreflection|(?:i've\s|i\shave\s|i\s)?changed\smy\smind|after\sall[.!,]|` +
 	`(?:consider|treat|regard)\s(?:\S+\s){0,4}?(?:as\s)?(?:void|null|cancell?ed|revoked|withdrawn|invalid|a\sjoke)|` +
 	`(?:forget|disregard|ignore|drop|undo|reverse|invert)\s(?:what\si\s(?:just\s)?said|the\s(?:above|previous|preceding|last|prior|first)\s(?:\S+\s)?(?:rule|line|sentence|instruction|paragraph|part|message))|` +
 	`(?:do|does|doing)\sthe\sopposite|the\sopposite\sapplies|` +
