@@ -98,7 +98,8 @@ var otherActWords = normalisedWords(
 	"jalankan", "lakukan", "ikuti", "पालन", "ทำตาม", "نفذ", "نفّذ", "اجرا", "בצע", "תבצע", "proveď", "udělej",
 	"execută", "fă ", "εκτέλεσ", "κάνε", "执行", "照做", "実行", "従って", "실행", "따라",
 	// answer it (the quotation) as if it were the writer's
-	"réponds-y", "réponds-lui", "respóndelo", "respóndele", "contéstalo", "contéstale", "antworte darauf",
+	"réponds-y", "réponds-lui", "y répondre", "responderlo", "contestarlo", "respondê-lo", "darauf antworten", "risponderci",
+	"rispondergli", "respóndelo", "respóndele", "contéstalo", "contéstale", "antworte darauf",
 	"beantworte sie", "beantworte es", "rispondi", "responda-o", "responda a ela", "odpowiedz na", "odpověz na",
 	"ответь на", "выполни это", "відповідай на", "yanıtla", "cevap ver", "trả lời nó", "jawab", "回答它", "回答这",
 	"答えて", "대답해", "답해",
