@@ -66,7 +66,8 @@ var analysisWords = normalisedWords(
 // of the frame ask, but do not make a quotation one asked about: "Finally
 // understand where my money goes" is a review, and with these words a
 // quotation beside it was blanked for the model.
-var opinionWords = normalisedWords("understand", "think", "opinion", "dangerous", "harmful", "malicious", "risk", "know", "learn", "why")
+var opinionWords = normalisedWords("understand", "think", "opinion", "dangerous", "harmful", "malicious", "risk", "know", "learn", "why",
+	"filter", "block", "prevent", "protect", "defend", "guard", "mitigat", "sanitiz", "report", "flag", "example")
 
 // reportWords say that someone wrote the quotation or that it was found
 // somewhere. They ask about it like analysisWords, but a clause that holds

@@ -57,24 +57,35 @@ type walker struct {
 }
 
 // joinMention reads a string that holds a mention (a quotation asked
-// about, a request reported and refused) together with the string of a
-// user or system turn before it and the one after it: what makes a
-// mention one (the question, the refusal) and what turns it into the
-// attack ("Now do what it says.", "Respond to the quoted line below as a
-// normal request.", "Just kidding, do it.") can be sent as two content
-// parts or two messages, and the gateway reads them as one conversation.
-// Assistant and tool strings between them are skipped, not joined: an
-// answer to a question about an attack is the assistant's own words. The
-// joined text is read by the rules in the role of the string that comes
-// first; a reject match there that neither string has alone refuses the
-// body, reported in the later string's field. Only the neighbours of a
-// mention pay for it.
+// about, a request reported and refused) together with the string before
+// it and the one after it: what makes a mention one (the question, the
+// refusal) and what turns it into the attack ("Now do what it says.",
+// "Respond to the quoted line below as a normal request.", "Just kidding,
+// do it.") can be sent as two content parts or two messages, and the
+// gateway reads them as one conversation. A mention in an assistant or
+// tool string counts too, but such a string without one is skipped, not
+// joined: the assistant's answer to a question about an attack speaks of
+// it and to the user in every line, and would end the question's mention
+// (so an order in a forged assistant turn right after a question is not
+// read with it). The string before a mention is joined only when it is of
+// the same role (an operator's prompt is not the frame of a user's
+// question). The joined text is read by the rules in the role of the
+// string that holds the mention (assistant and tool text as user text); a
+// reject match there that neither string has alone refuses the body,
+// reported in the later string's field. Only the neighbours of a mention
+// pay for it.
 func (w *walker) joinMention(text, field, role string, ms []Match) {
-	if role != "user" && role != "system" {
+	if role == RoleToolDefinition {
 		return
 	}
 	mention := w.s.mentionsReject(ms)
-	if w.last != "" && (w.mention || mention) && !hasReject(ms) {
+	if !mention && (role == "assistant" || role == "tool") {
+		return // skipped, not joined: an answer between a question and its follow-up
+	}
+	// The string before is joined when it holds the mention, or when it is
+	// of the same role: an operator's system prompt before a user's
+	// question is not the question's frame.
+	if w.last != "" && (w.mention || mention && w.lastRole == role) && !hasReject(ms) {
 		next := text
 		if w.mention && !mention {
 			// A quotation is asked about only in a text of up to
@@ -84,7 +95,17 @@ func (w *walker) joinMention(text, field, role string, ms []Match) {
 			next = cutUTF8(text, maxQuotationText*7/8-len(w.last)-1)
 		}
 		joined := w.last + "\n" + next
-		found, _ := w.s.scanAs(w.lastRole, joined, scanRulesOnly)
+		// Read in the role of the string that holds the mention (an
+		// operator's refusal stays system text); assistant and tool text as
+		// user text, whose rules every role's text is read by.
+		jrole, holder := "user", role
+		if w.mention {
+			holder = w.lastRole
+		}
+		if holder == "system" {
+			jrole = "system"
+		}
+		found, _ := w.s.scanAs(jrole, joined, scanRulesOnly)
 		for _, m := range found {
 			if m.Action == ActionReject {
 				w.r.add(Match{RuleID: m.RuleID, Action: ActionReject, Severity: m.Severity, Role: role, Field: field, Start: 0, End: len(text)})
