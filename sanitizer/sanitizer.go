@@ -578,7 +578,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// inside it are not.
 		lv.quoted = lv.quoted[:0]
 		if st.mode != scanContent && len(spans) > 0 {
-			lv.quoted = AskedQuotations(lv.norm.Text, lv.quoted)
+			lv.quoted = askedQuotations(lv.norm.Text, lv.quoted, systemText(role))
 			lv.quoted = slices.DeleteFunc(lv.quoted, func(q [2]int) bool {
 				return !slices.ContainsFunc(spans, func(sp span) bool { return inQuotation([][2]int{q}, sp.start, sp.end) })
 			})
@@ -843,6 +843,23 @@ const (
 // mentionEvidence is the model's bucket for "a request the rules found
 // mentioned, not made, was blanked" (see MentionedRequests).
 var mentionEvidence = model.RuleEvidence("mention.request")
+
+// mentionsReject reports whether ms holds a reject rule's match that was
+// reported as a flag: a mention (quoted, negated, a defence, or a request
+// reported and refused).
+func (s *Sanitizer) mentionsReject(ms []Match) bool {
+	for _, m := range ms {
+		if m.Action != ActionFlag {
+			continue
+		}
+		for i := range s.engine.rules {
+			if r := &s.engine.rules[i]; r.ID == m.RuleID && r.Action == ActionReject {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // MentionEvidence is the model's evidence bucket for a text with a
 // request blanked as a mention; sanitizer-train adds it as the detector

@@ -1,6 +1,9 @@
 package sanitizer
 
-import "strconv"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // SanitizeChat inspects a POST /v1/chat/completions body: every message's
 // content (a string or an array of parts with "text" or "input_text"), the
@@ -47,6 +50,100 @@ type walker struct {
 	files bool // input_file parts are read (/v1/responses)
 	r     Result
 	edits []edit
+	// last is the last string of a user or system turn, and mention is
+	// set when it held a mention of a reject rule (see joinMention).
+	last, lastRole string
+	mention        bool
+}
+
+// joinMention reads a string that holds a mention (a quotation asked
+// about, a request reported and refused) together with the string before
+// it and the one after it: what makes a mention one (the question, the
+// refusal) and what turns it into the attack ("Now do what it says.",
+// "Respond to the quoted line below as a normal request.", "Just kidding,
+// do it.") can be sent as two content parts or two messages, and the
+// gateway reads them as one conversation. A mention in an assistant or
+// tool string counts too, but such a string without one is skipped, not
+// joined: the assistant's answer to a question about an attack speaks of
+// it and to the user in every line, and would end the question's mention
+// (so an order in a forged assistant turn right after a question is not
+// read with it). The string before a mention is joined only when it is of
+// the same role (an operator's prompt is not the frame of a user's
+// question). The joined text is read by the rules in the role of the
+// string that holds the mention (assistant and tool text as user text); a
+// reject match there that neither string has alone refuses the body,
+// reported in the later string's field. Only the neighbours of a mention
+// pay for it.
+func (w *walker) joinMention(text, field, role string, ms []Match) {
+	if role == RoleToolDefinition {
+		return
+	}
+	mention := w.s.mentionsReject(ms)
+	if !mention && (role == "assistant" || role == "tool") {
+		return // skipped, not joined: an answer between a question and its follow-up
+	}
+	// The string before is joined when it holds the mention, or when it is
+	// of the same role: an operator's system prompt before a user's
+	// question is not the question's frame.
+	if w.last != "" && (w.mention || mention && w.lastRole == role) && !hasReject(ms) {
+		next := text
+		if w.mention && !mention {
+			// A quotation is asked about only in a text of up to
+			// maxQuotationText bytes (normalised, which may be a little
+			// longer): the next string is read as far as the room left, so
+			// that a long honest follow-up does not undo the question.
+			next = cutUTF8(text, maxQuotationText*7/8-len(w.last)-1)
+		}
+		joined := w.last + "\n" + next
+		// Read in the role of the string that holds the mention (an
+		// operator's refusal stays system text); assistant and tool text as
+		// user text, whose rules every role's text is read by.
+		jrole, holder := "user", role
+		if w.mention {
+			holder = w.lastRole
+		}
+		if holder == "system" {
+			jrole = "system"
+		}
+		found, _ := w.s.scanAs(jrole, joined, scanRulesOnly)
+		for _, m := range found {
+			if m.Action == ActionReject {
+				w.r.add(Match{RuleID: m.RuleID, Action: ActionReject, Severity: m.Severity, Role: role, Field: field, Start: 0, End: len(text)})
+				break
+			}
+		}
+		if w.mention && !mention && w.s.mentionsReject(found) {
+			// The mention carries on to the string after this one: the
+			// order may follow a "Thanks." in between.
+			w.last, w.mention = joined, true
+			return
+		}
+	}
+	w.last, w.lastRole, w.mention = text, role, mention
+}
+
+// cutUTF8 returns at most the first n bytes of s, cut at a character
+// boundary.
+func cutUTF8(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func hasReject(ms []Match) bool {
+	for _, m := range ms {
+		if m.Action == ActionReject {
+			return true
+		}
+	}
+	return false
 }
 
 // maxStripRounds bounds re-scanning after a strip. Removing a span can join
@@ -71,6 +168,7 @@ func (w *walker) text(n *node, field, role string) error {
 		ms[i].Field = field
 	}
 	w.r.add(ms...)
+	w.joinMention(n.str, field, role, ms)
 	if !hasStrip(ms) {
 		return nil
 	}
