@@ -48,6 +48,9 @@ type Config struct {
 	// SystemThreshold is the same for system text. Zero means
 	// DefaultSystemThreshold.
 	SystemThreshold float64
+	// ToolThreshold is the same for the text of a tool definition
+	// (RoleToolDefinition). Zero means DefaultToolThreshold.
+	ToolThreshold float64
 	// ModelAction is what a model hit does: reject (the default), strip
 	// (removes the whole text) or flag.
 	ModelAction Action
@@ -85,6 +88,11 @@ const DefaultThreshold = 0.73
 // skills, and a public collection of agent personas): no model hit among
 // them at 0.70 to 0.90 (docs/BENCHMARKS.md).
 const DefaultSystemThreshold = 0.80
+
+// DefaultToolThreshold is the model's operating point for tool
+// definitions, each judged as one text (ToolDefinition). TODO(htooljoin):
+// chosen on data.
+const DefaultToolThreshold = 0.80
 
 // DefaultIndirectThreshold is the operating point of the indirect-injection
 // model in CheckContent, chosen on held-out figures (every BIPIA attack
@@ -147,6 +155,7 @@ type Sanitizer struct {
 	actIdx            int          // the shipped actRule's index, or -1
 	threshold         float64
 	systemThreshold   float64
+	toolThreshold     float64
 	systemModel       *model.Model // the model, judging whole texts
 	indirect          *model.Model // nil when the model is disabled
 	indirectThreshold float64
@@ -268,6 +277,12 @@ func New(cfg Config) (*Sanitizer, error) {
 	}
 	if s.systemThreshold < 0 || s.systemThreshold > 1 {
 		return nil, fmt.Errorf("sanitizer: SystemThreshold is %v; use a score between 0 and 1", s.systemThreshold)
+	}
+	if s.toolThreshold = cfg.ToolThreshold; s.toolThreshold == 0 {
+		s.toolThreshold = DefaultToolThreshold
+	}
+	if s.toolThreshold < 0 || s.toolThreshold > 1 {
+		return nil, fmt.Errorf("sanitizer: ToolThreshold is %v; use a score between 0 and 1", s.toolThreshold)
 	}
 	s.modelAction = cfg.ModelAction
 	switch s.modelAction {
@@ -617,6 +632,9 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		case systemText(role):
 			lv.evidence = append(lv.evidence, systemEvidence)
 			mdl, threshold = s.systemModel, s.systemThreshold
+			if role == RoleToolDefinition {
+				threshold = s.toolThreshold
+			}
 		}
 		var own float64
 		if st.mode == scanContent {
