@@ -466,6 +466,9 @@ func (s *Sanitizer) scanAs(role, text string, mode scanMode) ([]Match, float64) 
 	}
 	st.mode = mode
 	st.budget = budgetBase + int(float64(len(text))*budgetPerByte)
+	if role == RoleToolDefinition {
+		st.budget = budgetBase + len(text)*toolBudgetPerByte
+	}
 	st.decoded, st.exhausted = 0, false
 	out, score := s.scanLevel(st, 0, role, text)
 	if st.exhausted {
