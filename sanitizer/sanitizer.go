@@ -90,8 +90,15 @@ const DefaultThreshold = 0.73
 const DefaultSystemThreshold = 0.80
 
 // DefaultToolThreshold is the model's operating point for tool
-// definitions, each judged as one text (ToolDefinition). TODO(htooljoin):
-// chosen on data.
+// definitions, each judged as one text (ToolDefinition). It is the lowest
+// threshold (in steps of 0.01) at which at most 1% of the benign
+// definitions of the development sets are refused: 115 real ones (ten
+// MCP servers' tools/list and OpenClaw's own tools) and 30 written honest
+// look-alikes, each judged whole as a client tool. The target is tighter
+// than the 2% of chat text because a refused definition withholds a tool
+// for a whole session, not one message. The frozen sets (the held-out
+// real definitions, tool-descriptions-1 to -3) were not used to choose it
+// (docs/BENCHMARKS.md, "Tool definitions joined").
 const DefaultToolThreshold = 0.80
 
 // DefaultIndirectThreshold is the operating point of the indirect-injection
