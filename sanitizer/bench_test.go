@@ -3,8 +3,8 @@ package sanitizer
 import (
 	"encoding/base64"
 	"encoding/json"
-	"runtime"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
