@@ -436,7 +436,7 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 		switch {
 		case kind == tokHex && weight >= minSpacedHex,
 			kind == tokB64 && count >= minB64Groups && weight >= minBase64,
-			kind == tokMorse && weight >= minMorseChars && (asks() || onlyRun(text, start, end)),
+			kind == tokMorse && weight >= minMorseChars && dotsAndDashes(text[start:end]) && (asks() || onlyRun(text, start, end)),
 			kind == tokBinary && weight >= minBinaryBytes:
 			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse", tokBinary: "binary"}[kind], start: start, end: end})
 		}
@@ -898,6 +898,15 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 		dst = bytes.TrimRight(dst, " ")
 	}
 	return dst
+}
+
+// dotsAndDashes reports whether a run of Morse-like tokens holds both a dot
+// and a dash. Only T, M, O and 0 are written without dots, and a message
+// spelt in them alone is no message: a run of dashes is a Markdown table's
+// rule ("| --- | --- |", decoded "o o o", which the content model scored
+// 0.94 in a README) or a divider.
+func dotsAndDashes(run string) bool {
+	return strings.IndexByte(run, '.') >= 0 && strings.IndexAny(run, "-_") >= 0
 }
 
 // morseCode is International Morse code (ITU-R M.1677-1): letters, digits

@@ -64,6 +64,7 @@ type branch struct {
 	key       int32 // the lists of its starts and required sets are keys key, key+1, ...
 	reject    bool  // the rule rejects: one match settles the text
 	scoped    bool  // a match may be a defence (see scopedRules)
+	nounFirst bool  // a match's first word may be a noun (see nounFirstRules)
 	lineStart bool  // the branch begins with ^: try only after a newline
 	lines     int   // the most newlines a match holds, or -1: a try reads at most lines+1 lines
 	wordStart bool  // the branch begins with \b: try only at a word boundary
@@ -138,7 +139,7 @@ func newRuleEngine(rules []Rule) *ruleEngine {
 		e.rules = append(e.rules, compiledRule{Rule: r}) // validated by the caller
 		src, trees := alternatives(r.Pattern)
 		for k, alt := range trees {
-			b := branch{rule: i, reject: r.Action == ActionReject, scoped: scopedRules[r.ID]}
+			b := branch{rule: i, reject: r.Action == ActionReject, scoped: scopedRules[r.ID], nounFirst: nounFirstRules[r.ID]}
 			b.anchored = regexp.MustCompile(`(?im)\A(?s:.)(?:` + src[k] + ")")
 			b.atStart = regexp.MustCompile(`(?im)\A(?:` + src[k] + ")")
 			b.lineStart, b.wordStart = leadingAssertions(alt)
@@ -277,7 +278,8 @@ func negated(text []byte, start int) bool {
 	if m := negatedList.FindSubmatchIndex(text[max(0, start-96):start]); m != nil && (m[2] >= 0 || listGoesOn.Match(text[start:min(len(text), start+40)])) {
 		return true
 	}
-	before := bytes.TrimRight(text[max(0, start-24):start], " ")
+	// Emphasis marks are not words: "it does **not** dump the system prompt".
+	before := bytes.TrimRight(text[max(0, start-24):start], " *_")
 	for _, neg := range negations {
 		if bytes.HasSuffix(before, neg) {
 			r, _ := utf8.DecodeLastRune(before[:len(before)-len(neg)])
@@ -347,6 +349,10 @@ type matchScratch struct {
 	regions  []altRegion
 	glued    []altRegion
 	rotKind  []acHit
+	// goOn, when set, marks by rule the reject rules whose matches do not
+	// stop the scan: in content, a payload pattern is evidence (see
+	// contentEvidenceRules), and an install guide prints a dozen of them.
+	goOn []bool
 }
 
 // match runs the rules that apply to role over normalised text, spending at
@@ -506,15 +512,16 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			continue
 		}
 		b := &e.branches[i]
+		stop := b.reject && (sc.goOn == nil || !sc.goOn[b.rule])
 		var out, proof bool
 		if !b.prefixed {
-			spans, out, proof = b.searchNear(text, ascii, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
+			spans, out, proof = b.searchNear(text, ascii, stop, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
 			if out || proof {
 				return spans, proof, out
 			}
 			continue
 		}
-		spans, out, proof = b.try(text, ascii, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
+		spans, out, proof = b.try(text, ascii, stop, c0, c1, sc.pos, sc.keyFirst[b.key:b.key+int32(len(b.reqEnd[0]))+2], &sc.ends[i], spans, budget)
 		if out || proof {
 			return spans, proof, out
 		}
@@ -528,9 +535,9 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 // pos[first[s+1]:first[s+2]], in order of where their literals end. ascii
 // says text is ASCII, where the tighter reaches hold. *end is where the
 // branch's last match ended, which its next one cannot start before. It
-// stops at proof that the text must be refused: a reject match that is not
-// a mention.
-func (b *branch) try(text []byte, ascii bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
+// stops at proof that the text must be refused: a match of a reject rule
+// that is not a mention, when stop says the rule's matches stop the scan.
+func (b *branch) try(text []byte, ascii, stop bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
 	k := 0
 	if ascii {
 		k = 1
@@ -563,13 +570,16 @@ candidates:
 		if out {
 			return spans, true, false
 		}
+		if ok && b.nounFirst && nounUse(text, int(p)) {
+			continue // a noun, not the request's verb (nounverbs.go)
+		}
 		if ok {
 			sp := b.span(text, int(p), m, budget)
 			if *budget < 0 {
 				return spans, true, false
 			}
 			spans = append(spans, sp)
-			if b.reject && !sp.mention {
+			if stop && !sp.mention {
 				return spans, false, true // one is proof enough
 			}
 			*end = int32(max(m, int(p)+1))
@@ -598,14 +608,14 @@ func (b *branch) span(text []byte, start, end int, budget *int) span {
 // best. A benign text pays for a few windows around its rare hits, not for
 // its length; a text with no required set pays for the chunk. Arguments and
 // results are those of try.
-func (b *branch) searchNear(text []byte, ascii bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
+func (b *branch) searchNear(text []byte, ascii, stop bool, c0, c1 int, pos, first []int32, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
 	k := 0
 	if ascii {
 		k = 1
 	}
 	window := b.window[k]
 	if len(b.reqEnd[k]) == 0 {
-		return b.searchIn(text, c0, min(len(text), c1+window), c1, end, spans, budget)
+		return b.searchIn(text, stop, c0, min(len(text), c1+window), c1, end, spans, budget)
 	}
 	best := 0
 	for s := range b.reqEnd[k] {
@@ -622,7 +632,7 @@ func (b *branch) searchNear(text []byte, ascii bool, c0, c1 int, pos, first []in
 		if from >= c1 {
 			break
 		}
-		spans, out, proof = b.searchIn(text, from, min(len(text), to), c1, end, spans, budget)
+		spans, out, proof = b.searchIn(text, stop, from, min(len(text), to), c1, end, spans, budget)
 		if out || proof {
 			break
 		}
@@ -633,7 +643,7 @@ func (b *branch) searchNear(text []byte, ascii bool, c0, c1 int, pos, first []in
 // searchIn appends the matches of b that start in text[from:min(to,c1)] and
 // end by to, as try does, reading the character before from for ^ and \b.
 // Like tryAt, it does not cut a word at to.
-func (b *branch) searchIn(text []byte, from, to, c1 int, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
+func (b *branch) searchIn(text []byte, stop bool, from, to, c1 int, end *int32, spans []span, budget *int) (_ []span, out, proof bool) {
 	for limit := min(len(text), to+64); to < limit && isWordByte(text[to]); {
 		to++
 	}
@@ -660,12 +670,17 @@ func (b *branch) searchIn(text []byte, from, to, c1 int, end *int32, spans []spa
 		if start >= c1 {
 			break
 		}
+		if b.nounFirst && nounUse(text, start) {
+			*end = int32(start + 1) // a noun: look for a match after its first byte
+			p = int(*end)
+			continue
+		}
 		sp := b.span(text, start, m, budget)
 		if *budget < 0 {
 			return spans, true, false
 		}
 		spans = append(spans, sp)
-		if b.reject && !sp.mention {
+		if stop && !sp.mention {
 			return spans, false, true
 		}
 		*end = int32(max(m, start+1))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
 )
@@ -29,6 +30,9 @@ func agree(t *testing.T, e *ruleEngine, single []*ruleEngine, text []byte, ascii
 	stopped := slices.ContainsFunc(spans, func(s span) bool { return e.rules[s.rule].Action == ActionReject && !s.mention })
 	for i, r := range e.rules {
 		want := whole[i].Match(text)
+		if nounFirstRules[r.ID] {
+			want = matchesAsVerb(r.Pattern, text)
+		}
 		// A rule limited to other roles (conceal.from-user-system) is not
 		// run on user text; on its own, it is checked in its first role.
 		role, forUser := "user", len(r.Roles) == 0 || slices.Contains(r.Roles, "user")
@@ -45,6 +49,31 @@ func agree(t *testing.T, e *ruleEngine, single []*ruleEngine, text []byte, ascii
 		}
 	}
 }
+
+// matchesAsVerb is the oracle for a rule of nounFirstRules: a match of the
+// pattern at some start where the word is not a noun (nounUse).
+func matchesAsVerb(pattern string, text []byte) bool {
+	v, _ := anchoredCache.LoadOrStore(pattern, [2]*regexp.Regexp{
+		regexp.MustCompile(`(?im)\A(?:` + pattern + ")"),
+		regexp.MustCompile(`(?im)\A(?s:.)(?:` + pattern + ")"),
+	})
+	re := v.([2]*regexp.Regexp)
+	for p := 0; p < len(text); p++ {
+		var ok bool
+		if p == 0 {
+			ok = re[0].Match(text)
+		} else if utf8.RuneStart(text[p]) {
+			_, size := utf8.DecodeLastRune(text[:p])
+			ok = re[1].Match(text[p-size:])
+		}
+		if ok && !nounUse(text, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var anchoredCache sync.Map // pattern to its two anchored regexps
 
 var wholeCache sync.Map // *ruleEngine to []*regexp.Regexp
 

@@ -160,6 +160,7 @@ type Sanitizer struct {
 	evidence          []int32      // by rule: its model.RuleEvidence bucket, or -1
 	concealIdx        int          // the shipped concealRule's index, or -1 (concealed.go)
 	actIdx            int          // the shipped actRule's index, or -1
+	contentGoOn       []bool       // by rule: a reject rule that is evidence in content (contentEvidenceRules)
 	threshold         float64
 	systemThreshold   float64
 	toolThreshold     float64
@@ -324,9 +325,11 @@ func New(cfg Config) (*Sanitizer, error) {
 		shipped[r.ID] = r.Pattern
 	}
 	s.evidence = make([]int32, len(checked))
+	s.contentGoOn = make([]bool, len(checked))
 	s.concealIdx, s.actIdx = -1, -1
 	for i, r := range checked {
 		s.evidence[i] = -1
+		s.contentGoOn[i] = r.Action == ActionReject && contentEvidenceRules[r.ID]
 		if p, ok := shipped[r.ID]; ok && p == r.Pattern && r.Action == ActionFlag {
 			if IsEvidence(r.ID) {
 				s.evidence[i] = int32(model.RuleEvidence(r.ID))
@@ -495,6 +498,10 @@ func (s *Sanitizer) scanAs(role, text string, mode scanMode) ([]Match, float64) 
 func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Match, float64) {
 	lv := &st.levels[depth]
 	lv.norm.Normalize(text, false)
+	lv.match.goOn = nil
+	if st.mode == scanContent {
+		lv.match.goOn = s.contentGoOn
+	}
 	spans, out := s.engine.match(role, lv.norm.Text, lv.norm.ASCII, &lv.match, &st.budget)
 	if out {
 		st.exhausted = true
