@@ -950,3 +950,12 @@ func maxNewlines(re *syntax.Regexp) int {
 	}
 	return sum
 }
+
+// toolBudgetPerByte is the share of the text length that a tool
+// definition's joined text (ToolDefinition) adds to budgetBase. Judged one
+// string at a time, a definition had budgetBase for each of its strings;
+// joined, it has one budgetBase and this much per byte: a schema of 2,000
+// honest parameters spends about one byte of regexp work per byte of text
+// (the tooldef rules' words are everywhere in tool text), and 2 bytes per
+// byte bound the work of a flood of near-matches in proportion to its length.
+const toolBudgetPerByte = 2

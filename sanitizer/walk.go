@@ -1,6 +1,7 @@
 package sanitizer
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -154,13 +155,8 @@ const maxStripRounds = 4
 
 // text inspects one string field spoken by role.
 func (w *walker) text(n *node, field, role string) error {
-	if systemText(role) {
-		switch w.s.system {
-		case SystemAllow:
-			return nil
-		case SystemReject:
-			return bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
-		}
+	if skip, err := w.policy(field, role); skip || err != nil {
+		return err
 	}
 	ms, score := w.s.scan(role, n.str)
 	w.r.Score = max(w.r.Score, score)
@@ -193,6 +189,22 @@ func (w *walker) text(n *node, field, role string) error {
 	}
 	w.edits = append(w.edits, edit{n: n, text: text})
 	return nil
+}
+
+// policy applies the system policy to a field spoken by role: skip is
+// true when the field is not to be inspected (allowed, or refused with
+// err).
+func (w *walker) policy(field, role string) (skip bool, err error) {
+	if !systemText(role) {
+		return false, nil
+	}
+	switch w.s.system {
+	case SystemAllow:
+		return true, nil
+	case SystemReject:
+		return true, bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
+	}
+	return false, nil
 }
 
 func hasStrip(ms []Match) bool {
@@ -363,13 +375,8 @@ func (w *walker) inputFile(part *node, path, role string) error {
 // unedited inspects text that the sanitizer cannot edit in the body (an
 // object key, a decoded file): a strip match refuses the request.
 func (w *walker) unedited(text, field, role string) error {
-	if systemText(role) {
-		switch w.s.system {
-		case SystemAllow:
-			return nil
-		case SystemReject:
-			return bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
-		}
+	if skip, err := w.policy(field, role); skip || err != nil {
+		return err
 	}
 	ms, score := w.s.scan(role, text)
 	w.r.Score = max(w.r.Score, score)
@@ -410,7 +417,94 @@ func (w *walker) tools(root *node) error {
 	if n.kind != kindArray {
 		return bodyErr("tools", "must be an array of tool definitions, not %s", n.kind)
 	}
-	return w.allStringsAndKeys(n, "tools", RoleToolDefinition)
+	for i, def := range n.elems {
+		if err := w.toolDefinition(def, index("tools", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// toolPart is one string of a tool definition in its joined text: a
+// string value, or an object key (n nil), which cannot be edited.
+type toolPart struct {
+	n     *node
+	field string
+}
+
+// toolDefinition judges one tool definition as one text (ToolDefinition):
+// every string and every key its author chose, a line each, so that an
+// order split over the description and a parameter's description is read
+// whole. A rule's match inside one string is reported in that string's
+// field; a match across strings and the model's verdict name the
+// definition. A strip match in a string strips that string, judged alone
+// as before; one in a key, across strings or by the model on the whole
+// definition cannot be stripped, and refuses the request.
+func (w *walker) toolDefinition(def *node, path string) error {
+	if skip, err := w.policy(path, RoleToolDefinition); skip || err != nil {
+		return err
+	}
+	var d ToolDefinition
+	var parts []toolPart
+	var collect func(n *node, path, key string)
+	collect = func(n *node, path, key string) {
+		switch n.kind {
+		case kindString:
+			if key == "type" && jsonType(n.str) {
+				return
+			}
+			if d.Add(n.str) {
+				parts = append(parts, toolPart{n: n, field: path})
+			}
+		case kindArray:
+			for i, e := range n.elems {
+				collect(e, index(path, i), key)
+			}
+		case kindObject:
+			for i, e := range n.elems {
+				k, kp := n.keys[i], join(path, n.keys[i])
+				if !schemaKeyword(k) && d.Add(k) {
+					parts = append(parts, toolPart{field: kp + " (key)"})
+				}
+				collect(e, kp, k)
+			}
+		}
+	}
+	collect(def, path, "")
+	if d.Parts() == 0 {
+		return nil
+	}
+	ms, score := w.s.scan(RoleToolDefinition, d.Text())
+	w.r.Score = max(w.r.Score, score)
+	var restrip []int
+	for _, m := range ms {
+		p, start, end, ok := d.Span(m.Start, m.End)
+		if !ok || m.RuleID == ModelRuleID || m.RuleID == LimitsRuleID {
+			m.Field, m.Start, m.End = path, -1, -1
+			if m.Action == ActionStrip {
+				m.Action = ActionReject
+			}
+			w.r.add(m)
+			continue
+		}
+		m.Field, m.Start, m.End = parts[p].field, start, end
+		if m.Action == ActionStrip {
+			if parts[p].n != nil {
+				if !slices.Contains(restrip, p) {
+					restrip = append(restrip, p)
+				}
+				continue
+			}
+			m.Action = ActionReject
+		}
+		w.r.add(m)
+	}
+	for _, p := range restrip {
+		if err := w.text(parts[p].n, parts[p].field, RoleToolDefinition); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // allStringsAndKeys inspects every string value and every object key under
