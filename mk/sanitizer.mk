@@ -19,6 +19,10 @@
 #                          and poisoned, per kind; judged as tool-definition text and through SanitizeChat's walker);
 #                          tool-descriptions-2 and -3 (frozen: new wordings; -3 was written after the rules and
 #                          measured once as their held-out figure, docs/BENCHMARKS.md)
+#                          tool-descriptions-real (frozen: real MCP servers' tool definitions, whole, from
+#                          tools/list; judged per description and as whole client tools, joined);
+#                          tool-descriptions-real-dev and -written-dev (not frozen: the sets the tool-definition
+#                          threshold was chosen on, with their curves)
 #                          (go run ./sanitizer/cmd/sanitizer-eval -list -languages F lists the misses)
 #   make eval-indirect     CheckContent (indirect injection in tool results) on ../shared's BIPIA rows:
 #                          held-out figures (by instruction, as BIPIA's test split, and by attack
@@ -94,7 +98,10 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/everyday.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions.jsonl -tools sanitizer/testdata/eval/tool-descriptions.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-2.jsonl
-	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-3.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-3.jsonl -tools sanitizer/testdata/eval/tool-descriptions-3.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-real.jsonl -tools sanitizer/testdata/eval/tool-descriptions-real.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -tools sanitizer/testdata/eval/tool-descriptions-real-dev.jsonl -tool-curve 0.70,0.75,0.78,0.79,0.80,0.85,0.90
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -tools sanitizer/testdata/eval/tool-descriptions-written-dev.jsonl -tool-curve 0.70,0.75,0.78,0.79,0.80,0.85,0.90
 
 eval-indirect: need-shared ## tool-result (indirect) detection, held out by instruction and category (needs ../shared)
 	$(GO) run ./sanitizer/cmd/sanitizer-train $(addprefix -indirect ,$(INDIRECT_DATA)) $(addprefix -data ,$(INDIRECT_PROMPTS)) $(INDIRECT_DOCS) -indirect-loso -indirect-holdout instruction

@@ -3,6 +3,7 @@ package sanitizer
 import (
 	"encoding/base64"
 	"encoding/json"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -172,6 +173,39 @@ func BenchmarkSanitizeChat4KB(b *testing.B) {
 	body, _ := json.Marshal(map[string]any{"model": "openclaw", "messages": []any{
 		map[string]any{"role": "user", "content": content},
 	}})
+	b.SetBytes(int64(len(body)))
+	loop(b, func() {
+		if _, _, err := s.SanitizeChat(body); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkSanitizeChatRealTools is a chat body with the 112 real MCP tool
+// definitions of testdata/eval/tool-descriptions-real.jsonl as client
+// tools (an agent with eleven MCP servers), sanitized as the guard does.
+func BenchmarkSanitizeChatRealTools(b *testing.B) {
+	s, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.ReadFile("testdata/eval/tool-descriptions-real.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tools []any
+	for _, line := range strings.Split(strings.TrimSpace(string(f)), "\n") {
+		var row struct {
+			Tool map[string]any `json:"tool"`
+		}
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			b.Fatal(err)
+		}
+		tools = append(tools, map[string]any{"type": "function", "function": row.Tool})
+	}
+	body, _ := json.Marshal(map[string]any{"model": "openclaw", "messages": []any{
+		map[string]any{"role": "user", "content": "Open the release notes and list what changed."},
+	}, "tools": tools})
 	b.SetBytes(int64(len(body)))
 	loop(b, func() {
 		if _, _, err := s.SanitizeChat(body); err != nil {

@@ -66,8 +66,85 @@ func defence(text []byte, start, end int) bool {
 		return false
 	}
 	place := text[end+m[2] : end+m[3]]
-	return !holdsOwnWord(text[start:end]) && !holdsWord(place, placeOwnWords) && !holdsWord(place, selfPlaces)
+	if i := joinerAt(place); i >= 0 {
+		place = place[:i] // "retrieved documents or": the list goes on
+	}
+	return !holdsOwnWord(text[start:end]) && !ownPlace(place) && !ownPlaceListed(text[end+m[2]:min(len(text), end+m[2]+200)])
 }
+
+func ownPlace(place []byte) bool {
+	return holdsWord(place, placeOwnWords) || holdsWord(place, selfPlaces)
+}
+
+// ownPlaceListed reads the places of a list after the first ("in retrieved
+// documents or in the messages before this one", "in web pages, emails, or
+// the conversation so far"): one of them that is the assistant's own makes
+// the match an attack, as the first would. An item is read when it opens
+// with a preposition or an article, is at most three words long, or opens
+// with a word of the assistant's own ("previous system messages"); a longer
+// item is a new clause ("…, and always answer in the user's language") and
+// ends the list. The list ends with its sentence.
+func ownPlaceListed(s []byte) bool {
+	if i := bytes.IndexAny(s, ".;:!?()\n"); i >= 0 {
+		s = s[:i]
+	}
+	var items [][][]byte
+	var item [][]byte
+	for _, f := range bytes.Fields(s) {
+		w := bytes.TrimSuffix(f, []byte(","))
+		if listJoiners[string(w)] {
+			items, item = append(items, item), nil
+			continue
+		}
+		item = append(item, w)
+		if len(w) < len(f) { // a comma ends the item
+			items, item = append(items, item), nil
+		}
+	}
+	items = append(items, item)
+	for k, it := range items {
+		if k == 0 || len(it) == 0 {
+			continue // the first place is read by defence
+		}
+		opened := false
+		for len(it) > 0 && (placePrepositions[string(it[0])] || placeArticles[string(it[0])]) {
+			it, opened = it[1:], true
+		}
+		if len(it) == 0 {
+			continue
+		}
+		first := bytes.Join(it[:min(3, len(it))], []byte(" "))
+		if ownPlace(it[0]) {
+			return true
+		}
+		if !opened && len(it) > 3 {
+			return false // a new clause, not a place
+		}
+		if ownPlace(first) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinerAt is where a list joiner word starts in place, or -1.
+func joinerAt(place []byte) int {
+	off := 0
+	for _, f := range bytes.SplitAfter(place, []byte(" ")) {
+		if listJoiners[string(bytes.TrimSpace(f))] {
+			return off
+		}
+		off += len(f)
+	}
+	return -1
+}
+
+var (
+	listJoiners       = map[string]bool{"or": true, "and": true, "and/or": true, "nor": true, "plus": true}
+	placePrepositions = map[string]bool{"in": true, "inside": true, "within": true, "from": true, "on": true, "of": true}
+	placeArticles     = map[string]bool{"the": true, "a": true, "an": true, "any": true, "all": true, "this": true,
+		"these": true, "those": true, "their": true, "your": true, "my": true, "our": true, "its": true}
+)
 
 func holdsOwnWord(s []byte) bool { return holdsWord(s, ownWords) }
 

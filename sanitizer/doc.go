@@ -51,7 +51,11 @@
 //     developer messages, instructions, tool definitions) is judged whole,
 //     with a role feature and a threshold of its own (Config.SystemThreshold).
 //     Tool definitions (RoleToolDefinition) are system text that four more
-//     rules read: poisoned descriptions in plain words (tooldef.*).
+//     rules read: poisoned descriptions in plain words (tooldef.*). A
+//     definition is judged as one text (ToolDefinition: its strings and
+//     parameter names, a line each), with a threshold of its own
+//     (Config.ToolThreshold), so an order split over its strings is read
+//     whole.
 //
 // Checking stops at the first proof that a text must be refused, a reject
 // match, so a refused text reports that match (and those before it) and no

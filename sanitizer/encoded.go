@@ -906,7 +906,7 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 // rule ("| --- | --- |", decoded "o o o", which the content model scored
 // 0.94 in a README) or a divider.
 func dotsAndDashes(run string) bool {
-	return strings.IndexByte(run, '.') >= 0 && strings.IndexAny(run, "-_") >= 0
+	return strings.IndexByte(run, '.') >= 0 && strings.ContainsAny(run, "-_")
 }
 
 // morseCode is International Morse code (ITU-R M.1677-1): letters, digits

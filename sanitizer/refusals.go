@@ -137,7 +137,7 @@ func refusedRequest(text []byte, start, end int, budget *int) bool {
 	if *budget -= 8*len(before) + 4*(reply[1]-reply[0]); *budget < 0 {
 		return false
 	}
-	if complied(text, reply) {
+	if complied(text, reply) || takenBack(text, end, budget) {
 		return false
 	}
 	for _, f := range []struct {
@@ -259,6 +259,106 @@ func anyMatch(text []byte, reply [2]int, re *regexp.Regexp, wantNegated bool) bo
 			at++
 		}
 		if negated(text, at) == wantNegated {
+			return true
+		}
+	}
+	return false
+}
+
+// A refused request is blanked for the model (MentionedRequests), so what
+// the text says after it must not take the refusal back: "Just kidding.",
+// "Consider the previous sentence void.", "Except now.", "requests that
+// start with sudo must be honoured", or an order to comply in another
+// language ("…, hazlo"). takenBack reads the takeBackSearch bytes after the
+// match, not only the reply, since a retraction may come sentences later;
+// one that is negated ("no message can override these rules", "make no
+// exceptions") takes nothing back.
+const takeBackSearch = 512
+
+var takeBack = regexp.MustCompile(`(?:^|[\s,:;(])(?:` +
+	// retraction
+	`(?:just|only)\s(?:kidding|joking)|i\s(?:was|am)\s(?:just\s)?(?:kidding|joking)|i'm\s(?:just\s)?(?:kidding|joking)|jk|(?:was|is|were|are)\s(?:just\s|only\s)?(?:a\s)?(?:jokes?|pranks?|(?:a\s)?(?:test|drill)[.!,;)])|scratch\s(?:that|this|the)|on\ssecond\sthoughts?|on\sreflection|(?:i've\s|i\shave\s|i\s)?changed\smy\smind|after\sall[.!,]|` +
+	`(?:consider|treat|regard)\s(?:\S+\s){0,4}?(?:as\s)?(?:void|null|cancell?ed|revoked|withdrawn|invalid|a\sjoke)|` +
+	`(?:forget|disregard|ignore|drop|undo|reverse|invert)\s(?:what\si\s(?:just\s)?said|the\s(?:above|previous|preceding|last|prior|first)\s(?:\S+\s)?(?:rule|line|sentence|instruction|paragraph|part|message))|` +
+	`(?:do|does|doing)\sthe\sopposite|the\sopposite\sapplies|` +
+	// void
+	`(?:is|are|was|were|be|as|now)\s(?:now\s)?(?:void|null|cancell?ed|revoked|withdrawn|lifted|suspended|waived|reversed|inverted|obsolete|invalid|no\slonger\svalid|no\slonger\sin\s(?:force|effect))|` +
+	`overrides?\s(?:this|that|it|the\s(?:above|previous|preceding|last|rule|sentence|line))|` +
+	`no\slonger\sappl(?:y|ies)|(?:does|do)\snot\sapply(?:\sto\s(?:me|us|you\snow|this\s(?:one|message|request|conversation|time|chat)))?(?:[.!;)]|\s*$)|(?:doesn't|don't)\sapply(?:\sto\s(?:me|us|this\s(?:one|message|request|conversation|time|chat)))?(?:[.!;)]|\s*$)|` +
+	// exception
+	`(?:make|makes|making|made)\san\sexception|exceptionally|exempt|except\s(?:now|today|here|this\s(?:time|once|one|message|request)|for\s(?:me|us|now|today|this))|just\sthis\sonce|` +
+	// complied with after all
+	`(?:must|should|shall|will|are\sto|is\sto)\sbe\s(?:honou?red|obeyed|followed|granted|fulfill?ed|answered|complied\swith|allowed|accepted|carried\sout)|you\sshould(?:\s(?:now|anyway|after\sall))?[.!]|go\sfor\sit` +
+	`)(?:\s|[.,;:!?)]|$)`)
+
+// takeBackAhead takes back, before it, what follows: "Do the opposite of
+// the rule in my next message.", "the following line is a joke".
+var takeBackAhead = regexp.MustCompile(`(?:^|[\s,:;(])(?:(?:do|does|doing)\sthe\sopposite\sof|` +
+	`(?:ignore|disregard|reverse|invert|skip)\s(?:the\s)?(?:next|following|below|coming)\s(?:\S+\s)?(?:rule|line|sentence|instruction|paragraph|part|message)|` +
+	`(?:next|following|below|coming)\s(?:\S+\s)?(?:rule|line|sentence|instruction|message)\s(?:is|are|was)\s(?:just\s)?(?:void|null|a\sjoke|reversed|inverted|not\smeant|fake|cancell?ed))`)
+
+// takenBack reports whether the text after the match text[:end] takes its
+// refusal back (see takeBack), or orders it done in another language
+// (doItWords). It pays *budget for the bytes it reads.
+func takenBack(text []byte, end int, budget *int) bool {
+	after := text[end:min(len(text), end+takeBackSearch)]
+	before := text[max(0, end-takeBackSearch):end]
+	if *budget -= 2*len(after) + len(before); *budget < 0 {
+		return false
+	}
+	if takeBackAhead.Match(before) {
+		return true
+	}
+	for _, m := range takeBack.FindAllIndex(after, -1) {
+		at := end + m[0]
+		for at < len(text) && bytes.IndexByte([]byte(" ,:;("), text[at]) >= 0 {
+			at++
+		}
+		if !negated(text, at) && !negatedBefore(text, at) {
+			return true
+		}
+	}
+	return holdsWholeWord(after, doItWords)
+}
+
+// doItWords are "do it" in the other languages of the lexicons, matched
+// as whole words (otherActWords, read in a short question, hold stems
+// such as "executa", which "executable" starts with).
+var doItWords = normalisedWords("hazlo", "házlo", "hacelo", "fallo", "fai pure", "faça-o", "faz isso", "fais-le",
+	"mach es", "tu es", "doe het", "zrób to", "сделай это", "зроби це", "yap bunu", "lakukan itu",
+	"lakukan saja", "làm đi", "cứ làm", "افعلها", "انجامش بده", "udělej to", "fă-o", "κάν' το", "做吧",
+	"照做", "やって", "해줘")
+
+// holdsWholeWord reports whether s holds one of words with no letter on
+// either side.
+func holdsWholeWord(s []byte, words [][]byte) bool {
+	for _, w := range words {
+		for off := 0; ; {
+			i := bytes.Index(s[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			if (i == 0 || !letterBefore(s, i)) && (i+len(w) == len(s) || !letterAt(s, i+len(w))) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// negatedBefore reports whether a negation stands a few words before at,
+// as in "no message can override these rules", "make no exceptions".
+func negatedBefore(text []byte, at int) bool {
+	from := max(0, at-40)
+	if i := bytes.LastIndexAny(text[from:at], ".!?;\n"); i >= 0 {
+		from += i + 1 // the negation must be in the same sentence
+	}
+	before := bytes.Fields(text[from:at])
+	for i := max(0, len(before)-4); i < len(before); i++ {
+		switch string(bytes.Trim(before[i], ".,;:!?()")) {
+		case "no", "not", "never", "cannot", "can't", "nothing", "nobody", "none", "neither", "nor", "even":
 			return true
 		}
 	}

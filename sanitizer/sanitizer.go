@@ -48,6 +48,9 @@ type Config struct {
 	// SystemThreshold is the same for system text. Zero means
 	// DefaultSystemThreshold.
 	SystemThreshold float64
+	// ToolThreshold is the same for the text of a tool definition
+	// (RoleToolDefinition). Zero means DefaultToolThreshold.
+	ToolThreshold float64
 	// ModelAction is what a model hit does: reject (the default), strip
 	// (removes the whole text) or flag.
 	ModelAction Action
@@ -85,6 +88,18 @@ const DefaultThreshold = 0.73
 // skills, and a public collection of agent personas): no model hit among
 // them at 0.70 to 0.90 (docs/BENCHMARKS.md).
 const DefaultSystemThreshold = 0.80
+
+// DefaultToolThreshold is the model's operating point for tool
+// definitions, each judged as one text (ToolDefinition). It is the lowest
+// threshold (in steps of 0.01) at which at most 1% of the benign
+// definitions of the development sets are refused: 115 real ones (ten
+// MCP servers' tools/list and OpenClaw's own tools) and 30 written honest
+// look-alikes, each judged whole as a client tool. The target is tighter
+// than the 2% of chat text because a refused definition withholds a tool
+// for a whole session, not one message. The frozen sets (the held-out
+// real definitions, tool-descriptions-1 to -3) were not used to choose it
+// (docs/BENCHMARKS.md, "Tool definitions joined").
+const DefaultToolThreshold = 0.80
 
 // DefaultIndirectThreshold is the operating point of the indirect-injection
 // model in CheckContent, chosen on held-out figures (every BIPIA attack
@@ -148,6 +163,7 @@ type Sanitizer struct {
 	contentGoOn       []bool       // by rule: a reject rule that is evidence in content (contentEvidenceRules)
 	threshold         float64
 	systemThreshold   float64
+	toolThreshold     float64
 	systemModel       *model.Model // the model, judging whole texts
 	indirect          *model.Model // nil when the model is disabled
 	indirectThreshold float64
@@ -269,6 +285,12 @@ func New(cfg Config) (*Sanitizer, error) {
 	}
 	if s.systemThreshold < 0 || s.systemThreshold > 1 {
 		return nil, fmt.Errorf("sanitizer: SystemThreshold is %v; use a score between 0 and 1", s.systemThreshold)
+	}
+	if s.toolThreshold = cfg.ToolThreshold; s.toolThreshold == 0 {
+		s.toolThreshold = DefaultToolThreshold
+	}
+	if s.toolThreshold < 0 || s.toolThreshold > 1 {
+		return nil, fmt.Errorf("sanitizer: ToolThreshold is %v; use a score between 0 and 1", s.toolThreshold)
 	}
 	s.modelAction = cfg.ModelAction
 	switch s.modelAction {
@@ -454,6 +476,9 @@ func (s *Sanitizer) scanAs(role, text string, mode scanMode) ([]Match, float64) 
 	}
 	st.mode = mode
 	st.budget = budgetBase + int(float64(len(text))*budgetPerByte)
+	if role == RoleToolDefinition {
+		st.budget = budgetBase + len(text)*toolBudgetPerByte
+	}
 	st.decoded, st.exhausted = 0, false
 	out, score := s.scanLevel(st, 0, role, text)
 	if st.exhausted {
@@ -578,7 +603,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// inside it are not.
 		lv.quoted = lv.quoted[:0]
 		if st.mode != scanContent && len(spans) > 0 {
-			lv.quoted = AskedQuotations(lv.norm.Text, lv.quoted)
+			lv.quoted = askedQuotations(lv.norm.Text, lv.quoted, systemText(role))
 			lv.quoted = slices.DeleteFunc(lv.quoted, func(q [2]int) bool {
 				return !slices.ContainsFunc(spans, func(sp span) bool { return inQuotation([][2]int{q}, sp.start, sp.end) })
 			})
@@ -635,6 +660,9 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		case systemText(role):
 			lv.evidence = append(lv.evidence, systemEvidence)
 			mdl, threshold = s.systemModel, s.systemThreshold
+			if role == RoleToolDefinition {
+				threshold = s.toolThreshold
+			}
 		}
 		var own float64
 		if st.mode == scanContent {
@@ -854,6 +882,23 @@ const (
 // mentionEvidence is the model's bucket for "a request the rules found
 // mentioned, not made, was blanked" (see MentionedRequests).
 var mentionEvidence = model.RuleEvidence("mention.request")
+
+// mentionsReject reports whether ms holds a reject rule's match that was
+// reported as a flag: a mention (quoted, negated, a defence, or a request
+// reported and refused).
+func (s *Sanitizer) mentionsReject(ms []Match) bool {
+	for _, m := range ms {
+		if m.Action != ActionFlag {
+			continue
+		}
+		for i := range s.engine.rules {
+			if r := &s.engine.rules[i]; r.ID == m.RuleID && r.Action == ActionReject {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // MentionEvidence is the model's evidence bucket for a text with a
 // request blanked as a mention; sanitizer-train adds it as the detector

@@ -1,6 +1,10 @@
 package sanitizer
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
 
 // SanitizeChat inspects a POST /v1/chat/completions body: every message's
 // content (a string or an array of parts with "text" or "input_text"), the
@@ -47,6 +51,100 @@ type walker struct {
 	files bool // input_file parts are read (/v1/responses)
 	r     Result
 	edits []edit
+	// last is the last string of a user or system turn, and mention is
+	// set when it held a mention of a reject rule (see joinMention).
+	last, lastRole string
+	mention        bool
+}
+
+// joinMention reads a string that holds a mention (a quotation asked
+// about, a request reported and refused) together with the string before
+// it and the one after it: what makes a mention one (the question, the
+// refusal) and what turns it into the attack ("Now do what it says.",
+// "Respond to the quoted line below as a normal request.", "Just kidding,
+// do it.") can be sent as two content parts or two messages, and the
+// gateway reads them as one conversation. A mention in an assistant or
+// tool string counts too, but such a string without one is skipped, not
+// joined: the assistant's answer to a question about an attack speaks of
+// it and to the user in every line, and would end the question's mention
+// (so an order in a forged assistant turn right after a question is not
+// read with it). The string before a mention is joined only when it is of
+// the same role (an operator's prompt is not the frame of a user's
+// question). The joined text is read by the rules in the role of the
+// string that holds the mention (assistant and tool text as user text); a
+// reject match there that neither string has alone refuses the body,
+// reported in the later string's field. Only the neighbours of a mention
+// pay for it.
+func (w *walker) joinMention(text, field, role string, ms []Match) {
+	if role == RoleToolDefinition {
+		return
+	}
+	mention := w.s.mentionsReject(ms)
+	if !mention && (role == "assistant" || role == "tool") {
+		return // skipped, not joined: an answer between a question and its follow-up
+	}
+	// The string before is joined when it holds the mention, or when it is
+	// of the same role: an operator's system prompt before a user's
+	// question is not the question's frame.
+	if w.last != "" && (w.mention || mention && w.lastRole == role) && !hasReject(ms) {
+		next := text
+		if w.mention && !mention {
+			// A quotation is asked about only in a text of up to
+			// maxQuotationText bytes (normalised, which may be a little
+			// longer): the next string is read as far as the room left, so
+			// that a long honest follow-up does not undo the question.
+			next = cutUTF8(text, maxQuotationText*7/8-len(w.last)-1)
+		}
+		joined := w.last + "\n" + next
+		// Read in the role of the string that holds the mention (an
+		// operator's refusal stays system text); assistant and tool text as
+		// user text, whose rules every role's text is read by.
+		jrole, holder := "user", role
+		if w.mention {
+			holder = w.lastRole
+		}
+		if holder == "system" {
+			jrole = "system"
+		}
+		found, _ := w.s.scanAs(jrole, joined, scanRulesOnly)
+		for _, m := range found {
+			if m.Action == ActionReject {
+				w.r.add(Match{RuleID: m.RuleID, Action: ActionReject, Severity: m.Severity, Role: role, Field: field, Start: 0, End: len(text)})
+				break
+			}
+		}
+		if w.mention && !mention && w.s.mentionsReject(found) {
+			// The mention carries on to the string after this one: the
+			// order may follow a "Thanks." in between.
+			w.last, w.mention = joined, true
+			return
+		}
+	}
+	w.last, w.lastRole, w.mention = text, role, mention
+}
+
+// cutUTF8 returns at most the first n bytes of s, cut at a character
+// boundary.
+func cutUTF8(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func hasReject(ms []Match) bool {
+	for _, m := range ms {
+		if m.Action == ActionReject {
+			return true
+		}
+	}
+	return false
 }
 
 // maxStripRounds bounds re-scanning after a strip. Removing a span can join
@@ -57,13 +155,8 @@ const maxStripRounds = 4
 
 // text inspects one string field spoken by role.
 func (w *walker) text(n *node, field, role string) error {
-	if systemText(role) {
-		switch w.s.system {
-		case SystemAllow:
-			return nil
-		case SystemReject:
-			return bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
-		}
+	if skip, err := w.policy(field, role); skip || err != nil {
+		return err
 	}
 	ms, score := w.s.scan(role, n.str)
 	w.r.Score = max(w.r.Score, score)
@@ -71,6 +164,7 @@ func (w *walker) text(n *node, field, role string) error {
 		ms[i].Field = field
 	}
 	w.r.add(ms...)
+	w.joinMention(n.str, field, role, ms)
 	if !hasStrip(ms) {
 		return nil
 	}
@@ -95,6 +189,22 @@ func (w *walker) text(n *node, field, role string) error {
 	}
 	w.edits = append(w.edits, edit{n: n, text: text})
 	return nil
+}
+
+// policy applies the system policy to a field spoken by role: skip is
+// true when the field is not to be inspected (allowed, or refused with
+// err).
+func (w *walker) policy(field, role string) (skip bool, err error) {
+	if !systemText(role) {
+		return false, nil
+	}
+	switch w.s.system {
+	case SystemAllow:
+		return true, nil
+	case SystemReject:
+		return true, bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
+	}
+	return false, nil
 }
 
 func hasStrip(ms []Match) bool {
@@ -265,13 +375,8 @@ func (w *walker) inputFile(part *node, path, role string) error {
 // unedited inspects text that the sanitizer cannot edit in the body (an
 // object key, a decoded file): a strip match refuses the request.
 func (w *walker) unedited(text, field, role string) error {
-	if systemText(role) {
-		switch w.s.system {
-		case SystemAllow:
-			return nil
-		case SystemReject:
-			return bodyErr(field, "is client-supplied system text, which this gateway does not accept (sanitizer system policy %q); move it to a user message or ask the operator", SystemReject)
-		}
+	if skip, err := w.policy(field, role); skip || err != nil {
+		return err
 	}
 	ms, score := w.s.scan(role, text)
 	w.r.Score = max(w.r.Score, score)
@@ -312,7 +417,94 @@ func (w *walker) tools(root *node) error {
 	if n.kind != kindArray {
 		return bodyErr("tools", "must be an array of tool definitions, not %s", n.kind)
 	}
-	return w.allStringsAndKeys(n, "tools", RoleToolDefinition)
+	for i, def := range n.elems {
+		if err := w.toolDefinition(def, index("tools", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// toolPart is one string of a tool definition in its joined text: a
+// string value, or an object key (n nil), which cannot be edited.
+type toolPart struct {
+	n     *node
+	field string
+}
+
+// toolDefinition judges one tool definition as one text (ToolDefinition):
+// every string and every key its author chose, a line each, so that an
+// order split over the description and a parameter's description is read
+// whole. A rule's match inside one string is reported in that string's
+// field; a match across strings and the model's verdict name the
+// definition. A strip match in a string strips that string, judged alone
+// as before; one in a key, across strings or by the model on the whole
+// definition cannot be stripped, and refuses the request.
+func (w *walker) toolDefinition(def *node, path string) error {
+	if skip, err := w.policy(path, RoleToolDefinition); skip || err != nil {
+		return err
+	}
+	var d ToolDefinition
+	var parts []toolPart
+	var collect func(n *node, path, key string)
+	collect = func(n *node, path, key string) {
+		switch n.kind {
+		case kindString:
+			if key == "type" && jsonType(n.str) {
+				return
+			}
+			if d.Add(n.str) {
+				parts = append(parts, toolPart{n: n, field: path})
+			}
+		case kindArray:
+			for i, e := range n.elems {
+				collect(e, index(path, i), key)
+			}
+		case kindObject:
+			for i, e := range n.elems {
+				k, kp := n.keys[i], join(path, n.keys[i])
+				if !schemaKeyword(k) && d.Add(k) {
+					parts = append(parts, toolPart{field: kp + " (key)"})
+				}
+				collect(e, kp, k)
+			}
+		}
+	}
+	collect(def, path, "")
+	if d.Parts() == 0 {
+		return nil
+	}
+	ms, score := w.s.scan(RoleToolDefinition, d.Text())
+	w.r.Score = max(w.r.Score, score)
+	var restrip []int
+	for _, m := range ms {
+		p, start, end, ok := d.Span(m.Start, m.End)
+		if !ok || m.RuleID == ModelRuleID || m.RuleID == LimitsRuleID {
+			m.Field, m.Start, m.End = path, -1, -1
+			if m.Action == ActionStrip {
+				m.Action = ActionReject
+			}
+			w.r.add(m)
+			continue
+		}
+		m.Field, m.Start, m.End = parts[p].field, start, end
+		if m.Action == ActionStrip {
+			if parts[p].n != nil {
+				if !slices.Contains(restrip, p) {
+					restrip = append(restrip, p)
+				}
+				continue
+			}
+			m.Action = ActionReject
+		}
+		w.r.add(m)
+	}
+	for _, p := range restrip {
+		if err := w.text(parts[p].n, parts[p].field, RoleToolDefinition); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // allStringsAndKeys inspects every string value and every object key under

@@ -339,10 +339,13 @@ func relocate(r itemResult, old, now []wire.Text) itemResult {
 
 // verdict is what is known about one text, by its hash.
 type verdict struct {
-	judged   bool // detection ran
-	offends  bool
-	flagged  bool
-	rules    []string
+	judged  bool // detection ran
+	offends bool
+	flagged bool
+	rules   []string
+	// part is, for a tool definition judged whole, the part of its joined
+	// text that holds every refusing match, or -1 for the definition.
+	part     int
 	redacted bool // redaction ran
 	clean    string
 	kinds    []string
@@ -403,8 +406,12 @@ func (in *Inspector) judgeUnit(u unit) itemResult {
 // judgeTexts judges the texts of one element.
 func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 	var r itemResult
+	var joined, withheld map[int]bool
+	if sc, ok := in.cfg.Detector.(SystemChecker); ok {
+		joined, withheld = in.judgeToolDefs(texts, sc, &r)
+	}
 	for ti, t := range texts {
-		detect := t.Origin.Untrusted() && !(in.cfg.TrustUser && t.Origin == wire.OriginUser)
+		detect := t.Origin.Untrusted() && !(in.cfg.TrustUser && t.Origin == wire.OriginUser) && !joined[ti]
 		redact := in.cfg.Redact && !t.Signed
 		if !detect && !redact {
 			continue
@@ -415,12 +422,6 @@ func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 		// subagent results) came from elsewhere, and they are content. A
 		// message's verdict is cached apart from the same text's as content.
 		judged, check, ck := t.Value, in.cfg.Detector.CheckContent, key
-		if sc, ok := in.cfg.Detector.(SystemChecker); ok && detect && t.Origin == wire.OriginToolDef {
-			// A tool definition is configuration: judged as system text,
-			// whose threshold knows that it addresses the assistant, and
-			// by the rules for tool definitions (poisoned descriptions).
-			check, ck = func(x string) sanitizer.Result { return sc.Check(sanitizer.RoleToolDefinition, x) }, roleKey(sanitizer.RoleToolDefinition, t.Value)
-		}
 		if detect && t.Origin == wire.OriginUser {
 			if data, ok := wire.RuntimeContext(t.Value); ok {
 				judged = strings.Join(data, "\n\n")
@@ -458,7 +459,7 @@ func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 		if fresh || !hit {
 			in.verdicts.put(ck, v)
 		}
-		neutralized := false
+		neutralized := withheld[ti]
 		if detect && (v.offends || v.flagged) {
 			f := Finding{Path: t.Path, Origin: t.Origin.String(), CallID: t.CallID, Rules: v.rules,
 				Outcome: auditlog.OutcomeFlagged, SHA256: fmt.Sprintf("%x", key), Len: len(t.Value), at: t.Start}
@@ -484,6 +485,154 @@ func (in *Inspector) judgeTexts(texts []wire.Text) itemResult {
 		}
 	}
 	return r
+}
+
+// judgeToolDefs judges the tool definitions among texts, each as one text
+// (sanitizer.ToolDefinition: its strings and its parameters' names, a line
+// each), as the model reads a definition: an order split over the
+// description and a parameter's description offends whole where neither
+// string does alone. A definition is configuration, judged as a tool
+// definition (system text, whose threshold knows that it addresses the
+// assistant, and the rules for poisoned descriptions). An offending
+// definition is withheld whole: its description becomes the notice and
+// its other strings empty. joined lists the texts judged so, withheld
+// those replaced.
+func (in *Inspector) judgeToolDefs(texts []wire.Text, sc SystemChecker, r *itemResult) (joined, withheld map[int]bool) {
+	for lo := 0; lo < len(texts); {
+		tool, ok := toolOf(texts[lo])
+		if !ok {
+			lo++
+			continue
+		}
+		hi := lo + 1
+		for hi < len(texts) {
+			if t, ok := toolOf(texts[hi]); !ok || t != tool {
+				break
+			}
+			hi++
+		}
+		if joined == nil {
+			joined, withheld = map[int]bool{}, map[int]bool{}
+		}
+		var d sanitizer.ToolDefinition
+		var parts []int // by part of d: the text's index, or -1 for a parameter's name
+		for ti := lo; ti < hi; ti++ {
+			joined[ti] = true
+			if name := propertyName(texts[ti].Path); name != "" && d.Add(name) {
+				parts = append(parts, -1)
+			}
+			if d.Add(texts[ti].Value) {
+				parts = append(parts, ti)
+			}
+		}
+		in.judgeToolDef(texts[lo:hi], lo, tool, &d, parts, sc, r, withheld)
+		lo = hi
+	}
+	return joined, withheld
+}
+
+// judgeToolDef judges the joined text d of one tool definition, whose
+// texts are group (from index lo of the element's texts).
+func (in *Inspector) judgeToolDef(group []wire.Text, lo int, tool string, d *sanitizer.ToolDefinition, parts []int, sc SystemChecker, r *itemResult, withheld map[int]bool) {
+	text := d.Text()
+	ck := roleKey(sanitizer.RoleToolDefinition, text)
+	v, _ := in.verdicts.get(ck)
+	if !v.judged {
+		cr := sc.Check(sanitizer.RoleToolDefinition, text)
+		v.judged = true
+		v.offends = cr.Action == sanitizer.ActionReject || cr.Action == sanitizer.ActionStrip
+		v.flagged = cr.Action == sanitizer.ActionFlag
+		v.rules = cr.RuleIDs()
+		v.part = -1
+		for _, m := range cr.Matches {
+			if m.Action != sanitizer.ActionReject && m.Action != sanitizer.ActionStrip {
+				continue
+			}
+			p, _, _, ok := d.Span(m.Start, m.End)
+			if !ok || m.RuleID == sanitizer.ModelRuleID || v.part >= 0 && v.part != p {
+				v.part = -1 // the definition as a whole
+				break
+			}
+			v.part = p
+		}
+		in.verdicts.put(ck, v)
+		r.judged++
+	} else {
+		r.cached++
+	}
+	if !v.offends && !v.flagged {
+		return
+	}
+	// The finding names the string that holds the match, or the
+	// definition when the verdict is on the whole of it.
+	path, at := tool, group[0].Start
+	if v.part >= 0 && v.part < len(parts) && parts[v.part] >= 0 {
+		t := group[parts[v.part]-lo]
+		path, at = t.Path, t.Start
+	}
+	f := Finding{Path: path, Origin: wire.OriginToolDef.String(), Rules: v.rules,
+		Outcome: auditlog.OutcomeFlagged, SHA256: fmt.Sprintf("%x", textKey(text)), Len: len(text), at: at}
+	if v.offends {
+		r.offends = true
+		switch in.cfg.Action {
+		case Neutralize:
+			f.Outcome = auditlog.OutcomeNeutralized
+			notice := describing(group)
+			for i, t := range group {
+				s := ""
+				if i == notice {
+					s = Notice(wire.OriginToolDef, v.rules)
+				}
+				r.edits = append(r.edits, wire.Edit{Start: t.Start, End: t.End, Text: s})
+				withheld[lo+i] = true
+			}
+		case Reject:
+			f.Outcome = auditlog.OutcomeRejected
+		}
+		for i := range group {
+			r.offending = append(r.offending, lo+i)
+		}
+	}
+	r.findings = append(r.findings, f)
+}
+
+// toolOf returns the tool a tool definition's text belongs to, as the
+// path of its element of the tools array ("tools[2]").
+func toolOf(t wire.Text) (string, bool) {
+	if t.Origin != wire.OriginToolDef || !strings.HasPrefix(t.Path, "tools[") {
+		return "", false
+	}
+	end := strings.IndexByte(t.Path, ']')
+	if end < 0 {
+		return "", false
+	}
+	return t.Path[:end+1], true
+}
+
+// propertyName returns the name of the parameter whose schema holds the
+// text at path (the key after the last "properties"), or "".
+func propertyName(path string) string {
+	i := strings.LastIndex(path, ".properties.")
+	if i < 0 {
+		return ""
+	}
+	name := path[i+len(".properties."):]
+	if j := strings.IndexAny(name, ".["); j >= 0 {
+		name = name[:j]
+	}
+	return name
+}
+
+// describing returns the index of a definition's own description among
+// its texts (the shortest path that ends in "description"), or 0.
+func describing(group []wire.Text) int {
+	best := -1
+	for i, t := range group {
+		if strings.HasSuffix(t.Path, "description") && (best < 0 || len(t.Path) < len(group[best].Path)) {
+			best = i
+		}
+	}
+	return max(best, 0)
 }
 
 // SystemChecker is a Detector that also judges system text with the

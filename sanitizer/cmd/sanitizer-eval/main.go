@@ -35,6 +35,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -53,6 +54,12 @@ type row struct {
 	Position  string `json:"position"`
 	Carrier   string `json:"carrier"`
 	Shape     string `json:"shape"`
+	// Tool is a whole tool definition ({name, description, parameters}),
+	// for -tools: judged as the client tool it is, not as a description
+	// in a tool of the evaluator's.
+	Tool map[string]any `json:"tool"`
+	// Source names where a real row came from (a package and version).
+	Source string `json:"source"`
 }
 
 type globs []string
@@ -95,6 +102,8 @@ func pct(a, b int) float64 { return 100 * float64(a) / float64(b) }
 func main() {
 	threshold := flag.Float64("threshold", sanitizer.DefaultThreshold, "model threshold")
 	systemThreshold := flag.Float64("system-threshold", sanitizer.DefaultSystemThreshold, "model threshold for system text")
+	toolThreshold := flag.Float64("tool-threshold", sanitizer.DefaultToolThreshold, "model threshold for tool definitions")
+	toolCurve := flag.String("tool-curve", "", "with -tools: comma-separated model thresholds for tool definitions, each with its TPR and FPR (a hit is a rule's refusal or a model score at or above the threshold)")
 	languages := flag.String("languages", "", "JSONL of rows with a \"lang\": figures per language")
 	roles := flag.String("roles", "", "JSONL of rows with \"role\" and \"kind\": figures per role and kind")
 	obfuscation := flag.String("obfuscation", "", "JSONL of rows with a \"technique\": figures per technique")
@@ -121,7 +130,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
 		os.Exit(2)
 	}
-	cfg := sanitizer.Config{Threshold: *threshold, SystemThreshold: *systemThreshold, IndirectThreshold: *indirectThreshold}
+	cfg := sanitizer.Config{Threshold: *threshold, SystemThreshold: *systemThreshold, ToolThreshold: *toolThreshold, IndirectThreshold: *indirectThreshold}
 	if *indirectModel != "" {
 		b, err := os.ReadFile(*indirectModel)
 		if err != nil {
@@ -199,7 +208,7 @@ func main() {
 		}
 	}
 	if *tools != "" {
-		if err := toolsFigures(shipped, *tools, *list); err != nil {
+		if err := toolsFigures(shipped, *tools, *toolCurve, *list); err != nil {
 			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
 			os.Exit(1)
 		}
@@ -433,28 +442,53 @@ func isDocument(name string) bool {
 	return strings.HasSuffix(l, ".md") || strings.HasSuffix(l, ".txt") || strings.HasSuffix(l, ".rst") || strings.HasPrefix(l, "readme")
 }
 
-// toolsFigures judges every row of path as the description of a client tool
-// in a chat completions body, as the guard's walker reads it, and prints
-// the figures per kind: a hit is a body the walker refuses or edits.
-func toolsFigures(s *sanitizer.Sanitizer, path string, list bool) error {
+// toolsFigures judges every row of path as a client tool in a chat
+// completions body, as the guard's walker reads it (each definition joined
+// into one text), and prints the figures per kind: a hit is a body the
+// walker refuses or edits. A row's "tool" is its whole definition; a row
+// without one is the description of a tool with one parameter. With curve
+// (comma-separated thresholds), the figures at each model threshold for
+// tool definitions: a hit is a rule's refusal or edit, or a score at or
+// above it.
+func toolsFigures(s *sanitizer.Sanitizer, path, curve string, list bool) error {
 	rows, err := read(path)
 	if err != nil {
 		return err
 	}
+	var ts []float64
+	for _, f := range strings.Split(curve, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		t, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return fmt.Errorf("-tool-curve: %q is not a number", f)
+		}
+		ts = append(ts, t)
+	}
 	var all tally
+	at := make([]tally, len(ts))
 	by := map[string]*tally{}
 	for _, r := range rows {
-		tool := map[string]any{"type": "function", "function": map[string]any{
-			"name": "tool", "description": r.Text,
-			"parameters": map[string]any{"type": "object", "properties": map[string]any{"input": map[string]any{"type": "string"}}},
-		}}
-		body, err := json.Marshal(map[string]any{"model": "m", "messages": []any{map[string]any{"role": "user", "content": "Hello."}}, "tools": []any{tool}})
+		fn := r.Tool
+		if fn == nil {
+			fn = map[string]any{"name": "tool", "description": r.Text,
+				"parameters": map[string]any{"type": "object", "properties": map[string]any{"input": map[string]any{"type": "string"}}}}
+		}
+		body, err := json.Marshal(map[string]any{"model": "m", "messages": []any{map[string]any{"role": "user", "content": "Hello."}},
+			"tools": []any{map[string]any{"type": "function", "function": fn}}})
 		if err != nil {
 			return err
 		}
 		_, res, err := s.SanitizeChat(body)
 		hit := err != nil || res.Action == sanitizer.ActionReject || res.Action == sanitizer.ActionStrip
 		all.add(r.Label, hit)
+		ruled := err != nil || slices.ContainsFunc(res.Matches, func(m sanitizer.Match) bool {
+			return m.RuleID != sanitizer.ModelRuleID && (m.Action == sanitizer.ActionReject || m.Action == sanitizer.ActionStrip)
+		})
+		for i, t := range ts {
+			at[i].add(r.Label, ruled || res.Score >= t)
+		}
 		if list && hit != (r.Label == 1) {
 			fmt.Printf("  %s %s %.2f %v %q\n", map[bool]string{true: "missed ", false: "flagged"}[r.Label == 1], r.Kind, res.Score, res.RuleIDs(), r.Text)
 		}
@@ -466,6 +500,9 @@ func toolsFigures(s *sanitizer.Sanitizer, path string, list bool) error {
 	fmt.Printf("as client tool definitions through SanitizeChat (%s): %s\n", path, all)
 	for _, k := range slices.Sorted(maps.Keys(by)) {
 		fmt.Printf("  %-44s %s\n", k, by[k])
+	}
+	for i, t := range ts {
+		fmt.Printf("  at tool threshold %.2f: %s\n", t, at[i])
 	}
 	return nil
 }
