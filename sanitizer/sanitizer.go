@@ -77,8 +77,9 @@ type Config struct {
 // benign rows of the 65 sources before issue 15 (each judged by a model that
 // never saw it), is at most 2%, the FPR of issue 15's target
 // (docs/BENCHMARKS.md; it was 0.63 at 3% until the written jailbreak rows
-// raised the scores of role-play prompts).
-const DefaultThreshold = 0.73
+// raised the scores of role-play prompts; 0.73 until the persona evidence
+// lowered them again).
+const DefaultThreshold = 0.69
 
 // DefaultSystemThreshold is the model's operating point for system text
 // (system and developer messages, /v1/responses instructions, tool
