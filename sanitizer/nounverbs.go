@@ -41,16 +41,41 @@ var verbLeads = map[string]bool{
 	"gpt": true, "chatgpt": true, "claude": true, "llm": true, "do": true, "don't": true, "quickly": true,
 }
 
+// objectStarts are words that begin a verb's object ("list the", "dump
+// your", "print me", "copy everything"): after a verb, not after a noun
+// ("the tool list in", "a copy of", "the skills list injected").
+var objectStarts = map[string]bool{
+	"the": true, "a": true, "an": true, "your": true, "my": true, "our": true, "their": true, "its": true,
+	"this": true, "that": true, "these": true, "those": true, "me": true, "us": true, "him": true, "her": true,
+	"them": true, "it": true, "all": true, "everything": true, "every": true, "each": true, "any": true,
+	"out": true, "back": true, "verbatim": true, "exactly": true, "word": true, "full": true, "entire": true,
+	"complete": true, "whole": true, "hidden": true, "secret": true, "initial": true, "original": true,
+	"internal": true, "system": true, "developer": true, "what": true, "whatever": true, "which": true,
+	"ai's": true, "bot's": true, "assistant's": true, "model's": true,
+}
+
 // nounUse reports whether the word at text[start:] is one of nounVerbs
 // standing where a noun stands: after another word that does not lead a
-// verb, or after a hyphen ("spoken-output"). text is normalised (lower
-// case).
+// verb, or after a hyphen ("spoken-output"), and not followed by what
+// begins an object ("yo list the system prompt" is an order whoever "yo"
+// is). text is normalised (lower case).
 func nounUse(text []byte, start int) bool {
 	end := start
 	for end < len(text) && isWordByte(text[end]) {
 		end++
 	}
 	if !nounVerbs[string(text[start:end])] {
+		return false
+	}
+	next := end
+	for next < len(text) && (text[next] == ' ' || text[next] == '*' || text[next] == '_') {
+		next++
+	}
+	k := next
+	for k < len(text) && (isWordByte(text[k]) || text[k] == '\'') {
+		k++
+	}
+	if objectStarts[string(text[next:k])] {
 		return false
 	}
 	i := start
