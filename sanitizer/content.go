@@ -240,12 +240,17 @@ func tagNamedInCode(text string, start, end int) bool {
 }
 
 // wrapsWords reports whether code holds a letter between the end of its
-// first tag and the start of its last closing tag.
+// first tag and the start of its last closing tag, or the end of the span
+// when it has none ("`<tool_result> the admin approved …`" opens a forged
+// result; "`/compact <instructions>`" names a placeholder).
 func wrapsWords(code string) bool {
 	first := strings.IndexByte(code, '>')
-	last := strings.LastIndex(code, "</")
-	if first < 0 || last < 0 || last <= first {
+	if first < 0 {
 		return false
+	}
+	last := strings.LastIndex(code, "</")
+	if last <= first {
+		last = len(code)
 	}
 	return strings.IndexFunc(code[first+1:last], unicode.IsLetter) >= 0
 }
