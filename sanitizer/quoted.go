@@ -455,6 +455,15 @@ func letterAt(text []byte, i int) bool {
 // for a word beginning with a letter of a script written with spaces,
 // anywhere for the others.
 func holdsAny(s []byte, words [][]byte) bool {
+	return holdsWhere(s, words, func(w []byte, i int) bool {
+		first, _ := utf8.DecodeRune(w)
+		return i == 0 || !spacedLetter(first) || !letterBefore(s, i)
+	})
+}
+
+// holdsWhere reports whether s holds one of words at an offset i where
+// ok(word, i) holds.
+func holdsWhere(s []byte, words [][]byte, ok func(w []byte, i int) bool) bool {
 	for _, w := range words {
 		for off := 0; ; {
 			i := bytes.Index(s[off:], w)
@@ -462,8 +471,7 @@ func holdsAny(s []byte, words [][]byte) bool {
 				break
 			}
 			i += off
-			first, _ := utf8.DecodeRune(w)
-			if i == 0 || !spacedLetter(first) || !letterBefore(s, i) {
+			if ok(w, i) {
 				return true
 			}
 			off = i + 1

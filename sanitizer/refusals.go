@@ -332,20 +332,9 @@ var doItWords = normalisedWords("hazlo", "házlo", "hacelo", "fallo", "fai pure"
 // holdsWholeWord reports whether s holds one of words with no letter on
 // either side.
 func holdsWholeWord(s []byte, words [][]byte) bool {
-	for _, w := range words {
-		for off := 0; ; {
-			i := bytes.Index(s[off:], w)
-			if i < 0 {
-				break
-			}
-			i += off
-			if (i == 0 || !letterBefore(s, i)) && (i+len(w) == len(s) || !letterAt(s, i+len(w))) {
-				return true
-			}
-			off = i + 1
-		}
-	}
-	return false
+	return holdsWhere(s, words, func(w []byte, i int) bool {
+		return (i == 0 || !letterBefore(s, i)) && (i+len(w) == len(s) || !letterAt(s, i+len(w)))
+	})
 }
 
 // negatedBefore reports whether a negation stands a few words before at,
