@@ -1,6 +1,9 @@
 package sanitizer
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // CheckMessage judges one chat message that the agent did not write but
 // that is not content either: a user turn, which may have come from a
@@ -18,7 +21,12 @@ import "strings"
 // with OpenClaw's channel envelope ("[Telegram Alice +2m Sun 2026-12-06
 // 11:02 UTC] …") is judged whole and, when that finds nothing to refuse,
 // without the envelope too: its words (channel, sender, weekday, time
-// zone) dilute a short message's score.
+// zone) dilute a short message's score. The envelope's timestamp, which
+// OpenClaw writes before every user turn it sends a model ("[Mon 2026-12-07
+// 17:44 UTC] Hello"), is left out of the whole: its weekday and numbers
+// are OpenClaw's, say nothing of the message, and moved a short greeting's
+// score by 0.5 from one minute to the next. The sender, channel and host,
+// which a sender may choose, stay in.
 //
 // Result.Action is ActionReject when the message is an injection (a strip
 // rule's match, a chat-template token, rejects too: a message cannot be
@@ -30,8 +38,23 @@ func (s *Sanitizer) CheckMessage(text string) Result {
 	if strings.Contains(text, externalStart) {
 		return s.CheckContent(text)
 	}
-	r := s.checkMessage(text, 0)
-	if h := envelopeEnd(text); h > 0 && r.Action != ActionReject {
+	h := envelopeEnd(text)
+	var r Result
+	if a, b := envelopeStamp(text, h); b > a {
+		r = s.checkMessage(text[:a]+text[b:], 0)
+		for i := range r.Matches {
+			m := &r.Matches[i]
+			if m.Start >= a {
+				m.Start += b - a
+			}
+			if m.End > a {
+				m.End += b - a
+			}
+		}
+	} else {
+		r = s.checkMessage(text, 0)
+	}
+	if h > 0 && r.Action != ActionReject {
 		b := s.checkMessage(text[h:], h)
 		r.add(b.Matches...)
 		r.Score = max(r.Score, b.Score)
@@ -75,4 +98,25 @@ func envelopeEnd(text string) int {
 		return 0 // nothing after it
 	}
 	return i + 3
+}
+
+// stampAtEnd is the timestamp OpenClaw writes last in an envelope
+// (formatZonedTimestamp, formatUtcTimestamp): an optional short weekday,
+// the date, the time with optional seconds, an optional zone name ("UTC",
+// "GMT+5:30", "PST"), after the opening bracket or a space.
+var stampAtEnd = regexp.MustCompile(`(?:^| )(?:[A-Z][a-z]{2} )?[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?: [A-Za-z][A-Za-z0-9+:-]{0,15})?$`)
+
+// envelopeStamp returns the bytes text[a:b] of the timestamp that ends the
+// envelope ending at h (envelopeEnd), with the space before it, or a == b
+// when there is none.
+func envelopeStamp(text string, h int) (a, b int) {
+	if h < 3 {
+		return 0, 0
+	}
+	head := text[1 : h-2]
+	loc := stampAtEnd.FindStringIndex(head)
+	if loc == nil {
+		return 0, 0
+	}
+	return 1 + loc[0], 1 + loc[1]
 }
