@@ -26,7 +26,8 @@ import (
 // 17:44 UTC] Hello"), is left out of the whole: its weekday and numbers
 // are OpenClaw's, say nothing of the message, and moved a short greeting's
 // score by 0.5 from one minute to the next. The sender, channel and host,
-// which a sender may choose, stay in.
+// which a sender may choose, stay in; an envelope that is only a stamp
+// leaves the body, judged once.
 //
 // Result.Action is ActionReject when the message is an injection (a strip
 // rule's match, a chat-template token, rejects too: a message cannot be
@@ -39,8 +40,13 @@ func (s *Sanitizer) CheckMessage(text string) Result {
 		return s.CheckContent(text)
 	}
 	h := envelopeEnd(text)
+	a, b := envelopeStamp(text, h)
+	if a == 1 && b == h-2 {
+		// The envelope is only a stamp: the body is the message.
+		return s.checkMessage(text[h:], h)
+	}
 	var r Result
-	if a, b := envelopeStamp(text, h); b > a {
+	if b > a {
 		r = s.checkMessage(text[:a]+text[b:], 0)
 		for i := range r.Matches {
 			m := &r.Matches[i]
@@ -55,9 +61,9 @@ func (s *Sanitizer) CheckMessage(text string) Result {
 		r = s.checkMessage(text, 0)
 	}
 	if h > 0 && r.Action != ActionReject {
-		b := s.checkMessage(text[h:], h)
-		r.add(b.Matches...)
-		r.Score = max(r.Score, b.Score)
+		body := s.checkMessage(text[h:], h)
+		r.add(body.Matches...)
+		r.Score = max(r.Score, body.Score)
 	}
 	return r
 }
