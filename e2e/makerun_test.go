@@ -260,7 +260,9 @@ func TestMakeRun(t *testing.T) {
 	t.Run("allowed chat: the model's reply through the guard, the gateway and the provider guard", func(t *testing.T) {
 		got, _ := one(t, "allowed chat")
 		if !strings.Contains(got, "HTTP 200") || !strings.Contains(got, "Stand-in reply to:") || !strings.Contains(got, "Hello, who are you?") {
-			t.Fatalf("got %s", got)
+			// The provider guard's verdicts say whether it neutralized the turn.
+			b, _ := os.ReadFile(filepath.Join(runDir, "log/egress/provider-audit.jsonl"))
+			t.Fatalf("got %.600s\nprovider guard audit:\n%.1500s", got, b)
 		}
 		// The request crossed the provider guard, which audited it.
 		b, err := os.ReadFile(filepath.Join(runDir, "log/egress/provider-audit.jsonl"))
