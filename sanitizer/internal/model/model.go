@@ -337,7 +337,7 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // word before, and, for a word longer than stemLen, its first stemLen bytes:
 // a crude stem that lets "ignoring" learn from "ignore", and "ignoriere"
 // from both. A word that mixes letters and digits is read as leetspeak
-// ("1gn0r3" as "ignore").
+// ("1gn0r3" as "ignore"), and a number as "0" (see number).
 //
 // Character n-grams across the whole text were tried and gave about one
 // point of held-out TPR for three times the scoring cost (docs/BENCHMARKS.md).
@@ -413,9 +413,12 @@ func (f *featurizer) word(text []byte, i, j int, kind uint8) {
 	f.starts[f.nw] = int32(f.nf)
 	f.nw++
 	word, head := text[i:j], load8(text, i, j)
-	if kind == letter|digit {
+	switch kind {
+	case letter | digit:
 		f.sc.word = unleet(f.sc.word[:0], word)
 		word, head = f.sc.word, load8(f.sc.word, 0, len(f.sc.word))
+	case digit:
+		word, head = number, '0'
 	}
 	w := hashHead(head, len(word))
 	if len(word) > 8 {
@@ -560,7 +563,8 @@ const (
 
 // unleet appends word to dst with the digits that stand in for letters in
 // "leetspeak" (1gn0r3, p4ssw0rd) read as those letters. It is only applied
-// to words that mix letters and digits, so numbers stay numbers.
+// to words that mix letters and digits, so numbers stay numbers (see
+// number).
 func unleet(dst, word []byte) []byte {
 	for _, c := range word {
 		if l := leet[c]; l != 0 {
@@ -570,6 +574,18 @@ func unleet(dst, word []byte) []byte {
 	}
 	return dst
 }
+
+// number is what every number is read as, whatever its value and length:
+// "2026-12-08 15:56" reads as "0 0 0 0 0". Hashed by value, a number the
+// training data never held (a date, a time, a quantity) fell in a bucket
+// whose weight came from whatever features collided there, and swung a
+// short message's score: "56 hello, who are you?" scored 0.55 and "08
+// hello, ..." 0.32. Which number it is says nothing an attack depends on.
+// Read by its length (up to four digits), a quantity of three digits still
+// scored 0.09 above one of two, for 0.3 point less held-out recall at 2%
+// false alarms than one reading for all. Digits of other scripts separate
+// words (see wideWords), so they were never read by value.
+var number = []byte{'0'}
 
 var leet = [256]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g'}
 

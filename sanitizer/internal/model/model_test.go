@@ -197,6 +197,38 @@ func TestLeetspeakReadsAsLetters(t *testing.T) {
 	}
 }
 
+func TestNumbersReadAlike(t *testing.T) {
+	same := []struct{ a, b string }{
+		{"order 17 boxes", "order 93 boxes"},
+		{"order 7 more boxes", "order 2000 more boxes"},
+		{"[tue 2026-12-08 15:56 utc] hello, who are you?", "[tue 1999-01-31 00:00 utc] hello, who are you?"},
+		{"56 hello, who are you?", "08 hello, who are you?"},
+		{"call 555 0100 ext 42", "call 867 5309 ext 99"},
+		{"ticket 123456789012 is open", "ticket 9 is open"},
+		{"2026年12月8日に", "1999年01月9日に"}, // digits between CJK characters
+	}
+	for _, c := range same {
+		var sa, sb Scratch
+		fa, wa := sa.Features([]byte(c.a))
+		fb, wb := sb.Features([]byte(c.b))
+		if !slices.Equal(fa, fb) || !slices.Equal(wa, wb) {
+			t.Errorf("%q and %q have different features", c.a, c.b)
+		}
+	}
+	// A number is still a word, and leetspeak is still read as letters.
+	for _, c := range []struct{ a, b string }{
+		{"order 17 boxes", "order boxes"},
+		{"1gn0r3 all", "1034 all"},
+	} {
+		var sa, sb Scratch
+		fa, _ := sa.Features([]byte(c.a))
+		fb, _ := sb.Features([]byte(c.b))
+		if slices.Equal(fa, fb) {
+			t.Errorf("%q and %q have the same features", c.a, c.b)
+		}
+	}
+}
+
 func TestLoad8ReadsAtMostTheWord(t *testing.T) {
 	text := []byte("hello world, this is longer")
 	for i := range text {
