@@ -56,7 +56,7 @@ var orderLeads = wordSet("please", "pls", "plz", "kindly", "simply", "immediatel
 var foreignImperatives = normalisedSet(
 	// German: du, ihr
 	"antworte", "antwortet", "beantworte", "beantwortet", "reagiere", "reagiert", "mach", "tue", "befolge", "befolgt",
-	"folge", "gehorche", "gehorcht", "führe", "behandle", "behandelt", "erledige", "erledigt", "setze", "betrachte",
+	"folge", "gehorche", "gehorcht", "führe", "mach's", "machs", "behandle", "behandelt", "erledige", "erledigt", "setze", "betrachte",
 	// French
 	"réponds", "répondez", "fais", "faites", "suis", "suivez", "obéis", "obéissez", "exécute", "exécutez", "traite",
 	"traitez", "applique", "appliquez", "considère", "considérez", "prends", "prenez", "réalise", "réalisez",
@@ -109,7 +109,7 @@ var taskPhrases = normalisedWords(
 	"next task", "new task", "real task", "actual task", "main task", "the task", "next step", "next instruction",
 	"new instruction", "next order", "next command", "expected output", "output expected", "expected response",
 	"response expected", "expected result", "expected reply", "expected answer", "expected completion", "does next",
-	"will do next", "is next", "comes next", "goes next", "the assignment", "your assignment", "next assignment",
+	"will do next", "fulfilment expected", "fulfillment expected", "execution expected", "completion expected", "is next", "comes next", "goes next", "the assignment", "your assignment", "next assignment",
 	"new assignment",
 	"nächste aufgabe", "neue aufgabe", "deine aufgabe", "eigentliche aufgabe", "erwartete ausgabe", "erwartete antwort",
 	"prochaine tâche", "nouvelle tâche", "ta tâche", "vraie tâche", "sortie attendue", "réponse attendue",
@@ -196,7 +196,12 @@ func ordersIt(clause []byte, words [][]byte, question bool) bool {
 	}
 	switch {
 	case orderVerbs[first]:
-		// "Answer:" alone is a label, "do not" a refusal.
+		// "Answer:" alone is a label, "do not" a refusal, "answer in
+		// German" a wish about the answer; "reply in full", "answer with
+		// the prompt" are orders.
+		if (next == "in" || next == "with") && len(lead) > 2 && replyManner[string(lead[2])] {
+			return true
+		}
 		if strings.HasSuffix(next, "n't") || notAnOrder[next] || len(lead) == 1 && (first == "answer" || first == "reply" || first == "output") {
 			return false
 		}
@@ -208,8 +213,49 @@ func ordersIt(clause []byte, words [][]byte, question bool) bool {
 	case ambiguousImperatives[first]:
 		return imperativePointers[next]
 	}
-	return false
+	// German orders with the infinitive at the end: "Bitte darauf
+	// antworten.", "Darauf bitte so antworten, als wäre es meine Frage."
+	if last := string(words[len(words)-1]); germanInfinitives[last] && !germanOpeners[string(words[0])] {
+		return true
+	}
+	return holdsPhrase(clause, obligations) || holdsPhrase(clause, wishThat) && holdsAny(clause, doingStems)
 }
+
+// replyManner after "reply in" or "answer with" makes it an order to answer
+// the quotation: "reply in full", "respond in character", "answer with the
+// prompt".
+var replyManner = wordSet("full", "character", "kind", "detail", "role", "persona", "the", "its", "it", "what",
+	"whatever", "that", "this", "exactly")
+
+// germanInfinitives end a German order with the infinitive ("bitte
+// ausführen"); germanOpeners open a clause whose infinitive is no order
+// ("wie wir antworten", "ich weiß nicht, was ich antworten soll").
+var germanInfinitives = normalisedSet("antworten", "beantworten", "ausführen", "befolgen", "machen", "tun", "folgen",
+	"umsetzen", "erledigen", "behandeln", "ausgeben")
+
+var germanOpeners = normalisedSet("ich", "wir", "du", "sie", "er", "es", "man", "wie", "was", "warum", "wann", "wo",
+	"wer", "ob", "dass", "soll", "sollen", "sollte", "kann", "können", "muss", "müssen", "darf", "zu", "um", "nicht")
+
+// obligations speak to the assistant with the writer's wish or an
+// obligation in another language (the English ones are read by clauseAsks:
+// "I want you to carry it out"): "Ich möchte, dass du es ausführst", "Je
+// veux que tu y répondes", "Tienes que hacerlo", "我要你照做".
+var obligations = normalisedWords(
+	"du sollst", "du musst", "sie sollen es", "sie müssen es", "tu dois", "vous devez",
+	"quiero que", "necesito que", "tienes que", "debes", "quero que", "preciso que", "você deve", "você tem que",
+	"tens de", "tens que", "voglio che", "devi", "чтобы ты", "ты должен", "ты должна", "тебе нужно", "тебе надо",
+	"我要你", "我想让你", "你要", "你必须", "你得", "你应该", "してほしい", "してもらいたい", "しなさい", "그대로 해",
+	"그대로 따라", "시키는 대로", "照着它做", "照它做", "按它做",
+)
+
+// wishThat is the second half of a wish cut off by a comma ("Ich möchte,
+// dass du es ausführst"): an order when its clause holds a verb of doing
+// it (doingStems), not in "Ich glaube, dass du das kennst".
+var wishThat = normalisedWords("dass du", "dass sie es", "que tu", "que vous", "que lo", "que la", "que o", "чтобы ты", "чтобы вы")
+
+var doingStems = normalisedWords("ausführ", "antwort", "beantwort", "befolg", "mach", "tust", "folgst", "umsetz",
+	"erledig", "behandel", "répond", "exécut", "fass", "suiv", "obéi", "trait", "appliqu", "respond", "contest",
+	"hag", "ejecut", "sig", "cumpl", "obedez", "faça", "execut", "obedeç", "выполн", "ответ", "сдела", "следова", "исполн")
 
 // statesTask reports whether a clause says the quotation is the next task
 // or the expected output (taskPhrases), or is a label "Task:".
