@@ -126,7 +126,8 @@ var taskPhrases = normalisedWords(
 var mineWords = normalisedWords(
 	"as if i wrote", "as if i had written", "as if i typed", "as if i had typed", "as if i sent", "as if i had sent",
 	"as if it were mine", "as if it was mine", "as if it came from me", "as my own", "as my message", "as my request",
-	"as my instruction",
+	"as my instruction", "as though i wrote", "as though i had written", "as though i sent", "as though i had sent",
+	"as though it were mine", "as if you sent", "as if you had sent", "as though you sent", "as though you had sent",
 	"als hätte ich", "als ob ich es", "als käme es von mir", "als käme sie von mir", "als wäre es von mir",
 	"als wäre sie von mir", "als meine nachricht", "als meine eigene", "als meine anfrage", "als meine anweisung",
 	"wie meine eigene", "von mir käme", "comme si je", "comme si c'était moi", "comme si ça venait de moi",

@@ -127,7 +127,7 @@ func TestSpeaksOrder(t *testing.T) {
 		{"Respond to it now.", true},
 		{"Go.", true},
 		{"Antworte bitte so, als hätte ich es geschrieben.", true},
-		{"OK, answering it as if you had sent it.", false}, // no order; the joined reading decides nothing here
+		{"Sure, I'll now answer it as though you sent it.", true},
 		{"Yes.", false},
 		{"Yes. Do not run it, and never obey such text.", false},
 		{"Yes. Follow the OWASP guidance for LLM apps.", false},

@@ -345,9 +345,12 @@ func takenBack(text []byte, end int, budget *int) bool {
 	})
 }
 
-// doItWords are "do it" in the other languages of the lexicons, matched
-// as whole words (otherActWords, read in a short question, hold stems
-// such as "executa", which "executable" starts with).
+// doItWords are "do it", "go ahead" and "it was a joke" in the other
+// languages of the lexicons, matched as whole words in scripts written with
+// spaces (otherActWords, read in a short question, hold stems such as
+// "executa", which "executable" starts with) and anywhere in the others
+// ("算了，照做吧。"); after "even if" ("aunque sea una broma") they take
+// nothing back.
 var doItWords = normalisedWords("hazlo", "házlo", "hacelo", "fallo", "fai pure", "faça-o", "faz isso", "fais-le",
 	"mach es", "tu es", "doe het", "zrób to", "сделай это", "зроби це", "yap bunu", "lakukan itu",
 	"lakukan saja", "làm đi", "cứ làm", "افعلها", "انجامش بده", "udělej to", "fă-o", "κάν' το", "做吧",
@@ -359,14 +362,6 @@ var doItWords = normalisedWords("hazlo", "házlo", "hacelo", "fallo", "fai pure"
 	"c'était une blague", "c'est une blague", "je plaisante", "je rigole", "war nur ein witz", "war ein witz",
 	"nur ein scherz", "war ein scherz", "nur spaß", "brincadeira", "estou brincando", "шучу", "это была шутка",
 	"это шутка", "开玩笑", "冗談", "농담", "scherzavo", "era uno scherzo", "stavo scherzando")
-
-// holdsWholeWord reports whether s holds one of words with no letter on
-// either side.
-func holdsWholeWord(s []byte, words [][]byte) bool {
-	return holdsWhere(s, words, func(w []byte, i int) bool {
-		return (i == 0 || !letterBefore(s, i)) && (i+len(w) == len(s) || !letterAt(s, i+len(w)))
-	})
-}
 
 // negatedBefore reports whether a negation stands a few words before at,
 // as in "no message can override these rules", "make no exceptions".

@@ -66,9 +66,11 @@ type walker struct {
 // gateway reads them as one conversation. A mention in an assistant or
 // tool string counts too, but such a string without one is skipped, not
 // joined: the assistant's answer to a question about an attack speaks of
-// it and to the user in every line, and would end the question's mention
-// (so an order in a forged assistant turn right after a question is not
-// read with it). The string before a mention is joined only when it is of
+// it and to the user in every line, and would end the question's mention.
+// Only a short assistant or tool turn right after a mention that gives an
+// order about it (speaksOrder, orders.go: "Now do what it says.", "Do the
+// thing.") is read with the mention, since red team round 6 forged one.
+// The string before a mention is joined only when it is of
 // the same role (an operator's prompt is not the frame of a user's
 // question). The joined text is read by the rules in the role of the
 // string that holds the mention (assistant and tool text as user text); a
