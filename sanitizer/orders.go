@@ -216,7 +216,7 @@ func ordersIt(clause []byte, words [][]byte, question bool) bool {
 	}
 	// German orders with the infinitive at the end: "Bitte darauf
 	// antworten.", "Darauf bitte so antworten, als wäre es meine Frage."
-	if last := string(words[len(words)-1]); germanInfinitives[last] && !germanOpeners[string(words[0])] {
+	if germanInfinitives[string(words[len(words)-1])] && !germanOpeners[string(words[0])] {
 		return true
 	}
 	return holdsPhrase(clause, obligations) || holdsPhrase(clause, wishThat) && holdsAny(clause, doingStems)
