@@ -23,7 +23,9 @@ import (
 //     complete, carry, begin, answer, ...; in German, French, Spanish,
 //     Portuguese, Italian and Russian the imperative of answer, do, follow,
 //     execute, treat), not negated and not followed by "me"/"mir"/"moi"
-//     (answer me: is it an attack?);
+//     (answer me: is it an attack?); a German infinitive order ("Bitte
+//     darauf antworten."); a wish or an obligation spoken to the assistant
+//     in another language ("Ich möchte, dass du es ausführst.");
 //   - a statement that the quotation is the next task or the expected
 //     output (taskPhrases);
 //   - "as if I wrote it", "as my own message" (mineWords), anywhere outside
@@ -31,6 +33,8 @@ import (
 //
 // An analysis word in the same clause still makes it ask ("Start by
 // explaining it", "Responde como experto en seguridad"), as for English.
+// speaksOrder reads the same forms in a short assistant or tool turn after
+// a mention (joinMention, walk.go).
 
 // orderVerbs open an English order to get on with it.
 var orderVerbs = wordSet("do", "complete", "perform", "carry", "execute", "run", "continue", "proceed", "begin",
@@ -39,7 +43,7 @@ var orderVerbs = wordSet("do", "complete", "perform", "carry", "execute", "run",
 	"commence", "follow", "action")
 
 // notAnOrder after an order verb makes it no order: "do not", "answer me",
-// "follow up", "answer in German", "start over".
+// "follow up", "answer in German", "reply with yes or no".
 var notAnOrder = wordSet("not", "n't", "never", "me", "us", "up", "in", "briefly", "honestly", "concisely", "shortly",
 	"yes", "no", "only", "please", "with")
 
@@ -48,8 +52,9 @@ var orderLeads = wordSet("please", "pls", "plz", "kindly", "simply", "immediatel
 	"ok", "okay", "alright", "right", "next", "finally", "first", "also", "again")
 
 // foreignImperatives are imperatives of answer, reply, do, follow, obey,
-// execute, carry out, treat and consider in the other languages the brief
-// names, normalised (accents dropped), whole words at a clause's start.
+// execute, carry out, treat and consider in German, French, Spanish,
+// Portuguese, Italian and Russian, normalised (accents dropped), whole words
+// at a clause's start.
 // Forms that are also a third person ("responde", "sigue", "trata" in
 // Spanish: "Trata de robar la contraseña" is a statement) are in
 // ambiguousImperatives and need a pointer after them.
