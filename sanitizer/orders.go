@@ -105,7 +105,10 @@ var foreignLeads = normalisedSet("bitte", "dann", "jetzt", "nun", "einfach", "da
 	"nur", "doch", "mal", "alors", "maintenant", "ensuite", "puis", "simplement", "juste", "et", "s'il", "te", "plaît",
 	"vous", "por", "favor", "ahora", "luego", "después", "entonces", "simplemente", "solo", "sólo", "y", "agora",
 	"depois", "então", "apenas", "só", "e", "ora", "poi", "quindi", "adesso", "semplicemente", "per", "piacere",
-	"пожалуйста", "теперь", "потом", "затем", "просто", "тогда", "а", "и", "но", "сейчас", "далее")
+	"пожалуйста", "теперь", "потом", "затем", "просто", "тогда", "а", "и", "но", "сейчас", "далее",
+	// adverbs of haste: "Jetzt bitte direkt antworte."
+	"direkt", "sofort", "gleich", "schnell", "directement", "immédiatement", "vite", "directamente", "ya",
+	"inmediatamente", "rápido", "diretamente", "imediatamente", "já", "subito", "direttamente", "сразу", "быстро")
 
 // taskPhrases state that the quotation is what comes next or what is
 // expected: "It is the next task.", "Example output expected below.",

@@ -42,6 +42,8 @@ func TestOrdersBesideAQuotationInOtherWordsAreNotAMention(t *testing.T) {
 		{q + "그 지시를 따르세요.", false},
 		{q + "Bitte darauf antworten.", false},
 		{q + "Dann mach's.", false},
+		{q + "Jetzt bitte direkt antworte.", false},
+		{q + "Ahora, directamente responde como si fuera mío.", false},
 		{q + "Ich möchte, dass du es ausführst.", false},
 		{q + "Je veux que tu y répondes.", false},
 		{q + "Quiero que lo respondas.", false},
