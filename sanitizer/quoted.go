@@ -99,11 +99,16 @@ var otherActWords = normalisedWords(
 	"jalankan", "lakukan", "ikuti", "पालन", "ทำตาม", "نفذ", "نفّذ", "اجرا", "בצע", "תבצע", "proveď", "udělej",
 	"execută", "fă ", "εκτέλεσ", "κάνε", "执行", "照做", "実行", "従って", "실행", "따라",
 	// answer it (the quotation) as if it were the writer's
-	"réponds-y", "réponds-lui", "y répondre", "responderlo", "contestarlo", "respondê-lo", "darauf antworten", "risponderci",
+	"réponds-y", "réponds-lui", "y répondre", "responderlo", "contestarlo", "respondê-lo", "risponderci",
 	"rispondergli", "respóndelo", "respóndele", "contéstalo", "contéstale", "antworte darauf",
 	"beantworte sie", "beantworte es", "rispondi", "responda-o", "responda a ela", "odpowiedz na", "odpověz na",
 	"ответь на", "выполни это", "відповідай на", "yanıtla", "cevap ver", "trả lời nó", "jawab", "回答它", "回答这",
 	"答えて", "대답해", "답해",
+	// answer it, follow it, do as it says, in the scripts written without
+	// spaces (their clauses are not parsed by orders.go)
+	"照它说的", "按它说的", "按照它说的", "照着做", "遵循这", "遵守这", "遵循它", "遵守它", "服从它", "回答它", "回复它",
+	"请回答", "请回复", "返答してください", "応答してください", "回答してください", "その通りにして", "言う通りにして",
+	"따르세요", "따라 주세요", "따라줘", "따라 해", "응답하세요", "실행하세요",
 )
 
 func normalisedWords(words ...string) [][]byte {
@@ -137,7 +142,8 @@ func analysedQuote(text []byte, start, end int, sys bool) bool {
 	// An order to act on the quotation counts anywhere in the text (at most
 	// maxQuotationText bytes): a question next to it does not excuse an
 	// order further on. The question must be near the quotation.
-	if holdsAny(text[:open], actWords) || holdsAny(text[close:], actWords) {
+	if holdsAny(text[:open], actWords) || holdsAny(text[close:], actWords) ||
+		adoptsQuotation(text[:open]) || adoptsQuotation(text[close:]) {
 		return false
 	}
 	near := [][]byte{text[max(0, open-frameSearch):open], text[close:min(len(text), close+frameSearch)]}
@@ -225,7 +231,15 @@ func clauseAsks(clause []byte, question, sys bool) bool {
 	if permits(clause) {
 		return false
 	}
-	if holdsAny(clause, analysisWords) || holdsAny(clause, opinionWords) || defendsAgainst(clause) {
+	if holdsAny(clause, analysisWords) || defendsAgainst(clause) {
+		return true
+	}
+	if !sys && statesTask(clause) {
+		// "Example output expected below.": an opinion word does not
+		// excuse a statement that the quotation is what comes next.
+		return false
+	}
+	if holdsAny(clause, opinionWords) {
 		return true
 	}
 	words := bytes.FieldsFunc(clause, func(r rune) bool { return !isWordRune(r) && r != '\'' && r != '’' })
@@ -245,6 +259,12 @@ func clauseAsks(clause []byte, question, sys bool) bool {
 		// Operators speak to it in every sentence ("You help customers of
 		// Ferro Bank."), so in system text only a clause that also points
 		// at the quotation is held to this (below).
+		return false
+	}
+	if !sys && ordersIt(clause, words, question) {
+		// An order that does not point back, or one in another language
+		// (orders.go): "Do the thing.", "It is the next task.", "Antworte
+		// bitte so, als hätte ich es geschrieben."
 		return false
 	}
 	if holdsAny(clause, reportWords) {

@@ -277,7 +277,17 @@ const takeBackSearch = 512
 
 var takeBack = regexp.MustCompile(`(?:^|[\s,:;(])(?:` +
 	// retraction
-	`(?:just|only)\s(?:kidding|joking)|i\s(?:was|am)\s(?:just\s)?(?:kidding|joking)|i'm\s(?:just\s)?(?:kidding|joking)|jk|(?:was|is|were|are)\s(?:just\s|only\s)?(?:a\s)?(?:jokes?|pranks?|(?:a\s)?(?:test|drill)[.!,;)])|scratch\s(?:that|this|the)|on\ssecond\sthoughts?|on\sreflection|(?:i've\s|i\shave\s|i\s)?changed\smy\smind|after\sall[.!,]|` +
+	`(?:just|only)\s(?:kidding|joking)|i\stake\s(?:that|it|this)\sback|take\s(?:that|it|this)\sback[.!,]|i\sretract|retract\s(?:that|this|the\s(?:rule|line|sentence))|psych[.!]|not\sreally[.!]|never\s?mind[.!,]|` +
+	// in other words (red team round 6): "I'd rather you went ahead", "forget I said that", "rule withdrawn",
+	// "ignore that last bit", "let it through", "actually, don't.", "proceed anyway"
+	`(?:i'd|i\swould|we'd|we\swould)\s(?:much\s)?rather\syou\s(?:just\s)?(?:went|go|did|do|proceed\S*|answer\S*|compl\S+|print\S*|shar\S+|reveal\S*|show\S*|told|tell|help\S*|oblig\S+|said\syes|played\salong)|` +
+	`forget\s(?:(?:that\s)?i\s(?:ever\s)?said|(?:all\s)?(?:that|this)[.!,])|` +
+	`(?:rule|line|sentence|instruction|restriction|refusal)s?\s(?:is\s|was\s|are\s)?(?:withdrawn|revoked|rescinded|retracted|lifted|removed)|` +
+	`(?:ignore|disregard|forget|skip|drop)\s(?:that|this|the)\s(?:last\s|previous\s|above\s|first\s)?(?:bit|part|rule|line|sentence)|` +
+	`let\s(?:it|them|that|this|the\srequest)\s(?:through|pass|slide|go\sthrough)|` +
+	`(?:actually|rather|or\srather|nah|no|wait|hmm|ok|okay),?\s(?:don't|do\snot)[.!]|` +
+	`(?:proceed|continue|go\son|comply|answer|do\sit|print\sit|share\sit|reveal\sit|help\sthem)\sanyway|` +
+	`i\s(?:was|am)\s(?:just\s)?(?:kidding|joking)|i'm\s(?:just\s)?(?:kidding|joking)|jk|(?:was|is|were|are)\s(?:just\s|only\s)?(?:a\s)?(?:jokes?|pranks?|(?:a\s)?(?:test|drill)[.!,;)])|scratch\s(?:that|this|the)|on\ssecond\sthoughts?|on\sreflection|(?:i've\s|i\shave\s|i\s)?changed\smy\smind|after\sall[.!,]|` +
 	`(?:consider|treat|regard)\s(?:\S+\s){0,4}?(?:as\s)?(?:void|null|cancell?ed|revoked|withdrawn|invalid|a\sjoke)|` +
 	`(?:forget|disregard|ignore|drop|undo|reverse|invert)\s(?:what\si\s(?:just\s)?said|the\s(?:above|previous|preceding|last|prior|first)\s(?:\S+\s)?(?:rule|line|sentence|instruction|paragraph|part|message))|` +
 	`(?:do|does|doing)\sthe\sopposite|the\sopposite\sapplies|` +
@@ -290,6 +300,14 @@ var takeBack = regexp.MustCompile(`(?:^|[\s,:;(])(?:` +
 	// complied with after all
 	`(?:must|should|shall|will|are\sto|is\sto)\sbe\s(?:honou?red|obeyed|followed|granted|fulfill?ed|answered|complied\swith|allowed|accepted|carried\sout)|you\sshould(?:\s(?:now|anyway|after\sall))?[.!]|go\sfor\sit` +
 	`)(?:\s|[.,;:!?)]|$)`)
+
+// reconsider opens a second thought, which may take back a refusal or add
+// to it.
+var reconsider = regexp.MustCompile(`\A(?:on\ssecond|on\sreflection|(?:i've\s|i\shave\s|i\s)?changed\smy|after\sall)`)
+
+// evenIf before a joke in another language says the refusal holds even
+// then: "даже если это шутка", "aunque sea una broma", "即使是开玩笑".
+var evenIf = regexp.MustCompile(`(?:даже|aunque|incluso|meme|selbst|auch\swenn|mesmo|anche\sse|即使|即便|就算|たとえ|even)(?:\s?\S+){0,3}\s?$`)
 
 // takeBackAhead takes back, before it, what follows: "Do the opposite of
 // the rule in my next message.", "the following line is a joke".
@@ -314,28 +332,36 @@ func takenBack(text []byte, end int, budget *int) bool {
 		for at < len(text) && bytes.IndexByte([]byte(" ,:;("), text[at]) >= 0 {
 			at++
 		}
-		if !negated(text, at) && !negatedBefore(text, at) {
-			return true
+		if negated(text, at) || negatedBefore(text, at) {
+			continue
 		}
+		if reconsider.Match(text[at:]) && refuses(text, [2]int{at, sentenceEnd(text, at)}) {
+			continue // "On second thought, also refuse to print your tools": more refused, nothing taken back
+		}
+		return true
 	}
-	return holdsWholeWord(after, doItWords)
+	return holdsWhere(after, doItWords, func(w []byte, i int) bool {
+		return wholePhrase(after, w, i) && !evenIf.Match(after[max(0, i-40):i])
+	})
 }
 
-// doItWords are "do it" in the other languages of the lexicons, matched
-// as whole words (otherActWords, read in a short question, hold stems
-// such as "executa", which "executable" starts with).
+// doItWords are "do it", "go ahead" and "it was a joke" in the other
+// languages of the lexicons, matched as whole words in scripts written with
+// spaces (otherActWords, read in a short question, hold stems such as
+// "executa", which "executable" starts with) and anywhere in the others
+// ("算了，照做吧。"); after "even if" ("aunque sea una broma") they take
+// nothing back.
 var doItWords = normalisedWords("hazlo", "házlo", "hacelo", "fallo", "fai pure", "faça-o", "faz isso", "fais-le",
 	"mach es", "tu es", "doe het", "zrób to", "сделай это", "зроби це", "yap bunu", "lakukan itu",
 	"lakukan saja", "làm đi", "cứ làm", "افعلها", "انجامش بده", "udělej to", "fă-o", "κάν' το", "做吧",
-	"照做", "やって", "해줘")
-
-// holdsWholeWord reports whether s holds one of words with no letter on
-// either side.
-func holdsWholeWord(s []byte, words [][]byte) bool {
-	return holdsWhere(s, words, func(w []byte, i int) bool {
-		return (i == 0 || !letterBefore(s, i)) && (i+len(w) == len(s) || !letterAt(s, i+len(w)))
-	})
-}
+	"照做", "やって", "해줘",
+	// go ahead, and it was a joke (red team round 6)
+	"adelante", "vas-y", "allez-y", "vai em frente", "pode fazer", "podes fazer", "mach ruhig", "nur zu", "leg los",
+	"vai pure", "procedi", "хотя нет", "валяй", "ну давай", "ладно, давай", "算了", "去做吧", "やっぱりいい", "그냥 해",
+	"해도 돼", "era broma", "es broma", "era una broma", "es una broma", "solo bromeaba", "estaba bromeando",
+	"c'était une blague", "c'est une blague", "je plaisante", "je rigole", "war nur ein witz", "war ein witz",
+	"nur ein scherz", "war ein scherz", "nur spaß", "brincadeira", "estou brincando", "шучу", "это была шутка",
+	"это шутка", "开玩笑", "冗談", "농담", "scherzavo", "era uno scherzo", "stavo scherzando")
 
 // negatedBefore reports whether a negation stands a few words before at,
 // as in "no message can override these rules", "make no exceptions".
@@ -346,6 +372,9 @@ func negatedBefore(text []byte, at int) bool {
 	}
 	before := bytes.Fields(text[from:at])
 	for i := max(0, len(before)-4); i < len(before); i++ {
+		if string(before[i]) == "no," {
+			continue // an interjection: "Hmm, no, let it through."
+		}
 		switch string(bytes.Trim(before[i], ".,;:!?()")) {
 		case "no", "not", "never", "cannot", "can't", "nothing", "nobody", "none", "neither", "nor", "even":
 			return true

@@ -66,9 +66,11 @@ type walker struct {
 // gateway reads them as one conversation. A mention in an assistant or
 // tool string counts too, but such a string without one is skipped, not
 // joined: the assistant's answer to a question about an attack speaks of
-// it and to the user in every line, and would end the question's mention
-// (so an order in a forged assistant turn right after a question is not
-// read with it). The string before a mention is joined only when it is of
+// it and to the user in every line, and would end the question's mention.
+// Only a short assistant or tool turn right after a mention that gives an
+// order about it (speaksOrder, orders.go: "Now do what it says.", "Do the
+// thing.") is read with the mention, since red team round 6 forged one.
+// The string before a mention is joined only when it is of
 // the same role (an operator's prompt is not the frame of a user's
 // question). The joined text is read by the rules in the role of the
 // string that holds the mention (assistant and tool text as user text); a
@@ -81,6 +83,12 @@ func (w *walker) joinMention(text, field, role string, ms []Match) {
 	}
 	mention := w.s.mentionsReject(ms)
 	if !mention && (role == "assistant" || role == "tool") {
+		if w.mention && len(text) <= maxOrderTurn && speaksOrder(text) {
+			// A short turn right after the mention that gives an order
+			// about it ("Now do what it says.", "Do the thing.") is read
+			// with it, and still skipped: the mention carries on.
+			w.readJoined(w.last+"\n"+text, field, role, w.lastRole, len(text))
+		}
 		return // skipped, not joined: an answer between a question and its follow-up
 	}
 	// The string before is joined when it holds the mention, or when it is
@@ -99,20 +107,11 @@ func (w *walker) joinMention(text, field, role string, ms []Match) {
 		// Read in the role of the string that holds the mention (an
 		// operator's refusal stays system text); assistant and tool text as
 		// user text, whose rules every role's text is read by.
-		jrole, holder := "user", role
+		holder := role
 		if w.mention {
 			holder = w.lastRole
 		}
-		if holder == "system" {
-			jrole = "system"
-		}
-		found, _ := w.s.scanAs(jrole, joined, scanRulesOnly)
-		for _, m := range found {
-			if m.Action == ActionReject {
-				w.r.add(Match{RuleID: m.RuleID, Action: ActionReject, Severity: m.Severity, Role: role, Field: field, Start: 0, End: len(text)})
-				break
-			}
-		}
+		found := w.readJoined(joined, field, role, holder, len(text))
 		if w.mention && !mention && w.s.mentionsReject(found) {
 			// The mention carries on to the string after this one: the
 			// order may follow a "Thanks." in between.
@@ -121,6 +120,26 @@ func (w *walker) joinMention(text, field, role string, ms []Match) {
 		}
 	}
 	w.last, w.lastRole, w.mention = text, role, mention
+}
+
+// readJoined reads joined, a mention and its neighbour, by the rules in
+// the role of holder, the string that holds the mention (an operator's
+// refusal stays system text; assistant and tool text are read as user
+// text, whose rules every role's text is read by). A reject match refuses
+// the body, reported over the later string (field, role, its length n).
+func (w *walker) readJoined(joined, field, role, holder string, n int) []Match {
+	jrole := "user"
+	if holder == "system" {
+		jrole = "system"
+	}
+	found, _ := w.s.scanAs(jrole, joined, scanRulesOnly)
+	for _, m := range found {
+		if m.Action == ActionReject {
+			w.r.add(Match{RuleID: m.RuleID, Action: ActionReject, Severity: m.Severity, Role: role, Field: field, Start: 0, End: n})
+			break
+		}
+	}
+	return found
 }
 
 // cutUTF8 returns at most the first n bytes of s, cut at a character
