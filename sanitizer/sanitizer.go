@@ -77,11 +77,11 @@ type Config struct {
 // benign rows of the 65 sources before issue 15 (each judged by a model that
 // never saw it), is at most 2%, the FPR of issue 15's target
 // (docs/BENCHMARKS.md; it was 0.63 at 3% until the written jailbreak rows
-// raised the scores of role-play prompts). After the persona evidence
-// (2026-12-07) the rule gives 0.69, but the model retrained with it scores
-// short script commands higher ("sh never-written.sh" typed through
-// /tools/invoke: 0.58 before, 0.72 after), and 0.69 refused them; 0.73 is
-// kept until short commands are trained (docs/BENCHMARKS.md).
+// raised the scores of role-play prompts). The rule's answer moves with
+// every retrain of nearly the same data (0.69, 0.695, 0.67 on 2026-12-07:
+// the hashed features' noise), and at 0.67 the written false-positive sets
+// lose (persona look-alikes 4.5% -> 6.5%, everyday requests 2.6% -> 3.3%),
+// so 0.73 is kept until the rule is stable (docs/BENCHMARKS.md).
 const DefaultThreshold = 0.73
 
 // DefaultSystemThreshold is the model's operating point for system text

@@ -413,11 +413,13 @@ func (f *featurizer) word(text []byte, i, j int, kind uint8) {
 	f.starts[f.nw] = int32(f.nf)
 	f.nw++
 	word, head := text[i:j], load8(text, i, j)
-	switch kind {
-	case letter | digit:
+	switch {
+	case kind == letter|digit && hexNumber(word):
+		word, head = number, '0'
+	case kind == letter|digit:
 		f.sc.word = unleet(f.sc.word[:0], word)
 		word, head = f.sc.word, load8(f.sc.word, 0, len(f.sc.word))
-	case digit:
+	case kind == digit:
 		word, head = number, '0'
 	}
 	w := hashHead(head, len(word))
@@ -586,6 +588,26 @@ func unleet(dst, word []byte) []byte {
 // false alarms than one reading for all. Digits of other scripts separate
 // words (see wideWords), so they were never read by value.
 var number = []byte{'0'}
+
+// hexNumber reports whether a word that mixes letters and digits is a
+// hexadecimal number with at least two digits (the parts of a UUID, a
+// commit id, a colour): an identifier, read as a number, not as leetspeak.
+// Unleeted, "123e4567-e89b-12d3" became random words, and "Your ticket is
+// <a UUID>" scored 0.70. Leetspeak spells words with letters beyond f
+// ("1gn0r3", "pr0mpt", "4ll").
+func hexNumber(word []byte) bool {
+	digits := 0
+	for _, c := range word {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return digits >= 2
+}
 
 var leet = [256]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g'}
 

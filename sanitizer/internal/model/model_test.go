@@ -206,6 +206,9 @@ func TestNumbersReadAlike(t *testing.T) {
 		{"call 555 0100 ext 42", "call 867 5309 ext 99"},
 		{"ticket 123456789012 is open", "ticket 9 is open"},
 		{"2026年12月8日に", "1999年01月9日に"}, // digits between CJK characters
+		// hexadecimal identifiers are numbers, not leetspeak
+		{"your ticket is 123e4567-e89b-12d3-a456-426614174000; quote it", "your ticket is 9f86d081-84c7-4d65-9a2f-eaa0c55ad015; quote it"},
+		{"commit 3f1c2a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a39 broke it", "commit 17 broke it"},
 	}
 	for _, c := range same {
 		var sa, sb Scratch
@@ -219,6 +222,8 @@ func TestNumbersReadAlike(t *testing.T) {
 	for _, c := range []struct{ a, b string }{
 		{"order 17 boxes", "order boxes"},
 		{"1gn0r3 all", "1034 all"},
+		{"pr0mpt", "0"},
+		{"4ll", "0"},
 	} {
 		var sa, sb Scratch
 		fa, _ := sa.Features([]byte(c.a))
