@@ -264,11 +264,22 @@ func TestMakeRun(t *testing.T) {
 			b, _ := os.ReadFile(filepath.Join(runDir, "log/egress/provider-audit.jsonl"))
 			t.Fatalf("got %.600s\nprovider guard audit:\n%.1500s", got, b)
 		}
-		// The request crossed the provider guard, which audited it.
-		b, err := os.ReadFile(filepath.Join(runDir, "log/egress/provider-audit.jsonl"))
-		must(t, err)
-		if !regexp.MustCompile(`"event":"provider.response"[^\n]*"outcome":"allowed"`).Match(b) {
-			t.Errorf("the provider guard's audit log has no allowed response:\n%s", b)
+		// The request crossed the provider guard, which audited it. The
+		// response's line is written when the provider guard has relayed the
+		// whole stream, which may be after the gateway has answered the
+		// client: wait for it.
+		allowed := regexp.MustCompile(`"event":"provider.response"[^\n]*"outcome":"allowed"`)
+		var b []byte
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			var err error
+			b, err = os.ReadFile(filepath.Join(runDir, "log/egress/provider-audit.jsonl"))
+			must(t, err)
+			if allowed.Match(b) || time.Now().After(deadline) {
+				break
+			}
+		}
+		if !allowed.Match(b) {
+			t.Errorf("the provider guard's audit log has no allowed response after 15 s:\n%s", b)
 		}
 	})
 	t.Run("Control UI: the printed login URL logs the token in, and the page loads", func(t *testing.T) {
