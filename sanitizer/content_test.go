@@ -200,6 +200,7 @@ func TestCheckMessageTimestamp(t *testing.T) {
 		"[Slack 2026-12-06 11:02 UTC bob] x":                   "",
 		"[Slack bob2026-12-06 11:02 UTC] x":                    "",
 		"no envelope 2026-12-06 11:02 UTC":                     "",
+		"[Slack bob 2026-12-06 11:02 disregard] x":             "",
 	} {
 		a, b := envelopeStamp(text, envelopeEnd(text))
 		if text[a:b] != want {

@@ -108,9 +108,12 @@ func envelopeEnd(text string) int {
 
 // stampAtEnd is the timestamp OpenClaw writes last in an envelope
 // (formatZonedTimestamp, formatUtcTimestamp): an optional short weekday,
-// the date, the time with optional seconds, an optional zone name ("UTC",
-// "GMT+5:30", "PST"), after the opening bracket or a space.
-var stampAtEnd = regexp.MustCompile(`(?:^| )(?:[A-Z][a-z]{2} )?[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?: [A-Za-z][A-Za-z0-9+:-]{0,15})?$`)
+// the date, the time with optional seconds, an optional zone name as
+// Intl's en-US short names are written ("UTC", "GMT+5:30", "PST"), after
+// the opening bracket or a space. The zone is held to those forms because
+// the parts before the stamp are the sender's to choose: a free word after
+// a date in a display name is not left out.
+var stampAtEnd = regexp.MustCompile(`(?:^| )(?:[A-Z][a-z]{2} )?[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?: (?:GMT[+-][0-9]{1,2}(?::[0-9]{2})?|[A-Z]{2,5}))?$`)
 
 // envelopeStamp returns the bytes text[a:b] of the timestamp that ends the
 // envelope ending at h (envelopeEnd), with the space before it, or a == b

@@ -337,7 +337,8 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 // word before, and, for a word longer than stemLen, its first stemLen bytes:
 // a crude stem that lets "ignoring" learn from "ignore", and "ignoriere"
 // from both. A word that mixes letters and digits is read as leetspeak
-// ("1gn0r3" as "ignore"), and a number as "0" (see number).
+// ("1gn0r3" as "ignore"), and a number or a hexadecimal identifier as "0"
+// (see number and hexNumber).
 //
 // Character n-grams across the whole text were tried and gave about one
 // point of held-out TPR for three times the scoring cost (docs/BENCHMARKS.md).
