@@ -769,15 +769,25 @@ func hexBytes(t string) int {
 // in src, and copies the bytes between them.
 func decodeHexEscapes(dst []byte, src string, at func(string, int) int) []byte {
 	for i := 0; i < len(src); i++ {
-		if at(src, i) > 0 {
-			v, _ := hex.DecodeString(src[i+1 : i+3])
-			dst = append(dst, v...)
+		if at(src, i) > 0 { // two hex digits follow
+			dst = append(dst, unhex(src[i+1])<<4|unhex(src[i+2]))
 			i += 2
 			continue
 		}
 		dst = append(dst, src[i])
 	}
 	return dst
+}
+
+// unhex is the value of a hex digit.
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }
 
 // decodeEscapes appends the decoded form of an escape run to dst.
@@ -869,21 +879,25 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 	case "morse":
 		// One pass: a code ends at white space or a word break (/ or |),
 		// which also ends the word.
-		code := make([]byte, 0, 8)
+		// The code read so far is a key of morseIndex: a leading 1 bit,
+		// then a bit a symbol (1 a dash).
+		code, n := 1, 0
 		flush := func() {
-			if c, ok := morseCode[string(code)]; ok {
-				dst = append(dst, c)
+			if n <= maxMorse {
+				if c := morseIndex[code]; c != 0 {
+					dst = append(dst, c)
+				}
 			}
-			code = code[:0]
+			code, n = 1, 0
 		}
 		for i := 0; i < len(src); i++ {
 			switch c := src[i]; c {
 			case '.', '-', '_':
-				if c == '_' {
-					c = '-'
-				}
-				if len(code) < 8 {
-					code = append(code, c)
+				if n < 8 {
+					code, n = code<<1, n+1
+					if c != '.' {
+						code |= 1
+					}
 				}
 			case '/', '|':
 				flush()
@@ -918,6 +932,28 @@ var morseCode = map[string]byte{
 	"-----": '0', ".----": '1', "..---": '2', "...--": '3', "....-": '4', ".....": '5', "-....": '6', "--...": '7',
 	"---..": '8', "----.": '9', ".-.-.-": '.', "--..--": ',', "..--..": '?', "-.-.--": '!', "---...": ':', ".----.": '\'',
 }
+
+// maxMorse is the longest code in morseCode.
+const maxMorse = 6
+
+// morseIndex is morseCode by key: a leading 1 bit, then a bit a symbol, 1
+// for a dash ("-." is 0b110).
+var morseIndex = func() (t [2 << maxMorse]byte) {
+	for code, c := range morseCode {
+		if len(code) > maxMorse {
+			panic("sanitizer: a Morse code longer than maxMorse")
+		}
+		k := 1
+		for i := 0; i < len(code); i++ {
+			k <<= 1
+			if code[i] == '-' {
+				k |= 1
+			}
+		}
+		t[k] = c
+	}
+	return t
+}()
 
 // onlyRun reports whether text[start:end] is all the text says: at most
 // morseAside bytes other than white space and punctuation lie outside it. A

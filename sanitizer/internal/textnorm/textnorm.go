@@ -30,6 +30,9 @@ type Text struct {
 	// Counts of characters that only serve to hide text.
 	Tags      int // Unicode tag characters decoded into Text (ASCII smuggling)
 	Invisible int // zero-width and other format characters inside words
+	// what the slow path made of the characters beyond ASCII seen last,
+	// allocated at the first one
+	cache *foldCache
 }
 
 // Normalize folds text into t for matching:
@@ -48,9 +51,13 @@ type Text struct {
 // Offsets (for Span) are computed only when withOffsets is set. The result
 // starts with a newline, so that a rule can anchor at the start of
 // any line, the first included, with "\n".
-func (t *Text) Normalize(text string, withOffsets bool) {
+func (t *Text) Normalize(text string, withOffsets bool) { t.normalize(text, withOffsets, false) }
+
+// normalize is Normalize, without the cache of folds when uncached (for
+// the tests that compare the two).
+func (t *Text) normalize(text string, withOffsets, uncached bool) {
 	// Folding rarely makes a text longer: size the buffers once.
-	f := folder{out: append(slices.Grow(t.Text[:0], len(text)+1), '\n'), withOffsets: withOffsets}
+	f := folder{out: append(slices.Grow(t.Text[:0], len(text)+1), '\n'), withOffsets: withOffsets, cache: t.cache, uncached: uncached}
 	if withOffsets {
 		f.off = append(slices.Grow(t.off[:0], len(text)+2), 0)
 	}
@@ -111,34 +118,15 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		switch {
-		case r >= 0xE0020 && r <= 0xE007E:
+		if r >= 0xE0020 && r <= 0xE007E {
 			f.tags++
 			if c := byte(r - 0xE0000); c == ' ' {
 				f.white(false, i)
 			} else {
 				f.emit(rune(lower[c]), i)
 			}
-		case unicode.IsSpace(r):
-			f.white(r == 0x2028 || r == 0x2029 || r == 0x85, i)
-		case joiner(r):
-		case invisible(r):
-			if f.prevLetter {
-				f.invisible++
-			}
-			f.white(false, i)
-		default:
-			f.prevLetter = false
-			// Hangul syllables and kana stay whole: decomposed, Korean words
-			// would turn into jamo and Japanese kana lose their voicing
-			// marks ("で" into "て"), and no longer read as words.
-			if d := norm.NFKD.PropertiesString(text[i : i+size]).Decomposition(); d != nil && !(r >= 0xAC00 && r <= 0xD7A3) && !(r >= 0x3040 && r <= 0x30FF) {
-				for _, dr := range string(d) {
-					f.put(fold(dr), i)
-				}
-			} else {
-				f.put(fold(r), i)
-			}
+		} else {
+			f.slow(r, text[i:i+size], i)
 		}
 		i += size
 	}
@@ -150,6 +138,180 @@ func (t *Text) Normalize(text string, withOffsets bool) {
 	}
 	splitGlued(f.out)
 	t.Text, t.off, t.Tags, t.Invisible, t.ASCII = f.out, f.off, f.tags, f.invisible, !f.wide
+	t.cache = f.cache
+}
+
+// foldCache remembers what the slow path of Normalize made of characters
+// beyond ASCII: a text in another script, or written in letter-like
+// symbols, repeats a few dozen characters, and working each out again
+// (Unicode tables, the decomposition, the confusables maps) is most of
+// its cost. An entry depends on the character alone.
+type foldCache [foldCacheSize]foldEntry
+
+const foldCacheSize = 512
+
+// foldEntry is one character's fold: its kind, and for kindFold the
+// characters it folds to, as put would emit them.
+type foldEntry struct {
+	r    rune // the character, or 0 for an empty entry (NUL never takes the slow path)
+	kind uint8
+	n    uint8
+	out  [maxFoldOut]foldOut
+}
+
+// maxFoldOut is the most characters a cached fold emits; a longer
+// decomposition (a ligature of words) takes the slow path every time.
+const maxFoldOut = 4
+
+type foldOut struct {
+	r      rune
+	op     uint8 // opWhite, opEmit or opEmitMixed
+	letter bool  // unicode.IsLetter(r)
+}
+
+const (
+	kindSpace = iota + 1
+	kindNewline
+	kindJoiner
+	kindInvisible
+	kindFold
+)
+
+const (
+	opWhite = iota
+	opEmit
+	opEmitMixed
+)
+
+// slow folds r, the character text at position at, which is neither ASCII
+// nor a tag character: from the cache, or worked out and cached.
+func (f *folder) slow(r rune, text string, at int) {
+	if r == utf8.RuneError || f.uncached { // perhaps a byte that is not UTF-8, which decomposes as itself
+		f.slowFold(r, text, at)
+		return
+	}
+	if f.cache == nil {
+		f.cache = new(foldCache)
+	}
+	e := &f.cache[uint32(r)*0x9E3779B1>>(32-9)]
+	if e.r != r || e.kind == 0 {
+		if !fillEntry(e, r, text) {
+			f.slowFold(r, text, at)
+			return
+		}
+	}
+	switch e.kind {
+	case kindSpace:
+		f.white(false, at)
+	case kindNewline:
+		f.white(true, at)
+	case kindJoiner:
+	case kindInvisible:
+		if f.prevLetter {
+			f.invisible++
+		}
+		f.white(false, at)
+	case kindFold:
+		f.prevLetter = false
+		for _, o := range e.out[:e.n] {
+			switch o.op {
+			case opWhite:
+				f.white(false, at)
+			case opEmitMixed:
+				f.mixed = true
+				f.emitLetter(o.r, at, o.letter)
+			default:
+				f.emitLetter(o.r, at, o.letter)
+			}
+		}
+	}
+}
+
+// fillEntry works out r's entry, as slowFold folds it, and reports false
+// when r does not fit an entry.
+func fillEntry(e *foldEntry, r rune, text string) bool {
+	*e = foldEntry{r: r}
+	switch {
+	case unicode.IsSpace(r):
+		e.kind = kindSpace
+		if r == 0x2028 || r == 0x2029 || r == 0x85 {
+			e.kind = kindNewline
+		}
+	case joiner(r):
+		e.kind = kindJoiner
+	case invisible(r):
+		e.kind = kindInvisible
+	default:
+		ok := true
+		add := func(fr rune) {
+			var o foldOut
+			switch {
+			case fr == breakRune || fr >= 0 && unicode.IsSpace(fr):
+				o.op = opWhite
+			case fr >= 0:
+				o.r, o.op, o.letter = fr, opEmit, unicode.IsLetter(fr)
+				if _, mixed := foldMixed[fr]; mixed {
+					o.op = opEmitMixed
+				}
+			default:
+				return // dropped
+			}
+			if int(e.n) == maxFoldOut {
+				ok = false
+				return
+			}
+			e.out[e.n] = o
+			e.n++
+		}
+		if d := decomposition(r, text); d != nil {
+			for _, dr := range string(d) {
+				add(fold(dr))
+			}
+		} else {
+			add(fold(r))
+		}
+		if !ok {
+			*e = foldEntry{}
+			return false
+		}
+		e.kind = kindFold
+	}
+	return true
+}
+
+// decomposition is r's compatibility decomposition, or nil for a character
+// that has none or stays whole. Hangul syllables and kana stay whole:
+// decomposed, Korean words would turn into jamo and Japanese kana lose
+// their voicing marks ("で" into "て"), and no longer read as words.
+func decomposition(r rune, text string) []byte {
+	if d := norm.NFKD.PropertiesString(text).Decomposition(); d != nil && !(r >= 0xAC00 && r <= 0xD7A3) && !(r >= 0x3040 && r <= 0x30FF) {
+		return d
+	}
+	return nil
+}
+
+// slowFold is the slow path of Normalize for r (the character text at
+// position at), which is neither ASCII nor a tag character, uncached.
+func (f *folder) slowFold(r rune, text string, at int) {
+	switch {
+	case unicode.IsSpace(r):
+		f.white(r == 0x2028 || r == 0x2029 || r == 0x85, at)
+	case joiner(r):
+	case invisible(r):
+		if f.prevLetter {
+			f.invisible++
+		}
+		f.white(false, at)
+	default:
+		f.prevLetter = false
+		if d := decomposition(r, text); d != nil {
+			for _, dr := range string(d) {
+				f.put(fold(dr), at)
+			}
+		} else {
+			f.put(fold(r), at)
+		}
+	}
 }
 
 // printable marks the ASCII bytes that pass through unchanged but for case.
@@ -205,6 +367,8 @@ type folder struct {
 	tags        int
 	invisible   int
 	mixed       bool // a look-alike of a living script was emitted (see foldMixedWords)
+	cache       *foldCache
+	uncached    bool
 }
 
 func (f *folder) white(newline bool, at int) {
@@ -241,7 +405,10 @@ func (f *folder) put(r rune, at int) {
 	}
 }
 
-func (f *folder) emit(r rune, at int) {
+func (f *folder) emit(r rune, at int) { f.emitLetter(r, at, unicode.IsLetter(r)) }
+
+// emitLetter is emit for a character whose unicode.IsLetter is letter.
+func (f *folder) emitLetter(r rune, at int, letter bool) {
 	if f.space != 0 {
 		f.flush()
 	}
@@ -253,7 +420,7 @@ func (f *folder) emit(r rune, at int) {
 			f.off = append(f.off, int32(at))
 		}
 	}
-	f.prevLetter = unicode.IsLetter(r)
+	f.prevLetter = letter
 }
 
 // invisible reports characters that render as nothing: format characters

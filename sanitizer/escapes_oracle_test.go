@@ -1,0 +1,107 @@
+package sanitizer
+
+import (
+	"bytes"
+	"encoding/hex"
+	"math/rand/v2"
+	"testing"
+)
+
+// oracleMorse is the Morse decoding of decodeEscapes as it was first
+// written: codes looked up in morseCode by their text.
+func oracleMorse(dst []byte, src string) []byte {
+	code := make([]byte, 0, 8)
+	flush := func() {
+		if c, ok := morseCode[string(code)]; ok {
+			dst = append(dst, c)
+		}
+		code = code[:0]
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '.', '-', '_':
+			if c == '_' {
+				c = '-'
+			}
+			if len(code) < 8 {
+				code = append(code, c)
+			}
+		case '/', '|':
+			flush()
+			if n := len(dst); n > 0 && dst[n-1] != ' ' {
+				dst = append(dst, ' ')
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return bytes.TrimRight(dst, " ")
+}
+
+// oracleHexEscapes is decodeHexEscapes with encoding/hex.
+func oracleHexEscapes(dst []byte, src string, at func(string, int) int) []byte {
+	for i := 0; i < len(src); i++ {
+		if at(src, i) > 0 {
+			v, _ := hex.DecodeString(src[i+1 : i+3])
+			dst = append(dst, v...)
+			i += 2
+			continue
+		}
+		dst = append(dst, src[i])
+	}
+	return dst
+}
+
+// The table lookups of the Morse and hex escape decoders decode as the
+// map and encoding/hex did: every code of up to 9 symbols, and random runs.
+func TestEscapeDecodersAgreeWithOracles(t *testing.T) {
+	check := func(enc, src string) {
+		t.Helper()
+		var tmp []byte
+		got := decodeEscapes([]byte("x"), enc, src, &tmp)
+		var want []byte
+		switch enc {
+		case "morse":
+			want = oracleMorse([]byte("x"), src)
+		case "percent":
+			want = oracleHexEscapes([]byte("x"), src, percentAt)
+		case "quoted-printable":
+			want = oracleHexEscapes([]byte("x"), src, quotedPrintableAt)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s %q: got %q, want %q", enc, src, got, want)
+		}
+	}
+	var all []byte
+	for n := 1; n <= 9; n++ {
+		for bits := 0; bits < 1<<n; bits++ {
+			code := make([]byte, n)
+			for i := range code {
+				code[i] = ".-_"[(bits>>i&1)*(1+i%2)]
+			}
+			check("morse", string(code))
+			all = append(append(all, code...), " /|x"[bits%4])
+		}
+	}
+	check("morse", string(all))
+	hexes := "0123456789abcdefABCDEFgG%= "
+	var esc []byte
+	for _, a := range []byte(hexes) {
+		for _, b := range []byte(hexes) {
+			esc = append(esc, '%', a, b, '=', a, b)
+		}
+	}
+	check("percent", string(esc))
+	check("quoted-printable", string(esc))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = ".-_ /|%=3aFz"[rng.IntN(12)]
+		}
+		for _, enc := range []string{"morse", "percent", "quoted-printable"} {
+			check(enc, string(b))
+		}
+	}
+}
