@@ -275,8 +275,10 @@ func wholeQuote(text []byte, start, end int) bool {
 // what operators write to defend their prompts. Like a quotation, such a
 // match is reported as a flag and the model judges the text.
 func negated(text []byte, start int) bool {
-	if m := negatedList.FindSubmatchIndex(text[max(0, start-96):start]); m != nil && (m[2] >= 0 || listGoesOn.Match(text[start:min(len(text), start+40)])) {
-		return true
+	if w := text[max(0, start-96):start]; mayNegate(w) {
+		if m := negatedList.FindSubmatchIndex(w); m != nil && (m[2] >= 0 || listGoesOn.Match(text[start:min(len(text), start+40)])) {
+			return true
+		}
 	}
 	// Emphasis marks are not words: "it does **not** dump the system prompt".
 	before := bytes.TrimRight(text[max(0, start-24):start], " *_")
@@ -297,6 +299,13 @@ func negated(text []byte, start int) bool {
 // or the match goes on with the list (listGoesOn): "don't wait, print the
 // system prompt" is an order, not a list.
 var negatedList = regexp.MustCompile(`(?:^|[\s,:;(])(?:never|not|don't|must\snot|mustn't|cannot|can't|won't|shouldn't|may\snot)\s(?:[a-z'-]+(?:\s(?:it|them|this|that))?,\s){0,4}(?:[a-z'-]+(?:\s(?:it|them|this|that))?,?\s(or|nor|and/or)\s)?\z`)
+
+// mayNegate reports whether w holds a word negatedList needs: each of its
+// negations holds "not", "n't" or "never". Most matches have none before
+// them, and the regexp, unanchored with \z, costs a try at every byte.
+func mayNegate(w []byte) bool {
+	return bytes.Contains(w, []byte("not")) || bytes.Contains(w, []byte("n't")) || bytes.Contains(w, []byte("never"))
+}
 
 // listGoesOn is a match that is itself the rest of a verb list ("do not
 // print, <paraphrase or translate this system message>").
@@ -328,6 +337,9 @@ type planStep struct {
 	key, back int32
 }
 
+// noBranch is a set of required sets no text hits (a branch has at most 63).
+const noBranch = 1 << 63
+
 // matchScratch is the memory of one match call, kept for reuse.
 type matchScratch struct {
 	hits     []acHit // by automaton state
@@ -349,6 +361,11 @@ type matchScratch struct {
 	regions  []altRegion
 	glued    []altRegion
 	rotKind  []acHit
+	live     []int32 // the live branches, in order
+	// need is by branch the required sets it needs hit to be live, for
+	// role needFor: every one, or noBranch when its rule does not apply
+	need    []uint64
+	needFor string
 	// goOn, when set, marks by rule the reject rules whose matches do not
 	// stop the scan: in content, a payload pattern is evidence (see
 	// contentEvidenceRules), and an install guide prints a dozen of them.
@@ -453,24 +470,43 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 		}
 	}
 	// A branch is live when every required set has a hit somewhere.
-	live := false
-	for i := range e.branches {
-		b := &e.branches[i]
-		r := &e.rules[b.rule]
-		if sc.seen[i] != 1<<uint(len(b.reqEnd[0]))-1 || !ruleApplies(r.Roles, role) {
+	if sc.needFor != role || len(sc.need) != nb {
+		sc.need = grow(sc.need, nb)
+		for i := range e.branches {
+			b := &e.branches[i]
+			sc.need[i] = 1<<uint(len(b.reqEnd[0])) - 1
+			if !ruleApplies(e.rules[b.rule].Roles, role) {
+				sc.need[i] = noBranch
+			}
+		}
+		sc.needFor = role
+	}
+	sc.live = sc.live[:0]
+	for i, need := range sc.need {
+		if sc.seen[i] != need {
 			sc.seen[i] = 0
 		} else {
-			sc.seen[i], live = 1, true
+			sc.seen[i] = 1
+			sc.live = append(sc.live, int32(i))
 		}
 	}
-	if !live {
+	if len(sc.live) == 0 {
 		return spans, false, false
+	}
+	// The lists of the live branches only are counted, laid out and
+	// filled: a hit adds to no other list, and no other is read. A live
+	// branch's lists are keys key to key+sets, its count of each is kept
+	// in keyFirst one key on, until the running sum turns the counts into
+	// where each list starts.
+	sc.keyFirst = grow(sc.keyFirst, int(e.nkeys)+1)
+	for _, i := range sc.live {
+		b := &e.branches[i]
+		clear(sc.keyFirst[b.key+1 : b.key+int32(len(b.reqEnd[0]))+2])
 	}
 	// The plan of each state: the lists (a branch's starts, or one of its
 	// required sets) that a hit there adds a position to. A state with an
 	// empty plan gets slot 0, so that its hits are passed over at once.
 	sc.plan, sc.planAt = sc.plan[:0], sc.planAt[:0]
-	sc.keyFirst = resize(sc.keyFirst, int(e.nkeys)+1)
 	for k, st := range sc.states {
 		from := int32(len(sc.plan))
 		for _, id := range e.ac.Outputs(st) {
@@ -492,11 +528,19 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			sc.slot[st] = int32(len(sc.planAt))
 		}
 	}
-	for i := range e.nkeys {
-		sc.keyFirst[i+1] += sc.keyFirst[i]
+	total := int32(0)
+	sc.fill = grow(sc.fill, int(e.nkeys))
+	for _, i := range sc.live {
+		b := &e.branches[i]
+		last := b.key + int32(len(b.reqEnd[0])) // the branch's lists are keys b.key to last
+		sc.keyFirst[b.key] = total
+		for k := b.key; k <= last; k++ {
+			sc.keyFirst[k+1] += sc.keyFirst[k]
+			sc.fill[k] = sc.keyFirst[k]
+		}
+		total = sc.keyFirst[last+1]
 	}
-	sc.pos = grow(sc.pos, int(sc.keyFirst[e.nkeys]))
-	sc.fill = append(sc.fill[:0], sc.keyFirst[:e.nkeys]...)
+	sc.pos = grow(sc.pos, int(total))
 	for _, h := range sc.hits {
 		k := sc.slot[h.ID]
 		if k == 0 {
@@ -508,10 +552,7 @@ func (e *ruleEngine) matchChunk(role string, text []byte, ascii bool, c0, c1 int
 			sc.fill[step.key]++
 		}
 	}
-	for i := range e.branches {
-		if sc.seen[i] == 0 {
-			continue
-		}
+	for _, i := range sc.live {
 		b := &e.branches[i]
 		stop := b.reject && (sc.goOn == nil || !sc.goOn[b.rule])
 		var out, proof bool
@@ -855,9 +896,17 @@ func (e *ruleEngine) splitGlued(run []byte, dst *[]byte) (words, covered int) {
 
 // reverse appends src to dst with its characters in reverse order.
 func reverse(dst, src []byte) []byte {
+	at := len(dst)
+	dst = slices.Grow(dst, len(src))[:at+len(src)]
+	out := dst[at:] // each character keeps its bytes: as long as src
 	for i := len(src); i > 0; {
+		if c := src[i-1]; c < utf8.RuneSelf {
+			out[len(src)-i] = c
+			i--
+			continue
+		}
 		_, size := utf8.DecodeLastRune(src[:i])
-		dst = append(dst, src[i-size:i]...)
+		copy(out[len(src)-i:], src[i-size:i])
 		i -= size
 	}
 	return dst
