@@ -229,8 +229,32 @@ func invisibleRegions(text string) [][2]int {
 // format, private-use and variation-selector characters other than the
 // joiners.
 func hidden(r rune) bool {
+	if uint32(r) < 1<<16 {
+		return hiddenBMP[r/64]&(1<<(r%64)) != 0
+	}
+	return hiddenByCategory(r)
+}
+
+// hiddenByCategory is hidden by the Unicode tables.
+func hiddenByCategory(r rune) bool {
 	return r >= 0xAD && r != 0x200C && r != 0x200D && (unicode.In(r, unicode.Cf, unicode.Co, unicode.Variation_Selector) || (r >= 0xE0000 && r <= 0xE0FFF && (r < 0xE0020 || r > 0xE007E)))
 }
+
+// hiddenBMP is hidden for the Basic Multilingual Plane, a bit a character,
+// set from the ranges of the tables hiddenByCategory reads: a text full of
+// invisible characters asks for one bit each, not three table searches.
+var hiddenBMP = func() (t [1 << 16 / 64]uint64) {
+	for _, tab := range []*unicode.RangeTable{unicode.Cf, unicode.Co, unicode.Variation_Selector} {
+		for _, rg := range tab.R16 {
+			for r := rune(rg.Lo); r <= rune(rg.Hi); r += rune(rg.Stride) {
+				if hiddenByCategory(r) {
+					t[r/64] |= 1 << (r % 64)
+				}
+			}
+		}
+	}
+	return t
+}()
 
 func runeStart(text string, i int) int {
 	for i > 0 && i < len(text) && !utf8.RuneStart(text[i]) {

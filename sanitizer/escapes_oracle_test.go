@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"testing"
+	"unicode/utf8"
 )
 
 // oracleMorse is the Morse decoding of decodeEscapes as it was first
@@ -103,5 +104,46 @@ func TestEscapeDecodersAgreeWithOracles(t *testing.T) {
 		for _, enc := range []string{"morse", "percent", "quoted-printable"} {
 			check(enc, string(b))
 		}
+	}
+}
+
+// oracleReverse is reverse as first written, a character at a time.
+func oracleReverse(dst, src []byte) []byte {
+	for i := len(src); i > 0; {
+		_, size := utf8.DecodeLastRune(src[:i])
+		dst = append(dst, src[i-size:i]...)
+		i -= size
+	}
+	return dst
+}
+
+func TestReverseAgreesWithOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"a", "Z", " ", "é", "語", "🅸", "\xff", "\xe8\xaf", "\x80", "ig\u200bnore"}
+	for range 5000 {
+		var b []byte
+		for range rng.IntN(30) {
+			b = append(b, pieces[rng.IntN(len(pieces))]...)
+		}
+		if got, want := reverse([]byte("x"), b), oracleReverse([]byte("x"), b); !bytes.Equal(got, want) {
+			t.Fatalf("reverse(%q) = %q, want %q", b, got, want)
+		}
+	}
+}
+
+// hidden's bitmap of the Basic Multilingual Plane says what the Unicode
+// tables say, for every character.
+func TestHiddenAgreesWithCategories(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		if hidden(r) != hiddenByCategory(r) {
+			t.Fatalf("hidden(%U) = %v, the tables say %v", r, hidden(r), hiddenByCategory(r))
+		}
+		if hidden(r) && r < 1<<16 {
+			n++
+		}
+	}
+	if n < 6000 { // the private use area alone has 6,400
+		t.Fatalf("only %d hidden characters in the BMP", n)
 	}
 }

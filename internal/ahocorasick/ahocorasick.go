@@ -201,16 +201,20 @@ func (a *Automaton) Scan(text []byte, hits []Hit, sc *Scratch) []Hit {
 		hits, _ = a.walk(text, 0, len(text), a.start, hits, true)
 		return hits
 	}
-	var rows [lanes]uint32
-	rows[0] = a.start
-	for k := 1; k < lanes; k++ {
-		_, rows[k] = a.walk(text, k*q-(a.longest-1), k*q, a.start, nil, false)
+	delta, class, m := a.delta, &a.class, a.matchRow
+	// Lanes 1 to 3 start longest-1 bytes early, without noting hits; the
+	// three warm-ups are walked together too.
+	r0, r1, r2, r3 := a.start, a.start, a.start, a.start
+	w := a.longest - 1
+	u1, u2, u3 := text[q-w:q], text[2*q-w:2*q], text[3*q-w:3*q]
+	for i := range u1 {
+		r1 = delta[r1+uint32(class[u1[i]])]
+		r2 = delta[r2+uint32(class[u2[i]])]
+		r3 = delta[r3+uint32(class[u3[i]])]
 	}
 	for k := range sc.lane {
 		sc.lane[k] = sc.lane[k][:0]
 	}
-	r0, r1, r2, r3 := rows[0], rows[1], rows[2], rows[3]
-	delta, class, m := a.delta, &a.class, a.matchRow
 	t0, t1, t2, t3 := text[:q], text[q:2*q], text[2*q:3*q], text[3*q:4*q]
 	_, _, _ = t1[len(t0)-1], t2[len(t0)-1], t3[len(t0)-1]
 	for i := range t0 {

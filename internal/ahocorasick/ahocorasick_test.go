@@ -72,6 +72,18 @@ func TestEveryOccurrence(t *testing.T) {
 	}
 }
 
+// Scan walks a long text in four lanes, each but the first started early:
+// a string across the start of a lane is found once, wherever it lies.
+func TestScanAcrossLanes(t *testing.T) {
+	words := []string{"abcdefgh", "cdefgh", "h", "xa"}
+	for n := 4 * 8; n <= 4*8+12; n++ {
+		for at := 0; at+8 <= n; at++ {
+			text := strings.Repeat("x", at) + "abcdefgh" + strings.Repeat("x", n-at-8)
+			check(t, words, text, nil)
+		}
+	}
+}
+
 func TestFold(t *testing.T) {
 	t.Run("ASCII case folded", func(t *testing.T) {
 		check(t, []string{"Webhook.site", "api_key", "KEY"}, strings.Repeat("POST https://WEBHOOK.SITE/x?Api_Key=1 key ", 5), lowerASCII)
