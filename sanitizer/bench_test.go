@@ -21,18 +21,24 @@ func prompt(n int) string {
 }
 
 // loop runs f b.N times and also reports the CPU time the goroutine's
-// thread spent per call (cpu-ns/op). The machine these figures come from is
-// shared, and wall time counts the time spent waiting for a core; compare
-// both against a peer measured in the same run.
+// thread spent per call (cpu-ns/op), and the whole process's
+// (proc-cpu-ns/op: with the garbage collector's work, done on other
+// threads). The machine these figures come from is shared, and wall time
+// counts the time spent waiting for a core; compare them against a peer
+// measured in the same run.
 func loop(b *testing.B, f func()) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	t0, ok := threadCPU()
+	p0, pok := processCPU()
 	for b.Loop() {
 		f()
 	}
 	if t1, _ := threadCPU(); ok {
 		b.ReportMetric(float64(t1-t0)/float64(b.N), "cpu-ns/op")
+	}
+	if p1, _ := processCPU(); pok {
+		b.ReportMetric(float64(p1-p0)/float64(b.N), "proc-cpu-ns/op")
 	}
 }
 
