@@ -305,6 +305,11 @@ const (
 // findEscapes appends the runs of escapes and spaced encodings in text.
 // asks reports whether the text asks for something to be decoded.
 func findEscapes(text string, out []blob, asks func() bool) []blob {
+	return tokenRuns(text, escapeRunsIn(text, out), asks)
+}
+
+// escapeRunsIn is findEscapes but for the runs of tokens (tokenRuns).
+func escapeRunsIn(text string, out []blob) []blob {
 	out = escapeRuns(text, '%', "percent", percentAt, out)
 	out = escapeRuns(text, '&', "html", entityAt, out)
 	out = escapeRuns(text, '=', "quoted-printable", quotedPrintableAt, out)
@@ -317,7 +322,6 @@ func findEscapes(text string, out []blob, asks func() bool) []blob {
 		out[i].start = runeStart(text, max(0, out[i].start-escapeReach))
 		out[i].end = runeStart(text, min(len(text), out[i].end+escapeReach))
 	}
-	out = tokenRuns(text, out, asks)
 	return out
 }
 
@@ -455,7 +459,33 @@ const (
 // calling it (see maybeEncoded), so the outcome is classifyToken's for
 // every token.
 func tokenRuns(text string, out []blob, asks func() bool) []blob {
-	kind, start, end, count, weight := tokOther, 0, 0, 0, 0
+	ts := tokenScanner{text: text, asks: asks}
+	return ts.next(out, len(text))
+}
+
+// tokenStretch is how much text the scan has a tokenScanner read at a time.
+const tokenStretch = 16 << 10
+
+// tokenScanner is tokenRuns a stretch at a time: the scan reads the runs of
+// a long text as it decodes them, and stops reading where decoding stops (a
+// flood of encoded attacks is refused at its first batch).
+type tokenScanner struct {
+	text string
+	asks func() bool
+	i    int // the next byte to read
+	// the run being read
+	kind, start, end, count, weight int
+}
+
+// done reports that the whole text has been read.
+func (ts *tokenScanner) done() bool { return ts.i > len(ts.text) }
+
+// next appends the runs that end before the first token to start at or
+// after upto, or, at the end of the text, every run left. Runs come out in
+// the order tokenRuns gives them.
+func (ts *tokenScanner) next(out []blob, upto int) []blob {
+	text, asks := ts.text, ts.asks
+	kind, start, end, count, weight := ts.kind, ts.start, ts.end, ts.count, ts.weight
 	flush := func() {
 		switch {
 		case kind == tokHex && weight >= minSpacedHex,
@@ -466,7 +496,8 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 		}
 		kind, count, weight = tokOther, 0, 0
 	}
-	for i := 0; i < len(text); {
+	i := ts.i
+	for i < len(text) && i < upto {
 		first := runClass[text[i]]
 		if first&rcSpace != 0 {
 			i++
@@ -511,7 +542,11 @@ func tokenRuns(text string, out []blob, asks func() bool) []blob {
 		}
 		i = j
 	}
-	flush()
+	if i >= len(text) {
+		flush()
+		i = len(text) + 1 // done
+	}
+	ts.i, ts.kind, ts.start, ts.end, ts.count, ts.weight = i, kind, start, end, count, weight
 	return out
 }
 
@@ -878,14 +913,17 @@ func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 			return dst[:at]
 		}
 	case "base64-spaced":
-		*tmp = (*tmp)[:0]
-		url := false
+		// The groups without white space and padding, sized once.
+		buf, n := slices.Grow((*tmp)[:0], len(src))[:len(src)], 0
 		for i := 0; i < len(src); i++ {
-			if c := src[i]; !isSpace(c) && c != '=' {
-				*tmp = append(*tmp, c)
-				url = url || c == '-' || c == '_'
+			c := src[i]
+			buf[n] = c
+			if !isSpace(c) && c != '=' {
+				n++
 			}
 		}
+		*tmp = buf[:n]
+		url := bytes.ContainsAny(*tmp, "-_")
 		if len(*tmp)%4 == 1 {
 			*tmp = (*tmp)[:len(*tmp)-1]
 		}

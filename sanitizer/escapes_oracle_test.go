@@ -2,8 +2,10 @@ package sanitizer
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/hex"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -54,6 +56,32 @@ func oracleHexEscapes(dst []byte, src string, at func(string, int) int) []byte {
 	return dst
 }
 
+// oracleBase64Spaced is the base64-spaced decoding as first written.
+func oracleBase64Spaced(dst []byte, src string) []byte {
+	var tmp []byte
+	url := false
+	for i := 0; i < len(src); i++ {
+		if c := src[i]; !isSpace(c) && c != '=' {
+			tmp = append(tmp, c)
+			url = url || c == '-' || c == '_'
+		}
+	}
+	if len(tmp)%4 == 1 {
+		tmp = tmp[:len(tmp)-1]
+	}
+	enc := base64.RawStdEncoding
+	if url {
+		enc = base64.RawURLEncoding
+	}
+	at := len(dst)
+	dst = slices.Grow(dst, enc.DecodedLen(len(tmp)))
+	n, err := enc.Decode(dst[at:at+enc.DecodedLen(len(tmp))], tmp)
+	if err != nil {
+		return dst[:at]
+	}
+	return dst[:at+n]
+}
+
 // The table lookups of the Morse and hex escape decoders decode as the
 // map and encoding/hex did: every code of up to 9 symbols, and random runs.
 func TestEscapeDecodersAgreeWithOracles(t *testing.T) {
@@ -69,6 +97,8 @@ func TestEscapeDecodersAgreeWithOracles(t *testing.T) {
 			want = oracleHexEscapes([]byte("x"), src, percentAt)
 		case "quoted-printable":
 			want = oracleHexEscapes([]byte("x"), src, quotedPrintableAt)
+		case "base64-spaced":
+			want = oracleBase64Spaced([]byte("x"), src)
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%s %q: got %q, want %q", enc, src, got, want)
@@ -95,7 +125,16 @@ func TestEscapeDecodersAgreeWithOracles(t *testing.T) {
 	}
 	check("percent", string(esc))
 	check("quoted-printable", string(esc))
+	check("base64-spaced", "aWdu b3Jl IGFs bCBw")
+	check("base64-spaced", "aWdu\tb3Jl\nIG-_ bCBw==")
 	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = "aZ09+/-_= \t\nq"[rng.IntN(13)]
+		}
+		check("base64-spaced", string(b))
+	}
 	for range 2000 {
 		b := make([]byte, rng.IntN(40))
 		for i := range b {

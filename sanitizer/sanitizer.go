@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/model"
 	"github.com/openclaw-secure-stack/securestack/sanitizer/internal/textnorm"
@@ -448,7 +449,7 @@ func (lv *level) decodedInPlace(text string) []byte {
 	}
 	buf = append(buf, text[last:]...)
 	lv.inPlaceBuf = buf
-	lv.inPlace.Normalize(string(buf), false)
+	lv.inPlace.Normalize(unsafe.String(unsafe.SliceData(buf), len(buf)), false) // copied into lv.inPlace, not kept
 	return lv.inPlace.Text
 }
 
@@ -538,8 +539,19 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			}
 		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
-		lv.blobs = findEscapes(text, lv.blobs, func() bool { return asksToDecode(lv.norm.Text) })
-		for _, b := range lv.blobs {
+		lv.blobs = escapeRunsIn(text, lv.blobs)
+		// The runs of tokens (findEscapes) are read a stretch at a time
+		// as the blobs before them are decoded: where decoding stops, so
+		// does reading.
+		tokens := tokenScanner{text: text, asks: func() bool { return asksToDecode(lv.norm.Text) }}
+		for k := 0; ; k++ {
+			for k == len(lv.blobs) && !tokens.done() {
+				lv.blobs = tokens.next(lv.blobs, tokens.i+tokenStretch)
+			}
+			if k == len(lv.blobs) {
+				break
+			}
+			b := lv.blobs[k]
 			if d.done(false) {
 				break
 			}
@@ -766,7 +778,11 @@ func (d *decoder) done(final bool) bool {
 	if d.refused || d.st.exhausted || to == d.scanned || (!final && to-d.from < decodedBatch) {
 		return d.refused || d.st.exhausted
 	}
-	ms, score := d.s.scanLevel(d.st, d.depth+1, d.role, string(lv.decoded[d.from:to]))
+	// The batch is read in place, not copied (up to a MiB of decoded text
+	// a call): lv.decoded is not written until the deeper scan returns,
+	// and nothing the scan keeps refers to its text.
+	batch := lv.decoded[d.from:to]
+	ms, score := d.s.scanLevel(d.st, d.depth+1, d.role, unsafe.String(unsafe.SliceData(batch), len(batch)))
 	for _, m := range ms {
 		if m.Start, m.End = m.Start+d.from, m.End+d.from; m.End > d.scanned {
 			d.found = append(d.found, m)

@@ -59,6 +59,14 @@ func checkScanOracles(t *testing.T, text string) {
 			}
 		}
 	}
+	// Read a stretch at a time, as the scan reads it, in stretches that
+	// end inside tokens and runs.
+	for _, n := range []int{1, 7, 64} {
+		f := func() bool { return true }
+		if got, want := tokenRunsInStretches(text, f, n), tokenRuns(text, nil, f); !slices.Equal(got, want) {
+			t.Fatalf("tokenScanner in stretches of %d over %q = %v, tokenRuns %v", n, text, got, want)
+		}
+	}
 	// Every token alone, and glued to its neighbours' bytes.
 	for tok := range strings.FieldsSeq(text) {
 		for _, s := range []string{tok, tok + " " + tok, "0" + tok, "\\" + tok, "(" + tok} {
@@ -105,6 +113,9 @@ func checkTokenRuns(t *testing.T, text string) {
 	f := func() bool { return true }
 	if got, want := tokenRuns(text, nil, f), tokenRunsOracle(text, nil, f); !slices.Equal(got, want) {
 		t.Fatalf("tokenRuns(%q) = %v, want %v", text, got, want)
+	}
+	if got, want := tokenRunsInStretches(text, f, 3), tokenRunsOracle(text, nil, f); !slices.Equal(got, want) {
+		t.Fatalf("tokenScanner in stretches of 3 over %q = %v, want %v", text, got, want)
 	}
 }
 
@@ -153,4 +164,14 @@ func FuzzScanOracles(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) { checkScanOracles(t, text) })
+}
+
+// tokenRunsInStretches is tokenRuns through a tokenScanner, n bytes a call.
+func tokenRunsInStretches(text string, asks func() bool, n int) []blob {
+	ts := tokenScanner{text: text, asks: asks}
+	var out []blob
+	for !ts.done() {
+		out = ts.next(out, ts.i+n)
+	}
+	return out
 }
