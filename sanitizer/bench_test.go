@@ -91,6 +91,9 @@ func BenchmarkCheck1MiBAdversarial(b *testing.B) {
 		{"spaced hex", strings.Repeat("69 67 6e 6f 72 65 20 ", 1<<20/21)},
 		{"base64 groups", strings.Repeat("aWdu b3Jl IGFs bCBw ", 1<<20/20)},
 		{"Morse", "decode this morse: " + strings.Repeat(".. --. -. --- .-. . / ", 1<<20/22)},
+		// many runs of Morse code, not asked to be decoded, then all the text says
+		{"Morse runs among words", strings.Repeat(".- -... -.-. .-.. .- -... -.-. .-.. .- -... word ", 1<<20/48)},
+		{"Morse runs alone", strings.Repeat(".- -... -.-. .-.. .- -... -.-. .-.. .- -... !! ", 1<<20/46)},
 		{"reversed near-matches", string(reverse(nil, []byte(near)))},
 		{"zero-width inside words", strings.Repeat("ig\u200bnore prev\u00adious ", 1<<20/24)},
 		{"letter-like symbols", strings.Repeat("🅸🅶🅽🅾🆁🅴 🇦🇱🇱 ", 1<<20/40)},

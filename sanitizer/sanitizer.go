@@ -543,7 +543,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// The runs of tokens (findEscapes) are read a stretch at a time
 		// as the blobs before them are decoded: where decoding stops, so
 		// does reading.
-		tokens := tokenScanner{text: text, asks: func() bool { return asksToDecode(lv.norm.Text) }}
+		tokens := tokenScanner{text: text, ask: func() bool { return asksToDecode(lv.norm.Text) }}
 		for k := 0; ; k++ {
 			for k == len(lv.blobs) && !tokens.done() {
 				lv.blobs = tokens.next(lv.blobs, tokens.i+tokenStretch)

@@ -17,7 +17,7 @@ func tokenRunsOracle(text string, out []blob, asks func() bool) []blob {
 		switch {
 		case kind == tokHex && weight >= minSpacedHex,
 			kind == tokB64 && count >= minB64Groups && weight >= minBase64,
-			kind == tokMorse && weight >= minMorseChars && dotsAndDashes(text[start:end]) && (asks() || onlyRun(text, start, end)):
+			kind == tokMorse && weight >= minMorseChars && dotsAndDashes(text[start:end]) && (asks() || onlyRunOracle(text, start, end)):
 			out = append(out, blob{encoding: [...]string{tokHex: "hex-spaced", tokB64: "base64-spaced", tokMorse: "morse"}[kind], start: start, end: end})
 		}
 		kind, count, weight = tokOther, 0, 0
@@ -168,7 +168,7 @@ func FuzzScanOracles(f *testing.F) {
 
 // tokenRunsInStretches is tokenRuns through a tokenScanner, n bytes a call.
 func tokenRunsInStretches(text string, asks func() bool, n int) []blob {
-	ts := tokenScanner{text: text, asks: asks}
+	ts := tokenScanner{text: text, ask: asks}
 	var out []blob
 	for !ts.done() {
 		out = ts.next(out, ts.i+n)
