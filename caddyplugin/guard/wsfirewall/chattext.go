@@ -25,6 +25,15 @@ import (
 //	conversations.turn    message                          ConversationTurnParamsSchema
 //	cron.add              payload.message, payload.text    CronAddParamsSchema (agentTurn, systemEvent)
 //	cron.update           patch.payload.message, patch.payload.text   CronUpdateParamsSchema
+//	sessions.companion.ask  question                       SessionsCompanionAskParamsSchema (session-companion-ask-*.mjs:
+//	                                                       a user turn after the session's transcript)
+//	sessions.title.prepare  message                        SessionsTitlePrepareParamsSchema (the naming model)
+//	sessions.goal.update  objective, note                  SessionsGoalUpdateParamsSchema (inbound-meta-*.mjs
+//	                                                       formatActiveGoalContext: before every later turn)
+//
+// attachments[] (chat.send, sessions.send and .steer, sessions.create,
+// agent) is a list of files: their names and the text of those OpenClaw
+// reads as text are judged (attachments.go).
 //
 // A listed field that is present must be a string (null counts as absent);
 // anything else is refused, since the guard cannot judge it. A field ending
@@ -36,17 +45,24 @@ import (
 // rendered as a task-completion turn with their replyInstruction, and a
 // swarm output schema is a JSON schema the model reads.
 var chatFields = map[string][]string{
-	"chat.send":          {"message", "workContext.*", "systemProvenanceReceipt"},
-	"sessions.send":      {"message"},
-	"sessions.steer":     {"message"},
-	"sessions.create":    {"message", "task", "titleSource"},
-	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.**"},
+	"chat.send":          {"message", "workContext.*", "systemProvenanceReceipt", attachmentsField},
+	"sessions.send":      {"message", attachmentsField},
+	"sessions.steer":     {"message", attachmentsField},
+	"sessions.create":    {"message", "task", "titleSource", attachmentsField},
+	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.**", attachmentsField},
 	"chat.inject":        {"message"},
 	"wake":               {"text"},
 	"conversations.send": {"message"},
 	"conversations.turn": {"message"},
 	"cron.add":           {"payload.message", "payload.text"},
 	"cron.update":        {"patch.payload.message", "patch.payload.text"},
+	// Red team round 7: the side-chat question (a user turn to a model that
+	// reads the session's transcript; operator.read), the text the naming
+	// model titles, and a session goal's objective (put before every later
+	// turn) and note.
+	"sessions.companion.ask": {"question"},
+	"sessions.title.prepare": {"message"},
+	"sessions.goal.update":   {"objective", "note"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.
@@ -90,6 +106,22 @@ func ChatText(method string, params []byte) ([]Text, error) {
 	}
 	var out []Text
 	for _, f := range fields {
+		if f == attachmentsField {
+			var raw []byte
+			if err := members(params, func(key string, val []byte) error {
+				if key == "attachments" {
+					raw = val
+				}
+				return nil
+			}); err != nil {
+				return nil, &ParamsError{msg: fmt.Sprintf("%s params: %v", method, err)}
+			}
+			var err error
+			if out, err = attachmentTexts(raw, "attachments", out); err != nil {
+				return nil, &ParamsError{msg: fmt.Sprintf("%s params.%v", method, err)}
+			}
+			continue
+		}
 		under, keys := strings.CutSuffix(f, ".**")
 		ok := keys
 		if !ok {
