@@ -2,6 +2,7 @@ package wsfirewall
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -19,7 +20,8 @@ import (
 //	                                                       titleSource goes to the naming model)
 //	agent                 message, extraSystemPrompt,      AgentParamsSchema
 //	                      internalEvents.*, swarmOutputSchema.*
-//	chat.inject           message                          ChatInjectParamsSchema
+//	chat.inject           message, label                   ChatInjectParamsSchema (the label is put before
+//	                                                       the message: "[label]\n\nmessage", judged joined)
 //	wake                  text                             WakeParamsSchema
 //	conversations.send    message                          ConversationSendParamsSchema
 //	conversations.turn    message                          ConversationTurnParamsSchema
@@ -50,7 +52,7 @@ var chatFields = map[string][]string{
 	"sessions.steer":     {"message", attachmentsField},
 	"sessions.create":    {"message", "task", "titleSource", attachmentsField},
 	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.**", attachmentsField},
-	"chat.inject":        {"message"},
+	"chat.inject":        {"message", "label"},
 	"wake":               {"text"},
 	"conversations.send": {"message"},
 	"conversations.turn": {"message"},
@@ -142,7 +144,33 @@ func ChatText(method string, params []byte) ([]Text, error) {
 			out = append(out, Text{Field: f, Value: *t})
 		}
 	}
+	if method == "chat.inject" {
+		out = injectedText(out)
+	}
 	return out, nil
+}
+
+// injectedText joins chat.inject's label to its message as the gateway
+// writes them into the transcript (chat-transcript-persistence-*.mjs:
+// "[label]\n\nmessage", an assistant message every later turn sends to the
+// model), so that an instruction split over the two is read whole.
+func injectedText(texts []Text) []Text {
+	var label, message *Text
+	for i := range texts {
+		switch texts[i].Field {
+		case "label":
+			label = &texts[i]
+		case "message":
+			message = &texts[i]
+		}
+	}
+	if label == nil || label.Value == "" {
+		return slices.DeleteFunc(texts, func(t Text) bool { return t.Field == "label" })
+	}
+	if message == nil {
+		return texts
+	}
+	return []Text{{Field: "label+message", Value: "[" + label.Value + "]\n\n" + message.Value}}
 }
 
 // lookupString follows path through nested objects in raw. A missing or
