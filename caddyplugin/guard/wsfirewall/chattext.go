@@ -32,6 +32,8 @@ import (
 //	sessions.title.prepare  message                        SessionsTitlePrepareParamsSchema (the naming model)
 //	sessions.goal.update  objective, note                  SessionsGoalUpdateParamsSchema (inbound-meta-*.mjs
 //	                                                       formatActiveGoalContext: before every later turn)
+//	session.suggestions.add  text                          SessionSuggestionsAddParamsSchema (sent as a chat.send
+//	                                                       by session.suggestions.resolve, inside the gateway)
 //
 // attachments[] (chat.send, sessions.send and .steer, sessions.create,
 // agent) is a list of files: their names and the text of those OpenClaw
@@ -65,6 +67,10 @@ var chatFields = map[string][]string{
 	"sessions.companion.ask": {"question"},
 	"sessions.title.prepare": {"message"},
 	"sessions.goal.update":   {"objective", "note"},
+	// A suggestion's text is sent later as a chat.send inside the gateway
+	// (session.suggestions.resolve "send" or "queue"), unseen by the
+	// firewall: it is judged when stored.
+	"session.suggestions.add": {"text"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.
