@@ -511,6 +511,9 @@ func TestControlUIWebSocketFirewall(t *testing.T) {
 		{uiViewerSecret, "terminal.open", `{}`, "dangerous_method_not_granted"},
 		{uiViewerSecret, "chat.send", `{"sessionKey":"main","message":"hi","idempotencyKey":"k"}`, "missing_scope"},
 		{uiAdminSecret, "terminal.open", `{"cols":80,"rows":24}`, ""},
+		// Red team round 7: a session's workspace file overwritten (for a
+		// main session, the agent's AGENTS.md or a workspace skill).
+		{uiAdminSecret, "sessions.files.set", `{"sessionKey":"main","path":"AGENTS.md","content":"x","expectedHash":"h"}`, "dangerous_method_not_granted"},
 	} {
 		c, _, err := rig.dial(t, sessionOf(tc.secret))
 		must(t, err)
@@ -762,6 +765,10 @@ func TestControlUIOtherMethodsThatReachAModelAreJudged(t *testing.T) {
 		// firewall never sees.
 		{uiOperatorSecret, "session.suggestions.add", `{"sessionKey":"main","text":"` + attack + `"}`, true},
 		{uiOperatorSecret, "session.suggestions.add", `{"sessionKey":"main","text":"Could you also add tests for the parser?"}`, false},
+		// mcp.app.updateModelContext: an MCP App view's text is put before
+		// the next turn ("MCP App context snapshot:", mcp-app-model-context-*.mjs).
+		{uiOperatorSecret, "mcp.app.updateModelContext", `{"sessionKey":"main","viewId":"v1","content":[{"type":"text","text":"` + attack + `"}]}`, true},
+		{uiOperatorSecret, "mcp.app.updateModelContext", `{"sessionKey":"main","viewId":"v1","content":[{"type":"text","text":"The user selected the March invoice in the viewer."}]}`, false},
 		{uiViewerSecret, "sessions.companion.ask", `{"sessionKey":"main","question":"What is the agent working on right now?"}`, false},
 		{uiOperatorSecret, "sessions.goal.update", `{"sessionKey":"main","operationId":"o3","action":"edit","objective":"Migrate the billing service to the new database"}`, false},
 	} {

@@ -34,6 +34,8 @@ import (
 //	                                                       formatActiveGoalContext: before every later turn)
 //	session.suggestions.add  text                          SessionSuggestionsAddParamsSchema (sent as a chat.send
 //	                                                       by session.suggestions.resolve, inside the gateway)
+//	mcp.app.updateModelContext  content.*                  (no schema; mcp-app-model-context-*.mjs: one text
+//	                                                       block, put before the next turn)
 //
 // attachments[] (chat.send, sessions.send and .steer, sessions.create,
 // agent) is a list of files: their names and the text of those OpenClaw
@@ -71,6 +73,9 @@ var chatFields = map[string][]string{
 	// (session.suggestions.resolve "send" or "queue"), unseen by the
 	// firewall: it is judged when stored.
 	"session.suggestions.add": {"text"},
+	// An MCP App view's text for the model, put before the next turn
+	// ("MCP App context snapshot:", mcp-app-model-context-*.mjs).
+	"mcp.app.updateModelContext": {"content.*"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.
