@@ -514,6 +514,7 @@ func TestControlUIWebSocketFirewall(t *testing.T) {
 		// Red team round 7: a session's workspace file overwritten (for a
 		// main session, the agent's AGENTS.md or a workspace skill).
 		{uiAdminSecret, "sessions.files.set", `{"sessionKey":"main","path":"AGENTS.md","content":"x","expectedHash":"h"}`, "dangerous_method_not_granted"},
+		{uiAdminSecret, "sessions.catalog.startTerminal", `{"catalogId":"c","agentId":"main","cwd":"/tmp","initialMessage":"hi"}`, "dangerous_method_not_granted"},
 	} {
 		c, _, err := rig.dial(t, sessionOf(tc.secret))
 		must(t, err)

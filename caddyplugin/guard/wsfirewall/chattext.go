@@ -76,6 +76,9 @@ var chatFields = map[string][]string{
 	// An MCP App view's text for the model, put before the next turn
 	// ("MCP App context snapshot:", mcp-app-model-context-*.mjs).
 	"mcp.app.updateModelContext": {"content.*"},
+	// The first prompt of a catalog agent's terminal session (a dangerous
+	// method: judged when a role is granted it).
+	"sessions.catalog.startTerminal": {"initialMessage"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.

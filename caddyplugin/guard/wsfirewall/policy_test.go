@@ -212,6 +212,7 @@ func TestChatText(t *testing.T) {
 		{"chat.send", `{"message":"m","attachments":{"content":"aGk="}}`, nil, "want an array"},
 		{"chat.inject", `{"message":"m","attachments":[{"content":"aGk="}]}`, []Text{{"message", "m"}}, ""},
 		// Red team round 7: other methods whose text reaches a model.
+		{"sessions.catalog.startTerminal", `{"catalogId":"c","agentId":"a","cwd":"/w","initialMessage":"m"}`, []Text{{"initialMessage", "m"}}, ""},
 		{"mcp.app.updateModelContext", `{"sessionKey":"s","viewId":"v","content":[{"type":"text","text":"t"}]}`, []Text{{"content[0].type", "text"}, {"content[0].text", "t"}}, ""},
 		{"session.suggestions.add", `{"sessionKey":"s","text":"t"}`, []Text{{"text", "t"}}, ""},
 		{"chat.inject", `{"sessionKey":"s","label":"L","message":"m"}`, []Text{{"label+message", "[L]\n\nm"}}, ""},
