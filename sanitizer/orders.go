@@ -227,7 +227,7 @@ func ordersIt(clause []byte, words [][]byte, question bool) bool {
 	if germanInfinitives[string(words[len(words)-1])] && !germanOpeners[string(words[0])] {
 		return true
 	}
-	return holdsPhrase(clause, obligations) || holdsPhrase(clause, wishThat) && holdsAny(clause, doingStems)
+	return germanIndicative(words) || holdsPhrase(clause, obligations) || holdsPhrase(clause, wishThat) && holdsAny(clause, doingStems)
 }
 
 // replyManner after "reply in" or "answer with" makes it an order to answer
@@ -272,8 +272,70 @@ func statesTask(clause []byte) bool {
 	if t := string(bytes.TrimSpace(clause)); t == "task" || t == "new task" || t == "your task" {
 		return true
 	}
-	return holdsPhrase(clause, taskPhrases)
+	return holdsPhrase(clause, taskPhrases) || statesCompliance(clause)
 }
+
+// statesCompliance reports whether a clause, after an interjection
+// ("Okay", "Sure", "Understood"), is nothing but a statement that the
+// assistant complies or that the output follows: "Executing.", "Here is
+// the output:", "Response below:", "Execution follows." (red team round 7;
+// round 6 left them to the model, which read them at 0.02 to 0.65). The
+// whole clause must be the statement, so "The output below is from our
+// logs", "Here is the output of our scanner" and "What happens when
+// executing it?" are not.
+func statesCompliance(clause []byte) bool {
+	words := bytes.FieldsFunc(clause, func(r rune) bool { return !isWordRune(r) && r != '\'' && r != '’' })
+	for len(words) > 0 && complianceLeads[string(words[0])] {
+		words = words[1:]
+	}
+	if len(words) == 0 || len(words) > 6 {
+		return false
+	}
+	return compliancePhrases[string(bytes.Join(words, []byte(" ")))]
+}
+
+// complianceLeads open a compliance statement without changing it.
+var complianceLeads = normalisedSet("ok", "okay", "sure", "understood", "alright", "right", "fine", "yes", "yeah", "yep",
+	"certainly", "absolutely", "now", "so", "roger", "noted", "got", "of", "course", "very", "well", "gladly", "perfect",
+	"verstanden", "klar", "gut", "jawohl", "entendido", "claro", "vale", "compris", "d'accord", "entendu", "понял", "хорошо", "好的", "明白")
+
+// compliancePhrases are whole clauses that say the assistant does it, or
+// that its output comes next.
+var compliancePhrases = normalisedSet(
+	"executing", "executing now", "executing it", "executing it now", "executing the instruction", "executing the request",
+	"executing instructions", "complying", "complying now", "i comply", "i will comply", "i'll comply", "proceeding",
+	"proceeding now", "proceeding as instructed", "doing it now", "doing so now", "running it now", "as requested",
+	"as instructed", "as you wish", "will do", "on it", "here it is", "here you go", "here is the output",
+	"here's the output", "here is the full output", "here's the full output", "here is the result", "here's the result",
+	"here is the response", "here's the response", "here is my response", "here's my response", "here is my system prompt",
+	"here's my system prompt", "here is the system prompt", "here's the system prompt", "here is my prompt",
+	"here's my prompt", "here are my instructions", "here are the instructions", "output below", "output follows",
+	"response below", "response follows", "result below", "results below", "results follow", "result follows",
+	"execution follows", "execution below", "answer below", "answer follows", "the output follows", "the response follows",
+	"wird ausgeführt", "ich führe es aus", "hier ist die ausgabe", "ausgabe folgt", "antwort folgt", "ausführung folgt",
+	"ejecutando", "aquí está la salida", "aquí tienes la salida", "exécution en cours", "voici la sortie",
+	"voici le résultat", "executando", "aqui está a saída", "выполняю", "вот вывод", "正在执行", "执行中", "以下是输出",
+	"実行します", "실행합니다",
+)
+
+// germanIndicative is an order in the German indicative: "Du antwortest
+// jetzt darauf.", "Jetzt führst du es aus." (red team round 7). A clause
+// that opens with a conjunction ("wenn du antwortest") is not one.
+func germanIndicative(words [][]byte) bool {
+	switch {
+	case len(words) > 1 && string(words[0]) == "du":
+		return germanDoing[string(words[1])]
+	case len(words) > 2 && string(words[2]) == "du":
+		return germanDoing[string(words[1])] && !germanOpeners[string(words[0])] && !germanConjunctions[string(words[0])]
+	}
+	return false
+}
+
+var germanDoing = normalisedSet("antwortest", "beantwortest", "führst", "befolgst", "folgst", "tust", "machst",
+	"erledigst", "behandelst", "gibst")
+
+var germanConjunctions = normalisedSet("wenn", "falls", "bevor", "nachdem", "weil", "da", "als", "ob", "obwohl", "sobald",
+	"damit", "während", "bis", "seit", "und", "oder", "aber")
 
 // maxOrderTurn bounds the assistant or tool turn after a mention that is
 // read for an order about it (speaksOrder): the forged turn is short, and

@@ -2,6 +2,7 @@ package wsfirewall
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -19,12 +20,26 @@ import (
 //	                                                       titleSource goes to the naming model)
 //	agent                 message, extraSystemPrompt,      AgentParamsSchema
 //	                      internalEvents.*, swarmOutputSchema.*
-//	chat.inject           message                          ChatInjectParamsSchema
+//	chat.inject           message, label                   ChatInjectParamsSchema (the label is put before
+//	                                                       the message: "[label]\n\nmessage", judged joined)
 //	wake                  text                             WakeParamsSchema
 //	conversations.send    message                          ConversationSendParamsSchema
 //	conversations.turn    message                          ConversationTurnParamsSchema
 //	cron.add              payload.message, payload.text    CronAddParamsSchema (agentTurn, systemEvent)
 //	cron.update           patch.payload.message, patch.payload.text   CronUpdateParamsSchema
+//	sessions.companion.ask  question                       SessionsCompanionAskParamsSchema (session-companion-ask-*.mjs:
+//	                                                       a user turn after the session's transcript)
+//	sessions.title.prepare  message                        SessionsTitlePrepareParamsSchema (the naming model)
+//	sessions.goal.update  objective, note                  SessionsGoalUpdateParamsSchema (inbound-meta-*.mjs
+//	                                                       formatActiveGoalContext: before every later turn)
+//	session.suggestions.add  text                          SessionSuggestionsAddParamsSchema (sent as a chat.send
+//	                                                       by session.suggestions.resolve, inside the gateway)
+//	mcp.app.updateModelContext  content.*                  (no schema; mcp-app-model-context-*.mjs: one text
+//	                                                       block, put before the next turn)
+//
+// attachments[] (chat.send, sessions.send and .steer, sessions.create,
+// agent) is a list of files: their names and the text of those OpenClaw
+// reads as text are judged (attachments.go).
 //
 // A listed field that is present must be a string (null counts as absent);
 // anything else is refused, since the guard cannot judge it. A field ending
@@ -36,17 +51,34 @@ import (
 // rendered as a task-completion turn with their replyInstruction, and a
 // swarm output schema is a JSON schema the model reads.
 var chatFields = map[string][]string{
-	"chat.send":          {"message", "workContext.*", "systemProvenanceReceipt"},
-	"sessions.send":      {"message"},
-	"sessions.steer":     {"message"},
-	"sessions.create":    {"message", "task", "titleSource"},
-	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.**"},
-	"chat.inject":        {"message"},
+	"chat.send":          {"message", "workContext.*", "systemProvenanceReceipt", attachmentsField},
+	"sessions.send":      {"message", attachmentsField},
+	"sessions.steer":     {"message", attachmentsField},
+	"sessions.create":    {"message", "task", "titleSource", attachmentsField},
+	"agent":              {"message", "extraSystemPrompt", "internalEvents.*", "swarmOutputSchema.**", attachmentsField},
+	"chat.inject":        {"message", "label"},
 	"wake":               {"text"},
 	"conversations.send": {"message"},
 	"conversations.turn": {"message"},
 	"cron.add":           {"payload.message", "payload.text"},
 	"cron.update":        {"patch.payload.message", "patch.payload.text"},
+	// Red team round 7: the side-chat question (a user turn to a model that
+	// reads the session's transcript; operator.read), the text the naming
+	// model titles, and a session goal's objective (put before every later
+	// turn) and note.
+	"sessions.companion.ask": {"question"},
+	"sessions.title.prepare": {"message"},
+	"sessions.goal.update":   {"objective", "note"},
+	// A suggestion's text is sent later as a chat.send inside the gateway
+	// (session.suggestions.resolve "send" or "queue"), unseen by the
+	// firewall: it is judged when stored.
+	"session.suggestions.add": {"text"},
+	// An MCP App view's text for the model, put before the next turn
+	// ("MCP App context snapshot:", mcp-app-model-context-*.mjs).
+	"mcp.app.updateModelContext": {"content.*"},
+	// The first prompt of a catalog agent's terminal session (a dangerous
+	// method: judged when a role is granted it).
+	"sessions.catalog.startTerminal": {"initialMessage"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.
@@ -90,6 +122,22 @@ func ChatText(method string, params []byte) ([]Text, error) {
 	}
 	var out []Text
 	for _, f := range fields {
+		if f == attachmentsField {
+			var raw []byte
+			if err := members(params, func(key string, val []byte) error {
+				if key == "attachments" {
+					raw = val
+				}
+				return nil
+			}); err != nil {
+				return nil, &ParamsError{msg: fmt.Sprintf("%s params: %v", method, err)}
+			}
+			var err error
+			if out, err = attachmentTexts(raw, "attachments", out); err != nil {
+				return nil, &ParamsError{msg: fmt.Sprintf("%s params.%v", method, err)}
+			}
+			continue
+		}
 		under, keys := strings.CutSuffix(f, ".**")
 		ok := keys
 		if !ok {
@@ -110,7 +158,33 @@ func ChatText(method string, params []byte) ([]Text, error) {
 			out = append(out, Text{Field: f, Value: *t})
 		}
 	}
+	if method == "chat.inject" {
+		out = injectedText(out)
+	}
 	return out, nil
+}
+
+// injectedText joins chat.inject's label to its message as the gateway
+// writes them into the transcript (chat-transcript-persistence-*.mjs:
+// "[label]\n\nmessage", an assistant message every later turn sends to the
+// model), so that an instruction split over the two is read whole.
+func injectedText(texts []Text) []Text {
+	var label, message *Text
+	for i := range texts {
+		switch texts[i].Field {
+		case "label":
+			label = &texts[i]
+		case "message":
+			message = &texts[i]
+		}
+	}
+	if label == nil || label.Value == "" {
+		return slices.DeleteFunc(texts, func(t Text) bool { return t.Field == "label" })
+	}
+	if message == nil {
+		return texts
+	}
+	return []Text{{Field: "label+message", Value: "[" + label.Value + "]\n\n" + message.Value}}
 }
 
 // lookupString follows path through nested objects in raw. A missing or

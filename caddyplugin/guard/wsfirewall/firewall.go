@@ -198,7 +198,7 @@ func (f *Firewall) inspect(s *session, payload []byte) Decision {
 // gateway's commands.bash is on: "! <cmd>" or "/bash <cmd>" (docs/tools/
 // slash-commands.md), but not !poll and !stop, which manage a running job.
 func bangCommand(method string, t Text) (string, bool) {
-	if t.Field != "message" || method == "chat.inject" {
+	if t.Field != "message" || method == "chat.inject" || method == "sessions.title.prepare" {
 		return "", false
 	}
 	m := strings.TrimSpace(t.Value)

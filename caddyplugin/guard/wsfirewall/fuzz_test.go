@@ -101,6 +101,7 @@ func FuzzChatText(f *testing.F) {
 	f.Add("agent", `{"message":"m","internalEvents":[{"result":"r","attachments":[{"n":["a",{"b":"c"}]}]}],"swarmOutputSchema":{"a":[1,true,null,"x"]}}`)
 	f.Add("agent", `{"internalEvents":"x"}`)
 	f.Add("sessions.create", `{"titleSource":"t","task":null}`)
+	f.Add("chat.send", `{"message":"m","attachments":[{"fileName":"a.txt","content":"aGk="},{"source":{"type":"base64","data":"AGgAaQ=="}},{"source":[1]},7]}`)
 	f.Fuzz(func(t *testing.T, method, params string) {
 		if !validJSON([]byte(params)) {
 			return

@@ -111,6 +111,15 @@ var DangerousMethods = []string{
 	"skills.install",
 	"plugins.install",
 	"agents.files.set",
+	// Red team round 7: overwrites a file of a session's workspace, which
+	// for a main session is the agent's workspace (AGENTS.md, SOUL.md,
+	// MEMORY.md, skills/*/SKILL.md: system text on every later turn), the
+	// same reach as agents.files.set (session-workspace-roots-*.mjs).
+	"sessions.files.set",
+	// Red team round 7: starts a host terminal running a session catalog's
+	// agent (a CLI that calls its vendor directly, unseen by the provider
+	// guard) in a directory of the caller's choosing, with a first prompt.
+	"sessions.catalog.startTerminal",
 	"nativeHook.invoke",
 	"cron.*",
 	// Tools run directly, without the model: the WebSocket twins of

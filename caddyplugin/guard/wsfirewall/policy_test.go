@@ -194,6 +194,33 @@ func TestChatText(t *testing.T) {
 				{"swarmOutputSchema.properties.a (key)", "a"}, {"swarmOutputSchema.properties.a.description (key)", "description"}, {"swarmOutputSchema.properties.a.description", "d"}}, ""},
 		{"sessions.create", `{"titleSource":"t"}`, []Text{{"titleSource", "t"}}, ""},
 		{"chat.send", `{"message":"m","workContext":"s"}`, nil, "want an object"},
+		// Red team round 7: attachments. OpenClaw puts the text of a file it
+		// reads as text, and the file's name, into the prompt.
+		{"chat.send", `{"message":"m","attachments":[{"type":"file","mimeType":"text/plain","fileName":"a.txt","content":"aGVsbG8="}]}`,
+			[]Text{{"message", "m"}, {"attachments[0].type", "file"}, {"attachments[0].fileName", "a.txt"}, {"attachments[0].content", "hello"}}, ""},
+		{"chat.send", `{"message":"m","attachments":[{"content":" data:text/plain;base64,aGVsbG8= "}]}`, []Text{{"message", "m"}, {"attachments[0].content", "hello"}}, ""},
+		{"chat.send", `{"message":"m","attachments":[{"content":5,"source":{"type":"base64","media_type":"text/plain","data":"aGk="}}]}`,
+			[]Text{{"message", "m"}, {"attachments[0].source.data", "hi"}}, ""},
+		{"chat.send", `{"message":"m","attachments":[{"source":{"type":"url","data":"aGk="}},{"source":"x"},"y",null]}`, []Text{{"message", "m"}}, ""},
+		{"sessions.send", `{"message":"m","attachments":[{"content":"aABpAA=="}]}`, []Text{{"message", "m"}, {"attachments[0].content", "hi"}, {"attachments[0].content", "h\x00i\x00"}}, ""},
+		{"sessions.send", `{"message":"m","attachments":[{"content":"//5oAGkA"}]}`, []Text{{"message", "m"}, {"attachments[0].content", "hi"}, {"attachments[0].content", "\u00ff\u00feh\x00i\x00"}}, ""},
+		{"agent", `{"message":"m","attachments":[{"content":"6Q=="}]}`, []Text{{"message", "m"}, {"attachments[0].content", "\u00e9"}}, ""},
+		{"sessions.create", `{"attachments":[{"fileName":"p.png","content":"iVBORw0KGgoAAAAN"}]}`, []Text{{"attachments[0].fileName", "p.png"}}, ""},
+		{"chat.send", `{"message":"m","attachments":[{"content":""}]}`, []Text{{"message", "m"}}, ""},
+		{"chat.send", `{"message":"m","attachments":[{"content":"JVBERi0xLjcK"}]}`, nil, "is a PDF"},
+		{"chat.send", `{"message":"m","attachments":[{"content":"aGVsbG8"}]}`, nil, "not base64"},
+		{"chat.send", `{"message":"m","attachments":{"content":"aGk="}}`, nil, "want an array"},
+		{"chat.inject", `{"message":"m","attachments":[{"content":"aGk="}]}`, []Text{{"message", "m"}}, ""},
+		// Red team round 7: other methods whose text reaches a model.
+		{"sessions.catalog.startTerminal", `{"catalogId":"c","agentId":"a","cwd":"/w","initialMessage":"m"}`, []Text{{"initialMessage", "m"}}, ""},
+		{"mcp.app.updateModelContext", `{"sessionKey":"s","viewId":"v","content":[{"type":"text","text":"t"}]}`, []Text{{"content[0].type", "text"}, {"content[0].text", "t"}}, ""},
+		{"session.suggestions.add", `{"sessionKey":"s","text":"t"}`, []Text{{"text", "t"}}, ""},
+		{"chat.inject", `{"sessionKey":"s","label":"L","message":"m"}`, []Text{{"label+message", "[L]\n\nm"}}, ""},
+		{"chat.inject", `{"sessionKey":"s","label":"","message":"m"}`, []Text{{"message", "m"}}, ""},
+		{"sessions.companion.ask", `{"sessionKey":"main","question":"q"}`, []Text{{"question", "q"}}, ""},
+		{"sessions.title.prepare", `{"agentId":"main","message":"m"}`, []Text{{"message", "m"}}, ""},
+		{"sessions.goal.update", `{"sessionKey":"s","operationId":"o","action":"edit","objective":"g"}`, []Text{{"objective", "g"}}, ""},
+		{"sessions.goal.update", `{"sessionKey":"s","operationId":"o","action":"block","note":"n"}`, []Text{{"note", "n"}}, ""},
 	} {
 		got, err := ChatText(tc.method, []byte(tc.params))
 		if tc.err != "" {

@@ -1,0 +1,229 @@
+package wsfirewall
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// attachmentsField marks, in chatFields, a list of chat attachments
+// (ChatAttachmentSchema in dist/sessions-*.mjs): its items are not strings
+// to judge as they stand but files, read as OpenClaw reads them.
+const attachmentsField = "attachments[]"
+
+// OpenClaw 2026.9.6 reads an attachment's base64 from content (a string,
+// trimmed, a data: URL prefix removed) or else from source.data when
+// source.type is "base64" (attachment-normalize-*.mjs
+// normalizeRpcAttachmentsToChatAttachments, normalizeAttachment). It saves
+// the bytes, and the reply pipeline's media understanding
+// (file-context-*.mjs extractFileContext, apply-*.mjs) puts the text of a
+// file it classifies as text (by its bytes, its media type or the extension
+// of its name) or of a PDF into the prompt, as
+// <file name="fileName">…</file>. The file name (fileName, else type)
+// goes into that block. So:
+//
+//   - fileName and type are judged as text;
+//   - bytes that open with an image, audio, video or archive signature are
+//     left alone (images are not read; archives and office files are not
+//     extracted: the agent reads them with a tool, whose result the provider
+//     guard judges);
+//   - a PDF is refused: the gateway gives the model its text, and the guard
+//     cannot extract it;
+//   - any other bytes are decoded as OpenClaw's classifier would
+//     (attachment-classify-*.mjs: a UTF-16 byte order mark, or more than a
+//     fifth of the first 2048 bytes zero, is UTF-16; valid UTF-8 is UTF-8;
+//     anything else windows-1252) and judged as text, whatever media type
+//     the client claims.
+var dataURLPrefix = regexp.MustCompile(`^data:[^;,]+;base64,`)
+
+// attachmentTexts appends the text of every attachment in raw (the JSON
+// value of an attachments field), named from name.
+func attachmentTexts(raw []byte, name string, out []Text) ([]Text, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] == 'n' {
+		return out, nil
+	}
+	if raw[i] != '[' {
+		return nil, fmt.Errorf("want an array")
+	}
+	j := skipSpace(raw, i+1)
+	for k := 0; j < len(raw) && raw[j] != ']'; k++ {
+		end := skipValue(raw, j)
+		var err error
+		if out, err = attachmentText(raw[j:end], fmt.Sprintf("%s[%d]", name, k), out); err != nil {
+			return nil, err
+		}
+		j = skipSpace(raw, end)
+		if j < len(raw) && raw[j] == ',' {
+			j = skipSpace(raw, j+1)
+		}
+	}
+	return out, nil
+}
+
+// attachmentText reads one attachment. Items that are not objects carry
+// no content OpenClaw reads (it drops them).
+func attachmentText(raw []byte, name string, out []Text) ([]Text, error) {
+	if i := skipSpace(raw, 0); i >= len(raw) || raw[i] != '{' {
+		return out, nil
+	}
+	var content, sourceType, sourceData []byte
+	var contentSet bool
+	err := members(raw, func(key string, val []byte) error {
+		switch key {
+		case "fileName", "type":
+			if s, ok := stringValue(val[skipSpace(val, 0):]); ok {
+				out = append(out, Text{Field: name + "." + key, Value: s})
+			}
+		case "content":
+			content, contentSet = val, true
+		case "source":
+			if j := skipSpace(val, 0); j >= len(val) || val[j] != '{' {
+				return nil // OpenClaw reads an object only
+			}
+			return members(val, func(k string, v []byte) error {
+				switch k {
+				case "type":
+					sourceType = v
+				case "data":
+					sourceData = v
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	field := name + ".content"
+	b64, ok := "", false
+	if contentSet {
+		b64, ok = stringValue(content[skipSpace(content, 0):])
+	}
+	if !ok {
+		if t, _ := stringValue(sourceType[skipSpace(sourceType, 0):]); t == "base64" && sourceData != nil {
+			field = name + ".source.data"
+			b64, ok = stringValue(sourceData[skipSpace(sourceData, 0):])
+		}
+	}
+	if !ok {
+		return out, nil
+	}
+	texts, err := fileText(b64)
+	if err != nil {
+		return nil, fmt.Errorf("%s %v", field, err)
+	}
+	for _, t := range texts {
+		out = append(out, Text{Field: field, Value: t})
+	}
+	return out, nil
+}
+
+// fileText decodes an attachment's base64 and returns the texts OpenClaw
+// may give the model (none for a file it does not read as text).
+func fileText(b64 string) ([]string, error) {
+	b64 = strings.TrimSpace(b64)
+	if m := dataURLPrefix.FindString(b64); m != "" {
+		b64 = b64[len(m):]
+	}
+	if b64 == "" {
+		return nil, nil // OpenClaw refuses an empty payload
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, fmt.Errorf("is not base64 the guard can decode (%v)", err)
+	}
+	if notText(raw) {
+		return nil, nil
+	}
+	// pdf.js finds the header anywhere in the first KiB, and a client may
+	// call any bytes application/pdf: a PDF marker anywhere is refused.
+	if bytes.Contains(raw, []byte("%PDF-")) {
+		return nil, fmt.Errorf("is a PDF, whose text the gateway gives the model and the guard cannot read; send its text as a text file or in the message")
+	}
+	var texts []string
+	if cs := utf16Charset(raw); cs != nil {
+		// Read as UTF-16 when the client calls it text, as bytes otherwise:
+		// both readings are judged.
+		if t, err := cs.NewDecoder().Bytes(raw); err == nil {
+			texts = append(texts, string(bytes.ToValidUTF8(t, []byte("\uFFFD"))))
+		}
+	}
+	if utf8.Valid(raw) {
+		texts = append(texts, string(raw))
+	} else {
+		t, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
+		texts = append(texts, string(bytes.ToValidUTF8(t, []byte("\uFFFD"))))
+	}
+	return texts, nil
+}
+
+// utf16Charset is OpenClaw's resolveUtf16Charset: a byte order mark, or
+// more than a fifth of the first 2048 bytes zero (little-endian when the
+// zeros at odd offsets are at least those at even ones). nil otherwise.
+func utf16Charset(b []byte) encoding.Encoding {
+	if len(b) < 2 {
+		return nil
+	}
+	switch {
+	case b[0] == 0xff && b[1] == 0xfe:
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case b[0] == 0xfe && b[1] == 0xff:
+		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	}
+	sample := b[:min(len(b), 2048)]
+	var even, odd int
+	for i, c := range sample {
+		if c == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	if float64(even+odd)/float64(len(sample)) <= .2 {
+		return nil
+	}
+	if odd >= even {
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	}
+	return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+}
+
+// signatures open files that OpenClaw's sniffer (file-type) takes for
+// what they are, whatever the client calls them, and does not read as
+// text: images (sent to a vision model or not at all), audio and video
+// (transcribed by a model of the operator's, when configured), archives and
+// office files (not extracted). Only signatures the sniffer recognises from
+// these bytes alone are listed: a text that opens with "BM" or "ID" is
+// still text.
+var signatures = [][]byte{
+	[]byte("\x89PNG\r\n\x1a\n"), []byte("\xff\xd8\xff"), []byte("GIF87a"), []byte("GIF89a"),
+	[]byte("OggS\x00"), []byte("fLaC"), []byte("\x1aE\xdf\xa3"),
+	[]byte("PK\x03\x04"), []byte("\x1f\x8b\x08"), []byte("7z\xbc\xaf\x27\x1c"), []byte("Rar!\x1a\x07"),
+	[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+}
+
+func notText(b []byte) bool {
+	for _, s := range signatures {
+		if bytes.HasPrefix(b, s) {
+			return true
+		}
+	}
+	switch {
+	case len(b) >= 12 && string(b[:4]) == "RIFF" && (string(b[8:12]) == "WEBP" || string(b[8:12]) == "WAVE" || string(b[8:12]) == "AVI "):
+		return true
+	case len(b) >= 12 && string(b[4:8]) == "ftyp": // MP4, MOV, HEIC, AVIF
+		return true
+	}
+	return false
+}
