@@ -117,6 +117,10 @@ func TestWordsAreRunsOfWordBytes(t *testing.T) {
 			for j < len(text) && isWordByte(text[j]) {
 				j++
 			}
+			if strings.Trim(string(text[i:j]), "'") == "" {
+				i = j // a quotation mark
+				continue
+			}
 			if strings.Trim(string(text[i:j]), "0123456789") != "" {
 				numbers = 0
 			} else if numbers++; numbers > 4 {
@@ -265,6 +269,30 @@ func TestARunOfNumbersIsReadAsFourAtMost(t *testing.T) {
 		}
 		checkFeaturesOracle(t, []byte(c.a))
 		// LeadFeatures counts the words of a prefix as Features does.
+		if n := wordsIn([]byte(c.a)); n != len(wa) {
+			t.Errorf("wordsIn(%q) = %d, Features reads %d words", c.a, n, len(wa))
+		}
+	}
+}
+
+// A quotation mark on its own is no word; inside a word it is a letter.
+func TestQuotationMarksAreNotWords(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"frames: [' ', ' ', ' ', ' ', ' ', ' ']", "frames: []", true},
+		{"say '' and ''' now", "say and now", true},
+		{"don't", "dont", false},
+		{"the users' files", "the users files", false},
+	} {
+		var sa, sb Scratch
+		fa, wa := sa.Features([]byte(c.a))
+		fb, wb := sb.Features([]byte(c.b))
+		if same := slices.Equal(fa, fb) && slices.Equal(wa, wb); same != c.same {
+			t.Errorf("%q and %q: same features %v, want %v", c.a, c.b, same, c.same)
+		}
+		checkFeaturesOracle(t, []byte(c.a))
 		if n := wordsIn([]byte(c.a)); n != len(wa) {
 			t.Errorf("wordsIn(%q) = %d, Features reads %d words", c.a, n, len(wa))
 		}
