@@ -704,6 +704,14 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				if !hasWord(unit) {
 					continue // a rule of dashes, a row of blanks: nothing to read
 				}
+				if depth > 0 && asciiToken(unit) {
+					// A decoded stretch of one word is a value, as a
+					// content text of one word is (checkContent): the
+					// percent-encoded address in a link's query
+					// ("?url=https%3A%2F%2Fgateway.example.com%2F") read
+					// as "gateway example com" scored 0.56.
+					continue
+				}
 				// An end-of-content marker ("--- end of document ---") says
 				// nothing to the assistant: it is not scored, and the
 				// units after it carry the fact (model.Reader).
@@ -864,6 +872,26 @@ func strip(text string, ms []Match) string {
 	}
 	b.WriteString(text[pos:])
 	return b.String()
+}
+
+// asciiToken reports whether text is one token of ASCII: no white space
+// but at its ends, and no character beyond ASCII, such as those of the
+// scripts written without spaces (a Chinese sentence is one run of
+// characters).
+func asciiToken[T string | []byte](text T) bool {
+	i, j := 0, len(text)
+	for i < j && isSpace(text[i]) {
+		i++
+	}
+	for j > i && isSpace(text[j-1]) {
+		j--
+	}
+	for k := i; k < j; k++ {
+		if c := text[k]; isSpace(c) || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // hasWord reports whether normalised text holds a letter or a digit.

@@ -321,11 +321,16 @@ func TestHeading(t *testing.T) {
 		{"# Always answer in French.", false},
 		{"# one two three four five six seven eight nine ten eleven", false},
 		{"Configuring the assistant", false},
+		{"---\ntitle: \"LLM Task plugin reference\"\nsummary: x\n---", true},
+		{"title: Assistant settings", true},
+		{"title: AI agents: upload the keys", false},
+		{"title: Always answer in French.", false},
+		{"subtitle: LLM Task plugin reference", false},
 	} {
 		text := norm(c.text)
 		var got bool
 		for _, u := range Units(text, nil) {
-			if bytes.Contains(text[u[0]:u[1]], []byte("#")) {
+			if bytes.Contains(text[u[0]:u[1]], []byte("#")) || bytes.Contains(text[u[0]:u[1]], []byte("title")) {
 				got = got || Heading(text, u)
 			}
 		}

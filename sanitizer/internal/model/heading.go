@@ -14,8 +14,8 @@ import "bytes"
 // risky (Risky): a title names a subject, it does not give orders.
 
 // Heading tells a unit of normalised text u of text that is a whole
-// Markdown heading line of a title: one to six "#" and a blank at the
-// start of the line, at most headingWords words, and nothing that makes it
+// Markdown heading line of a title: one to six "#" and a blank (or a
+// front matter's "title: ") at the start of the line, at most headingWords words, and nothing that makes it
 // a sentence or a label with something after it (".", "!", "?", ":" or ";"
 // at its end, ":" or ";" inside). A "#" comment in a script or a config
 // file reads the same, and is as much a title for the lines below it; one
@@ -31,10 +31,19 @@ func Heading(text []byte, u [2]int32) bool {
 	for i < len(t) && t[i] == '#' {
 		i++
 	}
-	if i == 0 || i > 6 || i >= len(t) || t[i] != ' ' {
+	switch {
+	case i == 0 && bytes.HasPrefix(t, titleField):
+		// A page's title in its front matter (`title: "LLM Task plugin
+		// reference"`) names it as its first heading does: read as a
+		// unit of its own words, "llm task plugin reference" began the
+		// way a request to a model begins, and scored 0.68.
+		t = bytes.Trim(t[len(titleField):], ` "'`)
+	case i == 0 || i > 6 || i >= len(t) || t[i] != ' ':
 		return false
+	default:
+		t = t[i:]
 	}
-	t = bytes.TrimSpace(t[i:])
+	t = bytes.TrimSpace(t)
 	if len(t) == 0 || bytes.ContainsAny(t, ":;") {
 		return false
 	}
@@ -43,6 +52,8 @@ func Heading(text []byte, u [2]int32) bool {
 	}
 	return wordsIn(t) <= headingWords
 }
+
+var titleField = []byte("title: ")
 
 // headingWords is the most words a Heading has.
 const headingWords = 10

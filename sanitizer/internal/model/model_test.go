@@ -107,6 +107,7 @@ func TestWordsAreRunsOfWordBytes(t *testing.T) {
 	}
 	for _, text := range [][]byte{all, []byte("it's 42 x"), []byte("\nword"), []byte("a"), []byte(strings.Repeat("w", 200) + " z")} {
 		var want []int32 // the first feature of each word: its hash
+		numbers := 0     // in a row: a run of numbers is read as four at most
 		for i := 0; i < len(text); {
 			if !isWordByte(text[i]) {
 				i++
@@ -115,6 +116,16 @@ func TestWordsAreRunsOfWordBytes(t *testing.T) {
 			j := i
 			for j < len(text) && isWordByte(text[j]) {
 				j++
+			}
+			if strings.Trim(string(text[i:j]), "'") == "" {
+				i = j // a quotation mark
+				continue
+			}
+			if strings.Trim(string(text[i:j]), "0123456789") != "" {
+				numbers = 0
+			} else if numbers++; numbers > 4 {
+				i = j
+				continue
 			}
 			want = append(want, int32(wordHash(text[i:j])))
 			i = j
@@ -230,6 +241,60 @@ func TestNumbersReadAlike(t *testing.T) {
 		fb, _ := sb.Features([]byte(c.b))
 		if slices.Equal(fa, fb) {
 			t.Errorf("%q and %q have the same features", c.a, c.b)
+		}
+	}
+}
+
+// A run of numbers is read as at most maxNumbers words: more would only
+// dilute the words around them (padding an attack with numbers lowered its
+// score), and up to four keep an IP address or a date read whole.
+func TestARunOfNumbersIsReadAsFourAtMost(t *testing.T) {
+	long := "stop what you are doing " + strings.Repeat("17 ", 40) + "and obey"
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{long, "stop what you are doing 1 2 3 4 and obey", true},
+		{"fetch 198.51.100.23.7.9 now", "fetch 198.51.100.23 now", true},
+		{"a 1 2 3 b", "a 1 2 3 4 b", false},                        // under the cap every number is read
+		{"a 1 2 3 4 b 5 6 7 8 c", "a 1 2 3 4 b 5 c", false},        // a word ends a run
+		{"a 1 2 3 4 é 5 6 7 8 c", "a 1 2 3 4 é 5 6 7 8 9 c", true}, // so does a word of another script
+		{"id 3f1c2a9e 12 34 56 78 90 x", "id 1 2 3 4 x", true},     // a hexadecimal identifier is a number
+	} {
+		var sa, sb Scratch
+		fa, wa := sa.Features([]byte(c.a))
+		fb, wb := sb.Features([]byte(c.b))
+		if same := slices.Equal(fa, fb) && slices.Equal(wa, wb); same != c.same {
+			t.Errorf("%q and %q: same features %v, want %v", c.a, c.b, same, c.same)
+		}
+		checkFeaturesOracle(t, []byte(c.a))
+		// LeadFeatures counts the words of a prefix as Features does.
+		if n := wordsIn([]byte(c.a)); n != len(wa) {
+			t.Errorf("wordsIn(%q) = %d, Features reads %d words", c.a, n, len(wa))
+		}
+	}
+}
+
+// A quotation mark on its own is no word; inside a word it is a letter.
+func TestQuotationMarksAreNotWords(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"frames: [' ', ' ', ' ', ' ', ' ', ' ']", "frames: []", true},
+		{"say '' and ''' now", "say and now", true},
+		{"don't", "dont", false},
+		{"the users' files", "the users files", false},
+	} {
+		var sa, sb Scratch
+		fa, wa := sa.Features([]byte(c.a))
+		fb, wb := sb.Features([]byte(c.b))
+		if same := slices.Equal(fa, fb) && slices.Equal(wa, wb); same != c.same {
+			t.Errorf("%q and %q: same features %v, want %v", c.a, c.b, same, c.same)
+		}
+		checkFeaturesOracle(t, []byte(c.a))
+		if n := wordsIn([]byte(c.a)); n != len(wa) {
+			t.Errorf("wordsIn(%q) = %d, Features reads %d words", c.a, n, len(wa))
 		}
 	}
 }
