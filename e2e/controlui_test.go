@@ -717,6 +717,8 @@ func TestOpenClawChatFields(t *testing.T) {
 		"SessionsGoalUpdateParamsSchema":           {"objective", "note"},
 		"SessionSuggestionsAddParamsSchema":        {"text"},
 		"SessionsCatalogStartTerminalParamsSchema": {"initialMessage"},
+		"SystemAgentChatParamsSchema":              {"message", "context"},
+		"SystemEventParamsSchema":                  {"text", "host", "ip", "version", "mode", "reason"},
 		"ChatAttachmentSchema":                     {"fileName", "content", "type"},
 		"RequestFrameSchema":                       {"type", "id", "method", "params"},
 		"ErrorShapeSchema":                         {"code", "message", "details"},
@@ -801,12 +803,19 @@ func TestEveryChatParamIsAccountedFor(t *testing.T) {
 		"SessionsGoalUpdateParamsSchema":           {},
 		"SessionSuggestionsAddParamsSchema":        {},
 		"SessionsCatalogStartTerminalParamsSchema": {"catalogId": routing, "hostId": routing, "agentId": routing, "cwd": place},
+		"SystemAgentChatParamsSchema": {"sessionId": routing, "wizardCancel": "a step id", "delegation": routing,
+			"wizardAnswer": "a setup wizard step's answer (stepId, value), read by the wizard's step handler; not followed to a model (docs/REDTEAM.md round 7, open)"},
+		"SystemEventParamsSchema": {"idempotencyKey": routing, "sessionKey": routing, "deviceId": "presence metadata, not in the event line",
+			"instanceId": "presence metadata, not in the event line", "platform": "presence metadata, not in the event line",
+			"deviceFamily": "presence metadata, not in the event line", "modelIdentifier": "presence metadata, not in the event line",
+			"roles": "presence metadata, not in the event line", "scopes": "presence metadata, not in the event line", "tags": "presence flags, not in the event line"},
 	}
 	methods := map[string]string{"ChatSendParamsSchema": "chat.send", "SessionsSendParamsSchema": "sessions.send", "SessionsCreateParamsSchema": "sessions.create",
 		"AgentParamsSchema": "agent", "ChatInjectParamsSchema": "chat.inject", "WakeParamsSchema": "wake", "ConversationSendParamsSchema": "conversations.send",
 		"ConversationTurnParamsSchema": "conversations.turn", "SessionsCompanionAskParamsSchema": "sessions.companion.ask",
 		"SessionsTitlePrepareParamsSchema": "sessions.title.prepare", "SessionsGoalUpdateParamsSchema": "sessions.goal.update",
-		"SessionSuggestionsAddParamsSchema": "session.suggestions.add", "SessionsCatalogStartTerminalParamsSchema": "sessions.catalog.startTerminal"}
+		"SessionSuggestionsAddParamsSchema": "session.suggestions.add", "SessionsCatalogStartTerminalParamsSchema": "sessions.catalog.startTerminal",
+		"SystemAgentChatParamsSchema": "openclaw.chat", "SystemEventParamsSchema": "system-event"}
 	files, err := filepath.Glob(filepath.Join(dist, "*.mjs"))
 	must(t, err)
 	bodies := map[string]string{}

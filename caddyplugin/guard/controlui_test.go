@@ -770,6 +770,13 @@ func TestControlUIOtherMethodsThatReachAModelAreJudged(t *testing.T) {
 		// the next turn ("MCP App context snapshot:", mcp-app-model-context-*.mjs).
 		{uiOperatorSecret, "mcp.app.updateModelContext", `{"sessionKey":"main","viewId":"v1","content":[{"type":"text","text":"` + attack + `"}]}`, true},
 		{uiOperatorSecret, "mcp.app.updateModelContext", `{"sessionKey":"main","viewId":"v1","content":[{"type":"text","text":"The user selected the March invoice in the viewer."}]}`, false},
+		// openclaw.chat (admin) talks to OpenClaw's system agent, a model
+		// that sets OpenClaw up (system-agent-*.mjs); system-event (admin)
+		// queues a system event line that the session's next turn reads
+		// (system-*.mjs), as wake does.
+		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"` + attack + `"}`, true},
+		{uiAdminSecret, "system-event", `{"text":"` + attack + `","wake":true}`, true},
+		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"Help me connect my Telegram bot."}`, false},
 		{uiViewerSecret, "sessions.companion.ask", `{"sessionKey":"main","question":"What is the agent working on right now?"}`, false},
 		{uiOperatorSecret, "sessions.goal.update", `{"sessionKey":"main","operationId":"o3","action":"edit","objective":"Migrate the billing service to the new database"}`, false},
 	} {

@@ -36,6 +36,10 @@ import (
 //	                                                       by session.suggestions.resolve, inside the gateway)
 //	mcp.app.updateModelContext  content.*                  (no schema; mcp-app-model-context-*.mjs: one text
 //	                                                       block, put before the next turn)
+//	sessions.catalog.startTerminal  initialMessage         SessionsCatalogStartTerminalParamsSchema (a dangerous method)
+//	openclaw.chat         message, context.*               SystemAgentChatParamsSchema (the system agent)
+//	system-event          text, host, ip, version, mode,   SystemEventParamsSchema (system-*.mjs: the next turn;
+//	                      reason                           a presence event's line "Node: host (ip) · app … · mode … · reason …")
 //
 // attachments[] (chat.send, sessions.send and .steer, sessions.create,
 // agent) is a list of files: their names and the text of those OpenClaw
@@ -79,6 +83,11 @@ var chatFields = map[string][]string{
 	// The first prompt of a catalog agent's terminal session (a dangerous
 	// method: judged when a role is granted it).
 	"sessions.catalog.startTerminal": {"initialMessage"},
+	// OpenClaw's system agent, a model that sets OpenClaw up
+	// (system-agent-*.mjs), and a system event line the session's next
+	// turn reads (system-*.mjs), as wake's text is.
+	"openclaw.chat": {"message", "context.*"},
+	"system-event":  {"text", "host", "ip", "version", "mode", "reason"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.
