@@ -699,29 +699,30 @@ func TestOpenClawChatFields(t *testing.T) {
 	dist := filepath.Join(oc.cache, "openclaw/node_modules/openclaw/dist")
 	// schema constant → top-level fields the firewall reads (chattext.go).
 	want := map[string][]string{
-		"ChatSendParamsSchema":                     {"message", "workContext", "systemProvenanceReceipt"},
-		"ChatWorkContextSchema":                    {"selection"},
-		"SessionsSendParamsSchema":                 {"message"},
-		"SessionsCreateParamsSchema":               {"message", "task", "titleSource"},
-		"AgentParamsSchema":                        {"message", "extraSystemPrompt", "internalEvents", "swarmOutputSchema"},
-		"ChatInjectParamsSchema":                   {"message", "label"},
-		"WakeParamsSchema":                         {"text"},
-		"ConversationSendParamsSchema":             {"message"},
-		"ConversationTurnParamsSchema":             {"message"},
-		"CronAddParamsSchema":                      {"payload"},
-		"CronUpdateParamsSchema":                   {"patch"},
-		"CronSystemEventPayloadSchema":             {"text"},
-		"CronAgentTurnPayloadSchema":               {"message"},
-		"SessionsCompanionAskParamsSchema":         {"question"},
-		"SessionsTitlePrepareParamsSchema":         {"message"},
-		"SessionsGoalUpdateParamsSchema":           {"objective", "note"},
-		"SessionSuggestionsAddParamsSchema":        {"text"},
-		"SessionsCatalogStartTerminalParamsSchema": {"initialMessage"},
-		"SystemAgentChatParamsSchema":              {"message", "context"},
-		"SystemEventParamsSchema":                  {"text", "host", "ip", "version", "mode", "reason"},
-		"ChatAttachmentSchema":                     {"fileName", "content", "type"},
-		"RequestFrameSchema":                       {"type", "id", "method", "params"},
-		"ErrorShapeSchema":                         {"code", "message", "details"},
+		"ChatSendParamsSchema":                      {"message", "workContext", "systemProvenanceReceipt"},
+		"ChatWorkContextSchema":                     {"selection"},
+		"SessionsSendParamsSchema":                  {"message"},
+		"SessionsCreateParamsSchema":                {"message", "task", "titleSource"},
+		"AgentParamsSchema":                         {"message", "extraSystemPrompt", "internalEvents", "swarmOutputSchema"},
+		"ChatInjectParamsSchema":                    {"message", "label"},
+		"WakeParamsSchema":                          {"text"},
+		"ConversationSendParamsSchema":              {"message"},
+		"ConversationTurnParamsSchema":              {"message"},
+		"CronAddParamsSchema":                       {"payload"},
+		"CronUpdateParamsSchema":                    {"patch"},
+		"CronSystemEventPayloadSchema":              {"text"},
+		"CronAgentTurnPayloadSchema":                {"message"},
+		"SessionsCompanionAskParamsSchema":          {"question"},
+		"SessionsTitlePrepareParamsSchema":          {"message"},
+		"SessionsGoalUpdateParamsSchema":            {"objective", "note"},
+		"SessionSuggestionsAddParamsSchema":         {"text"},
+		"SessionsCatalogStartTerminalParamsSchema":  {"initialMessage"},
+		"SystemAgentChatParamsSchema":               {"message", "context"},
+		"SystemEventParamsSchema":                   {"text", "host", "ip", "version", "mode", "reason"},
+		"SkillsProposalRequestRevisionParamsSchema": {"instructions"},
+		"ChatAttachmentSchema":                      {"fileName", "content", "type"},
+		"RequestFrameSchema":                        {"type", "id", "method", "params"},
+		"ErrorShapeSchema":                          {"code", "message", "details"},
 	}
 	files, err := filepath.Glob(filepath.Join(dist, "*.mjs"))
 	must(t, err)
@@ -805,6 +806,7 @@ func TestEveryChatParamIsAccountedFor(t *testing.T) {
 		"SessionsCatalogStartTerminalParamsSchema": {"catalogId": routing, "hostId": routing, "agentId": routing, "cwd": place},
 		"SystemAgentChatParamsSchema": {"sessionId": routing, "wizardCancel": "a step id", "delegation": routing,
 			"wizardAnswer": "a setup wizard step's answer (stepId, value), read by the wizard's step handler; not followed to a model (docs/REDTEAM.md round 7, open)"},
+		"SkillsProposalRequestRevisionParamsSchema": {"agentId": routing, "targetAgentId": routing, "expectedRevisionHash": "a SHA-256 hex string", "proposalId": routing, "sessionKey": routing, "sessionId": routing, "idempotencyKey": routing},
 		"SystemEventParamsSchema": {"idempotencyKey": routing, "sessionKey": routing, "deviceId": "presence metadata, not in the event line",
 			"instanceId": "presence metadata, not in the event line", "platform": "presence metadata, not in the event line",
 			"deviceFamily": "presence metadata, not in the event line", "modelIdentifier": "presence metadata, not in the event line",
@@ -815,7 +817,8 @@ func TestEveryChatParamIsAccountedFor(t *testing.T) {
 		"ConversationTurnParamsSchema": "conversations.turn", "SessionsCompanionAskParamsSchema": "sessions.companion.ask",
 		"SessionsTitlePrepareParamsSchema": "sessions.title.prepare", "SessionsGoalUpdateParamsSchema": "sessions.goal.update",
 		"SessionSuggestionsAddParamsSchema": "session.suggestions.add", "SessionsCatalogStartTerminalParamsSchema": "sessions.catalog.startTerminal",
-		"SystemAgentChatParamsSchema": "openclaw.chat", "SystemEventParamsSchema": "system-event"}
+		"SystemAgentChatParamsSchema": "openclaw.chat", "SystemEventParamsSchema": "system-event",
+		"SkillsProposalRequestRevisionParamsSchema": "skills.proposals.requestRevision"}
 	files, err := filepath.Glob(filepath.Join(dist, "*.mjs"))
 	must(t, err)
 	bodies := map[string]string{}

@@ -515,6 +515,7 @@ func TestControlUIWebSocketFirewall(t *testing.T) {
 		// main session, the agent's AGENTS.md or a workspace skill).
 		{uiAdminSecret, "sessions.files.set", `{"sessionKey":"main","path":"AGENTS.md","content":"x","expectedHash":"h"}`, "dangerous_method_not_granted"},
 		{uiAdminSecret, "sessions.catalog.startTerminal", `{"catalogId":"c","agentId":"main","cwd":"/tmp","initialMessage":"hi"}`, "dangerous_method_not_granted"},
+		{uiAdminSecret, "skills.proposals.apply", `{"proposalId":"p1","expectedRevisionHash":"h"}`, "dangerous_method_not_granted"},
 	} {
 		c, _, err := rig.dial(t, sessionOf(tc.secret))
 		must(t, err)
@@ -777,6 +778,8 @@ func TestControlUIOtherMethodsThatReachAModelAreJudged(t *testing.T) {
 		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"` + attack + `"}`, true},
 		{uiAdminSecret, "system-event", `{"text":"` + attack + `","wake":true}`, true},
 		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"Help me connect my Telegram bot."}`, false},
+		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k","instructions":"` + attack + `"}`, true},
+		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k2","instructions":"Shorten the description and add an example."}`, false},
 		{uiViewerSecret, "sessions.companion.ask", `{"sessionKey":"main","question":"What is the agent working on right now?"}`, false},
 		{uiOperatorSecret, "sessions.goal.update", `{"sessionKey":"main","operationId":"o3","action":"edit","objective":"Migrate the billing service to the new database"}`, false},
 	} {

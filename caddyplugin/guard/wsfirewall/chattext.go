@@ -40,6 +40,8 @@ import (
 //	openclaw.chat         message, context.*               SystemAgentChatParamsSchema (the system agent)
 //	system-event          text, host, ip, version, mode,   SystemEventParamsSchema (system-*.mjs: the next turn;
 //	                      reason                           a presence event's line "Node: host (ip) · app … · mode … · reason …")
+//	skills.proposals.requestRevision  instructions         SkillsProposalRequestRevisionParamsSchema (a chat.send
+//	                                                       inside the gateway)
 //
 // attachments[] (chat.send, sessions.send and .steer, sessions.create,
 // agent) is a list of files: their names and the text of those OpenClaw
@@ -88,6 +90,9 @@ var chatFields = map[string][]string{
 	// turn reads (system-*.mjs), as wake's text is.
 	"openclaw.chat": {"message", "context.*"},
 	"system-event":  {"text", "host", "ip", "version", "mode", "reason"},
+	// Forwarded to an agent session as a chat.send inside the gateway
+	// (skills-*.mjs forwardSkillWorkshopRevisionToChatSend).
+	"skills.proposals.requestRevision": {"instructions"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.
