@@ -720,6 +720,7 @@ func TestOpenClawChatFields(t *testing.T) {
 		"SystemAgentChatParamsSchema":               {"message", "context"},
 		"SystemEventParamsSchema":                   {"text", "host", "ip", "version", "mode", "reason"},
 		"SkillsProposalRequestRevisionParamsSchema": {"instructions"},
+		"TaskSuggestionsCreateParamsSchema":         {"title", "prompt", "tldr"},
 		"ChatAttachmentSchema":                      {"fileName", "content", "type"},
 		"RequestFrameSchema":                        {"type", "id", "method", "params"},
 		"ErrorShapeSchema":                          {"code", "message", "details"},
@@ -807,6 +808,7 @@ func TestEveryChatParamIsAccountedFor(t *testing.T) {
 		"SystemAgentChatParamsSchema": {"sessionId": routing, "wizardCancel": "a step id", "delegation": routing,
 			"wizardAnswer": "a setup wizard step's answer (stepId, value), read by the wizard's step handler; not followed to a model (docs/REDTEAM.md round 7, open)"},
 		"SkillsProposalRequestRevisionParamsSchema": {"agentId": routing, "targetAgentId": routing, "expectedRevisionHash": "a SHA-256 hex string", "proposalId": routing, "sessionKey": routing, "sessionId": routing, "idempotencyKey": routing},
+		"TaskSuggestionsCreateParamsSchema":         {"cwd": place, "sessionKey": routing, "agentId": routing},
 		"SystemEventParamsSchema": {"idempotencyKey": routing, "sessionKey": routing, "deviceId": "presence metadata, not in the event line",
 			"instanceId": "presence metadata, not in the event line", "platform": "presence metadata, not in the event line",
 			"deviceFamily": "presence metadata, not in the event line", "modelIdentifier": "presence metadata, not in the event line",
@@ -818,7 +820,7 @@ func TestEveryChatParamIsAccountedFor(t *testing.T) {
 		"SessionsTitlePrepareParamsSchema": "sessions.title.prepare", "SessionsGoalUpdateParamsSchema": "sessions.goal.update",
 		"SessionSuggestionsAddParamsSchema": "session.suggestions.add", "SessionsCatalogStartTerminalParamsSchema": "sessions.catalog.startTerminal",
 		"SystemAgentChatParamsSchema": "openclaw.chat", "SystemEventParamsSchema": "system-event",
-		"SkillsProposalRequestRevisionParamsSchema": "skills.proposals.requestRevision"}
+		"SkillsProposalRequestRevisionParamsSchema": "skills.proposals.requestRevision", "TaskSuggestionsCreateParamsSchema": "taskSuggestions.create"}
 	files, err := filepath.Glob(filepath.Join(dist, "*.mjs"))
 	must(t, err)
 	bodies := map[string]string{}

@@ -778,6 +778,8 @@ func TestControlUIOtherMethodsThatReachAModelAreJudged(t *testing.T) {
 		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"` + attack + `"}`, true},
 		{uiAdminSecret, "system-event", `{"text":"` + attack + `","wake":true}`, true},
 		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"Help me connect my Telegram bot."}`, false},
+		{uiOperatorSecret, "taskSuggestions.create", `{"title":"Fix the build","prompt":"` + attack + `","tldr":"build","cwd":"/w","sessionKey":"main"}`, true},
+		{uiOperatorSecret, "taskSuggestions.create", `{"title":"Fix the build","prompt":"Run the failing test and fix the import cycle in pkg/a.","tldr":"build","cwd":"/w","sessionKey":"main"}`, false},
 		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k","instructions":"` + attack + `"}`, true},
 		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k2","instructions":"Shorten the description and add an example."}`, false},
 		{uiViewerSecret, "sessions.companion.ask", `{"sessionKey":"main","question":"What is the agent working on right now?"}`, false},

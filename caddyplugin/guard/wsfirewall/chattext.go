@@ -42,6 +42,8 @@ import (
 //	                      reason                           a presence event's line "Node: host (ip) · app … · mode … · reason …")
 //	skills.proposals.requestRevision  instructions         SkillsProposalRequestRevisionParamsSchema (a chat.send
 //	                                                       inside the gateway)
+//	taskSuggestions.create  prompt, title, tldr            TaskSuggestionsCreateParamsSchema (the prompt is a chat.send
+//	                                                       inside the gateway when accepted)
 //
 // attachments[] (chat.send, sessions.send and .steer, sessions.create,
 // agent) is a list of files: their names and the text of those OpenClaw
@@ -93,6 +95,11 @@ var chatFields = map[string][]string{
 	// Forwarded to an agent session as a chat.send inside the gateway
 	// (skills-*.mjs forwardSkillWorkshopRevisionToChatSend).
 	"skills.proposals.requestRevision": {"instructions"},
+	// A task suggestion's prompt is sent as a chat.send inside the gateway
+	// when taskSuggestions.accept takes it (task-suggestions-*.mjs
+	// sendSuggestedTaskPrompt): judged when stored, with its title and
+	// summary.
+	"taskSuggestions.create": {"prompt", "title", "tldr"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.
