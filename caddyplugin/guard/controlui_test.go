@@ -780,6 +780,13 @@ func TestControlUIOtherMethodsThatReachAModelAreJudged(t *testing.T) {
 		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"Help me connect my Telegram bot."}`, false},
 		{uiOperatorSecret, "taskSuggestions.create", `{"title":"Fix the build","prompt":"` + attack + `","tldr":"build","cwd":"/w","sessionKey":"main"}`, true},
 		{uiOperatorSecret, "taskSuggestions.create", `{"title":"Fix the build","prompt":"Run the failing test and fix the import cycle in pkg/a.","tldr":"build","cwd":"/w","sessionKey":"main"}`, false},
+		// Talk's text fields: steering, transcript entries, a realtime
+		// tool call's arguments (a chat.send inside the gateway).
+		{uiOperatorSecret, "talk.client.steer", `{"sessionKey":"main","text":"` + attack + `"}`, true},
+		{uiOperatorSecret, "talk.session.steer", `{"sessionId":"t1","text":"` + attack + `"}`, true},
+		{uiOperatorSecret, "talk.client.transcript", `{"sessionKey":"main","voiceSessionId":"v1","entryId":"e1","role":"user","text":"` + attack + `"}`, true},
+		{uiOperatorSecret, "talk.client.toolCall", `{"sessionKey":"main","callId":"c1","name":"openclaw_agent_consult","args":{"question":"` + attack + `"}}`, true},
+		{uiOperatorSecret, "talk.client.steer", `{"sessionKey":"main","text":"Keep the answer short, please."}`, false},
 		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k","instructions":"` + attack + `"}`, true},
 		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k2","instructions":"Shorten the description and add an example."}`, false},
 		{uiViewerSecret, "sessions.companion.ask", `{"sessionKey":"main","question":"What is the agent working on right now?"}`, false},

@@ -44,6 +44,9 @@ import (
 //	                                                       inside the gateway)
 //	taskSuggestions.create  prompt, title, tldr            TaskSuggestionsCreateParamsSchema (the prompt is a chat.send
 //	                                                       inside the gateway when accepted)
+//	talk.client.steer, talk.session.steer, talk.client.transcript  text   (channels-*.mjs schemas)
+//	talk.client.toolCall  args.*                           TalkClientToolCallParamsSchema (a chat.send inside
+//	                                                       the gateway)
 //
 // attachments[] (chat.send, sessions.send and .steer, sessions.create,
 // agent) is a list of files: their names and the text of those OpenClaw
@@ -100,6 +103,16 @@ var chatFields = map[string][]string{
 	// sendSuggestedTaskPrompt): judged when stored, with its title and
 	// summary.
 	"taskSuggestions.create": {"prompt", "title", "tldr"},
+	// Talk's text: steering the running agent, a client's finalized
+	// transcript entries (written into the session transcript), and a
+	// realtime tool call's arguments, built into a chat.send inside the
+	// gateway (agent-run-control-shared-*.mjs
+	// buildRealtimeVoiceAgentConsultChatMessage: question, context,
+	// responseStyle).
+	"talk.client.steer":      {"text"},
+	"talk.session.steer":     {"text"},
+	"talk.client.transcript": {"text"},
+	"talk.client.toolCall":   {"args.*"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.

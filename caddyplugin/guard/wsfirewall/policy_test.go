@@ -212,6 +212,8 @@ func TestChatText(t *testing.T) {
 		{"chat.send", `{"message":"m","attachments":{"content":"aGk="}}`, nil, "want an array"},
 		{"chat.inject", `{"message":"m","attachments":[{"content":"aGk="}]}`, []Text{{"message", "m"}}, ""},
 		// Red team round 7: other methods whose text reaches a model.
+		{"talk.client.toolCall", `{"sessionKey":"s","callId":"c","name":"n","args":{"question":"q","context":"c"}}`, []Text{{"args.question", "q"}, {"args.context", "c"}}, ""},
+		{"talk.client.transcript", `{"sessionKey":"s","voiceSessionId":"v","entryId":"e","role":"user","text":"t"}`, []Text{{"text", "t"}}, ""},
 		{"openclaw.chat", `{"sessionId":"s","message":"m","context":{"page":"p"}}`, []Text{{"message", "m"}, {"context.page", "p"}}, ""},
 		{"system-event", `{"text":"t","wake":true}`, []Text{{"text", "t"}}, ""},
 		{"system-event", `{"text":"Node: h","host":"h","ip":"i","version":"v","mode":"m","reason":"r","platform":"p"}`, []Text{{"text", "Node: h"}, {"host", "h"}, {"ip", "i"}, {"version", "v"}, {"mode", "m"}, {"reason", "r"}}, ""},
