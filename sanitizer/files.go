@@ -20,8 +20,10 @@ const maxFileBytes = 5 << 20
 // decodeFile turns an input_file's base64 data into the text the gateway
 // gives the model: text/* and JSON media types, decoded with the charset
 // parameter (WHATWG labels, as the gateway's TextDecoder reads them; a byte
-// order mark wins), UTF-8 by default. Files whose text the sanitizer cannot
-// get the way the gateway does (PDF, binary types) are refused.
+// order mark wins; without one, UTF-16 when a fifth of the bytes are zero,
+// as the gateway reads them), UTF-8 by default. Files whose text the
+// sanitizer cannot get the way the gateway does (PDF, by media type or by
+// its bytes; binary types) are refused.
 func decodeFile(mediaType, data string) (string, error) {
 	mt, params, err := mime.ParseMediaType(mediaType)
 	if err != nil {
@@ -45,11 +47,24 @@ func decodeFile(mediaType, data string) (string, error) {
 	if len(raw) > maxFileBytes {
 		return "", fmt.Errorf("decodes to %d bytes, more than the %d a file may have", len(raw), maxFileBytes)
 	}
+	// The gateway classifies a file by its bytes before its media type
+	// (input-files-*.mjs extractFileContentFromBuffer → classifyAttachmentBytes):
+	// a PDF called text/plain has its text extracted (red team round 7,
+	// an override in a FlateDecode stream), and pdf.js finds the header in
+	// the first KiB.
+	if bytes.Contains(raw[:min(len(raw), 1024)], []byte("%PDF-")) {
+		return "", fmt.Errorf("is a PDF (whatever its media_type says), whose content the guard cannot inspect; send its text as text/plain")
+	}
 	var enc encoding.Encoding = unicode.UTF8BOM
 	switch {
 	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
 		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
 	case bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}):
+	case utf16ByZeros(raw) != nil:
+		// The gateway's resolveUtf16Charset: without a byte order mark,
+		// more than a fifth of the first 2048 bytes zero is UTF-16,
+		// whatever charset the media type names.
+		enc = utf16ByZeros(raw)
 	case params["charset"] != "":
 		if enc, err = htmlindex.Get(params["charset"]); err != nil {
 			return "", fmt.Errorf("has charset %q, which the guard does not know; send UTF-8", params["charset"])
@@ -63,4 +78,32 @@ func decodeFile(mediaType, data string) (string, error) {
 		text = bytes.ToValidUTF8(text, []byte("\uFFFD"))
 	}
 	return string(text), nil
+}
+
+// utf16ByZeros is the gateway's resolveUtf16Charset for a file without a
+// byte order mark (attachment-classify-*.mjs): more than a fifth of the
+// first 2048 bytes zero is UTF-16, little-endian when the zeros at odd
+// offsets are at least those at even ones. nil otherwise.
+func utf16ByZeros(b []byte) encoding.Encoding {
+	if len(b) < 2 {
+		return nil
+	}
+	sample := b[:min(len(b), 2048)]
+	var even, odd int
+	for i, c := range sample {
+		if c == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	if float64(even+odd)/float64(len(sample)) <= .2 {
+		return nil
+	}
+	if odd >= even {
+		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	}
+	return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
 }

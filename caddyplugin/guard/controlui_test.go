@@ -515,6 +515,7 @@ func TestControlUIWebSocketFirewall(t *testing.T) {
 		// main session, the agent's AGENTS.md or a workspace skill).
 		{uiAdminSecret, "sessions.files.set", `{"sessionKey":"main","path":"AGENTS.md","content":"x","expectedHash":"h"}`, "dangerous_method_not_granted"},
 		{uiAdminSecret, "sessions.catalog.startTerminal", `{"catalogId":"c","agentId":"main","cwd":"/tmp","initialMessage":"hi"}`, "dangerous_method_not_granted"},
+		{uiAdminSecret, "skills.proposals.apply", `{"proposalId":"p1","expectedRevisionHash":"h"}`, "dangerous_method_not_granted"},
 	} {
 		c, _, err := rig.dial(t, sessionOf(tc.secret))
 		must(t, err)
@@ -770,6 +771,24 @@ func TestControlUIOtherMethodsThatReachAModelAreJudged(t *testing.T) {
 		// the next turn ("MCP App context snapshot:", mcp-app-model-context-*.mjs).
 		{uiOperatorSecret, "mcp.app.updateModelContext", `{"sessionKey":"main","viewId":"v1","content":[{"type":"text","text":"` + attack + `"}]}`, true},
 		{uiOperatorSecret, "mcp.app.updateModelContext", `{"sessionKey":"main","viewId":"v1","content":[{"type":"text","text":"The user selected the March invoice in the viewer."}]}`, false},
+		// openclaw.chat (admin) talks to OpenClaw's system agent, a model
+		// that sets OpenClaw up (system-agent-*.mjs); system-event (admin)
+		// queues a system event line that the session's next turn reads
+		// (system-*.mjs), as wake does.
+		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"` + attack + `"}`, true},
+		{uiAdminSecret, "system-event", `{"text":"` + attack + `","wake":true}`, true},
+		{uiAdminSecret, "openclaw.chat", `{"sessionId":"s1","message":"Help me connect my Telegram bot."}`, false},
+		{uiOperatorSecret, "taskSuggestions.create", `{"title":"Fix the build","prompt":"` + attack + `","tldr":"build","cwd":"/w","sessionKey":"main"}`, true},
+		{uiOperatorSecret, "taskSuggestions.create", `{"title":"Fix the build","prompt":"Run the failing test and fix the import cycle in pkg/a.","tldr":"build","cwd":"/w","sessionKey":"main"}`, false},
+		// Talk's text fields: steering, transcript entries, a realtime
+		// tool call's arguments (a chat.send inside the gateway).
+		{uiOperatorSecret, "talk.client.steer", `{"sessionKey":"main","text":"` + attack + `"}`, true},
+		{uiOperatorSecret, "talk.session.steer", `{"sessionId":"t1","text":"` + attack + `"}`, true},
+		{uiOperatorSecret, "talk.client.transcript", `{"sessionKey":"main","voiceSessionId":"v1","entryId":"e1","role":"user","text":"` + attack + `"}`, true},
+		{uiOperatorSecret, "talk.client.toolCall", `{"sessionKey":"main","callId":"c1","name":"openclaw_agent_consult","args":{"question":"` + attack + `"}}`, true},
+		{uiOperatorSecret, "talk.client.steer", `{"sessionKey":"main","text":"Keep the answer short, please."}`, false},
+		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k","instructions":"` + attack + `"}`, true},
+		{uiAdminSecret, "skills.proposals.requestRevision", `{"proposalId":"p1","expectedRevisionHash":"h","sessionKey":"main","idempotencyKey":"k2","instructions":"Shorten the description and add an example."}`, false},
 		{uiViewerSecret, "sessions.companion.ask", `{"sessionKey":"main","question":"What is the agent working on right now?"}`, false},
 		{uiOperatorSecret, "sessions.goal.update", `{"sessionKey":"main","operationId":"o3","action":"edit","objective":"Migrate the billing service to the new database"}`, false},
 	} {

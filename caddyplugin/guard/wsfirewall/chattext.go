@@ -36,6 +36,17 @@ import (
 //	                                                       by session.suggestions.resolve, inside the gateway)
 //	mcp.app.updateModelContext  content.*                  (no schema; mcp-app-model-context-*.mjs: one text
 //	                                                       block, put before the next turn)
+//	sessions.catalog.startTerminal  initialMessage         SessionsCatalogStartTerminalParamsSchema (a dangerous method)
+//	openclaw.chat         message, context.*               SystemAgentChatParamsSchema (the system agent)
+//	system-event          text, host, ip, version, mode,   SystemEventParamsSchema (system-*.mjs: the next turn;
+//	                      reason                           a presence event's line "Node: host (ip) · app … · mode … · reason …")
+//	skills.proposals.requestRevision  instructions         SkillsProposalRequestRevisionParamsSchema (a chat.send
+//	                                                       inside the gateway)
+//	taskSuggestions.create  prompt, title, tldr            TaskSuggestionsCreateParamsSchema (the prompt is a chat.send
+//	                                                       inside the gateway when accepted)
+//	talk.client.steer, talk.session.steer, talk.client.transcript  text   (channels-*.mjs schemas)
+//	talk.client.toolCall  args.*                           TalkClientToolCallParamsSchema (a chat.send inside
+//	                                                       the gateway)
 //
 // attachments[] (chat.send, sessions.send and .steer, sessions.create,
 // agent) is a list of files: their names and the text of those OpenClaw
@@ -79,6 +90,29 @@ var chatFields = map[string][]string{
 	// The first prompt of a catalog agent's terminal session (a dangerous
 	// method: judged when a role is granted it).
 	"sessions.catalog.startTerminal": {"initialMessage"},
+	// OpenClaw's system agent, a model that sets OpenClaw up
+	// (system-agent-*.mjs), and a system event line the session's next
+	// turn reads (system-*.mjs), as wake's text is.
+	"openclaw.chat": {"message", "context.*"},
+	"system-event":  {"text", "host", "ip", "version", "mode", "reason"},
+	// Forwarded to an agent session as a chat.send inside the gateway
+	// (skills-*.mjs forwardSkillWorkshopRevisionToChatSend).
+	"skills.proposals.requestRevision": {"instructions"},
+	// A task suggestion's prompt is sent as a chat.send inside the gateway
+	// when taskSuggestions.accept takes it (task-suggestions-*.mjs
+	// sendSuggestedTaskPrompt): judged when stored, with its title and
+	// summary.
+	"taskSuggestions.create": {"prompt", "title", "tldr"},
+	// Talk's text: steering the running agent, a client's finalized
+	// transcript entries (written into the session transcript), and a
+	// realtime tool call's arguments, built into a chat.send inside the
+	// gateway (agent-run-control-shared-*.mjs
+	// buildRealtimeVoiceAgentConsultChatMessage: question, context,
+	// responseStyle).
+	"talk.client.steer":      {"text"},
+	"talk.session.steer":     {"text"},
+	"talk.client.transcript": {"text"},
+	"talk.client.toolCall":   {"args.*"},
 }
 
 // ChatMethods lists the methods whose chat text the firewall inspects.

@@ -120,6 +120,12 @@ var DangerousMethods = []string{
 	// agent (a CLI that calls its vendor directly, unseen by the provider
 	// guard) in a directory of the caller's choosing, with a first prompt.
 	"sessions.catalog.startTerminal",
+	// Red team round 7: writes a proposed skill (SKILL.md and its support
+	// files, given by skills.proposals.create) where the agent loads
+	// skills, checked by OpenClaw's built-in scan only, not by
+	// security.installPolicy (apply-transition-*.mjs scanProposalBundle):
+	// the reach of skills.install.
+	"skills.proposals.apply",
 	"nativeHook.invoke",
 	"cron.*",
 	// Tools run directly, without the model: the WebSocket twins of

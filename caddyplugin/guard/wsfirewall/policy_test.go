@@ -212,6 +212,11 @@ func TestChatText(t *testing.T) {
 		{"chat.send", `{"message":"m","attachments":{"content":"aGk="}}`, nil, "want an array"},
 		{"chat.inject", `{"message":"m","attachments":[{"content":"aGk="}]}`, []Text{{"message", "m"}}, ""},
 		// Red team round 7: other methods whose text reaches a model.
+		{"talk.client.toolCall", `{"sessionKey":"s","callId":"c","name":"n","args":{"question":"q","context":"c"}}`, []Text{{"args.question", "q"}, {"args.context", "c"}}, ""},
+		{"talk.client.transcript", `{"sessionKey":"s","voiceSessionId":"v","entryId":"e","role":"user","text":"t"}`, []Text{{"text", "t"}}, ""},
+		{"openclaw.chat", `{"sessionId":"s","message":"m","context":{"page":"p"}}`, []Text{{"message", "m"}, {"context.page", "p"}}, ""},
+		{"system-event", `{"text":"t","wake":true}`, []Text{{"text", "t"}}, ""},
+		{"system-event", `{"text":"Node: h","host":"h","ip":"i","version":"v","mode":"m","reason":"r","platform":"p"}`, []Text{{"text", "Node: h"}, {"host", "h"}, {"ip", "i"}, {"version", "v"}, {"mode", "m"}, {"reason", "r"}}, ""},
 		{"sessions.catalog.startTerminal", `{"catalogId":"c","agentId":"a","cwd":"/w","initialMessage":"m"}`, []Text{{"initialMessage", "m"}}, ""},
 		{"mcp.app.updateModelContext", `{"sessionKey":"s","viewId":"v","content":[{"type":"text","text":"t"}]}`, []Text{{"content[0].type", "text"}, {"content[0].text", "t"}}, ""},
 		{"session.suggestions.add", `{"sessionKey":"s","text":"t"}`, []Text{{"text", "t"}}, ""},
