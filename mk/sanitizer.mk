@@ -13,6 +13,9 @@
 #                          then everyday.jsonl (frozen: developers' and operators' everyday requests that
 #                          name prompts, keys, rules, modes and tasks, and attacks in the same register; per category);
 #                          persona-lookalikes.jsonl (frozen: benign personas, chat templates, character cards)
+#                          padding.jsonl (frozen: paraphrased attacks only the model catches, padded before, after
+#                          or around with an article, lorem ipsum, code, a greeting or repeated words; long benign
+#                          prompts of the same shapes; per shape)
 #                          persona-contrast.jsonl (frozen: one frame, one piece of content asked for or a
 #                          standing rule-dropping persona installed; per kind and language)
 #                          tool-descriptions.jsonl (frozen: MCP- and function-style tool descriptions, benign
@@ -97,6 +100,7 @@ eval-sanitizer: need-shared ## sanitizer TPR/FPR: dev set, held-out sources, rol
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/languages-5.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/everyday.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/interruptions.jsonl
+	$(GO) run ./sanitizer/cmd/sanitizer-eval -languages sanitizer/testdata/eval/padding.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions.jsonl -tools sanitizer/testdata/eval/tool-descriptions.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-2.jsonl
 	$(GO) run ./sanitizer/cmd/sanitizer-eval -roles sanitizer/testdata/eval/tool-descriptions-3.jsonl -tools sanitizer/testdata/eval/tool-descriptions-3.jsonl

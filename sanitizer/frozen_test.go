@@ -37,7 +37,7 @@ func TestFrozenEvalSetsAreNotTrainedOn(t *testing.T) {
 		return out
 	}
 	train := texts("train*/*.jsonl")
-	for _, set := range []string{"languages-2", "languages-3", "languages-4", "languages-5", "everyday", "system-defences", "persona-lookalikes", "persona-contrast", "indirect-3", "indirect-4", "indirect-kinds", "tool-descriptions", "tool-descriptions-2", "tool-descriptions-3", "tool-descriptions-real", "interruptions"} {
+	for _, set := range []string{"languages-2", "languages-3", "languages-4", "languages-5", "everyday", "system-defences", "persona-lookalikes", "persona-contrast", "indirect-3", "indirect-4", "indirect-kinds", "tool-descriptions", "tool-descriptions-2", "tool-descriptions-3", "tool-descriptions-real", "interruptions", "padding"} {
 		eval := texts("testdata/eval/" + set + ".jsonl")
 		if len(eval) < 50 { // a path typo reads nothing; the smallest set has 53 rows
 			t.Errorf("%s: %d rows", set, len(eval))

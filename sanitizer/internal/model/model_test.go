@@ -478,3 +478,77 @@ func FuzzSentenceCells(f *testing.F) {
 		}
 	})
 }
+
+// A long text is also read a sentence at a time, so that a sentence the
+// model weighs heavily is not diluted by the words padded around it; the
+// system and content models' windows (SetWindows) do without.
+func TestLongTextsAreScoredByTheirUnits(t *testing.T) {
+	m := oneWordModel("zyzzyva", 40)
+	filler := "We walked along the river in the morning. The bakery on the corner had fresh bread. " +
+		"Later it rained a little, so we sat in the library and read. "
+	padded := filler + "Then zyzzyva said something odd. " + filler
+	var sc Scratch
+	if n := sc.Words([]byte(padded)); n <= UnitTextWords || n > Window {
+		t.Fatalf("the padded text has %d words: it should be long enough for units and judged whole by the windows", n)
+	}
+	if s := m.Score([]byte(filler+filler), nil, &sc); s > 0.1 {
+		t.Errorf("the filler alone scores %.3f", s)
+	}
+	if s := m.Score([]byte(padded), nil, &sc); s < 0.73 {
+		t.Errorf("the sentence with the word scores %.3f in the padded text: diluted", s)
+	}
+	short := filler + "Then zyzzyva said something odd."
+	if s := m.Score([]byte(short), nil, &sc); s > 0.6 {
+		t.Errorf("a text of %d words is read whole, not by units: %.3f", sc.Words([]byte(short)), s)
+	}
+	whole := *m
+	whole.SetWindows(math.MaxInt32, 1, 0)
+	if s := whole.Score([]byte(padded), nil, &sc); s > 0.5 {
+		t.Errorf("with SetWindows the padded text still scores %.3f: units read", s)
+	}
+}
+
+// A long ASCII text's sentences are scored from the text's prefix sums;
+// that must give what featurising each sentence alone gives, and the
+// fallback for other scripts too.
+func TestSentencesFromPrefixSumsAreSentencesReadAlone(t *testing.T) {
+	w := NewWeights()
+	w.Bias = -1
+	for i := range w.W {
+		w.W[i] = float32((i*7919)%2001-1000) / 400
+	}
+	m, err := Parse(w.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text  string
+		ascii bool
+	}{
+		{"We walked along the river. It's 1 2 3 4 5 6 7 miles long, they say! Then we ate at home.\nThe l33t h4x0r note said hi; \"quoted words\" stay words. Done now, thanks a lot.", true},
+		{"First line without a stop\nsecond line, also plain\n\nthird paragraph: with a colon and 'single quotes'. And a last sentence here.\n---\n", true},
+		{"a b c d e f g h i j k l m n o p q r s t u v w x y z. " + strings.Repeat("Short one here. ", 8) + "x = f(y) + 42; return x.", true},
+		{"Wir gingen am fluss entlang. Дальше было тихо, и мы пошли домой. Then we ate at home and read a book. 然后我们回家了。 The end of the day came.", false},
+	} {
+		text := []byte(tc.text)
+		var sc Scratch
+		feats, starts := sc.Features(text)
+		units, firsts, ok := sentences(text, nil, nil)
+		if ok != tc.ascii || ok && int(firsts[len(firsts)-1]) != len(starts) {
+			t.Fatalf("%q: sentences says ASCII %v and %d words, Features %d", text, ok, firsts[len(firsts)-1], len(starts))
+		}
+		m.logOdds(feats, starts, nil, &sc)
+		got := m.unitsLogOdds(text, feats, starts, nil, &sc)
+		want := math.Inf(-1)
+		var alone Scratch
+		for _, u := range units {
+			if z, ok := m.UnitLogOdds(text[u[0]:u[1]], nil, &alone); ok {
+				want = max(want, z)
+			}
+		}
+		want -= unitMargin + unitSlope*math.Log(float64(len(units)))
+		if len(units) < 4 || math.Abs(got-want) > 1e-9 {
+			t.Errorf("%q: %d sentences; from prefix sums %.6f, alone %.6f", text, len(units), got, want)
+		}
+	}
+}
