@@ -127,6 +127,8 @@ func main() {
 	seamPages := flag.Int("seam-pages", 0, "with -seams: also cut each document of a directory into pages of this many bytes, as a paginated read does, and judge the seams between its pages")
 	docPagesBytes := flag.Int("doc-pages-bytes", 0, "with -documents: also cut each document into pages of this many bytes (a cut anywhere, even mid-word) and judge every page alone")
 	docPagesLines := flag.String("doc-pages-lines", "", "with -documents: also cut each document into pages of this many whole lines, as OpenClaw's read tool pages a file (offset/limit in lines), and judge every page alone; a comma-separated list to compare several")
+	readNotice := flag.Bool("read-notice", true, "with -doc-pages-lines: end every page but the last with the read tool's notice (\"[N more lines in file. Use offset=M to continue.]\"), as OpenClaw does")
+	asPage := flag.Bool("as-page", false, "with -content or -indirect: judge every row as the first page of a 2000-line file read with a limit (OpenClaw's read notice appended): the most a page notice lowers the content model's verdict")
 	flag.Parse()
 	if flag.NArg() == 0 && *languages == "" && *roles == "" && *tools == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 && len(seamAttacks) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
@@ -227,7 +229,7 @@ func main() {
 			rows = append(rows, r...)
 		}
 		fmt.Printf("CheckContent as shipped (threshold %.3f), fit figures: the model was trained on these rows; see the held-out figures above\n", *indirectThreshold)
-		for _, sh := range []struct {
+		shapes := []struct {
 			name string
 			of   func(string) string
 		}{
@@ -235,7 +237,14 @@ func main() {
 			{"web_fetch JSON", func(t string) string {
 				return toolresult.WebFetch("https://example.com/page", "Page", t, "5f2b9c0d1e3a4b67")
 			}},
-		} {
+		}
+		if *asPage {
+			shapes = append(shapes, struct {
+				name string
+				of   func(string) string
+			}{"read page of a 2000-line file", firstPage})
+		}
+		for _, sh := range shapes {
 			var all tally
 			by := map[string]*tally{}
 			for _, r := range rows {
@@ -266,6 +275,8 @@ func main() {
 			text := r.Text
 			if r.Shape == "web_fetch" {
 				text = toolresult.WebFetch("https://example.com/page", "Page", text, "5f2b9c0d1e3a4b67")
+			} else if *asPage {
+				text = firstPage(text)
 			}
 			res := shipped.CheckContent(text)
 			hit := res.Action == sanitizer.ActionReject
@@ -340,7 +351,7 @@ func main() {
 			}
 		}
 		fmt.Printf("  %-60s %s\n", "all documents", all)
-		if err := evalDocPages(shipped, documents, *docPagesBytes, *docPagesLines, *show); err != nil {
+		if err := evalDocPages(shipped, documents, *docPagesBytes, *docPagesLines, *readNotice, *show); err != nil {
 			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
 			os.Exit(1)
 		}
@@ -689,7 +700,7 @@ func evalSeams(s *sanitizer.Sanitizer, sources, attacks []string, sizes string, 
 // the provider guard judges one tool result of a paged read. It prints the
 // pages refused, those refused by the content model alone (no reject rule),
 // and up to show of them per directory.
-func evalDocPages(s *sanitizer.Sanitizer, dirs []string, bytes int, lines string, show int) error {
+func evalDocPages(s *sanitizer.Sanitizer, dirs []string, bytes int, lines string, notice bool, show int) error {
 	type paging struct {
 		label string
 		cut   func(string) []string
@@ -706,7 +717,23 @@ func evalDocPages(s *sanitizer.Sanitizer, dirs []string, bytes int, lines string
 		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n <= 0 {
 			return fmt.Errorf("-doc-pages-lines %q: want positive line counts separated by commas", lines)
 		}
-		pagings = append(pagings, paging{fmt.Sprintf("pages of %d lines", n), func(t string) []string { return linePages(t, n) }})
+		pagings = append(pagings, paging{fmt.Sprintf("pages of %d lines", n), func(t string) []string {
+			pages := linePages(t, n)
+			if notice {
+				// OpenClaw's read with offset and limit: the lines, then
+				// how many are left and where to go on.
+				line := 1
+				total := strings.Count(t, "\n") + 1
+				if strings.HasSuffix(t, "\n") {
+					total--
+				}
+				for i, p := range pages[:max(len(pages)-1, 0)] {
+					line += strings.Count(p, "\n")
+					pages[i] = strings.TrimSuffix(p, "\n") + fmt.Sprintf("\n\n[%d more lines in file. Use offset=%d to continue.]", total-line+1, line)
+				}
+			}
+			return pages
+		}})
 	}
 	if len(pagings) == 0 {
 		return nil
@@ -764,6 +791,13 @@ func evalDocPages(s *sanitizer.Sanitizer, dirs []string, bytes int, lines string
 		}
 	}
 	return nil
+}
+
+// firstPage is t as the first page of a 2000-line file read with a limit:
+// OpenClaw's read tool ends it with how many lines are left.
+func firstPage(t string) string {
+	n := strings.Count(t, "\n") + 1
+	return t + fmt.Sprintf("\n\n[%d more lines in file. Use offset=%d to continue.]", max(2000-n, 1), n+1)
 }
 
 // bytePages cuts t every n bytes (backed to a rune's start).
