@@ -80,7 +80,7 @@ func (s *Sanitizer) checkContent(r *Result, text string, m offsetMap, depth int)
 		}
 		return
 	}
-	judged := blankWrappers(text)
+	judged := blankAnchorEchoes(blankWrappers(text))
 	// A value of one word (a URL, a content type, an id) cannot hold a
 	// sentence aimed at the assistant: the rules read it, which see words
 	// glued by punctuation, and the model does not. A sentence of Chinese

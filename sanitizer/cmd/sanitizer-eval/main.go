@@ -125,6 +125,10 @@ func main() {
 	var seamAttacks globs
 	flag.Var(&seamAttacks, "seam-attacks", "a content JSONL (written rows, never the held-out set): each attack row refused whole is cut at every word and inside every word of 4 letters or more, as an attacker splits an instruction over two results; of the cuts neither half of which is refused alone, how many seam windows are refused (repeatable)")
 	seamPages := flag.Int("seam-pages", 0, "with -seams: also cut each document of a directory into pages of this many bytes, as a paginated read does, and judge the seams between its pages")
+	docPagesBytes := flag.Int("doc-pages-bytes", 0, "with -documents: also cut each document into pages of this many bytes (a cut anywhere, even mid-word) and judge every page alone")
+	docPagesLines := flag.String("doc-pages-lines", "", "with -documents: also cut each document into pages of this many whole lines, as OpenClaw's read tool pages a file (offset/limit in lines), and judge every page alone; a comma-separated list to compare several")
+	readNotice := flag.Bool("read-notice", true, "with -doc-pages-lines: end every page but the last with the read tool's notice (\"[N more lines in file. Use offset=M to continue.]\"), as OpenClaw does")
+	asPage := flag.Bool("as-page", false, "with -content or -indirect: judge every row as the first page of a 2000-line file read with a limit (OpenClaw's read notice appended): the most a page notice lowers the content model's verdict")
 	flag.Parse()
 	if flag.NArg() == 0 && *languages == "" && *roles == "" && *tools == "" && *obfuscation == "" && len(system) == 0 && *indirect == "" && *content == "" && len(documents) == 0 && len(seams) == 0 && len(seamAttacks) == 0 {
 		fmt.Fprintln(os.Stderr, "usage: sanitizer-eval [-threshold T] [-languages F] [-roles F] [-obfuscation F] [-system GLOB] [FILE.jsonl...]")
@@ -225,7 +229,7 @@ func main() {
 			rows = append(rows, r...)
 		}
 		fmt.Printf("CheckContent as shipped (threshold %.3f), fit figures: the model was trained on these rows; see the held-out figures above\n", *indirectThreshold)
-		for _, sh := range []struct {
+		shapes := []struct {
 			name string
 			of   func(string) string
 		}{
@@ -233,7 +237,14 @@ func main() {
 			{"web_fetch JSON", func(t string) string {
 				return toolresult.WebFetch("https://example.com/page", "Page", t, "5f2b9c0d1e3a4b67")
 			}},
-		} {
+		}
+		if *asPage {
+			shapes = append(shapes, struct {
+				name string
+				of   func(string) string
+			}{"read page of a 2000-line file", firstPage})
+		}
+		for _, sh := range shapes {
 			var all tally
 			by := map[string]*tally{}
 			for _, r := range rows {
@@ -264,6 +275,8 @@ func main() {
 			text := r.Text
 			if r.Shape == "web_fetch" {
 				text = toolresult.WebFetch("https://example.com/page", "Page", text, "5f2b9c0d1e3a4b67")
+			} else if *asPage {
+				text = firstPage(text)
 			}
 			res := shipped.CheckContent(text)
 			hit := res.Action == sanitizer.ActionReject
@@ -338,6 +351,10 @@ func main() {
 			}
 		}
 		fmt.Printf("  %-60s %s\n", "all documents", all)
+		if err := evalDocPages(shipped, documents, *docPagesBytes, *docPagesLines, *readNotice, *show); err != nil {
+			fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
+			os.Exit(1)
+		}
 		if *docScores != "" {
 			if err := os.WriteFile(*docScores, scores.Bytes(), 0o644); err != nil {
 				fmt.Fprintln(os.Stderr, "sanitizer-eval:", err)
@@ -676,6 +693,146 @@ func evalSeams(s *sanitizer.Sanitizer, sources, attacks []string, sizes string, 
 		judge(fmt.Sprintf("%s (pages of %d B)", src, pages), seams)
 	}
 	return nil
+}
+
+// evalDocPages cuts every document of dirs into pages, of bytes bytes and of
+// each count of whole lines, and judges every page alone by CheckContent, as
+// the provider guard judges one tool result of a paged read. It prints the
+// pages refused, those refused by the content model alone (no reject rule),
+// and up to show of them per directory.
+func evalDocPages(s *sanitizer.Sanitizer, dirs []string, bytes int, lines string, notice bool, show int) error {
+	type paging struct {
+		label string
+		cut   func(string) []string
+	}
+	var pagings []paging
+	if bytes > 0 {
+		pagings = append(pagings, paging{fmt.Sprintf("pages of %d B", bytes), func(t string) []string { return bytePages(t, bytes) }})
+	}
+	for _, f := range strings.Split(lines, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(f), &n); err != nil || n <= 0 {
+			return fmt.Errorf("-doc-pages-lines %q: want positive line counts separated by commas", lines)
+		}
+		pagings = append(pagings, paging{fmt.Sprintf("pages of %d lines", n), func(t string) []string {
+			pages := linePages(t, n)
+			if notice {
+				// OpenClaw's read with offset and limit: the lines, then
+				// how many are left and where to go on.
+				line := 1
+				total := strings.Count(t, "\n") + 1
+				if strings.HasSuffix(t, "\n") {
+					total--
+				}
+				for i, p := range pages[:max(len(pages)-1, 0)] {
+					line += strings.Count(p, "\n")
+					pages[i] = strings.TrimSuffix(p, "\n") + fmt.Sprintf("\n\n[%d more lines in file. Use offset=%d to continue.]", total-line+1, line)
+				}
+			}
+			return pages
+		}})
+	}
+	if len(pagings) == 0 {
+		return nil
+	}
+	fmt.Println("documents cut into pages, each page judged alone by CheckContent (a paged read):")
+	for _, dir := range dirs {
+		var docs, names []string
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !isDocument(d.Name()) {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			docs, names = append(docs, string(b[:min(len(b), maxDocument)])), append(names, strings.TrimPrefix(p, dir))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, pg := range pagings {
+			var t tally
+			byModel := 0
+			var listed []string
+			for i, d := range docs {
+				for n, page := range pg.cut(d) {
+					if strings.TrimSpace(page) == "" {
+						continue
+					}
+					res := s.CheckContent(page)
+					hit := res.Action == sanitizer.ActionReject
+					t.add(0, hit)
+					if !hit {
+						continue
+					}
+					if !slices.ContainsFunc(res.Matches, func(m sanitizer.Match) bool {
+						return m.Action == sanitizer.ActionReject && m.RuleID != sanitizer.IndirectModelRuleID
+					}) {
+						byModel++
+					}
+					if len(listed) < show {
+						head := strings.TrimSpace(page)
+						if r := []rune(head); len(r) > 60 {
+							head = string(r[:60])
+						}
+						listed = append(listed, fmt.Sprintf("%s page %d (score %.2f, %v) %q", names[i], n+1, res.Score, res.RuleIDs(), head))
+					}
+				}
+			}
+			fmt.Printf("  %-60s %-18s %s; %d refused by the model alone\n", dir, pg.label, t, byModel)
+			for _, l := range listed {
+				fmt.Printf("    refused: %s\n", l)
+			}
+		}
+	}
+	return nil
+}
+
+// firstPage is t as the first page of a 2000-line file read with a limit:
+// OpenClaw's read tool ends it with how many lines are left.
+func firstPage(t string) string {
+	n := strings.Count(t, "\n") + 1
+	return t + fmt.Sprintf("\n\n[%d more lines in file. Use offset=%d to continue.]", max(2000-n, 1), n+1)
+}
+
+// bytePages cuts t every n bytes (backed to a rune's start).
+func bytePages(t string, n int) []string {
+	var out []string
+	for at := 0; at < len(t); {
+		cut := min(at+n, len(t))
+		for cut > at+1 && cut < len(t) && !utf8.RuneStart(t[cut]) {
+			cut--
+		}
+		out = append(out, t[at:cut])
+		at = cut
+	}
+	return out
+}
+
+// linePages cuts t after every n lines, as a read with offset and limit in
+// lines returns it.
+func linePages(t string, n int) []string {
+	var out []string
+	for t != "" {
+		at, k := 0, 0
+		for k < n && at < len(t) {
+			i := strings.IndexByte(t[at:], '\n')
+			if i < 0 {
+				at = len(t)
+				break
+			}
+			at += i + 1
+			k++
+		}
+		out = append(out, t[:at])
+		t = t[at:]
+	}
+	return out
 }
 
 // splitPoints are where an attacker may cut a text in two: before every
