@@ -548,7 +548,10 @@ func (ts *tokenScanner) next(out []blob, upto int) []blob {
 			continue
 		}
 		letter := first&(rcLower|rcUpper) != 0
-		if letter {
+		// plainWord finds no word whose second byte is neither a
+		// lower-case letter nor one that may end it (base64 groups:
+		// "aWdu b3Jl").
+		if letter && i+1 < len(text) && (text[i+1] < '!' || 'a' <= text[i+1] && text[i+1] <= 'z') {
 			if j := plainWord(text, i); j > i {
 				if kind != tokOther {
 					flush()

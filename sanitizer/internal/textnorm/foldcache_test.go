@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -60,4 +61,47 @@ func FuzzFoldCache(f *testing.F) {
 	}
 	var cached Text // shared by the inputs, as a pooled Text is
 	f.Fuzz(func(t *testing.T, in string) { sameAsUncached(t, &cached, in) })
+}
+
+// mixedFold's table says what the foldMixed map says, for every character.
+func TestMixedFoldAgreesWithMap(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		want, wok := foldMixed[r]
+		got, ok := mixedFold(r)
+		if got != want || ok != wok {
+			t.Fatalf("mixedFold(%U) = %q, %v; foldMixed says %q, %v", r, got, ok, want, wok)
+		}
+		if ok && r < 0x800 {
+			n++
+		}
+	}
+	if n < 50 {
+		t.Fatalf("only %d look-alikes below U+0800", n)
+	}
+}
+
+// isLetter's table says what unicode.IsLetter says, for every character.
+func TestIsLetterAgreesWithUnicode(t *testing.T) {
+	for r := rune(-1); r <= utf8.MaxRune+1; r++ {
+		if isLetter(r) != unicode.IsLetter(r) {
+			t.Fatalf("isLetter(%U) = %v", r, isLetter(r))
+		}
+	}
+}
+
+// A Text normalising mixed-script words into its spare buffers, then other
+// texts, gives each the same text and offsets as a fresh Text.
+func TestSpareBuffersAreNotShared(t *testing.T) {
+	var reused Text
+	for _, in := range []string{"pаsswоrd one", "plain text", "the ассеss code", "ассеss", "pаsswоrd ассеss pаsswоrd", "x"} {
+		for _, offsets := range []bool{true, false, true} {
+			var fresh Text
+			fresh.Normalize(in, offsets)
+			reused.Normalize(in, offsets)
+			if string(reused.Text) != string(fresh.Text) || offsets && !slices.Equal(reused.off, fresh.off) {
+				t.Fatalf("%q: reused %q %v, fresh %q %v", in, reused.Text, reused.off, fresh.Text, fresh.off)
+			}
+		}
+	}
 }

@@ -33,6 +33,9 @@ type Text struct {
 	// what the slow path made of the characters beyond ASCII seen last,
 	// allocated at the first one
 	cache *foldCache
+	// the buffers foldMixedWords writes to, kept for reuse
+	spare    []byte
+	spareOff []int32
 }
 
 // Normalize folds text into t for matching:
@@ -134,7 +137,10 @@ func (t *Text) normalize(text string, withOffsets, uncached bool) {
 		f.off = append(f.off, int32(len(text)))
 	}
 	if f.mixed {
-		f.foldMixedWords()
+		// Folded into the spare buffers, which then swap with the text's.
+		in, inOff := f.out, f.off
+		f.foldMixedWords(t.spare[:0], t.spareOff[:0])
+		t.spare, t.spareOff = in, inOff
 	}
 	splitGlued(f.out)
 	t.Text, t.off, t.Tags, t.Invisible, t.ASCII = f.out, f.off, f.tags, f.invisible, !f.wide
@@ -475,26 +481,66 @@ func isQuote(r rune) bool {
 	return false
 }
 
+// isLetter is unicode.IsLetter, from a table below U+0800.
+func isLetter(r rune) bool {
+	if uint32(r) < 0x800 {
+		return lettersLow[r/64]&(1<<(r%64)) != 0
+	}
+	return unicode.IsLetter(r)
+}
+
+var lettersLow = func() (t [0x800 / 64]uint64) {
+	for r := rune(0); r < 0x800; r++ {
+		if unicode.IsLetter(r) {
+			t[r/64] |= 1 << (r % 64)
+		}
+	}
+	return t
+}()
+
+// mixedFold is foldMixed[r], from a table below U+0800 (ASCII, Greek,
+// Cyrillic, Armenian: every letter of a word is looked up).
+func mixedFold(r rune) (byte, bool) {
+	if uint32(r) < uint32(len(foldMixedLow)) {
+		c := foldMixedLow[r]
+		return c, c != 0
+	}
+	c, ok := foldMixed[r]
+	return c, ok
+}
+
+var foldMixedLow = func() (t [0x800]byte) {
+	for r, c := range foldMixed {
+		if r < 0x800 {
+			if c == 0 {
+				panic("textnorm: foldMixed maps a letter to NUL")
+			}
+			t[r] = c
+		}
+	}
+	return t
+}()
+
 // foldMixedWords folds look-alike letters of living scripts (Cyrillic,
 // Greek, ...) in words that also hold ASCII letters ("pаsswоrd" with
 // Cyrillic a and o), and in a word made only of look-alikes right after an
 // ASCII word ("the ассеss code"), and leaves every other word of those
 // scripts alone: Russian stays Russian. It rewrites t.Text and its offsets.
-func (f *folder) foldMixedWords() {
+func (f *folder) foldMixedWords(dst []byte, dstOff []int32) {
 	out, off := f.out, f.off
-	f.out, f.off = make([]byte, 0, len(out)), nil
+	f.out, f.off = slices.Grow(dst, len(out)), nil
 	if f.withOffsets {
-		f.off = make([]int32, 0, len(off))
+		f.off = slices.Grow(dstOff, len(off))
 	}
 	prevASCII := false
 	for i := 0; i < len(out); {
 		j, ascii, mixed, other := i, false, false, false
 		for j < len(out) {
 			r, size := utf8.DecodeRune(out[j:])
-			if !unicode.IsLetter(r) && r != '\'' {
+			if !isLetter(r) && r != '\'' {
 				break
 			}
-			switch _, ok := foldMixed[r]; {
+			switch _, ok := mixedFold(r); {
 			case r < utf8.RuneSelf:
 				ascii = true
 			case ok:
@@ -519,7 +565,7 @@ func (f *folder) foldMixedWords() {
 		doFold := mixed && (ascii || (!other && prevASCII))
 		for k := i; k < j; {
 			r, size := utf8.DecodeRune(out[k:])
-			if c, ok := foldMixed[r]; ok && doFold {
+			if c, ok := mixedFold(r); ok && doFold {
 				f.out = append(f.out, c)
 				if f.withOffsets {
 					f.off = append(f.off, off[k])
