@@ -153,6 +153,11 @@ type Scratch struct {
 	prefix []int32
 	units  [][2]int32 // a long prompt's sentences (unitsLogOdds)
 	firsts []int32
+	// What Features saw of the last text: the number of words read
+	// before each place a sentence or line ends (see sentences), and
+	// whether it had a word of another script than ASCII's.
+	stops  []int32
+	wide   bool
 	word   []byte            // a word read as letters
 	acHits []ahocorasick.Hit // ReadPersona's
 	ac     ahocorasick.Scratch
@@ -191,21 +196,27 @@ func (m *Model) LogOdds(text []byte, evidence []uint32, sc *Scratch) float64 {
 // unitsLogOdds is the highest log-odds of text's sentences and lines (see
 // sentences) of MinUnitWords words or more, each read alone as
 // UnitLogOdds reads it, less the margin of their number; -Inf when text is
-// one. feats and starts are text's, and sc.prefix their prefix sums
-// (logOdds): a sentence's sum is a difference of prefix sums, less the pair
-// its first word makes with the word before, so an ASCII text is not
-// featurised again. A text with words of other scripts, which Features cuts
-// where sentences does not count, is.
+// one. feats and starts are text's, sc.stops and sc.wide what the same
+// Features call saw of it, and sc.prefix their prefix sums (logOdds): a
+// sentence's sum is a difference of prefix sums, less the pair its first
+// word makes with the word before, so an ASCII text is neither featurised
+// nor read for its sentences again (sentenceFirsts). A text with words of
+// other scripts, which Features cuts where sentences does not count, is.
 func (m *Model) unitsLogOdds(text []byte, feats []uint32, starts []int32, evidence []uint32, sc *Scratch) float64 {
-	var ok bool
-	sc.units, sc.firsts, ok = sentences(text, sc.units[:0], sc.firsts[:0])
-	if len(sc.units) < 2 {
+	ascii := !sc.wide
+	if ascii {
+		sc.firsts = sentenceFirsts(sc.stops, len(starts), sc.firsts[:0])
+	} else {
+		sc.units, sc.firsts, _ = sentences(text, sc.units[:0], sc.firsts[:0])
+	}
+	units := len(sc.firsts) - 1
+	if units < 2 {
 		return math.Inf(-1)
 	}
 	z := math.Inf(-1)
-	if ok && len(starts) == int(sc.firsts[len(sc.firsts)-1]) {
+	if ascii {
 		prefix := sc.prefix
-		for k := range sc.units {
+		for k := range units {
 			w0, w1 := int(sc.firsts[k]), int(sc.firsts[k+1])
 			if w1-w0 < MinUnitWords {
 				continue
@@ -237,7 +248,24 @@ func (m *Model) unitsLogOdds(text []byte, feats []uint32, starts []int32, eviden
 	for _, e := range evidence {
 		z += float64(m.q[e]) * m.scale
 	}
-	return z - unitMargin - unitSlope*math.Log(float64(len(sc.units)))
+	return z - unitMargin - unitSlope*math.Log(float64(units))
+}
+
+// sentenceFirsts is sentences' firsts for an ASCII text of words words in
+// which Features found stops (Scratch): the index of each sentence's first
+// word, then words.
+func sentenceFirsts(stops []int32, words int, firsts []int32) []int32 {
+	w0 := int32(0)
+	for _, w := range stops {
+		if w > w0 {
+			firsts = append(firsts, w0)
+			w0 = w
+		}
+	}
+	if int32(words) > w0 {
+		firsts = append(firsts, w0)
+	}
+	return append(firsts, int32(words))
 }
 
 // sentences appends to units the sentences and lines of text that hold a
@@ -247,6 +275,8 @@ func (m *Model) unitsLogOdds(text []byte, feats []uint32, starts []int32, eviden
 // of each one's first word, then the number of words, as Features counts
 // them (see wordsIn); ok is false, and firsts not to be used, when text
 // has a word of another script than Latin's ASCII letters.
+// For an ASCII text, Features notes the same places as it reads the text
+// (sentenceFirsts), and unitsLogOdds reads them from there.
 func sentences(text []byte, units [][2]int32, firsts []int32) (_ [][2]int32, _ []int32, ok bool) {
 	ok = true
 	n, numbers := 0, 0
@@ -500,15 +530,30 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 //
 // Character n-grams across the whole text were tried and gave about one
 // point of held-out TPR for three times the scoring cost (docs/BENCHMARKS.md).
+//
+// On the way it notes where sentences and lines end (sc.stops, for
+// unitsLogOdds): reading the text again for them (sentences) was 9% of a
+// 2 KB prompt's Check, about 1.8 µs of 19.5 (docs/BENCHMARKS.md).
 func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 	// A word of n bytes and its separator make at most three features, so
 	// the slices are sized once and written without appends.
 	feats = grow(sc.feats, 3*(len(text)+1)/2)
 	starts = grow(sc.starts, (len(text)+1)/2)
 	f := featurizer{feats: feats, starts: starts, sc: sc}
+	sc.stops, sc.wide = sc.stops[:0], false
 	for i := 0; i < len(text); {
-		if wordClass[text[i]] == 0 {
+		if c := text[i]; wordClass[c] == 0 {
 			i++
+			// as sentences reads them: a line break, or a full stop,
+			// question or exclamation mark followed by a space (a space,
+			// the commonest separator, is not looked up). A stop with no
+			// word since the last is not noted, so that a flood of line
+			// breaks takes no memory.
+			if c != ' ' && stopClass[c] && (c == '\n' || i < len(text) && text[i] == ' ') {
+				if n := len(sc.stops); f.nw > 0 && (n == 0 || int(sc.stops[n-1]) < f.nw) {
+					sc.stops = append(sc.stops, int32(f.nw))
+				}
+			}
 			continue
 		}
 		kind := wordClass[text[i]]
@@ -522,6 +567,7 @@ func (sc *Scratch) Features(text []byte) (feats []uint32, starts []int32) {
 		}
 		switch {
 		case kind&wide != 0:
+			sc.wide = true
 			f.wideWords(text[i:j])
 		case kind&^apostrophe == letter && j-i <= 8 && f.nw < len(f.starts) && f.nf+3 <= len(f.feats):
 			// f.word for the commonest word, with what it keeps in
@@ -736,6 +782,10 @@ var wordClass = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// stopClass marks the bytes that can end a sentence or a line (see
+// sentences).
+var stopClass = [256]bool{'\n': true, '.': true, '!': true, '?': true}
 
 const (
 	letter = 1 << iota

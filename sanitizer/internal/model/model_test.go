@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -549,6 +550,46 @@ func TestSentencesFromPrefixSumsAreSentencesReadAlone(t *testing.T) {
 		want -= unitMargin + unitSlope*math.Log(float64(len(units)))
 		if len(units) < 4 || math.Abs(got-want) > 1e-9 {
 			t.Errorf("%q: %d sentences; from prefix sums %.6f, alone %.6f", text, len(units), got, want)
+		}
+	}
+}
+
+// The sentences a long prompt is scored by are found from what Features
+// noted of the text (sentenceFirsts); they must be those sentences reads,
+// word for word, and Features must tell the texts sentences cannot count.
+func TestSentenceFirstsAreSentences(t *testing.T) {
+	texts := []string{
+		"", ".", "\n", ". \n", "a", "a. b", "a.b c", "a .b", "a! ?b. \n\nc",
+		"1 2 3. 4 5 6 7 8. nine ten", "'' ' a'b ' . x", "end.", "end. ", "\n\n\n. . .\n", "a\n\n\nb. . . c",
+		"Wir gingen. Дальше было тихо. Then we ate.", "然后我们回家了。 The end. of it",
+	}
+	// and random ones, of bytes that make and end words and sentences
+	const alphabet = "abcxyz0123459 ' .!?\n,;-\"é"
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		b := make([]byte, rng.IntN(80))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(b))
+	}
+	var sc Scratch
+	for _, s := range texts {
+		text := []byte(s)
+		_, starts := sc.Features(text)
+		units, want, ascii := sentences(text, nil, nil)
+		if sc.wide == ascii {
+			t.Fatalf("%q: Features says wide %v, sentences ASCII %v", text, sc.wide, ascii)
+		}
+		if len(sc.stops) > len(starts) {
+			t.Errorf("%q: %d stops noted for %d words", text, len(sc.stops), len(starts))
+		}
+		if !ascii {
+			continue
+		}
+		got := sentenceFirsts(sc.stops, len(starts), nil)
+		if !slices.Equal(got, want) || len(units) != len(want)-1 {
+			t.Errorf("%q: from Features %v, sentences %v (%d units)", text, got, want, len(units))
 		}
 	}
 }
