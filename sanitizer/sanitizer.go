@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -555,6 +556,13 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				lv.decoded = appendJoined(lv.decoded, text[r[0]:r[1]])
 			}
 		}
+		// Words quoted one at a time ('stop' 'what' 'you' ...) are read
+		// with the quotation marks dropped: the model reads "'stop'" as
+		// a word it never saw (round 8).
+		for _, r := range quotedWordRuns(text) {
+			d.add("unquoted", r[0], r[1])
+			lv.decoded = appendUnquoted(lv.decoded, text[r[0]:r[1]])
+		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
 		lv.blobs = escapeRunsIn(text, lv.blobs)
 		// The runs of tokens (findEscapes) are read a stretch at a time
@@ -909,6 +917,35 @@ func asciiToken[T string | []byte](text T) bool {
 		}
 	}
 	return true
+}
+
+// quotedWordRuns are the runs of at least minQuotedWords words of text
+// each in single quotation marks ('stop' 'what' 'you', or 'a', 'b', 'c').
+func quotedWordRuns(text string) [][2]int {
+	if strings.Count(text, "'")+strings.Count(text, "\u2019") < 2*minQuotedWords {
+		return nil
+	}
+	var out [][2]int
+	for _, m := range quotedWordRun.FindAllStringIndex(text, -1) {
+		out = append(out, [2]int{m[0], m[1]})
+	}
+	return out
+}
+
+const minQuotedWords = 4
+
+var quotedWordRun = regexp.MustCompile(`(?:['\x{2018}\x{2019}][^\s'\x{2018}\x{2019}]{1,40}['\x{2018}\x{2019}][\s,;]*){4,}`)
+
+// appendUnquoted appends text to dst with its single quotation marks as
+// blanks.
+func appendUnquoted(dst []byte, text string) []byte {
+	for _, r := range text {
+		if r == '\'' || r == '\u2018' || r == '\u2019' {
+			r = ' '
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
 }
 
 // gluedSentence reports whether a token of ASCII (asciiToken) is rather a
