@@ -563,6 +563,13 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			d.add("unquoted", r[0], r[1])
 			lv.decoded = appendUnquoted(lv.decoded, text[r[0]:r[1]])
 		}
+		// So are words with a number between each two ("Stop 12 all 34
+		// previous 56 tasks"), with the numbers dropped: each number is a
+		// word to the model, and breaks the pairs of the words around it.
+		for _, r := range numberedWordRuns(text) {
+			d.add("unnumbered", r[0], r[1])
+			lv.decoded = appendUnnumbered(lv.decoded, text[r[0]:r[1]])
+		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
 		lv.blobs = escapeRunsIn(text, lv.blobs)
 		// The runs of tokens (findEscapes) are read a stretch at a time
@@ -944,6 +951,30 @@ func appendUnquoted(dst []byte, text string) []byte {
 			r = ' '
 		}
 		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
+// numberedWordRuns are the runs of text of at least minNumberedWords
+// words with a number after each.
+func numberedWordRuns(text string) [][2]int {
+	var out [][2]int
+	for _, m := range numberedWordRun.FindAllStringIndex(text, -1) {
+		out = append(out, [2]int{m[0], m[1]})
+	}
+	return out
+}
+
+var numberedWordRun = regexp.MustCompile(`(?:\pL+[\s,;:.]+[0-9]+[\s,;:.]+){6,}\pL*`)
+
+// appendUnnumbered appends text to dst with its digits as blanks.
+func appendUnnumbered(dst []byte, text string) []byte {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if '0' <= c && c <= '9' {
+			c = ' '
+		}
+		dst = append(dst, c)
 	}
 	return dst
 }
