@@ -956,16 +956,90 @@ func appendUnquoted(dst []byte, text string) []byte {
 }
 
 // numberedWordRuns are the runs of text of at least minNumberedWords
-// words with a number after each.
+// words with a number after each (and the word after the last number),
+// tokens cut at blanks and at , ; : and full stops. A word is letters (or
+// bytes beyond ASCII), a number digits.
 func numberedWordRuns(text string) [][2]int {
+	if !strings.ContainsAny(text, "0123456789") {
+		return nil
+	}
 	var out [][2]int
-	for _, m := range numberedWordRun.FindAllStringIndex(text, -1) {
-		out = append(out, [2]int{m[0], m[1]})
+	prev := byte(0) // the last token's kind: 'w', 'n' or 0 for anything else
+	start, pairs, numEnd, wordEnd := 0, 0, 0, 0
+	for i := 0; i <= len(text); {
+		if i < len(text) && numClass[text[i]] == ncSep {
+			i++
+			continue
+		}
+		kind := byte(0)
+		j := i
+		if i < len(text) {
+			all := uint8(0)
+			for ; j < len(text) && numClass[text[j]] != ncSep; j++ {
+				all |= numClass[text[j]]
+			}
+			switch all {
+			case ncLetter:
+				kind = 'w'
+			case ncDigit:
+				kind = 'n'
+			}
+		}
+		switch {
+		case kind == 'w' && prev == 'n':
+			wordEnd, prev = j, 'w'
+		case kind == 'n' && prev == 'w':
+			pairs, numEnd, prev = pairs+1, j, 'n'
+		default: // the run, if any, ends before this token
+			if pairs >= minNumberedWords {
+				end := numEnd
+				if prev == 'w' && wordEnd > numEnd {
+					end = wordEnd
+				}
+				out = append(out, [2]int{start, end})
+			}
+			pairs, prev = 0, kind
+			if kind == 'w' {
+				start, wordEnd = i, j
+			} else {
+				prev = 0
+			}
+		}
+		if i == len(text) {
+			break
+		}
+		i = j
 	}
 	return out
 }
 
-var numberedWordRun = regexp.MustCompile(`(?:\pL+[\s,;:.]+[0-9]+[\s,;:.]+){6,}\pL*`)
+// numClass sorts bytes for numberedWordRuns: separators, letters (and
+// bytes beyond ASCII), digits, and other bytes (0).
+var numClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ';' || c == ':' || c == '.':
+			t[c] = ncSep
+		case c >= utf8.RuneSelf || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			t[c] = ncLetter
+		case '0' <= c && c <= '9':
+			t[c] = ncDigit
+		default:
+			t[c] = ncOther
+		}
+	}
+	return t
+}()
+
+const (
+	ncSep = 1 << iota
+	ncLetter
+	ncDigit
+	ncOther
+)
+
+// minNumberedWords is the fewest words of a run numberedWordRuns finds.
+const minNumberedWords = 6
 
 // appendUnnumbered appends text to dst with its digits as blanks.
 func appendUnnumbered(dst []byte, text string) []byte {
