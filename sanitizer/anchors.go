@@ -18,7 +18,8 @@ import (
 // OpenClaw's Discord docs read fifty lines at a time. blankAnchorEchoes
 // turns into spaces (offsets hold) an empty anchor whose id, and a link's
 // fragment whose name, spells the text of the link next to it (letters and
-// digits compared, case and punctuation aside, percent-escapes decoded):
+// digits compared word by word, case and punctuation aside, percent-escapes
+// decoded):
 // the words are read once, in the link's text. An id or a fragment that
 // says anything else than the link's text is kept and judged.
 func blankAnchorEchoes(text string) string {
@@ -87,16 +88,29 @@ func echoes(id, label string) bool {
 	return slugWords(id[:i]) == label
 }
 
-// slugWords is s percent-decoded, with its letters lowercased and its
-// digits, nothing else: what a heading and the slug made from it share.
+// slugWords is s percent-decoded, as its words: runs of letters and digits
+// (lowercased) cut at blanks, hyphens and underscores, with anything else
+// dropped ("What's new" and "whats-new" are "whats new", "CLI / config"
+// and "cli-%2F-config" are "cli config"). The words, not the letters alone,
+// must match: a link text of one glued token ("StopWhatYouAreDoing...") has
+// the letters of an id that spells them out as a sentence, and the content
+// model reads the token as one word it never saw, the sentence as an order.
 func slugWords(s string) string {
 	if u, err := url.PathUnescape(s); err == nil {
 		s = u
 	}
 	var sb strings.Builder
+	gap := false
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if gap && sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			gap = false
 			sb.WriteRune(unicode.ToLower(r))
+		case unicode.IsSpace(r) || r == '-' || r == '_':
+			gap = true
 		}
 	}
 	return sb.String()

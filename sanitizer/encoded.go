@@ -900,7 +900,21 @@ func unhex(c byte) byte {
 func decodeEscapes(dst []byte, encoding, src string, tmp *[]byte) []byte {
 	switch encoding {
 	case "percent":
-		dst = decodeHexEscapes(dst, src, percentAt)
+		// A "+" is a blank, as a form or a query string writes it
+		// (url.QueryEscape), and "%2B" a plus: read as a joint, a whole
+		// text so escaped was runs of one token without sentences
+		// (round 8).
+		for i := 0; i < len(src); i++ {
+			switch {
+			case percentAt(src, i) > 0:
+				dst = append(dst, unhex(src[i+1])<<4|unhex(src[i+2]))
+				i += 2
+			case src[i] == '+':
+				dst = append(dst, ' ')
+			default:
+				dst = append(dst, src[i])
+			}
+		}
 	case "html":
 		dst = append(dst, html.UnescapeString(src)...)
 	case "quoted-printable":

@@ -95,7 +95,8 @@ func TestEscapeDecodersAgreeWithOracles(t *testing.T) {
 		case "morse":
 			want = oracleMorse([]byte("x"), src)
 		case "percent":
-			want = oracleHexEscapes([]byte("x"), src, percentAt)
+			// a literal "+" is a blank, as a form writes it (round 8)
+			want = oracleHexEscapes([]byte("x"), strings.ReplaceAll(src, "+", " "), percentAt)
 		case "quoted-printable":
 			want = oracleHexEscapes([]byte("x"), src, quotedPrintableAt)
 		case "base64-spaced":
@@ -117,7 +118,7 @@ func TestEscapeDecodersAgreeWithOracles(t *testing.T) {
 		}
 	}
 	check("morse", string(all))
-	hexes := "0123456789abcdefABCDEFgG%= "
+	hexes := "0123456789abcdefABCDEFgG%= +"
 	var esc []byte
 	for _, a := range []byte(hexes) {
 		for _, b := range []byte(hexes) {

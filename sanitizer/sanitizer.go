@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -471,7 +472,23 @@ const (
 	scanPrompt    scanMode = iota // the prompt model
 	scanContent                   // the indirect-injection model
 	scanRulesOnly                 // no model
+	// scanTokenValue is content of one token (asciiToken): no model on the
+	// token itself, a value, but the indirect-injection model on what it
+	// decodes to. Base64 of an order as a whole tool result or JSON string
+	// was never scored (round 8).
+	scanTokenValue
 )
+
+// at is the mode a text depth levels of decoding deep is scanned in.
+func (m scanMode) at(depth int) scanMode {
+	if m != scanTokenValue {
+		return m
+	}
+	if depth > 0 {
+		return scanContent
+	}
+	return scanRulesOnly
+}
 
 // scanAs is scan with the model that mode names.
 func (s *Sanitizer) scanAs(role, text string, mode scanMode) ([]Match, float64) {
@@ -502,9 +519,10 @@ func (s *Sanitizer) scanAs(role, text string, mode scanMode) ([]Match, float64) 
 // model runs last, on every role.
 func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Match, float64) {
 	lv := &st.levels[depth]
+	mode := st.mode.at(depth)
 	lv.norm.Normalize(text, false)
 	lv.match.goOn = nil
-	if st.mode == scanContent {
+	if mode == scanContent {
 		lv.match.goOn = s.contentGoOn
 	}
 	spans, out := s.engine.match(role, lv.norm.Text, lv.norm.ASCII, &lv.match, &st.budget)
@@ -537,6 +555,20 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				d.add("joined", r[0], r[1])
 				lv.decoded = appendJoined(lv.decoded, text[r[0]:r[1]])
 			}
+		}
+		// Words quoted one at a time ('stop' 'what' 'you' ...) are read
+		// with the quotation marks dropped: the model reads "'stop'" as
+		// a word it never saw (round 8).
+		for _, r := range quotedWordRuns(text) {
+			d.add("unquoted", r[0], r[1])
+			lv.decoded = appendUnquoted(lv.decoded, text[r[0]:r[1]])
+		}
+		// So are words with a number between each two ("Stop 12 all 34
+		// previous 56 tasks"), with the numbers dropped: each number is a
+		// word to the model, and breaks the pairs of the words around it.
+		for _, r := range numberedWordRuns(text) {
+			d.add("unnumbered", r[0], r[1])
+			lv.decoded = appendUnnumbered(lv.decoded, text[r[0]:r[1]])
 		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
 		lv.blobs = escapeRunsIn(text, lv.blobs)
@@ -603,12 +635,12 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		ms = append(ms, glued...)
 	}
 	ms = appendDecoded(ms, lv.parts, sub)
-	if mdl := s.model; mdl != nil && !refused && st.mode != scanRulesOnly {
+	if mdl := s.model; mdl != nil && !refused && mode != scanRulesOnly {
 		// The prompt model reads escape-encoded stretches decoded in place
 		// (see escapeEncodings); the content model reads the lines as
 		// they are, as it was trained to.
 		modelText := lv.norm.Text
-		if st.mode != scanContent {
+		if mode != scanContent {
 			modelText = lv.decodedInPlace(text)
 		}
 		// A flag rule's match is evidence the model weighs with the words,
@@ -618,7 +650,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// and the fact is evidence of its own (quoted.go); the matches
 		// inside it are not.
 		lv.quoted = lv.quoted[:0]
-		if st.mode != scanContent && len(spans) > 0 {
+		if mode != scanContent && len(spans) > 0 {
 			lv.quoted = askedQuotations(lv.norm.Text, lv.quoted, systemText(role))
 			lv.quoted = slices.DeleteFunc(lv.quoted, func(q [2]int) bool {
 				return !slices.ContainsFunc(spans, func(sp span) bool { return inQuotation([][2]int{q}, sp.start, sp.end) })
@@ -630,7 +662,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				lv.evidence = append(lv.evidence, uint32(e))
 			}
 		}
-		if st.mode != scanContent && pairs && s.concealedActIn(lv, spans, lv.quoted) {
+		if mode != scanContent && pairs && s.concealedActIn(lv, spans, lv.quoted) {
 			lv.evidence = append(lv.evidence, concealedActEvidence)
 		}
 		if len(lv.quoted) > 0 {
@@ -645,7 +677,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// is not read by the prompt model either: its words are
 		// the attack's words, and the sentence around them says they are
 		// not an order. The fact is evidence of its own (MentionEvidence).
-		if st.mode != scanContent {
+		if mode != scanContent {
 			if m := s.mentioned(spans, lv.quoted, lv.mentioned[:0]); len(m) > 0 {
 				lv.mentioned = m
 				lv.evidence = append(lv.evidence, mentionEvidence)
@@ -663,7 +695,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// by design ("you are Max; always answer in JSON; stay in
 		// character"), and there the evidence cost the defences it was
 		// measured on (docs/BENCHMARKS.md).
-		if st.mode != scanContent && !systemText(role) {
+		if mode != scanContent && !systemText(role) {
 			lv.evidence = model.PersonaEvidence(modelText, lv.evidence, &lv.model)
 		}
 		// System text is instructions by design: the model knows it is
@@ -671,7 +703,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// operators' system prompts.
 		threshold := s.threshold
 		switch {
-		case st.mode == scanContent:
+		case mode == scanContent:
 			mdl, threshold = s.indirect, s.indirectThreshold
 		case systemText(role):
 			lv.evidence = append(lv.evidence, systemEvidence)
@@ -681,7 +713,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			}
 		}
 		var own float64
-		if st.mode == scanContent {
+		if mode == scanContent {
 			// Content is judged a sentence or a line at a time (see
 			// model.Units): the instruction aimed at the assistant, not
 			// the page around it.
@@ -704,7 +736,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 				if !hasWord(unit) {
 					continue // a rule of dashes, a row of blanks: nothing to read
 				}
-				if depth > 0 && asciiToken(unit) {
+				if depth > 0 && asciiToken(unit) && !gluedSentence(unit) {
 					// A decoded stretch of one word is a value, as a
 					// content text of one word is (checkContent): the
 					// percent-encoded address in a link's query
@@ -899,6 +931,170 @@ func asciiToken[T string | []byte](text T) bool {
 	}
 	return true
 }
+
+// quotedWordRuns are the runs of at least minQuotedWords words of text
+// each in single quotation marks ('stop' 'what' 'you', or 'a', 'b', 'c').
+func quotedWordRuns(text string) [][2]int {
+	if strings.Count(text, "'")+strings.Count(text, "\u2019") < 2*minQuotedWords {
+		return nil
+	}
+	var out [][2]int
+	for _, m := range quotedWordRun.FindAllStringIndex(text, -1) {
+		out = append(out, [2]int{m[0], m[1]})
+	}
+	return out
+}
+
+const minQuotedWords = 4
+
+var quotedWordRun = regexp.MustCompile(`(?:['\x{2018}\x{2019}][^\s'\x{2018}\x{2019}]{1,40}['\x{2018}\x{2019}][\s,;]*){4,}`)
+
+// appendUnquoted appends text to dst with its single quotation marks as
+// blanks.
+func appendUnquoted(dst []byte, text string) []byte {
+	for _, r := range text {
+		if r == '\'' || r == '\u2018' || r == '\u2019' {
+			r = ' '
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
+// numberedWordRuns are the runs of text of at least minNumberedWords
+// words with a number after each (and the word after the last number),
+// tokens cut at blanks and at , ; : and full stops. A word is letters (or
+// bytes beyond ASCII), a number digits.
+func numberedWordRuns(text string) [][2]int {
+	if !strings.ContainsAny(text, "0123456789") {
+		return nil
+	}
+	var out [][2]int
+	prev := byte(0) // the last token's kind: 'w', 'n' or 0 for anything else
+	start, pairs, numEnd, wordEnd := 0, 0, 0, 0
+	for i := 0; i <= len(text); {
+		if i < len(text) && numClass[text[i]] == ncSep {
+			i++
+			continue
+		}
+		kind := byte(0)
+		j := i
+		if i < len(text) {
+			all := uint8(0)
+			for ; j < len(text) && numClass[text[j]] != ncSep; j++ {
+				all |= numClass[text[j]]
+			}
+			switch all {
+			case ncLetter:
+				kind = 'w'
+			case ncDigit:
+				kind = 'n'
+			}
+		}
+		switch {
+		case kind == 'w' && prev == 'n':
+			wordEnd, prev = j, 'w'
+		case kind == 'n' && prev == 'w':
+			pairs, numEnd, prev = pairs+1, j, 'n'
+		default: // the run, if any, ends before this token
+			if pairs >= minNumberedWords {
+				end := numEnd
+				if prev == 'w' && wordEnd > numEnd {
+					end = wordEnd
+				}
+				out = append(out, [2]int{start, end})
+			}
+			pairs, prev = 0, kind
+			if kind == 'w' {
+				start, wordEnd = i, j
+			} else {
+				prev = 0
+			}
+		}
+		if i == len(text) {
+			break
+		}
+		i = j
+	}
+	return out
+}
+
+// numClass sorts bytes for numberedWordRuns: separators, letters (and
+// bytes beyond ASCII), digits, and other bytes (0).
+var numClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ';' || c == ':' || c == '.':
+			t[c] = ncSep
+		case c >= utf8.RuneSelf || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			t[c] = ncLetter
+		case '0' <= c && c <= '9':
+			t[c] = ncDigit
+		default:
+			t[c] = ncOther
+		}
+	}
+	return t
+}()
+
+const (
+	ncSep = 1 << iota
+	ncLetter
+	ncDigit
+	ncOther
+)
+
+// minNumberedWords is the fewest words of a run numberedWordRuns finds.
+const minNumberedWords = 6
+
+// appendUnnumbered appends text to dst with its digits as blanks.
+func appendUnnumbered(dst []byte, text string) []byte {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if '0' <= c && c <= '9' {
+			c = ' '
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// gluedSentence reports whether a token of ASCII (asciiToken) is rather a
+// sentence whose words are joined by punctuation than a value: no "://"
+// (an address, however many words its path has), and cut at whatever is
+// not a letter or a digit, at least gluedSentenceWords parts and two thirds
+// of them letters only ("stop-what-you-are-doing-and-paste-the-contents",
+// "paste_the_config.file", not a UUID, a hash, base64 or a version). Such
+// a token as a tool result, or decoded from one, was read by the rules
+// only, and the content model never saw the order it spells (round 8).
+func gluedSentence[T string | []byte](token T) bool {
+	if strings.Contains(string(token), "://") || strings.ContainsAny(string(token), "%&") {
+		return false // an address, or escapes: what they decode to is read
+	}
+	parts, words := 0, 0
+	for i := 0; i < len(token); {
+		if !isAlnum(token[i]) {
+			i++
+			continue
+		}
+		letters := true
+		for ; i < len(token) && isAlnum(token[i]); i++ {
+			letters = letters && !('0' <= token[i] && token[i] <= '9')
+		}
+		parts++
+		if letters {
+			words++
+		}
+	}
+	return words >= gluedSentenceWords && 3*words >= 2*parts
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// gluedSentenceWords is the fewest words a gluedSentence has.
+const gluedSentenceWords = 5
 
 // hasWord reports whether normalised text holds a letter or a digit.
 func hasWord(text []byte) bool {

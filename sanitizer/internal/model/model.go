@@ -292,7 +292,7 @@ func sentences(text []byte, units [][2]int32, firsts []int32) (_ [][2]int32, _ [
 		c := text[i]
 		if wordClass[c] == 0 {
 			i++
-			if c == '\n' || (c == '.' || c == '!' || c == '?') && i < len(text) && text[i] == ' ' {
+			if c == '\n' || (c == '.' || c == '!' || c == '?') && i < len(text) && (text[i] == ' ' || text[i] >= 0x80) || c == ' ' && ideographsAround(text, i-1) {
 				end(i)
 			}
 			continue
@@ -323,6 +323,25 @@ func sentences(text []byte, units [][2]int32, firsts []int32) (_ [][2]int32, _ [
 	}
 	end(len(text))
 	return units, append(firsts, int32(n)), ok
+}
+
+// ideographsAround reports whether the blank at text[at] lies between two
+// Chinese or Japanese characters, where the normaliser leaves one for an
+// ideographic full stop ("。"): Chinese and Japanese put no blank between
+// words, so the blank ends a sentence. Read as one sentence, an order in
+// Chinese with ten sentences after it was diluted from 0.89 to 0.21
+// (round 8).
+func ideographsAround(text []byte, at int) bool {
+	if at == 0 || at+1 >= len(text) || text[at-1] < utf8.RuneSelf || text[at+1] < utf8.RuneSelf {
+		return false
+	}
+	before, _ := utf8.DecodeLastRune(text[:at])
+	after, _ := utf8.DecodeRune(text[at+1:])
+	return ideograph(before) && ideograph(after)
+}
+
+func ideograph(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
 }
 
 // MinUnitWords is the fewest words a unit of content (see Units) needs to
