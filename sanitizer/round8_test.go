@@ -2,6 +2,7 @@ package sanitizer
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -125,5 +126,32 @@ func TestWordsWithNumbersBetween(t *testing.T) {
 		if r := s.CheckContent(text); r.Action == ActionReject {
 			t.Errorf("content: honest numbered list refused (score %.2f %v): %q", r.Score, r.RuleIDs(), text)
 		}
+	}
+}
+
+// A README's code samples quote numbers, paths and patterns one at a time;
+// read together without their marks they made one model text of the whole
+// page (braces' README scored 0.93 as content). A quoted word is letters.
+func TestQuotedCodeSamplesAreNotWords(t *testing.T) {
+	s := newDefault(t, Config{})
+	var b strings.Builder
+	b.WriteString("# ranges\n\nExpand ranges of numbers and letters into lists.\n\n")
+	for i, sample := range []string{
+		"expand('{01..05}')\n//=> ['01', '02', '03', '04', '05']",
+		"expand('a/{x,y,z}/b')\n//=> ['a/x/b', 'a/y/b', 'a/z/b']",
+		"expand('{1..9..2}')\n//=> ['1', '3', '5', '7', '9']",
+		"compile(['a/{01..20}/b', 'a/{1..5}/b'])\n//=> ['a/(0[1-9]|1[0-9]|20)/b', 'a/([1-5])/b']",
+		"expand('{a..e}')\n//=> ['a', 'b', 'c', 'd', 'e']",
+		"expand('x{0..3}')\n//=> ['x0', 'x1', 'x2', 'x3']",
+		"expand('{-2..2}')\n//=> ['-2', '-1', '0', '1', '2']",
+		"expand('{A..E}')\n//=> ['A', 'B', 'C', 'D', 'E']",
+	} {
+		fmt.Fprintf(&b, "## Example %d\n\n```js\n%s\n```\n\n", i+1, sample)
+	}
+	if r := s.CheckContent(b.String()); r.Action == ActionReject {
+		t.Errorf("a README of quoted code samples refused as content (score %.2f %v)", r.Score, r.RuleIDs())
+	}
+	if got := quotedWordRuns("//=> ['01', '02', '03', '04', '05'] and ['a/x/b', 'a/y/b', 'a/z/b', 'a/w/b']"); len(got) != 0 {
+		t.Errorf("quoted numbers and paths read as quoted words: %v", got)
 	}
 }
