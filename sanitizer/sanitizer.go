@@ -81,9 +81,10 @@ type Config struct {
 // (docs/BENCHMARKS.md; it was 0.63 at 3% until the written jailbreak rows
 // raised the scores of role-play prompts). The rule's answer moves with
 // every retrain of nearly the same data (0.69, 0.695, 0.67 on 2026-12-07:
-// the hashed features' noise), and at 0.67 the written false-positive sets
-// lose (persona look-alikes 4.5% -> 6.5%, everyday requests 2.6% -> 3.3%),
-// so 0.73 is kept until the rule is stable (docs/BENCHMARKS.md).
+// the hashed features' noise; at 0.67 the written false-positive sets lose,
+// persona look-alikes 4.5% -> 6.5%, everyday requests 2.6% -> 3.3%), so
+// 0.73 was kept; with the sentence scoring of long prompts the rule gives
+// 0.725, the shipped value within a step (docs/BENCHMARKS.md).
 const DefaultThreshold = 0.73
 
 // DefaultSystemThreshold is the model's operating point for system text
