@@ -316,13 +316,8 @@ const (
 	escapeReach    = 256
 )
 
-// findEscapes appends the runs of escapes and spaced encodings in text.
-// asks reports whether the text asks for something to be decoded.
-func findEscapes(text string, out []blob, asks func() bool) []blob {
-	return tokenRuns(text, escapeRunsIn(text, out), asks)
-}
-
-// escapeRunsIn is findEscapes but for the runs of tokens (tokenRuns).
+// escapeRunsIn appends the runs of escapes in text (percent, HTML and
+// quoted-printable); the runs of tokens (spaced encodings) are tokenRuns'.
 func escapeRunsIn(text string, out []blob) []blob {
 	out = escapeRuns(text, '%', "percent", percentAt, out)
 	out = escapeRuns(text, '&', "html", entityAt, out)

@@ -573,7 +573,7 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		}
 		lv.blobs = findBlobs(text, lv.blobs[:0])
 		lv.blobs = escapeRunsIn(text, lv.blobs)
-		// The runs of tokens (findEscapes) are read a stretch at a time
+		// The runs of tokens (tokenRuns) are read a stretch at a time
 		// as the blobs before them are decoded: where decoding stops, so
 		// does reading.
 		tokens := tokenScanner{text: text, ask: func() bool { return asksToDecode(lv.norm.Text) }}
