@@ -11,6 +11,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/openclaw-secure-stack/securestack/internal/utf16sniff"
 )
 
 // maxFileBytes is the gateway's default cap on a decoded input_file
@@ -60,11 +62,11 @@ func decodeFile(mediaType, data string) (string, error) {
 	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
 		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
 	case bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}):
-	case utf16ByZeros(raw) != nil:
+	case utf16sniff.ByZeros(raw) != nil:
 		// The gateway's resolveUtf16Charset: without a byte order mark,
 		// more than a fifth of the first 2048 bytes zero is UTF-16,
 		// whatever charset the media type names.
-		enc = utf16ByZeros(raw)
+		enc = utf16sniff.ByZeros(raw)
 	case params["charset"] != "":
 		if enc, err = htmlindex.Get(params["charset"]); err != nil {
 			return "", fmt.Errorf("has charset %q, which the guard does not know; send UTF-8", params["charset"])
@@ -78,32 +80,4 @@ func decodeFile(mediaType, data string) (string, error) {
 		text = bytes.ToValidUTF8(text, []byte("\uFFFD"))
 	}
 	return string(text), nil
-}
-
-// utf16ByZeros is the gateway's resolveUtf16Charset for a file without a
-// byte order mark (attachment-classify-*.mjs): more than a fifth of the
-// first 2048 bytes zero is UTF-16, little-endian when the zeros at odd
-// offsets are at least those at even ones. nil otherwise.
-func utf16ByZeros(b []byte) encoding.Encoding {
-	if len(b) < 2 {
-		return nil
-	}
-	sample := b[:min(len(b), 2048)]
-	var even, odd int
-	for i, c := range sample {
-		if c == 0 {
-			if i%2 == 0 {
-				even++
-			} else {
-				odd++
-			}
-		}
-	}
-	if float64(even+odd)/float64(len(sample)) <= .2 {
-		return nil
-	}
-	if odd >= even {
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
-	}
-	return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
 }

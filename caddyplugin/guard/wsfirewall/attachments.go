@@ -11,6 +11,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/openclaw-secure-stack/securestack/internal/utf16sniff"
 )
 
 // attachmentsField marks, in chatFields, a list of chat attachments
@@ -179,24 +181,7 @@ func utf16Charset(b []byte) encoding.Encoding {
 	case b[0] == 0xfe && b[1] == 0xff:
 		return unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
 	}
-	sample := b[:min(len(b), 2048)]
-	var even, odd int
-	for i, c := range sample {
-		if c == 0 {
-			if i%2 == 0 {
-				even++
-			} else {
-				odd++
-			}
-		}
-	}
-	if float64(even+odd)/float64(len(sample)) <= .2 {
-		return nil
-	}
-	if odd >= even {
-		return unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
-	}
-	return unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	return utf16sniff.ByZeros(b)
 }
 
 // signatures open files that OpenClaw's sniffer (file-type) takes for
