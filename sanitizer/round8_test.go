@@ -3,6 +3,7 @@ package sanitizer
 import (
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
@@ -153,5 +154,36 @@ func TestQuotedCodeSamplesAreNotWords(t *testing.T) {
 	}
 	if got := quotedWordRuns("//=> ['01', '02', '03', '04', '05'] and ['a/x/b', 'a/y/b', 'a/z/b', 'a/w/b']"); len(got) != 0 {
 		t.Errorf("quoted numbers and paths read as quoted words: %v", got)
+	}
+}
+
+// hasDigit, eight bytes at a time, agrees with a byte-by-byte look at every
+// length and place, bytes beyond ASCII and the neighbours of '0' and '9'
+// ('/', ':', and their copies with the high bit) included.
+func TestHasDigitIsABytewiseLook(t *testing.T) {
+	slow := func(s string) bool { return strings.ContainsAny(s, "0123456789") }
+	alphabet := []byte{'/', ':', '0', '9', '5', 'a', ' ', 0x00, 0x7f, 0x80, 0xaf, 0xb0, 0xb9, 0xba, 0xff}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			if rng.IntN(4) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = alphabet[5+rng.IntN(len(alphabet)-5)]
+			}
+		}
+		if got, want := hasDigit(string(b)), slow(string(b)); got != want {
+			t.Fatalf("hasDigit(%q) = %v, want %v", b, got, want)
+		}
+	}
+	for c := range 256 {
+		for at := range 17 {
+			b := []byte(strings.Repeat("x", 17))
+			b[at] = byte(c)
+			if got, want := hasDigit(string(b)), '0' <= c && c <= '9'; got != want {
+				t.Fatalf("hasDigit with byte %#x at %d = %v", c, at, got)
+			}
+		}
 	}
 }

@@ -971,7 +971,7 @@ func appendUnquoted(dst []byte, text string) []byte {
 // tokens cut at blanks and at , ; : and full stops. A word is letters (or
 // bytes beyond ASCII), a number digits.
 func numberedWordRuns(text string) [][2]int {
-	if !strings.ContainsAny(text, "0123456789") {
+	if !hasDigit(text) {
 		return nil
 	}
 	var out [][2]int
@@ -1022,6 +1022,30 @@ func numberedWordRuns(text string) [][2]int {
 		i = j
 	}
 	return out
+}
+
+// hasDigit reports whether text holds an ASCII digit, eight bytes at a
+// time (Bit Twiddling Hacks' hasbetween: a byte above '/' and below ':',
+// bytes of 0x80 and more excluded); strings.ContainsAny was 8% of Check on
+// a 2 KB prompt without digits.
+func hasDigit(text string) bool {
+	const ones, highs = ^uint64(0) / 255, ^uint64(0) / 255 * 128
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		w := text[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		low := x & (ones * 127)
+		if (ones*(127+':')-low)&^x&(low+ones*(127-'/'))&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(text); i++ {
+		if '0' <= text[i] && text[i] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // numClass sorts bytes for numberedWordRuns: separators, letters (and
