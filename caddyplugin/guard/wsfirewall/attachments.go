@@ -41,8 +41,9 @@ const attachmentsField = "attachments[]"
 //   - any other bytes are decoded as OpenClaw's classifier would
 //     (attachment-classify-*.mjs: a UTF-16 byte order mark, or more than a
 //     fifth of the first 2048 bytes zero, is UTF-16; valid UTF-8 is UTF-8;
-//     anything else windows-1252) and judged as text, whatever media type
-//     the client claims.
+//     anything else UTF-8 with replacement characters when the client
+//     calls it text, windows-1252 when sniffed: both readings) and judged
+//     as text, whatever media type the client claims.
 var dataURLPrefix = regexp.MustCompile(`^data:[^;,]+;base64,`)
 
 // attachmentTexts appends the text of every attachment in raw (the JSON
@@ -152,7 +153,8 @@ func fileText(b64 string) ([]string, error) {
 		return nil, fmt.Errorf("is a PDF, whose text the gateway gives the model and the guard cannot read; send its text as a text file or in the message")
 	}
 	var texts []string
-	if cs := utf16Charset(raw); cs != nil {
+	cs := utf16Charset(raw)
+	if cs != nil {
 		// Read as UTF-16 when the client calls it text, as bytes otherwise:
 		// both readings are judged.
 		if t, err := cs.NewDecoder().Bytes(raw); err == nil {
@@ -160,12 +162,18 @@ func fileText(b64 string) ([]string, error) {
 		}
 	}
 	if utf8.Valid(raw) {
-		texts = append(texts, string(raw))
-	} else {
-		t, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
-		texts = append(texts, string(bytes.ToValidUTF8(t, []byte("\uFFFD"))))
+		return append(texts, string(raw)), nil
 	}
-	return texts, nil
+	// Bytes that are not UTF-8 have two readings in the gateway: a file
+	// the client calls text is decoded as UTF-8, each bad sequence a
+	// replacement character (a Russian order with one stray byte stays
+	// Russian), and one it sniffs as text is windows-1252 (the same bytes
+	// as mojibake). Both are judged (UTF-16 was read above).
+	if cs == nil {
+		texts = append(texts, string(bytes.ToValidUTF8(raw, []byte("\uFFFD"))))
+	}
+	t, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
+	return append(texts, string(bytes.ToValidUTF8(t, []byte("\uFFFD")))), nil
 }
 
 // utf16Charset is OpenClaw's resolveUtf16Charset: a byte order mark, or
