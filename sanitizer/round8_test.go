@@ -155,6 +155,10 @@ func TestQuotedCodeSamplesAreNotWords(t *testing.T) {
 	if got := quotedWordRuns("//=> ['01', '02', '03', '04', '05'] and ['a/x/b', 'a/y/b', 'a/z/b', 'a/w/b']"); len(got) != 0 {
 		t.Errorf("quoted numbers and paths read as quoted words: %v", got)
 	}
+	// Curly quotation marks count both ways: four words are eight marks.
+	if got := quotedWordRuns("\u2018stop\u2019 \u2018what\u2019 \u2018you\u2019 \u2018do\u2019"); len(got) != 1 {
+		t.Errorf("four words in curly quotation marks: runs %v, want one", got)
+	}
 }
 
 // hasDigit, eight bytes at a time, agrees with a byte-by-byte look at every

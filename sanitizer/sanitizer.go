@@ -936,7 +936,7 @@ func asciiToken[T string | []byte](text T) bool {
 // quotedWordRuns are the runs of at least minQuotedWords words of text
 // each in single quotation marks ('stop' 'what' 'you', or 'a', 'b', 'c').
 func quotedWordRuns(text string) [][2]int {
-	if strings.Count(text, "'")+strings.Count(text, "\u2019") < 2*minQuotedWords {
+	if strings.Count(text, "'")+strings.Count(text, "\u2018")+strings.Count(text, "\u2019") < 2*minQuotedWords {
 		return nil
 	}
 	var out [][2]int
