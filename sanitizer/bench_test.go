@@ -156,6 +156,26 @@ func BenchmarkCheckContent4KB(b *testing.B) {
 	}
 }
 
+// BenchmarkCheckContent1MiBLinks is a MiB of Markdown links, with and
+// without an empty anchor before each (blankAnchorEchoes): the anchor was
+// looked for by a regexp that read the whole text before every link, and
+// 560 KB of anchored links took minutes.
+func BenchmarkCheckContent1MiBLinks(b *testing.B) {
+	s, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, in := range []struct{ name, text string }{
+		{"links", strings.Repeat("see [intro](#x) and ", 1<<20/20)},
+		{"anchored links", strings.Repeat("<a id=\"intro\" />[intro](#intro) and ", 1<<20/36)},
+	} {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.text)))
+			loop(b, func() { s.CheckContent(in.text) })
+		})
+	}
+}
+
 // BenchmarkCheckContentHistory is a 200 KB history of 50 tool results, each
 // judged once (the provider guard caches verdicts by content hash, so the
 // first turn pays this and later turns only the new result).
