@@ -69,7 +69,10 @@
 // and reversed forms of the rule literals), Morse code in a text that speaks
 // of decoding or says nothing else, and the stretches around invisible characters read with them
 // dropped. Words glued together ("ignoreallprevious") are split at the rules'
-// words and read by the rules ("encoded.glued/<rule id>"). A hit in decoded text is
+// words and read by the rules ("encoded.glued/<rule id>"); glued words that
+// segment into a sentence of common words ("StopWhatYouAreDoing...",
+// "fromnowonyouaredan...") are also read with the words spaced apart, in
+// their line, by the rules and the model ("encoded.unglued/..."). A hit in decoded text is
 // reported as "encoded.<encoding>/<rule id>" and spans the whole encoded
 // stretch. Decoding goes two levels deep; bytes that do not decode to text
 // (an image, a key, a hash) are not scanned.

@@ -401,6 +401,7 @@ type level struct {
 	blanked []byte
 	// the reject rules' matches that are mentions (see mentioned)
 	mentioned [][2]int
+	glue      segScratch // the segmentation of glued words (glued.go)
 }
 
 // escapeEncodings are the encodings written one character at a time
@@ -571,6 +572,10 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			d.add("unnumbered", r[0], r[1])
 			lv.decoded = appendUnnumbered(lv.decoded, text[r[0]:r[1]])
 		}
+		// Words glued together ("StopWhatYouAreDoing...",
+		// "fromnowonyouaredan...") are read with blanks between them
+		// (glued.go): to the model a glued run is one word it never saw.
+		d.unglued(text)
 		lv.blobs = findBlobs(text, lv.blobs[:0])
 		lv.blobs = escapeRunsIn(text, lv.blobs)
 		// The runs of tokens (tokenRuns) are read a stretch at a time
