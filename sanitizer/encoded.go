@@ -1108,3 +1108,98 @@ func asksToDecode(norm []byte) bool {
 	}
 	return false
 }
+
+// Spaced base64 bridged (red team round 8's open item). Base64 written in
+// groups of four ("c3Rv cCB3 aGF0 IHlv …") is cut into runs by the token
+// scan wherever a group reads as hex ("cCB3", "b250") or as a word ("bmcg",
+// "Zmln"), and a run of fewer than six groups is not decoded: an order's
+// base64 was decoded from its last nine groups only (0.58 as the user's
+// text). b64GroupRuns finds the runs of at least minGroupRun groups of
+// exactly four base64 characters (the last may end in '=' padding),
+// separated by one or two blanks, in which at least two groups in three
+// read as base64 to the token scan and at least one does not (a run of
+// groups that all do is the token scan's own); each is decoded whole, as a
+// part "base64-spaced", beside what the token scan decodes, and scanned
+// alone (decoder.alone). The parts of the token scan are left as they are:
+// replacing them with the whole run moved seven attack rows of the golden
+// corpus from refused to passed, and scanning the whole run in one batch
+// with them moved verdicts both ways (more sentences in a batch lower each
+// sentence's weight).
+const minGroupRun = 6
+
+// b64GroupRuns appends the bridged runs of base64 groups in text. A run of
+// minGroupRun groups spans at least groupRunBytes bytes, so one byte in
+// that many is probed; a probe that lands on a token other than a group is
+// in no run, and the scan goes on after that token.
+func b64GroupRuns(text string, out []blob) []blob {
+	const groupRunBytes = minGroupRun*5 - 1
+	for i := 0; i+groupRunBytes <= len(text); {
+		p := i + groupRunBytes - 1
+		s, e := p, p+1
+		for s > 0 && !isSpace(text[s-1]) && p-s < 4 {
+			s--
+		}
+		for e < len(text) && !isSpace(text[e]) {
+			e++
+		}
+		if isSpace(text[p]) {
+			i = p + 1
+			continue
+		}
+		if e-s != 4 || s > 0 && !isSpace(text[s-1]) || !b64Group(text[s:e], e == len(text) || isSpace(text[e])) {
+			i = e
+			continue
+		}
+		// Back to the first group, then forward to the last.
+		for s >= 5 {
+			k := s - 1
+			if isSpace(text[k-1]) {
+				k--
+			}
+			if !isSpace(text[k]) || k < 4 || k > 4 && !isSpace(text[k-5]) || !b64Group(text[k-4:k], false) {
+				break
+			}
+			s = k - 4
+		}
+		n, looking := 0, 0
+		g := s
+		end := g
+		for g+4 <= len(text) && (g+4 == len(text) || isSpace(text[g+4])) && b64Group(text[g:g+4], true) {
+			n++
+			if k, _ := classifyToken(text[g : g+4]); k == tokB64 {
+				looking++
+			}
+			end = g + 4
+			if strings.IndexByte(text[g:g+4], '=') >= 0 {
+				break // padding ends the run
+			}
+			g += 5
+			if g < len(text) && isSpace(text[g]) {
+				g++
+			}
+		}
+		if n >= minGroupRun && looking < n && 3*looking >= 2*n {
+			out = append(out, blob{encoding: "base64-spaced", start: s, end: end})
+		}
+		i = max(end, e)
+	}
+	return out
+}
+
+// b64Group reports whether t is a group of four base64 characters; last
+// allows '=' padding at its end.
+func b64Group(t string, last bool) bool {
+	if len(t) != 4 {
+		return false
+	}
+	for k := 0; k < 4; k++ {
+		c := t[k]
+		switch {
+		case encClass[c] != 0:
+		case c == '=' && last && k >= 2 && (k == 3 || t[3] == '='):
+		default:
+			return false
+		}
+	}
+	return true
+}

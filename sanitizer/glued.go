@@ -88,6 +88,7 @@ type segmenter struct {
 	ac       *ahocorasick.Automaton // the words, ASCII case folded
 	cost     []int32                // by word id, hundredths of a nat
 	sentence []bool                 // by word id: one of sentenceWords
+	whole    map[string]bool        // the words, to pass over a run that is one
 }
 
 // glueWords is built once: the table is immutable and shared by every
@@ -100,8 +101,9 @@ var glueWords = sync.OnceValue(func() *segmenter {
 		}
 	}
 	perWord := math.Log(float64(len(words)))
-	sg := &segmenter{ac: ahocorasick.New(words, lowerASCII), cost: make([]int32, len(words)), sentence: make([]bool, len(words))}
+	sg := &segmenter{ac: ahocorasick.New(words, lowerASCII), cost: make([]int32, len(words)), sentence: make([]bool, len(words)), whole: map[string]bool{}}
 	for rank, w := range words {
+		sg.whole[w] = true
 		sg.cost[rank] = int32(100 * (math.Log(float64(rank+1)) + perWord))
 		sg.sentence[rank] = strings.Contains(" "+sentenceWords, " "+w+" ")
 	}
@@ -156,11 +158,25 @@ func (sg *segmenter) ungluedRuns(text string, sc *segScratch, add func(start, en
 		if budget -= end - start; budget < 0 {
 			return true
 		}
-		if sg.segment(text[start:end], sc) && !add(start, end) {
+		if run := text[start:end]; !sg.isWord(run) && sg.segment(run, sc) && !add(start, end) {
 			return false
 		}
 	}
 	return false
+}
+
+// isWord reports whether run is one word of the list, in any case: the
+// long words of prose ("instructions", "Configuration") are most of the
+// runs a text has, and are passed over with one lookup.
+func (sg *segmenter) isWord(run string) bool {
+	var buf [24]byte
+	if len(run) > len(buf) {
+		return false
+	}
+	for k := 0; k < len(run); k++ {
+		buf[k] = lowerASCII(run[k])
+	}
+	return sg.whole[string(buf[:len(run)])]
 }
 
 // touches reports whether a byte next to a run of letters makes it part of

@@ -402,6 +402,7 @@ type level struct {
 	// the reject rules' matches that are mentions (see mentioned)
 	mentioned [][2]int
 	glue      segScratch // the segmentation of glued words (glued.go)
+	bridges   []blob     // runs of spaced base64 groups (b64GroupRuns)
 }
 
 // escapeEncodings are the encodings written one character at a time
@@ -605,6 +606,16 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			}
 		}
 		d.done(true)
+		// Spaced base64 whose groups the token scan cut into short runs
+		// (b64GroupRuns) is decoded whole, each run scanned alone: in a
+		// batch with the token scan's parts it changed their scores.
+		lv.bridges = b64GroupRuns(text, lv.bridges[:0])
+		for _, b := range lv.bridges {
+			if d.done(true) {
+				break
+			}
+			d.alone(b, text)
+		}
 		if st.exhausted {
 			return nil, 0
 		}
@@ -841,6 +852,26 @@ func (d *decoder) done(final bool) bool {
 	k := sort.Search(len(lv.parts), func(i int) bool { return lv.parts[i].at > to-maxWindow }) - 1
 	d.from, d.scanned = max(d.from, lv.parts[max(k, 0)].at), to
 	return d.refused || d.st.exhausted
+}
+
+// alone decodes b as a part of its own and scans it in a batch of its own,
+// after every other part of the level has been scanned.
+func (d *decoder) alone(b blob, text string) {
+	lv := d.lv
+	mark := len(lv.decoded)
+	d.add(b.encoding, b.start, b.end)
+	var ok bool
+	if lv.decoded, ok = b.decode(lv.decoded, text, &lv.tmp); !ok {
+		lv.decoded, lv.parts = lv.decoded[:mark], lv.parts[:len(lv.parts)-1]
+		return
+	}
+	if d.st.decoded += len(lv.decoded) - mark; d.st.decoded > maxDecoded {
+		d.st.exhausted = true
+		return
+	}
+	d.from = lv.parts[len(lv.parts)-1].at
+	d.done(true)
+	d.from = len(lv.decoded) // the next part is not read with this one
 }
 
 // scanGlued reads the runs of glued rule words in a level's normalised text
