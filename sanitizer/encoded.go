@@ -486,6 +486,7 @@ type tokenScanner struct {
 	kind, start, end, count, weight int
 	aside                           int // morseBytes(text)+1 once counted, or 0
 	asks                            int // 1 + what ts.asks said, once asked, or 0
+	b64                             int // the tokens read so far that are groups of base64 (tokB64)
 }
 
 // asked is what ts.asks says, asked once: it reads the whole text, and a
@@ -570,6 +571,9 @@ func (ts *tokenScanner) next(out []blob, upto int) []blob {
 		// hex, brackets) go to classifyToken as they are.
 		if !letter || maybeEncoded(first, rest, j-i) {
 			k, w = classifyToken(text[i:j])
+			if k == tokB64 {
+				ts.b64++
+			}
 		}
 		if k != kind || k == tokOther || i-end > 3 {
 			if kind != tokOther {

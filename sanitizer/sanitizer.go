@@ -609,7 +609,13 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		// Spaced base64 whose groups the token scan cut into short runs
 		// (b64GroupRuns) is decoded whole, each run scanned alone: in a
 		// batch with the token scan's parts it changed their scores.
-		lv.bridges = b64GroupRuns(text, lv.bridges[:0])
+		// A bridged run holds at least four groups that read as base64
+		// (b64GroupRuns); the token scan has read the whole text and
+		// counted them, so most texts skip the look.
+		lv.bridges = lv.bridges[:0]
+		if tokens.b64 >= minGroupRun*2/3 {
+			lv.bridges = b64GroupRuns(text, lv.bridges)
+		}
 		for _, b := range lv.bridges {
 			if d.done(true) {
 				break
