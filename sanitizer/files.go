@@ -52,9 +52,11 @@ func decodeFile(mediaType, data string) (string, error) {
 	// The gateway classifies a file by its bytes before its media type
 	// (input-files-*.mjs extractFileContentFromBuffer → classifyAttachmentBytes):
 	// a PDF called text/plain has its text extracted (red team round 7,
-	// an override in a FlateDecode stream), and pdf.js finds the header in
-	// the first KiB.
-	if bytes.Contains(raw[:min(len(raw), 1024)], []byte("%PDF-")) {
+	// an override in a FlateDecode stream). The extractor is PDFium
+	// (clawpdf): it opens a file whose "%PDF" begins within its first 1024
+	// bytes, with or without the "-" after it ("%PDFx1.4" opens, and
+	// file-type sniffs "%PDF" at the start as a PDF).
+	if bytes.Contains(raw[:min(len(raw), 1024+len("%PDF"))], []byte("%PDF")) {
 		return "", fmt.Errorf("is a PDF (whatever its media_type says), whose content the guard cannot inspect; send its text as text/plain")
 	}
 	var enc encoding.Encoding = unicode.UTF8BOM

@@ -1,6 +1,7 @@
 package sanitizer
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -171,6 +172,13 @@ func TestInputFiles(t *testing.T) {
 		// a byte order mark called UTF-8 is read as UTF-16.
 		{"a PDF called text/plain is refused", `{"type":"base64","media_type":"text/plain","data":"` + pdf + `","filename":"notes.txt"}`, "PDF"},
 		{"a PDF after leading bytes is refused", `{"type":"base64","media_type":"text/plain","data":"` + enc("junk\n%PDF-1.4\n1 0 obj") + `"}`, "PDF"},
+		// PDFium (clawpdf, OpenClaw's extractor) opens a file whose "%PDF"
+		// begins in its first 1024 bytes without the "-" after it, and
+		// file-type sniffs "%PDF" at the start as a PDF: the same FlateDecode
+		// override behind "%PDFx1.4" passed as text before (lead review).
+		{"a PDF whose header has no dash is refused", `{"type":"base64","media_type":"text/plain","data":"` + base64.StdEncoding.EncodeToString(bytes.Replace(pdfBytes, []byte("%PDF-"), []byte("%PDFx"), 1)) + `","filename":"notes.txt"}`, "PDF"},
+		{"a PDF header at byte 1024 is refused", `{"type":"base64","media_type":"text/plain","data":"` + enc(strings.Repeat("a", 1024)+"%PDF\n1 0 obj") + `"}`, "PDF"},
+		{"a text naming the PDF header after the first KiB passes", `{"type":"base64","media_type":"text/plain","data":"` + enc(strings.Repeat("Notes on file formats. ", 50)+"A PDF opens with %PDF-1.7 and ends with %%EOF.") + `"}`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

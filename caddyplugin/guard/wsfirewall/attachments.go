@@ -37,7 +37,7 @@ const attachmentsField = "attachments[]"
 //     extracted: the agent reads them with a tool, whose result the provider
 //     guard judges);
 //   - a PDF is refused: the gateway gives the model its text, and the guard
-//     cannot extract it;
+//     cannot extract it ("%PDF" in the first KiB, see isPDF);
 //   - any other bytes are decoded as OpenClaw's classifier would
 //     (attachment-classify-*.mjs: a UTF-16 byte order mark, or more than a
 //     fifth of the first 2048 bytes zero, is UTF-16; valid UTF-8 is UTF-8;
@@ -147,9 +147,15 @@ func fileText(b64 string) ([]string, error) {
 	if notText(raw) {
 		return nil, nil
 	}
-	// pdf.js finds the header anywhere in the first KiB, and a client may
-	// call any bytes application/pdf: a PDF marker anywhere is refused.
-	if bytes.Contains(raw, []byte("%PDF-")) {
+	// OpenClaw extracts a PDF's text with PDFium (clawpdf, in the
+	// document-extract plugin): the file is a PDF when its bytes open with
+	// "%PDF" (file-type's sniff) or when its media type or the extension of
+	// its name say so, and PDFium opens it when "%PDF" begins within its
+	// first 1024 bytes, with or without the "-" and a version after it
+	// ("%PDFx", "%PDF" alone: clawpdf 0.3.2 extracts their text). So "%PDF"
+	// beginning in the first 1024 bytes is refused, whatever the client
+	// calls the file; a text that names it further on is a text.
+	if isPDF(raw) {
 		return nil, fmt.Errorf("is a PDF, whose text the gateway gives the model and the guard cannot read; send its text as a text file or in the message")
 	}
 	var texts []string
@@ -174,6 +180,16 @@ func fileText(b64 string) ([]string, error) {
 	}
 	t, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
 	return append(texts, string(bytes.ToValidUTF8(t, []byte("\uFFFD")))), nil
+}
+
+// pdfHeaderWindow is how far into a file PDFium looks for its header:
+// "%PDF" beginning at byte 1024 opens, at 1025 it does not (clawpdf 0.3.2).
+const pdfHeaderWindow = 1024 + len("%PDF")
+
+// isPDF reports whether PDFium would open b: "%PDF" begins in its first
+// 1024 bytes.
+func isPDF(b []byte) bool {
+	return bytes.Contains(b[:min(len(b), pdfHeaderWindow)], []byte("%PDF"))
 }
 
 // utf16Charset is OpenClaw's resolveUtf16Charset: a byte order mark, or
