@@ -357,7 +357,8 @@ func (w *walker) imagePart(part *node, path string) error {
 }
 
 // inputFile inspects a /v1/responses input_file part: the gateway decodes
-// the file with its media type and charset and puts its text, and its
+// the file with its media type and charset, or as its bytes suggest (every
+// reading it may make is judged), and puts its text, and its
 // filename, into the agent's prompt. A file the sanitizer cannot decode to
 // text the same way is refused: it would reach the model unread.
 func (w *walker) inputFile(part *node, path, role string) error {
@@ -384,11 +385,16 @@ func (w *walker) inputFile(part *node, path, role string) error {
 	if mt == nil || mt.kind != kindString || data == nil || data.kind != kindString {
 		return bodyErr(sp, "needs media_type and data strings")
 	}
-	text, err := decodeFile(mt.str, data.str)
+	texts, err := decodeFile(mt.str, data.str)
 	if err != nil {
 		return bodyErr(join(sp, "data"), "%v", err)
 	}
-	return w.unedited(text, join(sp, "data"), role)
+	for _, text := range texts {
+		if err := w.unedited(text, join(sp, "data"), role); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unedited inspects text that the sanitizer cannot edit in the body (an
