@@ -187,7 +187,7 @@ func mimeCharset(s string) string {
 		if end < 0 {
 			return ""
 		}
-		name := strings.ToLower(p[:end])
+		name := p[:end] // compared ASCII case-insensitively, as WHATWG lower-cases it
 		if p[end] == ';' {
 			p = p[end:]
 			continue
@@ -214,7 +214,7 @@ func mimeCharset(s string) string {
 				continue
 			}
 		}
-		if name == "charset" && isToken(name) && isQuotedStringText(value) {
+		if asciiEqualFold(name, "charset") && isQuotedStringText(value) {
 			return value
 		}
 	}
@@ -222,6 +222,24 @@ func mimeCharset(s string) string {
 }
 
 const httpSpace = "\t\n\r "
+
+// asciiEqualFold compares s and lower (lower case ASCII) ignoring ASCII case
+// only: strings.EqualFold would also match the Kelvin sign to "k".
+func asciiEqualFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // quotedString reads an HTTP quoted string at the start of s (which is
 // '"'), unescaping it as WHATWG's "collect an HTTP quoted string" does, and

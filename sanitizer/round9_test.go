@@ -241,3 +241,34 @@ func TestRolesAreTrimmedAsTheGatewayTrimsThem(t *testing.T) {
 		t.Errorf("a user role with a mark refused: %v", err)
 	}
 }
+
+// mimeCharset against what node:util MIMEType (Node 24.21) returned for the
+// same media types.
+func TestMimeCharsetReadsAsWHATWG(t *testing.T) {
+	for in, want := range map[string]string{
+		"text/plain; charset*=utf-8''koi8-r":      "",
+		"text/plain; charset =koi8-r":             "",
+		"text/plain;charset=koi8-r;charset=utf-8": "koi8-r",
+		`text/plain; charset="koi8-r"`:            "koi8-r",
+		"text/plain; CHARSET=koi8-r":              "koi8-r",
+		"text/plain;charset=koi8-r ":              "koi8-r",
+		"text/plain; charset=koi8-r;":             "koi8-r",
+		"text/plain; foo=bar; charset=koi8-r":     "koi8-r",
+		"text/plain; charset=koi8-r(comment)":     "koi8-r(comment)",
+		"text/plain ;charset=koi8-r":              "koi8-r",
+		"text/plain; charset=":                    "",
+		`text/plain; charset="koi8\-r"`:           "koi8-r",
+		"text/plain;  charset=koi8-r":             "koi8-r",
+		"text/plain; charset= koi8-r":             " koi8-r",
+		"text/plain":                              "",
+		"text; charset=koi8-r":                    "",
+		"text/pl ain; charset=koi8-r":             "",
+		"text/plain; \u212Aharset=koi8-r":         "",
+		`text/plain; charset="koi8-r`:             "koi8-r",
+		"text/plain; charset=\"a\\\"b\"; x=1":     `a"b`,
+	} {
+		if got := mimeCharset(in); got != want {
+			t.Errorf("mimeCharset(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
