@@ -87,6 +87,7 @@ var chatFields = map[string]fieldCase{
 		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":%s}}]}]}`,
 		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":%s,"arguments":"{}"}}]}]}`,
 		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":%s,"type":"function","function":{"name":"f","arguments":"{}"}}]}]}`,
+		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":{%s:1}}}]}]}`,
 	}},
 	"tools[].function": {bodies: []string{
 		`chat:{"messages":[],"tools":[{"type":"function","function":{"name":%s}}]}`,
