@@ -108,6 +108,7 @@ http://%[2]s {
 		failed_attempts 100000 1s
 		route WS / auth
 		route POST /tools/invoke inspect
+		system_messages reject
 	}
 	reverse_proxy %[4]s
 }

@@ -123,3 +123,14 @@ eval-indirect: need-shared ## tool-result (indirect) detection, held out by inst
 
 bench-sanitizer: need-shared ## Check on 2 KB and 1 MiB adversarial text (needs ../shared)
 	$(GO) test -run '^$$' -bench . -benchtime 2s -count 5 ./sanitizer/
+
+# The sanitizer's tests that read the installed OpenClaw (the copy of its
+# /v1/responses schema, and input_file readings against the gateway's own
+# extractor under Node) skip in `make unit` on a fresh clone, before anything
+# is installed; here OpenClaw is installed first and a skip is a failure.
+E2E += e2e-sanitizer-gateway
+
+.PHONY: e2e-sanitizer-gateway
+e2e-sanitizer-gateway: ## sanitizer tests against the installed OpenClaw: schema copy, input_file readings (network on first use)
+	scripts/ensure-openclaw.sh >/dev/null
+	SECURESTACK_REQUIRE_OPENCLAW=1 $(GO) test -count=1 -run 'TestSchemaCopyMatchesTheInstalledGateway|TestInputFileReadingsMatchTheGateway' ./sanitizer/

@@ -256,3 +256,28 @@ func BenchmarkSanitizeChatRealTools(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkSanitizeResponsesInputFile64KB is a /v1/responses request with a
+// 64 KiB text file: in UTF-8 it is read once; in windows-1252 (not UTF-8)
+// twice, as the gateway may read it either way (red team round 9).
+func BenchmarkSanitizeResponsesInputFile64KB(b *testing.B) {
+	s, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := prompt(64 << 10)
+	for name, raw := range map[string][]byte{
+		"utf-8":        []byte(text),
+		"windows-1252": []byte(strings.ReplaceAll(text, "e", "\xe9")),
+	} {
+		body := []byte(`{"model":"openclaw","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"summarise"},{"type":"input_file","source":{"type":"base64","media_type":"text/plain","data":"` + base64.StdEncoding.EncodeToString(raw) + `","filename":"report.txt"}}]}]}`)
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			loop(b, func() {
+				if _, _, err := s.SanitizeResponses(body); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}

@@ -270,10 +270,38 @@ var contentEvidenceRules = map[string]bool{"exfil.shell-pipe": true}
 
 // fencedBlocks lists the byte ranges of Markdown fenced code blocks (``` or
 // ~~~ at the start of a line, up to the same fence or the end).
+//
+// A page of a file (OpenClaw's read tool pages by lines) may begin inside a
+// block whose opening fence was on the page before: its first fence line
+// then closes that block, and read as an opening one it turns the page's
+// code into prose and its prose into code ("systemPrompt: ..." in a JSON5
+// sample read as a forged system line). When the blocks do not close, the
+// first fence line is bare (a closing fence has no info string) and the
+// fences after it do close, the text up to that first fence is the end of a
+// block. An attacker gains nothing by it: a role line inside a block is
+// evidence for the model, as it is when the attacker writes both fences.
 func fencedBlocks(text string) [][2]int {
+	out, open := fencedBlocksFrom(text, 0)
+	if !open {
+		return out
+	}
+	first, end, bare := firstFence(text)
+	if first < 0 || !bare {
+		return out
+	}
+	rest, restOpen := fencedBlocksFrom(text, end+1)
+	if restOpen {
+		return out
+	}
+	return append([][2]int{{0, end}}, rest...)
+}
+
+// fencedBlocksFrom lists the fenced blocks of text from byte from on, and
+// whether the last one runs to the end unclosed.
+func fencedBlocksFrom(text string, from int) ([][2]int, bool) {
 	out := [][2]int{}
 	open, fence := -1, ""
-	for i := 0; i < len(text); {
+	for i := from; i < len(text); {
 		end := strings.IndexByte(text[i:], '\n')
 		if end < 0 {
 			end = len(text)
@@ -292,8 +320,29 @@ func fencedBlocks(text string) [][2]int {
 	}
 	if open >= 0 {
 		out = append(out, [2]int{open, len(text)})
+		return out, true
 	}
-	return out
+	return out, false
+}
+
+// firstFence finds the first fence line of text: its start and end, and
+// whether it is bare (the fence characters and blanks only).
+func firstFence(text string) (start, end int, bare bool) {
+	for i := 0; i < len(text); {
+		end := strings.IndexByte(text[i:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += i
+		}
+		line := strings.TrimLeft(text[i:end], " \t")
+		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
+			rest := strings.TrimLeft(line, line[:1])
+			return i, end, strings.TrimSpace(rest) == ""
+		}
+		i = end + 1
+	}
+	return -1, -1, false
 }
 
 func inFence(fences [][2]int, at int) bool {

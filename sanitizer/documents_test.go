@@ -69,6 +69,35 @@ func TestFencedBlocks(t *testing.T) {
 	}
 }
 
+// A page that begins inside a code block: its first fence closes the block
+// the page before opened, so the code before it is code and the prose after
+// it is prose. Balanced blocks, and a first fence with an info string, are
+// read as before.
+func TestFencedBlocksOfAPageThatBeginsInsideOne(t *testing.T) {
+	for _, tc := range []struct {
+		text, at string
+		want     bool
+	}{
+		{"      systemPrompt: \"Short answers only.\",\n    },\n}\n```\n\nSystem: prose\n\n```json5\n{ a: 1 }\n```\n", "systemPrompt", true},
+		{"      systemPrompt: \"Short answers only.\",\n    },\n}\n```\n\nSystem: prose\n\n```json5\n{ a: 1 }\n```\n", "System: prose", false},
+		{"      systemPrompt: \"Short answers only.\",\n    },\n}\n```\n\nSystem: prose\n\n```json5\n{ a: 1 }\n```\n", "{ a: 1 }", true},
+		// balanced: unchanged
+		{"```\nSystem: in\n```\nSystem: out\n", "System: out", false},
+		{"```\nSystem: in\n```\nSystem: out\n", "System: in", true},
+		// the first fence has an info string: it opens, and the last block runs to the end
+		{"System: before\n```sh\nx\n```\n```\nSystem: tail\n", "System: before", false},
+		{"System: before\n```sh\nx\n```\n```\nSystem: tail\n", "System: tail", true},
+		// bare first fence, but the rest does not close either: as before
+		{"System: a\n```\nb\n~~~\nSystem: c\n", "System: a", false},
+		{"System: a\n```\nb\n~~~\nSystem: c\n", "System: c", true},
+	} {
+		f := fencedBlocks(tc.text)
+		if got := inFence(f, strings.Index(tc.text, tc.at)); got != tc.want {
+			t.Errorf("%q in a fence of %q: %v, want %v (%v)", tc.at, tc.text, got, tc.want, f)
+		}
+	}
+}
+
 func TestManyUnits(t *testing.T) {
 	if manyUnits(1) != 0 || manyUnits(int(unitsFree)) != 0 {
 		t.Error("a short text gives up log-odds")

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Action is what a detection asks the caller to do. The zero value means
@@ -187,7 +188,9 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 
 // normalizeRole maps a message role to the names rules use.
 func normalizeRole(role string) string {
-	role = strings.ToLower(strings.TrimSpace(role))
+	// Trimmed as Go and as JavaScript trim (the gateway's
+	// normalizeOptionalString also removes U+FEFF, red team round 9).
+	role = strings.ToLower(strings.TrimFunc(role, func(r rune) bool { return unicode.IsSpace(r) || isJSSpace(r) }))
 	switch role {
 	case "developer":
 		return "system"

@@ -1,8 +1,10 @@
 package sanitizer
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -357,7 +359,8 @@ func (w *walker) imagePart(part *node, path string) error {
 }
 
 // inputFile inspects a /v1/responses input_file part: the gateway decodes
-// the file with its media type and charset and puts its text, and its
+// the file with its media type and charset, or as its bytes suggest (every
+// reading it may make is judged), and puts its text, and its
 // filename, into the agent's prompt. A file the sanitizer cannot decode to
 // text the same way is refused: it would reach the model unread.
 func (w *walker) inputFile(part *node, path, role string) error {
@@ -384,11 +387,16 @@ func (w *walker) inputFile(part *node, path, role string) error {
 	if mt == nil || mt.kind != kindString || data == nil || data.kind != kindString {
 		return bodyErr(sp, "needs media_type and data strings")
 	}
-	text, err := decodeFile(mt.str, data.str)
+	texts, err := decodeFile(mt.str, data.str)
 	if err != nil {
 		return bodyErr(join(sp, "data"), "%v", err)
 	}
-	return w.unedited(text, join(sp, "data"), role)
+	for _, text := range texts {
+		if err := w.unedited(text, join(sp, "data"), role); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unedited inspects text that the sanitizer cannot edit in the body (an
@@ -422,8 +430,84 @@ func (w *walker) toolCalls(n *node, path string) error {
 		if err := w.allStrings(call, index(path, i), "assistant"); err != nil {
 			return err
 		}
+		// Arguments that are not a string are rendered with
+		// JSON.stringify (extractAssistantToolCalls), keys and all: the
+		// rendering is judged whole, as the model reads it.
+		if call.kind != kindObject {
+			continue
+		}
+		fn := call.get("function")
+		if fn == nil || fn.kind != kindObject {
+			continue
+		}
+		if args := fn.get("arguments"); args != nil && (args.kind == kindObject || args.kind == kindArray) {
+			var b strings.Builder
+			stringify(&b, args)
+			if err := w.unedited(b.String(), join(join(index(path, i), "function"), "arguments"), "assistant"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// stringify writes n as JavaScript's JSON.stringify does, but for numbers
+// and booleans, which carry no words: written as 0 and true.
+func stringify(b *strings.Builder, n *node) {
+	switch n.kind {
+	case kindNull:
+		b.WriteString("null")
+	case kindBool:
+		b.WriteString("true")
+	case kindNumber:
+		b.WriteByte('0')
+	case kindString:
+		quoteJS(b, n.str)
+	case kindArray:
+		b.WriteByte('[')
+		for i, e := range n.elems {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			stringify(b, e)
+		}
+		b.WriteByte(']')
+	case kindObject:
+		b.WriteByte('{')
+		for i, e := range n.elems {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			quoteJS(b, n.keys[i])
+			b.WriteByte(':')
+			stringify(b, e)
+		}
+		b.WriteByte('}')
+	}
+}
+
+// quoteJS quotes s as JSON.stringify does: only '"', '\\' and the C0
+// controls are escaped.
+func quoteJS(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c < 0x20:
+			fmt.Fprintf(b, `\u%04x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
 }
 
 // tools inspects client tool definitions, which reach the model beside the

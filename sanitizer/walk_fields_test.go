@@ -1,6 +1,7 @@
 package sanitizer
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -86,6 +87,7 @@ var chatFields = map[string]fieldCase{
 		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":%s}}]}]}`,
 		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":%s,"arguments":"{}"}}]}]}`,
 		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":%s,"type":"function","function":{"name":"f","arguments":"{}"}}]}]}`,
+		`chat:{"messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":{%s:1}}}]}]}`,
 	}},
 	"tools[].function": {bodies: []string{
 		`chat:{"messages":[],"tools":[{"type":"function","function":{"name":%s}}]}`,
@@ -171,6 +173,13 @@ func TestInputFiles(t *testing.T) {
 		// a byte order mark called UTF-8 is read as UTF-16.
 		{"a PDF called text/plain is refused", `{"type":"base64","media_type":"text/plain","data":"` + pdf + `","filename":"notes.txt"}`, "PDF"},
 		{"a PDF after leading bytes is refused", `{"type":"base64","media_type":"text/plain","data":"` + enc("junk\n%PDF-1.4\n1 0 obj") + `"}`, "PDF"},
+		// PDFium (clawpdf, OpenClaw's extractor) opens a file whose "%PDF"
+		// begins in its first 1024 bytes without the "-" after it, and
+		// file-type sniffs "%PDF" at the start as a PDF: the same FlateDecode
+		// override behind "%PDFx1.4" passed as text before (lead review).
+		{"a PDF whose header has no dash is refused", `{"type":"base64","media_type":"text/plain","data":"` + base64.StdEncoding.EncodeToString(bytes.Replace(pdfBytes, []byte("%PDF-"), []byte("%PDFx"), 1)) + `","filename":"notes.txt"}`, "PDF"},
+		{"a PDF header at byte 1024 is refused", `{"type":"base64","media_type":"text/plain","data":"` + enc(strings.Repeat("a", 1024)+"%PDF\n1 0 obj") + `"}`, "PDF"},
+		{"a text naming the PDF header after the first KiB passes", `{"type":"base64","media_type":"text/plain","data":"` + enc(strings.Repeat("Notes on file formats. ", 50)+"A PDF opens with %PDF-1.7 and ends with %%EOF.") + `"}`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -219,7 +228,7 @@ func TestSchemaCopyMatchesTheInstalledGateway(t *testing.T) {
 	}
 	files, _ := filepath.Glob(filepath.Join(cache, "openclaw/node_modules/openclaw/dist/openresponses-http-*.mjs"))
 	if len(files) == 0 {
-		t.Skip("OpenClaw is not installed here (scripts/ensure-openclaw.sh installs it)")
+		skipWithoutOpenClaw(t, "OpenClaw is not installed here (scripts/ensure-openclaw.sh installs it)")
 	}
 	dist, err := os.ReadFile(files[0])
 	if err != nil {
@@ -258,4 +267,17 @@ func TestInputFileInUTF16WithoutAMarkIsReadAsUTF16(t *testing.T) {
 			}
 		}
 	}
+}
+
+// skipWithoutOpenClaw skips a test that reads the installed OpenClaw when it
+// is not installed (a unit run on a fresh clone), and fails it when
+// SECURESTACK_REQUIRE_OPENCLAW is set: make test's e2e-sanitizer-gateway
+// installs OpenClaw first and runs these tests so, so that they never pass
+// by skipping there.
+func skipWithoutOpenClaw(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("SECURESTACK_REQUIRE_OPENCLAW") != "" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	gounicode "unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -37,7 +38,7 @@ const attachmentsField = "attachments[]"
 //     extracted: the agent reads them with a tool, whose result the provider
 //     guard judges);
 //   - a PDF is refused: the gateway gives the model its text, and the guard
-//     cannot extract it;
+//     cannot extract it ("%PDF" in the first KiB, see isPDF);
 //   - any other bytes are decoded as OpenClaw's classifier would
 //     (attachment-classify-*.mjs: a UTF-16 byte order mark, or more than a
 //     fifth of the first 2048 bytes zero, is UTF-16; valid UTF-8 is UTF-8;
@@ -144,12 +145,18 @@ func fileText(b64 string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("is not base64 the guard can decode (%v)", err)
 	}
-	if notText(raw) {
+	if notText(raw) && !sniffsAsText(raw) {
 		return nil, nil
 	}
-	// pdf.js finds the header anywhere in the first KiB, and a client may
-	// call any bytes application/pdf: a PDF marker anywhere is refused.
-	if bytes.Contains(raw, []byte("%PDF-")) {
+	// OpenClaw extracts a PDF's text with PDFium (clawpdf, in the
+	// document-extract plugin): the file is a PDF when its bytes open with
+	// "%PDF" (file-type's sniff) or when its media type or the extension of
+	// its name say so, and PDFium opens it when "%PDF" begins within its
+	// first 1024 bytes, with or without the "-" and a version after it
+	// ("%PDFx", "%PDF" alone: clawpdf 0.3.2 extracts their text). So "%PDF"
+	// beginning in the first 1024 bytes is refused, whatever the client
+	// calls the file; a text that names it further on is a text.
+	if isPDF(raw) {
 		return nil, fmt.Errorf("is a PDF, whose text the gateway gives the model and the guard cannot read; send its text as a text file or in the message")
 	}
 	var texts []string
@@ -174,6 +181,16 @@ func fileText(b64 string) ([]string, error) {
 	}
 	t, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
 	return append(texts, string(bytes.ToValidUTF8(t, []byte("\uFFFD")))), nil
+}
+
+// pdfHeaderWindow is how far into a file PDFium looks for its header:
+// "%PDF" beginning at byte 1024 opens, at 1025 it does not (clawpdf 0.3.2).
+const pdfHeaderWindow = 1024 + len("%PDF")
+
+// isPDF reports whether PDFium would open b: "%PDF" begins in its first
+// 1024 bytes.
+func isPDF(b []byte) bool {
+	return bytes.Contains(b[:min(len(b), pdfHeaderWindow)], []byte("%PDF"))
 }
 
 // utf16Charset is OpenClaw's resolveUtf16Charset: a byte order mark, or
@@ -206,6 +223,15 @@ var signatures = [][]byte{
 	[]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
 }
 
+// notText reports whether b opens with a signature of a file OpenClaw does
+// not read as text. The signature alone does not decide: file-type needs
+// more than these bytes for some formats (a PNG needs its IHDR chunk; Ogg,
+// EBML and RAR more than their magic), and when it does not recognise the
+// file, OpenClaw sniffs the bytes as text (sniffsAsText). Checked against
+// OpenClaw 2026.9.6's classifyAttachmentBytes: each of these signatures
+// before a paragraph of text, named a.txt or not named, gave class "text"
+// for PNG, Ogg, EBML and RAR, so those files' text reached the model while
+// the guard skipped them (lead review).
 func notText(b []byte) bool {
 	for _, s := range signatures {
 		if bytes.HasPrefix(b, s) {
@@ -219,4 +245,80 @@ func notText(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// sniffsAsText reports whether OpenClaw could read b as text although it
+// opens with a signature: its UTF-16 reading (a byte order mark or zeros),
+// or its text sniff (attachment-classify-*.mjs sniffTextCharset: the first
+// 4096 bytes, as UTF-8 more than 85% printable, or when they are not UTF-8,
+// as windows-1252 more than 95% printable and 30% letters, digits and
+// blanks). The guard's bounds are looser than the gateway's (80%, 90%,
+// 25%), so that a file the gateway reads is never one the guard skips; a
+// real image or archive is far below them.
+func sniffsAsText(b []byte) bool {
+	if utf16Charset(b) != nil {
+		return true
+	}
+	sample := b[:min(len(b), 4096)]
+	// The sample is widened to finish a UTF-8 sequence cut at its end.
+	end := len(sample)
+	for i := len(sample) - 1; i >= max(0, len(sample)-4); i-- {
+		if sample[i]&0xC0 != 0x80 {
+			width := 1
+			switch c := sample[i]; {
+			case c >= 0xF0:
+				width = 4
+			case c >= 0xE0:
+				width = 3
+			case c >= 0xC2:
+				width = 2
+			}
+			end = min(len(b), max(end, i+width))
+			break
+		}
+	}
+	head := bytes.TrimPrefix(b[:end], []byte("\xef\xbb\xbf"))
+	if utf8.Valid(head) {
+		var total, printable int
+		for _, r := range string(head) {
+			total++
+			if !isControlChar(r) {
+				printable++
+			}
+		}
+		return total > 0 && float64(printable)/float64(total) > 0.80
+	}
+	var total, printable, wordish int
+	for _, c := range sample {
+		total++
+		r := rune(c)
+		switch c {
+		case 0x81, 0x8D, 0x8F, 0x90, 0x9D: // C1 controls in WHATWG's windows-1252
+		default:
+			if c >= 0x80 {
+				r = charmap.Windows1252.DecodeByte(c)
+			}
+		}
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == ' ':
+			printable++
+			wordish++
+		case isControlChar(r):
+		default:
+			printable++
+			if gounicode.IsLetter(r) || gounicode.IsNumber(r) {
+				wordish++
+			}
+		}
+	}
+	return total > 0 && float64(printable)/float64(total) > 0.90 && float64(wordish)/float64(total) > 0.25
+}
+
+// isControlChar is OpenClaw's textRatios test: a C0 or C1 control character
+// other than tab, line feed, carriage return and space.
+func isControlChar(r rune) bool {
+	if r == '\t' || r == '\n' || r == '\r' || r == ' ' {
+		return false
+	}
+	return r < 32 || r >= 127 && r <= 159
 }

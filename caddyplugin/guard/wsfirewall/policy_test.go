@@ -150,6 +150,7 @@ func TestCapHeader(t *testing.T) {
 }
 
 func TestChatText(t *testing.T) {
+	realPNG := noisePNG(t)
 	for _, tc := range []struct {
 		method, params string
 		want           []Text
@@ -209,7 +210,12 @@ func TestChatText(t *testing.T) {
 		// the client calls text as UTF-8 (the Russian stays Russian), one it
 		// sniffs as windows-1252 (mojibake); both readings are judged.
 		{"agent", `{"message":"m","attachments":[{"content":"0L/RgNC40LLQtdGC/w=="}]}`, []Text{{"message", "m"}, {"attachments[0].content", "привет\ufffd"}, {"attachments[0].content", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚\u00ff"}}, ""},
-		{"sessions.create", `{"attachments":[{"fileName":"p.png","content":"iVBORw0KGgoAAAAN"}]}`, []Text{{"attachments[0].fileName", "p.png"}}, ""},
+		// A PNG signature with too little after it for file-type: without a
+		// name OpenClaw reads these bytes as UTF-16BE text (with the name
+		// p.png, as an image); the guard judges every reading.
+		{"sessions.create", `{"attachments":[{"fileName":"p.png","content":"iVBORw0KGgoAAAAN"}]}`, []Text{{"attachments[0].fileName", "p.png"}, {"attachments[0].content", "\u8950\u4e47\u0d0a\u1a0a\x00\r"}, {"attachments[0].content", "\u2030PNG\r\n\x1a\n\x00\x00\x00\r"}}, ""},
+		// A real PNG (its first 2 KiB) is an image to OpenClaw and is skipped.
+		{"sessions.create", `{"attachments":[{"fileName":"p.png","content":"` + realPNG + `"}]}`, []Text{{"attachments[0].fileName", "p.png"}}, ""},
 		{"chat.send", `{"message":"m","attachments":[{"content":""}]}`, []Text{{"message", "m"}}, ""},
 		{"chat.send", `{"message":"m","attachments":[{"content":"JVBERi0xLjcK"}]}`, nil, "is a PDF"},
 		{"chat.send", `{"message":"m","attachments":[{"content":"aGVsbG8"}]}`, nil, "not base64"},

@@ -307,6 +307,10 @@ func (c *Conn) checkHeader(h header) (int, string) {
 		return CloseProtocolError, "openclaw_guard: unknown opcode"
 	case h.length > max || uint64(len(c.heldMsg))+h.length > max:
 		return ClosePolicyViolation, "openclaw_guard: message larger than the firewall's limit"
+	case uint64(len(c.held))+uint64(h.size)+h.length > 2*max:
+		// The raw frames of a fragmented message are held too: fragments
+		// without payload must not pile up (red team round 9).
+		return ClosePolicyViolation, "openclaw_guard: message cut into more fragments than the firewall holds"
 	}
 	return 0, ""
 }
