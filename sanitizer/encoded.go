@@ -1131,6 +1131,12 @@ func asksToDecode(norm []byte) bool {
 // sentence's weight).
 const minGroupRun = 6
 
+// maxBridged bounds the bytes of bridged runs of spaced base64 groups a text
+// may have decoded a second time (b64GroupRuns), with one in sixteen of its
+// length: an order is a few hundred bytes of groups; tens of KiB of mixed
+// groups are a flood, refused as limits.exhausted.
+const maxBridged = 32 << 10
+
 // b64GroupRuns appends the bridged runs of base64 groups in text. A run of
 // minGroupRun groups spans at least groupRunBytes bytes, so one byte in
 // that many is probed; a probe that lands on a token other than a group is

@@ -616,8 +616,18 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 		if tokens.b64 >= minGroupRun*2/3 {
 			lv.bridges = b64GroupRuns(text, lv.bridges)
 		}
+		// Each bridged run is decoded and scanned a second time after the
+		// token scan's parts: a text of little else than spaced base64
+		// groups would cost twice a base64 text's scan (a MiB of short
+		// groups, 50 ms). Past maxBridged bytes of runs plus one in sixteen
+		// of the text, the text is a flood and fails closed.
+		bridged := 0
 		for _, b := range lv.bridges {
 			if d.done(true) {
+				break
+			}
+			if bridged += b.end - b.start; bridged > maxBridged+len(text)/16 {
+				st.exhausted = true
 				break
 			}
 			d.alone(b, text)
