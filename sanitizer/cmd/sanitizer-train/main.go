@@ -106,6 +106,7 @@ func (d *dirs) Set(s string) error { *d = append(*d, s); return nil }
 // settings are the training knobs that -loso is used to choose.
 type settings struct {
 	epochs int
+	seeds  int
 	rate   float64
 	l2     float64
 }
@@ -138,6 +139,7 @@ func main() {
 	flag.Float64Var(&sourcePower, "source-power", sourcePower, "a row of a source of n rows weighs n^-P before the classes are balanced (0.5: every source weighs the square root of its size)")
 	var st settings
 	flag.IntVar(&st.epochs, "epochs", 10, "passes over the data")
+	flag.IntVar(&st.seeds, "seeds", 1, "train this many times, each with its own shuffle, and average the weights (1: the shipped training)")
 	flag.Float64Var(&st.rate, "rate", 0.4, "AdaGrad learning rate")
 	flag.Float64Var(&st.l2, "l2", 1e-4, "L2 penalty per update")
 	flag.Parse()
@@ -529,8 +531,25 @@ func setWeights(exs []example) {
 }
 
 // train fits the model with AdaGrad on the weighted logistic loss, a little
-// L2, and a fixed shuffle seed, so that training is deterministic.
+// L2, and a fixed shuffle seed, so that training is deterministic. With
+// st.seeds > 1 it trains that many times, each with its own shuffle (the
+// first the shipped one), and averages the weights.
 func train(exs []example, st settings) *model.Weights {
+	if st.seeds <= 1 {
+		return trainSeed(exs, st, 1, 2)
+	}
+	avg := model.NewWeights()
+	for k := range st.seeds {
+		m := trainSeed(exs, st, uint64(1+2*k), uint64(2+2*k))
+		for i, w := range m.W {
+			avg.W[i] += w / float32(st.seeds)
+		}
+		avg.Bias += m.Bias / float32(st.seeds)
+	}
+	return avg
+}
+
+func trainSeed(exs []example, st settings, seed1, seed2 uint64) *model.Weights {
 	m := model.NewWeights()
 	g2 := make([]float64, len(m.W))
 	var bias, biasG2 float64
@@ -538,7 +557,7 @@ func train(exs []example, st settings) *model.Weights {
 	for i := range order {
 		order[i] = i
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := rand.New(rand.NewPCG(seed1, seed2))
 	for range st.epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
