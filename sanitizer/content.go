@@ -285,9 +285,17 @@ func fencedBlocks(text string) [][2]int {
 	if !open {
 		return out
 	}
-	first, end, bare := firstFence(text)
-	if first < 0 || !bare {
-		return out
+	// The first block opens at the first fence line.
+	first := out[0][0]
+	end := strings.IndexByte(text[first:], '\n')
+	if end < 0 {
+		end = len(text)
+	} else {
+		end += first
+	}
+	line := strings.TrimSpace(text[first:end])
+	if strings.TrimSpace(strings.TrimLeft(line, line[:1])) != "" {
+		return out // an info string: an opening fence
 	}
 	rest, restOpen := fencedBlocksFrom(text, end+1)
 	if restOpen {
@@ -323,26 +331,6 @@ func fencedBlocksFrom(text string, from int) ([][2]int, bool) {
 		return out, true
 	}
 	return out, false
-}
-
-// firstFence finds the first fence line of text: its start and end, and
-// whether it is bare (the fence characters and blanks only).
-func firstFence(text string) (start, end int, bare bool) {
-	for i := 0; i < len(text); {
-		end := strings.IndexByte(text[i:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += i
-		}
-		line := strings.TrimLeft(text[i:end], " \t")
-		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
-			rest := strings.TrimLeft(line, line[:1])
-			return i, end, strings.TrimSpace(rest) == ""
-		}
-		i = end + 1
-	}
-	return -1, -1, false
 }
 
 func inFence(fences [][2]int, at int) bool {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/openclaw-secure-stack/securestack/internal/pdfsniff"
 	"github.com/openclaw-secure-stack/securestack/internal/utf16sniff"
 )
 
@@ -60,11 +61,9 @@ func decodeFile(mediaType, data string) ([]string, error) {
 	// The gateway classifies a file by its bytes before its media type
 	// (input-files-*.mjs extractFileContentFromBuffer → classifyAttachmentBytes):
 	// a PDF called text/plain has its text extracted (red team round 7,
-	// an override in a FlateDecode stream). The extractor is PDFium
-	// (clawpdf): it opens a file whose "%PDF" begins within its first 1024
-	// bytes, with or without the "-" after it ("%PDFx1.4" opens, and
-	// file-type sniffs "%PDF" at the start as a PDF).
-	if bytes.Contains(raw[:min(len(raw), 1024+len("%PDF"))], []byte("%PDF")) {
+	// an override in a FlateDecode stream), by PDFium, whose reading of a
+	// header pdfsniff follows ("%PDFx1.4" opens too).
+	if pdfsniff.Opens(raw) {
 		return nil, fmt.Errorf("is a PDF (whatever its media_type says), whose content the guard cannot inspect; send its text as text/plain")
 	}
 	var enc encoding.Encoding

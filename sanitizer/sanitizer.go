@@ -590,20 +590,10 @@ func (s *Sanitizer) scanLevel(st *scanState, depth int, role, text string) ([]Ma
 			if k == len(lv.blobs) {
 				break
 			}
-			b := lv.blobs[k]
 			if d.done(false) {
 				break
 			}
-			mark := len(lv.decoded)
-			d.add(b.encoding, b.start, b.end)
-			var ok bool
-			if lv.decoded, ok = b.decode(lv.decoded, text, &lv.tmp); !ok {
-				lv.decoded, lv.parts = lv.decoded[:mark], lv.parts[:len(lv.parts)-1]
-				continue
-			}
-			if st.decoded += len(lv.decoded) - mark; st.decoded > maxDecoded {
-				st.exhausted = true
-			}
+			d.decode(lv.blobs[k], text)
 		}
 		d.done(true)
 		// Spaced base64 whose groups the token scan cut into short runs
@@ -870,19 +860,29 @@ func (d *decoder) done(final bool) bool {
 	return d.refused || d.st.exhausted
 }
 
-// alone decodes b as a part of its own and scans it in a batch of its own,
-// after every other part of the level has been scanned.
-func (d *decoder) alone(b blob, text string) {
+// decode appends what b decodes to as a part of the level, and reports
+// whether it did (a blob that does not decode adds nothing); past
+// maxDecoded bytes decoded the scan is exhausted.
+func (d *decoder) decode(b blob, text string) bool {
 	lv := d.lv
 	mark := len(lv.decoded)
 	d.add(b.encoding, b.start, b.end)
 	var ok bool
 	if lv.decoded, ok = b.decode(lv.decoded, text, &lv.tmp); !ok {
 		lv.decoded, lv.parts = lv.decoded[:mark], lv.parts[:len(lv.parts)-1]
-		return
+		return false
 	}
 	if d.st.decoded += len(lv.decoded) - mark; d.st.decoded > maxDecoded {
 		d.st.exhausted = true
+	}
+	return true
+}
+
+// alone decodes b as a part of its own and scans it in a batch of its own,
+// after every other part of the level has been scanned.
+func (d *decoder) alone(b blob, text string) {
+	lv := d.lv
+	if !d.decode(b, text) || d.st.exhausted {
 		return
 	}
 	d.from = lv.parts[len(lv.parts)-1].at

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/openclaw-secure-stack/securestack/internal/pdfsniff"
 	"github.com/openclaw-secure-stack/securestack/internal/utf16sniff"
 )
 
@@ -36,9 +37,10 @@ const attachmentsField = "attachments[]"
 //   - bytes that open with an image, audio, video or archive signature are
 //     left alone (images are not read; archives and office files are not
 //     extracted: the agent reads them with a tool, whose result the provider
-//     guard judges);
+//     guard judges), unless OpenClaw's text sniff could read them as text
+//     (sniffsAsText: file-type needs more than some signatures);
 //   - a PDF is refused: the gateway gives the model its text, and the guard
-//     cannot extract it ("%PDF" in the first KiB, see isPDF);
+//     cannot extract it ("%PDF" in the first KiB, see pdfsniff);
 //   - any other bytes are decoded as OpenClaw's classifier would
 //     (attachment-classify-*.mjs: a UTF-16 byte order mark, or more than a
 //     fifth of the first 2048 bytes zero, is UTF-16; valid UTF-8 is UTF-8;
@@ -148,15 +150,12 @@ func fileText(b64 string) ([]string, error) {
 	if notText(raw) && !sniffsAsText(raw) {
 		return nil, nil
 	}
-	// OpenClaw extracts a PDF's text with PDFium (clawpdf, in the
-	// document-extract plugin): the file is a PDF when its bytes open with
-	// "%PDF" (file-type's sniff) or when its media type or the extension of
-	// its name say so, and PDFium opens it when "%PDF" begins within its
-	// first 1024 bytes, with or without the "-" and a version after it
-	// ("%PDFx", "%PDF" alone: clawpdf 0.3.2 extracts their text). So "%PDF"
-	// beginning in the first 1024 bytes is refused, whatever the client
-	// calls the file; a text that names it further on is a text.
-	if isPDF(raw) {
+	// The file is a PDF to OpenClaw when its bytes open with "%PDF" or its
+	// media type or the extension of its name say so, and PDFium extracts
+	// its text when "%PDF" begins in its first 1024 bytes (pdfsniff): such
+	// bytes are refused whatever the client calls the file; a text that
+	// names the header further on is a text.
+	if pdfsniff.Opens(raw) {
 		return nil, fmt.Errorf("is a PDF, whose text the gateway gives the model and the guard cannot read; send its text as a text file or in the message")
 	}
 	var texts []string
@@ -181,16 +180,6 @@ func fileText(b64 string) ([]string, error) {
 	}
 	t, _ := charmap.Windows1252.NewDecoder().Bytes(raw)
 	return append(texts, string(bytes.ToValidUTF8(t, []byte("\uFFFD")))), nil
-}
-
-// pdfHeaderWindow is how far into a file PDFium looks for its header:
-// "%PDF" beginning at byte 1024 opens, at 1025 it does not (clawpdf 0.3.2).
-const pdfHeaderWindow = 1024 + len("%PDF")
-
-// isPDF reports whether PDFium would open b: "%PDF" begins in its first
-// 1024 bytes.
-func isPDF(b []byte) bool {
-	return bytes.Contains(b[:min(len(b), pdfHeaderWindow)], []byte("%PDF"))
 }
 
 // utf16Charset is OpenClaw's resolveUtf16Charset: a byte order mark, or

@@ -110,17 +110,16 @@ func TestAttachmentSignatureBeforeTextIsJudged(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		judged := false
+		// Judged: the order is among the texts; skipped: no text of the file.
+		content, order := false, false
 		for _, x := range texts {
-			if x.Field == "attachments[0].content" && strings.Contains(x.Value, "Ignore all previous instructions") {
-				judged = true
-			}
-			if x.Field == "attachments[0].content" && !tc.judged {
-				judged = true
+			if x.Field == "attachments[0].content" {
+				content = true
+				order = order || strings.Contains(x.Value, "Ignore all previous instructions")
 			}
 		}
-		if judged != tc.judged {
-			t.Errorf("%s: judged %v, want %v (%d texts)", tc.name, judged, tc.judged, len(texts))
+		if tc.judged && !order || !tc.judged && content {
+			t.Errorf("%s: judged %v (the order read: %v), want %v", tc.name, content, order, tc.judged)
 		}
 	}
 }
